@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The common path of every module: is the module on, fill the event header,
+ * apply the filters, count the outcome, submit to the ring buffer. Modules
+ * stay short because all of this lives here.
+ *
+ * Counting contract: a handler calls pw_begin() once per kernel event (that
+ * counts "seen") and then ends in exactly one of pw_count(FILTERED),
+ * pw_submit() (emitted or dropped) or pw_count(DROPPED).
+ */
+#ifndef PINWATCH_COMMON_BPF_H
+#define PINWATCH_COMMON_BPF_H
+
+/* vmlinux.h has a typedef named "config", the name of our shared map
+ * (fixed by the pinned layout): rename the typedef while it is read. */
+#define config pw_vmlinux_config
+#include "vmlinux.h"
+#undef config
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "maps.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+enum pw_outcome { PW_SEEN, PW_FILTERED, PW_EMITTED, PW_DROPPED };
+
+static __always_inline void pw_count(__u32 module, enum pw_outcome outcome)
+{
+	struct pw_stats *s = bpf_map_lookup_elem(&stats, &module);
+
+	if (!s)
+		return;
+	/* per-CPU value: no other writer can race us on this CPU */
+	switch (outcome) {
+	case PW_SEEN: s->seen++; break;
+	case PW_FILTERED: s->filtered++; break;
+	case PW_EMITTED: s->emitted++; break;
+	case PW_DROPPED: s->dropped++; break;
+	}
+}
+
+/*
+ * Counts the event as seen. Returns the config when the module should go
+ * on with it; NULL (event already counted as filtered) when the sensor or
+ * this module is switched off, or the event comes from the consumer itself.
+ */
+static __always_inline struct pw_config *pw_begin(__u32 module, __u32 tgid)
+{
+	__u32 zero = 0;
+	struct pw_config *cfg;
+
+	pw_count(module, PW_SEEN);
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg || !cfg->enabled || (cfg->modules_disabled & (1u << module)) ||
+	    (cfg->consumer_tgid && cfg->consumer_tgid == tgid)) {
+		pw_count(module, PW_FILTERED);
+		return NULL;
+	}
+	return cfg;
+}
+
+static __always_inline __u64 pw_make_exec_id(void)
+{
+	/* Unique per exec on this boot without shared state: no two execs on
+	 * one CPU fall in the same 256 ns, and the low byte is the CPU. */
+	return (bpf_ktime_get_ns() & ~0xffULL) | (bpf_get_smp_processor_id() & 0xff);
+}
+
+/* Fills the header from the current task and its proc_cache entry. */
+static __always_inline void pw_fill_hdr(struct pw_hdr *h, __u16 type, __u16 module,
+					__u32 size)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+	struct pw_proc *proc;
+
+	h->type = type;
+	h->module = module;
+	h->size = size;
+	h->ts_ns = bpf_ktime_get_ns();
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->uid = (__u32)uid_gid;
+	h->gid = uid_gid >> 32;
+	h->cpu = bpf_get_smp_processor_id();
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	proc = bpf_map_lookup_elem(&proc_cache, &h->pid);
+	if (proc) {
+		h->exec_id = proc->exec_id;
+		h->parent_exec_id = proc->parent_exec_id;
+	} else {
+		h->exec_id = 0;
+		h->parent_exec_id = 0;
+	}
+}
+
+/* Looks up one filter map; ORs in what the entry says. */
+static __always_inline bool pw_filter_kind(struct pw_config *cfg, __u32 kind, void *map,
+					   const void *key)
+{
+	__u8 *action;
+
+	if (!(cfg->filter_kinds & (1u << kind)))
+		return false;
+	action = bpf_map_lookup_elem(map, key);
+	if (action && *action == PW_FILTER_ACTION_DROP)
+		return true;
+	if ((cfg->only_kinds & (1u << kind)) && !(action && *action == PW_FILTER_ACTION_ONLY))
+		return true;
+	return false;
+}
+
+/* True when the pid/uid/comm/cgroup filters exclude this event. Costs one
+ * branch when no filter is set (filter_kinds == 0). */
+static __always_inline bool pw_filtered(struct pw_config *cfg, const struct pw_hdr *h)
+{
+	struct pw_comm_key comm;
+
+	if (!cfg->filter_kinds)
+		return false;
+	if (pw_filter_kind(cfg, PW_FILTER_PID, &filter_pid, &h->pid))
+		return true;
+	if (pw_filter_kind(cfg, PW_FILTER_UID, &filter_uid, &h->uid))
+		return true;
+	if (cfg->filter_kinds & (1u << PW_FILTER_COMM)) {
+		__builtin_memcpy(comm.comm, h->comm, sizeof(comm.comm));
+		if (pw_filter_kind(cfg, PW_FILTER_COMM, &filter_comm, &comm))
+			return true;
+	}
+	return pw_filter_kind(cfg, PW_FILTER_CGROUP, &filter_cgroup, &h->cgroup_id);
+}
+
+static __always_inline __u64 pw_wakeup_flag(struct pw_config *cfg)
+{
+	/* Batch wakeups: the consumer polls on a short timeout, so a wakeup
+	 * per event would only cost the producer. */
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg->wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* Copies a finished event into the ring buffer and counts the outcome. */
+static __always_inline void pw_submit(struct pw_config *cfg, void *event, __u64 size,
+				      __u32 module)
+{
+	if (bpf_ringbuf_output(&events, event, size, pw_wakeup_flag(cfg)))
+		pw_count(module, PW_DROPPED);
+	else
+		pw_count(module, PW_EMITTED);
+}
+
+#endif /* PINWATCH_COMMON_BPF_H */

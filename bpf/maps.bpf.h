@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The maps every module shares. Each object carries the same definitions
+ * with LIBBPF_PIN_BY_NAME; the loader sets the pin root to
+ * /sys/fs/bpf/pinwatch/maps, so the first module to load creates them and
+ * every later one reuses them by name. pinned-layout.md documents each.
+ */
+#ifndef PINWATCH_MAPS_BPF_H
+#define PINWATCH_MAPS_BPF_H
+
+#include "pinwatch.h"
+
+#define PW_FILTER_ENTRIES	1024
+#define PW_PROC_CACHE_ENTRIES	16384
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pw_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PW_MOD_MAX);
+	__type(key, __u32);
+	__type(value, struct pw_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats SEC(".maps");
+
+/* Size set by the loader before the first load (--ringbuf-size). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, PW_DEFAULT_RINGBUF_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} events SEC(".maps");
+
+#define PW_FILTER_MAP(name, keytype)				\
+	struct {						\
+		__uint(type, BPF_MAP_TYPE_HASH);		\
+		__uint(max_entries, PW_FILTER_ENTRIES);		\
+		__type(key, keytype);				\
+		__type(value, __u8);				\
+		__uint(pinning, LIBBPF_PIN_BY_NAME);		\
+	} name SEC(".maps")
+
+struct pw_comm_key {
+	char comm[PW_COMM_LEN];
+};
+
+PW_FILTER_MAP(filter_pid, __u32);
+PW_FILTER_MAP(filter_uid, __u32);
+PW_FILTER_MAP(filter_comm, struct pw_comm_key);
+PW_FILTER_MAP(filter_cgroup, __u64);
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PW_PROC_CACHE_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct pw_proc);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} proc_cache SEC(".maps");
+
+#endif /* PINWATCH_MAPS_BPF_H */

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * process: exec, exit and fork (execsnoop, exitsnoop), and the proc_cache
+ * that lets every module say which image, and whose child, an event came
+ * from.
+ *
+ * exec runs as a tail-call chain through the pinned prog array "chain":
+ * exec__tp (entry) -> exec_filter -> exec_enrich -> [exec action] ->
+ * exec_output, sharing one per-CPU scratch record. The action slot is empty
+ * unless an enforcement stage is loaded into it; an empty slot makes the
+ * tail call fall through to the output stage.
+ *
+ * Program names <hook>__<variant> are alternatives for one hook: the loader
+ * attaches the first one the kernel supports (see loader/load.c).
+ */
+#include "common.bpf.h"
+
+#define MOD PW_MOD_PROCESS
+
+enum exec_stage {
+	EXEC_STAGE_FILTER = 0,
+	EXEC_STAGE_ENRICH = 1,
+	EXEC_STAGE_ACTION = 2,
+	EXEC_STAGE_OUTPUT = 3,
+	EXEC_STAGE_SLOTS = 8,
+};
+
+struct exec_scratch {
+	struct pw_exec ev;
+	struct pw_proc proc;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_scratch);
+} exec_scratch SEC(".maps");
+
+static __always_inline struct exec_scratch *scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&exec_scratch, &zero);
+}
+
+static __always_inline struct pw_config *config_now(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&config, &zero);
+}
+
+int exec_filter(struct trace_event_raw_sched_process_exec *ctx);
+int exec_enrich(struct trace_event_raw_sched_process_exec *ctx);
+int exec_output(struct trace_event_raw_sched_process_exec *ctx);
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, EXEC_STAGE_SLOTS);
+	__type(key, __u32);
+	__array(values, int (void *));
+} chain SEC(".maps") = {
+	.values = {
+		[EXEC_STAGE_FILTER] = (void *)&exec_filter,
+		[EXEC_STAGE_ENRICH] = (void *)&exec_enrich,
+		[EXEC_STAGE_OUTPUT] = (void *)&exec_output,
+	},
+};
+
+/* Entry: record the new image in proc_cache (for every exec, filtered or
+ * not, so other modules can attribute events), then start the chain. */
+SEC("tp/sched/sched_process_exec")
+int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	unsigned int fname_off = ctx->__data_loc_filename & 0xffff;
+	struct exec_scratch *s = scratch();
+	struct pw_proc *parent;
+	struct pw_config *cfg;
+
+	if (!s)
+		return 0;
+	s->proc.ppid = BPF_CORE_READ(task, real_parent, tgid);
+	parent = bpf_map_lookup_elem(&proc_cache, &s->proc.ppid);
+	s->proc.parent_exec_id = parent ? parent->exec_id : 0;
+	s->proc.exec_id = pw_make_exec_id();
+	s->proc.exec_ns = bpf_ktime_get_ns();
+	bpf_probe_read_kernel_str(s->proc.binary, sizeof(s->proc.binary),
+				  (void *)ctx + fname_off);
+	bpf_map_update_elem(&proc_cache, &tgid, &s->proc, BPF_ANY);
+
+	cfg = pw_begin(MOD, tgid);
+	if (!cfg)
+		return 0;
+	pw_fill_hdr(&s->ev.h, PW_EV_EXEC, MOD, 0);
+	bpf_probe_read_kernel_str(s->ev.filename, sizeof(s->ev.filename),
+				  (void *)ctx + fname_off);
+	bpf_tail_call(ctx, &chain, EXEC_STAGE_FILTER);
+	pw_count(MOD, PW_DROPPED); /* chain broken: still accounted */
+	return 0;
+}
+
+SEC("tp/sched/sched_process_exec")
+int exec_filter(struct trace_event_raw_sched_process_exec *ctx)
+{
+	struct exec_scratch *s = scratch();
+	struct pw_config *cfg = config_now();
+
+	if (!s || !cfg) {
+		pw_count(MOD, PW_DROPPED);
+		return 0;
+	}
+	if (pw_filtered(cfg, &s->ev.h)) {
+		pw_count(MOD, PW_FILTERED);
+		return 0;
+	}
+	bpf_tail_call(ctx, &chain, EXEC_STAGE_ENRICH);
+	pw_count(MOD, PW_DROPPED);
+	return 0;
+}
+
+SEC("tp/sched/sched_process_exec")
+int exec_enrich(struct trace_event_raw_sched_process_exec *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct exec_scratch *s = scratch();
+	unsigned long start, end;
+	__u64 len;
+
+	if (!s) {
+		pw_count(MOD, PW_DROPPED);
+		return 0;
+	}
+	start = BPF_CORE_READ(task, mm, arg_start);
+	end = BPF_CORE_READ(task, mm, arg_end);
+	len = end > start ? end - start : 0;
+	s->ev.args_truncated = len > PW_ARGS_MAX;
+	if (len > PW_ARGS_MAX)
+		len = PW_ARGS_MAX;
+	if (len && bpf_probe_read_user(s->ev.args, len, (void *)start))
+		len = 0;
+	s->ev.args_len = len;
+	s->ev.h.size = offsetof(struct pw_exec, args) + len;
+
+	bpf_tail_call(ctx, &chain, EXEC_STAGE_ACTION);
+	bpf_tail_call(ctx, &chain, EXEC_STAGE_OUTPUT);
+	pw_count(MOD, PW_DROPPED);
+	return 0;
+}
+
+SEC("tp/sched/sched_process_exec")
+int exec_output(struct trace_event_raw_sched_process_exec *ctx)
+{
+	struct exec_scratch *s = scratch();
+	struct pw_config *cfg = config_now();
+	__u32 len;
+
+	if (!s || !cfg) {
+		pw_count(MOD, PW_DROPPED);
+		return 0;
+	}
+	len = s->ev.args_len;
+	if (len > PW_ARGS_MAX)
+		len = PW_ARGS_MAX;
+	pw_submit(cfg, &s->ev, offsetof(struct pw_exec, args) + len, MOD);
+	return 0;
+}
+
+static __always_inline int handle_exit(struct task_struct *task)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct pw_config *cfg;
+	struct pw_exit ev;
+	int exit_code;
+
+	if ((__u32)pid_tgid != tgid)
+		return 0; /* a thread, not the process, is exiting */
+	cfg = pw_begin(MOD, tgid);
+	if (!cfg)
+		goto out;
+	pw_fill_hdr(&ev.h, PW_EV_EXIT, MOD, sizeof(ev));
+	exit_code = BPF_CORE_READ(task, exit_code);
+	ev.signal = exit_code & 0x7f;
+	ev.exit_code = ev.signal ? 0 : (exit_code >> 8) & 0xff;
+	ev.duration_ns = bpf_ktime_get_ns() - BPF_CORE_READ(task, start_time);
+	if (pw_filtered(cfg, &ev.h))
+		pw_count(MOD, PW_FILTERED);
+	else
+		pw_submit(cfg, &ev, sizeof(ev), MOD);
+out:
+	bpf_map_delete_elem(&proc_cache, &tgid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(exit__tp_btf, struct task_struct *task)
+{
+	return handle_exit(task);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(exit__raw_tp, struct task_struct *task)
+{
+	return handle_exit(task);
+}
+
+static __always_inline int handle_fork(struct task_struct *parent, struct task_struct *child)
+{
+	__u32 child_pid = BPF_CORE_READ(child, pid);
+	__u32 parent_tgid = BPF_CORE_READ(parent, tgid);
+	struct pw_proc *cached;
+	struct pw_config *cfg;
+	struct pw_fork ev;
+
+	if (child_pid != BPF_CORE_READ(child, tgid))
+		return 0; /* a new thread, not a new process */
+	/* The child runs its parent's image until it execs. */
+	cached = bpf_map_lookup_elem(&proc_cache, &parent_tgid);
+	if (cached)
+		bpf_map_update_elem(&proc_cache, &child_pid, cached, BPF_ANY);
+
+	cfg = pw_begin(MOD, parent_tgid);
+	if (!cfg)
+		return 0;
+	pw_fill_hdr(&ev.h, PW_EV_FORK, MOD, sizeof(ev));
+	ev.child_pid = child_pid;
+	ev.pad = 0;
+	if (pw_filtered(cfg, &ev.h))
+		pw_count(MOD, PW_FILTERED);
+	else
+		pw_submit(cfg, &ev, sizeof(ev), MOD);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(fork__tp_btf, struct task_struct *parent, struct task_struct *child)
+{
+	return handle_fork(parent, child);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(fork__raw_tp, struct task_struct *parent, struct task_struct *child)
+{
+	return handle_fork(parent, child);
+}

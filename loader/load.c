@@ -1,0 +1,899 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * pinwatch-load: load one module's BPF object, fill its tail-call chain,
+ * attach it and pin programs, links and maps under /sys/fs/bpf/pinwatch,
+ * then exit. The programs keep running with no daemon.
+ *
+ * A load is all or nothing: the module is pinned into a hidden staging
+ * directory that is renamed into place at the very end, and any shared map
+ * pin or directory the load created is removed again if a step fails.
+ * Loader and control plane serialise on one lock file (PW_LOCK_PATH).
+ */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "pinwatch.h"
+#include "parse.h"
+
+#define PW_LOCK_PATH "/run/pinwatch.lock"
+#define MAX_PROGS 64
+#define EXIT_ALREADY_LOADED 3
+#define EXIT_UNSUPPORTED 4
+
+static struct {
+	const char *pin_root;
+	const char *lock_path;
+	uint64_t ringbuf_bytes;
+	bool verbose;
+} env = {
+	.pin_root = PW_PIN_ROOT,
+	.lock_path = PW_LOCK_PATH,
+	.ringbuf_bytes = PW_DEFAULT_RINGBUF_BYTES,
+};
+
+static const char *module_names[PW_MOD_MAX] = {
+#define PW_X(up, low, id) [id] = #low,
+	PW_MODULES(PW_X)
+#undef PW_X
+};
+
+/* ---- messages ---------------------------------------------------------- */
+
+static char *libbpf_log;
+static size_t libbpf_log_len;
+
+static int capture_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[4096];
+	int n;
+
+	if (level == LIBBPF_DEBUG && !env.verbose)
+		return 0;
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n < 0)
+		return 0;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (env.verbose)
+		fputs(line, stderr);
+	char *grown = realloc(libbpf_log, libbpf_log_len + n + 1);
+	if (!grown)
+		return 0;
+	libbpf_log = grown;
+	memcpy(libbpf_log + libbpf_log_len, line, n + 1);
+	libbpf_log_len += n;
+	return 0;
+}
+
+static void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void die_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pinwatch-load: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/*
+ * Boils libbpf's log (verifier output included) down to one line: the last
+ * verifier line before its "processed N insns" summary when there is one,
+ * otherwise libbpf's first error line.
+ */
+static void libbpf_cause(char *out, size_t outsz)
+{
+	char *log = libbpf_log ? strdup(libbpf_log) : NULL;
+	char *line, *save = NULL, *prev = NULL, *first_err = NULL, *verifier = NULL;
+	char *failed_prog = NULL;
+
+	snprintf(out, outsz, "unknown error");
+	if (!log)
+		return;
+	for (line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "processed ", 10) && prev && !verifier)
+			verifier = prev;
+		if (!failed_prog && strstr(line, "BPF program load failed"))
+			failed_prog = line;
+		if (!first_err && !strncmp(line, "libbpf: ", 8) && !strstr(line, "BEGIN PROG LOAD LOG"))
+			first_err = line;
+		if (*line && strncmp(line, "-- ", 3))
+			prev = line;
+	}
+	if (failed_prog && verifier) {
+		char *q = strstr(failed_prog, "prog '");
+		char name[128] = "?";
+
+		if (q)
+			sscanf(q, "prog '%127[^']'", name);
+		snprintf(out, outsz, "verifier rejected program %s: %s", name, verifier);
+	} else if (first_err) {
+		snprintf(out, outsz, "%s", first_err + 8);
+	}
+	free(log);
+}
+
+/* ---- paths and locking --------------------------------------------------- */
+
+static char *path_join(const char *a, const char *b)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", a, b) < 0) {
+		die_msg("out of memory");
+		exit(1);
+	}
+	return p;
+}
+
+static bool path_exists(const char *p)
+{
+	return access(p, F_OK) == 0;
+}
+
+static int lock_fd = -1;
+
+static int take_lock(void)
+{
+	lock_fd = open(env.lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock_fd < 0) {
+		die_msg("%s: %s", env.lock_path, strerror(errno));
+		return -1;
+	}
+	if (flock(lock_fd, LOCK_EX) < 0) {
+		die_msg("%s: lock: %s", env.lock_path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int check_bpffs(const char *dir)
+{
+	struct statfs st;
+
+	if (statfs(dir, &st) < 0) {
+		die_msg("%s: %s (is bpffs mounted? mount -t bpf bpf /sys/fs/bpf)", dir,
+			strerror(errno));
+		return -1;
+	}
+	if (st.f_type != BPF_FS_MAGIC) {
+		die_msg("%s: not a bpffs mount (mount -t bpf bpf /sys/fs/bpf)", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* Removes pins and directories below dir, then dir itself. */
+static void remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d) {
+		while ((e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			char *p = path_join(dir, e->d_name);
+			if (e->d_type == DT_DIR)
+				remove_tree(p);
+			else
+				unlink(p);
+			free(p);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+/* True when the pin root holds a loaded module (a visible directory other
+ * than maps/). */
+static bool any_module_loaded(void)
+{
+	DIR *d = opendir(env.pin_root);
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d)))
+		found = e->d_type == DT_DIR && e->d_name[0] != '_' && e->d_name[0] != '.' && strcmp(e->d_name, "maps");
+	closedir(d);
+	return found;
+}
+
+static int module_id(const char *name)
+{
+	for (int i = 0; i < PW_MOD_MAX; i++)
+		if (module_names[i] && !strcmp(module_names[i], name))
+			return i;
+	return -1;
+}
+
+/* process.bpf.o -> process */
+static int module_from_object(const char *path, char *out, size_t outsz)
+{
+	const char *base = strrchr(path, '/');
+	const char *dot;
+
+	base = base ? base + 1 : path;
+	dot = strstr(base, ".bpf.o");
+	if (!dot || dot[6] || (size_t)(dot - base) >= outsz)
+		return -1;
+	memcpy(out, base, dot - base);
+	out[dot - base] = '\0';
+	return 0;
+}
+
+/* ---- hook variants ------------------------------------------------------- */
+
+/* Lower is preferred. A hook with several variants keeps the first one the
+ * running kernel supports. */
+static const struct variant_kind {
+	const char *prefix;
+	const char *name;
+	int rank;
+} variant_kinds[] = {
+	{ "lsm/", "lsm", 0 },
+	{ "fentry/", "fentry", 1 },
+	{ "fexit/", "fexit", 1 },
+	{ "tp_btf/", "tp_btf", 2 },
+	{ "raw_tp/", "raw_tp", 3 },
+	{ "raw_tracepoint/", "raw_tp", 3 },
+	{ "tp/", "tp", 4 },
+	{ "tracepoint/", "tp", 4 },
+	{ "kprobe/", "kprobe", 5 },
+	{ "kretprobe/", "kretprobe", 5 },
+};
+
+static const struct variant_kind *variant_of(const struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog);
+
+	for (size_t i = 0; i < sizeof(variant_kinds) / sizeof(variant_kinds[0]); i++)
+		if (!strncmp(sec, variant_kinds[i].prefix, strlen(variant_kinds[i].prefix)))
+			return &variant_kinds[i];
+	return NULL;
+}
+
+static struct btf *vmlinux_btf;
+
+static bool btf_has(const char *prefix, const char *name, __u32 kind)
+{
+	char full[256];
+
+	if (!vmlinux_btf)
+		return false;
+	snprintf(full, sizeof(full), "%s%s", prefix, name);
+	return btf__find_by_name_kind(vmlinux_btf, full, kind) > 0;
+}
+
+static const char *tracefs_dir(void)
+{
+	if (path_exists("/sys/kernel/tracing/events"))
+		return "/sys/kernel/tracing";
+	return "/sys/kernel/debug/tracing";
+}
+
+static bool tracepoint_exists(const char *cat_name)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/events/%s", tracefs_dir(), cat_name);
+	return path_exists(p);
+}
+
+/* Loads a two-instruction program of the given kind to learn whether the
+ * kernel lets us attach there at all (fentry and LSM may be refused). */
+static bool trial_load(enum bpf_prog_type type, enum bpf_attach_type attach, const char *func,
+		       const char *btf_prefix)
+{
+	struct bpf_insn insns[] = {
+		{ .code = 0xb7, .dst_reg = 0, .imm = 0 }, /* r0 = 0 */
+		{ .code = 0x95 },			    /* exit */
+	};
+	char full[256];
+	int id, fd;
+
+	if (!vmlinux_btf)
+		return false;
+	snprintf(full, sizeof(full), "%s%s", btf_prefix, func);
+	id = btf__find_by_name_kind(vmlinux_btf, full, BTF_KIND_FUNC);
+	if (id <= 0)
+		return false;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = attach,
+		    .attach_btf_id = id);
+	fd = bpf_prog_load(type, "pw_probe", "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static bool kprobe_supported(const char *func)
+{
+	char line[512], sym[256];
+	bool found = false;
+	FILE *f;
+
+	if (!path_exists("/sys/bus/event_source/devices/kprobe/type"))
+		return false;
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %255s", sym) == 1 && !strcmp(sym, func);
+	fclose(f);
+	return found;
+}
+
+static bool variant_supported(const struct bpf_program *prog, const struct variant_kind *v)
+{
+	const char *target = bpf_program__section_name(prog) + strlen(v->prefix);
+
+	if (!strcmp(v->name, "tp"))
+		return tracepoint_exists(target);
+	if (!strcmp(v->name, "tp_btf") || !strcmp(v->name, "raw_tp"))
+		return btf_has("btf_trace_", target, BTF_KIND_TYPEDEF);
+	if (!strcmp(v->name, "fentry"))
+		return trial_load(BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, target, "");
+	if (!strcmp(v->name, "fexit"))
+		return trial_load(BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT, target, "");
+	if (!strcmp(v->name, "lsm"))
+		return trial_load(BPF_PROG_TYPE_LSM, BPF_LSM_MAC, target, "bpf_lsm_");
+	if (!strcmp(v->name, "kprobe") || !strcmp(v->name, "kretprobe"))
+		return kprobe_supported(target);
+	return true;
+}
+
+/* "exit__tp_btf" -> hook "exit"; a name without "__" is its own hook. */
+static void hook_of(const char *prog_name, char *out, size_t outsz)
+{
+	const char *sep = strstr(prog_name, "__");
+	size_t n = sep ? (size_t)(sep - prog_name) : strlen(prog_name);
+
+	if (n >= outsz)
+		n = outsz - 1;
+	memcpy(out, prog_name, n);
+	out[n] = '\0';
+}
+
+/*
+ * Turns autoload off for every variant but the best supported one of each
+ * hook. Returns the number of programs left to load.
+ */
+static int choose_variants(struct bpf_object *obj, const char *module)
+{
+	struct bpf_program *progs[MAX_PROGS], *prog;
+	bool decided[MAX_PROGS] = {};
+	int n = 0, kept = 0;
+
+	bpf_object__for_each_program(prog, obj)
+		if (n < MAX_PROGS)
+			progs[n++] = prog;
+	vmlinux_btf = btf__load_vmlinux_btf();
+	if (libbpf_get_error(vmlinux_btf))
+		vmlinux_btf = NULL;
+	for (int i = 0; i < n; i++) {
+		const struct variant_kind *best_v = NULL;
+		char hook[128], other_hook[128];
+		int best = -1;
+
+		if (decided[i])
+			continue;
+		hook_of(bpf_program__name(progs[i]), hook, sizeof(hook));
+		for (int j = i; j < n; j++) {
+			const struct variant_kind *v = variant_of(progs[j]);
+
+			hook_of(bpf_program__name(progs[j]), other_hook, sizeof(other_hook));
+			if (decided[j] || strcmp(hook, other_hook))
+				continue;
+			decided[j] = true;
+			bpf_program__set_autoload(progs[j], false);
+			if (!v && best < 0)
+				best = j; /* a kind we do not probe: trust it */
+			else if (v && variant_supported(progs[j], v) && (!best_v || v->rank < best_v->rank)) {
+				best = j;
+				best_v = v;
+			}
+		}
+		if (best >= 0) {
+			bpf_program__set_autoload(progs[best], true);
+			kept++;
+		} else {
+			fprintf(stderr, "pinwatch-load: %s: notice: hook %s is not available on this kernel, skipped\n",
+				module, hook);
+		}
+	}
+	btf__free(vmlinux_btf);
+	vmlinux_btf = NULL;
+	return kept;
+}
+
+/* ---- loading --------------------------------------------------------------- */
+
+static const char *fail_at; /* PINWATCH_TEST_FAIL_AT: test-only failure injection */
+
+static int injected(const char *step)
+{
+	if (fail_at && !strcmp(fail_at, step)) {
+		die_msg("injected failure at step '%s' (PINWATCH_TEST_FAIL_AT)", step);
+		return 1;
+	}
+	return 0;
+}
+
+struct rollback {
+	bool created_root;
+	bool created_maps_dir;
+	char *maps_existing[32]; /* shared pins present before this load */
+	int n_existing;
+	char *staging;
+};
+
+static bool existed_before(const struct rollback *rb, const char *name)
+{
+	for (int i = 0; i < rb->n_existing; i++)
+		if (!strcmp(rb->maps_existing[i], name))
+			return true;
+	return false;
+}
+
+static void snapshot_maps_dir(struct rollback *rb, const char *maps_dir)
+{
+	DIR *d = opendir(maps_dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) && rb->n_existing < 32)
+		if (e->d_name[0] != '.')
+			rb->maps_existing[rb->n_existing++] = strdup(e->d_name);
+	closedir(d);
+}
+
+static void undo(struct rollback *rb, const char *maps_dir)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if (rb->staging)
+		remove_tree(rb->staging);
+	d = opendir(maps_dir);
+	if (d) {
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.' || existed_before(rb, e->d_name))
+				continue;
+			char *p = path_join(maps_dir, e->d_name);
+			unlink(p);
+			free(p);
+		}
+		closedir(d);
+	}
+	if (rb->created_maps_dir)
+		rmdir(maps_dir);
+	if (rb->created_root)
+		rmdir(env.pin_root);
+}
+
+/* Sizes the ring buffer: an existing pin decides, otherwise the option. */
+static int size_ringbuf(struct bpf_object *obj, const char *maps_dir)
+{
+	struct bpf_map *rb = bpf_object__find_map_by_name(obj, "events");
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char *pin;
+	int fd;
+
+	if (!rb)
+		return 0;
+	pin = path_join(maps_dir, "events");
+	fd = bpf_obj_get(pin);
+	free(pin);
+	if (fd >= 0) {
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			bpf_map__set_max_entries(rb, info.max_entries);
+		close(fd);
+		return 0;
+	}
+	return bpf_map__set_max_entries(rb, (__u32)env.ringbuf_bytes);
+}
+
+static int init_config(struct bpf_object *obj)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "config");
+	struct pw_config cfg = { .enabled = 1, .wakeup_bytes = PW_DEFAULT_WAKEUP_BYTES };
+	__u32 zero = 0;
+
+	if (!m)
+		return 0;
+	return bpf_map_update_elem(bpf_map__fd(m), &zero, &cfg, BPF_ANY);
+}
+
+/* Program ids held by the object's prog arrays: the tail-call stages,
+ * which run from the chain and are never attached themselves. */
+static int chain_prog_ids(struct bpf_object *obj, __u32 *ids, int max)
+{
+	struct bpf_map *m;
+	int n = 0;
+
+	bpf_object__for_each_map(m, obj) {
+		if (bpf_map__type(m) != BPF_MAP_TYPE_PROG_ARRAY)
+			continue;
+		for (__u32 k = 0; k < bpf_map__max_entries(m) && n < max; k++) {
+			__u32 id;
+
+			if (bpf_map_lookup_elem(bpf_map__fd(m), &k, &id) == 0)
+				ids[n++] = id;
+		}
+	}
+	return n;
+}
+
+static __u32 prog_id(const struct bpf_program *prog)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+		return 0;
+	return info.id;
+}
+
+static int pin_module(struct bpf_object *obj, const char *module, const char *staging,
+		      struct bpf_link **links, int *n_links)
+{
+	__u32 stage_ids[MAX_PROGS];
+	int n_stages = chain_prog_ids(obj, stage_ids, MAX_PROGS);
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	char path[512], hook[128];
+	int err, attached = 0;
+
+	bpf_object__for_each_map(map, obj) {
+		const char *name = bpf_map__name(map);
+
+		if (bpf_map__pin_path(map) || strchr(name, '.'))
+			continue; /* shared (pinned by name) or internal .rodata/.bss */
+		snprintf(path, sizeof(path), "%s/%s", staging, name);
+		err = bpf_map__pin(map, path);
+		if (err) {
+			die_msg("%s: pin map %s: %s", module, name, strerror(-err));
+			return -1;
+		}
+	}
+	bpf_object__for_each_program(prog, obj) {
+		bool is_stage = false;
+		__u32 id;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		snprintf(path, sizeof(path), "%s/prog_%s", staging, bpf_program__name(prog));
+		err = bpf_program__pin(prog, path);
+		if (err) {
+			die_msg("%s: pin program %s: %s", module, bpf_program__name(prog), strerror(-err));
+			return -1;
+		}
+		id = prog_id(prog);
+		for (int i = 0; i < n_stages; i++)
+			is_stage |= stage_ids[i] == id;
+		if (is_stage)
+			continue;
+		if (injected("attach"))
+			return -1;
+		links[*n_links] = bpf_program__attach(prog);
+		err = libbpf_get_error(links[*n_links]);
+		if (err) {
+			links[*n_links] = NULL;
+			die_msg("%s: attach %s (%s): %s", module, bpf_program__name(prog),
+				bpf_program__section_name(prog), strerror(-err));
+			return -1;
+		}
+		hook_of(bpf_program__name(prog), hook, sizeof(hook));
+		snprintf(path, sizeof(path), "%s/link_%s", staging, hook);
+		err = bpf_link__pin(links[*n_links], path);
+		(*n_links)++;
+		if (err) {
+			die_msg("%s: pin link %s: %s", module, hook, strerror(-err));
+			return -1;
+		}
+		attached++;
+	}
+	if (!attached) {
+		die_msg("%s: no program could be attached on this kernel", module);
+		return -1;
+	}
+	return 0;
+}
+
+static void print_summary(struct bpf_object *obj, const char *module)
+{
+	struct bpf_program *prog;
+	char hook[128];
+	const char *sep = "";
+
+	printf("%s: loaded (", module);
+	bpf_object__for_each_program(prog, obj) {
+		const struct variant_kind *v = variant_of(prog);
+
+		if (!bpf_program__autoload(prog) || !strstr(bpf_program__name(prog), "__"))
+			continue;
+		hook_of(bpf_program__name(prog), hook, sizeof(hook));
+		printf("%s%s: %s", sep, hook, v ? v->name : "?");
+		sep = ", ";
+	}
+	printf(")\n");
+}
+
+static int cmd_load(const char *object)
+{
+	char module[64], cause[1024];
+	char *maps_dir = path_join(env.pin_root, "maps");
+	char *module_dir = NULL;
+	struct rollback rb = {};
+	struct bpf_object *obj = NULL;
+	struct bpf_link *links[MAX_PROGS] = {};
+	int n_links = 0, err = 1;
+	char *parent;
+
+	if (module_from_object(object, module, sizeof(module)) || module_id(module) < 0) {
+		die_msg("%s: not a pinwatch module object (expected <module>.bpf.o)", object);
+		goto out_free;
+	}
+	if (!path_exists(object)) {
+		die_msg("%s: %s", object, strerror(errno));
+		goto out_free;
+	}
+	parent = strdup(env.pin_root);
+	*strrchr(parent, '/') = '\0';
+	if (check_bpffs(*parent ? parent : "/")) {
+		free(parent);
+		goto out_free;
+	}
+	free(parent);
+	if (take_lock())
+		goto out_free;
+	module_dir = path_join(env.pin_root, module);
+	if (path_exists(module_dir)) {
+		die_msg("%s: already loaded (to reload it: pinwatch down %s first)", module, module);
+		err = EXIT_ALREADY_LOADED;
+		goto out_free;
+	}
+	if (mkdir(env.pin_root, 0700) == 0)
+		rb.created_root = true;
+	else if (errno != EEXIST || check_bpffs(env.pin_root)) {
+		if (errno != EEXIST)
+			die_msg("%s: %s", env.pin_root, strerror(errno));
+		goto out_free;
+	}
+	chmod(env.pin_root, 0700);
+	if (mkdir(maps_dir, 0700) == 0)
+		rb.created_maps_dir = true;
+	snapshot_maps_dir(&rb, maps_dir);
+
+	if (injected("open"))
+		goto fail;
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = maps_dir);
+	obj = bpf_object__open_file(object, &opts);
+	if (!obj) {
+		libbpf_cause(cause, sizeof(cause));
+		die_msg("%s: cannot open %s: %s", module, object, cause);
+		goto fail;
+	}
+	if (choose_variants(obj, module) == 0) {
+		die_msg("%s: no hook of this module exists on this kernel", module);
+		err = EXIT_UNSUPPORTED;
+		goto fail;
+	}
+	if (size_ringbuf(obj, maps_dir)) {
+		die_msg("%s: ring buffer size %llu: must be a power of two and a multiple of the page size",
+			module, (unsigned long long)env.ringbuf_bytes);
+		goto fail;
+	}
+	if (injected("load"))
+		goto fail;
+	if (bpf_object__load(obj)) {
+		libbpf_cause(cause, sizeof(cause));
+		die_msg("%s: load failed: %s", module, cause);
+		goto fail;
+	}
+	if (!existed_before(&rb, "config") && init_config(obj)) {
+		die_msg("%s: cannot initialise config: %s", module, strerror(errno));
+		goto fail;
+	}
+	if (asprintf(&rb.staging, "%s/_staging_%s_%d", env.pin_root, module, getpid()) < 0 ||
+	    mkdir(rb.staging, 0700)) {
+		die_msg("%s: cannot create staging directory: %s", module, strerror(errno));
+		goto fail;
+	}
+	if (injected("pin") || pin_module(obj, module, rb.staging, links, &n_links))
+		goto fail;
+	if (injected("rename") || rename(rb.staging, module_dir)) {
+		if (!fail_at)
+			die_msg("%s: cannot move pins into place: %s", module, strerror(errno));
+		goto fail;
+	}
+	print_summary(obj, module);
+	err = 0;
+	goto out;
+fail:
+	undo(&rb, maps_dir);
+out:
+	/* Closing our fds detaches only the links that are not pinned, i.e.
+	 * those of a failed load. */
+	for (int i = 0; i < n_links; i++)
+		bpf_link__destroy(links[i]);
+	bpf_object__close(obj);
+out_free:
+	for (int i = 0; i < rb.n_existing; i++)
+		free(rb.maps_existing[i]);
+	free(rb.staging);
+	free(module_dir);
+	free(maps_dir);
+	return err;
+}
+
+static int cmd_unload(const char *module)
+{
+	char *module_dir, *doomed = NULL;
+	int err = 1;
+
+	if (module_id(module) < 0) {
+		die_msg("unknown module '%s' (see: pinwatch-load modules)", module);
+		return 1;
+	}
+	if (take_lock())
+		return 1;
+	module_dir = path_join(env.pin_root, module);
+	if (!path_exists(module_dir)) {
+		die_msg("%s: not loaded", module);
+		goto out;
+	}
+	/* Rename first so the module disappears at once, then detach. */
+	if (asprintf(&doomed, "%s/_unloading_%s_%d", env.pin_root, module, getpid()) < 0 ||
+	    rename(module_dir, doomed)) {
+		die_msg("%s: cannot unpin: %s", module, strerror(errno));
+		goto out;
+	}
+	remove_tree(doomed);
+	if (!any_module_loaded())
+		remove_tree(env.pin_root);
+	err = 0;
+out:
+	free(doomed);
+	free(module_dir);
+	return err;
+}
+
+static void cmd_modules(void)
+{
+	for (int i = 0; i < PW_MOD_MAX; i++)
+		if (module_names[i])
+			printf("%d %s\n", i, module_names[i]);
+}
+
+static void cmd_config_layout(void)
+{
+#define PW_X(name, settable)                                                              \
+	printf("%s %zu %zu %d\n", #name, offsetof(struct pw_config, name),                \
+	       sizeof(((struct pw_config *)0)->name), settable);
+	PW_CONFIG_FIELDS(PW_X)
+#undef PW_X
+	printf("sizeof %zu %zu 0\n", (size_t)0, sizeof(struct pw_config));
+}
+
+/* ---- command line ---------------------------------------------------------- */
+
+const char *argp_program_version = "pinwatch-load 0.1";
+static const char doc[] =
+	"Load, attach and pin one pinwatch module, or unload it.\n"
+	"\n"
+	"Commands:\n"
+	"  load OBJECT      load build/bpf/MODULE.bpf.o and pin it under the pin root\n"
+	"  unload MODULE    remove the module's pins (the shared maps go with the last module)\n"
+	"  modules          list module ids and names\n"
+	"  config-layout    list maps/config fields: name offset size settable\n"
+	"\n"
+	"Examples:\n"
+	"  pinwatch-load load build/bpf/process.bpf.o\n"
+	"  pinwatch-load load --ringbuf-size 16M build/bpf/process.bpf.o\n"
+	"  pinwatch-load unload process\n"
+	"\n"
+	"Exit status: 0 ok, 1 failure (nothing left pinned), 2 usage, 3 already loaded,\n"
+	"4 no hook of the module exists on this kernel.";
+
+static const struct argp_option options[] = {
+	{ "pin-root", 'p', "DIR", 0, "Pin root (default " PW_PIN_ROOT ")", 0 },
+	{ "ringbuf-size", 'r', "BYTES", 0,
+	  "Ring buffer size at first load: power of two, e.g. 8M (default 8M)", 0 },
+	{ "lock", 'L', "FILE", 0, "Lock file (default " PW_LOCK_PATH ")", 0 },
+	{ "verbose", 'v', NULL, 0, "Print libbpf's log, verifier output included", 0 },
+	{},
+};
+
+static char *cmd_args[2];
+static int n_cmd_args;
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'p':
+		if (arg[0] != '/' || strlen(arg) < 2 || arg[strlen(arg) - 1] == '/')
+			argp_error(state, "--pin-root must be an absolute path without a trailing '/'");
+		env.pin_root = arg;
+		break;
+	case 'r':
+		if (pw_parse_size(arg, &env.ringbuf_bytes) || env.ringbuf_bytes < 4096 ||
+		    env.ringbuf_bytes > (1ULL << 30) || (env.ringbuf_bytes & (env.ringbuf_bytes - 1)))
+			argp_error(state, "invalid --ringbuf-size '%s': a power of two from 4K to 1G", arg);
+		break;
+	case 'L':
+		env.lock_path = arg;
+		break;
+	case 'v':
+		env.verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (n_cmd_args >= 2)
+			argp_error(state, "unexpected argument '%s'", arg);
+		cmd_args[n_cmd_args++] = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!n_cmd_args)
+			argp_error(state, "missing command (load, unload, modules, config-layout)");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = { options, parse_arg, "COMMAND [ARG]", doc, NULL, NULL, NULL };
+	const char *cmd;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+		return 2;
+	cmd = cmd_args[0];
+	if (!strcmp(cmd, "modules") && n_cmd_args == 1) {
+		cmd_modules();
+		return 0;
+	}
+	if (!strcmp(cmd, "config-layout") && n_cmd_args == 1) {
+		cmd_config_layout();
+		return 0;
+	}
+	if (strcmp(cmd, "load") && strcmp(cmd, "unload")) {
+		die_msg("unknown command '%s' (see --help)", cmd);
+		return 2;
+	}
+	if (n_cmd_args != 2) {
+		die_msg("%s: missing argument (see --help)", cmd);
+		return 2;
+	}
+	if (geteuid() != 0) {
+		die_msg("%s: must run as root", cmd);
+		return 1;
+	}
+	libbpf_set_print(capture_libbpf);
+	fail_at = getenv("PINWATCH_TEST_FAIL_AT");
+	if (!strcmp(cmd, "load"))
+		return cmd_load(cmd_args[1]);
+	return cmd_unload(cmd_args[1]);
+}
