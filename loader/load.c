@@ -834,13 +834,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'p':
 		if (arg[0] != '/' || strlen(arg) < 2 || arg[strlen(arg) - 1] == '/')
-			argp_error(state, "--pin-root must be an absolute path without a trailing '/'");
+			argp_failure(state, 2, 0, "--pin-root must be an absolute path without a trailing '/'");
 		env.pin_root = arg;
 		break;
 	case 'r':
 		if (pw_parse_size(arg, &env.ringbuf_bytes) || env.ringbuf_bytes < 4096 ||
 		    env.ringbuf_bytes > (1ULL << 30) || (env.ringbuf_bytes & (env.ringbuf_bytes - 1)))
-			argp_error(state, "invalid --ringbuf-size '%s': a power of two from 4K to 1G", arg);
+			argp_failure(state, 2, 0, "invalid --ringbuf-size '%s': a power of two from 4K to 1G", arg);
 		break;
 	case 'L':
 		env.lock_path = arg;
@@ -850,12 +850,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (n_cmd_args >= 2)
-			argp_error(state, "unexpected argument '%s'", arg);
+			argp_failure(state, 2, 0, "unexpected argument '%s'", arg);
 		cmd_args[n_cmd_args++] = arg;
 		break;
 	case ARGP_KEY_END:
 		if (!n_cmd_args)
-			argp_error(state, "missing command (load, unload, modules, config-layout)");
+			argp_failure(state, 2, 0, "missing command (load, unload, modules, config-layout)");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -1,0 +1,152 @@
+#!/usr/bin/env bats
+# The control plane: filters, config and stats through bpftool on the pins,
+# and bad input that gets one stderr line, a non-zero exit and no change.
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	require_root
+	pw_fresh process
+}
+
+teardown_file() {
+	pw_teardown
+}
+
+setup() {
+	require_root
+}
+
+@test "filter add, list and del round-trip every kind" {
+	"$PW" filter add pid 4242
+	"$PW" filter add uid 4243 --only
+	"$PW" filter add comm some-comm
+	"$PW" filter add cgroup 4244
+	run "$PW" filter list --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -c 'sort_by(.kind)' <<<"$output")" = '[{"kind":"cgroup","value":"4244","mode":"drop"},{"kind":"comm","value":"some-comm","mode":"drop"},{"kind":"pid","value":"4242","mode":"drop"},{"kind":"uid","value":"4243","mode":"only"}]' ]
+	[ "$("$PW" config get filter_kinds)" -eq 15 ]
+	[ "$("$PW" config get only_kinds)" -eq 2 ]
+	"$PW" filter del pid 4242
+	"$PW" filter del uid 4243
+	"$PW" filter del comm some-comm
+	"$PW" filter del cgroup 4244
+	[ "$("$PW" filter list --json)" = "[]" ]
+	[ "$("$PW" config get filter_kinds)" -eq 0 ]
+	[ "$("$PW" config get only_kinds)" -eq 0 ]
+}
+
+@test "config set and get go through the pinned config map" {
+	"$PW" config set wakeup_bytes 4096
+	[ "$("$PW" config get wakeup_bytes)" -eq 4096 ]
+	[ "$(bpftool -j map lookup pinned "$PIN_ROOT/maps/config" key 0 0 0 0 | jq .formatted.value.wakeup_bytes)" -eq 4096 ]
+	"$PW" config set wakeup_bytes 262144
+	"$PW" config set module.process off
+	[ "$("$PW" config get module.process)" = off ]
+	"$PW" config set module.process on
+	[ "$("$PW" config get modules_disabled)" -eq 0 ]
+}
+
+@test "config set enabled 0 stops events and 1 restarts them" {
+	bin=$(unique_binary)
+	pw_drain
+	"$PW" config set enabled 0
+	"$bin"
+	"$PW" config set enabled 1
+	"$bin"
+	[ "$(pw_events | jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' | wc -l)" -eq 1 ]
+}
+
+@test "stats prints text, JSON and Prometheus counters" {
+	run "$PW" stats
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == MODULE*SEEN*FILTERED*EMITTED*DROPPED ]]
+	run "$PW" stats --json
+	[ "$(jq -r '.[] | select(.module == "process") | .seen' <<<"$output")" -gt 0 ]
+	run "$PW" stats --prom
+	[[ $output == *'# TYPE pinwatch_events_total counter'* ]]
+	grep -qE '^pinwatch_events_total\{module="process",outcome="emitted"\} [0-9]+$' <<<"$output"
+}
+
+@test "every subcommand has --help" {
+	for c in up down status events filter config stats chain; do
+		run "$PW" "$c" --help
+		[ "$status" -eq 0 ] || { echo "$c --help failed"; return 1; }
+		[[ $output == *Usage:* ]] || { echo "$c --help has no usage"; return 1; }
+	done
+	"$PW_LOAD" --help | grep -q 'load OBJECT'
+	"$PW_READ" --help | grep -q -- '--json'
+}
+
+# name | command...   (each must fail with one stderr line and change nothing)
+bad_inputs() {
+	cat <<'TABLE'
+unknown subcommand|frobnicate
+unknown module for up|up nosuchmodule
+unknown module for down|down nosuchmodule
+unknown filter kind|filter add color red
+unknown filter action|filter flip pid 1
+non-numeric pid|filter add pid abc
+negative pid|filter add pid -5
+pid zero|filter add pid 0
+pid above pid_max|filter add pid 99999999
+uid out of range|filter add uid 4294967296
+non-numeric uid|filter add uid root
+comm over 15 bytes|filter add comm abcdefghijklmnop
+empty comm|filter add comm ''
+cgroup that is not a cgroup directory|filter add cgroup /etc
+non-numeric cgroup|filter add cgroup abc
+missing filter value|filter add pid
+deleting an absent filter|filter del pid 31337
+--only with del|filter del pid 1 --only
+unknown config key|config get nosuchkey
+setting a read-only key|config set filter_kinds 1
+config value out of range|config set wakeup_bytes 99999999999
+non-numeric config value|config set consumer_tgid abc
+bad enabled value|config set enabled maybe
+bad module switch|config set module.process sideways
+unknown module switch|config set module.nosuch on
+missing config value|config set enabled
+unknown stats option|stats --xml
+unknown status option|status --yaml
+chain of an unknown module|chain nosuch
+chain of a module that is not loaded|chain syscall
+bad ring buffer size|up --ringbuf-size 3M process
+TABLE
+}
+
+@test "bad input gets one stderr line, a non-zero exit and leaves the pins as they were" {
+	before=$(pin_state)
+	while IFS='|' read -r name cmd; do
+		eval "set -- $cmd"
+		run --separate-stderr "$PW" "$@"
+		assert_one_line_error || { echo "case: $name"; return 1; }
+		[ "$(pin_state)" = "$before" ] || { echo "case changed pins: $name"; return 1; }
+	done < <(bad_inputs)
+}
+
+@test "a non-root caller is refused with one line and changes nothing" {
+	before=$(pin_state)
+	for cmd in "filter add pid 77" "config set enabled 0" "up process" "down" "stats" "status"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr as_nobody "$PW" $cmd
+		assert_one_line_error || { echo "case: $cmd"; return 1; }
+		[[ $stderr == *"must run as root"* ]]
+	done
+	[ "$(pin_state)" = "$before" ]
+}
+
+@test "commands that need the sensor say it is not loaded" {
+	"$PW" down
+	for cmd in "filter add pid 77" "filter list" "config list" "config get enabled" "stats"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$PW" $cmd
+		assert_one_line_error || { echo "case: $cmd"; return 1; }
+		[[ $stderr == *"not loaded"* ]] || { echo "case: $cmd: $stderr"; return 1; }
+	done
+	run --separate-stderr "$PW_READ" --drain
+	assert_one_line_error
+	[ ! -e "$PIN_ROOT" ]
+	"$PW" up process
+}

@@ -1,0 +1,109 @@
+# Shared setup for the pinwatch bats suite. Tests run as root against the
+# real kernel: they load the real objects, cause real events and read them
+# back through the pinned ring buffer.
+# shellcheck shell=bash
+# status, output, stderr and stderr_lines are set by bats' run.
+# shellcheck disable=SC2154
+
+PW_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PW=$PW_HOME/scripts/pinwatch
+PW_LOAD=$PW_HOME/build/pinwatch-load
+PW_READ=$PW_HOME/build/pinwatch-read
+PW_BUILD=$PW_HOME/build
+PIN_ROOT=/sys/fs/bpf/pinwatch
+export PW PW_LOAD PW_READ PW_BUILD PIN_ROOT
+
+require_root() {
+	[[ $(id -u) -eq 0 ]] || skip "needs root"
+}
+
+# Start every file from a clean sensor with the given modules loaded.
+pw_fresh() {
+	"$PW" down >/dev/null 2>&1 || true
+	[[ ! -e $PIN_ROOT ]] || { echo "pins left behind: $(find "$PIN_ROOT")" >&2; return 1; }
+	"$PW" up "$@" >/dev/null
+}
+
+pw_teardown() {
+	"$PW" down >/dev/null 2>&1 || true
+}
+
+# Discards whatever is queued in the ring so a test sees only its events.
+pw_drain() {
+	"$PW_READ" --drain >/dev/null
+}
+
+# Everything queued in the ring, as JSON Lines.
+pw_events() {
+	"$PW_READ" --json --drain
+}
+
+# A copy of /bin/true under a unique name, so its exec is unmistakable.
+# Prints its path. Names are kept under 15 bytes so they are whole comms.
+unique_binary() {
+	local name=${1:-pwt$RANDOM$RANDOM}
+	name=${name:0:15}
+	cp /bin/true "$BATS_TEST_TMPDIR/$name"
+	echo "$BATS_TEST_TMPDIR/$name"
+}
+
+# Sum of one stats counter for a module.
+stat_of() { # module counter
+	"$PW" stats --json | jq -r --arg m "$1" --arg c "$2" '.[] | select(.module == $m) | .[$c]'
+}
+
+# seen == filtered + emitted + dropped, retried briefly: the counters are
+# per-CPU and a program may be between its "seen" and its outcome while we
+# read them. Prints the last reading.
+stats_balance() { # module
+	local s
+	for _ in $(seq 1 20); do
+		s=$("$PW" stats --json | jq -c --arg m "$1" '.[] | select(.module == $m)')
+		if jq -e '.seen == .filtered + .emitted + .dropped' <<<"$s" >/dev/null; then
+			echo "$s"
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "$s"
+	return 1
+}
+
+# The state an admin would compare: every pin path, and the dump of every
+# pinned map whose content only changes by command (not by events).
+pin_state() {
+	[[ -d $PIN_ROOT ]] || { echo "no pins"; return 0; }
+	find "$PIN_ROOT" | sort
+	local m
+	for m in config filter_pid filter_uid filter_comm filter_cgroup; do
+		[[ -e $PIN_ROOT/maps/$m ]] && { echo "== $m"; bpftool map dump pinned "$PIN_ROOT/maps/$m"; }
+	done
+	return 0
+}
+
+# Runs a command as nobody.
+as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
+}
+
+# The pinwatch programs currently loaded in the kernel, by id.
+pinwatch_prog_ids() {
+	local p
+	[[ -d $PIN_ROOT ]] || return 0
+	for p in "$PIN_ROOT"/*/prog_*; do
+		[[ -e $p ]] && bpftool -j prog show pinned "$p" | jq -r '.id'
+	done
+	return 0
+}
+
+# Asserts the last `run --separate-stderr` failed with exactly one stderr line.
+assert_one_line_error() {
+	if [[ $status -eq 0 ]]; then
+		echo "expected failure, got status 0; stdout: $output" >&2
+		return 1
+	fi
+	if [[ ${#stderr_lines[@]} -ne 1 ]]; then
+		echo "expected one stderr line, got ${#stderr_lines[@]}: $stderr" >&2
+		return 1
+	fi
+}

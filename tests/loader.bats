@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# The loader: what `up` pins, that `down` removes all of it, and that a load
+# that fails at any step leaves the pins exactly as they were.
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	require_root
+	pw_teardown
+}
+
+teardown_file() {
+	pw_teardown
+}
+
+setup() {
+	require_root
+}
+
+teardown() {
+	pw_teardown
+}
+
+# Every path `up` creates must be named in pinned-layout.md.
+@test "up pins exactly what pinned-layout.md documents, in a root-only directory" {
+	"$PW" up process
+	[ "$(stat -c %a "$PIN_ROOT")" = 700 ]
+	documented=$(grep -o '/sys/fs/bpf/pinwatch/[A-Za-z0-9_./]*' "$PW_HOME/pinned-layout.md" | sed 's:/$::' | sort -u)
+	while read -r pin; do
+		grep -qxF "$pin" <<<"$documented" || { echo "undocumented pin: $pin"; return 1; }
+	done < <(find "$PIN_ROOT" -mindepth 1 | sort)
+	for pin in maps/config maps/stats maps/events maps/filter_pid maps/filter_uid maps/filter_comm \
+		maps/filter_cgroup maps/proc_cache process/chain process/link_exec process/link_exit process/link_fork; do
+		[ -e "$PIN_ROOT/$pin" ] || { echo "missing pin: $pin"; return 1; }
+	done
+}
+
+@test "the exec chain holds the filter, enrich and output stages" {
+	"$PW" up process
+	run "$PW" chain process
+	[ "$status" -eq 0 ]
+	[[ $output == *exec_filter* && $output == *exec_enrich* && $output == *exec_output* ]]
+}
+
+@test "down leaves no pins and no pinwatch program in the kernel" {
+	"$PW" up process
+	ids=$(pinwatch_prog_ids)
+	[ -n "$ids" ]
+	"$PW" down
+	[ ! -e "$PIN_ROOT" ]
+	# the kernel frees programs after an RCU grace period: allow it a moment
+	for id in $ids; do
+		for _ in $(seq 1 50); do
+			bpftool prog show id "$id" >/dev/null 2>&1 || continue 2
+			sleep 0.1
+		done
+		echo "program $id still loaded after down"
+		return 1
+	done
+}
+
+@test "loading a module twice is refused and attaches it once" {
+	"$PW" up process
+	links=$(bpftool -j link show | jq length)
+	run --separate-stderr "$PW_LOAD" load "$PW_BUILD/bpf/process.bpf.o"
+	[ "$status" -eq 3 ]
+	[[ $stderr == *"already loaded"* ]]
+	[ "$(bpftool -j link show | jq length)" -eq "$links" ]
+	run "$PW" up process # up itself is idempotent
+	[ "$status" -eq 0 ]
+}
+
+@test "the ring buffer size is set at first load and kept by later loads" {
+	"$PW" up --ringbuf-size 1M process
+	[ "$(bpftool -j map show pinned "$PIN_ROOT/maps/events" | jq .max_entries)" -eq 1048576 ]
+}
+
+@test "a corrupt object fails with one line and leaves nothing pinned" {
+	cp "$PW_BUILD/bpf/process.bpf.o" "$BATS_TEST_TMPDIR/process.bpf.o"
+	truncate -s 3000 "$BATS_TEST_TMPDIR/process.bpf.o"
+	run --separate-stderr "$PW_LOAD" load "$BATS_TEST_TMPDIR/process.bpf.o"
+	assert_one_line_error
+	[ ! -e "$PIN_ROOT" ]
+}
+
+@test "an object the verifier rejects names the program and the reason, and pins nothing" {
+	clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$PW_BUILD" -I"$PW_HOME/bpf" \
+		-c "$PW_HOME/tests/fixtures/rejected.bpf.c" -o "$BATS_TEST_TMPDIR/process.bpf.o"
+	run --separate-stderr "$PW_LOAD" load "$BATS_TEST_TMPDIR/process.bpf.o"
+	assert_one_line_error
+	[[ $stderr == *"verifier rejected program exec__tp"* ]]
+	[ ! -e "$PIN_ROOT" ]
+}
+
+# With and without shared maps already pinned: a copy of the process object
+# under another module's name stands in for a second module.
+@test "a load that fails at any step leaves exactly the pins that existed before" {
+	cp "$PW_BUILD/bpf/process.bpf.o" "$BATS_TEST_TMPDIR/audit.bpf.o"
+	for step in open load pin attach rename; do
+		PINWATCH_TEST_FAIL_AT=$step run --separate-stderr "$PW_LOAD" load "$BATS_TEST_TMPDIR/audit.bpf.o"
+		assert_one_line_error
+		[ ! -e "$PIN_ROOT" ] || { echo "step $step left: $(find "$PIN_ROOT")"; return 1; }
+	done
+	"$PW" up process
+	"$PW" filter add pid 4242
+	before=$(pin_state)
+	links=$(bpftool -j link show | jq length)
+	for step in open load pin attach rename; do
+		PINWATCH_TEST_FAIL_AT=$step run --separate-stderr "$PW_LOAD" load "$BATS_TEST_TMPDIR/audit.bpf.o"
+		assert_one_line_error
+		[ "$(pin_state)" = "$before" ] || { echo "step $step changed the pins"; diff <(echo "$before") <(pin_state); return 1; }
+		[ "$(bpftool -j link show | jq length)" -eq "$links" ]
+	done
+}
+
+@test "a module whose hooks all exist loads; an object name that is no module is refused" {
+	cp "$PW_BUILD/bpf/process.bpf.o" "$BATS_TEST_TMPDIR/nosuchmodule.bpf.o"
+	run --separate-stderr "$PW_LOAD" load "$BATS_TEST_TMPDIR/nosuchmodule.bpf.o"
+	assert_one_line_error
+	[ ! -e "$PIN_ROOT" ]
+}
+
+@test "status reports each hook's variant and fails when a link is gone" {
+	"$PW" up process
+	run "$PW" status --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.modules[0].hooks[] | select(.hook == "exec") | .variant' <<<"$output")" = tp ]
+	[ "$(jq -r '.modules[0].hooks[] | select(.hook == "exit") | .variant' <<<"$output")" = tp_btf ]
+	rm "$PIN_ROOT/maps/filter_uid"
+	run "$PW" status
+	[ "$status" -eq 1 ]
+	[[ $output == *"filter_uid is missing"* ]]
+}
+
+@test "status exits 3 when the sensor is not loaded" {
+	run "$PW" status
+	[ "$status" -eq 3 ]
+}

@@ -1,0 +1,196 @@
+#!/usr/bin/env bats
+# The process module: exec, exit and fork events with the fields a shell can
+# check for itself, the filters, and the stats invariant.
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	require_root
+	pw_fresh process
+}
+
+teardown_file() {
+	pw_teardown
+}
+
+setup() {
+	require_root
+	pw_drain
+}
+
+@test "exec of a uniquely named command reports its filename, argv, pid, ppid and uid" {
+	bin=$(unique_binary)
+	"$bin" alpha "two words" &
+	child=$!
+	wait "$child"
+	ev=$(pw_events | jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)')
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	[ "$(jq -c .args <<<"$ev")" = "$(jq -cn --arg b "$bin" '[$b, "alpha", "two words"]')" ]
+	[ "$(jq -r .pid <<<"$ev")" -eq "$child" ]
+	[ "$(jq -r .ppid <<<"$ev")" -eq "$BASHPID" ]
+	[ "$(jq -r .uid <<<"$ev")" -eq "$(id -u)" ]
+	[ "$(jq -r .gid <<<"$ev")" -eq "$(id -g)" ]
+	[ "$(jq -r .comm <<<"$ev")" = "$(basename "$bin")" ]
+	[ "$(jq -r .args_truncated <<<"$ev")" = false ]
+	[ "$(jq -r .exec_id <<<"$ev")" -gt 0 ]
+	[ "$(jq -r 'keys_unsorted[0]' <<<"$ev")" = type ]
+}
+
+@test "an exec whose parent exec'd under the sensor carries the parent's exec_id" {
+	bin=$(unique_binary)
+	/bin/sh -c "\"$bin\"; true"
+	events=$(pw_events)
+	child=$(jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' <<<"$events")
+	[ -n "$child" ]
+	sh_exec=$(jq -c --argjson p "$(jq -r .ppid <<<"$child")" 'select(.type == "exec" and .pid == $p and .filename == "/bin/sh")' <<<"$events")
+	[ -n "$sh_exec" ]
+	[ "$(jq -r .parent_exec_id <<<"$child")" = "$(jq -r .exec_id <<<"$sh_exec")" ]
+	[ "$(jq -r .exec_id <<<"$child")" != "$(jq -r .exec_id <<<"$sh_exec")" ]
+}
+
+@test "a long argv is cut and flagged as truncated" {
+	bin=$(unique_binary)
+	"$bin" "$(head -c 3000 /dev/zero | tr '\0' x)"
+	ev=$(pw_events | jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)')
+	[ "$(jq -r .args_truncated <<<"$ev")" = true ]
+	[ "$(jq -r '.args | join(" ") | length' <<<"$ev")" -lt 3000 ]
+}
+
+@test "sh -c 'exit 7' yields an exit event with code 7 and no signal" {
+	sh -c 'exit 7' &
+	child=$!
+	wait "$child" || true
+	ev=$(pw_events | jq -c --argjson p "$child" 'select(.type == "exit" and .pid == $p)')
+	[ "$(jq -r .exit_code <<<"$ev")" -eq 7 ]
+	[ "$(jq -r .signal <<<"$ev")" -eq 0 ]
+	[ "$(jq -r .duration_ns <<<"$ev")" -gt 0 ]
+}
+
+@test "a killed process reports its terminating signal" {
+	sleep 100 &
+	child=$!
+	kill -TERM "$child"
+	wait "$child" || true
+	ev=$(pw_events | jq -c --argjson p "$child" 'select(.type == "exit" and .pid == $p)')
+	[ "$(jq -r .signal <<<"$ev")" -eq 15 ]
+	[ "$(jq -r .exit_code <<<"$ev")" -eq 0 ]
+}
+
+@test "exits of threads are not reported as process exits" {
+	command -v python3 >/dev/null || skip "needs python3 to start threads"
+	python3 -c 'import threading; t = [threading.Thread(target=lambda: None) for _ in range(4)]; [x.start() for x in t]; [x.join() for x in t]' &
+	child=$!
+	wait "$child"
+	[ "$(pw_events | jq -c --argjson p "$child" 'select(.type == "exit" and .pid == $p)' | wc -l)" -eq 1 ]
+}
+
+@test "a fork is reported with the parent and the child pid" {
+	(exec sleep 0) &
+	child=$!
+	wait "$child"
+	ev=$(pw_events | jq -c --argjson c "$child" 'select(.type == "fork" and .child_pid == $c)')
+	[ "$(jq -r .pid <<<"$ev")" -eq "$BASHPID" ]
+}
+
+@test "a comm filter drops matching events and stats count them as filtered" {
+	bin=$(unique_binary)
+	name=$(basename "$bin")
+	before=$(stat_of process filtered)
+	"$PW" filter add comm "$name"
+	"$bin"
+	"$PW" filter del comm "$name"
+	[ "$(pw_events | jq -c --arg f "$bin" 'select(.filename == $f)' | wc -l)" -eq 0 ]
+	[ "$(stat_of process filtered)" -gt "$before" ]
+	"$bin"
+	[ "$(pw_events | jq -c --arg f "$bin" 'select(.filename == $f)' | wc -l)" -eq 1 ]
+}
+
+@test "a comm filter added with --only restricts the stream to that comm" {
+	bin=$(unique_binary)
+	other=$(unique_binary)
+	name=$(basename "$bin")
+	"$PW" filter add comm "$name" --only
+	"$bin"
+	"$other"
+	"$PW" filter del comm "$name"
+	events=$(pw_events)
+	[ "$(jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' <<<"$events" | wc -l)" -eq 1 ]
+	[ "$(jq -c --arg f "$other" 'select(.filename == $f)' <<<"$events" | wc -l)" -eq 0 ]
+}
+
+@test "a pid filter drops the events of that process, and --only keeps only them" {
+	bin=$(unique_binary)
+	"$PW" filter add pid "$BASHPID"
+	"$bin" &
+	dropped=$!
+	wait "$dropped"
+	"$PW" filter del pid "$BASHPID"
+	events=$(pw_events)
+	# our fork is dropped; the child's own exec (another pid) is not
+	[ "$(jq -c --argjson c "$dropped" 'select(.type == "fork" and .child_pid == $c)' <<<"$events" | wc -l)" -eq 0 ]
+	[ "$(jq -c --argjson c "$dropped" 'select(.type == "exec" and .pid == $c)' <<<"$events" | wc -l)" -eq 1 ]
+	"$PW" filter add pid "$BASHPID" --only
+	"$bin" &
+	kept=$!
+	wait "$kept"
+	"$PW" filter del pid "$BASHPID"
+	events=$(pw_events)
+	[ "$(jq -c --argjson c "$kept" 'select(.type == "fork" and .child_pid == $c)' <<<"$events" | wc -l)" -eq 1 ]
+	[ "$(jq -c --argjson c "$kept" 'select(.type == "exec" and .pid == $c)' <<<"$events" | wc -l)" -eq 0 ]
+}
+
+@test "a uid filter drops that user's events" {
+	dir=$(mktemp -d /tmp/pinwatch-uid.XXXXXX)
+	chmod 755 "$dir"
+	bin=$dir/pwt-uid-$RANDOM
+	cp /bin/true "$bin"
+	"$PW" filter add uid 65534
+	as_nobody "$bin"
+	"$bin"
+	"$PW" filter del uid 65534
+	rm -rf "$dir"
+	events=$(pw_events | jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)')
+	[ "$(jq -s length <<<"$events")" -eq 1 ]
+	[ "$(jq -r .uid <<<"$events")" -eq 0 ]
+}
+
+@test "a cgroup filter given as a directory drops the events of that cgroup" {
+	cg2=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+	[ -n "$cg2" ] || skip "no cgroup v2 hierarchy mounted"
+	dir=$cg2/pinwatch-test-$$
+	mkdir "$dir"
+	bin=$(unique_binary)
+	"$PW" filter add cgroup "$dir"
+	sh -c "echo \$\$ > '$dir/cgroup.procs'; exec '$bin'"
+	"$bin"
+	"$PW" filter del cgroup "$dir"
+	rmdir "$dir"
+	events=$(pw_events | jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)')
+	[ "$(jq -s length <<<"$events")" -eq 1 ]
+}
+
+@test "after a run, seen equals filtered plus emitted plus dropped" {
+	bin=$(unique_binary)
+	"$PW" filter add comm "$(basename "$bin")"
+	for _ in $(seq 1 20); do "$bin"; done
+	"$PW" filter del comm "$(basename "$bin")"
+	run stats_balance process
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .filtered <<<"$output")" -ge 20 ]
+	[ "$(jq -r .emitted <<<"$output")" -gt 0 ]
+}
+
+@test "events emitted while no consumer runs are all delivered when one starts" {
+	bin=$(unique_binary)
+	for _ in $(seq 1 50); do "$bin"; done
+	[ "$(pw_events | jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' | wc -l)" -eq 50 ]
+}
+
+@test "switching the module off counts its events as filtered" {
+	bin=$(unique_binary)
+	"$PW" config set module.process off
+	"$bin"
+	"$PW" config set module.process on
+	[ "$(pw_events | jq -c --arg f "$bin" 'select(.filename == $f)' | wc -l)" -eq 0 ]
+}
