@@ -818,7 +818,7 @@ static const char doc[] =
 	"4 no hook of the module exists on this kernel.";
 
 static const struct argp_option options[] = {
-	{ "pin-root", 'p', "DIR", 0, "Pin root (default " PW_PIN_ROOT ")", 0 },
+	{ "pin-root", 'p', "DIR", 0, "Pin root (default $PINWATCH_PIN_ROOT, else " PW_PIN_ROOT ")", 0 },
 	{ "ringbuf-size", 'r', "BYTES", 0,
 	  "Ring buffer size at first load: power of two, e.g. 8M (default 8M)", 0 },
 	{ "lock", 'L', "FILE", 0, "Lock file (default " PW_LOCK_PATH ")", 0 },
@@ -868,6 +868,8 @@ int main(int argc, char **argv)
 	static const struct argp argp = { options, parse_arg, "COMMAND [ARG]", doc, NULL, NULL, NULL };
 	const char *cmd;
 
+	if (getenv("PINWATCH_PIN_ROOT") && *getenv("PINWATCH_PIN_ROOT"))
+		env.pin_root = getenv("PINWATCH_PIN_ROOT");
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return 2;
 	cmd = cmd_args[0];

@@ -26,7 +26,7 @@ teardown() {
 @test "up pins exactly what pinned-layout.md documents, in a root-only directory" {
 	"$PW" up process
 	[ "$(stat -c %a "$PIN_ROOT")" = 700 ]
-	documented=$(grep -o '/sys/fs/bpf/pinwatch/[A-Za-z0-9_./]*' "$PW_HOME/pinned-layout.md" | sed 's:/$::' | sort -u)
+	documented=$(grep -o '/sys/fs/bpf/pinwatch/[A-Za-z0-9_./]*' "$PW_HOME/pinned-layout.md" | sed -e 's:/$::' -e "s:^/sys/fs/bpf/pinwatch:$PIN_ROOT:" | sort -u)
 	while read -r pin; do
 		grep -qxF "$pin" <<<"$documented" || { echo "undocumented pin: $pin"; return 1; }
 	done < <(find "$PIN_ROOT" -mindepth 1 | sort)
@@ -62,11 +62,13 @@ teardown() {
 
 @test "loading a module twice is refused and attaches it once" {
 	"$PW" up process
-	links=$(bpftool -j link show | jq length)
+	links=$(links_per_prog)
 	run --separate-stderr "$PW_LOAD" load "$PW_BUILD/bpf/process.bpf.o"
 	[ "$status" -eq 3 ]
 	[[ $stderr == *"already loaded"* ]]
-	[ "$(bpftool -j link show | jq length)" -eq "$links" ]
+	[ "$(links_per_prog)" = "$links" ]
+	# "LINKS:PROGRAMS" pairs: no program may have two links
+	! grep -qE '(^| )([2-9]|[1-9][0-9]+):' <<<"$links"
 	run "$PW" up process # up itself is idempotent
 	[ "$status" -eq 0 ]
 }
@@ -105,12 +107,11 @@ teardown() {
 	"$PW" up process
 	"$PW" filter add pid 4242
 	before=$(pin_state)
-	links=$(bpftool -j link show | jq length)
 	for step in open load pin attach rename; do
 		PINWATCH_TEST_FAIL_AT=$step run --separate-stderr "$PW_LOAD" load "$BATS_TEST_TMPDIR/audit.bpf.o"
 		assert_one_line_error
 		[ "$(pin_state)" = "$before" ] || { echo "step $step changed the pins"; diff <(echo "$before") <(pin_state); return 1; }
-		[ "$(bpftool -j link show | jq length)" -eq "$links" ]
+		[ -z "$(orphan_links)" ] || { echo "step $step left links attached: $(orphan_links)"; return 1; }
 	done
 }
 

@@ -10,8 +10,11 @@ PW=$PW_HOME/scripts/pinwatch
 PW_LOAD=$PW_HOME/build/pinwatch-load
 PW_READ=$PW_HOME/build/pinwatch-read
 PW_BUILD=$PW_HOME/build
-PIN_ROOT=/sys/fs/bpf/pinwatch
-export PW PW_LOAD PW_READ PW_BUILD PIN_ROOT
+# A run may use its own pin root (PINWATCH_PIN_ROOT) so that two suites on one
+# machine do not share state; the binaries and the script all honour it.
+PIN_ROOT=${PINWATCH_PIN_ROOT:-/sys/fs/bpf/pinwatch}
+PINWATCH_PIN_ROOT=$PIN_ROOT
+export PW PW_LOAD PW_READ PW_BUILD PIN_ROOT PINWATCH_PIN_ROOT
 
 require_root() {
 	[[ $(id -u) -eq 0 ]] || skip "needs root"
@@ -79,6 +82,27 @@ pin_state() {
 		[[ -e $PIN_ROOT/maps/$m ]] && { echo "== $m"; bpftool map dump pinned "$PIN_ROOT/maps/$m"; }
 	done
 	return 0
+}
+
+# Links attached to a program of ours that no pin keeps: a leak. Prints
+# their ids (nothing when there is none).
+orphan_links() {
+	local pinned id
+	pinned=" $(pinwatch_prog_ids | tr '\n' ' ') "
+	bpftool -j prog show | jq -r '.[] | select(.name | test("^(exec|exit|fork)_")) | .id' >"$BATS_TEST_TMPDIR/ours"
+	bpftool -j link show | jq -r '.[] | "\(.id) \(.prog_id)"' | while read -r id prog; do
+		grep -qx "$prog" "$BATS_TEST_TMPDIR/ours" || continue
+		[[ $pinned == *" $prog "* ]] || echo "$id"
+	done
+}
+
+# Number of links attached to each of this sensor's attached programs
+# (must be one each).
+links_per_prog() {
+	local id
+	for id in $(pinwatch_prog_ids); do
+		bpftool -j link show | jq --argjson p "$id" '[.[] | select(.prog_id == $p)] | length'
+	done | sort | uniq -c | awk '{print $2 ":" $1}' | paste -sd' '
 }
 
 # Runs a command as nobody.

@@ -1,0 +1,1016 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * pinwatch-read: reads the pinned pinwatch ring buffer and prints events as
+ * text or JSON Lines, exactly once across consumer restarts and SIGKILL.
+ *
+ * Design
+ *   The ring buffer is read directly through its mmap (not libbpf's
+ *   ring_buffer__*), because the kernel's consumer_pos must advance only
+ *   when an event has really been written out:
+ *
+ *   reader thread   scans committed records from a private cursor (which
+ *                   runs ahead of consumer_pos), copies each into a bounded
+ *                   queue together with its end position, and never blocks
+ *                   on output. Queue full: the record is dropped (counted)
+ *                   and the end position of the last queued item is
+ *                   extended over it, so its ring space is released once
+ *                   that item is written.
+ *   writer thread   formats queued records, write(2)s whole batches to
+ *                   stdout, and after every write(2) stores into
+ *                   consumer_pos the end position of the last record whose
+ *                   line is completely written. It is the only code that
+ *                   ever advances consumer_pos.
+ *
+ *   So whatever is in the ring but not yet written when the consumer dies
+ *   (even by SIGKILL) is delivered again by the next consumer, and whatever
+ *   was written is not. The one window: a SIGKILL between write(2)
+ *   returning and the following store to consumer_pos (a few instructions)
+ *   re-delivers the lines of that write(2) call. Events emitted while no
+ *   consumer runs stay in the ring (until it fills; the BPF side counts
+ *   those drops) and are delivered when a consumer starts.
+ */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "pinwatch.h"
+#include "pwevent.h"
+
+#define PROG "pinwatch-read"
+#define WRITER_BATCH 4096		/* records formatted per write batch */
+#define POLL_MS 5			/* ring poll timeout */
+#define DRAIN_BUSY_WAIT_NS 1000000000LL	/* --drain: wait for busy records */
+
+/* ------------------------------------------------------------------ */
+/* Options                                                             */
+
+static struct {
+	enum pw_output_fmt fmt;
+	const char *pin_root;
+	bool drain;
+	bool stats;
+	unsigned long long count;	/* 0: unlimited */
+	double timeout;			/* seconds, 0: none */
+	double stats_interval;		/* seconds, 0: no periodic report */
+	size_t queue_cap;
+	bool type_filter;
+	bool type_allowed[65536];
+} opt = {
+	.fmt = PW_FMT_TEXT,
+	.pin_root = PW_PIN_ROOT,
+	.stats_interval = 5,
+	.queue_cap = 65536,
+};
+
+static const char *known_types(void)
+{
+	static char buf[512];
+	size_t n = 0;
+
+#define PW_X(up, low, id)						\
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",		\
+			      n ? ", " : "", #low);			\
+	if (n >= sizeof(buf))						\
+		n = sizeof(buf) - 1;
+	PW_EVENT_TYPES(PW_X)
+#undef PW_X
+	return buf;
+}
+
+static const char doc[] =
+"Print pinwatch events from the pinned ring buffer.\v"
+"Events are delivered exactly once across restarts: whatever was not yet\n"
+"written when a previous pinwatch-read stopped (even by SIGKILL) is printed\n"
+"by the next one. Only one pinwatch-read should run at a time.\n"
+"\n"
+"Examples:\n"
+"  pinwatch-read                        follow events as text\n"
+"  pinwatch-read --json | jq .          JSON Lines\n"
+"  pinwatch-read --json --type exec,exit\n"
+"  pinwatch-read --drain --json > events.jsonl   everything queued, then exit\n"
+"  pinwatch-read --count 10 --timeout 30 --stats\n"
+"\n"
+"Exit status: 0 ok (also on SIGINT/SIGTERM and a closed stdout), 1 error,\n"
+"2 usage error.";
+
+enum {
+	OPT_JSON = 'j',
+	OPT_TYPE = 't',
+	OPT_PIN_ROOT = 'p',
+	OPT_DRAIN = 'd',
+	OPT_COUNT = 'c',
+	OPT_TIMEOUT = 'T',
+	OPT_QUEUE = 'q',
+	OPT_STATS_INTERVAL = 'i',
+	OPT_STATS = 's',
+};
+
+static const struct argp_option options[] = {
+	{ "json", OPT_JSON, NULL, 0, "JSON Lines output (default: text)", 0 },
+	{ "type", OPT_TYPE, "LIST", 0,
+	  "Only these event types, comma-separated (e.g. exec,exit)", 0 },
+	{ "pin-root", OPT_PIN_ROOT, "DIR", 0,
+	  "Pin directory of the sensor (default " PW_PIN_ROOT ")", 0 },
+	{ "drain", OPT_DRAIN, NULL, 0,
+	  "Deliver what is in the ring buffer now, then exit", 0 },
+	{ "count", OPT_COUNT, "N", 0, "Exit after N delivered events", 0 },
+	{ "timeout", OPT_TIMEOUT, "SEC", 0, "Exit after SEC seconds", 0 },
+	{ "queue", OPT_QUEUE, "N", 0,
+	  "Events buffered between ring and output (default 65536)", 0 },
+	{ "stats-interval", OPT_STATS_INTERVAL, "SEC", 0,
+	  "Report losses every SEC seconds, 0: only at exit (default 5)", 0 },
+	{ "stats", OPT_STATS, NULL, 0,
+	  "Print a summary line on stderr at exit", 0 },
+	{ 0 },
+};
+
+static unsigned long long parse_ull(struct argp_state *st, const char *what,
+				    const char *arg, unsigned long long min,
+				    unsigned long long max)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || *arg == '-' || v < min || v > max)
+		argp_failure(st, 2, 0, "invalid %s '%s' (expected %llu..%llu)", what,
+			   arg, min, max);
+	return v;
+}
+
+static double parse_secs(struct argp_state *st, const char *what,
+			 const char *arg)
+{
+	double v;
+	char *end;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= 0) || v > 1e9)
+		argp_failure(st, 2, 0, "invalid %s '%s' (expected seconds >= 0)", what,
+			   arg);
+	return v;
+}
+
+static void parse_types(const char *arg)
+{
+	char *list = strdup(arg), *save = NULL, *tok;
+
+	if (!list) {
+		fprintf(stderr, PROG ": out of memory\n");
+		exit(1);
+	}
+	opt.type_filter = true;
+	tok = strtok_r(list, ",", &save);
+	if (!tok) {
+		fprintf(stderr, PROG ": unknown event type '%s' (known: %s)\n",
+			arg, known_types());
+		exit(2);
+	}
+	for (; tok; tok = strtok_r(NULL, ",", &save)) {
+		int id = pw_event_type_from_name(tok);
+
+		if (id < 0) {
+			fprintf(stderr, PROG ": unknown event type '%s' (known: %s)\n",
+				tok, known_types());
+			exit(2);
+		}
+		opt.type_allowed[id] = true;
+	}
+	free(list);
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	switch (key) {
+	case OPT_JSON:
+		opt.fmt = PW_FMT_JSON;
+		break;
+	case OPT_TYPE:
+		parse_types(arg);
+		break;
+	case OPT_PIN_ROOT:
+		opt.pin_root = arg;
+		break;
+	case OPT_DRAIN:
+		opt.drain = true;
+		break;
+	case OPT_COUNT:
+		opt.count = parse_ull(st, "count", arg, 1, ULLONG_MAX);
+		break;
+	case OPT_TIMEOUT:
+		opt.timeout = parse_secs(st, "timeout", arg);
+		break;
+	case OPT_QUEUE:
+		opt.queue_cap = parse_ull(st, "queue", arg, 1, 1u << 24);
+		break;
+	case OPT_STATS_INTERVAL:
+		opt.stats_interval = parse_secs(st, "stats interval", arg);
+		break;
+	case OPT_STATS:
+		opt.stats = true;
+		break;
+	case ARGP_KEY_ARG:
+		argp_failure(st, 2, 0, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Shared state                                                        */
+
+static struct {
+	int fd;
+	__u32 max_entries;		/* data size, power of 2 */
+	__u64 mask;
+	void *cons_map;			/* page 0: consumer_pos, RW */
+	size_t cons_map_sz;
+	void *prod_map;			/* producer page + data twice, RO */
+	size_t prod_map_sz;
+	__u64 *consumer_pos;
+	__u64 *producer_pos;
+	unsigned char *data;
+} ring = { .fd = -1 };
+
+/* One queued record. end: ring position just past it (and past any
+ * records dropped or discarded after it). */
+struct item {
+	__u64 end;
+	__u32 len;
+	unsigned char data[];
+};
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	struct item **slots;
+	size_t cap, head, count;
+	__u64 skip_end;		/* skipped while empty: commit when idle */
+	bool writer_waiting;
+	bool reader_done;	/* no more pushes; writer drains and exits */
+	bool writer_stop;	/* writer must exit now (count, EPIPE, error) */
+} q = {
+	.mu = PTHREAD_MUTEX_INITIALIZER,
+	.cond = PTHREAD_COND_INITIALIZER,
+};
+
+static pthread_t main_thread;
+static int stop_reader;			/* atomic */
+static int writer_exited;		/* atomic */
+static int exit_status;			/* atomic: 0 or 1 */
+static __u64 drain_target;		/* --drain: producer_pos at start */
+static __u64 committed;			/* writer only */
+static unsigned long long cnt_delivered, cnt_consumer_drops, cnt_malformed;
+
+static int stats_fd = -1, config_fd = -1;
+static __u32 config_value_size, stats_value_size;
+static bool config_claimed;
+static struct pw_clock clk;
+static unsigned long long kernel_dropped_start;
+
+#define LOAD(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
+#define STORE(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define INC(p, n)	__atomic_fetch_add((p), (n), __ATOMIC_RELAXED)
+
+static void notify_main(void)
+{
+	pthread_kill(main_thread, SIGUSR1);
+}
+
+static void set_error(void)
+{
+	STORE(&exit_status, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Queue                                                               */
+
+static void queue_wake_writer(void)
+{
+	if (q.writer_waiting)
+		pthread_cond_signal(&q.cond);
+}
+
+/* A record the writer will not see (queue full or discarded): make the
+ * commit of the last queued item cover it, or, with nothing queued, let
+ * the writer commit it when idle. The writer alone touches consumer_pos,
+ * so commits stay monotonic and never overtake an unwritten batch. */
+static void queue_skip_locked(__u64 end)
+{
+	if (q.count)
+		q.slots[(q.head + q.count - 1) % q.cap]->end = end;
+	else {
+		q.skip_end = end;
+		queue_wake_writer();
+	}
+}
+
+static void queue_push(const unsigned char *rec, __u32 len, __u64 end)
+{
+	struct item *it = malloc(sizeof(*it) + len);
+
+	if (it) {
+		it->end = end;
+		it->len = len;
+		memcpy(it->data, rec, len);
+	}
+	pthread_mutex_lock(&q.mu);
+	if (it && q.count < q.cap) {
+		q.slots[(q.head + q.count) % q.cap] = it;
+		q.count++;
+		queue_wake_writer();
+		it = NULL;
+	} else {
+		INC(&cnt_consumer_drops, 1);
+		queue_skip_locked(end);
+	}
+	pthread_mutex_unlock(&q.mu);
+	free(it);
+}
+
+static void queue_discard(__u64 end)
+{
+	pthread_mutex_lock(&q.mu);
+	queue_skip_locked(end);
+	pthread_mutex_unlock(&q.mu);
+}
+
+static void queue_set(bool *flag)
+{
+	pthread_mutex_lock(&q.mu);
+	*flag = true;
+	pthread_cond_broadcast(&q.cond);
+	pthread_mutex_unlock(&q.mu);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reader thread                                                       */
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void *reader_main(void *arg)
+{
+	__u64 cursor = __atomic_load_n(ring.consumer_pos, __ATOMIC_ACQUIRE);
+	long long busy_since = 0;
+	struct epoll_event ev;
+	int epfd;
+
+	(void)arg;
+	/* Edge-triggered: the ring polls readable while consumer_pos <
+	 * producer_pos, which stays true while records are queued but not yet
+	 * written; level-triggered would spin. We only want the wakeups. */
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd >= 0) {
+		ev.events = EPOLLIN | EPOLLET;
+		ev.data.u32 = 0;
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, ring.fd, &ev)) {
+			close(epfd);
+			epfd = -1;
+		}
+	}
+
+	while (!LOAD(&stop_reader)) {
+		__u64 prod = __atomic_load_n(ring.producer_pos, __ATOMIC_ACQUIRE);
+		bool progress = false, busy = false;
+
+		if (opt.drain && prod > drain_target)
+			prod = drain_target;
+		while (cursor < prod) {
+			__u32 *hdr = (__u32 *)(ring.data + (cursor & ring.mask));
+			__u32 len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+			__u32 rlen;
+			__u64 end;
+
+			if (len & BPF_RINGBUF_BUSY_BIT) {
+				busy = true;	/* not committed yet */
+				break;
+			}
+			rlen = len & ~(__u32)(BPF_RINGBUF_BUSY_BIT |
+					      BPF_RINGBUF_DISCARD_BIT);
+			if (rlen > ring.max_entries - BPF_RINGBUF_HDR_SZ) {
+				fprintf(stderr, PROG ": corrupt ring buffer record "
+					"at position %llu (length %u)\n",
+					(unsigned long long)cursor, rlen);
+				set_error();
+				goto out;
+			}
+			end = cursor + ((rlen + BPF_RINGBUF_HDR_SZ + 7) & ~7ULL);
+			if (len & BPF_RINGBUF_DISCARD_BIT)
+				queue_discard(end);
+			else	/* data area is mapped twice: never wraps */
+				queue_push((unsigned char *)hdr +
+					   BPF_RINGBUF_HDR_SZ, rlen, end);
+			cursor = end;
+			progress = true;
+			if (LOAD(&stop_reader))
+				break;
+		}
+		if (opt.drain) {
+			if (cursor >= drain_target)
+				break;
+			if (busy) {
+				long long t = now_ns();
+
+				if (!busy_since)
+					busy_since = t;
+				else if (t - busy_since > DRAIN_BUSY_WAIT_NS) {
+					fprintf(stderr, PROG ": --drain: record at "
+						"position %llu still busy, stopping "
+						"before it\n",
+						(unsigned long long)cursor);
+					break;
+				}
+			} else
+				busy_since = 0;
+		}
+		if (!progress) {
+			if (epfd >= 0)
+				epoll_wait(epfd, &ev, 1, POLL_MS);
+			else
+				usleep(POLL_MS * 1000);
+		}
+	}
+out:
+	if (epfd >= 0)
+		close(epfd);
+	queue_set(&q.reader_done);
+	notify_main();
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Writer thread                                                       */
+
+static void commit(__u64 pos)
+{
+	if (pos > committed) {
+		committed = pos;
+		__atomic_store_n(ring.consumer_pos, pos, __ATOMIC_RELEASE);
+	}
+}
+
+struct mark {
+	size_t off;	/* output bytes up to and including this record's line */
+	__u64 end;	/* ring position to commit once they are written */
+	bool line;	/* produced a line (else filtered or malformed) */
+};
+
+static bool wanted(const struct item *it)
+{
+	int type = pw_event_check(it->data, it->len);
+
+	if (type < 0) {
+		INC(&cnt_malformed, 1);
+		return false;
+	}
+	return !opt.type_filter || opt.type_allowed[type];
+}
+
+/* Commits every record whose output ends within the first done bytes. */
+static void commit_written(const struct mark *m, size_t nm, size_t *mi,
+			   size_t done)
+{
+	unsigned long long lines = 0;
+	size_t i = *mi;
+
+	while (i < nm && m[i].off <= done) {
+		lines += m[i].line;
+		i++;
+	}
+	if (i == *mi)
+		return;
+	commit(m[i - 1].end);
+	INC(&cnt_delivered, lines);
+	*mi = i;
+}
+
+/* Next chunk to write from done: whole lines, at most PIPE_BUF bytes unless
+ * a single line is longer. A write(2) of at most PIPE_BUF bytes to a pipe
+ * is atomic, so a consumer killed mid-batch never leaves a torn line. */
+static size_t chunk_end(const struct mark *m, size_t nm, size_t mi,
+			size_t done)
+{
+	size_t end = done;
+
+	for (; mi < nm; mi++) {
+		if (m[mi].off - done > PIPE_BUF && end > done)
+			break;
+		end = m[mi].off;
+		if (end - done >= PIPE_BUF)
+			break;
+	}
+	return end;
+}
+
+/* Writes buf to stdout, committing as lines complete. Returns 0, or -1 to
+ * stop (EPIPE: quietly; other errors: reported). */
+static int write_out(const struct pw_buf *buf, const struct mark *m,
+		     size_t nm)
+{
+	size_t done = 0, mi = 0, end = 0;
+
+	commit_written(m, nm, &mi, 0);
+	while (done < buf->len) {
+		ssize_t n;
+
+		if (done >= end)
+			end = chunk_end(m, nm, mi, done);
+		if (end <= done)	/* cannot happen: last mark ends buf */
+			end = buf->len;
+		n = write(STDOUT_FILENO, buf->data + done, end - done);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				struct pollfd p = { .fd = STDOUT_FILENO,
+						    .events = POLLOUT };
+
+				poll(&p, 1, -1);
+				continue;
+			}
+			if (errno != EPIPE) {
+				fprintf(stderr, PROG ": write to stdout: %s\n",
+					strerror(errno));
+				set_error();
+			}
+			return -1;
+		}
+		done += (size_t)n;
+		/* SIGKILL right here re-delivers what this write(2) wrote:
+		 * the only window of the exactly-once scheme. */
+		commit_written(m, nm, &mi, done);
+	}
+	return 0;
+}
+
+static void *writer_main(void *arg)
+{
+	static struct item *batch[WRITER_BATCH];
+	static struct mark marks[WRITER_BATCH];
+	unsigned long long remaining = opt.count;	/* 0: unlimited */
+	struct pw_buf buf = { 0 };
+	bool stop = false;
+
+	(void)arg;
+	while (!stop) {
+		size_t n = 0, nm = 0, i;
+		__u64 skip = 0;
+
+		pthread_mutex_lock(&q.mu);
+		while (!q.count && !q.skip_end && !q.reader_done &&
+		       !q.writer_stop) {
+			q.writer_waiting = true;
+			pthread_cond_wait(&q.cond, &q.mu);
+			q.writer_waiting = false;
+		}
+		if (q.writer_stop || (!q.count && !q.skip_end)) {
+			pthread_mutex_unlock(&q.mu);
+			break;
+		}
+		while (q.count && n < WRITER_BATCH) {
+			batch[n++] = q.slots[q.head];
+			q.head = (q.head + 1) % q.cap;
+			q.count--;
+		}
+		/* A skip recorded while the queue was empty lies before every
+		 * item queued since, so a batch commit covers it. */
+		if (!n)
+			skip = q.skip_end;
+		q.skip_end = 0;
+		pthread_mutex_unlock(&q.mu);
+
+		if (!n) {
+			commit(skip);
+			continue;
+		}
+
+		buf.len = 0;
+		for (i = 0; i < n; i++) {
+			bool line = false;
+
+			if (wanted(batch[i])) {
+				int err = pw_event_format(batch[i]->data,
+							  batch[i]->len, opt.fmt,
+							  &clk, &buf);
+
+				if (err == -ENOMEM) {
+					fprintf(stderr, PROG ": out of memory\n");
+					set_error();
+					stop = true;
+					break;
+				}
+				if (err)	/* cannot happen after check */
+					INC(&cnt_malformed, 1);
+				line = !err;
+			}
+			marks[nm].off = buf.len;
+			marks[nm].end = batch[i]->end;
+			marks[nm].line = line;
+			nm++;
+			if (line && remaining && !--remaining) {
+				stop = true;	/* --count reached */
+				break;
+			}
+		}
+		if (write_out(&buf, marks, nm))
+			stop = true;
+		for (i = 0; i < n; i++)
+			free(batch[i]);
+	}
+	pw_buf_free(&buf);
+	/* Records still queued stay uncommitted: the next consumer gets them. */
+	queue_set(&q.writer_stop);
+	STORE(&stop_reader, 1);
+	STORE(&writer_exited, 1);
+	notify_main();
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Maps                                                                */
+
+static int open_pin(const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/maps/%s", opt.pin_root, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		int err = errno;
+
+		if (err == ENOENT)
+			fprintf(stderr, PROG ": %s: %s (is the sensor loaded? "
+				"run: pinwatch up)\n", path, strerror(err));
+		else if (err == EPERM || err == EACCES)
+			fprintf(stderr, PROG ": %s: %s (run as root)\n", path,
+				strerror(err));
+		else
+			fprintf(stderr, PROG ": %s: %s\n", path, strerror(err));
+		return -1;
+	}
+	return fd;
+}
+
+static int map_info(int fd, const char *name, struct bpf_map_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	if (bpf_obj_get_info_by_fd(fd, info, &len)) {
+		fprintf(stderr, PROG ": %s/maps/%s: cannot get map info: %s\n",
+			opt.pin_root, name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int open_ring(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct bpf_map_info info;
+
+	ring.fd = open_pin("events");
+	if (ring.fd < 0 || map_info(ring.fd, "events", &info))
+		return -1;
+	if (info.type != BPF_MAP_TYPE_RINGBUF || !info.max_entries ||
+	    (info.max_entries & (info.max_entries - 1))) {
+		fprintf(stderr, PROG ": %s/maps/events: not a ring buffer map\n",
+			opt.pin_root);
+		return -1;
+	}
+	ring.max_entries = info.max_entries;
+	ring.mask = info.max_entries - 1;
+	ring.cons_map_sz = (size_t)page;
+	ring.cons_map = mmap(NULL, ring.cons_map_sz, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, ring.fd, 0);
+	if (ring.cons_map == MAP_FAILED) {
+		fprintf(stderr, PROG ": mmap of the ring buffer consumer page: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	/* producer page, then the data area mapped twice */
+	ring.prod_map_sz = (size_t)page + 2 * (size_t)info.max_entries;
+	ring.prod_map = mmap(NULL, ring.prod_map_sz, PROT_READ, MAP_SHARED,
+			     ring.fd, page);
+	if (ring.prod_map == MAP_FAILED) {
+		fprintf(stderr, PROG ": mmap of the ring buffer data: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	ring.consumer_pos = ring.cons_map;
+	ring.producer_pos = ring.prod_map;
+	ring.data = (unsigned char *)ring.prod_map + page;
+	return 0;
+}
+
+static int open_side_maps(void)
+{
+	struct bpf_map_info info;
+
+	stats_fd = open_pin("stats");
+	if (stats_fd < 0 || map_info(stats_fd, "stats", &info))
+		return -1;
+	if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY ||
+	    info.value_size < sizeof(struct pw_stats)) {
+		fprintf(stderr, PROG ": %s/maps/stats: unexpected map type or "
+			"value size\n", opt.pin_root);
+		return -1;
+	}
+	stats_value_size = info.value_size;
+	config_fd = open_pin("config");
+	if (config_fd < 0 || map_info(config_fd, "config", &info))
+		return -1;
+	if (info.type != BPF_MAP_TYPE_ARRAY ||
+	    info.value_size < sizeof(struct pw_config)) {
+		fprintf(stderr, PROG ": %s/maps/config: unexpected map type or "
+			"value size\n", opt.pin_root);
+		return -1;
+	}
+	config_value_size = info.value_size;
+	return 0;
+}
+
+/* Sum of pw_stats.dropped over all CPUs and modules. */
+static unsigned long long kernel_dropped(void)
+{
+	static unsigned char *vals;
+	static int ncpu;
+	size_t stride = ((size_t)stats_value_size + 7) & ~(size_t)7;
+	unsigned long long sum = 0;
+	__u32 key;
+	int c;
+
+	if (!vals) {
+		ncpu = libbpf_num_possible_cpus();
+		if (ncpu <= 0)
+			return 0;
+		vals = calloc((size_t)ncpu, stride);
+		if (!vals)
+			return 0;
+	}
+	for (key = 0; key < PW_MOD_MAX; key++) {
+		if (bpf_map_lookup_elem(stats_fd, &key, vals))
+			continue;
+		for (c = 0; c < ncpu; c++) {
+			struct pw_stats s;
+
+			memcpy(&s, vals + (size_t)c * stride, sizeof(s));
+			sum += s.dropped;
+		}
+	}
+	return sum;
+}
+
+/* Read-modify-write of config.consumer_tgid (key 0). */
+static int config_rmw(__u32 expect_any, __u32 expect, __u32 newval,
+		      __u32 *old)
+{
+	unsigned char *v = calloc(1, config_value_size);
+	struct pw_config c;
+	__u32 key = 0;
+	int err = -1;
+
+	if (!v)
+		return -1;
+	if (bpf_map_lookup_elem(config_fd, &key, v))
+		goto out;
+	memcpy(&c, v, sizeof(c));
+	if (old)
+		*old = c.consumer_tgid;
+	if (!expect_any && c.consumer_tgid != expect) {
+		err = 0;
+		goto out;
+	}
+	c.consumer_tgid = newval;
+	memcpy(v, &c, sizeof(c));
+	err = bpf_map_update_elem(config_fd, &key, v, BPF_ANY) ? -1 : 0;
+out:
+	free(v);
+	return err;
+}
+
+static void warn_other_consumer(__u32 tgid)
+{
+	char path[64], comm[32] = "", self[32] = "";
+	FILE *f;
+
+	if (!tgid || tgid == (__u32)getpid() || kill((pid_t)tgid, 0))
+		return;
+	snprintf(path, sizeof(path), "/proc/%u/comm", tgid);
+	if ((f = fopen(path, "r"))) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+	}
+	if ((f = fopen("/proc/self/comm", "r"))) {
+		if (!fgets(self, sizeof(self), f))
+			self[0] = '\0';
+		fclose(f);
+	}
+	if (comm[0] && !strcmp(comm, self))
+		fprintf(stderr, PROG ": warning: another consumer (pid %u) is "
+			"running; two readers of one ring lose or repeat "
+			"events\n", tgid);
+}
+
+static void claim_config(void)
+{
+	__u32 old = 0;
+
+	if (config_rmw(1, 0, (__u32)getpid(), &old)) {
+		fprintf(stderr, PROG ": warning: cannot set config.consumer_tgid:"
+			" %s (own activity may be reported)\n", strerror(errno));
+		return;
+	}
+	warn_other_consumer(old);
+	config_claimed = true;
+}
+
+static void release_config(void)
+{
+	if (config_claimed && config_fd >= 0)
+		config_rmw(0, (__u32)getpid(), 0, NULL);
+	config_claimed = false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reporting and main                                                  */
+
+static void report_losses(bool at_exit)
+{
+	static unsigned long long last_k, last_c, last_m;
+	unsigned long long k = kernel_dropped(), c = LOAD(&cnt_consumer_drops);
+	unsigned long long m = LOAD(&cnt_malformed);
+	char extra[64] = "";
+
+	k = k > kernel_dropped_start ? k - kernel_dropped_start : 0;
+	if (!k && !c && !m)
+		return;
+	if (!at_exit && k == last_k && c == last_c && m == last_m)
+		return;		/* nothing new since the last report */
+	last_k = k;
+	last_c = c;
+	last_m = m;
+	if (m)
+		snprintf(extra, sizeof(extra), ", %llu malformed records skipped", m);
+	fprintf(stderr, PROG ": lost %llu events in the kernel (ring buffer "
+		"full), %llu in the consumer (output too slow)%s\n", k, c, extra);
+}
+
+static void print_summary(void)
+{
+	unsigned long long k = kernel_dropped();
+
+	k = k > kernel_dropped_start ? k - kernel_dropped_start : 0;
+	fprintf(stderr, PROG ": delivered %llu, kernel dropped %llu, consumer "
+		"dropped %llu, malformed %llu\n", LOAD(&cnt_delivered), k,
+		LOAD(&cnt_consumer_drops), LOAD(&cnt_malformed));
+}
+
+static void finish(void)
+{
+	release_config();
+	report_losses(true);
+	if (opt.stats)
+		print_summary();
+}
+
+static void print_text_header(void)
+{
+	char line[128];
+	int n;
+
+	if (opt.fmt != PW_FMT_TEXT || !isatty(STDOUT_FILENO))
+		return;
+	n = snprintf(line, sizeof(line), "%-8s %-5s %7s %7s %6s %-16s %s\n",
+		     "TIME", "TYPE", "PID", "PPID", "UID", "COMM", "DETAILS");
+	if (write(STDOUT_FILENO, line, (size_t)n) < 0)
+		return;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = { options, parse_opt, NULL, doc,
+					  NULL, NULL, NULL };
+	long long start = now_ns(), next_stats, deadline;
+	pthread_t reader, writer;
+	bool stopping = false;
+	sigset_t set;
+
+	argp_err_exit_status = 2;
+	if (getenv("PINWATCH_PIN_ROOT") && *getenv("PINWATCH_PIN_ROOT"))
+		opt.pin_root = getenv("PINWATCH_PIN_ROOT");
+	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+		return 2;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* inherited by threads */
+	main_thread = pthread_self();
+
+	if (open_ring() || open_side_maps())
+		return 1;
+	q.cap = opt.queue_cap;
+	q.slots = calloc(q.cap, sizeof(*q.slots));
+	if (!q.slots || pw_clock_init(&clk)) {
+		fprintf(stderr, PROG ": initialisation failed: %s\n",
+			strerror(errno ? errno : ENOMEM));
+		return 1;
+	}
+	kernel_dropped_start = kernel_dropped();
+	drain_target = __atomic_load_n(ring.producer_pos, __ATOMIC_ACQUIRE);
+	claim_config();
+	print_text_header();
+
+	if (pthread_create(&writer, NULL, writer_main, NULL) ||
+	    pthread_create(&reader, NULL, reader_main, NULL)) {
+		fprintf(stderr, PROG ": cannot start threads\n");
+		release_config();
+		return 1;
+	}
+
+	next_stats = opt.stats_interval > 0 ?
+		start + (long long)(opt.stats_interval * 1e9) : LLONG_MAX;
+	deadline = opt.timeout > 0 ? start + (long long)(opt.timeout * 1e9)
+				   : LLONG_MAX;
+	while (!LOAD(&writer_exited)) {
+		long long now = now_ns(), wake = next_stats;
+		struct timespec ts;
+		int sig;
+
+		if (!stopping && deadline < wake)
+			wake = deadline;
+		if (wake - now > 1000000000LL)
+			wake = now + 1000000000LL;
+		if (wake < now)
+			wake = now;
+		ts.tv_sec = (wake - now) / 1000000000LL;
+		ts.tv_nsec = (wake - now) % 1000000000LL;
+		sig = sigtimedwait(&set, NULL, &ts);
+		now = now_ns();
+		if (sig == SIGINT || sig == SIGTERM) {
+			if (stopping) {
+				/* Output is stuck: what is queued stays in
+				 * the ring (uncommitted) for the next run. */
+				fprintf(stderr, PROG ": exiting without flushing "
+					"the queue (events stay in the ring)\n");
+				finish();
+				_exit(0);
+			}
+			stopping = true;
+		}
+		if (!stopping && now >= deadline)
+			stopping = true;
+		if (stopping)
+			STORE(&stop_reader, 1);	/* writer then drains */
+		if (now >= next_stats) {
+			report_losses(false);
+			next_stats = now + (long long)(opt.stats_interval * 1e9);
+		}
+	}
+	STORE(&stop_reader, 1);
+	pthread_join(reader, NULL);
+	pthread_join(writer, NULL);
+	finish();
+	{
+		size_t i;
+
+		for (i = 0; i < q.count; i++)
+			free(q.slots[(q.head + i) % q.cap]);
+		free(q.slots);
+	}
+	munmap(ring.prod_map, ring.prod_map_sz);
+	munmap(ring.cons_map, ring.cons_map_sz);
+	return LOAD(&exit_status);
+}
