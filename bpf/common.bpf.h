@@ -153,4 +153,18 @@ static __always_inline void pw_submit(struct pw_config *cfg, void *event, __u64 
 		pw_count(module, PW_EMITTED);
 }
 
+/* Slot of v in a struct pw_hist: the number of significant bits. */
+static __always_inline __u32 pw_hist_slot(__u64 v)
+{
+	__u32 n = 0;
+
+	if (v >> 32) { v >>= 32; n += 32; }
+	if (v >> 16) { v >>= 16; n += 16; }
+	if (v >> 8) { v >>= 8; n += 8; }
+	if (v >> 4) { v >>= 4; n += 4; }
+	if (v >> 2) { v >>= 2; n += 2; }
+	if (v >> 1) { v >>= 1; n += 1; }
+	return n + (__u32)v; /* 0 -> 0, 1 -> 1, 2..3 -> 2, ... */
+}
+
 #endif /* PINWATCH_COMMON_BPF_H */

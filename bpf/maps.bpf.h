@@ -62,4 +62,8 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } proc_cache SEC(".maps");
 
+/* ---- file: path filter ---- */
+
+/* ---- net: cidr filter ---- */
+
 #endif /* PINWATCH_MAPS_BPF_H */

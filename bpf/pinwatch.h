@@ -50,10 +50,36 @@ enum pw_module {
 #undef PW_X
 };
 
-#define PW_EVENT_TYPES(X)	\
-	X(EXEC, exec, 1)	\
-	X(EXIT, exit, 2)	\
-	X(FORK, fork, 3)
+/* Id ranges by module (append inside your range, keep the slot comments:
+ * they keep parallel work from touching the same lines). */
+#define PW_EVENT_TYPES(X)		\
+	/* process: 1-9 */		\
+	X(EXEC, exec, 1)		\
+	X(EXIT, exit, 2)		\
+	X(FORK, fork, 3)		\
+	/* syscall: 10-19 */		\
+					\
+	/* file: 20-29 */		\
+					\
+	/* net: 30-39 */		\
+					\
+	/* signal: 40-49 */		\
+					\
+	/* mount: 50-59 */		\
+					\
+	/* oom: 60-69 */		\
+					\
+	/* block: 70-79 */		\
+					\
+	/* capability: 80-89 */		\
+					\
+	/* audit: 90-99 */		\
+					\
+	/* uprobe, profile: 100-109 */	\
+					\
+	/* tracepoint workbench: 110-119 */ \
+					\
+	/* end */
 
 enum pw_event_type {
 #define PW_X(up, low, id) PW_EV_##up = id,
@@ -66,7 +92,12 @@ enum pw_event_type {
 	X(PID, pid, 0)		\
 	X(UID, uid, 1)		\
 	X(COMM, comm, 2)	\
-	X(CGROUP, cgroup, 3)
+	X(CGROUP, cgroup, 3)	\
+	/* file: path prefix, 4 */ \
+				\
+	/* net: cidr, 5 */	\
+				\
+	/* end */
 
 enum pw_filter_kind {
 #define PW_X(up, low, id) PW_FILTER_##up = id,
@@ -89,6 +120,14 @@ struct pw_config {
 	__u32 filter_kinds;	/* bit (1 << kind) set: that filter map has entries */
 	__u32 only_kinds;	/* bit (1 << kind) set: that kind has --only entries */
 	__u32 wakeup_bytes;	/* force a consumer wakeup above this many queued bytes */
+	/* module switches: add fields in your module's slot, and to
+	 * PW_CONFIG_FIELDS below; keep the struct naturally aligned. */
+	/* syscall */
+	/* file */
+	/* net */
+	/* block */
+	/* capability */
+	/* end */
 };
 
 /* Every field the control plane may name, with whether it may set it.
@@ -99,7 +138,13 @@ struct pw_config {
 	X(modules_disabled, 1)		\
 	X(filter_kinds, 0)		\
 	X(only_kinds, 0)		\
-	X(wakeup_bytes, 1)
+	X(wakeup_bytes, 1)		\
+	/* syscall */			\
+	/* file */			\
+	/* net */			\
+	/* block */			\
+	/* capability */		\
+	/* end */
 
 /* maps/stats: per-CPU array keyed by module id. For every module,
  * seen == filtered + emitted + dropped once its programs are idle. */
@@ -108,6 +153,15 @@ struct pw_stats {
 	__u64 filtered;
 	__u64 emitted;
 	__u64 dropped;	/* ring buffer full, or an internal failure */
+};
+
+/* log2 histograms (biolatency-style): slot i counts values v with
+ * 2^(i-1) <= v < 2^i (slot 0: v == 0). Histogram maps are pinned in their
+ * module's directory as hist_<name>, key __u32, value struct pw_hist
+ * (plain or per-CPU); `pinwatch hist MODULE` prints every one of them. */
+#define PW_HIST_SLOTS 64
+struct pw_hist {
+	__u64 slots[PW_HIST_SLOTS];
 };
 
 /* maps/proc_cache value, keyed by tgid: the image the process runs now. */
@@ -158,5 +212,27 @@ struct pw_fork {
 	__u32 child_pid;
 	__u32 pad;
 };
+
+/* ---- syscall events ---- */
+
+/* ---- file events ---- */
+
+/* ---- net events ---- */
+
+/* ---- signal events ---- */
+
+/* ---- mount events ---- */
+
+/* ---- oom events ---- */
+
+/* ---- block events ---- */
+
+/* ---- capability events ---- */
+
+/* ---- audit events ---- */
+
+/* ---- uprobe and profile events ---- */
+
+/* ---- tracepoint workbench events ---- */
 
 #endif /* PINWATCH_H */

@@ -537,11 +537,56 @@ struct pw_event_desc {
 	void (*emit)(struct pw_emit *e, const void *rec, size_t len);
 };
 
+/* ---- syscall emitters ---- */
+
+/* ---- file emitters ---- */
+
+/* ---- net emitters ---- */
+
+/* ---- signal emitters ---- */
+
+/* ---- mount emitters ---- */
+
+/* ---- oom emitters ---- */
+
+/* ---- block emitters ---- */
+
+/* ---- capability emitters ---- */
+
+/* ---- audit emitters ---- */
+
+/* ---- uprobe and profile emitters ---- */
+
+/* ---- tracepoint workbench emitters ---- */
+
 static const struct pw_event_desc pw_event_descs[] = {
-	/* exec records are sent truncated after args_len bytes of args */
+	/* process: exec records are sent truncated after args_len bytes of args */
 	{ PW_EV_EXEC, offsetof(struct pw_exec, args), emit_exec },
 	{ PW_EV_EXIT, sizeof(struct pw_exit), emit_exit },
 	{ PW_EV_FORK, sizeof(struct pw_fork), emit_fork },
+	/* syscall */
+
+	/* file */
+
+	/* net */
+
+	/* signal */
+
+	/* mount */
+
+	/* oom */
+
+	/* block */
+
+	/* capability */
+
+	/* audit */
+
+	/* uprobe, profile */
+
+	/* tracepoint workbench */
+
+	/* end */
 };
 
 static const struct pw_event_desc *desc_of(unsigned int type)

@@ -1,0 +1,91 @@
+# shellcheck shell=bash
+# Shared by scripts/pinwatch and every scripts/libexec/pinwatch-* command.
+# Sourced, never run.
+
+PINWATCH_HOME=${PINWATCH_HOME:-$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)}
+BUILD=${PINWATCH_BUILD:-$PINWATCH_HOME/build}
+PIN_ROOT=${PINWATCH_PIN_ROOT:-/sys/fs/bpf/pinwatch}
+MAPS=$PIN_ROOT/maps
+LOCK=${PINWATCH_LOCK:-/run/pinwatch.lock}
+LOADER=$BUILD/pinwatch-load
+READER=$BUILD/pinwatch-read
+PROG=pinwatch
+
+die() { echo "$PROG: $*" >&2; exit "${EXIT_CODE:-1}"; }
+usage_die() { EXIT_CODE=2 die "$*"; }
+need_root() { [[ $(id -u) -eq 0 ]] || die "$1: must run as root"; }
+need_loaded() { [[ -e $MAPS/config ]] || die "$1: sensor not loaded (run: pinwatch up)"; }
+need_built() { [[ -x $LOADER && -x $READER ]] || die "not built: run make in $PINWATCH_HOME"; }
+
+# Serialises every change with pinwatch-load (same lock file).
+with_lock() {
+	exec {lock_fd}>>"$LOCK" || die "cannot open lock file $LOCK"
+	flock "$lock_fd"
+	"$@"
+	local rc=$?
+	exec {lock_fd}>&-
+	return "$rc"
+}
+
+# Integer as N little-endian hex bytes for bpftool: le_bytes VALUE N
+le_bytes() {
+	local v=$1 n=$2 i out=()
+	for ((i = 0; i < n; i++)); do
+		out+=("$(printf '0x%02x' $((v & 0xff)))")
+		v=$((v >> 8))
+	done
+	echo "${out[*]}"
+}
+
+# in_range VALUE MIN MAX: a decimal number within [MIN, MAX] (MAX < 2^63).
+in_range() { [[ $1 =~ ^[0-9]{1,19}$ ]] && (( 10#$1 >= $2 && 10#$1 <= $3 )); }
+
+modules_known() { "$LOADER" modules | awk '{print $2}'; }
+module_id() { "$LOADER" modules | awk -v m="$1" '$2 == m {print $1}'; }
+modules_built() {
+	local f
+	for f in "$BUILD"/bpf/*.bpf.o; do
+		[[ -e $f ]] && basename "$f" .bpf.o
+	done
+}
+modules_loaded() {
+	local d
+	[[ -d $PIN_ROOT ]] || return 0
+	for d in "$PIN_ROOT"/*/; do
+		d=$(basename "$d")
+		[[ -d $PIN_ROOT/$d && $d != maps && $d != _* ]] && echo "$d"
+	done
+	return 0
+}
+check_module() {
+	modules_known | grep -qxF -- "$1" || die "unknown module '$1' (known: $(modules_known | paste -sd, | sed 's/,/, /g'))"
+}
+
+# ---- maps/config: fields by name (offsets from pinwatch-load config-layout) ----
+
+# Reads the config value as a bash array of byte values.
+config_bytes() { bpftool -j map lookup pinned "$MAPS/config" key 0 0 0 0 | jq -r '.value[]'; }
+
+config_field_read() { # name
+	local spec off size i v=0 bytes
+	spec=$("$LOADER" config-layout | awk -v k="$1" '$1 == k')
+	read -r _ off size _ <<<"$spec"
+	mapfile -t bytes < <(config_bytes)
+	for ((i = size - 1; i >= 0; i--)); do v=$(((v << 8) | bytes[off + i])); done
+	echo "$v"
+}
+
+config_field_write() { # name value   (caller holds the lock)
+	local spec off size i bytes v=$2
+	spec=$("$LOADER" config-layout | awk -v k="$1" '$1 == k')
+	[[ -n $spec ]] || die "config: unknown key '$1'"
+	read -r _ off size _ <<<"$spec"
+	mapfile -t bytes < <(config_bytes)
+	for ((i = 0; i < size; i++)); do
+		bytes[off + i]=$(printf '0x%02x' $((v & 0xff)))
+		v=$((v >> 8))
+	done
+	bpftool map update pinned "$MAPS/config" key 0 0 0 0 value "${bytes[@]}" ||
+		die "config: cannot update $MAPS/config"
+}
+
