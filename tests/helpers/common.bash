@@ -87,8 +87,12 @@ pin_state() {
 # Links attached to a program of ours that no pin keeps: a leak. Prints
 # their ids (nothing when there is none).
 orphan_links() {
-	local pinned id
-	pinned=" $(pinwatch_prog_ids | tr '\n' ' ') "
+	local pinned id p
+	# programs pinned under any pin root count as owned (other suites may
+	# share this machine with their own PINWATCH_PIN_ROOT)
+	pinned=" $(for p in /sys/fs/bpf/*/*/prog_*; do
+		[[ -e $p ]] && bpftool -j prog show pinned "$p" | jq -r '.id'
+	done | tr '\n' ' ') "
 	bpftool -j prog show | jq -r '.[] | select(.name | test("^(exec|exit|fork)_")) | .id' >"$BATS_TEST_TMPDIR/ours"
 	bpftool -j link show | jq -r '.[] | "\(.id) \(.prog_id)"' | while read -r id prog; do
 		grep -qx "$prog" "$BATS_TEST_TMPDIR/ours" || continue
