@@ -21,6 +21,8 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } config SEC(".maps");
 
+/* Frozen by the loader when it creates it: only programs write the
+ * counters, so nobody can rewrite the evidence of drops from user space. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, PW_MOD_MAX);
@@ -54,6 +56,9 @@ PW_FILTER_MAP(filter_uid, __u32);
 PW_FILTER_MAP(filter_comm, struct pw_comm_key);
 PW_FILTER_MAP(filter_cgroup, __u64);
 
+/* Frozen by the loader when it creates it: written by the process module
+ * only, so lineage (exec_id, parent_exec_id) cannot be forged from user
+ * space. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, PW_PROC_CACHE_ENTRIES);

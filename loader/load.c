@@ -514,6 +514,31 @@ static int size_ringbuf(struct bpf_object *obj, const char *maps_dir)
 	return bpf_map__set_max_entries(rb, (__u32)env.ringbuf_bytes);
 }
 
+/*
+ * BPF_MAP_FREEZE makes a map read-only to the bpf() syscall for everyone,
+ * root included, while programs keep writing it: the chain once filled,
+ * and the shared maps only programs write (stats, proc_cache) when this
+ * load created them.
+ */
+static int freeze_maps(struct bpf_object *obj, const struct rollback *rb, const char *module)
+{
+	static const char *const program_only[] = { "stats", "proc_cache" };
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, obj) {
+		const char *name = bpf_map__name(m);
+		bool freeze = bpf_map__type(m) == BPF_MAP_TYPE_PROG_ARRAY;
+
+		for (size_t i = 0; i < sizeof(program_only) / sizeof(program_only[0]); i++)
+			freeze |= !strcmp(name, program_only[i]) && !existed_before(rb, name);
+		if (freeze && bpf_map_freeze(bpf_map__fd(m))) {
+			die_msg("%s: cannot freeze map %s: %s", module, name, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int init_config(struct bpf_object *obj)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "config");
@@ -716,6 +741,8 @@ static int cmd_load(const char *object)
 		die_msg("%s: cannot initialise config: %s", module, strerror(errno));
 		goto fail;
 	}
+	if (freeze_maps(obj, &rb, module))
+		goto fail;
 	if (asprintf(&rb.staging, "%s/_staging_%s_%d", env.pin_root, module, getpid()) < 0 ||
 	    mkdir(rb.staging, 0700)) {
 		die_msg("%s: cannot create staging directory: %s", module, strerror(errno));
