@@ -807,6 +807,28 @@ out:
 	return err;
 }
 
+/* Test-only (PINWATCH_TEST_FD_REPORT): a BPF object fd (map, program,
+ * link, BTF) still open at exit is a leak; pinned objects live without one. */
+static void report_open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char link[256] = "", path[300];
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		if (e->d_name[0] != '.' && readlink(path, link, sizeof(link) - 1) > 0 &&
+		    (strstr(link, "anon_inode:bpf") || strstr(link, "anon_inode:btf")))
+			n++;
+	}
+	closedir(d);
+	fprintf(stderr, "pinwatch-load: bpf fds open at exit: %d\n", n);
+}
+
 static void cmd_modules(void)
 {
 	for (int i = 0; i < PW_MOD_MAX; i++)
@@ -922,7 +944,9 @@ int main(int argc, char **argv)
 	}
 	libbpf_set_print(capture_libbpf);
 	fail_at = getenv("PINWATCH_TEST_FAIL_AT");
-	if (!strcmp(cmd, "load"))
-		return cmd_load(cmd_args[1]);
-	return cmd_unload(cmd_args[1]);
+	int err = !strcmp(cmd, "load") ? cmd_load(cmd_args[1]) : cmd_unload(cmd_args[1]);
+
+	if (getenv("PINWATCH_TEST_FD_REPORT"))
+		report_open_fds();
+	return err;
 }

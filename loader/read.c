@@ -287,7 +287,6 @@ static int stats_fd = -1, config_fd = -1;
 static __u32 config_value_size, stats_value_size;
 static bool config_claimed;
 static struct pw_clock clk;
-static unsigned long long kernel_dropped_start;
 
 #define LOAD(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
 #define STORE(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELAXED)
@@ -871,7 +870,8 @@ static void report_losses(bool at_exit)
 	unsigned long long m = LOAD(&cnt_malformed);
 	char extra[64] = "";
 
-	k = k > kernel_dropped_start ? k - kernel_dropped_start : 0;
+	/* Kernel drops count since the sensor loaded: those that happened
+	 * while no consumer ran are the ones a user most needs to hear of. */
 	if (!k && !c && !m)
 		return;
 	if (!at_exit && k == last_k && c == last_c && m == last_m)
@@ -881,15 +881,14 @@ static void report_losses(bool at_exit)
 	last_m = m;
 	if (m)
 		snprintf(extra, sizeof(extra), ", %llu malformed records skipped", m);
-	fprintf(stderr, PROG ": lost %llu events in the kernel (ring buffer "
-		"full), %llu in the consumer (output too slow)%s\n", k, c, extra);
+	fprintf(stderr, PROG ": lost %llu events in the kernel since the sensor loaded "
+		"(ring buffer full), %llu in the consumer (output too slow)%s\n", k, c, extra);
 }
 
 static void print_summary(void)
 {
 	unsigned long long k = kernel_dropped();
 
-	k = k > kernel_dropped_start ? k - kernel_dropped_start : 0;
 	fprintf(stderr, PROG ": delivered %llu, kernel dropped %llu, consumer "
 		"dropped %llu, malformed %llu\n", LOAD(&cnt_delivered), k,
 		LOAD(&cnt_consumer_drops), LOAD(&cnt_malformed));
@@ -948,7 +947,7 @@ int main(int argc, char **argv)
 			strerror(errno ? errno : ENOMEM));
 		return 1;
 	}
-	kernel_dropped_start = kernel_dropped();
+
 	drain_target = __atomic_load_n(ring.producer_pos, __ATOMIC_ACQUIRE);
 	claim_config();
 	print_text_header();

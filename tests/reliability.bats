@@ -1,0 +1,166 @@
+#!/usr/bin/env bats
+# Nothing lost, every loss counted exactly, nothing leaked, no half states.
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	require_root
+	pw_fresh
+}
+
+teardown_file() {
+	pw_teardown
+}
+
+setup() {
+	require_root
+	[[ -e $PIN_ROOT/maps/events ]] || "$PW" up >/dev/null
+	pw_drain
+}
+
+# Counts of BPF programs, maps and links in the whole kernel. (Another
+# suite running on the same machine would disturb them; CI runs one.)
+kernel_objects() {
+	echo "progs=$(bpftool -j prog show | jq length) maps=$(bpftool -j map show | jq length) links=$(bpftool -j link show | jq length)"
+}
+
+# The kernel frees objects after an RCU grace period: wait until the counts
+# hold still, then print them. The first look waits a second: enumerating
+# maps while a prog array's deferred clear is pending leaks that map on
+# 6.18 (README, "Known kernel issues"), and we must not cause what we test.
+settled_kernel_objects() {
+	local prev cur
+	sleep 1
+	prev=$(kernel_objects)
+	for _ in $(seq 1 50); do
+		sleep 0.2
+		cur=$(kernel_objects)
+		[[ $cur == "$prev" ]] && break
+		prev=$cur
+	done
+	echo "$cur"
+}
+
+@test "a consumer killed by SIGKILL mid-stream loses nothing and repeats nothing" {
+	bin=$(unique_binary)
+	n=300
+	first=$BATS_TEST_TMPDIR/first.jsonl
+	"$PW_READ" --json >"$first" &
+	reader=$!
+	for _ in $(seq 1 $n); do "$bin"; done &
+	producer=$!
+	# kill it once it has written some of the events, not all
+	for _ in $(seq 1 100); do
+		[ "$(grep -c "$bin" "$first" || true)" -ge 30 ] && break
+		sleep 0.05
+	done
+	kill -KILL "$reader"
+	wait "$reader" || true
+	wait "$producer"
+	second=$(pw_events)
+	all=$( (cat "$first"; echo "$second") | jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)')
+	[ "$(jq -r .exec_id <<<"$all" | wc -l)" -eq "$n" ]
+	[ "$(jq -r .exec_id <<<"$all" | sort -u | wc -l)" -eq "$n" ]
+	[ "$(grep -c "$bin" "$first")" -lt "$n" ] # the kill really was mid-stream
+}
+
+@test "a flood into a tiny ring buffer: every loss counted, the consumer agrees with the kernel" {
+	"$PW" down
+	"$PW" up --ringbuf-size 8K
+	bin=$(unique_binary)
+	for _ in $(seq 1 200); do "$bin"; done
+	"$PW" config set enabled 0 # freeze the counters while we compare
+	s=$("$PW" stats --json)
+	run --separate-stderr "$PW_READ" --json --drain --stats
+	"$PW" config set enabled 1
+	[ "$status" -eq 0 ]
+	# per module, seen = filtered + emitted + dropped
+	[ "$(jq '[.[] | select(.seen != .filtered + .emitted + .dropped)] | length' <<<"$s")" -eq 0 ]
+	dropped=$(jq '[.[].dropped] | add' <<<"$s")
+	emitted=$(jq '[.[].emitted] | add' <<<"$s")
+	[ "$dropped" -gt 0 ]
+	# the consumer printed exactly what the kernel emitted, and reports its drops
+	[ "${#lines[@]}" -eq "$emitted" ]
+	[[ $stderr == *"delivered $emitted, kernel dropped $dropped, consumer dropped 0"* ]]
+	"$PW" down
+	"$PW" up
+}
+
+@test "a stalled reader: the consumer counts its own drops apart and keeps draining the ring" {
+	bin=$(unique_binary)
+	kdrops=$("$PW" stats --json | jq '[.[].dropped] | add')
+	errfile=$BATS_TEST_TMPDIR/err
+	# the pipe's reader never reads: the writer blocks and the queue overflows
+	{ "$PW_READ" --json --queue 16 --stats --timeout 3 2>"$errfile" | sleep 6; } &
+	pipeline=$!
+	sleep 0.3
+	for _ in $(seq 1 300); do "$bin"; done
+	wait "$pipeline"
+	summary=$(grep 'delivered' "$errfile")
+	consumer_drops=$(sed -E 's/.*consumer dropped ([0-9]+).*/\1/' <<<"$summary")
+	[ "$consumer_drops" -gt 0 ]
+	# the ring kept being drained: the kernel dropped nothing meanwhile
+	[ "$("$PW" stats --json | jq '[.[].dropped] | add')" -eq "$kdrops" ]
+	grep -q 'in the consumer (output too slow)' "$errfile"
+}
+
+@test "100 cycles of up and down return the kernel to its baseline and leak no loader fd" {
+	"$PW" down
+	base=$(settled_kernel_objects)
+	for i in $(seq 1 100); do
+		out=$(PINWATCH_TEST_FD_REPORT=1 "$PW" up 2>&1 >/dev/null)
+		grep -q 'bpf fds open at exit: 0' <<<"$out" || { echo "cycle $i up: $out"; return 1; }
+		[[ $out != *"bpf fds open at exit: "[1-9]* ]] || { echo "cycle $i up leaked: $out"; return 1; }
+		out=$(PINWATCH_TEST_FD_REPORT=1 "$PW" down 2>&1 >/dev/null)
+		[[ $out != *"bpf fds open at exit: "[1-9]* ]] || { echo "cycle $i down leaked: $out"; return 1; }
+	done
+	after=$(settled_kernel_objects)
+	[ "$after" = "$base" ] || { echo "before: $base after: $after"; return 1; }
+	"$PW" up
+}
+
+@test "up racing up attaches every program exactly once" {
+	"$PW" down
+	pids=()
+	for _ in 1 2 3 4 5; do
+		"$PW" up >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	links=$(links_per_prog)
+	[ -n "$links" ]
+	! grep -qE '(^| )([2-9]|[1-9][0-9]+):' <<<"$links"
+	run "$PW" status
+	[ "$status" -eq 0 ]
+}
+
+@test "filter add from many shells at once loses no entry" {
+	pids=()
+	for i in $(seq 1001 1020); do
+		"$PW" filter add pid "$i" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	[ "$("$PW" filter list pid --json | jq length)" -eq 20 ]
+	[ $(("$("$PW" config get filter_kinds)" & 1)) -eq 1 ]
+	pids=()
+	for i in $(seq 1001 1020); do
+		"$PW" filter del pid "$i" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	[ "$("$PW" filter list pid --json)" = "[]" ]
+	[ $(("$("$PW" config get filter_kinds)" & 1)) -eq 0 ]
+}
+
+@test "status names a link that was removed and exits non-zero" {
+	rm "$PIN_ROOT/process/link_fork"
+	run "$PW" status
+	[ "$status" -eq 1 ]
+	[[ $output == *process* ]]
+	"$PW" down process
+	"$PW" up process
+	run "$PW" status
+	[ "$status" -eq 0 ]
+}
