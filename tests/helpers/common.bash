@@ -7,14 +7,16 @@
 
 PW_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PW=$PW_HOME/scripts/pinwatch
-PW_LOAD=$PW_HOME/build/pinwatch-load
-PW_READ=$PW_HOME/build/pinwatch-read
-PW_BUILD=$PW_HOME/build
+# PINWATCH_BUILD selects another build of the same tree (make check-sanitize).
+PW_BUILD=${PINWATCH_BUILD:-$PW_HOME/build}
+PW_LOAD=$PW_BUILD/pinwatch-load
+PW_READ=$PW_BUILD/pinwatch-read
 # A run may use its own pin root (PINWATCH_PIN_ROOT) so that two suites on one
 # machine do not share state; the binaries and the script all honour it.
 PIN_ROOT=${PINWATCH_PIN_ROOT:-/sys/fs/bpf/pinwatch}
 PINWATCH_PIN_ROOT=$PIN_ROOT
-export PW PW_LOAD PW_READ PW_BUILD PIN_ROOT PINWATCH_PIN_ROOT
+PINWATCH_BUILD=$PW_BUILD
+export PW PW_LOAD PW_READ PW_BUILD PIN_ROOT PINWATCH_PIN_ROOT PINWATCH_BUILD
 
 require_root() {
 	[[ $(id -u) -eq 0 ]] || skip "needs root"
