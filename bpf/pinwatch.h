@@ -74,6 +74,7 @@ enum pw_module {
 	/* capability: 80-89 */		\
 					\
 	/* audit: 90-99 */		\
+	X(AUDIT, audit, 90)		\
 					\
 	/* uprobe, profile: 100-109 */	\
 					\
@@ -230,6 +231,42 @@ struct pw_fork {
 /* ---- capability events ---- */
 
 /* ---- audit events ---- */
+
+/* What an audit event records. X(up, low, id) */
+#define PW_AUDIT_ACTIONS(X)			\
+	X(OBJ_GET, obj_get, 1)			\
+	X(OBJ_PIN, obj_pin, 2)			\
+	X(MAP_UPDATE, map_update, 3)		\
+	X(MAP_DELETE, map_delete, 4)		\
+	X(LINK_DETACH, link_detach, 5)		\
+	X(PROG_LOAD, prog_load, 6)		\
+	X(UNLINK, unlink, 7)			\
+	X(RENAME, rename, 8)
+
+enum pw_audit_action {
+#define PW_X(up, low, id) PW_AUDIT_##up = id,
+	PW_AUDIT_ACTIONS(PW_X)
+#undef PW_X
+};
+
+#define PW_AUDIT_BYTES 32
+
+/* Written at syscall entry, before the kernel acts on the command, so a
+ * command that detaches pinwatch still leaves its trace. */
+struct pw_audit {
+	struct pw_hdr h;
+	__u32 action;		/* enum pw_audit_action */
+	__u32 bpf_cmd;		/* bpf() command, for bpf() actions */
+	__u32 object_id;	/* map or link id, when known */
+	__u32 key_len;		/* bytes of key shown (map_update, map_delete) */
+	__u32 value_len;	/* bytes of value shown (map_update) */
+	__u32 pad;
+	char object_name[16];	/* map or program name */
+	__u8 key[PW_AUDIT_BYTES];
+	__u8 value[PW_AUDIT_BYTES];
+	char path[PW_PATH_MAX];
+	char new_path[PW_PATH_MAX];	/* rename target */
+};
 
 /* ---- uprobe and profile events ---- */
 

@@ -59,24 +59,25 @@ static size_t libbpf_log_len;
 
 static int capture_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[4096];
+	char *line = NULL;
 	int n;
 
 	if (level == LIBBPF_DEBUG && !env.verbose)
 		return 0;
-	n = vsnprintf(line, sizeof(line), fmt, ap);
+	/* Whole messages: the verifier log arrives as one, and its cause is
+	 * at its end. */
+	n = vasprintf(&line, fmt, ap);
 	if (n < 0)
 		return 0;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
 	if (env.verbose)
 		fputs(line, stderr);
 	char *grown = realloc(libbpf_log, libbpf_log_len + n + 1);
-	if (!grown)
-		return 0;
-	libbpf_log = grown;
-	memcpy(libbpf_log + libbpf_log_len, line, n + 1);
-	libbpf_log_len += n;
+	if (grown) {
+		libbpf_log = grown;
+		memcpy(libbpf_log + libbpf_log_len, line, n + 1);
+		libbpf_log_len += n;
+	}
+	free(line);
 	return 0;
 }
 
@@ -539,6 +540,67 @@ static int freeze_maps(struct bpf_object *obj, const struct rollback *rb, const 
 	return 0;
 }
 
+/*
+ * Sets a module's load-time constant (a `const volatile` global) if the
+ * object has one of that name; a module without it is left alone.
+ */
+static int set_const(struct bpf_object *obj, const char *var, const void *val, size_t size)
+{
+	struct btf *btf = bpf_object__btf(obj);
+	const struct btf_type *sec;
+	struct bpf_map *m;
+	int id;
+
+	if (!btf || (id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC)) <= 0)
+		return 0;
+	sec = btf__type_by_id(btf, id);
+	bpf_object__for_each_map(m, obj) {
+		const char *name = bpf_map__name(m);
+		size_t n = strlen(name), data_size;
+		const struct btf_var_secinfo *vsi = btf_var_secinfos(sec);
+		const void *data;
+
+		if (n < 7 || strcmp(name + n - 7, ".rodata"))
+			continue;
+		data = bpf_map__initial_value(m, &data_size);
+		for (int i = 0; data && i < btf_vlen(sec); i++, vsi++) {
+			const struct btf_type *t = btf__type_by_id(btf, vsi->type);
+			char *copy;
+			int err;
+
+			if (strcmp(btf__name_by_offset(btf, t->name_off), var))
+				continue;
+			if (size > vsi->size || vsi->offset + vsi->size > data_size)
+				return -E2BIG;
+			copy = malloc(data_size);
+			if (!copy)
+				return -ENOMEM;
+			memcpy(copy, data, data_size);
+			memcpy(copy + vsi->offset, val, size);
+			err = bpf_map__set_initial_value(m, copy, data_size);
+			free(copy);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* What the audit module needs to recognise paths under the pin root. */
+static int set_pin_root_consts(struct bpf_object *obj)
+{
+	char root[PW_PATH_MAX] = "";
+	__u32 len = strlen(env.pin_root);
+	struct stat st;
+
+	if (len >= sizeof(root) || stat(env.pin_root, &st))
+		return -EINVAL;
+	memcpy(root, env.pin_root, len);
+	__u64 ino = st.st_ino;
+	return set_const(obj, "pw_pin_root", root, sizeof(root)) ?:
+	       set_const(obj, "pw_pin_root_len", &len, sizeof(len)) ?:
+	       set_const(obj, "pw_pin_root_ino", &ino, sizeof(ino));
+}
+
 static int init_config(struct bpf_object *obj)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "config");
@@ -648,6 +710,8 @@ static int pin_module(struct bpf_object *obj, const char *module, const char *st
 
 static void print_summary(struct bpf_object *obj, const char *module)
 {
+	__u32 stage_ids[MAX_PROGS];
+	int n_stages = chain_prog_ids(obj, stage_ids, MAX_PROGS);
 	struct bpf_program *prog;
 	char hook[128];
 	const char *sep = "";
@@ -655,8 +719,12 @@ static void print_summary(struct bpf_object *obj, const char *module)
 	printf("%s: loaded (", module);
 	bpf_object__for_each_program(prog, obj) {
 		const struct variant_kind *v = variant_of(prog);
+		__u32 id = prog_id(prog);
+		bool stage = false;
 
-		if (!bpf_program__autoload(prog) || !strstr(bpf_program__name(prog), "__"))
+		for (int i = 0; i < n_stages; i++)
+			stage |= stage_ids[i] == id;
+		if (!bpf_program__autoload(prog) || stage)
 			continue;
 		hook_of(bpf_program__name(prog), hook, sizeof(hook));
 		printf("%s%s: %s", sep, hook, v ? v->name : "?");
@@ -723,6 +791,10 @@ static int cmd_load(const char *object)
 	if (choose_variants(obj, module) == 0) {
 		die_msg("%s: no hook of this module exists on this kernel", module);
 		err = EXIT_UNSUPPORTED;
+		goto fail;
+	}
+	if (set_pin_root_consts(obj)) {
+		die_msg("%s: cannot set the pin root constants", module);
 		goto fail;
 	}
 	if (size_ringbuf(obj, maps_dir)) {

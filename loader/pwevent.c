@@ -555,6 +555,51 @@ struct pw_event_desc {
 
 /* ---- audit emitters ---- */
 
+static const char *audit_action_name(unsigned int action)
+{
+	switch (action) {
+#define PW_X(up, low, id) case id: return #low;
+	PW_AUDIT_ACTIONS(PW_X)
+#undef PW_X
+	}
+	return "unknown";
+}
+
+/* Bytes as lowercase hex (JSON only: text shows the path or names). */
+static void emit_hex(struct pw_emit *e, const char *jkey, const __u8 *p, size_t n)
+{
+	char hex[2 * PW_AUDIT_BYTES + 1];
+
+	if (e->fmt != PW_FMT_JSON)
+		return;
+	if (n > PW_AUDIT_BYTES)
+		n = PW_AUDIT_BYTES;
+	for (size_t i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", p[i]);
+	hex[2 * n] = '\0';
+	emit_str(e, jkey, NULL, hex, sizeof(hex));
+}
+
+static void emit_audit(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_audit r;
+
+	PW_COPY(&r, rec, len);
+	emit_str(e, "action", "", audit_action_name(r.action), 32);
+	if (r.bpf_cmd || e->fmt == PW_FMT_JSON)
+		emit_u64(e, "bpf_cmd", "cmd", r.bpf_cmd);
+	if (r.object_name[0] || e->fmt == PW_FMT_JSON)
+		emit_str(e, "object_name", "", r.object_name, sizeof(r.object_name));
+	if (r.object_id || e->fmt == PW_FMT_JSON)
+		emit_u64(e, "object_id", "id", r.object_id);
+	emit_hex(e, "key", r.key, r.key_len);
+	emit_hex(e, "value", r.value, r.value_len);
+	if (r.path[0] || e->fmt == PW_FMT_JSON)
+		emit_str(e, "path", "", r.path, sizeof(r.path));
+	if (r.new_path[0] || e->fmt == PW_FMT_JSON)
+		emit_str(e, "new_path", "->", r.new_path, sizeof(r.new_path));
+}
+
 /* ---- uprobe and profile emitters ---- */
 
 /* ---- tracepoint workbench emitters ---- */
@@ -581,6 +626,7 @@ static const struct pw_event_desc pw_event_descs[] = {
 	/* capability */
 
 	/* audit */
+	{ PW_EV_AUDIT, sizeof(struct pw_audit), emit_audit },
 
 	/* uprobe, profile */
 

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * audit: the tamper trail. Every bpf() command that opens or pins a path
+ * under the pin root, updates or deletes an entry of a shared map, detaches
+ * a link or loads a program, and every unlink or rename under the pin root.
+ *
+ * Events are written at syscall entry, before the kernel acts: a command
+ * that detaches pinwatch itself still leaves its trace in the ring. They
+ * ignore the filters, the on/off switches and the consumer's exclusion: an
+ * attacker who adds a filter or switches the sensor off is audited doing
+ * so, and cannot hide what comes after.
+ */
+#include "common.bpf.h"
+
+#define MOD PW_MOD_AUDIT
+#define AT_FDCWD -100
+#define BPF_FS_MAGIC 0xcafe4a11
+#define PATH_BUF (PW_PATH_MAX * 2) /* room for bounded variable-offset copies */
+
+/* Set by the loader before load. */
+const volatile char pw_pin_root[PW_PATH_MAX] = {};
+const volatile __u32 pw_pin_root_len = 0;
+const volatile __u64 pw_pin_root_ino = 0;
+
+struct audit_scratch {
+	struct pw_audit ev;
+	char path[PATH_BUF];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct audit_scratch);
+} audit_scratch SEC(".maps");
+
+static __always_inline struct audit_scratch *begin(__u32 action)
+{
+	__u32 zero = 0;
+	struct audit_scratch *s = bpf_map_lookup_elem(&audit_scratch, &zero);
+
+	if (!s)
+		return NULL;
+	pw_count(MOD, PW_SEEN);
+	pw_fill_hdr(&s->ev.h, PW_EV_AUDIT, MOD, sizeof(s->ev));
+	s->ev.action = action;
+	s->ev.bpf_cmd = 0;
+	s->ev.object_id = 0;
+	s->ev.key_len = 0;
+	s->ev.value_len = 0;
+	s->ev.pad = 0;
+	s->ev.object_name[0] = '\0';
+	s->ev.path[0] = '\0';
+	s->ev.new_path[0] = '\0';
+	return s;
+}
+
+static __always_inline void submit(struct audit_scratch *s)
+{
+	__u32 zero = 0;
+	struct pw_config *cfg = bpf_map_lookup_elem(&config, &zero);
+	__u64 flags = cfg ? pw_wakeup_flag(cfg) : BPF_RB_FORCE_WAKEUP;
+
+	if (bpf_ringbuf_output(&events, &s->ev, sizeof(s->ev), flags))
+		pw_count(MOD, PW_DROPPED);
+	else
+		pw_count(MOD, PW_EMITTED);
+}
+
+/* "/sys/fs/bpf/pinwatch" or "/sys/fs/bpf/pinwatch/..." */
+static __always_inline bool under_root_abs(const char *path)
+{
+	for (__u32 i = 0; i < PW_PATH_MAX - 1; i++) {
+		if (i >= pw_pin_root_len)
+			return path[i] == '/' || path[i] == '\0';
+		if (path[i] != pw_pin_root[i])
+			return false;
+	}
+	return false;
+}
+
+static __always_inline struct file *fd_file(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+static __always_inline struct dentry *dir_dentry(int dfd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file *f;
+
+	if (dfd == AT_FDCWD)
+		return BPF_CORE_READ(task, fs, pwd.dentry);
+	f = fd_file(dfd);
+	return f ? BPF_CORE_READ(f, f_path.dentry) : NULL;
+}
+
+/* Appends a kernel or user string at *off; keeps the buffer terminated. */
+static __always_inline void append(char *buf, __u32 *off, const void *src, bool user)
+{
+	__u32 at = *off;
+	long n;
+
+	if (at >= PW_PATH_MAX - 1)
+		return;
+	barrier_var(at);
+	at &= PW_PATH_MAX - 1;
+	n = user ? bpf_probe_read_user_str(buf + at, PW_PATH_MAX, src)
+		 : bpf_probe_read_kernel_str(buf + at, PW_PATH_MAX, src);
+	if (n > 0)
+		*off += n - 1;
+}
+
+static __always_inline void append_slash(char *buf, __u32 *off)
+{
+	__u32 at = *off;
+
+	if (at >= PW_PATH_MAX - 1)
+		return;
+	barrier_var(at); /* keep the mask: clang proves it redundant, the verifier cannot */
+	at &= PW_PATH_MAX - 1;
+	buf[at] = '/';
+	buf[at + 1] = '\0';
+	*off = at + 1;
+}
+
+/*
+ * Resolves (dfd, name) to a path under the pin root into out; returns
+ * false when it is not under it. Absolute names are compared as text;
+ * relative ones by the ancestry of their directory (the pin root's inode
+ * on bpffs), up to the two levels pinwatch's layout has.
+ */
+static __always_inline bool resolve(struct audit_scratch *s, int dfd, const char *name, char *out)
+{
+	struct dentry *d, *dirs[3] = {};
+	__u32 off = 0;
+	int depth = -1;
+
+	if (bpf_probe_read_user_str(s->path, PW_PATH_MAX, name) <= 0)
+		return false;
+	if (s->path[0] == '/') {
+		if (!under_root_abs(s->path))
+			return false;
+		bpf_probe_read_kernel_str(out, PW_PATH_MAX, s->path);
+		return true;
+	}
+	d = dir_dentry(dfd);
+	for (int i = 0; i < 3 && d; i++) {
+		struct super_block *sb = BPF_CORE_READ(d, d_sb);
+
+		if (BPF_CORE_READ(sb, s_magic) != BPF_FS_MAGIC)
+			return false;
+		dirs[i] = d;
+		if (BPF_CORE_READ(d, d_inode, i_ino) == pw_pin_root_ino) {
+			depth = i;
+			break;
+		}
+		d = BPF_CORE_READ(d, d_parent);
+	}
+	if (depth < 0)
+		return false;
+	append(s->path, &off, (const void *)pw_pin_root, false);
+	for (int i = 2; i >= 0; i--) {
+		if (i >= depth)
+			continue;
+		append_slash(s->path, &off);
+		append(s->path, &off, BPF_CORE_READ(dirs[i], d_name.name), false);
+	}
+	append_slash(s->path, &off);
+	append(s->path, &off, name, true);
+	bpf_probe_read_kernel_str(out, PW_PATH_MAX, s->path);
+	return true;
+}
+
+/* The shared maps, by the kernel address of their struct bpf_map. */
+static __always_inline bool shared_map(void *map)
+{
+	return map == (void *)&config || map == (void *)&stats || map == (void *)&events ||
+	       map == (void *)&filter_pid || map == (void *)&filter_uid ||
+	       map == (void *)&filter_comm || map == (void *)&filter_cgroup ||
+	       map == (void *)&proc_cache;
+}
+
+static __always_inline void audit_map_write(union bpf_attr *uattr, __u32 cmd)
+{
+	struct audit_scratch *s;
+	struct bpf_map *map;
+	struct file *f;
+	__u64 key = 0, value = 0;
+	__u32 fd = 0, n;
+
+	bpf_probe_read_user(&fd, sizeof(fd), &uattr->map_fd);
+	f = fd_file(fd);
+	map = f ? BPF_CORE_READ(f, private_data) : NULL;
+	if (!map || !shared_map(map))
+		return;
+	s = begin(cmd == BPF_MAP_UPDATE_ELEM ? PW_AUDIT_MAP_UPDATE : PW_AUDIT_MAP_DELETE);
+	if (!s)
+		return;
+	s->ev.bpf_cmd = cmd;
+	s->ev.object_id = BPF_CORE_READ(map, id);
+	BPF_CORE_READ_STR_INTO(&s->ev.object_name, map, name);
+	bpf_probe_read_user(&key, sizeof(key), &uattr->key);
+	n = BPF_CORE_READ(map, key_size);
+	n = n > PW_AUDIT_BYTES ? PW_AUDIT_BYTES : n;
+	if (n && !bpf_probe_read_user(s->ev.key, n, (void *)key))
+		s->ev.key_len = n;
+	if (cmd == BPF_MAP_UPDATE_ELEM) {
+		bpf_probe_read_user(&value, sizeof(value), &uattr->value);
+		n = BPF_CORE_READ(map, value_size);
+		n = n > PW_AUDIT_BYTES ? PW_AUDIT_BYTES : n;
+		if (n && !bpf_probe_read_user(s->ev.value, n, (void *)value))
+			s->ev.value_len = n;
+	}
+	submit(s);
+}
+
+SEC("tp/syscalls/sys_enter_bpf")
+int audit_bpf(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 cmd = (__u32)ctx->args[0];
+	union bpf_attr *uattr = (union bpf_attr *)ctx->args[1];
+	struct audit_scratch *s;
+	__u64 pathname = 0;
+	__u32 fd = 0;
+	struct file *f;
+
+	switch (cmd) {
+	case BPF_OBJ_GET:
+	case BPF_OBJ_PIN: {
+		__u32 zero = 0;
+		struct audit_scratch *tmp = bpf_map_lookup_elem(&audit_scratch, &zero);
+
+		bpf_probe_read_user(&pathname, sizeof(pathname), &uattr->pathname);
+		if (!tmp || bpf_probe_read_user_str(tmp->path, PW_PATH_MAX, (void *)pathname) <= 0 ||
+		    !under_root_abs(tmp->path))
+			return 0;
+		s = begin(cmd == BPF_OBJ_GET ? PW_AUDIT_OBJ_GET : PW_AUDIT_OBJ_PIN);
+		if (!s)
+			return 0;
+		s->ev.bpf_cmd = cmd;
+		bpf_probe_read_kernel_str(s->ev.path, sizeof(s->ev.path), s->path);
+		submit(s);
+		return 0;
+	}
+	case BPF_MAP_UPDATE_ELEM:
+	case BPF_MAP_DELETE_ELEM:
+		audit_map_write(uattr, cmd);
+		return 0;
+	case BPF_LINK_DETACH:
+		s = begin(PW_AUDIT_LINK_DETACH);
+		if (!s)
+			return 0;
+		s->ev.bpf_cmd = cmd;
+		bpf_probe_read_user(&fd, sizeof(fd), &uattr->link_detach.link_fd);
+		f = fd_file(fd);
+		if (f) {
+			struct bpf_link *link = BPF_CORE_READ(f, private_data);
+
+			s->ev.object_id = BPF_CORE_READ(link, id);
+			BPF_CORE_READ_STR_INTO(&s->ev.object_name, link, prog, aux, name);
+		}
+		submit(s);
+		return 0;
+	case BPF_PROG_LOAD:
+		s = begin(PW_AUDIT_PROG_LOAD);
+		if (!s)
+			return 0;
+		s->ev.bpf_cmd = cmd;
+		bpf_probe_read_user_str(s->ev.object_name, sizeof(s->ev.object_name), &uattr->prog_name);
+		submit(s);
+		return 0;
+	}
+	return 0;
+}
+
+static __always_inline int audit_path(__u32 action, int dfd, const char *name, int newdfd,
+				      const char *newname)
+{
+	__u32 zero = 0;
+	struct audit_scratch *s = bpf_map_lookup_elem(&audit_scratch, &zero);
+
+	if (!s || !resolve(s, dfd, name, s->ev.path))
+		return 0;
+	/* resolve() wrote into the scratch; begin() must not wipe the path */
+	bpf_probe_read_kernel_str(s->path + PW_PATH_MAX, PW_PATH_MAX, s->ev.path);
+	s = begin(action);
+	if (!s)
+		return 0;
+	bpf_probe_read_kernel_str(s->ev.path, sizeof(s->ev.path), s->path + PW_PATH_MAX);
+	if (newname && !resolve(s, newdfd, newname, s->ev.new_path)) {
+		/* moved out of the pin root: report the name as given */
+		bpf_probe_read_user_str(s->ev.new_path, sizeof(s->ev.new_path), newname);
+	}
+	submit(s);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_unlink")
+int audit_unlink(struct trace_event_raw_sys_enter *ctx)
+{
+	return audit_path(PW_AUDIT_UNLINK, AT_FDCWD, (const char *)ctx->args[0], 0, NULL);
+}
+
+SEC("tp/syscalls/sys_enter_unlinkat")
+int audit_unlinkat(struct trace_event_raw_sys_enter *ctx)
+{
+	return audit_path(PW_AUDIT_UNLINK, (int)ctx->args[0], (const char *)ctx->args[1], 0, NULL);
+}
+
+SEC("tp/syscalls/sys_enter_rename")
+int audit_rename(struct trace_event_raw_sys_enter *ctx)
+{
+	return audit_path(PW_AUDIT_RENAME, AT_FDCWD, (const char *)ctx->args[0], AT_FDCWD,
+			  (const char *)ctx->args[1]);
+}
+
+SEC("tp/syscalls/sys_enter_renameat")
+int audit_renameat(struct trace_event_raw_sys_enter *ctx)
+{
+	return audit_path(PW_AUDIT_RENAME, (int)ctx->args[0], (const char *)ctx->args[1],
+			  (int)ctx->args[2], (const char *)ctx->args[3]);
+}
+
+SEC("tp/syscalls/sys_enter_renameat2")
+int audit_renameat2(struct trace_event_raw_sys_enter *ctx)
+{
+	return audit_path(PW_AUDIT_RENAME, (int)ctx->args[0], (const char *)ctx->args[1],
+			  (int)ctx->args[2], (const char *)ctx->args[3]);
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# The tamper trail: who opened or changed which pin, map entry or link, and
+# who loaded programs, written before the kernel acts on the command.
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	require_root
+	pw_fresh audit process
+}
+
+teardown_file() {
+	pw_teardown
+}
+
+setup() {
+	require_root
+	[[ -e $PIN_ROOT/process/link_exit && -e $PIN_ROOT/process/link_fork ]] || {
+		"$PW" down process >/dev/null 2>&1 || true
+		"$PW" up process >/dev/null
+	}
+	pw_drain
+}
+
+audit_events() {
+	pw_events | jq -c 'select(.type == "audit")'
+}
+
+@test "a filter change through the control plane is audited with the process and its lineage" {
+	"$PW" filter add pid 4242
+	"$PW" filter del pid 4242
+	events=$(audit_events)
+	upd=$(jq -c 'select(.action == "map_update" and .object_name == "filter_pid")' <<<"$events")
+	[ "$(jq -s length <<<"$upd")" -eq 1 ]
+	[ "$(jq -r .key <<<"$upd")" = 92100000 ] # 4242, little-endian
+	[ "$(jq -r .value <<<"$upd")" = 01 ]
+	[ "$(jq -r .comm <<<"$upd")" = bpftool ]
+	[ "$(jq -r .exec_id <<<"$upd")" -gt 0 ]
+	[ "$(jq -r .parent_exec_id <<<"$upd")" -gt 0 ] # the control plane, exec'd under the sensor
+	del=$(jq -c 'select(.action == "map_delete" and .object_name == "filter_pid")' <<<"$events")
+	[ "$(jq -r .key <<<"$del")" = 92100000 ]
+	[ "$(jq -c --arg p "$PIN_ROOT/maps/filter_pid" 'select(.action == "obj_get" and .path == $p)' <<<"$events" | wc -l)" -ge 1 ]
+}
+
+@test "a config change made with bpftool alone is audited, even with a filter on bpftool and the sensor off" {
+	"$PW" filter add comm bpftool
+	"$PW" config set enabled 0
+	value=$(bpftool -j map lookup pinned "$PIN_ROOT/maps/config" key 0 0 0 0 | jq -r '.value | join(" ")')
+	bpftool map update pinned "$PIN_ROOT/maps/config" key 0 0 0 0 value $value
+	"$PW" config set enabled 1
+	"$PW" filter del comm bpftool
+	events=$(audit_events)
+	[ "$(jq -c 'select(.action == "map_update" and .object_name == "config" and .comm == "bpftool")' <<<"$events" | wc -l)" -ge 3 ]
+	[ "$(jq -c 'select(.action == "map_update" and .object_name == "filter_comm")' <<<"$events" | wc -l)" -ge 1 ]
+}
+
+@test "detaching a probe by removing its link pin leaves an unlink event with the full path" {
+	(cd "$PIN_ROOT/process" && rm link_exit)
+	ev=$(audit_events | jq -c 'select(.action == "unlink")')
+	[ "$(jq -r .path <<<"$ev")" = "$PIN_ROOT/process/link_exit" ]
+	[ "$(jq -r .comm <<<"$ev")" = rm ]
+}
+
+@test "a rename under the pin root reports both paths" {
+	mv "$PIN_ROOT/process/link_fork" "$PIN_ROOT/process/link_moved"
+	mv "$PIN_ROOT/process/link_moved" "$PIN_ROOT/process/link_fork"
+	ev=$(audit_events | jq -c 'select(.action == "rename")' | head -n 1)
+	[ "$(jq -r .path <<<"$ev")" = "$PIN_ROOT/process/link_fork" ]
+	[ "$(jq -r .new_path <<<"$ev")" = "$PIN_ROOT/process/link_moved" ]
+}
+
+# Written at syscall entry: reported whether or not the kernel then
+# supports detaching this link type (6.18 refuses it for tracepoint links).
+@test "an attempt to detach a link through bpf() is reported with the link's program" {
+	run bpftool link detach pinned "$PIN_ROOT/process/link_exit"
+	ev=$(audit_events | jq -c 'select(.action == "link_detach")')
+	[ -n "$ev" ]
+	[ "$(jq -r .object_id <<<"$ev")" -gt 0 ]
+	[ "$(jq -r .object_name <<<"$ev")" = exit__tp_btf ]
+	[ "$(jq -r .comm <<<"$ev")" = bpftool ]
+}
+
+@test "a program loaded by another tool is reported by name" {
+	clang -g -O2 -target bpf -I"$PW_BUILD" -c "$PW_HOME/tests/fixtures/hello.bpf.c" -o "$BATS_TEST_TMPDIR/hello.bpf.o"
+	pin=/sys/fs/bpf/pinwatch_test_hello_$$
+	bpftool prog load "$BATS_TEST_TMPDIR/hello.bpf.o" "$pin"
+	rm -f "$pin"
+	ev=$(audit_events | jq -c 'select(.action == "prog_load" and .object_name == "pw_test_hello")')
+	[ "$(jq -r .comm <<<"$ev")" = bpftool ]
+}
+
+@test "audit events are counted: seen = emitted + dropped, none filtered" {
+	"$PW" filter add comm bpftool
+	"$PW" filter list >/dev/null
+	"$PW" filter del comm bpftool
+	run stats_balance audit
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .filtered <<<"$output")" -eq 0 ]
+	[ "$(jq -r .emitted <<<"$output")" -gt 0 ]
+}
