@@ -28,6 +28,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "pinwatch.h"
+#include "cli.h"
 #include "parse.h"
 
 #define PW_LOCK_PATH "/run/pinwatch.lock"
@@ -955,13 +956,13 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'p':
 		if (arg[0] != '/' || strlen(arg) < 2 || arg[strlen(arg) - 1] == '/')
-			argp_failure(state, 2, 0, "--pin-root must be an absolute path without a trailing '/'");
+			pw_usage_error("pinwatch-load", "--pin-root must be an absolute path without a trailing '/'");
 		env.pin_root = arg;
 		break;
 	case 'r':
 		if (pw_parse_size(arg, &env.ringbuf_bytes) || env.ringbuf_bytes < 4096 ||
 		    env.ringbuf_bytes > (1ULL << 30) || (env.ringbuf_bytes & (env.ringbuf_bytes - 1)))
-			argp_failure(state, 2, 0, "invalid --ringbuf-size '%s': a power of two from 4K to 1G", arg);
+			pw_usage_error("pinwatch-load", "invalid --ringbuf-size '%s': a power of two from 4K to 1G", arg);
 		break;
 	case 'L':
 		env.lock_path = arg;
@@ -971,13 +972,15 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (n_cmd_args >= 2)
-			argp_failure(state, 2, 0, "unexpected argument '%s'", arg);
+			pw_usage_error("pinwatch-load", "unexpected argument '%s'", arg);
 		cmd_args[n_cmd_args++] = arg;
 		break;
 	case ARGP_KEY_END:
 		if (!n_cmd_args)
-			argp_failure(state, 2, 0, "missing command (load, unload, modules, config-layout)");
+			pw_usage_error("pinwatch-load", "missing command (load, unload, modules, config-layout)");
 		break;
+	case ARGP_KEY_ERROR:
+		pw_argp_key_error(state, "pinwatch-load");
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -991,7 +994,7 @@ int main(int argc, char **argv)
 
 	if (getenv("PINWATCH_PIN_ROOT") && *getenv("PINWATCH_PIN_ROOT"))
 		env.pin_root = getenv("PINWATCH_PIN_ROOT");
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+	if (pw_argp_parse(&argp, argc, argv))
 		return 2;
 	cmd = cmd_args[0];
 	if (!strcmp(cmd, "modules") && n_cmd_args == 1) {

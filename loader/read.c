@@ -51,6 +51,7 @@
 #include <linux/bpf.h>
 
 #include "pinwatch.h"
+#include "cli.h"
 #include "pwevent.h"
 
 #define PROG "pinwatch-read"
@@ -148,10 +149,11 @@ static unsigned long long parse_ull(struct argp_state *st, const char *what,
 	unsigned long long v;
 	char *end;
 
+	(void)st;
 	errno = 0;
 	v = strtoull(arg, &end, 10);
 	if (errno || end == arg || *end || *arg == '-' || v < min || v > max)
-		argp_failure(st, 2, 0, "invalid %s '%s' (expected %llu..%llu)", what,
+		pw_usage_error(PROG, "invalid %s '%s' (expected %llu..%llu)", what,
 			   arg, min, max);
 	return v;
 }
@@ -162,10 +164,11 @@ static double parse_secs(struct argp_state *st, const char *what,
 	double v;
 	char *end;
 
+	(void)st;
 	errno = 0;
 	v = strtod(arg, &end);
 	if (errno || end == arg || *end || !(v >= 0) || v > 1e9)
-		argp_failure(st, 2, 0, "invalid %s '%s' (expected seconds >= 0)", what,
+		pw_usage_error(PROG, "invalid %s '%s' (expected seconds >= 0)", what,
 			   arg);
 	return v;
 }
@@ -229,8 +232,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		opt.stats = true;
 		break;
 	case ARGP_KEY_ARG:
-		argp_failure(st, 2, 0, "unexpected argument '%s'", arg);
+		pw_usage_error(PROG, "unexpected argument '%s'", arg);
 		break;
+	case ARGP_KEY_ERROR:
+		pw_argp_key_error(st, PROG);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -927,7 +932,7 @@ int main(int argc, char **argv)
 	argp_err_exit_status = 2;
 	if (getenv("PINWATCH_PIN_ROOT") && *getenv("PINWATCH_PIN_ROOT"))
 		opt.pin_root = getenv("PINWATCH_PIN_ROOT");
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+	if (pw_argp_parse(&argp, argc, argv))
 		return 2;
 
 	signal(SIGPIPE, SIG_IGN);

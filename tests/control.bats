@@ -79,53 +79,6 @@ setup() {
 	"$PW_READ" --help | grep -q -- '--json'
 }
 
-# name | command...   (each must fail with one stderr line and change nothing)
-bad_inputs() {
-	cat <<'TABLE'
-unknown subcommand|frobnicate
-unknown module for up|up nosuchmodule
-unknown module for down|down nosuchmodule
-unknown filter kind|filter add color red
-unknown filter action|filter flip pid 1
-non-numeric pid|filter add pid abc
-negative pid|filter add pid -5
-pid zero|filter add pid 0
-pid above pid_max|filter add pid 99999999
-uid out of range|filter add uid 4294967296
-non-numeric uid|filter add uid root
-comm over 15 bytes|filter add comm abcdefghijklmnop
-empty comm|filter add comm ''
-cgroup that is not a cgroup directory|filter add cgroup /etc
-non-numeric cgroup|filter add cgroup abc
-missing filter value|filter add pid
-deleting an absent filter|filter del pid 31337
---only with del|filter del pid 1 --only
-unknown config key|config get nosuchkey
-setting a read-only key|config set filter_kinds 1
-config value out of range|config set wakeup_bytes 99999999999
-non-numeric config value|config set consumer_tgid abc
-bad enabled value|config set enabled maybe
-bad module switch|config set module.process sideways
-unknown module switch|config set module.nosuch on
-missing config value|config set enabled
-unknown stats option|stats --xml
-unknown status option|status --yaml
-chain of an unknown module|chain nosuch
-chain of a module that is not loaded|chain syscall
-bad ring buffer size|up --ringbuf-size 3M process
-TABLE
-}
-
-@test "bad input gets one stderr line, a non-zero exit and leaves the pins as they were" {
-	before=$(pin_state)
-	while IFS='|' read -r name cmd; do
-		eval "set -- $cmd"
-		run --separate-stderr "$PW" "$@"
-		assert_one_line_error || { echo "case: $name"; return 1; }
-		[ "$(pin_state)" = "$before" ] || { echo "case changed pins: $name"; return 1; }
-	done < <(bad_inputs)
-}
-
 @test "a non-root caller is refused with one line and changes nothing" {
 	before=$(pin_state)
 	for cmd in "filter add pid 77" "config set enabled 0" "up process" "down" "stats" "status"; do

@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# Bad input, table-driven, across the control plane, the loader and the
+# consumer: each case gets one clear stderr line, a non-zero exit, and
+# leaves the pins as they were. "As they were" compares the pin tree and a
+# bpftool dump of every map a command can change (config and the filter
+# maps); maps that only programs write (stats, proc_cache, histograms, the
+# ring) move with every kernel event and are frozen or unwritable anyway.
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	require_root
+	pw_fresh process
+	fixtures=$BATS_FILE_TMPDIR
+	cp "$PW_BUILD/bpf/process.bpf.o" "$fixtures/corrupt.o"
+	mkdir -p "$fixtures/corrupt"
+	head -c 2000 "$PW_BUILD/bpf/process.bpf.o" >"$fixtures/corrupt/process.bpf.o"
+	mkdir -p "$fixtures/notbpffs"
+	echo "not an object" >"$fixtures/notbpffs/process.bpf.o"
+}
+
+teardown_file() {
+	pw_teardown
+}
+
+setup() {
+	require_root
+}
+
+# name | command ("pinwatch", "pinwatch-load" or "pinwatch-read" first;
+# @TMP@ is this file's temporary directory)
+bad_inputs() {
+	cat <<'TABLE'
+unknown subcommand|pinwatch frobnicate
+unknown module for up|pinwatch up nosuchmodule
+unknown module for down|pinwatch down nosuchmodule
+unknown filter kind|pinwatch filter add color red
+unknown filter action|pinwatch filter flip pid 1
+non-numeric pid|pinwatch filter add pid abc
+negative pid|pinwatch filter add pid -5
+pid zero|pinwatch filter add pid 0
+pid above pid_max|pinwatch filter add pid 99999999
+uid out of range|pinwatch filter add uid 4294967296
+non-numeric uid|pinwatch filter add uid root
+comm over 15 bytes|pinwatch filter add comm abcdefghijklmnop
+empty comm|pinwatch filter add comm ''
+cgroup that is not a cgroup directory|pinwatch filter add cgroup /etc
+non-numeric cgroup|pinwatch filter add cgroup abc
+missing filter value|pinwatch filter add pid
+deleting an absent filter|pinwatch filter del pid 31337
+--only with del|pinwatch filter del pid 1 --only
+unknown config key|pinwatch config get nosuchkey
+setting a read-only key|pinwatch config set filter_kinds 1
+config value out of range|pinwatch config set wakeup_bytes 99999999999
+non-numeric config value|pinwatch config set consumer_tgid abc
+bad enabled value|pinwatch config set enabled maybe
+bad module switch|pinwatch config set module.process sideways
+unknown module switch|pinwatch config set module.nosuch on
+missing config value|pinwatch config set enabled
+unknown stats option|pinwatch stats --xml
+unknown status option|pinwatch status --yaml
+chain of an unknown module|pinwatch chain nosuch
+chain of a module that is not loaded|pinwatch chain syscall
+bad ring buffer size|pinwatch up --ringbuf-size 3M process
+unknown module for status|pinwatch status nosuchmodule
+filter list of an unknown kind|pinwatch filter list color
+loader: no command|pinwatch-load
+loader: unknown command|pinwatch-load frobnicate x
+loader: unknown option|pinwatch-load --bogus load x
+loader: load without an object|pinwatch-load load
+loader: missing object file|pinwatch-load load /nonexistent/process.bpf.o
+loader: object that is no module|pinwatch-load load /etc/passwd
+loader: corrupt object|pinwatch-load load @TMP@/corrupt/process.bpf.o
+loader: text file named like a module|pinwatch-load load @TMP@/notbpffs/process.bpf.o
+loader: ring buffer size zero|pinwatch-load --ringbuf-size 0 load @TMP@/corrupt/process.bpf.o
+loader: ring buffer size not a power of two|pinwatch-load --ringbuf-size 12k load @TMP@/corrupt/process.bpf.o
+loader: ring buffer size too large|pinwatch-load --ringbuf-size 2G load @TMP@/corrupt/process.bpf.o
+loader: ring buffer size with junk|pinwatch-load --ringbuf-size 8Mx load @TMP@/corrupt/process.bpf.o
+loader: relative pin root|pinwatch-load --pin-root relative/dir unload process
+loader: pin root that is not on bpffs|pinwatch-load --pin-root @TMP@/notbpffs/root load @TMP@/corrupt.o
+loader: unload of an unknown module|pinwatch-load unload nosuchmodule
+loader: unload of a module not loaded|pinwatch-load unload syscall
+loader: too many arguments|pinwatch-load unload process extra
+consumer: unknown event type|pinwatch-read --type exec,bogus
+consumer: unknown option|pinwatch-read --bogus
+consumer: option without its value|pinwatch-read --count
+consumer: count not a number|pinwatch-read --count abc
+consumer: count zero|pinwatch-read --count 0
+consumer: negative timeout|pinwatch-read --timeout -1
+consumer: queue of zero events|pinwatch-read --queue 0
+consumer: stats interval not a number|pinwatch-read --stats-interval soon
+consumer: unexpected argument|pinwatch-read extra
+consumer: pin root where the sensor is not loaded|pinwatch-read --drain --pin-root @TMP@/notbpffs
+TABLE
+}
+
+@test "the bad-input table has at least 40 cases" {
+	[ "$(bad_inputs | wc -l)" -ge 40 ]
+}
+
+@test "bad input gets one stderr line, a non-zero exit and leaves the pins as they were" {
+	before=$(pin_state)
+	while IFS='|' read -r name cmd; do
+		cmd=${cmd//@TMP@/$BATS_FILE_TMPDIR}
+		eval "set -- $cmd"
+		case $1 in
+		pinwatch) shift; set -- "$PW" "$@" ;;
+		pinwatch-load) shift; set -- "$PW_LOAD" "$@" ;;
+		pinwatch-read) shift; set -- "$PW_READ" "$@" ;;
+		*) echo "bad table row: $name"; return 1 ;;
+		esac
+		run --separate-stderr "$@"
+		assert_one_line_error || { echo "case: $name"; return 1; }
+		[ "$(pin_state)" = "$before" ] || { echo "case changed pins: $name"; return 1; }
+	done < <(bad_inputs)
+}
