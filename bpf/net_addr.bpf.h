@@ -88,39 +88,17 @@ static __always_inline void net_user_sockaddr(struct pw_sock_call *ev, const voi
 			ev->t.sport = net_ntohs(sa.in6.sin6_port);
 		}
 	} else if (family == PW_AF_UNIX) {
-		const char *src = (const char *)uaddr + sizeof(family);
-		char first = 0;
-
+		/* sun_path as given: a pathname (the decoder stops at its NUL)
+		 * or an abstract name (first byte NUL, exactly n bytes) */
 		n = len - (__s64)sizeof(family);
 		if (n <= 0)
 			return; /* unnamed (autobind) */
 		if (n > PW_UNIX_PATH_MAX)
 			n = PW_UNIX_PATH_MAX;
-		if (bpf_probe_read_user(&first, 1, src))
+		n &= 0x7f;
+		if (n > PW_UNIX_PATH_MAX ||
+		    bpf_probe_read_user(ev->path, n, (const char *)uaddr + sizeof(family)))
 			return;
-		if (first) {
-			/* a path: NUL-terminated within sun_path, or not */
-			n = bpf_probe_read_user_str(ev->path, sizeof(ev->path), src);
-			if (n <= 0)
-				return;
-			n--; /* the NUL */
-			if (n == PW_UNIX_PATH_MAX - 1) {
-				/* exactly 108 bytes with no NUL: the kernel
-				 * accepts that too */
-				char last = 0;
-
-				if (len - (__s64)sizeof(family) >= PW_UNIX_PATH_MAX &&
-				    !bpf_probe_read_user(&last, 1, src + PW_UNIX_PATH_MAX - 1) && last) {
-					ev->path[PW_UNIX_PATH_MAX - 1] = last;
-					n = PW_UNIX_PATH_MAX;
-				}
-			}
-		} else {
-			/* abstract: exactly n bytes, NULs included */
-			n &= 0x7f;
-			if (n > PW_UNIX_PATH_MAX || bpf_probe_read_user(ev->path, n, src))
-				return;
-		}
 		ev->path_len = n;
 	} else {
 		return;
@@ -199,19 +177,6 @@ static __always_inline void net_unix_path(const struct sock *sk, struct pw_sock_
 				  sizeof(__u16)))
 		return;
 	ev->path_len = n;
-	if (ev->path[0]) {
-		/* a pathname: the kernel's len may count a NUL */
-		int i;
-
-		for (i = 0; i < PW_UNIX_PATH_MAX; i++) {
-			if (i >= n)
-				break;
-			if (!ev->path[i]) {
-				ev->path_len = i;
-				break;
-			}
-		}
-	}
 }
 
 /* The socket options bindsnoop reports, as PW_SOCK_OPT_* bits. */
