@@ -95,6 +95,28 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	[ "$(jq -r .comm <<<"$listen")" = perl ]
 }
 
+@test "bind reports the requested address as RFC 5952 text and a failure as -errno" {
+	[ "$(perl "$NETPL" bind inet6 2001:db8:0:0:1:0:0:1 4242)" -eq 99 ] # EADDRNOTAVAIL
+	[ "$(perl "$NETPL" bind inet6 ::ffff:10.1.2.3 4243)" -eq 99 ]
+	collect 'select(.type == "bind" and (.sport == 4242 or .sport == 4243) and .comm == "perl")' 2
+	b=$(ev 'select(.type == "bind" and .sport == 4242)')
+	[ "$(jq -r .saddr <<<"$b")" = 2001:db8::1:0:0:1 ]
+	[ "$(jq -r .family <<<"$b")" = AF_INET6 ]
+	[ "$(jq -r .ret <<<"$b")" -eq -99 ]
+	b=$(ev 'select(.type == "bind" and .sport == 4243)')
+	[ "$(jq -r .saddr <<<"$b")" = ::ffff:10.1.2.3 ]
+	[ "$(jq -r .ret <<<"$b")" -eq -99 ]
+}
+
+@test "bind reports SO_REUSEADDR, SO_REUSEPORT and IP_FREEBIND (bindsnoop's options)" {
+	[ "$(perl "$NETPL" bind inet 198.51.100.7 0 reuseaddr,reuseport,freebind)" -eq 0 ]
+	[ "$(perl "$NETPL" bind inet 198.51.100.8 0)" -eq 99 ]
+	collect 'select(.type == "bind" and (.saddr == "198.51.100.7" or .saddr == "198.51.100.8"))' 2
+	[ "$(ev 'select(.type == "bind" and .saddr == "198.51.100.7") | .opts | sort | join(",")')" = '"IP_FREEBIND,SO_REUSEADDR,SO_REUSEPORT"' ]
+	[ "$(ev 'select(.type == "bind" and .saddr == "198.51.100.7") | .ret')" -eq 0 ]
+	[ "$(ev 'select(.type == "bind" and .saddr == "198.51.100.8") | .opts | length')" -eq 0 ]
+}
+
 @test "connect and accept over 127.0.0.1 report both endpoints, the fds and ret 0" {
 	tcp_session inet 127.0.0.1
 	collect "$(closes_of "$PORT")" 3

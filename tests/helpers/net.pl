@@ -12,6 +12,9 @@
 #       connect to PATH, send PAYLOAD, read NREAD bytes, close.
 #   net.pl freeport FAMILY ADDR
 #       print a port nothing listens on (bound, then closed).
+#   net.pl bind FAMILY ADDR PORT [OPT,...]
+#       bind a TCP socket after setting the options (reuseaddr, reuseport,
+#       freebind); prints the errno of bind, 0 on success.
 #   net.pl overflow FAMILY ADDR PORTFILE SECONDS
 #       a listener with a full accept queue: one connection fills it, a
 #       second one's SYN is dropped and retransmitted; exits after SECONDS.
@@ -120,6 +123,18 @@ if ($cmd eq 'serve') {
 	socket(my $s, $family, SOCK_STREAM, 0) or die "socket: $!";
 	bind($s, sockaddr_of($family, $addr, 0)) or die "bind: $!";
 	print port_of($family, getsockname($s)), "\n";
+	close($s);
+} elsif ($cmd eq 'bind') {
+	my ($f, $addr, $port, $opts) = @ARGV;
+	my $family = fam($f);
+	my %opt = (reuseaddr => [SOL_SOCKET, SO_REUSEADDR], reuseport => [SOL_SOCKET, SO_REUSEPORT],
+		   freebind => [IPPROTO_IP, 15]); # IP_FREEBIND
+	socket(my $s, $family, SOCK_STREAM, 0) or die "socket: $!";
+	for my $o (split(/,/, $opts // '')) {
+		my $o_ = $opt{$o} // die "unknown option $o";
+		setsockopt($s, $o_->[0], $o_->[1], 1) or die "setsockopt $o: $!";
+	}
+	print bind($s, sockaddr_of($family, $addr, $port)) ? 0 : $! + 0, "\n";
 	close($s);
 } elsif ($cmd eq 'overflow') {
 	my ($f, $addr, $portfile, $secs) = @ARGV;
