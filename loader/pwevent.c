@@ -850,7 +850,8 @@ static const struct pw_event_desc pw_event_descs[] = {
 
 	/* file */
 
-	/* net: connect/accept/bind/listen records are cut after path_len bytes of path */
+	/* net */
+	/* connect/accept/bind/listen records are cut after path_len bytes of path */
 	{ PW_EV_CONNECT, offsetof(struct pw_sock_call, path), emit_sock_call },
 	{ PW_EV_ACCEPT, offsetof(struct pw_sock_call, path), emit_sock_call },
 	{ PW_EV_BIND, offsetof(struct pw_sock_call, path), emit_sock_call },
