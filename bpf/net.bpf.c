@@ -228,8 +228,10 @@ static __always_inline int call_end(__u16 type, __s64 ret)
 	if (!c)
 		return 0; /* entered before we were attached */
 	ev = &c->ev;
+	/* a stale entry of another call (cannot happen in one thread), or
+	 * accept on an empty non-blocking queue: nothing to report */
 	if (ev->h.type != type || (type == PW_EV_ACCEPT && ret == -PW_EAGAIN))
-		goto out; /* nothing to report: accept on an empty queue */
+		goto out;
 	ev->ret = ret;
 	if (type == PW_EV_ACCEPT) {
 		if (ret >= 0 && c->uaddr && c->ulen) {
