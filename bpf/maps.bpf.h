@@ -71,4 +71,22 @@ struct {
 
 /* ---- net: cidr filter ---- */
 
+/* Key of filter_cidr: an IPv6 prefix; IPv4 prefixes are stored v4-mapped
+ * (a.b.c.d/n as ::ffff:a.b.c.d/96+n), the form every net event carries. */
+struct pw_cidr_key {
+	__u32 prefixlen;	/* bits of addr that count, 0..128 */
+	__u8 addr[16];		/* network order */
+};
+
+/* Longest prefix wins: the value of the most specific matching entry
+ * decides (1 drop, 2 only). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, PW_FILTER_ENTRIES);
+	__type(key, struct pw_cidr_key);
+	__type(value, __u8);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} filter_cidr SEC(".maps");
+
 #endif /* PINWATCH_MAPS_BPF_H */

@@ -62,6 +62,12 @@ enum pw_module {
 	/* file: 20-29 */		\
 					\
 	/* net: 30-39 */		\
+	X(CONNECT, connect, 30)		\
+	X(ACCEPT, accept, 31)		\
+	X(BIND, bind, 32)		\
+	X(LISTEN, listen, 33)		\
+	X(TCP_STATE, tcp_state, 34)	\
+	X(RETRANSMIT, retransmit, 35)	\
 					\
 	/* signal: 40-49 */		\
 					\
@@ -97,6 +103,7 @@ enum pw_event_type {
 	/* file: path prefix, 4 */ \
 				\
 	/* net: cidr, 5 */	\
+	X(CIDR, cidr, 5)	\
 				\
 	/* end */
 
@@ -219,6 +226,88 @@ struct pw_fork {
 /* ---- file events ---- */
 
 /* ---- net events ---- */
+
+#define PW_UNIX_PATH_MAX	108	/* sizeof(((struct sockaddr_un *)0)->sun_path) */
+
+/* The few UAPI values both sides need (vmlinux.h has no macros). */
+#define PW_AF_UNSPEC		0
+#define PW_AF_UNIX		1
+#define PW_AF_INET		2
+#define PW_AF_INET6		10
+#define PW_TCP_ESTABLISHED	1	/* include/net/tcp_states.h */
+#define PW_TCP_SYN_SENT		2
+#define PW_TCP_SYN_RECV		3
+#define PW_TCP_CLOSE		7
+#define PW_TCP_LISTEN		10
+
+/* pw_net_tuple.flags */
+#define PW_NET_HAS_SADDR	1	/* saddr/sport are known */
+#define PW_NET_HAS_DADDR	2	/* daddr/dport are known (there is a peer) */
+
+/* Local (s) and remote (d) endpoint. Addresses are 16 bytes in network
+ * order whatever the family: IPv6 as it is, IPv4 as the v4-mapped IPv6
+ * address ::ffff:a.b.c.d, so one format (and one CIDR trie) serves both.
+ * Ports are in host order. */
+struct pw_net_tuple {
+	__u16 family;		/* AF_* of the socket or sockaddr */
+	__u16 sport;
+	__u16 dport;
+	__u16 flags;		/* PW_NET_HAS_* */
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+/* pw_sock_call.opts: socket options in force at bind/listen (bindsnoop) */
+#define PW_SOCK_OPT_REUSEADDR		1
+#define PW_SOCK_OPT_REUSEPORT		2
+#define PW_SOCK_OPT_FREEBIND		4
+#define PW_SOCK_OPT_TRANSPARENT		8
+#define PW_SOCK_OPT_BIND_ADDR_NO_PORT	16
+
+/* connect, accept (and accept4), bind, listen: one syscall each. Records
+ * are sent cut to offsetof(path) + path_len bytes. */
+struct pw_sock_call {
+	struct pw_hdr h;
+	__s64 ret;		/* raw return value: 0 / new fd, or -errno */
+	struct pw_net_tuple t;
+	__s32 fd;		/* the socket the call was made on (accept: the listener) */
+	__s32 backlog;		/* listen: the backlog argument */
+	__u16 sock_type;	/* SOCK_STREAM, SOCK_DGRAM, ...; 0 when unknown */
+	__u16 protocol;		/* IPPROTO_* of the socket; 0 when unknown */
+	__u32 bound_if;		/* ifindex the socket is bound to (SO_BINDTODEVICE), 0 none */
+	__u32 opts;		/* PW_SOCK_OPT_* (bind and listen) */
+	__u32 path_len;		/* AF_UNIX: bytes used in path; path[0] == 0: abstract name */
+	char path[PW_UNIX_PATH_MAX];	/* AF_UNIX sun_path: only path_len bytes are sent */
+};
+
+/* pw_tcp_state.pid_source / pw_tcp_retransmit.pid_source: whose identity
+ * the header carries */
+#define PW_NET_PID_CURRENT	0	/* the task on the CPU (may be unrelated in softirq) */
+#define PW_NET_PID_SOCKET	1	/* the process that owned the socket (connect, listen, accept) */
+
+/* TCP state change (sock/inet_sock_set_state, TCP only). */
+struct pw_tcp_state {
+	struct pw_hdr h;
+	struct pw_net_tuple t;
+	__u8 old_state;		/* TCP_ESTABLISHED (1) .. TCP_NEW_SYN_RECV (12), ... */
+	__u8 new_state;
+	__u8 pid_source;	/* PW_NET_PID_* */
+	__u8 pad[5];
+	__u64 latency_ns;	/* SYN_SENT -> ESTABLISHED: the connect latency; else 0 */
+	__u64 duration_ns;	/* -> CLOSE: socket lifetime (first state change seen); else 0 */
+	__u64 old_state_ns;	/* time spent in old_state; 0 when unknown */
+	__u64 bytes_sent;	/* -> CLOSE: tcp_sock.bytes_acked; else 0 */
+	__u64 bytes_received;	/* -> CLOSE: tcp_sock.bytes_received; else 0 */
+};
+
+/* TCP retransmission (tcp/tcp_retransmit_skb). */
+struct pw_tcp_retransmit {
+	struct pw_hdr h;
+	struct pw_net_tuple t;
+	__u8 state;		/* TCP state of the socket */
+	__u8 pid_source;	/* PW_NET_PID_* */
+	__u8 pad[6];
+};
 
 /* ---- signal events ---- */
 

@@ -543,6 +543,288 @@ struct pw_event_desc {
 
 /* ---- net emitters ---- */
 
+/* Address families, socket types and protocols by name; numbers the
+ * tables do not know print as AF_<n>, SOCK_<n>, IPPROTO_<n>. */
+static const struct pw_name pw_net_families[] = {
+	{ 0, "AF_UNSPEC" }, { 1, "AF_UNIX" }, { 2, "AF_INET" }, { 10, "AF_INET6" },
+	{ 16, "AF_NETLINK" }, { 17, "AF_PACKET" }, { 40, "AF_VSOCK" },
+};
+static const struct pw_name pw_net_sock_types[] = {
+	{ 1, "SOCK_STREAM" }, { 2, "SOCK_DGRAM" }, { 3, "SOCK_RAW" }, { 4, "SOCK_RDM" },
+	{ 5, "SOCK_SEQPACKET" }, { 6, "SOCK_DCCP" }, { 10, "SOCK_PACKET" },
+};
+static const struct pw_name pw_net_protocols[] = {
+	{ 1, "ICMP" }, { 6, "TCP" }, { 17, "UDP" }, { 58, "ICMPV6" }, { 132, "SCTP" },
+	{ 136, "UDPLITE" }, { 255, "RAW" }, { 262, "MPTCP" },
+};
+/* TCP states (include/net/tcp_states.h), index = value */
+static const char *const pw_tcp_states[] = {
+	NULL, "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
+	"TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING",
+	"NEW_SYN_RECV", "BOUND_INACTIVE",
+};
+static const char *const pw_sock_opt_names[] = {
+	"SO_REUSEADDR", "SO_REUSEPORT", "IP_FREEBIND", "IP_TRANSPARENT",
+	"IP_BIND_ADDRESS_NO_PORT",
+};
+
+static void net_name(char *out, size_t n, const struct pw_name *t, size_t tn,
+		     const char *prefix, unsigned int v)
+{
+	const char *s = name_of(t, tn, v);
+
+	if (s)
+		snprintf(out, n, "%s", s);
+	else
+		snprintf(out, n, "%s%u", prefix, v);
+}
+
+/* A JSON string, or text key=value, of a name. */
+static void emit_name(struct pw_emit *e, const char *jkey, const char *tkey, const char *s)
+{
+	emit_str(e, jkey, tkey, s, strlen(s));
+}
+
+static void emit_null(struct pw_emit *e, const char *jkey)
+{
+	if (e->fmt != PW_FMT_JSON)
+		return;
+	emit_key(e, jkey, NULL);
+	emit_raw(e, "null", 4);
+}
+
+/* RFC 5952 text of a 16-byte address; AF_INET shows the v4-mapped tail as
+ * a.b.c.d, AF_INET6 keeps v4-mapped addresses as ::ffff:a.b.c.d. */
+static void net_addr_str(char out[48], unsigned int family, const uint8_t a[16])
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	int best = -1, best_len = 0, run = 0, i;
+	uint16_t g[8];
+	char *p = out;
+
+	if (!memcmp(a, mapped, sizeof(mapped))) {
+		snprintf(out, 48, "%s%u.%u.%u.%u", family == PW_AF_INET ? "" : "::ffff:",
+			 a[12], a[13], a[14], a[15]);
+		return;
+	}
+	for (i = 0; i < 8; i++) {
+		g[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+		run = g[i] ? 0 : run + 1;
+		if (run > best_len) {
+			best_len = run;
+			best = i - run + 1;
+		}
+	}
+	if (best_len < 2)
+		best = -1;
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			p += sprintf(p, "::");
+			i += best_len - 1;
+			continue;
+		}
+		if (i && i != best + best_len)
+			*p++ = ':';
+		p += sprintf(p, "%x", g[i]);
+	}
+	*p = '\0';
+}
+
+/* family, saddr, sport, daddr, dport. JSON: unknown addresses are null.
+ * Text: "AF_INET TCP 10.0.0.1:5000 > 10.0.0.2:80" (proto, when given, is
+ * text only), IPv6 in brackets. */
+static void emit_net_tuple(struct pw_emit *e, const struct pw_net_tuple *t, const char *proto)
+{
+	char fam[24], a[48], ep[64];
+	int ip = t->family == PW_AF_INET || t->family == PW_AF_INET6;
+	const char *fmt = t->family == PW_AF_INET6 ? "[%s]:%u" : "%s:%u";
+
+	net_name(fam, sizeof(fam), pw_net_families, ARRAY_SIZE(pw_net_families), "AF_",
+		 t->family);
+	emit_name(e, "family", "", fam);
+	if (proto && e->fmt == PW_FMT_TEXT)
+		emit_name(e, "protocol", "", proto);
+	if (e->fmt == PW_FMT_JSON) {
+		if (ip && (t->flags & PW_NET_HAS_SADDR)) {
+			net_addr_str(a, t->family, t->saddr);
+			emit_name(e, "saddr", NULL, a);
+		} else {
+			emit_null(e, "saddr");
+		}
+		emit_u64(e, "sport", NULL, t->sport);
+		if (ip && (t->flags & PW_NET_HAS_DADDR)) {
+			net_addr_str(a, t->family, t->daddr);
+			emit_name(e, "daddr", NULL, a);
+		} else {
+			emit_null(e, "daddr");
+		}
+		emit_u64(e, "dport", NULL, t->dport);
+		return;
+	}
+	if (!ip)
+		return;
+	if (t->flags & PW_NET_HAS_SADDR) {
+		net_addr_str(a, t->family, t->saddr);
+		snprintf(ep, sizeof(ep), fmt, a, t->sport);
+	} else {
+		snprintf(ep, sizeof(ep), "-");
+	}
+	emit_name(e, "saddr", "", ep);
+	if (t->flags & PW_NET_HAS_DADDR) {
+		net_addr_str(a, t->family, t->daddr);
+		snprintf(ep, sizeof(ep), fmt, a, t->dport);
+		emit_key(e, "daddr", "");
+		emit_cstr(e, "> ");
+		emit_strval(e, ep, sizeof(ep));
+	}
+}
+
+/* JSON: nanoseconds; text: milliseconds with microseconds, only when set */
+static void emit_ns_ms(struct pw_emit *e, const char *jkey, const char *tkey,
+		       unsigned long long ns)
+{
+	char num[40];
+
+	if (e->fmt == PW_FMT_JSON) {
+		emit_u64(e, jkey, NULL, ns);
+		return;
+	}
+	if (!ns)
+		return;
+	emit_key(e, jkey, tkey);
+	emit_raw(e, num, (size_t)snprintf(num, sizeof(num), "%llu.%03llums",
+					  ns / 1000000ULL, ns % 1000000ULL / 1000ULL));
+}
+
+static void tcp_state_name(char out[24], unsigned int s)
+{
+	if (s < ARRAY_SIZE(pw_tcp_states) && pw_tcp_states[s])
+		snprintf(out, 24, "%s", pw_tcp_states[s]);
+	else
+		snprintf(out, 24, "STATE_%u", s);
+}
+
+/* AF_UNIX path: a pathname, or "@name" for an abstract name (NUL bytes
+ * inside an abstract name print as '@', as ss(8) shows them). */
+static void emit_unix_path(struct pw_emit *e, const struct pw_sock_call *r, size_t present)
+{
+	char path[PW_UNIX_PATH_MAX + 1];
+	size_t n = r->path_len, i;
+
+	if (n > PW_UNIX_PATH_MAX)
+		n = PW_UNIX_PATH_MAX;
+	if (n > present)
+		n = present;
+	if (r->t.family != PW_AF_UNIX || !n) {
+		emit_null(e, "path");
+		return;
+	}
+	memcpy(path, r->path, n);
+	path[n] = '\0';
+	if (path[0] == '\0')
+		for (i = 0; i < n; i++)
+			if (path[i] == '\0')
+				path[i] = '@';
+	emit_str(e, "path", "path", path, n);
+}
+
+static void emit_sock_call(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_sock_call r;
+	size_t present = len - offsetof(struct pw_sock_call, path);
+	char name[24];
+	unsigned int i;
+
+	PW_COPY(&r, rec, len);
+	if (r.protocol && (r.t.family == PW_AF_INET || r.t.family == PW_AF_INET6)) {
+		net_name(name, sizeof(name), pw_net_protocols, ARRAY_SIZE(pw_net_protocols),
+			 "IPPROTO_", r.protocol);
+		emit_net_tuple(e, &r.t, name);
+		emit_name(e, "protocol", NULL, name);
+	} else {
+		emit_net_tuple(e, &r.t, NULL);
+		emit_null(e, "protocol");
+	}
+	if (r.sock_type) {
+		net_name(name, sizeof(name), pw_net_sock_types, ARRAY_SIZE(pw_net_sock_types),
+			 "SOCK_", r.sock_type);
+		emit_name(e, "sock_type", r.t.family == PW_AF_UNIX ? "" : NULL, name);
+	} else {
+		emit_null(e, "sock_type");
+	}
+	emit_unix_path(e, &r, present);
+	emit_s64(e, "fd", "fd", r.fd);
+	if (r.h.type == PW_EV_LISTEN)
+		emit_s64(e, "backlog", "backlog", r.backlog);
+	if (e->fmt == PW_FMT_JSON || r.bound_if)
+		emit_u64(e, "bound_if", "if", r.bound_if);
+	if (e->fmt == PW_FMT_JSON) {
+		emit_key(e, "opts", NULL);
+		emit_raw(e, "[", 1);
+		for (i = 0; i < ARRAY_SIZE(pw_sock_opt_names); i++) {
+			if (!(r.opts & (1u << i)))
+				continue;
+			if (e->b->len && e->b->data[e->b->len - 1] != '[')
+				emit_raw(e, ",", 1);
+			emit_strval(e, pw_sock_opt_names[i], strlen(pw_sock_opt_names[i]));
+		}
+		emit_raw(e, "]", 1);
+	} else if (r.opts) {
+		emit_key(e, "opts", "opts");
+		for (i = 0; i < ARRAY_SIZE(pw_sock_opt_names); i++) {
+			if (!(r.opts & (1u << i)))
+				continue;
+			if (e->b->len && e->b->data[e->b->len - 1] != '=')
+				emit_raw(e, ",", 1);
+			emit_cstr(e, pw_sock_opt_names[i]);
+		}
+	}
+	emit_s64(e, "ret", "ret", r.ret);
+}
+
+static const char *pid_source_name(unsigned int s)
+{
+	return s == PW_NET_PID_SOCKET ? "socket" : "current";
+}
+
+static void emit_tcp_state(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_tcp_state r;
+	char olds[24], news[24], tr[56];
+
+	PW_COPY(&r, rec, len);
+	emit_net_tuple(e, &r.t, NULL);
+	tcp_state_name(olds, r.old_state);
+	tcp_state_name(news, r.new_state);
+	if (e->fmt == PW_FMT_JSON) {
+		emit_name(e, "old_state", NULL, olds);
+		emit_name(e, "new_state", NULL, news);
+	} else {
+		snprintf(tr, sizeof(tr), "%s->%s", olds, news);
+		emit_name(e, "state", "", tr);
+	}
+	emit_ns_ms(e, "latency_ns", "lat", r.latency_ns);
+	emit_ns_ms(e, "duration_ns", "dur", r.duration_ns);
+	emit_ns_ms(e, "old_state_ns", "in_old", r.old_state_ns);
+	if (e->fmt == PW_FMT_JSON || r.new_state == PW_TCP_CLOSE) {
+		emit_u64(e, "bytes_sent", "tx", r.bytes_sent);
+		emit_u64(e, "bytes_received", "rx", r.bytes_received);
+	}
+	emit_name(e, "pid_source", NULL, pid_source_name(r.pid_source));
+}
+
+static void emit_retransmit(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_tcp_retransmit r;
+	char st[24];
+
+	PW_COPY(&r, rec, len);
+	emit_net_tuple(e, &r.t, NULL);
+	tcp_state_name(st, r.state);
+	emit_name(e, "state", "state", st);
+	emit_name(e, "pid_source", NULL, pid_source_name(r.pid_source));
+}
+
 /* ---- signal emitters ---- */
 
 /* ---- mount emitters ---- */
@@ -614,6 +896,13 @@ static const struct pw_event_desc pw_event_descs[] = {
 	/* file */
 
 	/* net */
+	/* connect/accept/bind/listen records are cut after path_len bytes of path */
+	{ PW_EV_CONNECT, offsetof(struct pw_sock_call, path), emit_sock_call },
+	{ PW_EV_ACCEPT, offsetof(struct pw_sock_call, path), emit_sock_call },
+	{ PW_EV_BIND, offsetof(struct pw_sock_call, path), emit_sock_call },
+	{ PW_EV_LISTEN, offsetof(struct pw_sock_call, path), emit_sock_call },
+	{ PW_EV_TCP_STATE, sizeof(struct pw_tcp_state), emit_tcp_state },
+	{ PW_EV_RETRANSMIT, sizeof(struct pw_tcp_retransmit), emit_retransmit },
 
 	/* signal */
 

@@ -1,0 +1,562 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * net: socket calls and TCP life cycle, from tracepoints only (what
+ * libbpf-tools' bindsnoop, tcpconnect, tcpconnlat, tcplife, tcpstates and
+ * tcprtt give, without kprobes).
+ *
+ *  - connect, accept/accept4, bind, listen: syscall tracepoints, enter and
+ *    exit paired through `calls` (keyed by pid_tgid). Addresses the caller
+ *    passed are read from its sockaddr (connect/bind at enter, accept at
+ *    exit); the rest is read from the socket behind the fd (CO-RE through
+ *    current->files->fdt->fd[fd]->private_data).
+ *  - tcp_state: sock/inet_sock_set_state for TCP. `socks` (keyed by the sock
+ *    pointer) keeps the birth, SYN_SENT and last-change times and the
+ *    process that owns the socket, so latency, lifetime and the owner can
+ *    be reported from softirq context; the entry goes at TCP_CLOSE.
+ *  - retransmit: tcp/tcp_retransmit_skb, counted in retrans_count and
+ *    reported as an event.
+ *  - tcp/tcp_probe (every incoming segment of an established socket):
+ *    smoothed RTT into hist_srtt and srtt_raddr only, no event.
+ */
+#include "common.bpf.h"
+#include "net_addr.bpf.h"
+
+#define MOD PW_MOD_NET
+
+#define CALLS_MAX	8192	/* threads inside connect/accept/bind/listen at once */
+#define SOCKS_MAX	16384	/* TCP sockets tracked (LRU: the oldest go first) */
+#define LISTENERS_MAX	1024
+#define RADDR_MAX	1024	/* remote addresses in srtt_raddr (LRU) */
+#define PW_EAGAIN	11
+
+/* ---- syscall pairing ---------------------------------------------------- */
+
+struct net_call {
+	struct pw_sock_call ev;	/* built at enter, completed at exit */
+	__u64 uaddr;		/* accept: the caller's peer sockaddr buffer */
+	__u64 ulen;		/* accept: its int *addrlen */
+	__s64 ucap;		/* accept: *addrlen at enter, the buffer's size */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CALLS_MAX);
+	__type(key, __u64);
+	__type(value, struct net_call);
+} calls SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct net_call);
+} call_scratch SEC(".maps");
+
+/* ---- TCP socket tracking ------------------------------------------------ */
+
+struct net_sock {
+	struct pw_hdr owner;	/* identity of the owning process, if owned */
+	__u64 birth_ns;		/* first state change out of CLOSE/LISTEN; 0 unknown */
+	__u64 syn_ns;		/* entered SYN_SENT */
+	__u64 state_ns;		/* entered its current state; 0 unknown */
+	__u32 owned;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SOCKS_MAX);
+	__type(key, __u64);	/* struct sock * */
+	__type(value, struct net_sock);
+} socks SEC(".maps");
+
+/* Owner of each listening port, inherited by the connections it accepts
+ * (their first state changes run in softirq, before accept()). */
+struct net_listen_key {
+	__u32 netns;		/* inode number of the network namespace */
+	__u16 port;
+	__u16 pad;
+};
+
+struct net_listener {
+	__u64 sk;
+	struct pw_hdr owner;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LISTENERS_MAX);
+	__type(key, struct net_listen_key);
+	__type(value, struct net_listener);
+} listeners SEC(".maps");
+
+/* ---- aggregations --------------------------------------------------------- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} retrans_count SEC(".maps");
+
+/* Smoothed RTT in microseconds, log2 slots: key 0, all TCP sockets. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pw_hist);
+} hist_srtt SEC(".maps");
+
+/* The same, per remote address (16 bytes, IPv4 v4-mapped). */
+struct net_raddr_key {
+	__u8 addr[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, RADDR_MAX);
+	__type(key, struct net_raddr_key);
+	__type(value, struct pw_hist);
+} srtt_raddr SEC(".maps");
+
+static const struct pw_hist hist_zero;
+
+/* ---- common ------------------------------------------------------------- */
+
+/* Gives the event the identity of the socket's owner (the header keeps its
+ * own time and CPU). */
+static __always_inline void hdr_from_owner(struct pw_hdr *h, const struct pw_hdr *owner)
+{
+	h->pid = owner->pid;
+	h->tid = owner->tid;
+	h->ppid = owner->ppid;
+	h->uid = owner->uid;
+	h->gid = owner->gid;
+	h->cgroup_id = owner->cgroup_id;
+	h->exec_id = owner->exec_id;
+	h->parent_exec_id = owner->parent_exec_id;
+	__builtin_memcpy(h->comm, owner->comm, sizeof(h->comm));
+}
+
+/* Filters (pid/uid/comm/cgroup on the header, cidr on the peer), then
+ * submits: the outcome half of the counting contract. */
+static __always_inline void finish(struct pw_config *cfg, void *ev, struct pw_hdr *h,
+				   const struct pw_net_tuple *t, __u64 size)
+{
+	if (pw_filtered(cfg, h) || net_cidr_filtered(cfg, t))
+		pw_count(MOD, PW_FILTERED);
+	else
+		pw_submit(cfg, ev, size, MOD);
+}
+
+/* ---- connect, accept, bind, listen -------------------------------------- */
+
+static __always_inline struct net_call *call_begin(__u16 type, __s64 fd)
+{
+	__u32 zero = 0;
+	struct net_call *c = bpf_map_lookup_elem(&call_scratch, &zero);
+
+	if (!c)
+		return NULL;
+	__builtin_memset(c, 0, sizeof(*c));
+	c->ev.h.type = type;
+	c->ev.fd = fd;
+	return c;
+}
+
+/* Parks the call until its exit. A full table loses the event: counted. */
+static __always_inline void call_park(struct net_call *c)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (bpf_map_update_elem(&calls, &id, c, BPF_ANY) && pw_begin(MOD, id >> 32))
+		pw_count(MOD, PW_DROPPED);
+}
+
+/* Fills what the socket behind fd tells: local endpoint (when the call
+ * did not name it), type, protocol, options. */
+static __always_inline void call_sock(struct pw_sock_call *ev, const struct sock *sk)
+{
+	struct pw_net_tuple st = {};
+
+	if (!sk)
+		return;
+	net_sock_tuple(sk, &st);
+	if (!ev->t.family)
+		ev->t.family = st.family;
+	if (!(ev->t.flags & PW_NET_HAS_SADDR) && (st.flags & PW_NET_HAS_SADDR) && st.sport) {
+		__builtin_memcpy(ev->t.saddr, st.saddr, sizeof(ev->t.saddr));
+		ev->t.sport = st.sport;
+		ev->t.flags |= PW_NET_HAS_SADDR;
+	}
+	/* bind to port 0: report the port the kernel chose */
+	if (ev->h.type == PW_EV_BIND && !ev->ret && !ev->t.sport && st.family == ev->t.family)
+		ev->t.sport = st.sport;
+	if (!(ev->t.flags & PW_NET_HAS_DADDR) && (st.flags & PW_NET_HAS_DADDR) &&
+	    ev->h.type == PW_EV_ACCEPT) {
+		__builtin_memcpy(ev->t.daddr, st.daddr, sizeof(ev->t.daddr));
+		ev->t.dport = st.dport;
+		ev->t.flags |= PW_NET_HAS_DADDR;
+	}
+	if (st.family == PW_AF_UNIX && !ev->path_len && ev->h.type == PW_EV_LISTEN)
+		net_unix_path(sk, ev);
+	net_sock_info(sk, ev);
+}
+
+/* accept: the new socket now belongs to the caller (its first state
+ * changes ran in softirq; see the listeners map). */
+static __always_inline void sock_adopt(const struct sock *sk)
+{
+	__u64 key = (unsigned long)sk;
+	struct net_sock *st = bpf_map_lookup_elem(&socks, &key);
+
+	if (!st)
+		return;
+	pw_fill_hdr(&st->owner, 0, MOD, 0);
+	st->owned = 1;
+}
+
+static __always_inline int call_end(__u16 type, __s64 ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct net_call *c = bpf_map_lookup_elem(&calls, &id);
+	struct pw_sock_call *ev;
+	struct pw_config *cfg;
+	struct sock *sk = NULL;
+	__u32 plen;
+
+	if (!c)
+		return 0; /* entered before we were attached */
+	ev = &c->ev;
+	/* a stale entry of another call (cannot happen in one thread), or
+	 * accept on an empty non-blocking queue: nothing to report */
+	if (ev->h.type != type || (type == PW_EV_ACCEPT && ret == -PW_EAGAIN))
+		goto out;
+	ev->ret = ret;
+	if (type == PW_EV_ACCEPT) {
+		if (ret >= 0 && c->uaddr && c->ulen) {
+			int len = 0;
+
+			/* the kernel writes the peer's true length, which may
+			 * exceed the buffer */
+			if (!bpf_probe_read_user(&len, sizeof(len), (void *)c->ulen)) {
+				if (len > c->ucap)
+					len = c->ucap;
+				net_user_sockaddr(ev, (void *)c->uaddr, len, true);
+			}
+		}
+		sk = net_fd_sock(ret >= 0 ? ret : ev->fd);
+		if (ret >= 0 && sk)
+			sock_adopt(sk);
+	} else {
+		sk = net_fd_sock(ev->fd);
+	}
+	call_sock(ev, sk);
+
+	cfg = pw_begin(MOD, id >> 32);
+	if (!cfg)
+		goto out;
+	plen = ev->path_len;
+	if (plen > PW_UNIX_PATH_MAX)
+		plen = PW_UNIX_PATH_MAX;
+	pw_fill_hdr(&ev->h, type, MOD, offsetof(struct pw_sock_call, path) + plen);
+	finish(cfg, ev, &ev->h, &ev->t, offsetof(struct pw_sock_call, path) + plen);
+out:
+	bpf_map_delete_elem(&calls, &id);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_connect")
+int connect_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct net_call *c = call_begin(PW_EV_CONNECT, ctx->args[0]);
+
+	if (!c)
+		return 0;
+	/* the destination as the caller gave it, before the kernel acts */
+	net_user_sockaddr(&c->ev, (void *)ctx->args[1], (int)ctx->args[2], true);
+	call_park(c);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_connect")
+int connect_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return call_end(PW_EV_CONNECT, ctx->ret);
+}
+
+static __always_inline int accept_park(struct trace_event_raw_sys_enter *ctx)
+{
+	struct net_call *c = call_begin(PW_EV_ACCEPT, ctx->args[0]);
+	int cap = 0;
+
+	if (!c)
+		return 0;
+	c->uaddr = ctx->args[1];
+	c->ulen = ctx->args[2];
+	if (c->ulen && !bpf_probe_read_user(&cap, sizeof(cap), (void *)c->ulen))
+		c->ucap = cap;
+	call_park(c);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_accept")
+int accept_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return accept_park(ctx);
+}
+
+SEC("tp/syscalls/sys_exit_accept")
+int accept_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return call_end(PW_EV_ACCEPT, ctx->ret);
+}
+
+SEC("tp/syscalls/sys_enter_accept4")
+int accept4_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return accept_park(ctx);
+}
+
+SEC("tp/syscalls/sys_exit_accept4")
+int accept4_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return call_end(PW_EV_ACCEPT, ctx->ret);
+}
+
+SEC("tp/syscalls/sys_enter_bind")
+int bind_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct net_call *c = call_begin(PW_EV_BIND, ctx->args[0]);
+
+	if (!c)
+		return 0;
+	net_user_sockaddr(&c->ev, (void *)ctx->args[1], (int)ctx->args[2], false);
+	call_park(c);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_bind")
+int bind_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return call_end(PW_EV_BIND, ctx->ret);
+}
+
+SEC("tp/syscalls/sys_enter_listen")
+int listen_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct net_call *c = call_begin(PW_EV_LISTEN, ctx->args[0]);
+
+	if (!c)
+		return 0;
+	c->ev.backlog = ctx->args[1];
+	call_park(c);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_listen")
+int listen_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return call_end(PW_EV_LISTEN, ctx->ret);
+}
+
+/* ---- TCP state changes ---------------------------------------------------- */
+
+static __always_inline void listener_key(const struct sock *sk, struct net_listen_key *k)
+{
+	k->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	k->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	k->pad = 0;
+}
+
+static __always_inline struct net_sock *track(const struct sock *sk, int oldstate, int newstate,
+						__u64 now, bool *fresh)
+{
+	__u64 key = (unsigned long)sk;
+	struct net_sock *st = bpf_map_lookup_elem(&socks, &key);
+	struct net_sock init = {};
+
+	*fresh = false;
+	if (st || newstate == PW_TCP_CLOSE)
+		return st;
+	/* a socket we meet mid-life has no known birth */
+	if (oldstate == PW_TCP_CLOSE || oldstate == PW_TCP_LISTEN)
+		init.birth_ns = now;
+	bpf_map_update_elem(&socks, &key, &init, BPF_NOEXIST);
+	*fresh = true;
+	return bpf_map_lookup_elem(&socks, &key);
+}
+
+static __always_inline int on_state(const struct sock *sk, int oldstate, int newstate)
+{
+	__u64 now = bpf_ktime_get_ns(), key = (unsigned long)sk;
+	struct net_listen_key lk;
+	struct net_listener *l;
+	struct pw_tcp_state ev = {};
+	struct net_sock *st;
+	struct pw_config *cfg;
+	bool fresh;
+
+	if (BPF_CORE_READ(sk, sk_protocol) != PW_IPPROTO_TCP)
+		return 0;
+	st = track(sk, oldstate, newstate, now, &fresh);
+	if (st) {
+		if (st->state_ns && !fresh)
+			ev.old_state_ns = now - st->state_ns;
+		if (oldstate == PW_TCP_SYN_SENT && newstate == PW_TCP_ESTABLISHED && st->syn_ns)
+			ev.latency_ns = now - st->syn_ns;
+		if (newstate == PW_TCP_SYN_SENT || newstate == PW_TCP_LISTEN) {
+			/* connect() and listen() run in the owner's context */
+			pw_fill_hdr(&st->owner, 0, MOD, 0);
+			st->owned = 1;
+			if (newstate == PW_TCP_SYN_SENT)
+				st->syn_ns = now;
+		}
+		if (oldstate == PW_TCP_LISTEN && newstate == PW_TCP_SYN_RECV && !st->owned) {
+			listener_key(sk, &lk);
+			l = bpf_map_lookup_elem(&listeners, &lk);
+			if (l) {
+				st->owner = l->owner;
+				st->owned = 1;
+			}
+		}
+		st->state_ns = now;
+	}
+	if (newstate == PW_TCP_LISTEN || oldstate == PW_TCP_LISTEN) {
+		listener_key(sk, &lk);
+		if (lk.port && newstate == PW_TCP_LISTEN && st) {
+			struct net_listener nl = { .sk = key, .owner = st->owner };
+
+			bpf_map_update_elem(&listeners, &lk, &nl, BPF_ANY);
+		} else if (lk.port && newstate == PW_TCP_CLOSE) {
+			l = bpf_map_lookup_elem(&listeners, &lk);
+			if (l && l->sk == key)
+				bpf_map_delete_elem(&listeners, &lk);
+		}
+	}
+	if (newstate == PW_TCP_CLOSE) {
+		struct tcp_sock *tp = (struct tcp_sock *)sk;
+
+		if (st && st->birth_ns)
+			ev.duration_ns = now - st->birth_ns;
+		ev.bytes_sent = BPF_CORE_READ(tp, bytes_acked);
+		ev.bytes_received = BPF_CORE_READ(tp, bytes_received);
+	}
+
+	cfg = pw_begin(MOD, st && st->owned ? st->owner.pid : bpf_get_current_pid_tgid() >> 32);
+	if (!cfg)
+		goto out;
+	pw_fill_hdr(&ev.h, PW_EV_TCP_STATE, MOD, sizeof(ev));
+	if (st && st->owned) {
+		hdr_from_owner(&ev.h, &st->owner);
+		ev.pid_source = PW_NET_PID_SOCKET;
+	}
+	net_sock_tuple(sk, &ev.t);
+	ev.old_state = oldstate;
+	ev.new_state = newstate;
+	finish(cfg, &ev, &ev.h, &ev.t, sizeof(ev));
+out:
+	if (newstate == PW_TCP_CLOSE)
+		bpf_map_delete_elem(&socks, &key);
+	return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(state__tp_btf, const struct sock *sk, int oldstate, int newstate)
+{
+	return on_state(sk, oldstate, newstate);
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(state__raw_tp, const struct sock *sk, int oldstate, int newstate)
+{
+	return on_state(sk, oldstate, newstate);
+}
+
+/* ---- retransmissions ------------------------------------------------------ */
+
+static __always_inline int on_retransmit(const struct sock *sk)
+{
+	__u64 key = (unsigned long)sk;
+	struct pw_tcp_retransmit ev = {};
+	struct net_sock *st;
+	struct pw_config *cfg;
+	__u32 zero = 0;
+	__u64 *n;
+
+	n = bpf_map_lookup_elem(&retrans_count, &zero);
+	if (n)
+		(*n)++;
+	st = bpf_map_lookup_elem(&socks, &key);
+	cfg = pw_begin(MOD, st && st->owned ? st->owner.pid : bpf_get_current_pid_tgid() >> 32);
+	if (!cfg)
+		return 0;
+	pw_fill_hdr(&ev.h, PW_EV_RETRANSMIT, MOD, sizeof(ev));
+	if (st && st->owned) {
+		hdr_from_owner(&ev.h, &st->owner);
+		ev.pid_source = PW_NET_PID_SOCKET;
+	}
+	net_sock_tuple(sk, &ev.t);
+	ev.state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	finish(cfg, &ev, &ev.h, &ev.t, sizeof(ev));
+	return 0;
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(retrans__tp_btf, const struct sock *sk)
+{
+	return on_retransmit(sk);
+}
+
+SEC("raw_tp/tcp_retransmit_skb")
+int BPF_PROG(retrans__raw_tp, const struct sock *sk)
+{
+	return on_retransmit(sk);
+}
+
+/* ---- smoothed RTT (per incoming segment: histogram only) ----------------- */
+
+static __always_inline int on_probe(const struct sock *sk)
+{
+	struct tcp_sock *tp = (struct tcp_sock *)sk;
+	struct net_raddr_key rk;
+	struct pw_config *cfg;
+	struct pw_hist *h;
+	__u32 zero = 0, slot, srtt;
+
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg || !cfg->enabled || (cfg->modules_disabled & (1u << MOD)))
+		return 0;
+	/* srtt_us holds 8 x the smoothed RTT in microseconds; tcp_probe's own
+	 * srtt field is srtt_us >> 3 as well */
+	srtt = BPF_CORE_READ(tp, srtt_us) >> 3;
+	if (!srtt)
+		return 0; /* no RTT sample yet */
+	slot = pw_hist_slot(srtt) & (PW_HIST_SLOTS - 1);
+	h = bpf_map_lookup_elem(&hist_srtt, &zero);
+	if (h)
+		h->slots[slot]++;
+	if (!net_sock_raddr(sk, rk.addr))
+		return 0;
+	h = bpf_map_lookup_elem(&srtt_raddr, &rk);
+	if (!h) {
+		bpf_map_update_elem(&srtt_raddr, &rk, &hist_zero, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&srtt_raddr, &rk);
+		if (!h)
+			return 0;
+	}
+	__sync_fetch_and_add(&h->slots[slot], 1);
+	return 0;
+}
+
+SEC("tp_btf/tcp_probe")
+int BPF_PROG(rtt__tp_btf, const struct sock *sk)
+{
+	return on_probe(sk);
+}
+
+SEC("raw_tp/tcp_probe")
+int BPF_PROG(rtt__raw_tp, const struct sock *sk)
+{
+	return on_probe(sk);
+}

@@ -1,0 +1,383 @@
+#!/usr/bin/env bats
+# The net module: connect, accept, bind and listen with their endpoints, the
+# TCP life cycle (connect latency, lifetime, bytes), retransmissions, the
+# smoothed-RTT histograms and the cidr filter. Sessions run over loopback:
+# a Perl listener (perl-base is on every Debian system) and the test shell
+# itself as the client through bash's /dev/tcp.
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+NETPL=$BATS_TEST_DIRNAME/helpers/net.pl
+PAYLOAD=hello		# the client sends these 5 bytes
+REPLY=worldwide		# and the server answers with these 9
+
+setup_file() {
+	require_root
+	pw_fresh net
+}
+
+teardown_file() {
+	pw_teardown
+}
+
+setup() {
+	require_root
+	command -v perl >/dev/null || skip "needs perl (perl-base) for the test listener"
+	pw_drain
+	EV=$BATS_TEST_TMPDIR/events.jsonl
+	: >"$EV"
+}
+
+# Appends queued events to $EV until the jq filter selects at least N of
+# them. TCP teardown is reported asynchronously (softirq), hence the wait;
+# fails after about 10 s.
+collect() { # jq-filter n
+	for _ in $(seq 1 100); do
+		pw_events >>"$EV"
+		[ "$(jq -c "$1" "$EV" | wc -l)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for $2 events matching: $1" >&2
+	return 1
+}
+
+# Events selected by a jq filter from what collect() gathered.
+ev() { jq -c "$1" "$EV"; }
+
+wait_file() {
+	for _ in $(seq 1 200); do
+		[[ -s $1 ]] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# One TCP session to a fresh Perl listener on ADDR: the test shell connects,
+# sends $PAYLOAD, reads $REPLY and closes. Sets PORT (the listener's) and
+# SRV (the listener's pid). The client's fd is not 3: bats reports there.
+tcp_session() { # inet|inet6 ADDR [noaddr]
+	local portfile=$BATS_TEST_TMPDIR/port.$RANDOM answer
+	perl "$NETPL" serve "$1" "$2" "$portfile" "${#PAYLOAD}" "$REPLY" ${3:+"$3"} &
+	SRV=$!
+	wait_file "$portfile"
+	PORT=$(cat "$portfile")
+	exec {CFD}<>"/dev/tcp/$2/$PORT"
+	printf '%s' "$PAYLOAD" >&"$CFD"
+	read -r -N "${#REPLY}" answer <&"$CFD"
+	exec {CFD}>&-
+	wait "$SRV"
+	[ "$answer" = "$REPLY" ]
+}
+
+closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
+	echo "select(.type == \"tcp_state\" and .new_state == \"CLOSE\" and (.sport == $1 or .dport == $1))"
+}
+
+@test "bind and listen of a 127.0.0.1 listener report its address, port, fd and ret 0" {
+	tcp_session inet 127.0.0.1
+	collect "$(closes_of "$PORT")" 3
+	bind=$(ev "select(.type == \"bind\" and .pid == $SRV and .family == \"AF_INET\")")
+	[ "$(jq -s length <<<"$bind")" -eq 1 ]
+	[ "$(jq -r .saddr <<<"$bind")" = 127.0.0.1 ]
+	[ "$(jq -r .sport <<<"$bind")" -eq "$PORT" ] # bound to port 0: the port chosen
+	[ "$(jq -r .ret <<<"$bind")" -eq 0 ]
+	[ "$(jq -r .protocol <<<"$bind")" = TCP ]
+	[ "$(jq -r .daddr <<<"$bind")" = null ]
+	fd=$(jq -r .fd <<<"$bind")
+	[ "$fd" -ge 0 ]
+	listen=$(ev "select(.type == \"listen\" and .pid == $SRV)")
+	[ "$(jq -r .saddr <<<"$listen")" = 127.0.0.1 ]
+	[ "$(jq -r .sport <<<"$listen")" -eq "$PORT" ]
+	[ "$(jq -r .fd <<<"$listen")" -eq "$fd" ]
+	[ "$(jq -r .backlog <<<"$listen")" -eq 8 ]
+	[ "$(jq -r .ret <<<"$listen")" -eq 0 ]
+	[ "$(jq -r .comm <<<"$listen")" = perl ]
+}
+
+@test "bind reports the requested address as RFC 5952 text and a failure as -errno" {
+	[ "$(perl "$NETPL" bind inet6 2001:db8:0:0:1:0:0:1 4242)" -eq 99 ] # EADDRNOTAVAIL
+	[ "$(perl "$NETPL" bind inet6 ::ffff:10.1.2.3 4243)" -eq 99 ]
+	collect 'select(.type == "bind" and (.sport == 4242 or .sport == 4243) and .comm == "perl")' 2
+	b=$(ev 'select(.type == "bind" and .sport == 4242)')
+	[ "$(jq -r .saddr <<<"$b")" = 2001:db8::1:0:0:1 ]
+	[ "$(jq -r .family <<<"$b")" = AF_INET6 ]
+	[ "$(jq -r .ret <<<"$b")" -eq -99 ]
+	b=$(ev 'select(.type == "bind" and .sport == 4243)')
+	[ "$(jq -r .saddr <<<"$b")" = ::ffff:10.1.2.3 ]
+	[ "$(jq -r .ret <<<"$b")" -eq -99 ]
+}
+
+@test "bind reports SO_REUSEADDR, SO_REUSEPORT and IP_FREEBIND (bindsnoop's options)" {
+	[ "$(perl "$NETPL" bind inet 198.51.100.7 0 reuseaddr,reuseport,freebind)" -eq 0 ]
+	[ "$(perl "$NETPL" bind inet 198.51.100.8 0)" -eq 99 ]
+	collect 'select(.type == "bind" and (.saddr == "198.51.100.7" or .saddr == "198.51.100.8"))' 2
+	[ "$(ev 'select(.type == "bind" and .saddr == "198.51.100.7") | .opts | sort | join(",")')" = '"IP_FREEBIND,SO_REUSEADDR,SO_REUSEPORT"' ]
+	[ "$(ev 'select(.type == "bind" and .saddr == "198.51.100.7") | .ret')" -eq 0 ]
+	[ "$(ev 'select(.type == "bind" and .saddr == "198.51.100.8") | .opts | length')" -eq 0 ]
+}
+
+@test "connect and accept over 127.0.0.1 report both endpoints, the fds and ret 0" {
+	tcp_session inet 127.0.0.1
+	collect "$(closes_of "$PORT")" 3
+	conn=$(ev "select(.type == \"connect\" and .dport == $PORT)")
+	[ "$(jq -s length <<<"$conn")" -eq 1 ]
+	[ "$(jq -r .pid <<<"$conn")" -eq "$BASHPID" ]
+	[ "$(jq -r .family <<<"$conn")" = AF_INET ]
+	[ "$(jq -r .daddr <<<"$conn")" = 127.0.0.1 ]
+	[ "$(jq -r .saddr <<<"$conn")" = 127.0.0.1 ]
+	[ "$(jq -r .ret <<<"$conn")" -eq 0 ]
+	[ "$(jq -r .fd <<<"$conn")" -ge 3 ] # bash connects on a fresh fd, then dup2s it
+	cport=$(jq -r .sport <<<"$conn")
+	[ "$cport" -gt 0 ]
+	acc=$(ev "select(.type == \"accept\" and .sport == $PORT)")
+	[ "$(jq -s length <<<"$acc")" -eq 1 ]
+	[ "$(jq -r .pid <<<"$acc")" -eq "$SRV" ]
+	[ "$(jq -r .daddr <<<"$acc")" = 127.0.0.1 ]
+	[ "$(jq -r .dport <<<"$acc")" -eq "$cport" ]
+	[ "$(jq -r .saddr <<<"$acc")" = 127.0.0.1 ]
+	[ "$(jq -r .ret <<<"$acc")" -gt "$(jq -r .fd <<<"$acc")" ] # the new fd
+}
+
+@test "tcp_state reports connect latency, then lifetime and bytes at close, on both ends" {
+	tcp_session inet 127.0.0.1
+	collect "$(closes_of "$PORT")" 3
+	est=$(ev "select(.type == \"tcp_state\" and .old_state == \"SYN_SENT\" and .new_state == \"ESTABLISHED\" and .dport == $PORT)")
+	[ "$(jq -s length <<<"$est")" -eq 1 ]
+	[ "$(jq -r .latency_ns <<<"$est")" -gt 0 ]
+	[ "$(jq -r .pid <<<"$est")" -eq "$BASHPID" ]
+	[ "$(jq -r .pid_source <<<"$est")" = socket ]
+	cport=$(jq -r .sport <<<"$est")
+	[ "$(ev "select(.type == \"tcp_state\" and .old_state == \"CLOSE\" and .new_state == \"SYN_SENT\" and .dport == $PORT)" | wc -l)" -eq 1 ]
+	# the client's socket: what it sent and received, at close
+	cli=$(ev "select(.type == \"tcp_state\" and .new_state == \"CLOSE\" and .dport == $PORT)")
+	[ "$(jq -r .duration_ns <<<"$cli")" -gt 0 ]
+	[ "$(jq -r .bytes_sent <<<"$cli")" -ge "${#PAYLOAD}" ]
+	[ "$(jq -r .bytes_received <<<"$cli")" -ge "${#REPLY}" ]
+	[ "$(jq -r .saddr <<<"$cli")" = 127.0.0.1 ]
+	[ "$(jq -r .sport <<<"$cli")" -eq "$cport" ]
+	[ "$(jq -r .pid <<<"$cli")" -eq "$BASHPID" ]
+	# the accepted socket: the mirror image, attributed to the listener's
+	# process although its state changes ran in softirq
+	srv=$(ev "select(.type == \"tcp_state\" and .new_state == \"CLOSE\" and .sport == $PORT and .dport == $cport)")
+	[ "$(jq -r .duration_ns <<<"$srv")" -gt 0 ]
+	[ "$(jq -r .bytes_received <<<"$srv")" -ge "${#PAYLOAD}" ]
+	[ "$(jq -r .bytes_sent <<<"$srv")" -ge "${#REPLY}" ]
+	[ "$(jq -r .pid <<<"$srv")" -eq "$SRV" ]
+	[ "$(ev "select(.type == \"tcp_state\" and .sport == $PORT and .dport == $cport and .pid != $SRV)" | wc -l)" -eq 0 ]
+	[ "$(ev "select(.type == \"tcp_state\" and .old_state == \"LISTEN\" and .new_state == \"SYN_RECV\" and .sport == $PORT)" | wc -l)" -eq 1 ]
+	# the listener's lifetime
+	lst=$(ev "select(.type == \"tcp_state\" and .old_state == \"LISTEN\" and .new_state == \"CLOSE\" and .sport == $PORT)")
+	[ "$(jq -r .duration_ns <<<"$lst")" -gt 0 ]
+	[ "$(jq -r .daddr <<<"$lst")" = null ]
+}
+
+@test "a session over ::1 reports ::1 endpoints in every event type" {
+	tcp_session inet6 ::1
+	collect "$(closes_of "$PORT")" 3
+	for t in bind listen connect accept tcp_state; do
+		n=$(ev "select(.type == \"$t\" and .family == \"AF_INET6\" and (.sport == $PORT or .dport == $PORT))" | wc -l)
+		[ "$n" -ge 1 ] || { echo "no $t event over ::1"; return 1; }
+	done
+	[ "$(ev "select(.family == \"AF_INET6\" and (.sport == $PORT or .dport == $PORT) and ((.saddr // \"::1\") != \"::1\" or (.daddr // \"::1\") != \"::1\"))" | wc -l)" -eq 0 ]
+	conn=$(ev "select(.type == \"connect\" and .dport == $PORT)")
+	[ "$(jq -r .daddr <<<"$conn")" = ::1 ]
+	[ "$(jq -r .ret <<<"$conn")" -eq 0 ]
+	est=$(ev "select(.type == \"tcp_state\" and .new_state == \"ESTABLISHED\" and .dport == $PORT)")
+	[ "$(jq -r .latency_ns <<<"$est")" -gt 0 ]
+	cli=$(ev "select(.type == \"tcp_state\" and .new_state == \"CLOSE\" and .dport == $PORT)")
+	[ "$(jq -r .bytes_sent <<<"$cli")" -ge "${#PAYLOAD}" ]
+	[ "$(jq -r .bytes_received <<<"$cli")" -ge "${#REPLY}" ]
+}
+
+@test "accept with no sockaddr buffer reads the peer from the new socket" {
+	case $(uname -m) in x86_64 | aarch64) ;; *) skip "accept4 syscall number unknown for $(uname -m)" ;; esac
+	tcp_session inet 127.0.0.1 noaddr
+	collect "$(closes_of "$PORT")" 3
+	cport=$(ev "select(.type == \"connect\" and .dport == $PORT) | .sport")
+	acc=$(ev "select(.type == \"accept\" and .sport == $PORT)")
+	[ "$(jq -r .daddr <<<"$acc")" = 127.0.0.1 ]
+	[ "$(jq -r .dport <<<"$acc")" -eq "$cport" ]
+}
+
+@test "connect to a closed port reports ret -111 and SYN_SENT -> CLOSE" {
+	port=$(perl "$NETPL" freeport inet 127.0.0.1)
+	run -1 bash -c "exec 9<>/dev/tcp/127.0.0.1/$port"
+	collect "select(.type == \"connect\" and .dport == $port)" 1
+	conn=$(ev "select(.type == \"connect\" and .dport == $port)")
+	[ "$(jq -r .ret <<<"$conn")" -eq -111 ]
+	[ "$(jq -r .daddr <<<"$conn")" = 127.0.0.1 ]
+	collect "select(.type == \"tcp_state\" and .dport == $port and .new_state == \"CLOSE\")" 1
+	cl=$(ev "select(.type == \"tcp_state\" and .dport == $port and .new_state == \"CLOSE\")")
+	[ "$(jq -r .old_state <<<"$cl")" = SYN_SENT ]
+	[ "$(jq -r .latency_ns <<<"$cl")" -eq 0 ]
+}
+
+@test "AF_UNIX bind, listen and connect report the socket path; abstract names start with @" {
+	for path in "$BATS_TEST_TMPDIR/pw.sock" "@pinwatch-test-$$-$RANDOM"; do
+		ready=$BATS_TEST_TMPDIR/ready.$RANDOM
+		perl "$NETPL" serve-unix "$path" "$ready" 3 ok &
+		srv=$!
+		wait_file "$ready"
+		perl "$NETPL" connect-unix "$path" abc 2 &
+		cli=$!
+		wait "$cli"
+		wait "$srv"
+		collect "select(.type == \"accept\" and .pid == $srv)" 1
+		for t in bind listen; do
+			e=$(ev "select(.type == \"$t\" and .pid == $srv)")
+			[ "$(jq -r .family <<<"$e")" = AF_UNIX ] || { echo "$t: $e"; return 1; }
+			[ "$(jq -r .path <<<"$e")" = "$path" ] || { echo "$t: $e"; return 1; }
+			[ "$(jq -r .ret <<<"$e")" -eq 0 ]
+		done
+		conn=$(ev "select(.type == \"connect\" and .pid == $cli)")
+		[ "$(jq -r .path <<<"$conn")" = "$path" ]
+		[ "$(jq -r .sock_type <<<"$conn")" = SOCK_STREAM ]
+		[ "$(jq -r .ret <<<"$conn")" -eq 0 ]
+		[ "$(jq -r .saddr <<<"$conn")" = null ]
+	done
+}
+
+@test "a retransmitted SYN is reported with its 4-tuple and state, and counted" {
+	# a listener whose accept queue is full drops the second client's SYN;
+	# the client retransmits it after the initial RTO (1 s)
+	count() { bpftool -j map dump pinned "$PIN_ROOT/net/retrans_count" | jq '[.[0].formatted.values[].value] | add'; }
+	before=$(count)
+	portfile=$BATS_TEST_TMPDIR/port
+	perl "$NETPL" overflow inet 127.0.0.1 "$portfile" 15 &
+	pl=$!
+	wait_file "$portfile"
+	port=$(cat "$portfile")
+	collect "select(.type == \"retransmit\" and .dport == $port)" 1 || { kill "$pl"; return 1; }
+	kill "$pl"
+	wait "$pl" || true
+	re=$(ev "select(.type == \"retransmit\" and .dport == $port)" | head -n 1)
+	[ "$(jq -r .state <<<"$re")" = SYN_SENT ]
+	[ "$(jq -r .daddr <<<"$re")" = 127.0.0.1 ]
+	[ "$(jq -r .saddr <<<"$re")" = 127.0.0.1 ]
+	[ "$(jq -r .sport <<<"$re")" -gt 0 ]
+	[ "$(jq -r .pid <<<"$re")" -eq "$pl" ]
+	[ "$(count)" -gt "$before" ]
+}
+
+@test "tcp_probe feeds the smoothed-RTT histograms, overall and per remote address" {
+	total() { bpftool -j map dump pinned "$PIN_ROOT/net/hist_srtt" | jq '[.[0].formatted.values[].value.slots[]] | add'; }
+	before=$(total)
+	tcp_session inet 127.0.0.1
+	[ "$(total)" -gt "$before" ]
+	# 127.0.0.1 is keyed v4-mapped: ::ffff:127.0.0.1
+	n=$(bpftool -j map dump pinned "$PIN_ROOT/net/srtt_raddr" |
+		jq '[.[] | select(.formatted.key.addr == [0,0,0,0,0,0,0,0,0,0,255,255,127,0,0,1]) | .formatted.value.slots[]] | add')
+	[ "$n" -gt 0 ]
+}
+
+# Two sessions (127.0.0.1, then ::1) with a cidr filter in place. Sets P4/P6.
+sessions_with_cidr() { # filter add arguments
+	"$PW" filter add cidr "$@"
+	tcp_session inet 127.0.0.1
+	P4=$PORT
+	# the listener's close has no peer: never subject to cidr, always reported
+	collect "select(.type == \"tcp_state\" and .old_state == \"LISTEN\" and .new_state == \"CLOSE\" and .sport == $P4)" 1
+	tcp_session inet6 ::1
+	P6=$PORT
+	collect "select(.type == \"tcp_state\" and .old_state == \"LISTEN\" and .new_state == \"CLOSE\" and .sport == $P6)" 1
+	"$PW" filter del cidr "$1"
+}
+
+# Events with a remote address of the session on port P.
+peer_events() { # port
+	ev "select((.type == \"connect\" and .dport == $1) or (.type == \"accept\" and .sport == $1) or (.type == \"tcp_state\" and .daddr != null and (.sport == $1 or .dport == $1)))" | wc -l
+}
+
+@test "cidr 127.0.0.0/8 drops the IPv4 loopback session and keeps ::1; ::1/128 the reverse" {
+	sessions_with_cidr 127.0.0.0/8
+	[ "$(peer_events "$P4")" -eq 0 ]
+	[ "$(peer_events "$P6")" -ge 6 ]
+	# bind and listen have no remote address: unaffected
+	[ "$(ev "select((.type == \"bind\" or .type == \"listen\") and .sport == $P4)" | wc -l)" -eq 2 ]
+	: >"$EV"
+	sessions_with_cidr ::1/128
+	[ "$(peer_events "$P4")" -ge 6 ]
+	[ "$(peer_events "$P6")" -eq 0 ]
+	[ "$(stat_of net filtered)" -gt 0 ]
+}
+
+@test "cidr --only keeps only matching remote addresses, both ways" {
+	sessions_with_cidr 127.0.0.0/8 --only
+	[ "$(peer_events "$P4")" -ge 6 ]
+	[ "$(peer_events "$P6")" -eq 0 ]
+	[ "$(ev "select((.type == \"bind\" or .type == \"listen\") and .sport == $P6)" | wc -l)" -eq 2 ]
+	: >"$EV"
+	sessions_with_cidr ::1/128 --only
+	[ "$(peer_events "$P4")" -eq 0 ]
+	[ "$(peer_events "$P6")" -ge 6 ]
+	[ "$("$PW" config get only_kinds)" -eq 0 ]
+}
+
+@test "cidr filters are listed as prefixes in text and JSON, and del removes them" {
+	"$PW" filter add cidr 10.0.0.0/8
+	"$PW" filter add cidr fd00::/8 --only
+	"$PW" filter add cidr 192.168.1.7
+	run "$PW" filter list cidr
+	[ "$status" -eq 0 ]
+	[ "$(sort <<<"$output")" = "$(printf '%s\n' 'cidr 10.0.0.0/8 drop' 'cidr 192.168.1.7/32 drop' 'cidr fd00::/8 only')" ]
+	run "$PW" filter list --json
+	[ "$(jq -c 'sort_by(.value)' <<<"$output")" = '[{"kind":"cidr","value":"10.0.0.0/8","mode":"drop"},{"kind":"cidr","value":"192.168.1.7/32","mode":"drop"},{"kind":"cidr","value":"fd00::/8","mode":"only"}]' ]
+	[ "$("$PW" config get filter_kinds)" -eq 32 ]
+	[ "$("$PW" config get only_kinds)" -eq 32 ]
+	"$PW" filter del cidr 10.0.0.0/8
+	"$PW" filter del cidr fd00::/8
+	"$PW" filter del cidr 192.168.1.7/32
+	[ "$("$PW" filter list --json)" = "[]" ]
+	[ "$("$PW" config get filter_kinds)" -eq 0 ]
+}
+
+@test "bad cidr values fail with one stderr line and change nothing" {
+	"$PW" filter add cidr 10.0.0.0/8
+	before=$(pin_state; bpftool map dump pinned "$PIN_ROOT/maps/filter_cidr")
+	for bad in 10.0.0.0/33 10.1.0.0/8 256.1.1.1 1.2.3 01.2.3.4/32 10.0.0.0/08 10.0.0.0/ /8 \
+		fd00::/129 fd00::1/8 1::2::3 1:2:3:4:5:6:7:8:9 :1::/128 1::2: gg::/16 fe80::1%eth0 \
+		'' ' ' 10.0.0.0/8/8 ::1.2.3 12345::/16; do
+		run --separate-stderr "$PW" filter add cidr "$bad"
+		assert_one_line_error || { echo "input '$bad'"; return 1; }
+		[[ $stderr == *"invalid cidr"* ]] || { echo "input '$bad': $stderr"; return 1; }
+	done
+	run --separate-stderr "$PW" filter del cidr 172.16.0.0/12
+	assert_one_line_error
+	[ "$(pin_state; bpftool map dump pinned "$PIN_ROOT/maps/filter_cidr")" = "$before" ]
+	"$PW" filter del cidr 10.0.0.0/8
+}
+
+@test "a pid filter drops the net events of that process" {
+	"$PW" filter add pid "$BASHPID"
+	tcp_session inet 127.0.0.1
+	collect "select(.type == \"tcp_state\" and .old_state == \"LISTEN\" and .new_state == \"CLOSE\" and .sport == $PORT)" 1
+	"$PW" filter del pid "$BASHPID"
+	[ "$(ev "select(.pid == $BASHPID)" | wc -l)" -eq 0 ]
+	[ "$(ev "select(.type == \"accept\" and .pid == $SRV)" | wc -l)" -eq 1 ]
+}
+
+@test "text output puts family, protocol, endpoints, fd and ret on one line" {
+	tcp_session inet 127.0.0.1
+	line=$("$PW_READ" --drain --type connect | grep -F "127.0.0.1:$PORT") || true
+	[[ $line =~ connect.*\ AF_INET\ TCP\ 127\.0\.0\.1:[0-9]+\ \>\ 127\.0\.0\.1:$PORT\ fd=[0-9]+\ ret=0$ ]] || { echo "line: $line"; return 1; }
+	[ "$(wc -l <<<"$line")" -eq 1 ]
+}
+
+@test "after a run, seen equals filtered plus emitted plus dropped" {
+	"$PW" filter add comm perl
+	tcp_session inet 127.0.0.1
+	"$PW" filter del comm perl
+	tcp_session inet 127.0.0.1
+	run stats_balance net
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .filtered <<<"$output")" -gt 0 ]
+	[ "$(jq -r .emitted <<<"$output")" -gt 0 ]
+}
+
+@test "switching the module off counts its events as filtered" {
+	"$PW" config set module.net off
+	tcp_session inet 127.0.0.1
+	"$PW" config set module.net on
+	[ "$(pw_events | jq -c "select(.dport == $PORT or .sport == $PORT)" | wc -l)" -eq 0 ]
+}
