@@ -902,6 +902,26 @@ static void report_open_fds(void)
 	fprintf(stderr, "pinwatch-load: bpf fds open at exit: %d\n", n);
 }
 
+/* The shared maps an object defines (pinned by name under maps/): what
+ * `pinwatch status` expects to find. */
+static int cmd_shared_maps(const char *object)
+{
+	/* pin_path is only set for maps pinned by name, given a pin root */
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = "/");
+	struct bpf_object *obj = bpf_object__open_file(object, &opts);
+	struct bpf_map *m;
+
+	if (!obj) {
+		die_msg("%s: cannot open: %s", object, strerror(errno));
+		return 1;
+	}
+	bpf_object__for_each_map(m, obj)
+		if (bpf_map__pin_path(m))
+			printf("%s\n", bpf_map__name(m));
+	bpf_object__close(obj);
+	return 0;
+}
+
 static void cmd_modules(void)
 {
 	for (int i = 0; i < PW_MOD_MAX; i++)
@@ -930,6 +950,7 @@ static const char doc[] =
 	"  unload MODULE    remove the module's pins (the shared maps go with the last module)\n"
 	"  modules          list module ids and names\n"
 	"  config-layout    list maps/config fields: name offset size settable\n"
+	"  shared-maps OBJECT  list the shared maps the object pins under maps/\n"
 	"\n"
 	"Examples:\n"
 	"  pinwatch-load load build/bpf/process.bpf.o\n"
@@ -1005,7 +1026,11 @@ int main(int argc, char **argv)
 		cmd_config_layout();
 		return 0;
 	}
-	if (strcmp(cmd, "load") && strcmp(cmd, "unload")) {
+	if (!strcmp(cmd, "shared-maps") && n_cmd_args == 2) {
+		libbpf_set_print(capture_libbpf);
+		return cmd_shared_maps(cmd_args[1]);
+	}
+	if (strcmp(cmd, "load") && strcmp(cmd, "unload") && strcmp(cmd, "shared-maps")) {
 		die_msg("unknown command '%s' (see --help)", cmd);
 		return 2;
 	}

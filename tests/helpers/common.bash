@@ -80,8 +80,8 @@ pin_state() {
 	[[ -d $PIN_ROOT ]] || { echo "no pins"; return 0; }
 	find "$PIN_ROOT" | sort
 	local m
-	for m in config filter_pid filter_uid filter_comm filter_cgroup; do
-		[[ -e $PIN_ROOT/maps/$m ]] && { echo "== $m"; bpftool map dump pinned "$PIN_ROOT/maps/$m"; }
+	for m in "$PIN_ROOT"/maps/config "$PIN_ROOT"/maps/filter_*; do
+		[[ -e $m ]] && { echo "== ${m##*/}"; bpftool map dump pinned "$m"; }
 	done
 	return 0
 }
