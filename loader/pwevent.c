@@ -704,9 +704,10 @@ static void emit_open(struct pw_emit *e, const void *rec, size_t len)
 		emit_flags(e, "flags", "flags", r.flags & ~(unsigned long long)O_ACCMODE,
 			   pw_open_flags, ARRAY_SIZE(pw_open_flags), acc[r.flags & O_ACCMODE]);
 	}
-	if (e->fmt == PW_FMT_TEXT && (r.mode || (r.flags & (O_CREAT | __O_TMPFILE)))) {
+	if (e->fmt == PW_FMT_TEXT &&
+	    (r.mode || (r.flags & O_CREAT) || (r.flags & __O_TMPFILE) == __O_TMPFILE)) {
 		emit_key(e, "mode", "mode");
-		emit_raw(e, mode, (size_t)snprintf(mode, sizeof(mode), "0%o", r.mode));
+		emit_raw(e, mode, (size_t)snprintf(mode, sizeof(mode), "%04o", r.mode));
 	}
 	emit_ret(e, r.ret);
 	emit_dfd(e, "dfd", "dfd", r.dfd, r.path, sizeof(r.path));
