@@ -186,7 +186,8 @@ static __always_inline bool shared_map(void *map)
 	return map == (void *)&config || map == (void *)&stats || map == (void *)&events ||
 	       map == (void *)&filter_pid || map == (void *)&filter_uid ||
 	       map == (void *)&filter_comm || map == (void *)&filter_cgroup ||
-	       map == (void *)&filter_cidr || map == (void *)&proc_cache;
+	       map == (void *)&filter_cidr || map == (void *)&filter_path ||
+	       map == (void *)&proc_cache;
 }
 
 static __always_inline void audit_map_write(union bpf_attr *uattr, __u32 cmd)

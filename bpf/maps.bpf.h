@@ -69,6 +69,26 @@ struct {
 
 /* ---- file: path filter ---- */
 
+/* maps/filter_path key: prefixlen in bits, then the path bytes. An entry
+ * for the directory /proc is stored as "/proc/" (prefixlen 48) and BPF
+ * looks a path up with a '/' appended, so an entry matches whole path
+ * components: the path itself and everything below it ("/proc",
+ * "/proc/self/maps"), never "/processes". The longest matching entry
+ * decides (drop or only). */
+struct pw_path_key {
+	__u32 prefixlen;
+	char path[PW_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, PW_FILTER_ENTRIES);
+	__type(key, struct pw_path_key);
+	__type(value, __u8);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} filter_path SEC(".maps");
+
 /* ---- net: cidr filter ---- */
 
 /* Key of filter_cidr: an IPv6 prefix; IPv4 prefixes are stored v4-mapped

@@ -60,6 +60,9 @@ enum pw_module {
 	/* syscall: 10-19 */		\
 					\
 	/* file: 20-29 */		\
+	X(OPEN, open, 20)		\
+	X(UNLINK, unlink, 21)		\
+	X(RENAME, rename, 22)		\
 					\
 	/* net: 30-39 */		\
 	X(CONNECT, connect, 30)		\
@@ -70,8 +73,11 @@ enum pw_module {
 	X(RETRANSMIT, retransmit, 35)	\
 					\
 	/* signal: 40-49 */		\
+	X(SIGNAL, signal, 40)		\
 					\
 	/* mount: 50-59 */		\
+	X(MOUNT, mount, 50)		\
+	X(UMOUNT, umount, 51)		\
 					\
 	/* oom: 60-69 */		\
 					\
@@ -101,6 +107,7 @@ enum pw_event_type {
 	X(COMM, comm, 2)	\
 	X(CGROUP, cgroup, 3)	\
 	/* file: path prefix, 4 */ \
+	X(PATH, path, 4)	\
 				\
 	/* net: cidr, 5 */	\
 	X(CIDR, cidr, 5)	\
@@ -225,6 +232,42 @@ struct pw_fork {
 
 /* ---- file events ---- */
 
+/* Which syscall a file event came from (field "syscall"); X(UP, name, id). */
+#define PW_FILE_SYSCALLS(X)		\
+	X(OPEN, open, 1)		\
+	X(OPENAT, openat, 2)		\
+	X(OPENAT2, openat2, 3)		\
+	X(UNLINK, unlink, 4)		\
+	X(UNLINKAT, unlinkat, 5)	\
+	X(RENAME, rename, 6)		\
+	X(RENAMEAT, renameat, 7)	\
+	X(RENAMEAT2, renameat2, 8)
+
+enum pw_file_syscall {
+#define PW_X(up, low, id) PW_FILE_SYS_##up = id,
+	PW_FILE_SYSCALLS(PW_X)
+#undef PW_X
+};
+
+/* open, unlink and rename events. Paths are as the process passed them
+ * (a relative path is relative to dfd, or to the working directory when
+ * dfd is AT_FDCWD = -100), read at syscall exit, cut to PW_PATH_MAX - 1
+ * bytes. open and unlink records end right after the NUL of path (at most
+ * offsetof(new_path)); rename records are sent whole. */
+struct pw_file {
+	struct pw_hdr h;
+	__s64 ret;		/* raw return value: fd or 0, or -errno */
+	__u64 flags;		/* open: O_* (openat2: how.flags); unlinkat: AT_REMOVEDIR;
+				 * renameat2: RENAME_*; 0 where the syscall has none */
+	__u32 mode;		/* open: creation mode as passed (openat2: how.mode) */
+	__u16 syscall;		/* enum pw_file_syscall */
+	__u16 pad;
+	__s32 dfd;		/* *at: directory fd of path; AT_FDCWD otherwise */
+	__s32 new_dfd;		/* renameat*: directory fd of new_path; AT_FDCWD otherwise */
+	char path[PW_PATH_MAX];
+	char new_path[PW_PATH_MAX];	/* rename only */
+};
+
 /* ---- net events ---- */
 
 #define PW_UNIX_PATH_MAX	108	/* sizeof(((struct sockaddr_un *)0)->sun_path) */
@@ -311,7 +354,76 @@ struct pw_tcp_retransmit {
 
 /* ---- signal events ---- */
 
+/* Where a signal event comes from (field "source"); X(UP, name, id). */
+#define PW_SIGNAL_SOURCES(X)		\
+	X(KILL, kill, 1)		\
+	X(TKILL, tkill, 2)		\
+	X(TGKILL, tgkill, 3)		\
+	X(GENERATE, generate, 4)
+
+enum pw_signal_source {
+#define PW_X(up, low, id) PW_SIG_SRC_##up = id,
+	PW_SIGNAL_SOURCES(PW_X)
+#undef PW_X
+};
+
+/* A kill/tkill/tgkill syscall (killsnoop), or the kernel generating a
+ * signal for a task (signal/signal_generate: every signal, the ones the
+ * kernel sends itself, e.g. SIGCHLD, SIGSEGV, included). The header
+ * describes the sender: the task that made the call or caused the signal. */
+struct pw_signal {
+	struct pw_hdr h;
+	__s64 ret;		/* syscalls: raw return value; generate: 0 */
+	__s32 sig;
+	__s32 target_pid;	/* kill: the pid argument as given (0, -1 and -pgid
+				 * too); tkill: the tid; tgkill: the tgid;
+				 * generate: the target's tgid */
+	__s32 target_tid;	/* tkill, tgkill: the tid; generate: the target
+				 * thread; kill: 0 */
+	__u32 source;		/* enum pw_signal_source */
+	__s32 result;		/* generate: TRACE_SIGNAL_* (0 delivered, 1 ignored,
+				 * 2 already pending, 3 overflow fail, 4 lose info) */
+	__s32 code;		/* generate: si_code (0 SI_USER, 0x80 SI_KERNEL, ...) */
+	__u32 sender_pid;	/* tgid of the sender (= h.pid) */
+	__u32 group;		/* generate: 1 when sent to the whole thread group */
+	char target_comm[PW_COMM_LEN];	/* generate: the target thread's comm */
+};
+
 /* ---- mount events ---- */
+
+/* Which syscall a mount event came from (field "syscall"); X(UP, name, id). */
+#define PW_MOUNT_SYSCALLS(X)		\
+	X(MOUNT, mount, 1)		\
+	X(UMOUNT2, umount2, 2)		\
+	X(FSMOUNT, fsmount, 3)		\
+	X(MOVE_MOUNT, move_mount, 4)
+
+enum pw_mount_syscall {
+#define PW_X(up, low, id) PW_MOUNT_SYS_##up = id,
+	PW_MOUNT_SYSCALLS(PW_X)
+#undef PW_X
+};
+
+#define PW_FSTYPE_LEN	32
+
+/* mount (event "mount": mount, fsmount, move_mount) and umount2 (event
+ * "umount"). Strings are as the process passed them, read at syscall exit;
+ * what a syscall does not carry is "" or 0. */
+struct pw_mount {
+	struct pw_hdr h;
+	__s64 ret;		/* raw return value (fsmount: the mount fd), or -errno */
+	__u64 flags;		/* mount: MS_*; umount2: MNT_*, UMOUNT_NOFOLLOW;
+				 * fsmount: FSMOUNT_*; move_mount: MOVE_MOUNT_* */
+	__u32 syscall;		/* enum pw_mount_syscall */
+	__u32 attr_flags;	/* fsmount: MOUNT_ATTR_* */
+	__s32 from_fd;		/* fsmount: fs_fd; move_mount: from_dfd */
+	__s32 to_fd;		/* move_mount: to_dfd */
+	char fstype[PW_FSTYPE_LEN];	/* mount */
+	char source[PW_PATH_MAX];	/* mount: dev_name; move_mount: from_pathname */
+	char target[PW_PATH_MAX];	/* mount: dir_name; umount2: name;
+					 * move_mount: to_pathname */
+	char data[PW_PATH_MAX];		/* mount: the options string, as passed */
+};
 
 /* ---- oom events ---- */
 

@@ -541,6 +541,208 @@ struct pw_event_desc {
 
 /* ---- file emitters ---- */
 
+#include <fcntl.h>
+#include <signal.h>
+
+/* Helpers shared by the file, signal and mount emitters. */
+
+struct pw_flag {
+	unsigned long long bits;	/* every one of them set: the name applies */
+	const char *name;
+};
+
+/* JSON: the number. Text: tkey=NAME|NAME|0x<unknown bits>, first (if not
+ * NULL) leading; nothing when v is 0 and there is no first. */
+static void emit_flags(struct pw_emit *e, const char *jkey, const char *tkey,
+		       unsigned long long v, const struct pw_flag *t, size_t n,
+		       const char *first)
+{
+	char hex[24];
+	size_t i;
+	int k = 0;
+
+	if (e->fmt == PW_FMT_JSON) {
+		emit_u64(e, jkey, tkey, v);
+		return;
+	}
+	if (!tkey || (!v && !first))
+		return;
+	emit_key(e, jkey, tkey);
+	if (first) {
+		emit_cstr(e, first);
+		k++;
+	}
+	for (i = 0; i < n; i++) {
+		if (!t[i].bits || (v & t[i].bits) != t[i].bits)
+			continue;
+		if (k++)
+			emit_raw(e, "|", 1);
+		emit_cstr(e, t[i].name);
+		v &= ~t[i].bits;
+	}
+	if (v) {
+		if (k)
+			emit_raw(e, "|", 1);
+		emit_raw(e, hex, (size_t)snprintf(hex, sizeof(hex), "0x%llx", v));
+	}
+}
+
+/* JSON: always. Text: only when not "". */
+static void emit_opt_str(struct pw_emit *e, const char *jkey, const char *tkey,
+			 const char *s, size_t maxlen)
+{
+	if (e->fmt == PW_FMT_TEXT && (!maxlen || !s[0]))
+		return;
+	emit_str(e, jkey, tkey, s, maxlen);
+}
+
+/* JSON: always. Text: only when v != hide. */
+static void emit_opt_s64(struct pw_emit *e, const char *jkey, const char *tkey,
+			 long long v, long long hide)
+{
+	if (e->fmt == PW_FMT_TEXT && v == hide)
+		return;
+	emit_s64(e, jkey, tkey, v);
+}
+
+/* Text: a bare word (a syscall or source name); JSON: a string field. */
+static void emit_name(struct pw_emit *e, const char *jkey, const char *name)
+{
+	emit_key(e, jkey, "");
+	if (e->fmt == PW_FMT_JSON)
+		emit_raw(e, "\"", 1);
+	emit_cstr(e, name ? name : "?");
+	if (e->fmt == PW_FMT_JSON)
+		emit_raw(e, "\"", 1);
+}
+
+static const struct pw_name pw_errno_names[] = {
+	{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" },
+	{ EINTR, "EINTR" }, { EIO, "EIO" }, { ENXIO, "ENXIO" },
+	{ EBADF, "EBADF" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
+	{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { ENOTBLK, "ENOTBLK" },
+	{ EBUSY, "EBUSY" }, { EEXIST, "EEXIST" }, { EXDEV, "EXDEV" },
+	{ ENODEV, "ENODEV" }, { ENOTDIR, "ENOTDIR" }, { EISDIR, "EISDIR" },
+	{ EINVAL, "EINVAL" }, { ENFILE, "ENFILE" }, { EMFILE, "EMFILE" },
+	{ ETXTBSY, "ETXTBSY" }, { EFBIG, "EFBIG" }, { ENOSPC, "ENOSPC" },
+	{ EROFS, "EROFS" }, { EMLINK, "EMLINK" }, { ENAMETOOLONG, "ENAMETOOLONG" },
+	{ ENOSYS, "ENOSYS" }, { ENOTEMPTY, "ENOTEMPTY" }, { ELOOP, "ELOOP" },
+	{ EOPNOTSUPP, "EOPNOTSUPP" }, { ENOTCONN, "ENOTCONN" },
+	{ ETIMEDOUT, "ETIMEDOUT" }, { ESTALE, "ESTALE" }, { EDQUOT, "EDQUOT" },
+};
+
+/* The raw return value. JSON: the number; text: ret=-2(ENOENT). */
+static void emit_ret(struct pw_emit *e, long long ret)
+{
+	const char *name = NULL;
+
+	emit_s64(e, "ret", "ret", ret);
+	if (e->fmt == PW_FMT_TEXT && ret < 0 && ret >= -4095)
+		name = name_of(pw_errno_names, ARRAY_SIZE(pw_errno_names),
+			       (unsigned int)-ret);
+	if (name) {
+		emit_raw(e, "(", 1);
+		emit_cstr(e, name);
+		emit_raw(e, ")", 1);
+	}
+}
+
+/* Text: dfd=N, only when a relative path makes it matter. */
+static void emit_dfd(struct pw_emit *e, const char *jkey, const char *tkey,
+		     int dfd, const char *path, size_t maxlen)
+{
+	if (e->fmt == PW_FMT_TEXT && (dfd == AT_FDCWD || !maxlen || path[0] == '/'))
+		return;
+	emit_s64(e, jkey, tkey, dfd);
+}
+
+static const struct pw_name pw_file_syscall_names[] = {
+#define PW_X(up, low, id) { id, #low },
+	PW_FILE_SYSCALLS(PW_X)
+#undef PW_X
+};
+
+static const struct pw_flag pw_open_flags[] = {
+	{ O_CREAT, "O_CREAT" }, { O_EXCL, "O_EXCL" }, { O_NOCTTY, "O_NOCTTY" },
+	{ O_TRUNC, "O_TRUNC" }, { O_APPEND, "O_APPEND" },
+	{ O_NONBLOCK, "O_NONBLOCK" }, { O_SYNC, "O_SYNC" }, { O_DSYNC, "O_DSYNC" },
+	{ __O_DIRECT, "O_DIRECT" }, { __O_LARGEFILE, "O_LARGEFILE" },
+	/* O_TMPFILE includes O_DIRECTORY: test it first */
+	{ __O_TMPFILE | O_DIRECTORY, "O_TMPFILE" }, { O_DIRECTORY, "O_DIRECTORY" },
+	{ O_NOFOLLOW, "O_NOFOLLOW" }, { __O_NOATIME, "O_NOATIME" },
+	{ O_CLOEXEC, "O_CLOEXEC" }, { __O_PATH, "O_PATH" }, { O_ASYNC, "O_ASYNC" },
+};
+
+static const struct pw_flag pw_unlink_flags[] = {
+	{ AT_REMOVEDIR, "AT_REMOVEDIR" },
+};
+
+static const struct pw_flag pw_rename_flags[] = {
+	{ 1, "RENAME_NOREPLACE" }, { 2, "RENAME_EXCHANGE" }, { 4, "RENAME_WHITEOUT" },
+};
+
+static void emit_file_common(struct pw_emit *e, const struct pw_file *r)
+{
+	emit_name(e, "syscall", name_of(pw_file_syscall_names,
+					ARRAY_SIZE(pw_file_syscall_names), r->syscall));
+	emit_str(e, "path", "", r->path, sizeof(r->path));
+}
+
+static void emit_open(struct pw_emit *e, const void *rec, size_t len)
+{
+	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+	struct pw_file r;
+	char mode[16];
+
+	PW_COPY(&r, rec, len);
+	emit_file_common(e, &r);
+	if (e->fmt == PW_FMT_JSON) {
+		emit_u64(e, "flags", NULL, r.flags);
+		emit_u64(e, "mode", NULL, r.mode);
+	} else {
+		/* the access mode is a 2-bit number, not a flag */
+		emit_flags(e, "flags", "flags", r.flags & ~(unsigned long long)O_ACCMODE,
+			   pw_open_flags, ARRAY_SIZE(pw_open_flags), acc[r.flags & O_ACCMODE]);
+	}
+	if (e->fmt == PW_FMT_TEXT &&
+	    (r.mode || (r.flags & O_CREAT) || (r.flags & __O_TMPFILE) == __O_TMPFILE)) {
+		emit_key(e, "mode", "mode");
+		emit_raw(e, mode, (size_t)snprintf(mode, sizeof(mode), "%04o", r.mode));
+	}
+	emit_ret(e, r.ret);
+	emit_dfd(e, "dfd", "dfd", r.dfd, r.path, sizeof(r.path));
+}
+
+static void emit_unlink(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_file r;
+
+	PW_COPY(&r, rec, len);
+	emit_file_common(e, &r);
+	emit_flags(e, "flags", "flags", r.flags, pw_unlink_flags,
+		   ARRAY_SIZE(pw_unlink_flags), NULL);
+	emit_ret(e, r.ret);
+	emit_dfd(e, "dfd", "dfd", r.dfd, r.path, sizeof(r.path));
+}
+
+static void emit_rename(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_file r;
+
+	PW_COPY(&r, rec, len);
+	emit_file_common(e, &r);
+	if (e->fmt == PW_FMT_TEXT) {
+		emit_key(e, "", "");
+		emit_cstr(e, "->");
+	}
+	emit_str(e, "new_path", "", r.new_path, sizeof(r.new_path));
+	emit_flags(e, "flags", "flags", r.flags, pw_rename_flags,
+		   ARRAY_SIZE(pw_rename_flags), NULL);
+	emit_ret(e, r.ret);
+	emit_dfd(e, "dfd", "dfd", r.dfd, r.path, sizeof(r.path));
+	emit_dfd(e, "new_dfd", "new_dfd", r.new_dfd, r.new_path, sizeof(r.new_path));
+}
+
 /* ---- net emitters ---- */
 
 /* Address families, socket types and protocols by name; numbers the
@@ -827,7 +1029,158 @@ static void emit_retransmit(struct pw_emit *e, const void *rec, size_t len)
 
 /* ---- signal emitters ---- */
 
+static const struct pw_name pw_signal_source_names[] = {
+#define PW_X(up, low, id) { id, #low },
+	PW_SIGNAL_SOURCES(PW_X)
+#undef PW_X
+};
+
+static const struct pw_name pw_signal_names[] = {
+	{ SIGHUP, "SIGHUP" }, { SIGINT, "SIGINT" }, { SIGQUIT, "SIGQUIT" },
+	{ SIGILL, "SIGILL" }, { SIGTRAP, "SIGTRAP" }, { SIGABRT, "SIGABRT" },
+	{ SIGBUS, "SIGBUS" }, { SIGFPE, "SIGFPE" }, { SIGKILL, "SIGKILL" },
+	{ SIGUSR1, "SIGUSR1" }, { SIGSEGV, "SIGSEGV" }, { SIGUSR2, "SIGUSR2" },
+	{ SIGPIPE, "SIGPIPE" }, { SIGALRM, "SIGALRM" }, { SIGTERM, "SIGTERM" },
+	{ SIGSTKFLT, "SIGSTKFLT" }, { SIGCHLD, "SIGCHLD" }, { SIGCONT, "SIGCONT" },
+	{ SIGSTOP, "SIGSTOP" }, { SIGTSTP, "SIGTSTP" }, { SIGTTIN, "SIGTTIN" },
+	{ SIGTTOU, "SIGTTOU" }, { SIGURG, "SIGURG" }, { SIGXCPU, "SIGXCPU" },
+	{ SIGXFSZ, "SIGXFSZ" }, { SIGVTALRM, "SIGVTALRM" }, { SIGPROF, "SIGPROF" },
+	{ SIGWINCH, "SIGWINCH" }, { SIGIO, "SIGIO" }, { SIGPWR, "SIGPWR" },
+	{ SIGSYS, "SIGSYS" },
+};
+
+/* TRACE_SIGNAL_* of include/trace/events/signal.h */
+static const struct pw_name pw_signal_results[] = {
+	{ 0, "delivered" }, { 1, "ignored" }, { 2, "already_pending" },
+	{ 3, "overflow_fail" }, { 4, "lose_info" },
+};
+
+static void emit_signal(struct pw_emit *e, const void *rec, size_t len)
+{
+	const char *name;
+	struct pw_signal r;
+	bool generate;
+
+	PW_COPY(&r, rec, len);
+	generate = r.source == PW_SIG_SRC_GENERATE;
+	emit_name(e, "source", name_of(pw_signal_source_names,
+				       ARRAY_SIZE(pw_signal_source_names), r.source));
+	name = r.sig > 0 ? name_of(pw_signal_names, ARRAY_SIZE(pw_signal_names),
+				   (unsigned int)r.sig) : NULL;
+	if (e->fmt == PW_FMT_TEXT && name) {
+		emit_key(e, "sig", "sig");
+		emit_cstr(e, name);
+	} else {
+		emit_s64(e, "sig", "sig", r.sig);
+	}
+	emit_s64(e, "target_pid", "target", r.target_pid);
+	emit_opt_s64(e, "target_tid", "tid", r.target_tid,
+		     generate && r.target_tid == r.target_pid ? r.target_tid : 0);
+	if (e->fmt == PW_FMT_JSON || generate)
+		emit_str(e, "target_comm", "target_comm", r.target_comm,
+			 sizeof(r.target_comm));
+	emit_u64(e, "sender_pid", NULL, r.sender_pid);
+	if (e->fmt == PW_FMT_JSON || !generate)
+		emit_ret(e, r.ret);
+	if (e->fmt == PW_FMT_JSON) {
+		emit_s64(e, "result", NULL, r.result);
+		emit_s64(e, "code", NULL, r.code);
+		emit_bool(e, "group", NULL, r.group != 0);
+	} else if (generate) {
+		name = r.result >= 0 ? name_of(pw_signal_results, ARRAY_SIZE(pw_signal_results),
+					       (unsigned int)r.result) : NULL;
+		if (name) {
+			emit_key(e, "result", "result");
+			emit_cstr(e, name);
+		} else {
+			emit_s64(e, "result", "result", r.result);
+		}
+		emit_s64(e, "code", "code", r.code);
+	}
+}
+
 /* ---- mount emitters ---- */
+
+static const struct pw_name pw_mount_syscall_names[] = {
+#define PW_X(up, low, id) { id, #low },
+	PW_MOUNT_SYSCALLS(PW_X)
+#undef PW_X
+};
+
+/* MS_* (mount(2)); values are the same on every architecture */
+static const struct pw_flag pw_ms_flags[] = {
+	{ 1, "MS_RDONLY" }, { 2, "MS_NOSUID" }, { 4, "MS_NODEV" }, { 8, "MS_NOEXEC" },
+	{ 16, "MS_SYNCHRONOUS" }, { 32, "MS_REMOUNT" }, { 64, "MS_MANDLOCK" },
+	{ 128, "MS_DIRSYNC" }, { 256, "MS_NOSYMFOLLOW" }, { 1024, "MS_NOATIME" },
+	{ 2048, "MS_NODIRATIME" }, { 4096, "MS_BIND" }, { 8192, "MS_MOVE" },
+	{ 16384, "MS_REC" }, { 32768, "MS_SILENT" }, { 1 << 16, "MS_POSIXACL" },
+	{ 1 << 17, "MS_UNBINDABLE" }, { 1 << 18, "MS_PRIVATE" }, { 1 << 19, "MS_SLAVE" },
+	{ 1 << 20, "MS_SHARED" }, { 1 << 21, "MS_RELATIME" }, { 1 << 22, "MS_KERNMOUNT" },
+	{ 1 << 23, "MS_I_VERSION" }, { 1 << 24, "MS_STRICTATIME" },
+	{ 1 << 25, "MS_LAZYTIME" }, { 0xC0ED0000, "MS_MGC_VAL" },
+};
+
+static const struct pw_flag pw_umount_flags[] = {
+	{ 1, "MNT_FORCE" }, { 2, "MNT_DETACH" }, { 4, "MNT_EXPIRE" }, { 8, "UMOUNT_NOFOLLOW" },
+};
+
+static const struct pw_flag pw_fsmount_flags[] = {
+	{ 1, "FSMOUNT_CLOEXEC" },
+};
+
+static const struct pw_flag pw_mount_attrs[] = {
+	{ 0x1, "MOUNT_ATTR_RDONLY" }, { 0x2, "MOUNT_ATTR_NOSUID" },
+	{ 0x4, "MOUNT_ATTR_NODEV" }, { 0x8, "MOUNT_ATTR_NOEXEC" },
+	{ 0x10, "MOUNT_ATTR_NOATIME" }, { 0x20, "MOUNT_ATTR_STRICTATIME" },
+	{ 0x80, "MOUNT_ATTR_NODIRATIME" }, { 0x100000, "MOUNT_ATTR_IDMAP" },
+	{ 0x200000, "MOUNT_ATTR_NOSYMFOLLOW" },
+};
+
+static const struct pw_flag pw_move_mount_flags[] = {
+	{ 0x1, "MOVE_MOUNT_F_SYMLINKS" }, { 0x2, "MOVE_MOUNT_F_AUTOMOUNTS" },
+	{ 0x4, "MOVE_MOUNT_F_EMPTY_PATH" }, { 0x10, "MOVE_MOUNT_T_SYMLINKS" },
+	{ 0x20, "MOVE_MOUNT_T_AUTOMOUNTS" }, { 0x40, "MOVE_MOUNT_T_EMPTY_PATH" },
+	{ 0x100, "MOVE_MOUNT_SET_GROUP" }, { 0x200, "MOVE_MOUNT_BENEATH" },
+};
+
+/* mount and umount events share one record and one emitter. */
+static void emit_mount(struct pw_emit *e, const void *rec, size_t len)
+{
+	const struct pw_flag *flags = pw_ms_flags;
+	size_t n_flags = ARRAY_SIZE(pw_ms_flags);
+	struct pw_mount r;
+
+	PW_COPY(&r, rec, len);
+	switch (r.syscall) {
+	case PW_MOUNT_SYS_UMOUNT2:
+		flags = pw_umount_flags;
+		n_flags = ARRAY_SIZE(pw_umount_flags);
+		break;
+	case PW_MOUNT_SYS_FSMOUNT:
+		flags = pw_fsmount_flags;
+		n_flags = ARRAY_SIZE(pw_fsmount_flags);
+		break;
+	case PW_MOUNT_SYS_MOVE_MOUNT:
+		flags = pw_move_mount_flags;
+		n_flags = ARRAY_SIZE(pw_move_mount_flags);
+		break;
+	}
+	emit_name(e, "syscall", name_of(pw_mount_syscall_names,
+					ARRAY_SIZE(pw_mount_syscall_names), r.syscall));
+	emit_opt_str(e, "source", "source", r.source, sizeof(r.source));
+	emit_opt_str(e, "target", "target", r.target, sizeof(r.target));
+	emit_opt_str(e, "fstype", "fstype", r.fstype, sizeof(r.fstype));
+	emit_flags(e, "flags", "flags", r.flags, flags, n_flags, NULL);
+	emit_opt_str(e, "data", "data", r.data, sizeof(r.data));
+	emit_flags(e, "attr_flags", "attr", r.attr_flags, pw_mount_attrs,
+		   ARRAY_SIZE(pw_mount_attrs), NULL);
+	if (e->fmt == PW_FMT_JSON ||
+	    r.syscall == PW_MOUNT_SYS_FSMOUNT || r.syscall == PW_MOUNT_SYS_MOVE_MOUNT)
+		emit_s64(e, "from_fd", "from_fd", r.from_fd);
+	if (e->fmt == PW_FMT_JSON || r.syscall == PW_MOUNT_SYS_MOVE_MOUNT)
+		emit_s64(e, "to_fd", "to_fd", r.to_fd);
+	emit_ret(e, r.ret);
+}
 
 /* ---- oom emitters ---- */
 
@@ -894,6 +1247,10 @@ static const struct pw_event_desc pw_event_descs[] = {
 	/* syscall */
 
 	/* file */
+	/* open and unlink records end after the NUL of path */
+	{ PW_EV_OPEN, offsetof(struct pw_file, path), emit_open },
+	{ PW_EV_UNLINK, offsetof(struct pw_file, path), emit_unlink },
+	{ PW_EV_RENAME, sizeof(struct pw_file), emit_rename },
 
 	/* net */
 	/* connect/accept/bind/listen records are cut after path_len bytes of path */
@@ -905,8 +1262,11 @@ static const struct pw_event_desc pw_event_descs[] = {
 	{ PW_EV_RETRANSMIT, sizeof(struct pw_tcp_retransmit), emit_retransmit },
 
 	/* signal */
+	{ PW_EV_SIGNAL, sizeof(struct pw_signal), emit_signal },
 
 	/* mount */
+	{ PW_EV_MOUNT, sizeof(struct pw_mount), emit_mount },
+	{ PW_EV_UMOUNT, sizeof(struct pw_mount), emit_mount },
 
 	/* oom */
 

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * mount: mount, umount2, fsmount and move_mount with their result
+ * (mountsnoop), from the syscall enter/exit tracepoints. umount2 is the
+ * "umount" event; the three others are "mount" events, told apart by
+ * "syscall".
+ */
+#include "common.bpf.h"
+
+#define MOD PW_MOD_MOUNT
+#define PW_PAIR_MODULE MOD
+#include "syscall_pair.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pw_mount);
+} mount_scratch SEC(".maps");
+
+/* A user string into dst[size], "" when absent or unreadable. */
+static __always_inline void read_str(char *dst, __u32 size, __u64 uptr)
+{
+	dst[0] = '\0';
+	if (uptr && bpf_probe_read_user_str(dst, size, (const void *)uptr) < 0)
+		dst[0] = '\0';
+}
+
+static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx,
+				      const struct pw_pair *p)
+{
+	__u64 source = 0, target = 0, fstype = 0, data = 0;
+	struct pw_config *cfg;
+	struct pw_mount *ev;
+	__u16 type = PW_EV_MOUNT;
+	__u32 zero = 0;
+
+	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	if (!cfg)
+		return 0;
+	ev = bpf_map_lookup_elem(&mount_scratch, &zero);
+	if (!ev) {
+		pw_count(MOD, PW_DROPPED);
+		return 0;
+	}
+	ev->ret = ctx->ret;
+	ev->syscall = p->op;
+	ev->flags = 0;
+	ev->attr_flags = 0;
+	ev->from_fd = 0;
+	ev->to_fd = 0;
+	switch (p->op) {
+	case PW_MOUNT_SYS_MOUNT:	/* (dev_name, dir_name, type, flags, data) */
+		source = p->args[0];
+		target = p->args[1];
+		fstype = p->args[2];
+		ev->flags = p->args[3];
+		data = p->args[4];
+		break;
+	case PW_MOUNT_SYS_UMOUNT2:	/* (name, flags) */
+		type = PW_EV_UMOUNT;
+		target = p->args[0];
+		ev->flags = (__u32)p->args[1];
+		break;
+	case PW_MOUNT_SYS_FSMOUNT:	/* (fs_fd, flags, attr_flags) */
+		ev->from_fd = p->args[0];
+		ev->flags = (__u32)p->args[1];
+		ev->attr_flags = p->args[2];
+		break;
+	default:			/* move_mount (from_dfd, from_path, to_dfd, to_path, flags) */
+		ev->from_fd = p->args[0];
+		source = p->args[1];
+		ev->to_fd = p->args[2];
+		target = p->args[3];
+		ev->flags = (__u32)p->args[4];
+		break;
+	}
+	read_str(ev->fstype, sizeof(ev->fstype), fstype);
+	read_str(ev->source, sizeof(ev->source), source);
+	read_str(ev->target, sizeof(ev->target), target);
+	read_str(ev->data, sizeof(ev->data), data);
+	pw_fill_hdr(&ev->h, type, MOD, sizeof(*ev));
+	if (pw_filtered(cfg, &ev->h))
+		pw_count(MOD, PW_FILTERED);
+	else
+		pw_submit(cfg, ev, sizeof(*ev), MOD);
+	return 0;
+}
+
+PW_SYSCALL_PAIR(mount, mount, 5, PW_MOUNT_SYS_MOUNT, mount_exit)
+/* umount2(2) is the "umount" syscall to the kernel */
+PW_SYSCALL_PAIR(umount, umount, 2, PW_MOUNT_SYS_UMOUNT2, mount_exit)
+PW_SYSCALL_PAIR(fsmount, fsmount, 3, PW_MOUNT_SYS_FSMOUNT, mount_exit)
+PW_SYSCALL_PAIR(move_mnt, move_mount, 5, PW_MOUNT_SYS_MOVE_MOUNT, mount_exit)

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * signal: kill, tkill and tgkill with their result (killsnoop), and every
+ * signal the kernel generates (signal/signal_generate), SIGCHLD and the
+ * faults included: one "signal" event type, told apart by "source".
+ */
+#include "common.bpf.h"
+
+#define MOD PW_MOD_SIGNAL
+#define PW_PAIR_MODULE MOD
+#include "syscall_pair.bpf.h"
+
+#define PW_SI_USER	0
+#define PW_SI_KERNEL	0x80
+
+static __always_inline int signal_exit(struct trace_event_raw_sys_exit *ctx,
+				       const struct pw_pair *p)
+{
+	struct pw_config *cfg;
+	struct pw_signal ev;
+
+	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	if (!cfg)
+		return 0;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	pw_fill_hdr(&ev.h, PW_EV_SIGNAL, MOD, sizeof(ev));
+	ev.ret = ctx->ret;
+	ev.source = p->op;
+	ev.sender_pid = ev.h.pid;
+	switch (p->op) {
+	case PW_SIG_SRC_KILL:		/* (pid, sig) */
+		ev.target_pid = p->args[0];
+		ev.sig = p->args[1];
+		break;
+	case PW_SIG_SRC_TKILL:		/* (tid, sig) */
+		ev.target_pid = p->args[0];
+		ev.target_tid = p->args[0];
+		ev.sig = p->args[1];
+		break;
+	default:			/* tgkill (tgid, tid, sig) */
+		ev.target_pid = p->args[0];
+		ev.target_tid = p->args[1];
+		ev.sig = p->args[2];
+		break;
+	}
+	if (pw_filtered(cfg, &ev.h))
+		pw_count(MOD, PW_FILTERED);
+	else
+		pw_submit(cfg, &ev, sizeof(ev), MOD);
+	return 0;
+}
+
+PW_SYSCALL_PAIR(kill, kill, 2, PW_SIG_SRC_KILL, signal_exit)
+PW_SYSCALL_PAIR(tkill, tkill, 2, PW_SIG_SRC_TKILL, signal_exit)
+PW_SYSCALL_PAIR(tgkill, tgkill, 3, PW_SIG_SRC_TGKILL, signal_exit)
+
+static __always_inline int on_generate(int sig, struct kernel_siginfo *info,
+				       struct task_struct *task, int group, int result)
+{
+	struct pw_config *cfg;
+	struct pw_signal ev;
+
+	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	if (!cfg)
+		return 0;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	pw_fill_hdr(&ev.h, PW_EV_SIGNAL, MOD, sizeof(ev));
+	ev.source = PW_SIG_SRC_GENERATE;
+	ev.sig = sig;
+	ev.sender_pid = ev.h.pid;
+	ev.target_pid = BPF_CORE_READ(task, tgid);
+	ev.target_tid = BPF_CORE_READ(task, pid);
+	BPF_CORE_READ_STR_INTO(&ev.target_comm, task, comm);
+	ev.result = result;
+	ev.group = group != 0;
+	/* as the tracepoint itself: SEND_SIG_NOINFO (0), SEND_SIG_PRIV (1) */
+	if ((unsigned long)info == 0)
+		ev.code = PW_SI_USER;
+	else if ((unsigned long)info == 1)
+		ev.code = PW_SI_KERNEL;
+	else
+		ev.code = BPF_CORE_READ(info, si_code);
+	if (pw_filtered(cfg, &ev.h))
+		pw_count(MOD, PW_FILTERED);
+	else
+		pw_submit(cfg, &ev, sizeof(ev), MOD);
+	return 0;
+}
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(generate__tp_btf, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	return on_generate(sig, info, task, group, result);
+}
+
+SEC("raw_tp/signal_generate")
+int BPF_PROG(generate__raw_tp, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	return on_generate(sig, info, task, group, result);
+}

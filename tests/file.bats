@@ -1,0 +1,197 @@
+#!/usr/bin/env bats
+# The file module: open, unlink and rename events with their paths, flags
+# and results, the path-prefix filters, and the stats invariant.
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	require_root
+	# every open on the machine is an event: a roomy ring keeps a busy
+	# machine from crowding the tests' own events out
+	pw_fresh --ringbuf-size 64M file
+}
+
+teardown_file() {
+	pw_teardown
+}
+
+setup() {
+	require_root
+	pw_drain
+}
+
+# A failed test must not leave its path filters to the next one.
+teardown() {
+	local v
+	[ "$(bpftool -j map dump pinned "$PIN_ROOT/maps/filter_path" | jq length)" -gt 0 ] || return 0
+	"$PW" filter list path --json | jq -r '.[].value' | while IFS= read -r v; do
+		"$PW" filter del path "$v"
+	done
+}
+
+# The events of one type about one path, as JSON Lines.
+file_events() { # type path
+	pw_events | jq -c --arg t "$1" --arg p "$2" 'select(.type == $t and .path == $p)'
+}
+
+@test "creating a file reports its path, O_CREAT in the flags, the mode and the new fd" {
+	f=$BATS_TEST_TMPDIR/pwcreate-$RANDOM$RANDOM
+	: >"$f"
+	ev=$(file_events open "$f")
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	[ "$(jq -r .module <<<"$ev")" = file ]
+	[ "$(jq -r .pid <<<"$ev")" -eq "$BASHPID" ]
+	flags=$(jq -r .flags <<<"$ev")
+	(( (flags & 0100) != 0 ))  # O_CREAT
+	(( (flags & 03) == 1 ))    # O_WRONLY
+	[ "$(jq -r .mode <<<"$ev")" -eq $((0666)) ]
+	[ "$(jq -r .ret <<<"$ev")" -ge 0 ]
+	[[ $(jq -r .syscall <<<"$ev") == openat* ]]
+	[ "$(jq -r .dfd <<<"$ev")" -eq -100 ]
+}
+
+@test "opening a missing file reports ret -2 (ENOENT)" {
+	f=$BATS_TEST_TMPDIR/pwmissing-$RANDOM$RANDOM
+	cat "$f" 2>/dev/null || true
+	ev=$(file_events open "$f")
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	[ "$(jq -r .ret <<<"$ev")" -eq -2 ]
+	[ "$(jq -r .comm <<<"$ev")" = cat ]
+}
+
+@test "a relative path is reported as the process passed it" {
+	name=pwrel-$RANDOM$RANDOM
+	(cd "$BATS_TEST_TMPDIR" && : >"$name")
+	ev=$(file_events open "$name")
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	[ "$(jq -r .ret <<<"$ev")" -ge 0 ]
+}
+
+@test "unlinking a file reports its path and ret 0" {
+	f=$BATS_TEST_TMPDIR/pwunlink-$RANDOM$RANDOM
+	: >"$f"
+	pw_drain
+	rm "$f"
+	ev=$(file_events unlink "$f")
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	[ "$(jq -r .ret <<<"$ev")" -eq 0 ]
+	[ "$(jq -r .flags <<<"$ev")" -eq 0 ]
+	[ "$(jq -r .comm <<<"$ev")" = rm ]
+}
+
+@test "removing a directory reports unlink with AT_REMOVEDIR, and a failed unlink its errno" {
+	d=$BATS_TEST_TMPDIR/pwrmdir-$RANDOM$RANDOM
+	mkdir "$d"
+	pw_drain
+	rm -d "$d"
+	unlink "$d" 2>/dev/null || true
+	events=$(pw_events | jq -c --arg p "$d" 'select(.type == "unlink" and .path == $p)')
+	[ "$(jq -s length <<<"$events")" -eq 2 ]
+	[ "$(jq -s '.[0].flags' <<<"$events")" -eq $((0x200)) ]
+	[ "$(jq -s '.[0].ret' <<<"$events")" -eq 0 ]
+	[ "$(jq -s -r '.[1].syscall' <<<"$events")" = unlink ]
+	[ "$(jq -s '.[1].ret' <<<"$events")" -eq -2 ]
+}
+
+@test "renaming a file reports path, new_path and ret 0" {
+	a=$BATS_TEST_TMPDIR/pwfrom-$RANDOM$RANDOM
+	b=$BATS_TEST_TMPDIR/pwto-$RANDOM$RANDOM
+	: >"$a"
+	pw_drain
+	mv "$a" "$b"
+	ev=$(file_events rename "$a")
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	[ "$(jq -r .new_path <<<"$ev")" = "$b" ]
+	[ "$(jq -r .ret <<<"$ev")" -eq 0 ]
+	[[ $(jq -r .syscall <<<"$ev") == rename* ]]
+	[ "$(jq -r '.flags | type' <<<"$ev")" = number ]
+}
+
+@test "a path filter drops events under that directory, not under a sibling with the same prefix" {
+	d=$BATS_TEST_TMPDIR/pwdrop
+	mkdir -p "$d" "${d}x"
+	"$PW" filter add path "$d"
+	: >"$d/in"
+	: >"${d}x/out"
+	: <"$d" # the directory itself
+	"$PW" filter del path "$d"
+	events=$(pw_events)
+	[ "$(jq -c --arg p "$d/in" 'select(.path == $p)' <<<"$events" | wc -l)" -eq 0 ]
+	[ "$(jq -c --arg p "$d" 'select(.path == $p)' <<<"$events" | wc -l)" -eq 0 ]
+	[ "$(jq -c --arg p "${d}x/out" 'select(.type == "open" and .path == $p)' <<<"$events" | wc -l)" -eq 1 ]
+	: >"$d/in"
+	[ "$(file_events open "$d/in" | wc -l)" -eq 1 ]
+}
+
+@test "a path filter added with --only keeps only events under that directory" {
+	d=$BATS_TEST_TMPDIR/pwonly
+	mkdir -p "$d" "$BATS_TEST_TMPDIR/pwother"
+	"$PW" filter add path "$d" --only
+	pw_drain # from here on, everything queued went through the filter
+	: >"$d/in"
+	: >"$BATS_TEST_TMPDIR/pwother/out"
+	mv "$d/in" "$BATS_TEST_TMPDIR/pwother/moved"
+	events=$(pw_events)
+	"$PW" filter del path "$d"
+	[ "$(jq -c --arg p "$d/in" 'select(.type == "open" and .path == $p)' <<<"$events" | wc -l)" -eq 1 ]
+	[ "$(jq -c --arg p "$BATS_TEST_TMPDIR/pwother/out" 'select(.path == $p)' <<<"$events" | wc -l)" -eq 0 ]
+	# a rename is kept when either of its paths is
+	[ "$(jq -c --arg p "$d/in" 'select(.type == "rename" and .path == $p)' <<<"$events" | wc -l)" -eq 1 ]
+	# and nothing outside got through
+	[ "$(jq -c --arg d "$d/" 'select(.module == "file" and (.path | startswith($d) | not) and ((.new_path // "") | startswith($d) | not))' <<<"$events" | wc -l)" -eq 0 ]
+}
+
+@test "the longest matching path entry decides between drop and --only" {
+	d=$BATS_TEST_TMPDIR/pwlpm
+	mkdir -p "$d/noisy"
+	"$PW" filter add path "$d" --only
+	"$PW" filter add path "$d/noisy"
+	: >"$d/kept"
+	: >"$d/noisy/dropped"
+	"$PW" filter del path "$d/noisy"
+	"$PW" filter del path "$d"
+	events=$(pw_events)
+	[ "$(jq -c --arg p "$d/kept" 'select(.path == $p)' <<<"$events" | wc -l)" -eq 1 ]
+	[ "$(jq -c --arg p "$d/noisy/dropped" 'select(.path == $p)' <<<"$events" | wc -l)" -eq 0 ]
+}
+
+@test "path filters round-trip through add, list and del, and set filter bit 4" {
+	"$PW" filter add path /proc
+	"$PW" filter add path "/srv/with space/é/" --only
+	run "$PW" filter list path --json
+	[ "$status" -eq 0 ]
+	[ "$output" = '[{"kind":"path","value":"/proc","mode":"drop"},{"kind":"path","value":"/srv/with space/é","mode":"only"}]' ] ||
+		[ "$output" = '[{"kind":"path","value":"/srv/with space/é","mode":"only"},{"kind":"path","value":"/proc","mode":"drop"}]' ]
+	[ "$(( $("$PW" config get filter_kinds) & 16 ))" -eq 16 ]
+	[ "$(( $("$PW" config get only_kinds) & 16 ))" -eq 16 ]
+	"$PW" filter del path /proc/
+	"$PW" filter del path "/srv/with space/é"
+	[ "$("$PW" filter list path --json)" = "[]" ]
+	[ "$(( $("$PW" config get filter_kinds) & 16 ))" -eq 0 ]
+}
+
+@test "a bad path filter gets one line on stderr and changes nothing" {
+	before=$(pin_state; bpftool map dump pinned "$PIN_ROOT/maps/filter_path")
+	for bad in relative '' /a//b /a/../b /a/./b "/$(head -c 300 /dev/zero | tr '\0' x)" $'/a\nb'; do
+		run --separate-stderr "$PW" filter add path "$bad"
+		assert_one_line_error
+		[[ $stderr == *"invalid path"* ]]
+	done
+	run --separate-stderr "$PW" filter del path /never/added
+	assert_one_line_error
+	[ "$(pin_state; bpftool map dump pinned "$PIN_ROOT/maps/filter_path")" = "$before" ]
+}
+
+@test "after a run, seen equals filtered plus emitted plus dropped for module file" {
+	d=$BATS_TEST_TMPDIR/pwstats
+	mkdir -p "$d"
+	before=$(stat_of file filtered)
+	"$PW" filter add path "$d"
+	for i in $(seq 1 20); do : >"$d/f$i"; done
+	"$PW" filter del path "$d"
+	run stats_balance file
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .filtered <<<"$output")" -ge $((before + 20)) ]
+	[ "$(jq -r .emitted <<<"$output")" -gt 0 ]
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# The mount module: mount and umount events with source, target, fstype,
+# flags and result, and the stats invariant.
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	require_root
+	pw_fresh mount
+}
+
+teardown_file() {
+	pw_teardown
+}
+
+setup() {
+	require_root
+	command -v mount >/dev/null || skip "needs mount(8)"
+	pw_drain
+	dir=$(realpath "$BATS_TEST_TMPDIR")/pwmnt
+	mkdir -p "$dir"
+}
+
+teardown() {
+	! mountpoint -q "$dir" || umount "$dir"
+}
+
+@test "mount -t tmpfs and umount report source, target, fstype, options and ret 0" {
+	mount -t tmpfs -o size=1m pwtest "$dir" || skip "cannot mount tmpfs here"
+	umount "$dir"
+	events=$(pw_events | jq -c --arg d "$dir" 'select(.target == $d)')
+	ev=$(jq -c 'select(.type == "mount")' <<<"$events")
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	[ "$(jq -r .syscall <<<"$ev")" = mount ]
+	[ "$(jq -r .source <<<"$ev")" = pwtest ]
+	[ "$(jq -r .fstype <<<"$ev")" = tmpfs ]
+	[[ $(jq -r .data <<<"$ev") == *size=1m* ]]
+	[ "$(jq -r '.flags | type' <<<"$ev")" = number ]
+	[ "$(jq -r .ret <<<"$ev")" -eq 0 ]
+	[ "$(jq -r .comm <<<"$ev")" = mount ]
+	[ "$(jq -r .module <<<"$ev")" = mount ]
+	um=$(jq -c 'select(.type == "umount")' <<<"$events")
+	[ "$(jq -s length <<<"$um")" -eq 1 ]
+	[ "$(jq -r .syscall <<<"$um")" = umount2 ]
+	[ "$(jq -r .ret <<<"$um")" -eq 0 ]
+	[ "$(jq -r .source <<<"$um")" = "" ]
+	[ "$(jq -r .fstype <<<"$um")" = "" ]
+}
+
+@test "mount flags are reported as passed: a read-only, nosuid mount" {
+	mount -t tmpfs -o ro,nosuid,size=1m pwtest "$dir" || skip "cannot mount tmpfs here"
+	ev=$(pw_events | jq -c --arg d "$dir" 'select(.type == "mount" and .target == $d)')
+	flags=$(jq -r .flags <<<"$ev")
+	(( (flags & 1) == 1 && (flags & 2) == 2 )) # MS_RDONLY, MS_NOSUID
+	umount "$dir"
+}
+
+@test "the text output names the syscall, the fields and the flags" {
+	mount -t tmpfs -o ro,nosuid,size=1m pwtest "$dir" || skip "cannot mount tmpfs here"
+	umount "$dir"
+	run "$PW_READ" --drain
+	[ "$status" -eq 0 ]
+	grep -F "mount source=pwtest target=$dir fstype=tmpfs flags=MS_RDONLY|MS_NOSUID data=size=1m ret=0" <<<"$output"
+	grep -E "umount2 target=$dir( flags=[A-Z_|]+)? ret=0\$" <<<"$output"
+}
+
+@test "a mount of an unknown filesystem type reports ret -19 (ENODEV)" {
+	run mount -t pwnosuchfs pwtest "$dir"
+	[ "$status" -ne 0 ]
+	ev=$(pw_events | jq -c --arg d "$dir" 'select(.type == "mount" and .target == $d)')
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	[ "$(jq -r .fstype <<<"$ev")" = pwnosuchfs ]
+	[ "$(jq -r .ret <<<"$ev")" -eq -19 ]
+}
+
+@test "umount of a directory that is not a mount point reports ret -22 (EINVAL)" {
+	umount "$dir" 2>/dev/null && false
+	ev=$(pw_events | jq -c --arg d "$dir" 'select(.type == "umount" and .target == $d)')
+	# umount(8) may refuse before calling umount2(2): then there is nothing to check
+	[ -n "$ev" ] || skip "umount(8) did not call umount2(2)"
+	[ "$(jq -r .ret <<<"$ev")" -eq -22 ]
+}
+
+@test "after a run, seen equals filtered plus emitted plus dropped for module mount" {
+	"$PW" filter add comm mount
+	mount -t pwnosuchfs pwtest "$dir" 2>/dev/null || true
+	"$PW" filter del comm mount
+	mount -t pwnosuchfs pwtest "$dir" 2>/dev/null || true
+	run stats_balance mount
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .filtered <<<"$output")" -ge 1 ]
+	[ "$(jq -r .emitted <<<"$output")" -ge 1 ]
+}
