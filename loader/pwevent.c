@@ -782,7 +782,7 @@ static void net_name(char *out, size_t n, const struct pw_name *t, size_t tn,
 }
 
 /* A JSON string, or text key=value, of a name. */
-static void emit_name(struct pw_emit *e, const char *jkey, const char *tkey, const char *s)
+static void emit_name_kv(struct pw_emit *e, const char *jkey, const char *tkey, const char *s)
 {
 	emit_str(e, jkey, tkey, s, strlen(s));
 }
@@ -843,20 +843,20 @@ static void emit_net_tuple(struct pw_emit *e, const struct pw_net_tuple *t, cons
 
 	net_name(fam, sizeof(fam), pw_net_families, ARRAY_SIZE(pw_net_families), "AF_",
 		 t->family);
-	emit_name(e, "family", "", fam);
+	emit_name_kv(e, "family", "", fam);
 	if (proto && e->fmt == PW_FMT_TEXT)
-		emit_name(e, "protocol", "", proto);
+		emit_name_kv(e, "protocol", "", proto);
 	if (e->fmt == PW_FMT_JSON) {
 		if (ip && (t->flags & PW_NET_HAS_SADDR)) {
 			net_addr_str(a, t->family, t->saddr);
-			emit_name(e, "saddr", NULL, a);
+			emit_name_kv(e, "saddr", NULL, a);
 		} else {
 			emit_null(e, "saddr");
 		}
 		emit_u64(e, "sport", NULL, t->sport);
 		if (ip && (t->flags & PW_NET_HAS_DADDR)) {
 			net_addr_str(a, t->family, t->daddr);
-			emit_name(e, "daddr", NULL, a);
+			emit_name_kv(e, "daddr", NULL, a);
 		} else {
 			emit_null(e, "daddr");
 		}
@@ -871,7 +871,7 @@ static void emit_net_tuple(struct pw_emit *e, const struct pw_net_tuple *t, cons
 	} else {
 		snprintf(ep, sizeof(ep), "-");
 	}
-	emit_name(e, "saddr", "", ep);
+	emit_name_kv(e, "saddr", "", ep);
 	if (t->flags & PW_NET_HAS_DADDR) {
 		net_addr_str(a, t->family, t->daddr);
 		snprintf(ep, sizeof(ep), fmt, a, t->dport);
@@ -942,7 +942,7 @@ static void emit_sock_call(struct pw_emit *e, const void *rec, size_t len)
 		net_name(name, sizeof(name), pw_net_protocols, ARRAY_SIZE(pw_net_protocols),
 			 "IPPROTO_", r.protocol);
 		emit_net_tuple(e, &r.t, name);
-		emit_name(e, "protocol", NULL, name);
+		emit_name_kv(e, "protocol", NULL, name);
 	} else {
 		emit_net_tuple(e, &r.t, NULL);
 		emit_null(e, "protocol");
@@ -950,7 +950,7 @@ static void emit_sock_call(struct pw_emit *e, const void *rec, size_t len)
 	if (r.sock_type) {
 		net_name(name, sizeof(name), pw_net_sock_types, ARRAY_SIZE(pw_net_sock_types),
 			 "SOCK_", r.sock_type);
-		emit_name(e, "sock_type", r.t.family == PW_AF_UNIX ? "" : NULL, name);
+		emit_name_kv(e, "sock_type", r.t.family == PW_AF_UNIX ? "" : NULL, name);
 	} else {
 		emit_null(e, "sock_type");
 	}
@@ -999,11 +999,11 @@ static void emit_tcp_state(struct pw_emit *e, const void *rec, size_t len)
 	tcp_state_name(olds, r.old_state);
 	tcp_state_name(news, r.new_state);
 	if (e->fmt == PW_FMT_JSON) {
-		emit_name(e, "old_state", NULL, olds);
-		emit_name(e, "new_state", NULL, news);
+		emit_name_kv(e, "old_state", NULL, olds);
+		emit_name_kv(e, "new_state", NULL, news);
 	} else {
 		snprintf(tr, sizeof(tr), "%s->%s", olds, news);
-		emit_name(e, "state", "", tr);
+		emit_name_kv(e, "state", "", tr);
 	}
 	emit_ns_ms(e, "latency_ns", "lat", r.latency_ns);
 	emit_ns_ms(e, "duration_ns", "dur", r.duration_ns);
@@ -1012,7 +1012,7 @@ static void emit_tcp_state(struct pw_emit *e, const void *rec, size_t len)
 		emit_u64(e, "bytes_sent", "tx", r.bytes_sent);
 		emit_u64(e, "bytes_received", "rx", r.bytes_received);
 	}
-	emit_name(e, "pid_source", NULL, pid_source_name(r.pid_source));
+	emit_name_kv(e, "pid_source", NULL, pid_source_name(r.pid_source));
 }
 
 static void emit_retransmit(struct pw_emit *e, const void *rec, size_t len)
@@ -1023,8 +1023,8 @@ static void emit_retransmit(struct pw_emit *e, const void *rec, size_t len)
 	PW_COPY(&r, rec, len);
 	emit_net_tuple(e, &r.t, NULL);
 	tcp_state_name(st, r.state);
-	emit_name(e, "state", "state", st);
-	emit_name(e, "pid_source", NULL, pid_source_name(r.pid_source));
+	emit_name_kv(e, "state", "state", st);
+	emit_name_kv(e, "pid_source", NULL, pid_source_name(r.pid_source));
 }
 
 /* ---- signal emitters ---- */
