@@ -6,7 +6,7 @@ CLANG     ?= clang
 BPFTOOL   ?= bpftool
 ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 CFLAGS    ?= -O2 -g
-CFLAGS    += -Wall -Wextra -Werror -Ibpf -Iloader
+CFLAGS    += -Wall -Wextra -Werror -Ibpf -Iloader -I$(BUILD)/gen
 LDLIBS    := -lbpf -lelf -lz -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall -Werror
 
@@ -14,12 +14,13 @@ MODULES   := $(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c))
 BPF_OBJS  := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(MODULES))
 BPF_HDRS  := $(wildcard bpf/*.h)
 LIB_SRCS  := loader/parse.c loader/pwevent.c
-LIB_HDRS  := $(wildcard loader/*.h) bpf/pinwatch.h
+GEN_HDRS  := $(BUILD)/gen/syscall_names.h
+LIB_HDRS  := $(wildcard loader/*.h) bpf/pinwatch.h $(GEN_HDRS)
 BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read
 UNIT_TESTS := $(BUILD)/test_pwevent
 
 .PHONY: all deps run test unit-test clean
-all: $(BINS) $(BPF_OBJS)
+all: $(BINS) $(BPF_OBJS) $(BUILD)/syscalls.txt
 
 deps:
 	scripts/setup
@@ -27,6 +28,23 @@ deps:
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+# Syscall names, generated from the libc headers of this architecture (never
+# typed by hand): "nr name" per line, read by the scripts (pinwatch syscount,
+# pinwatch config set syscalls); the consumer's C table is made from it. The
+# second pass lets cpp resolve numbers defined through other macros (arm64).
+$(BUILD)/syscalls.txt:
+	@mkdir -p $(@D)
+	printf '#include <asm/unistd.h>\n' | $(CC) -E -dM -x c - | \
+		sed -n 's/^#define __NR_\([a-z0-9_]*\) .*/\1/p' | grep -vx syscalls | sort -u | \
+		awk 'BEGIN { print "#include <asm/unistd.h>" } { print $$1, "__NR_" $$1 }' | \
+		$(CC) -E -P -x c - | awk 'NF == 2 && $$2 ~ /^[0-9]+$$/ { print $$2, $$1 }' | \
+		sort -n >$@.tmp
+	test -s $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/syscall_names.h: $(BUILD)/syscalls.txt
+	@mkdir -p $(@D)
+	awk '{ printf "\t[%s] = \"%s\",\n", $$1, $$2 }' $< >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)

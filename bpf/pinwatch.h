@@ -58,6 +58,7 @@ enum pw_module {
 	X(EXIT, exit, 2)		\
 	X(FORK, fork, 3)		\
 	/* syscall: 10-19 */		\
+	X(SYSCALL, syscall, 10)		\
 					\
 	/* file: 20-29 */		\
 					\
@@ -123,6 +124,7 @@ struct pw_config {
 	/* module switches: add fields in your module's slot, and to
 	 * PW_CONFIG_FIELDS below; keep the struct naturally aligned. */
 	/* syscall */
+	__u32 syscall_latency;	/* 1: time syscalls (attaches the sys_exit hook) */
 	/* file */
 	/* net */
 	/* block */
@@ -140,6 +142,7 @@ struct pw_config {
 	X(only_kinds, 0)		\
 	X(wakeup_bytes, 1)		\
 	/* syscall */			\
+	X(syscall_latency, 1)		\
 	/* file */			\
 	/* net */			\
 	/* block */			\
@@ -214,6 +217,27 @@ struct pw_fork {
 };
 
 /* ---- syscall events ---- */
+
+/* Syscall numbers 0 .. PW_SYSCALL_MAX - 1 are counted (the native ones of
+ * x86-64 and arm64); the names come from build/syscalls.txt. */
+#define PW_SYSCALL_MAX 512
+
+/* syscall/counts value, per CPU, key __u32 syscall number. */
+struct pw_syscall_count {
+	__u64 count;		/* syscalls entered */
+	__u64 lat_count;	/* syscalls timed (syscall_latency on) */
+	__u64 lat_total_ns;	/* their summed latency */
+};
+
+/* A syscall selected in syscall/selected, at its exit. */
+struct pw_syscall {
+	struct pw_hdr h;
+	__u32 nr;
+	__u32 pad;
+	__u64 args[6];		/* raw argument registers, as seen at exit */
+	__s64 ret;		/* raw return value (negative errno on failure) */
+	__u64 latency_ns;	/* enter to exit; 0 unless syscall_latency is on */
+};
 
 /* ---- file events ---- */
 

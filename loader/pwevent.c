@@ -539,6 +539,59 @@ struct pw_event_desc {
 
 /* ---- syscall emitters ---- */
 
+/* Generated at build time from build/syscalls.txt (see the Makefile). */
+static const char *const pw_syscall_names[PW_SYSCALL_MAX] = {
+#include "syscall_names.h"
+};
+
+static void emit_null(struct pw_emit *e, const char *jkey)
+{
+	if (e->fmt == PW_FMT_JSON) {
+		emit_key(e, jkey, NULL);
+		emit_cstr(e, "null");
+	}
+}
+
+static void emit_syscall(struct pw_emit *e, const void *rec, size_t len)
+{
+	const char *name;
+	struct pw_syscall r;
+	char num[40];
+	int i;
+
+	PW_COPY(&r, rec, len);
+	name = r.nr < PW_SYSCALL_MAX ? pw_syscall_names[r.nr] : NULL;
+	if (e->fmt == PW_FMT_JSON) {
+		emit_u64(e, "nr", NULL, r.nr);
+		if (name)
+			emit_str(e, "name", NULL, name, strlen(name));
+		else
+			emit_null(e, "name");
+		emit_key(e, "args", NULL);
+		for (i = 0; i < 6; i++) {
+			emit_raw(e, i ? "," : "[", 1);
+			emit_raw(e, num, (size_t)snprintf(num, sizeof(num), "%llu",
+							  (unsigned long long)r.args[i]));
+		}
+		emit_raw(e, "]", 1);
+		emit_s64(e, "ret", NULL, r.ret);
+		emit_u64(e, "latency_ns", NULL, r.latency_ns);
+		return;
+	}
+	/* text: name(arg, ...) = ret, like strace with raw arguments */
+	emit_key(e, "name", "");
+	if (name)
+		emit_cstr(e, name);
+	else
+		emit_raw(e, num, (size_t)snprintf(num, sizeof(num), "syscall_%u", r.nr));
+	for (i = 0; i < 6; i++)
+		emit_raw(e, num, (size_t)snprintf(num, sizeof(num), "%s%#llx", i ? ", " : "(",
+						  (unsigned long long)r.args[i]));
+	emit_raw(e, num, (size_t)snprintf(num, sizeof(num), ") = %lld", (long long)r.ret));
+	if (r.latency_ns)
+		emit_u64(e, "latency_ns", "lat_ns", r.latency_ns);
+}
+
 /* ---- file emitters ---- */
 
 /* ---- net emitters ---- */
@@ -565,7 +618,7 @@ static const struct pw_event_desc pw_event_descs[] = {
 	{ PW_EV_EXIT, sizeof(struct pw_exit), emit_exit },
 	{ PW_EV_FORK, sizeof(struct pw_fork), emit_fork },
 	/* syscall */
-
+	{ PW_EV_SYSCALL, sizeof(struct pw_syscall), emit_syscall },
 	/* file */
 
 	/* net */
