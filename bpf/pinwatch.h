@@ -71,6 +71,7 @@ enum pw_module {
 	/* oom: 60-69 */		\
 					\
 	/* block: 70-79 */		\
+	X(BLOCK_SLOW, block_slow, 70)	\
 					\
 	/* capability: 80-89 */		\
 					\
@@ -128,6 +129,7 @@ struct pw_config {
 	/* file */
 	/* net */
 	/* block */
+	__u32 block_slow_ns;	/* block_slow event for requests taking >= this (0: all) */
 	/* capability */
 	/* end */
 };
@@ -146,6 +148,7 @@ struct pw_config {
 	/* file */			\
 	/* net */			\
 	/* block */			\
+	X(block_slow_ns, 1)		\
 	/* capability */		\
 	/* end */
 
@@ -250,6 +253,51 @@ struct pw_syscall {
 /* ---- oom events ---- */
 
 /* ---- block events ---- */
+
+/* config.block_slow_ns set when the config is created: 10 ms */
+#define PW_DEFAULT_BLOCK_SLOW_NS 10000000u
+
+/* block/pattern value, key __u32 device (kernel dev_t: major << 20 | minor). */
+struct pw_block_pattern {
+	__u64 sequential;	/* requests starting where the previous one ended */
+	__u64 random;		/* the others */
+	__u64 bytes;
+	__u64 next_sector;	/* end of the previous request (internal) */
+};
+
+/* pw_block_slow.op: REQ_OP_* values differ between kernels (the zone ops
+ * moved in 6.x), so the BPF side maps them to these. */
+enum pw_block_op {
+	PW_BLOCK_OP_READ = 0,
+	PW_BLOCK_OP_WRITE = 1,
+	PW_BLOCK_OP_FLUSH = 2,
+	PW_BLOCK_OP_DISCARD = 3,
+	PW_BLOCK_OP_SECURE_ERASE = 4,
+	PW_BLOCK_OP_WRITE_ZEROES = 5,
+	PW_BLOCK_OP_ZONE_APPEND = 6,
+	PW_BLOCK_OP_ZONE_OPEN = 7,
+	PW_BLOCK_OP_ZONE_CLOSE = 8,
+	PW_BLOCK_OP_ZONE_FINISH = 9,
+	PW_BLOCK_OP_ZONE_RESET = 10,
+	PW_BLOCK_OP_ZONE_RESET_ALL = 11,
+	PW_BLOCK_OP_DRV_IN = 12,
+	PW_BLOCK_OP_DRV_OUT = 13,
+	PW_BLOCK_OP_OTHER = 255,
+};
+
+/* A request that took at least config.block_slow_ns, issue to completion.
+ * The header is the task that issued it (or queued it, when queued). */
+struct pw_block_slow {
+	struct pw_hdr h;
+	__u32 dev;		/* kernel dev_t: major << 20 | minor */
+	__u32 op;		/* enum pw_block_op */
+	__u64 sector;
+	__u64 latency_ns;	/* issue to completion */
+	__u64 queue_ns;		/* insert to issue; 0 when issued directly */
+	__u32 bytes;
+	__s32 error;		/* blk_status_t of the completion, 0 = ok */
+	char disk[32];
+};
 
 /* ---- capability events ---- */
 

@@ -519,7 +519,8 @@ static int size_ringbuf(struct bpf_object *obj, const char *maps_dir)
 static int init_config(struct bpf_object *obj)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "config");
-	struct pw_config cfg = { .enabled = 1, .wakeup_bytes = PW_DEFAULT_WAKEUP_BYTES };
+	struct pw_config cfg = { .enabled = 1, .wakeup_bytes = PW_DEFAULT_WAKEUP_BYTES,
+				 .block_slow_ns = PW_DEFAULT_BLOCK_SLOW_NS };
 	__u32 zero = 0;
 
 	if (!m)

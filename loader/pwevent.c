@@ -604,6 +604,51 @@ static void emit_syscall(struct pw_emit *e, const void *rec, size_t len)
 
 /* ---- block emitters ---- */
 
+static const char *const pw_block_op_names[] = {
+	[PW_BLOCK_OP_READ] = "read",
+	[PW_BLOCK_OP_WRITE] = "write",
+	[PW_BLOCK_OP_FLUSH] = "flush",
+	[PW_BLOCK_OP_DISCARD] = "discard",
+	[PW_BLOCK_OP_SECURE_ERASE] = "secure_erase",
+	[PW_BLOCK_OP_WRITE_ZEROES] = "write_zeroes",
+	[PW_BLOCK_OP_ZONE_APPEND] = "zone_append",
+	[PW_BLOCK_OP_ZONE_OPEN] = "zone_open",
+	[PW_BLOCK_OP_ZONE_CLOSE] = "zone_close",
+	[PW_BLOCK_OP_ZONE_FINISH] = "zone_finish",
+	[PW_BLOCK_OP_ZONE_RESET] = "zone_reset",
+	[PW_BLOCK_OP_ZONE_RESET_ALL] = "zone_reset_all",
+	[PW_BLOCK_OP_DRV_IN] = "drv_in",
+	[PW_BLOCK_OP_DRV_OUT] = "drv_out",
+};
+
+static void emit_block_slow(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_block_slow r;
+	const char *op = NULL;
+	char buf[48];
+
+	PW_COPY(&r, rec, len);
+	if (r.op < ARRAY_SIZE(pw_block_op_names))
+		op = pw_block_op_names[r.op];
+	snprintf(buf, sizeof(buf), "%u:%u", r.dev >> 20, r.dev & ((1u << 20) - 1));
+	emit_str(e, "dev", "", buf, sizeof(buf));
+	emit_str(e, "disk", "", r.disk, sizeof(r.disk));
+	emit_str(e, "op", "", op ? op : "other", 16);
+	emit_u64(e, "sector", "sector", r.sector);
+	emit_u64(e, "bytes", "bytes", r.bytes);
+	if (e->fmt == PW_FMT_JSON) {
+		emit_u64(e, "latency_ns", NULL, r.latency_ns);
+		emit_u64(e, "queue_ns", NULL, r.queue_ns);
+	} else {
+		emit_key(e, "latency_ns", "lat");
+		emit_raw(e, buf, (size_t)snprintf(buf, sizeof(buf), "%llu.%03llums",
+						  (unsigned long long)r.latency_ns / 1000000,
+						  (unsigned long long)r.latency_ns / 1000 % 1000));
+	}
+	if (e->fmt == PW_FMT_JSON || r.error)
+		emit_s64(e, "error", "error", r.error);
+}
+
 /* ---- capability emitters ---- */
 
 /* ---- audit emitters ---- */
@@ -630,7 +675,7 @@ static const struct pw_event_desc pw_event_descs[] = {
 	/* oom */
 
 	/* block */
-
+	{ PW_EV_BLOCK_SLOW, sizeof(struct pw_block_slow), emit_block_slow },
 	/* capability */
 
 	/* audit */
