@@ -69,6 +69,7 @@ enum pw_module {
 	/* mount: 50-59 */		\
 					\
 	/* oom: 60-69 */		\
+	X(OOM, oom, 60)			\
 					\
 	/* block: 70-79 */		\
 	X(BLOCK_SLOW, block_slow, 70)	\
@@ -251,6 +252,28 @@ struct pw_syscall {
 /* ---- mount events ---- */
 
 /* ---- oom events ---- */
+
+/* The OOM killer chose a victim (oom/mark_victim). The header is the task
+ * that was running when it did: the one whose allocation triggered it. */
+#define PW_OOM_UID_UNKNOWN 0xffffffffu
+struct pw_oom {
+	struct pw_hdr h;
+	__u32 victim_pid;
+	__u32 victim_uid;	/* PW_OOM_UID_UNKNOWN when the kernel does not say */
+	__u64 total_vm_kb;
+	__u64 anon_rss_kb;
+	__u64 file_rss_kb;
+	__u64 shmem_rss_kb;
+	__u64 pgtables_kb;
+	__s16 oom_score_adj;
+	__u16 pad;
+	__u32 known;		/* PW_OOM_KNOWN_* bits: which figures the kernel gave */
+	char victim_comm[PW_COMM_LEN];
+};
+#define PW_OOM_KNOWN_MEM	1u	/* total_vm, anon/file/shmem rss */
+#define PW_OOM_KNOWN_PGTABLES	2u
+#define PW_OOM_KNOWN_SCORE_ADJ	4u
+#define PW_OOM_KNOWN_COMM	8u
 
 /* ---- block events ---- */
 

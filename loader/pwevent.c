@@ -602,6 +602,38 @@ static void emit_syscall(struct pw_emit *e, const void *rec, size_t len)
 
 /* ---- oom emitters ---- */
 
+static void emit_oom(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_oom r;
+
+	PW_COPY(&r, rec, len);
+	emit_u64(e, "victim_pid", "victim", r.victim_pid);
+	emit_str(e, "victim_comm", "", r.victim_comm, sizeof(r.victim_comm));
+	if (r.victim_uid != PW_OOM_UID_UNKNOWN)
+		emit_u64(e, "victim_uid", "victim_uid", r.victim_uid);
+	else
+		emit_null(e, "victim_uid");
+	if (r.known & PW_OOM_KNOWN_MEM) {
+		emit_u64(e, "total_vm_kb", "total_vm_kb", r.total_vm_kb);
+		emit_u64(e, "anon_rss_kb", "anon_rss_kb", r.anon_rss_kb);
+		emit_u64(e, "file_rss_kb", "file_rss_kb", r.file_rss_kb);
+		emit_u64(e, "shmem_rss_kb", "shmem_rss_kb", r.shmem_rss_kb);
+	} else {
+		emit_null(e, "total_vm_kb");
+		emit_null(e, "anon_rss_kb");
+		emit_null(e, "file_rss_kb");
+		emit_null(e, "shmem_rss_kb");
+	}
+	if (r.known & PW_OOM_KNOWN_PGTABLES)
+		emit_u64(e, "pgtables_kb", "pgtables_kb", r.pgtables_kb);
+	else
+		emit_null(e, "pgtables_kb");
+	if (r.known & PW_OOM_KNOWN_SCORE_ADJ)
+		emit_s64(e, "oom_score_adj", "oom_score_adj", r.oom_score_adj);
+	else
+		emit_null(e, "oom_score_adj");
+}
+
 /* ---- block emitters ---- */
 
 static const char *const pw_block_op_names[] = {
@@ -673,7 +705,7 @@ static const struct pw_event_desc pw_event_descs[] = {
 	/* mount */
 
 	/* oom */
-
+	{ PW_EV_OOM, sizeof(struct pw_oom), emit_oom },
 	/* block */
 	{ PW_EV_BLOCK_SLOW, sizeof(struct pw_block_slow), emit_block_slow },
 	/* capability */
