@@ -14,7 +14,7 @@ MODULES   := $(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c))
 BPF_OBJS  := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(MODULES))
 BPF_HDRS  := $(wildcard bpf/*.h)
 LIB_SRCS  := loader/parse.c loader/pwevent.c
-GEN_HDRS  := $(BUILD)/gen/syscall_names.h
+GEN_HDRS  := $(BUILD)/gen/syscall_names.h $(BUILD)/gen/cap_names.h
 LIB_HDRS  := $(wildcard loader/*.h) bpf/pinwatch.h $(GEN_HDRS)
 BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read
 UNIT_TESTS := $(BUILD)/test_pwevent
@@ -45,6 +45,14 @@ $(BUILD)/syscalls.txt:
 $(BUILD)/gen/syscall_names.h: $(BUILD)/syscalls.txt
 	@mkdir -p $(@D)
 	awk '{ printf "\t[%s] = \"%s\",\n", $$1, $$2 }' $< >$@.tmp && mv $@.tmp $@
+
+# Capability names (CAP_CHOWN = 0, ...), from linux/capability.h.
+$(BUILD)/gen/cap_names.h:
+	@mkdir -p $(@D)
+	printf '#include <linux/capability.h>\n' | $(CC) -E -dM -x c - | \
+		awk '$$1 == "#define" && $$2 ~ /^CAP_[A-Z_]+$$/ && $$3 ~ /^[0-9]+$$/ && $$2 != "CAP_LAST_CAP" \
+			{ printf "\t[%s] = \"%s\",\n", $$3, $$2 }' | sort -t[ -k2 -n >$@.tmp
+	test -s $@.tmp && mv $@.tmp $@
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)

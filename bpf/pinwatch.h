@@ -75,6 +75,7 @@ enum pw_module {
 	X(BLOCK_SLOW, block_slow, 70)	\
 					\
 	/* capability: 80-89 */		\
+	X(CAPABLE, capable, 80)		\
 					\
 	/* audit: 90-99 */		\
 					\
@@ -132,6 +133,7 @@ struct pw_config {
 	/* block */
 	__u32 block_slow_ns;	/* block_slow event for requests taking >= this (0: all) */
 	/* capability */
+	__u32 capable_denials_only; /* 1: report only capability checks that failed */
 	/* end */
 };
 
@@ -151,6 +153,7 @@ struct pw_config {
 	/* block */			\
 	X(block_slow_ns, 1)		\
 	/* capability */		\
+	X(capable_denials_only, 1)	\
 	/* end */
 
 /* maps/stats: per-CPU array keyed by module id. For every module,
@@ -323,6 +326,18 @@ struct pw_block_slow {
 };
 
 /* ---- capability events ---- */
+
+/* A capability check (cap_capable). opts is known only to the kprobe
+ * variant (the tracepoint does not carry it). */
+struct pw_capable {
+	struct pw_hdr h;
+	__s32 cap;
+	__s32 ret;		/* 0 granted, -EPERM denied */
+	__u32 opts;		/* CAP_OPT_* (bit 1 NOAUDIT, bit 2 INSETID) */
+	__u32 opts_known;	/* 0: the hook cannot see opts (tracepoint) */
+	__u32 target_userns;	/* inode number of the user namespace checked against */
+	__u32 pad;
+};
 
 /* ---- audit events ---- */
 

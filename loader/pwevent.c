@@ -683,6 +683,40 @@ static void emit_block_slow(struct pw_emit *e, const void *rec, size_t len)
 
 /* ---- capability emitters ---- */
 
+/* Generated at build time from linux/capability.h (see the Makefile). */
+static const char *const pw_cap_names[] = {
+#include "cap_names.h"
+};
+
+#define PW_CAP_OPT_NOAUDIT 2u	/* CAP_OPT_NOAUDIT, include/linux/security.h */
+
+static void emit_capable(struct pw_emit *e, const void *rec, size_t len)
+{
+	const char *name = NULL;
+	struct pw_capable r;
+	char buf[24];
+
+	PW_COPY(&r, rec, len);
+	if (r.cap >= 0 && (size_t)r.cap < ARRAY_SIZE(pw_cap_names))
+		name = pw_cap_names[r.cap];
+	if (!name)
+		snprintf(buf, sizeof(buf), "CAP_%d", r.cap);
+	emit_s64(e, "cap", NULL, r.cap);
+	emit_str(e, "cap_name", "", name ? name : buf, 32);
+	emit_s64(e, "ret", "ret", r.ret);
+	if (e->fmt == PW_FMT_TEXT)
+		emit_cstr(e, r.ret ? " denied" : " granted");
+	if (r.opts_known) {
+		emit_bool(e, "audit", "noaudit", !(r.opts & PW_CAP_OPT_NOAUDIT));
+		if (e->fmt == PW_FMT_JSON)
+			emit_u64(e, "opts", NULL, r.opts);
+	} else {
+		emit_null(e, "audit");
+		emit_null(e, "opts");
+	}
+	emit_u64(e, "userns", NULL, r.target_userns);
+}
+
 /* ---- audit emitters ---- */
 
 /* ---- uprobe and profile emitters ---- */
@@ -709,7 +743,7 @@ static const struct pw_event_desc pw_event_descs[] = {
 	/* block */
 	{ PW_EV_BLOCK_SLOW, sizeof(struct pw_block_slow), emit_block_slow },
 	/* capability */
-
+	{ PW_EV_CAPABLE, sizeof(struct pw_capable), emit_capable },
 	/* audit */
 
 	/* uprobe, profile */
