@@ -57,7 +57,10 @@ struct {
 
 /* Enter timestamp of the syscall a thread is in (0: none), in task local
  * storage: no per-thread hash to fill up with the entries of threads that
- * never return (exit, exit_group), and freed with the task. */
+ * never return (exit, exit_group), and freed with the task. Every timed
+ * enter overwrites it and every timed exit clears it; the one sample that
+ * can be wrong is that of a thread already inside a syscall when timing is
+ * switched back on, if its previous timestamp was never cleared. */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
