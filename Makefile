@@ -9,7 +9,7 @@ CFLAGS    ?= -O2 -g
 # SAN adds sanitizers (make check-sanitize); kept apart so that a CFLAGS
 # given on the command line cannot drop the warnings.
 SAN       ?=
-PW_CFLAGS  = $(CFLAGS) $(SAN) -Wall -Wextra -Werror -Ibpf -Iloader
+PW_CFLAGS  = $(CFLAGS) $(SAN) -Wall -Wextra -Werror -Ibpf -Iloader -I$(BUILD)/gen
 LDLIBS    := -lbpf -lelf -lz -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall -Werror
 
@@ -17,7 +17,8 @@ MODULES   := $(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c))
 BPF_OBJS  := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(MODULES))
 BPF_HDRS  := $(wildcard bpf/*.h)
 LIB_SRCS  := loader/parse.c loader/pwevent.c
-LIB_HDRS  := $(wildcard loader/*.h) bpf/pinwatch.h
+GEN_HDRS  := $(BUILD)/gen/syscall_names.h $(BUILD)/gen/cap_names.h
+LIB_HDRS  := $(wildcard loader/*.h) bpf/pinwatch.h $(GEN_HDRS)
 BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read
 UNIT_TESTS := $(BUILD)/test_pwevent
 
@@ -28,7 +29,7 @@ FUZZ_SRCS_pwevent := loader/pwevent.c
 FUZZ_SRCS_parse := loader/parse.c
 
 .PHONY: all deps run test unit-test clean check-sanitize fuzz fuzz-seeds
-all: $(BINS) $(BPF_OBJS)
+all: $(BINS) $(BPF_OBJS) $(BUILD)/syscalls.txt
 
 deps:
 	scripts/setup
@@ -36,6 +37,31 @@ deps:
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+# Syscall names, generated from the libc headers of this architecture (never
+# typed by hand): "nr name" per line, read by the scripts (pinwatch syscount,
+# pinwatch config set syscalls); the consumer's C table is made from it. The
+# second pass lets cpp resolve numbers defined through other macros (arm64).
+$(BUILD)/syscalls.txt:
+	@mkdir -p $(@D)
+	printf '#include <asm/unistd.h>\n' | $(CC) -E -dM -x c - | \
+		sed -n 's/^#define __NR_\([a-z0-9_]*\) .*/\1/p' | grep -vx syscalls | sort -u | \
+		awk 'BEGIN { print "#include <asm/unistd.h>" } { print $$1, "__NR_" $$1 }' | \
+		$(CC) -E -P -x c - | awk 'NF == 2 && $$2 ~ /^[0-9]+$$/ { print $$2, $$1 }' | \
+		sort -n >$@.tmp
+	test -s $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/syscall_names.h: $(BUILD)/syscalls.txt
+	@mkdir -p $(@D)
+	awk '{ printf "\t[%s] = \"%s\",\n", $$1, $$2 }' $< >$@.tmp && mv $@.tmp $@
+
+# Capability names (CAP_CHOWN = 0, ...), from linux/capability.h.
+$(BUILD)/gen/cap_names.h:
+	@mkdir -p $(@D)
+	printf '#include <linux/capability.h>\n' | $(CC) -E -dM -x c - | \
+		awk '$$1 == "#define" && $$2 ~ /^CAP_[A-Z_]+$$/ && $$3 ~ /^[0-9]+$$/ && $$2 != "CAP_LAST_CAP" \
+			{ printf "\t[%s] = \"%s\",\n", $$3, $$2 }' | sort -t[ -k2 -n >$@.tmp
+	test -s $@.tmp && mv $@.tmp $@
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
@@ -75,7 +101,7 @@ check-sanitize: deps
 $(BUILD)/fuzz/fuzz_%: loader/tests/fuzz_%.c $(LIB_HDRS) loader/pwevent.c loader/parse.c
 	@mkdir -p $(@D)
 	$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-Ibpf -Iloader $< $(FUZZ_SRCS_$*) -o $@
+		-Ibpf -Iloader -I$(BUILD)/gen $< $(FUZZ_SRCS_$*) -o $@
 
 # FUZZ_SECONDS per target, starting from the committed seed corpus (copied,
 # so the repository is not written to). Prints one line per target.

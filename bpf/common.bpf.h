@@ -23,6 +23,12 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* Put before SEC(): the loader attaches this program at load only when the
+ * named maps/config field is non-zero; `pinwatch-load attach|detach OBJECT
+ * HOOK` switch it later. For hooks whose mere attachment costs too much to
+ * keep when unused (every attached program adds its dispatch cost). */
+#define PW_ATTACH_IF(field) __attribute__((btf_decl_tag("pinwatch:attach_if=" #field)))
+
 enum pw_outcome { PW_SEEN, PW_FILTERED, PW_EMITTED, PW_DROPPED };
 
 static __always_inline void pw_count(__u32 module, enum pw_outcome outcome)

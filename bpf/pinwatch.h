@@ -58,6 +58,7 @@ enum pw_module {
 	X(EXIT, exit, 2)		\
 	X(FORK, fork, 3)		\
 	/* syscall: 10-19 */		\
+	X(SYSCALL, syscall, 10)		\
 					\
 	/* file: 20-29 */		\
 	X(OPEN, open, 20)		\
@@ -80,10 +81,13 @@ enum pw_module {
 	X(UMOUNT, umount, 51)		\
 					\
 	/* oom: 60-69 */		\
+	X(OOM, oom, 60)			\
 					\
 	/* block: 70-79 */		\
+	X(BLOCK_SLOW, block_slow, 70)	\
 					\
 	/* capability: 80-89 */		\
+	X(CAPABLE, capable, 80)		\
 					\
 	/* audit: 90-99 */		\
 	X(AUDIT, audit, 90)		\
@@ -138,10 +142,13 @@ struct pw_config {
 	/* module switches: add fields in your module's slot, and to
 	 * PW_CONFIG_FIELDS below; keep the struct naturally aligned. */
 	/* syscall */
+	__u32 syscall_latency;	/* 1: time syscalls (attaches the sys_exit hook) */
 	/* file */
 	/* net */
 	/* block */
+	__u32 block_slow_ns;	/* block_slow event for requests taking >= this (0: all) */
 	/* capability */
+	__u32 capable_denials_only; /* 1: report only capability checks that failed */
 	/* end */
 };
 
@@ -155,10 +162,13 @@ struct pw_config {
 	X(only_kinds, 0)		\
 	X(wakeup_bytes, 1)		\
 	/* syscall */			\
+	X(syscall_latency, 1)		\
 	/* file */			\
 	/* net */			\
 	/* block */			\
+	X(block_slow_ns, 1)		\
 	/* capability */		\
+	X(capable_denials_only, 1)	\
 	/* end */
 
 /* maps/stats: per-CPU array keyed by module id. For every module,
@@ -229,6 +239,27 @@ struct pw_fork {
 };
 
 /* ---- syscall events ---- */
+
+/* Syscall numbers 0 .. PW_SYSCALL_MAX - 1 are counted (the native ones of
+ * x86-64 and arm64); the names come from build/syscalls.txt. */
+#define PW_SYSCALL_MAX 512
+
+/* syscall/counts value, per CPU, key __u32 syscall number. */
+struct pw_syscall_count {
+	__u64 count;		/* syscalls entered */
+	__u64 lat_count;	/* syscalls timed (syscall_latency on) */
+	__u64 lat_total_ns;	/* their summed latency */
+};
+
+/* A syscall selected in syscall/selected, at its exit. */
+struct pw_syscall {
+	struct pw_hdr h;
+	__u32 nr;
+	__u32 pad;
+	__u64 args[6];		/* raw argument registers, as seen at exit */
+	__s64 ret;		/* raw return value (negative errno on failure) */
+	__u64 latency_ns;	/* enter to exit; 0 unless syscall_latency is on */
+};
 
 /* ---- file events ---- */
 
@@ -427,9 +458,88 @@ struct pw_mount {
 
 /* ---- oom events ---- */
 
+/* The OOM killer chose a victim (oom/mark_victim). The header is the task
+ * that was running when it did: the one whose allocation triggered it. */
+#define PW_OOM_UID_UNKNOWN 0xffffffffu
+struct pw_oom {
+	struct pw_hdr h;
+	__u32 victim_pid;
+	__u32 victim_uid;	/* PW_OOM_UID_UNKNOWN when the kernel does not say */
+	__u64 total_vm_kb;
+	__u64 anon_rss_kb;
+	__u64 file_rss_kb;
+	__u64 shmem_rss_kb;
+	__u64 pgtables_kb;
+	__s16 oom_score_adj;
+	__u16 pad;
+	__u32 known;		/* PW_OOM_KNOWN_* bits: which figures the kernel gave */
+	char victim_comm[PW_COMM_LEN];
+};
+#define PW_OOM_KNOWN_MEM	1u	/* total_vm, anon/file/shmem rss */
+#define PW_OOM_KNOWN_PGTABLES	2u
+#define PW_OOM_KNOWN_SCORE_ADJ	4u
+#define PW_OOM_KNOWN_COMM	8u
+
 /* ---- block events ---- */
 
+/* config.block_slow_ns set when the config is created: 10 ms */
+#define PW_DEFAULT_BLOCK_SLOW_NS 10000000u
+
+/* block/pattern value, key __u32 device (kernel dev_t: major << 20 | minor). */
+struct pw_block_pattern {
+	__u64 sequential;	/* requests starting where the previous one ended */
+	__u64 random;		/* the others */
+	__u64 bytes;
+	__u64 next_sector;	/* end of the previous request (internal) */
+};
+
+/* pw_block_slow.op: REQ_OP_* values differ between kernels (the zone ops
+ * moved in 6.x), so the BPF side maps them to these. */
+enum pw_block_op {
+	PW_BLOCK_OP_READ = 0,
+	PW_BLOCK_OP_WRITE = 1,
+	PW_BLOCK_OP_FLUSH = 2,
+	PW_BLOCK_OP_DISCARD = 3,
+	PW_BLOCK_OP_SECURE_ERASE = 4,
+	PW_BLOCK_OP_WRITE_ZEROES = 5,
+	PW_BLOCK_OP_ZONE_APPEND = 6,
+	PW_BLOCK_OP_ZONE_OPEN = 7,
+	PW_BLOCK_OP_ZONE_CLOSE = 8,
+	PW_BLOCK_OP_ZONE_FINISH = 9,
+	PW_BLOCK_OP_ZONE_RESET = 10,
+	PW_BLOCK_OP_ZONE_RESET_ALL = 11,
+	PW_BLOCK_OP_DRV_IN = 12,
+	PW_BLOCK_OP_DRV_OUT = 13,
+	PW_BLOCK_OP_OTHER = 255,
+};
+
+/* A request that took at least config.block_slow_ns, issue to completion.
+ * The header is the task that issued it (or queued it, when queued). */
+struct pw_block_slow {
+	struct pw_hdr h;
+	__u32 dev;		/* kernel dev_t: major << 20 | minor */
+	__u32 op;		/* enum pw_block_op */
+	__u64 sector;
+	__u64 latency_ns;	/* issue to completion */
+	__u64 queue_ns;		/* insert to issue; 0 when issued directly */
+	__u32 bytes;
+	__s32 error;		/* blk_status_t of the completion, 0 = ok */
+	char disk[32];
+};
+
 /* ---- capability events ---- */
+
+/* A capability check (cap_capable). opts is known only to the kprobe
+ * variant (the tracepoint does not carry it). */
+struct pw_capable {
+	struct pw_hdr h;
+	__s32 cap;
+	__s32 ret;		/* 0 granted, -EPERM denied */
+	__u32 opts;		/* CAP_OPT_* (bit 1 NOAUDIT, bit 2 INSETID) */
+	__u32 opts_known;	/* 0: the hook cannot see opts (tracepoint) */
+	__u32 target_userns;	/* inode number of the user namespace checked against */
+	__u32 pad;
+};
 
 /* ---- audit events ---- */
 

@@ -41,7 +41,9 @@ static struct {
 	const char *lock_path;
 	uint64_t ringbuf_bytes;
 	bool verbose;
+	bool lock;	/* attach/detach: false with --no-lock (the caller holds it) */
 } env = {
+	.lock = true,
 	.pin_root = PW_PIN_ROOT,
 	.lock_path = PW_LOCK_PATH,
 	.ringbuf_bytes = PW_DEFAULT_RINGBUF_BYTES,
@@ -605,7 +607,8 @@ static int set_pin_root_consts(struct bpf_object *obj)
 static int init_config(struct bpf_object *obj)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "config");
-	struct pw_config cfg = { .enabled = 1, .wakeup_bytes = PW_DEFAULT_WAKEUP_BYTES };
+	struct pw_config cfg = { .enabled = 1, .wakeup_bytes = PW_DEFAULT_WAKEUP_BYTES,
+				 .block_slow_ns = PW_DEFAULT_BLOCK_SLOW_NS };
 	__u32 zero = 0;
 
 	if (!m)
@@ -643,11 +646,82 @@ static __u32 prog_id(const struct bpf_program *prog)
 	return info.id;
 }
 
+/* ---- on-demand hooks ------------------------------------------------------ */
+
+/*
+ * A program tagged PW_ATTACH_IF(field) (common.bpf.h: a BTF decl tag
+ * "pinwatch:attach_if=FIELD") is loaded and pinned like any other, but its
+ * link is created at load only when that maps/config field is non-zero;
+ * otherwise `pinwatch-load attach` creates it later and `detach` removes it.
+ * For hooks whose mere attachment costs too much to keep when unused.
+ * Returns the field name (static storage) or NULL for a program without tag.
+ */
+static const char *attach_if_field(const struct bpf_object *obj, const struct bpf_program *prog)
+{
+	static char field[64];
+	const struct btf *btf = bpf_object__btf(obj);
+	const char *prefix = "pinwatch:attach_if=";
+	int func_id;
+
+	if (!btf)
+		return NULL;
+	func_id = btf__find_by_name_kind(btf, bpf_program__name(prog), BTF_KIND_FUNC);
+	if (func_id <= 0)
+		return NULL;
+	for (__u32 i = 1; i < btf__type_cnt(btf); i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+		const char *tag;
+
+		if (!btf_is_decl_tag(t) || t->type != (__u32)func_id || btf_decl_tag(t)->component_idx != -1)
+			continue;
+		tag = btf__name_by_offset(btf, t->name_off);
+		if (tag && !strncmp(tag, prefix, strlen(prefix))) {
+			snprintf(field, sizeof(field), "%s", tag + strlen(prefix));
+			return field;
+		}
+	}
+	return NULL;
+}
+
+/* Value of a maps/config field by name (PW_CONFIG_FIELDS); -1 if unknown. */
+static long long config_field(int config_fd, const char *name)
+{
+	struct pw_config cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(config_fd, &zero, &cfg))
+		return -1;
+#define PW_X(fname, settable)                                                             	if (!strcmp(name, #fname))                                                        		return cfg.fname;
+	PW_CONFIG_FIELDS(PW_X)
+#undef PW_X
+	return -1;
+}
+
+/* Attaches an already loaded program by fd (tracing and raw tracepoint
+ * kinds only: the ones a link can be made for from the fd alone). */
+static int attach_fd(int prog_fd, const struct bpf_program *prog)
+{
+	const struct variant_kind *v = variant_of(prog);
+	const char *target;
+
+	if (!v)
+		return -EOPNOTSUPP;
+	target = bpf_program__section_name(prog) + strlen(v->prefix);
+	if (!strcmp(v->name, "raw_tp"))
+		return bpf_raw_tracepoint_open(target, prog_fd);
+	if (!strcmp(v->name, "tp_btf") || !strcmp(v->name, "fentry") || !strcmp(v->name, "fexit") ||
+	    !strcmp(v->name, "lsm"))
+		return bpf_raw_tracepoint_open(NULL, prog_fd);
+	return -EOPNOTSUPP;
+}
+
 static int pin_module(struct bpf_object *obj, const char *module, const char *staging,
 		      struct bpf_link **links, int *n_links)
 {
 	__u32 stage_ids[MAX_PROGS];
 	int n_stages = chain_prog_ids(obj, stage_ids, MAX_PROGS);
+	struct bpf_map *config = bpf_object__find_map_by_name(obj, "config");
+	int config_fd = config ? bpf_map__fd(config) : -1;
 	struct bpf_program *prog;
 	struct bpf_map *map;
 	char path[512], hook[128];
@@ -666,6 +740,7 @@ static int pin_module(struct bpf_object *obj, const char *module, const char *st
 		}
 	}
 	bpf_object__for_each_program(prog, obj) {
+		const char *field;
 		bool is_stage = false;
 		__u32 id;
 
@@ -682,6 +757,18 @@ static int pin_module(struct bpf_object *obj, const char *module, const char *st
 			is_stage |= stage_ids[i] == id;
 		if (is_stage)
 			continue;
+		field = attach_if_field(obj, prog);
+		if (field) {
+			long long on = config_field(config_fd, field);
+
+			if (on < 0) {
+				die_msg("%s: program %s: attach_if names no config field '%s'", module,
+					bpf_program__name(prog), field);
+				return -1;
+			}
+			if (!on)
+				continue; /* on demand: pinwatch-load attach */
+		}
 		if (injected("attach"))
 			return -1;
 		links[*n_links] = bpf_program__attach(prog);
@@ -709,12 +796,12 @@ static int pin_module(struct bpf_object *obj, const char *module, const char *st
 	return 0;
 }
 
-static void print_summary(struct bpf_object *obj, const char *module)
+static void print_summary(struct bpf_object *obj, const char *module, const char *module_dir)
 {
 	__u32 stage_ids[MAX_PROGS];
 	int n_stages = chain_prog_ids(obj, stage_ids, MAX_PROGS);
 	struct bpf_program *prog;
-	char hook[128];
+	char hook[128], link[512];
 	const char *sep = "";
 
 	printf("%s: loaded (", module);
@@ -728,7 +815,9 @@ static void print_summary(struct bpf_object *obj, const char *module)
 		if (!bpf_program__autoload(prog) || stage)
 			continue;
 		hook_of(bpf_program__name(prog), hook, sizeof(hook));
-		printf("%s%s: %s", sep, hook, v ? v->name : "?");
+		snprintf(link, sizeof(link), "%s/link_%s", module_dir, hook);
+		printf("%s%s: %s%s", sep, hook, v ? v->name : "?",
+		       attach_if_field(obj, prog) && !path_exists(link) ? " on demand" : "");
 		sep = ", ";
 	}
 	printf(")\n");
@@ -828,7 +917,7 @@ static int cmd_load(const char *object)
 			die_msg("%s: cannot move pins into place: %s", module, strerror(errno));
 		goto fail;
 	}
-	print_summary(obj, module);
+	print_summary(obj, module, module_dir);
 	err = 0;
 	goto out;
 fail:
@@ -922,6 +1011,92 @@ static int cmd_shared_maps(const char *object)
 	return 0;
 }
 
+/*
+ * attach OBJECT HOOK / detach OBJECT HOOK: create or remove the link of an
+ * on-demand hook (PW_ATTACH_IF) of a loaded module. Idempotent. The object
+ * names the module and tells which section the pinned program came from.
+ */
+static int cmd_attach(const char *object, const char *hook, bool attach)
+{
+	char module[64], name_hook[128], path[512];
+	struct bpf_object *obj = NULL;
+	struct bpf_program *prog, *found = NULL;
+	char *module_dir = NULL;
+	int err = 1, prog_fd = -1, link_fd = -1;
+
+	if (module_from_object(object, module, sizeof(module)) || module_id(module) < 0) {
+		die_msg("%s: not a pinwatch module object (expected <module>.bpf.o)", object);
+		return 1;
+	}
+	if (env.lock && take_lock())
+		return 1;
+	module_dir = path_join(env.pin_root, module);
+	if (!path_exists(module_dir)) {
+		die_msg("%s: not loaded", module);
+		goto out;
+	}
+	obj = bpf_object__open_file(object, NULL);
+	if (!obj) {
+		die_msg("%s: cannot open %s: %s", module, object, strerror(errno));
+		goto out;
+	}
+	bpf_object__for_each_program(prog, obj) {
+		hook_of(bpf_program__name(prog), name_hook, sizeof(name_hook));
+		snprintf(path, sizeof(path), "%s/prog_%s", module_dir, bpf_program__name(prog));
+		if (!strcmp(name_hook, hook) && path_exists(path)) {
+			found = prog;
+			break;
+		}
+	}
+	if (!found) {
+		die_msg("%s: no loaded program for hook '%s'", module, hook);
+		goto out;
+	}
+	if (!attach_if_field(obj, found)) {
+		die_msg("%s: hook '%s' is not attached on demand", module, hook);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/link_%s", module_dir, hook);
+	if (!attach) {
+		if (unlink(path) && errno != ENOENT) {
+			die_msg("%s: %s: %s", module, path, strerror(errno));
+			goto out;
+		}
+		err = 0;
+		goto out;
+	}
+	if (path_exists(path)) {
+		err = 0;
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/prog_%s", module_dir, bpf_program__name(found));
+	prog_fd = bpf_obj_get(path);
+	if (prog_fd < 0) {
+		die_msg("%s: %s: %s", module, path, strerror(errno));
+		goto out;
+	}
+	link_fd = attach_fd(prog_fd, found);
+	if (link_fd < 0) {
+		die_msg("%s: attach %s (%s): %s", module, bpf_program__name(found),
+			bpf_program__section_name(found), strerror(-link_fd));
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/link_%s", module_dir, hook);
+	if (bpf_obj_pin(link_fd, path)) {
+		die_msg("%s: pin link %s: %s", module, hook, strerror(errno));
+		goto out;
+	}
+	err = 0;
+out:
+	if (link_fd >= 0)
+		close(link_fd);
+	if (prog_fd >= 0)
+		close(prog_fd);
+	bpf_object__close(obj);
+	free(module_dir);
+	return err;
+}
+
 static void cmd_modules(void)
 {
 	for (int i = 0; i < PW_MOD_MAX; i++)
@@ -951,6 +1126,8 @@ static const char doc[] =
 	"  modules          list module ids and names\n"
 	"  config-layout    list maps/config fields: name offset size settable\n"
 	"  shared-maps OBJECT  list the shared maps the object pins under maps/\n"
+	"  attach OBJECT HOOK   attach an on-demand hook of a loaded module (PW_ATTACH_IF)\n"
+	"  detach OBJECT HOOK   detach it again (both idempotent)\n"
 	"\n"
 	"Examples:\n"
 	"  pinwatch-load load build/bpf/process.bpf.o\n"
@@ -966,10 +1143,11 @@ static const struct argp_option options[] = {
 	  "Ring buffer size at first load: power of two, e.g. 8M (default 8M)", 0 },
 	{ "lock", 'L', "FILE", 0, "Lock file (default " PW_LOCK_PATH ")", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf's log, verifier output included", 0 },
+	{ "no-lock", 'N', NULL, 0, "attach/detach: do not lock (the caller holds the lock)", 0 },
 	{},
 };
 
-static char *cmd_args[2];
+static char *cmd_args[3];
 static int n_cmd_args;
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
@@ -991,14 +1169,17 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'v':
 		env.verbose = true;
 		break;
+	case 'N':
+		env.lock = false;
+		break;
 	case ARGP_KEY_ARG:
-		if (n_cmd_args >= 2)
+		if (n_cmd_args >= 3)
 			pw_usage_error("pinwatch-load", "unexpected argument '%s'", arg);
 		cmd_args[n_cmd_args++] = arg;
 		break;
 	case ARGP_KEY_END:
 		if (!n_cmd_args)
-			pw_usage_error("pinwatch-load", "missing command (load, unload, modules, config-layout)");
+			pw_usage_error("pinwatch-load", "missing command (load, unload, attach, detach, modules, config-layout, shared-maps)");
 		break;
 	case ARGP_KEY_ERROR:
 		pw_argp_key_error(state, "pinwatch-load");
@@ -1010,7 +1191,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_arg, "COMMAND [ARG]", doc, NULL, NULL, NULL };
+	static const struct argp argp = { options, parse_arg, "COMMAND [ARG...]", doc, NULL, NULL, NULL };
 	const char *cmd;
 
 	if (getenv("PINWATCH_PIN_ROOT") && *getenv("PINWATCH_PIN_ROOT"))
@@ -1030,12 +1211,13 @@ int main(int argc, char **argv)
 		libbpf_set_print(capture_libbpf);
 		return cmd_shared_maps(cmd_args[1]);
 	}
-	if (strcmp(cmd, "load") && strcmp(cmd, "unload") && strcmp(cmd, "shared-maps")) {
+	if (strcmp(cmd, "load") && strcmp(cmd, "unload") && strcmp(cmd, "attach") &&
+	    strcmp(cmd, "detach")) {
 		die_msg("unknown command '%s' (see --help)", cmd);
 		return 2;
 	}
-	if (n_cmd_args != 2) {
-		die_msg("%s: missing argument (see --help)", cmd);
+	if (n_cmd_args != (strcmp(cmd, "attach") && strcmp(cmd, "detach") ? 2 : 3)) {
+		die_msg("%s: wrong number of arguments (see --help)", cmd);
 		return 2;
 	}
 	if (geteuid() != 0) {
@@ -1044,8 +1226,14 @@ int main(int argc, char **argv)
 	}
 	libbpf_set_print(capture_libbpf);
 	fail_at = getenv("PINWATCH_TEST_FAIL_AT");
-	int err = !strcmp(cmd, "load") ? cmd_load(cmd_args[1]) : cmd_unload(cmd_args[1]);
+	int err;
 
+	if (!strcmp(cmd, "load"))
+		err = cmd_load(cmd_args[1]);
+	else if (!strcmp(cmd, "attach") || !strcmp(cmd, "detach"))
+		err = cmd_attach(cmd_args[1], cmd_args[2], !strcmp(cmd, "attach"));
+	else
+		err = cmd_unload(cmd_args[1]);
 	if (getenv("PINWATCH_TEST_FD_REPORT"))
 		report_open_fds();
 	return err;

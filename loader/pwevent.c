@@ -492,6 +492,15 @@ static void emit_strv(struct pw_emit *e, const char *jkey, const char *s,
 	memcpy((dst), (rec), (len) < sizeof(*(dst)) ? (len) : sizeof(*(dst))); \
 } while (0)
 
+/* JSON null for a value the kernel did not provide; nothing in text. */
+static void emit_null(struct pw_emit *e, const char *jkey)
+{
+	if (e->fmt != PW_FMT_JSON)
+		return;
+	emit_key(e, jkey, NULL);
+	emit_raw(e, "null", 4);
+}
+
 /* ------------------------------------------------------------------ */
 /* Per-type emitters: one function + one row in pw_event_descs[].      */
 /* They are called only with len >= the row's min_size.                */
@@ -538,6 +547,51 @@ struct pw_event_desc {
 };
 
 /* ---- syscall emitters ---- */
+
+/* Generated at build time from build/syscalls.txt (see the Makefile). */
+static const char *const pw_syscall_names[PW_SYSCALL_MAX] = {
+#include "syscall_names.h"
+};
+
+static void emit_syscall(struct pw_emit *e, const void *rec, size_t len)
+{
+	const char *name;
+	struct pw_syscall r;
+	char num[40];
+	int i;
+
+	PW_COPY(&r, rec, len);
+	name = r.nr < PW_SYSCALL_MAX ? pw_syscall_names[r.nr] : NULL;
+	if (e->fmt == PW_FMT_JSON) {
+		emit_u64(e, "nr", NULL, r.nr);
+		if (name)
+			emit_str(e, "name", NULL, name, strlen(name));
+		else
+			emit_null(e, "name");
+		emit_key(e, "args", NULL);
+		for (i = 0; i < 6; i++) {
+			emit_raw(e, i ? "," : "[", 1);
+			emit_raw(e, num, (size_t)snprintf(num, sizeof(num), "%llu",
+							  (unsigned long long)r.args[i]));
+		}
+		emit_raw(e, "]", 1);
+		emit_s64(e, "ret", NULL, r.ret);
+		emit_u64(e, "latency_ns", NULL, r.latency_ns);
+		return;
+	}
+	/* text: name(arg, ...) = ret, like strace with raw arguments */
+	emit_key(e, "name", "");
+	if (name)
+		emit_cstr(e, name);
+	else
+		emit_raw(e, num, (size_t)snprintf(num, sizeof(num), "syscall_%u", r.nr));
+	for (i = 0; i < 6; i++)
+		emit_raw(e, num, (size_t)snprintf(num, sizeof(num), "%s%#llx", i ? ", " : "(",
+						  (unsigned long long)r.args[i]));
+	emit_raw(e, num, (size_t)snprintf(num, sizeof(num), ") = %lld", (long long)r.ret));
+	if (r.latency_ns)
+		emit_u64(e, "latency_ns", "lat_ns", r.latency_ns);
+}
 
 /* ---- file emitters ---- */
 
@@ -785,14 +839,6 @@ static void net_name(char *out, size_t n, const struct pw_name *t, size_t tn,
 static void emit_name_kv(struct pw_emit *e, const char *jkey, const char *tkey, const char *s)
 {
 	emit_str(e, jkey, tkey, s, strlen(s));
-}
-
-static void emit_null(struct pw_emit *e, const char *jkey)
-{
-	if (e->fmt != PW_FMT_JSON)
-		return;
-	emit_key(e, jkey, NULL);
-	emit_raw(e, "null", 4);
 }
 
 /* RFC 5952 text of a 16-byte address; AF_INET shows the v4-mapped tail as
@@ -1184,9 +1230,120 @@ static void emit_mount(struct pw_emit *e, const void *rec, size_t len)
 
 /* ---- oom emitters ---- */
 
+static void emit_oom(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_oom r;
+
+	PW_COPY(&r, rec, len);
+	emit_u64(e, "victim_pid", "victim", r.victim_pid);
+	emit_str(e, "victim_comm", "", r.victim_comm, sizeof(r.victim_comm));
+	if (r.victim_uid != PW_OOM_UID_UNKNOWN)
+		emit_u64(e, "victim_uid", "victim_uid", r.victim_uid);
+	else
+		emit_null(e, "victim_uid");
+	if (r.known & PW_OOM_KNOWN_MEM) {
+		emit_u64(e, "total_vm_kb", "total_vm_kb", r.total_vm_kb);
+		emit_u64(e, "anon_rss_kb", "anon_rss_kb", r.anon_rss_kb);
+		emit_u64(e, "file_rss_kb", "file_rss_kb", r.file_rss_kb);
+		emit_u64(e, "shmem_rss_kb", "shmem_rss_kb", r.shmem_rss_kb);
+	} else {
+		emit_null(e, "total_vm_kb");
+		emit_null(e, "anon_rss_kb");
+		emit_null(e, "file_rss_kb");
+		emit_null(e, "shmem_rss_kb");
+	}
+	if (r.known & PW_OOM_KNOWN_PGTABLES)
+		emit_u64(e, "pgtables_kb", "pgtables_kb", r.pgtables_kb);
+	else
+		emit_null(e, "pgtables_kb");
+	if (r.known & PW_OOM_KNOWN_SCORE_ADJ)
+		emit_s64(e, "oom_score_adj", "oom_score_adj", r.oom_score_adj);
+	else
+		emit_null(e, "oom_score_adj");
+}
+
 /* ---- block emitters ---- */
 
+static const char *const pw_block_op_names[] = {
+	[PW_BLOCK_OP_READ] = "read",
+	[PW_BLOCK_OP_WRITE] = "write",
+	[PW_BLOCK_OP_FLUSH] = "flush",
+	[PW_BLOCK_OP_DISCARD] = "discard",
+	[PW_BLOCK_OP_SECURE_ERASE] = "secure_erase",
+	[PW_BLOCK_OP_WRITE_ZEROES] = "write_zeroes",
+	[PW_BLOCK_OP_ZONE_APPEND] = "zone_append",
+	[PW_BLOCK_OP_ZONE_OPEN] = "zone_open",
+	[PW_BLOCK_OP_ZONE_CLOSE] = "zone_close",
+	[PW_BLOCK_OP_ZONE_FINISH] = "zone_finish",
+	[PW_BLOCK_OP_ZONE_RESET] = "zone_reset",
+	[PW_BLOCK_OP_ZONE_RESET_ALL] = "zone_reset_all",
+	[PW_BLOCK_OP_DRV_IN] = "drv_in",
+	[PW_BLOCK_OP_DRV_OUT] = "drv_out",
+};
+
+static void emit_block_slow(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_block_slow r;
+	const char *op = NULL;
+	char buf[48];
+
+	PW_COPY(&r, rec, len);
+	if (r.op < ARRAY_SIZE(pw_block_op_names))
+		op = pw_block_op_names[r.op];
+	snprintf(buf, sizeof(buf), "%u:%u", r.dev >> 20, r.dev & ((1u << 20) - 1));
+	emit_str(e, "dev", "", buf, sizeof(buf));
+	emit_str(e, "disk", "", r.disk, sizeof(r.disk));
+	emit_str(e, "op", "", op ? op : "other", 16);
+	emit_u64(e, "sector", "sector", r.sector);
+	emit_u64(e, "bytes", "bytes", r.bytes);
+	if (e->fmt == PW_FMT_JSON) {
+		emit_u64(e, "latency_ns", NULL, r.latency_ns);
+		emit_u64(e, "queue_ns", NULL, r.queue_ns);
+	} else {
+		emit_key(e, "latency_ns", "lat");
+		emit_raw(e, buf, (size_t)snprintf(buf, sizeof(buf), "%llu.%03llums",
+						  (unsigned long long)r.latency_ns / 1000000,
+						  (unsigned long long)r.latency_ns / 1000 % 1000));
+	}
+	if (e->fmt == PW_FMT_JSON || r.error)
+		emit_s64(e, "error", "error", r.error);
+}
+
 /* ---- capability emitters ---- */
+
+/* Generated at build time from linux/capability.h (see the Makefile). */
+static const char *const pw_cap_names[] = {
+#include "cap_names.h"
+};
+
+#define PW_CAP_OPT_NOAUDIT 2u	/* CAP_OPT_NOAUDIT, include/linux/security.h */
+
+static void emit_capable(struct pw_emit *e, const void *rec, size_t len)
+{
+	const char *name = NULL;
+	struct pw_capable r;
+	char buf[24];
+
+	PW_COPY(&r, rec, len);
+	if (r.cap >= 0 && (size_t)r.cap < ARRAY_SIZE(pw_cap_names))
+		name = pw_cap_names[r.cap];
+	if (!name)
+		snprintf(buf, sizeof(buf), "CAP_%d", r.cap);
+	emit_s64(e, "cap", NULL, r.cap);
+	emit_str(e, "cap_name", "", name ? name : buf, 32);
+	emit_s64(e, "ret", "ret", r.ret);
+	if (e->fmt == PW_FMT_TEXT)
+		emit_cstr(e, r.ret ? " denied" : " granted");
+	if (r.opts_known) {
+		emit_bool(e, "audit", "noaudit", !(r.opts & PW_CAP_OPT_NOAUDIT));
+		if (e->fmt == PW_FMT_JSON)
+			emit_u64(e, "opts", NULL, r.opts);
+	} else {
+		emit_null(e, "audit");
+		emit_null(e, "opts");
+	}
+	emit_u64(e, "userns", NULL, r.target_userns);
+}
 
 /* ---- audit emitters ---- */
 
@@ -1245,7 +1402,7 @@ static const struct pw_event_desc pw_event_descs[] = {
 	{ PW_EV_EXIT, sizeof(struct pw_exit), emit_exit },
 	{ PW_EV_FORK, sizeof(struct pw_fork), emit_fork },
 	/* syscall */
-
+	{ PW_EV_SYSCALL, sizeof(struct pw_syscall), emit_syscall },
 	/* file */
 	/* open and unlink records end after the NUL of path */
 	{ PW_EV_OPEN, offsetof(struct pw_file, path), emit_open },
@@ -1269,11 +1426,11 @@ static const struct pw_event_desc pw_event_descs[] = {
 	{ PW_EV_UMOUNT, sizeof(struct pw_mount), emit_mount },
 
 	/* oom */
-
+	{ PW_EV_OOM, sizeof(struct pw_oom), emit_oom },
 	/* block */
-
+	{ PW_EV_BLOCK_SLOW, sizeof(struct pw_block_slow), emit_block_slow },
 	/* capability */
-
+	{ PW_EV_CAPABLE, sizeof(struct pw_capable), emit_capable },
 	/* audit */
 	{ PW_EV_AUDIT, sizeof(struct pw_audit), emit_audit },
 

@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# The block module: per-disk latency and size histograms, the sequential/
+# random pattern, and block_slow events above config.block_slow_ns, caused
+# by direct I/O (a file on a block-backed filesystem, else a loop device).
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	require_root
+	pw_fresh block
+	img=$BATS_FILE_TMPDIR/pwblk.img
+	dd if=/dev/zero of="$img" bs=1M count=4 status=none
+	sync
+	if dd if=/dev/zero of="$img" bs=64K count=1 oflag=direct conv=notrunc status=none 2>/dev/null &&
+		[[ $(stat -f -c %T "$img") != tmpfs ]]; then
+		target=$img
+	elif command -v losetup >/dev/null && loop=$(losetup --find --show "$img" 2>/dev/null); then
+		target=$loop
+		echo "$loop" >"$BATS_FILE_TMPDIR/loop"
+	else
+		target=
+	fi
+	echo "$target" >"$BATS_FILE_TMPDIR/target"
+}
+
+teardown_file() {
+	pw_teardown
+	[[ ! -e $BATS_FILE_TMPDIR/loop ]] || losetup -d "$(cat "$BATS_FILE_TMPDIR/loop")" || true
+}
+
+setup() {
+	require_root
+	TARGET=$(cat "$BATS_FILE_TMPDIR/target")
+	[[ -n $TARGET ]] || skip "no direct I/O: the temp directory does not take O_DIRECT and no loop device is available"
+	pw_drain
+}
+
+teardown() {
+	"$PW" config set block_slow_ns 10000000 >/dev/null 2>&1 || true
+}
+
+# N direct 64 KiB writes (or reads with "read") to the target; prints dd's pid
+direct_io() { # count [read]
+	if [[ ${2:-} == read ]]; then
+		dd if="$TARGET" of=/dev/null bs=64K count="$1" iflag=direct status=none &
+	else
+		dd if=/dev/zero of="$TARGET" bs=64K count="$1" oflag=direct conv=notrunc status=none &
+	fi
+	local pid=$!
+	wait "$pid"
+	echo "$pid"
+}
+
+hist_total() { # map
+	"$PW" hist block --json | jq --arg m "$1" '[.[] | select(.map == $m) | .total] | add // 0'
+}
+
+@test "direct writes give the disk non-zero latency and size histograms in pinwatch hist block" {
+	lat0=$(hist_total hist_latency_ns)
+	size0=$(hist_total hist_size_bytes)
+	direct_io 16 >/dev/null
+	[ "$(hist_total hist_latency_ns)" -ge $((lat0 + 1)) ]
+	[ "$(hist_total hist_size_bytes)" -ge $((size0 + 1)) ]
+	json=$("$PW" hist block --json)
+	# a 64 KiB request lands in the 64K..128K slot, labelled by disk
+	[ "$(jq '[.[] | select(.map == "hist_size_bytes") | .slots[] | select(.low == 65536) | .count] | add' <<<"$json")" -ge 1 ]
+	[ "$(jq -r '[.[] | select(.map == "hist_size_bytes") | .unit] | unique | join(",")' <<<"$json")" = bytes ]
+	[ "$(jq -r '.[0].label' <<<"$json")" != "" ]
+	run "$PW" hist block
+	[ "$status" -eq 0 ]
+	[[ $output == *"hist_latency_ns "*"(total "* ]]
+	[[ $output == *"hist_size_bytes "* ]]
+	[[ $output == *"65536 -> 131071"* ]]
+	[[ $output == *"|*"* ]]
+}
+
+@test "with block_slow_ns 0 every request emits block_slow with its op, bytes and issuer" {
+	"$PW" config set block_slow_ns 0
+	wpid=$(direct_io 4)
+	rpid=$(direct_io 4 read)
+	events=$(pw_events)
+	w=$(jq -c --argjson p "$wpid" 'select(.type == "block_slow" and .pid == $p and .op == "write" and .bytes == 65536)' <<<"$events")
+	r=$(jq -c --argjson p "$rpid" 'select(.type == "block_slow" and .pid == $p and .op == "read" and .bytes == 65536)' <<<"$events")
+	[ "$(jq -s length <<<"$w")" -ge 1 ]
+	[ "$(jq -s length <<<"$r")" -ge 1 ]
+	one=$(jq -sc '.[0]' <<<"$w")
+	[ "$(jq -r .comm <<<"$one")" = dd ]
+	[ "$(jq -r .latency_ns <<<"$one")" -gt 0 ]
+	[ "$(jq -r .error <<<"$one")" -eq 0 ]
+	[ "$(jq -r .module <<<"$one")" = block ]
+	[[ $(jq -r .dev <<<"$one") =~ ^[0-9]+:[0-9]+$ ]]
+	dev=$(jq -r .dev <<<"$one")
+	[ "$(sed -n 's/^DEVNAME=//p' "/sys/dev/block/$dev/uevent")" = "$(jq -r .disk <<<"$one")" ]
+}
+
+@test "requests under block_slow_ns are aggregated but emit no event and are not counted in stats" {
+	"$PW" config set block_slow_ns 4294967295
+	[ "$("$PW" config get block_slow_ns)" = 4294967295 ]
+	seen=$(stat_of block seen)
+	lat0=$(hist_total hist_latency_ns)
+	pid=$(direct_io 4)
+	[ "$(pw_events | jq -c --argjson p "$pid" 'select(.pid == $p)' | wc -l)" -eq 0 ]
+	[ "$(hist_total hist_latency_ns)" -gt "$lat0" ]
+	[ "$(stat_of block seen)" -eq "$seen" ]
+}
+
+@test "a comm filter keeps the issuer's requests out of events and histograms, counted as filtered" {
+	"$PW" config set block_slow_ns 0
+	filtered=$(stat_of block filtered)
+	"$PW" filter add comm dd
+	lat0=$(hist_total hist_latency_ns)
+	pid=$(direct_io 4)
+	lat1=$(hist_total hist_latency_ns)
+	"$PW" filter del comm dd
+	[ "$(pw_events | jq -c --argjson p "$pid" 'select(.pid == $p)' | wc -l)" -eq 0 ]
+	[ "$(stat_of block filtered)" -ge $((filtered + 4)) ]
+	# other I/O may land meanwhile; ours (4 or more requests) must not
+	[ $((lat1 - lat0)) -lt 4 ]
+	run stats_balance block
+	[ "$status" -eq 0 ]
+}
+
+@test "sequential direct writes count as sequential in block/pattern" {
+	seq0=$(bpftool -j map dump pinned "$PIN_ROOT/block/pattern" | jq '[.[] | (.formatted // .) | .value.sequential] | add // 0')
+	direct_io 32 >/dev/null
+	seq1=$(bpftool -j map dump pinned "$PIN_ROOT/block/pattern" | jq '[.[] | (.formatted // .) | .value.sequential] | add // 0')
+	[ "$seq1" -gt "$seq0" ]
+}
+
+@test "block_slow_ns takes a number of nanoseconds and refuses anything else" {
+	run --separate-stderr "$PW" config set block_slow_ns -1
+	assert_one_line_error
+	run --separate-stderr "$PW" config set block_slow_ns 10ms
+	assert_one_line_error
+	[ "$("$PW" config get block_slow_ns)" = 10000000 ] # the default
+}
+
+@test "every block pin is documented in pinned-layout.md" {
+	documented=$(grep -o '/sys/fs/bpf/pinwatch/block/[A-Za-z0-9_]*' "$PW_HOME/pinned-layout.md" | sed "s:^/sys/fs/bpf/pinwatch:$PIN_ROOT:" | sort -u)
+	while read -r pin; do
+		grep -qxF "$pin" <<<"$documented" || { echo "undocumented pin: $pin"; return 1; }
+	done < <(find "$PIN_ROOT/block" -mindepth 1 | sort)
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# The oom module: a process that outgrows its memory cgroup is killed by the
+# OOM killer, and the oom event names it, with its memory figures.
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	require_root
+	pw_fresh oom
+	gcc -O2 -o "$BATS_FILE_TMPDIR/pwoom" "$PW_HOME/tests/fixtures/alloc.c"
+}
+
+teardown_file() {
+	pw_teardown
+}
+
+setup() {
+	require_root
+	pw_drain
+	CG=
+}
+
+teardown() {
+	[[ -z $CG || ! -d $CG ]] || rmdir "$CG" 2>/dev/null || true
+}
+
+# Creates a memory cgroup limited to 20 MiB without swap; sets CG and PROCS
+# (the file that moves a process into it). Skips when there is none.
+memory_cgroup() {
+	local v1=/sys/fs/cgroup/memory v2
+	if [[ -e $v1/memory.limit_in_bytes ]]; then
+		CG=$v1/pinwatch-oom-$$-$BATS_TEST_NUMBER
+		mkdir "$CG"
+		echo $((20 << 20)) >"$CG/memory.limit_in_bytes"
+		[[ ! -e $CG/memory.memsw.limit_in_bytes ]] || echo $((20 << 20)) >"$CG/memory.memsw.limit_in_bytes"
+		[[ ! -e $CG/memory.swappiness ]] || echo 0 >"$CG/memory.swappiness"
+		return 0
+	fi
+	v2=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
+	if [[ -n $v2 ]] && grep -qw memory "$v2/cgroup.controllers" 2>/dev/null; then
+		grep -qw memory "$v2/cgroup.subtree_control" || echo +memory >"$v2/cgroup.subtree_control"
+		CG=$v2/pinwatch-oom-$$-$BATS_TEST_NUMBER
+		mkdir "$CG"
+		echo $((20 << 20)) >"$CG/memory.max"
+		[[ ! -e $CG/memory.swap.max ]] || echo 0 >"$CG/memory.swap.max"
+		return 0
+	fi
+	skip "no memory cgroup controller (v1 or v2) to limit a process with"
+}
+
+@test "a process over its memory cgroup limit is SIGKILLed and reported as the oom victim" {
+	memory_cgroup
+	run -137 sh -c "echo \$\$ >'$CG/cgroup.procs'; exec '$BATS_FILE_TMPDIR/pwoom' 100"
+	events=$(pw_events)
+	ev=$(jq -c 'select(.type == "oom" and .victim_comm == "pwoom")' <<<"$events")
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	victim=$(jq -r .victim_pid <<<"$ev")
+	# the victim triggered its own OOM: the allocating task is the header
+	[ "$(jq -r .pid <<<"$ev")" -eq "$victim" ]
+	[ "$(jq -r .comm <<<"$ev")" = pwoom ]
+	[ "$(jq -r .module <<<"$ev")" = oom ]
+	[ "$(jq -r .victim_uid <<<"$ev")" -eq 0 ]
+	# about 20 MiB resident when killed, more mapped
+	[ "$(jq -r .anon_rss_kb <<<"$ev")" -gt 10000 ]
+	[ "$(jq -r .anon_rss_kb <<<"$ev")" -le 25000 ]
+	[ "$(jq -r .total_vm_kb <<<"$ev")" -ge "$(jq -r .anon_rss_kb <<<"$ev")" ]
+	[ "$(jq -r '.file_rss_kb | type' <<<"$ev")" = number ]
+	[ "$(jq -r '.shmem_rss_kb | type' <<<"$ev")" = number ]
+	# and the process died of SIGKILL: its exit was 128 + 9 (run -137 above)
+}
+
+@test "the victim pid is the killed process's pid" {
+	memory_cgroup
+	sh -c "echo \$\$ >'$CG/cgroup.procs'; exec '$BATS_FILE_TMPDIR/pwoom' 100" &
+	pid=$!
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 137 ]
+	ev=$(pw_events | jq -c --argjson p "$pid" 'select(.type == "oom" and .victim_pid == $p)')
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	[ "$(jq -r .victim_comm <<<"$ev")" = pwoom ]
+	run stats_balance oom
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .emitted <<<"$output")" -ge 1 ]
+}
+
+@test "a process that stays under its limit is not reported" {
+	memory_cgroup
+	sh -c "echo \$\$ >'$CG/cgroup.procs'; exec '$BATS_FILE_TMPDIR/pwoom' 5" &
+	pid=$!
+	wait "$pid"
+	[ "$(pw_events | jq -c 'select(.type == "oom")' | wc -l)" -eq 0 ]
+}
+
+@test "every oom pin is documented in pinned-layout.md" {
+	documented=$(grep -o '/sys/fs/bpf/pinwatch/oom/[A-Za-z0-9_]*' "$PW_HOME/pinned-layout.md" | sed "s:^/sys/fs/bpf/pinwatch:$PIN_ROOT:" | sort -u)
+	while read -r pin; do
+		grep -qxF "$pin" <<<"$documented" || { echo "undocumented pin: $pin"; return 1; }
+	done < <(find "$PIN_ROOT/oom" -mindepth 1 | sort)
+}
