@@ -1097,6 +1097,30 @@ out:
 	return err;
 }
 
+/* The hooks of an object attached only while a config field is set:
+ * "hook field" lines, so `pinwatch status` knows when their link is due. */
+static int cmd_on_demand(const char *object)
+{
+	struct bpf_object *obj = bpf_object__open_file(object, NULL);
+	struct bpf_program *prog;
+	char hook[128];
+
+	if (!obj) {
+		die_msg("%s: cannot open: %s", object, strerror(errno));
+		return 1;
+	}
+	bpf_object__for_each_program(prog, obj) {
+		const char *field = attach_if_field(obj, prog);
+
+		if (field) {
+			hook_of(bpf_program__name(prog), hook, sizeof(hook));
+			printf("%s %s\n", hook, field);
+		}
+	}
+	bpf_object__close(obj);
+	return 0;
+}
+
 static void cmd_modules(void)
 {
 	for (int i = 0; i < PW_MOD_MAX; i++)
@@ -1126,6 +1150,7 @@ static const char doc[] =
 	"  modules          list module ids and names\n"
 	"  config-layout    list maps/config fields: name offset size settable\n"
 	"  shared-maps OBJECT  list the shared maps the object pins under maps/\n"
+	"  on-demand OBJECT    list hooks attached only while a config field is set\n"
 	"  attach OBJECT HOOK   attach an on-demand hook of a loaded module (PW_ATTACH_IF)\n"
 	"  detach OBJECT HOOK   detach it again (both idempotent)\n"
 	"\n"
@@ -1210,6 +1235,10 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "shared-maps") && n_cmd_args == 2) {
 		libbpf_set_print(capture_libbpf);
 		return cmd_shared_maps(cmd_args[1]);
+	}
+	if (!strcmp(cmd, "on-demand") && n_cmd_args == 2) {
+		libbpf_set_print(capture_libbpf);
+		return cmd_on_demand(cmd_args[1]);
 	}
 	if (strcmp(cmd, "load") && strcmp(cmd, "unload") && strcmp(cmd, "attach") &&
 	    strcmp(cmd, "detach")) {

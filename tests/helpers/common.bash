@@ -87,8 +87,17 @@ pin_state() {
 }
 
 # Links attached to a program of ours that no pin keeps: a leak. Prints
-# their ids (nothing when there is none).
+# their ids (nothing when there is none). A link counts only if it is still
+# there after a moment: another suite on the machine may be mid-load.
 orphan_links() {
+	local first
+	first=$(orphan_links_now)
+	[[ -n $first ]] || return 0
+	sleep 0.5
+	comm -12 <(sort <<<"$first") <(orphan_links_now | sort)
+}
+
+orphan_links_now() {
 	local pinned id p
 	# programs pinned under any pin root count as owned (other suites may
 	# share this machine with their own PINWATCH_PIN_ROOT)
