@@ -24,7 +24,7 @@ teardown() {
 
 # Every path `up` creates must be named in pinned-layout.md.
 @test "up pins exactly what pinned-layout.md documents, in a root-only directory" {
-	"$PW" up process
+	"$PW" up
 	[ "$(stat -c %a "$PIN_ROOT")" = 700 ]
 	documented=$(grep -o '/sys/fs/bpf/pinwatch/[A-Za-z0-9_./]*' "$PW_HOME/pinned-layout.md" | sed -e 's:/$::' -e "s:^/sys/fs/bpf/pinwatch:$PIN_ROOT:" | sort -u)
 	while read -r pin; do
