@@ -20,7 +20,7 @@ LIB_SRCS  := loader/parse.c loader/pwevent.c
 GEN_HDRS  := $(BUILD)/gen/syscall_names.h $(BUILD)/gen/cap_names.h
 LIB_HDRS  := $(wildcard loader/*.h) bpf/pinwatch.h $(GEN_HDRS)
 BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read
-UNIT_TESTS := $(BUILD)/test_pwevent
+UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_parse
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
@@ -79,8 +79,12 @@ $(BUILD)/test_pwevent: loader/tests/test_pwevent.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< $(LIB_SRCS) -o $@
 
+$(BUILD)/test_parse: loader/tests/test_parse.c loader/parse.c $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(PW_CFLAGS) $< loader/parse.c -o $@
+
 unit-test: $(UNIT_TESTS)
-	$(BUILD)/test_pwevent
+	for t in $(UNIT_TESTS); do $$t || exit 1; done
 
 run: deps
 	$(MAKE) all
@@ -94,7 +98,7 @@ test: deps
 # The user-space C built with ASan and UBSan into build-san/, then the unit
 # tests and the whole bats suite run against it.
 check-sanitize: deps
-	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" all build-san/test_pwevent
+	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" all build-san/test_pwevent build-san/test_parse
 	PINWATCH_BUILD=$(CURDIR)/build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run
 

@@ -47,10 +47,6 @@ struct {
 		__uint(pinning, LIBBPF_PIN_BY_NAME);		\
 	} name SEC(".maps")
 
-struct pw_comm_key {
-	char comm[PW_COMM_LEN];
-};
-
 PW_FILTER_MAP(filter_pid, __u32);
 PW_FILTER_MAP(filter_uid, __u32);
 PW_FILTER_MAP(filter_comm, struct pw_comm_key);
@@ -75,11 +71,6 @@ struct {
  * components: the path itself and everything below it ("/proc",
  * "/proc/self/maps"), never "/processes". The longest matching entry
  * decides (drop or only). */
-struct pw_path_key {
-	__u32 prefixlen;
-	char path[PW_PATH_MAX];
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, PW_FILTER_ENTRIES);
@@ -93,11 +84,6 @@ struct {
 
 /* Key of filter_cidr: an IPv6 prefix; IPv4 prefixes are stored v4-mapped
  * (a.b.c.d/n as ::ffff:a.b.c.d/96+n), the form every net event carries. */
-struct pw_cidr_key {
-	__u32 prefixlen;	/* bits of addr that count, 0..128 */
-	__u8 addr[16];		/* network order */
-};
-
 /* Longest prefix wins: the value of the most specific matching entry
  * decides (1 drop, 2 only). */
 struct {

@@ -124,6 +124,26 @@ enum pw_filter_kind {
 #undef PW_X
 };
 
+/* Keys of the filter maps whose key is not a plain integer (pid, uid:
+ * __u32; cgroup: __u64). loader/parse.c encodes them from user input. */
+struct pw_comm_key {
+	char comm[PW_COMM_LEN];		/* NUL-padded */
+};
+
+/* LPM trie key: the path with a '/' appended, prefixlen = its length in
+ * bits, so "/proc" matches "/proc/self/maps" but not "/processes". */
+struct pw_path_key {
+	__u32 prefixlen;
+	char path[PW_PATH_MAX];
+};
+
+/* LPM trie key: IPv4 is stored v4-mapped (::ffff:a.b.c.d, prefixlen + 96)
+ * so one trie serves both families. */
+struct pw_cidr_key {
+	__u32 prefixlen;	/* bits of addr that count, 0..128 */
+	__u8 addr[16];		/* network order */
+};
+
 /* Value of every filter map entry. */
 enum pw_filter_action {
 	PW_FILTER_ACTION_DROP = 1,	/* drop events that match */

@@ -1121,6 +1121,23 @@ static int cmd_on_demand(const char *object)
 	return 0;
 }
 
+/* The bytes of a filter map key, for bpftool (used by pinwatch filter). */
+static int cmd_filter_key(const char *kind, const char *value)
+{
+	unsigned char key[PW_FILTER_KEY_MAX];
+	char err[256];
+	int n = pw_filter_key(kind, value, key, err, sizeof(err));
+
+	if (n < 0) {
+		fprintf(stderr, "pinwatch: filter: %s\n", err);
+		return 1;
+	}
+	for (int i = 0; i < n; i++)
+		printf("%s0x%02x", i ? " " : "", key[i]);
+	printf("\n");
+	return 0;
+}
+
 static void cmd_modules(void)
 {
 	for (int i = 0; i < PW_MOD_MAX; i++)
@@ -1151,6 +1168,7 @@ static const char doc[] =
 	"  config-layout    list maps/config fields: name offset size settable\n"
 	"  shared-maps OBJECT  list the shared maps the object pins under maps/\n"
 	"  on-demand OBJECT    list hooks attached only while a config field is set\n"
+	"  filter-key KIND VALUE  the bytes of a filter map key (pid uid comm cgroup path cidr)\n"
 	"  attach OBJECT HOOK   attach an on-demand hook of a loaded module (PW_ATTACH_IF)\n"
 	"  detach OBJECT HOOK   detach it again (both idempotent)\n"
 	"\n"
@@ -1236,6 +1254,8 @@ int main(int argc, char **argv)
 		libbpf_set_print(capture_libbpf);
 		return cmd_shared_maps(cmd_args[1]);
 	}
+	if (!strcmp(cmd, "filter-key") && n_cmd_args == 3)
+		return cmd_filter_key(cmd_args[1], cmd_args[2]);
 	if (!strcmp(cmd, "on-demand") && n_cmd_args == 2) {
 		libbpf_set_print(capture_libbpf);
 		return cmd_on_demand(cmd_args[1]);
