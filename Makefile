@@ -28,7 +28,7 @@ FUZZ_TARGETS := pwevent parse
 FUZZ_SRCS_pwevent := loader/pwevent.c
 FUZZ_SRCS_parse := loader/parse.c
 
-.PHONY: all deps run test unit-test clean check-sanitize fuzz fuzz-seeds
+.PHONY: all deps run test check unit-test clean check-sanitize fuzz fuzz-seeds
 all: $(BINS) $(BPF_OBJS) $(BUILD)/syscalls.txt
 
 deps:
@@ -91,7 +91,14 @@ run: deps
 	scripts/pinwatch up process
 	scripts/pinwatch events
 
+# The whole test job (README's test command, .ci/run): host suite, the
+# suite under ASan/UBSan, a short fuzzing run, the suite on 6.1 under qemu.
 test: deps
+	$(MAKE) all $(UNIT_TESTS)
+	tests/all
+
+# Only the unit tests and the bats suite on this kernel (for development).
+check: deps
 	$(MAKE) all $(UNIT_TESTS)
 	tests/run
 
