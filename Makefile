@@ -36,9 +36,11 @@ $(BUILD)/pinwatch-load: loader/load.c loader/parse.c $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) loader/load.c loader/parse.c -o $@ $(LDLIBS)
 
-$(BUILD)/pinwatch-read: loader/read.c $(LIB_SRCS) $(LIB_HDRS)
+READ_SRCS := loader/read.c loader/output.c
+
+$(BUILD)/pinwatch-read: $(READ_SRCS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) loader/read.c $(LIB_SRCS) -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(READ_SRCS) $(LIB_SRCS) -o $@ $(LDLIBS)
 
 $(BUILD)/test_pwevent: loader/tests/test_pwevent.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)

@@ -43,6 +43,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +52,8 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "output.h"
+#include "parse.h"
 #include "pinwatch.h"
 #include "pwevent.h"
 
@@ -72,11 +76,20 @@ static struct {
 	size_t queue_cap;
 	bool type_filter;
 	bool type_allowed[65536];
+	struct pw_out_opts out;
+	bool ring_usage;
 } opt = {
 	.fmt = PW_FMT_TEXT,
 	.pin_root = PW_PIN_ROOT,
 	.stats_interval = 5,
 	.queue_cap = 65536,
+	.out = {
+		.kind = PW_OUT_STDOUT,
+		.max_size = 64ULL << 20,
+		.backups = 5,
+		.facility = LOG_DAEMON,
+		.ident = "pinwatch",
+	},
 };
 
 static const char *known_types(void)
@@ -106,6 +119,16 @@ static const char doc[] =
 "  pinwatch-read --json --type exec,exit\n"
 "  pinwatch-read --drain --json > events.jsonl   everything queued, then exit\n"
 "  pinwatch-read --count 10 --timeout 30 --stats\n"
+"  pinwatch-read --output /var/log/pinwatch/events.jsonl --max-size 64M\n"
+"  pinwatch-read --syslog --syslog-facility local0\n"
+"  pinwatch-read --ring-usage           ring size and bytes queued (JSON)\n"
+"\n"
+"--output FILE appends JSON Lines to FILE (created mode 0600). Before a line\n"
+"would take FILE past --max-size, FILE becomes FILE.1 (FILE.1 becomes FILE.2,\n"
+"... up to --backups) and a new FILE is started; --max-size 0 leaves rotation\n"
+"to logrotate. SIGHUP reopens FILE by name (logrotate's postrotate).\n"
+"--syslog sends each event as one syslog(3) message (JSON payload, priority\n"
+"info, tag pinwatch) to the local syslog daemon, which forwards it.\n"
 "\n"
 "Exit status: 0 ok (also on SIGINT/SIGTERM and a closed stdout), 1 error,\n"
 "2 usage error.";
@@ -120,6 +143,12 @@ enum {
 	OPT_QUEUE = 'q',
 	OPT_STATS_INTERVAL = 'i',
 	OPT_STATS = 's',
+	OPT_OUTPUT = 'o',
+	OPT_MAX_SIZE = 0x100,
+	OPT_BACKUPS,
+	OPT_SYSLOG,
+	OPT_SYSLOG_FACILITY,
+	OPT_RING_USAGE,
 };
 
 static const struct argp_option options[] = {
@@ -138,6 +167,18 @@ static const struct argp_option options[] = {
 	  "Report losses every SEC seconds, 0: only at exit (default 5)", 0 },
 	{ "stats", OPT_STATS, NULL, 0,
 	  "Print a summary line on stderr at exit", 0 },
+	{ "output", OPT_OUTPUT, "FILE", 0,
+	  "Append JSON Lines to FILE instead of stdout (rotated, reopened on SIGHUP)", 1 },
+	{ "max-size", OPT_MAX_SIZE, "BYTES", 0,
+	  "With --output: rotate before FILE would exceed BYTES, e.g. 64M; 0: never (default 64M)", 1 },
+	{ "backups", OPT_BACKUPS, "N", 0,
+	  "With --output: rotated files kept, FILE.1 .. FILE.N (default 5)", 1 },
+	{ "syslog", OPT_SYSLOG, NULL, 0,
+	  "Send each event to the local syslog as one JSON message", 1 },
+	{ "syslog-facility", OPT_SYSLOG_FACILITY, "NAME", 0,
+	  "daemon (default), user, local0 .. local7", 1 },
+	{ "ring-usage", OPT_RING_USAGE, NULL, 0,
+	  "Print the ring buffer's size and queued bytes as JSON, then exit", 2 },
 	{ 0 },
 };
 
@@ -198,6 +239,8 @@ static void parse_types(const char *arg)
 	free(list);
 }
 
+static bool syslog_set;
+
 static error_t parse_opt(int key, char *arg, struct argp_state *st)
 {
 	switch (key) {
@@ -227,6 +270,42 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case OPT_STATS:
 		opt.stats = true;
+		break;
+	case OPT_OUTPUT:
+		if (!*arg)
+			argp_failure(st, 2, 0, "--output needs a file name");
+		opt.out.kind = PW_OUT_FILE;
+		opt.out.path = arg;
+		break;
+	case OPT_MAX_SIZE: {
+		uint64_t v;
+
+		if (pw_parse_size(arg, &v))
+			argp_failure(st, 2, 0, "invalid max size '%s' (bytes, e.g. 64M)", arg);
+		opt.out.max_size = v;
+		break;
+	}
+	case OPT_BACKUPS:
+		opt.out.backups = (unsigned int)parse_ull(st, "backups", arg, 0, 1000);
+		break;
+	case OPT_SYSLOG:
+		syslog_set = true;
+		break;
+	case OPT_SYSLOG_FACILITY:
+		opt.out.facility = pw_syslog_facility(arg);
+		if (opt.out.facility < 0)
+			argp_failure(st, 2, 0, "unknown syslog facility '%s' (daemon, user, local0 .. local7)", arg);
+		break;
+	case OPT_RING_USAGE:
+		opt.ring_usage = true;
+		break;
+	case ARGP_KEY_END:
+		if (syslog_set && opt.out.kind == PW_OUT_FILE)
+			argp_failure(st, 2, 0, "--output and --syslog exclude each other");
+		if (syslog_set)
+			opt.out.kind = PW_OUT_SYSLOG;
+		if (opt.out.kind != PW_OUT_STDOUT)
+			opt.fmt = PW_FMT_JSON;	/* files and syslog carry JSON */
 		break;
 	case ARGP_KEY_ARG:
 		argp_failure(st, 2, 0, "unexpected argument '%s'", arg);
@@ -529,7 +608,7 @@ static size_t chunk_end(const struct mark *m, size_t nm, size_t mi,
 	return end;
 }
 
-/* Writes buf to stdout, committing as lines complete. Returns 0, or -1 to
+/* Writes buf to the output, committing as lines complete. Returns 0, or -1 to
  * stop (EPIPE: quietly; other errors: reported). */
 static int write_out(const struct pw_buf *buf, const struct mark *m,
 		     size_t nm)
@@ -544,19 +623,20 @@ static int write_out(const struct pw_buf *buf, const struct mark *m,
 			end = chunk_end(m, nm, mi, done);
 		if (end <= done)	/* cannot happen: last mark ends buf */
 			end = buf->len;
-		n = write(STDOUT_FILENO, buf->data + done, end - done);
+		n = pw_out_write(buf->data + done, end - done);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN) {
-				struct pollfd p = { .fd = STDOUT_FILENO,
+				struct pollfd p = { .fd = pw_out_fd(),
 						    .events = POLLOUT };
 
 				poll(&p, 1, -1);
 				continue;
 			}
 			if (errno != EPIPE) {
-				fprintf(stderr, PROG ": write to stdout: %s\n",
+				fprintf(stderr, PROG ": write to %s: %s\n",
+					opt.out.path ? opt.out.path : "stdout",
 					strerror(errno));
 				set_error();
 			}
@@ -903,6 +983,53 @@ static void finish(void)
 		print_summary();
 }
 
+static int open_output(void)
+{
+	struct stat st;
+
+	if (opt.out.kind == PW_OUT_SYSLOG &&
+	    (stat("/dev/log", &st) || !S_ISSOCK(st.st_mode))) {
+		fprintf(stderr, PROG ": --syslog: no syslog daemon listens on "
+			"/dev/log\n");
+		return -1;
+	}
+	return pw_out_open(&opt.out);
+}
+
+/* --ring-usage: the positions from the ring's two metadata pages. */
+static int ring_usage(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct bpf_map_info info;
+	void *cons, *prod;
+	__u64 c, p;
+
+	ring.fd = open_pin("events");
+	if (ring.fd < 0 || map_info(ring.fd, "events", &info))
+		return 1;
+	if (info.type != BPF_MAP_TYPE_RINGBUF) {
+		fprintf(stderr, PROG ": %s/maps/events: not a ring buffer map\n",
+			opt.pin_root);
+		return 1;
+	}
+	cons = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, ring.fd, 0);
+	prod = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, ring.fd, page);
+	if (cons == MAP_FAILED || prod == MAP_FAILED) {
+		fprintf(stderr, PROG ": mmap of the ring buffer: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	c = __atomic_load_n((__u64 *)cons, __ATOMIC_ACQUIRE);
+	p = __atomic_load_n((__u64 *)prod, __ATOMIC_ACQUIRE);
+	printf("{\"size_bytes\":%u,\"consumer_pos\":%llu,\"producer_pos\":%llu,"
+	       "\"used_bytes\":%llu}\n", info.max_entries,
+	       (unsigned long long)c, (unsigned long long)p,
+	       (unsigned long long)(p > c ? p - c : 0));
+	munmap(cons, (size_t)page);
+	munmap(prod, (size_t)page);
+	return 0;
+}
+
 static void print_text_header(void)
 {
 	char line[128];
@@ -936,10 +1063,13 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* inherited by threads */
 	main_thread = pthread_self();
 
-	if (open_ring() || open_side_maps())
+	if (opt.ring_usage)
+		return ring_usage();
+	if (open_ring() || open_side_maps() || open_output())
 		return 1;
 	q.cap = opt.queue_cap;
 	q.slots = calloc(q.cap, sizeof(*q.slots));
@@ -979,6 +1109,8 @@ int main(int argc, char **argv)
 		ts.tv_nsec = (wake - now) % 1000000000LL;
 		sig = sigtimedwait(&set, NULL, &ts);
 		now = now_ns();
+		if (sig == SIGHUP)
+			pw_out_reopen();	/* logrotate moved the file */
 		if (sig == SIGINT || sig == SIGTERM) {
 			if (stopping) {
 				/* Output is stuck: what is queued stays in
@@ -1012,5 +1144,6 @@ int main(int argc, char **argv)
 	}
 	munmap(ring.prod_map, ring.prod_map_sz);
 	munmap(ring.cons_map, ring.cons_map_sz);
+	pw_out_close();
 	return LOAD(&exit_status);
 }
