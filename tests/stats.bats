@@ -2,6 +2,7 @@
 # pinwatch stats for cron and monitoring: the node_exporter textfile
 # (--prom --output DIR) and the JSON Lines history (--jsonl FILE).
 
+# shellcheck disable=SC2154 # status, output, stderr: set by bats' run
 load helpers/common
 bats_require_minimum_version 1.5.0
 
@@ -31,7 +32,10 @@ teardown() {
 # Checks a Prometheus text file: ends with a newline, every sample line is
 # well formed, and every family has HELP and TYPE before its samples.
 valid_prom() { # file
-	[ -s "$1" ] && [ "$(tail -c 1 "$1" | od -An -c | tr -d ' ')" = '\n' ] || { echo "no final newline in $1"; return 1; }
+	if [ ! -s "$1" ] || [ "$(tail -c 1 "$1" | od -An -c | tr -d ' ')" != '\n' ]; then
+		echo "empty, or no final newline: $1"
+		return 1
+	fi
 	awk '
 		/^# HELP / { help[$3] = 1; next }
 		/^# TYPE / { if (!help[$3]) { print "TYPE before HELP: " $3; bad = 1 } type[$3] = $4; next }
