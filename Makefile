@@ -18,7 +18,14 @@ LIB_HDRS  := $(wildcard loader/*.h) bpf/pinwatch.h
 BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read
 UNIT_TESTS := $(BUILD)/test_pwevent
 
-.PHONY: all deps run test unit-test clean
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+PW_LIBDIR  = $(PREFIX)/lib/pinwatch
+SBINDIR    = $(PREFIX)/sbin
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+UNITS     := scripts/systemd/pinwatch.service scripts/systemd/pinwatch-events.service
+
+.PHONY: all deps run test unit-test clean install uninstall
 all: $(BINS) $(BPF_OBJS)
 
 deps:
@@ -57,6 +64,30 @@ run: deps
 test: deps
 	$(MAKE) all $(UNIT_TESTS)
 	tests/run
+
+# Installs the tree the control plane expects (scripts/ next to build/)
+# under $(PREFIX)/lib/pinwatch, commands in $(PREFIX)/sbin and the systemd
+# units in $(UNITDIR), their paths rewritten for $(PREFIX).
+install: all
+	install -d $(DESTDIR)$(PW_LIBDIR)/scripts/lib $(DESTDIR)$(PW_LIBDIR)/scripts/libexec \
+		$(DESTDIR)$(PW_LIBDIR)/build/bpf $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR)
+	install -m 0755 scripts/pinwatch $(DESTDIR)$(PW_LIBDIR)/scripts/
+	install -m 0644 scripts/lib/*.bash $(DESTDIR)$(PW_LIBDIR)/scripts/lib/
+	install -m 0755 scripts/libexec/pinwatch-* $(DESTDIR)$(PW_LIBDIR)/scripts/libexec/
+	install -m 0755 $(BINS) $(DESTDIR)$(PW_LIBDIR)/build/
+	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PW_LIBDIR)/build/bpf/
+	ln -sfn ../lib/pinwatch/scripts/pinwatch $(DESTDIR)$(SBINDIR)/pinwatch
+	ln -sfn ../lib/pinwatch/build/pinwatch-read $(DESTDIR)$(SBINDIR)/pinwatch-read
+	ln -sfn ../lib/pinwatch/build/pinwatch-load $(DESTDIR)$(SBINDIR)/pinwatch-load
+	for u in $(UNITS); do \
+		sed 's|/usr/local/|$(PREFIX)/|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
+	done
+
+uninstall:
+	rm -rf $(DESTDIR)$(PW_LIBDIR)
+	rm -f $(DESTDIR)$(SBINDIR)/pinwatch $(DESTDIR)$(SBINDIR)/pinwatch-read $(DESTDIR)$(SBINDIR)/pinwatch-load
+	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$${u##*/}; done
 
 clean:
 	rm -rf $(BUILD)
