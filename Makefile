@@ -10,13 +10,17 @@ CFLAGS    += -Wall -Wextra -Werror -Ibpf -Iloader
 LDLIBS    := -lbpf -lelf -lz -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall -Werror
 
-MODULES   := $(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c))
+# bpf/tpwatch.bpf.c is no module (`pinwatch tp watch` loads it): it is built
+# outside build/bpf/, where `pinwatch up` looks for modules.
+TOOL_BPF  := tpwatch
+MODULES   := $(filter-out $(TOOL_BPF),$(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c)))
 BPF_OBJS  := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(MODULES))
+TOOL_OBJS := $(patsubst %,$(BUILD)/%.bpf.o,$(TOOL_BPF))
 BPF_HDRS  := $(wildcard bpf/*.h)
-LIB_SRCS  := loader/parse.c loader/pwevent.c
+LIB_SRCS  := loader/parse.c loader/pwevent.c loader/tpformat.c
 LIB_HDRS  := $(wildcard loader/*.h) bpf/pinwatch.h
-BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read
-UNIT_TESTS := $(BUILD)/test_pwevent
+BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read $(BUILD)/pinwatch-tp
+UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_tpformat
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=
@@ -26,7 +30,7 @@ UNITDIR   ?= $(PREFIX)/lib/systemd/system
 UNITS     := scripts/systemd/pinwatch.service scripts/systemd/pinwatch-events.service
 
 .PHONY: all deps run test unit-test clean install uninstall
-all: $(BINS) $(BPF_OBJS)
+all: $(BINS) $(BPF_OBJS) $(TOOL_OBJS)
 
 deps:
 	scripts/setup
@@ -39,22 +43,35 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(BUILD)/pinwatch-load: loader/load.c loader/parse.c $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) loader/load.c loader/parse.c -o $@ $(LDLIBS)
 
-READ_SRCS := loader/read.c loader/output.c
+READ_SRCS := loader/read.c loader/output.c loader/tpwatch.c
 
 $(BUILD)/pinwatch-read: $(READ_SRCS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(READ_SRCS) $(LIB_SRCS) -o $@ $(LDLIBS)
 
+$(BUILD)/pinwatch-tp: loader/tptool.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) loader/tptool.c $(LIB_SRCS) -o $@ $(LDLIBS)
+
 $(BUILD)/test_pwevent: loader/tests/test_pwevent.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< $(LIB_SRCS) -o $@
+
+$(BUILD)/test_tpformat: loader/tests/test_tpformat.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(LIB_SRCS) -o $@
 
 unit-test: $(UNIT_TESTS)
 	$(BUILD)/test_pwevent
+	$(BUILD)/test_tpformat
 
 run: deps
 	$(MAKE) all
@@ -76,6 +93,7 @@ install: all
 	install -m 0755 scripts/libexec/pinwatch-* $(DESTDIR)$(PW_LIBDIR)/scripts/libexec/
 	install -m 0755 $(BINS) $(DESTDIR)$(PW_LIBDIR)/build/
 	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PW_LIBDIR)/build/bpf/
+	install -m 0644 $(TOOL_OBJS) $(DESTDIR)$(PW_LIBDIR)/build/
 	ln -sfn ../lib/pinwatch/scripts/pinwatch $(DESTDIR)$(SBINDIR)/pinwatch
 	ln -sfn ../lib/pinwatch/build/pinwatch-read $(DESTDIR)$(SBINDIR)/pinwatch-read
 	ln -sfn ../lib/pinwatch/build/pinwatch-load $(DESTDIR)$(SBINDIR)/pinwatch-load

@@ -56,6 +56,7 @@
 #include "parse.h"
 #include "pinwatch.h"
 #include "pwevent.h"
+#include "tpwatch.h"
 
 #define PROG "pinwatch-read"
 #define WRITER_BATCH 4096		/* records formatted per write batch */
@@ -78,6 +79,7 @@ static struct {
 	bool type_allowed[65536];
 	struct pw_out_opts out;
 	bool ring_usage;
+	struct tpw_opts tp;		/* --tracepoint */
 } opt = {
 	.fmt = PW_FMT_TEXT,
 	.pin_root = PW_PIN_ROOT,
@@ -90,6 +92,7 @@ static struct {
 		.facility = LOG_DAEMON,
 		.ident = "pinwatch",
 	},
+	.tp = { .ringbuf_bytes = 4u << 20 },
 };
 
 static const char *known_types(void)
@@ -122,6 +125,7 @@ static const char doc[] =
 "  pinwatch-read --output /var/log/pinwatch/events.jsonl --max-size 64M\n"
 "  pinwatch-read --syslog --syslog-facility local0\n"
 "  pinwatch-read --ring-usage           ring size and bytes queued (JSON)\n"
+"  pinwatch-read --tracepoint sched:sched_process_exec --filter 'pid > 1000'\n"
 "\n"
 "--output FILE appends JSON Lines to FILE (created mode 0600). Before a line\n"
 "would take FILE past --max-size, FILE becomes FILE.1 (FILE.1 becomes FILE.2,\n"
@@ -129,6 +133,10 @@ static const char doc[] =
 "to logrotate. SIGHUP reopens FILE by name (logrotate's postrotate).\n"
 "--syslog sends each event as one syslog(3) message (JSON payload, priority\n"
 "info, tag pinwatch) to the local syslog daemon, which forwards it.\n"
+"--tracepoint CATEGORY:NAME attaches a generic BPF program to that tracepoint\n"
+"for as long as pinwatch-read runs and prints each hit as a \"tracepoint\" event,\n"
+"its fields decoded by name from the tracepoint's format file. --filter keeps\n"
+"hits matching FIELD OP VALUE conditions joined by && (see docs/tracepoints.md).\n"
 "\n"
 "Exit status: 0 ok (also on SIGINT/SIGTERM and a closed stdout), 1 error,\n"
 "2 usage error.";
@@ -149,6 +157,9 @@ enum {
 	OPT_SYSLOG,
 	OPT_SYSLOG_FACILITY,
 	OPT_RING_USAGE,
+	OPT_TRACEPOINT,
+	OPT_FILTER,
+	OPT_TP_OBJECT,
 };
 
 static const struct argp_option options[] = {
@@ -179,6 +190,12 @@ static const struct argp_option options[] = {
 	  "daemon (default), user, local0 .. local7", 1 },
 	{ "ring-usage", OPT_RING_USAGE, NULL, 0,
 	  "Print the ring buffer's size and queued bytes as JSON, then exit", 2 },
+	{ "tracepoint", OPT_TRACEPOINT, "CAT:NAME", 0,
+	  "Watch this tracepoint instead of the sensor's ring buffer", 3 },
+	{ "filter", OPT_FILTER, "EXPR", 0,
+	  "With --tracepoint: FIELD OP VALUE [&& ...], evaluated in BPF", 3 },
+	{ "tp-object", OPT_TP_OBJECT, "FILE", 0,
+	  "With --tracepoint: the tpwatch BPF object (default: next to pinwatch-read)", 3 },
 	{ 0 },
 };
 
@@ -299,6 +316,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_RING_USAGE:
 		opt.ring_usage = true;
 		break;
+	case OPT_TRACEPOINT:
+		opt.tp.tracepoint = arg;
+		break;
+	case OPT_FILTER:
+		opt.tp.filter = arg;
+		break;
+	case OPT_TP_OBJECT:
+		opt.tp.object = arg;
+		break;
 	case ARGP_KEY_END:
 		if (syslog_set && opt.out.kind == PW_OUT_FILE)
 			argp_failure(st, 2, 0, "--output and --syslog exclude each other");
@@ -306,6 +332,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			opt.out.kind = PW_OUT_SYSLOG;
 		if (opt.out.kind != PW_OUT_STDOUT)
 			opt.fmt = PW_FMT_JSON;	/* files and syslog carry JSON */
+		if ((opt.tp.filter || opt.tp.object) && !opt.tp.tracepoint)
+			argp_failure(st, 2, 0, "--filter and --tp-object go with --tracepoint");
 		break;
 	case ARGP_KEY_ARG:
 		argp_failure(st, 2, 0, "unexpected argument '%s'", arg);
@@ -363,6 +391,7 @@ static __u64 committed;			/* writer only */
 static unsigned long long cnt_delivered, cnt_consumer_drops, cnt_malformed;
 
 static int stats_fd = -1, config_fd = -1;
+static int tp_ring_fd = -1, tp_stats_fd = -1;	/* --tracepoint */
 static __u32 config_value_size, stats_value_size;
 static bool config_claimed;
 static struct pw_clock clk;
@@ -777,7 +806,7 @@ static int open_ring(void)
 	long page = sysconf(_SC_PAGESIZE);
 	struct bpf_map_info info;
 
-	ring.fd = open_pin("events");
+	ring.fd = tp_ring_fd >= 0 ? tp_ring_fd : open_pin("events");
 	if (ring.fd < 0 || map_info(ring.fd, "events", &info))
 		return -1;
 	if (info.type != BPF_MAP_TYPE_RINGBUF || !info.max_entries ||
@@ -815,7 +844,7 @@ static int open_side_maps(void)
 {
 	struct bpf_map_info info;
 
-	stats_fd = open_pin("stats");
+	stats_fd = tp_stats_fd >= 0 ? tp_stats_fd : open_pin("stats");
 	if (stats_fd < 0 || map_info(stats_fd, "stats", &info))
 		return -1;
 	if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY ||
@@ -825,6 +854,8 @@ static int open_side_maps(void)
 		return -1;
 	}
 	stats_value_size = info.value_size;
+	if (opt.tp.tracepoint)
+		return 0;	/* tpwatch filters its consumer itself */
 	config_fd = open_pin("config");
 	if (config_fd < 0 || map_info(config_fd, "config", &info))
 		return -1;
@@ -857,6 +888,8 @@ static unsigned long long kernel_dropped(void)
 			return 0;
 	}
 	for (key = 0; key < PW_MOD_MAX; key++) {
+		if (opt.tp.tracepoint && key != PW_MOD_TPWATCH)
+			continue;
 		if (bpf_map_lookup_elem(stats_fd, &key, vals))
 			continue;
 		for (c = 0; c < ncpu; c++) {
@@ -1069,6 +1102,9 @@ int main(int argc, char **argv)
 
 	if (opt.ring_usage)
 		return ring_usage();
+	opt.tp.pin_root = opt.pin_root;
+	if (opt.tp.tracepoint && tpw_start(&opt.tp, &tp_ring_fd, &tp_stats_fd))
+		return 1;
 	if (open_ring() || open_side_maps() || open_output())
 		return 1;
 	q.cap = opt.queue_cap;
@@ -1080,7 +1116,8 @@ int main(int argc, char **argv)
 	}
 	kernel_dropped_start = kernel_dropped();
 	drain_target = __atomic_load_n(ring.producer_pos, __ATOMIC_ACQUIRE);
-	claim_config();
+	if (!opt.tp.tracepoint)
+		claim_config();
 	print_text_header();
 
 	if (pthread_create(&writer, NULL, writer_main, NULL) ||
@@ -1145,5 +1182,6 @@ int main(int argc, char **argv)
 	munmap(ring.prod_map, ring.prod_map_sz);
 	munmap(ring.cons_map, ring.cons_map_sz);
 	pw_out_close();
+	tpw_stop();
 	return LOAD(&exit_status);
 }
