@@ -243,7 +243,7 @@ struct pw_fork {
 #define PW_TP_DATA_MAX	4096	/* raw record bytes carried per event */
 #define PW_TP_LOC_MAX	8	/* __data_loc/__rel_loc fields that size a record */
 #define PW_TP_COND_MAX	4	/* in-BPF filter: conditions joined by && */
-#define PW_TP_STR_MAX	32	/* in-BPF filter: string constant, NUL included */
+#define PW_TP_STR_MAX	64	/* in-BPF filter: string constant, NUL included */
 
 /* One in-BPF filter condition: FIELD OP VALUE on the copied record. */
 enum pw_tp_op {

@@ -144,7 +144,7 @@ static void test_filter(void)
 	CHECK(pw_tp_parse_filter(&f_exec, "", c, &n, err, sizeof(err)) == -1);
 	CHECK(pw_tp_parse_filter(&f_exec, "pid == 1 && pid == 2 && pid == 3 && pid == 4 && pid == 5",
 				 c, &n, err, sizeof(err)) == -1);
-	CHECK(pw_tp_parse_filter(&f_exec, "filename == \"0123456789012345678901234567890123\"",
+	CHECK(pw_tp_parse_filter(&f_exec, "filename == \"0123456789012345678901234567890123456789012345678901234567890123\"",
 				 c, &n, err, sizeof(err)) == -1);
 }
 
