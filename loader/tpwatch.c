@@ -188,8 +188,10 @@ int tpw_start(const struct tpw_opts *o, int *ring_fd, int *stats_fd)
 		int e = errno;
 
 		tp_link = NULL;
-		return fail("cannot attach to tracepoint %s:%s: %s", fmt.system, fmt.name,
-			    strerror(e));
+		return fail("cannot attach to tracepoint %s:%s: %s%s", fmt.system, fmt.name,
+			    strerror(e), e == EINVAL ?
+			    " (a kprobe/uprobe event? those take kprobe programs, not tracepoint"
+			    " ones: use pinwatch tp ftrace)" : "");
 	}
 	*ring_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "events"));
 	*stats_fd = bpf_map__fd(bpf_object__find_map_by_name(obj, "stats"));
