@@ -13,14 +13,18 @@ PW_CFLAGS  = $(CFLAGS) $(SAN) -Wall -Wextra -Werror -Ibpf -Iloader -I$(BUILD)/ge
 LDLIBS    := -lbpf -lelf -lz -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall -Werror
 
-MODULES   := $(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c))
+# bpf/tpwatch.bpf.c is no module (`pinwatch tp watch` loads it): it is built
+# outside build/bpf/, where `pinwatch up` looks for modules.
+TOOL_BPF  := tpwatch
+MODULES   := $(filter-out $(TOOL_BPF),$(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c)))
 BPF_OBJS  := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(MODULES))
+TOOL_OBJS := $(patsubst %,$(BUILD)/%.bpf.o,$(TOOL_BPF))
 BPF_HDRS  := $(wildcard bpf/*.h)
-LIB_SRCS  := loader/parse.c loader/pwevent.c
+LIB_SRCS  := loader/parse.c loader/pwevent.c loader/tpformat.c
 GEN_HDRS  := $(BUILD)/gen/syscall_names.h $(BUILD)/gen/cap_names.h
 LIB_HDRS  := $(wildcard loader/*.h) bpf/pinwatch.h $(GEN_HDRS)
-BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read
-UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_parse
+BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read $(BUILD)/pinwatch-tp
+UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_parse $(BUILD)/test_tpformat
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
@@ -28,8 +32,15 @@ FUZZ_TARGETS := pwevent parse
 FUZZ_SRCS_pwevent := loader/pwevent.c
 FUZZ_SRCS_parse := loader/parse.c
 
-.PHONY: all deps run test check unit-test clean check-sanitize fuzz fuzz-seeds
-all: $(BINS) $(BPF_OBJS) $(BUILD)/syscalls.txt
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+PW_LIBDIR  = $(PREFIX)/lib/pinwatch
+SBINDIR    = $(PREFIX)/sbin
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+UNITS     := scripts/systemd/pinwatch.service scripts/systemd/pinwatch-events.service
+
+.PHONY: all deps run test check unit-test clean check-sanitize fuzz fuzz-seeds install uninstall
+all: $(BINS) $(BPF_OBJS) $(TOOL_OBJS) $(BUILD)/syscalls.txt
 
 deps:
 	scripts/setup
@@ -67,13 +78,23 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(BUILD)/pinwatch-load: loader/load.c loader/parse.c $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) loader/load.c loader/parse.c -o $@ $(LDLIBS)
 
-$(BUILD)/pinwatch-read: loader/read.c $(LIB_SRCS) $(LIB_HDRS)
+READ_SRCS := loader/read.c loader/output.c loader/tpwatch.c
+
+$(BUILD)/pinwatch-read: $(READ_SRCS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(PW_CFLAGS) loader/read.c $(LIB_SRCS) -o $@ $(LDLIBS)
+	$(CC) $(PW_CFLAGS) $(READ_SRCS) $(LIB_SRCS) -o $@ $(LDLIBS)
+
+$(BUILD)/pinwatch-tp: loader/tptool.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(PW_CFLAGS) loader/tptool.c $(LIB_SRCS) -o $@ $(LDLIBS)
 
 $(BUILD)/test_pwevent: loader/tests/test_pwevent.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
@@ -82,6 +103,10 @@ $(BUILD)/test_pwevent: loader/tests/test_pwevent.c $(LIB_SRCS) $(LIB_HDRS)
 $(BUILD)/test_parse: loader/tests/test_parse.c loader/parse.c $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< loader/parse.c -o $@
+
+$(BUILD)/test_tpformat: loader/tests/test_tpformat.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(PW_CFLAGS) $< $(LIB_SRCS) -o $@
 
 unit-test: $(UNIT_TESTS)
 	for t in $(UNIT_TESTS); do $$t || exit 1; done
@@ -105,7 +130,7 @@ check: deps
 # The user-space C built with ASan and UBSan into build-san/, then the unit
 # tests and the whole bats suite run against it.
 check-sanitize: deps
-	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" all build-san/test_pwevent build-san/test_parse
+	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" all build-san/test_pwevent build-san/test_parse build-san/test_tpformat
 	PINWATCH_BUILD=$(CURDIR)/build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run
 
@@ -133,6 +158,31 @@ fuzz-seeds: $(BUILD)/make_seeds
 $(BUILD)/make_seeds: loader/tests/make_seeds.c bpf/pinwatch.h
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< -o $@
+
+# Installs the tree the control plane expects (scripts/ next to build/)
+# under $(PREFIX)/lib/pinwatch, commands in $(PREFIX)/sbin and the systemd
+# units in $(UNITDIR), their paths rewritten for $(PREFIX).
+install: all
+	install -d $(DESTDIR)$(PW_LIBDIR)/scripts/lib $(DESTDIR)$(PW_LIBDIR)/scripts/libexec \
+		$(DESTDIR)$(PW_LIBDIR)/build/bpf $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR)
+	install -m 0755 scripts/pinwatch $(DESTDIR)$(PW_LIBDIR)/scripts/
+	install -m 0644 scripts/lib/*.bash $(DESTDIR)$(PW_LIBDIR)/scripts/lib/
+	install -m 0755 scripts/libexec/pinwatch-* $(DESTDIR)$(PW_LIBDIR)/scripts/libexec/
+	install -m 0755 $(BINS) $(DESTDIR)$(PW_LIBDIR)/build/
+	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PW_LIBDIR)/build/bpf/
+	install -m 0644 $(TOOL_OBJS) $(DESTDIR)$(PW_LIBDIR)/build/
+	ln -sfn ../lib/pinwatch/scripts/pinwatch $(DESTDIR)$(SBINDIR)/pinwatch
+	ln -sfn ../lib/pinwatch/build/pinwatch-read $(DESTDIR)$(SBINDIR)/pinwatch-read
+	ln -sfn ../lib/pinwatch/build/pinwatch-load $(DESTDIR)$(SBINDIR)/pinwatch-load
+	for u in $(UNITS); do \
+		sed 's|/usr/local/|$(PREFIX)/|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
+	done
+
+uninstall:
+	rm -rf $(DESTDIR)$(PW_LIBDIR)
+	rm -f $(DESTDIR)$(SBINDIR)/pinwatch $(DESTDIR)$(SBINDIR)/pinwatch-read $(DESTDIR)$(SBINDIR)/pinwatch-load
+	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$${u##*/}; done
 
 clean:
 	rm -rf $(BUILD) build-san

@@ -95,6 +95,7 @@ enum pw_module {
 	/* uprobe, profile: 100-109 */	\
 					\
 	/* tracepoint workbench: 110-119 */ \
+	X(TRACEPOINT, tracepoint, 110)	\
 					\
 	/* end */
 
@@ -602,5 +603,65 @@ struct pw_audit {
 /* ---- uprobe and profile events ---- */
 
 /* ---- tracepoint workbench events ---- */
+
+/* `pinwatch tp watch` (bpf/tpwatch.bpf.c): any tracepoint as an event. It
+ * is not a module (absent from PW_MODULES, never loaded by `up`): this id
+ * is only its key in maps/stats and the module of its event headers. */
+#define PW_MOD_TPWATCH	15
+#define PW_TP_DATA_MAX	4096	/* raw record bytes carried per event */
+#define PW_TP_LOC_MAX	8	/* __data_loc/__rel_loc fields that size a record */
+#define PW_TP_COND_MAX	4	/* in-BPF filter: conditions joined by && */
+#define PW_TP_STR_MAX	64	/* in-BPF filter: string constant, NUL included */
+
+/* One in-BPF filter condition: FIELD OP VALUE on the copied record. */
+enum pw_tp_op {
+	PW_TP_OP_EQ = 1, PW_TP_OP_NE, PW_TP_OP_LT, PW_TP_OP_LE, PW_TP_OP_GT,
+	PW_TP_OP_GE,
+	PW_TP_OP_BAND,		/* (field & value) != 0 */
+	PW_TP_OP_STR_EQ,	/* string equal; with prefix: starts with */
+	PW_TP_OP_STR_NE,
+};
+
+enum pw_tp_str_kind {
+	PW_TP_STR_ARRAY = 0,	/* char name[len] at off */
+	PW_TP_STR_DATA_LOC,	/* u32 at off: string at (loc & 0xffff) */
+	PW_TP_STR_REL_LOC,	/* u32 at off: string at off + 4 + (loc & 0xffff) */
+};
+
+struct pw_tp_cond {
+	__u16 off;		/* field offset in the record */
+	__u8 size;		/* numeric: 1, 2, 4 or 8 */
+	__u8 op;		/* enum pw_tp_op */
+	__u8 is_signed;
+	__u8 str_kind;		/* enum pw_tp_str_kind */
+	__u8 prefix;		/* string ops: str is a prefix ("abc*") */
+	__u8 pad;
+	__u32 len;		/* PW_TP_STR_ARRAY: the array's size */
+	__u32 pad2;
+	__u64 value;
+	char str[PW_TP_STR_MAX];
+};
+
+/* Read-only configuration of bpf/tpwatch.bpf.c, set before load. */
+struct pw_tp_config {
+	__u32 self_tgid;	/* the watching consumer: its own activity is filtered */
+	__u32 tp_id;
+	__u32 fixed_size;	/* end of the last fixed field */
+	__u32 n_loc;
+	__u16 loc_off[PW_TP_LOC_MAX];
+	__u8 loc_rel[PW_TP_LOC_MAX];
+	__u32 n_cond;
+	__u32 pad;
+	struct pw_tp_cond cond[PW_TP_COND_MAX];
+};
+
+struct pw_tracepoint {
+	struct pw_hdr h;
+	__u32 tp_id;		/* the tracepoint's id (ID: of its format file) */
+	__u32 data_len;		/* bytes of data[] sent */
+	__u32 truncated;	/* the record was longer than PW_TP_DATA_MAX */
+	__u32 pad;
+	__u8 data[PW_TP_DATA_MAX]; /* the raw record; its first 8 bytes zeroed */
+};
 
 #endif /* PINWATCH_H */

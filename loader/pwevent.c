@@ -181,6 +181,7 @@ static const struct pw_name pw_module_names[] = {
 #define PW_X(up, low, id) { id, #low },
 	PW_MODULES(PW_X)
 #undef PW_X
+	{ PW_MOD_TPWATCH, "tpwatch" },	/* pinwatch tp watch: not a module */
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -1396,6 +1397,139 @@ static void emit_audit(struct pw_emit *e, const void *rec, size_t len)
 
 /* ---- tracepoint workbench emitters ---- */
 
+#include "tpformat.h"
+
+/* JSON: "0x..." (a string); text: 0x... */
+static void emit_tp_hex(struct pw_emit *e, const unsigned char *p, size_t n, bool le_number)
+{
+	size_t i;
+
+	if (e->fmt == PW_FMT_JSON)
+		emit_raw(e, "\"", 1);
+	emit_raw(e, "0x", 2);
+	for (i = 0; i < n; i++) {
+		/* a little-endian number reads from its last byte */
+		unsigned char c = p[le_number ? n - 1 - i : i];
+		char h[2] = { hexdig[c >> 4], hexdig[c & 15] };
+
+		emit_raw(e, h, 2);
+	}
+	if (e->fmt == PW_FMT_JSON)
+		emit_raw(e, "\"", 1);
+}
+
+static void emit_tp_num(struct pw_emit *e, uint64_t v, bool is_signed)
+{
+	char num[24];
+	int k;
+
+	if (is_signed)
+		k = snprintf(num, sizeof(num), "%lld", (long long)v);
+	else
+		k = snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+	emit_raw(e, num, (size_t)k);
+}
+
+/* Elements of n bytes each at p[0..bytes): [a,b,...] in both formats. */
+static void emit_tp_array(struct pw_emit *e, const unsigned char *rec, size_t len, size_t start,
+			  size_t bytes, unsigned int elem, bool is_signed)
+{
+	size_t i;
+
+	emit_raw(e, "[", 1);
+	for (i = 0; i + elem <= bytes; i += elem) {
+		if (i)
+			emit_raw(e, ",", 1);
+		emit_tp_num(e, pw_tp_int(rec, len, start + i, elem, is_signed), is_signed);
+	}
+	emit_raw(e, "]", 1);
+}
+
+static void emit_tp_value(struct pw_emit *e, const struct pw_tp_field *fl, const unsigned char *d,
+			  size_t n)
+{
+	size_t start = fl->offset, bytes = fl->size;
+
+	if (fl->kind == PW_TPF_DATA_LOC || fl->kind == PW_TPF_REL_LOC) {
+		if (pw_tp_loc(fl, d, n, &start, &bytes)) {
+			emit_cstr(e, "null");
+			return;
+		}
+	} else if (start > n || n - start < bytes) {
+		emit_cstr(e, "null"); /* not in the record sent */
+		return;
+	}
+	if (fl->is_char && fl->kind != PW_TPF_SCALAR && fl->kind != PW_TPF_OTHER) {
+		emit_strval(e, (const char *)d + start, bytes);
+		return;
+	}
+	switch (fl->kind) {
+	case PW_TPF_SCALAR:
+		if (fl->is_pointer)
+			emit_tp_hex(e, d + start, bytes, true);
+		else
+			emit_tp_num(e, pw_tp_int(d, n, start, fl->size, fl->is_signed), fl->is_signed);
+		break;
+	case PW_TPF_ARRAY:
+	case PW_TPF_DATA_LOC:
+	case PW_TPF_REL_LOC: {
+		unsigned int el = fl->elem_size;
+
+		if (el == 1 || el == 2 || el == 4 || el == 8)
+			emit_tp_array(e, d, n, start, bytes, el, fl->is_signed);
+		else
+			emit_tp_hex(e, d + start, bytes, false);
+		break;
+	}
+	default:
+		emit_tp_hex(e, d + start, bytes, false);
+		break;
+	}
+}
+
+static void emit_tracepoint(struct pw_emit *e, const void *rec, size_t len)
+{
+	static struct pw_tracepoint r;	/* 4 KiB: not on the stack */
+	const struct pw_tp_format *f;
+	size_t n, i;
+	bool first = true;
+	char name[2 * PW_TP_NAME_LEN + 16];
+
+	PW_COPY(&r, rec, len);
+	n = len - offsetof(struct pw_tracepoint, data);
+	if (n > r.data_len)
+		n = r.data_len;
+	if (n > PW_TP_DATA_MAX)
+		n = PW_TP_DATA_MAX;
+	f = pw_tp_lookup(r.tp_id);
+	if (f)
+		snprintf(name, sizeof(name), "%s:%s", f->system, f->name);
+	else
+		snprintf(name, sizeof(name), "id:%u", r.tp_id);
+	emit_str(e, "tracepoint", "", name, sizeof(name));
+	if (e->fmt == PW_FMT_JSON)
+		emit_key(e, "fields", NULL);
+	for (i = 0; f && i < f->n_fields; i++) {
+		const struct pw_tp_field *fl = &f->fields[i];
+
+		if (fl->common)
+			continue;
+		if (e->fmt == PW_FMT_JSON) {
+			emit_raw(e, first ? "{" : ",", 1);
+			if (!e->err)
+				e->err = pw_json_str(e->b, fl->name, sizeof(fl->name));
+			emit_raw(e, ":", 1);
+		} else {
+			emit_key(e, fl->name, fl->name);
+		}
+		first = false;
+		emit_tp_value(e, fl, r.data, n);
+	}
+	if (e->fmt == PW_FMT_JSON)
+		emit_cstr(e, first ? "{}" : "}");
+	emit_bool(e, "truncated", "(truncated)", r.truncated != 0);
+}
+
 static const struct pw_event_desc pw_event_descs[] = {
 	/* process: exec records are sent truncated after args_len bytes of args */
 	{ PW_EV_EXEC, offsetof(struct pw_exec, args), emit_exec },
@@ -1437,6 +1571,7 @@ static const struct pw_event_desc pw_event_descs[] = {
 	/* uprobe, profile */
 
 	/* tracepoint workbench */
+	{ PW_EV_TRACEPOINT, offsetof(struct pw_tracepoint, data), emit_tracepoint },
 
 	/* end */
 };

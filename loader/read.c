@@ -43,6 +43,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,9 +52,12 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "output.h"
+#include "parse.h"
 #include "pinwatch.h"
 #include "cli.h"
 #include "pwevent.h"
+#include "tpwatch.h"
 
 #define PROG "pinwatch-read"
 #define WRITER_BATCH 4096		/* records formatted per write batch */
@@ -73,11 +78,22 @@ static struct {
 	size_t queue_cap;
 	bool type_filter;
 	bool type_allowed[65536];
+	struct pw_out_opts out;
+	bool ring_usage;
+	struct tpw_opts tp;		/* --tracepoint */
 } opt = {
 	.fmt = PW_FMT_TEXT,
 	.pin_root = PW_PIN_ROOT,
 	.stats_interval = 5,
 	.queue_cap = 65536,
+	.out = {
+		.kind = PW_OUT_STDOUT,
+		.max_size = 64ULL << 20,
+		.backups = 5,
+		.facility = LOG_DAEMON,
+		.ident = "pinwatch",
+	},
+	.tp = { .ringbuf_bytes = 4u << 20 },
 };
 
 static const char *known_types(void)
@@ -107,6 +123,21 @@ static const char doc[] =
 "  pinwatch-read --json --type exec,exit\n"
 "  pinwatch-read --drain --json > events.jsonl   everything queued, then exit\n"
 "  pinwatch-read --count 10 --timeout 30 --stats\n"
+"  pinwatch-read --output /var/log/pinwatch/events.jsonl --max-size 64M\n"
+"  pinwatch-read --syslog --syslog-facility local0\n"
+"  pinwatch-read --ring-usage           ring size and bytes queued (JSON)\n"
+"  pinwatch-read --tracepoint sched:sched_process_exec --filter 'pid > 1000'\n"
+"\n"
+"--output FILE appends JSON Lines to FILE (created mode 0600). Before a line\n"
+"would take FILE past --max-size, FILE becomes FILE.1 (FILE.1 becomes FILE.2,\n"
+"... up to --backups) and a new FILE is started; --max-size 0 leaves rotation\n"
+"to logrotate. SIGHUP reopens FILE by name (logrotate's postrotate).\n"
+"--syslog sends each event as one syslog(3) message (JSON payload, priority\n"
+"info, tag pinwatch) to the local syslog daemon, which forwards it.\n"
+"--tracepoint CATEGORY:NAME attaches a generic BPF program to that tracepoint\n"
+"for as long as pinwatch-read runs and prints each hit as a \"tracepoint\" event,\n"
+"its fields decoded by name from the tracepoint's format file. --filter keeps\n"
+"hits matching FIELD OP VALUE conditions joined by && (see docs/tracepoints.md).\n"
 "\n"
 "Exit status: 0 ok (also on SIGINT/SIGTERM and a closed stdout), 1 error,\n"
 "2 usage error.";
@@ -121,6 +152,15 @@ enum {
 	OPT_QUEUE = 'q',
 	OPT_STATS_INTERVAL = 'i',
 	OPT_STATS = 's',
+	OPT_OUTPUT = 'o',
+	OPT_MAX_SIZE = 0x100,
+	OPT_BACKUPS,
+	OPT_SYSLOG,
+	OPT_SYSLOG_FACILITY,
+	OPT_RING_USAGE,
+	OPT_TRACEPOINT,
+	OPT_FILTER,
+	OPT_TP_OBJECT,
 };
 
 static const struct argp_option options[] = {
@@ -139,6 +179,24 @@ static const struct argp_option options[] = {
 	  "Report losses every SEC seconds, 0: only at exit (default 5)", 0 },
 	{ "stats", OPT_STATS, NULL, 0,
 	  "Print a summary line on stderr at exit", 0 },
+	{ "output", OPT_OUTPUT, "FILE", 0,
+	  "Append JSON Lines to FILE instead of stdout (rotated, reopened on SIGHUP)", 1 },
+	{ "max-size", OPT_MAX_SIZE, "BYTES", 0,
+	  "With --output: rotate before FILE would exceed BYTES, e.g. 64M; 0: never (default 64M)", 1 },
+	{ "backups", OPT_BACKUPS, "N", 0,
+	  "With --output: rotated files kept, FILE.1 .. FILE.N (default 5)", 1 },
+	{ "syslog", OPT_SYSLOG, NULL, 0,
+	  "Send each event to the local syslog as one JSON message", 1 },
+	{ "syslog-facility", OPT_SYSLOG_FACILITY, "NAME", 0,
+	  "daemon (default), user, local0 .. local7", 1 },
+	{ "ring-usage", OPT_RING_USAGE, NULL, 0,
+	  "Print the ring buffer's size and queued bytes as JSON, then exit", 2 },
+	{ "tracepoint", OPT_TRACEPOINT, "CAT:NAME", 0,
+	  "Watch this tracepoint instead of the sensor's ring buffer", 3 },
+	{ "filter", OPT_FILTER, "EXPR", 0,
+	  "With --tracepoint: FIELD OP VALUE [&& ...], evaluated in BPF", 3 },
+	{ "tp-object", OPT_TP_OBJECT, "FILE", 0,
+	  "With --tracepoint: the tpwatch BPF object (default: next to pinwatch-read)", 3 },
 	{ 0 },
 };
 
@@ -201,6 +259,8 @@ static void parse_types(const char *arg)
 	free(list);
 }
 
+static bool syslog_set;
+
 static error_t parse_opt(int key, char *arg, struct argp_state *st)
 {
 	switch (key) {
@@ -230,6 +290,53 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case OPT_STATS:
 		opt.stats = true;
+		break;
+	case OPT_OUTPUT:
+		if (!*arg)
+			argp_failure(st, 2, 0, "--output needs a file name");
+		opt.out.kind = PW_OUT_FILE;
+		opt.out.path = arg;
+		break;
+	case OPT_MAX_SIZE: {
+		uint64_t v;
+
+		if (pw_parse_size(arg, &v))
+			argp_failure(st, 2, 0, "invalid max size '%s' (bytes, e.g. 64M)", arg);
+		opt.out.max_size = v;
+		break;
+	}
+	case OPT_BACKUPS:
+		opt.out.backups = (unsigned int)parse_ull(st, "backups", arg, 0, 1000);
+		break;
+	case OPT_SYSLOG:
+		syslog_set = true;
+		break;
+	case OPT_SYSLOG_FACILITY:
+		opt.out.facility = pw_syslog_facility(arg);
+		if (opt.out.facility < 0)
+			argp_failure(st, 2, 0, "unknown syslog facility '%s' (daemon, user, local0 .. local7)", arg);
+		break;
+	case OPT_RING_USAGE:
+		opt.ring_usage = true;
+		break;
+	case OPT_TRACEPOINT:
+		opt.tp.tracepoint = arg;
+		break;
+	case OPT_FILTER:
+		opt.tp.filter = arg;
+		break;
+	case OPT_TP_OBJECT:
+		opt.tp.object = arg;
+		break;
+	case ARGP_KEY_END:
+		if (syslog_set && opt.out.kind == PW_OUT_FILE)
+			argp_failure(st, 2, 0, "--output and --syslog exclude each other");
+		if (syslog_set)
+			opt.out.kind = PW_OUT_SYSLOG;
+		if (opt.out.kind != PW_OUT_STDOUT)
+			opt.fmt = PW_FMT_JSON;	/* files and syslog carry JSON */
+		if ((opt.tp.filter || opt.tp.object) && !opt.tp.tracepoint)
+			argp_failure(st, 2, 0, "--filter and --tp-object go with --tracepoint");
 		break;
 	case ARGP_KEY_ARG:
 		pw_usage_error(PROG, "unexpected argument '%s'", arg);
@@ -289,6 +396,7 @@ static __u64 committed;			/* writer only */
 static unsigned long long cnt_delivered, cnt_consumer_drops, cnt_malformed;
 
 static int stats_fd = -1, config_fd = -1;
+static int tp_ring_fd = -1, tp_stats_fd = -1;	/* --tracepoint */
 static __u32 config_value_size, stats_value_size;
 static bool config_claimed;
 static struct pw_clock clk;
@@ -533,7 +641,7 @@ static size_t chunk_end(const struct mark *m, size_t nm, size_t mi,
 	return end;
 }
 
-/* Writes buf to stdout, committing as lines complete. Returns 0, or -1 to
+/* Writes buf to the output, committing as lines complete. Returns 0, or -1 to
  * stop (EPIPE: quietly; other errors: reported). */
 static int write_out(const struct pw_buf *buf, const struct mark *m,
 		     size_t nm)
@@ -548,19 +656,20 @@ static int write_out(const struct pw_buf *buf, const struct mark *m,
 			end = chunk_end(m, nm, mi, done);
 		if (end <= done)	/* cannot happen: last mark ends buf */
 			end = buf->len;
-		n = write(STDOUT_FILENO, buf->data + done, end - done);
+		n = pw_out_write(buf->data + done, end - done);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN) {
-				struct pollfd p = { .fd = STDOUT_FILENO,
+				struct pollfd p = { .fd = pw_out_fd(),
 						    .events = POLLOUT };
 
 				poll(&p, 1, -1);
 				continue;
 			}
 			if (errno != EPIPE) {
-				fprintf(stderr, PROG ": write to stdout: %s\n",
+				fprintf(stderr, PROG ": write to %s: %s\n",
+					opt.out.path ? opt.out.path : "stdout",
 					strerror(errno));
 				set_error();
 			}
@@ -701,7 +810,7 @@ static int open_ring(void)
 	long page = sysconf(_SC_PAGESIZE);
 	struct bpf_map_info info;
 
-	ring.fd = open_pin("events");
+	ring.fd = tp_ring_fd >= 0 ? tp_ring_fd : open_pin("events");
 	if (ring.fd < 0 || map_info(ring.fd, "events", &info))
 		return -1;
 	if (info.type != BPF_MAP_TYPE_RINGBUF || !info.max_entries ||
@@ -739,7 +848,7 @@ static int open_side_maps(void)
 {
 	struct bpf_map_info info;
 
-	stats_fd = open_pin("stats");
+	stats_fd = tp_stats_fd >= 0 ? tp_stats_fd : open_pin("stats");
 	if (stats_fd < 0 || map_info(stats_fd, "stats", &info))
 		return -1;
 	if (info.type != BPF_MAP_TYPE_PERCPU_ARRAY ||
@@ -749,6 +858,8 @@ static int open_side_maps(void)
 		return -1;
 	}
 	stats_value_size = info.value_size;
+	if (opt.tp.tracepoint)
+		return 0;	/* tpwatch filters its consumer itself */
 	config_fd = open_pin("config");
 	if (config_fd < 0 || map_info(config_fd, "config", &info))
 		return -1;
@@ -781,6 +892,8 @@ static unsigned long long kernel_dropped(void)
 			return 0;
 	}
 	for (key = 0; key < PW_MOD_MAX; key++) {
+		if (opt.tp.tracepoint && key != PW_MOD_TPWATCH)
+			continue;
 		if (bpf_map_lookup_elem(stats_fd, &key, vals))
 			continue;
 		for (c = 0; c < ncpu; c++) {
@@ -907,6 +1020,53 @@ static void finish(void)
 		print_summary();
 }
 
+static int open_output(void)
+{
+	struct stat st;
+
+	if (opt.out.kind == PW_OUT_SYSLOG &&
+	    (stat("/dev/log", &st) || !S_ISSOCK(st.st_mode))) {
+		fprintf(stderr, PROG ": --syslog: no syslog daemon listens on "
+			"/dev/log\n");
+		return -1;
+	}
+	return pw_out_open(&opt.out);
+}
+
+/* --ring-usage: the positions from the ring's two metadata pages. */
+static int ring_usage(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct bpf_map_info info;
+	void *cons, *prod;
+	__u64 c, p;
+
+	ring.fd = open_pin("events");
+	if (ring.fd < 0 || map_info(ring.fd, "events", &info))
+		return 1;
+	if (info.type != BPF_MAP_TYPE_RINGBUF) {
+		fprintf(stderr, PROG ": %s/maps/events: not a ring buffer map\n",
+			opt.pin_root);
+		return 1;
+	}
+	cons = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, ring.fd, 0);
+	prod = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, ring.fd, page);
+	if (cons == MAP_FAILED || prod == MAP_FAILED) {
+		fprintf(stderr, PROG ": mmap of the ring buffer: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	c = __atomic_load_n((__u64 *)cons, __ATOMIC_ACQUIRE);
+	p = __atomic_load_n((__u64 *)prod, __ATOMIC_ACQUIRE);
+	printf("{\"size_bytes\":%u,\"consumer_pos\":%llu,\"producer_pos\":%llu,"
+	       "\"used_bytes\":%llu}\n", info.max_entries,
+	       (unsigned long long)c, (unsigned long long)p,
+	       (unsigned long long)(p > c ? p - c : 0));
+	munmap(cons, (size_t)page);
+	munmap(prod, (size_t)page);
+	return 0;
+}
+
 static void print_text_header(void)
 {
 	char line[128];
@@ -940,10 +1100,16 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* inherited by threads */
 	main_thread = pthread_self();
 
-	if (open_ring() || open_side_maps())
+	if (opt.ring_usage)
+		return ring_usage();
+	opt.tp.pin_root = opt.pin_root;
+	if (opt.tp.tracepoint && tpw_start(&opt.tp, &tp_ring_fd, &tp_stats_fd))
+		return 1;
+	if (open_ring() || open_side_maps() || open_output())
 		return 1;
 	q.cap = opt.queue_cap;
 	q.slots = calloc(q.cap, sizeof(*q.slots));
@@ -954,7 +1120,8 @@ int main(int argc, char **argv)
 	}
 
 	drain_target = __atomic_load_n(ring.producer_pos, __ATOMIC_ACQUIRE);
-	claim_config();
+	if (!opt.tp.tracepoint)
+		claim_config();
 	print_text_header();
 
 	if (pthread_create(&writer, NULL, writer_main, NULL) ||
@@ -983,6 +1150,8 @@ int main(int argc, char **argv)
 		ts.tv_nsec = (wake - now) % 1000000000LL;
 		sig = sigtimedwait(&set, NULL, &ts);
 		now = now_ns();
+		if (sig == SIGHUP)
+			pw_out_reopen();	/* logrotate moved the file */
 		if (sig == SIGINT || sig == SIGTERM) {
 			if (stopping) {
 				/* Output is stuck: what is queued stays in
@@ -1016,5 +1185,7 @@ int main(int argc, char **argv)
 	}
 	munmap(ring.prod_map, ring.prod_map_sz);
 	munmap(ring.cons_map, ring.cons_map_sz);
+	pw_out_close();
+	tpw_stop();
 	return LOAD(&exit_status);
 }

@@ -1,0 +1,139 @@
+#!/usr/bin/env bats
+# The systemd units (scripts/systemd/): `make install` into a scratch
+# prefix, systemd-analyze verify on the installed units, and the commands
+# their Exec lines run, run here directly with the unit's sandbox settings
+# that can be reproduced without systemd (NoNewPrivileges, the capability
+# bounding set, UMask, the log directory's mode).
+
+# shellcheck disable=SC2154 # status, output, stderr: set by bats' run
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	require_root
+	pw_teardown
+	export PREFIX_DIR=$BATS_FILE_TMPDIR/prefix/usr/local
+	make -s -C "$PW_HOME" install PREFIX="$PREFIX_DIR" >/dev/null
+	export UNITS=$PREFIX_DIR/lib/systemd/system
+}
+
+teardown_file() {
+	pw_teardown
+}
+
+setup() {
+	require_root
+}
+
+teardown() {
+	if [[ -n ${MAIN_PID:-} ]]; then
+		kill "$MAIN_PID" 2>/dev/null || true
+	fi
+}
+
+# The words of a unit's KEY= line (first one), $MAINPID replaced.
+unit_exec() { # unit key [mainpid]
+	sed -n "s/^$2=//p" "$UNITS/$1" | head -n 1 | sed "s/\\\$MAINPID/${3:-0}/g"
+}
+
+unit_value() { # unit key
+	sed -n "s/^$2=//p" "$UNITS/$1" | tail -n 1
+}
+
+# Runs a command as the unit would: umask, no new privileges, and only the
+# capabilities of CapabilityBoundingSet (when the unit sets one). The
+# command replaces the subshell, so `as_unit ... &` gives its pid in $!.
+as_unit() { # unit command...
+	local unit=$1 caps c bset=-all
+	shift
+	caps=$(unit_value "$unit" CapabilityBoundingSet)
+	if [[ -n $caps ]]; then
+		for c in $caps; do bset+=",+$(tr '[:upper:]' '[:lower:]' <<<"${c#CAP_}")"; done
+	else
+		bset=+all
+	fi
+	umask "$(unit_value "$unit" UMask)"
+	exec setpriv --no-new-privs --inh-caps -all --bounding-set "$bset" -- "$@"
+}
+
+wait_json() { # file filter
+	for _ in $(seq 1 100); do
+		jq -ce "$2" "$1" 2>/dev/null | grep -q . && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for $2 in $1" >&2
+	return 1
+}
+
+@test "systemd-analyze verify accepts the installed units" {
+	command -v systemd-analyze >/dev/null || skip "systemd-analyze is not installed"
+	run systemd-analyze verify "$UNITS/pinwatch.service" "$UNITS/pinwatch-events.service"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ] || { echo "$output"; return 1; }
+}
+
+@test "the units are a oneshot sensor service and a hardened consumer that restarts on failure" {
+	[ "$(unit_value pinwatch.service Type)" = oneshot ]
+	[ "$(unit_value pinwatch.service RemainAfterExit)" = yes ]
+	[[ $(unit_exec pinwatch.service ExecStart) == "$PREFIX_DIR/sbin/pinwatch up" ]]
+	[[ $(unit_exec pinwatch.service ExecStop) == "$PREFIX_DIR/sbin/pinwatch down" ]]
+	[ "$(unit_value pinwatch-events.service Restart)" = on-failure ]
+	[ "$(unit_value pinwatch-events.service NoNewPrivileges)" = yes ]
+	[ "$(unit_value pinwatch-events.service ProtectSystem)" = strict ]
+	[ "$(unit_value pinwatch-events.service UMask)" = 0077 ]
+	[ "$(unit_value pinwatch-events.service BindsTo)" = pinwatch.service ]
+	# the source units name the documented install location
+	grep -qx 'ExecStart=/usr/local/sbin/pinwatch up' "$PW_HOME/scripts/systemd/pinwatch.service"
+}
+
+@test "pinwatch.service: ExecStart loads the sensor from the installed tree, ExecStop removes it" {
+	read -ra start <<<"$(unit_exec pinwatch.service ExecStart)"
+	read -ra stop <<<"$(unit_exec pinwatch.service ExecStop)"
+	(as_unit pinwatch.service "${start[@]}")
+	[ -e "$PIN_ROOT/process/link_exec" ]
+	run "$PREFIX_DIR/sbin/pinwatch" status
+	[ "$status" -eq 0 ]
+	# ExecStart again (a restart of the unit) is harmless
+	(as_unit pinwatch.service "${start[@]}")
+	(as_unit pinwatch.service "${stop[@]}")
+	[ ! -e "$PIN_ROOT" ]
+}
+
+@test "pinwatch-events.service: ExecStart writes events to its log file, ExecReload reopens it, stop exits 0" {
+	read -ra start <<<"$(unit_exec pinwatch.service ExecStart)"
+	(as_unit pinwatch.service "${start[@]}")
+	"$PW_READ" --drain >/dev/null
+	logdir=$BATS_TEST_TMPDIR/log/pinwatch # LogsDirectory=pinwatch, LogsDirectoryMode
+	install -d -m "$(unit_value pinwatch-events.service LogsDirectoryMode)" "$logdir"
+	read -ra cmd <<<"$(unit_exec pinwatch-events.service ExecStart | sed "s|/var/log/pinwatch|$logdir|g")"
+	as_unit pinwatch-events.service "${cmd[@]}" 2>"$BATS_TEST_TMPDIR/err" &
+	main=$!
+	MAIN_PID=$main
+	bin=$(unique_binary)
+	"$bin"
+	wait_json "$logdir/events.jsonl" "select(.type == \"exec\" and .filename == \"$bin\")"
+	[ "$(stat -c %a "$logdir/events.jsonl")" = 600 ]
+	# logrotate: move the file away, then the unit's reload
+	mv "$logdir/events.jsonl" "$logdir/events.jsonl.1"
+	read -ra reload <<<"$(unit_exec pinwatch-events.service ExecReload "$main")"
+	"${reload[@]}"
+	for _ in $(seq 1 100); do [[ -e $logdir/events.jsonl ]] && break; sleep 0.1; done
+	bin2=$(unique_binary)
+	"$bin2"
+	wait_json "$logdir/events.jsonl" "select(.type == \"exec\" and .filename == \"$bin2\")"
+	kill -TERM "$main" # systemctl stop
+	rc=0
+	wait "$main" || rc=$?
+	MAIN_PID=
+	[ "$rc" -eq 0 ]
+	[ ! -s "$BATS_TEST_TMPDIR/err" ] || { cat "$BATS_TEST_TMPDIR/err"; return 1; }
+	"$PREFIX_DIR/sbin/pinwatch" down
+}
+
+@test "pinwatch-events.service's command fails (so systemd restarts it) while the sensor is not loaded" {
+	pw_teardown
+	read -ra cmd <<<"$(unit_exec pinwatch-events.service ExecStart | sed "s|/var/log/pinwatch|$BATS_TEST_TMPDIR|g")"
+	run --separate-stderr as_unit pinwatch-events.service "${cmd[@]}"
+	assert_one_line_error
+	[[ $stderr == *"pinwatch up"* ]]
+}

@@ -1,0 +1,296 @@
+#!/usr/bin/env bats
+# The tracepoint workbench, on real tracepoints: pinwatch tp list, format,
+# struct (the generated program compiles and loads), watch (fields decoded
+# by name, __data_loc strings included, in-BPF filter) and ftrace (tracefs
+# files restored after Ctrl-C).
+
+# shellcheck disable=SC2154 # status, output, stderr: set by bats' run
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+TRACEFS=/sys/kernel/tracing
+
+setup_file() {
+	require_root
+	[[ -d $TRACEFS/events ]] || mount -t tracefs tracefs "$TRACEFS" || true
+	pw_fresh process
+}
+
+teardown_file() {
+	pw_teardown
+}
+
+setup() {
+	require_root
+	[[ -d $TRACEFS/events ]] || skip "no tracefs at $TRACEFS"
+}
+
+teardown() {
+	if [[ -n ${BG:-} ]]; then
+		kill -INT "$BG" 2>/dev/null || true
+		wait "$BG" 2>/dev/null || true
+	fi
+	if [[ -n ${PROG_DIR:-} ]]; then
+		rm -rf "$PROG_DIR"
+	fi
+}
+
+# Runs a command in the background with SIGINT at its default (a shell's
+# background jobs ignore it), as a terminal's Ctrl-C would find it. Sets BG.
+start_bg() { # out err command...
+	local out=$1 err=$2
+	shift 2
+	env --default-signal=INT,TERM "$@" >"$out" 2>"$err" &
+	BG=$!
+}
+
+stop_bg() { # signal; sets BG_STATUS
+	kill "-$1" "$BG" 2>/dev/null || true # it may have finished (--count)
+	BG_STATUS=0
+	wait "$BG" || BG_STATUS=$?
+	BG=
+}
+
+wait_grep() { # file fixed-string
+	for _ in $(seq 1 100); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for '$2' in $1: $(head -c 2000 "$1")" >&2
+	return 1
+}
+
+# Runs CMD repeatedly until the background job exits (it has --count).
+trigger_until_done() { # command...
+	for _ in $(seq 1 150); do
+		kill -0 "$BG" 2>/dev/null || return 0
+		"$@" || true
+		sleep 0.1
+	done
+	echo "the watch did not finish" >&2
+	return 1
+}
+
+# tracefs files of one event, and tracing_on, for before/after comparisons
+event_files() { # base cat/name
+	local f
+	for f in enable filter trigger; do
+		echo "== $f"
+		cat "$1/events/$2/$f"
+	done
+	echo "== tracing_on"
+	cat "$1/tracing_on"
+}
+
+@test "tp list prints matching tracepoints from available_events, by substring or glob" {
+	run "$PW" tp list sched_process_exec
+	[ "$status" -eq 0 ]
+	[[ $output == *sched:sched_process_exec* ]]
+	run "$PW" tp list 'syscalls:sys_enter_conn*'
+	[ "$status" -eq 0 ]
+	[ "$output" = syscalls:sys_enter_connect ]
+	run "$PW" tp list sched:
+	while read -r ev; do
+		grep -qxF "$ev" "$TRACEFS/available_events" || { echo "not available: $ev"; return 1; }
+		[[ $ev == sched:* ]]
+	done <<<"$output"
+	[ "${#lines[@]}" -gt 5 ]
+}
+
+@test "tp list finds tracefs under debugfs when /sys/kernel/tracing is not mounted, and mounts it when nothing is" {
+	command -v unshare >/dev/null || skip "needs unshare"
+	unshare --mount --propagation private true 2>/dev/null || skip "cannot create a mount namespace"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	run unshare --mount --propagation private bash -c '
+		for m in $(awk "\$3 == \"tracefs\" {print \$2}" /proc/self/mounts | sort -r); do umount -l "$m"; done
+		mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug || exit 99
+		"$PW" tp format sched:sched_process_exec | head -n 1'
+	[ "$status" -ne 99 ] || skip "cannot mount debugfs"
+	[ "$status" -eq 0 ]
+	[[ $output == *"/sys/kernel/debug/tracing/events/sched/sched_process_exec/format"* ]]
+	# shellcheck disable=SC2016
+	run unshare --mount --propagation private bash -c '
+		for m in $(awk "\$3 == \"tracefs\" || \$3 == \"debugfs\" {print \$2}" /proc/self/mounts | sort -r); do umount -l "$m"; done
+		"$PW" tp list sched:sched_process_exec && awk "\$3 == \"tracefs\" {print \$2}" /proc/self/mounts'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = sched:sched_process_exec ]
+	[ "${lines[1]}" = /sys/kernel/tracing ]
+}
+
+@test "tp format shows offsets, sizes and types, marking common fields and __data_loc strings" {
+	run "$PW" tp format sched:sched_process_exec
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "sched:sched_process_exec  id "* ]]
+	grep -qE '^ +4 +4 yes +int +common_pid +common: not readable from BPF' <<<"$output"
+	grep -qE '^ +8 +4 no +__data_loc char\[\] +filename +__data_loc string' <<<"$output"
+	grep -qE '^ +12 +4 yes +pid_t +pid *$' <<<"$output"
+	run "$PW" tp format sched:sched_process_exec --json
+	[ "$status" -eq 0 ]
+	jq -e '.tracepoint == "sched:sched_process_exec"
+		and ([.fields[] | select(.common)] | length) == 4
+		and (.fields[] | select(.name == "filename") | .kind == "data_loc" and .string and .offset == 8)
+		and (.fields[] | select(.name == "old_pid") | .offset == 16 and .size == 4 and .signed)' <<<"$output" >/dev/null
+}
+
+@test "tp format of a syscall tracepoint marks the user pointers and the syscall number" {
+	run "$PW" tp format syscalls:sys_enter_openat
+	[ "$status" -eq 0 ]
+	grep -qE ' filename +user pointer: read with bpf_probe_read_user' <<<"$output"
+	grep -qE ' __syscall_nr +syscall number' <<<"$output"
+}
+
+@test "tp struct generates a program that compiles and loads, for syscall and non-syscall tracepoints" {
+	command -v clang >/dev/null || skip "needs clang"
+	PROG_DIR=${PIN_ROOT}_tpstruct
+	mkdir -p "$PROG_DIR"
+	for tp in sched:sched_process_exec syscalls:sys_enter_openat syscalls:sys_exit_openat \
+		sock:inet_sock_set_state sched:sched_switch sched:sched_wakeup signal:signal_generate; do
+		name=${tp#*:}
+		src=$BATS_TEST_TMPDIR/$name.bpf.c
+		"$PW" tp struct "$tp" >"$src"
+		grep -qF "SEC(\"tp/${tp%%:*}/$name\")" "$src"
+		clang -g -O2 -target bpf -I"/usr/include/$(uname -m)-linux-gnu" -c "$src" -o "$BATS_TEST_TMPDIR/$name.bpf.o" ||
+			{ echo "$tp: does not compile"; return 1; }
+		bpftool prog load "$BATS_TEST_TMPDIR/$name.bpf.o" "$PROG_DIR/$name" ||
+			{ echo "$tp: does not load"; return 1; }
+		[ "$(bpftool -j prog show pinned "$PROG_DIR/$name" | jq -r .type)" = tracepoint ]
+		rm "$PROG_DIR/$name"
+	done
+	# the vmlinux BTF struct of the same layout is named
+	grep -q 'struct trace_event_raw_sched_process_exec has this layout' "$BATS_TEST_TMPDIR/sched_process_exec.bpf.c"
+	grep -q 'struct trace_event_raw_sched_wakeup_template has this layout' "$BATS_TEST_TMPDIR/sched_wakeup.bpf.c"
+	grep -q 'syscall_trace_enter' "$BATS_TEST_TMPDIR/sys_enter_openat.bpf.c"
+	# the common header is padding, __data_loc is decoded in a comment
+	grep -qE '^	__u64 __common; /\* 0-7: common_type' "$BATS_TEST_TMPDIR/sched_process_exec.bpf.c"
+	grep -qE '^	__u32 __data_loc_filename; /\* 8: __data_loc char\[\] filename: data at \(void \*\)ctx \+ \(loc & 0xffff\)' "$BATS_TEST_TMPDIR/sched_process_exec.bpf.c"
+	grep -q 'bpf_probe_read_user_str' "$BATS_TEST_TMPDIR/sys_enter_openat.bpf.c"
+}
+
+@test "tp watch decodes every field by name, the __data_loc filename included, as JSON and text" {
+	bin=$(unique_binary)
+	out=$BATS_TEST_TMPDIR/watch.json
+	start_bg "$out" "$BATS_TEST_TMPDIR/err" "$PW" tp watch sched:sched_process_exec --json --count 1 --filter "filename == \"$bin\""
+	trigger_until_done "$bin"
+	stop_bg TERM
+	[ "$BG_STATUS" -eq 0 ]
+	[ "$(wc -l <"$out")" -eq 1 ]
+	jq -e --arg f "$bin" '.type == "tracepoint" and .tracepoint == "sched:sched_process_exec"
+		and .module == "tpwatch" and .fields.filename == $f
+		and .fields.pid == .pid and .fields.old_pid == .pid and (.comm | length) > 0
+		and (.fields | keys == ["filename", "old_pid", "pid"]) and .truncated == false' "$out" >/dev/null
+	out=$BATS_TEST_TMPDIR/watch.txt
+	start_bg "$out" "$BATS_TEST_TMPDIR/err" "$PW" tp watch sched:sched_process_exec --count 1 --filter "filename == \"$bin\""
+	trigger_until_done "$bin"
+	stop_bg TERM
+	grep -qE "tracepoint .* sched:sched_process_exec filename=$bin pid=[0-9]+ old_pid=[0-9]+$" "$out"
+}
+
+@test "tp watch --filter compares numbers and strings in BPF: only matching records arrive" {
+	sleep 300 &
+	target=$!
+	out=$BATS_TEST_TMPDIR/watch.json
+	start_bg "$out" "$BATS_TEST_TMPDIR/err" "$PW" tp watch signal:signal_generate --json --count 3 \
+		--filter "sig == 28 && pid == $target && comm == \"sleep\""
+	trigger_until_done sh -c "kill -CHLD $target; kill -WINCH $target; kill -URG $target"
+	stop_bg TERM
+	kill "$target"
+	[ "$BG_STATUS" -eq 0 ]
+	[ "$(wc -l <"$out")" -eq 3 ]
+	[ "$(jq -r '.fields.sig' "$out" | sort -u)" = 28 ]
+	[ "$(jq -r '.fields.pid' "$out" | sort -u)" = "$target" ]
+	[ "$(jq -r '.fields.comm' "$out" | sort -u)" = sleep ]
+}
+
+@test "tp watch counts in pinwatch stats as tpwatch and leaves nothing attached" {
+	bin=$(unique_binary)
+	start_bg "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err" "$PW" tp watch sched:sched_process_exec --count 1 --filter "filename == \"$bin\""
+	trigger_until_done "$bin"
+	stop_bg TERM
+	[ "$BG_STATUS" -eq 0 ]
+	[ "$(stat_of tpwatch seen)" -gt 0 ]
+	[ "$(stat_of tpwatch emitted)" -ge 1 ]
+	for _ in $(seq 1 30); do
+		bpftool -j prog show | jq -e '[.[] | select(.name == "tpwatch")] | length == 0' >/dev/null && break
+		sleep 0.1
+	done
+	[ "$(find "$PIN_ROOT" -name '*tpwatch*' | wc -l)" -eq 0 ]
+}
+
+@test "tp watch refuses a filter it cannot apply in BPF, with one line" {
+	for f in 'nosuch == 1' 'common_pid == 1' 'pid == 1 || pid == 2' 'filename > "a"' 'pid ==' 'pid == abc'; do
+		run --separate-stderr "$PW" tp watch sched:sched_process_exec --filter "$f" --count 1
+		assert_one_line_error || { echo "filter: $f"; return 1; }
+	done
+}
+
+@test "each tp command fails with one clear line on a tracepoint that does not exist" {
+	for sub in format struct watch ftrace; do
+		run --separate-stderr "$PW" tp "$sub" sched:no_such_tracepoint
+		assert_one_line_error || { echo "tp $sub"; return 1; }
+		[[ $stderr == *"tracepoint sched:no_such_tracepoint does not exist"* ]] || { echo "tp $sub: $stderr"; return 1; }
+	done
+	run --separate-stderr "$PW" tp list no_such_tracepoint_anywhere
+	assert_one_line_error
+	run --separate-stderr "$PW" tp format not-a-spec
+	assert_one_line_error
+	run --separate-stderr "$PW" tp frobnicate
+	assert_one_line_error
+}
+
+@test "tp --help describes every step" {
+	run "$PW" tp --help
+	[ "$status" -eq 0 ]
+	for sub in list format struct watch ftrace; do
+		[[ $output == *"pinwatch tp $sub"* ]] || { echo "no $sub in help"; return 1; }
+	done
+	"$PW_BUILD/pinwatch-tp" --help | grep -q 'format CATEGORY:NAME'
+	"$PW_READ" --help | grep -q -- '--tracepoint'
+}
+
+@test "tp ftrace streams the event with a filter and stack traces in its own instance, removed after Ctrl-C" {
+	bin=$(unique_binary)
+	before=$(event_files "$TRACEFS" sched/sched_process_exec)
+	out=$BATS_TEST_TMPDIR/ftrace.out
+	err=$BATS_TEST_TMPDIR/ftrace.err
+	start_bg "$out" "$err" "$PW" tp ftrace sched:sched_process_exec --filter "filename == \"$bin\"" --stacktrace
+	wait_grep "$err" "tracing sched:sched_process_exec"
+	instance=$(sed -n 's/.* in \(.*\) (Ctrl-C to stop)$/\1/p' "$err")
+	[[ $instance == "$TRACEFS/instances/pinwatch_"* ]]
+	[ "$(cut -c 1 "$instance/events/sched/sched_process_exec/enable")" = 1 ]
+	"$bin"
+	"$(unique_binary)"
+	wait_grep "$out" "sched_process_exec: filename=$bin"
+	wait_grep "$out" "<stack trace>"
+	# the filter kept the other binary out
+	[ "$(grep -vF "$bin" "$out" | grep -c 'filename=/.*/pwt[0-9]')" -eq 0 ]
+	stop_bg INT
+	[ "$BG_STATUS" -eq 0 ]
+	[ ! -e "$instance" ]
+	[ "$(event_files "$TRACEFS" sched/sched_process_exec)" = "$before" ]
+}
+
+@test "tp ftrace --global restores enable, filter, trigger and tracing_on after Ctrl-C" {
+	before=$(event_files "$TRACEFS" signal/signal_generate)
+	err=$BATS_TEST_TMPDIR/ftrace.err
+	start_bg "$BATS_TEST_TMPDIR/out" "$err" "$PW" tp ftrace signal:signal_generate --global --filter 'sig == 28' --stacktrace
+	wait_grep "$err" "tracing signal:signal_generate in $TRACEFS "
+	during=$(event_files "$TRACEFS" signal/signal_generate)
+	[ "$during" != "$before" ]
+	[[ $during == *"sig == 28"* && $during == *stacktrace* ]]
+	stop_bg INT
+	[ "$BG_STATUS" -eq 0 ]
+	[ "$(event_files "$TRACEFS" signal/signal_generate)" = "$before" ]
+}
+
+@test "tp ftrace with a filter the kernel rejects gives its reason in one line and restores everything" {
+	before=$(event_files "$TRACEFS" sched/sched_process_exec)
+	instances=$(ls "$TRACEFS/instances")
+	for mode in "" --global; do
+		# shellcheck disable=SC2086 # mode is one word or none
+		run --separate-stderr "$PW" tp ftrace sched:sched_process_exec $mode --filter 'no_such_field == 1'
+		assert_one_line_error
+		[[ $stderr == *"rejects filter"*"no_such_field == 1"* ]]
+		[ "$(event_files "$TRACEFS" sched/sched_process_exec)" = "$before" ]
+		[ "$(ls "$TRACEFS/instances")" = "$instances" ]
+	done
+}
