@@ -293,7 +293,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case OPT_OUTPUT:
 		if (!*arg)
-			argp_failure(st, 2, 0, "--output needs a file name");
+			pw_usage_error(PROG, "--output needs a file name");
 		opt.out.kind = PW_OUT_FILE;
 		opt.out.path = arg;
 		break;
@@ -301,7 +301,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		uint64_t v;
 
 		if (pw_parse_size(arg, &v))
-			argp_failure(st, 2, 0, "invalid max size '%s' (bytes, e.g. 64M)", arg);
+			pw_usage_error(PROG, "invalid max size '%s' (bytes, e.g. 64M)", arg);
 		opt.out.max_size = v;
 		break;
 	}
@@ -314,7 +314,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_SYSLOG_FACILITY:
 		opt.out.facility = pw_syslog_facility(arg);
 		if (opt.out.facility < 0)
-			argp_failure(st, 2, 0, "unknown syslog facility '%s' (daemon, user, local0 .. local7)", arg);
+			pw_usage_error(PROG, "unknown syslog facility '%s' (daemon, user, local0 .. local7)", arg);
 		break;
 	case OPT_RING_USAGE:
 		opt.ring_usage = true;
@@ -330,13 +330,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case ARGP_KEY_END:
 		if (syslog_set && opt.out.kind == PW_OUT_FILE)
-			argp_failure(st, 2, 0, "--output and --syslog exclude each other");
+			pw_usage_error(PROG, "--output and --syslog exclude each other");
 		if (syslog_set)
 			opt.out.kind = PW_OUT_SYSLOG;
 		if (opt.out.kind != PW_OUT_STDOUT)
 			opt.fmt = PW_FMT_JSON;	/* files and syslog carry JSON */
 		if ((opt.tp.filter || opt.tp.object) && !opt.tp.tracepoint)
-			argp_failure(st, 2, 0, "--filter and --tp-object go with --tracepoint");
+			pw_usage_error(PROG, "--filter and --tp-object go with --tracepoint");
 		break;
 	case ARGP_KEY_ARG:
 		pw_usage_error(PROG, "unexpected argument '%s'", arg);
@@ -392,7 +392,8 @@ static int stop_reader;			/* atomic */
 static int writer_exited;		/* atomic */
 static int exit_status;			/* atomic: 0 or 1 */
 static __u64 drain_target;		/* --drain: producer_pos at start */
-static __u64 committed;			/* writer only */
+static __u64 committed;			/* under commit_mu */
+static pthread_mutex_t commit_mu = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long long cnt_delivered, cnt_consumer_drops, cnt_malformed;
 
 static int stats_fd = -1, config_fd = -1;
@@ -438,6 +439,8 @@ static void queue_skip_locked(__u64 end)
 	}
 }
 
+static void commit(__u64 pos);
+
 static void queue_push(const unsigned char *rec, __u32 len, __u64 end)
 {
 	struct item *it = malloc(sizeof(*it) + len);
@@ -452,13 +455,18 @@ static void queue_push(const unsigned char *rec, __u32 len, __u64 end)
 		q.slots[(q.head + q.count) % q.cap] = it;
 		q.count++;
 		queue_wake_writer();
-		it = NULL;
-	} else {
-		INC(&cnt_consumer_drops, 1);
-		queue_skip_locked(end);
+		pthread_mutex_unlock(&q.mu);
+		return;
 	}
 	pthread_mutex_unlock(&q.mu);
 	free(it);
+	/* Overflow: the output is stalled. Keep draining: release the ring up
+	 * to here now rather than when the writer gets to it, or the kernel
+	 * would start dropping too. The queued copies are still written; only
+	 * a crash while overflowing can lose them (they are no longer in the
+	 * ring for the next consumer). */
+	INC(&cnt_consumer_drops, 1);
+	commit(end);
 }
 
 static void queue_discard(__u64 end)
@@ -580,12 +588,16 @@ out:
 /* ------------------------------------------------------------------ */
 /* Writer thread                                                       */
 
+/* Monotonic: the writer commits what it wrote, the reader what it had to
+ * drop on overflow, and the ring position never moves back. */
 static void commit(__u64 pos)
 {
+	pthread_mutex_lock(&commit_mu);
 	if (pos > committed) {
 		committed = pos;
 		__atomic_store_n(ring.consumer_pos, pos, __ATOMIC_RELEASE);
 	}
+	pthread_mutex_unlock(&commit_mu);
 }
 
 struct mark {

@@ -126,7 +126,11 @@ wait_json() { # file filter
 	wait "$main" || rc=$?
 	MAIN_PID=
 	[ "$rc" -eq 0 ]
-	[ ! -s "$BATS_TEST_TMPDIR/err" ] || { cat "$BATS_TEST_TMPDIR/err"; return 1; }
+	# nothing on stderr but, on a busy machine, the kernel's own drop report
+	# (the ring may fill while no consumer runs); the consumer itself lost none
+	unexpected=$(grep -v 'in the kernel since the sensor loaded (ring buffer full), 0 in the consumer' \
+		"$BATS_TEST_TMPDIR/err" || true)
+	[ -z "$unexpected" ] || { echo "$unexpected"; return 1; }
 	"$PREFIX_DIR/sbin/pinwatch" down
 }
 
