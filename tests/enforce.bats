@@ -3,6 +3,7 @@
 # the exec chain's action stage, or EPERM from the LSM variant where BPF LSM
 # runs), whatever path names the file, whatever the filters and switches
 # say; audit mode only reports; every blocklist change is audited.
+# shellcheck disable=SC2154 # status, output, lines and stderr come from bats' run
 
 load helpers/common
 bats_require_minimum_version 1.5.0
@@ -24,9 +25,9 @@ setup() {
 # Leave no entry, filter or switch behind, whatever a test did.
 teardown() {
 	local k
-	for k in $(bpftool -j map dump pinned "$PIN_ROOT/maps/blocklist" 2>/dev/null | jq -r '.[].key | join(",")'); do
-		bpftool map delete pinned "$PIN_ROOT/maps/blocklist" key ${k//,/ }
-	done
+	while read -ra k; do
+		bpftool map delete pinned "$PIN_ROOT/maps/blocklist" key "${k[@]}"
+	done < <(bpftool -j map dump pinned "$PIN_ROOT/maps/blocklist" 2>/dev/null | jq -r '.[].key | join(" ")')
 	[[ -z ${filter_comm:-} ]] || "$PW" filter del comm "$filter_comm" 2>/dev/null || true
 	"$PW" config set enabled 1
 	"$PW" config set module.process on
