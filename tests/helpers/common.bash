@@ -95,7 +95,7 @@ orphan_links() {
 	pinned=" $(for p in /sys/fs/bpf/*/*/prog_*; do
 		[[ -e $p ]] && bpftool -j prog show pinned "$p" | jq -r '.id'
 	done | tr '\n' ' ') "
-	bpftool -j prog show | jq -r '.[] | select(.name | test("^(exec|exit|fork)_")) | .id' >"$BATS_TEST_TMPDIR/ours"
+	bpftool -j prog show | jq -r '.[] | select(.name | test("^(exec|exit|fork|enforce)_")) | .id' >"$BATS_TEST_TMPDIR/ours"
 	bpftool -j link show | jq -r '.[] | "\(.id) \(.prog_id)"' | while read -r id prog; do
 		grep -qx "$prog" "$BATS_TEST_TMPDIR/ours" || continue
 		[[ $pinned == *" $prog "* ]] || echo "$id"
