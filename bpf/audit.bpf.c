@@ -187,7 +187,7 @@ static __always_inline bool shared_map(void *map)
 	       map == (void *)&filter_pid || map == (void *)&filter_uid ||
 	       map == (void *)&filter_comm || map == (void *)&filter_cgroup ||
 	       map == (void *)&filter_cidr || map == (void *)&filter_path ||
-	       map == (void *)&proc_cache;
+	       map == (void *)&proc_cache || map == (void *)&blocklist;
 }
 
 static __always_inline void audit_map_write(union bpf_attr *uattr, __u32 cmd)

@@ -95,4 +95,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } filter_cidr SEC(".maps");
 
+/* ---- process: blocklist ---- */
+
+#define PW_BLOCKLIST_ENTRIES	1024
+
+/* maps/blocklist: binaries that may not run, by (dev, ino) of their file.
+ * Read by the process module at every exec; written by `pinwatch block`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PW_BLOCKLIST_ENTRIES);
+	__type(key, struct pw_block_key);
+	__type(value, struct pw_block);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} blocklist SEC(".maps");
+
 #endif /* PINWATCH_MAPS_BPF_H */

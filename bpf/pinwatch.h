@@ -57,6 +57,7 @@ enum pw_module {
 	X(EXEC, exec, 1)		\
 	X(EXIT, exit, 2)		\
 	X(FORK, fork, 3)		\
+	X(ENFORCE, enforce, 4)		\
 	/* syscall: 10-19 */		\
 	X(SYSCALL, syscall, 10)		\
 					\
@@ -257,6 +258,67 @@ struct pw_fork {
 	struct pw_hdr h;
 	__u32 child_pid;
 	__u32 pad;
+};
+
+/* ---- process: enforcement (blocklist, enforce events) ---- */
+
+/* maps/blocklist key: a binary by the identity of its file, so that a
+ * symlink, a hard link or a rename cannot dodge a block. dev is the
+ * kernel's encoding of the file system's device, the superblock's s_dev
+ * (major << 20 | minor, as /proc/self/mountinfo shows it), not stat(2)'s
+ * st_dev: the two differ in encoding, and on btrfs subvolumes in value. */
+struct pw_block_key {
+	__u64 dev;
+	__u64 ino;
+};
+
+#define PW_DEV_MAJOR(dev)	((__u32)((dev) >> 20))
+#define PW_DEV_MINOR(dev)	((__u32)((dev) & 0xfffff))
+
+/* What a blocklist entry does (field "mode"); X(up, low, id). */
+#define PW_BLOCK_MODES(X)		\
+	X(KILL, kill, 1)		\
+	X(AUDIT, audit, 2)
+
+enum pw_block_mode {
+#define PW_X(up, low, id) PW_BLOCK_##up = id,
+	PW_BLOCK_MODES(PW_X)
+#undef PW_X
+};
+
+/* maps/blocklist value. Written by `pinwatch block` only. */
+struct pw_block {
+	__u32 mode;		/* enum pw_block_mode */
+	__u32 pad;
+	char path[PW_PATH_MAX];	/* the path given to `block add`, resolved: for reports */
+};
+
+/* What was done to a blocked exec (field "action"); X(up, low, id). */
+#define PW_ENFORCE_ACTIONS(X)		\
+	X(KILLED, killed, 1)		\
+	X(DENIED, denied, 2)		\
+	X(AUDIT, audit, 3)
+
+enum pw_enforce_action {
+#define PW_X(up, low, id) PW_ENFORCE_##up = id,
+	PW_ENFORCE_ACTIONS(PW_X)
+#undef PW_X
+};
+
+/* An exec of a blocked binary: killed with SIGKILL at sched_process_exec
+ * (tp variant), refused with EPERM at bprm_check_security (lsm variant;
+ * the header is then the caller's, whose image stays), or only reported
+ * (audit mode). */
+struct pw_enforce {
+	struct pw_hdr h;
+	__u64 dev;		/* kernel encoding, see struct pw_block_key */
+	__u64 ino;
+	__u32 action;		/* enum pw_enforce_action */
+	__u32 mode;		/* enum pw_block_mode of the entry */
+	__s32 error;		/* 0, or -errno when the kill could not be sent */
+	__u32 pad;
+	char path[PW_PATH_MAX];		/* as blocked: the blocklist entry's path */
+	char filename[PW_PATH_MAX];	/* as exec'd */
 };
 
 /* ---- syscall events ---- */

@@ -5,17 +5,33 @@
  * from.
  *
  * exec runs as a tail-call chain through the pinned prog array "chain":
- * exec__tp (entry) -> exec_filter -> exec_enrich -> [exec action] ->
- * exec_output, sharing one per-CPU scratch record. The action slot is empty
- * unless an enforcement stage is loaded into it; an empty slot makes the
- * tail call fall through to the output stage.
+ * exec__tp (entry) -> exec_filter -> exec_enrich -> exec_output, sharing one
+ * per-CPU scratch record, and then, for a blocked binary only, the action
+ * stage enforce__tp.
+ *
+ * Enforcement (`pinwatch block`): the entry looks the new image's file up
+ * in maps/blocklist by (dev, ino) before anything else. A hit reaches the
+ * action stage from wherever the exec's event ends: after the output stage,
+ * and also when the filters, the switches or the consumer exclusion drop
+ * the exec event, so no filter can let a blocked binary run. The action
+ * stage kills (bpf_send_signal(SIGKILL): pending before the new image runs
+ * its first instruction) or, in audit mode, only reports. Where BPF LSM
+ * programs run, enforce__lsm refuses the exec at bprm_check_security with
+ * EPERM; such an exec never reaches sched_process_exec, so the action stage
+ * needs no switch: it still kills what slips past (an entry added between
+ * the two hooks) and reports audit-mode execs.
  *
  * Program names <hook>__<variant> are alternatives for one hook: the loader
- * attaches the first one the kernel supports (see loader/load.c).
+ * attaches the first one the kernel supports (see loader/load.c). A chain
+ * stage is always loaded: enforce__tp serves the hook enforce where
+ * enforce__lsm cannot attach.
  */
 #include "common.bpf.h"
 
 #define MOD PW_MOD_PROCESS
+#define SIGKILL		9
+#define EPERM		1
+#define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
 
 enum exec_stage {
 	EXEC_STAGE_FILTER = 0,
@@ -28,6 +44,9 @@ enum exec_stage {
 struct exec_scratch {
 	struct pw_exec ev;
 	struct pw_proc proc;
+	struct pw_block_key image;	/* the new image's file */
+	__u32 blocked;			/* image is in the blocklist: run the action stage */
+	__u32 pad;
 };
 
 struct {
@@ -54,6 +73,7 @@ static __always_inline struct pw_config *config_now(void)
 int exec_filter(struct trace_event_raw_sched_process_exec *ctx);
 int exec_enrich(struct trace_event_raw_sched_process_exec *ctx);
 int exec_output(struct trace_event_raw_sched_process_exec *ctx);
+int enforce__tp(struct trace_event_raw_sched_process_exec *ctx);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -64,12 +84,85 @@ struct {
 	.values = {
 		[EXEC_STAGE_FILTER] = (void *)&exec_filter,
 		[EXEC_STAGE_ENRICH] = (void *)&exec_enrich,
+		[EXEC_STAGE_ACTION] = (void *)&enforce__tp,
 		[EXEC_STAGE_OUTPUT] = (void *)&exec_output,
 	},
 };
 
+/* ---- enforcement ---- */
+
+/* pid 1 and kernel threads are never acted on. (A kernel thread runs no
+ * binary of its own; one that execs, like the kernel's usermode helpers,
+ * stops being a kernel thread in that exec.) */
+static __always_inline bool exempt(struct task_struct *task)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == 1 ||
+	       (BPF_CORE_READ(task, flags) & PF_KTHREAD);
+}
+
+static __always_inline void file_key(struct file *f, struct pw_block_key *k)
+{
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+
+	k->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	k->ino = BPF_CORE_READ(inode, i_ino);
+}
+
+/*
+ * An enforce event is a kernel event of its own: counted seen, then
+ * emitted or dropped, never filtered (like audit events, it ignores the
+ * filters and switches). Built in the ring itself: the LSM program may be
+ * preempted, so it cannot share a per-CPU scratch.
+ */
+static __always_inline void emit_enforce(const struct pw_block_key *k, const struct pw_block *b,
+					 __u32 action, long err, const void *filename)
+{
+	__u32 zero = 0;
+	struct pw_config *cfg = bpf_map_lookup_elem(&config, &zero);
+	struct pw_enforce *ev;
+
+	pw_count(MOD, PW_SEEN);
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		pw_count(MOD, PW_DROPPED);
+		return;
+	}
+	pw_fill_hdr(&ev->h, PW_EV_ENFORCE, MOD, sizeof(*ev));
+	ev->dev = k->dev;
+	ev->ino = k->ino;
+	ev->action = action;
+	ev->mode = b->mode;
+	ev->error = err;
+	ev->pad = 0;
+	bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), b->path);
+	bpf_probe_read_kernel_str(ev->filename, sizeof(ev->filename), filename);
+	bpf_ringbuf_submit(ev, cfg ? pw_wakeup_flag(cfg) : BPF_RB_FORCE_WAKEUP);
+	pw_count(MOD, PW_EMITTED);
+}
+
+/*
+ * Where the exec's own event ends (emitted, filtered, switched off): go on
+ * to the action stage for a blocked image. The chain is frozen with the
+ * stage in it, so the tail call cannot fail; if it ever did, the kill is
+ * still done here and its event counted dropped.
+ */
+static __always_inline void to_action(void *ctx, struct exec_scratch *s)
+{
+	struct pw_block *b;
+
+	if (!s->blocked)
+		return;
+	bpf_tail_call(ctx, &chain, EXEC_STAGE_ACTION);
+	b = bpf_map_lookup_elem(&blocklist, &s->image);
+	if (b && b->mode == PW_BLOCK_KILL)
+		bpf_send_signal(SIGKILL);
+	pw_count(MOD, PW_SEEN);
+	pw_count(MOD, PW_DROPPED);
+}
+
 /* Entry: record the new image in proc_cache (for every exec, filtered or
- * not, so other modules can attribute events), then start the chain. */
+ * not, so other modules can attribute events), look it up in the
+ * blocklist, then start the chain. */
 SEC("tp/sched/sched_process_exec")
 int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 {
@@ -91,14 +184,24 @@ int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 				  (void *)ctx + fname_off);
 	bpf_map_update_elem(&proc_cache, &tgid, &s->proc, BPF_ANY);
 
+	/* One hash lookup per exec; before any switch or filter is read. */
+	s->blocked = 0;
+	if (!exempt(task)) {
+		file_key(BPF_CORE_READ(task, mm, exe_file), &s->image);
+		s->blocked = bpf_map_lookup_elem(&blocklist, &s->image) != NULL;
+	}
+
 	cfg = pw_begin(MOD, tgid);
-	if (!cfg)
+	if (!cfg) {
+		to_action(ctx, s);
 		return 0;
+	}
 	pw_fill_hdr(&s->ev.h, PW_EV_EXEC, MOD, 0);
 	bpf_probe_read_kernel_str(s->ev.filename, sizeof(s->ev.filename),
 				  (void *)ctx + fname_off);
 	bpf_tail_call(ctx, &chain, EXEC_STAGE_FILTER);
 	pw_count(MOD, PW_DROPPED); /* chain broken: still accounted */
+	to_action(ctx, s);
 	return 0;
 }
 
@@ -108,16 +211,23 @@ int exec_filter(struct trace_event_raw_sched_process_exec *ctx)
 	struct exec_scratch *s = scratch();
 	struct pw_config *cfg = config_now();
 
-	if (!s || !cfg) {
+	if (!s) {
 		pw_count(MOD, PW_DROPPED);
+		return 0;
+	}
+	if (!cfg) {
+		pw_count(MOD, PW_DROPPED);
+		to_action(ctx, s);
 		return 0;
 	}
 	if (pw_filtered(cfg, &s->ev.h)) {
 		pw_count(MOD, PW_FILTERED);
+		to_action(ctx, s);
 		return 0;
 	}
 	bpf_tail_call(ctx, &chain, EXEC_STAGE_ENRICH);
 	pw_count(MOD, PW_DROPPED);
+	to_action(ctx, s);
 	return 0;
 }
 
@@ -144,9 +254,9 @@ int exec_enrich(struct trace_event_raw_sched_process_exec *ctx)
 	s->ev.args_len = len;
 	s->ev.h.size = offsetof(struct pw_exec, args) + len;
 
-	bpf_tail_call(ctx, &chain, EXEC_STAGE_ACTION);
 	bpf_tail_call(ctx, &chain, EXEC_STAGE_OUTPUT);
 	pw_count(MOD, PW_DROPPED);
+	to_action(ctx, s);
 	return 0;
 }
 
@@ -157,15 +267,73 @@ int exec_output(struct trace_event_raw_sched_process_exec *ctx)
 	struct pw_config *cfg = config_now();
 	__u32 len;
 
-	if (!s || !cfg) {
+	if (!s) {
 		pw_count(MOD, PW_DROPPED);
+		return 0;
+	}
+	if (!cfg) {
+		pw_count(MOD, PW_DROPPED);
+		to_action(ctx, s);
 		return 0;
 	}
 	len = s->ev.args_len;
 	if (len > PW_ARGS_MAX)
 		len = PW_ARGS_MAX;
 	pw_submit(cfg, &s->ev, offsetof(struct pw_exec, args) + len, MOD);
+	to_action(ctx, s);
 	return 0;
+}
+
+/*
+ * Chain slot 2, the action stage: reached only for a blocked image, after
+ * the exec's own event. Kill mode: SIGKILL to the process, pending before
+ * the new image runs; audit mode: report only.
+ */
+SEC("tp/sched/sched_process_exec")
+int enforce__tp(struct trace_event_raw_sched_process_exec *ctx)
+{
+	unsigned int fname_off = ctx->__data_loc_filename & 0xffff;
+	struct exec_scratch *s = scratch();
+	struct pw_block *b;
+	__u32 action = PW_ENFORCE_AUDIT;
+	long err = 0;
+
+	if (!s || !s->blocked)
+		return 0;
+	b = bpf_map_lookup_elem(&blocklist, &s->image);
+	if (!b)
+		return 0; /* unblocked since the entry looked */
+	if (b->mode == PW_BLOCK_KILL) {
+		err = bpf_send_signal(SIGKILL);
+		action = PW_ENFORCE_KILLED;
+	}
+	emit_enforce(&s->image, b, action, err, (void *)ctx + fname_off);
+	return 0;
+}
+
+/*
+ * Where BPF LSM programs run: refuse the exec of a blocked binary (kill
+ * mode) before the kernel commits to it. Called for every binary handler
+ * level, so a script whose interpreter is blocked is refused as well.
+ * Audit-mode entries pass and are reported by the action stage.
+ */
+SEC("lsm/bprm_check_security")
+int BPF_PROG(enforce__lsm, struct linux_binprm *bprm, int ret)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct pw_block_key k;
+	struct pw_block *b;
+
+	if (ret) /* an earlier BPF LSM program decided */
+		return ret < 0 && ret >= -4095 ? ret : 0;
+	if (exempt(task))
+		return 0;
+	file_key(BPF_CORE_READ(bprm, file), &k);
+	b = bpf_map_lookup_elem(&blocklist, &k);
+	if (!b || b->mode != PW_BLOCK_KILL)
+		return 0;
+	emit_enforce(&k, b, PW_ENFORCE_DENIED, 0, BPF_CORE_READ(bprm, filename));
+	return -EPERM;
 }
 
 static __always_inline int handle_exit(struct task_struct *task)

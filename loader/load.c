@@ -24,6 +24,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 #include <linux/magic.h>
+#include <gelf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -329,6 +330,25 @@ static bool trial_load(enum bpf_prog_type type, enum bpf_attach_type attach, con
 	return true;
 }
 
+/* BPF LSM programs load wherever the kernel has CONFIG_BPF_LSM, but run
+ * only when "bpf" is one of the active LSMs (CONFIG_LSM, lsm=). Where
+ * securityfs is not mounted, the trial load alone decides. */
+static bool bpf_lsm_active(void)
+{
+	char list[1024] = "", *tok, *save = NULL;
+	FILE *f = fopen("/sys/kernel/security/lsm", "r");
+
+	if (!f)
+		return true;
+	if (!fgets(list, sizeof(list), f))
+		list[0] = '\0';
+	fclose(f);
+	for (tok = strtok_r(list, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save))
+		if (!strcmp(tok, "bpf"))
+			return true;
+	return false;
+}
+
 static bool kprobe_supported(const char *func)
 {
 	char line[512], sym[256];
@@ -359,7 +379,7 @@ static bool variant_supported(const struct bpf_program *prog, const struct varia
 	if (!strcmp(v->name, "fexit"))
 		return trial_load(BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT, target, "");
 	if (!strcmp(v->name, "lsm"))
-		return trial_load(BPF_PROG_TYPE_LSM, BPF_LSM_MAC, target, "bpf_lsm_");
+		return bpf_lsm_active() && trial_load(BPF_PROG_TYPE_LSM, BPF_LSM_MAC, target, "bpf_lsm_");
 	if (!strcmp(v->name, "kprobe") || !strcmp(v->name, "kretprobe"))
 		return kprobe_supported(target);
 	return true;
@@ -377,9 +397,89 @@ static void hook_of(const char *prog_name, char *out, size_t outsz)
 	out[n] = '\0';
 }
 
+/* ---- tail-call stages ------------------------------------------------------ */
+
+#define MAX_STAGES 32
+static char stage_names[MAX_STAGES][64];
+static int n_stage_names;
+
+/*
+ * Reads the names of the programs that the object's prog arrays are
+ * initialised with (its tail-call stages) from the ELF relocations of
+ * .maps, where libbpf finds them too. Known before load, unlike the
+ * prog array's content.
+ */
+static int read_stage_names(const char *object)
+{
+	Elf_Scn *scn = NULL, *symtab = NULL;
+	size_t shstrndx, maps_idx = 0;
+	GElf_Shdr sh, symsh;
+	Elf_Data *syms;
+	int fd, err = -1;
+	Elf *elf;
+
+	n_stage_names = 0;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -1;
+	fd = open(object, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx))
+		goto out;
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+			goto out;
+		if (!strcmp(name, ".maps"))
+			maps_idx = elf_ndxscn(scn);
+		if (sh.sh_type == SHT_SYMTAB)
+			symtab = scn;
+	}
+	err = 0;
+	if (!maps_idx || !symtab || !gelf_getshdr(symtab, &symsh) || !(syms = elf_getdata(symtab, NULL)))
+		goto out;
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *rels;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_REL || sh.sh_info != maps_idx ||
+		    !sh.sh_entsize || !(rels = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize && n_stage_names < MAX_STAGES; i++) {
+			const char *name;
+			GElf_Rel rel;
+			GElf_Sym sym;
+
+			if (!gelf_getrel(rels, (int)i, &rel) ||
+			    !gelf_getsym(syms, (int)GELF_R_SYM(rel.r_info), &sym) ||
+			    GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+			    !(name = elf_strptr(elf, symsh.sh_link, sym.st_name)))
+				continue;
+			snprintf(stage_names[n_stage_names++], sizeof(stage_names[0]), "%s", name);
+		}
+	}
+out:
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return err;
+}
+
+static bool is_stage(const struct bpf_program *prog)
+{
+	for (int i = 0; i < n_stage_names; i++)
+		if (!strcmp(stage_names[i], bpf_program__name(prog)))
+			return true;
+	return false;
+}
+
 /*
  * Turns autoload off for every variant but the best supported one of each
- * hook. Returns the number of programs left to load.
+ * hook. Tail-call stages always load: they run from the chain, never
+ * attached, and a stage named <hook>__<variant> serves its hook where no
+ * attachable variant is supported. Returns the number of programs left to
+ * load.
  */
 static int choose_variants(struct bpf_object *obj, const char *module)
 {
@@ -396,6 +496,7 @@ static int choose_variants(struct bpf_object *obj, const char *module)
 	for (int i = 0; i < n; i++) {
 		const struct variant_kind *best_v = NULL;
 		char hook[128], other_hook[128];
+		bool served = false;
 		int best = -1;
 
 		if (decided[i])
@@ -408,6 +509,11 @@ static int choose_variants(struct bpf_object *obj, const char *module)
 			if (decided[j] || strcmp(hook, other_hook))
 				continue;
 			decided[j] = true;
+			if (is_stage(progs[j])) {
+				served = true;
+				kept++;
+				continue;
+			}
 			bpf_program__set_autoload(progs[j], false);
 			if (!v && best < 0)
 				best = j; /* a kind we do not probe: trust it */
@@ -419,7 +525,7 @@ static int choose_variants(struct bpf_object *obj, const char *module)
 		if (best >= 0) {
 			bpf_program__set_autoload(progs[best], true);
 			kept++;
-		} else {
+		} else if (!served) {
 			fprintf(stderr, "pinwatch-load: %s: notice: hook %s is not available on this kernel, skipped\n",
 				module, hook);
 		}
@@ -796,10 +902,24 @@ static int pin_module(struct bpf_object *obj, const char *module, const char *st
 	return 0;
 }
 
+/* True when a loaded program of the hook is attached (not a stage). */
+static bool hook_attached(struct bpf_object *obj, const char *hook)
+{
+	struct bpf_program *prog;
+	char other[128];
+
+	bpf_object__for_each_program(prog, obj) {
+		hook_of(bpf_program__name(prog), other, sizeof(other));
+		if (bpf_program__autoload(prog) && !is_stage(prog) && !strcmp(other, hook))
+			return true;
+	}
+	return false;
+}
+
+/* "process: loaded (exec: tp, ..., enforce: tp)": the variant of every
+ * attached hook, and of every hook a stage serves in its place. */
 static void print_summary(struct bpf_object *obj, const char *module, const char *module_dir)
 {
-	__u32 stage_ids[MAX_PROGS];
-	int n_stages = chain_prog_ids(obj, stage_ids, MAX_PROGS);
 	struct bpf_program *prog;
 	char hook[128], link[512];
 	const char *sep = "";
@@ -807,14 +927,12 @@ static void print_summary(struct bpf_object *obj, const char *module, const char
 	printf("%s: loaded (", module);
 	bpf_object__for_each_program(prog, obj) {
 		const struct variant_kind *v = variant_of(prog);
-		__u32 id = prog_id(prog);
-		bool stage = false;
 
-		for (int i = 0; i < n_stages; i++)
-			stage |= stage_ids[i] == id;
-		if (!bpf_program__autoload(prog) || stage)
+		if (!bpf_program__autoload(prog))
 			continue;
 		hook_of(bpf_program__name(prog), hook, sizeof(hook));
+		if (is_stage(prog) && (!strstr(bpf_program__name(prog), "__") || hook_attached(obj, hook)))
+			continue;
 		snprintf(link, sizeof(link), "%s/link_%s", module_dir, hook);
 		printf("%s%s: %s%s", sep, hook, v ? v->name : "?",
 		       attach_if_field(obj, prog) && !path_exists(link) ? " on demand" : "");
@@ -876,6 +994,10 @@ static int cmd_load(const char *object)
 	if (!obj) {
 		libbpf_cause(cause, sizeof(cause));
 		die_msg("%s: cannot open %s: %s", module, object, cause);
+		goto fail;
+	}
+	if (read_stage_names(object)) {
+		die_msg("%s: cannot read %s: %s", module, object, elf_errmsg(-1));
 		goto fail;
 	}
 	if (choose_variants(obj, module) == 0) {

@@ -541,6 +541,44 @@ static void emit_fork(struct pw_emit *e, const void *rec, size_t len)
 	emit_u64(e, "child_pid", "child", r.child_pid);
 }
 
+static const char *enforce_action_name(unsigned int action)
+{
+	switch (action) {
+#define PW_X(up, low, id) case id: return #low;
+	PW_ENFORCE_ACTIONS(PW_X)
+#undef PW_X
+	}
+	return "unknown";
+}
+
+static const char *block_mode_name(unsigned int mode)
+{
+	switch (mode) {
+#define PW_X(up, low, id) case id: return #low;
+	PW_BLOCK_MODES(PW_X)
+#undef PW_X
+	}
+	return "unknown";
+}
+
+/* Text: "killed /tmp/x blocked=/usr/bin/x dev=254:0 ino=1234" */
+static void emit_enforce(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_enforce r;
+	char dev[24];
+
+	PW_COPY(&r, rec, len);
+	snprintf(dev, sizeof(dev), "%u:%u", PW_DEV_MAJOR(r.dev), PW_DEV_MINOR(r.dev));
+	emit_str(e, "action", "", enforce_action_name(r.action), 16);
+	emit_str(e, "filename", "", r.filename, sizeof(r.filename));
+	emit_str(e, "path", "blocked", r.path, sizeof(r.path));
+	emit_str(e, "mode", NULL, block_mode_name(r.mode), 16);
+	emit_str(e, "dev", "dev", dev, sizeof(dev));
+	emit_u64(e, "ino", "ino", r.ino);
+	if (r.error || e->fmt == PW_FMT_JSON)
+		emit_s64(e, "error", "error", r.error);
+}
+
 struct pw_event_desc {
 	unsigned int type;
 	size_t min_size;	/* fixed part; shorter records are malformed */
@@ -1535,6 +1573,7 @@ static const struct pw_event_desc pw_event_descs[] = {
 	{ PW_EV_EXEC, offsetof(struct pw_exec, args), emit_exec },
 	{ PW_EV_EXIT, sizeof(struct pw_exit), emit_exit },
 	{ PW_EV_FORK, sizeof(struct pw_fork), emit_fork },
+	{ PW_EV_ENFORCE, sizeof(struct pw_enforce), emit_enforce },
 	/* syscall */
 	{ PW_EV_SYSCALL, sizeof(struct pw_syscall), emit_syscall },
 	/* file */

@@ -18,6 +18,9 @@ setup_file() {
 	head -c 2000 "$PW_BUILD/bpf/process.bpf.o" >"$fixtures/corrupt/process.bpf.o"
 	mkdir -p "$fixtures/notbpffs"
 	echo "not an object" >"$fixtures/notbpffs/process.bpf.o"
+	printf '#!/bin/sh\nexit 0\n' >"$fixtures/script.sh"
+	chmod +x "$fixtures/script.sh"
+	cp /bin/true "$fixtures/notblocked"
 }
 
 teardown_file() {
@@ -65,6 +68,24 @@ chain of a module that is not loaded|pinwatch chain syscall
 bad ring buffer size|pinwatch up --ringbuf-size 3M process
 unknown module for status|pinwatch status nosuchmodule
 filter list of an unknown kind|pinwatch filter list color
+block: unknown action|pinwatch block flip /bin/true
+block: add without a path|pinwatch block add
+block: add with two paths|pinwatch block add /bin/true /bin/false
+block: unknown option|pinwatch block add /bin/true --kill
+block: --audit with del|pinwatch block del /bin/true --audit
+block: missing file|pinwatch block add /nonexistent/binary
+block: a directory|pinwatch block add /tmp
+block: a file that is not executable|pinwatch block add /etc/passwd
+block: a script|pinwatch block add @TMP@/script.sh
+block: pid 1's binary|pinwatch block add /proc/1/exe
+block: a kernel thread|pinwatch block add /proc/2/exe
+block: bash|pinwatch block add /bin/bash
+block: bpftool|pinwatch block add "$(command -v bpftool)"
+block: jq|pinwatch block add "$(command -v jq)"
+block: the loader|pinwatch block add "$PW_LOAD"
+block: the consumer|pinwatch block add "$PW_READ"
+block: del of a binary that is not blocked|pinwatch block del @TMP@/notblocked
+block: list with an unknown option|pinwatch block list --yaml
 loader: no command|pinwatch-load
 loader: unknown command|pinwatch-load frobnicate x
 loader: unknown option|pinwatch-load --bogus load x

@@ -245,6 +245,39 @@ static void test_exit_fork(void)
 	CHECK(strstr(out.data, "\"module\":\"unknown\"") != NULL);
 }
 
+static void test_enforce(void)
+{
+	struct pw_enforce r;
+
+	memset(&r, 0, sizeof(r));
+	fill_hdr(&r.h, PW_EV_ENFORCE, sizeof(r));
+	r.dev = (254u << 20) | 3;
+	r.ino = 248139;
+	r.action = PW_ENFORCE_KILLED;
+	r.mode = PW_BLOCK_KILL;
+	strcpy(r.path, "/usr/bin/evil");
+	strcpy(r.filename, "/tmp/link");
+	CHECK(fmt(&r, sizeof(r), PW_FMT_JSON) == 0);
+	CHECK_STR(out.data, HDR_JSON("enforce")
+		  ",\"action\":\"killed\",\"filename\":\"/tmp/link\",\"path\":\"/usr/bin/evil\","
+		  "\"mode\":\"kill\",\"dev\":\"254:3\",\"ino\":248139,\"error\":0}\n");
+	CHECK(fmt(&r, sizeof(r), PW_FMT_TEXT) == 0);
+	CHECK_STR(out.data, "10:11:12 enforce     100       1   1000 bash             "
+		  "killed /tmp/link blocked=/usr/bin/evil dev=254:3 ino=248139\n");
+	r.action = PW_ENFORCE_AUDIT;
+	r.mode = PW_BLOCK_AUDIT;
+	r.error = -3;
+	CHECK(fmt(&r, sizeof(r), PW_FMT_TEXT) == 0);
+	CHECK(strstr(out.data, " audit /tmp/link ") != NULL);
+	CHECK(strstr(out.data, " error=-3\n") != NULL);
+	r.action = 77;
+	CHECK(fmt(&r, sizeof(r), PW_FMT_JSON) == 0);
+	CHECK(strstr(out.data, "\"action\":\"unknown\",") != NULL);
+	/* a record cut short is malformed */
+	r.h.size = sizeof(r) - 1;
+	CHECK(fmt(&r, sizeof(r) - 1, PW_FMT_JSON) == -EINVAL);
+}
+
 static void test_malformed(void)
 {
 	struct pw_exit x;
@@ -395,6 +428,7 @@ int main(void)
 	test_unterminated();
 	test_json_escape();
 	test_exit_fork();
+	test_enforce();
 	test_malformed();
 	test_rfc3339();
 	test_names();

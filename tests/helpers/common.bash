@@ -80,7 +80,7 @@ pin_state() {
 	[[ -d $PIN_ROOT ]] || { echo "no pins"; return 0; }
 	find "$PIN_ROOT" | sort
 	local m
-	for m in "$PIN_ROOT"/maps/config "$PIN_ROOT"/maps/filter_*; do
+	for m in "$PIN_ROOT"/maps/config "$PIN_ROOT"/maps/filter_* "$PIN_ROOT"/maps/blocklist; do
 		[[ -e $m ]] && { echo "== ${m##*/}"; bpftool map dump pinned "$m"; }
 	done
 	return 0
@@ -104,7 +104,7 @@ orphan_links_now() {
 	pinned=" $(for p in /sys/fs/bpf/*/*/prog_*; do
 		[[ -e $p ]] && bpftool -j prog show pinned "$p" | jq -r '.id'
 	done | tr '\n' ' ') "
-	bpftool -j prog show | jq -r '.[] | select(.name | test("^(exec|exit|fork)_")) | .id' >"$BATS_TEST_TMPDIR/ours"
+	bpftool -j prog show | jq -r '.[] | select(.name | test("^(exec|exit|fork|enforce)_")) | .id' >"$BATS_TEST_TMPDIR/ours"
 	bpftool -j link show | jq -r '.[] | "\(.id) \(.prog_id)"' | while read -r id prog; do
 		grep -qx "$prog" "$BATS_TEST_TMPDIR/ours" || continue
 		[[ $pinned == *" $prog "* ]] || echo "$id"
