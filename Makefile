@@ -1,5 +1,7 @@
-# pinwatch: `make run` (set up, load the process module, stream events) and
-# `make test` (set up, build, run the whole suite). Both need root.
+# pinwatch: `make run` (set up, load the process module, stream events),
+# `make test` (set up, build, run the whole suite) and `make vmtest` (the
+# suite again on Debian's 6.1 kernel in a qemu guest; see tests/vm/run).
+# All need root.
 BUILD     ?= build
 CC        ?= gcc
 CLANG     ?= clang
@@ -18,7 +20,7 @@ LIB_HDRS  := $(wildcard loader/*.h) bpf/pinwatch.h
 BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read
 UNIT_TESTS := $(BUILD)/test_pwevent
 
-.PHONY: all deps run test unit-test clean
+.PHONY: all deps run test unit-test vmtest vmtest-full clean
 all: $(BINS) $(BPF_OBJS)
 
 deps:
@@ -55,6 +57,12 @@ run: deps
 test: deps
 	$(MAKE) all $(UNIT_TESTS)
 	tests/run
+
+# The guest runs the same build: build/ is seen through its 9p root.
+vmtest vmtest-full:
+	scripts/setup --vm
+	$(MAKE) all $(UNIT_TESTS)
+	tests/vm/run $(if $(filter vmtest-full,$@),--full)
 
 clean:
 	rm -rf $(BUILD)
