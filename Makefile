@@ -1,5 +1,7 @@
-# pinwatch: `make run` (set up, load the process module, stream events) and
-# `make test` (set up, build, run the whole suite). Both need root.
+# pinwatch: `make run` (set up, load the process module, stream events),
+# `make test` (set up, build, run the whole suite) and `make vmtest` (the
+# suite again on Debian's 6.1 kernel in a qemu guest; see tests/vm/run).
+# All need root.
 BUILD     ?= build
 CC        ?= gcc
 CLANG     ?= clang
@@ -39,7 +41,7 @@ SBINDIR    = $(PREFIX)/sbin
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
 UNITS     := scripts/systemd/pinwatch.service scripts/systemd/pinwatch-events.service
 
-.PHONY: all deps run test check unit-test clean check-sanitize fuzz fuzz-seeds install uninstall
+.PHONY: all deps run test check unit-test clean check-sanitize fuzz fuzz-seeds install uninstall vmtest vmtest-full
 all: $(BINS) $(BPF_OBJS) $(TOOL_OBJS) $(BUILD)/syscalls.txt
 
 deps:
@@ -183,6 +185,12 @@ uninstall:
 	rm -rf $(DESTDIR)$(PW_LIBDIR)
 	rm -f $(DESTDIR)$(SBINDIR)/pinwatch $(DESTDIR)$(SBINDIR)/pinwatch-read $(DESTDIR)$(SBINDIR)/pinwatch-load
 	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$${u##*/}; done
+
+# The guest runs the same build: build/ is seen through its 9p root.
+vmtest vmtest-full:
+	scripts/setup --vm
+	$(MAKE) all $(UNIT_TESTS)
+	tests/vm/run $(if $(filter vmtest-full,$@),--full)
 
 clean:
 	rm -rf $(BUILD) build-san
