@@ -68,7 +68,10 @@ teardown() {
 	[[ $stderr == *"already loaded"* ]]
 	[ "$(links_per_prog)" = "$links" ]
 	# "LINKS:PROGRAMS" pairs: no program may have two links
-	! grep -qE '(^| )([2-9]|[1-9][0-9]+):' <<<"$links"
+	if grep -qE '(^| )([2-9]|[1-9][0-9]+):' <<<"$links"; then
+		echo "a program has more than one link: $links"
+		return 1
+	fi
 	run "$PW" up process # up itself is idempotent
 	[ "$status" -eq 0 ]
 }

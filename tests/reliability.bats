@@ -138,7 +138,10 @@ teardown() {
 	for p in "${pids[@]}"; do wait "$p"; done
 	links=$(links_per_prog)
 	[ -n "$links" ]
-	! grep -qE '(^| )([2-9]|[1-9][0-9]+):' <<<"$links"
+	if grep -qE '(^| )([2-9]|[1-9][0-9]+):' <<<"$links"; then
+		echo "a program has more than one link: $links"
+		return 1
+	fi
 	run "$PW" status
 	[ "$status" -eq 0 ]
 }
