@@ -15,11 +15,14 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall 
 
 MODULES   := $(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c))
 BPF_OBJS  := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(MODULES))
-BPF_HDRS  := $(wildcard bpf/*.h)
+# Objects `pinwatch up` does not load (build/bpf/ondemand/): the uprobe
+# object, loaded once per `pinwatch uprobe add`, and the on-demand tools.
+ONDEMAND_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(wildcard bpf/ondemand/*.bpf.c))
+BPF_HDRS  := $(wildcard bpf/*.h bpf/ondemand/*.h)
 LIB_SRCS  := loader/parse.c loader/pwevent.c
 LIB_HDRS  := $(wildcard loader/*.h) bpf/pinwatch.h
 BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read
-UNIT_TESTS := $(BUILD)/test_pwevent
+UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_syms
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
@@ -28,7 +31,7 @@ FUZZ_SRCS_pwevent := loader/pwevent.c
 FUZZ_SRCS_parse := loader/parse.c
 
 .PHONY: all deps run test unit-test clean check-sanitize fuzz fuzz-seeds
-all: $(BINS) $(BPF_OBJS)
+all: $(BINS) $(BPF_OBJS) $(ONDEMAND_OBJS)
 
 deps:
 	scripts/setup
@@ -41,9 +44,9 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/pinwatch-load: loader/load.c loader/parse.c $(LIB_HDRS)
+$(BUILD)/pinwatch-load: loader/load.c loader/parse.c loader/syms.c $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(PW_CFLAGS) loader/load.c loader/parse.c -o $@ $(LDLIBS)
+	$(CC) $(PW_CFLAGS) loader/load.c loader/parse.c loader/syms.c -o $@ $(LDLIBS)
 
 $(BUILD)/pinwatch-read: loader/read.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
@@ -53,8 +56,13 @@ $(BUILD)/test_pwevent: loader/tests/test_pwevent.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< $(LIB_SRCS) -o $@
 
+$(BUILD)/test_syms: loader/tests/test_syms.c loader/syms.c loader/syms.h
+	@mkdir -p $(@D)
+	$(CC) $(PW_CFLAGS) $< loader/syms.c -o $@ -lelf
+
 unit-test: $(UNIT_TESTS)
 	$(BUILD)/test_pwevent
+	$(BUILD)/test_syms
 
 run: deps
 	$(MAKE) all
@@ -68,7 +76,7 @@ test: deps
 # The user-space C built with ASan and UBSan into build-san/, then the unit
 # tests and the whole bats suite run against it.
 check-sanitize: deps
-	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" all build-san/test_pwevent
+	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" all build-san/test_pwevent build-san/test_syms
 	PINWATCH_BUILD=$(CURDIR)/build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run
 
