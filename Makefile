@@ -22,6 +22,9 @@ BPF_HDRS  := $(wildcard bpf/*.h bpf/ondemand/*.h)
 LIB_SRCS  := loader/parse.c loader/pwevent.c
 LIB_HDRS  := $(wildcard loader/*.h) bpf/pinwatch.h
 BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read
+# On-demand tools: loader/TOOL.c with its object embedded as a skeleton
+TOOLS     := profile memleak llcstat
+TOOL_BINS := $(patsubst %,$(BUILD)/pinwatch-%,$(TOOLS))
 UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_syms
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -31,7 +34,7 @@ FUZZ_SRCS_pwevent := loader/pwevent.c
 FUZZ_SRCS_parse := loader/parse.c
 
 .PHONY: all deps run test unit-test clean check-sanitize fuzz fuzz-seeds
-all: $(BINS) $(BPF_OBJS) $(ONDEMAND_OBJS)
+all: $(BINS) $(TOOL_BINS) $(BPF_OBJS) $(ONDEMAND_OBJS)
 
 deps:
 	scripts/setup
@@ -51,6 +54,13 @@ $(BUILD)/pinwatch-load: loader/load.c loader/parse.c loader/syms.c $(LIB_HDRS)
 $(BUILD)/pinwatch-read: loader/read.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) loader/read.c $(LIB_SRCS) -o $@ $(LDLIBS)
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/ondemand/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(TOOL_BINS): $(BUILD)/pinwatch-%: loader/%.c $(BUILD)/%.skel.h loader/tool.c loader/tool.h \
+		loader/syms.c loader/syms.h $(LIB_SRCS) $(LIB_HDRS)
+	$(CC) $(PW_CFLAGS) -I$(BUILD) -Ibpf/ondemand $< loader/tool.c loader/syms.c $(LIB_SRCS) -o $@ $(LDLIBS)
 
 $(BUILD)/test_pwevent: loader/tests/test_pwevent.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
