@@ -121,6 +121,22 @@ loader: uprobe-add without a target|pinwatch-load uprobe-add @TMP@/corrupt.o x
 loader: uprobe-add of an invalid name|pinwatch-load uprobe-add @TMP@/corrupt.o 'x y' /bin/bash:readline
 loader: uprobe-del of no such probe|pinwatch-load uprobe-del nosuch
 loader: uprobe-del with too many arguments|pinwatch-load uprobe-del a b
+profile: frequency zero|pinwatch profile --freq 0
+profile: frequency not a number|pinwatch profile --freq fast
+profile: frequency too high|pinwatch profile --freq 100000
+profile: duration zero|pinwatch profile --duration 0
+profile: pid not a number|pinwatch profile --pid abc
+profile: pid of no process|pinwatch profile --pid 4194303 --duration 1
+profile: user-only and kernel-only|pinwatch profile --user-only --kernel-only
+profile: unexpected argument|pinwatch profile now
+profile: unknown option|pinwatch profile --flame
+memleak: neither --pid nor --kernel|pinwatch memleak --duration 1
+memleak: top zero|pinwatch memleak --pid 1 --top 0
+memleak: pid of no process|pinwatch memleak --pid 4194303 --duration 1
+memleak: duration not a number|pinwatch memleak --kernel --duration soon
+memleak: unexpected argument|pinwatch memleak --kernel extra
+llcstat: sample period zero|pinwatch llcstat --sample-period 0
+llcstat: unexpected argument|pinwatch llcstat extra
 TABLE
 }
 
