@@ -92,6 +92,7 @@ consumer: queue of zero events|pinwatch-read --queue 0
 consumer: stats interval not a number|pinwatch-read --stats-interval soon
 consumer: unexpected argument|pinwatch-read extra
 consumer: pin root where the sensor is not loaded|pinwatch-read --drain --pin-root @TMP@/notbpffs
+uprobe: up of the uprobe module|pinwatch up uprobe
 uprobe: no subcommand|pinwatch uprobe
 uprobe: unknown subcommand|pinwatch uprobe frob
 uprobe: invalid probe name|pinwatch uprobe add 'Bad Name' /bin/bash:readline
