@@ -25,7 +25,7 @@ BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read
 # On-demand tools: loader/TOOL.c with its object embedded as a skeleton
 TOOLS     := profile memleak llcstat
 TOOL_BINS := $(patsubst %,$(BUILD)/pinwatch-%,$(TOOLS))
-UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_syms
+UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_syms $(BUILD)/test_uprobe_events
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
@@ -66,6 +66,10 @@ $(BUILD)/test_pwevent: loader/tests/test_pwevent.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< $(LIB_SRCS) -o $@
 
+$(BUILD)/test_uprobe_events: loader/tests/test_uprobe_events.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(PW_CFLAGS) $< $(LIB_SRCS) -o $@
+
 $(BUILD)/test_syms: loader/tests/test_syms.c loader/syms.c loader/syms.h
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< loader/syms.c -o $@ -lelf
@@ -73,6 +77,7 @@ $(BUILD)/test_syms: loader/tests/test_syms.c loader/syms.c loader/syms.h
 unit-test: $(UNIT_TESTS)
 	$(BUILD)/test_pwevent
 	$(BUILD)/test_syms
+	$(BUILD)/test_uprobe_events
 
 run: deps
 	$(MAKE) all
@@ -86,7 +91,7 @@ test: deps
 # The user-space C built with ASan and UBSan into build-san/, then the unit
 # tests and the whole bats suite run against it.
 check-sanitize: deps
-	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" all build-san/test_pwevent build-san/test_syms
+	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" all build-san/test_pwevent build-san/test_syms build-san/test_uprobe_events
 	PINWATCH_BUILD=$(CURDIR)/build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run
 
