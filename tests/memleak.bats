@@ -3,6 +3,9 @@
 # known sizes from known functions; the report puts them first, symbolized.
 # Kernel mode from the kmem tracepoints.
 
+# stderr and stderr_lines are set by bats' run --separate-stderr.
+# shellcheck disable=SC2154
+
 load helpers/common
 bats_require_minimum_version 1.5.0
 
@@ -46,7 +49,7 @@ leak_under_memleak() {
 	ml=$!
 	wait_for "$BATS_TEST_TMPDIR/ml.err" "tracing"
 	kill -CONT "$leaker"
-	wait_for "$BATS_TEST_TMPDIR/leaker.out" done
+	wait_for "$BATS_TEST_TMPDIR/leaker.out" "done"
 }
 
 stop_memleak() {

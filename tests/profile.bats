@@ -3,6 +3,9 @@
 # compiled here, user and kernel frames symbolized; and llcstat, which has
 # no hardware cache events to count on a VM's PMU.
 
+# stderr and stderr_lines are set by bats' run --separate-stderr.
+# shellcheck disable=SC2154
+
 load helpers/common
 bats_require_minimum_version 1.5.0
 

@@ -4,6 +4,9 @@
 # connect, bash readline, libc getaddrinfo), the latency histogram, list,
 # status, filters, counting, and the pins of a probe.
 
+# stderr and stderr_lines are set by bats' run --separate-stderr.
+# shellcheck disable=SC2154
+
 load helpers/common
 bats_require_minimum_version 1.5.0
 
