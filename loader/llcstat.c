@@ -118,7 +118,8 @@ static void print_stats(struct llcstat_bpf *skel)
 		misses += rows[n].v.misses;
 		n++;
 	}
-	qsort(rows, n, sizeof(*rows), by_refs);
+	if (n)
+		qsort(rows, n, sizeof(*rows), by_refs);
 	printf("%-8s %-16s %-4s %12s %12s %7s\n", "PID", "NAME", "CPU", "REFERENCE", "MISS", "HIT%");
 	for (size_t i = 0; i < n; i++) {
 		const struct pw_llc_value *v = &rows[i].v;

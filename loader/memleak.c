@@ -296,7 +296,8 @@ static void report(struct memleak_bpf *skel, int ncpus)
 		count += s.count;
 		n++;
 	}
-	qsort(rows, n, sizeof(*rows), by_bytes);
+	if (n)
+		qsort(rows, n, sizeof(*rows), by_bytes);
 	if (env.pid) {
 		snprintf(path, sizeof(path), "/proc/%d/comm", (int)env.pid);
 		f = fopen(path, "re");

@@ -230,7 +230,8 @@ static int print_folded(struct profile_bpf *skel)
 		n++;
 	}
 	/* stacks that differ only inside a function fold into one line */
-	qsort(rows, n, sizeof(*rows), by_line);
+	if (n)
+		qsort(rows, n, sizeof(*rows), by_line);
 	for (i = 0, m = 0; i < n; i++) {
 		if (m && !strcmp(rows[m - 1].line, rows[i].line)) {
 			rows[m - 1].count += rows[i].count;
@@ -239,7 +240,8 @@ static int print_folded(struct profile_bpf *skel)
 		}
 		rows[m++] = rows[i];
 	}
-	qsort(rows, m, sizeof(*rows), by_count);
+	if (m)
+		qsort(rows, m, sizeof(*rows), by_count);
 	for (i = 0; i < m; i++) {
 		printf("%s %llu\n", rows[i].line, (unsigned long long)rows[i].count);
 		free(rows[i].line);

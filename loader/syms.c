@@ -191,7 +191,8 @@ struct pw_elf *pw_elf_open(const char *path, char *err, size_t errlen)
 			goto fail;
 		}
 	}
-	qsort(e->syms, e->n, sizeof(*e->syms), sym_cmp);
+	if (e->n)
+		qsort(e->syms, e->n, sizeof(*e->syms), sym_cmp);
 	elf_end(elf);
 	close(fd);
 	return e;
