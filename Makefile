@@ -21,12 +21,19 @@ TOOL_BPF  := tpwatch
 MODULES   := $(filter-out $(TOOL_BPF),$(patsubst bpf/%.bpf.c,%,$(wildcard bpf/*.bpf.c)))
 BPF_OBJS  := $(patsubst %,$(BUILD)/bpf/%.bpf.o,$(MODULES))
 TOOL_OBJS := $(patsubst %,$(BUILD)/%.bpf.o,$(TOOL_BPF))
-BPF_HDRS  := $(wildcard bpf/*.h)
+# Objects `pinwatch up` does not load (build/bpf/ondemand/): the uprobe
+# object, loaded once per `pinwatch uprobe add`, and the on-demand tools.
+ONDEMAND_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(wildcard bpf/ondemand/*.bpf.c))
+BPF_HDRS  := $(wildcard bpf/*.h bpf/ondemand/*.h)
 LIB_SRCS  := loader/parse.c loader/pwevent.c loader/tpformat.c
 GEN_HDRS  := $(BUILD)/gen/syscall_names.h $(BUILD)/gen/cap_names.h
 LIB_HDRS  := $(wildcard loader/*.h) bpf/pinwatch.h $(GEN_HDRS)
 BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read $(BUILD)/pinwatch-tp
-UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_parse $(BUILD)/test_tpformat
+# On-demand tools: loader/TOOL.c with its object embedded as a skeleton
+TOOLS     := profile memleak llcstat
+TOOL_BINS := $(patsubst %,$(BUILD)/pinwatch-%,$(TOOLS))
+UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_parse $(BUILD)/test_tpformat \
+	$(BUILD)/test_syms $(BUILD)/test_uprobe_events
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
@@ -42,7 +49,7 @@ UNITDIR   ?= $(PREFIX)/lib/systemd/system
 UNITS     := scripts/systemd/pinwatch.service scripts/systemd/pinwatch-events.service
 
 .PHONY: all deps run test check unit-test clean check-sanitize fuzz fuzz-seeds install uninstall vmtest vmtest-full
-all: $(BINS) $(BPF_OBJS) $(TOOL_OBJS) $(BUILD)/syscalls.txt
+all: $(BINS) $(TOOL_BINS) $(BPF_OBJS) $(ONDEMAND_OBJS) $(TOOL_OBJS) $(BUILD)/syscalls.txt
 
 deps:
 	scripts/setup
@@ -84,9 +91,9 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/pinwatch-load: loader/load.c loader/parse.c $(LIB_HDRS)
+$(BUILD)/pinwatch-load: loader/load.c loader/parse.c loader/syms.c $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(PW_CFLAGS) loader/load.c loader/parse.c -o $@ $(LDLIBS)
+	$(CC) $(PW_CFLAGS) loader/load.c loader/parse.c loader/syms.c -o $@ $(LDLIBS)
 
 READ_SRCS := loader/read.c loader/output.c loader/tpwatch.c
 
@@ -97,6 +104,13 @@ $(BUILD)/pinwatch-read: $(READ_SRCS) $(LIB_SRCS) $(LIB_HDRS)
 $(BUILD)/pinwatch-tp: loader/tptool.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) loader/tptool.c $(LIB_SRCS) -o $@ $(LDLIBS)
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/ondemand/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(TOOL_BINS): $(BUILD)/pinwatch-%: loader/%.c $(BUILD)/%.skel.h loader/tool.c loader/tool.h \
+		loader/syms.c loader/syms.h $(LIB_SRCS) $(LIB_HDRS)
+	$(CC) $(PW_CFLAGS) -I$(BUILD) -Ibpf/ondemand $< loader/tool.c loader/syms.c $(LIB_SRCS) -o $@ $(LDLIBS)
 
 $(BUILD)/test_pwevent: loader/tests/test_pwevent.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
@@ -109,6 +123,15 @@ $(BUILD)/test_parse: loader/tests/test_parse.c loader/parse.c $(LIB_HDRS)
 $(BUILD)/test_tpformat: loader/tests/test_tpformat.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< $(LIB_SRCS) -o $@
+
+
+$(BUILD)/test_uprobe_events: loader/tests/test_uprobe_events.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(PW_CFLAGS) $< $(LIB_SRCS) -o $@
+
+$(BUILD)/test_syms: loader/tests/test_syms.c loader/syms.c loader/syms.h
+	@mkdir -p $(@D)
+	$(CC) $(PW_CFLAGS) $< loader/syms.c -o $@ -lelf
 
 unit-test: $(UNIT_TESTS)
 	for t in $(UNIT_TESTS); do $$t || exit 1; done
@@ -132,7 +155,8 @@ check: deps
 # The user-space C built with ASan and UBSan into build-san/, then the unit
 # tests and the whole bats suite run against it.
 check-sanitize: deps
-	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" all build-san/test_pwevent build-san/test_parse build-san/test_tpformat
+	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" all build-san/test_pwevent build-san/test_parse \
+		build-san/test_tpformat build-san/test_syms build-san/test_uprobe_events
 	PINWATCH_BUILD=$(CURDIR)/build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run
 

@@ -94,6 +94,10 @@ enum pw_module {
 	X(AUDIT, audit, 90)		\
 					\
 	/* uprobe, profile: 100-109 */	\
+	X(UPROBE, uprobe, 100)		\
+	X(UPROBE_CONNECT, uprobe_connect, 101) \
+	X(UPROBE_READLINE, uprobe_readline, 102) \
+	X(UPROBE_GETADDRINFO, uprobe_getaddrinfo, 103) \
 					\
 	/* tracepoint workbench: 110-119 */ \
 	X(TRACEPOINT, tracepoint, 110)	\
@@ -663,6 +667,82 @@ struct pw_audit {
 };
 
 /* ---- uprobe and profile events ---- */
+
+/* A probe's name: [a-z0-9_-], 1 to 31 bytes (`pinwatch uprobe add NAME`). */
+#define PW_UPROBE_NAME_LEN	32
+#define PW_UPROBE_NARGS		6
+#define PW_UPROBE_SYMBOL_LEN	128
+#define PW_UPROBE_LINE_MAX	256	/* readline: the line, cut */
+#define PW_UPROBE_HOST_MAX	256	/* getaddrinfo: node, cut */
+#define PW_UPROBE_SERVICE_MAX	32	/* getaddrinfo: service, cut */
+
+/* What a probe's programs decode (`uprobe add --preset`); X(UP, name, id). */
+#define PW_UPROBE_PRESETS(X)		\
+	X(GENERIC, generic, 0)		\
+	X(CONNECT, connect, 1)		\
+	X(READLINE, readline, 2)	\
+	X(GETADDRINFO, getaddrinfo, 3)
+
+enum pw_uprobe_preset {
+#define PW_X(up, low, id) PW_UPROBE_PRESET_##up = id,
+	PW_UPROBE_PRESETS(PW_X)
+#undef PW_X
+};
+
+/* pw_uprobe.flags, pw_uprobe_info.flags */
+#define PW_UPROBE_F_RET		1	/* a uretprobe too: ret and latency_ns are set */
+
+/* A generic probe hit: at the function's entry, or with --ret at its
+ * return (the arguments are still those seen at entry). */
+struct pw_uprobe {
+	struct pw_hdr h;
+	char probe[PW_UPROBE_NAME_LEN];
+	__u64 args[PW_UPROBE_NARGS];	/* the first six integer/pointer arguments, raw
+					 * (x86-64: rdi, rsi, rdx, rcx, r8, r9) */
+	__s64 ret;		/* --ret: the return value (rax), raw */
+	__u64 latency_ns;	/* --ret: entry to return */
+	__u32 flags;		/* PW_UPROBE_F_* */
+	__u32 pad;
+};
+
+/* libc connect(): the call as the net module reports the syscall
+ * (call.h.type is PW_EV_UPROBE_CONNECT; call.ret is what connect()
+ * returned: 0 or -1, errno is not read), sent whole. */
+struct pw_uprobe_connect {
+	struct pw_sock_call call;
+	char probe[PW_UPROBE_NAME_LEN];
+	__u64 latency_ns;
+};
+
+/* bash readline(): the line it returned (bashreadline). */
+struct pw_uprobe_readline {
+	struct pw_hdr h;
+	char probe[PW_UPROBE_NAME_LEN];
+	char line[PW_UPROBE_LINE_MAX];
+};
+
+/* libc getaddrinfo() (gethostlatency). */
+struct pw_uprobe_getaddrinfo {
+	struct pw_hdr h;
+	char probe[PW_UPROBE_NAME_LEN];
+	__s64 ret;		/* 0, or an EAI_* code (negative) */
+	__u64 latency_ns;
+	char host[PW_UPROBE_HOST_MAX];		/* node; "" when NULL */
+	char service[PW_UPROBE_SERVICE_MAX];	/* "" when NULL */
+};
+
+/* uprobe/NAME/info, key 0: what the probe is. Written by the loader once,
+ * then frozen. */
+struct pw_uprobe_info {
+	char name[PW_UPROBE_NAME_LEN];
+	char binary[PW_PATH_MAX];	/* absolute path of the probed file */
+	char symbol[PW_UPROBE_SYMBOL_LEN];
+	__u64 offset;		/* file offset of the probed instruction */
+	__u32 pid;		/* 0: every process */
+	__u32 preset;		/* enum pw_uprobe_preset */
+	__u32 flags;		/* PW_UPROBE_F_* */
+	__u32 pad;
+};
 
 /* ---- tracepoint workbench events ---- */
 

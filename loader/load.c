@@ -31,6 +31,7 @@
 #include "pinwatch.h"
 #include "cli.h"
 #include "parse.h"
+#include "syms.h"
 
 #define PW_LOCK_PATH "/run/pinwatch.lock"
 #define MAX_PROGS 64
@@ -539,6 +540,18 @@ static int choose_variants(struct bpf_object *obj, const char *module)
 
 static const char *fail_at; /* PINWATCH_TEST_FAIL_AT: test-only failure injection */
 
+/* A load that is not a resident module (a uprobe, see cmd_uprobe_add):
+ * where its pins go, which programs it keeps and how they attach. */
+struct load_hooks {
+	const char *dest;	/* the directory the pins end up in */
+	const char *parent;	/* dest's parent: created if missing, removed again on failure */
+	const char *label;	/* what messages call it */
+	int (*prepare)(struct bpf_object *obj);	/* instead of choose_variants(): programs kept, -1 said why */
+	int (*loaded)(struct bpf_object *obj);	/* after the load, before pinning: 0 or -1 said why */
+	struct bpf_link *(*attach)(const struct bpf_program *prog);
+};
+static const struct load_hooks *hooks;
+
 static int injected(const char *step)
 {
 	if (fail_at && !strcmp(fail_at, step)) {
@@ -554,6 +567,7 @@ struct rollback {
 	char *maps_existing[32]; /* shared pins present before this load */
 	int n_existing;
 	char *staging;
+	const char *created_parent;	/* hooks->parent, when this load created it */
 };
 
 static bool existed_before(const struct rollback *rb, const char *name)
@@ -584,6 +598,8 @@ static void undo(struct rollback *rb, const char *maps_dir)
 
 	if (rb->staging)
 		remove_tree(rb->staging);
+	if (rb->created_parent)
+		rmdir(rb->created_parent);
 	d = opendir(maps_dir);
 	if (d) {
 		while ((e = readdir(d))) {
@@ -877,7 +893,7 @@ static int pin_module(struct bpf_object *obj, const char *module, const char *st
 		}
 		if (injected("attach"))
 			return -1;
-		links[*n_links] = bpf_program__attach(prog);
+		links[*n_links] = hooks && hooks->attach ? hooks->attach(prog) : bpf_program__attach(prog);
 		err = libbpf_get_error(links[*n_links]);
 		if (err) {
 			links[*n_links] = NULL;
@@ -930,11 +946,13 @@ static void print_summary(struct bpf_object *obj, const char *module, const char
 
 		if (!bpf_program__autoload(prog))
 			continue;
+		const char *vname = strstr(bpf_program__name(prog), "__");
+
 		hook_of(bpf_program__name(prog), hook, sizeof(hook));
 		if (is_stage(prog) && (!strstr(bpf_program__name(prog), "__") || hook_attached(obj, hook)))
 			continue;
 		snprintf(link, sizeof(link), "%s/link_%s", module_dir, hook);
-		printf("%s%s: %s%s", sep, hook, v ? v->name : "?",
+		printf("%s%s: %s%s", sep, hook, v ? v->name : vname ? vname + 2 : "?",
 		       attach_if_field(obj, prog) && !path_exists(link) ? " on demand" : "");
 		sep = ", ";
 	}
@@ -949,7 +967,7 @@ static int cmd_load(const char *object)
 	struct rollback rb = {};
 	struct bpf_object *obj = NULL;
 	struct bpf_link *links[MAX_PROGS] = {};
-	int n_links = 0, err = 1;
+	int n_links = 0, err = 1, kept;
 	char *parent;
 
 	if (module_from_object(object, module, sizeof(module)) || module_id(module) < 0) {
@@ -969,7 +987,12 @@ static int cmd_load(const char *object)
 	free(parent);
 	if (take_lock())
 		goto out_free;
-	module_dir = path_join(env.pin_root, module);
+	module_dir = hooks ? strdup(hooks->dest) : path_join(env.pin_root, module);
+	if (hooks && path_exists(module_dir)) {
+		die_msg("%s: already exists", hooks->label);
+		err = EXIT_ALREADY_LOADED;
+		goto out_free;
+	}
 	if (path_exists(module_dir)) {
 		die_msg("%s: already loaded (to reload it: pinwatch down %s first)", module, module);
 		err = EXIT_ALREADY_LOADED;
@@ -986,6 +1009,8 @@ static int cmd_load(const char *object)
 	if (mkdir(maps_dir, 0700) == 0)
 		rb.created_maps_dir = true;
 	snapshot_maps_dir(&rb, maps_dir);
+	if (hooks && hooks->parent && mkdir(hooks->parent, 0700) == 0)
+		rb.created_parent = hooks->parent;
 
 	if (injected("open"))
 		goto fail;
@@ -1000,7 +1025,10 @@ static int cmd_load(const char *object)
 		die_msg("%s: cannot read %s: %s", module, object, elf_errmsg(-1));
 		goto fail;
 	}
-	if (choose_variants(obj, module) == 0) {
+	kept = hooks ? hooks->prepare(obj) : choose_variants(obj, module);
+	if (kept < 0)
+		goto fail;
+	if (kept == 0) {
 		die_msg("%s: no hook of this module exists on this kernel", module);
 		err = EXIT_UNSUPPORTED;
 		goto fail;
@@ -1025,6 +1053,8 @@ static int cmd_load(const char *object)
 		die_msg("%s: cannot initialise config: %s", module, strerror(errno));
 		goto fail;
 	}
+	if (hooks && hooks->loaded && hooks->loaded(obj))
+		goto fail;
 	if (freeze_maps(obj, &rb, module))
 		goto fail;
 	if (asprintf(&rb.staging, "%s/_staging_%s_%d", env.pin_root, module, getpid()) < 0 ||
@@ -1039,7 +1069,7 @@ static int cmd_load(const char *object)
 			die_msg("%s: cannot move pins into place: %s", module, strerror(errno));
 		goto fail;
 	}
-	print_summary(obj, module, module_dir);
+	print_summary(obj, hooks ? hooks->label : module, module_dir);
 	err = 0;
 	goto out;
 fail:
@@ -1088,6 +1118,321 @@ static int cmd_unload(const char *module)
 out:
 	free(doomed);
 	free(module_dir);
+	return err;
+}
+
+/* ---- uprobes ------------------------------------------------------------------ */
+
+/* One `uprobe-add`: pinned under <pin root>/uprobe/NAME/. */
+static struct {
+	const char *preset_arg;		/* --preset */
+	const char *pid_arg;		/* --pid */
+	bool ret;			/* --ret */
+	char name[PW_UPROBE_NAME_LEN];
+	char binary[PATH_MAX];
+	char symbol[PW_UPROBE_SYMBOL_LEN];
+	uint64_t offset;
+	__u32 pid;			/* 0: every process */
+	int preset;
+} up;
+
+static const char *const preset_names[] = {
+#define PW_X(upper, low, id) [id] = #low,
+	PW_UPROBE_PRESETS(PW_X)
+#undef PW_X
+};
+
+/* What each preset attaches to when no target is given, and its programs. */
+static const struct {
+	const char *target;
+	const char *progs[2];
+} presets[] = {
+	[PW_UPROBE_PRESET_GENERIC] = { NULL, { "entry__generic", "ret__generic" } },
+	[PW_UPROBE_PRESET_CONNECT] = { "libc:connect", { "entry__connect", "ret__connect" } },
+	[PW_UPROBE_PRESET_READLINE] = { "bash:readline", { "ret__readline", NULL } },
+	[PW_UPROBE_PRESET_GETADDRINFO] = { "libc:getaddrinfo", { "entry__getaddr", "ret__getaddr" } },
+};
+
+static bool valid_probe_name(const char *n)
+{
+	size_t len = strlen(n);
+
+	return len >= 1 && len < PW_UPROBE_NAME_LEN && strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789_-") == len;
+}
+
+/* An executable in $PATH, by name. */
+static bool find_in_path(const char *name, char *out, size_t outsz)
+{
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL;
+	bool found = false;
+
+	copy = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		snprintf(out, outsz, "%s/%s", dir, name);
+		found = access(out, X_OK) == 0;
+	}
+	free(copy);
+	return found;
+}
+
+/* A shared library by short name: "c", "libc" or "libc.so.6" finds
+ * libc.so.6 in the usual directories (a versioned .so first: a bare .so
+ * is often a linker script). */
+static bool find_library(const char *name, char *out, size_t outsz)
+{
+	static const char *const dirs[] = {
+		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
+		"/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib",
+	};
+	char want[2][NAME_MAX + 8];
+	int best_rank = 0;
+
+	snprintf(want[0], sizeof(want[0]), "%s.so", name);
+	snprintf(want[1], sizeof(want[1]), "lib%s.so", name);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *e;
+
+		if (!d)
+			continue;
+		while ((e = readdir(d))) {
+			int rank = 0;
+
+			if (!strcmp(e->d_name, name))
+				rank = 3;
+			for (int k = 0; k < 2 && !rank; k++) {
+				size_t n = strlen(want[k]);
+
+				if (!strncmp(e->d_name, want[k], n) && e->d_name[n] == '.')
+					rank = 2;
+				else if (!strcmp(e->d_name, want[k]))
+					rank = 1;
+			}
+			if (rank > best_rank) {
+				best_rank = rank;
+				snprintf(out, outsz, "%s/%s", dirs[i], e->d_name);
+			}
+		}
+		closedir(d);
+		if (best_rank >= 2)
+			break;
+	}
+	return best_rank > 0;
+}
+
+/* Checks everything about the probe before anything is locked or pinned;
+ * one line and false on bad input. */
+static bool uprobe_resolve(const char *name, const char *target)
+{
+	char err[128], found[PATH_MAX], *colon, *bin;
+	struct pw_elf *elf;
+	size_t i;
+	int rc;
+
+	if (!valid_probe_name(name)) {
+		die_msg("invalid probe name '%s': 1 to %d characters of a-z, 0-9, '_' and '-'", name,
+			PW_UPROBE_NAME_LEN - 1);
+		return false;
+	}
+	snprintf(up.name, sizeof(up.name), "%s", name);
+	up.preset = PW_UPROBE_PRESET_GENERIC;
+	if (up.preset_arg) {
+		for (i = 1; i < sizeof(preset_names) / sizeof(preset_names[0]); i++)
+			if (!strcmp(up.preset_arg, preset_names[i]))
+				up.preset = (int)i;
+		if (up.preset == PW_UPROBE_PRESET_GENERIC) {
+			die_msg("unknown preset '%s' (connect, readline, getaddrinfo)", up.preset_arg);
+			return false;
+		}
+	}
+	if (up.pid_arg) {
+		char proc[64];
+		uint64_t v;
+
+		if (pw_parse_uint(up.pid_arg, 4194304, &v) || v < 1) {
+			die_msg("invalid --pid '%s': a process id", up.pid_arg);
+			return false;
+		}
+		snprintf(proc, sizeof(proc), "/proc/%llu", (unsigned long long)v);
+		if (!path_exists(proc)) {
+			die_msg("--pid %s: no such process", up.pid_arg);
+			return false;
+		}
+		up.pid = (__u32)v;
+	}
+	if (!target)
+		target = presets[up.preset].target;
+	if (!target) {
+		die_msg("uprobe-add: missing BINARY:SYMBOL (or --preset)");
+		return false;
+	}
+	bin = strdup(target);
+	colon = strchr(bin, ':');
+	if (!colon || colon == bin || !colon[1] || strlen(colon + 1) >= sizeof(up.symbol)) {
+		die_msg("invalid target '%s': expected BINARY:SYMBOL", target);
+		free(bin);
+		return false;
+	}
+	*colon = '\0';
+	snprintf(up.symbol, sizeof(up.symbol), "%s", colon + 1);
+	if (strchr(bin, '/'))
+		snprintf(found, sizeof(found), "%s", bin);
+	else if (!find_in_path(bin, found, sizeof(found)) && !find_library(bin, found, sizeof(found))) {
+		die_msg("%s: no such executable in PATH, nor library", bin);
+		free(bin);
+		return false;
+	}
+	if (!realpath(found, up.binary)) {
+		die_msg("%s: %s", found, strerror(errno));
+		free(bin);
+		return false;
+	}
+	free(bin);
+	if (strlen(up.binary) >= PW_PATH_MAX) {
+		die_msg("%s: path too long", up.binary);
+		return false;
+	}
+	elf = pw_elf_open(up.binary, err, sizeof(err));
+	if (!elf) {
+		die_msg("%s: %s", up.binary, err);
+		return false;
+	}
+	rc = pw_elf_func_offset(elf, up.symbol, &up.offset);
+	pw_elf_close(elf);
+	if (rc == -ENOENT) {
+		die_msg("%s: no function '%s' in its symbol tables", up.binary, up.symbol);
+		return false;
+	}
+	if (rc) {
+		die_msg("%s: '%s' cannot be probed (an IFUNC resolver, or outside the loaded segments)",
+			up.binary, up.symbol);
+		return false;
+	}
+	return true;
+}
+
+static int uprobe_prepare(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	__u32 ret = up.ret, tgid = up.pid;
+	int kept = 0;
+
+	bpf_object__for_each_program(prog, obj) {
+		const char *n = bpf_program__name(prog);
+		bool keep = false;
+
+		for (int i = 0; i < 2; i++)
+			keep |= presets[up.preset].progs[i] && !strcmp(n, presets[up.preset].progs[i]);
+		if (up.preset == PW_UPROBE_PRESET_GENERIC && !up.ret && !strcmp(n, "ret__generic"))
+			keep = false;
+		bpf_program__set_autoload(prog, keep);
+		kept += keep;
+	}
+	if (set_const(obj, "pw_probe_name", up.name, sizeof(up.name)) ||
+	    set_const(obj, "pw_probe_tgid", &tgid, sizeof(tgid)) ||
+	    set_const(obj, "pw_probe_ret", &ret, sizeof(ret))) {
+		die_msg("uprobe %s: cannot set the probe's constants", up.name);
+		return -1;
+	}
+	return kept;
+}
+
+/* Fills uprobe/NAME/info, then freezes it: it says what the probe is. */
+static int uprobe_loaded(struct bpf_object *obj)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "info");
+	struct pw_uprobe_info info = {};
+	__u32 zero = 0;
+
+	snprintf(info.name, sizeof(info.name), "%s", up.name);
+	memcpy(info.binary, up.binary, strlen(up.binary) + 1); /* checked: < PW_PATH_MAX */
+	snprintf(info.symbol, sizeof(info.symbol), "%s", up.symbol);
+	info.offset = up.offset;
+	info.pid = up.pid;
+	info.preset = up.preset;
+	if (up.preset == PW_UPROBE_PRESET_GENERIC ? up.ret : up.preset != PW_UPROBE_PRESET_READLINE)
+		info.flags = PW_UPROBE_F_RET;
+	if (!m || bpf_map_update_elem(bpf_map__fd(m), &zero, &info, BPF_ANY) ||
+	    bpf_map_freeze(bpf_map__fd(m))) {
+		die_msg("uprobe %s: cannot write its info map: %s", up.name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static struct bpf_link *uprobe_attach(const struct bpf_program *prog)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, opts,
+		    .retprobe = !strcmp(bpf_program__section_name(prog), "uretprobe"));
+
+	return bpf_program__attach_uprobe_opts(prog, up.pid ? (pid_t)up.pid : -1, up.binary,
+					       up.offset, &opts);
+}
+
+static int cmd_uprobe_add(const char *object, const char *name, const char *target)
+{
+	char label[64 + PW_UPROBE_NAME_LEN];
+	char *parent, *dest;
+	int err;
+
+	if (!uprobe_resolve(name, target))
+		return 1;
+	parent = path_join(env.pin_root, "uprobe");
+	dest = path_join(parent, up.name);
+	snprintf(label, sizeof(label), "uprobe %s", up.name);
+	struct load_hooks h = {
+		.dest = dest,
+		.parent = parent,
+		.label = label,
+		.prepare = uprobe_prepare,
+		.loaded = uprobe_loaded,
+		.attach = uprobe_attach,
+	};
+	hooks = &h;
+	err = cmd_load(object);
+	hooks = NULL;
+	if (!err)
+		printf("uprobe %s: %s:%s (offset 0x%llx)%s%s%s\n", up.name, up.binary, up.symbol,
+		       (unsigned long long)up.offset, up.pid ? ", pid " : "", up.pid ? up.pid_arg : "",
+		       up.preset ? "" : up.ret ? ", with return" : "");
+	free(dest);
+	free(parent);
+	return err;
+}
+
+static int cmd_uprobe_del(const char *name)
+{
+	char *parent, *dir, *doomed = NULL;
+	int err = 1;
+
+	if (!valid_probe_name(name)) {
+		die_msg("invalid probe name '%s': 1 to %d characters of a-z, 0-9, '_' and '-'", name,
+			PW_UPROBE_NAME_LEN - 1);
+		return 1;
+	}
+	if (take_lock())
+		return 1;
+	parent = path_join(env.pin_root, "uprobe");
+	dir = path_join(parent, name);
+	if (!path_exists(dir)) {
+		die_msg("uprobe %s: no such probe", name);
+		goto out;
+	}
+	if (asprintf(&doomed, "%s/_unloading_uprobe_%s_%d", env.pin_root, name, getpid()) < 0 ||
+	    rename(dir, doomed)) {
+		die_msg("uprobe %s: cannot unpin: %s", name, strerror(errno));
+		goto out;
+	}
+	remove_tree(doomed);
+	rmdir(parent); /* only when it was the last probe */
+	if (!any_module_loaded())
+		remove_tree(env.pin_root);
+	err = 0;
+out:
+	free(doomed);
+	free(dir);
+	free(parent);
 	return err;
 }
 
@@ -1293,11 +1638,18 @@ static const char doc[] =
 	"  filter-key KIND VALUE  the bytes of a filter map key (pid uid comm cgroup path cidr)\n"
 	"  attach OBJECT HOOK   attach an on-demand hook of a loaded module (PW_ATTACH_IF)\n"
 	"  detach OBJECT HOOK   detach it again (both idempotent)\n"
+	"  uprobe-add OBJECT NAME [BINARY:SYMBOL]\n"
+	"                   attach ondemand/uprobe.bpf.o to a user-space function\n"
+	"                   and pin it as uprobe/NAME/ (--ret, --pid, --preset)\n"
+	"  uprobe-del NAME  remove the probe NAME\n"
 	"\n"
 	"Examples:\n"
 	"  pinwatch-load load build/bpf/process.bpf.o\n"
 	"  pinwatch-load load --ringbuf-size 16M build/bpf/process.bpf.o\n"
 	"  pinwatch-load unload process\n"
+	"  pinwatch-load uprobe-add --ret OBJ work ./prog:work\n"
+	"  pinwatch-load uprobe-add --preset getaddrinfo OBJ dns\n"
+	"  (OBJ: build/bpf/ondemand/uprobe.bpf.o)\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure (nothing left pinned), 2 usage, 3 already loaded,\n"
 	"4 no hook of the module exists on this kernel.";
@@ -1309,10 +1661,14 @@ static const struct argp_option options[] = {
 	{ "lock", 'L', "FILE", 0, "Lock file (default " PW_LOCK_PATH ")", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf's log, verifier output included", 0 },
 	{ "no-lock", 'N', NULL, 0, "attach/detach: do not lock (the caller holds the lock)", 0 },
+	{ "ret", 'R', NULL, 0, "uprobe-add: a uretprobe too (return value, latency)", 0 },
+	{ "pid", 'P', "PID", 0, "uprobe-add: this process only", 0 },
+	{ "preset", 'S', "PRESET", 0,
+	  "uprobe-add: connect (libc), readline (bash) or getaddrinfo (libc); BINARY:SYMBOL optional", 0 },
 	{},
 };
 
-static char *cmd_args[3];
+static char *cmd_args[4];
 static int n_cmd_args;
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
@@ -1337,8 +1693,17 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'N':
 		env.lock = false;
 		break;
+	case 'R':
+		up.ret = true;
+		break;
+	case 'P':
+		up.pid_arg = arg;
+		break;
+	case 'S':
+		up.preset_arg = arg;
+		break;
 	case ARGP_KEY_ARG:
-		if (n_cmd_args >= 3)
+		if (n_cmd_args >= 4)
 			pw_usage_error("pinwatch-load", "unexpected argument '%s'", arg);
 		cmd_args[n_cmd_args++] = arg;
 		break;
@@ -1375,6 +1740,26 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "shared-maps") && n_cmd_args == 2) {
 		libbpf_set_print(capture_libbpf);
 		return cmd_shared_maps(cmd_args[1]);
+	}
+	if (!strcmp(cmd, "uprobe-add") || !strcmp(cmd, "uprobe-del")) {
+		bool add = !strcmp(cmd, "uprobe-add");
+
+		if (n_cmd_args < (add ? 3 : 2) || (!add && n_cmd_args > 2)) {
+			die_msg("%s: %s (see --help)", cmd, n_cmd_args > 2 ? "unexpected argument" : "missing argument");
+			return 2;
+		}
+		if (geteuid() != 0) {
+			die_msg("%s: must run as root", cmd);
+			return 1;
+		}
+		libbpf_set_print(capture_libbpf);
+		fail_at = getenv("PINWATCH_TEST_FAIL_AT");
+		int rc = add ? cmd_uprobe_add(cmd_args[1], cmd_args[2], n_cmd_args > 3 ? cmd_args[3] : NULL)
+			     : cmd_uprobe_del(cmd_args[1]);
+
+		if (getenv("PINWATCH_TEST_FD_REPORT"))
+			report_open_fds();
+		return rc;
 	}
 	if (!strcmp(cmd, "filter-key") && n_cmd_args == 3)
 		return cmd_filter_key(cmd_args[1], cmd_args[2]);

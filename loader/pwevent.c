@@ -1433,6 +1433,94 @@ static void emit_audit(struct pw_emit *e, const void *rec, size_t len)
 
 /* ---- uprobe and profile emitters ---- */
 
+/* Text: small values in decimal, the rest (pointers) in hex. */
+static void emit_uprobe_args(struct pw_emit *e, const __u64 *args)
+{
+	char num[24];
+	int i;
+
+	if (e->fmt == PW_FMT_JSON) {
+		emit_key(e, "args", NULL);
+		emit_raw(e, "[", 1);
+	} else {
+		emit_key(e, "args", "args");
+	}
+	for (i = 0; i < PW_UPROBE_NARGS; i++) {
+		if (i)
+			emit_raw(e, ",", 1);
+		if (e->fmt == PW_FMT_JSON || args[i] < 0x10000)
+			snprintf(num, sizeof(num), "%llu", (unsigned long long)args[i]);
+		else
+			snprintf(num, sizeof(num), "0x%llx", (unsigned long long)args[i]);
+		emit_cstr(e, num);
+	}
+	if (e->fmt == PW_FMT_JSON)
+		emit_raw(e, "]", 1);
+}
+
+static void emit_uprobe(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_uprobe r;
+
+	PW_COPY(&r, rec, len);
+	emit_str(e, "probe", "probe", r.probe, sizeof(r.probe));
+	emit_uprobe_args(e, r.args);
+	if (r.flags & PW_UPROBE_F_RET) {
+		emit_s64(e, "ret", "ret", r.ret);
+		emit_ns_ms(e, "latency_ns", "lat", r.latency_ns);
+	} else {
+		emit_null(e, "ret");
+		emit_null(e, "latency_ns");
+	}
+}
+
+static void emit_uprobe_connect(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_uprobe_connect r;
+
+	PW_COPY(&r, rec, len);
+	emit_str(e, "probe", "probe", r.probe, sizeof(r.probe));
+	/* the net module's fields, from the same bytes */
+	emit_sock_call(e, rec, len < sizeof(r.call) ? len : sizeof(r.call));
+	emit_ns_ms(e, "latency_ns", "lat", r.latency_ns);
+}
+
+static void emit_uprobe_readline(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_uprobe_readline r;
+
+	PW_COPY(&r, rec, len);
+	emit_str(e, "probe", "probe", r.probe, sizeof(r.probe));
+	emit_str(e, "line", "", r.line, sizeof(r.line));
+}
+
+/* getaddrinfo() results (<netdb.h>), negative */
+static const struct pw_name pw_eai_names[] = {
+	{ 1, "EAI_BADFLAGS" }, { 2, "EAI_NONAME" }, { 3, "EAI_AGAIN" }, { 4, "EAI_FAIL" },
+	{ 6, "EAI_FAMILY" }, { 7, "EAI_SOCKTYPE" }, { 8, "EAI_SERVICE" }, { 10, "EAI_MEMORY" },
+	{ 11, "EAI_SYSTEM" }, { 12, "EAI_OVERFLOW" }, { 5, "EAI_NODATA" }, { 9, "EAI_ADDRFAMILY" },
+};
+
+static void emit_uprobe_getaddrinfo(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_uprobe_getaddrinfo r;
+	const char *eai = NULL;
+
+	PW_COPY(&r, rec, len);
+	emit_str(e, "probe", "probe", r.probe, sizeof(r.probe));
+	emit_str(e, "host", "", r.host, sizeof(r.host));
+	emit_opt_str(e, "service", "service", r.service, sizeof(r.service));
+	emit_s64(e, "ret", "ret", r.ret);
+	if (e->fmt == PW_FMT_TEXT && r.ret < 0 && r.ret > -100)
+		eai = name_of(pw_eai_names, ARRAY_SIZE(pw_eai_names), (unsigned int)-r.ret);
+	if (eai) {
+		emit_raw(e, "(", 1);
+		emit_cstr(e, eai);
+		emit_raw(e, ")", 1);
+	}
+	emit_ns_ms(e, "latency_ns", "lat", r.latency_ns);
+}
+
 /* ---- tracepoint workbench emitters ---- */
 
 #include "tpformat.h"
@@ -1608,6 +1696,10 @@ static const struct pw_event_desc pw_event_descs[] = {
 	{ PW_EV_AUDIT, sizeof(struct pw_audit), emit_audit },
 
 	/* uprobe, profile */
+	{ PW_EV_UPROBE, sizeof(struct pw_uprobe), emit_uprobe },
+	{ PW_EV_UPROBE_CONNECT, sizeof(struct pw_uprobe_connect), emit_uprobe_connect },
+	{ PW_EV_UPROBE_READLINE, sizeof(struct pw_uprobe_readline), emit_uprobe_readline },
+	{ PW_EV_UPROBE_GETADDRINFO, sizeof(struct pw_uprobe_getaddrinfo), emit_uprobe_getaddrinfo },
 
 	/* tracepoint workbench */
 	{ PW_EV_TRACEPOINT, offsetof(struct pw_tracepoint, data), emit_tracepoint },

@@ -113,6 +113,52 @@ consumer: queue of zero events|pinwatch-read --queue 0
 consumer: stats interval not a number|pinwatch-read --stats-interval soon
 consumer: unexpected argument|pinwatch-read extra
 consumer: pin root where the sensor is not loaded|pinwatch-read --drain --pin-root @TMP@/notbpffs
+uprobe: up of the uprobe module|pinwatch up uprobe
+uprobe: no subcommand|pinwatch uprobe
+uprobe: unknown subcommand|pinwatch uprobe frob
+uprobe: invalid probe name|pinwatch uprobe add 'Bad Name' /bin/bash:readline
+uprobe: probe name over 31 bytes|pinwatch uprobe add abcdefghijklmnopqrstuvwxyz0123456 /bin/bash:readline
+uprobe: add without a target|pinwatch uprobe add x
+uprobe: target without a symbol|pinwatch uprobe add x /bin/bash
+uprobe: target with an empty symbol|pinwatch uprobe add x /bin/bash:
+uprobe: missing binary|pinwatch uprobe add x /nonexistent/prog:main
+uprobe: binary name found nowhere|pinwatch uprobe add x pw-no-such-program:main
+uprobe: binary that is not ELF|pinwatch uprobe add x /etc/passwd:main
+uprobe: directory as binary|pinwatch uprobe add x /etc:main
+uprobe: symbol not in the binary|pinwatch uprobe add x /bin/bash:pw_no_such_function
+uprobe: non-numeric pid|pinwatch uprobe add x /bin/bash:readline --pid abc
+uprobe: pid zero|pinwatch uprobe add x /bin/bash:readline --pid 0
+uprobe: pid of no process|pinwatch uprobe add x /bin/bash:readline --pid 4194303
+uprobe: unknown preset|pinwatch uprobe add x --preset telnet
+uprobe: unknown add option|pinwatch uprobe add x /bin/bash:readline --retprobe
+uprobe: option without its value|pinwatch uprobe add x /bin/bash:readline --pid
+uprobe: extra argument|pinwatch uprobe add x /bin/bash:readline extra
+uprobe: del of no such probe|pinwatch uprobe del nosuch
+uprobe: del with a bad name|pinwatch uprobe del 'a/b'
+uprobe: list with an unknown option|pinwatch uprobe list --yaml
+uprobe: hist of no such probe|pinwatch hist uprobe nosuch
+uprobe: hist without a name|pinwatch hist uprobe
+uprobe: uprobe hist with an unknown option|pinwatch uprobe hist x --csv
+loader: uprobe-add without a target|pinwatch-load uprobe-add @TMP@/corrupt.o x
+loader: uprobe-add of an invalid name|pinwatch-load uprobe-add @TMP@/corrupt.o 'x y' /bin/bash:readline
+loader: uprobe-del of no such probe|pinwatch-load uprobe-del nosuch
+loader: uprobe-del with too many arguments|pinwatch-load uprobe-del a b
+profile: frequency zero|pinwatch profile --freq 0
+profile: frequency not a number|pinwatch profile --freq fast
+profile: frequency too high|pinwatch profile --freq 100000
+profile: duration zero|pinwatch profile --duration 0
+profile: pid not a number|pinwatch profile --pid abc
+profile: pid of no process|pinwatch profile --pid 4194303 --duration 1
+profile: user-only and kernel-only|pinwatch profile --user-only --kernel-only
+profile: unexpected argument|pinwatch profile now
+profile: unknown option|pinwatch profile --flame
+memleak: neither --pid nor --kernel|pinwatch memleak --duration 1
+memleak: top zero|pinwatch memleak --pid 1 --top 0
+memleak: pid of no process|pinwatch memleak --pid 4194303 --duration 1
+memleak: duration not a number|pinwatch memleak --kernel --duration soon
+memleak: unexpected argument|pinwatch memleak --kernel extra
+llcstat: sample period zero|pinwatch llcstat --sample-period 0
+llcstat: unexpected argument|pinwatch llcstat extra
 TABLE
 }
 

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * memleak: outstanding allocations by stack (libbpf-tools memleak).
+ * User mode: uprobes on libc's malloc, calloc, realloc, posix_memalign,
+ * aligned_alloc and free of one process, attached by pinwatch-memleak.
+ * Kernel mode: the kmem tracepoints (kmalloc, kmem_cache_alloc, kfree,
+ * kmem_cache_free). An allocation is recorded at its return with the
+ * stack that made it, and forgotten when it is freed; what is left at the
+ * end is reported. Not pinned: it lives as long as pinwatch-memleak.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "memleak.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile __u32 targ_tgid = 0;	/* kernel mode: 0 is every process */
+const volatile bool kernel_mode = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u64);	/* pid_tgid */
+	__type(value, __u64);	/* size asked for, entry to return */
+} sizes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u64);	/* pid_tgid */
+	__type(value, __u64);	/* posix_memalign's void **memptr */
+} memptrs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PW_MEMLEAK_ALLOCS);
+	__type(key, __u64);	/* address */
+	__type(value, struct pw_memleak_alloc);
+} allocs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PW_MEMLEAK_STACKS);
+	__type(key, __s64);	/* stack id */
+	__type(value, struct pw_memleak_stack);
+} combined SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, PW_MEMLEAK_STACKS);
+	__type(key, __u32);
+	__uint(value_size, PW_MEMLEAK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PW_ML_TOTALS);
+	__type(key, __u32);
+	__type(value, __u64);
+} totals SEC(".maps");
+
+static __always_inline void total(__u32 i)
+{
+	__u64 *v = bpf_map_lookup_elem(&totals, &i);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline bool ours(void)
+{
+	return !targ_tgid || (bpf_get_current_pid_tgid() >> 32) == targ_tgid;
+}
+
+static __always_inline void stack_add(__s64 id, __s64 bytes, __s64 count)
+{
+	struct pw_memleak_stack *s = bpf_map_lookup_elem(&combined, &id), init = {};
+
+	if (!s) {
+		bpf_map_update_elem(&combined, &id, &init, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(&combined, &id);
+		if (!s)
+			return;
+	}
+	__sync_fetch_and_add(&s->bytes, bytes);
+	__sync_fetch_and_add(&s->count, count);
+}
+
+/* An allocation of size bytes at addr, made by the current stack. */
+static __always_inline void record(void *ctx, __u64 addr, __u64 size)
+{
+	struct pw_memleak_alloc a = { .size = size, .ts_ns = bpf_ktime_get_ns() }, *old;
+
+	if (!addr)
+		return;
+	total(PW_ML_ALLOCS);
+	a.stack_id = bpf_get_stackid(ctx, &stacks, kernel_mode ? 0 : BPF_F_USER_STACK);
+	/* an address handed out again without a free we saw */
+	old = bpf_map_lookup_elem(&allocs, &addr);
+	if (old)
+		stack_add(old->stack_id, -(__s64)old->size, -1);
+	if (bpf_map_update_elem(&allocs, &addr, &a, BPF_ANY)) {
+		total(PW_ML_LOST);
+		return;
+	}
+	stack_add(a.stack_id, (__s64)size, 1);
+}
+
+static __always_inline void forget(__u64 addr)
+{
+	struct pw_memleak_alloc *a = bpf_map_lookup_elem(&allocs, &addr);
+
+	if (!a)
+		return;
+	total(PW_ML_FREES);
+	stack_add(a->stack_id, -(__s64)a->size, -1);
+	bpf_map_delete_elem(&allocs, &addr);
+}
+
+/* ---- user mode: libc --------------------------------------------------- */
+
+static __always_inline int alloc_enter(__u64 size)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (ours())
+		bpf_map_update_elem(&sizes, &id, &size, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int alloc_exit(void *ctx, __u64 addr)
+{
+	__u64 id = bpf_get_current_pid_tgid(), *size = bpf_map_lookup_elem(&sizes, &id), sz;
+
+	if (!size)
+		return 0; /* entered before we attached, or nested call already took it */
+	sz = *size;
+	bpf_map_delete_elem(&sizes, &id);
+	record(ctx, addr, sz);
+	return 0;
+}
+
+static __always_inline int free_enter(__u64 addr)
+{
+	if (ours())
+		forget(addr);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(malloc_enter, size_t size)
+{
+	return alloc_enter(size);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(malloc_exit, void *ret)
+{
+	return alloc_exit(ctx, (__u64)ret);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(calloc_enter, size_t nmemb, size_t size)
+{
+	return alloc_enter((__u64)nmemb * size);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(calloc_exit, void *ret)
+{
+	return alloc_exit(ctx, (__u64)ret);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(realloc_enter, void *ptr, size_t size)
+{
+	/* the old block is gone whatever happens next (a failed realloc
+	 * keeps it: rare enough to ignore, as libbpf-tools does) */
+	free_enter((__u64)ptr);
+	return alloc_enter(size);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(realloc_exit, void *ret)
+{
+	return alloc_exit(ctx, (__u64)ret);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(posix_memalign_enter, void **memptr, size_t alignment, size_t size)
+{
+	__u64 id = bpf_get_current_pid_tgid(), p = (__u64)memptr;
+
+	if (ours())
+		bpf_map_update_elem(&memptrs, &id, &p, BPF_ANY);
+	return alloc_enter(size);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(posix_memalign_exit, int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid(), *memptr = bpf_map_lookup_elem(&memptrs, &id), addr = 0;
+
+	if (!memptr)
+		return 0;
+	if (ret == 0)
+		bpf_probe_read_user(&addr, sizeof(addr), (void *)*memptr);
+	bpf_map_delete_elem(&memptrs, &id);
+	return alloc_exit(ctx, addr);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(aligned_alloc_enter, size_t alignment, size_t size)
+{
+	return alloc_enter(size);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(aligned_alloc_exit, void *ret)
+{
+	return alloc_exit(ctx, (__u64)ret);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(free_enter_prog, void *ptr)
+{
+	return free_enter((__u64)ptr);
+}
+
+/* ---- kernel mode: kmem tracepoints --------------------------------------- */
+
+SEC("tp/kmem/kmalloc")
+int kmalloc_tp(struct trace_event_raw_kmalloc *ctx)
+{
+	if (ours())
+		record(ctx, (__u64)ctx->ptr, ctx->bytes_alloc);
+	return 0;
+}
+
+SEC("tp/kmem/kmem_cache_alloc")
+int cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *ctx)
+{
+	if (ours())
+		record(ctx, (__u64)ctx->ptr, ctx->bytes_alloc);
+	return 0;
+}
+
+/* frees are taken from every process: kernel objects are often freed
+ * elsewhere (RCU, workers) than where they were allocated */
+SEC("tp/kmem/kfree")
+int kfree_tp(struct trace_event_raw_kfree *ctx)
+{
+	forget((__u64)ctx->ptr);
+	return 0;
+}
+
+SEC("tp/kmem/kmem_cache_free")
+int cache_free_tp(struct trace_event_raw_kmem_cache_free *ctx)
+{
+	forget((__u64)ctx->ptr);
+	return 0;
+}

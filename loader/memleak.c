@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * pinwatch-memleak: outstanding allocations by stack (libbpf-tools
+ * memleak). User mode (--pid): uprobes on the target's libc malloc,
+ * calloc, realloc, posix_memalign, aligned_alloc and free. Kernel mode
+ * (--kernel): the kmem tracepoints. At the end (--duration, Ctrl-C, or the
+ * target's exit) the stacks that hold the most unfreed bytes are printed,
+ * symbolized (user: the ELF symbol tables of the mapped files, kernel:
+ * /proc/kallsyms). Nothing is pinned.
+ */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "parse.h"
+#include "pwevent.h"
+#include "tool.h"
+#include "memleak.h"
+#include "memleak.skel.h"
+
+#define PROG "pinwatch-memleak"
+
+static struct {
+	pid_t pid;
+	bool kernel, json, verbose;
+	uint64_t top;
+	uint64_t duration;
+} env = { .top = 10 };
+
+const char *argp_program_version = PROG " 0.1";
+static const char doc[] =
+	"Trace allocations and frees, and print the stacks that hold the most\n"
+	"outstanding (not freed) memory: user space with --pid (uprobes on the\n"
+	"process's libc: malloc, calloc, realloc, posix_memalign, aligned_alloc,\n"
+	"free), or the kernel with --kernel (kmem tracepoints). Only allocations\n"
+	"made while it runs count. Reports after --duration, at Ctrl-C, or when the\n"
+	"--pid process exits. User stacks are walked by frame pointer.\n"
+	"\n"
+	"Examples:\n"
+	"  pinwatch-memleak --pid 4242 --duration 30 --top 5\n"
+	"  pinwatch-memleak --kernel --duration 10 --json\n"
+	"\n"
+	"Exit status: 0 ok, 1 failure, 2 usage.";
+
+static const struct argp_option options[] = {
+	{ "pid", 'p', "PID", 0, "Trace this process's libc allocator", 0 },
+	{ "kernel", 'k', NULL, 0, "Trace kernel allocations (kmem tracepoints); with --pid, that process's", 0 },
+	{ "top", 't', "N", 0, "Print the N biggest stacks, 1 to 1000 (default 10)", 0 },
+	{ "duration", 'd', "SEC", 0, "Report after SEC seconds, 1 to 86400 (default: at Ctrl-C)", 0 },
+	{ "json", 'j', NULL, 0, "One JSON object instead of text", 0 },
+	{ "verbose", 'v', NULL, 0, "Print libbpf's log", 0 },
+	{},
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	uint64_t v;
+
+	switch (key) {
+	case 'p':
+		if (pw_parse_uint(arg, 4194304, &v) || !v)
+			pw_usage_error(PROG, "invalid --pid '%s': a process id", arg);
+		env.pid = (pid_t)v;
+		break;
+	case 'k':
+		env.kernel = true;
+		break;
+	case 't':
+		if (pw_parse_uint(arg, 1000, &env.top) || !env.top)
+			pw_usage_error(PROG, "invalid --top '%s': 1 to 1000", arg);
+		break;
+	case 'd':
+		if (pw_parse_uint(arg, 86400, &env.duration) || !env.duration)
+			pw_usage_error(PROG, "invalid --duration '%s': 1 to 86400 seconds", arg);
+		break;
+	case 'j':
+		env.json = true;
+		break;
+	case 'v':
+		env.verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		pw_usage_error(PROG, "unexpected argument '%s'", arg);
+	case ARGP_KEY_END:
+		if (!env.pid && !env.kernel)
+			pw_usage_error(PROG, "need --pid PID (user space) or --kernel");
+		break;
+	case ARGP_KEY_ERROR:
+		pw_argp_key_error(state, PROG);
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* ---- attaching ------------------------------------------------------------ */
+
+/* The libc the process maps: out, a path usable from here (through the
+ * process's root); shown, the path the process sees. */
+static bool find_libc(pid_t pid, char *out, size_t outsz, char *shown, size_t shownsz)
+{
+	char p[64], line[4096 + 256];
+	bool found = false;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/maps", (int)pid);
+	f = fopen(p, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *path = strchr(line, '/'), *base;
+
+		if (!path)
+			continue;
+		path[strcspn(path, "\n")] = '\0';
+		base = strrchr(path, '/') + 1;
+		if ((!strncmp(base, "libc.so", 7) || !strncmp(base, "libc-", 5)) && strstr(base, ".so")) {
+			snprintf(out, outsz, "/proc/%d/root%s", (int)pid, path);
+			snprintf(shown, shownsz, "%s", path);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+#define MAX_LINKS 16
+
+static struct bpf_link *links[MAX_LINKS];
+static int nlinks;
+
+static char libc_shown[4096];
+
+static int attach_libc(struct memleak_bpf *skel, char *libc_path, size_t libc_sz)
+{
+	static const struct {
+		const char *func;
+		bool required;
+	} funcs[] = {
+		{ "malloc", true }, { "calloc", true }, { "realloc", true },
+		{ "posix_memalign", true }, { "aligned_alloc", false }, { "free", true },
+	};
+	struct bpf_program *enter[] = {
+		skel->progs.malloc_enter, skel->progs.calloc_enter, skel->progs.realloc_enter,
+		skel->progs.posix_memalign_enter, skel->progs.aligned_alloc_enter,
+		skel->progs.free_enter_prog,
+	};
+	struct bpf_program *exit[] = {
+		skel->progs.malloc_exit, skel->progs.calloc_exit, skel->progs.realloc_exit,
+		skel->progs.posix_memalign_exit, skel->progs.aligned_alloc_exit, NULL,
+	};
+	char err[128];
+	struct pw_elf *elf;
+	int attached = 0;
+
+	if (!find_libc(env.pid, libc_path, libc_sz, libc_shown, sizeof(libc_shown))) {
+		fprintf(stderr, PROG ": pid %d maps no libc (statically linked?)\n", (int)env.pid);
+		return -1;
+	}
+	elf = pw_elf_open(libc_path, err, sizeof(err));
+	if (!elf) {
+		fprintf(stderr, PROG ": %s: %s\n", libc_path, err);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++) {
+		uint64_t off;
+
+		if (pw_elf_func_offset(elf, funcs[i].func, &off)) {
+			if (!funcs[i].required)
+				continue;
+			fprintf(stderr, PROG ": %s: no function %s\n", libc_path, funcs[i].func);
+			pw_elf_close(elf);
+			return -1;
+		}
+		for (int r = 0; r < 2; r++) {
+			struct bpf_program *prog = r ? exit[i] : enter[i];
+			LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = r == 1);
+
+			if (!prog)
+				continue;
+			links[nlinks] = bpf_program__attach_uprobe_opts(prog, env.pid, libc_path, off, &opts);
+			if (!links[nlinks]) {
+				fprintf(stderr, PROG ": cannot attach to %s in %s: %s\n", funcs[i].func,
+					libc_path, strerror(errno));
+				pw_elf_close(elf);
+				return -1;
+			}
+			nlinks++;
+		}
+		attached++;
+	}
+	pw_elf_close(elf);
+	return attached;
+}
+
+static bool tick(void *arg)
+{
+	(void)arg;
+	if (!env.pid)
+		return true;
+	pw_proc_syms_refresh();
+	return kill(env.pid, 0) == 0 || errno != ESRCH;
+}
+
+/* ---- report ----------------------------------------------------------------- */
+
+struct row {
+	__s64 stack_id;
+	struct pw_memleak_stack s;
+};
+
+static int by_bytes(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->s.bytes != y->s.bytes)
+		return x->s.bytes > y->s.bytes ? -1 : 1;
+	return x->stack_id < y->stack_id ? -1 : x->stack_id > y->stack_id;
+}
+
+static __u64 sum_total(struct memleak_bpf *skel, __u32 idx, int ncpus)
+{
+	__u64 *v = calloc(ncpus, sizeof(__u64)), sum = 0;
+
+	if (v && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.totals), &idx, v))
+		for (int i = 0; i < ncpus; i++)
+			sum += v[i];
+	free(v);
+	return sum;
+}
+
+/* One frame: function (or [file]) and file. */
+static void frame_of(uint64_t ip, bool first, char *fn, size_t fnsz, const char **file,
+		     const struct pw_ksyms *ksyms)
+{
+	uint64_t delta, off;
+
+	*file = NULL;
+	if (env.kernel) {
+		const char *s = ksyms ? pw_ksyms_find(ksyms, ip, &delta) : NULL;
+
+		snprintf(fn, fnsz, "%s", s ? s : "[unknown]");
+		return;
+	}
+	struct pw_usyms *u = pw_proc_syms(env.pid);
+	/* every user frame, the first included, is a return address here
+	 * (stacks are taken at the allocator's return) */
+	(void)first;
+	if (!u) {
+		snprintf(fn, fnsz, "[unknown]");
+		return;
+	}
+	pw_usyms_name(u, ip - 1, fn, fnsz, false);
+	if (!pw_usyms_file_offset(u, ip - 1, file, &off))
+		*file = NULL;
+}
+
+static void report(struct memleak_bpf *skel, int ncpus)
+{
+	int cfd = bpf_map__fd(skel->maps.combined), sfd = bpf_map__fd(skel->maps.stacks);
+	struct pw_ksyms *ksyms = env.kernel ? pw_ksyms_load() : NULL;
+	__s64 key, next, *prev = NULL;
+	struct row *rows = NULL;
+	size_t n = 0, cap = 0;
+	__s64 bytes = 0, count = 0;
+	char comm[32] = "", path[64];
+	struct pw_buf out = {};
+	FILE *f;
+
+	while (!bpf_map_get_next_key(cfd, prev, &next)) {
+		struct pw_memleak_stack s;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(cfd, &key, &s) || s.bytes <= 0 || s.count <= 0)
+			continue;
+		if (n == cap) {
+			struct row *r;
+
+			cap = cap ? cap * 2 : 256;
+			r = realloc(rows, cap * sizeof(*r));
+			if (!r)
+				break;
+			rows = r;
+		}
+		rows[n].stack_id = key;
+		rows[n].s = s;
+		bytes += s.bytes;
+		count += s.count;
+		n++;
+	}
+	if (n)
+		qsort(rows, n, sizeof(*rows), by_bytes);
+	if (env.pid) {
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)env.pid);
+		f = fopen(path, "re");
+		if (f) {
+			if (fgets(comm, sizeof(comm), f))
+				comm[strcspn(comm, "\n")] = '\0';
+			fclose(f);
+		}
+	}
+	if (env.json) {
+		pw_buf_printf(&out, "{\"mode\":\"%s\",\"pid\":", env.kernel ? "kernel" : "user");
+		if (env.pid)
+			pw_buf_printf(&out, "%d,\"comm\":", (int)env.pid);
+		else
+			pw_buf_printf(&out, "null,\"comm\":");
+		if (env.pid && comm[0])
+			pw_json_str(&out, comm, sizeof(comm));
+		else
+			pw_buf_printf(&out, "null");
+		pw_buf_printf(&out,
+			      ",\"outstanding_bytes\":%lld,\"outstanding_allocations\":%lld,"
+			      "\"allocations_seen\":%llu,\"frees_seen\":%llu,\"lost\":%llu,\"stacks\":[",
+			      (long long)bytes, (long long)count,
+			      (unsigned long long)sum_total(skel, PW_ML_ALLOCS, ncpus),
+			      (unsigned long long)sum_total(skel, PW_ML_FREES, ncpus),
+			      (unsigned long long)sum_total(skel, PW_ML_LOST, ncpus));
+	} else {
+		if (env.pid)
+			pw_buf_printf(&out, "memleak: %spid %d (%s): ", env.kernel ? "kernel, " : "",
+				      (int)env.pid, comm[0] ? comm : "exited");
+		else
+			pw_buf_printf(&out, "memleak: kernel: ");
+		pw_buf_printf(&out, "%lld bytes outstanding in %lld allocations from %zu stacks\n",
+			      (long long)bytes, (long long)count, n);
+		if (n)
+			pw_buf_printf(&out, "top %zu stacks:\n", n < env.top ? n : (size_t)env.top);
+	}
+	for (size_t i = 0; i < n && i < env.top; i++) {
+		__u64 ips[PW_MEMLEAK_DEPTH] = {};
+		__u32 id = (__u32)rows[i].stack_id;
+		bool have = rows[i].stack_id >= 0 && !bpf_map_lookup_elem(sfd, &id, ips);
+
+		if (env.json)
+			pw_buf_printf(&out, "%s{\"bytes\":%lld,\"allocations\":%lld,\"frames\":[", i ? "," : "",
+				      (long long)rows[i].s.bytes, (long long)rows[i].s.count);
+		else
+			pw_buf_printf(&out, "\t%lld bytes in %lld allocations from stack%s\n",
+				      (long long)rows[i].s.bytes, (long long)rows[i].s.count,
+				      have ? "" : " (not captured)");
+		for (int k = 0; have && k < PW_MEMLEAK_DEPTH && ips[k]; k++) {
+			char fn[512];
+			const char *file;
+
+			frame_of(ips[k], k == 0, fn, sizeof(fn), &file, ksyms);
+			if (env.json) {
+				pw_buf_printf(&out, "%s{\"function\":", k ? "," : "");
+				pw_json_str(&out, fn, sizeof(fn));
+				pw_buf_printf(&out, ",\"file\":");
+				if (file)
+					pw_json_str(&out, file, strlen(file));
+				else
+					pw_buf_printf(&out, "null");
+				pw_buf_printf(&out, "}");
+			} else {
+				const char *base = file ? strrchr(file, '/') : NULL;
+
+				pw_buf_printf(&out, "\t\t%s", fn);
+				if (base && fn[0] != '[')
+					pw_buf_printf(&out, " [%s]", base + 1);
+				pw_buf_printf(&out, "\n");
+			}
+		}
+		if (env.json)
+			pw_buf_printf(&out, "]}");
+	}
+	if (env.json)
+		pw_buf_printf(&out, "]}\n");
+	if (out.data)
+		fwrite(out.data, 1, out.len, stdout);
+	pw_buf_free(&out);
+	free(rows);
+	pw_ksyms_free(ksyms);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
+	struct memleak_bpf *skel = NULL;
+	char libc_path[4096 + 64] = "";
+	int err = 1, ncpus;
+
+	if (pw_argp_parse(&argp, argc, argv))
+		return 2;
+	if (geteuid() != 0) {
+		fprintf(stderr, PROG ": must run as root\n");
+		return 1;
+	}
+	if (env.pid && kill(env.pid, 0) && errno == ESRCH) {
+		fprintf(stderr, PROG ": --pid %d: no such process\n", (int)env.pid);
+		return 1;
+	}
+	ncpus = libbpf_num_possible_cpus();
+	pw_tool_libbpf_log(env.verbose);
+	pw_tool_signals();
+	skel = memleak_bpf__open();
+	if (!skel) {
+		fprintf(stderr, PROG ": cannot open the BPF object: %s\n", pw_tool_libbpf_error());
+		goto out;
+	}
+	skel->rodata->targ_tgid = (__u32)env.pid;
+	skel->rodata->kernel_mode = env.kernel;
+	{
+		struct bpf_program *prog;
+
+		bpf_object__for_each_program(prog, skel->obj) {
+			bool tp = !strncmp(bpf_program__section_name(prog), "tp/", 3);
+
+			bpf_program__set_autoload(prog, tp == env.kernel);
+		}
+	}
+	if (memleak_bpf__load(skel)) {
+		fprintf(stderr, PROG ": cannot load the BPF programs: %s\n", pw_tool_libbpf_error());
+		goto out;
+	}
+	if (env.kernel) {
+		if (memleak_bpf__attach(skel)) {
+			fprintf(stderr, PROG ": cannot attach to the kmem tracepoints: %s\n",
+				pw_tool_libbpf_error());
+			goto out;
+		}
+		if (env.pid)
+			fprintf(stderr, PROG ": tracing kernel allocations of pid %d; %s\n", (int)env.pid,
+				env.duration ? "reporting when the time is up" : "Ctrl-C to report");
+		else
+			fprintf(stderr, PROG ": tracing kernel allocations; %s\n",
+				env.duration ? "reporting when the time is up" : "Ctrl-C to report");
+	} else {
+		int n;
+
+		pw_proc_syms(env.pid); /* its mappings, while it runs */
+		n = attach_libc(skel, libc_path, sizeof(libc_path));
+		if (n < 0)
+			goto out;
+		fprintf(stderr, PROG ": tracing %d allocator functions of %s in pid %d; %s\n", n,
+			libc_shown, (int)env.pid, env.duration ? "reporting when the time is up" : "Ctrl-C to report");
+	}
+	pw_tool_wait((unsigned int)env.duration, tick, NULL);
+	/* stop tracing, then report what is left */
+	for (int i = 0; i < nlinks; i++)
+		bpf_link__destroy(links[i]);
+	nlinks = 0;
+	memleak_bpf__detach(skel);
+	report(skel, ncpus);
+	err = 0;
+out:
+	for (int i = 0; i < nlinks; i++)
+		bpf_link__destroy(links[i]);
+	memleak_bpf__destroy(skel);
+	pw_proc_syms_free();
+	return err;
+}

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * pinwatch-profile: CPU sampling with perf_event programs on every CPU
+ * (libbpf-tools profile), printed as folded stacks for flamegraph.pl or
+ * speedscope: "comm;outer;...;inner count". User frames are resolved
+ * through the ELF symbol tables of the files each process maps, kernel
+ * frames (suffixed _[k]) through /proc/kallsyms. Nothing is pinned: the
+ * programs go when this process exits.
+ */
+#define _GNU_SOURCE
+#include <argp.h>
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "parse.h"
+#include "tool.h"
+#include "profile.h"
+#include "profile.skel.h"
+
+#define PROG "pinwatch-profile"
+
+static struct {
+	uint64_t freq;
+	uint64_t duration;	/* 0: until Ctrl-C */
+	pid_t pid;		/* 0: every process */
+	bool user_only, kernel_only, idle, verbose;
+} env = { .freq = 49 };
+
+const char *argp_program_version = PROG " 0.1";
+static const char doc[] =
+	"Sample the stacks running on every CPU and print them folded, one line per\n"
+	"distinct stack: \"comm;outermost;...;innermost count\" (kernel frames end in\n"
+	"_[k]), ready for flamegraph.pl or speedscope. Uses the PMU's cycles event, or\n"
+	"the software cpu-clock where the PMU has none. Stops after --duration, at\n"
+	"Ctrl-C, or when the --pid process exits. Stacks are walked by frame pointer:\n"
+	"code built without them shows short user stacks.\n"
+	"\n"
+	"Examples:\n"
+	"  pinwatch-profile --duration 10 > out.folded; flamegraph.pl out.folded > out.svg\n"
+	"  pinwatch-profile --pid 4242 --freq 99 --user-only --duration 5\n"
+	"\n"
+	"Exit status: 0 ok, 1 failure, 2 usage.";
+
+static const struct argp_option options[] = {
+	{ "freq", 'F', "HZ", 0, "Samples per second per CPU, 1 to 10000 (default 49)", 0 },
+	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds, 1 to 86400 (default: at Ctrl-C)", 0 },
+	{ "pid", 'p', "PID", 0, "Sample this process only", 0 },
+	{ "user-only", 'U', NULL, 0, "User stacks only", 0 },
+	{ "kernel-only", 'K', NULL, 0, "Kernel stacks only", 0 },
+	{ "idle", 'I', NULL, 0, "Include the idle task (pid 0)", 0 },
+	{ "verbose", 'v', NULL, 0, "Print libbpf's log", 0 },
+	{},
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	uint64_t v;
+
+	switch (key) {
+	case 'F':
+		if (pw_parse_uint(arg, 10000, &env.freq) || !env.freq)
+			pw_usage_error(PROG, "invalid --freq '%s': 1 to 10000 Hz", arg);
+		break;
+	case 'd':
+		if (pw_parse_uint(arg, 86400, &env.duration) || !env.duration)
+			pw_usage_error(PROG, "invalid --duration '%s': 1 to 86400 seconds", arg);
+		break;
+	case 'p':
+		if (pw_parse_uint(arg, 4194304, &v) || !v)
+			pw_usage_error(PROG, "invalid --pid '%s': a process id", arg);
+		env.pid = (pid_t)v;
+		break;
+	case 'U':
+		env.user_only = true;
+		break;
+	case 'K':
+		env.kernel_only = true;
+		break;
+	case 'I':
+		env.idle = true;
+		break;
+	case 'v':
+		env.verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		pw_usage_error(PROG, "unexpected argument '%s'", arg);
+	case ARGP_KEY_END:
+		if (env.user_only && env.kernel_only)
+			pw_usage_error(PROG, "--user-only and --kernel-only exclude each other");
+		break;
+	case ARGP_KEY_ERROR:
+		pw_argp_key_error(state, PROG);
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+/* ---- collection ---------------------------------------------------------- */
+
+/* Reads the mappings of the processes sampled so far while they run, so
+ * that one that exits before the end is still resolved. */
+static bool tick(void *arg)
+{
+	struct profile_bpf *skel = arg;
+	int fd = bpf_map__fd(skel->maps.counts);
+	struct pw_profile_key key, next, *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		pw_proc_syms(next.pid);
+		key = next;
+		prev = &key;
+	}
+	pw_proc_syms_refresh();
+	return !env.pid || kill(env.pid, 0) == 0 || errno != ESRCH;
+}
+
+/* ---- folding ------------------------------------------------------------- */
+
+struct folded {
+	char *line;
+	uint64_t count;
+};
+
+static int by_line(const void *a, const void *b)
+{
+	return strcmp(((const struct folded *)a)->line, ((const struct folded *)b)->line);
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const struct folded *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->line, y->line);
+}
+
+/* Appends ";frame" for every frame of a stack, outermost first. */
+static void fold_stack(FILE *out, int stacks_fd, int id, pid_t pid, bool kernel,
+		       const struct pw_ksyms *ksyms)
+{
+	__u64 ips[PW_PROFILE_DEPTH] = {};
+	struct pw_usyms *u = kernel ? NULL : pw_proc_syms(pid);
+	char name[512];
+	int n;
+
+	if (id < 0) {
+		if (id != -EFAULT) /* EFAULT: no such stack (user mode, kernel thread) */
+			fprintf(out, ";[missed %s stack]", kernel ? "kernel" : "user");
+		return;
+	}
+	if (bpf_map_lookup_elem(stacks_fd, &id, ips)) {
+		fprintf(out, ";[missed %s stack]", kernel ? "kernel" : "user");
+		return;
+	}
+	for (n = 0; n < PW_PROFILE_DEPTH && ips[n]; n++)
+		;
+	while (n-- > 0) {
+		/* frames past the first hold return addresses: look up the
+		 * call instruction (a call to a noreturn function may be the
+		 * last instruction of its function) */
+		uint64_t delta, ip = n ? ips[n] - 1 : ips[n];
+
+		if (kernel) {
+			const char *s = ksyms ? pw_ksyms_find(ksyms, ip, &delta) : NULL;
+
+			fprintf(out, ";%s_[k]", s ? s : "[unknown]");
+		} else {
+			if (u)
+				pw_usyms_name(u, ip, name, sizeof(name), false);
+			else
+				snprintf(name, sizeof(name), "[unknown]");
+			fprintf(out, ";%s", name);
+		}
+	}
+}
+
+static int print_folded(struct profile_bpf *skel)
+{
+	int counts_fd = bpf_map__fd(skel->maps.counts), stacks_fd = bpf_map__fd(skel->maps.stacks);
+	struct pw_profile_key key, next, *prev = NULL;
+	struct pw_ksyms *ksyms = env.user_only ? NULL : pw_ksyms_load();
+	struct folded *rows = NULL;
+	size_t n = 0, cap = 0, m, i;
+
+	if (!env.user_only && !ksyms)
+		fprintf(stderr, PROG ": /proc/kallsyms unreadable: kernel frames show as [unknown]\n");
+	while (!bpf_map_get_next_key(counts_fd, prev, &next)) {
+		__u64 count = 0;
+		char comm[17];
+		size_t len;
+		FILE *line;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(counts_fd, &key, &count) || !count)
+			continue;
+		if (n == cap) {
+			struct folded *p;
+
+			cap = cap ? cap * 2 : 1024;
+			p = realloc(rows, cap * sizeof(*p));
+			if (!p)
+				break;
+			rows = p;
+		}
+		memcpy(comm, key.comm, 16);
+		comm[16] = '\0';
+		for (char *c = comm; *c; c++)
+			if (*c == ';' || *c == ' ')
+				*c = '_';
+		line = open_memstream(&rows[n].line, &len);
+		if (!line)
+			break;
+		fputs(comm[0] ? comm : "[unknown]", line);
+		if (!env.kernel_only)
+			fold_stack(line, stacks_fd, key.user_stack_id, key.pid, false, NULL);
+		if (!env.user_only)
+			fold_stack(line, stacks_fd, key.kern_stack_id, key.pid, true, ksyms);
+		fclose(line);
+		rows[n].count = count;
+		n++;
+	}
+	/* stacks that differ only inside a function fold into one line */
+	if (n)
+		qsort(rows, n, sizeof(*rows), by_line);
+	for (i = 0, m = 0; i < n; i++) {
+		if (m && !strcmp(rows[m - 1].line, rows[i].line)) {
+			rows[m - 1].count += rows[i].count;
+			free(rows[i].line);
+			continue;
+		}
+		rows[m++] = rows[i];
+	}
+	if (m)
+		qsort(rows, m, sizeof(*rows), by_count);
+	for (i = 0; i < m; i++) {
+		printf("%s %llu\n", rows[i].line, (unsigned long long)rows[i].count);
+		free(rows[i].line);
+	}
+	free(rows);
+	pw_ksyms_free(ksyms);
+	return (int)m;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
+	struct profile_bpf *skel = NULL;
+	struct bpf_link **links = NULL;
+	int *cpus = NULL, ncpus, nlinks = 0, err = 1;
+	const char *event = "cycles";
+	uint32_t type = PERF_TYPE_HARDWARE;
+	uint64_t config = PERF_COUNT_HW_CPU_CYCLES;
+
+	if (pw_argp_parse(&argp, argc, argv))
+		return 2;
+	if (geteuid() != 0) {
+		fprintf(stderr, PROG ": must run as root\n");
+		return 1;
+	}
+	if (env.pid && kill(env.pid, 0) && errno == ESRCH) {
+		fprintf(stderr, PROG ": --pid %d: no such process\n", (int)env.pid);
+		return 1;
+	}
+	ncpus = pw_online_cpus(&cpus);
+	if (ncpus < 0) {
+		fprintf(stderr, PROG ": cannot list the online CPUs: %s\n", strerror(-ncpus));
+		return 1;
+	}
+	pw_tool_libbpf_log(env.verbose);
+	pw_tool_signals();
+	skel = profile_bpf__open();
+	if (!skel) {
+		fprintf(stderr, PROG ": cannot open the BPF object: %s\n", pw_tool_libbpf_error());
+		goto out;
+	}
+	skel->rodata->targ_tgid = (__u32)env.pid;
+	skel->rodata->user_only = env.user_only;
+	skel->rodata->kernel_only = env.kernel_only;
+	skel->rodata->include_idle = env.idle;
+	if (profile_bpf__load(skel)) {
+		fprintf(stderr, PROG ": cannot load the BPF program: %s\n", pw_tool_libbpf_error());
+		goto out;
+	}
+	links = calloc(ncpus, sizeof(*links));
+	if (!links)
+		goto out;
+	for (int i = 0; i < ncpus; i++) {
+		int fd = pw_perf_open(type, config, env.freq, true, cpus[i]);
+
+		if (fd < 0 && i == 0 && type == PERF_TYPE_HARDWARE &&
+		    (errno == ENOENT || errno == EOPNOTSUPP || errno == ENODEV || errno == EINVAL)) {
+			/* no hardware cycles event (a VM's PMU): the software clock */
+			type = PERF_TYPE_SOFTWARE;
+			config = PERF_COUNT_SW_CPU_CLOCK;
+			event = "cpu-clock";
+			fd = pw_perf_open(type, config, env.freq, true, cpus[i]);
+		}
+		if (fd < 0) {
+			if (errno == ENODEV)
+				continue; /* went offline meanwhile */
+			fprintf(stderr, PROG ": perf_event_open (%s, CPU %d): %s\n", event, cpus[i],
+				strerror(errno));
+			goto out;
+		}
+		links[nlinks] = bpf_program__attach_perf_event(skel->progs.do_sample, fd);
+		if (!links[nlinks]) {
+			fprintf(stderr, PROG ": cannot attach to CPU %d: %s\n", cpus[i], strerror(errno));
+			close(fd);
+			goto out;
+		}
+		nlinks++;
+	}
+	if (env.pid)
+		pw_proc_syms(env.pid);
+	char who[32] = "every process";
+
+	if (env.pid)
+		snprintf(who, sizeof(who), "pid %d", (int)env.pid);
+	fprintf(stderr, PROG ": sampling %s at %llu Hz on %d CPUs, %s; %s\n", event,
+		(unsigned long long)env.freq, nlinks, who,
+		env.duration ? "until the time is up" : "Ctrl-C to end");
+	pw_tool_wait((unsigned int)env.duration, tick, skel);
+	/* stop sampling, then read what was taken (a perf_event link owns
+	 * its event: destroying it closes the event) */
+	for (int i = 0; i < nlinks; i++)
+		bpf_link__destroy(links[i]);
+	nlinks = 0;
+	tick(skel);
+	if (print_folded(skel) == 0)
+		fprintf(stderr, PROG ": no samples\n");
+	err = 0;
+out:
+	for (int i = 0; i < nlinks; i++)
+		bpf_link__destroy(links[i]);
+	free(links);
+	free(cpus);
+	profile_bpf__destroy(skel);
+	pw_proc_syms_free();
+	return err;
+}

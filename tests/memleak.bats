@@ -1,0 +1,119 @@
+#!/usr/bin/env bats
+# On-demand leak tracing (pinwatch memleak): a program compiled here leaks
+# known sizes from known functions; the report puts them first, symbolized.
+# Kernel mode from the kmem tracepoints.
+
+# stderr and stderr_lines are set by bats' run --separate-stderr.
+# shellcheck disable=SC2154
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	require_root
+	command -v gcc >/dev/null || return 0
+	gcc -O0 -fno-omit-frame-pointer -o "$BATS_FILE_TMPDIR/pwleaker" "$BATS_TEST_DIRNAME/helpers/memleak-target.c"
+}
+
+setup() {
+	require_root
+	LEAKER=$BATS_FILE_TMPDIR/pwleaker
+	[[ -x $LEAKER ]] || skip "needs gcc to build the leaker"
+	leaker=""
+}
+
+teardown() {
+	[[ -z $leaker ]] || { kill -9 "$leaker" 2>/dev/null; wait "$leaker" 2>/dev/null; }
+	return 0
+}
+
+wait_for() { # file text
+	for _ in $(seq 1 200); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for '$2' in $1: $(cat "$1" 2>/dev/null)"
+	return 1
+}
+
+# Starts the leaker (it stops itself), attaches memleak with the given
+# options, lets the leaker run to "done". Leaves memleak running as $ml.
+leak_under_memleak() {
+	"$LEAKER" >"$BATS_TEST_TMPDIR/leaker.out" &
+	leaker=$!
+	for _ in $(seq 1 200); do
+		[[ $(awk '{print $3}' "/proc/$leaker/stat" 2>/dev/null) == T ]] && break
+		sleep 0.05
+	done
+	"$PW" memleak --pid "$leaker" "$@" >"$BATS_TEST_TMPDIR/ml.out" 2>"$BATS_TEST_TMPDIR/ml.err" &
+	ml=$!
+	wait_for "$BATS_TEST_TMPDIR/ml.err" "tracing"
+	kill -CONT "$leaker"
+	wait_for "$BATS_TEST_TMPDIR/leaker.out" "done"
+}
+
+stop_memleak() {
+	kill -INT "$ml"
+	rc=0
+	wait "$ml" || rc=$?
+	[ "$rc" -eq 0 ]
+}
+
+@test "memleak --pid puts the biggest leaker first, with its allocating function symbolized" {
+	leak_under_memleak --json --top 10
+	stop_memleak
+	r=$(cat "$BATS_TEST_TMPDIR/ml.out")
+	[ "$(jq -r .mode <<<"$r")" = user ]
+	[ "$(jq -r .pid <<<"$r")" -eq "$leaker" ]
+	[ "$(jq -r .comm <<<"$r")" = pwleaker ]
+	[ "$(jq -r '.stacks[0].bytes' <<<"$r")" -eq 200000 ]
+	[ "$(jq -r '.stacks[0].allocations' <<<"$r")" -eq 5 ]
+	[ "$(jq -r '.stacks[0].frames[0].function' <<<"$r")" = pw_leak_big ]
+	[ "$(jq -r '.stacks[0].frames[0].file' <<<"$r")" = "$LEAKER" ]
+	[ "$(jq -r '.stacks[0].frames[1].function' <<<"$r")" = main ]
+}
+
+@test "memleak counts calloc, posix_memalign and aligned_alloc, and forgets what was freed or reallocated" {
+	leak_under_memleak --json
+	stop_memleak
+	r=$(cat "$BATS_TEST_TMPDIR/ml.out")
+	by_fn() { jq -c --arg f "$1" '[.stacks[] | select(.frames[0].function == $f) | {bytes, allocations}]' <<<"$r"; }
+	[ "$(by_fn pw_leak_calloc)" = '[{"bytes":3000,"allocations":3}]' ]
+	[ "$(by_fn pw_leak_aligned)" = '[{"bytes":8192,"allocations":2}]' ]
+	[ "$(by_fn pw_leak_aligned2)" = '[{"bytes":2048,"allocations":1}]' ]
+	[ "$(jq '[.stacks[].frames[].function | select(. == "pw_no_leak")] | length' <<<"$r")" -eq 0 ]
+	[ "$(jq -r .frees_seen <<<"$r")" -ge 8 ]
+}
+
+@test "memleak text report: totals, then bytes, allocations and frames per stack" {
+	leak_under_memleak --top 2
+	stop_memleak
+	out=$BATS_TEST_TMPDIR/ml.out
+	grep -q "^memleak: pid $leaker (pwleaker): [0-9]* bytes outstanding in [0-9]* allocations from [0-9]* stacks$" "$out"
+	[ "$(grep -c 'bytes in .* allocations from stack' "$out")" -eq 2 ]
+	sed -n 3,4p "$out" | tr -d '\t' | paste -sd' ' | grep -q '^200000 bytes in 5 allocations from stack pw_leak_big \[pwleaker\]$'
+}
+
+@test "memleak reports when the traced process exits, from the mappings it had" {
+	leak_under_memleak --json
+	kill -9 "$leaker"
+	wait "$leaker" 2>/dev/null || true
+	leaker=""
+	rc=0
+	wait "$ml" || rc=$?
+	[ "$rc" -eq 0 ]
+	r=$(cat "$BATS_TEST_TMPDIR/ml.out")
+	[ "$(jq -r '.stacks[0].frames[0].function' <<<"$r")" = pw_leak_big ]
+	[ "$(jq -r .comm <<<"$r")" = null ]
+}
+
+@test "memleak --kernel reports outstanding kernel allocations with kallsyms frames" {
+	run --separate-stderr "$PW" memleak --kernel --duration 2 --top 3 --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .mode <<<"$output")" = kernel ]
+	[ "$(jq -r .allocations_seen <<<"$output")" -gt 0 ]
+	[ "$(jq -r '.stacks | length' <<<"$output")" -ge 1 ]
+	fn=$(jq -r '.stacks[0].frames[0].function' <<<"$output")
+	grep -q " $fn\$" /proc/kallsyms
+	[[ $stderr == *"tracing kernel allocations"* ]]
+}
