@@ -81,6 +81,7 @@ static __always_inline void pw_fill_hdr(struct pw_hdr *h, __u16 type, __u16 modu
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 uid_gid = bpf_get_current_uid_gid();
 	struct pw_proc *proc;
+	__u32 tgid;
 
 	h->type = type;
 	h->module = module;
@@ -97,7 +98,10 @@ static __always_inline void pw_fill_hdr(struct pw_hdr *h, __u16 type, __u16 modu
 	 * NUL, and the comm filter's key is all 16 bytes. */
 	__builtin_memset(h->comm, 0, sizeof(h->comm));
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
-	proc = bpf_map_lookup_elem(&proc_cache, &h->pid);
+	/* the key from the stack: h may be ring buffer memory, which 6.1
+	 * does not take as a map key */
+	tgid = pid_tgid >> 32;
+	proc = bpf_map_lookup_elem(&proc_cache, &tgid);
 	if (proc) {
 		h->exec_id = proc->exec_id;
 		h->parent_exec_id = proc->parent_exec_id;
