@@ -96,6 +96,9 @@ enum pw_module {
 					\
 	/* tracepoint workbench: 110-119 */ \
 					\
+	/* bench: 120-129 */		\
+	X(BENCH, bench, 120)		\
+					\
 	/* end */
 
 enum pw_event_type {
@@ -582,5 +585,15 @@ struct pw_audit {
 /* ---- uprobe and profile events ---- */
 
 /* ---- tracepoint workbench events ---- */
+
+/* ---- bench events ---- */
+
+/* Written only by the benchmark's own program (tests/bench/bpf/bench_rb.bpf.c,
+ * never loaded by pinwatch up): one per getppid of the bench process. */
+#define PW_BENCH_MODULE	15	/* stats key of the bench program: no module has it */
+struct pw_bench {
+	struct pw_hdr h;
+	__u64 seq;		/* 0, 1, 2, ... in the order of the calls */
+};
 
 #endif /* PINWATCH_H */

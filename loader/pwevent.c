@@ -1396,6 +1396,16 @@ static void emit_audit(struct pw_emit *e, const void *rec, size_t len)
 
 /* ---- tracepoint workbench emitters ---- */
 
+/* ---- bench emitters ---- */
+
+static void emit_bench(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_bench r;
+
+	PW_COPY(&r, rec, len);
+	emit_u64(e, "seq", "seq", r.seq);
+}
+
 static const struct pw_event_desc pw_event_descs[] = {
 	/* process: exec records are sent truncated after args_len bytes of args */
 	{ PW_EV_EXEC, offsetof(struct pw_exec, args), emit_exec },
@@ -1437,6 +1447,9 @@ static const struct pw_event_desc pw_event_descs[] = {
 	/* uprobe, profile */
 
 	/* tracepoint workbench */
+
+	/* bench */
+	{ PW_EV_BENCH, sizeof(struct pw_bench), emit_bench },
 
 	/* end */
 };
