@@ -1,5 +1,6 @@
-# pinwatch: `make run` (set up, load the process module, stream events) and
-# `make test` (set up, build, run the whole suite). Both need root.
+# pinwatch: `make run` (set up, load the process module, stream events),
+# `make test` (set up, build, run the whole suite) and `make bench` (set up,
+# build, run the benchmarks of tests/bench/). All need root.
 BUILD     ?= build
 CC        ?= gcc
 CLANG     ?= clang
@@ -28,7 +29,7 @@ FUZZ_TARGETS := pwevent parse
 FUZZ_SRCS_pwevent := loader/pwevent.c
 FUZZ_SRCS_parse := loader/parse.c
 
-.PHONY: all deps run test unit-test clean check-sanitize fuzz fuzz-seeds
+.PHONY: all deps run test unit-test clean check-sanitize fuzz fuzz-seeds bench bench-build
 all: $(BINS) $(BPF_OBJS) $(BUILD)/syscalls.txt
 
 deps:
@@ -90,6 +91,30 @@ run: deps
 test: deps
 	$(MAKE) all $(UNIT_TESTS)
 	tests/run
+
+# Benchmarks (tests/bench/README.md): bench-only BPF objects and C programs,
+# kept out of `all` and of the module list. Never part of `make test`.
+BENCH_BPF  := $(BUILD)/bench/empty.bpf.o $(BUILD)/bench/bench_rb.bpf.o
+BENCH_BINS := $(BUILD)/bench/pw-bench $(BUILD)/bench/pw-bench-loop
+
+bench-build: $(BENCH_BPF) $(BENCH_BINS)
+
+$(BUILD)/bench/%.bpf.o: tests/bench/bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/pw-bench: tests/bench/harness.c bpf/pinwatch.h
+	@mkdir -p $(@D)
+	$(CC) $(PW_CFLAGS) $< -o $@ $(LDLIBS)
+
+$(BUILD)/bench/pw-bench-loop: tests/bench/loop.c
+	@mkdir -p $(@D)
+	$(CC) $(PW_CFLAGS) $< -o $@
+
+# BENCH_QUICK=1: a short smoke run (fewer rounds and operations).
+bench: deps
+	$(MAKE) all bench-build
+	tests/bench/run
 
 # The user-space C built with ASan and UBSan into build-san/, then the unit
 # tests and the whole bats suite run against it.
