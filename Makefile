@@ -92,7 +92,7 @@ test: deps
 	$(MAKE) all $(UNIT_TESTS)
 	tests/run
 
-# Benchmarks (tests/bench/README.md): bench-only BPF objects and C programs,
+# Benchmarks (BENCHMARKS.md): bench-only BPF objects and C programs,
 # kept out of `all` and of the module list. Never part of `make test`.
 BENCH_BPF  := $(BUILD)/bench/empty.bpf.o $(BUILD)/bench/bench_rb.bpf.o
 BENCH_BINS := $(BUILD)/bench/pw-bench $(BUILD)/bench/pw-bench-loop
