@@ -1523,33 +1523,64 @@ int pw_event_check(const void *rec, size_t len)
 /* ------------------------------------------------------------------ */
 /* Formatting                                                          */
 
+/* Appends a string literal at p (common JSON fields). */
+#define PUT_LIT(p, lit) do {				\
+	memcpy((p), (lit), sizeof(lit) - 1);		\
+	(p) += sizeof(lit) - 1;				\
+} while (0)
+
+/* The common fields are most of every JSON line: they are written straight
+ * into the buffer after one reservation (no call per piece). */
 static void emit_common_json(struct pw_emit *e, const struct pw_hdr *h,
 			     const struct pw_clock *clk)
 {
-	char ts[PW_RFC3339_LEN];
 	const char *mod = pw_module_name(h->module);
 	const char *type = pw_event_type_name(h->type);
+	size_t tl, ml;
+	char *p;
 
-	pw_format_rfc3339(pw_clock_realtime_ns(clk, h->ts_ns), ts);
-	emit_cstr(e, "{\"type\":\"");
-	emit_cstr(e, type ? type : "unknown");
-	emit_cstr(e, "\",\"time\":\"");
-	emit_cstr(e, ts);
-	emit_raw(e, "\"", 1);
-	emit_u64(e, "pid", NULL, h->pid);
-	emit_u64(e, "tid", NULL, h->tid);
-	emit_u64(e, "ppid", NULL, h->ppid);
-	emit_u64(e, "uid", NULL, h->uid);
-	emit_u64(e, "gid", NULL, h->gid);
-	emit_str(e, "comm", NULL, h->comm, sizeof(h->comm));
-	emit_u64(e, "cgroup_id", NULL, h->cgroup_id);
-	emit_u64(e, "exec_id", NULL, h->exec_id);
-	emit_u64(e, "parent_exec_id", NULL, h->parent_exec_id);
-	emit_key(e, "module", NULL);
-	emit_raw(e, "\"", 1);
-	emit_cstr(e, mod ? mod : "unknown");
-	emit_raw(e, "\"", 1);
-	emit_u64(e, "cpu", NULL, h->cpu);
+	type = type ? type : "unknown";
+	mod = mod ? mod : "unknown";
+	tl = strlen(type);
+	ml = strlen(mod);
+	/* literals and 9 numbers of at most 20 digits, comm apart */
+	if (e->err || (e->err = pw_buf_reserve(e->b, 320 + tl + ml)))
+		return;
+	p = e->b->data + e->b->len;
+	PUT_LIT(p, "{\"type\":\"");
+	memcpy(p, type, tl);
+	p += tl;
+	PUT_LIT(p, "\",\"time\":\"");
+	pw_format_rfc3339(pw_clock_realtime_ns(clk, h->ts_ns), p);
+	p += PW_RFC3339_LEN - 1;
+	PUT_LIT(p, "\",\"pid\":");
+	p += put_u64(p, h->pid);
+	PUT_LIT(p, ",\"tid\":");
+	p += put_u64(p, h->tid);
+	PUT_LIT(p, ",\"ppid\":");
+	p += put_u64(p, h->ppid);
+	PUT_LIT(p, ",\"uid\":");
+	p += put_u64(p, h->uid);
+	PUT_LIT(p, ",\"gid\":");
+	p += put_u64(p, h->gid);
+	PUT_LIT(p, ",\"comm\":");
+	e->b->len = (size_t)(p - e->b->data);
+	emit_strval(e, h->comm, sizeof(h->comm));
+	if (e->err || (e->err = pw_buf_reserve(e->b, 200 + ml)))
+		return;
+	p = e->b->data + e->b->len;
+	PUT_LIT(p, ",\"cgroup_id\":");
+	p += put_u64(p, h->cgroup_id);
+	PUT_LIT(p, ",\"exec_id\":");
+	p += put_u64(p, h->exec_id);
+	PUT_LIT(p, ",\"parent_exec_id\":");
+	p += put_u64(p, h->parent_exec_id);
+	PUT_LIT(p, ",\"module\":\"");
+	memcpy(p, mod, ml);
+	p += ml;
+	PUT_LIT(p, "\",\"cpu\":");
+	p += put_u64(p, h->cpu);
+	e->b->len = (size_t)(p - e->b->data);
 }
 
 /* v right-aligned in width columns (or wider), then a space. */
