@@ -9,12 +9,15 @@
  *   when an event has really been written out:
  *
  *   reader thread   scans committed records from a private cursor (which
- *                   runs ahead of consumer_pos), copies each into a bounded
- *                   queue together with its end position, and never blocks
- *                   on output. Queue full: the record is dropped (counted)
- *                   and the end position of the last queued item is
- *                   extended over it, so its ring space is released once
- *                   that item is written.
+ *                   runs ahead of consumer_pos) and queues where each lies
+ *                   in the ring, with its end position, in a bounded queue;
+ *                   it never blocks on output. No copy is needed: the
+ *                   kernel reuses ring space only behind consumer_pos, so a
+ *                   record stays in place until it has been written. Queue
+ *                   full: the record is dropped (counted) and the end
+ *                   position of the last queued item is extended over it,
+ *                   so its ring space is released once that item is
+ *                   written.
  *   writer thread   formats queued records, write(2)s whole batches to
  *                   stdout, and after every write(2) stores into
  *                   consumer_pos the end position of the last record whose
@@ -258,18 +261,22 @@ static struct {
 	unsigned char *data;
 } ring = { .fd = -1 };
 
-/* One queued record. end: ring position just past it (and past any
- * records dropped or discarded after it). */
+/* One queued record, in place in the ring's data area (mapped twice: it
+ * never wraps), valid until the writer commits past it. end: ring position
+ * just past it (and past any records dropped or discarded after it). */
 struct item {
+	const unsigned char *data;
 	__u64 end;
 	__u32 len;
-	unsigned char data[];
 };
+
+/* Records the reader queues per lock of the queue. */
+#define READER_BATCH 256
 
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
-	struct item **slots;
+	struct item *slots;
 	size_t cap, head, count;
 	__u64 skip_end;		/* skipped while empty: commit when idle */
 	bool writer_waiting;
@@ -323,34 +330,32 @@ static void queue_wake_writer(void)
 static void queue_skip_locked(__u64 end)
 {
 	if (q.count)
-		q.slots[(q.head + q.count - 1) % q.cap]->end = end;
+		q.slots[(q.head + q.count - 1) % q.cap].end = end;
 	else {
 		q.skip_end = end;
 		queue_wake_writer();
 	}
 }
 
-static void queue_push(const unsigned char *rec, __u32 len, __u64 end)
+/* Queues n records in order; those that do not fit are dropped. */
+static void queue_push(const struct item *it, size_t n)
 {
-	struct item *it = malloc(sizeof(*it) + len);
+	size_t i;
 
-	if (it) {
-		it->end = end;
-		it->len = len;
-		memcpy(it->data, rec, len);
-	}
+	if (!n)
+		return;
 	pthread_mutex_lock(&q.mu);
-	if (it && q.count < q.cap) {
-		q.slots[(q.head + q.count) % q.cap] = it;
-		q.count++;
-		queue_wake_writer();
-		it = NULL;
-	} else {
-		INC(&cnt_consumer_drops, 1);
-		queue_skip_locked(end);
+	for (i = 0; i < n; i++) {
+		if (q.count < q.cap) {
+			q.slots[(q.head + q.count) % q.cap] = it[i];
+			q.count++;
+		} else {
+			INC(&cnt_consumer_drops, 1);
+			queue_skip_locked(it[i].end);
+		}
 	}
+	queue_wake_writer();
 	pthread_mutex_unlock(&q.mu);
-	free(it);
 }
 
 static void queue_discard(__u64 end)
@@ -382,6 +387,8 @@ static long long now_ns(void)
 static void *reader_main(void *arg)
 {
 	__u64 cursor = __atomic_load_n(ring.consumer_pos, __ATOMIC_ACQUIRE);
+	static struct item pending[READER_BATCH];
+	size_t npending = 0;
 	long long busy_since = 0;
 	struct epoll_event ev;
 	int epfd;
@@ -426,16 +433,30 @@ static void *reader_main(void *arg)
 				goto out;
 			}
 			end = cursor + ((rlen + BPF_RINGBUF_HDR_SZ + 7) & ~7ULL);
-			if (len & BPF_RINGBUF_DISCARD_BIT)
-				queue_discard(end);
-			else	/* data area is mapped twice: never wraps */
-				queue_push((unsigned char *)hdr +
-					   BPF_RINGBUF_HDR_SZ, rlen, end);
+			if (len & BPF_RINGBUF_DISCARD_BIT) {
+				/* in order: after the records not queued yet */
+				if (npending)
+					pending[npending - 1].end = end;
+				else
+					queue_discard(end);
+			} else {
+				/* data area is mapped twice: never wraps */
+				pending[npending].data = (unsigned char *)hdr +
+							 BPF_RINGBUF_HDR_SZ;
+				pending[npending].len = rlen;
+				pending[npending].end = end;
+				if (++npending == READER_BATCH) {
+					queue_push(pending, npending);
+					npending = 0;
+				}
+			}
 			cursor = end;
 			progress = true;
 			if (LOAD(&stop_reader))
 				break;
 		}
+		queue_push(pending, npending);
+		npending = 0;
 		if (opt.drain) {
 			if (cursor >= drain_target)
 				break;
@@ -576,7 +597,7 @@ static int write_out(const struct pw_buf *buf, const struct mark *m,
 
 static void *writer_main(void *arg)
 {
-	static struct item *batch[WRITER_BATCH];
+	static struct item batch[WRITER_BATCH];
 	static struct mark marks[WRITER_BATCH];
 	unsigned long long remaining = opt.count;	/* 0: unlimited */
 	struct pw_buf buf = { 0 };
@@ -619,9 +640,9 @@ static void *writer_main(void *arg)
 		for (i = 0; i < n; i++) {
 			bool line = false;
 
-			if (wanted(batch[i])) {
-				int err = pw_event_format(batch[i]->data,
-							  batch[i]->len, opt.fmt,
+			if (wanted(&batch[i])) {
+				int err = pw_event_format(batch[i].data,
+							  batch[i].len, opt.fmt,
 							  &clk, &buf);
 
 				if (err == -ENOMEM) {
@@ -635,7 +656,7 @@ static void *writer_main(void *arg)
 				line = !err;
 			}
 			marks[nm].off = buf.len;
-			marks[nm].end = batch[i]->end;
+			marks[nm].end = batch[i].end;
 			marks[nm].line = line;
 			nm++;
 			if (line && remaining && !--remaining) {
@@ -643,10 +664,10 @@ static void *writer_main(void *arg)
 				break;
 			}
 		}
+		/* no record of the batch may be read after this: once
+		 * committed, its ring space is the kernel's again */
 		if (write_out(&buf, marks, nm))
 			stop = true;
-		for (i = 0; i < n; i++)
-			free(batch[i]);
 	}
 	pw_buf_free(&buf);
 	/* Records still queued stay uncommitted: the next consumer gets them. */
@@ -1007,13 +1028,7 @@ int main(int argc, char **argv)
 	pthread_join(reader, NULL);
 	pthread_join(writer, NULL);
 	finish();
-	{
-		size_t i;
-
-		for (i = 0; i < q.count; i++)
-			free(q.slots[(q.head + i) % q.cap]);
-		free(q.slots);
-	}
+	free(q.slots);
 	munmap(ring.prod_map, ring.prod_map_sz);
 	munmap(ring.cons_map, ring.cons_map_sz);
 	return LOAD(&exit_status);
