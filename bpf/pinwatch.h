@@ -141,7 +141,7 @@ struct pw_config {
 	__u32 modules_disabled;	/* bit (1 << module id) set: that module is off */
 	__u32 filter_kinds;	/* bit (1 << kind) set: that filter map has entries */
 	__u32 only_kinds;	/* bit (1 << kind) set: that kind has --only entries */
-	__u32 wakeup_bytes;	/* force a consumer wakeup above this many queued bytes */
+	__u32 wakeup_bytes;	/* force a consumer wakeup when the queued bytes cross this */
 	/* module switches: add fields in your module's slot, and to
 	 * PW_CONFIG_FIELDS below; keep the struct naturally aligned. */
 	/* syscall */
