@@ -19,6 +19,11 @@
  *       second), waits for the consumer to deliver them and prints
  *       key=value results. Removes DIR before it exits.
  *
+ *   pw-bench time RESULT_FILE COMMAND [ARG...]
+ *       Runs COMMAND and writes "WALL_NS CPU_NS" to RESULT_FILE: its wall
+ *       time and the CPU time (user + system) of it and all its children.
+ *       Exits with the command's status.
+ *
  *   pw-bench insns PIN_ROOT
  *       For every pinned program of every loaded module: "module program
  *       verified_insns", the verifier's processed-instruction count (the
@@ -65,6 +70,16 @@ static long long now_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* CPU time of this thread: the producer's getppid() calls and every BPF
+ * program they run, without the time the thread waited for a CPU. */
+static long long thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
@@ -372,7 +387,7 @@ static int cmd_rb(void)
 	int out_fd = -1, err_pipe[2] = { -1, -1 }, lat_pipe[2] = { -1, -1 };
 	int config_fd, stats_fd, status = 0, ret = 1;
 	unsigned long long delivered = 0, kdrop = 0, cdrop = 0;
-	long long t0, t1, t2 = 0, wait_until;
+	long long t0, t1, t2 = 0, wait_until, c0, c1;
 	bool latency = rb.rate > 0;
 	__u32 tgid = (__u32)getpid();
 	pid_t child = -1;
@@ -457,6 +472,7 @@ static int cmd_rb(void)
 	}
 
 	t0 = now_ns();
+	c0 = thread_cpu_ns();
 	if (latency) {
 		long long period = (long long)(1e9 / rb.rate);
 
@@ -472,6 +488,7 @@ static int cmd_rb(void)
 				break;
 		}
 	}
+	c1 = thread_cpu_ns();
 	t1 = now_ns();
 
 	if (child > 0) {
@@ -511,8 +528,8 @@ static int cmd_rb(void)
 		goto out;
 	}
 
-	printf("mode=%s format=%s events=%ld producer_ns=%lld emitted=%llu bpf_dropped=%llu",
-	       mode_names[rb.mode], rb.format, rb.events, t1 - t0,
+	printf("mode=%s format=%s events=%ld producer_ns=%lld producer_cpu_ns=%lld emitted=%llu "
+	       "bpf_dropped=%llu", mode_names[rb.mode], rb.format, rb.events, t1 - t0, c1 - c0,
 	       (unsigned long long)st.emitted, (unsigned long long)st.dropped);
 	if (t2) {
 		printf(" e2e_ns=%lld delivered=%llu kernel_dropped=%llu consumer_dropped=%llu"
@@ -611,6 +628,43 @@ static int parse_rb(int argc, char **argv)
 	return 0;
 }
 
+/* ---- time ------------------------------------------------------------------ */
+
+static int cmd_time(const char *result, char **argv)
+{
+	long long t0 = now_ns(), wall;
+	struct rusage ru;
+	int status;
+	pid_t pid;
+	FILE *f;
+
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, PROG ": fork: %s\n", strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		fprintf(stderr, PROG ": %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (wait4(pid, &status, 0, &ru) < 0)
+		if (errno != EINTR)
+			return 1;
+	wall = now_ns() - t0;
+	/* wait4 gives the child's usage with that of its waited-for children */
+	f = fopen(result, "w");
+	if (!f) {
+		fprintf(stderr, PROG ": %s: %s\n", result, strerror(errno));
+		return 1;
+	}
+	fprintf(f, "%lld %lld\n", wall,
+		(long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
+			(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL);
+	fclose(f);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 /* ---- insns ----------------------------------------------------------------- */
 
 static int cmd_insns(const char *root)
@@ -669,6 +723,9 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && !strcmp(argv[1], "insns"))
 		return cmd_insns(argv[2]);
-	fprintf(stderr, "usage: " PROG " hold OBJECT PROGRAM | rb OPTIONS | insns PIN_ROOT\n");
+	if (argc >= 4 && !strcmp(argv[1], "time"))
+		return cmd_time(argv[2], argv + 3);
+	fprintf(stderr, "usage: " PROG " hold OBJECT PROGRAM | rb OPTIONS | time RESULT COMMAND... | "
+		"insns PIN_ROOT\n");
 	return 2;
 }
