@@ -1,7 +1,7 @@
 # pinwatch: `make run` (set up, load the process module, stream events),
-# `make test` (set up, build, run the whole suite) and `make vmtest` (the
-# suite again on Debian's 6.1 kernel in a qemu guest; see tests/vm/run).
-# All need root.
+# `make test` (set up, build, run the whole test job), `make vmtest` (the
+# suite again on Debian's 6.1 kernel in a qemu guest; see tests/vm/run) and
+# `make bench` (the benchmarks of tests/bench/). All need root.
 BUILD     ?= build
 CC        ?= gcc
 CLANG     ?= clang
@@ -48,7 +48,8 @@ SBINDIR    = $(PREFIX)/sbin
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
 UNITS     := scripts/systemd/pinwatch.service scripts/systemd/pinwatch-events.service
 
-.PHONY: all deps run test check unit-test clean check-sanitize fuzz fuzz-seeds install uninstall vmtest vmtest-full
+.PHONY: all deps run test check unit-test clean check-sanitize fuzz fuzz-seeds install uninstall vmtest vmtest-full \
+	bench bench-build
 all: $(BINS) $(TOOL_BINS) $(BPF_OBJS) $(ONDEMAND_OBJS) $(TOOL_OBJS) $(BUILD)/syscalls.txt
 
 deps:
@@ -151,6 +152,30 @@ test: deps
 check: deps
 	$(MAKE) all $(UNIT_TESTS)
 	tests/run
+
+# Benchmarks (BENCHMARKS.md): bench-only BPF objects and C programs,
+# kept out of `all` and of the module list. Never part of `make test`.
+BENCH_BPF  := $(BUILD)/bench/empty.bpf.o $(BUILD)/bench/bench_rb.bpf.o
+BENCH_BINS := $(BUILD)/bench/pw-bench $(BUILD)/bench/pw-bench-loop
+
+bench-build: $(BENCH_BPF) $(BENCH_BINS)
+
+$(BUILD)/bench/%.bpf.o: tests/bench/bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/pw-bench: tests/bench/harness.c bpf/pinwatch.h
+	@mkdir -p $(@D)
+	$(CC) $(PW_CFLAGS) $< -o $@ $(LDLIBS)
+
+$(BUILD)/bench/pw-bench-loop: tests/bench/loop.c
+	@mkdir -p $(@D)
+	$(CC) $(PW_CFLAGS) $< -o $@
+
+# BENCH_QUICK=1: a short smoke run (fewer rounds and operations).
+bench: deps
+	$(MAKE) all bench-build
+	tests/bench/run
 
 # The user-space C built with ASan and UBSan into build-san/, then the unit
 # tests and the whole bats suite run against it.

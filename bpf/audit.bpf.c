@@ -59,7 +59,7 @@ static __always_inline void submit(struct audit_scratch *s)
 {
 	__u32 zero = 0;
 	struct pw_config *cfg = bpf_map_lookup_elem(&config, &zero);
-	__u64 flags = cfg ? pw_wakeup_flag(cfg) : BPF_RB_FORCE_WAKEUP;
+	__u64 flags = cfg ? pw_wakeup_flag(cfg, sizeof(s->ev)) : BPF_RB_FORCE_WAKEUP;
 
 	if (bpf_ringbuf_output(&events, &s->ev, sizeof(s->ev), flags))
 		pw_count(MOD, PW_DROPPED);

@@ -147,11 +147,21 @@ static __always_inline bool pw_filtered(struct pw_config *cfg, const struct pw_h
 	return pw_filter_kind(cfg, PW_FILTER_CGROUP, &filter_cgroup, &h->cgroup_id);
 }
 
-static __always_inline __u64 pw_wakeup_flag(struct pw_config *cfg)
+/*
+ * Batch wakeups: the consumer polls on a short timeout, so a wakeup per
+ * event would only cost the producer. Only the record whose size carries
+ * the queued data across config.wakeup_bytes forces one: forcing it for
+ * every record above the threshold (a consumer that lags keeps the ring
+ * above it) made each of them pay a wakeup, and the producer (the traced
+ * workload) ran 5x slower than without the ring (tests/bench, benchmark 3).
+ * A crossing missed in a race between CPUs costs at most one poll timeout.
+ */
+static __always_inline __u64 pw_wakeup_flag(struct pw_config *cfg, __u64 size)
 {
-	/* Batch wakeups: the consumer polls on a short timeout, so a wakeup
-	 * per event would only cost the producer. */
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg->wakeup_bytes)
+	__u64 queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	/* + 8: the ring's record header */
+	if (queued < cfg->wakeup_bytes && queued + size + 8 >= cfg->wakeup_bytes)
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
 }
@@ -160,7 +170,7 @@ static __always_inline __u64 pw_wakeup_flag(struct pw_config *cfg)
 static __always_inline void pw_submit(struct pw_config *cfg, void *event, __u64 size,
 				      __u32 module)
 {
-	if (bpf_ringbuf_output(&events, event, size, pw_wakeup_flag(cfg)))
+	if (bpf_ringbuf_output(&events, event, size, pw_wakeup_flag(cfg, size)))
 		pw_count(module, PW_DROPPED);
 	else
 		pw_count(module, PW_EMITTED);

@@ -102,6 +102,9 @@ enum pw_module {
 	/* tracepoint workbench: 110-119 */ \
 	X(TRACEPOINT, tracepoint, 110)	\
 					\
+	/* bench: 120-129 */		\
+	X(BENCH, bench, 120)		\
+					\
 	/* end */
 
 enum pw_event_type {
@@ -164,7 +167,7 @@ struct pw_config {
 	__u32 modules_disabled;	/* bit (1 << module id) set: that module is off */
 	__u32 filter_kinds;	/* bit (1 << kind) set: that filter map has entries */
 	__u32 only_kinds;	/* bit (1 << kind) set: that kind has --only entries */
-	__u32 wakeup_bytes;	/* force a consumer wakeup above this many queued bytes */
+	__u32 wakeup_bytes;	/* force a consumer wakeup when the queued bytes cross this */
 	/* module switches: add fields in your module's slot, and to
 	 * PW_CONFIG_FIELDS below; keep the struct naturally aligned. */
 	/* syscall */
@@ -804,6 +807,16 @@ struct pw_tracepoint {
 	__u32 truncated;	/* the record was longer than PW_TP_DATA_MAX */
 	__u32 pad;
 	__u8 data[PW_TP_DATA_MAX]; /* the raw record; its first 8 bytes zeroed */
+};
+
+/* ---- bench events ---- */
+
+/* Written only by the benchmark's own program (tests/bench/bpf/bench_rb.bpf.c,
+ * never loaded by pinwatch up): one per getppid of the bench process. */
+#define PW_BENCH_MODULE	14	/* stats key of the bench program (15 is tp watch's) */
+struct pw_bench {
+	struct pw_hdr h;
+	__u64 seq;		/* 0, 1, 2, ... in the order of the calls */
 };
 
 #endif /* PINWATCH_H */

@@ -136,7 +136,7 @@ static __always_inline void emit_enforce(const struct pw_block_key *k, const str
 	ev->pad = 0;
 	bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), b->path);
 	bpf_probe_read_kernel_str(ev->filename, sizeof(ev->filename), filename);
-	bpf_ringbuf_submit(ev, cfg ? pw_wakeup_flag(cfg) : BPF_RB_FORCE_WAKEUP);
+	bpf_ringbuf_submit(ev, cfg ? pw_wakeup_flag(cfg, sizeof(*ev)) : BPF_RB_FORCE_WAKEUP);
 	pw_count(MOD, PW_EMITTED);
 }
 
