@@ -38,7 +38,7 @@ UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_parse $(BUILD)/test_tpformat \
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := pwevent parse
-FUZZ_SRCS_pwevent := loader/pwevent.c
+FUZZ_SRCS_pwevent := loader/pwevent.c loader/tpformat.c
 FUZZ_SRCS_parse := loader/parse.c
 
 PREFIX    ?= /usr/local
@@ -185,7 +185,7 @@ check-sanitize: deps
 	PINWATCH_BUILD=$(CURDIR)/build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run
 
-$(BUILD)/fuzz/fuzz_%: loader/tests/fuzz_%.c $(LIB_HDRS) loader/pwevent.c loader/parse.c
+$(BUILD)/fuzz/fuzz_%: loader/tests/fuzz_%.c $(LIB_HDRS) $(LIB_SRCS)
 	@mkdir -p $(@D)
 	$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-Ibpf -Iloader -I$(BUILD)/gen $< $(FUZZ_SRCS_$*) -o $@

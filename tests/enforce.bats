@@ -43,8 +43,13 @@ enforce_variant() {
 blocked_status() { if [[ $(enforce_variant) == lsm ]]; then echo 126; else echo 137; fi; }
 blocked_action() { if [[ $(enforce_variant) == lsm ]]; then echo denied; else echo killed; fi; }
 
-# The device as the kernel encodes it (major << 20 | minor), for a file.
-kernel_dev() { echo $(($(stat -c %Hd "$1") << 20 | $(stat -c %Ld "$1"))); }
+# The device of the superblock a file lives on, as MAJOR:MINOR: what the
+# kernel sees at exec. On overlayfs (the VM guest's root) stat(2)'s st_dev
+# names the upper layer instead, so it is read from the mount table.
+sb_dev() { findmnt -rn -o MAJ:MIN -T "$1"; }
+
+# That device as the kernel encodes it (major << 20 | minor).
+kernel_dev() { local d; d=$(sb_dev "$1"); echo $((${d%:*} << 20 | ${d#*:})); }
 
 # VALUE as N little-endian bytes in hex, as audit events show keys.
 le_hex() {
@@ -83,7 +88,7 @@ le_hex() {
 	[ "$(jq -r .mode <<<"$ev")" = kill ]
 	[ "$(jq -r .path <<<"$ev")" = "$bin" ]
 	[ "$(jq -r .filename <<<"$ev")" = "$bin" ]
-	[ "$(jq -r .dev <<<"$ev")" = "$(stat -c %Hd:%Ld "$bin")" ]
+	[ "$(jq -r .dev <<<"$ev")" = "$(sb_dev "$bin")" ]
 	[ "$(jq -r .ino <<<"$ev")" -eq "$(stat -c %i "$bin")" ]
 	[ "$(jq -r .error <<<"$ev")" -eq 0 ]
 	[ "$(jq -r .module <<<"$ev")" = process ]
@@ -190,7 +195,7 @@ le_hex() {
 	"$PW" block add --audit "$spaced"
 	run "$PW" block list --json
 	[ "$status" -eq 0 ]
-	want=$(jq -cn --arg b "$bin" --arg s "$spaced" --arg d "$(stat -c %Hd:%Ld "$bin")" \
+	want=$(jq -cn --arg b "$bin" --arg s "$spaced" --arg d "$(sb_dev "$bin")" \
 		--argjson bi "$(stat -c %i "$bin")" --argjson si "$(stat -c %i "$spaced")" \
 		'[{path: $b, dev: $d, ino: $bi, mode: "kill"}, {path: $s, dev: $d, ino: $si, mode: "audit"}] | sort_by(.path)')
 	[ "$(jq -c 'sort_by(.path)' <<<"$output")" = "$want" ]
