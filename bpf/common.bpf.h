@@ -148,6 +148,45 @@ static __always_inline bool pw_filtered(struct pw_config *cfg, const struct pw_h
 }
 
 /*
+ * For aggregations (counts and sizes kept in a module's own maps, no event):
+ * the config when the current task's work is to be counted, NULL when the
+ * sensor or the module is off, the task is the consumer, or the pid/uid/
+ * comm/cgroup filters exclude it. Not counted in maps/stats, which counts
+ * events: an aggregation is its own record (and a stats update would cost
+ * one more map update on hot hooks). Only the filter keys in use are read.
+ */
+static __always_inline bool pw_current_filtered(struct pw_config *cfg, __u32 tgid)
+{
+	struct pw_hdr h = {};
+
+	h.pid = tgid;
+	h.uid = (__u32)bpf_get_current_uid_gid();
+	if (cfg->filter_kinds & (1u << PW_FILTER_COMM))
+		bpf_get_current_comm(h.comm, sizeof(h.comm));
+	if (cfg->filter_kinds & (1u << PW_FILTER_CGROUP))
+		h.cgroup_id = bpf_get_current_cgroup_id();
+	return pw_filtered(cfg, &h);
+}
+
+static __always_inline struct pw_config *pw_aggregating(__u32 module)
+{
+	struct pw_config *cfg;
+	__u32 zero = 0;
+
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	if (!cfg || !cfg->enabled || (cfg->modules_disabled & (1u << module)))
+		return NULL;
+	if (cfg->consumer_tgid | cfg->filter_kinds) {
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+		if (tgid == cfg->consumer_tgid ||
+		    (cfg->filter_kinds && pw_current_filtered(cfg, tgid)))
+			return NULL;
+	}
+	return cfg;
+}
+
+/*
  * Batch wakeups: the consumer polls on a short timeout, so a wakeup per
  * event would only cost the producer. Only the record whose size carries
  * the queued data across config.wakeup_bytes forces one: forcing it for

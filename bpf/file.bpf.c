@@ -155,3 +155,88 @@ PW_SYSCALL_PAIR(unlinkat, unlinkat, 3, PW_FILE_SYS_UNLINKAT, file_exit)
 PW_SYSCALL_PAIR(rename, rename, 2, PW_FILE_SYS_RENAME, file_exit)
 PW_SYSCALL_PAIR(renameat, renameat, 4, PW_FILE_SYS_RENAMEAT, file_exit)
 PW_SYSCALL_PAIR(renameat2, renameat2, 5, PW_FILE_SYS_RENAMEAT2, file_exit)
+
+/* ---- I/O accounting (filetop, vfsstat): see struct pw_file_io ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PW_FILE_IO_MAX);
+	__type(key, struct pw_file_io_key);
+	__type(value, struct pw_file_io);
+} io_files SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PW_IO_DIRS);
+	__type(key, __u32);
+	__type(value, struct pw_io_total);
+} io_totals SEC(".maps");
+
+static __always_inline int account_io(struct file *file, __s64 bytes, __u32 dir)
+{
+	struct pw_file_io_key key = {};
+	struct pw_io_total *total;
+	struct pw_file_io *v;
+	struct inode *inode;
+
+	if (!pw_aggregating(MOD))
+		return 0;
+	if (bytes < 0)
+		bytes = 0;
+	total = bpf_map_lookup_elem(&io_totals, &dir);
+	if (total) {
+		total->calls++;
+		total->bytes += bytes;
+	}
+	inode = BPF_CORE_READ(file, f_inode);
+	key.tgid = bpf_get_current_pid_tgid() >> 32;
+	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	v = bpf_map_lookup_elem(&io_files, &key);
+	if (!v) {
+		struct pw_file_io fresh = {};
+
+		fresh.mode = BPF_CORE_READ(inode, i_mode);
+		bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
+		bpf_probe_read_kernel_str(fresh.name, sizeof(fresh.name),
+					  BPF_CORE_READ(file, f_path.dentry, d_name.name));
+		bpf_map_update_elem(&io_files, &key, &fresh, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&io_files, &key);
+		if (!v)
+			return 0;
+	}
+	/* one entry, many CPUs: a process's threads share it */
+	if (dir == PW_IO_READ) {
+		__sync_fetch_and_add(&v->reads, 1);
+		__sync_fetch_and_add(&v->read_bytes, bytes);
+	} else {
+		__sync_fetch_and_add(&v->writes, 1);
+		__sync_fetch_and_add(&v->write_bytes, bytes);
+	}
+	return 0;
+}
+
+SEC("fexit/vfs_read")
+int BPF_PROG(vfs_rd__fexit, struct file *file, char *buf, size_t count, loff_t *pos, ssize_t ret)
+{
+	return account_io(file, ret, PW_IO_READ);
+}
+
+SEC("fexit/vfs_write")
+int BPF_PROG(vfs_wr__fexit, struct file *file, const char *buf, size_t count, loff_t *pos,
+	     ssize_t ret)
+{
+	return account_io(file, ret, PW_IO_WRITE);
+}
+
+SEC("kprobe/vfs_read")
+int BPF_KPROBE(vfs_rd__kprobe, struct file *file, char *buf, size_t count)
+{
+	return account_io(file, count, PW_IO_READ);
+}
+
+SEC("kprobe/vfs_write")
+int BPF_KPROBE(vfs_wr__kprobe, struct file *file, const char *buf, size_t count)
+{
+	return account_io(file, count, PW_IO_WRITE);
+}

@@ -16,6 +16,13 @@
  * tracepoint has no figures and the victim is the triggering task itself
  * (the usual memory cgroup case), they are read from that task; otherwise
  * they stay unknown (null in JSON).
+ *
+ * Where fentry or kprobes are available (hook "kill"), an oom_kill event
+ * also reports the OOM killer's decision from oom_kill_process(): the
+ * constraint (global or memory cgroup), the memory the victim was chosen
+ * in, its badness points and the kernel's message. It comes just before
+ * the victim's oom event; on a kernel without either, the module loads
+ * without it.
  */
 #include "common.bpf.h"
 
@@ -122,4 +129,42 @@ int victim__tp(struct trace_event_raw_mark_victim *ctx)
 	else
 		pw_submit(cfg, &ev, sizeof(ev), MOD);
 	return 0;
+}
+
+/* The OOM killer's decision, from oom_kill_process() (struct pw_oom_kill).
+ * Where the kernel lets a program attach there: fentry, else kprobe. */
+static __always_inline int on_oom_kill(struct oom_control *oc, const char *message)
+{
+	struct task_struct *victim = BPF_CORE_READ(oc, chosen);
+	struct pw_oom_kill ev = {};
+	struct pw_config *cfg;
+
+	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	if (!cfg)
+		return 0;
+	pw_fill_hdr(&ev.h, PW_EV_OOM_KILL, MOD, sizeof(ev));
+	ev.victim_pid = BPF_CORE_READ(victim, tgid);
+	BPF_CORE_READ_STR_INTO(&ev.victim_comm, victim, comm);
+	ev.constraint = BPF_CORE_READ(oc, constraint);
+	ev.total_pages = BPF_CORE_READ(oc, totalpages);
+	ev.points = BPF_CORE_READ(oc, chosen_points);
+	ev.order = BPF_CORE_READ(oc, order);
+	bpf_probe_read_kernel_str(ev.message, sizeof(ev.message), message);
+	if (pw_filtered(cfg, &ev.h))
+		pw_count(MOD, PW_FILTERED);
+	else
+		pw_submit(cfg, &ev, sizeof(ev), MOD);
+	return 0;
+}
+
+SEC("fentry/oom_kill_process")
+int BPF_PROG(kill__fentry, struct oom_control *oc, const char *message)
+{
+	return on_oom_kill(oc, message);
+}
+
+SEC("kprobe/oom_kill_process")
+int BPF_KPROBE(kill__kprobe, struct oom_control *oc, const char *message)
+{
+	return on_oom_kill(oc, message);
 }

@@ -83,6 +83,7 @@ enum pw_module {
 					\
 	/* oom: 60-69 */		\
 	X(OOM, oom, 60)			\
+	X(OOM_KILL, oom_kill, 61)	\
 					\
 	/* block: 70-79 */		\
 	X(BLOCK_SLOW, block_slow, 70)	\
@@ -389,6 +390,45 @@ struct pw_file {
 	char new_path[PW_PATH_MAX];	/* rename only */
 };
 
+/*
+ * File I/O accounting (filetop, vfsstat): every vfs_read()/vfs_write()
+ * counted per process and file, where the kernel lets a program attach to
+ * those functions (hooks vfs_rd and vfs_wr: fexit, else kprobe). No events:
+ * two maps of the file module, read by `pinwatch filetop` and `vfsstat`.
+ * With fexit, bytes are those transferred (the return value); with the
+ * kprobe fallback, those asked for (the count argument), as libbpf-tools'
+ * filetop counts them.
+ */
+#define PW_FILE_IO_MAX		10240	/* file/io_files entries (LRU) */
+#define PW_FILE_IO_NAME_LEN	64
+
+enum pw_io_dir { PW_IO_READ = 0, PW_IO_WRITE = 1, PW_IO_DIRS };
+
+/* file/io_files key: a process and a file (superblock device as the
+ * kernel encodes it, major << 20 | minor, and inode number). */
+struct pw_file_io_key {
+	__u32 tgid;
+	__u32 dev;
+	__u64 ino;
+};
+
+struct pw_file_io {
+	__u64 reads;
+	__u64 writes;
+	__u64 read_bytes;
+	__u64 write_bytes;
+	__u32 mode;		/* the inode's i_mode: its S_IFMT bits give the type */
+	__u32 pad;
+	char comm[PW_COMM_LEN];	/* of the process when it first did I/O on the file */
+	char name[PW_FILE_IO_NAME_LEN];	/* the dentry's name: the last path component */
+};
+
+/* file/io_totals value, per CPU, key enum pw_io_dir. */
+struct pw_io_total {
+	__u64 calls;
+	__u64 bytes;
+};
+
 /* ---- net events ---- */
 
 #define PW_UNIX_PATH_MAX	108	/* sizeof(((struct sockaddr_un *)0)->sun_path) */
@@ -569,6 +609,24 @@ struct pw_oom {
 #define PW_OOM_KNOWN_PGTABLES	2u
 #define PW_OOM_KNOWN_SCORE_ADJ	4u
 #define PW_OOM_KNOWN_COMM	8u
+
+/* oom_kill_process() was called (hook kill: fentry, else kprobe, where the
+ * kernel has them): the OOM killer's decision, before the victim is
+ * marked. The header is the task that ran the OOM killer. */
+#define PW_OOM_MESSAGE_LEN 48
+struct pw_oom_kill {
+	struct pw_hdr h;
+	__u32 victim_pid;	/* oc->chosen's tgid */
+	__u32 constraint;	/* enum oom_constraint: 0 none, 1 cpuset,
+				 * 2 memory_policy, 3 memcg */
+	__u64 total_pages;	/* oc->totalpages: the memory the victim was
+				 * chosen in (the memcg limit for a memcg OOM) */
+	__s64 points;		/* oc->chosen_points: the victim's badness */
+	__s32 order;		/* oc->order of the failed allocation; -1: sysrq */
+	__u32 pad;
+	char victim_comm[PW_COMM_LEN];
+	char message[PW_OOM_MESSAGE_LEN];	/* "Out of memory", "Memory cgroup out of memory", ... */
+};
 
 /* ---- block events ---- */
 

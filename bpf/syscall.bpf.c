@@ -68,38 +68,16 @@ struct {
 	__type(value, __u64);
 } start SEC(".maps");
 
-/* The filters, for a syscall of the current task (no event header built:
- * only the keys of the kinds in use are fetched). */
-static __always_inline bool current_filtered(struct pw_config *cfg, __u32 tgid)
-{
-	struct pw_hdr h = {};
-
-	h.pid = tgid;
-	h.uid = (__u32)bpf_get_current_uid_gid();
-	if (cfg->filter_kinds & (1u << PW_FILTER_COMM))
-		bpf_get_current_comm(h.comm, sizeof(h.comm));
-	if (cfg->filter_kinds & (1u << PW_FILTER_CGROUP))
-		h.cgroup_id = bpf_get_current_cgroup_id();
-	return pw_filtered(cfg, &h);
-}
-
 static __always_inline int on_enter(long id)
 {
 	struct pw_syscall_count *c;
 	struct pw_config *cfg;
-	__u32 zero = 0, nr = id;
+	__u32 nr = id;
 	__u64 *ts;
 
-	cfg = bpf_map_lookup_elem(&config, &zero);
-	if (!cfg || !cfg->enabled || (cfg->modules_disabled & (1u << MOD)))
+	cfg = pw_aggregating(MOD);
+	if (!cfg)
 		return 0;
-	if (cfg->consumer_tgid | cfg->filter_kinds) {
-		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-
-		if (tgid == cfg->consumer_tgid ||
-		    (cfg->filter_kinds && current_filtered(cfg, tgid)))
-			return 0;
-	}
 	c = bpf_map_lookup_elem(&counts, &nr);
 	if (!c)
 		return 0; /* not a native syscall number (x32, -1) */

@@ -367,10 +367,28 @@ static bool kprobe_supported(const char *func)
 	return found;
 }
 
+/* PINWATCH_DENY_VARIANTS=fentry,kprobe: treat these kinds as unsupported,
+ * so that a fallback is chosen (to avoid a kind that misbehaves on some
+ * kernel, or to test a fallback on a kernel that has the better kind). */
+static bool variant_denied(const char *name)
+{
+	const char *deny = getenv("PINWATCH_DENY_VARIANTS");
+	size_t n = strlen(name);
+
+	for (const char *p = deny; p && *p; p += strcspn(p, ",")) {
+		p += *p == ',';
+		if (!strncmp(p, name, n) && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
 static bool variant_supported(const struct bpf_program *prog, const struct variant_kind *v)
 {
 	const char *target = bpf_program__section_name(prog) + strlen(v->prefix);
 
+	if (variant_denied(v->name))
+		return false;
 	if (!strcmp(v->name, "tp"))
 		return tracepoint_exists(target);
 	if (!strcmp(v->name, "tp_btf") || !strcmp(v->name, "raw_tp"))

@@ -1334,6 +1334,26 @@ static void emit_oom(struct pw_emit *e, const void *rec, size_t len)
 		emit_null(e, "oom_score_adj");
 }
 
+static const char *const pw_oom_constraint_names[] = {
+	"none", "cpuset", "memory_policy", "memcg",
+};
+
+static void emit_oom_kill(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_oom_kill r;
+
+	PW_COPY(&r, rec, len);
+	emit_u64(e, "victim_pid", "victim", r.victim_pid);
+	emit_str(e, "victim_comm", "", r.victim_comm, sizeof(r.victim_comm));
+	emit_name(e, "constraint", r.constraint < sizeof(pw_oom_constraint_names) /
+					  sizeof(pw_oom_constraint_names[0]) ?
+				       pw_oom_constraint_names[r.constraint] : NULL);
+	emit_u64(e, "total_pages", "total_pages", r.total_pages);
+	emit_s64(e, "points", "points", r.points);
+	emit_s64(e, "order", "order", r.order);
+	emit_str(e, "message", "message", r.message, sizeof(r.message));
+}
+
 /* ---- block emitters ---- */
 
 static const char *const pw_block_op_names[] = {
@@ -1731,6 +1751,7 @@ static const struct pw_event_desc pw_event_descs[] = {
 
 	/* oom */
 	{ PW_EV_OOM, sizeof(struct pw_oom), emit_oom },
+	{ PW_EV_OOM_KILL, sizeof(struct pw_oom_kill), emit_oom_kill },
 	/* block */
 	{ PW_EV_BLOCK_SLOW, sizeof(struct pw_block_slow), emit_block_slow },
 	/* capability */

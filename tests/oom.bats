@@ -99,3 +99,36 @@ memory_cgroup() {
 		grep -qxF "$pin" <<<"$documented" || { echo "undocumented pin: $pin"; return 1; }
 	done < <(find "$PIN_ROOT/oom" -mindepth 1 | sort)
 }
+
+@test "the kill hook on oom_kill_process attaches as fentry where it works, as kprobe where only kprobes do, and is left out otherwise" {
+	case $(kernel_fn_attach oom_kill_process) in
+	fentry) want=fentry ;;
+	kprobe) want=kprobe ;;
+	*) want= ;;
+	esac
+	[ "$(hook_variant oom kill)" = "$want" ]
+	[ "$(hook_variant oom victim)" = tp ]
+}
+
+@test "oom_kill reports the OOM killer's decision for a memory cgroup: victim, constraint, pages, points and message, before the victim's oom event" {
+	[[ -e $PIN_ROOT/oom/link_kill ]] || skip "no fentry or kprobe on oom_kill_process here (the 6.1 guest of make vmtest has them)"
+	memory_cgroup
+	sh -c "echo \$\$ >'$CG/cgroup.procs'; exec '$BATS_FILE_TMPDIR/pwoom' 100" &
+	pid=$!
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 137 ]
+	events=$(pw_events | jq -c --argjson p "$pid" 'select((.type == "oom" or .type == "oom_kill") and .victim_pid == $p)')
+	[ "$(jq -r .type <<<"$events" | paste -sd,)" = oom_kill,oom ]
+	ev=$(head -1 <<<"$events")
+	[ "$(jq -r .victim_comm <<<"$ev")" = pwoom ]
+	[ "$(jq -r .constraint <<<"$ev")" = memcg ]
+	[ "$(jq -r .message <<<"$ev")" = "Memory cgroup out of memory" ]
+	# chosen within the cgroup's 20 MiB limit, in 4 KiB pages
+	[ "$(jq -r .total_pages <<<"$ev")" -eq $((20 << 20 >> 12)) ]
+	[ "$(jq -r .points <<<"$ev")" -gt 0 ]
+	[ "$(jq -r .order <<<"$ev")" -ge 0 ]
+	# the allocating task ran the OOM killer on itself
+	[ "$(jq -r .pid <<<"$ev")" -eq "$pid" ]
+	[ "$(jq -r .module <<<"$ev")" = oom ]
+}

@@ -278,6 +278,39 @@ static void test_enforce(void)
 	CHECK(fmt(&r, sizeof(r) - 1, PW_FMT_JSON) == -EINVAL);
 }
 
+static void test_oom_kill(void)
+{
+	struct pw_oom_kill r;
+
+	memset(&r, 0, sizeof(r));
+	fill_hdr(&r.h, PW_EV_OOM_KILL, sizeof(r));
+	r.h.module = PW_MOD_OOM;
+	r.victim_pid = 4321;
+	strcpy(r.victim_comm, "hog");
+	r.constraint = 3;
+	r.total_pages = 5120;
+	r.points = 4600;
+	r.order = 0;
+	strcpy(r.message, "Memory cgroup out of memory");
+	CHECK(fmt(&r, sizeof(r), PW_FMT_JSON) == 0);
+	CHECK_STR(out.data, "{\"type\":\"oom_kill\",\"time\":\"2026-11-22T10:11:12.123456789Z\","
+		  "\"pid\":100,\"tid\":101,\"ppid\":1,\"uid\":1000,\"gid\":1001,\"comm\":\"bash\","
+		  "\"cgroup_id\":4242,\"exec_id\":77,\"parent_exec_id\":66,\"module\":\"oom\",\"cpu\":3"
+		  ",\"victim_pid\":4321,\"victim_comm\":\"hog\",\"constraint\":\"memcg\","
+		  "\"total_pages\":5120,\"points\":4600,\"order\":0,"
+		  "\"message\":\"Memory cgroup out of memory\"}\n");
+	/* a constraint this build does not know is no crash */
+	r.constraint = 9;
+	r.order = -1;
+	CHECK(fmt(&r, sizeof(r), PW_FMT_JSON) == 0);
+	CHECK(strstr(out.data, "\"constraint\":\"?\",") != NULL);
+	CHECK(strstr(out.data, "\"order\":-1,") != NULL);
+	CHECK(fmt(&r, sizeof(r), PW_FMT_TEXT) == 0);
+	CHECK(strstr(out.data, "oom_kill") != NULL);
+	r.h.size = sizeof(r) - 1;
+	CHECK(fmt(&r, sizeof(r) - 1, PW_FMT_JSON) == -EINVAL);
+}
+
 static void test_malformed(void)
 {
 	struct pw_exit x;
@@ -429,6 +462,7 @@ int main(void)
 	test_json_escape();
 	test_exit_fork();
 	test_enforce();
+	test_oom_kill();
 	test_malformed();
 	test_rfc3339();
 	test_names();

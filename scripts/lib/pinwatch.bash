@@ -89,3 +89,15 @@ config_field_write() { # name value   (caller holds the lock)
 		die "config: cannot update $MAPS/config"
 }
 
+
+# File I/O accounting (file module, hooks vfs_rd and vfs_wr): dies unless
+# it is attached. Exit 4 (as pinwatch-load's "nothing of it exists on this
+# kernel") when the module is loaded but the kernel has neither fexit nor
+# kprobes on vfs_read/vfs_write.
+need_file_io() { # command
+	need_root "$1"
+	need_loaded "$1"
+	[[ -d $PIN_ROOT/file ]] || die "$1: the file module is not loaded (pinwatch up file)"
+	[[ -e $PIN_ROOT/file/link_vfs_rd && -e $PIN_ROOT/file/link_vfs_wr ]] ||
+		EXIT_CODE=4 die "$1: file I/O accounting is not available on this kernel (vfs_read/vfs_write need fexit or kprobes)"
+}

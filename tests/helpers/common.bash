@@ -146,3 +146,27 @@ assert_one_line_error() {
 		return 1
 	fi
 }
+
+# How a program can attach to the kernel function FN on this kernel, found
+# with clang and bpftool alone (not pinwatch-load's own probes): "fentry"
+# when the kernel loads a fentry program on it, else "kprobe" when it has
+# kprobe events and the symbol, else "none".
+kernel_fn_attach() { # fn
+	local obj=$BATS_FILE_TMPDIR/fentry_probe_$1.bpf.o pin=/sys/fs/bpf/pw-fentry-probe-$$
+	clang -g -O2 -target bpf -I"$PW_BUILD" -DPW_FUNC="\"$1\"" \
+		-c "$PW_HOME/tests/fixtures/fentry_probe.bpf.c" -o "$obj" || return 1
+	if bpftool prog load "$obj" "$pin" 2>/dev/null; then
+		rm -f "$pin"
+		echo fentry
+	elif [[ -e /sys/kernel/tracing/kprobe_events ]] && grep -q " $1\$" /proc/kallsyms; then
+		echo kprobe
+	else
+		echo none
+	fi
+}
+
+# The variant status reports for a module's hook ("" when it has none).
+hook_variant() { # module hook
+	"$PW" status --json | jq -r --arg m "$1" --arg h "$2" \
+		'.modules[] | select(.name == $m) | .hooks[] | select(.hook == $h) | .variant'
+}

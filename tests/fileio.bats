@@ -1,0 +1,200 @@
+#!/usr/bin/env bats
+# File I/O accounting (file module, hooks vfs_rd and vfs_wr): every
+# vfs_read()/vfs_write() counted per process and file (pinwatch filetop)
+# and machine-wide (pinwatch vfsstat). The hooks need fentry/fexit or
+# kprobes: fexit on Debian's 6.1, neither on the 6.18 host, where the file
+# module loads without them. Both variants are checked where they exist.
+# shellcheck disable=SC2154 # status, output, lines and stderr come from bats' run
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	require_root
+	"$PW" down >/dev/null 2>&1 || true
+	"$PW" up file >/dev/null 2>"$BATS_FILE_TMPDIR/up.err"
+	kernel_fn_attach vfs_read >"$BATS_FILE_TMPDIR/attach"
+}
+
+teardown_file() {
+	pw_teardown
+}
+
+setup() {
+	require_root
+	ATTACH=$(<"$BATS_FILE_TMPDIR/attach")
+}
+
+# The variant the loader should pick for the hooks on this kernel.
+expected_variant() {
+	case $ATTACH in
+	fentry) echo fexit ;;
+	kprobe) echo kprobe ;;
+	*) echo "" ;;
+	esac
+}
+
+need_accounting() {
+	[[ -n $(expected_variant) ]] ||
+		skip "no fentry/fexit or kprobes on vfs_read here (the 6.1 guest of make vmtest has them)"
+}
+
+# Reloads the file module with the variants named denied.
+reload_file_denying() { # kinds
+	"$PW" down >/dev/null
+	PINWATCH_DENY_VARIANTS=$1 "$PW" up file >/dev/null 2>&1
+}
+
+# A process that writes 3 x 4096 bytes to FILE, then one that reads it
+# back; sets WRITER and READER to their pids.
+write_then_read() { # file
+	dd if=/dev/zero of="$1" bs=4096 count=3 status=none &
+	WRITER=$!
+	wait "$WRITER"
+	cat "$1" >/dev/null &
+	READER=$!
+	wait "$READER"
+}
+
+# filetop's JSON row for a process and a file name.
+row_of() { # pid name
+	"$PW" filetop --top 10240 --json |
+		jq -c --argjson p "$1" --arg n "$2" '.[] | select(.pid == $p and .name == $n)'
+}
+
+@test "the vfs_read/vfs_write hooks attach as fexit where fentry works, as kprobe where only kprobes do, and are left out with a notice otherwise" {
+	want=$(expected_variant)
+	[ "$(hook_variant file vfs_rd)" = "$want" ]
+	[ "$(hook_variant file vfs_wr)" = "$want" ]
+	if [[ -z $want ]]; then
+		grep -q 'notice: hook vfs_rd is not available on this kernel' "$BATS_FILE_TMPDIR/up.err"
+		grep -q 'notice: hook vfs_wr is not available on this kernel' "$BATS_FILE_TMPDIR/up.err"
+		# the file module's events work without them
+		[ -e "$PIN_ROOT/file/link_openat_x" ]
+		[ ! -e "$PIN_ROOT/file/link_vfs_rd" ]
+	fi
+}
+
+@test "without the hooks, filetop and vfsstat exit 4 with one line saying why" {
+	[[ -z $(expected_variant) ]] || skip "file I/O accounting is attached on this kernel"
+	run --separate-stderr "$PW" filetop
+	[ "$status" -eq 4 ]
+	assert_one_line_error
+	[[ $stderr == *"not available on this kernel"* ]]
+	run --separate-stderr "$PW" vfsstat --json
+	[ "$status" -eq 4 ]
+	assert_one_line_error
+}
+
+@test "fexit: filetop counts each process's reads and writes of a file with the bytes transferred" {
+	need_accounting
+	[[ $(hook_variant file vfs_rd) == fexit ]] || skip "the hooks are kprobes here (no fentry)"
+	f=$BATS_TEST_TMPDIR/pwio-$RANDOM$RANDOM
+	write_then_read "$f"
+	w=$(row_of "$WRITER" "${f##*/}")
+	[ "$(jq -r .comm <<<"$w")" = dd ]
+	[ "$(jq -r .writes <<<"$w")" -eq 3 ]
+	[ "$(jq -r .write_bytes <<<"$w")" -eq 12288 ]
+	[ "$(jq -r .reads <<<"$w")" -eq 0 ]
+	[ "$(jq -r .type <<<"$w")" = R ]
+	[ "$(jq -r .ino <<<"$w")" -eq "$(stat -c %i "$f")" ]
+	[ "$(jq -r .dev <<<"$w")" = "$(findmnt -rn -o MAJ:MIN -T "$f")" ]
+	r=$(row_of "$READER" "${f##*/}")
+	[ "$(jq -r .comm <<<"$r")" = cat ]
+	# every byte once; the last read returns 0 (end of file)
+	[ "$(jq -r .read_bytes <<<"$r")" -eq 12288 ]
+	[ "$(jq -r .reads <<<"$r")" -ge 2 ]
+	[ "$(jq -r .writes <<<"$r")" -eq 0 ]
+}
+
+@test "kprobe: filetop counts reads and writes with the bytes asked for" {
+	need_accounting
+	if [[ $(hook_variant file vfs_rd) != kprobe ]]; then
+		grep -q " vfs_read\$" /proc/kallsyms && [[ -e /sys/kernel/tracing/kprobe_events ]] ||
+			skip "no kprobes on this kernel"
+		reload_file_denying fentry,fexit
+	fi
+	[ "$(hook_variant file vfs_rd)" = kprobe ]
+	f=$BATS_TEST_TMPDIR/pwio-$RANDOM$RANDOM
+	write_then_read "$f"
+	w=$(row_of "$WRITER" "${f##*/}")
+	[ "$(jq -r .writes <<<"$w")" -eq 3 ]
+	[ "$(jq -r .write_bytes <<<"$w")" -eq 12288 ]
+	r=$(row_of "$READER" "${f##*/}")
+	# cat asks for whole buffers: at least the file's size, once per call
+	[ "$(jq -r .reads <<<"$r")" -ge 2 ]
+	[ "$(jq -r .read_bytes <<<"$r")" -ge 12288 ]
+	reload_file_denying ""
+	[ "$(hook_variant file vfs_rd)" = "$(expected_variant)" ]
+}
+
+@test "filetop sorts, cuts at --top, prints a table, and --clear starts the counts again" {
+	need_accounting
+	f=$BATS_TEST_TMPDIR/pwio-$RANDOM$RANDOM
+	write_then_read "$f"
+	run "$PW" filetop --top 3 --sort writes --json
+	[ "$status" -eq 0 ]
+	[ "$(jq length <<<"$output")" -le 3 ]
+	[ "$(jq -c '[.[].writes]' <<<"$output")" = "$(jq -c '[.[].writes] | sort | reverse' <<<"$output")" ]
+	run "$PW" filetop --top 10240
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == PID*COMM*READS*WRITES*R_KB*W_KB*T*DEV*INO*NAME ]]
+	grep -qE "^$WRITER +dd +0 +3 +0 +12 +R .* ${f##*/}\$" <<<"$output"
+	"$PW" filetop --clear >/dev/null
+	[ -z "$(row_of "$WRITER" "${f##*/}")" ]
+}
+
+@test "vfsstat counts the machine's reads and writes, and --interval only what happened meanwhile" {
+	need_accounting
+	run --separate-stderr "$PW" vfsstat --json
+	[ "$status" -eq 0 ]
+	before=$output
+	f=$BATS_TEST_TMPDIR/pwio-$RANDOM$RANDOM
+	write_then_read "$f"
+	after=$("$PW" vfsstat --json)
+	[ "$(jq -n --argjson a "$after" --argjson b "$before" '$a.writes - $b.writes')" -ge 3 ]
+	[ "$(jq -n --argjson a "$after" --argjson b "$before" '$a.write_bytes - $b.write_bytes')" -ge 12288 ]
+	[ "$(jq -n --argjson a "$after" --argjson b "$before" '$a.read_bytes - $b.read_bytes')" -ge 12288 ]
+	# writes all through the interval, whenever it starts (no timing assumed)
+	( while [[ ! -e $f.stop ]]; do dd if=/dev/zero of="$f" bs=4096 count=5 status=none; done ) &
+	writer=$!
+	run "$PW" vfsstat --interval 1 --json
+	touch "$f.stop"
+	wait "$writer"
+	[ "$status" -eq 0 ]
+	[ "$(jq .write_bytes <<<"$output")" -ge 20480 ]
+	# far less than the totals since load
+	[ "$(jq .reads <<<"$output")" -lt "$(jq .reads <<<"$after")" ]
+	run "$PW" vfsstat
+	[[ ${lines[0]} == READS*WRITES*READ_KB*WRITE_KB ]]
+}
+
+@test "the filters and the module switch apply to the accounting" {
+	need_accounting
+	"$PW" filter add comm dd
+	f=$BATS_TEST_TMPDIR/pwio-$RANDOM$RANDOM
+	write_then_read "$f"
+	"$PW" filter del comm dd
+	[ -z "$(row_of "$WRITER" "${f##*/}")" ]
+	[ -n "$(row_of "$READER" "${f##*/}")" ]
+	"$PW" config set module.file off
+	g=$BATS_TEST_TMPDIR/pwio-$RANDOM$RANDOM
+	write_then_read "$g"
+	"$PW" config set module.file on
+	[ -z "$(row_of "$READER" "${g##*/}")" ]
+}
+
+@test "filetop and vfsstat refuse bad arguments with one line" {
+	for args in "--top 0" "--top x" "--sort size" "--bogus" "--top"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$PW" filetop $args
+		[ "$status" -eq 2 ] || { echo "filetop $args: $status"; return 1; }
+		assert_one_line_error
+	done
+	for args in "--interval 0" "--interval 1.5" "--bogus"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$PW" vfsstat $args
+		[ "$status" -eq 2 ] || { echo "vfsstat $args: $status"; return 1; }
+		assert_one_line_error
+	done
+}
