@@ -110,8 +110,9 @@ memory_cgroup() {
 	[ "$(hook_variant oom victim)" = tp ]
 }
 
-@test "oom_kill reports the OOM killer's decision for a memory cgroup: victim, constraint, pages, points and message, before the victim's oom event" {
-	[[ -e $PIN_ROOT/oom/link_kill ]] || skip "no fentry or kprobe on oom_kill_process here (the 6.1 guest of make vmtest has them)"
+# Runs a process into its cgroup's limit and checks the oom_kill event of
+# the variant attached.
+check_oom_kill() {
 	memory_cgroup
 	sh -c "echo \$\$ >'$CG/cgroup.procs'; exec '$BATS_FILE_TMPDIR/pwoom' 100" &
 	pid=$!
@@ -131,4 +132,19 @@ memory_cgroup() {
 	# the allocating task ran the OOM killer on itself
 	[ "$(jq -r .pid <<<"$ev")" -eq "$pid" ]
 	[ "$(jq -r .module <<<"$ev")" = oom ]
+}
+
+@test "oom_kill reports the OOM killer's decision for a memory cgroup: victim, constraint, pages, points and message, before the victim's oom event" {
+	[[ -e $PIN_ROOT/oom/link_kill ]] || skip "no fentry or kprobe on oom_kill_process here (the 6.1 guest of make vmtest has them)"
+	check_oom_kill
+}
+
+@test "the kprobe fallback on oom_kill_process reports the same oom_kill event" {
+	[[ -e /sys/kernel/tracing/kprobe_events ]] || skip "no kprobes on this kernel"
+	"$PW" down
+	PINWATCH_DENY_VARIANTS=fentry "$PW" up oom
+	[ "$(hook_variant oom kill)" = kprobe ]
+	check_oom_kill
+	pw_fresh oom
+	[ "$(hook_variant oom kill)" != kprobe ]
 }
