@@ -215,6 +215,17 @@ static __always_inline void pw_submit(struct pw_config *cfg, void *event, __u64 
 		pw_count(module, PW_EMITTED);
 }
 
+/* The end of most handlers: filtered by the pid/uid/comm/cgroup filters,
+ * or submitted (emitted or dropped). */
+static __always_inline void pw_filter_submit(struct pw_config *cfg, void *event, __u64 size,
+					     __u32 module)
+{
+	if (pw_filtered(cfg, (const struct pw_hdr *)event))
+		pw_count(module, PW_FILTERED);
+	else
+		pw_submit(cfg, event, size, module);
+}
+
 /* Slot of v in a struct pw_hist: the number of significant bits. */
 static __always_inline __u32 pw_hist_slot(__u64 v)
 {

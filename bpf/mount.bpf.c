@@ -80,10 +80,7 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx,
 	read_str(ev->target, sizeof(ev->target), target);
 	read_str(ev->data, sizeof(ev->data), data);
 	pw_fill_hdr(&ev->h, type, MOD, sizeof(*ev));
-	if (pw_filtered(cfg, &ev->h))
-		pw_count(MOD, PW_FILTERED);
-	else
-		pw_submit(cfg, ev, sizeof(*ev), MOD);
+	pw_filter_submit(cfg, ev, sizeof(*ev), MOD);
 	return 0;
 }
 

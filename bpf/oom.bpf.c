@@ -124,10 +124,7 @@ int victim__tp(struct trace_event_raw_mark_victim *ctx)
 		   (__u32)ev.victim_pid == pid_tgid >> 32) {
 		figures_of_current(&ev);
 	}
-	if (pw_filtered(cfg, &ev.h))
-		pw_count(MOD, PW_FILTERED);
-	else
-		pw_submit(cfg, &ev, sizeof(ev), MOD);
+	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
 	return 0;
 }
 
@@ -150,10 +147,7 @@ static __always_inline int on_oom_kill(struct oom_control *oc, const char *messa
 	ev.points = BPF_CORE_READ(oc, chosen_points);
 	ev.order = BPF_CORE_READ(oc, order);
 	bpf_probe_read_kernel_str(ev.message, sizeof(ev.message), message);
-	if (pw_filtered(cfg, &ev.h))
-		pw_count(MOD, PW_FILTERED);
-	else
-		pw_submit(cfg, &ev, sizeof(ev), MOD);
+	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
 	return 0;
 }
 

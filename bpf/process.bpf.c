@@ -354,10 +354,7 @@ static __always_inline int handle_exit(struct task_struct *task)
 	ev.signal = exit_code & 0x7f;
 	ev.exit_code = ev.signal ? 0 : (exit_code >> 8) & 0xff;
 	ev.duration_ns = bpf_ktime_get_ns() - BPF_CORE_READ(task, start_time);
-	if (pw_filtered(cfg, &ev.h))
-		pw_count(MOD, PW_FILTERED);
-	else
-		pw_submit(cfg, &ev, sizeof(ev), MOD);
+	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
 out:
 	bpf_map_delete_elem(&proc_cache, &tgid);
 	return 0;
@@ -396,10 +393,7 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 	pw_fill_hdr(&ev.h, PW_EV_FORK, MOD, sizeof(ev));
 	ev.child_pid = child_pid;
 	ev.pad = 0;
-	if (pw_filtered(cfg, &ev.h))
-		pw_count(MOD, PW_FILTERED);
-	else
-		pw_submit(cfg, &ev, sizeof(ev), MOD);
+	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
 	return 0;
 }
 

@@ -43,10 +43,7 @@ static __always_inline int signal_exit(struct trace_event_raw_sys_exit *ctx,
 		ev.sig = p->args[2];
 		break;
 	}
-	if (pw_filtered(cfg, &ev.h))
-		pw_count(MOD, PW_FILTERED);
-	else
-		pw_submit(cfg, &ev, sizeof(ev), MOD);
+	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
 	return 0;
 }
 
@@ -80,10 +77,7 @@ static __always_inline int on_generate(int sig, struct kernel_siginfo *info,
 		ev.code = PW_SI_KERNEL;
 	else
 		ev.code = BPF_CORE_READ(info, si_code);
-	if (pw_filtered(cfg, &ev.h))
-		pw_count(MOD, PW_FILTERED);
-	else
-		pw_submit(cfg, &ev, sizeof(ev), MOD);
+	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
 	return 0;
 }
 

@@ -178,10 +178,7 @@ static __always_inline int on_exit(struct pt_regs *regs, long ret, bool btf)
 		SC_ARGS_CORE(regs, ev.args);
 	ev.ret = ret;
 	ev.latency_ns = lat;
-	if (pw_filtered(cfg, &ev.h))
-		pw_count(MOD, PW_FILTERED);
-	else
-		pw_submit(cfg, &ev, sizeof(ev), MOD);
+	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
 	return 0;
 }
 
