@@ -556,7 +556,11 @@ static int choose_variants(struct bpf_object *obj, const char *module)
 
 /* ---- loading --------------------------------------------------------------- */
 
-static const char *fail_at; /* PINWATCH_TEST_FAIL_AT: test-only failure injection */
+/* PINWATCH_TEST_FAIL_AT=STEP: test-only failure injection, one step of a load:
+ * open, load, config (first load only), freeze, staging, pin, attach (the
+ * first program), attach_later (a later one), rename. tests/loader.bats fails
+ * each and checks that the pins are as they were. */
+static const char *fail_at;
 
 /* A load that is not a resident module (a uprobe, see cmd_uprobe_add):
  * where its pins go, which programs it keeps and how they attach. */
@@ -909,7 +913,7 @@ static int pin_module(struct bpf_object *obj, const char *module, const char *st
 			if (!on)
 				continue; /* on demand: pinwatch-load attach */
 		}
-		if (injected("attach"))
+		if (injected("attach") || (*n_links && injected("attach_later")))
 			return -1;
 		links[*n_links] = hooks && hooks->attach ? hooks->attach(prog) : bpf_program__attach(prog);
 		err = libbpf_get_error(links[*n_links]);
@@ -1067,13 +1071,17 @@ static int cmd_load(const char *object)
 		die_msg("%s: load failed: %s", module, cause);
 		goto fail;
 	}
+	if (!existed_before(&rb, "config") && injected("config"))
+		goto fail;
 	if (!existed_before(&rb, "config") && init_config(obj)) {
 		die_msg("%s: cannot initialise config: %s", module, strerror(errno));
 		goto fail;
 	}
 	if (hooks && hooks->loaded && hooks->loaded(obj))
 		goto fail;
-	if (freeze_maps(obj, &rb, module))
+	if (injected("freeze") || freeze_maps(obj, &rb, module))
+		goto fail;
+	if (injected("staging"))
 		goto fail;
 	if (asprintf(&rb.staging, "%s/_staging_%s_%d", env.pin_root, module, getpid()) < 0 ||
 	    mkdir(rb.staging, 0700)) {

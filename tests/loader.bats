@@ -102,17 +102,21 @@ teardown() {
 # under another module's name stands in for a second module.
 @test "a load that fails at any step leaves exactly the pins that existed before" {
 	cp "$PW_BUILD/bpf/process.bpf.o" "$BATS_TEST_TMPDIR/audit.bpf.o"
-	for step in open load pin attach rename; do
+	# config: only a first load initialises it; attach_later: a program's
+	# attach after an earlier one's succeeded (the process object has three)
+	for step in open load config freeze staging pin attach attach_later rename; do
 		PINWATCH_TEST_FAIL_AT=$step run --separate-stderr "$PW_LOAD" load "$BATS_TEST_TMPDIR/audit.bpf.o"
 		assert_one_line_error
+		[[ $stderr == *"injected failure at step '$step'"* ]] || { echo "step $step: $stderr"; return 1; }
 		[ ! -e "$PIN_ROOT" ] || { echo "step $step left: $(find "$PIN_ROOT")"; return 1; }
 	done
 	"$PW" up process
 	"$PW" filter add pid 4242
 	before=$(pin_state)
-	for step in open load pin attach rename; do
+	for step in open load freeze staging pin attach attach_later rename; do
 		PINWATCH_TEST_FAIL_AT=$step run --separate-stderr "$PW_LOAD" load "$BATS_TEST_TMPDIR/audit.bpf.o"
 		assert_one_line_error
+		[[ $stderr == *"injected failure at step '$step'"* ]] || { echo "step $step: $stderr"; return 1; }
 		[ "$(pin_state)" = "$before" ] || { echo "step $step changed the pins"; diff <(echo "$before") <(pin_state); return 1; }
 		[ -z "$(orphan_links)" ] || { echo "step $step left links attached: $(orphan_links)"; return 1; }
 	done
