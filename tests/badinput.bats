@@ -5,13 +5,18 @@
 # bpftool dump of every map a command can change (config and the filter
 # maps); maps that only programs write (stats, proc_cache, histograms, the
 # ring) move with every kernel event and are frozen or unwritable anyway.
+# The sensor under test has the process and syscall modules, a selected
+# syscall and a uprobe, so the syscall selection and the probe's info map
+# are compared too (pin_state in helpers/common.bash).
 
 load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
 	require_root
-	pw_fresh process
+	pw_fresh process syscall
+	"$PW" config set syscalls getppid >/dev/null
+	"$PW" uprobe add keep /bin/bash:readline >/dev/null
 	fixtures=$BATS_FILE_TMPDIR
 	cp "$PW_BUILD/bpf/process.bpf.o" "$fixtures/corrupt.o"
 	mkdir -p "$fixtures/corrupt"
@@ -31,8 +36,9 @@ setup() {
 	require_root
 }
 
-# name | command ("pinwatch", "pinwatch-load" or "pinwatch-read" first;
-# @TMP@ is this file's temporary directory)
+# name | command ("pinwatch", "pinwatch-load" or "pinwatch-read" first,
+# optionally after "nobody" (run as uid 65534) or "unloaded" (with a pin root
+# where no sensor is loaded); @TMP@ is this file's temporary directory)
 bad_inputs() {
 	cat <<'TABLE'
 unknown subcommand|pinwatch frobnicate
@@ -64,10 +70,38 @@ missing config value|pinwatch config set enabled
 unknown stats option|pinwatch stats --xml
 unknown status option|pinwatch status --yaml
 chain of an unknown module|pinwatch chain nosuch
-chain of a module that is not loaded|pinwatch chain syscall
+chain of a module that is not loaded|pinwatch chain mount
 bad ring buffer size|pinwatch up --ringbuf-size 3M process
 unknown module for status|pinwatch status nosuchmodule
 filter list of an unknown kind|pinwatch filter list color
+cidr prefix longer than 32|pinwatch filter add cidr 10.0.0.0/33
+cidr that is no address|pinwatch filter add cidr 300.1.1.1
+IPv6 cidr prefix longer than 128|pinwatch filter add cidr fe80::/129
+cidr that is a word|pinwatch filter add cidr abc
+relative path filter|pinwatch filter add path relative/x
+path filter with a .. component|pinwatch filter add path /a/../b
+path filter over 254 bytes|pinwatch filter add path "/$(printf 'a%.0s' {1..300})"
+unknown syscall name|pinwatch config set syscalls getppid,nosuchcall
+empty name in a syscall list|pinwatch config set syscalls getppid,,close
+syscall number instead of a name|pinwatch config set syscalls 9999
+syscount with an unknown option|pinwatch syscount --bogus
+filetop without the file module|pinwatch filetop
+vfsstat without the file module|pinwatch vfsstat
+non-root: up|nobody pinwatch up process
+non-root: down|nobody pinwatch down
+non-root: filter add|nobody pinwatch filter add pid 1
+non-root: config set|nobody pinwatch config set enabled off
+non-root: block add|nobody pinwatch block add /bin/true
+non-root: uprobe del|nobody pinwatch uprobe del keep
+non-root: loader|nobody pinwatch-load load "$PW_BUILD/bpf/process.bpf.o"
+non-root: consumer|nobody pinwatch-read --drain
+sensor not loaded: stats|unloaded pinwatch stats
+sensor not loaded: filter add|unloaded pinwatch filter add pid 1
+sensor not loaded: config set|unloaded pinwatch config set enabled off
+sensor not loaded: block add|unloaded pinwatch block add /bin/true
+sensor not loaded: chain|unloaded pinwatch chain process
+sensor not loaded: syscount|unloaded pinwatch syscount
+sensor not loaded: consumer|unloaded pinwatch-read --drain
 block: unknown action|pinwatch block flip /bin/true
 block: add without a path|pinwatch block add
 block: add with two paths|pinwatch block add /bin/true /bin/false
@@ -101,7 +135,7 @@ loader: ring buffer size with junk|pinwatch-load --ringbuf-size 8Mx load @TMP@/c
 loader: relative pin root|pinwatch-load --pin-root relative/dir unload process
 loader: pin root that is not on bpffs|pinwatch-load --pin-root @TMP@/notbpffs/root load @TMP@/corrupt.o
 loader: unload of an unknown module|pinwatch-load unload nosuchmodule
-loader: unload of a module not loaded|pinwatch-load unload syscall
+loader: unload of a module not loaded|pinwatch-load unload mount
 loader: too many arguments|pinwatch-load unload process extra
 consumer: unknown event type|pinwatch-read --type exec,bogus
 consumer: unknown option|pinwatch-read --bogus
@@ -171,13 +205,18 @@ TABLE
 	while IFS='|' read -r name cmd; do
 		cmd=${cmd//@TMP@/$BATS_FILE_TMPDIR}
 		eval "set -- $cmd"
+		runner=()
+		case $1 in
+		nobody) shift; runner=(as_nobody) ;;
+		unloaded) shift; runner=(env "PINWATCH_PIN_ROOT=$BATS_FILE_TMPDIR/unloaded/pinwatch") ;;
+		esac
 		case $1 in
 		pinwatch) shift; set -- "$PW" "$@" ;;
 		pinwatch-load) shift; set -- "$PW_LOAD" "$@" ;;
 		pinwatch-read) shift; set -- "$PW_READ" "$@" ;;
 		*) echo "bad table row: $name"; return 1 ;;
 		esac
-		run --separate-stderr "$@"
+		run --separate-stderr "${runner[@]}" "$@"
 		assert_one_line_error || { echo "case: $name"; return 1; }
 		[ "$(pin_state)" = "$before" ] || { echo "case changed pins: $name"; return 1; }
 	done < <(bad_inputs)

@@ -80,7 +80,8 @@ pin_state() {
 	[[ -d $PIN_ROOT ]] || { echo "no pins"; return 0; }
 	find "$PIN_ROOT" | sort
 	local m
-	for m in "$PIN_ROOT"/maps/config "$PIN_ROOT"/maps/filter_* "$PIN_ROOT"/maps/blocklist; do
+	for m in "$PIN_ROOT"/maps/config "$PIN_ROOT"/maps/filter_* "$PIN_ROOT"/maps/blocklist \
+		"$PIN_ROOT"/syscall/selected "$PIN_ROOT"/uprobe/*/info; do
 		[[ -e $m ]] && { echo "== ${m##*/}"; bpftool map dump pinned "$m"; }
 	done
 	return 0
