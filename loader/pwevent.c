@@ -1225,8 +1225,11 @@ static const struct pw_name pw_mount_syscall_names[] = {
 #undef PW_X
 };
 
-/* MS_* (mount(2)); values are the same on every architecture */
+/* MS_* (mount(2)); values are the same on every architecture. The old
+ * magic MS_MGC_VAL shares bits with MS_POSIXACL, MS_PRIVATE, ...: test it
+ * first, or those names take its bits. */
 static const struct pw_flag pw_ms_flags[] = {
+	{ 0xC0ED0000, "MS_MGC_VAL" },
 	{ 1, "MS_RDONLY" }, { 2, "MS_NOSUID" }, { 4, "MS_NODEV" }, { 8, "MS_NOEXEC" },
 	{ 16, "MS_SYNCHRONOUS" }, { 32, "MS_REMOUNT" }, { 64, "MS_MANDLOCK" },
 	{ 128, "MS_DIRSYNC" }, { 256, "MS_NOSYMFOLLOW" }, { 1024, "MS_NOATIME" },
@@ -1235,7 +1238,7 @@ static const struct pw_flag pw_ms_flags[] = {
 	{ 1 << 17, "MS_UNBINDABLE" }, { 1 << 18, "MS_PRIVATE" }, { 1 << 19, "MS_SLAVE" },
 	{ 1 << 20, "MS_SHARED" }, { 1 << 21, "MS_RELATIME" }, { 1 << 22, "MS_KERNMOUNT" },
 	{ 1 << 23, "MS_I_VERSION" }, { 1 << 24, "MS_STRICTATIME" },
-	{ 1 << 25, "MS_LAZYTIME" }, { 0xC0ED0000, "MS_MGC_VAL" },
+	{ 1 << 25, "MS_LAZYTIME" },
 };
 
 static const struct pw_flag pw_umount_flags[] = {
@@ -1427,9 +1430,13 @@ static void emit_capable(struct pw_emit *e, const void *rec, size_t len)
 	if (e->fmt == PW_FMT_TEXT)
 		emit_cstr(e, r.ret ? " denied" : " granted");
 	if (r.opts_known) {
-		emit_bool(e, "audit", "noaudit", !(r.opts & PW_CAP_OPT_NOAUDIT));
-		if (e->fmt == PW_FMT_JSON)
+		/* JSON: audit = the check is audited; text: noaudit when not */
+		if (e->fmt == PW_FMT_JSON) {
+			emit_bool(e, "audit", NULL, !(r.opts & PW_CAP_OPT_NOAUDIT));
 			emit_u64(e, "opts", NULL, r.opts);
+		} else {
+			emit_bool(e, "audit", "noaudit", (r.opts & PW_CAP_OPT_NOAUDIT) != 0);
+		}
 	} else {
 		emit_null(e, "audit");
 		emit_null(e, "opts");
@@ -1480,8 +1487,14 @@ static void emit_audit(struct pw_emit *e, const void *rec, size_t len)
 	emit_hex(e, "value", r.value, r.value_len);
 	if (r.path[0] || e->fmt == PW_FMT_JSON)
 		emit_str(e, "path", "", r.path, sizeof(r.path));
-	if (r.new_path[0] || e->fmt == PW_FMT_JSON)
-		emit_str(e, "new_path", "->", r.new_path, sizeof(r.new_path));
+	if (r.new_path[0] || e->fmt == PW_FMT_JSON) {
+		/* text: "old -> new", as a file rename shows it */
+		if (e->fmt == PW_FMT_TEXT) {
+			emit_key(e, "", "");
+			emit_cstr(e, "->");
+		}
+		emit_str(e, "new_path", "", r.new_path, sizeof(r.new_path));
+	}
 }
 
 /* ---- uprobe and profile emitters ---- */
