@@ -867,6 +867,18 @@ struct pw_tracepoint {
 	__u8 data[PW_TP_DATA_MAX]; /* the raw record; its first 8 bytes zeroed */
 };
 
+/* ---- on-demand tools: profile, memleak, llcstat ---- */
+
+/* Like PW_MOD_TPWATCH, no modules (absent from PW_MODULES, never loaded by
+ * `up`, no events): only their keys in maps/stats. They take the free ids
+ * below the bench's (14) and tp watch's (15). Each sample (profile,
+ * llcstat) or allocation (memleak) the BPF side sees is counted once as
+ * filtered, emitted (recorded in the tool's own map) or dropped (that map
+ * full). */
+#define PW_MOD_PROFILE	13
+#define PW_MOD_MEMLEAK	12
+#define PW_MOD_LLCSTAT	11
+
 /* ---- bench events ---- */
 
 /* Written only by the benchmark's own program (tests/bench/bpf/bench_rb.bpf.c,

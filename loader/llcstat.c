@@ -4,7 +4,9 @@
  * process and CPU (libbpf-tools llcstat), from the PMU's cache-references
  * and cache-misses events sampled every --sample-period occurrences. Where
  * the PMU offers no such events (most virtual machines) it says so in one
- * line and exits 4.
+ * line and exits 4. The sensor's config, stats and filter maps are reused
+ * when pinned (tool.h): its filters apply, and samples count in pinwatch
+ * stats.
  */
 #define _GNU_SOURCE
 #include <argp.h>
@@ -19,6 +21,7 @@
 
 #include "cli.h"
 #include "parse.h"
+#include "pwevent.h"
 #include "tool.h"
 #include "llcstat.h"
 #include "llcstat.skel.h"
@@ -29,7 +32,7 @@
 static struct {
 	uint64_t period;
 	uint64_t duration;
-	bool verbose;
+	bool json, verbose;
 } env = { .period = 100 };
 
 const char *argp_program_version = PROG " 0.1";
@@ -38,17 +41,30 @@ static const char doc[] =
 	"PMU's hardware cache events (sampled: counts are multiples of the sample\n"
 	"period), and print them with the hit ratio at the end (--duration or\n"
 	"Ctrl-C). Needs a PMU with cache-references and cache-misses events: where\n"
-	"there is none (most VMs), one line says so and the exit status is 4.\n"
+	"there is none (most VMs), one line says so on stderr and the exit status is\n"
+	"4 (with --json too). --json prints one JSON object instead of the table:\n"
+	"{\"sample_period\", \"rows\": [{\"pid\", \"comm\", \"cpu\", \"references\",\n"
+	"\"misses\", \"hit_percent\"}], \"total\": {\"references\", \"misses\",\n"
+	"\"hit_percent\"}, \"stats\": {\"seen\", \"filtered\", \"emitted\", \"dropped\"}}\n"
+	"(hit_percent null without references).\n"
+	"\n"
+	"When the sensor is loaded (its maps pinned under $PINWATCH_PIN_ROOT/maps,\n"
+	"default /sys/fs/bpf/pinwatch/maps), its switch (config enabled), its consumer\n"
+	"and its pid/uid/comm/cgroup filters (pinwatch filter) apply to the samples,\n"
+	"and every sample counts in pinwatch stats as llcstat (seen = filtered +\n"
+	"emitted + dropped); otherwise private copies are used. Nothing is pinned.\n"
 	"\n"
 	"Examples:\n"
 	"  pinwatch-llcstat --duration 10\n"
 	"  pinwatch-llcstat --sample-period 1000\n"
+	"  pinwatch-llcstat --duration 5 --json | jq .total\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage, 4 the PMU has no such events.";
 
 static const struct argp_option options[] = {
 	{ "sample-period", 'c', "N", 0, "Sample every N events, 1 to 1000000000 (default 100)", 0 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds, 1 to 86400 (default: at Ctrl-C)", 0 },
+	{ "json", 'j', NULL, 0, "One JSON object instead of the table", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf's log", 0 },
 	{},
 };
@@ -63,6 +79,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'd':
 		if (pw_parse_uint(arg, 86400, &env.duration) || !env.duration)
 			pw_usage_error(PROG, "invalid --duration '%s': 1 to 86400 seconds", arg);
+		break;
+	case 'j':
+		env.json = true;
 		break;
 	case 'v':
 		env.verbose = true;
@@ -91,9 +110,50 @@ static int by_refs(const void *a, const void *b)
 	return x->k.pid < y->k.pid ? -1 : x->k.pid > y->k.pid;
 }
 
+static struct pw_tool_maps tm = { .prog = PROG, .name = "llcstat", .stats_key = PW_MOD_LLCSTAT };
+
+/* JSON: the hit ratio in percent, null without references. */
+static void json_hit(struct pw_buf *b, __u64 refs, __u64 misses)
+{
+	if (!refs)
+		pw_buf_printf(b, "null");
+	else
+		pw_buf_printf(b, "%.2f", refs > misses ? 100.0 * (double)(refs - misses) / (double)refs : 0.0);
+}
+
+static void print_json(const struct row *rows, size_t n, __u64 refs, __u64 misses)
+{
+	struct pw_buf out = {};
+	struct pw_stats st = {};
+
+	pw_buf_printf(&out, "{\"sample_period\":%llu,\"rows\":[", (unsigned long long)env.period);
+	for (size_t i = 0; i < n; i++) {
+		const struct pw_llc_value *v = &rows[i].v;
+
+		pw_buf_printf(&out, "%s{\"pid\":%u,\"comm\":", i ? "," : "", rows[i].k.pid);
+		pw_json_str(&out, rows[i].k.comm, sizeof(rows[i].k.comm));
+		pw_buf_printf(&out, ",\"cpu\":%u,\"references\":%llu,\"misses\":%llu,\"hit_percent\":",
+			      rows[i].k.cpu, (unsigned long long)v->references,
+			      (unsigned long long)v->misses);
+		json_hit(&out, v->references, v->misses);
+		pw_buf_printf(&out, "}");
+	}
+	pw_buf_printf(&out, "],\"total\":{\"references\":%llu,\"misses\":%llu,\"hit_percent\":",
+		      (unsigned long long)refs, (unsigned long long)misses);
+	json_hit(&out, refs, misses);
+	pw_tool_stats(&tm, &st);
+	pw_buf_printf(&out, "},\"stats\":{\"seen\":%llu,\"filtered\":%llu,\"emitted\":%llu,"
+		      "\"dropped\":%llu}}\n", (unsigned long long)st.seen,
+		      (unsigned long long)st.filtered, (unsigned long long)st.emitted,
+		      (unsigned long long)st.dropped);
+	if (out.data)
+		fwrite(out.data, 1, out.len, stdout);
+	pw_buf_free(&out);
+}
+
 static void print_stats(struct llcstat_bpf *skel)
 {
-	int fd = bpf_map__fd(skel->maps.stats);
+	int fd = bpf_map__fd(skel->maps.llc);
 	struct pw_llc_key key, next, *prev = NULL;
 	struct row *rows = NULL;
 	size_t n = 0, cap = 0;
@@ -120,6 +180,11 @@ static void print_stats(struct llcstat_bpf *skel)
 	}
 	if (n)
 		qsort(rows, n, sizeof(*rows), by_refs);
+	if (env.json) {
+		print_json(rows, n, refs, misses);
+		free(rows);
+		return;
+	}
 	printf("%-8s %-16s %-4s %12s %12s %7s\n", "PID", "NAME", "CPU", "REFERENCE", "MISS", "HIT%");
 	for (size_t i = 0; i < n; i++) {
 		const struct pw_llc_value *v = &rows[i].v;
@@ -171,11 +236,19 @@ int main(int argc, char **argv)
 	}
 	pw_tool_libbpf_log(env.verbose);
 	pw_tool_signals();
-	skel = llcstat_bpf__open_and_load();
+	skel = llcstat_bpf__open();
 	if (!skel) {
+		fprintf(stderr, PROG ": cannot open the BPF object: %s\n", pw_tool_libbpf_error());
+		goto out;
+	}
+	if (pw_tool_maps_prepare(skel->obj, &tm))
+		goto out;
+	if (llcstat_bpf__load(skel)) {
 		fprintf(stderr, PROG ": cannot load the BPF programs: %s\n", pw_tool_libbpf_error());
 		goto out;
 	}
+	if (pw_tool_maps_loaded(skel->obj, &tm))
+		goto out;
 	links = calloc(2 * (size_t)ncpus, sizeof(*links));
 	if (!links)
 		goto out;
@@ -202,7 +275,12 @@ int main(int argc, char **argv)
 	fprintf(stderr, PROG ": counting LLC references and misses on %d CPUs; %s\n", ncpus,
 		env.duration ? "until the time is up" : "Ctrl-C to end");
 	pw_tool_wait((unsigned int)env.duration, NULL, NULL);
+	/* stop counting, then print */
+	for (int i = 0; i < nlinks; i++)
+		bpf_link__destroy(links[i]);
+	nlinks = 0;
 	print_stats(skel);
+	pw_tool_stats_line(&tm, "samples");
 	err = 0;
 out:
 	/* a perf_event link owns its event fd: destroying it closes the fd */

@@ -6,7 +6,9 @@
  * (--kernel): the kmem tracepoints. At the end (--duration, Ctrl-C, or the
  * target's exit) the stacks that hold the most unfreed bytes are printed,
  * symbolized (user: the ELF symbol tables of the mapped files, kernel:
- * /proc/kallsyms). Nothing is pinned.
+ * /proc/kallsyms). Nothing is pinned. The sensor's config, stats and filter
+ * maps are reused when pinned (tool.h): its filters apply, and allocations
+ * count in pinwatch stats.
  */
 #define _GNU_SOURCE
 #include <argp.h>
@@ -42,6 +44,13 @@ static const char doc[] =
 	"free), or the kernel with --kernel (kmem tracepoints). Only allocations\n"
 	"made while it runs count. Reports after --duration, at Ctrl-C, or when the\n"
 	"--pid process exits. User stacks are walked by frame pointer.\n"
+	"\n"
+	"When the sensor is loaded (its maps pinned under $PINWATCH_PIN_ROOT/maps,\n"
+	"default /sys/fs/bpf/pinwatch/maps), its switch (config enabled), its consumer\n"
+	"and its pid/uid/comm/cgroup filters (pinwatch filter) apply to allocations,\n"
+	"and every allocation counts in pinwatch stats as memleak (seen = filtered +\n"
+	"emitted + dropped); otherwise private copies are used. Nothing is pinned. The\n"
+	"last line on stderr gives this run's counts; --json adds them as \"stats\".\n"
 	"\n"
 	"Examples:\n"
 	"  pinwatch-memleak --pid 4242 --duration 30 --top 5\n"
@@ -225,6 +234,8 @@ static int by_bytes(const void *a, const void *b)
 	return x->stack_id < y->stack_id ? -1 : x->stack_id > y->stack_id;
 }
 
+static struct pw_tool_maps tm = { .prog = PROG, .name = "memleak", .stats_key = PW_MOD_MEMLEAK };
+
 static __u64 sum_total(struct memleak_bpf *skel, __u32 idx, int ncpus)
 {
 	__u64 *v = calloc(ncpus, sizeof(__u64)), sum = 0;
@@ -373,8 +384,15 @@ static void report(struct memleak_bpf *skel, int ncpus)
 		if (env.json)
 			pw_buf_printf(&out, "]}");
 	}
-	if (env.json)
-		pw_buf_printf(&out, "]}\n");
+	if (env.json) {
+		struct pw_stats st = {};
+
+		pw_tool_stats(&tm, &st);
+		pw_buf_printf(&out, "],\"stats\":{\"seen\":%llu,\"filtered\":%llu,\"emitted\":%llu,"
+			      "\"dropped\":%llu}}\n", (unsigned long long)st.seen,
+			      (unsigned long long)st.filtered, (unsigned long long)st.emitted,
+			      (unsigned long long)st.dropped);
+	}
 	if (out.data)
 		fwrite(out.data, 1, out.len, stdout);
 	pw_buf_free(&out);
@@ -418,10 +436,14 @@ int main(int argc, char **argv)
 			bpf_program__set_autoload(prog, tp == env.kernel);
 		}
 	}
+	if (pw_tool_maps_prepare(skel->obj, &tm))
+		goto out;
 	if (memleak_bpf__load(skel)) {
 		fprintf(stderr, PROG ": cannot load the BPF programs: %s\n", pw_tool_libbpf_error());
 		goto out;
 	}
+	if (pw_tool_maps_loaded(skel->obj, &tm))
+		goto out;
 	if (env.kernel) {
 		if (memleak_bpf__attach(skel)) {
 			fprintf(stderr, PROG ": cannot attach to the kmem tracepoints: %s\n",
@@ -451,6 +473,7 @@ int main(int argc, char **argv)
 	nlinks = 0;
 	memleak_bpf__detach(skel);
 	report(skel, ncpus);
+	pw_tool_stats_line(&tm, "allocations");
 	err = 0;
 out:
 	for (int i = 0; i < nlinks; i++)

@@ -4,8 +4,10 @@
  * (libbpf-tools profile), printed as folded stacks for flamegraph.pl or
  * speedscope: "comm;outer;...;inner count". User frames are resolved
  * through the ELF symbol tables of the files each process maps, kernel
- * frames (suffixed _[k]) through /proc/kallsyms. Nothing is pinned: the
- * programs go when this process exits.
+ * frames (suffixed _[k]) through /proc/kallsyms; or, with --json, one JSON
+ * object per stack. Nothing is pinned: the programs go when this process
+ * exits. The sensor's config, stats and filter maps are reused when pinned
+ * (tool.h): its filters apply, and samples count in pinwatch stats.
  */
 #define _GNU_SOURCE
 #include <argp.h>
@@ -20,6 +22,7 @@
 
 #include "cli.h"
 #include "parse.h"
+#include "pwevent.h"
 #include "tool.h"
 #include "profile.h"
 #include "profile.skel.h"
@@ -30,21 +33,30 @@ static struct {
 	uint64_t freq;
 	uint64_t duration;	/* 0: until Ctrl-C */
 	pid_t pid;		/* 0: every process */
-	bool user_only, kernel_only, idle, verbose;
+	bool user_only, kernel_only, idle, json, verbose;
 } env = { .freq = 49 };
 
 const char *argp_program_version = PROG " 0.1";
 static const char doc[] =
 	"Sample the stacks running on every CPU and print them folded, one line per\n"
 	"distinct stack: \"comm;outermost;...;innermost count\" (kernel frames end in\n"
-	"_[k]), ready for flamegraph.pl or speedscope. Uses the PMU's cycles event, or\n"
-	"the software cpu-clock where the PMU has none. Stops after --duration, at\n"
-	"Ctrl-C, or when the --pid process exits. Stacks are walked by frame pointer:\n"
-	"code built without them shows short user stacks.\n"
+	"_[k]), ready for flamegraph.pl or speedscope; with --json, one JSON object per\n"
+	"line: {\"comm\", \"pid\", \"stack\": [outermost, ..., innermost], \"count\"}.\n"
+	"Uses the PMU's cycles event, or the software cpu-clock where the PMU has none.\n"
+	"Stops after --duration, at Ctrl-C, or when the --pid process exits. Stacks are\n"
+	"walked by frame pointer: code built without them shows short user stacks.\n"
+	"\n"
+	"When the sensor is loaded (its maps pinned under $PINWATCH_PIN_ROOT/maps,\n"
+	"default /sys/fs/bpf/pinwatch/maps), its switch (config enabled), its consumer\n"
+	"and its pid/uid/comm/cgroup filters (pinwatch filter) apply to the samples,\n"
+	"and every sample counts in pinwatch stats as profile (seen = filtered +\n"
+	"emitted + dropped); otherwise private copies are used. Nothing is pinned. The\n"
+	"last line on stderr gives this run's counts.\n"
 	"\n"
 	"Examples:\n"
 	"  pinwatch-profile --duration 10 > out.folded; flamegraph.pl out.folded > out.svg\n"
 	"  pinwatch-profile --pid 4242 --freq 99 --user-only --duration 5\n"
+	"  pinwatch-profile --duration 5 --json | jq -c 'select(.count > 10)'\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage.";
 
@@ -55,6 +67,7 @@ static const struct argp_option options[] = {
 	{ "user-only", 'U', NULL, 0, "User stacks only", 0 },
 	{ "kernel-only", 'K', NULL, 0, "Kernel stacks only", 0 },
 	{ "idle", 'I', NULL, 0, "Include the idle task (pid 0)", 0 },
+	{ "json", 'j', NULL, 0, "One JSON object per stack and process instead of folded lines", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf's log", 0 },
 	{},
 };
@@ -85,6 +98,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'I':
 		env.idle = true;
+		break;
+	case 'j':
+		env.json = true;
 		break;
 	case 'v':
 		env.verbose = true;
@@ -125,7 +141,8 @@ static bool tick(void *arg)
 /* ---- folding ------------------------------------------------------------- */
 
 struct folded {
-	char *line;
+	char *line;	/* what rows merge on: the folded line; --json: "pid " first */
+	char *json;	/* --json: the object up to its count; NULL otherwise */
 	uint64_t count;
 };
 
@@ -143,8 +160,29 @@ static int by_count(const void *a, const void *b)
 	return strcmp(x->line, y->line);
 }
 
-/* Appends ";frame" for every frame of a stack, outermost first. */
-static void fold_stack(FILE *out, int stacks_fd, int id, pid_t pid, bool kernel,
+/* Where the frames of one row go: the folded line, and the JSON array. */
+struct row_out {
+	FILE *line;
+	struct pw_buf *json;	/* NULL: text */
+	bool first;
+};
+
+static void add_frame(struct row_out *o, const char *name, bool kernel)
+{
+	fprintf(o->line, ";%s%s", name, kernel ? "_[k]" : "");
+	if (o->json) {
+		char frame[600];
+
+		snprintf(frame, sizeof(frame), "%s%s", name, kernel ? "_[k]" : "");
+		if (!o->first)
+			pw_buf_printf(o->json, ",");
+		pw_json_str(o->json, frame, sizeof(frame));
+		o->first = false;
+	}
+}
+
+/* Adds every frame of a stack, outermost first. */
+static void fold_stack(struct row_out *out, int stacks_fd, int id, pid_t pid, bool kernel,
 		       const struct pw_ksyms *ksyms)
 {
 	__u64 ips[PW_PROFILE_DEPTH] = {};
@@ -154,11 +192,11 @@ static void fold_stack(FILE *out, int stacks_fd, int id, pid_t pid, bool kernel,
 
 	if (id < 0) {
 		if (id != -EFAULT) /* EFAULT: no such stack (user mode, kernel thread) */
-			fprintf(out, ";[missed %s stack]", kernel ? "kernel" : "user");
+			add_frame(out, kernel ? "[missed kernel stack]" : "[missed user stack]", false);
 		return;
 	}
 	if (bpf_map_lookup_elem(stacks_fd, &id, ips)) {
-		fprintf(out, ";[missed %s stack]", kernel ? "kernel" : "user");
+		add_frame(out, kernel ? "[missed kernel stack]" : "[missed user stack]", false);
 		return;
 	}
 	for (n = 0; n < PW_PROFILE_DEPTH && ips[n]; n++)
@@ -172,15 +210,55 @@ static void fold_stack(FILE *out, int stacks_fd, int id, pid_t pid, bool kernel,
 		if (kernel) {
 			const char *s = ksyms ? pw_ksyms_find(ksyms, ip, &delta) : NULL;
 
-			fprintf(out, ";%s_[k]", s ? s : "[unknown]");
+			add_frame(out, s ? s : "[unknown]", true);
 		} else {
 			if (u)
 				pw_usyms_name(u, ip, name, sizeof(name), false);
 			else
 				snprintf(name, sizeof(name), "[unknown]");
-			fprintf(out, ";%s", name);
+			add_frame(out, name, false);
 		}
 	}
+}
+
+/* One row: its line (and JSON object) for one (process, stacks) key. */
+static int make_row(struct folded *row, const struct pw_profile_key *key, int stacks_fd,
+		    const struct pw_ksyms *ksyms)
+{
+	struct pw_buf json = {};
+	struct row_out o = { .json = env.json ? &json : NULL, .first = true };
+	char comm[17];
+	size_t len;
+
+	memcpy(comm, key->comm, 16);
+	comm[16] = '\0';
+	o.line = open_memstream(&row->line, &len);
+	if (!o.line)
+		return -1;
+	if (env.json) {
+		fprintf(o.line, "%u ", key->pid);
+		pw_buf_printf(&json, "{\"comm\":");
+		pw_json_str(&json, comm, sizeof(comm));
+		pw_buf_printf(&json, ",\"pid\":%u,\"stack\":[", key->pid);
+	}
+	for (char *c = comm; *c; c++)
+		if (*c == ';' || *c == ' ')
+			*c = '_';
+	fputs(comm[0] ? comm : "[unknown]", o.line);
+	if (!env.kernel_only)
+		fold_stack(&o, stacks_fd, key->user_stack_id, key->pid, false, NULL);
+	if (!env.user_only)
+		fold_stack(&o, stacks_fd, key->kern_stack_id, key->pid, true, ksyms);
+	fclose(o.line);
+	row->json = NULL;
+	if (env.json) {
+		pw_buf_printf(&json, "]");
+		if (!pw_buf_append(&json, "", 1))
+			row->json = json.data;
+		else
+			pw_buf_free(&json);
+	}
+	return 0;
 }
 
 static int print_folded(struct profile_bpf *skel)
@@ -195,9 +273,6 @@ static int print_folded(struct profile_bpf *skel)
 		fprintf(stderr, PROG ": /proc/kallsyms unreadable: kernel frames show as [unknown]\n");
 	while (!bpf_map_get_next_key(counts_fd, prev, &next)) {
 		__u64 count = 0;
-		char comm[17];
-		size_t len;
-		FILE *line;
 
 		key = next;
 		prev = &key;
@@ -212,20 +287,12 @@ static int print_folded(struct profile_bpf *skel)
 				break;
 			rows = p;
 		}
-		memcpy(comm, key.comm, 16);
-		comm[16] = '\0';
-		for (char *c = comm; *c; c++)
-			if (*c == ';' || *c == ' ')
-				*c = '_';
-		line = open_memstream(&rows[n].line, &len);
-		if (!line)
+		if (make_row(&rows[n], &key, stacks_fd, ksyms))
 			break;
-		fputs(comm[0] ? comm : "[unknown]", line);
-		if (!env.kernel_only)
-			fold_stack(line, stacks_fd, key.user_stack_id, key.pid, false, NULL);
-		if (!env.user_only)
-			fold_stack(line, stacks_fd, key.kern_stack_id, key.pid, true, ksyms);
-		fclose(line);
+		if (env.json && !rows[n].json) {
+			free(rows[n].line);
+			break;
+		}
 		rows[n].count = count;
 		n++;
 	}
@@ -236,6 +303,7 @@ static int print_folded(struct profile_bpf *skel)
 		if (m && !strcmp(rows[m - 1].line, rows[i].line)) {
 			rows[m - 1].count += rows[i].count;
 			free(rows[i].line);
+			free(rows[i].json);
 			continue;
 		}
 		rows[m++] = rows[i];
@@ -243,8 +311,12 @@ static int print_folded(struct profile_bpf *skel)
 	if (m)
 		qsort(rows, m, sizeof(*rows), by_count);
 	for (i = 0; i < m; i++) {
-		printf("%s %llu\n", rows[i].line, (unsigned long long)rows[i].count);
+		if (env.json)
+			printf("%s,\"count\":%llu}\n", rows[i].json, (unsigned long long)rows[i].count);
+		else
+			printf("%s %llu\n", rows[i].line, (unsigned long long)rows[i].count);
 		free(rows[i].line);
+		free(rows[i].json);
 	}
 	free(rows);
 	pw_ksyms_free(ksyms);
@@ -256,6 +328,7 @@ static int print_folded(struct profile_bpf *skel)
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
+	struct pw_tool_maps tm = { .prog = PROG, .name = "profile", .stats_key = PW_MOD_PROFILE };
 	struct profile_bpf *skel = NULL;
 	struct bpf_link **links = NULL;
 	int *cpus = NULL, ncpus, nlinks = 0, err = 1;
@@ -289,10 +362,14 @@ int main(int argc, char **argv)
 	skel->rodata->user_only = env.user_only;
 	skel->rodata->kernel_only = env.kernel_only;
 	skel->rodata->include_idle = env.idle;
+	if (pw_tool_maps_prepare(skel->obj, &tm))
+		goto out;
 	if (profile_bpf__load(skel)) {
 		fprintf(stderr, PROG ": cannot load the BPF program: %s\n", pw_tool_libbpf_error());
 		goto out;
 	}
+	if (pw_tool_maps_loaded(skel->obj, &tm))
+		goto out;
 	links = calloc(ncpus, sizeof(*links));
 	if (!links)
 		goto out;
@@ -340,6 +417,7 @@ int main(int argc, char **argv)
 	tick(skel);
 	if (print_folded(skel) == 0)
 		fprintf(stderr, PROG ": no samples\n");
+	pw_tool_stats_line(&tm, "samples");
 	err = 0;
 out:
 	for (int i = 0; i < nlinks; i++)

@@ -182,6 +182,10 @@ static const struct pw_name pw_module_names[] = {
 	PW_MODULES(PW_X)
 #undef PW_X
 	{ PW_MOD_TPWATCH, "tpwatch" },	/* pinwatch tp watch: not a module */
+	/* on-demand tools: stats keys only, no events */
+	{ PW_MOD_PROFILE, "profile" },
+	{ PW_MOD_MEMLEAK, "memleak" },
+	{ PW_MOD_LLCSTAT, "llcstat" },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -906,6 +906,10 @@ static unsigned long long kernel_dropped(void)
 	for (key = 0; key < PW_MOD_MAX; key++) {
 		if (opt.tp.tracepoint && key != PW_MOD_TPWATCH)
 			continue;
+		/* the on-demand tools' drops are their own maps filling up,
+		 * not ring buffer losses */
+		if (key == PW_MOD_PROFILE || key == PW_MOD_MEMLEAK || key == PW_MOD_LLCSTAT)
+			continue;
 		if (bpf_map_lookup_elem(stats_fd, &key, vals))
 			continue;
 		for (c = 0; c < ncpu; c++) {

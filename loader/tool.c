@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "tool.h"
@@ -148,6 +149,163 @@ int pw_perf_open(uint32_t type, uint64_t config, uint64_t period_or_freq, bool f
 		attr.sample_period = period_or_freq;
 	return (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
+
+/* ---- the sensor's shared maps -------------------------------------------- */
+
+/* Shared maps a tool reuses when pinned (the others it does not create). */
+static const char *const reused_maps[] = {
+	"config", "stats", "filter_pid", "filter_uid", "filter_comm", "filter_cgroup",
+};
+
+static bool is_reused(const char *name)
+{
+	for (size_t i = 0; i < sizeof(reused_maps) / sizeof(reused_maps[0]); i++)
+		if (!strcmp(name, reused_maps[i]))
+			return true;
+	return false;
+}
+
+int pw_tool_maps_prepare(struct bpf_object *obj, struct pw_tool_maps *tm)
+{
+	const char *root = getenv("PINWATCH_PIN_ROOT");
+	struct bpf_map *m;
+
+	if (!root || !*root)
+		root = PW_PIN_ROOT;
+	snprintf(tm->maps_dir, sizeof(tm->maps_dir), "%s/maps", root);
+	tm->shared = tm->shared_stats = false;
+	tm->stats_fd = -1;
+	bpf_object__for_each_map(m, obj) {
+		const char *name = bpf_map__name(m);
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+		char path[4200];
+		int fd, err;
+
+		if (!bpf_map__pin_path(m))
+			continue; /* the tool's own map */
+		/* never pin: the maps go with the process */
+		bpf_map__set_pin_path(m, NULL);
+		if (!is_reused(name)) {
+			bpf_map__set_autocreate(m, false);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", tm->maps_dir, name);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue; /* no sensor: a private copy */
+			fprintf(stderr, "%s: %s: %s\n", tm->prog, path, strerror(errno));
+			return -1;
+		}
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+		    info.type != (__u32)bpf_map__type(m) || info.key_size != bpf_map__key_size(m) ||
+		    info.value_size != bpf_map__value_size(m) ||
+		    info.max_entries != bpf_map__max_entries(m)) {
+			fprintf(stderr, "%s: %s is not laid out as this build expects "
+				"(pinwatch down, then up, to upgrade the sensor)\n", tm->prog, path);
+			close(fd);
+			return -1;
+		}
+		if (!strcmp(name, "config"))
+			tm->shared = true;
+		else if (!strcmp(name, "stats"))
+			tm->shared_stats = true;
+		/* (reuse_fd replaces the map's name: name dangles after it) */
+		err = bpf_map__reuse_fd(m, fd);
+		close(fd); /* reuse_fd keeps a duplicate */
+		if (err) {
+			fprintf(stderr, "%s: cannot reuse %s: %s\n", tm->prog, path, strerror(-err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int read_stats(const struct pw_tool_maps *tm, struct pw_stats *sum)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct pw_stats *v;
+	__u32 key = tm->stats_key;
+
+	memset(sum, 0, sizeof(*sum));
+	if (ncpu <= 0 || tm->stats_fd < 0)
+		return -1;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (!v)
+		return -1;
+	if (bpf_map_lookup_elem(tm->stats_fd, &key, v)) {
+		free(v);
+		return -1;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		sum->seen += v[c].seen;
+		sum->filtered += v[c].filtered;
+		sum->emitted += v[c].emitted;
+		sum->dropped += v[c].dropped;
+	}
+	free(v);
+	return 0;
+}
+
+int pw_tool_maps_loaded(struct bpf_object *obj, struct pw_tool_maps *tm)
+{
+	struct bpf_map *config = bpf_object__find_map_by_name(obj, "config");
+	struct bpf_map *stats = bpf_object__find_map_by_name(obj, "stats");
+
+	if (!config || !stats) {
+		fprintf(stderr, "%s: the BPF object has no config or stats map\n", tm->prog);
+		return -1;
+	}
+	if (!tm->shared) {
+		struct pw_config c = { .enabled = 1, .wakeup_bytes = PW_DEFAULT_WAKEUP_BYTES };
+		__u32 zero = 0;
+
+		if (bpf_map_update_elem(bpf_map__fd(config), &zero, &c, BPF_ANY)) {
+			fprintf(stderr, "%s: cannot initialise the config map: %s\n", tm->prog,
+				strerror(errno));
+			return -1;
+		}
+	}
+	tm->stats_fd = bpf_map__fd(stats);
+	if (read_stats(tm, &tm->start)) {
+		fprintf(stderr, "%s: cannot read the stats map: %s\n", tm->prog, strerror(errno));
+		return -1;
+	}
+	if (tm->shared || tm->shared_stats)
+		fprintf(stderr, "%s: %s%s%s%s (%s)\n", tm->prog,
+			tm->shared ? "the sensor's switch and filters apply" : "",
+			tm->shared && tm->shared_stats ? "; " : "",
+			tm->shared_stats ? "counted in pinwatch stats as " : "",
+			tm->shared_stats ? tm->name : "", tm->maps_dir);
+	return 0;
+}
+
+int pw_tool_stats(const struct pw_tool_maps *tm, struct pw_stats *since)
+{
+	struct pw_stats now;
+
+	if (read_stats(tm, &now))
+		return -1;
+	since->seen = now.seen - tm->start.seen;
+	since->filtered = now.filtered - tm->start.filtered;
+	since->emitted = now.emitted - tm->start.emitted;
+	since->dropped = now.dropped - tm->start.dropped;
+	return 0;
+}
+
+void pw_tool_stats_line(const struct pw_tool_maps *tm, const char *what)
+{
+	struct pw_stats s;
+
+	if (pw_tool_stats(tm, &s))
+		return;
+	fprintf(stderr, "%s: %llu %s seen: %llu recorded, %llu filtered, %llu dropped (map full)\n",
+		tm->prog, (unsigned long long)s.seen, what, (unsigned long long)s.emitted,
+		(unsigned long long)s.filtered, (unsigned long long)s.dropped);
+}
+
+/* ---- symbolizers --------------------------------------------------------- */
 
 struct proc_syms {
 	pid_t pid;

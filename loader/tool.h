@@ -12,7 +12,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "pinwatch.h"
 #include "syms.h"
+
+struct bpf_object;
 
 extern volatile sig_atomic_t pw_tool_exiting;
 
@@ -35,6 +38,40 @@ int pw_online_cpus(int **cpus);
 
 /* perf_event_open(2) for one CPU, all processes. */
 int pw_perf_open(uint32_t type, uint64_t config, uint64_t period_or_freq, bool freq, int cpu);
+
+/*
+ * The sensor's shared maps, as `pinwatch tp watch` uses them. The tools'
+ * objects include bpf/maps.bpf.h; between open and load,
+ * pw_tool_maps_prepare() makes every map unpinned (a tool pins nothing),
+ * reuses config, stats and the pid/uid/comm/cgroup filter maps where the
+ * sensor has pinned them under $PINWATCH_PIN_ROOT/maps (default
+ * /sys/fs/bpf/pinwatch/maps), private copies otherwise, and creates none
+ * of the shared maps the tools do not use (events, proc_cache, the path
+ * and cidr filters, blocklist). After load, pw_tool_maps_loaded() enables
+ * a private config and reads the stats row at start.
+ */
+struct pw_tool_maps {
+	const char *prog;	/* for messages: "pinwatch-profile" */
+	const char *name;	/* its row in pinwatch stats: "profile" */
+	uint32_t stats_key;	/* PW_MOD_PROFILE, ... */
+	bool shared;		/* the sensor's config: its switch and filters apply */
+	bool shared_stats;	/* counted in the sensor's maps/stats */
+	int stats_fd;
+	char maps_dir[4096];
+	struct pw_stats start;	/* the row's sums at start */
+};
+
+/* Returns 0, or -1 after one line on stderr. */
+int pw_tool_maps_prepare(struct bpf_object *obj, struct pw_tool_maps *tm);
+/* Returns 0, or -1 after one line on stderr. Prints one line on stderr
+ * saying which maps are shared (nothing when all are private). */
+int pw_tool_maps_loaded(struct bpf_object *obj, struct pw_tool_maps *tm);
+/* The row's counts since pw_tool_maps_loaded() (shared stats: also those
+ * of any other instance running meanwhile). Returns 0 or -1. */
+int pw_tool_stats(const struct pw_tool_maps *tm, struct pw_stats *since);
+/* One line on stderr: "PROG: N WHAT seen: E recorded, F filtered, D
+ * dropped (...)" from pw_tool_stats(). */
+void pw_tool_stats_line(const struct pw_tool_maps *tm, const char *what);
 
 /* One symbolizer per process, created on first use and refreshed on demand
  * (so a process that exits later still resolves). */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # On-demand leak tracing (pinwatch memleak): a program compiled here leaks
 # known sizes from known functions; the report puts them first, symbolized.
-# Kernel mode from the kmem tracepoints.
+# Kernel mode from the kmem tracepoints. With the sensor loaded, its filters
+# apply and pinwatch stats counts the allocations.
 
 # stderr and stderr_lines are set by bats' run --separate-stderr.
 # shellcheck disable=SC2154
@@ -20,10 +21,12 @@ setup() {
 	LEAKER=$BATS_FILE_TMPDIR/pwleaker
 	[[ -x $LEAKER ]] || skip "needs gcc to build the leaker"
 	leaker=""
+	sensor=""
 }
 
 teardown() {
 	[[ -z $leaker ]] || { kill -9 "$leaker" 2>/dev/null; wait "$leaker" 2>/dev/null; }
+	[[ -z $sensor ]] || pw_teardown
 	return 0
 }
 
@@ -39,7 +42,7 @@ wait_for() { # file text
 # Starts the leaker (it stops itself), attaches memleak with the given
 # options, lets the leaker run to "done". Leaves memleak running as $ml.
 leak_under_memleak() {
-	"$LEAKER" >"$BATS_TEST_TMPDIR/leaker.out" &
+	"${LEAK_BIN:-$LEAKER}" >"$BATS_TEST_TMPDIR/leaker.out" &
 	leaker=$!
 	for _ in $(seq 1 200); do
 		[[ $(awk '{print $3}' "/proc/$leaker/stat" 2>/dev/null) == T ]] && break
@@ -83,6 +86,49 @@ stop_memleak() {
 	[ "$(by_fn pw_leak_aligned2)" = '[{"bytes":2048,"allocations":1}]' ]
 	[ "$(jq '[.stacks[].frames[].function | select(. == "pw_no_leak")] | length' <<<"$r")" -eq 0 ]
 	[ "$(jq -r .frees_seen <<<"$r")" -ge 8 ]
+}
+
+@test "memleak --json stats: every allocation of the run counted once, seen = filtered + emitted + dropped" {
+	leak_under_memleak --json
+	stop_memleak
+	r=$(cat "$BATS_TEST_TMPDIR/ml.out")
+	# 5 + 3 + 2 + 1 leaked, 4 x (malloc, realloc(NULL), realloc) freed
+	jq -e '.stats | .seen == .filtered + .emitted + .dropped and .emitted >= 23 and .dropped == 0' <<<"$r" >/dev/null
+	jq -e '.stats.emitted + .stats.dropped == .allocations_seen' <<<"$r" >/dev/null
+	grep -q "^pinwatch-memleak: $(jq .stats.seen <<<"$r") allocations seen: $(jq .stats.emitted <<<"$r") recorded, " "$BATS_TEST_TMPDIR/ml.err"
+}
+
+@test "memleak with the sensor loaded: a comm filter drops the filtered process's allocations, not another's; pinwatch stats counts both" {
+	sensor=1
+	pw_fresh process
+	cp "$LEAKER" "$BATS_TEST_TMPDIR/pwleakskip"
+	cp "$LEAKER" "$BATS_TEST_TMPDIR/pwleakkeep"
+	"$PW" filter add comm pwleakskip
+	before=$(pin_state)
+	LEAK_BIN=$BATS_TEST_TMPDIR/pwleakskip leak_under_memleak --json
+	stop_memleak
+	grep -q "the sensor's switch and filters apply; counted in pinwatch stats as memleak" "$BATS_TEST_TMPDIR/ml.err"
+	r=$(cat "$BATS_TEST_TMPDIR/ml.out")
+	[ "$(jq -r .comm <<<"$r")" = pwleakskip ]
+	[ "$(jq .outstanding_bytes <<<"$r")" -eq 0 ]
+	[ "$(jq '.stacks | length' <<<"$r")" -eq 0 ]
+	jq -e '.stats | .filtered >= 23 and .emitted == 0 and .seen == .filtered + .emitted + .dropped' <<<"$r" >/dev/null
+	skipped=$(jq .stats.filtered <<<"$r")
+	kill -9 "$leaker"
+	wait "$leaker" 2>/dev/null || true
+	LEAK_BIN=$BATS_TEST_TMPDIR/pwleakkeep leak_under_memleak --json
+	stop_memleak
+	r=$(cat "$BATS_TEST_TMPDIR/ml.out")
+	[ "$(jq -r .comm <<<"$r")" = pwleakkeep ]
+	[ "$(jq -r '.stacks[0].bytes' <<<"$r")" -eq 200000 ]
+	[ "$(jq -r '.stacks[0].frames[0].function' <<<"$r")" = pw_leak_big ]
+	jq -e '.stats | .emitted >= 23 and .seen == .filtered + .emitted + .dropped' <<<"$r" >/dev/null
+	kept=$(jq .stats.emitted <<<"$r")
+	s=$(stats_balance memleak)
+	[ "$(jq .filtered <<<"$s")" -ge "$skipped" ]
+	[ "$(jq .emitted <<<"$s")" -eq "$kept" ]
+	# it pinned nothing and left the sensor's config and filters as they were
+	[ "$(pin_state)" = "$before" ]
 }
 
 @test "memleak text report: totals, then bytes, allocations and frames per stack" {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* llcstat.h: what bpf/ondemand/llcstat.bpf.c and loader/llcstat.c share. */
+/* llcstat.h: what bpf/ondemand/llcstat.bpf.c and loader/llcstat.c share
+ * (the llc map; nothing of it is pinned). */
 #ifndef PINWATCH_LLCSTAT_H
 #define PINWATCH_LLCSTAT_H
 

@@ -7,14 +7,21 @@
  * kmem_cache_free). An allocation is recorded at its return with the
  * stack that made it, and forgotten when it is freed; what is left at the
  * end is reported. Not pinned: it lives as long as pinwatch-memleak.
+ *
+ * Shared maps: the loader reuses the sensor's config, stats and filter maps
+ * when they are pinned (private copies otherwise). An allocation is one
+ * event in maps/stats under PW_MOD_MEMLEAK: filtered (the sensor is off,
+ * the caller is the sensor's consumer, the pid/uid/comm/cgroup filters
+ * exclude it, or it failed: nothing to record), emitted (recorded in
+ * allocs) or dropped (allocs, combined or, in user mode, sizes full).
+ * User mode: a call filtered at entry is counted there, seen and filtered
+ * at once; the others at return. Frees are not events: they take back what
+ * was recorded, from every process.
  */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
-#include <bpf/bpf_core_read.h>
+#include "common.bpf.h"
 #include "memleak.h"
 
-char LICENSE[] SEC("license") = "Dual BSD/GPL";
+#define MOD PW_MOD_MEMLEAK
 
 const volatile __u32 targ_tgid = 0;	/* kernel mode: 0 is every process */
 const volatile bool kernel_mode = false;
@@ -69,12 +76,26 @@ static __always_inline void total(__u32 i)
 		(*v)++;
 }
 
-static __always_inline bool ours(void)
+static __always_inline bool ours(__u32 tgid)
 {
-	return !targ_tgid || (bpf_get_current_pid_tgid() >> 32) == targ_tgid;
+	return !targ_tgid || tgid == targ_tgid;
 }
 
-static __always_inline void stack_add(__s64 id, __s64 bytes, __s64 count)
+/* The config when the current task's allocations are to be recorded; NULL
+ * after counting the event seen and filtered. */
+static __always_inline struct pw_config *begin(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct pw_config *cfg = pw_begin(MOD, tgid);
+
+	if (cfg && (!ours(tgid) || pw_current_filtered(cfg, tgid))) {
+		pw_count(MOD, PW_FILTERED);
+		return NULL;
+	}
+	return cfg;
+}
+
+static __always_inline bool stack_add(__s64 id, __s64 bytes, __s64 count)
 {
 	struct pw_memleak_stack *s = bpf_map_lookup_elem(&combined, &id), init = {};
 
@@ -82,19 +103,23 @@ static __always_inline void stack_add(__s64 id, __s64 bytes, __s64 count)
 		bpf_map_update_elem(&combined, &id, &init, BPF_NOEXIST);
 		s = bpf_map_lookup_elem(&combined, &id);
 		if (!s)
-			return;
+			return false;
 	}
 	__sync_fetch_and_add(&s->bytes, bytes);
 	__sync_fetch_and_add(&s->count, count);
+	return true;
 }
 
-/* An allocation of size bytes at addr, made by the current stack. */
+/* An allocation of size bytes at addr, made by the current stack, already
+ * counted seen and not filtered: counts its outcome. */
 static __always_inline void record(void *ctx, __u64 addr, __u64 size)
 {
 	struct pw_memleak_alloc a = { .size = size, .ts_ns = bpf_ktime_get_ns() }, *old;
 
-	if (!addr)
+	if (!addr) {
+		pw_count(MOD, PW_FILTERED); /* a failed allocation: nothing to record */
 		return;
+	}
 	total(PW_ML_ALLOCS);
 	a.stack_id = bpf_get_stackid(ctx, &stacks, kernel_mode ? 0 : BPF_F_USER_STACK);
 	/* an address handed out again without a free we saw */
@@ -103,9 +128,17 @@ static __always_inline void record(void *ctx, __u64 addr, __u64 size)
 		stack_add(old->stack_id, -(__s64)old->size, -1);
 	if (bpf_map_update_elem(&allocs, &addr, &a, BPF_ANY)) {
 		total(PW_ML_LOST);
+		pw_count(MOD, PW_DROPPED);
 		return;
 	}
-	stack_add(a.stack_id, (__s64)size, 1);
+	if (!stack_add(a.stack_id, (__s64)size, 1)) {
+		/* combined full: keep no allocation that no stack accounts for */
+		bpf_map_delete_elem(&allocs, &addr);
+		total(PW_ML_LOST);
+		pw_count(MOD, PW_DROPPED);
+		return;
+	}
+	pw_count(MOD, PW_EMITTED);
 }
 
 static __always_inline void forget(__u64 addr)
@@ -121,12 +154,27 @@ static __always_inline void forget(__u64 addr)
 
 /* ---- user mode: libc --------------------------------------------------- */
 
+/* User mode: a call is counted at its return (record()), unless it is
+ * filtered or cannot be parked at entry: then it is counted here, at once,
+ * and not tracked. Nested calls of one thread: the innermost wins, the
+ * outer one is not counted. */
 static __always_inline int alloc_enter(__u64 size)
 {
 	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, zero = 0;
+	struct pw_config *cfg = bpf_map_lookup_elem(&config, &zero);
 
-	if (ours())
-		bpf_map_update_elem(&sizes, &id, &size, BPF_ANY);
+	if (!cfg || !cfg->enabled || (cfg->modules_disabled & (1u << MOD)) ||
+	    (cfg->consumer_tgid && cfg->consumer_tgid == tgid) || !ours(tgid) ||
+	    pw_current_filtered(cfg, tgid)) {
+		pw_count(MOD, PW_SEEN);
+		pw_count(MOD, PW_FILTERED);
+		return 0;
+	}
+	if (bpf_map_update_elem(&sizes, &id, &size, BPF_ANY)) {
+		pw_count(MOD, PW_SEEN);
+		pw_count(MOD, PW_DROPPED);
+	}
 	return 0;
 }
 
@@ -138,13 +186,14 @@ static __always_inline int alloc_exit(void *ctx, __u64 addr)
 		return 0; /* entered before we attached, or nested call already took it */
 	sz = *size;
 	bpf_map_delete_elem(&sizes, &id);
+	pw_count(MOD, PW_SEEN);
 	record(ctx, addr, sz);
 	return 0;
 }
 
 static __always_inline int free_enter(__u64 addr)
 {
-	if (ours())
+	if (ours(bpf_get_current_pid_tgid() >> 32))
 		forget(addr);
 	return 0;
 }
@@ -193,7 +242,7 @@ int BPF_KPROBE(posix_memalign_enter, void **memptr, size_t alignment, size_t siz
 {
 	__u64 id = bpf_get_current_pid_tgid(), p = (__u64)memptr;
 
-	if (ours())
+	if (ours(id >> 32))
 		bpf_map_update_elem(&memptrs, &id, &p, BPF_ANY);
 	return alloc_enter(size);
 }
@@ -234,7 +283,7 @@ int BPF_KPROBE(free_enter_prog, void *ptr)
 SEC("tp/kmem/kmalloc")
 int kmalloc_tp(struct trace_event_raw_kmalloc *ctx)
 {
-	if (ours())
+	if (begin())
 		record(ctx, (__u64)ctx->ptr, ctx->bytes_alloc);
 	return 0;
 }
@@ -242,7 +291,7 @@ int kmalloc_tp(struct trace_event_raw_kmalloc *ctx)
 SEC("tp/kmem/kmem_cache_alloc")
 int cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *ctx)
 {
-	if (ours())
+	if (begin())
 		record(ctx, (__u64)ctx->ptr, ctx->bytes_alloc);
 	return 0;
 }

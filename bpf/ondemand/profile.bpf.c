@@ -5,13 +5,18 @@
  * or the software cpu-clock where the PMU has none), counts samples per
  * (process, user stack, kernel stack). Not pinned: it lives as long as
  * pinwatch-profile runs.
+ *
+ * Shared maps: the loader reuses the sensor's config, stats and filter maps
+ * when they are pinned (private copies otherwise), so the sensor's on/off
+ * switch, its consumer and the pid/uid/comm/cgroup filters apply to the
+ * samples, and every sample is counted in maps/stats under PW_MOD_PROFILE:
+ * filtered (also: the idle task without --idle, another process than
+ * --pid), emitted (counted in `counts`) or dropped (`counts` full).
  */
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
+#include "common.bpf.h"
 #include "profile.h"
 
-char LICENSE[] SEC("license") = "Dual BSD/GPL";
+#define MOD PW_MOD_PROFILE
 
 const volatile __u32 targ_tgid = 0;	/* 0: every process */
 const volatile bool user_only = false;
@@ -32,48 +37,39 @@ struct {
 	__type(value, __u64);
 } counts SEC(".maps");
 
-/* [0] samples taken, [1] samples lost (counts full) */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
-	__type(key, __u32);
-	__type(value, __u64);
-} totals SEC(".maps");
-
-static __always_inline void total(__u32 i)
-{
-	__u64 *v = bpf_map_lookup_elem(&totals, &i);
-
-	if (v)
-		(*v)++;
-}
-
 SEC("perf_event")
 int do_sample(struct bpf_perf_event_data *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct pw_profile_key key = {};
+	struct pw_config *cfg;
 	__u64 one = 1, *n;
 
-	if (!tid && !include_idle)
+	cfg = pw_begin(MOD, tgid);
+	if (!cfg)
 		return 0;
-	if (targ_tgid && tgid != targ_tgid)
+	if ((!tid && !include_idle) || (targ_tgid && tgid != targ_tgid) ||
+	    pw_current_filtered(cfg, tgid)) {
+		pw_count(MOD, PW_FILTERED);
 		return 0;
-	total(0);
+	}
 	key.pid = tgid;
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
 	key.user_stack_id = kernel_only ? -1 : bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 	key.kern_stack_id = user_only ? -1 : bpf_get_stackid(ctx, &stacks, 0);
 	n = bpf_map_lookup_elem(&counts, &key);
-	if (n) {
-		__sync_fetch_and_add(n, 1);
-	} else if (bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST)) {
-		n = bpf_map_lookup_elem(&counts, &key); /* another CPU was first */
-		if (n)
-			__sync_fetch_and_add(n, 1);
-		else
-			total(1);
+	if (!n && bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST) == 0) {
+		pw_count(MOD, PW_EMITTED);
+		return 0;
 	}
+	if (!n)
+		n = bpf_map_lookup_elem(&counts, &key); /* another CPU was first */
+	if (!n) {
+		pw_count(MOD, PW_DROPPED);
+		return 0;
+	}
+	__sync_fetch_and_add(n, 1);
+	pw_count(MOD, PW_EMITTED);
 	return 0;
 }

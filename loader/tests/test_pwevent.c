@@ -1232,6 +1232,25 @@ static void test_names(void)
 	CHECK_STR(pw_module_name(PW_MOD_PROCESS), "process");
 	CHECK_STR(pw_module_name(PW_MOD_UPROBE), "uprobe");
 	CHECK(pw_module_name(PW_MOD_MAX) == NULL);
+	/* stats keys that are no modules: named, below PW_MOD_MAX, and taken
+	 * by no module nor by the bench (14) */
+	CHECK_STR(pw_module_name(PW_MOD_TPWATCH), "tpwatch");
+	CHECK_STR(pw_module_name(PW_MOD_PROFILE), "profile");
+	CHECK_STR(pw_module_name(PW_MOD_MEMLEAK), "memleak");
+	CHECK_STR(pw_module_name(PW_MOD_LLCSTAT), "llcstat");
+	{
+		static const unsigned int tool_keys[] = { PW_MOD_TPWATCH, PW_MOD_PROFILE,
+							  PW_MOD_MEMLEAK, PW_MOD_LLCSTAT };
+		for (size_t i = 0; i < sizeof(tool_keys) / sizeof(tool_keys[0]); i++) {
+			CHECK(tool_keys[i] < PW_MOD_MAX);
+			CHECK(tool_keys[i] != PW_BENCH_MODULE);
+#define PW_X(up, low, id) CHECK(tool_keys[i] != (id));
+			PW_MODULES(PW_X)
+#undef PW_X
+			for (size_t j = 0; j < i; j++)
+				CHECK(tool_keys[i] != tool_keys[j]);
+		}
+	}
 	CHECK(pw_module_from_name("net") == PW_MOD_NET);
 	CHECK(pw_module_from_name("nope") == -1);
 
