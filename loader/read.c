@@ -8,18 +8,19 @@
  *   ring_buffer__*), because the kernel's consumer_pos must advance only
  *   when an event has really been written out:
  *
- *   reader thread   scans committed records from a private cursor (which
- *                   runs ahead of consumer_pos), copies each into a bounded
- *                   queue together with its end position, and never blocks
- *                   on output. Queue full: the record is dropped (counted)
- *                   and the end position of the last queued item is
- *                   extended over it, so its ring space is released once
- *                   that item is written.
- *   writer thread   formats queued records, write(2)s whole batches to
- *                   stdout, and after every write(2) stores into
- *                   consumer_pos the end position of the last record whose
- *                   line is completely written. It is the only code that
- *                   ever advances consumer_pos.
+ *   worker thread   reads committed records where they lie in the ring,
+ *                   from a private cursor (which runs ahead of
+ *                   consumer_pos), formats a batch of them (--queue, 4096)
+ *                   into one buffer, write(2)s it to the output and, after
+ *                   every write(2), stores into consumer_pos the end
+ *                   position of the last record whose line is completely
+ *                   written. Records are not copied: a record's ring space
+ *                   is released only once its line is out.
+ *   guard thread    keeps a blocked output from filling the ring: while a
+ *                   write(2) has blocked and the ring is 3/4 full, it
+ *                   releases the oldest records the worker has not read,
+ *                   down to 5/8, counted as the consumer's drops, so the
+ *                   kernel keeps room for new events (see guard_main).
  *
  *   So whatever is in the ring but not yet written when the consumer dies
  *   (even by SIGKILL) is delivered again by the next consumer, and whatever
@@ -60,7 +61,6 @@
 #include "tpwatch.h"
 
 #define PROG "pinwatch-read"
-#define WRITER_BATCH 4096		/* records formatted per write batch */
 #define POLL_MS 5			/* ring poll timeout */
 #define DRAIN_BUSY_WAIT_NS 1000000000LL	/* --drain: wait for busy records */
 
@@ -75,7 +75,7 @@ static struct {
 	unsigned long long count;	/* 0: unlimited */
 	double timeout;			/* seconds, 0: none */
 	double stats_interval;		/* seconds, 0: no periodic report */
-	size_t queue_cap;
+	size_t batch;			/* --queue: records read per write */
 	bool type_filter;
 	bool type_allowed[65536];
 	struct pw_out_opts out;
@@ -85,7 +85,7 @@ static struct {
 	.fmt = PW_FMT_TEXT,
 	.pin_root = PW_PIN_ROOT,
 	.stats_interval = 5,
-	.queue_cap = 65536,
+	.batch = 4096,
 	.out = {
 		.kind = PW_OUT_STDOUT,
 		.max_size = 64ULL << 20,
@@ -174,7 +174,7 @@ static const struct argp_option options[] = {
 	{ "count", OPT_COUNT, "N", 0, "Exit after N delivered events", 0 },
 	{ "timeout", OPT_TIMEOUT, "SEC", 0, "Exit after SEC seconds", 0 },
 	{ "queue", OPT_QUEUE, "N", 0,
-	  "Events buffered between ring and output (default 65536)", 0 },
+	  "Events read from the ring and formatted per write (default 4096)", 0 },
 	{ "stats-interval", OPT_STATS_INTERVAL, "SEC", 0,
 	  "Report losses every SEC seconds, 0: only at exit (default 5)", 0 },
 	{ "stats", OPT_STATS, NULL, 0,
@@ -283,7 +283,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		opt.timeout = parse_secs(st, "timeout", arg);
 		break;
 	case OPT_QUEUE:
-		opt.queue_cap = parse_ull(st, "queue", arg, 1, 1u << 24);
+		opt.batch = parse_ull(st, "queue", arg, 1, 1u << 20);
 		break;
 	case OPT_STATS_INTERVAL:
 		opt.stats_interval = parse_secs(st, "stats interval", arg);
@@ -365,31 +365,9 @@ static struct {
 	unsigned char *data;
 } ring = { .fd = -1 };
 
-/* One queued record. end: ring position just past it (and past any
- * records dropped or discarded after it). */
-struct item {
-	__u64 end;
-	__u32 len;
-	unsigned char data[];
-};
-
-static struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cond;
-	struct item **slots;
-	size_t cap, head, count;
-	__u64 skip_end;		/* skipped while empty: commit when idle */
-	bool writer_waiting;
-	bool reader_done;	/* no more pushes; writer drains and exits */
-	bool writer_stop;	/* writer must exit now (count, EPIPE, error) */
-} q = {
-	.mu = PTHREAD_MUTEX_INITIALIZER,
-	.cond = PTHREAD_COND_INITIALIZER,
-};
-
 static pthread_t main_thread;
-static int stop_reader;			/* atomic */
-static int writer_exited;		/* atomic */
+static int stop_reading;		/* atomic: main asks the worker to stop */
+static int worker_exited;		/* atomic */
 static int exit_status;			/* atomic: 0 or 1 */
 static __u64 drain_target;		/* --drain: producer_pos at start */
 static __u64 committed;			/* under commit_mu */
@@ -416,77 +394,6 @@ static void set_error(void)
 	STORE(&exit_status, 1);
 }
 
-/* ------------------------------------------------------------------ */
-/* Queue                                                               */
-
-static void queue_wake_writer(void)
-{
-	if (q.writer_waiting)
-		pthread_cond_signal(&q.cond);
-}
-
-/* A record the writer will not see (queue full or discarded): make the
- * commit of the last queued item cover it, or, with nothing queued, let
- * the writer commit it when idle. The writer alone touches consumer_pos,
- * so commits stay monotonic and never overtake an unwritten batch. */
-static void queue_skip_locked(__u64 end)
-{
-	if (q.count)
-		q.slots[(q.head + q.count - 1) % q.cap]->end = end;
-	else {
-		q.skip_end = end;
-		queue_wake_writer();
-	}
-}
-
-static void commit(__u64 pos);
-
-static void queue_push(const unsigned char *rec, __u32 len, __u64 end)
-{
-	struct item *it = malloc(sizeof(*it) + len);
-
-	if (it) {
-		it->end = end;
-		it->len = len;
-		memcpy(it->data, rec, len);
-	}
-	pthread_mutex_lock(&q.mu);
-	if (it && q.count < q.cap) {
-		q.slots[(q.head + q.count) % q.cap] = it;
-		q.count++;
-		queue_wake_writer();
-		pthread_mutex_unlock(&q.mu);
-		return;
-	}
-	pthread_mutex_unlock(&q.mu);
-	free(it);
-	/* Overflow: the output is stalled. Keep draining: release the ring up
-	 * to here now rather than when the writer gets to it, or the kernel
-	 * would start dropping too. The queued copies are still written; only
-	 * a crash while overflowing can lose them (they are no longer in the
-	 * ring for the next consumer). */
-	INC(&cnt_consumer_drops, 1);
-	commit(end);
-}
-
-static void queue_discard(__u64 end)
-{
-	pthread_mutex_lock(&q.mu);
-	queue_skip_locked(end);
-	pthread_mutex_unlock(&q.mu);
-}
-
-static void queue_set(bool *flag)
-{
-	pthread_mutex_lock(&q.mu);
-	*flag = true;
-	pthread_cond_broadcast(&q.cond);
-	pthread_mutex_unlock(&q.mu);
-}
-
-/* ------------------------------------------------------------------ */
-/* Reader thread                                                       */
-
 static long long now_ns(void)
 {
 	struct timespec ts;
@@ -495,101 +402,8 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void *reader_main(void *arg)
-{
-	__u64 cursor = __atomic_load_n(ring.consumer_pos, __ATOMIC_ACQUIRE);
-	long long busy_since = 0;
-	struct epoll_event ev;
-	int epfd;
-
-	(void)arg;
-	/* Edge-triggered: the ring polls readable while consumer_pos <
-	 * producer_pos, which stays true while records are queued but not yet
-	 * written; level-triggered would spin. We only want the wakeups. */
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (epfd >= 0) {
-		ev.events = EPOLLIN | EPOLLET;
-		ev.data.u32 = 0;
-		if (epoll_ctl(epfd, EPOLL_CTL_ADD, ring.fd, &ev)) {
-			close(epfd);
-			epfd = -1;
-		}
-	}
-
-	while (!LOAD(&stop_reader)) {
-		__u64 prod = __atomic_load_n(ring.producer_pos, __ATOMIC_ACQUIRE);
-		bool progress = false, busy = false;
-
-		if (opt.drain && prod > drain_target)
-			prod = drain_target;
-		while (cursor < prod) {
-			__u32 *hdr = (__u32 *)(ring.data + (cursor & ring.mask));
-			__u32 len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
-			__u32 rlen;
-			__u64 end;
-
-			if (len & BPF_RINGBUF_BUSY_BIT) {
-				busy = true;	/* not committed yet */
-				break;
-			}
-			rlen = len & ~(__u32)(BPF_RINGBUF_BUSY_BIT |
-					      BPF_RINGBUF_DISCARD_BIT);
-			if (rlen > ring.max_entries - BPF_RINGBUF_HDR_SZ) {
-				fprintf(stderr, PROG ": corrupt ring buffer record "
-					"at position %llu (length %u)\n",
-					(unsigned long long)cursor, rlen);
-				set_error();
-				goto out;
-			}
-			end = cursor + ((rlen + BPF_RINGBUF_HDR_SZ + 7) & ~7ULL);
-			if (len & BPF_RINGBUF_DISCARD_BIT)
-				queue_discard(end);
-			else	/* data area is mapped twice: never wraps */
-				queue_push((unsigned char *)hdr +
-					   BPF_RINGBUF_HDR_SZ, rlen, end);
-			cursor = end;
-			progress = true;
-			if (LOAD(&stop_reader))
-				break;
-		}
-		if (opt.drain) {
-			if (cursor >= drain_target)
-				break;
-			if (busy) {
-				long long t = now_ns();
-
-				if (!busy_since)
-					busy_since = t;
-				else if (t - busy_since > DRAIN_BUSY_WAIT_NS) {
-					fprintf(stderr, PROG ": --drain: record at "
-						"position %llu still busy, stopping "
-						"before it\n",
-						(unsigned long long)cursor);
-					break;
-				}
-			} else
-				busy_since = 0;
-		}
-		if (!progress) {
-			if (epfd >= 0)
-				epoll_wait(epfd, &ev, 1, POLL_MS);
-			else
-				usleep(POLL_MS * 1000);
-		}
-	}
-out:
-	if (epfd >= 0)
-		close(epfd);
-	queue_set(&q.reader_done);
-	notify_main();
-	return NULL;
-}
-
-/* ------------------------------------------------------------------ */
-/* Writer thread                                                       */
-
-/* Monotonic: the writer commits what it wrote, the reader what it had to
- * drop on overflow, and the ring position never moves back. */
+/* Monotonic: the worker commits what it wrote, the guard what it had to
+ * release, and the ring position never moves back. */
 static void commit(__u64 pos)
 {
 	pthread_mutex_lock(&commit_mu);
@@ -600,15 +414,182 @@ static void commit(__u64 pos)
 	pthread_mutex_unlock(&commit_mu);
 }
 
+/* A committed record at pos: its data and the position past it. Returns 1
+ * for a record, 0 when the producer has not committed it yet, -1 when the
+ * header is corrupt (said on stderr). */
+static int record_at(__u64 pos, const unsigned char **data, __u32 *len,
+		     bool *discarded, __u64 *end)
+{
+	__u32 *hdr = (__u32 *)(ring.data + (pos & ring.mask));
+	__u32 h = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+
+	if (h & BPF_RINGBUF_BUSY_BIT)
+		return 0;
+	*len = h & ~(__u32)(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+	if (*len > ring.max_entries - BPF_RINGBUF_HDR_SZ) {
+		fprintf(stderr, PROG ": corrupt ring buffer record at position "
+			"%llu (length %u)\n", (unsigned long long)pos, *len);
+		return -1;
+	}
+	*discarded = h & BPF_RINGBUF_DISCARD_BIT;
+	/* the data area is mapped twice: a record never wraps */
+	*data = (const unsigned char *)hdr + BPF_RINGBUF_HDR_SZ;
+	*end = pos + ((*len + BPF_RINGBUF_HDR_SZ + 7) & ~7ULL);
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Guard thread                                                        */
+
+/* The worker formats records where they lie in the ring and commits them
+ * only once their lines are written, so a record stays in the ring until
+ * it is out. While the output blocks, that would let the ring fill and the
+ * kernel drop. The guard thread watches the worker's write(2)s: when one
+ * has blocked and the ring is over GUARD_HIGH full, it releases the oldest
+ * records the worker has not read yet, down to GUARD_LOW, and counts them
+ * as the consumer's drops. It touches only records past the worker's
+ * cursor, and only while the worker is inside write_out(), so no record
+ * is released under the worker's feet; the worker resumes after them. */
+#define GUARD_HIGH(size)	((size) / 4 * 3)
+#define GUARD_LOW(size)		((size) / 8 * 5)
+#define GUARD_TICK_NS		1000000L
+/* The worker wakes the guard for a write only when the ring is at least
+ * this full; otherwise the guard looks on its own every GUARD_IDLE_NS. A
+ * stall that starts with the ring nearly empty is then seen within 50 ms,
+ * long before the ring fills at any rate a consumer can format, and a
+ * consumer that keeps up pays no thread wakeup per write. */
+#define GUARD_WAKE(size)	((size) / 8)
+#define GUARD_IDLE_NS		50000000L
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cond;	/* CLOCK_MONOTONIC: guard_init() */
+	bool in_write;		/* the worker is inside write_out() */
+	bool stop;
+	__u64 unread;		/* the worker's cursor while in_write */
+	__u64 released;		/* the guard released the ring up to here */
+} guard = {
+	.mu = PTHREAD_MUTEX_INITIALIZER,
+};
+
+static int guard_init(void)
+{
+	pthread_condattr_t a;
+	int err;
+
+	if (pthread_condattr_init(&a))
+		return -1;
+	err = pthread_condattr_setclock(&a, CLOCK_MONOTONIC) ||
+	      pthread_cond_init(&guard.cond, &a);
+	pthread_condattr_destroy(&a);
+	return err ? -1 : 0;
+}
+
+/* Under guard.mu, while the worker writes. */
+static void guard_release_locked(void)
+{
+	__u64 size = ring.max_entries;
+	__u64 prod = __atomic_load_n(ring.producer_pos, __ATOMIC_ACQUIRE);
+	__u64 pos = guard.unread > guard.released ? guard.unread : guard.released;
+	__u64 start = pos;
+	unsigned long long drops = 0;
+
+	if (prod - __atomic_load_n(ring.consumer_pos, __ATOMIC_ACQUIRE) <
+	    GUARD_HIGH(size))
+		return;
+	while (prod - pos > GUARD_LOW(size)) {
+		const unsigned char *data;
+		bool discarded;
+		__u32 len;
+		__u64 end;
+
+		if (record_at(pos, &data, &len, &discarded, &end) != 1)
+			break;	/* not committed yet (or corrupt: the worker says so) */
+		drops += !discarded;
+		pos = end;
+	}
+	if (pos == start)
+		return;
+	guard.released = pos;
+	INC(&cnt_consumer_drops, drops);
+	commit(pos);
+}
+
+static void *guard_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&guard.mu);
+	while (!guard.stop) {
+		struct timespec ts = { 0, GUARD_TICK_NS };
+
+		if (!guard.in_write) {
+			struct timespec until;
+
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_nsec += GUARD_IDLE_NS;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&guard.cond, &guard.mu, &until);
+			continue;
+		}
+		/* A write(2) to a pipe or file that keeps up returns within
+		 * the tick; only one that blocks gets here twice. */
+		pthread_mutex_unlock(&guard.mu);
+		nanosleep(&ts, NULL);
+		pthread_mutex_lock(&guard.mu);
+		if (guard.in_write)
+			guard_release_locked();
+	}
+	pthread_mutex_unlock(&guard.mu);
+	return NULL;
+}
+
+static void guard_enter_write(__u64 cursor)
+{
+	__u64 used = __atomic_load_n(ring.producer_pos, __ATOMIC_ACQUIRE) -
+		     __atomic_load_n(ring.consumer_pos, __ATOMIC_ACQUIRE);
+
+	pthread_mutex_lock(&guard.mu);
+	guard.in_write = true;
+	guard.unread = cursor;
+	if (used >= GUARD_WAKE((__u64)ring.max_entries))
+		pthread_cond_signal(&guard.cond);
+	pthread_mutex_unlock(&guard.mu);
+}
+
+/* Returns the worker's cursor: past whatever the guard released. */
+static __u64 guard_leave_write(__u64 cursor)
+{
+	pthread_mutex_lock(&guard.mu);
+	guard.in_write = false;
+	if (guard.released > cursor)
+		cursor = guard.released;
+	pthread_mutex_unlock(&guard.mu);
+	return cursor;
+}
+
+static void guard_stop(void)
+{
+	pthread_mutex_lock(&guard.mu);
+	guard.stop = true;
+	pthread_cond_signal(&guard.cond);
+	pthread_mutex_unlock(&guard.mu);
+}
+
+/* ------------------------------------------------------------------ */
+/* Worker thread: ring -> lines -> output                              */
+
 struct mark {
 	size_t off;	/* output bytes up to and including this record's line */
 	__u64 end;	/* ring position to commit once they are written */
-	bool line;	/* produced a line (else filtered or malformed) */
+	bool line;	/* produced a line (else filtered, discarded or malformed) */
 };
 
-static bool wanted(const struct item *it)
+static bool wanted(const unsigned char *data, __u32 len)
 {
-	int type = pw_event_check(it->data, it->len);
+	int type = pw_event_check(data, len);
 
 	if (type < 0) {
 		INC(&cnt_malformed, 1);
@@ -695,54 +676,83 @@ static int write_out(const struct pw_buf *buf, const struct mark *m,
 	return 0;
 }
 
-static void *writer_main(void *arg)
+/* --drain: true once the worker should stop waiting for a busy record. */
+static bool drain_gave_up(bool busy, __u64 cursor, long long *busy_since)
 {
-	static struct item *batch[WRITER_BATCH];
-	static struct mark marks[WRITER_BATCH];
+	long long t;
+
+	if (!busy) {
+		*busy_since = 0;
+		return false;
+	}
+	t = now_ns();
+	if (!*busy_since) {
+		*busy_since = t;
+		return false;
+	}
+	if (t - *busy_since <= DRAIN_BUSY_WAIT_NS)
+		return false;
+	fprintf(stderr, PROG ": --drain: record at position %llu still busy, "
+		"stopping before it\n", (unsigned long long)cursor);
+	return true;
+}
+
+static void *worker_main(void *arg)
+{
+	__u64 cursor = __atomic_load_n(ring.consumer_pos, __ATOMIC_ACQUIRE);
 	unsigned long long remaining = opt.count;	/* 0: unlimited */
+	struct mark *marks = calloc(opt.batch, sizeof(*marks));
 	struct pw_buf buf = { 0 };
+	long long busy_since = 0;
+	struct epoll_event ev;
 	bool stop = false;
+	int epfd;
 
 	(void)arg;
-	while (!stop) {
-		size_t n = 0, nm = 0, i;
-		__u64 skip = 0;
+	if (!marks) {
+		fprintf(stderr, PROG ": out of memory\n");
+		set_error();
+		goto out;
+	}
+	/* Edge-triggered: the ring polls readable while consumer_pos <
+	 * producer_pos, which stays true while lines are being written;
+	 * level-triggered would spin. We only want the wakeups. */
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd >= 0) {
+		ev.events = EPOLLIN | EPOLLET;
+		ev.data.u32 = 0;
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, ring.fd, &ev)) {
+			close(epfd);
+			epfd = -1;
+		}
+	}
 
-		pthread_mutex_lock(&q.mu);
-		while (!q.count && !q.skip_end && !q.reader_done &&
-		       !q.writer_stop) {
-			q.writer_waiting = true;
-			pthread_cond_wait(&q.cond, &q.mu);
-			q.writer_waiting = false;
-		}
-		if (q.writer_stop || (!q.count && !q.skip_end)) {
-			pthread_mutex_unlock(&q.mu);
-			break;
-		}
-		while (q.count && n < WRITER_BATCH) {
-			batch[n++] = q.slots[q.head];
-			q.head = (q.head + 1) % q.cap;
-			q.count--;
-		}
-		/* A skip recorded while the queue was empty lies before every
-		 * item queued since, so a batch commit covers it. */
-		if (!n)
-			skip = q.skip_end;
-		q.skip_end = 0;
-		pthread_mutex_unlock(&q.mu);
+	while (!stop && !LOAD(&stop_reading)) {
+		__u64 prod = __atomic_load_n(ring.producer_pos, __ATOMIC_ACQUIRE);
+		bool busy = false;
+		size_t nm = 0;
 
-		if (!n) {
-			commit(skip);
-			continue;
-		}
-
+		if (opt.drain && prod > drain_target)
+			prod = drain_target;
 		buf.len = 0;
-		for (i = 0; i < n; i++) {
-			bool line = false;
+		while (cursor < prod && nm < opt.batch) {
+			const unsigned char *data;
+			bool discarded, line = false;
+			__u32 len;
+			__u64 end;
+			int r = record_at(cursor, &data, &len, &discarded, &end);
 
-			if (wanted(batch[i])) {
-				int err = pw_event_format(batch[i]->data,
-							  batch[i]->len, opt.fmt,
+			if (r < 0) {
+				set_error();
+				stop = true;
+				break;
+			}
+			if (!r) {
+				busy = true;	/* not committed yet */
+				break;
+			}
+			if (!discarded && wanted(data, len)) {
+				int err = pw_event_format(data, len, opt.fmt,
 							  &clk, &buf);
 
 				if (err == -ENOMEM) {
@@ -756,24 +766,41 @@ static void *writer_main(void *arg)
 				line = !err;
 			}
 			marks[nm].off = buf.len;
-			marks[nm].end = batch[i]->end;
+			marks[nm].end = end;
 			marks[nm].line = line;
 			nm++;
+			cursor = end;
 			if (line && remaining && !--remaining) {
 				stop = true;	/* --count reached */
 				break;
 			}
 		}
-		if (write_out(&buf, marks, nm))
-			stop = true;
-		for (i = 0; i < n; i++)
-			free(batch[i]);
+		if (nm) {
+			int err;
+
+			guard_enter_write(cursor);
+			err = write_out(&buf, marks, nm);
+			cursor = guard_leave_write(cursor);
+			if (err)
+				stop = true;
+			continue;
+		}
+		if (opt.drain && (cursor >= drain_target ||
+				  drain_gave_up(busy, cursor, &busy_since)))
+			break;
+		if (epfd >= 0)
+			epoll_wait(epfd, &ev, 1, POLL_MS);
+		else
+			usleep(POLL_MS * 1000);
 	}
+	if (epfd >= 0)
+		close(epfd);
+out:
+	/* What was not written stays uncommitted: the next consumer gets it. */
 	pw_buf_free(&buf);
-	/* Records still queued stay uncommitted: the next consumer gets them. */
-	queue_set(&q.writer_stop);
-	STORE(&stop_reader, 1);
-	STORE(&writer_exited, 1);
+	free(marks);
+	STORE(&stop_reading, 1);
+	STORE(&worker_exited, 1);
 	notify_main();
 	return NULL;
 }
@@ -1101,7 +1128,7 @@ int main(int argc, char **argv)
 	static const struct argp argp = { options, parse_opt, NULL, doc,
 					  NULL, NULL, NULL };
 	long long start = now_ns(), next_stats, deadline;
-	pthread_t reader, writer;
+	pthread_t worker, guardian;
 	bool stopping = false;
 	sigset_t set;
 
@@ -1127,9 +1154,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (open_ring() || open_side_maps() || open_output())
 		return 1;
-	q.cap = opt.queue_cap;
-	q.slots = calloc(q.cap, sizeof(*q.slots));
-	if (!q.slots || pw_clock_init(&clk)) {
+	if (pw_clock_init(&clk) || guard_init()) {
 		fprintf(stderr, PROG ": initialisation failed: %s\n",
 			strerror(errno ? errno : ENOMEM));
 		return 1;
@@ -1140,8 +1165,8 @@ int main(int argc, char **argv)
 		claim_config();
 	print_text_header();
 
-	if (pthread_create(&writer, NULL, writer_main, NULL) ||
-	    pthread_create(&reader, NULL, reader_main, NULL)) {
+	if (pthread_create(&guardian, NULL, guard_main, NULL) ||
+	    pthread_create(&worker, NULL, worker_main, NULL)) {
 		fprintf(stderr, PROG ": cannot start threads\n");
 		release_config();
 		return 1;
@@ -1151,7 +1176,7 @@ int main(int argc, char **argv)
 		start + (long long)(opt.stats_interval * 1e9) : LLONG_MAX;
 	deadline = opt.timeout > 0 ? start + (long long)(opt.timeout * 1e9)
 				   : LLONG_MAX;
-	while (!LOAD(&writer_exited)) {
+	while (!LOAD(&worker_exited)) {
 		long long now = now_ns(), wake = next_stats;
 		struct timespec ts;
 		int sig;
@@ -1170,10 +1195,11 @@ int main(int argc, char **argv)
 			pw_out_reopen();	/* logrotate moved the file */
 		if (sig == SIGINT || sig == SIGTERM) {
 			if (stopping) {
-				/* Output is stuck: what is queued stays in
-				 * the ring (uncommitted) for the next run. */
+				/* Output is stuck: what is not written stays
+				 * in the ring (uncommitted) for the next run. */
 				fprintf(stderr, PROG ": exiting without flushing "
-					"the queue (events stay in the ring)\n");
+					"the batch being written (its events stay "
+					"in the ring)\n");
 				finish();
 				_exit(0);
 			}
@@ -1182,23 +1208,17 @@ int main(int argc, char **argv)
 		if (!stopping && now >= deadline)
 			stopping = true;
 		if (stopping)
-			STORE(&stop_reader, 1);	/* writer then drains */
+			STORE(&stop_reading, 1);	/* after the batch it writes */
 		if (now >= next_stats) {
 			report_losses(false);
 			next_stats = now + (long long)(opt.stats_interval * 1e9);
 		}
 	}
-	STORE(&stop_reader, 1);
-	pthread_join(reader, NULL);
-	pthread_join(writer, NULL);
+	STORE(&stop_reading, 1);
+	pthread_join(worker, NULL);
+	guard_stop();
+	pthread_join(guardian, NULL);
 	finish();
-	{
-		size_t i;
-
-		for (i = 0; i < q.count; i++)
-			free(q.slots[(q.head + i) % q.cap]);
-		free(q.slots);
-	}
 	munmap(ring.prod_map, ring.prod_map_sz);
 	munmap(ring.cons_map, ring.cons_map_sz);
 	pw_out_close();
