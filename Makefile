@@ -213,15 +213,21 @@ $(BUILD)/make_seeds: loader/tests/make_seeds.c bpf/pinwatch.h
 # Installs the tree the control plane expects (scripts/ next to build/)
 # under $(PREFIX)/lib/pinwatch, commands in $(PREFIX)/sbin and the systemd
 # units in $(UNITDIR), their paths rewritten for $(PREFIX).
+# Everything the scripts look up under build/ is installed: the binaries
+# (the on-demand tools too), the module objects, the on-demand objects
+# (build/bpf/ondemand/: uprobe), tpwatch.bpf.o (next to pinwatch-read) and
+# syscalls.txt (syscount, config set syscalls, hist). tests/systemd.bats
+# checks each path the scripts name against the installed tree.
 install: all
 	install -d $(DESTDIR)$(PW_LIBDIR)/scripts/lib $(DESTDIR)$(PW_LIBDIR)/scripts/libexec \
-		$(DESTDIR)$(PW_LIBDIR)/build/bpf $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR)
+		$(DESTDIR)$(PW_LIBDIR)/build/bpf/ondemand $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR)
 	install -m 0755 scripts/pinwatch $(DESTDIR)$(PW_LIBDIR)/scripts/
 	install -m 0644 scripts/lib/*.bash $(DESTDIR)$(PW_LIBDIR)/scripts/lib/
 	install -m 0755 scripts/libexec/pinwatch-* $(DESTDIR)$(PW_LIBDIR)/scripts/libexec/
-	install -m 0755 $(BINS) $(DESTDIR)$(PW_LIBDIR)/build/
+	install -m 0755 $(BINS) $(TOOL_BINS) $(DESTDIR)$(PW_LIBDIR)/build/
 	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PW_LIBDIR)/build/bpf/
-	install -m 0644 $(TOOL_OBJS) $(DESTDIR)$(PW_LIBDIR)/build/
+	install -m 0644 $(ONDEMAND_OBJS) $(DESTDIR)$(PW_LIBDIR)/build/bpf/ondemand/
+	install -m 0644 $(TOOL_OBJS) $(BUILD)/syscalls.txt $(DESTDIR)$(PW_LIBDIR)/build/
 	ln -sfn ../lib/pinwatch/scripts/pinwatch $(DESTDIR)$(SBINDIR)/pinwatch
 	ln -sfn ../lib/pinwatch/build/pinwatch-read $(DESTDIR)$(SBINDIR)/pinwatch-read
 	ln -sfn ../lib/pinwatch/build/pinwatch-load $(DESTDIR)$(SBINDIR)/pinwatch-load
