@@ -37,9 +37,10 @@ UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_parse $(BUILD)/test_tpformat \
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := pwevent parse
+FUZZ_TARGETS := pwevent parse tpformat
 FUZZ_SRCS_pwevent := loader/pwevent.c loader/tpformat.c
 FUZZ_SRCS_parse := loader/parse.c
+FUZZ_SRCS_tpformat := loader/tpformat.c loader/pwevent.c
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=
@@ -202,13 +203,19 @@ fuzz: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 		else echo "fuzz $$t: FAILED (see $(BUILD)/fuzz/$$t.log)"; tail -20 $(BUILD)/fuzz/$$t.log; exit 1; fi; \
 	done
 
+# Regenerates the committed seed corpora: pwevent (one record of every event
+# type the decoder knows, make_seeds checks each with the decoder) and
+# tpformat (this kernel's format files with filters and records; needs
+# tracefs). The parse corpus is hand-written.
 fuzz-seeds: $(BUILD)/make_seeds
+	rm -rf tests/fuzz/corpus/pwevent tests/fuzz/corpus/tpformat
 	mkdir -p tests/fuzz/corpus/pwevent
 	$(BUILD)/make_seeds tests/fuzz/corpus/pwevent
+	tests/fuzz/make-tpformat-seeds tests/fuzz/corpus/tpformat
 
-$(BUILD)/make_seeds: loader/tests/make_seeds.c bpf/pinwatch.h
+$(BUILD)/make_seeds: loader/tests/make_seeds.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(PW_CFLAGS) $< -o $@
+	$(CC) $(PW_CFLAGS) $< $(LIB_SRCS) -o $@
 
 # Installs the tree the control plane expects (scripts/ next to build/)
 # under $(PREFIX)/lib/pinwatch, commands in $(PREFIX)/sbin and the systemd
