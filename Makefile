@@ -37,9 +37,10 @@ UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_parse $(BUILD)/test_tpformat \
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := pwevent parse
+FUZZ_TARGETS := pwevent parse tpformat
 FUZZ_SRCS_pwevent := loader/pwevent.c loader/tpformat.c
 FUZZ_SRCS_parse := loader/parse.c
+FUZZ_SRCS_tpformat := loader/tpformat.c loader/pwevent.c
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=
@@ -202,26 +203,38 @@ fuzz: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 		else echo "fuzz $$t: FAILED (see $(BUILD)/fuzz/$$t.log)"; tail -20 $(BUILD)/fuzz/$$t.log; exit 1; fi; \
 	done
 
+# Regenerates the committed seed corpora: pwevent (one record of every event
+# type the decoder knows, make_seeds checks each with the decoder) and
+# tpformat (this kernel's format files with filters and records; needs
+# tracefs). The parse corpus is hand-written.
 fuzz-seeds: $(BUILD)/make_seeds
+	rm -rf tests/fuzz/corpus/pwevent tests/fuzz/corpus/tpformat
 	mkdir -p tests/fuzz/corpus/pwevent
 	$(BUILD)/make_seeds tests/fuzz/corpus/pwevent
+	tests/fuzz/make-tpformat-seeds tests/fuzz/corpus/tpformat
 
-$(BUILD)/make_seeds: loader/tests/make_seeds.c bpf/pinwatch.h
+$(BUILD)/make_seeds: loader/tests/make_seeds.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(PW_CFLAGS) $< -o $@
+	$(CC) $(PW_CFLAGS) $< $(LIB_SRCS) -o $@
 
 # Installs the tree the control plane expects (scripts/ next to build/)
 # under $(PREFIX)/lib/pinwatch, commands in $(PREFIX)/sbin and the systemd
 # units in $(UNITDIR), their paths rewritten for $(PREFIX).
+# Everything the scripts look up under build/ is installed: the binaries
+# (the on-demand tools too), the module objects, the on-demand objects
+# (build/bpf/ondemand/: uprobe), tpwatch.bpf.o (next to pinwatch-read) and
+# syscalls.txt (syscount, config set syscalls, hist). tests/systemd.bats
+# checks each path the scripts name against the installed tree.
 install: all
 	install -d $(DESTDIR)$(PW_LIBDIR)/scripts/lib $(DESTDIR)$(PW_LIBDIR)/scripts/libexec \
-		$(DESTDIR)$(PW_LIBDIR)/build/bpf $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR)
+		$(DESTDIR)$(PW_LIBDIR)/build/bpf/ondemand $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR)
 	install -m 0755 scripts/pinwatch $(DESTDIR)$(PW_LIBDIR)/scripts/
 	install -m 0644 scripts/lib/*.bash $(DESTDIR)$(PW_LIBDIR)/scripts/lib/
 	install -m 0755 scripts/libexec/pinwatch-* $(DESTDIR)$(PW_LIBDIR)/scripts/libexec/
-	install -m 0755 $(BINS) $(DESTDIR)$(PW_LIBDIR)/build/
+	install -m 0755 $(BINS) $(TOOL_BINS) $(DESTDIR)$(PW_LIBDIR)/build/
 	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PW_LIBDIR)/build/bpf/
-	install -m 0644 $(TOOL_OBJS) $(DESTDIR)$(PW_LIBDIR)/build/
+	install -m 0644 $(ONDEMAND_OBJS) $(DESTDIR)$(PW_LIBDIR)/build/bpf/ondemand/
+	install -m 0644 $(TOOL_OBJS) $(BUILD)/syscalls.txt $(DESTDIR)$(PW_LIBDIR)/build/
 	ln -sfn ../lib/pinwatch/scripts/pinwatch $(DESTDIR)$(SBINDIR)/pinwatch
 	ln -sfn ../lib/pinwatch/build/pinwatch-read $(DESTDIR)$(SBINDIR)/pinwatch-read
 	ln -sfn ../lib/pinwatch/build/pinwatch-load $(DESTDIR)$(SBINDIR)/pinwatch-load

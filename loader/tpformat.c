@@ -96,6 +96,24 @@ static unsigned int type_size(const char *base)
 	return 0;
 }
 
+/* An offset or a size: decimal digits, at most PW_TP_DATA_MAX, so that
+ * offset + size cannot wrap ("-1" or a huge number would, and would pass
+ * the record size check of pw_tp_parse_format). */
+static int record_num(const char *s, unsigned int *v)
+{
+	unsigned long n;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno || end == s || n > PW_TP_DATA_MAX)
+		return -1;
+	*v = (unsigned int)n;
+	return 0;
+}
+
 /* "field:TYPE NAME[N];\toffset:O;\tsize:S;\tsigned:G;" */
 static int parse_field(const char *line, struct pw_tp_field *fl)
 {
@@ -142,13 +160,11 @@ static int parse_field(const char *line, struct pw_tp_field *fl)
 	copy_str(fl->name, sizeof(fl->name), name, strlen(name));
 
 	p = strstr(semi, "offset:");
-	if (!p)
+	if (!p || record_num(p + 7, &fl->offset))
 		return -1;
-	fl->offset = (unsigned int)strtoul(p + 7, NULL, 10);
 	p = strstr(semi, "size:");
-	if (!p)
+	if (!p || record_num(p + 5, &fl->size))
 		return -1;
-	fl->size = (unsigned int)strtoul(p + 5, NULL, 10);
 	p = strstr(semi, "signed:");
 	fl->is_signed = p && p[7] == '1';
 

@@ -53,7 +53,16 @@ as_unit() { # unit command...
 		bset=+all
 	fi
 	umask "$(unit_value "$unit" UMask)"
+	# a unit's environment does not point the scripts back at the source
+	# tree: the installed commands must find their files on their own
+	unset PINWATCH_BUILD PINWATCH_HOME
 	exec setpriv --no-new-privs --inh-caps -all --bounding-set "$bset" -- "$@"
+}
+
+# The installed control plane, as an admin runs it (nothing in the
+# environment points it back at the source tree).
+installed() {
+	env -u PINWATCH_BUILD -u PINWATCH_HOME "$PREFIX_DIR/sbin/pinwatch" "$@"
 }
 
 wait_json() { # file filter
@@ -140,4 +149,78 @@ wait_json() { # file filter
 	run --separate-stderr as_unit pinwatch-events.service "${cmd[@]}"
 	assert_one_line_error
 	[[ $stderr == *"pinwatch up"* ]]
+}
+
+@test "every file the installed scripts look up under build/ is installed where they look for it" {
+	lib=$PREFIX_DIR/lib/pinwatch
+	# the paths as the installed scripts spell them: $BUILD/..., "$BUILD"/...
+	# (variable parts become globs), and ../build/ relative to scripts/
+	mapfile -t paths < <({
+		grep -ohE '\$\{?BUILD\}?"?/[^" );]+' "$lib/scripts/pinwatch" "$lib"/scripts/lib/*.bash "$lib"/scripts/libexec/* |
+			sed -E 's|^\$\{?BUILD\}?"?/||'
+		grep -ohE '\.\./build/[^" )]+' "$lib/scripts/pinwatch" | sed 's|^\.\./build/||'
+		# the consumer looks for tpwatch.bpf.o next to its own executable
+		grep -ohE '"%s/[a-z_]+\.bpf\.o"' "$PW_HOME/loader/tpwatch.c" | sed -E 's|^"%s/||; s|"$||'
+	} | sed -E 's/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/*/g' | sort -u)
+	printf '%s\n' "${paths[@]}"
+	# syscalls.txt, the on-demand objects and tools are among them
+	for want in syscalls.txt bpf/ondemand/uprobe.bpf.o pinwatch-profile pinwatch-memleak pinwatch-llcstat \
+		pinwatch-load pinwatch-read pinwatch-tp 'bpf/*.bpf.o' tpwatch.bpf.o; do
+		printf '%s\n' "${paths[@]}" | grep -qxF -- "$want" || { echo "no script looks up $want"; return 1; }
+	done
+	missing=0
+	for p in "${paths[@]}"; do
+		# every file of the build the pattern names must be in the installed tree
+		found=0
+		for f in "$PW_HOME"/build/$p; do
+			[[ -e $f ]] || continue
+			found=1
+			rel=${f#"$PW_HOME"/build/}
+			[[ -e $lib/build/$rel ]] || { echo "not installed: build/$rel"; missing=1; }
+			[[ ! -x $f || -x $lib/build/$rel ]] || { echo "not executable: build/$rel"; missing=1; }
+		done
+		((found)) || { echo "no file in build/ matches $p"; missing=1; }
+	done
+	[ "$missing" -eq 0 ]
+	# the on-demand directory holds every on-demand object of the build
+	diff <(cd "$PW_HOME/build/bpf/ondemand" && ls ./*.bpf.o) <(cd "$lib/build/bpf/ondemand" && ls ./*.bpf.o)
+}
+
+@test "the installed tree runs config set syscalls, syscount, uprobe and the on-demand tools" {
+	pw_teardown
+	installed up syscall >/dev/null
+	installed config set syscalls read,openat
+	run installed config get syscalls
+	[ "$status" -eq 0 ]
+	[ "$output" = read,openat ]
+	run installed syscount --json --top 3
+	[ "$status" -eq 0 ]
+	jq -e 'type == "array" and length >= 1 and (.[0].name | type == "string")' <<<"$output"
+	installed uprobe add pwinst --preset getaddrinfo
+	run installed uprobe list --json
+	[ "$status" -eq 0 ]
+	jq -se 'flatten | any(.name == "pwinst")' <<<"$output"
+	installed uprobe del pwinst
+	installed down
+	[ ! -e "$PIN_ROOT" ]
+	# the tools' own --help (pinwatch TOOL --help prints the script's usage,
+	# so the installed command file is run directly: it execs the binary)
+	for tool in profile memleak llcstat; do
+		run env -u PINWATCH_BUILD -u PINWATCH_HOME "$PREFIX_DIR/lib/pinwatch/scripts/libexec/pinwatch-$tool" --help
+		[ "$status" -eq 0 ]
+		[[ $output == *Examples:* ]]
+	done
+	run --separate-stderr installed profile --duration 1
+	[ "$status" -eq 0 ]
+}
+
+@test "make uninstall removes every installed file" {
+	dest=$BATS_TEST_TMPDIR/dest
+	make -s -C "$PW_HOME" install DESTDIR="$dest" >/dev/null
+	[ -e "$dest/usr/local/lib/pinwatch/build/syscalls.txt" ]
+	[ -e "$dest/usr/local/lib/pinwatch/build/bpf/ondemand/uprobe.bpf.o" ]
+	[ -x "$dest/usr/local/lib/pinwatch/build/pinwatch-profile" ]
+	make -s -C "$PW_HOME" uninstall DESTDIR="$dest" >/dev/null
+	left=$(find "$dest" ! -type d)
+	[ -z "$left" ] || { echo "$left"; return 1; }
 }

@@ -105,6 +105,17 @@ static void test_parse(void)
 	CHECK(pw_tp_parse_format("hello\n", &f_sock, err, sizeof(err)) == -1);
 	CHECK(pw_tp_parse_format("", &f_sock, err, sizeof(err)) == -1);
 	CHECK(pw_tp_parse_format("ID: 3\n\tfield:int;\toffset:0;\tsize:4;\n", &f_sock, err, sizeof(err)) == -1);
+	/* offset + size must not wrap past the record size check (found by
+	 * fuzz_tpformat: size 2^32 - 1 at offset 1 made a 0-byte record) */
+	CHECK(pw_tp_parse_format("ID: 3\n\tfield:int x;\toffset:1;\tsize:4294967295;\n", &f_sock, err,
+				 sizeof(err)) == -1);
+	CHECK(pw_tp_parse_format("ID: 3\n\tfield:int x;\toffset:-1;\tsize:2;\n", &f_sock, err, sizeof(err)) == -1);
+	CHECK(pw_tp_parse_format("ID: 3\n\tfield:int x;\toffset:314753994347956290762;\tsize:4;\n", &f_sock,
+				 err, sizeof(err)) == -1);
+	CHECK(pw_tp_parse_format("ID: 3\n\tfield:char x[8];\toffset:4090;\tsize:8;\n", &f_sock, err,
+				 sizeof(err)) == -1 && strstr(err, "larger than") != NULL);
+	CHECK(pw_tp_parse_format("ID: 3\n\tfield:char x[8];\toffset:4088;\tsize:8;\n", &f_sock, err,
+				 sizeof(err)) == 0 && f_sock.fixed_size == 4096);
 	CHECK(pw_tp_parse_format(sock_fmt, &f_sock, err, sizeof(err)) == 0);
 }
 
