@@ -124,7 +124,6 @@ static void json_hit(struct pw_buf *b, __u64 refs, __u64 misses)
 static void print_json(const struct row *rows, size_t n, __u64 refs, __u64 misses)
 {
 	struct pw_buf out = {};
-	struct pw_stats st = {};
 
 	pw_buf_printf(&out, "{\"sample_period\":%llu,\"rows\":[", (unsigned long long)env.period);
 	for (size_t i = 0; i < n; i++) {
@@ -141,11 +140,9 @@ static void print_json(const struct row *rows, size_t n, __u64 refs, __u64 misse
 	pw_buf_printf(&out, "],\"total\":{\"references\":%llu,\"misses\":%llu,\"hit_percent\":",
 		      (unsigned long long)refs, (unsigned long long)misses);
 	json_hit(&out, refs, misses);
-	pw_tool_stats(&tm, &st);
-	pw_buf_printf(&out, "},\"stats\":{\"seen\":%llu,\"filtered\":%llu,\"emitted\":%llu,"
-		      "\"dropped\":%llu}}\n", (unsigned long long)st.seen,
-		      (unsigned long long)st.filtered, (unsigned long long)st.emitted,
-		      (unsigned long long)st.dropped);
+	pw_buf_printf(&out, "},");
+	pw_tool_stats_json(&tm, &out);
+	pw_buf_printf(&out, "}\n");
 	if (out.data)
 		fwrite(out.data, 1, out.len, stdout);
 	pw_buf_free(&out);

@@ -385,13 +385,9 @@ static void report(struct memleak_bpf *skel, int ncpus)
 			pw_buf_printf(&out, "]}");
 	}
 	if (env.json) {
-		struct pw_stats st = {};
-
-		pw_tool_stats(&tm, &st);
-		pw_buf_printf(&out, "],\"stats\":{\"seen\":%llu,\"filtered\":%llu,\"emitted\":%llu,"
-			      "\"dropped\":%llu}}\n", (unsigned long long)st.seen,
-			      (unsigned long long)st.filtered, (unsigned long long)st.emitted,
-			      (unsigned long long)st.dropped);
+		pw_buf_printf(&out, "],");
+		pw_tool_stats_json(&tm, &out);
+		pw_buf_printf(&out, "}\n");
 	}
 	if (out.data)
 		fwrite(out.data, 1, out.len, stdout);

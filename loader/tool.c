@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "pwevent.h"
 #include "tool.h"
 
 volatile sig_atomic_t pw_tool_exiting;
@@ -292,6 +293,17 @@ int pw_tool_stats(const struct pw_tool_maps *tm, struct pw_stats *since)
 	since->emitted = now.emitted - tm->start.emitted;
 	since->dropped = now.dropped - tm->start.dropped;
 	return 0;
+}
+
+int pw_tool_stats_json(const struct pw_tool_maps *tm, struct pw_buf *out)
+{
+	struct pw_stats s = {};
+
+	pw_tool_stats(tm, &s);
+	return pw_buf_printf(out, "\"stats\":{\"seen\":%llu,\"filtered\":%llu,\"emitted\":%llu,"
+			     "\"dropped\":%llu}", (unsigned long long)s.seen,
+			     (unsigned long long)s.filtered, (unsigned long long)s.emitted,
+			     (unsigned long long)s.dropped);
 }
 
 void pw_tool_stats_line(const struct pw_tool_maps *tm, const char *what)

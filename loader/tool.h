@@ -72,6 +72,10 @@ int pw_tool_stats(const struct pw_tool_maps *tm, struct pw_stats *since);
 /* One line on stderr: "PROG: N WHAT seen: E recorded, F filtered, D
  * dropped (...)" from pw_tool_stats(). */
 void pw_tool_stats_line(const struct pw_tool_maps *tm, const char *what);
+struct pw_buf;
+/* Appends "\"stats\":{\"seen\":N,\"filtered\":N,\"emitted\":N,\"dropped\":N}"
+ * (pw_tool_stats(); zeros if the map cannot be read). Returns 0 or -ENOMEM. */
+int pw_tool_stats_json(const struct pw_tool_maps *tm, struct pw_buf *out);
 
 /* One symbolizer per process, created on first use and refreshed on demand
  * (so a process that exits later still resolves). */

@@ -9,24 +9,12 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	require_root
 	pw_fresh block
-	img=$BATS_FILE_TMPDIR/pwblk.img
-	dd if=/dev/zero of="$img" bs=1M count=4 status=none
-	sync
-	if dd if=/dev/zero of="$img" bs=64K count=1 oflag=direct conv=notrunc status=none 2>/dev/null &&
-		[[ $(stat -f -c %T "$img") != tmpfs ]]; then
-		target=$img
-	elif command -v losetup >/dev/null && loop=$(losetup --find --show "$img" 2>/dev/null); then
-		target=$loop
-		echo "$loop" >"$BATS_FILE_TMPDIR/loop"
-	else
-		target=
-	fi
-	echo "$target" >"$BATS_FILE_TMPDIR/target"
+	direct_io_target_setup
 }
 
 teardown_file() {
 	pw_teardown
-	[[ ! -e $BATS_FILE_TMPDIR/loop ]] || losetup -d "$(cat "$BATS_FILE_TMPDIR/loop")" || true
+	direct_io_target_teardown
 }
 
 setup() {

@@ -171,3 +171,27 @@ hook_variant() { # module hook
 	"$PW" status --json | jq -r --arg m "$1" --arg h "$2" \
 		'.modules[] | select(.name == $m) | .hooks[] | select(.hook == $h) | .variant'
 }
+
+# A target for direct I/O that reaches the block layer, for the block module's
+# tests: a 4 MiB file when its filesystem takes O_DIRECT on a block device
+# (not tmpfs), else a loop device over it, else none (tests then skip). Its
+# path goes to $BATS_FILE_TMPDIR/target ("" for none).
+direct_io_target_setup() {
+	local img=$BATS_FILE_TMPDIR/pw-direct.img target loop
+	dd if=/dev/zero of="$img" bs=1M count=4 status=none
+	sync
+	if dd if=/dev/zero of="$img" bs=64K count=1 oflag=direct conv=notrunc status=none 2>/dev/null &&
+		[[ $(stat -f -c %T "$img") != tmpfs ]]; then
+		target=$img
+	elif command -v losetup >/dev/null && loop=$(losetup --find --show "$img" 2>/dev/null); then
+		target=$loop
+		echo "$loop" >"$BATS_FILE_TMPDIR/loop"
+	else
+		target=
+	fi
+	echo "$target" >"$BATS_FILE_TMPDIR/target"
+}
+
+direct_io_target_teardown() {
+	[[ ! -e $BATS_FILE_TMPDIR/loop ]] || losetup -d "$(cat "$BATS_FILE_TMPDIR/loop")" || true
+}
