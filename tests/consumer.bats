@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # pinwatch-read: the streaming consumer of the pinned ring buffer.
+# shellcheck disable=SC2154 # status, output and stderr come from bats' run
 
 load helpers/common
 bats_require_minimum_version 1.5.0
