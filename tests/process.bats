@@ -70,6 +70,12 @@ setup() {
 @test "a killed process reports its terminating signal" {
 	sleep 100 &
 	child=$!
+	# signalled before its exec, the forked shell can survive and exec
+	# sleep, which then runs its 100 s (seen on a loaded machine)
+	for _ in $(seq 1 50); do
+		[[ $(readlink "/proc/$child/exe") == */sleep ]] && break
+		sleep 0.1
+	done
 	kill -TERM "$child"
 	wait "$child" || true
 	ev=$(pw_events | jq -c --argjson p "$child" 'select(.type == "exit" and .pid == $p)')
