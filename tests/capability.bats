@@ -93,11 +93,59 @@ for _ in range(200): socket.sethostname("pinwatch-test")' &
 	[ "$n" -lt 20 ]
 }
 
-@test "denials are never deduplicated" {
-	p1=$(unshare_uts nobody)
-	[ "$(pw_events | jq -c --argjson p "$p1" 'select(.type == "capable" and .pid == $p and .ret != 0 and .cap_name == "CAP_SYS_ADMIN")' | wc -l)" -ge 1 ]
+# nice(-1) N times in one thread: N identical CAP_SYS_NICE checks (same
+# thread, capability and namespace, within a second), a check that Python's
+# start-up does not make. Prints the pid; fails unless each call was denied
+# (nobody) or granted (root) as asked.
+nice_checks() { # n deny|grant
+	local py pid
+	py=$(command -v /usr/bin/python3 python3 | head -n 1)
+	local script='import os, sys
+for _ in range(int(sys.argv[1])):
+    try:
+        os.nice(-1)
+        granted = True
+    except PermissionError:
+        granted = False
+    if granted != (sys.argv[2] == "grant"):
+        sys.exit("nice(-1): expected " + sys.argv[2])'
+	if [[ $2 == deny ]]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups -- "$py" -c "$script" "$1" deny &
+	else
+		"$py" -c "$script" "$1" grant &
+	fi
+	pid=$!
+	wait "$pid" || return 1
+	echo "$pid"
+}
+
+CAP_SYS_NICE=23
+
+@test "identical denied checks in a row by one thread are all reported, granted ones once" {
+	command -v /usr/bin/python3 python3 >/dev/null || skip "needs python3 to repeat a check in one thread"
+	n=50
+	denied=$(nice_checks $n deny)
+	granted=$(nice_checks $n grant)
+	events=$(pw_events | jq -c --argjson c $CAP_SYS_NICE 'select(.type == "capable" and .cap == $c)')
+	d=$(jq -c --argjson p "$denied" 'select(.pid == $p)' <<<"$events")
+	g=$(jq -c --argjson p "$granted" 'select(.pid == $p)' <<<"$events")
+	echo "denied: $(jq -s length <<<"$d") of $n reported; granted: $(jq -s length <<<"$g") of $n"
+	[ "$(jq -s length <<<"$d")" -eq "$n" ]
+	[ "$(jq -r .ret <<<"$d" | sort -u)" -eq -1 ]
+	[ "$(jq -r .tid <<<"$d" | sort -u | wc -l)" -eq 1 ]
+	[ "$(jq -r .userns <<<"$d" | sort -u | wc -l)" -eq 1 ]
+	[ "$(jq -r .uid <<<"$d" | sort -u)" -eq 65534 ]
+	# the same checks granted are deduplicated: the rule is on, and skips
+	# the denials only
+	[ "$(jq -r .ret <<<"$g" | sort -u)" -eq 0 ]
+	[ "$(jq -s length <<<"$g")" -ge 1 ]
+	[ "$(jq -s length <<<"$g")" -lt $((n / 2)) ]
+}
+
+@test "capable_denials_only takes on or off, nothing else" {
 	run --separate-stderr "$PW" config set capable_denials_only 2
 	assert_one_line_error
+	[ "$("$PW" config get capable_denials_only)" = 0 ]
 }
 
 @test "the kprobe fallback (for 6.1) passes the verifier and computes the kernel's cap_capable result" {

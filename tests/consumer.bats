@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # pinwatch-read: the streaming consumer of the pinned ring buffer.
+# shellcheck disable=SC2154 # status, output and stderr come from bats' run
 
 load helpers/common
 bats_require_minimum_version 1.5.0
@@ -25,6 +26,13 @@ wait_json() { # file filter
 		sleep 0.1
 	done
 	return 1
+}
+
+# A test that failed midway must not leave its consumer running or the
+# file module loaded (every open on the machine would fill the ring).
+teardown() {
+	[[ -z ${READER:-} ]] || kill -INT "$READER" 2>/dev/null || true
+	[[ ! -d $PIN_ROOT/file ]] || "$PW" down file >/dev/null
 }
 
 @test "a running consumer streams an exec as JSON within a moment" {
@@ -64,19 +72,60 @@ wait_json() { # file filter
 	[[ $stderr == *bogus* ]]
 }
 
+# The consumer's own work is syscalls the file module sees: with --output and
+# a small --max-size it rotates its file as it writes (a rename per backup
+# slot, then an open). Those must be counted as filtered and never emitted,
+# while another process's opens in the same window are emitted. The file
+# module is loaded only once the consumer has claimed config.consumer_tgid
+# and unloaded before it gives the tgid back, so every file event of the
+# consumer's tgid would come from while it consumes.
 @test "the consumer never reports its own activity" {
-	out=$BATS_TEST_TMPDIR/out.jsonl
-	"$PW_READ" --json >"$out" &
-	reader=$!
-	sleep 0.3
-	[ "$("$PW" config get consumer_tgid)" -eq "$reader" ]
-	bin=$(unique_binary)
-	"$bin"
-	wait_json "$out" "select(.filename == \"$bin\")"
-	kill -INT "$reader"
-	wait "$reader"
-	[ "$(jq -c --argjson p "$reader" 'select(.pid == $p and .type != "exec")' "$out" | wc -l)" -eq 0 ]
+	out=$BATS_TEST_TMPDIR/own.jsonl
+	backups=100
+	me=$BASHPID
+	"$PW_READ" --json --output "$out" --max-size 64K --backups $backups &
+	READER=$!
+	for _ in $(seq 1 50); do
+		[ "$("$PW" config get consumer_tgid)" -eq "$READER" ] && break
+		sleep 0.1
+	done
+	[ "$("$PW" config get consumer_tgid)" -eq "$READER" ]
+	"$PW" up file >/dev/null
+	filtered=$(stat_of file filtered)
+	# rotations so far: other processes' exec events, before the module
+	before=$(find "$BATS_TEST_TMPDIR" -maxdepth 1 -name 'own.jsonl.[0-9]*' | wc -l)
+	# opens by this shell until the consumer has rotated its file three
+	# more times (~600 on an idle machine; other processes' opens add up)
+	mkdir "$BATS_TEST_TMPDIR/warm" "$BATS_TEST_TMPDIR/ctl"
+	for _ in $(seq 1 50); do
+		[[ -e $out.$((before + 3)) ]] && break
+		for i in $(seq 1 100); do : >"$BATS_TEST_TMPDIR/warm/f$i"; done
+		sleep 0.1
+	done
+	[ -e "$out.$((before + 3))" ]
+	# the positive control: another process's opens while it rotates
+	for i in $(seq 1 100); do : >"$BATS_TEST_TMPDIR/ctl/f$i"; done
+	# rotations with the module loaded (one may be under way), then it goes
+	rotated=$(($(find "$BATS_TEST_TMPDIR" -maxdepth 1 -name 'own.jsonl.[0-9]*' | wc -l) - before - 1))
+	"$PW" down file
+	kill -INT "$READER"
+	wait "$READER"
+	reader=$READER READER=
 	[ "$("$PW" config get consumer_tgid)" -eq 0 ]
+	delta=$(($(stat_of file filtered) - filtered))
+	# what the consumer wrote, then what it left in the ring
+	all=$BATS_TEST_TMPDIR/all.jsonl
+	cat "$out" "$out".[0-9]* >"$all"
+	pw_events >>"$all"
+	own=$(jq -c --argjson p "$reader" 'select(.module == "file" and .pid == $p)' "$all" | wc -l)
+	ours=$(jq -c --argjson p "$me" --arg d "$BATS_TEST_TMPDIR/ctl/" \
+		'select(.type == "open" and .pid == $p and (.path | startswith($d)))' "$all" | wc -l)
+	echo "rotations >= $rotated (after $before), filtered +$delta, own events $own, control events $ours"
+	[ "$own" -eq 0 ]
+	[ "$ours" -eq 100 ]
+	# no filter is set and the module is on: the consumer alone is
+	# filtered, each rotation's renames and open counted
+	[ "$delta" -ge $((rotated * (backups + 1))) ]
 }
 
 @test "SIGTERM flushes what was read and exits 0" {

@@ -69,12 +69,28 @@ setup() {
 	grep -qE '^pinwatch_events_total\{module="process",outcome="emitted"\} [0-9]+$' <<<"$output"
 }
 
+# Every command the dispatcher lists, which must be every
+# scripts/libexec/pinwatch-* it can run. --help only prints: nothing changes.
 @test "every subcommand has --help" {
-	for c in up down status events filter config stats chain; do
-		run "$PW" "$c" --help
-		[ "$status" -eq 0 ] || { echo "$c --help failed"; return 1; }
-		[[ $output == *Usage:* ]] || { echo "$c --help has no usage"; return 1; }
+	run "$PW" --help
+	[ "$status" -eq 0 ]
+	listed=$(sed -n '/^Commands:$/,/^[^ ]/s/^  \([a-z][a-z0-9-]*\) .*/\1/p' <<<"$output")
+	files=$(find "$PW_HOME/scripts/libexec" -name 'pinwatch-*' -printf '%f\n' | sed 's/^pinwatch-//' | sort)
+	[ "$listed" = "$files" ] || { diff <(echo "$listed") <(echo "$files"); return 1; }
+	for c in block chain config down events filetop filter hist llcstat memleak profile \
+		stats status syscount tp up uprobe vfsstat; do
+		grep -qx "$c" <<<"$listed" || { echo "$c is not listed"; return 1; }
 	done
+	before=$(pin_state)
+	for c in $listed; do
+		for h in --help -h; do
+			run --separate-stderr "$PW" "$c" "$h"
+			[ "$status" -eq 0 ] || { echo "$c $h: exit $status: $stderr"; return 1; }
+			[[ ${lines[0]} == "Usage: pinwatch $c"* ]] || { echo "$c $h: first line: ${lines[0]}"; return 1; }
+			[ -z "$stderr" ] || { echo "$c $h: stderr: $stderr"; return 1; }
+		done
+	done
+	[ "$(pin_state)" = "$before" ]
 	"$PW_LOAD" --help | grep -q 'load OBJECT'
 	"$PW_READ" --help | grep -q -- '--json'
 }

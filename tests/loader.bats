@@ -122,7 +122,26 @@ teardown() {
 	done
 }
 
+# The hooks of an object: its programs named <hook>__<variant> (chain
+# stages have no "__"), read from the ELF symbols, not from the loader.
+object_hooks() { # object
+	readelf -sW "$1" | awk '$4 == "FUNC" && $5 == "GLOBAL" && $8 ~ /__/ {sub(/__.*/, "", $8); print $8}' | sort -u
+}
+
 @test "a module whose hooks all exist loads; an object name that is no module is refused" {
+	hooks=$(object_hooks "$PW_BUILD/bpf/process.bpf.o")
+	[ "$(wc -l <<<"$hooks")" -ge 4 ] # exec, exit, fork, enforce
+	run --separate-stderr "$PW_LOAD" load "$PW_BUILD/bpf/process.bpf.o"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ] # no hook skipped
+	run "$PW" status --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.modules[] | select(.name == "process") | .hooks[] | select(.ok) | .hook' <<<"$output" | sort -u)" = "$hooks" ]
+	# attached for real: a command's exec and exit are reported
+	bin=$(unique_binary)
+	"$bin"
+	[ "$(pw_events | jq -c --arg c "${bin##*/}" 'select(.comm == $c and (.type == "exec" or .type == "exit")) | .type' | sort | paste -sd' ')" = '"exec" "exit"' ]
+	"$PW" down
 	cp "$PW_BUILD/bpf/process.bpf.o" "$BATS_TEST_TMPDIR/nosuchmodule.bpf.o"
 	run --separate-stderr "$PW_LOAD" load "$BATS_TEST_TMPDIR/nosuchmodule.bpf.o"
 	assert_one_line_error
@@ -135,10 +154,27 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '.modules[0].hooks[] | select(.hook == "exec") | .variant' <<<"$output")" = tp ]
 	[ "$(jq -r '.modules[0].hooks[] | select(.hook == "exit") | .variant' <<<"$output")" = tp_btf ]
+	exit_prog=$(jq -r '.modules[0].hooks[] | select(.hook == "exit") | .prog_id' <<<"$output")
+	# the pin held the last reference: removing it detaches the program
+	rm "$PIN_ROOT/process/link_exit"
+	run "$PW" status
+	[ "$status" -eq 1 ]
+	[[ $output == *"process: link_exit is missing: program exit__tp_btf is not attached"* ]]
+	[ "$(bpftool -j link show | jq --argjson p "$exit_prog" '[.[] | select(.prog_id == $p)] | length')" -eq 0 ]
+	pw_drain
+	bin=$(unique_binary)
+	"$bin"
+	[ "$(pw_events | jq -c --arg c "${bin##*/}" 'select(.comm == $c) | .type' | paste -sd' ')" = '"exec"' ]
+}
+
+@test "status fails when a shared map is gone" {
+	"$PW" up process
+	run "$PW" status
+	[ "$status" -eq 0 ]
 	rm "$PIN_ROOT/maps/filter_uid"
 	run "$PW" status
 	[ "$status" -eq 1 ]
-	[[ $output == *"filter_uid is missing"* ]]
+	[[ $output == *"shared map filter_uid is missing"* ]]
 }
 
 @test "status exits 3 when the sensor is not loaded" {

@@ -4,6 +4,7 @@
 # smoothed-RTT histograms and the cidr filter. Sessions run over loopback:
 # a Perl listener (perl-base is on every Debian system) and the test shell
 # itself as the client through bash's /dev/tcp.
+# shellcheck disable=SC2154 # status, output and stderr come from bats' run
 
 load helpers/common
 bats_require_minimum_version 1.5.0
@@ -375,9 +376,44 @@ peer_events() { # port
 	[ "$(jq -r .emitted <<<"$output")" -gt 0 ]
 }
 
+# Waits until no socket on PORT is left but in TIME-WAIT (whose socket has
+# already been reported closed): the session's last state changes are done.
+settled() { # port
+	command -v ss >/dev/null || { sleep 1; return 0; }
+	for _ in $(seq 1 50); do
+		ss -Htan state all "( sport = :$1 or dport = :$1 )" | grep -qv TIME-WAIT || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The events one session is (its bind, listen, connect, accept and state
+# changes) are measured on the same session with the module on. Other
+# processes' events add to filtered while the module is off, never to
+# emitted.
 @test "switching the module off counts its events as filtered" {
 	"$PW" config set module.net off
+	before=$("$PW" stats --json | jq -c '.[] | select(.module == "net")')
 	tcp_session inet 127.0.0.1
+	off_port=$PORT
+	settled "$off_port"
+	after=$("$PW" stats --json | jq -c '.[] | select(.module == "net")')
 	"$PW" config set module.net on
-	[ "$(pw_events | jq -c "select(.dport == $PORT or .sport == $PORT)" | wc -l)" -eq 0 ]
+	# the positive control: the same session, switched on, is reported
+	tcp_session inet 127.0.0.1
+	collect "$(closes_of "$PORT")" 3
+	for t in bind listen connect accept; do
+		[ "$(ev "select(.type == \"$t\" and (.sport == $PORT or .dport == $PORT))" | wc -l)" -eq 1 ] ||
+			{ echo "no $t event for the session switched on"; return 1; }
+	done
+	session=$(ev "select(.sport == $PORT or .dport == $PORT)" | wc -l)
+	echo "a session: $session events; off: $before -> $after"
+	[ "$(jq -n --argjson a "$before" --argjson b "$after" '$b.filtered - $a.filtered')" -ge "$session" ]
+	[ "$(jq -n --argjson a "$before" --argjson b "$after" '$b.emitted - $a.emitted')" -eq 0 ]
+	[ "$(jq -n --argjson a "$before" --argjson b "$after" '$b.dropped - $a.dropped')" -eq 0 ]
+	# and none of the session run while off (nor of its client's port,
+	# unless the second session happened to reuse it)
+	[ "$(ev "select((.sport == $off_port or .dport == $off_port) and .sport != $PORT and .dport != $PORT)" | wc -l)" -eq 0 ]
+	run stats_balance net
+	[ "$status" -eq 0 ]
 }

@@ -2,6 +2,7 @@
 # No way in: the pins are root-only, an unprivileged user can neither read
 # events nor change filters or config, and the maps only programs write are
 # frozen against every user, root included.
+# shellcheck disable=SC2154 # status, output and stderr come from bats' run
 
 load helpers/common
 bats_require_minimum_version 1.5.0
@@ -26,19 +27,49 @@ setup() {
 	[ -z "$(find "$PIN_ROOT" ! -user root)" ]
 }
 
-@test "an unprivileged user cannot read events" {
+# Each refusal next to the same command run by root, which succeeds: nobody
+# fails on access to the pin (bpftool's "bpf obj get"), not on the request.
+@test "an unprivileged user cannot read events or dump a map that root can" {
 	run --separate-stderr as_nobody "$PW_READ" --drain --pin-root "$PIN_ROOT"
 	assert_one_line_error
-	run as_nobody bpftool map dump pinned "$PIN_ROOT/maps/events"
+	run --separate-stderr "$PW_READ" --drain --pin-root "$PIN_ROOT"
+	[ "$status" -eq 0 ]
+	# a ring buffer cannot be dumped, by anyone: stats can, by root
+	run --separate-stderr bpftool -j map dump pinned "$PIN_ROOT/maps/stats"
+	[ "$status" -eq 0 ]
+	# the process module's (key 0) counters, as pinwatch stats reads them
+	[ "$(jq '[.[] | (.formatted // .) | select(.key == 0) | .values[].value.seen] | length' <<<"$output")" -ge 1 ]
+	run --separate-stderr as_nobody bpftool -j map dump pinned "$PIN_ROOT/maps/stats"
 	[ "$status" -ne 0 ]
+	[[ $(jq -r .error <<<"$output") == "bpf obj get"* ]]
 }
 
 @test "an unprivileged user cannot change a filter or a config entry, even with bpftool" {
 	before=$(pin_state)
-	run as_nobody bpftool map update pinned "$PIN_ROOT/maps/filter_pid" key 1 0 0 0 value 1
+	# values of the maps' own sizes, so that only the permission differs
+	pid_size=$(bpftool -j map show pinned "$PIN_ROOT/maps/filter_pid" | jq .bytes_value)
+	[ "$pid_size" -eq 1 ] # one action byte: PW_FILTER_ACTION_DROP below
+	run --separate-stderr as_nobody bpftool map update pinned "$PIN_ROOT/maps/filter_pid" key 1 0 0 0 value 1
 	[ "$status" -ne 0 ]
-	run as_nobody bpftool map update pinned "$PIN_ROOT/maps/config" key 0 0 0 0 value $(printf '0 %.0s' $(seq 24))
+	[[ $stderr == *"bpf obj get"* ]]
+	run --separate-stderr bpftool map update pinned "$PIN_ROOT/maps/filter_pid" key 1 0 0 0 value 1
+	[ "$status" -eq 0 ]
+	bpftool map delete pinned "$PIN_ROOT/maps/filter_pid" key 1 0 0 0
+	# config: the current value with enabled (the first __u32) set to 0
+	size=$(bpftool -j map show pinned "$PIN_ROOT/maps/config" | jq .bytes_value)
+	mapfile -t value < <(bpftool -j map lookup pinned "$PIN_ROOT/maps/config" key 0 0 0 0 | jq -r '.value[]')
+	[ "${#value[@]}" -eq "$size" ]
+	off=("${value[@]}")
+	off[0]=0 off[1]=0 off[2]=0 off[3]=0
+	run --separate-stderr as_nobody bpftool map update pinned "$PIN_ROOT/maps/config" key 0 0 0 0 value "${off[@]}"
 	[ "$status" -ne 0 ]
+	[[ $stderr == *"bpf obj get"* ]]
+	[ "$("$PW" config get enabled)" -eq 1 ]
+	run --separate-stderr bpftool map update pinned "$PIN_ROOT/maps/config" key 0 0 0 0 value "${off[@]}"
+	[ "$status" -eq 0 ]
+	[ "$("$PW" config get enabled)" -eq 0 ]
+	bpftool map update pinned "$PIN_ROOT/maps/config" key 0 0 0 0 value "${value[@]}"
+	[ "$("$PW" config get enabled)" -eq 1 ]
 	run --separate-stderr as_nobody "$PW" filter add pid 1
 	assert_one_line_error
 	run --separate-stderr as_nobody "$PW" config set enabled 0
@@ -50,7 +81,9 @@ setup() {
 	for m in maps/stats maps/proc_cache process/chain; do
 		bpftool map show pinned "$PIN_ROOT/$m" | grep -q frozen || { echo "$m is not frozen"; return 1; }
 	done
-	run bpftool map update pinned "$PIN_ROOT/maps/stats" key 0 0 0 0 value $(printf '0 %.0s' $(seq 32))
+	zeros=()
+	for _ in $(seq 1 "$(bpftool -j map show pinned "$PIN_ROOT/maps/stats" | jq .bytes_value)"); do zeros+=(0); done
+	run bpftool map update pinned "$PIN_ROOT/maps/stats" key 0 0 0 0 value "${zeros[@]}"
 	[ "$status" -ne 0 ]
 	run bpftool map delete pinned "$PIN_ROOT/process/chain" key 0 0 0 0
 	[ "$status" -ne 0 ]
