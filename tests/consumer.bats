@@ -162,3 +162,32 @@ teardown() {
 	# and none twice
 	[ "$(jq -r '.exec_id' <<<"$all" | sort -u | wc -l)" -eq 30 ]
 }
+
+# The loss report comes every --stats-interval seconds while something is
+# new, not only at exit: a consumer that runs for days must not sit on it.
+@test "losses are reported on stderr every --stats-interval seconds while they grow" {
+	"$PW" down
+	"$PW" up --ringbuf-size 16K process
+	errfile=$BATS_TEST_TMPDIR/err
+	# the fifo's reader never reads: the consumer stalls and kernel drops grow
+	fifo=$BATS_TEST_TMPDIR/fifo
+	mkfifo "$fifo"
+	# shellcheck disable=SC2217 # the open is the point: it never reads
+	sleep 600 <"$fifo" &
+	sleeper=$!
+	"$PW_READ" --json --stats-interval 1 >"$fifo" 2>"$errfile" &
+	reader=$!
+	bin=$(unique_binary)
+	for _ in $(seq 1 6); do
+		for _ in $(seq 1 40); do "$bin"; done
+		sleep 0.5
+	done
+	kill "$sleeper"
+	wait "$reader" || true
+	"$PW" down
+	"$PW" up process
+	# at least two reports before the one at exit, each with a larger count
+	reports=$(grep -c 'lost [0-9]* events in the kernel' "$errfile")
+	[ "$reports" -ge 3 ]
+}
+

@@ -99,6 +99,24 @@ setup() {
 	[ "$(jq -r .pid <<<"$ev")" -eq "$BASHPID" ]
 }
 
+@test "a fork carries the parent's exec_id and the child's exec names it as parent_exec_id" {
+	bin=$(unique_binary)
+	# bash runs "$bin" in a forked child, then "true" itself: fork, then exec
+	bash -c '"$0"; true' "$bin"
+	events=$(pw_events)
+	child_exec=$(jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' <<<"$events")
+	[ -n "$child_exec" ]
+	child=$(jq .pid <<<"$child_exec")
+	shell=$(jq .ppid <<<"$child_exec")
+	shell_exec=$(jq -c --argjson p "$shell" 'select(.type == "exec" and .pid == $p)' <<<"$events" | head -1)
+	fork=$(jq -c --argjson p "$shell" --argjson c "$child" 'select(.type == "fork" and .pid == $p and .child_pid == $c)' <<<"$events")
+	shell_id=$(jq .exec_id <<<"$shell_exec")
+	[ "$shell_id" -gt 0 ]
+	[ "$(jq .exec_id <<<"$fork")" -eq "$shell_id" ]
+	[ "$(jq .parent_exec_id <<<"$child_exec")" -eq "$shell_id" ]
+	[ "$(jq .exec_id <<<"$child_exec")" -ne "$shell_id" ]
+}
+
 @test "a comm filter drops matching events and stats count them as filtered" {
 	bin=$(unique_binary)
 	name=$(basename "$bin")
