@@ -122,7 +122,9 @@ event_files() { # base cat/name
 	[ "$status" -eq 0 ]
 	[[ ${lines[0]} == "sched:sched_process_exec  id "* ]]
 	grep -qE '^ +4 +4 yes +int +common_pid +common: not readable from BPF' <<<"$output"
-	grep -qE '^ +8 +4 no +__data_loc char\[\] +filename +__data_loc string' <<<"$output"
+	# the signed column is the kernel's: 6.1 says signed:1 for a __data_loc
+	# char[], 6.18 signed:0
+	grep -qE '^ +8 +4 (yes|no) +__data_loc char\[\] +filename +__data_loc string' <<<"$output"
 	grep -qE '^ +12 +4 yes +pid_t +pid *$' <<<"$output"
 	run "$PW" tp format sched:sched_process_exec --json
 	[ "$status" -eq 0 ]
