@@ -466,6 +466,7 @@ static struct {
 	pthread_cond_t cond;	/* CLOCK_MONOTONIC: guard_init() */
 	bool in_write;		/* the worker is inside write_out() */
 	bool stop;
+	unsigned long writes;	/* write_out() calls entered */
 	__u64 unread;		/* the worker's cursor while in_write */
 	__u64 released;		/* the guard released the ring up to here */
 } guard = {
@@ -521,6 +522,7 @@ static void *guard_main(void *arg)
 	pthread_mutex_lock(&guard.mu);
 	while (!guard.stop) {
 		struct timespec ts = { 0, GUARD_TICK_NS };
+		unsigned long seen;
 
 		if (!guard.in_write) {
 			struct timespec until;
@@ -535,11 +537,15 @@ static void *guard_main(void *arg)
 			continue;
 		}
 		/* A write(2) to a pipe or file that keeps up returns within
-		 * the tick; only one that blocks gets here twice. */
+		 * the tick; only one that blocks is still the same write
+		 * after it. (A worker that lags behind the producer spends
+		 * most of its time formatting, between writes: without the
+		 * count, a tick would take any later write for a stall.) */
+		seen = guard.writes;
 		pthread_mutex_unlock(&guard.mu);
 		nanosleep(&ts, NULL);
 		pthread_mutex_lock(&guard.mu);
-		if (guard.in_write)
+		if (guard.in_write && guard.writes == seen)
 			guard_release_locked();
 	}
 	pthread_mutex_unlock(&guard.mu);
@@ -553,6 +559,7 @@ static void guard_enter_write(__u64 cursor)
 
 	pthread_mutex_lock(&guard.mu);
 	guard.in_write = true;
+	guard.writes++;
 	guard.unread = cursor;
 	if (used >= GUARD_WAKE((__u64)ring.max_entries))
 		pthread_cond_signal(&guard.cond);
