@@ -27,7 +27,7 @@ ONDEMAND_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(wildcard bpf/onde
 BPF_HDRS  := $(wildcard bpf/*.h bpf/ondemand/*.h)
 LIB_SRCS  := loader/parse.c loader/pwevent.c loader/tpformat.c
 GEN_HDRS  := $(BUILD)/gen/syscall_names.h $(BUILD)/gen/cap_names.h
-LIB_HDRS  := $(wildcard loader/*.h) bpf/pinwatch.h $(GEN_HDRS)
+LIB_HDRS  := $(wildcard loader/*.h loader/tests/*.h) bpf/pinwatch.h $(GEN_HDRS)
 BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read $(BUILD)/pinwatch-tp
 # On-demand tools: loader/TOOL.c with its object embedded as a skeleton
 TOOLS     := profile memleak llcstat

@@ -20,22 +20,8 @@
 
 #include "pwevent.h"
 #include "tpformat.h"
+#include "tp_formats.h"
 
-static const char fallback_text[] =
-	"name: sched_process_exec\n"
-	"ID: 365\n"
-	"format:\n"
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
-	"\n"
-	"\tfield:__data_loc char[] filename;\toffset:8;\tsize:4;\tsigned:0;\n"
-	"\tfield:pid_t pid;\toffset:12;\tsize:4;\tsigned:1;\n"
-	"\tfield:pid_t old_pid;\toffset:16;\tsize:4;\tsigned:1;\n"
-	"\tfield:char comm[16];\toffset:20;\tsize:16;\tsigned:0;\n"
-	"\n"
-	"print fmt: \"filename=%s pid=%d old_pid=%d\", __get_str(filename), REC->pid, REC->old_pid\n";
 
 /* The next part of the input: up to the next NUL (or the end), copied into
  * a malloc'd string of exactly that size. */
@@ -76,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int n = 0, i;
 
 	if (fallback_ok < 0) {
-		fallback_ok = pw_tp_parse_format(fallback_text, &fallback, err, sizeof(err)) == 0;
+		fallback_ok = pw_tp_parse_format(pw_test_exec_format, &fallback, err, sizeof(err)) == 0;
 		if (!fallback_ok)
 			abort();
 		memcpy(fallback.system, "sched", 6);

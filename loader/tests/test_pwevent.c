@@ -15,6 +15,7 @@
 
 #include "pwevent.h"
 #include "tpformat.h"
+#include "tp_formats.h"
 
 static int passed, failed;
 
@@ -1050,10 +1051,7 @@ static const char fork_fmt[] =
 	"name: sched_process_fork\n"
 	"ID: 312\n"
 	"format:\n"
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
+	PW_TEST_TP_COMMON_FIELDS
 	"\n"
 	"\tfield:char parent_comm[16];\toffset:8;\tsize:16;\tsigned:0;\n"
 	"\tfield:pid_t parent_pid;\toffset:24;\tsize:4;\tsigned:1;\n"

@@ -10,6 +10,7 @@
 
 #include "pwevent.h"
 #include "tpformat.h"
+#include "tp_formats.h"
 
 static int passed, failed;
 
@@ -19,20 +20,6 @@ static int passed, failed;
 				 __FILE__, __LINE__, #c); }		\
 } while (0)
 
-static const char exec_fmt[] =
-	"name: sched_process_exec\n"
-	"ID: 365\n"
-	"format:\n"
-	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
-	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
-	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
-	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n"
-	"\n"
-	"\tfield:__data_loc char[] filename;\toffset:8;\tsize:4;\tsigned:0;\n"
-	"\tfield:pid_t pid;\toffset:12;\tsize:4;\tsigned:1;\n"
-	"\tfield:pid_t old_pid;\toffset:16;\tsize:4;\tsigned:1;\n"
-	"\n"
-	"print fmt: \"filename=%s pid=%d old_pid=%d\", __get_str(filename), REC->pid, REC->old_pid\n";
 
 static const char openat_fmt[] =
 	"name: sys_enter_openat\n"
@@ -73,7 +60,7 @@ static void test_parse(void)
 	char err[256];
 	const struct pw_tp_field *fl;
 
-	CHECK(pw_tp_parse_format(exec_fmt, &f_exec, err, sizeof(err)) == 0);
+	CHECK(pw_tp_parse_format(pw_test_exec_format, &f_exec, err, sizeof(err)) == 0);
 	CHECK(f_exec.id == 365);
 	CHECK(!strcmp(f_exec.name, "sched_process_exec"));
 	CHECK(f_exec.n_fields == 7);
