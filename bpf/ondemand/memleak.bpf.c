@@ -86,9 +86,15 @@ static __always_inline bool ours(__u32 tgid)
 static __always_inline struct pw_config *begin(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct pw_config *cfg = pw_begin(MOD, tgid);
+	struct pw_config *cfg;
 
-	if (cfg && (!ours(tgid) || pw_current_filtered(cfg, tgid))) {
+	/* Another process than --pid's is outside the run, as in user mode
+	 * (where the uprobes fire only in the target): not an event, and
+	 * kmalloc on every CPU should not pay for counting it. */
+	if (!ours(tgid))
+		return NULL;
+	cfg = pw_begin(MOD, tgid);
+	if (cfg && pw_current_filtered(cfg, tgid)) {
 		pw_count(MOD, PW_FILTERED);
 		return NULL;
 	}
