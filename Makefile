@@ -1,6 +1,6 @@
 # pinwatch: `make run` (set up, load the process module, stream events),
 # `make test` (set up, build, run the whole test job), `make vmtest` (the
-# suite again on Debian's 6.1 kernel in a qemu guest; see tests/vm/run) and
+# kernel-dependent tests again on Debian's 6.1 kernel in a qemu guest; see tests/vm/run) and
 # `make bench` (the benchmarks of tests/bench/). All need root.
 BUILD     ?= build
 CC        ?= gcc
@@ -248,7 +248,8 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/pinwatch $(DESTDIR)$(SBINDIR)/pinwatch-read $(DESTDIR)$(SBINDIR)/pinwatch-load
 	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$${u##*/}; done
 
-# The guest runs the same build: build/ is seen through its 9p root.
+# The guest runs the same build: build/ is seen through its 9p root. vmtest
+# runs the tests tagged vm-ci (what CI runs), vmtest-full every test.
 vmtest vmtest-full:
 	scripts/setup --vm
 	$(MAKE) all $(UNIT_TESTS)

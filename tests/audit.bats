@@ -55,6 +55,7 @@ audit_events() {
 	[ "$(jq -c 'select(.action == "map_update" and .object_name == "filter_comm")' <<<"$events" | wc -l)" -ge 1 ]
 }
 
+# bats test_tags=vm-ci
 @test "detaching a probe by removing its link pin leaves an unlink event with the full path" {
 	(cd "$PIN_ROOT/process" && rm link_exit)
 	ev=$(audit_events | jq -c 'select(.action == "unlink")')
@@ -62,6 +63,7 @@ audit_events() {
 	[ "$(jq -r .comm <<<"$ev")" = rm ]
 }
 
+# bats test_tags=vm-ci
 @test "a rename under the pin root reports both paths" {
 	mv "$PIN_ROOT/process/link_fork" "$PIN_ROOT/process/link_moved"
 	mv "$PIN_ROOT/process/link_moved" "$PIN_ROOT/process/link_fork"
@@ -72,6 +74,7 @@ audit_events() {
 
 # Written at syscall entry: reported whether or not the kernel then
 # supports detaching this link type (6.18 refuses it for tracepoint links).
+# bats test_tags=vm-ci
 @test "an attempt to detach a link through bpf() is reported with the link's program" {
 	run bpftool link detach pinned "$PIN_ROOT/process/link_exit"
 	ev=$(audit_events | jq -c 'select(.action == "link_detach")')
@@ -81,6 +84,7 @@ audit_events() {
 	[ "$(jq -r .comm <<<"$ev")" = bpftool ]
 }
 
+# bats test_tags=vm-ci
 @test "a program loaded by another tool is reported by name" {
 	clang -g -O2 -target bpf -I"$PW_BUILD" -c "$PW_HOME/tests/fixtures/hello.bpf.c" -o "$BATS_TEST_TMPDIR/hello.bpf.o"
 	pin=/sys/fs/bpf/pinwatch_test_hello_$$

@@ -44,6 +44,7 @@ hist_total() { # map
 	"$PW" hist block --json | jq --arg m "$1" '[.[] | select(.map == $m) | .total] | add // 0'
 }
 
+# bats test_tags=vm-ci
 @test "direct writes give the disk non-zero latency and size histograms in pinwatch hist block" {
 	lat0=$(hist_total hist_latency_ns)
 	size0=$(hist_total hist_size_bytes)
@@ -63,6 +64,7 @@ hist_total() { # map
 	[[ $output == *"|*"* ]]
 }
 
+# bats test_tags=vm-ci
 @test "with block_slow_ns 0 every request emits block_slow with its op, bytes and issuer" {
 	"$PW" config set block_slow_ns 0
 	wpid=$(direct_io 4)
@@ -110,6 +112,7 @@ hist_total() { # map
 	[ "$status" -eq 0 ]
 }
 
+# bats test_tags=vm-ci
 @test "sequential direct writes count as sequential in block/pattern" {
 	seq0=$(bpftool -j map dump pinned "$PIN_ROOT/block/pattern" | jq '[.[] | (.formatted // .) | .value.sequential] | add // 0')
 	direct_io 32 >/dev/null

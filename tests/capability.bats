@@ -38,6 +38,7 @@ unshare_uts() { # [nobody]
 	echo "$pid"
 }
 
+# bats test_tags=vm-ci
 @test "a check denied to nobody is reported with cap, cap_name, ret -1 and uid 65534" {
 	pid=$(unshare_uts nobody)
 	ev=$(pw_events | jq -c --argjson p "$pid" 'select(.type == "capable" and .pid == $p and .ret != 0 and .comm == "unshare")' | head -n 1)
@@ -53,6 +54,7 @@ unshare_uts() { # [nobody]
 	[[ $(jq -r '.audit | type' <<<"$ev") == @(null|boolean) ]]
 }
 
+# bats test_tags=vm-ci
 @test "a check granted to root is reported with ret 0" {
 	pid=$(unshare_uts)
 	ev=$(pw_events | jq -c --argjson p "$pid" --argjson c $CAP_SYS_ADMIN \

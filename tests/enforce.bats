@@ -61,6 +61,7 @@ le_hex() {
 	echo "$out"
 }
 
+# bats test_tags=vm-ci
 @test "status names the active enforcement variant, and the action stage sits in chain slot 2" {
 	run "$PW" chain process
 	[ "$status" -eq 0 ]
@@ -110,6 +111,7 @@ le_hex() {
 	[ "$(jq -r '"\(.pid) \(.exec_id)"' <<<"$events" | sort -u | wc -l)" -eq 1 ]
 }
 
+# bats test_tags=vm-ci
 @test "LSM variant: a blocked exec fails with EPERM and the caller goes on" {
 	[[ $(enforce_variant) == lsm ]] ||
 		skip "the LSM variant is not active on this kernel (BPF LSM programs do not load here): the tp variant kills instead"

@@ -35,6 +35,7 @@ file_events() { # type path
 	pw_events | jq -c --arg t "$1" --arg p "$2" 'select(.type == $t and .path == $p)'
 }
 
+# bats test_tags=vm-ci
 @test "creating a file reports its path, O_CREAT in the flags, the mode and the new fd" {
 	f=$BATS_TEST_TMPDIR/pwcreate-$RANDOM$RANDOM
 	: >"$f"
@@ -51,6 +52,7 @@ file_events() { # type path
 	[ "$(jq -r .dfd <<<"$ev")" -eq -100 ]
 }
 
+# bats test_tags=vm-ci
 @test "opening a missing file reports ret -2 (ENOENT)" {
 	f=$BATS_TEST_TMPDIR/pwmissing-$RANDOM$RANDOM
 	cat "$f" 2>/dev/null || true
@@ -68,6 +70,7 @@ file_events() { # type path
 	[ "$(jq -r .ret <<<"$ev")" -ge 0 ]
 }
 
+# bats test_tags=vm-ci
 @test "unlinking a file reports its path and ret 0" {
 	f=$BATS_TEST_TMPDIR/pwunlink-$RANDOM$RANDOM
 	: >"$f"
@@ -80,6 +83,7 @@ file_events() { # type path
 	[ "$(jq -r .comm <<<"$ev")" = rm ]
 }
 
+# bats test_tags=vm-ci
 @test "removing a directory reports unlink with AT_REMOVEDIR, and a failed unlink its errno" {
 	d=$BATS_TEST_TMPDIR/pwrmdir-$RANDOM$RANDOM
 	mkdir "$d"
@@ -94,6 +98,7 @@ file_events() { # type path
 	[ "$(jq -s '.[1].ret' <<<"$events")" -eq -2 ]
 }
 
+# bats test_tags=vm-ci
 @test "renaming a file reports path, new_path and ret 0" {
 	a=$BATS_TEST_TMPDIR/pwfrom-$RANDOM$RANDOM
 	b=$BATS_TEST_TMPDIR/pwto-$RANDOM$RANDOM

@@ -62,6 +62,7 @@ row_of() { # pid name
 		jq -c --argjson p "$1" --arg n "$2" '.[] | select(.pid == $p and .name == $n)'
 }
 
+# bats test_tags=vm-ci
 @test "the vfs_read/vfs_write hooks attach as fexit where fentry works, as kprobe where only kprobes do, and are left out with a notice otherwise" {
 	want=$(expected_variant)
 	[ "$(hook_variant file vfs_rd)" = "$want" ]
@@ -86,6 +87,7 @@ row_of() { # pid name
 	assert_one_line_error
 }
 
+# bats test_tags=vm-ci
 @test "fexit: filetop counts each process's reads and writes of a file with the bytes transferred" {
 	need_accounting
 	[[ $(hook_variant file vfs_rd) == fexit ]] || skip "the hooks are kprobes here (no fentry)"

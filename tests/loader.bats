@@ -23,6 +23,7 @@ teardown() {
 }
 
 # Every path `up` creates must be named in pinned-layout.md.
+# bats test_tags=vm-ci
 @test "up pins exactly what pinned-layout.md documents, in a root-only directory" {
 	"$PW" up
 	[ "$(stat -c %a "$PIN_ROOT")" = 700 ]
@@ -89,6 +90,7 @@ teardown() {
 	[ ! -e "$PIN_ROOT" ]
 }
 
+# bats test_tags=vm-ci
 @test "an object the verifier rejects names the program and the reason, and pins nothing" {
 	clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$PW_BUILD" -I"$PW_HOME/bpf" \
 		-c "$PW_HOME/tests/fixtures/rejected.bpf.c" -o "$BATS_TEST_TMPDIR/process.bpf.o"
@@ -148,6 +150,7 @@ object_hooks() { # object
 	[ ! -e "$PIN_ROOT" ]
 }
 
+# bats test_tags=vm-ci
 @test "status reports each hook's variant and fails when a link is gone" {
 	"$PW" up process
 	run "$PW" status --json

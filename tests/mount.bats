@@ -26,6 +26,7 @@ teardown() {
 	! mountpoint -q "$dir" || umount "$dir"
 }
 
+# bats test_tags=vm-ci
 @test "mount -t tmpfs and umount report source, target, fstype, options and ret 0" {
 	mount -t tmpfs -o size=1m pwtest "$dir" || skip "cannot mount tmpfs here"
 	umount "$dir"
@@ -48,6 +49,7 @@ teardown() {
 	[ "$(jq -r .fstype <<<"$um")" = "" ]
 }
 
+# bats test_tags=vm-ci
 @test "mount flags are reported as passed: a read-only, nosuid mount" {
 	mount -t tmpfs -o ro,nosuid,size=1m pwtest "$dir" || skip "cannot mount tmpfs here"
 	ev=$(pw_events | jq -c --arg d "$dir" 'select(.type == "mount" and .target == $d)')
@@ -65,6 +67,7 @@ teardown() {
 	grep -E "umount2 target=$dir( flags=[A-Z_|]+)? ret=0\$" <<<"$output"
 }
 
+# bats test_tags=vm-ci
 @test "a mount of an unknown filesystem type reports ret -19 (ENODEV)" {
 	run mount -t pwnosuchfs pwtest "$dir"
 	[ "$status" -ne 0 ]
@@ -74,6 +77,7 @@ teardown() {
 	[ "$(jq -r .ret <<<"$ev")" -eq -19 ]
 }
 
+# bats test_tags=vm-ci
 @test "umount of a directory that is not a mount point reports ret -22 (EINVAL)" {
 	umount "$dir" 2>/dev/null && false
 	ev=$(pw_events | jq -c --arg d "$dir" 'select(.type == "umount" and .target == $d)')

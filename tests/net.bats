@@ -75,6 +75,7 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	echo "select(.type == \"tcp_state\" and .new_state == \"CLOSE\" and (.sport == $1 or .dport == $1))"
 }
 
+# bats test_tags=vm-ci
 @test "bind and listen of a 127.0.0.1 listener report its address, port, fd and ret 0" {
 	tcp_session inet 127.0.0.1
 	collect "$(closes_of "$PORT")" 3
@@ -109,6 +110,7 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	[ "$(jq -r .ret <<<"$b")" -eq -99 ]
 }
 
+# bats test_tags=vm-ci
 @test "bind reports SO_REUSEADDR, SO_REUSEPORT and IP_FREEBIND (bindsnoop's options)" {
 	[ "$(perl "$NETPL" bind inet 198.51.100.7 0 reuseaddr,reuseport,freebind)" -eq 0 ]
 	[ "$(perl "$NETPL" bind inet 198.51.100.8 0)" -eq 99 ]
@@ -118,6 +120,7 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	[ "$(ev 'select(.type == "bind" and .saddr == "198.51.100.8") | .opts | length')" -eq 0 ]
 }
 
+# bats test_tags=vm-ci
 @test "connect and accept over 127.0.0.1 report both endpoints, the fds and ret 0" {
 	tcp_session inet 127.0.0.1
 	collect "$(closes_of "$PORT")" 3
@@ -140,6 +143,7 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	[ "$(jq -r .ret <<<"$acc")" -gt "$(jq -r .fd <<<"$acc")" ] # the new fd
 }
 
+# bats test_tags=vm-ci
 @test "tcp_state reports connect latency, then lifetime and bytes at close, on both ends" {
 	tcp_session inet 127.0.0.1
 	collect "$(closes_of "$PORT")" 3
@@ -173,6 +177,7 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	[ "$(jq -r .daddr <<<"$lst")" = null ]
 }
 
+# bats test_tags=vm-ci
 @test "a session over ::1 reports ::1 endpoints in every event type" {
 	tcp_session inet6 ::1
 	collect "$(closes_of "$PORT")" 3
@@ -191,6 +196,7 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	[ "$(jq -r .bytes_received <<<"$cli")" -ge "${#REPLY}" ]
 }
 
+# bats test_tags=vm-ci
 @test "accept with no sockaddr buffer reads the peer from the new socket" {
 	case $(uname -m) in x86_64 | aarch64) ;; *) skip "accept4 syscall number unknown for $(uname -m)" ;; esac
 	tcp_session inet 127.0.0.1 noaddr
@@ -201,6 +207,7 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	[ "$(jq -r .dport <<<"$acc")" -eq "$cport" ]
 }
 
+# bats test_tags=vm-ci
 @test "connect to a closed port reports ret -111 and SYN_SENT -> CLOSE" {
 	port=$(perl "$NETPL" freeport inet 127.0.0.1)
 	run -1 bash -c "exec 9<>/dev/tcp/127.0.0.1/$port"
@@ -214,6 +221,7 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	[ "$(jq -r .latency_ns <<<"$cl")" -eq 0 ]
 }
 
+# bats test_tags=vm-ci
 @test "AF_UNIX bind, listen and connect report the socket path; abstract names start with @" {
 	for path in "$BATS_TEST_TMPDIR/pw.sock" "@pinwatch-test-$$-$RANDOM"; do
 		ready=$BATS_TEST_TMPDIR/ready.$RANDOM
@@ -239,6 +247,7 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	done
 }
 
+# bats test_tags=vm-ci
 @test "a retransmitted SYN is reported with its 4-tuple and state, and counted" {
 	# a listener whose accept queue is full drops the second client's SYN;
 	# the client retransmits it after the initial RTO (1 s)
@@ -261,6 +270,7 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	[ "$(count)" -gt "$before" ]
 }
 
+# bats test_tags=vm-ci
 @test "tcp_probe feeds the smoothed-RTT histograms, overall and per remote address" {
 	total() { bpftool -j map dump pinned "$PIN_ROOT/net/hist_srtt" | jq '[.[0].formatted.values[].value.slots[]] | add'; }
 	before=$(total)

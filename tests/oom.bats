@@ -49,6 +49,7 @@ memory_cgroup() {
 	skip "no memory cgroup controller (v1 or v2) to limit a process with"
 }
 
+# bats test_tags=vm-ci
 @test "a process over its memory cgroup limit is SIGKILLed and reported as the oom victim" {
 	memory_cgroup
 	run -137 sh -c "echo \$\$ >'$CG/cgroup.procs'; exec '$BATS_FILE_TMPDIR/pwoom' 100"
@@ -70,6 +71,7 @@ memory_cgroup() {
 	# and the process died of SIGKILL: its exit was 128 + 9 (run -137 above)
 }
 
+# bats test_tags=vm-ci
 @test "the victim pid is the killed process's pid" {
 	memory_cgroup
 	sh -c "echo \$\$ >'$CG/cgroup.procs'; exec '$BATS_FILE_TMPDIR/pwoom' 100" &
@@ -100,6 +102,7 @@ memory_cgroup() {
 	done < <(find "$PIN_ROOT/oom" -mindepth 1 | sort)
 }
 
+# bats test_tags=vm-ci
 @test "the kill hook on oom_kill_process attaches as fentry where it works, as kprobe where only kprobes do, and is left out otherwise" {
 	case $(kernel_fn_attach oom_kill_process) in
 	fentry) want=fentry ;;
@@ -134,6 +137,7 @@ check_oom_kill() {
 	[ "$(jq -r .module <<<"$ev")" = oom ]
 }
 
+# bats test_tags=vm-ci
 @test "oom_kill reports the OOM killer's decision for a memory cgroup: victim, constraint, pages, points and message, before the victim's oom event" {
 	[[ -e $PIN_ROOT/oom/link_kill ]] || skip "no fentry or kprobe on oom_kill_process here (the 6.1 guest of make vmtest has them)"
 	check_oom_kill

@@ -19,6 +19,7 @@ setup() {
 	pw_drain
 }
 
+# bats test_tags=vm-ci
 @test "exec of a uniquely named command reports its filename, argv, pid, ppid and uid" {
 	bin=$(unique_binary)
 	"$bin" alpha "two words" &
@@ -37,6 +38,7 @@ setup() {
 	[ "$(jq -r 'keys_unsorted[0]' <<<"$ev")" = type ]
 }
 
+# bats test_tags=vm-ci
 @test "an exec whose parent exec'd under the sensor carries the parent's exec_id" {
 	bin=$(unique_binary)
 	/bin/sh -c "\"$bin\"; true"
@@ -49,6 +51,7 @@ setup() {
 	[ "$(jq -r .exec_id <<<"$child")" != "$(jq -r .exec_id <<<"$sh_exec")" ]
 }
 
+# bats test_tags=vm-ci
 @test "a long argv is cut and flagged as truncated" {
 	bin=$(unique_binary)
 	"$bin" "$(head -c 3000 /dev/zero | tr '\0' x)"
@@ -57,6 +60,7 @@ setup() {
 	[ "$(jq -r '.args | join(" ") | length' <<<"$ev")" -lt 3000 ]
 }
 
+# bats test_tags=vm-ci
 @test "sh -c 'exit 7' yields an exit event with code 7 and no signal" {
 	sh -c 'exit 7' &
 	child=$!
@@ -67,6 +71,7 @@ setup() {
 	[ "$(jq -r .duration_ns <<<"$ev")" -gt 0 ]
 }
 
+# bats test_tags=vm-ci
 @test "a killed process reports its terminating signal" {
 	sleep 100 &
 	child=$!
@@ -83,6 +88,7 @@ setup() {
 	[ "$(jq -r .exit_code <<<"$ev")" -eq 0 ]
 }
 
+# bats test_tags=vm-ci
 @test "exits of threads are not reported as process exits" {
 	command -v python3 >/dev/null || skip "needs python3 to start threads"
 	python3 -c 'import threading; t = [threading.Thread(target=lambda: None) for _ in range(4)]; [x.start() for x in t]; [x.join() for x in t]' &
@@ -91,6 +97,7 @@ setup() {
 	[ "$(pw_events | jq -c --argjson p "$child" 'select(.type == "exit" and .pid == $p)' | wc -l)" -eq 1 ]
 }
 
+# bats test_tags=vm-ci
 @test "a fork is reported with the parent and the child pid" {
 	(exec sleep 0) &
 	child=$!
@@ -99,6 +106,7 @@ setup() {
 	[ "$(jq -r .pid <<<"$ev")" -eq "$BASHPID" ]
 }
 
+# bats test_tags=vm-ci
 @test "a fork carries the parent's exec_id and the child's exec names it as parent_exec_id" {
 	bin=$(unique_binary)
 	# bash runs "$bin" in a forked child, then "true" itself: fork, then exec

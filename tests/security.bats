@@ -20,6 +20,7 @@ setup() {
 	require_root
 }
 
+# bats test_tags=vm-ci
 @test "every pin and directory under the pin root is accessible to root only" {
 	[ "$(stat -c '%a %U' "$PIN_ROOT")" = "700 root" ]
 	open=$(find "$PIN_ROOT" -perm /077 -printf '%m %p\n')
@@ -29,6 +30,7 @@ setup() {
 
 # Each refusal next to the same command run by root, which succeeds: nobody
 # fails on access to the pin (bpftool's "bpf obj get"), not on the request.
+# bats test_tags=vm-ci
 @test "an unprivileged user cannot read events or dump a map that root can" {
 	run --separate-stderr as_nobody "$PW_READ" --drain --pin-root "$PIN_ROOT"
 	assert_one_line_error
@@ -77,6 +79,7 @@ setup() {
 	[ "$(pin_state)" = "$before" ]
 }
 
+# bats test_tags=vm-ci
 @test "stats, proc_cache and the tail-call chain are frozen: root cannot rewrite them" {
 	for m in maps/stats maps/proc_cache process/chain; do
 		bpftool map show pinned "$PIN_ROOT/$m" | grep -q frozen || { echo "$m is not frozen"; return 1; }

@@ -28,6 +28,7 @@ teardown() {
 # operation in the kernel. This proves it on the running kernel, for every
 # variant it picked: the detach is refused, the program still sees events,
 # and status still reports every hook attached.
+# bats test_tags=vm-ci
 @test "no pinned link can be detached behind status's back: the kernel refuses and events keep flowing" {
 	"$PW" up
 	links=$(find "$PIN_ROOT" -name 'link_*' | sort)

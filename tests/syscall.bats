@@ -36,6 +36,7 @@ nr_of() {
 	awk -v n="$1" '$2 == n { print $1 }' "$PW_BUILD/syscalls.txt"
 }
 
+# bats test_tags=vm-ci
 @test "exactly the 5000 getppid calls of a process are counted under a pid --only filter" {
 	mkfifo "$BATS_TEST_TMPDIR/go"
 	"$SC" 5000 wait <"$BATS_TEST_TMPDIR/go" &
@@ -76,6 +77,7 @@ nr_of() {
 	[ "$(jq -r .module <<<"$events" | sort -u)" = syscall ]
 }
 
+# bats test_tags=vm-ci
 @test "syscall events carry the raw arguments and a negative errno on failure" {
 	"$PW" config set syscalls lseek
 	echo data >"$BATS_TEST_TMPDIR/f"
@@ -118,6 +120,7 @@ nr_of() {
 	[ "$("$PW" config get syscalls)" = getppid ]
 }
 
+# bats test_tags=vm-ci
 @test "syscall_latency times syscalls: syscount --latency and pinwatch hist show them" {
 	run --separate-stderr "$PW" syscount --latency
 	assert_one_line_error

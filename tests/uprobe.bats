@@ -42,6 +42,7 @@ uprobe_events() { # probe name
 	pw_events | jq -c --arg p "$1" 'select(.module == "uprobe" and .probe == $p)'
 }
 
+# bats test_tags=vm-ci
 @test "a generic probe with --ret reports the six arguments, the return value and the latency" {
 	run "$PW" uprobe add work "$TARGET:pw_work" --ret
 	[ "$status" -eq 0 ]
@@ -61,6 +62,7 @@ uprobe_events() { # probe name
 	[ "$(jq -s -c 'map(.ret)' <<<"$ev")" = "[1021,1022,1023]" ]
 }
 
+# bats test_tags=vm-ci
 @test "a generic probe without --ret reports each call at entry, with no return value" {
 	"$PW" uprobe add work "$TARGET:pw_work"
 	"$TARGET" 2 >/dev/null
@@ -137,6 +139,7 @@ uprobe_events() { # probe name
 	[[ $output == *"work"*"pw_work"*"generic"*"yes"*"all"*"4"* ]]
 }
 
+# bats test_tags=vm-ci
 @test "connect preset: bash /dev/tcp to a local listener gives address, port, socket and result" {
 	portfile=$BATS_TEST_TMPDIR/port
 	perl "$BATS_TEST_DIRNAME/helpers/net.pl" serve inet 127.0.0.1 "$portfile" 0 "" &
@@ -169,6 +172,7 @@ uprobe_events() { # probe name
 	[ "$(jq -r .ret <<<"$ev")" -eq -1 ]
 }
 
+# bats test_tags=vm-ci
 @test "readline preset: a command typed in an interactive bash is reported" {
 	command -v script >/dev/null || skip "needs script(1) for a pty"
 	"$PW" uprobe add rl --preset readline
@@ -180,6 +184,7 @@ uprobe_events() { # probe name
 	[ "$(jq -r --arg l "echo $word" 'select(.line == $l) | .probe' <<<"$ev")" = rl ]
 }
 
+# bats test_tags=vm-ci
 @test "getaddrinfo preset: getent ahosts localhost gives the host, the result and the latency" {
 	"$PW" uprobe add dns --preset getaddrinfo
 	getent ahosts localhost >/dev/null
