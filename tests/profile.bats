@@ -93,11 +93,20 @@ assert_folded() {
 }
 
 @test "profile --pid stops when that process exits" {
-	sleep 1 &
-	short=$!
-	run --separate-stderr timeout 60 "$PW" profile --pid "$short"
-	[ "$status" -eq 0 ]
-	wait "$short"
+	# the target outlives profile's start-up (seconds under TCG), then ends
+	sleep 600 &
+	target=$!
+	busy_pids+=("$target")
+	timeout 60 "$PW" profile --pid "$target" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	prof=$!
+	busy_pids+=("$prof")
+	for _ in $(seq 1 300); do grep -q sampling "$BATS_TEST_TMPDIR/err" && break; sleep 0.1; done
+	grep -q "pid $target; Ctrl-C to end" "$BATS_TEST_TMPDIR/err"
+	kill "$target"
+	wait "$target" || true
+	rc=0
+	wait "$prof" || rc=$?
+	[ "$rc" -eq 0 ]
 }
 
 @test "profile --json prints one object per process and stack, counts adding up to the samples recorded" {
