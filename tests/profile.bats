@@ -37,6 +37,12 @@ start_busy() { # [sys]
 	BUSY_PID=$!
 }
 
+# Waits (30 s at most) for a profile started in the background with its
+# stderr in $BATS_TEST_TMPDIR/err to say it samples.
+wait_sampling() {
+	for _ in $(seq 1 300); do grep -q sampling "$BATS_TEST_TMPDIR/err" && return; sleep 0.1; done
+}
+
 # The counts of the tool's last stderr line, "N samples seen: E recorded, F
 # filtered, D dropped (map full)", as "N E F D".
 run_counts() { # stderr
@@ -81,7 +87,7 @@ assert_folded() {
 	start_busy
 	"$PW" profile --freq 99 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
 	prof=$!
-	for _ in $(seq 1 100); do grep -q sampling "$BATS_TEST_TMPDIR/err" && break; sleep 0.1; done
+	wait_sampling
 	grep -q "every process; Ctrl-C to end" "$BATS_TEST_TMPDIR/err"
 	sleep 1
 	kill -INT "$prof"
@@ -100,7 +106,7 @@ assert_folded() {
 	timeout 60 "$PW" profile --pid "$target" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
 	prof=$!
 	busy_pids+=("$prof")
-	for _ in $(seq 1 300); do grep -q sampling "$BATS_TEST_TMPDIR/err" && break; sleep 0.1; done
+	wait_sampling
 	grep -q "pid $target; Ctrl-C to end" "$BATS_TEST_TMPDIR/err"
 	kill "$target"
 	wait "$target" || true
