@@ -21,7 +21,7 @@
 
 #include "cli.h"
 #include "parse.h"
-#include "pwevent.h"
+#include "writer.h"
 #include "tool.h"
 #include "llcstat.h"
 #include "llcstat.skel.h"

@@ -22,7 +22,7 @@
 
 #include "cli.h"
 #include "parse.h"
-#include "pwevent.h"
+#include "writer.h"
 #include "tool.h"
 #include "memleak.h"
 #include "memleak.skel.h"

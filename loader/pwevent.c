@@ -14,156 +14,6 @@
 #include "pwevent.h"
 
 /* ------------------------------------------------------------------ */
-/* Growable buffer                                                     */
-
-int pw_buf_reserve(struct pw_buf *b, size_t extra)
-{
-	size_t need, cap;
-	char *p;
-
-	if (extra > SIZE_MAX - b->len)
-		return -ENOMEM;
-	need = b->len + extra;
-	if (need <= b->cap)
-		return 0;
-	cap = b->cap ? b->cap : 256;
-	while (cap < need) {
-		if (cap > SIZE_MAX / 2)
-			return -ENOMEM;
-		cap *= 2;
-	}
-	p = realloc(b->data, cap);
-	if (!p)
-		return -ENOMEM;
-	b->data = p;
-	b->cap = cap;
-	return 0;
-}
-
-int pw_buf_append(struct pw_buf *b, const void *p, size_t n)
-{
-	if (!n)
-		return 0;
-	if (pw_buf_reserve(b, n))
-		return -ENOMEM;
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	return 0;
-}
-
-int pw_buf_printf(struct pw_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return -EINVAL;
-	if (pw_buf_reserve(b, (size_t)n + 1))
-		return -ENOMEM;
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-	return 0;
-}
-
-void pw_buf_free(struct pw_buf *b)
-{
-	free(b->data);
-	b->data = NULL;
-	b->len = b->cap = 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Clock                                                               */
-
-static int64_t ts_ns(const struct timespec *ts)
-{
-	return (int64_t)ts->tv_sec * 1000000000LL + ts->tv_nsec;
-}
-
-int pw_clock_init(struct pw_clock *clk)
-{
-	int64_t best_win = INT64_MAX;
-	int i;
-
-	/* Bracket the realtime read between two monotonic reads and keep the
-	 * tightest of a few tries: the offset is then exact to ~100 ns. */
-	for (i = 0; i < 5; i++) {
-		struct timespec m1, r, m2;
-		int64_t win;
-
-		if (clock_gettime(CLOCK_MONOTONIC, &m1) ||
-		    clock_gettime(CLOCK_REALTIME, &r) ||
-		    clock_gettime(CLOCK_MONOTONIC, &m2))
-			return -errno;
-		win = ts_ns(&m2) - ts_ns(&m1);
-		if (win < best_win) {
-			best_win = win;
-			clk->mono_to_real_ns = ts_ns(&r) -
-				(ts_ns(&m1) + win / 2);
-		}
-	}
-	return 0;
-}
-
-uint64_t pw_clock_realtime_ns(const struct pw_clock *clk, uint64_t mono_ns)
-{
-	/* Unsigned wrap-around: garbage in gives a date, never UB. */
-	return mono_ns + (uint64_t)clk->mono_to_real_ns;
-}
-
-static char *put_digits(char *p, unsigned long long v, int width)
-{
-	int i;
-
-	for (i = width - 1; i >= 0; i--) {
-		p[i] = (char)('0' + v % 10);
-		v /= 10;
-	}
-	return p + width;
-}
-
-void pw_format_rfc3339(uint64_t unix_ns, char out[PW_RFC3339_LEN])
-{
-	uint64_t secs = unix_ns / 1000000000ULL;
-	unsigned int nsec = (unsigned int)(unix_ns % 1000000000ULL);
-	uint64_t days = secs / 86400, rem = secs % 86400;
-	/* civil_from_days (H. Hinnant), days >= 0 so all unsigned. u64 ns
-	 * ends in year 2554: four digits always suffice. */
-	uint64_t z = days + 719468;
-	uint64_t era = z / 146097;
-	uint64_t doe = z - era * 146097;
-	uint64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	uint64_t y = yoe + era * 400;
-	uint64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	uint64_t mp = (5 * doy + 2) / 153;
-	uint64_t d = doy - (153 * mp + 2) / 5 + 1;
-	uint64_t m = mp < 10 ? mp + 3 : mp - 9;
-	char *p = out;
-
-	y += (m <= 2);
-	p = put_digits(p, y, 4);
-	*p++ = '-';
-	p = put_digits(p, m, 2);
-	*p++ = '-';
-	p = put_digits(p, d, 2);
-	*p++ = 'T';
-	p = put_digits(p, rem / 3600, 2);
-	*p++ = ':';
-	p = put_digits(p, rem / 60 % 60, 2);
-	*p++ = ':';
-	p = put_digits(p, rem % 60, 2);
-	*p++ = '.';
-	p = put_digits(p, nsec, 9);
-	*p++ = 'Z';
-	*p = '\0';
-}
-
-/* ------------------------------------------------------------------ */
 /* Names                                                               */
 
 struct pw_name {
@@ -233,126 +83,6 @@ int pw_module_from_name(const char *name)
 }
 
 /* ------------------------------------------------------------------ */
-/* String escaping                                                     */
-
-size_t pw_utf8_seq_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-	size_t len, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		if (c == 0xE0)
-			lo = 0xA0;	/* overlong */
-		else if (c == 0xED)
-			hi = 0x9F;	/* surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		if (c == 0xF0)
-			lo = 0x90;	/* overlong */
-		else if (c == 0xF4)
-			hi = 0x8F;	/* > U+10FFFF */
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	return len;
-}
-
-static const char hexdig[] = "0123456789abcdef";
-
-int pw_json_str(struct pw_buf *b, const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, run = 0;
-
-	n = strnlen(s, n);
-	/* Worst case 6 output bytes per input byte, plus the quotes. */
-	if (n > (SIZE_MAX - 2) / 6 || pw_buf_reserve(b, n * 6 + 2))
-		return -ENOMEM;
-	b->data[b->len++] = '"';
-	while (i < n) {
-		unsigned char c = u[i];
-		size_t sl;
-
-		if (c >= 0x20 && c != '"' && c != '\\' &&
-		    (sl = pw_utf8_seq_len(u + i, n - i)) > 0) {
-			i += sl;
-			run += sl;
-			continue;
-		}
-		memcpy(b->data + b->len, u + i - run, run);
-		b->len += run;
-		run = 0;
-		if (c == '"' || c == '\\') {
-			b->data[b->len++] = '\\';
-			b->data[b->len++] = (char)c;
-		} else {
-			/* control character, or a byte that does not start
-			 * a valid UTF-8 sequence */
-			memcpy(b->data + b->len, "\\u00", 4);
-			b->len += 4;
-			b->data[b->len++] = hexdig[c >> 4];
-			b->data[b->len++] = hexdig[c & 15];
-		}
-		i++;
-	}
-	memcpy(b->data + b->len, u + i - run, run);
-	b->len += run;
-	b->data[b->len++] = '"';
-	return 0;
-}
-
-/* Text mode: one event per line must stay one line on a terminal, so
- * control characters (C0, DEL, C1) and invalid UTF-8 become \xNN. */
-static int pw_text_str(struct pw_buf *b, const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-
-	n = strnlen(s, n);
-	if (n > SIZE_MAX / 8 || pw_buf_reserve(b, n * 8))
-		return -ENOMEM;
-	while (i < n) {
-		unsigned char c = u[i];
-		size_t sl = pw_utf8_seq_len(u + i, n - i);
-		size_t k;
-
-		if (sl == 1 && c >= 0x20 && c != 0x7f) {
-			b->data[b->len++] = (char)c;
-			i++;
-			continue;
-		}
-		if (sl > 1 && !(c == 0xC2 && u[i + 1] < 0xA0)) {
-			memcpy(b->data + b->len, u + i, sl);
-			b->len += sl;
-			i += sl;
-			continue;
-		}
-		if (sl == 0)
-			sl = 1;
-		for (k = 0; k < sl; k++) {
-			c = u[i + k];
-			b->data[b->len++] = '\\';
-			b->data[b->len++] = 'x';
-			b->data[b->len++] = hexdig[c >> 4];
-			b->data[b->len++] = hexdig[c & 15];
-		}
-		i += sl;
-	}
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
 /* Field emitter: one call per field serves both output formats.        */
 
 struct pw_emit {
@@ -374,31 +104,6 @@ static void emit_raw(struct pw_emit *e, const char *s, size_t n)
 		return;
 	}
 	e->err = pw_buf_append(b, s, n);
-}
-
-/* Decimal digits of v into out (at least 20 bytes); returns their number.
- * The consumer prints a dozen numbers per event: snprintf was a third of
- * its time (tests/bench, benchmark 3). */
-static size_t put_u64(char *out, unsigned long long v)
-{
-	char tmp[20];
-	size_t n = 0, i;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	return n;
-}
-
-static size_t put_s64(char *out, long long v)
-{
-	if (v >= 0)
-		return put_u64(out, (unsigned long long)v);
-	out[0] = '-';
-	return 1 + put_u64(out + 1, -(unsigned long long)v);
 }
 
 static void emit_cstr(struct pw_emit *e, const char *s)
@@ -432,7 +137,7 @@ static void emit_u64(struct pw_emit *e, const char *jkey, const char *tkey,
 	if (e->fmt == PW_FMT_TEXT && !tkey)
 		return;
 	emit_key(e, jkey, tkey);
-	emit_raw(e, num, put_u64(num, v));
+	emit_raw(e, num, pw_put_u64(num, v));
 }
 
 static void emit_s64(struct pw_emit *e, const char *jkey, const char *tkey,
@@ -443,7 +148,7 @@ static void emit_s64(struct pw_emit *e, const char *jkey, const char *tkey,
 	if (e->fmt == PW_FMT_TEXT && !tkey)
 		return;
 	emit_key(e, jkey, tkey);
-	emit_raw(e, num, put_s64(num, v));
+	emit_raw(e, num, pw_put_s64(num, v));
 }
 
 /* JSON: nanoseconds as a number; text: seconds, e.g. 1.234s */
@@ -1469,9 +1174,7 @@ static void emit_hex(struct pw_emit *e, const char *jkey, const __u8 *p, size_t 
 		return;
 	if (n > PW_AUDIT_BYTES)
 		n = PW_AUDIT_BYTES;
-	for (size_t i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", p[i]);
-	hex[2 * n] = '\0';
+	hex[pw_put_hex(hex, p, n)] = '\0';
 	emit_str(e, jkey, NULL, hex, sizeof(hex));
 }
 
@@ -1606,9 +1309,9 @@ static void emit_tp_hex(struct pw_emit *e, const unsigned char *p, size_t n, boo
 	for (i = 0; i < n; i++) {
 		/* a little-endian number reads from its last byte */
 		unsigned char c = p[le_number ? n - 1 - i : i];
-		char h[2] = { hexdig[c >> 4], hexdig[c & 15] };
+		char h[2];
 
-		emit_raw(e, h, 2);
+		emit_raw(e, h, pw_put_hex(h, &c, 1));
 	}
 	if (e->fmt == PW_FMT_JSON)
 		emit_raw(e, "\"", 1);
@@ -1617,13 +1320,8 @@ static void emit_tp_hex(struct pw_emit *e, const unsigned char *p, size_t n, boo
 static void emit_tp_num(struct pw_emit *e, uint64_t v, bool is_signed)
 {
 	char num[24];
-	int k;
 
-	if (is_signed)
-		k = snprintf(num, sizeof(num), "%lld", (long long)v);
-	else
-		k = snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
-	emit_raw(e, num, (size_t)k);
+	emit_raw(e, num, is_signed ? pw_put_s64(num, (long long)v) : pw_put_u64(num, v));
 }
 
 /* Elements of n bytes each at p[0..bytes): [a,b,...] in both formats. */
@@ -1858,15 +1556,15 @@ static void emit_common_json(struct pw_emit *e, const struct pw_hdr *h,
 	pw_format_rfc3339(pw_clock_realtime_ns(clk, h->ts_ns), p);
 	p += PW_RFC3339_LEN - 1;
 	PUT_LIT(p, "\",\"pid\":");
-	p += put_u64(p, h->pid);
+	p += pw_put_u64(p, h->pid);
 	PUT_LIT(p, ",\"tid\":");
-	p += put_u64(p, h->tid);
+	p += pw_put_u64(p, h->tid);
 	PUT_LIT(p, ",\"ppid\":");
-	p += put_u64(p, h->ppid);
+	p += pw_put_u64(p, h->ppid);
 	PUT_LIT(p, ",\"uid\":");
-	p += put_u64(p, h->uid);
+	p += pw_put_u64(p, h->uid);
 	PUT_LIT(p, ",\"gid\":");
-	p += put_u64(p, h->gid);
+	p += pw_put_u64(p, h->gid);
 	PUT_LIT(p, ",\"comm\":");
 	e->b->len = (size_t)(p - e->b->data);
 	emit_strval(e, h->comm, sizeof(h->comm));
@@ -1874,16 +1572,16 @@ static void emit_common_json(struct pw_emit *e, const struct pw_hdr *h,
 		return;
 	p = e->b->data + e->b->len;
 	PUT_LIT(p, ",\"cgroup_id\":");
-	p += put_u64(p, h->cgroup_id);
+	p += pw_put_u64(p, h->cgroup_id);
 	PUT_LIT(p, ",\"exec_id\":");
-	p += put_u64(p, h->exec_id);
+	p += pw_put_u64(p, h->exec_id);
 	PUT_LIT(p, ",\"parent_exec_id\":");
-	p += put_u64(p, h->parent_exec_id);
+	p += pw_put_u64(p, h->parent_exec_id);
 	PUT_LIT(p, ",\"module\":\"");
 	memcpy(p, mod, ml);
 	p += ml;
 	PUT_LIT(p, "\",\"cpu\":");
-	p += put_u64(p, h->cpu);
+	p += pw_put_u64(p, h->cpu);
 	e->b->len = (size_t)(p - e->b->data);
 }
 
@@ -1891,7 +1589,7 @@ static void emit_common_json(struct pw_emit *e, const struct pw_hdr *h,
 static size_t put_u64_col(char *out, unsigned long long v, size_t width)
 {
 	char num[20];
-	size_t n = put_u64(num, v), pad = n < width ? width - n : 0;
+	size_t n = pw_put_u64(num, v), pad = n < width ? width - n : 0;
 
 	memset(out, ' ', pad);
 	memcpy(out + pad, num, n);

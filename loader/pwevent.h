@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * pwevent.h: decoding and formatting of pinwatch ring buffer records.
+ * pwevent.h: decoding and formatting of pinwatch ring buffer records: the
+ * event table and one emitter per event type, written with writer.h.
  *
  * No libbpf dependency: used by the consumer (pinwatch-read), the unit tests
  * and the fuzz target. The decoder is safe for arbitrary bytes: a record is
@@ -16,42 +17,17 @@
 #ifndef PWEVENT_H
 #define PWEVENT_H
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "pinwatch.h"
+#include "writer.h"
 
 enum pw_output_fmt {
 	PW_FMT_TEXT = 0,	/* execsnoop-like columns, local time */
 	PW_FMT_JSON = 1,	/* JSON Lines, RFC 3339 UTC time */
 };
-
-/* Growable output buffer. Zero-initialise ({0}) before first use. */
-struct pw_buf {
-	char *data;
-	size_t len;
-	size_t cap;
-};
-
-int pw_buf_reserve(struct pw_buf *b, size_t extra);	/* 0 or -ENOMEM */
-int pw_buf_append(struct pw_buf *b, const void *p, size_t n);
-int pw_buf_printf(struct pw_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void pw_buf_free(struct pw_buf *b);
-
-/* CLOCK_MONOTONIC -> CLOCK_REALTIME conversion, computed once at start. */
-struct pw_clock {
-	int64_t mono_to_real_ns;	/* realtime - monotonic */
-};
-
-int pw_clock_init(struct pw_clock *clk);	/* 0 or -errno */
-uint64_t pw_clock_realtime_ns(const struct pw_clock *clk, uint64_t mono_ns);
-
-/* "2026-11-22T10:11:12.123456789Z" (30 chars) + NUL */
-#define PW_RFC3339_LEN 31
-void pw_format_rfc3339(uint64_t unix_ns, char out[PW_RFC3339_LEN]);
 
 /* Name lookups generated from the X-macros of pinwatch.h. The *_name
  * functions return NULL for an unknown id; the *_from_name ones -1. */
@@ -73,16 +49,5 @@ int pw_event_check(const void *rec, size_t len);
  * On error, out is left as it was. */
 int pw_event_format(const void *rec, size_t len, enum pw_output_fmt fmt,
 		    const struct pw_clock *clk, struct pw_buf *out);
-
-/* JSON helpers (RFC 8259). pw_json_str appends s[0..n) (stopping at the
- * first NUL) as a quoted string: '"' and '\\' escaped, control characters
- * as \u00XX, valid UTF-8 copied, every byte that is not part of a valid
- * UTF-8 sequence as \u00XX of its value, so the output is always valid JSON
- * and valid UTF-8. */
-int pw_json_str(struct pw_buf *b, const char *s, size_t n);
-
-/* Length (1..4) of the valid UTF-8 sequence at s[0..n), 0 if invalid
- * (overlong forms, surrogates and code points above U+10FFFF are invalid). */
-size_t pw_utf8_seq_len(const unsigned char *s, size_t n);
 
 #endif /* PWEVENT_H */

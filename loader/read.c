@@ -58,6 +58,7 @@
 #include "pinwatch.h"
 #include "cli.h"
 #include "pwevent.h"
+#include "writer.h"
 #include "tpwatch.h"
 
 #define PROG "pinwatch-read"

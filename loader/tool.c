@@ -13,7 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "pwevent.h"
+#include "writer.h"
 #include "tool.h"
 
 volatile sig_atomic_t pw_tool_exiting;

@@ -16,7 +16,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "pwevent.h"
+#include "writer.h"
 #include "tpformat.h"
 
 #define PROG "pinwatch-tp"
