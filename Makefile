@@ -97,7 +97,7 @@ $(BUILD)/pinwatch-load: loader/load.c loader/parse.c loader/syms.c $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) loader/load.c loader/parse.c loader/syms.c -o $@ $(LDLIBS)
 
-READ_SRCS := loader/read.c loader/output.c loader/tpwatch.c
+READ_SRCS := loader/read.c loader/output.c loader/tpwatch.c loader/bpfobj.c
 
 $(BUILD)/pinwatch-read: $(READ_SRCS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
@@ -110,9 +110,9 @@ $(BUILD)/pinwatch-tp: loader/tptool.c $(LIB_SRCS) $(LIB_HDRS)
 $(BUILD)/%.skel.h: $(BUILD)/bpf/ondemand/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(TOOL_BINS): $(BUILD)/pinwatch-%: loader/%.c $(BUILD)/%.skel.h loader/tool.c loader/tool.h \
+$(TOOL_BINS): $(BUILD)/pinwatch-%: loader/%.c $(BUILD)/%.skel.h loader/tool.c loader/tool.h loader/bpfobj.c \
 		loader/syms.c loader/syms.h $(LIB_SRCS) $(LIB_HDRS)
-	$(CC) $(PW_CFLAGS) -I$(BUILD) -Ibpf/ondemand $< loader/tool.c loader/syms.c $(LIB_SRCS) -o $@ $(LDLIBS)
+	$(CC) $(PW_CFLAGS) -I$(BUILD) -Ibpf/ondemand $< loader/tool.c loader/bpfobj.c loader/syms.c $(LIB_SRCS) -o $@ $(LDLIBS)
 
 $(BUILD)/test_pwevent: loader/tests/test_pwevent.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)

@@ -231,17 +231,17 @@ int main(int argc, char **argv)
 		}
 		close(fd);
 	}
-	pw_tool_libbpf_log(env.verbose);
+	pw_libbpf_capture(env.verbose);
 	pw_tool_signals();
 	skel = llcstat_bpf__open();
 	if (!skel) {
-		fprintf(stderr, PROG ": cannot open the BPF object: %s\n", pw_tool_libbpf_error());
+		fprintf(stderr, PROG ": cannot open the BPF object: %s\n", pw_libbpf_cause());
 		goto out;
 	}
 	if (pw_tool_maps_prepare(skel->obj, &tm))
 		goto out;
 	if (llcstat_bpf__load(skel)) {
-		fprintf(stderr, PROG ": cannot load the BPF programs: %s\n", pw_tool_libbpf_error());
+		fprintf(stderr, PROG ": cannot load the BPF programs: %s\n", pw_libbpf_cause());
 		goto out;
 	}
 	if (pw_tool_maps_loaded(skel->obj, &tm))

@@ -414,11 +414,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ncpus = libbpf_num_possible_cpus();
-	pw_tool_libbpf_log(env.verbose);
+	pw_libbpf_capture(env.verbose);
 	pw_tool_signals();
 	skel = memleak_bpf__open();
 	if (!skel) {
-		fprintf(stderr, PROG ": cannot open the BPF object: %s\n", pw_tool_libbpf_error());
+		fprintf(stderr, PROG ": cannot open the BPF object: %s\n", pw_libbpf_cause());
 		goto out;
 	}
 	skel->rodata->targ_tgid = (__u32)env.pid;
@@ -435,7 +435,7 @@ int main(int argc, char **argv)
 	if (pw_tool_maps_prepare(skel->obj, &tm))
 		goto out;
 	if (memleak_bpf__load(skel)) {
-		fprintf(stderr, PROG ": cannot load the BPF programs: %s\n", pw_tool_libbpf_error());
+		fprintf(stderr, PROG ": cannot load the BPF programs: %s\n", pw_libbpf_cause());
 		goto out;
 	}
 	if (pw_tool_maps_loaded(skel->obj, &tm))
@@ -443,7 +443,7 @@ int main(int argc, char **argv)
 	if (env.kernel) {
 		if (memleak_bpf__attach(skel)) {
 			fprintf(stderr, PROG ": cannot attach to the kmem tracepoints: %s\n",
-				pw_tool_libbpf_error());
+				pw_libbpf_cause());
 			goto out;
 		}
 		if (env.pid)

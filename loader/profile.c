@@ -351,11 +351,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": cannot list the online CPUs: %s\n", strerror(-ncpus));
 		return 1;
 	}
-	pw_tool_libbpf_log(env.verbose);
+	pw_libbpf_capture(env.verbose);
 	pw_tool_signals();
 	skel = profile_bpf__open();
 	if (!skel) {
-		fprintf(stderr, PROG ": cannot open the BPF object: %s\n", pw_tool_libbpf_error());
+		fprintf(stderr, PROG ": cannot open the BPF object: %s\n", pw_libbpf_cause());
 		goto out;
 	}
 	skel->rodata->targ_tgid = (__u32)env.pid;
@@ -365,7 +365,7 @@ int main(int argc, char **argv)
 	if (pw_tool_maps_prepare(skel->obj, &tm))
 		goto out;
 	if (profile_bpf__load(skel)) {
-		fprintf(stderr, PROG ": cannot load the BPF program: %s\n", pw_tool_libbpf_error());
+		fprintf(stderr, PROG ": cannot load the BPF program: %s\n", pw_libbpf_cause());
 		goto out;
 	}
 	if (pw_tool_maps_loaded(skel->obj, &tm))

@@ -13,8 +13,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "writer.h"
+#include "bpfobj.h"
 #include "tool.h"
+#include "writer.h"
 
 volatile sig_atomic_t pw_tool_exiting;
 
@@ -58,41 +59,6 @@ void pw_tool_wait(unsigned int seconds, bool (*tick)(void *), void *arg)
 		if (tick && !pw_tool_exiting && !tick(arg))
 			return;
 	}
-}
-
-static bool log_verbose;
-static char last_error[512];
-
-static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	va_list copy;
-
-	if (level == LIBBPF_DEBUG && !log_verbose)
-		return 0;
-	va_copy(copy, ap);
-	if (level != LIBBPF_DEBUG) {
-		vsnprintf(last_error, sizeof(last_error), fmt, copy);
-		last_error[strcspn(last_error, "\n")] = '\0';
-	}
-	va_end(copy);
-	if (log_verbose)
-		vfprintf(stderr, fmt, ap);
-	return 0;
-}
-
-void pw_tool_libbpf_log(bool verbose)
-{
-	log_verbose = verbose;
-	libbpf_set_print(print_libbpf);
-}
-
-const char *pw_tool_libbpf_error(void)
-{
-	const char *p = last_error;
-
-	if (!strncmp(p, "libbpf: ", 8))
-		p += 8;
-	return *p ? p : "unknown error";
 }
 
 int pw_online_cpus(int **cpus)
@@ -155,72 +121,15 @@ int pw_perf_open(uint32_t type, uint64_t config, uint64_t period_or_freq, bool f
 
 /* Shared maps a tool reuses when pinned (the others it does not create). */
 static const char *const reused_maps[] = {
-	"config", "stats", "filter_pid", "filter_uid", "filter_comm", "filter_cgroup",
+	"config", "stats", "filter_pid", "filter_uid", "filter_comm", "filter_cgroup", NULL,
 };
-
-static bool is_reused(const char *name)
-{
-	for (size_t i = 0; i < sizeof(reused_maps) / sizeof(reused_maps[0]); i++)
-		if (!strcmp(name, reused_maps[i]))
-			return true;
-	return false;
-}
 
 int pw_tool_maps_prepare(struct bpf_object *obj, struct pw_tool_maps *tm)
 {
-	const char *root = getenv("PINWATCH_PIN_ROOT");
-	struct bpf_map *m;
-
-	if (!root || !*root)
-		root = PW_PIN_ROOT;
-	snprintf(tm->maps_dir, sizeof(tm->maps_dir), "%s/maps", root);
-	tm->shared = tm->shared_stats = false;
+	tm->sm.prog = tm->prog;
+	tm->sm.only = reused_maps;
 	tm->stats_fd = -1;
-	bpf_object__for_each_map(m, obj) {
-		const char *name = bpf_map__name(m);
-		struct bpf_map_info info = {};
-		__u32 len = sizeof(info);
-		char path[4200];
-		int fd, err;
-
-		if (!bpf_map__pin_path(m))
-			continue; /* the tool's own map */
-		/* never pin: the maps go with the process */
-		bpf_map__set_pin_path(m, NULL);
-		if (!is_reused(name)) {
-			bpf_map__set_autocreate(m, false);
-			continue;
-		}
-		snprintf(path, sizeof(path), "%s/%s", tm->maps_dir, name);
-		fd = bpf_obj_get(path);
-		if (fd < 0) {
-			if (errno == ENOENT)
-				continue; /* no sensor: a private copy */
-			fprintf(stderr, "%s: %s: %s\n", tm->prog, path, strerror(errno));
-			return -1;
-		}
-		if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
-		    info.type != (__u32)bpf_map__type(m) || info.key_size != bpf_map__key_size(m) ||
-		    info.value_size != bpf_map__value_size(m) ||
-		    info.max_entries != bpf_map__max_entries(m)) {
-			fprintf(stderr, "%s: %s is not laid out as this build expects "
-				"(pinwatch down, then up, to upgrade the sensor)\n", tm->prog, path);
-			close(fd);
-			return -1;
-		}
-		if (!strcmp(name, "config"))
-			tm->shared = true;
-		else if (!strcmp(name, "stats"))
-			tm->shared_stats = true;
-		/* (reuse_fd replaces the map's name: name dangles after it) */
-		err = bpf_map__reuse_fd(m, fd);
-		close(fd); /* reuse_fd keeps a duplicate */
-		if (err) {
-			fprintf(stderr, "%s: cannot reuse %s: %s\n", tm->prog, path, strerror(-err));
-			return -1;
-		}
-	}
-	return 0;
+	return pw_shared_maps_prepare(obj, &tm->sm);
 }
 
 static int read_stats(const struct pw_tool_maps *tm, struct pw_stats *sum)
@@ -251,34 +160,25 @@ static int read_stats(const struct pw_tool_maps *tm, struct pw_stats *sum)
 
 int pw_tool_maps_loaded(struct bpf_object *obj, struct pw_tool_maps *tm)
 {
-	struct bpf_map *config = bpf_object__find_map_by_name(obj, "config");
 	struct bpf_map *stats = bpf_object__find_map_by_name(obj, "stats");
 
-	if (!config || !stats) {
-		fprintf(stderr, "%s: the BPF object has no config or stats map\n", tm->prog);
+	if (!stats) {
+		fprintf(stderr, "%s: the BPF object has no stats map\n", tm->prog);
 		return -1;
 	}
-	if (!tm->shared) {
-		struct pw_config c = { .enabled = 1, .wakeup_bytes = PW_DEFAULT_WAKEUP_BYTES };
-		__u32 zero = 0;
-
-		if (bpf_map_update_elem(bpf_map__fd(config), &zero, &c, BPF_ANY)) {
-			fprintf(stderr, "%s: cannot initialise the config map: %s\n", tm->prog,
-				strerror(errno));
-			return -1;
-		}
-	}
+	if (pw_shared_maps_loaded(obj, &tm->sm))
+		return -1;
 	tm->stats_fd = bpf_map__fd(stats);
 	if (read_stats(tm, &tm->start)) {
 		fprintf(stderr, "%s: cannot read the stats map: %s\n", tm->prog, strerror(errno));
 		return -1;
 	}
-	if (tm->shared || tm->shared_stats)
+	if (tm->sm.shared_config || tm->sm.shared_stats)
 		fprintf(stderr, "%s: %s%s%s%s (%s)\n", tm->prog,
-			tm->shared ? "the sensor's switch and filters apply" : "",
-			tm->shared && tm->shared_stats ? "; " : "",
-			tm->shared_stats ? "counted in pinwatch stats as " : "",
-			tm->shared_stats ? tm->name : "", tm->maps_dir);
+			tm->sm.shared_config ? "the sensor's switch and filters apply" : "",
+			tm->sm.shared_config && tm->sm.shared_stats ? "; " : "",
+			tm->sm.shared_stats ? "counted in pinwatch stats as " : "",
+			tm->sm.shared_stats ? tm->name : "", tm->sm.maps_dir);
 	return 0;
 }
 

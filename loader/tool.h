@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * tool.h: what the on-demand tools (pinwatch-profile, pinwatch-memleak,
- * pinwatch-llcstat) share: CPUs, perf events, libbpf logging, Ctrl-C,
+ * pinwatch-llcstat) share: CPUs, perf events, Ctrl-C, the sensor's maps,
  * process symbolizers.
  */
 #ifndef PINWATCH_TOOL_H
@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "bpfobj.h"
 #include "pinwatch.h"
 #include "syms.h"
 
@@ -27,11 +28,6 @@ void pw_tool_signals(void);
  * time is up, a signal came, or tick() returns false. */
 void pw_tool_wait(unsigned int seconds, bool (*tick)(void *), void *arg);
 
-/* libbpf messages: warnings and errors to stderr only with verbose. The
- * last error is kept for pw_tool_libbpf_error(). */
-void pw_tool_libbpf_log(bool verbose);
-const char *pw_tool_libbpf_error(void);
-
 /* The online CPUs (/sys/devices/system/cpu/online). Returns how many, or
  * -errno; *cpus is malloc'ed. */
 int pw_online_cpus(int **cpus);
@@ -40,24 +36,20 @@ int pw_online_cpus(int **cpus);
 int pw_perf_open(uint32_t type, uint64_t config, uint64_t period_or_freq, bool freq, int cpu);
 
 /*
- * The sensor's shared maps, as `pinwatch tp watch` uses them. The tools'
- * objects include bpf/maps.bpf.h; between open and load,
- * pw_tool_maps_prepare() makes every map unpinned (a tool pins nothing),
- * reuses config, stats and the pid/uid/comm/cgroup filter maps where the
- * sensor has pinned them under $PINWATCH_PIN_ROOT/maps (default
- * /sys/fs/bpf/pinwatch/maps), private copies otherwise, and creates none
- * of the shared maps the tools do not use (events, proc_cache, the path
- * and cidr filters, blocklist). After load, pw_tool_maps_loaded() enables
- * a private config and reads the stats row at start.
+ * The sensor's shared maps in a tool's object (bpfobj.h): between open and
+ * load, pw_tool_maps_prepare() reuses config, stats and the
+ * pid/uid/comm/cgroup filter maps where the sensor has pinned them, private
+ * copies otherwise, and creates none of the shared maps the tools do not
+ * use (events, proc_cache, the path and cidr filters, blocklist). After
+ * load, pw_tool_maps_loaded() enables a private config and reads the stats
+ * row at start.
  */
 struct pw_tool_maps {
 	const char *prog;	/* for messages: "pinwatch-profile" */
 	const char *name;	/* its row in pinwatch stats: "profile" */
 	uint32_t stats_key;	/* PW_MOD_PROFILE, ... */
-	bool shared;		/* the sensor's config: its switch and filters apply */
-	bool shared_stats;	/* counted in the sensor's maps/stats */
+	struct pw_shared_maps sm;
 	int stats_fd;
-	char maps_dir[4096];
 	struct pw_stats start;	/* the row's sums at start */
 };
 

@@ -6,7 +6,7 @@
  * the sensor has pinned (config, stats, filters, proc_cache) are reused, so
  * the watch honours `pinwatch config` and `pinwatch filter`, counts in
  * `pinwatch stats` (as tpwatch) and fills exec_id; the others are created
- * privately. The ring buffer is always private: another reader of the
+ * privately (bpfobj.h). The ring buffer is always private: another reader of the
  * sensor's ring would take events from its consumer.
  */
 #define _GNU_SOURCE
@@ -23,6 +23,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "bpfobj.h"
 #include "pinwatch.h"
 #include "tpformat.h"
 #include "tpwatch.h"
@@ -32,32 +33,6 @@
 static struct bpf_object *obj;
 static struct bpf_link *tp_link;
 static struct pw_tp_format fmt;
-static char libbpf_last[512];
-
-static int capture(enum libbpf_print_level level, const char *f, va_list ap)
-{
-	char line[512];
-	size_t n;
-
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	if (getenv("PINWATCH_DEBUG")) {
-		va_list copy;
-
-		va_copy(copy, ap);
-		vfprintf(stderr, f, copy);
-		va_end(copy);
-	}
-	vsnprintf(line, sizeof(line), f, ap);
-	n = strlen(line);
-	while (n && line[n - 1] == '\n')
-		line[--n] = '\0';
-	if (n && strncmp(line, "libbpf: -- ", 11))
-		snprintf(libbpf_last, sizeof(libbpf_last), "%s",
-			 strncmp(line, "libbpf: ", 8) ? line : line + 8);
-	return 0;
-}
-
 static int fail(const char *fmt_, ...) __attribute__((format(printf, 1, 2)));
 static int fail(const char *fmt_, ...)
 {
@@ -122,9 +97,9 @@ static int set_config(const struct pw_tp_config *cfg)
 int tpw_start(const struct tpw_opts *o, int *ring_fd, int *stats_fd)
 {
 	struct pw_tp_config cfg = { .self_tgid = (__u32)getpid() };
-	char err[512], objbuf[PATH_MAX], maps_dir[PATH_MAX];
+	char err[512], objbuf[PATH_MAX];
 	const char *object = o->object ? o->object : default_object(objbuf, sizeof(objbuf));
-	bool private_config = false;
+	struct pw_shared_maps sm = { .prog = PROG, .pin_root = o->pin_root };
 	struct bpf_program *prog;
 	struct bpf_map *m;
 
@@ -147,38 +122,29 @@ int tpw_start(const struct tpw_opts *o, int *ring_fd, int *stats_fd)
 	if (access(object, R_OK))
 		return fail("%s: %s (run make)", object, strerror(errno));
 
-	libbpf_set_print(capture);
-	snprintf(maps_dir, sizeof(maps_dir), "%s/maps", o->pin_root);
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = maps_dir);
-	obj = bpf_object__open_file(object, &opts);
+	pw_libbpf_capture(getenv("PINWATCH_DEBUG") != NULL);
+	obj = bpf_object__open_file(object, NULL);
 	if (!obj) {
 		obj = NULL;
-		return fail("cannot open %s: %s", object, libbpf_last[0] ? libbpf_last : strerror(errno));
+		return fail("cannot open %s: %s", object, pw_libbpf_cause());
 	}
-	bpf_object__for_each_map(m, obj) {
-		const char *pin = bpf_map__pin_path(m);
-
-		if (!strcmp(bpf_map__name(m), "events")) {
-			bpf_map__set_pin_path(m, NULL);
-			bpf_map__set_max_entries(m, o->ringbuf_bytes);
-		} else if (pin && access(pin, F_OK)) {
-			/* the sensor is not loaded: a private instance */
-			if (!strcmp(bpf_map__name(m), "config"))
-				private_config = true;
-			bpf_map__set_pin_path(m, NULL);
-		}
+	/* the ring buffer is this watch's own */
+	m = bpf_object__find_map_by_name(obj, "events");
+	if (m) {
+		bpf_map__set_pin_path(m, NULL);
+		bpf_map__set_max_entries(m, o->ringbuf_bytes);
+	}
+	if (pw_shared_maps_prepare(obj, &sm)) {
+		tpw_stop();
+		return -1;
 	}
 	if (set_config(&cfg))
 		return fail("%s: no tpw_cfg in .rodata (not a tpwatch object?)", object);
 	if (bpf_object__load(obj))
-		return fail("cannot load %s: %s", object, libbpf_last[0] ? libbpf_last : strerror(errno));
-	if (private_config) {
-		struct pw_config c = { .enabled = 1, .wakeup_bytes = PW_DEFAULT_WAKEUP_BYTES };
-		__u32 zero = 0;
-
-		m = bpf_object__find_map_by_name(obj, "config");
-		if (!m || bpf_map_update_elem(bpf_map__fd(m), &zero, &c, BPF_ANY))
-			return fail("cannot initialise the config map: %s", strerror(errno));
+		return fail("cannot load %s: %s", object, pw_libbpf_cause());
+	if (pw_shared_maps_loaded(obj, &sm)) {
+		tpw_stop();
+		return -1;
 	}
 	prog = bpf_object__find_program_by_name(obj, "tpwatch");
 	if (!prog)

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * bpfobj.h: what the programs that open a pinwatch BPF object with libbpf
+ * share (the on-demand tools, the tracepoint workbench; pinwatch-load's
+ * log can use the same): libbpf's messages captured and boiled down to one
+ * line for an error, and the sensor's shared maps reused where it has
+ * pinned them.
+ */
+#ifndef PINWATCH_BPFOBJ_H
+#define PINWATCH_BPFOBJ_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct bpf_object;
+
+/* ---- libbpf's messages ---------------------------------------------------- */
+
+/*
+ * Sends libbpf's messages here from now on. Warnings and information
+ * (libbpf's errors, the verifier's log) are kept, in the order they came,
+ * for pw_libbpf_cause(); debug messages are not. With verbose, every
+ * message, debug ones too, is also written to stderr as it comes.
+ */
+void pw_libbpf_capture(bool verbose);
+
+/* Forgets the messages kept so far (before another attempt). */
+void pw_libbpf_reset(void);
+
+/*
+ * The cause of a failure in one line, from the messages kept: "verifier
+ * rejected program P: LINE" (LINE: the verifier's last line before its
+ * "processed N insns" summary) when the kernel rejected a program, else
+ * libbpf's first error line without its "libbpf: " prefix, else "unknown
+ * error". The string stays valid until the next call.
+ */
+const char *pw_libbpf_cause(void);
+
+/* The same from a log given whole (one message or more, '\n'-separated). */
+void pw_libbpf_cause_of(const char *log, char *out, size_t outsz);
+
+/* ---- the sensor's shared maps ---------------------------------------------- */
+
+/*
+ * An object that includes bpf/maps.bpf.h carries the sensor's shared maps
+ * (pinned by name). Opened by another program, between open and load,
+ * pw_shared_maps_prepare() unpins every one of them (the program pins
+ * nothing: its maps go with it), reuses those the sensor has pinned under
+ * PIN_ROOT/maps after checking they are laid out as this build expects,
+ * and leaves the others to be created privately. With `only`, it reuses
+ * only the maps named there and does not create the other shared maps.
+ * A map the caller wants private whatever the sensor has (a ring buffer of
+ * its own) is unpinned by the caller first: maps without a pin path are
+ * left alone. After load, pw_shared_maps_loaded() switches a private
+ * config on (a shared one is the sensor's to set).
+ */
+struct pw_shared_maps {
+	const char *prog;		/* for messages: "pinwatch-profile" */
+	const char *pin_root;		/* NULL: $PINWATCH_PIN_ROOT, else PW_PIN_ROOT */
+	const char *const *only;	/* NULL-terminated names, or NULL: every shared map */
+	char maps_dir[PATH_MAX];	/* set by prepare: PIN_ROOT/maps */
+	bool shared_config;		/* the sensor's config: its switch and filters apply */
+	bool shared_stats;		/* counted in the sensor's stats */
+};
+
+/* Both return 0, or -1 after one line on stderr. */
+int pw_shared_maps_prepare(struct bpf_object *obj, struct pw_shared_maps *sm);
+int pw_shared_maps_loaded(struct bpf_object *obj, const struct pw_shared_maps *sm);
+
+#endif
