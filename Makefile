@@ -27,11 +27,14 @@ ONDEMAND_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(wildcard bpf/onde
 BPF_HDRS  := $(wildcard bpf/*.h bpf/ondemand/*.h)
 LIB_SRCS  := loader/parse.c loader/writer.c loader/pwevent.c loader/tpformat.c
 GEN_HDRS  := $(BUILD)/gen/syscall_names.h $(BUILD)/gen/cap_names.h
-LIB_HDRS  := $(wildcard loader/*.h loader/tests/*.h) bpf/pinwatch.h $(GEN_HDRS)
+LIB_HDRS  := $(wildcard loader/*.h loader/ondemand/*.h loader/tests/*.h) bpf/pinwatch.h $(GEN_HDRS)
 BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read $(BUILD)/pinwatch-tp
-# On-demand tools: loader/TOOL.c with its object embedded as a skeleton
+# On-demand tools: pinwatch-TOOL is built from loader/ondemand/TOOL.c, its
+# object (bpf/ondemand/TOOL.bpf.c) embedded as a skeleton
+# (build/ondemand/TOOL.skel.h), and what the tools share.
 TOOLS     := profile memleak llcstat
 TOOL_BINS := $(patsubst %,$(BUILD)/pinwatch-%,$(TOOLS))
+TOOL_SRCS := loader/ondemand/tool.c loader/bpfobj.c loader/syms.c loader/parse.c loader/writer.c
 UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_parse $(BUILD)/test_tpformat \
 	$(BUILD)/test_syms $(BUILD)/test_uprobe_events
 
@@ -107,12 +110,12 @@ $(BUILD)/pinwatch-tp: loader/tptool.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) loader/tptool.c $(LIB_SRCS) -o $@ $(LDLIBS)
 
-$(BUILD)/%.skel.h: $(BUILD)/bpf/ondemand/%.bpf.o
+$(BUILD)/ondemand/%.skel.h: $(BUILD)/bpf/ondemand/%.bpf.o
+	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(TOOL_BINS): $(BUILD)/pinwatch-%: loader/%.c $(BUILD)/%.skel.h loader/tool.c loader/tool.h loader/bpfobj.c \
-		loader/syms.c loader/syms.h $(LIB_SRCS) $(LIB_HDRS)
-	$(CC) $(PW_CFLAGS) -I$(BUILD) -Ibpf/ondemand $< loader/tool.c loader/bpfobj.c loader/syms.c $(LIB_SRCS) -o $@ $(LDLIBS)
+$(TOOL_BINS): $(BUILD)/pinwatch-%: loader/ondemand/%.c $(BUILD)/ondemand/%.skel.h $(TOOL_SRCS) $(LIB_HDRS)
+	$(CC) $(PW_CFLAGS) -I$(BUILD)/ondemand -Ibpf/ondemand $< $(TOOL_SRCS) -o $@ $(LDLIBS)
 
 $(BUILD)/test_pwevent: loader/tests/test_pwevent.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)

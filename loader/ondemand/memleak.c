@@ -30,11 +30,18 @@
 #define PROG "pinwatch-memleak"
 
 static struct {
-	pid_t pid;
-	bool kernel, json, verbose;
+	struct pw_tool_env tool;	/* --pid, --duration, --json, --verbose */
+	bool kernel;
 	uint64_t top;
-	uint64_t duration;
-} env = { .top = 10 };
+} env = {
+	.tool = {
+		.prog = PROG,
+		.pid_doc = "Trace this process's libc allocator",
+		.duration_doc = "Report after SEC seconds, 1 to 86400 (default: at Ctrl-C)",
+		.json_doc = "One JSON object instead of text",
+	},
+	.top = 10,
+};
 
 const char *argp_program_version = PROG " 0.1";
 static const char doc[] =
@@ -59,25 +66,15 @@ static const char doc[] =
 	"Exit status: 0 ok, 1 failure, 2 usage.";
 
 static const struct argp_option options[] = {
-	{ "pid", 'p', "PID", 0, "Trace this process's libc allocator", 0 },
 	{ "kernel", 'k', NULL, 0, "Trace kernel allocations (kmem tracepoints); with --pid, that process's", 0 },
 	{ "top", 't', "N", 0, "Print the N biggest stacks, 1 to 1000 (default 10)", 0 },
-	{ "duration", 'd', "SEC", 0, "Report after SEC seconds, 1 to 86400 (default: at Ctrl-C)", 0 },
-	{ "json", 'j', NULL, 0, "One JSON object instead of text", 0 },
-	{ "verbose", 'v', NULL, 0, "Print libbpf's log", 0 },
 	{},
 };
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
-	uint64_t v;
-
+	(void)state;
 	switch (key) {
-	case 'p':
-		if (pw_parse_uint(arg, 4194304, &v) || !v)
-			pw_usage_error(PROG, "invalid --pid '%s': a process id", arg);
-		env.pid = (pid_t)v;
-		break;
 	case 'k':
 		env.kernel = true;
 		break;
@@ -85,24 +82,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (pw_parse_uint(arg, 1000, &env.top) || !env.top)
 			pw_usage_error(PROG, "invalid --top '%s': 1 to 1000", arg);
 		break;
-	case 'd':
-		if (pw_parse_uint(arg, 86400, &env.duration) || !env.duration)
-			pw_usage_error(PROG, "invalid --duration '%s': 1 to 86400 seconds", arg);
-		break;
-	case 'j':
-		env.json = true;
-		break;
-	case 'v':
-		env.verbose = true;
-		break;
-	case ARGP_KEY_ARG:
-		pw_usage_error(PROG, "unexpected argument '%s'", arg);
 	case ARGP_KEY_END:
-		if (!env.pid && !env.kernel)
+		if (!env.tool.pid && !env.kernel)
 			pw_usage_error(PROG, "need --pid PID (user space) or --kernel");
 		break;
-	case ARGP_KEY_ERROR:
-		pw_argp_key_error(state, PROG);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -169,8 +152,8 @@ static int attach_libc(struct memleak_bpf *skel, char *libc_path, size_t libc_sz
 	struct pw_elf *elf;
 	int attached = 0;
 
-	if (!find_libc(env.pid, libc_path, libc_sz, libc_shown, sizeof(libc_shown))) {
-		fprintf(stderr, PROG ": pid %d maps no libc (statically linked?)\n", (int)env.pid);
+	if (!find_libc(env.tool.pid, libc_path, libc_sz, libc_shown, sizeof(libc_shown))) {
+		fprintf(stderr, PROG ": pid %d maps no libc (statically linked?)\n", (int)env.tool.pid);
 		return -1;
 	}
 	elf = pw_elf_open(libc_path, err, sizeof(err));
@@ -194,7 +177,7 @@ static int attach_libc(struct memleak_bpf *skel, char *libc_path, size_t libc_sz
 
 			if (!prog)
 				continue;
-			links[nlinks] = bpf_program__attach_uprobe_opts(prog, env.pid, libc_path, off, &opts);
+			links[nlinks] = bpf_program__attach_uprobe_opts(prog, env.tool.pid, libc_path, off, &opts);
 			if (!links[nlinks]) {
 				fprintf(stderr, PROG ": cannot attach to %s in %s: %s\n", funcs[i].func,
 					libc_path, strerror(errno));
@@ -212,10 +195,9 @@ static int attach_libc(struct memleak_bpf *skel, char *libc_path, size_t libc_sz
 static bool tick(void *arg)
 {
 	(void)arg;
-	if (!env.pid)
-		return true;
-	pw_proc_syms_refresh();
-	return kill(env.pid, 0) == 0 || errno != ESRCH;
+	if (env.tool.pid)
+		pw_proc_syms_refresh();
+	return true;
 }
 
 /* ---- report ----------------------------------------------------------------- */
@@ -260,7 +242,7 @@ static void frame_of(uint64_t ip, bool first, char *fn, size_t fnsz, const char 
 		snprintf(fn, fnsz, "%s", s ? s : "[unknown]");
 		return;
 	}
-	struct pw_usyms *u = pw_proc_syms(env.pid);
+	struct pw_usyms *u = pw_proc_syms(env.tool.pid);
 	/* every user frame, the first included, is a return address here
 	 * (stacks are taken at the allocator's return) */
 	(void)first;
@@ -309,8 +291,8 @@ static void report(struct memleak_bpf *skel, int ncpus)
 	}
 	if (n)
 		qsort(rows, n, sizeof(*rows), by_bytes);
-	if (env.pid) {
-		snprintf(path, sizeof(path), "/proc/%d/comm", (int)env.pid);
+	if (env.tool.pid) {
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)env.tool.pid);
 		f = fopen(path, "re");
 		if (f) {
 			if (fgets(comm, sizeof(comm), f))
@@ -318,13 +300,13 @@ static void report(struct memleak_bpf *skel, int ncpus)
 			fclose(f);
 		}
 	}
-	if (env.json) {
+	if (env.tool.json) {
 		pw_buf_printf(&out, "{\"mode\":\"%s\",\"pid\":", env.kernel ? "kernel" : "user");
-		if (env.pid)
-			pw_buf_printf(&out, "%d,\"comm\":", (int)env.pid);
+		if (env.tool.pid)
+			pw_buf_printf(&out, "%d,\"comm\":", (int)env.tool.pid);
 		else
 			pw_buf_printf(&out, "null,\"comm\":");
-		if (env.pid && comm[0])
+		if (env.tool.pid && comm[0])
 			pw_json_str(&out, comm, sizeof(comm));
 		else
 			pw_buf_printf(&out, "null");
@@ -336,9 +318,9 @@ static void report(struct memleak_bpf *skel, int ncpus)
 			      (unsigned long long)sum_total(skel, PW_ML_FREES, ncpus),
 			      (unsigned long long)sum_total(skel, PW_ML_LOST, ncpus));
 	} else {
-		if (env.pid)
+		if (env.tool.pid)
 			pw_buf_printf(&out, "memleak: %spid %d (%s): ", env.kernel ? "kernel, " : "",
-				      (int)env.pid, comm[0] ? comm : "exited");
+				      (int)env.tool.pid, comm[0] ? comm : "exited");
 		else
 			pw_buf_printf(&out, "memleak: kernel: ");
 		pw_buf_printf(&out, "%lld bytes outstanding in %lld allocations from %zu stacks\n",
@@ -351,7 +333,7 @@ static void report(struct memleak_bpf *skel, int ncpus)
 		__u32 id = (__u32)rows[i].stack_id;
 		bool have = rows[i].stack_id >= 0 && !bpf_map_lookup_elem(sfd, &id, ips);
 
-		if (env.json)
+		if (env.tool.json)
 			pw_buf_printf(&out, "%s{\"bytes\":%lld,\"allocations\":%lld,\"frames\":[", i ? "," : "",
 				      (long long)rows[i].s.bytes, (long long)rows[i].s.count);
 		else
@@ -363,7 +345,7 @@ static void report(struct memleak_bpf *skel, int ncpus)
 			const char *file;
 
 			frame_of(ips[k], k == 0, fn, sizeof(fn), &file, ksyms);
-			if (env.json) {
+			if (env.tool.json) {
 				pw_buf_printf(&out, "%s{\"function\":", k ? "," : "");
 				pw_json_str(&out, fn, sizeof(fn));
 				pw_buf_printf(&out, ",\"file\":");
@@ -381,10 +363,10 @@ static void report(struct memleak_bpf *skel, int ncpus)
 				pw_buf_printf(&out, "\n");
 			}
 		}
-		if (env.json)
+		if (env.tool.json)
 			pw_buf_printf(&out, "]}");
 	}
-	if (env.json) {
+	if (env.tool.json) {
 		pw_buf_printf(&out, "],");
 		pw_tool_stats_json(&tm, &out);
 		pw_buf_printf(&out, "}\n");
@@ -403,25 +385,17 @@ int main(int argc, char **argv)
 	char libc_path[4096 + 64] = "";
 	int err = 1, ncpus;
 
-	if (pw_argp_parse(&argp, argc, argv))
-		return 2;
-	if (geteuid() != 0) {
-		fprintf(stderr, PROG ": must run as root\n");
-		return 1;
-	}
-	if (env.pid && kill(env.pid, 0) && errno == ESRCH) {
-		fprintf(stderr, PROG ": --pid %d: no such process\n", (int)env.pid);
-		return 1;
-	}
+	err = pw_tool_init(&argp, &env.tool, argc, argv);
+	if (err)
+		return err;
+	err = 1;
 	ncpus = libbpf_num_possible_cpus();
-	pw_libbpf_capture(env.verbose);
-	pw_tool_signals();
 	skel = memleak_bpf__open();
 	if (!skel) {
 		fprintf(stderr, PROG ": cannot open the BPF object: %s\n", pw_libbpf_cause());
 		goto out;
 	}
-	skel->rodata->targ_tgid = (__u32)env.pid;
+	skel->rodata->targ_tgid = (__u32)env.tool.pid;
 	skel->rodata->kernel_mode = env.kernel;
 	{
 		struct bpf_program *prog;
@@ -446,23 +420,23 @@ int main(int argc, char **argv)
 				pw_libbpf_cause());
 			goto out;
 		}
-		if (env.pid)
-			fprintf(stderr, PROG ": tracing kernel allocations of pid %d; %s\n", (int)env.pid,
-				env.duration ? "reporting when the time is up" : "Ctrl-C to report");
+		if (env.tool.pid)
+			fprintf(stderr, PROG ": tracing kernel allocations of pid %d; %s\n", (int)env.tool.pid,
+				env.tool.duration ? "reporting when the time is up" : "Ctrl-C to report");
 		else
 			fprintf(stderr, PROG ": tracing kernel allocations; %s\n",
-				env.duration ? "reporting when the time is up" : "Ctrl-C to report");
+				env.tool.duration ? "reporting when the time is up" : "Ctrl-C to report");
 	} else {
 		int n;
 
-		pw_proc_syms(env.pid); /* its mappings, while it runs */
+		pw_proc_syms(env.tool.pid); /* its mappings, while it runs */
 		n = attach_libc(skel, libc_path, sizeof(libc_path));
 		if (n < 0)
 			goto out;
 		fprintf(stderr, PROG ": tracing %d allocator functions of %s in pid %d; %s\n", n,
-			libc_shown, (int)env.pid, env.duration ? "reporting when the time is up" : "Ctrl-C to report");
+			libc_shown, (int)env.tool.pid, env.tool.duration ? "reporting when the time is up" : "Ctrl-C to report");
 	}
-	pw_tool_wait((unsigned int)env.duration, tick, NULL);
+	pw_tool_wait(&env.tool, tick, NULL);
 	/* stop tracing, then report what is left */
 	for (int i = 0; i < nlinks; i++)
 		bpf_link__destroy(links[i]);

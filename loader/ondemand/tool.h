@@ -7,6 +7,7 @@
 #ifndef PINWATCH_TOOL_H
 #define PINWATCH_TOOL_H
 
+#include <argp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,15 +19,40 @@
 
 struct bpf_object;
 
+/*
+ * The options every tool takes, parsed by one argp child shared by the
+ * three (a libbpf-tools env struct): --pid, --duration, --json, --verbose.
+ * A tool embeds it in its own env, sets prog and the help of each option
+ * as it reads in that tool (pid_doc NULL: the tool takes no --pid), and
+ * calls pw_tool_init().
+ */
+struct pw_tool_env {
+	const char *prog;		/* "pinwatch-profile" */
+	const char *pid_doc;		/* --pid's help, or NULL: no --pid */
+	const char *duration_doc;	/* --duration's help */
+	const char *json_doc;		/* --json's help */
+	pid_t pid;			/* --pid; 0: every process */
+	uint64_t duration;		/* --duration, seconds; 0: until Ctrl-C */
+	bool json, verbose;
+};
+
+/*
+ * Parses the command line with argp (the tool's parser with the shared
+ * one as its child; an argument that is no option is an error), checks
+ * that it runs as root and that the --pid process exists, captures
+ * libbpf's messages (bpfobj.h; on stderr with --verbose) and makes SIGINT
+ * and SIGTERM set pw_tool_exiting. Returns 0, or the exit status after one
+ * line on stderr: 2 usage, 1 not root or no such process.
+ */
+int pw_tool_init(const struct argp *argp, struct pw_tool_env *env, int argc, char **argv);
+
 extern volatile sig_atomic_t pw_tool_exiting;
 
-/* SIGINT and SIGTERM set pw_tool_exiting. */
-void pw_tool_signals(void);
-
-/* Sleeps up to `seconds` (0: until a signal), in steps of at most one
+/* Sleeps for --duration (0: until a signal), in steps of at most one
  * second, calling tick() after each step (NULL: none). Returns when the
- * time is up, a signal came, or tick() returns false. */
-void pw_tool_wait(unsigned int seconds, bool (*tick)(void *), void *arg);
+ * time is up, a signal came, tick() returns false or the --pid process
+ * has exited. */
+void pw_tool_wait(const struct pw_tool_env *env, bool (*tick)(void *), void *arg);
 
 /* The online CPUs (/sys/devices/system/cpu/online). Returns how many, or
  * -errno; *cpus is malloc'ed. */

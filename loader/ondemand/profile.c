@@ -30,11 +30,18 @@
 #define PROG "pinwatch-profile"
 
 static struct {
+	struct pw_tool_env tool;	/* --pid, --duration, --json, --verbose */
 	uint64_t freq;
-	uint64_t duration;	/* 0: until Ctrl-C */
-	pid_t pid;		/* 0: every process */
-	bool user_only, kernel_only, idle, json, verbose;
-} env = { .freq = 49 };
+	bool user_only, kernel_only, idle;
+} env = {
+	.tool = {
+		.prog = PROG,
+		.pid_doc = "Sample this process only",
+		.duration_doc = "Stop after SEC seconds, 1 to 86400 (default: at Ctrl-C)",
+		.json_doc = "One JSON object per stack and process instead of folded lines",
+	},
+	.freq = 49,
+};
 
 const char *argp_program_version = PROG " 0.1";
 static const char doc[] =
@@ -62,33 +69,19 @@ static const char doc[] =
 
 static const struct argp_option options[] = {
 	{ "freq", 'F', "HZ", 0, "Samples per second per CPU, 1 to 10000 (default 49)", 0 },
-	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds, 1 to 86400 (default: at Ctrl-C)", 0 },
-	{ "pid", 'p', "PID", 0, "Sample this process only", 0 },
 	{ "user-only", 'U', NULL, 0, "User stacks only", 0 },
 	{ "kernel-only", 'K', NULL, 0, "Kernel stacks only", 0 },
 	{ "idle", 'I', NULL, 0, "Include the idle task (pid 0)", 0 },
-	{ "json", 'j', NULL, 0, "One JSON object per stack and process instead of folded lines", 0 },
-	{ "verbose", 'v', NULL, 0, "Print libbpf's log", 0 },
 	{},
 };
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
-	uint64_t v;
-
+	(void)state;
 	switch (key) {
 	case 'F':
 		if (pw_parse_uint(arg, 10000, &env.freq) || !env.freq)
 			pw_usage_error(PROG, "invalid --freq '%s': 1 to 10000 Hz", arg);
-		break;
-	case 'd':
-		if (pw_parse_uint(arg, 86400, &env.duration) || !env.duration)
-			pw_usage_error(PROG, "invalid --duration '%s': 1 to 86400 seconds", arg);
-		break;
-	case 'p':
-		if (pw_parse_uint(arg, 4194304, &v) || !v)
-			pw_usage_error(PROG, "invalid --pid '%s': a process id", arg);
-		env.pid = (pid_t)v;
 		break;
 	case 'U':
 		env.user_only = true;
@@ -99,20 +92,10 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'I':
 		env.idle = true;
 		break;
-	case 'j':
-		env.json = true;
-		break;
-	case 'v':
-		env.verbose = true;
-		break;
-	case ARGP_KEY_ARG:
-		pw_usage_error(PROG, "unexpected argument '%s'", arg);
 	case ARGP_KEY_END:
 		if (env.user_only && env.kernel_only)
 			pw_usage_error(PROG, "--user-only and --kernel-only exclude each other");
 		break;
-	case ARGP_KEY_ERROR:
-		pw_argp_key_error(state, PROG);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -135,7 +118,7 @@ static bool tick(void *arg)
 		prev = &key;
 	}
 	pw_proc_syms_refresh();
-	return !env.pid || kill(env.pid, 0) == 0 || errno != ESRCH;
+	return true;
 }
 
 /* ---- folding ------------------------------------------------------------- */
@@ -226,7 +209,7 @@ static int make_row(struct folded *row, const struct pw_profile_key *key, int st
 		    const struct pw_ksyms *ksyms)
 {
 	struct pw_buf json = {};
-	struct row_out o = { .json = env.json ? &json : NULL, .first = true };
+	struct row_out o = { .json = env.tool.json ? &json : NULL, .first = true };
 	char comm[17];
 	size_t len;
 
@@ -235,7 +218,7 @@ static int make_row(struct folded *row, const struct pw_profile_key *key, int st
 	o.line = open_memstream(&row->line, &len);
 	if (!o.line)
 		return -1;
-	if (env.json) {
+	if (env.tool.json) {
 		fprintf(o.line, "%u ", key->pid);
 		pw_buf_printf(&json, "{\"comm\":");
 		pw_json_str(&json, comm, sizeof(comm));
@@ -251,7 +234,7 @@ static int make_row(struct folded *row, const struct pw_profile_key *key, int st
 		fold_stack(&o, stacks_fd, key->kern_stack_id, key->pid, true, ksyms);
 	fclose(o.line);
 	row->json = NULL;
-	if (env.json) {
+	if (env.tool.json) {
 		pw_buf_printf(&json, "]");
 		if (!pw_buf_append(&json, "", 1))
 			row->json = json.data;
@@ -289,7 +272,7 @@ static int print_folded(struct profile_bpf *skel)
 		}
 		if (make_row(&rows[n], &key, stacks_fd, ksyms))
 			break;
-		if (env.json && !rows[n].json) {
+		if (env.tool.json && !rows[n].json) {
 			free(rows[n].line);
 			break;
 		}
@@ -311,7 +294,7 @@ static int print_folded(struct profile_bpf *skel)
 	if (m)
 		qsort(rows, m, sizeof(*rows), by_count);
 	for (i = 0; i < m; i++) {
-		if (env.json)
+		if (env.tool.json)
 			printf("%s,\"count\":%llu}\n", rows[i].json, (unsigned long long)rows[i].count);
 		else
 			printf("%s %llu\n", rows[i].line, (unsigned long long)rows[i].count);
@@ -336,29 +319,21 @@ int main(int argc, char **argv)
 	uint32_t type = PERF_TYPE_HARDWARE;
 	uint64_t config = PERF_COUNT_HW_CPU_CYCLES;
 
-	if (pw_argp_parse(&argp, argc, argv))
-		return 2;
-	if (geteuid() != 0) {
-		fprintf(stderr, PROG ": must run as root\n");
-		return 1;
-	}
-	if (env.pid && kill(env.pid, 0) && errno == ESRCH) {
-		fprintf(stderr, PROG ": --pid %d: no such process\n", (int)env.pid);
-		return 1;
-	}
+	err = pw_tool_init(&argp, &env.tool, argc, argv);
+	if (err)
+		return err;
+	err = 1;
 	ncpus = pw_online_cpus(&cpus);
 	if (ncpus < 0) {
 		fprintf(stderr, PROG ": cannot list the online CPUs: %s\n", strerror(-ncpus));
 		return 1;
 	}
-	pw_libbpf_capture(env.verbose);
-	pw_tool_signals();
 	skel = profile_bpf__open();
 	if (!skel) {
 		fprintf(stderr, PROG ": cannot open the BPF object: %s\n", pw_libbpf_cause());
 		goto out;
 	}
-	skel->rodata->targ_tgid = (__u32)env.pid;
+	skel->rodata->targ_tgid = (__u32)env.tool.pid;
 	skel->rodata->user_only = env.user_only;
 	skel->rodata->kernel_only = env.kernel_only;
 	skel->rodata->include_idle = env.idle;
@@ -399,16 +374,16 @@ int main(int argc, char **argv)
 		}
 		nlinks++;
 	}
-	if (env.pid)
-		pw_proc_syms(env.pid);
+	if (env.tool.pid)
+		pw_proc_syms(env.tool.pid);
 	char who[32] = "every process";
 
-	if (env.pid)
-		snprintf(who, sizeof(who), "pid %d", (int)env.pid);
+	if (env.tool.pid)
+		snprintf(who, sizeof(who), "pid %d", (int)env.tool.pid);
 	fprintf(stderr, PROG ": sampling %s at %llu Hz on %d CPUs, %s; %s\n", event,
 		(unsigned long long)env.freq, nlinks, who,
-		env.duration ? "until the time is up" : "Ctrl-C to end");
-	pw_tool_wait((unsigned int)env.duration, tick, skel);
+		env.tool.duration ? "until the time is up" : "Ctrl-C to end");
+	pw_tool_wait(&env.tool, tick, skel);
 	/* stop sampling, then read what was taken (a perf_event link owns
 	 * its event: destroying it closes the event) */
 	for (int i = 0; i < nlinks; i++)

@@ -30,10 +30,16 @@
 #define EXIT_UNSUPPORTED 4
 
 static struct {
+	struct pw_tool_env tool;	/* --duration, --json, --verbose (no --pid) */
 	uint64_t period;
-	uint64_t duration;
-	bool json, verbose;
-} env = { .period = 100 };
+} env = {
+	.tool = {
+		.prog = PROG,
+		.duration_doc = "Stop after SEC seconds, 1 to 86400 (default: at Ctrl-C)",
+		.json_doc = "One JSON object instead of the table",
+	},
+	.period = 100,
+};
 
 const char *argp_program_version = PROG " 0.1";
 static const char doc[] =
@@ -63,33 +69,17 @@ static const char doc[] =
 
 static const struct argp_option options[] = {
 	{ "sample-period", 'c', "N", 0, "Sample every N events, 1 to 1000000000 (default 100)", 0 },
-	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds, 1 to 86400 (default: at Ctrl-C)", 0 },
-	{ "json", 'j', NULL, 0, "One JSON object instead of the table", 0 },
-	{ "verbose", 'v', NULL, 0, "Print libbpf's log", 0 },
 	{},
 };
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
+	(void)state;
 	switch (key) {
 	case 'c':
 		if (pw_parse_uint(arg, 1000000000, &env.period) || !env.period)
 			pw_usage_error(PROG, "invalid --sample-period '%s': 1 to 1000000000", arg);
 		break;
-	case 'd':
-		if (pw_parse_uint(arg, 86400, &env.duration) || !env.duration)
-			pw_usage_error(PROG, "invalid --duration '%s': 1 to 86400 seconds", arg);
-		break;
-	case 'j':
-		env.json = true;
-		break;
-	case 'v':
-		env.verbose = true;
-		break;
-	case ARGP_KEY_ARG:
-		pw_usage_error(PROG, "unexpected argument '%s'", arg);
-	case ARGP_KEY_ERROR:
-		pw_argp_key_error(state, PROG);
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -177,7 +167,7 @@ static void print_stats(struct llcstat_bpf *skel)
 	}
 	if (n)
 		qsort(rows, n, sizeof(*rows), by_refs);
-	if (env.json) {
+	if (env.tool.json) {
 		print_json(rows, n, refs, misses);
 		free(rows);
 		return;
@@ -207,12 +197,10 @@ int main(int argc, char **argv)
 	struct bpf_link **links = NULL;
 	int *cpus = NULL, ncpus, nlinks = 0, err = 1, fd;
 
-	if (pw_argp_parse(&argp, argc, argv))
-		return 2;
-	if (geteuid() != 0) {
-		fprintf(stderr, PROG ": must run as root\n");
-		return 1;
-	}
+	err = pw_tool_init(&argp, &env.tool, argc, argv);
+	if (err)
+		return err;
+	err = 1;
 	ncpus = pw_online_cpus(&cpus);
 	if (ncpus < 0) {
 		fprintf(stderr, PROG ": cannot list the online CPUs: %s\n", strerror(-ncpus));
@@ -231,8 +219,6 @@ int main(int argc, char **argv)
 		}
 		close(fd);
 	}
-	pw_libbpf_capture(env.verbose);
-	pw_tool_signals();
 	skel = llcstat_bpf__open();
 	if (!skel) {
 		fprintf(stderr, PROG ": cannot open the BPF object: %s\n", pw_libbpf_cause());
@@ -270,8 +256,8 @@ int main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, PROG ": counting LLC references and misses on %d CPUs; %s\n", ncpus,
-		env.duration ? "until the time is up" : "Ctrl-C to end");
-	pw_tool_wait((unsigned int)env.duration, NULL, NULL);
+		env.tool.duration ? "until the time is up" : "Ctrl-C to end");
+	pw_tool_wait(&env.tool, NULL, NULL);
 	/* stop counting, then print */
 	for (int i = 0; i < nlinks; i++)
 		bpf_link__destroy(links[i]);

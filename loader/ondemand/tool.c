@@ -14,8 +14,44 @@
 #include <bpf/libbpf.h>
 
 #include "bpfobj.h"
+#include "cli.h"
+#include "parse.h"
 #include "tool.h"
 #include "writer.h"
+
+/* ---- options ---------------------------------------------------------- */
+
+static struct pw_tool_env *env;	/* the tool's, while it parses */
+
+static error_t parse_shared(int key, char *arg, struct argp_state *state)
+{
+	uint64_t v;
+
+	switch (key) {
+	case 'p':
+		if (pw_parse_uint(arg, 4194304, &v) || !v)
+			pw_usage_error(env->prog, "invalid --pid '%s': a process id", arg);
+		env->pid = (pid_t)v;
+		break;
+	case 'd':
+		if (pw_parse_uint(arg, 86400, &env->duration) || !env->duration)
+			pw_usage_error(env->prog, "invalid --duration '%s': 1 to 86400 seconds", arg);
+		break;
+	case 'j':
+		env->json = true;
+		break;
+	case 'v':
+		env->verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		pw_usage_error(env->prog, "unexpected argument '%s'", arg);
+	case ARGP_KEY_ERROR:
+		pw_argp_key_error(state, env->prog);
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
 
 volatile sig_atomic_t pw_tool_exiting;
 
@@ -25,17 +61,42 @@ static void on_signal(int sig)
 	pw_tool_exiting = 1;
 }
 
-void pw_tool_signals(void)
+int pw_tool_init(const struct argp *tool_argp, struct pw_tool_env *tool_env, int argc, char **argv)
 {
+	/* the help of each option as it reads in this tool */
+	struct argp_option options[5] = {}, *o = options;
+	const struct argp shared = { options, parse_shared, NULL, NULL, NULL, NULL, NULL };
+	const struct argp_child children[] = { { &shared, 0, NULL, 0 }, {} };
+	struct argp argp = *tool_argp;
 	struct sigaction sa = { .sa_handler = on_signal };
 
+	if (tool_env->pid_doc)
+		*o++ = (struct argp_option){ "pid", 'p', "PID", 0, tool_env->pid_doc, 0 };
+	*o++ = (struct argp_option){ "duration", 'd', "SEC", 0, tool_env->duration_doc, 0 };
+	*o++ = (struct argp_option){ "json", 'j', NULL, 0, tool_env->json_doc, 0 };
+	*o++ = (struct argp_option){ "verbose", 'v', NULL, 0, "Print libbpf's log", 0 };
+	argp.children = children;
+	env = tool_env;
+	if (pw_argp_parse(&argp, argc, argv))
+		return 2;
+	if (geteuid() != 0) {
+		fprintf(stderr, "%s: must run as root\n", env->prog);
+		return 1;
+	}
+	if (env->pid && kill(env->pid, 0) && errno == ESRCH) {
+		fprintf(stderr, "%s: --pid %d: no such process\n", env->prog, (int)env->pid);
+		return 1;
+	}
+	pw_libbpf_capture(env->verbose);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	return 0;
 }
 
-void pw_tool_wait(unsigned int seconds, bool (*tick)(void *), void *arg)
+void pw_tool_wait(const struct pw_tool_env *tool_env, bool (*tick)(void *), void *arg)
 {
+	unsigned int seconds = (unsigned int)tool_env->duration;
 	struct timespec start, now;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -56,7 +117,11 @@ void pw_tool_wait(unsigned int seconds, bool (*tick)(void *), void *arg)
 			}
 		}
 		nanosleep(&step, NULL); /* a signal cuts it short */
-		if (tick && !pw_tool_exiting && !tick(arg))
+		if (pw_tool_exiting)
+			return;
+		if (tick && !tick(arg))
+			return;
+		if (tool_env->pid && kill(tool_env->pid, 0) && errno == ESRCH)
 			return;
 	}
 }
