@@ -106,9 +106,11 @@ $(BUILD)/pinwatch-read: $(READ_SRCS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $(READ_SRCS) $(LIB_SRCS) -o $@ $(LDLIBS)
 
-$(BUILD)/pinwatch-tp: loader/tptool.c $(LIB_SRCS) $(LIB_HDRS)
+TP_SRCS := loader/tp.c loader/bpfobj.c loader/tpformat.c loader/writer.c
+
+$(BUILD)/pinwatch-tp: $(TP_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(PW_CFLAGS) loader/tptool.c $(LIB_SRCS) -o $@ $(LDLIBS)
+	$(CC) $(PW_CFLAGS) $(TP_SRCS) -o $@ $(LDLIBS)
 
 $(BUILD)/ondemand/%.skel.h: $(BUILD)/bpf/ondemand/%.bpf.o
 	@mkdir -p $(@D)

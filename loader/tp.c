@@ -6,6 +6,7 @@
  * compilable skeleton program, naming the matching vmlinux BTF types.
  */
 #define _GNU_SOURCE
+#include <argp.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -16,21 +17,74 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "writer.h"
+#include "bpfobj.h"
+#include "cli.h"
 #include "tpformat.h"
+#include "writer.h"
 
 #define PROG "pinwatch-tp"
 
-static const char usage[] =
-	"Usage: pinwatch-tp format CATEGORY:NAME [--json]\n"
-	"       pinwatch-tp struct CATEGORY:NAME\n"
+const char *argp_program_version = PROG " 0.1";
+static const char args_doc[] = "format CATEGORY:NAME [--json]\nstruct CATEGORY:NAME";
+static const char doc[] =
+	"The C half of `pinwatch tp format` and `pinwatch tp struct`: reads the\n"
+	"tracepoint's tracefs format file.\n"
+	"\v"
 	"format: the fields of the tracepoint's record (offset, size, signedness,\n"
 	"        type), marking the common fields BPF cannot read and __data_loc\n"
 	"        strings.\n"
 	"struct: a C file: the context struct for SEC(\"tp/CATEGORY/NAME\"), the\n"
 	"        matching vmlinux BTF types, and a skeleton program that compiles\n"
 	"        with clang -target bpf and loads.\n"
-	"Exit status: 0 ok, 1 no such tracepoint or no tracefs, 2 usage.\n";
+	"Exit status: 0 ok, 1 no such tracepoint or no tracefs, 2 usage.";
+
+static const struct argp_option options[] = {
+	{ "json", 'j', NULL, 0, "format: one JSON object instead of the table", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, NULL, 0 },	/* -h: --help */
+	{},
+};
+
+static struct {
+	const char *cmd;	/* "format" or "struct" */
+	const char *spec;	/* CATEGORY:NAME */
+	bool json;
+} env;
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	switch (key) {
+	case 'j':
+		env.json = true;
+		break;
+	case 'h':
+		argp_help(state->root_argp, stdout, ARGP_HELP_STD_HELP, state->name);
+		exit(0);
+	case ARGP_KEY_ARG:
+		if (!env.cmd) {
+			if (strcmp(arg, "format") && strcmp(arg, "struct"))
+				pw_usage_error(PROG, "missing or unknown command (format, struct; see --help)");
+			env.cmd = arg;
+		} else if (!env.spec) {
+			env.spec = arg;
+		} else {
+			pw_usage_error(PROG, "%s: unexpected argument '%s'", env.cmd, arg);
+		}
+		break;
+	case ARGP_KEY_END:
+		if (!env.cmd)
+			pw_usage_error(PROG, "missing or unknown command (format, struct; see --help)");
+		if (env.json && strcmp(env.cmd, "format"))
+			pw_usage_error(PROG, "%s: unknown option '--json'", env.cmd);
+		if (!env.spec)
+			pw_usage_error(PROG, "%s: missing CATEGORY:NAME", env.cmd);
+		break;
+	case ARGP_KEY_ERROR:
+		pw_argp_key_error(state, PROG);
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
 
 static int die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int die(int code, const char *fmt, ...)
@@ -529,35 +583,18 @@ static int cmd_struct(const struct pw_tp_format *f, const char *path)
 
 int main(int argc, char **argv)
 {
+	static const struct argp argp = { options, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	static struct pw_tp_format f;
-	const char *cmd = argc > 1 ? argv[1] : NULL, *spec = NULL;
 	char err[512], path[4096];
-	bool json = false;
 
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage, stdout);
-			return 0;
-		}
-	if (!cmd || (strcmp(cmd, "format") && strcmp(cmd, "struct")))
-		return die(2, "missing or unknown command (format, struct; see --help)");
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--json") && !strcmp(cmd, "format"))
-			json = true;
-		else if (argv[i][0] == '-')
-			return die(2, "%s: unknown option '%s'", cmd, argv[i]);
-		else if (!spec)
-			spec = argv[i];
-		else
-			return die(2, "%s: unexpected argument '%s'", cmd, argv[i]);
-	}
-	if (!spec)
-		return die(2, "%s: missing CATEGORY:NAME", cmd);
-	libbpf_set_print(NULL);
-	if (pw_tp_load(spec, &f, err, sizeof(err)))
+	if (pw_argp_parse(&argp, argc, argv))
+		return 2;
+	/* the BTF lookups' misses are no errors here */
+	pw_libbpf_capture(false);
+	if (pw_tp_load(env.spec, &f, err, sizeof(err)))
 		return die(1, "%s", err);
 	snprintf(path, sizeof(path), "%s/events/%s/%s/format", pw_tracefs_dir(), f.system, f.name);
-	if (!strcmp(cmd, "format"))
-		return cmd_format(&f, path, json);
+	if (!strcmp(env.cmd, "format"))
+		return cmd_format(&f, path, env.json);
 	return cmd_struct(&f, path);
 }
