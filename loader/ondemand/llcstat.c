@@ -35,13 +35,11 @@ static struct {
 } env = {
 	.tool = {
 		.prog = PROG,
-		.duration_doc = "Stop after SEC seconds, 1 to 86400 (default: at Ctrl-C)",
 		.json_doc = "One JSON object instead of the table",
 	},
 	.period = 100,
 };
 
-const char *argp_program_version = PROG " 0.1";
 static const char doc[] =
 	"Count last-level cache references and misses per process and CPU, from the\n"
 	"PMU's hardware cache events (sampled: counts are multiples of the sample\n"
@@ -54,9 +52,7 @@ static const char doc[] =
 	"\"hit_percent\"}, \"stats\": {\"seen\", \"filtered\", \"emitted\", \"dropped\"}}\n"
 	"(hit_percent null without references).\n"
 	"\n"
-	"When the sensor is loaded (its maps pinned under $PINWATCH_PIN_ROOT/maps,\n"
-	"default /sys/fs/bpf/pinwatch/maps), its switch (config enabled), its consumer\n"
-	"and its pid/uid/comm/cgroup filters (pinwatch filter) apply to the samples,\n"
+	PW_TOOL_DOC_SENSOR "the samples,\n"
 	"and every sample counts in pinwatch stats as llcstat (seen = filtered +\n"
 	"emitted + dropped); otherwise private copies are used. Nothing is pinned.\n"
 	"\n"
@@ -224,13 +220,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": cannot open the BPF object: %s\n", pw_libbpf_cause());
 		goto out;
 	}
-	if (pw_tool_maps_prepare(skel->obj, &tm))
-		goto out;
-	if (llcstat_bpf__load(skel)) {
-		fprintf(stderr, PROG ": cannot load the BPF programs: %s\n", pw_libbpf_cause());
-		goto out;
-	}
-	if (pw_tool_maps_loaded(skel->obj, &tm))
+	if (pw_tool_load(skel->skeleton, &tm))
 		goto out;
 	links = calloc(2 * (size_t)ncpus, sizeof(*links));
 	if (!links)

@@ -43,7 +43,6 @@ static struct {
 	.top = 10,
 };
 
-const char *argp_program_version = PROG " 0.1";
 static const char doc[] =
 	"Trace allocations and frees, and print the stacks that hold the most\n"
 	"outstanding (not freed) memory: user space with --pid (uprobes on the\n"
@@ -52,9 +51,7 @@ static const char doc[] =
 	"made while it runs count. Reports after --duration, at Ctrl-C, or when the\n"
 	"--pid process exits. User stacks are walked by frame pointer.\n"
 	"\n"
-	"When the sensor is loaded (its maps pinned under $PINWATCH_PIN_ROOT/maps,\n"
-	"default /sys/fs/bpf/pinwatch/maps), its switch (config enabled), its consumer\n"
-	"and its pid/uid/comm/cgroup filters (pinwatch filter) apply to allocations,\n"
+	PW_TOOL_DOC_SENSOR "allocations,\n"
 	"and every allocation counts in pinwatch stats as memleak (seen = filtered +\n"
 	"emitted + dropped); otherwise private copies are used. Nothing is pinned. The\n"
 	"last line on stderr gives this run's counts; --json adds them as \"stats\".\n"
@@ -406,13 +403,7 @@ int main(int argc, char **argv)
 			bpf_program__set_autoload(prog, tp == env.kernel);
 		}
 	}
-	if (pw_tool_maps_prepare(skel->obj, &tm))
-		goto out;
-	if (memleak_bpf__load(skel)) {
-		fprintf(stderr, PROG ": cannot load the BPF programs: %s\n", pw_libbpf_cause());
-		goto out;
-	}
-	if (pw_tool_maps_loaded(skel->obj, &tm))
+	if (pw_tool_load(skel->skeleton, &tm))
 		goto out;
 	if (env.kernel) {
 		if (memleak_bpf__attach(skel)) {

@@ -37,13 +37,11 @@ static struct {
 	.tool = {
 		.prog = PROG,
 		.pid_doc = "Sample this process only",
-		.duration_doc = "Stop after SEC seconds, 1 to 86400 (default: at Ctrl-C)",
 		.json_doc = "One JSON object per stack and process instead of folded lines",
 	},
 	.freq = 49,
 };
 
-const char *argp_program_version = PROG " 0.1";
 static const char doc[] =
 	"Sample the stacks running on every CPU and print them folded, one line per\n"
 	"distinct stack: \"comm;outermost;...;innermost count\" (kernel frames end in\n"
@@ -53,9 +51,7 @@ static const char doc[] =
 	"Stops after --duration, at Ctrl-C, or when the --pid process exits. Stacks are\n"
 	"walked by frame pointer: code built without them shows short user stacks.\n"
 	"\n"
-	"When the sensor is loaded (its maps pinned under $PINWATCH_PIN_ROOT/maps,\n"
-	"default /sys/fs/bpf/pinwatch/maps), its switch (config enabled), its consumer\n"
-	"and its pid/uid/comm/cgroup filters (pinwatch filter) apply to the samples,\n"
+	PW_TOOL_DOC_SENSOR "the samples,\n"
 	"and every sample counts in pinwatch stats as profile (seen = filtered +\n"
 	"emitted + dropped); otherwise private copies are used. Nothing is pinned. The\n"
 	"last line on stderr gives this run's counts.\n"
@@ -337,13 +333,7 @@ int main(int argc, char **argv)
 	skel->rodata->user_only = env.user_only;
 	skel->rodata->kernel_only = env.kernel_only;
 	skel->rodata->include_idle = env.idle;
-	if (pw_tool_maps_prepare(skel->obj, &tm))
-		goto out;
-	if (profile_bpf__load(skel)) {
-		fprintf(stderr, PROG ": cannot load the BPF program: %s\n", pw_libbpf_cause());
-		goto out;
-	}
-	if (pw_tool_maps_loaded(skel->obj, &tm))
+	if (pw_tool_load(skel->skeleton, &tm))
 		goto out;
 	links = calloc(ncpus, sizeof(*links));
 	if (!links)

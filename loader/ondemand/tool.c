@@ -22,6 +22,8 @@
 /* ---- options ---------------------------------------------------------- */
 
 static struct pw_tool_env *env;	/* the tool's, while it parses */
+static char version[64];
+const char *argp_program_version;
 
 static error_t parse_shared(int key, char *arg, struct argp_state *state)
 {
@@ -72,11 +74,15 @@ int pw_tool_init(const struct argp *tool_argp, struct pw_tool_env *tool_env, int
 
 	if (tool_env->pid_doc)
 		*o++ = (struct argp_option){ "pid", 'p', "PID", 0, tool_env->pid_doc, 0 };
-	*o++ = (struct argp_option){ "duration", 'd', "SEC", 0, tool_env->duration_doc, 0 };
+	*o++ = (struct argp_option){ "duration", 'd', "SEC", 0, tool_env->duration_doc ?
+				     tool_env->duration_doc :
+				     "Stop after SEC seconds, 1 to 86400 (default: at Ctrl-C)", 0 };
 	*o++ = (struct argp_option){ "json", 'j', NULL, 0, tool_env->json_doc, 0 };
 	*o++ = (struct argp_option){ "verbose", 'v', NULL, 0, "Print libbpf's log", 0 };
 	argp.children = children;
 	env = tool_env;
+	snprintf(version, sizeof(version), "%s 0.1", env->prog);
+	argp_program_version = version;
 	if (pw_argp_parse(&argp, argc, argv))
 		return 2;
 	if (geteuid() != 0) {
@@ -189,14 +195,6 @@ static const char *const reused_maps[] = {
 	"config", "stats", "filter_pid", "filter_uid", "filter_comm", "filter_cgroup", NULL,
 };
 
-int pw_tool_maps_prepare(struct bpf_object *obj, struct pw_tool_maps *tm)
-{
-	tm->sm.prog = tm->prog;
-	tm->sm.only = reused_maps;
-	tm->stats_fd = -1;
-	return pw_shared_maps_prepare(obj, &tm->sm);
-}
-
 static int read_stats(const struct pw_tool_maps *tm, struct pw_stats *sum)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -223,16 +221,32 @@ static int read_stats(const struct pw_tool_maps *tm, struct pw_stats *sum)
 	return 0;
 }
 
-int pw_tool_maps_loaded(struct bpf_object *obj, struct pw_tool_maps *tm)
+int pw_tool_load(struct bpf_object_skeleton *skel, struct pw_tool_maps *tm)
 {
-	struct bpf_map *stats = bpf_object__find_map_by_name(obj, "stats");
+	struct bpf_object *obj = *skel->obj;
+	struct bpf_program *prog;
+	struct bpf_map *stats;
+	int nprogs = 0;
 
-	if (!stats) {
-		fprintf(stderr, "%s: the BPF object has no stats map\n", tm->prog);
+	tm->sm.prog = tm->prog;
+	tm->sm.only = reused_maps;
+	tm->stats_fd = -1;
+	if (pw_shared_maps_prepare(obj, &tm->sm))
+		return -1;
+	if (bpf_object__load_skeleton(skel)) {
+		bpf_object__for_each_program(prog, obj)
+			nprogs += bpf_program__autoload(prog);
+		fprintf(stderr, "%s: cannot load the BPF program%s: %s\n", tm->prog,
+			nprogs == 1 ? "" : "s", pw_libbpf_cause());
 		return -1;
 	}
 	if (pw_shared_maps_loaded(obj, &tm->sm))
 		return -1;
+	stats = bpf_object__find_map_by_name(obj, "stats");
+	if (!stats) {
+		fprintf(stderr, "%s: the BPF object has no stats map\n", tm->prog);
+		return -1;
+	}
 	tm->stats_fd = bpf_map__fd(stats);
 	if (read_stats(tm, &tm->start)) {
 		fprintf(stderr, "%s: cannot read the stats map: %s\n", tm->prog, strerror(errno));

@@ -29,7 +29,7 @@ struct bpf_object;
 struct pw_tool_env {
 	const char *prog;		/* "pinwatch-profile" */
 	const char *pid_doc;		/* --pid's help, or NULL: no --pid */
-	const char *duration_doc;	/* --duration's help */
+	const char *duration_doc;	/* --duration's help, or NULL: "Stop after ..." */
 	const char *json_doc;		/* --json's help */
 	pid_t pid;			/* --pid; 0: every process */
 	uint64_t duration;		/* --duration, seconds; 0: until Ctrl-C */
@@ -45,6 +45,13 @@ struct pw_tool_env {
  * line on stderr: 2 usage, 1 not root or no such process.
  */
 int pw_tool_init(const struct argp *argp, struct pw_tool_env *env, int argc, char **argv);
+
+/* The start of the paragraph of each tool's --help on the sensor's maps;
+ * the tool ends it ("the samples, and every sample counts in ..."). */
+#define PW_TOOL_DOC_SENSOR \
+	"When the sensor is loaded (its maps pinned under $PINWATCH_PIN_ROOT/maps,\n" \
+	"default /sys/fs/bpf/pinwatch/maps), its switch (config enabled), its consumer\n" \
+	"and its pid/uid/comm/cgroup filters (pinwatch filter) apply to "
 
 extern volatile sig_atomic_t pw_tool_exiting;
 
@@ -62,13 +69,11 @@ int pw_online_cpus(int **cpus);
 int pw_perf_open(uint32_t type, uint64_t config, uint64_t period_or_freq, bool freq, int cpu);
 
 /*
- * The sensor's shared maps in a tool's object (bpfobj.h): between open and
- * load, pw_tool_maps_prepare() reuses config, stats and the
- * pid/uid/comm/cgroup filter maps where the sensor has pinned them, private
- * copies otherwise, and creates none of the shared maps the tools do not
- * use (events, proc_cache, the path and cidr filters, blocklist). After
- * load, pw_tool_maps_loaded() enables a private config and reads the stats
- * row at start.
+ * The sensor's shared maps in a tool's object (bpfobj.h): the tool reuses
+ * config, stats and the pid/uid/comm/cgroup filter maps where the sensor
+ * has pinned them, private copies otherwise, and creates none of the
+ * shared maps the tools do not use (events, proc_cache, the path and cidr
+ * filters, blocklist).
  */
 struct pw_tool_maps {
 	const char *prog;	/* for messages: "pinwatch-profile" */
@@ -79,12 +84,13 @@ struct pw_tool_maps {
 	struct pw_stats start;	/* the row's sums at start */
 };
 
-/* Returns 0, or -1 after one line on stderr. */
-int pw_tool_maps_prepare(struct bpf_object *obj, struct pw_tool_maps *tm);
-/* Returns 0, or -1 after one line on stderr. Prints one line on stderr
- * saying which maps are shared (nothing when all are private). */
-int pw_tool_maps_loaded(struct bpf_object *obj, struct pw_tool_maps *tm);
-/* The row's counts since pw_tool_maps_loaded() (shared stats: also those
+struct bpf_object_skeleton;
+/* Loads an opened skeleton with the shared maps as above, switches a
+ * private config on and reads the stats row at start. Prints one line on
+ * stderr saying which maps are shared (nothing when all are private).
+ * Returns 0, or -1 after one line on stderr. */
+int pw_tool_load(struct bpf_object_skeleton *skel, struct pw_tool_maps *tm);
+/* The row's counts since pw_tool_load() (shared stats: also those
  * of any other instance running meanwhile). Returns 0 or -1. */
 int pw_tool_stats(const struct pw_tool_maps *tm, struct pw_stats *since);
 /* One line on stderr: "PROG: N WHAT seen: E recorded, F filtered, D
