@@ -3,6 +3,7 @@
  * writer.c: the output writer every pinwatch program shares. See writer.h.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

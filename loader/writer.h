@@ -9,8 +9,6 @@
 #ifndef PINWATCH_WRITER_H
 #define PINWATCH_WRITER_H
 
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 

@@ -189,12 +189,11 @@ static int attach_libc(struct memleak_bpf *skel, char *libc_path, size_t libc_sz
 	return attached;
 }
 
-static bool tick(void *arg)
+static void tick(void *arg)
 {
 	(void)arg;
 	if (env.tool.pid)
 		pw_proc_syms_refresh();
-	return true;
 }
 
 /* ---- report ----------------------------------------------------------------- */

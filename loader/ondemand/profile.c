@@ -102,7 +102,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 /* Reads the mappings of the processes sampled so far while they run, so
  * that one that exits before the end is still resolved. */
-static bool tick(void *arg)
+static void tick(void *arg)
 {
 	struct profile_bpf *skel = arg;
 	int fd = bpf_map__fd(skel->maps.counts);
@@ -114,7 +114,6 @@ static bool tick(void *arg)
 		prev = &key;
 	}
 	pw_proc_syms_refresh();
-	return true;
 }
 
 /* ---- folding ------------------------------------------------------------- */

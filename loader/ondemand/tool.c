@@ -55,12 +55,12 @@ static error_t parse_shared(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-volatile sig_atomic_t pw_tool_exiting;
+static volatile sig_atomic_t exiting;
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	pw_tool_exiting = 1;
+	exiting = 1;
 }
 
 int pw_tool_init(const struct argp *tool_argp, struct pw_tool_env *tool_env, int argc, char **argv)
@@ -100,13 +100,13 @@ int pw_tool_init(const struct argp *tool_argp, struct pw_tool_env *tool_env, int
 	return 0;
 }
 
-void pw_tool_wait(const struct pw_tool_env *tool_env, bool (*tick)(void *), void *arg)
+void pw_tool_wait(const struct pw_tool_env *tool_env, void (*tick)(void *), void *arg)
 {
 	unsigned int seconds = (unsigned int)tool_env->duration;
 	struct timespec start, now;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (!pw_tool_exiting) {
+	while (!exiting) {
 		struct timespec step = { 1, 0 };
 		double elapsed;
 
@@ -123,10 +123,10 @@ void pw_tool_wait(const struct pw_tool_env *tool_env, bool (*tick)(void *), void
 			}
 		}
 		nanosleep(&step, NULL); /* a signal cuts it short */
-		if (pw_tool_exiting)
+		if (exiting)
 			return;
-		if (tick && !tick(arg))
-			return;
+		if (tick)
+			tick(arg);
 		if (tool_env->pid && kill(tool_env->pid, 0) && errno == ESRCH)
 			return;
 	}

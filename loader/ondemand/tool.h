@@ -17,8 +17,6 @@
 #include "pinwatch.h"
 #include "syms.h"
 
-struct bpf_object;
-
 /*
  * The options every tool takes, parsed by one argp child shared by the
  * three (a libbpf-tools env struct): --pid, --duration, --json, --verbose.
@@ -40,8 +38,8 @@ struct pw_tool_env {
  * Parses the command line with argp (the tool's parser with the shared
  * one as its child; an argument that is no option is an error), checks
  * that it runs as root and that the --pid process exists, captures
- * libbpf's messages (bpfobj.h; on stderr with --verbose) and makes SIGINT
- * and SIGTERM set pw_tool_exiting. Returns 0, or the exit status after one
+ * libbpf's messages (bpfobj.h; on stderr with --verbose) and catches
+ * SIGINT and SIGTERM for pw_tool_wait(). Returns 0, or the exit status after one
  * line on stderr: 2 usage, 1 not root or no such process.
  */
 int pw_tool_init(const struct argp *argp, struct pw_tool_env *env, int argc, char **argv);
@@ -53,13 +51,10 @@ int pw_tool_init(const struct argp *argp, struct pw_tool_env *env, int argc, cha
 	"default /sys/fs/bpf/pinwatch/maps), its switch (config enabled), its consumer\n" \
 	"and its pid/uid/comm/cgroup filters (pinwatch filter) apply to "
 
-extern volatile sig_atomic_t pw_tool_exiting;
-
-/* Sleeps for --duration (0: until a signal), in steps of at most one
- * second, calling tick() after each step (NULL: none). Returns when the
- * time is up, a signal came, tick() returns false or the --pid process
- * has exited. */
-void pw_tool_wait(const struct pw_tool_env *env, bool (*tick)(void *), void *arg);
+/* Sleeps for --duration (0: until SIGINT or SIGTERM), in steps of at most
+ * one second, calling tick() after each step (NULL: none). Returns when
+ * the time is up, a signal came or the --pid process has exited. */
+void pw_tool_wait(const struct pw_tool_env *env, void (*tick)(void *), void *arg);
 
 /* The online CPUs (/sys/devices/system/cpu/online). Returns how many, or
  * -errno; *cpus is malloc'ed. */
