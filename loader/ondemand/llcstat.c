@@ -190,8 +190,8 @@ int main(int argc, char **argv)
 {
 	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
 	struct llcstat_bpf *skel = NULL;
-	struct bpf_link **links = NULL;
-	int *cpus = NULL, ncpus, nlinks = 0, err = 1, fd;
+	struct pw_links links = {};
+	int *cpus = NULL, ncpus, err = 1, fd;
 
 	err = pw_tool_init(&argp, &env.tool, argc, argv);
 	if (err)
@@ -222,44 +222,31 @@ int main(int argc, char **argv)
 	}
 	if (pw_tool_load(skel->skeleton, &tm))
 		goto out;
-	links = calloc(2 * (size_t)ncpus, sizeof(*links));
-	if (!links)
-		goto out;
 	for (int i = 0; i < ncpus; i++) {
 		for (int ev = 0; ev < 2; ev++) {
-			struct bpf_program *prog = ev ? skel->progs.on_reference : skel->progs.on_miss;
+			int rc = pw_perf_attach(&links, PROG,
+						ev ? skel->progs.on_reference : skel->progs.on_miss,
+						PERF_TYPE_HARDWARE,
+						ev ? PERF_COUNT_HW_CACHE_REFERENCES : PERF_COUNT_HW_CACHE_MISSES,
+						env.period, false, cpus[i]);
 
-			fd = pw_perf_open(PERF_TYPE_HARDWARE,
-					  ev ? PERF_COUNT_HW_CACHE_REFERENCES : PERF_COUNT_HW_CACHE_MISSES,
-					  env.period, false, cpus[i]);
-			if (fd < 0) {
-				fprintf(stderr, PROG ": perf_event_open (CPU %d): %s\n", cpus[i], strerror(errno));
+			if (rc == -1)
+				fprintf(stderr, PROG ": perf_event_open (CPU %d): %s\n", cpus[i],
+					strerror(errno));
+			if (rc)
 				goto out;
-			}
-			links[nlinks] = bpf_program__attach_perf_event(prog, fd);
-			if (!links[nlinks]) {
-				fprintf(stderr, PROG ": cannot attach to CPU %d: %s\n", cpus[i], strerror(errno));
-				close(fd);
-				goto out;
-			}
-			nlinks++;
 		}
 	}
 	fprintf(stderr, PROG ": counting LLC references and misses on %d CPUs; %s\n", ncpus,
 		env.tool.duration ? "until the time is up" : "Ctrl-C to end");
 	pw_tool_wait(&env.tool, NULL, NULL);
 	/* stop counting, then print */
-	for (int i = 0; i < nlinks; i++)
-		bpf_link__destroy(links[i]);
-	nlinks = 0;
+	pw_links_destroy(&links);
 	print_stats(skel);
 	pw_tool_stats_line(&tm, "samples");
 	err = 0;
 out:
-	/* a perf_event link owns its event fd: destroying it closes the fd */
-	for (int i = 0; i < nlinks; i++)
-		bpf_link__destroy(links[i]);
-	free(links);
+	pw_links_destroy(&links);
 	free(cpus);
 	llcstat_bpf__destroy(skel);
 	return err;

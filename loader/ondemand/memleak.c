@@ -120,10 +120,7 @@ static bool find_libc(pid_t pid, char *out, size_t outsz, char *shown, size_t sh
 	return found;
 }
 
-#define MAX_LINKS 16
-
-static struct bpf_link *links[MAX_LINKS];
-static int nlinks;
+static struct pw_links links;
 
 static char libc_shown[4096];
 
@@ -174,14 +171,13 @@ static int attach_libc(struct memleak_bpf *skel, char *libc_path, size_t libc_sz
 
 			if (!prog)
 				continue;
-			links[nlinks] = bpf_program__attach_uprobe_opts(prog, env.tool.pid, libc_path, off, &opts);
-			if (!links[nlinks]) {
+			if (pw_links_add(&links, bpf_program__attach_uprobe_opts(prog, env.tool.pid,
+										 libc_path, off, &opts))) {
 				fprintf(stderr, PROG ": cannot attach to %s in %s: %s\n", funcs[i].func,
 					libc_path, strerror(errno));
 				pw_elf_close(elf);
 				return -1;
 			}
-			nlinks++;
 		}
 		attached++;
 	}
@@ -428,16 +424,13 @@ int main(int argc, char **argv)
 	}
 	pw_tool_wait(&env.tool, tick, NULL);
 	/* stop tracing, then report what is left */
-	for (int i = 0; i < nlinks; i++)
-		bpf_link__destroy(links[i]);
-	nlinks = 0;
+	pw_links_destroy(&links);
 	memleak_bpf__detach(skel);
 	report(skel, ncpus);
 	pw_tool_stats_line(&tm, "allocations");
 	err = 0;
 out:
-	for (int i = 0; i < nlinks; i++)
-		bpf_link__destroy(links[i]);
+	pw_links_destroy(&links);
 	memleak_bpf__destroy(skel);
 	pw_proc_syms_free();
 	return err;

@@ -308,8 +308,8 @@ int main(int argc, char **argv)
 	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
 	struct pw_tool_maps tm = { .prog = PROG, .name = "profile", .stats_key = PW_MOD_PROFILE };
 	struct profile_bpf *skel = NULL;
-	struct bpf_link **links = NULL;
-	int *cpus = NULL, ncpus, nlinks = 0, err = 1;
+	struct pw_links links = {};
+	int *cpus = NULL, ncpus, err = 1;
 	const char *event = "cycles";
 	uint32_t type = PERF_TYPE_HARDWARE;
 	uint64_t config = PERF_COUNT_HW_CPU_CYCLES;
@@ -334,34 +334,26 @@ int main(int argc, char **argv)
 	skel->rodata->include_idle = env.idle;
 	if (pw_tool_load(skel->skeleton, &tm))
 		goto out;
-	links = calloc(ncpus, sizeof(*links));
-	if (!links)
-		goto out;
 	for (int i = 0; i < ncpus; i++) {
-		int fd = pw_perf_open(type, config, env.freq, true, cpus[i]);
+		int rc = pw_perf_attach(&links, PROG, skel->progs.do_sample, type, config, env.freq,
+					true, cpus[i]);
 
-		if (fd < 0 && i == 0 && type == PERF_TYPE_HARDWARE &&
+		if (rc == -1 && i == 0 && type == PERF_TYPE_HARDWARE &&
 		    (errno == ENOENT || errno == EOPNOTSUPP || errno == ENODEV || errno == EINVAL)) {
 			/* no hardware cycles event (a VM's PMU): the software clock */
 			type = PERF_TYPE_SOFTWARE;
 			config = PERF_COUNT_SW_CPU_CLOCK;
 			event = "cpu-clock";
-			fd = pw_perf_open(type, config, env.freq, true, cpus[i]);
+			rc = pw_perf_attach(&links, PROG, skel->progs.do_sample, type, config, env.freq,
+					    true, cpus[i]);
 		}
-		if (fd < 0) {
-			if (errno == ENODEV)
-				continue; /* went offline meanwhile */
+		if (rc == -1 && errno == ENODEV)
+			continue; /* went offline meanwhile */
+		if (rc == -1)
 			fprintf(stderr, PROG ": perf_event_open (%s, CPU %d): %s\n", event, cpus[i],
 				strerror(errno));
+		if (rc)
 			goto out;
-		}
-		links[nlinks] = bpf_program__attach_perf_event(skel->progs.do_sample, fd);
-		if (!links[nlinks]) {
-			fprintf(stderr, PROG ": cannot attach to CPU %d: %s\n", cpus[i], strerror(errno));
-			close(fd);
-			goto out;
-		}
-		nlinks++;
 	}
 	if (env.tool.pid)
 		pw_proc_syms(env.tool.pid);
@@ -370,23 +362,18 @@ int main(int argc, char **argv)
 	if (env.tool.pid)
 		snprintf(who, sizeof(who), "pid %d", (int)env.tool.pid);
 	fprintf(stderr, PROG ": sampling %s at %llu Hz on %d CPUs, %s; %s\n", event,
-		(unsigned long long)env.freq, nlinks, who,
+		(unsigned long long)env.freq, links.n, who,
 		env.tool.duration ? "until the time is up" : "Ctrl-C to end");
 	pw_tool_wait(&env.tool, tick, skel);
-	/* stop sampling, then read what was taken (a perf_event link owns
-	 * its event: destroying it closes the event) */
-	for (int i = 0; i < nlinks; i++)
-		bpf_link__destroy(links[i]);
-	nlinks = 0;
+	/* stop sampling, then read what was taken */
+	pw_links_destroy(&links);
 	tick(skel);
 	if (print_folded(skel) == 0)
 		fprintf(stderr, PROG ": no samples\n");
 	pw_tool_stats_line(&tm, "samples");
 	err = 0;
 out:
-	for (int i = 0; i < nlinks; i++)
-		bpf_link__destroy(links[i]);
-	free(links);
+	pw_links_destroy(&links);
 	free(cpus);
 	profile_bpf__destroy(skel);
 	pw_proc_syms_free();

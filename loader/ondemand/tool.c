@@ -188,6 +188,52 @@ int pw_perf_open(uint32_t type, uint64_t config, uint64_t period_or_freq, bool f
 	return (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
+int pw_links_add(struct pw_links *links, struct bpf_link *link)
+{
+	if (!link)
+		return -1;
+	if (links->n == links->cap) {
+		int cap = links->cap ? links->cap * 2 : 16;
+		struct bpf_link **l = realloc(links->l, (size_t)cap * sizeof(*l));
+
+		if (!l) {
+			bpf_link__destroy(link);
+			errno = ENOMEM;
+			return -1;
+		}
+		links->l = l;
+		links->cap = cap;
+	}
+	links->l[links->n++] = link;
+	return 0;
+}
+
+int pw_perf_attach(struct pw_links *links, const char *tool, struct bpf_program *prog,
+		   uint32_t type, uint64_t config, uint64_t period_or_freq, bool freq, int cpu)
+{
+	int fd = pw_perf_open(type, config, period_or_freq, freq, cpu);
+	struct bpf_link *link;
+
+	if (fd < 0)
+		return -1;
+	link = bpf_program__attach_perf_event(prog, fd);
+	if (pw_links_add(links, link)) {
+		fprintf(stderr, "%s: cannot attach to CPU %d: %s\n", tool, cpu, strerror(errno));
+		if (!link)
+			close(fd);
+		return -2;
+	}
+	return 0;
+}
+
+void pw_links_destroy(struct pw_links *links)
+{
+	for (int i = 0; i < links->n; i++)
+		bpf_link__destroy(links->l[i]);
+	free(links->l);
+	*links = (struct pw_links){};
+}
+
 /* ---- the sensor's shared maps -------------------------------------------- */
 
 /* Shared maps a tool reuses when pinned (the others it does not create). */

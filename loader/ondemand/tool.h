@@ -63,6 +63,27 @@ int pw_online_cpus(int **cpus);
 /* perf_event_open(2) for one CPU, all processes. */
 int pw_perf_open(uint32_t type, uint64_t config, uint64_t period_or_freq, bool freq, int cpu);
 
+/* The links of a tool's programs, destroyed together. Zero-initialise. */
+struct pw_links {
+	struct bpf_link **l;
+	int n, cap;
+};
+struct bpf_link;
+struct bpf_program;
+
+/* Keeps link. Returns 0; -1 with errno when link is NULL (libbpf's
+ * failure to attach) or cannot be kept (then it is destroyed). */
+int pw_links_add(struct pw_links *links, struct bpf_link *link);
+/* pw_perf_open() on one CPU, and prog attached to the event (the link
+ * owns it). Returns 0; -1 with errno, nothing printed, when the event
+ * cannot be opened; -2 after "TOOL: cannot attach to CPU N: ..." on
+ * stderr. */
+int pw_perf_attach(struct pw_links *links, const char *tool, struct bpf_program *prog,
+		   uint32_t type, uint64_t config, uint64_t period_or_freq, bool freq, int cpu);
+/* Detaches every program (a perf_event link closes its event); the set
+ * can be used again. */
+void pw_links_destroy(struct pw_links *links);
+
 /*
  * The sensor's shared maps in a tool's object (bpfobj.h): the tool reuses
  * config, stats and the pid/uid/comm/cgroup filter maps where the sensor
