@@ -197,11 +197,9 @@ int main(int argc, char **argv)
 	if (err)
 		return err;
 	err = 1;
-	ncpus = pw_online_cpus(&cpus);
-	if (ncpus < 0) {
-		fprintf(stderr, PROG ": cannot list the online CPUs: %s\n", strerror(-ncpus));
+	ncpus = pw_online_cpus(PROG, &cpus);
+	if (ncpus < 0)
 		return 1;
-	}
 	/* ask the PMU first: most VMs have no hardware cache events */
 	for (int ev = 0; ev < 2; ev++) {
 		fd = pw_perf_open(PERF_TYPE_HARDWARE,

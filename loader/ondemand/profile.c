@@ -318,11 +318,9 @@ int main(int argc, char **argv)
 	if (err)
 		return err;
 	err = 1;
-	ncpus = pw_online_cpus(&cpus);
-	if (ncpus < 0) {
-		fprintf(stderr, PROG ": cannot list the online CPUs: %s\n", strerror(-ncpus));
+	ncpus = pw_online_cpus(PROG, &cpus);
+	if (ncpus < 0)
 		return 1;
-	}
 	skel = profile_bpf__open();
 	if (!skel) {
 		fprintf(stderr, PROG ": cannot open the BPF object: %s\n", pw_libbpf_cause());

@@ -132,7 +132,7 @@ void pw_tool_wait(const struct pw_tool_env *tool_env, void (*tick)(void *), void
 	}
 }
 
-int pw_online_cpus(int **cpus)
+static int online_cpus(int **cpus)
 {
 	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
 	int n = 0, cap = 0, a, b;
@@ -170,6 +170,15 @@ int pw_online_cpus(int **cpus)
 	}
 	fclose(f);
 	return n ? n : -ENOENT;
+}
+
+int pw_online_cpus(const char *tool, int **cpus)
+{
+	int n = online_cpus(cpus);
+
+	if (n < 0)
+		fprintf(stderr, "%s: cannot list the online CPUs: %s\n", tool, strerror(-n));
+	return n;
 }
 
 int pw_perf_open(uint32_t type, uint64_t config, uint64_t period_or_freq, bool freq, int cpu)

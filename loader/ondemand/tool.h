@@ -56,9 +56,10 @@ int pw_tool_init(const struct argp *argp, struct pw_tool_env *env, int argc, cha
  * the time is up, a signal came or the --pid process has exited. */
 void pw_tool_wait(const struct pw_tool_env *env, void (*tick)(void *), void *arg);
 
-/* The online CPUs (/sys/devices/system/cpu/online). Returns how many, or
- * -errno; *cpus is malloc'ed. */
-int pw_online_cpus(int **cpus);
+/* The online CPUs (/sys/devices/system/cpu/online). Returns how many
+ * (*cpus malloc'ed), or -errno after "TOOL: cannot list the online CPUs:
+ * ..." on stderr. */
+int pw_online_cpus(const char *tool, int **cpus);
 
 /* perf_event_open(2) for one CPU, all processes. */
 int pw_perf_open(uint32_t type, uint64_t config, uint64_t period_or_freq, bool freq, int cpu);
