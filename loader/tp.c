@@ -139,9 +139,8 @@ static void json_str(const char *s)
 {
 	struct pw_buf b = { 0 };
 
-	if (!pw_json_str(&b, s, strlen(s)))
-		fwrite(b.data, 1, b.len, stdout);
-	pw_buf_free(&b);
+	pw_json_str(&b, s, strlen(s)); /* on failure b stays empty */
+	pw_buf_write(&b, stdout);
 }
 
 static int cmd_format(const struct pw_tp_format *f, const char *path, bool json)

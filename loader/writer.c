@@ -75,6 +75,15 @@ void pw_buf_free(struct pw_buf *b)
 	b->len = b->cap = 0;
 }
 
+int pw_buf_write(struct pw_buf *b, FILE *f)
+{
+	size_t n = b->len ? fwrite(b->data, 1, b->len, f) : 0;
+	int rc = n == b->len ? 0 : -1;
+
+	pw_buf_free(b);
+	return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* Clock                                                               */
 

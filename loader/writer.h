@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Growable output buffer. Zero-initialise ({0}) before first use. */
 struct pw_buf {
@@ -24,6 +25,9 @@ int pw_buf_append(struct pw_buf *b, const void *p, size_t n);
 int pw_buf_printf(struct pw_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void pw_buf_free(struct pw_buf *b);
+/* Writes b's contents to f, then frees them. Returns 0, or -1 when the
+ * write fell short. */
+int pw_buf_write(struct pw_buf *b, FILE *f);
 
 /* CLOCK_MONOTONIC -> CLOCK_REALTIME conversion, computed once at start. */
 struct pw_clock {

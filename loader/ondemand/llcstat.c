@@ -127,11 +127,8 @@ static void print_json(const struct row *rows, size_t n, __u64 refs, __u64 misse
 		      (unsigned long long)refs, (unsigned long long)misses);
 	json_hit(&out, refs, misses);
 	pw_buf_printf(&out, "},");
-	pw_tool_stats_json(&tm, &out);
-	pw_buf_printf(&out, "}\n");
-	if (out.data)
-		fwrite(out.data, 1, out.len, stdout);
-	pw_buf_free(&out);
+	pw_tool_json_end(&tm, &out);
+	pw_buf_write(&out, stdout);
 }
 
 static void print_stats(struct llcstat_bpf *skel)
@@ -145,15 +142,8 @@ static void print_stats(struct llcstat_bpf *skel)
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (n == cap) {
-			struct row *r;
-
-			cap = cap ? cap * 2 : 256;
-			r = realloc(rows, cap * sizeof(*r));
-			if (!r)
-				break;
-			rows = r;
-		}
+		if (pw_ensure_mem((void **)&rows, &cap, sizeof(*rows), n + 1))
+			break;
 		if (bpf_map_lookup_elem(fd, &key, &rows[n].v))
 			continue;
 		rows[n].k = key;

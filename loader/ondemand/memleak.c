@@ -266,15 +266,8 @@ static void report(struct memleak_bpf *skel, int ncpus)
 		prev = &key;
 		if (bpf_map_lookup_elem(cfd, &key, &s) || s.bytes <= 0 || s.count <= 0)
 			continue;
-		if (n == cap) {
-			struct row *r;
-
-			cap = cap ? cap * 2 : 256;
-			r = realloc(rows, cap * sizeof(*r));
-			if (!r)
-				break;
-			rows = r;
-		}
+		if (pw_ensure_mem((void **)&rows, &cap, sizeof(*rows), n + 1))
+			break;
 		rows[n].stack_id = key;
 		rows[n].s = s;
 		bytes += s.bytes;
@@ -360,12 +353,9 @@ static void report(struct memleak_bpf *skel, int ncpus)
 	}
 	if (env.tool.json) {
 		pw_buf_printf(&out, "],");
-		pw_tool_stats_json(&tm, &out);
-		pw_buf_printf(&out, "}\n");
+		pw_tool_json_end(&tm, &out);
 	}
-	if (out.data)
-		fwrite(out.data, 1, out.len, stdout);
-	pw_buf_free(&out);
+	pw_buf_write(&out, stdout);
 	free(rows);
 	pw_ksyms_free(ksyms);
 }

@@ -256,15 +256,8 @@ static int print_folded(struct profile_bpf *skel)
 		prev = &key;
 		if (bpf_map_lookup_elem(counts_fd, &key, &count) || !count)
 			continue;
-		if (n == cap) {
-			struct folded *p;
-
-			cap = cap ? cap * 2 : 1024;
-			p = realloc(rows, cap * sizeof(*p));
-			if (!p)
-				break;
-			rows = p;
-		}
+		if (pw_ensure_mem((void **)&rows, &cap, sizeof(*rows), n + 1))
+			break;
 		if (make_row(&rows[n], &key, stacks_fd, ksyms))
 			break;
 		if (env.tool.json && !rows[n].json) {
@@ -360,7 +353,7 @@ int main(int argc, char **argv)
 	if (env.tool.pid)
 		snprintf(who, sizeof(who), "pid %d", (int)env.tool.pid);
 	fprintf(stderr, PROG ": sampling %s at %llu Hz on %d CPUs, %s; %s\n", event,
-		(unsigned long long)env.freq, links.n, who,
+		(unsigned long long)env.freq, (int)links.n, who,
 		env.tool.duration ? "until the time is up" : "Ctrl-C to end");
 	pw_tool_wait(&env.tool, tick, skel);
 	/* stop sampling, then read what was taken */

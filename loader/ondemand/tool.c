@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <linux/perf_event.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,10 +133,31 @@ void pw_tool_wait(const struct pw_tool_env *tool_env, void (*tick)(void *), void
 	}
 }
 
+int pw_ensure_mem(void **data, size_t *cap, size_t elem_sz, size_t need)
+{
+	size_t n = *cap ? *cap : 16;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need) {
+		if (n > SIZE_MAX / 2 / elem_sz)
+			return -ENOMEM;
+		n *= 2;
+	}
+	p = realloc(*data, n * elem_sz);
+	if (!p)
+		return -ENOMEM;
+	*data = p;
+	*cap = n;
+	return 0;
+}
+
 static int online_cpus(int **cpus)
 {
 	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
-	int n = 0, cap = 0, a, b;
+	size_t cap = 0;
+	int n = 0, a, b;
 	char sep;
 
 	*cpus = NULL;
@@ -150,18 +172,11 @@ static int online_cpus(int **cpus)
 			sep = (char)fgetc(f);
 		}
 		for (int c = a; c <= b; c++) {
-			if (n == cap) {
-				int *p;
-
-				cap = cap ? cap * 2 : 16;
-				p = realloc(*cpus, cap * sizeof(int));
-				if (!p) {
-					fclose(f);
-					free(*cpus);
-					*cpus = NULL;
-					return -ENOMEM;
-				}
-				*cpus = p;
+			if (pw_ensure_mem((void **)cpus, &cap, sizeof(int), (size_t)n + 1)) {
+				fclose(f);
+				free(*cpus);
+				*cpus = NULL;
+				return -ENOMEM;
 			}
 			(*cpus)[n++] = c;
 		}
@@ -201,17 +216,10 @@ int pw_links_add(struct pw_links *links, struct bpf_link *link)
 {
 	if (!link)
 		return -1;
-	if (links->n == links->cap) {
-		int cap = links->cap ? links->cap * 2 : 16;
-		struct bpf_link **l = realloc(links->l, (size_t)cap * sizeof(*l));
-
-		if (!l) {
-			bpf_link__destroy(link);
-			errno = ENOMEM;
-			return -1;
-		}
-		links->l = l;
-		links->cap = cap;
+	if (pw_ensure_mem((void **)&links->l, &links->cap, sizeof(*links->l), links->n + 1)) {
+		bpf_link__destroy(link);
+		errno = ENOMEM;
+		return -1;
 	}
 	links->l[links->n++] = link;
 	return 0;
@@ -237,7 +245,7 @@ int pw_perf_attach(struct pw_links *links, const char *tool, struct bpf_program 
 
 void pw_links_destroy(struct pw_links *links)
 {
-	for (int i = 0; i < links->n; i++)
+	for (size_t i = 0; i < links->n; i++)
 		bpf_link__destroy(links->l[i]);
 	free(links->l);
 	*links = (struct pw_links){};
@@ -329,13 +337,13 @@ int pw_tool_stats(const struct pw_tool_maps *tm, struct pw_stats *since)
 	return 0;
 }
 
-int pw_tool_stats_json(const struct pw_tool_maps *tm, struct pw_buf *out)
+int pw_tool_json_end(const struct pw_tool_maps *tm, struct pw_buf *out)
 {
 	struct pw_stats s = {};
 
 	pw_tool_stats(tm, &s);
 	return pw_buf_printf(out, "\"stats\":{\"seen\":%llu,\"filtered\":%llu,\"emitted\":%llu,"
-			     "\"dropped\":%llu}", (unsigned long long)s.seen,
+			     "\"dropped\":%llu}}\n", (unsigned long long)s.seen,
 			     (unsigned long long)s.filtered, (unsigned long long)s.emitted,
 			     (unsigned long long)s.dropped);
 }

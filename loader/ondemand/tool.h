@@ -56,6 +56,11 @@ int pw_tool_init(const struct argp *argp, struct pw_tool_env *env, int argc, cha
  * the time is up, a signal came or the --pid process has exited. */
 void pw_tool_wait(const struct pw_tool_env *env, void (*tick)(void *), void *arg);
 
+/* Makes room for need elements of elem_sz bytes at *data (*cap of them
+ * now, doubled as needed), as libbpf_ensure_mem() does. Returns 0, or
+ * -ENOMEM with *data unchanged. */
+int pw_ensure_mem(void **data, size_t *cap, size_t elem_sz, size_t need);
+
 /* The online CPUs (/sys/devices/system/cpu/online). Returns how many
  * (*cpus malloc'ed), or -errno after "TOOL: cannot list the online CPUs:
  * ..." on stderr. */
@@ -67,7 +72,7 @@ int pw_perf_open(uint32_t type, uint64_t config, uint64_t period_or_freq, bool f
 /* The links of a tool's programs, destroyed together. Zero-initialise. */
 struct pw_links {
 	struct bpf_link **l;
-	int n, cap;
+	size_t n, cap;
 };
 struct bpf_link;
 struct bpf_program;
@@ -114,9 +119,10 @@ int pw_tool_stats(const struct pw_tool_maps *tm, struct pw_stats *since);
  * dropped (...)" from pw_tool_stats(). */
 void pw_tool_stats_line(const struct pw_tool_maps *tm, const char *what);
 struct pw_buf;
-/* Appends "\"stats\":{\"seen\":N,\"filtered\":N,\"emitted\":N,\"dropped\":N}"
- * (pw_tool_stats(); zeros if the map cannot be read). Returns 0 or -ENOMEM. */
-int pw_tool_stats_json(const struct pw_tool_maps *tm, struct pw_buf *out);
+/* Ends a tool's JSON object: appends "\"stats\":{\"seen\":N,\"filtered\":N,
+ * \"emitted\":N,\"dropped\":N}}\n" (pw_tool_stats(); zeros if the map cannot
+ * be read). Returns 0 or -ENOMEM. */
+int pw_tool_json_end(const struct pw_tool_maps *tm, struct pw_buf *out);
 
 /* One symbolizer per process, created on first use and refreshed on demand
  * (so a process that exits later still resolves). */
