@@ -228,17 +228,18 @@ static bool kprobe_blacklisted(const char *func)
 }
 
 /*
- * A kprobe (retprobe) on func, opened through the kprobe PMU as libbpf does
- * and closed again: the kernel registers the probe, so a function it
- * cannot probe (blacklisted, notrace, inlined away, absent) is refused
- * here, not when the module attaches.
+ * A kprobe (retprobe) on func, opened through the kprobe PMU as libbpf does,
+ * a trivial program linked to it, and both closed again: the kernel
+ * registers the probe, so a function it cannot probe (blacklisted,
+ * notrace, inlined away, absent) is refused here, not when the module
+ * attaches, and so is a kernel whose kprobe links cannot be pinned.
  */
 static bool trial_kprobe(const char *func, bool ret, char *out, size_t outsz)
 {
 	long type = read_long("/sys/bus/event_source/devices/kprobe/type");
 	struct perf_event_attr attr = {};
 	char fmt[64] = "";
-	int bit = 0, fd;
+	int bit = 0, fd, prog, link;
 	FILE *f;
 
 	if (type < 0) {
@@ -265,9 +266,19 @@ static bool trial_kprobe(const char *func, bool ret, char *out, size_t outsz)
 		    kprobe_blacklisted(func) ? "on the kprobe blacklist" : strerror(errno));
 		return false;
 	}
+	/* The module pins the kprobe's link: a BPF perf link (5.15) */
+	prog = trivial_prog(BPF_PROG_TYPE_KPROBE, NULL);
+	link = prog < 0 ? -1 : bpf_link_create(prog, fd, BPF_PERF_EVENT, NULL);
+	if (link < 0)
+		why(out, outsz, "no pinnable kprobe link (BPF perf link, 5.15): %s", strerror(errno));
+	else
+		why(out, outsz, "trial %s and link on %s", ret ? "kretprobe" : "kprobe", func);
+	if (link >= 0)
+		close(link);
+	if (prog >= 0)
+		close(prog);
 	close(fd);
-	why(out, outsz, "trial %s on %s", ret ? "kretprobe" : "kprobe", func);
-	return true;
+	return link >= 0;
 }
 
 /* PINWATCH_DENY_VARIANTS=fentry,kprobe: treat these kinds as unsupported,
