@@ -949,7 +949,7 @@ static void report_open_fds(void)
 			n++;
 	}
 	closedir(d);
-	fprintf(stderr, "pinwatch-load: bpf fds open at exit: %d\n", n);
+	die_msg("bpf fds open at exit: %d", n);
 }
 
 /* The shared maps an object defines (pinned by name under maps/): what

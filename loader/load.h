@@ -24,7 +24,8 @@ struct load_env {
 };
 extern struct load_env env;
 
-/* "pinwatch-load: " + the message + newline, on stderr. */
+/* "pinwatch-load: " + the message + newline, on stderr: every error and
+ * notice the loader prints. */
 void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 char *path_join(const char *a, const char *b);

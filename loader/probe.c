@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -471,8 +472,8 @@ void plan_variants(struct bpf_object *obj, const char *module, struct variant_pl
 	}
 	for (int i = 0; i < plan->n; i++)
 		if (!plan->hooks[i].n && !plan->hooks[i].served)
-			fprintf(stderr, "pinwatch-load: %s: notice: hook %s is not available on this kernel, skipped\n",
-				module, plan->hooks[i].hook);
+			die_msg("%s: notice: hook %s is not available on this kernel, skipped", module,
+				plan->hooks[i].hook);
 	btf__free(vmlinux_btf);
 	vmlinux_btf = NULL;
 }
@@ -512,8 +513,8 @@ bool plan_fall_back(struct variant_plan *plan, const char *module, const char *p
 			cause = strstr(cause, "': ") + 3; /* the notice names the hook */
 		h->cur++;
 		next = h->cur < h->n ? (h->kind[h->cur] ? h->kind[h->cur] : h->prog[h->cur]) : h->stage_kind;
-		fprintf(stderr, "pinwatch-load: %s: %s: %s failed to %s (%s); using %s%s\n", module, h->hook,
-			failed, what, cause, next, h->cur < h->n ? "" : " (tail-call stage)");
+		die_msg("%s: %s: %s failed to %s (%s); using %s%s", module, h->hook, failed, what, cause, next,
+			h->cur < h->n ? "" : " (tail-call stage)");
 		return true;
 	}
 	return false;
@@ -623,7 +624,7 @@ static const struct feature {
 	const char *use;
 	bool (*probe)(char *out, size_t outsz);
 } features[] = {
-	{ "tracefs", "-", "tp variants (required: process exec, net, audit, signal)", probe_tracefs },
+	{ "tracefs", "4.7", "tp variants (required: process exec, net, audit, signal)", probe_tracefs },
 	{ "btf", "5.4", "CO-RE relocations of every module (required)", probe_btf },
 	{ "tp_btf", "5.5", "preferred variant of tracepoint hooks", probe_tp_btf },
 	{ "raw_tp", "5.7", "fallback of tp_btf (pinnable link: 5.7)", probe_raw_tp },

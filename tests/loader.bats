@@ -230,7 +230,14 @@ object_hooks() { # object
 	if supported lsm; then want=lsm; else want=tp; fi
 	[ "$(hook_variant process enforce)" = "$want" ]
 	"$PW" down
-	"$PW" up capability
-	if supported tp_btf; then want=tp_btf; elif supported kprobe; then want=kprobe; else want=""; fi
+	# cap_capable is a tracepoint in newer kernels only (not in 6.1)
+	"$PW" up capability || true
+	if supported tp_btf && bpftool btf dump file /sys/kernel/btf/vmlinux | grep -q "'btf_trace_cap_capable'"; then
+		want=tp_btf
+	elif supported kprobe; then
+		want=kprobe
+	else
+		want=""
+	fi
 	[ "$(hook_variant capability capable)" = "$want" ]
 }
