@@ -154,7 +154,7 @@ bool path_exists(const char *p)
 
 static int lock_fd = -1;
 
-int take_lock(void)
+static int take_lock(void)
 {
 	lock_fd = open(env.lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock_fd < 0) {

@@ -30,7 +30,6 @@ void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 char *path_join(const char *a, const char *b);
 bool path_exists(const char *p);
-int take_lock(void);
 void remove_tree(const char *dir);
 bool any_module_loaded(void);
 int set_const(struct bpf_object *obj, const char *var, const void *val, size_t size);
