@@ -357,11 +357,17 @@ capability_events() { # out-file
 # bats test_tags=vm-ci
 @test "a program that fails to attach hands its hook to the next variant, and a last variant that fails fails the load" {
 	has tp_btf || skip "no tp_btf here"
-	run --separate-stderr env PINWATCH_TEST_FAIL_AT=attach:generate__tp_btf "$PW_LOAD" load "$PW_BUILD/bpf/signal.bpf.o"
+	# fork attaches after exec and exit: the first attempt's links must go
+	run --separate-stderr env PINWATCH_TEST_FAIL_AT=attach:fork__tp_btf "$PW_LOAD" load "$PW_BUILD/bpf/process.bpf.o"
 	[ "$status" -eq 0 ]
-	[ "$stderr" = "pinwatch-load: signal: generate: tp_btf failed to attach (Operation not supported); using raw_tp" ]
-	[ "$(hook_variant signal generate)" = raw_tp ]
+	[ "$stderr" = "pinwatch-load: process: fork: tp_btf failed to attach (Operation not supported); using raw_tp" ]
+	[ "$(hook_variant process fork)" = raw_tp ]
+	[ "$(hook_variant process exit)" = tp_btf ]
 	[ -z "$(orphan_links)" ]
+	# "LINKS:PROGRAMS" pairs: no program may have two links
+	links=$(links_per_prog)
+	! grep -qE '(^| )([2-9]|[1-9][0-9]+):' <<<"$links" || { echo "a program has more than one link: $links"; return 1; }
+	echo process:fork__raw_tp >>"$BATS_FILE_TMPDIR/loaded"
 	"$PW" down
 	# no variant left: all or nothing, one line, nothing pinned
 	run --separate-stderr env PINWATCH_TEST_FAIL_AT=load:exit__raw_tp PINWATCH_DENY_VARIANTS=tp_btf \
