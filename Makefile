@@ -96,9 +96,11 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/pinwatch-load: loader/load.c loader/parse.c loader/syms.c $(LIB_HDRS)
+LOAD_SRCS := loader/load.c loader/probe.c loader/uprobe.c loader/parse.c loader/syms.c
+
+$(BUILD)/pinwatch-load: $(LOAD_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(PW_CFLAGS) loader/load.c loader/parse.c loader/syms.c -o $@ $(LDLIBS)
+	$(CC) $(PW_CFLAGS) $(LOAD_SRCS) -o $@ $(LDLIBS)
 
 READ_SRCS := loader/read.c loader/output.c loader/tpwatch.c loader/bpfobj.c
 

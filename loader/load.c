@@ -6,8 +6,14 @@
  *
  * A load is all or nothing: the module is pinned into a hidden staging
  * directory that is renamed into place at the very end, and any shared map
- * pin or directory the load created is removed again if a step fails.
- * Loader and control plane serialise on one lock file (PW_LOCK_PATH).
+ * pin or directory the load created is removed again if a step fails. A
+ * hook variant that fails to load or attach makes the load start over with
+ * the hook's next variant (probe.c chooses them). Loader and control plane
+ * serialise on one lock file (PW_LOCK_PATH).
+ *
+ * This file: the module lifecycle (load, unload, attach, detach) and the
+ * command table; probe.c: feature probes and variant choice; uprobe.c:
+ * uprobe targets and presets.
  */
 #define _GNU_SOURCE
 #include <argp.h>
@@ -30,21 +36,15 @@
 #include <bpf/libbpf.h>
 #include "pinwatch.h"
 #include "cli.h"
+#include "load.h"
 #include "parse.h"
-#include "syms.h"
+#include "probe.h"
+#include "uprobe.h"
 
 #define PW_LOCK_PATH "/run/pinwatch.lock"
 #define MAX_PROGS 64
-#define EXIT_ALREADY_LOADED 3
-#define EXIT_UNSUPPORTED 4
 
-static struct {
-	const char *pin_root;
-	const char *lock_path;
-	uint64_t ringbuf_bytes;
-	bool verbose;
-	bool lock;	/* attach/detach: false with --no-lock (the caller holds it) */
-} env = {
+struct load_env env = {
 	.lock = true,
 	.pin_root = PW_PIN_ROOT,
 	.lock_path = PW_LOCK_PATH,
@@ -86,8 +86,7 @@ static int capture_libbpf(enum libbpf_print_level level, const char *fmt, va_lis
 	return 0;
 }
 
-static void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void die_msg(const char *fmt, ...)
+void die_msg(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -137,7 +136,7 @@ static void libbpf_cause(char *out, size_t outsz)
 
 /* ---- paths and locking --------------------------------------------------- */
 
-static char *path_join(const char *a, const char *b)
+char *path_join(const char *a, const char *b)
 {
 	char *p;
 
@@ -148,7 +147,7 @@ static char *path_join(const char *a, const char *b)
 	return p;
 }
 
-static bool path_exists(const char *p)
+bool path_exists(const char *p)
 {
 	return access(p, F_OK) == 0;
 }
@@ -186,7 +185,7 @@ static int check_bpffs(const char *dir)
 }
 
 /* Removes pins and directories below dir, then dir itself. */
-static void remove_tree(const char *dir)
+void remove_tree(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -209,7 +208,7 @@ static void remove_tree(const char *dir)
 
 /* True when the pin root holds a loaded module (a visible directory other
  * than maps/). */
-static bool any_module_loaded(void)
+bool any_module_loaded(void)
 {
 	DIR *d = opendir(env.pin_root);
 	struct dirent *e;
@@ -246,332 +245,16 @@ static int module_from_object(const char *path, char *out, size_t outsz)
 	return 0;
 }
 
-/* ---- hook variants ------------------------------------------------------- */
-
-/* Lower is preferred. A hook with several variants keeps the first one the
- * running kernel supports. */
-static const struct variant_kind {
-	const char *prefix;
-	const char *name;
-	int rank;
-} variant_kinds[] = {
-	{ "lsm/", "lsm", 0 },
-	{ "fentry/", "fentry", 1 },
-	{ "fexit/", "fexit", 1 },
-	{ "tp_btf/", "tp_btf", 2 },
-	{ "raw_tp/", "raw_tp", 3 },
-	{ "raw_tracepoint/", "raw_tp", 3 },
-	{ "tp/", "tp", 4 },
-	{ "tracepoint/", "tp", 4 },
-	{ "kprobe/", "kprobe", 5 },
-	{ "kretprobe/", "kretprobe", 5 },
-};
-
-static const struct variant_kind *variant_of(const struct bpf_program *prog)
-{
-	const char *sec = bpf_program__section_name(prog);
-
-	for (size_t i = 0; i < sizeof(variant_kinds) / sizeof(variant_kinds[0]); i++)
-		if (!strncmp(sec, variant_kinds[i].prefix, strlen(variant_kinds[i].prefix)))
-			return &variant_kinds[i];
-	return NULL;
-}
-
-static struct btf *vmlinux_btf;
-
-static bool btf_has(const char *prefix, const char *name, __u32 kind)
-{
-	char full[256];
-
-	if (!vmlinux_btf)
-		return false;
-	snprintf(full, sizeof(full), "%s%s", prefix, name);
-	return btf__find_by_name_kind(vmlinux_btf, full, kind) > 0;
-}
-
-static const char *tracefs_dir(void)
-{
-	if (path_exists("/sys/kernel/tracing/events"))
-		return "/sys/kernel/tracing";
-	return "/sys/kernel/debug/tracing";
-}
-
-static bool tracepoint_exists(const char *cat_name)
-{
-	char p[512];
-
-	snprintf(p, sizeof(p), "%s/events/%s", tracefs_dir(), cat_name);
-	return path_exists(p);
-}
-
-/* Loads a two-instruction program of the given kind to learn whether the
- * kernel lets us attach there at all (fentry and LSM may be refused). */
-static bool trial_load(enum bpf_prog_type type, enum bpf_attach_type attach, const char *func,
-		       const char *btf_prefix)
-{
-	struct bpf_insn insns[] = {
-		{ .code = 0xb7, .dst_reg = 0, .imm = 0 }, /* r0 = 0 */
-		{ .code = 0x95 },			    /* exit */
-	};
-	char full[256];
-	int id, fd;
-
-	if (!vmlinux_btf)
-		return false;
-	snprintf(full, sizeof(full), "%s%s", btf_prefix, func);
-	id = btf__find_by_name_kind(vmlinux_btf, full, BTF_KIND_FUNC);
-	if (id <= 0)
-		return false;
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = attach,
-		    .attach_btf_id = id);
-	fd = bpf_prog_load(type, "pw_probe", "GPL", insns, 2, &opts);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
-}
-
-/* BPF LSM programs load wherever the kernel has CONFIG_BPF_LSM, but run
- * only when "bpf" is one of the active LSMs (CONFIG_LSM, lsm=). Where
- * securityfs is not mounted, the trial load alone decides. */
-static bool bpf_lsm_active(void)
-{
-	char list[1024] = "", *tok, *save = NULL;
-	FILE *f = fopen("/sys/kernel/security/lsm", "r");
-
-	if (!f)
-		return true;
-	if (!fgets(list, sizeof(list), f))
-		list[0] = '\0';
-	fclose(f);
-	for (tok = strtok_r(list, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save))
-		if (!strcmp(tok, "bpf"))
-			return true;
-	return false;
-}
-
-static bool kprobe_supported(const char *func)
-{
-	char line[512], sym[256];
-	bool found = false;
-	FILE *f;
-
-	if (!path_exists("/sys/bus/event_source/devices/kprobe/type"))
-		return false;
-	f = fopen("/proc/kallsyms", "r");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%*s %*s %255s", sym) == 1 && !strcmp(sym, func);
-	fclose(f);
-	return found;
-}
-
-/* PINWATCH_DENY_VARIANTS=fentry,kprobe: treat these kinds as unsupported,
- * so that a fallback is chosen (to avoid a kind that misbehaves on some
- * kernel, or to test a fallback on a kernel that has the better kind). */
-static bool variant_denied(const char *name)
-{
-	const char *deny = getenv("PINWATCH_DENY_VARIANTS");
-	size_t n = strlen(name);
-
-	for (const char *p = deny; p && *p; p += strcspn(p, ",")) {
-		p += *p == ',';
-		if (!strncmp(p, name, n) && (p[n] == ',' || p[n] == '\0'))
-			return true;
-	}
-	return false;
-}
-
-static bool variant_supported(const struct bpf_program *prog, const struct variant_kind *v)
-{
-	const char *target = bpf_program__section_name(prog) + strlen(v->prefix);
-
-	if (variant_denied(v->name))
-		return false;
-	if (!strcmp(v->name, "tp"))
-		return tracepoint_exists(target);
-	if (!strcmp(v->name, "tp_btf") || !strcmp(v->name, "raw_tp"))
-		return btf_has("btf_trace_", target, BTF_KIND_TYPEDEF);
-	if (!strcmp(v->name, "fentry"))
-		return trial_load(BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, target, "");
-	if (!strcmp(v->name, "fexit"))
-		return trial_load(BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT, target, "");
-	if (!strcmp(v->name, "lsm"))
-		return bpf_lsm_active() && trial_load(BPF_PROG_TYPE_LSM, BPF_LSM_MAC, target, "bpf_lsm_");
-	if (!strcmp(v->name, "kprobe") || !strcmp(v->name, "kretprobe"))
-		return kprobe_supported(target);
-	return true;
-}
-
-/* "exit__tp_btf" -> hook "exit"; a name without "__" is its own hook. */
-static void hook_of(const char *prog_name, char *out, size_t outsz)
-{
-	const char *sep = strstr(prog_name, "__");
-	size_t n = sep ? (size_t)(sep - prog_name) : strlen(prog_name);
-
-	if (n >= outsz)
-		n = outsz - 1;
-	memcpy(out, prog_name, n);
-	out[n] = '\0';
-}
-
-/* ---- tail-call stages ------------------------------------------------------ */
-
-#define MAX_STAGES 32
-static char stage_names[MAX_STAGES][64];
-static int n_stage_names;
-
-/*
- * Reads the names of the programs that the object's prog arrays are
- * initialised with (its tail-call stages) from the ELF relocations of
- * .maps, where libbpf finds them too. Known before load, unlike the
- * prog array's content.
- */
-static int read_stage_names(const char *object)
-{
-	Elf_Scn *scn = NULL, *symtab = NULL;
-	size_t shstrndx, maps_idx = 0;
-	GElf_Shdr sh, symsh;
-	Elf_Data *syms;
-	int fd, err = -1;
-	Elf *elf;
-
-	n_stage_names = 0;
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -1;
-	fd = open(object, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_getshdrstrndx(elf, &shstrndx))
-		goto out;
-	while ((scn = elf_nextscn(elf, scn))) {
-		const char *name;
-
-		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
-			goto out;
-		if (!strcmp(name, ".maps"))
-			maps_idx = elf_ndxscn(scn);
-		if (sh.sh_type == SHT_SYMTAB)
-			symtab = scn;
-	}
-	err = 0;
-	if (!maps_idx || !symtab || !gelf_getshdr(symtab, &symsh) || !(syms = elf_getdata(symtab, NULL)))
-		goto out;
-	while ((scn = elf_nextscn(elf, scn))) {
-		Elf_Data *rels;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_REL || sh.sh_info != maps_idx ||
-		    !sh.sh_entsize || !(rels = elf_getdata(scn, NULL)))
-			continue;
-		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize && n_stage_names < MAX_STAGES; i++) {
-			const char *name;
-			GElf_Rel rel;
-			GElf_Sym sym;
-
-			if (!gelf_getrel(rels, (int)i, &rel) ||
-			    !gelf_getsym(syms, (int)GELF_R_SYM(rel.r_info), &sym) ||
-			    GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-			    !(name = elf_strptr(elf, symsh.sh_link, sym.st_name)))
-				continue;
-			snprintf(stage_names[n_stage_names++], sizeof(stage_names[0]), "%s", name);
-		}
-	}
-out:
-	if (elf)
-		elf_end(elf);
-	close(fd);
-	return err;
-}
-
-static bool is_stage(const struct bpf_program *prog)
-{
-	for (int i = 0; i < n_stage_names; i++)
-		if (!strcmp(stage_names[i], bpf_program__name(prog)))
-			return true;
-	return false;
-}
-
-/*
- * Turns autoload off for every variant but the best supported one of each
- * hook. Tail-call stages always load: they run from the chain, never
- * attached, and a stage named <hook>__<variant> serves its hook where no
- * attachable variant is supported. Returns the number of programs left to
- * load.
- */
-static int choose_variants(struct bpf_object *obj, const char *module)
-{
-	struct bpf_program *progs[MAX_PROGS], *prog;
-	bool decided[MAX_PROGS] = {};
-	int n = 0, kept = 0;
-
-	bpf_object__for_each_program(prog, obj)
-		if (n < MAX_PROGS)
-			progs[n++] = prog;
-	vmlinux_btf = btf__load_vmlinux_btf();
-	if (libbpf_get_error(vmlinux_btf))
-		vmlinux_btf = NULL;
-	for (int i = 0; i < n; i++) {
-		const struct variant_kind *best_v = NULL;
-		char hook[128], other_hook[128];
-		bool served = false;
-		int best = -1;
-
-		if (decided[i])
-			continue;
-		hook_of(bpf_program__name(progs[i]), hook, sizeof(hook));
-		for (int j = i; j < n; j++) {
-			const struct variant_kind *v = variant_of(progs[j]);
-
-			hook_of(bpf_program__name(progs[j]), other_hook, sizeof(other_hook));
-			if (decided[j] || strcmp(hook, other_hook))
-				continue;
-			decided[j] = true;
-			if (is_stage(progs[j])) {
-				served = true;
-				kept++;
-				continue;
-			}
-			bpf_program__set_autoload(progs[j], false);
-			if (!v && best < 0)
-				best = j; /* a kind we do not probe: trust it */
-			else if (v && variant_supported(progs[j], v) && (!best_v || v->rank < best_v->rank)) {
-				best = j;
-				best_v = v;
-			}
-		}
-		if (best >= 0) {
-			bpf_program__set_autoload(progs[best], true);
-			kept++;
-		} else if (!served) {
-			fprintf(stderr, "pinwatch-load: %s: notice: hook %s is not available on this kernel, skipped\n",
-				module, hook);
-		}
-	}
-	btf__free(vmlinux_btf);
-	vmlinux_btf = NULL;
-	return kept;
-}
-
 /* ---- loading --------------------------------------------------------------- */
 
 /* PINWATCH_TEST_FAIL_AT=STEP: test-only failure injection, one step of a load:
  * open, load, config (first load only), freeze, staging, pin, attach (the
  * first program), attach_later (a later one), rename. tests/loader.bats fails
- * each and checks that the pins are as they were. */
+ * each and checks that the pins are as they were. STEP:PROGRAM fails one
+ * program instead, as the kernel would: load (the kernel is handed it as a
+ * socket filter, which it refuses) or attach; tests/fallback.bats checks
+ * that its hook falls back to the next variant. */
 static const char *fail_at;
-
-/* A load that is not a resident module (a uprobe, see cmd_uprobe_add):
- * where its pins go, which programs it keeps and how they attach. */
-struct load_hooks {
-	const char *dest;	/* the directory the pins end up in */
-	const char *parent;	/* dest's parent: created if missing, removed again on failure */
-	const char *label;	/* what messages call it */
-	int (*prepare)(struct bpf_object *obj);	/* instead of choose_variants(): programs kept, -1 said why */
-	int (*loaded)(struct bpf_object *obj);	/* after the load, before pinning: 0 or -1 said why */
-	struct bpf_link *(*attach)(const struct bpf_program *prog);
-};
 static const struct load_hooks *hooks;
 
 static int injected(const char *step)
@@ -581,6 +264,13 @@ static int injected(const char *step)
 		return 1;
 	}
 	return 0;
+}
+
+static bool injected_prog(const char *step, const char *prog)
+{
+	size_t n = strlen(step);
+
+	return fail_at && !strncmp(fail_at, step, n) && fail_at[n] == ':' && !strcmp(fail_at + n + 1, prog);
 }
 
 struct rollback {
@@ -691,7 +381,7 @@ static int freeze_maps(struct bpf_object *obj, const struct rollback *rb, const 
  * Sets a module's load-time constant (a `const volatile` global) if the
  * object has one of that name; a module without it is left alone.
  */
-static int set_const(struct bpf_object *obj, const char *var, const void *val, size_t size)
+int set_const(struct bpf_object *obj, const char *var, const void *val, size_t size)
 {
 	struct btf *btf = bpf_object__btf(obj);
 	const struct btf_type *sec;
@@ -859,8 +549,32 @@ static int attach_fd(int prog_fd, const struct bpf_program *prog)
 	return -EOPNOTSUPP;
 }
 
+/* A failure that one hook variant caused: the load may start over with
+ * the hook's next variant, and says nothing unless it cannot. */
+struct variant_failure {
+	char prog[64];
+	const char *what;	/* "load" or "attach" */
+	char cause[512];
+	char msg[1024];		/* the error line when there is no fallback */
+};
+
+static void variant_failed(struct variant_failure *f, const char *prog, const char *what, const char *cause,
+			   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void variant_failed(struct variant_failure *f, const char *prog, const char *what, const char *cause,
+			   const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(f->prog, sizeof(f->prog), "%s", prog);
+	f->what = what;
+	snprintf(f->cause, sizeof(f->cause), "%s", cause);
+	va_start(ap, fmt);
+	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
+	va_end(ap);
+}
+
 static int pin_module(struct bpf_object *obj, const char *module, const char *staging,
-		      struct bpf_link **links, int *n_links)
+		      struct bpf_link **links, int *n_links, struct variant_failure *fail)
 {
 	__u32 stage_ids[MAX_PROGS];
 	int n_stages = chain_prog_ids(obj, stage_ids, MAX_PROGS);
@@ -915,12 +629,15 @@ static int pin_module(struct bpf_object *obj, const char *module, const char *st
 		}
 		if (injected("attach") || (*n_links && injected("attach_later")))
 			return -1;
-		links[*n_links] = hooks && hooks->attach ? hooks->attach(prog) : bpf_program__attach(prog);
-		err = libbpf_get_error(links[*n_links]);
+		if (injected_prog("attach", bpf_program__name(prog)))
+			links[*n_links] = NULL, errno = EOPNOTSUPP;
+		else
+			links[*n_links] = hooks && hooks->attach ? hooks->attach(prog) : bpf_program__attach(prog);
+		err = links[*n_links] ? 0 : -errno;
 		if (err) {
-			links[*n_links] = NULL;
-			die_msg("%s: attach %s (%s): %s", module, bpf_program__name(prog),
-				bpf_program__section_name(prog), strerror(-err));
+			variant_failed(fail, bpf_program__name(prog), "attach", strerror(-err),
+				       "%s: attach %s (%s): %s", module, bpf_program__name(prog),
+				       bpf_program__section_name(prog), strerror(-err));
 			return -1;
 		}
 		hook_of(bpf_program__name(prog), hook, sizeof(hook));
@@ -928,7 +645,9 @@ static int pin_module(struct bpf_object *obj, const char *module, const char *st
 		err = bpf_link__pin(links[*n_links], path);
 		(*n_links)++;
 		if (err) {
-			die_msg("%s: pin link %s: %s", module, hook, strerror(-err));
+			/* kprobe links are pinnable from 5.15 on */
+			variant_failed(fail, bpf_program__name(prog), "attach", strerror(-err),
+				       "%s: pin link %s: %s", module, hook, strerror(-err));
 			return -1;
 		}
 		attached++;
@@ -981,45 +700,50 @@ static void print_summary(struct bpf_object *obj, const char *module, const char
 	printf(")\n");
 }
 
-static int cmd_load(const char *object)
+/* The program libbpf names in its log as the one that failed to load. */
+static bool libbpf_failed_prog(char *out, size_t outsz)
 {
-	char module[64], cause[1024];
+	const char *p = libbpf_log;
+
+	while (p && (p = strstr(p, "prog '"))) {
+		const char *end = strchr(p + 6, '\'');
+		const char *eol = strchr(p, '\n');
+		size_t n;
+
+		if (!end)
+			break;
+		if (!eol)
+			eol = p + strlen(p);
+		n = (size_t)(end - p - 6);
+		if (end < eol && n < outsz && (memmem(end, eol - end, "failed to load", 14) ||
+					       memmem(end, eol - end, "BPF program load failed", 23))) {
+			memcpy(out, p + 6, n);
+			out[n] = '\0';
+			return true;
+		}
+		p = end;
+	}
+	return false;
+}
+
+/*
+ * One attempt at the staged load of a module (or of hooks->dest), with
+ * the variants the plan names; on failure everything it created is
+ * removed again. A failure a hook variant caused is left in *fail, unsaid.
+ */
+static int load_attempt(const char *object, const char *module, const char *module_dir,
+			struct variant_plan *plan, bool first, struct variant_failure *fail)
+{
+	char cause[1024];
 	char *maps_dir = path_join(env.pin_root, "maps");
-	char *module_dir = NULL;
 	struct rollback rb = {};
 	struct bpf_object *obj = NULL;
 	struct bpf_link *links[MAX_PROGS] = {};
+	struct bpf_program *prog;
 	int n_links = 0, err = 1, kept;
-	char *parent;
 
-	if (module_from_object(object, module, sizeof(module)) || module_id(module) < 0) {
-		die_msg("%s: not a pinwatch module object (expected <module>.bpf.o)", object);
-		goto out_free;
-	}
-	if (!path_exists(object)) {
-		die_msg("%s: %s", object, strerror(errno));
-		goto out_free;
-	}
-	parent = strdup(env.pin_root);
-	*strrchr(parent, '/') = '\0';
-	if (check_bpffs(*parent ? parent : "/")) {
-		free(parent);
-		goto out_free;
-	}
-	free(parent);
-	if (take_lock())
-		goto out_free;
-	module_dir = hooks ? strdup(hooks->dest) : path_join(env.pin_root, module);
-	if (hooks && path_exists(module_dir)) {
-		die_msg("%s: already exists", hooks->label);
-		err = EXIT_ALREADY_LOADED;
-		goto out_free;
-	}
-	if (path_exists(module_dir)) {
-		die_msg("%s: already loaded (to reload it: pinwatch down %s first)", module, module);
-		err = EXIT_ALREADY_LOADED;
-		goto out_free;
-	}
+	if (libbpf_log)
+		libbpf_log[libbpf_log_len = 0] = '\0';
 	if (mkdir(env.pin_root, 0700) == 0)
 		rb.created_root = true;
 	else if (errno != EEXIST || check_bpffs(env.pin_root)) {
@@ -1043,11 +767,9 @@ static int cmd_load(const char *object)
 		die_msg("%s: cannot open %s: %s", module, object, cause);
 		goto fail;
 	}
-	if (read_stage_names(object)) {
-		die_msg("%s: cannot read %s: %s", module, object, elf_errmsg(-1));
-		goto fail;
-	}
-	kept = hooks ? hooks->prepare(obj) : choose_variants(obj, module);
+	if (!hooks && first)
+		plan_variants(obj, module, plan);
+	kept = hooks ? hooks->prepare(obj) : apply_plan(obj, plan);
 	if (kept < 0)
 		goto fail;
 	if (kept == 0) {
@@ -1066,9 +788,17 @@ static int cmd_load(const char *object)
 	}
 	if (injected("load"))
 		goto fail;
+	bpf_object__for_each_program(prog, obj)
+		if (bpf_program__autoload(prog) && injected_prog("load", bpf_program__name(prog)))
+			bpf_program__set_type(prog, BPF_PROG_TYPE_SOCKET_FILTER);
 	if (bpf_object__load(obj)) {
+		char failed[64];
+
 		libbpf_cause(cause, sizeof(cause));
-		die_msg("%s: load failed: %s", module, cause);
+		if (libbpf_failed_prog(failed, sizeof(failed)))
+			variant_failed(fail, failed, "load", cause, "%s: load failed: %s", module, cause);
+		else
+			die_msg("%s: load failed: %s", module, cause);
 		goto fail;
 	}
 	if (!existed_before(&rb, "config") && injected("config"))
@@ -1088,11 +818,12 @@ static int cmd_load(const char *object)
 		die_msg("%s: cannot create staging directory: %s", module, strerror(errno));
 		goto fail;
 	}
-	if (injected("pin") || pin_module(obj, module, rb.staging, links, &n_links))
+	if (injected("pin") || pin_module(obj, module, rb.staging, links, &n_links, fail))
 		goto fail;
-	if (injected("rename") || rename(rb.staging, module_dir)) {
-		if (!fail_at)
-			die_msg("%s: cannot move pins into place: %s", module, strerror(errno));
+	if (injected("rename"))
+		goto fail;
+	if (rename(rb.staging, module_dir)) {
+		die_msg("%s: cannot move pins into place: %s", module, strerror(errno));
 		goto fail;
 	}
 	print_summary(obj, hooks ? hooks->label : module, module_dir);
@@ -1110,8 +841,62 @@ out_free:
 	for (int i = 0; i < rb.n_existing; i++)
 		free(rb.maps_existing[i]);
 	free(rb.staging);
-	free(module_dir);
 	free(maps_dir);
+	return err;
+}
+
+int load_object(const char *object, const struct load_hooks *h)
+{
+	static struct variant_plan plan;
+	char module[64], *parent, *module_dir = NULL;
+	int err = 1;
+
+	hooks = h;
+	if (module_from_object(object, module, sizeof(module)) || module_id(module) < 0) {
+		die_msg("%s: not a pinwatch module object (expected <module>.bpf.o)", object);
+		goto out;
+	}
+	if (!path_exists(object)) {
+		die_msg("%s: %s", object, strerror(errno));
+		goto out;
+	}
+	parent = strdup(env.pin_root);
+	*strrchr(parent, '/') = '\0';
+	if (check_bpffs(*parent ? parent : "/")) {
+		free(parent);
+		goto out;
+	}
+	free(parent);
+	module_dir = hooks ? strdup(hooks->dest) : path_join(env.pin_root, module);
+	if (hooks && path_exists(module_dir)) {
+		die_msg("%s: already exists", hooks->label);
+		err = EXIT_ALREADY_LOADED;
+		goto out;
+	}
+	if (path_exists(module_dir)) {
+		die_msg("%s: already loaded (to reload it: pinwatch down %s first)", module, module);
+		err = EXIT_ALREADY_LOADED;
+		goto out;
+	}
+	if (read_stage_names(object)) {
+		die_msg("%s: cannot read %s: %s", module, object, elf_errmsg(-1));
+		goto out;
+	}
+	/* Each fallback moves one hook one variant on: this ends. */
+	for (bool first = true;; first = false) {
+		struct variant_failure fail = {};
+
+		err = load_attempt(object, module, module_dir, &plan, first, &fail);
+		if (!err || !fail.prog[0])
+			break;
+		if (hooks || !plan_fall_back(&plan, module, fail.prog, fail.what, fail.cause)) {
+			die_msg("%s", fail.msg);
+			break;
+		}
+	}
+out:
+	hooks = NULL;
+	free(module_dir);
 	return err;
 }
 
@@ -1124,8 +909,6 @@ static int cmd_unload(const char *module)
 		die_msg("unknown module '%s' (see: pinwatch-load modules)", module);
 		return 1;
 	}
-	if (take_lock())
-		return 1;
 	module_dir = path_join(env.pin_root, module);
 	if (!path_exists(module_dir)) {
 		die_msg("%s: not loaded", module);
@@ -1144,321 +927,6 @@ static int cmd_unload(const char *module)
 out:
 	free(doomed);
 	free(module_dir);
-	return err;
-}
-
-/* ---- uprobes ------------------------------------------------------------------ */
-
-/* One `uprobe-add`: pinned under <pin root>/uprobe/NAME/. */
-static struct {
-	const char *preset_arg;		/* --preset */
-	const char *pid_arg;		/* --pid */
-	bool ret;			/* --ret */
-	char name[PW_UPROBE_NAME_LEN];
-	char binary[PATH_MAX];
-	char symbol[PW_UPROBE_SYMBOL_LEN];
-	uint64_t offset;
-	__u32 pid;			/* 0: every process */
-	int preset;
-} up;
-
-static const char *const preset_names[] = {
-#define PW_X(upper, low, id) [id] = #low,
-	PW_UPROBE_PRESETS(PW_X)
-#undef PW_X
-};
-
-/* What each preset attaches to when no target is given, and its programs. */
-static const struct {
-	const char *target;
-	const char *progs[2];
-} presets[] = {
-	[PW_UPROBE_PRESET_GENERIC] = { NULL, { "entry__generic", "ret__generic" } },
-	[PW_UPROBE_PRESET_CONNECT] = { "libc:connect", { "entry__connect", "ret__connect" } },
-	[PW_UPROBE_PRESET_READLINE] = { "bash:readline", { "ret__readline", NULL } },
-	[PW_UPROBE_PRESET_GETADDRINFO] = { "libc:getaddrinfo", { "entry__getaddr", "ret__getaddr" } },
-};
-
-static bool valid_probe_name(const char *n)
-{
-	size_t len = strlen(n);
-
-	return len >= 1 && len < PW_UPROBE_NAME_LEN && strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789_-") == len;
-}
-
-/* An executable in $PATH, by name. */
-static bool find_in_path(const char *name, char *out, size_t outsz)
-{
-	const char *path = getenv("PATH");
-	char *copy, *dir, *save = NULL;
-	bool found = false;
-
-	copy = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-		snprintf(out, outsz, "%s/%s", dir, name);
-		found = access(out, X_OK) == 0;
-	}
-	free(copy);
-	return found;
-}
-
-/* A shared library by short name: "c", "libc" or "libc.so.6" finds
- * libc.so.6 in the usual directories (a versioned .so first: a bare .so
- * is often a linker script). */
-static bool find_library(const char *name, char *out, size_t outsz)
-{
-	static const char *const dirs[] = {
-		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu",
-		"/usr/lib/aarch64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib",
-	};
-	char want[2][NAME_MAX + 8];
-	int best_rank = 0;
-
-	snprintf(want[0], sizeof(want[0]), "%s.so", name);
-	snprintf(want[1], sizeof(want[1]), "lib%s.so", name);
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		DIR *d = opendir(dirs[i]);
-		struct dirent *e;
-
-		if (!d)
-			continue;
-		while ((e = readdir(d))) {
-			int rank = 0;
-
-			if (!strcmp(e->d_name, name))
-				rank = 3;
-			for (int k = 0; k < 2 && !rank; k++) {
-				size_t n = strlen(want[k]);
-
-				if (!strncmp(e->d_name, want[k], n) && e->d_name[n] == '.')
-					rank = 2;
-				else if (!strcmp(e->d_name, want[k]))
-					rank = 1;
-			}
-			if (rank > best_rank) {
-				best_rank = rank;
-				snprintf(out, outsz, "%s/%s", dirs[i], e->d_name);
-			}
-		}
-		closedir(d);
-		if (best_rank >= 2)
-			break;
-	}
-	return best_rank > 0;
-}
-
-/* Checks everything about the probe before anything is locked or pinned;
- * one line and false on bad input. */
-static bool uprobe_resolve(const char *name, const char *target)
-{
-	char err[128], found[PATH_MAX], *colon, *bin;
-	struct pw_elf *elf;
-	size_t i;
-	int rc;
-
-	if (!valid_probe_name(name)) {
-		die_msg("invalid probe name '%s': 1 to %d characters of a-z, 0-9, '_' and '-'", name,
-			PW_UPROBE_NAME_LEN - 1);
-		return false;
-	}
-	snprintf(up.name, sizeof(up.name), "%s", name);
-	up.preset = PW_UPROBE_PRESET_GENERIC;
-	if (up.preset_arg) {
-		for (i = 1; i < sizeof(preset_names) / sizeof(preset_names[0]); i++)
-			if (!strcmp(up.preset_arg, preset_names[i]))
-				up.preset = (int)i;
-		if (up.preset == PW_UPROBE_PRESET_GENERIC) {
-			die_msg("unknown preset '%s' (connect, readline, getaddrinfo)", up.preset_arg);
-			return false;
-		}
-	}
-	if (up.pid_arg) {
-		char proc[64];
-		uint64_t v;
-
-		if (pw_parse_uint(up.pid_arg, 4194304, &v) || v < 1) {
-			die_msg("invalid --pid '%s': a process id", up.pid_arg);
-			return false;
-		}
-		snprintf(proc, sizeof(proc), "/proc/%llu", (unsigned long long)v);
-		if (!path_exists(proc)) {
-			die_msg("--pid %s: no such process", up.pid_arg);
-			return false;
-		}
-		up.pid = (__u32)v;
-	}
-	if (!target)
-		target = presets[up.preset].target;
-	if (!target) {
-		die_msg("uprobe-add: missing BINARY:SYMBOL (or --preset)");
-		return false;
-	}
-	bin = strdup(target);
-	colon = strchr(bin, ':');
-	if (!colon || colon == bin || !colon[1] || strlen(colon + 1) >= sizeof(up.symbol)) {
-		die_msg("invalid target '%s': expected BINARY:SYMBOL", target);
-		free(bin);
-		return false;
-	}
-	*colon = '\0';
-	snprintf(up.symbol, sizeof(up.symbol), "%s", colon + 1);
-	if (strchr(bin, '/'))
-		snprintf(found, sizeof(found), "%s", bin);
-	else if (!find_in_path(bin, found, sizeof(found)) && !find_library(bin, found, sizeof(found))) {
-		die_msg("%s: no such executable in PATH, nor library", bin);
-		free(bin);
-		return false;
-	}
-	if (!realpath(found, up.binary)) {
-		die_msg("%s: %s", found, strerror(errno));
-		free(bin);
-		return false;
-	}
-	free(bin);
-	if (strlen(up.binary) >= PW_PATH_MAX) {
-		die_msg("%s: path too long", up.binary);
-		return false;
-	}
-	elf = pw_elf_open(up.binary, err, sizeof(err));
-	if (!elf) {
-		die_msg("%s: %s", up.binary, err);
-		return false;
-	}
-	rc = pw_elf_func_offset(elf, up.symbol, &up.offset);
-	pw_elf_close(elf);
-	if (rc == -ENOENT) {
-		die_msg("%s: no function '%s' in its symbol tables", up.binary, up.symbol);
-		return false;
-	}
-	if (rc) {
-		die_msg("%s: '%s' cannot be probed (an IFUNC resolver, or outside the loaded segments)",
-			up.binary, up.symbol);
-		return false;
-	}
-	return true;
-}
-
-static int uprobe_prepare(struct bpf_object *obj)
-{
-	struct bpf_program *prog;
-	__u32 ret = up.ret, tgid = up.pid;
-	int kept = 0;
-
-	bpf_object__for_each_program(prog, obj) {
-		const char *n = bpf_program__name(prog);
-		bool keep = false;
-
-		for (int i = 0; i < 2; i++)
-			keep |= presets[up.preset].progs[i] && !strcmp(n, presets[up.preset].progs[i]);
-		if (up.preset == PW_UPROBE_PRESET_GENERIC && !up.ret && !strcmp(n, "ret__generic"))
-			keep = false;
-		bpf_program__set_autoload(prog, keep);
-		kept += keep;
-	}
-	if (set_const(obj, "pw_probe_name", up.name, sizeof(up.name)) ||
-	    set_const(obj, "pw_probe_tgid", &tgid, sizeof(tgid)) ||
-	    set_const(obj, "pw_probe_ret", &ret, sizeof(ret))) {
-		die_msg("uprobe %s: cannot set the probe's constants", up.name);
-		return -1;
-	}
-	return kept;
-}
-
-/* Fills uprobe/NAME/info, then freezes it: it says what the probe is. */
-static int uprobe_loaded(struct bpf_object *obj)
-{
-	struct bpf_map *m = bpf_object__find_map_by_name(obj, "info");
-	struct pw_uprobe_info info = {};
-	__u32 zero = 0;
-
-	snprintf(info.name, sizeof(info.name), "%s", up.name);
-	memcpy(info.binary, up.binary, strlen(up.binary) + 1); /* checked: < PW_PATH_MAX */
-	snprintf(info.symbol, sizeof(info.symbol), "%s", up.symbol);
-	info.offset = up.offset;
-	info.pid = up.pid;
-	info.preset = up.preset;
-	if (up.preset == PW_UPROBE_PRESET_GENERIC ? up.ret : up.preset != PW_UPROBE_PRESET_READLINE)
-		info.flags = PW_UPROBE_F_RET;
-	if (!m || bpf_map_update_elem(bpf_map__fd(m), &zero, &info, BPF_ANY) ||
-	    bpf_map_freeze(bpf_map__fd(m))) {
-		die_msg("uprobe %s: cannot write its info map: %s", up.name, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static struct bpf_link *uprobe_attach(const struct bpf_program *prog)
-{
-	LIBBPF_OPTS(bpf_uprobe_opts, opts,
-		    .retprobe = !strcmp(bpf_program__section_name(prog), "uretprobe"));
-
-	return bpf_program__attach_uprobe_opts(prog, up.pid ? (pid_t)up.pid : -1, up.binary,
-					       up.offset, &opts);
-}
-
-static int cmd_uprobe_add(const char *object, const char *name, const char *target)
-{
-	char label[64 + PW_UPROBE_NAME_LEN];
-	char *parent, *dest;
-	int err;
-
-	if (!uprobe_resolve(name, target))
-		return 1;
-	parent = path_join(env.pin_root, "uprobe");
-	dest = path_join(parent, up.name);
-	snprintf(label, sizeof(label), "uprobe %s", up.name);
-	struct load_hooks h = {
-		.dest = dest,
-		.parent = parent,
-		.label = label,
-		.prepare = uprobe_prepare,
-		.loaded = uprobe_loaded,
-		.attach = uprobe_attach,
-	};
-	hooks = &h;
-	err = cmd_load(object);
-	hooks = NULL;
-	if (!err)
-		printf("uprobe %s: %s:%s (offset 0x%llx)%s%s%s\n", up.name, up.binary, up.symbol,
-		       (unsigned long long)up.offset, up.pid ? ", pid " : "", up.pid ? up.pid_arg : "",
-		       up.preset ? "" : up.ret ? ", with return" : "");
-	free(dest);
-	free(parent);
-	return err;
-}
-
-static int cmd_uprobe_del(const char *name)
-{
-	char *parent, *dir, *doomed = NULL;
-	int err = 1;
-
-	if (!valid_probe_name(name)) {
-		die_msg("invalid probe name '%s': 1 to %d characters of a-z, 0-9, '_' and '-'", name,
-			PW_UPROBE_NAME_LEN - 1);
-		return 1;
-	}
-	if (take_lock())
-		return 1;
-	parent = path_join(env.pin_root, "uprobe");
-	dir = path_join(parent, name);
-	if (!path_exists(dir)) {
-		die_msg("uprobe %s: no such probe", name);
-		goto out;
-	}
-	if (asprintf(&doomed, "%s/_unloading_uprobe_%s_%d", env.pin_root, name, getpid()) < 0 ||
-	    rename(dir, doomed)) {
-		die_msg("uprobe %s: cannot unpin: %s", name, strerror(errno));
-		goto out;
-	}
-	remove_tree(doomed);
-	rmdir(parent); /* only when it was the last probe */
-	if (!any_module_loaded())
-		remove_tree(env.pin_root);
-	err = 0;
-out:
-	free(doomed);
-	free(dir);
-	free(parent);
 	return err;
 }
 
@@ -1481,7 +949,7 @@ static void report_open_fds(void)
 			n++;
 	}
 	closedir(d);
-	fprintf(stderr, "pinwatch-load: bpf fds open at exit: %d\n", n);
+	die_msg("bpf fds open at exit: %d", n);
 }
 
 /* The shared maps an object defines (pinned by name under maps/): what
@@ -1521,8 +989,6 @@ static int cmd_attach(const char *object, const char *hook, bool attach)
 		die_msg("%s: not a pinwatch module object (expected <module>.bpf.o)", object);
 		return 1;
 	}
-	if (env.lock && take_lock())
-		return 1;
 	module_dir = path_join(env.pin_root, module);
 	if (!path_exists(module_dir)) {
 		die_msg("%s: not loaded", module);
@@ -1650,24 +1116,63 @@ static void cmd_config_layout(void)
 
 /* ---- command line ---------------------------------------------------------- */
 
+static bool probe_json;
+
+static int do_load(char **a, int n) { (void)n; return load_object(a[0], NULL); }
+static int do_unload(char **a, int n) { (void)n; return cmd_unload(a[0]); }
+static int do_attach(char **a, int n) { (void)n; return cmd_attach(a[0], a[1], true); }
+static int do_detach(char **a, int n) { (void)n; return cmd_attach(a[0], a[1], false); }
+static int do_uprobe_add(char **a, int n) { return cmd_uprobe_add(a[0], a[1], n > 2 ? a[2] : NULL); }
+static int do_uprobe_del(char **a, int n) { (void)n; return cmd_uprobe_del(a[0]); }
+static int do_shared_maps(char **a, int n) { (void)n; return cmd_shared_maps(a[0]); }
+static int do_on_demand(char **a, int n) { (void)n; return cmd_on_demand(a[0]); }
+static int do_modules(char **a, int n) { (void)a, (void)n; cmd_modules(); return 0; }
+static int do_config_layout(char **a, int n) { (void)a, (void)n; cmd_config_layout(); return 0; }
+static int do_filter_key(char **a, int n) { (void)n; return cmd_filter_key(a[0], a[1]); }
+static int do_probe(char **a, int n) { (void)a, (void)n; return cmd_probe(probe_json); }
+
+/*
+ * The commands, in bpftool's manner: the help text, the list a missing
+ * command prints, and the argument-count, root and lock checks all come
+ * from this table. min_args/max_args count the arguments after the name.
+ */
+static const struct cmd {
+	const char *name;
+	int min_args, max_args;
+	bool needs_root;
+	bool takes_lock;	/* the lock file, held until exit (attach/detach: unless --no-lock) */
+	int (*fn)(char **args, int n);
+	const char *args;
+	const char *help;	/* lines after the first are indented under it */
+} cmds[] = {
+	{ "load", 1, 1, true, true, do_load, "OBJECT",
+	  "load build/bpf/MODULE.bpf.o, pin it under the pin root" },
+	{ "unload", 1, 1, true, true, do_unload, "MODULE",
+	  "remove the module's pins\n(the shared maps go with the last module)" },
+	{ "attach", 2, 2, true, true, do_attach, "OBJECT HOOK",
+	  "attach an on-demand hook of a loaded module\n(PW_ATTACH_IF)" },
+	{ "detach", 2, 2, true, true, do_detach, "OBJECT HOOK", "detach it again (both idempotent)" },
+	{ "uprobe-add", 2, 3, true, true, do_uprobe_add, "OBJECT NAME [BINARY:SYMBOL]",
+	  "attach ondemand/uprobe.bpf.o to a user-space function\n"
+	  "and pin it as uprobe/NAME/ (--ret, --pid, --preset)" },
+	{ "uprobe-del", 1, 1, true, true, do_uprobe_del, "NAME", "remove the probe NAME" },
+	{ "probe", 0, 0, true, false, do_probe, "",
+	  "the kernel features the variants are chosen by\n(--json)" },
+	{ "modules", 0, 0, false, false, do_modules, "", "list module ids and names" },
+	{ "config-layout", 0, 0, false, false, do_config_layout, "",
+	  "list maps/config fields: name offset size settable" },
+	{ "shared-maps", 1, 1, false, false, do_shared_maps, "OBJECT",
+	  "list the shared maps the object pins under maps/" },
+	{ "on-demand", 1, 1, false, false, do_on_demand, "OBJECT",
+	  "list hooks attached only while a config field is set" },
+	{ "filter-key", 2, 2, false, false, do_filter_key, "KIND VALUE",
+	  "the bytes of a filter map key\n(pid uid comm cgroup path cidr)" },
+};
+#define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
+
 const char *argp_program_version = "pinwatch-load 0.1";
-static const char doc[] =
-	"Load, attach and pin one pinwatch module, or unload it.\n"
-	"\n"
-	"Commands:\n"
-	"  load OBJECT      load build/bpf/MODULE.bpf.o and pin it under the pin root\n"
-	"  unload MODULE    remove the module's pins (the shared maps go with the last module)\n"
-	"  modules          list module ids and names\n"
-	"  config-layout    list maps/config fields: name offset size settable\n"
-	"  shared-maps OBJECT  list the shared maps the object pins under maps/\n"
-	"  on-demand OBJECT    list hooks attached only while a config field is set\n"
-	"  filter-key KIND VALUE  the bytes of a filter map key (pid uid comm cgroup path cidr)\n"
-	"  attach OBJECT HOOK   attach an on-demand hook of a loaded module (PW_ATTACH_IF)\n"
-	"  detach OBJECT HOOK   detach it again (both idempotent)\n"
-	"  uprobe-add OBJECT NAME [BINARY:SYMBOL]\n"
-	"                   attach ondemand/uprobe.bpf.o to a user-space function\n"
-	"                   and pin it as uprobe/NAME/ (--ret, --pid, --preset)\n"
-	"  uprobe-del NAME  remove the probe NAME\n"
+static const char doc_head[] = "Load, attach and pin one pinwatch module, or unload it.\n\nCommands:\n";
+static const char doc_tail[] =
 	"\n"
 	"Examples:\n"
 	"  pinwatch-load load build/bpf/process.bpf.o\n"
@@ -1676,9 +1181,40 @@ static const char doc[] =
 	"  pinwatch-load uprobe-add --ret OBJ work ./prog:work\n"
 	"  pinwatch-load uprobe-add --preset getaddrinfo OBJ dns\n"
 	"  (OBJ: build/bpf/ondemand/uprobe.bpf.o)\n"
+	"  pinwatch-load probe --json\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure (nothing left pinned), 2 usage, 3 already loaded,\n"
 	"4 no hook of the module exists on this kernel.";
+
+/* The argp doc: doc_head, one entry per command, doc_tail. */
+static char *build_doc(void)
+{
+	char *buf = NULL, synopsis[64];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	fputs(doc_head, f);
+	for (size_t i = 0; i < N_CMDS; i++) {
+		const char *h = cmds[i].help, *nl;
+
+		snprintf(synopsis, sizeof(synopsis), "%s%s%s", cmds[i].name, *cmds[i].args ? " " : "",
+			 cmds[i].args);
+		if (strlen(synopsis) > 20)
+			fprintf(f, "  %s\n%23s", synopsis, "");
+		else
+			fprintf(f, "  %-20s ", synopsis);
+		while ((nl = strchr(h, '\n'))) {
+			fprintf(f, "%.*s\n%23s", (int)(nl - h), h, "");
+			h = nl + 1;
+		}
+		fprintf(f, "%s\n", h);
+	}
+	fputs(doc_tail, f);
+	fclose(f);
+	return buf;
+}
 
 static const struct argp_option options[] = {
 	{ "pin-root", 'p', "DIR", 0, "Pin root (default $PINWATCH_PIN_ROOT, else " PW_PIN_ROOT ")", 0 },
@@ -1686,15 +1222,17 @@ static const struct argp_option options[] = {
 	  "Ring buffer size at first load: power of two, e.g. 8M (default 8M)", 0 },
 	{ "lock", 'L', "FILE", 0, "Lock file (default " PW_LOCK_PATH ")", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf's log, verifier output included", 0 },
-	{ "no-lock", 'N', NULL, 0, "attach/detach: do not lock (the caller holds the lock)", 0 },
+	{ "no-lock", 'N', NULL, 0, "Do not take the lock: the caller holds it (pinwatch config for attach/detach)", 0 },
 	{ "ret", 'R', NULL, 0, "uprobe-add: a uretprobe too (return value, latency)", 0 },
 	{ "pid", 'P', "PID", 0, "uprobe-add: this process only", 0 },
 	{ "preset", 'S', "PRESET", 0,
 	  "uprobe-add: connect (libc), readline (bash) or getaddrinfo (libc); BINARY:SYMBOL optional", 0 },
+	{ "json", 'j', NULL, 0, "probe: one JSON object", 0 },
 	{},
 };
 
-static char *cmd_args[4];
+#define MAX_CMD_ARGS 4
+static char *cmd_args[MAX_CMD_ARGS + 1];
 static int n_cmd_args;
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
@@ -1720,22 +1258,31 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.lock = false;
 		break;
 	case 'R':
-		up.ret = true;
+		uprobe_opts.ret = true;
 		break;
 	case 'P':
-		up.pid_arg = arg;
+		uprobe_opts.pid = arg;
 		break;
 	case 'S':
-		up.preset_arg = arg;
+		uprobe_opts.preset = arg;
+		break;
+	case 'j':
+		probe_json = true;
 		break;
 	case ARGP_KEY_ARG:
-		if (n_cmd_args >= 4)
+		if (n_cmd_args > MAX_CMD_ARGS)
 			pw_usage_error("pinwatch-load", "unexpected argument '%s'", arg);
 		cmd_args[n_cmd_args++] = arg;
 		break;
 	case ARGP_KEY_END:
-		if (!n_cmd_args)
-			pw_usage_error("pinwatch-load", "missing command (load, unload, attach, detach, modules, config-layout, shared-maps)");
+		if (!n_cmd_args) {
+			char list[256] = "";
+
+			for (size_t i = 0; i < N_CMDS; i++)
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+					 cmds[i].name);
+			pw_usage_error("pinwatch-load", "missing command (%s)", list);
+		}
 		break;
 	case ARGP_KEY_ERROR:
 		pw_argp_key_error(state, "pinwatch-load");
@@ -1747,76 +1294,44 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = { options, parse_arg, "COMMAND [ARG...]", doc, NULL, NULL, NULL };
-	const char *cmd;
+	char *doc = build_doc();
+	const struct argp argp = { options, parse_arg, "COMMAND [ARG...]", doc, NULL, NULL, NULL };
+	const struct cmd *c = NULL;
+	int n, err;
 
 	if (getenv("PINWATCH_PIN_ROOT") && *getenv("PINWATCH_PIN_ROOT"))
 		env.pin_root = getenv("PINWATCH_PIN_ROOT");
-	if (pw_argp_parse(&argp, argc, argv))
-		return 2;
-	cmd = cmd_args[0];
-	if (!strcmp(cmd, "modules") && n_cmd_args == 1) {
-		cmd_modules();
-		return 0;
-	}
-	if (!strcmp(cmd, "config-layout") && n_cmd_args == 1) {
-		cmd_config_layout();
-		return 0;
-	}
-	if (!strcmp(cmd, "shared-maps") && n_cmd_args == 2) {
-		libbpf_set_print(capture_libbpf);
-		return cmd_shared_maps(cmd_args[1]);
-	}
-	if (!strcmp(cmd, "uprobe-add") || !strcmp(cmd, "uprobe-del")) {
-		bool add = !strcmp(cmd, "uprobe-add");
-
-		if (n_cmd_args < (add ? 3 : 2) || (!add && n_cmd_args > 2)) {
-			die_msg("%s: %s (see --help)", cmd, n_cmd_args > 2 ? "unexpected argument" : "missing argument");
-			return 2;
-		}
-		if (geteuid() != 0) {
-			die_msg("%s: must run as root", cmd);
-			return 1;
-		}
-		libbpf_set_print(capture_libbpf);
-		fail_at = getenv("PINWATCH_TEST_FAIL_AT");
-		int rc = add ? cmd_uprobe_add(cmd_args[1], cmd_args[2], n_cmd_args > 3 ? cmd_args[3] : NULL)
-			     : cmd_uprobe_del(cmd_args[1]);
-
-		if (getenv("PINWATCH_TEST_FD_REPORT"))
-			report_open_fds();
-		return rc;
-	}
-	if (!strcmp(cmd, "filter-key") && n_cmd_args == 3)
-		return cmd_filter_key(cmd_args[1], cmd_args[2]);
-	if (!strcmp(cmd, "on-demand") && n_cmd_args == 2) {
-		libbpf_set_print(capture_libbpf);
-		return cmd_on_demand(cmd_args[1]);
-	}
-	if (strcmp(cmd, "load") && strcmp(cmd, "unload") && strcmp(cmd, "attach") &&
-	    strcmp(cmd, "detach")) {
-		die_msg("unknown command '%s' (see --help)", cmd);
+	if (pw_argp_parse(&argp, argc, argv)) {
+		free(doc);
 		return 2;
 	}
-	if (n_cmd_args != (strcmp(cmd, "attach") && strcmp(cmd, "detach") ? 2 : 3)) {
-		die_msg("%s: wrong number of arguments (see --help)", cmd);
+	free(doc);
+	for (size_t i = 0; i < N_CMDS && !c; i++)
+		if (!strcmp(cmds[i].name, cmd_args[0]))
+			c = &cmds[i];
+	if (!c) {
+		die_msg("unknown command '%s' (see --help)", cmd_args[0]);
 		return 2;
 	}
-	if (geteuid() != 0) {
-		die_msg("%s: must run as root", cmd);
+	n = n_cmd_args - 1;
+	if (n < c->min_args) {
+		die_msg("%s: missing argument (see --help)", c->name);
+		return 2;
+	}
+	if (n > c->max_args) {
+		die_msg("%s: unexpected argument '%s' (see --help)", c->name, cmd_args[1 + c->max_args]);
+		return 2;
+	}
+	if (c->needs_root && geteuid() != 0) {
+		die_msg("%s: must run as root", c->name);
 		return 1;
 	}
 	libbpf_set_print(capture_libbpf);
 	fail_at = getenv("PINWATCH_TEST_FAIL_AT");
-	int err;
-
-	if (!strcmp(cmd, "load"))
-		err = cmd_load(cmd_args[1]);
-	else if (!strcmp(cmd, "attach") || !strcmp(cmd, "detach"))
-		err = cmd_attach(cmd_args[1], cmd_args[2], !strcmp(cmd, "attach"));
-	else
-		err = cmd_unload(cmd_args[1]);
-	if (getenv("PINWATCH_TEST_FD_REPORT"))
+	if (c->takes_lock && env.lock && take_lock())
+		return 1;
+	err = c->fn(cmd_args + 1, n);
+	if (c->needs_root && getenv("PINWATCH_TEST_FD_REPORT"))
 		report_open_fds();
 	return err;
 }

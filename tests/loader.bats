@@ -184,3 +184,60 @@ object_hooks() { # object
 	run "$PW" status
 	[ "$status" -eq 3 ]
 }
+
+# The command table: --help, the missing-command list and the checks come
+# from one table, so every command appears in each.
+@test "every command is in --help and in the missing-command list, and its argument count is checked" {
+	run --separate-stderr "$PW_LOAD"
+	[ "$status" -eq 2 ]
+	list=${stderr#*missing command (}
+	list=${list%)}
+	IFS=', ' read -r -a cmds <<<"$list"
+	[ "${#cmds[@]}" -ge 12 ]
+	help=$("$PW_LOAD" --help)
+	for c in load unload attach detach uprobe-add uprobe-del probe modules config-layout shared-maps on-demand filter-key; do
+		[[ " ${cmds[*]} " == *" $c "* ]] || { echo "missing-command list lacks $c: $list"; return 1; }
+		grep -qE "^  $c( |\$)" <<<"$help" || { echo "--help lacks $c"; return 1; }
+	done
+	run --separate-stderr "$PW_LOAD" modules extra
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "pinwatch-load: modules: unexpected argument 'extra' (see --help)" ]
+	run --separate-stderr "$PW_LOAD" attach x
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "pinwatch-load: attach: missing argument (see --help)" ]
+	run --separate-stderr as_nobody "$PW_LOAD" probe
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "pinwatch-load: probe: must run as root" ]
+}
+
+# bats test_tags=vm-ci
+@test "probe prints the feature matrix, and the variants chosen follow it" {
+	run --separate-stderr "$PW_LOAD" probe --json
+	[ "$status" -eq 0 ]
+	json=$output
+	[ "$(jq -r '[.features[].name] | join(" ")' <<<"$json")" = \
+		"tracefs btf tp_btf raw_tp kprobe fentry lsm ringbuf task_storage iter_task send_signal cookie" ]
+	[ "$(jq '[.features[] | select((.supported | type) == "boolean" and (.detail | length) > 0)] | length' <<<"$json")" -eq 12 ]
+	supported() { jq -e --arg f "$1" '.features[] | select(.name == $f) | .supported' <<<"$json" >/dev/null; }
+	# what every module needs
+	supported btf && supported ringbuf && supported tracefs
+	run "$PW_LOAD" probe
+	[ "$status" -eq 0 ]
+	[ "$(grep -cE '^[a-z_]+ +(yes|no) ' <<<"$output")" -eq 12 ]
+	"$PW" up process
+	if supported tp_btf; then want=tp_btf; elif supported raw_tp; then want=raw_tp; else want=""; fi
+	[ "$(hook_variant process exit)" = "$want" ]
+	if supported lsm; then want=lsm; else want=tp; fi
+	[ "$(hook_variant process enforce)" = "$want" ]
+	"$PW" down
+	# cap_capable is a tracepoint in newer kernels only (not in 6.1)
+	"$PW" up capability || true
+	if supported tp_btf && bpftool btf dump file /sys/kernel/btf/vmlinux | grep -q "'btf_trace_cap_capable'"; then
+		want=tp_btf
+	elif supported kprobe; then
+		want=kprobe
+	else
+		want=""
+	fi
+	[ "$(hook_variant capability capable)" = "$want" ]
+}
