@@ -47,6 +47,11 @@ void pw_libbpf_capture(bool verbose)
 	libbpf_set_print(capture);
 }
 
+const char *pw_libbpf_log(void)
+{
+	return log_text ? log_text : "";
+}
+
 void pw_libbpf_reset(void)
 {
 	free(log_text);

@@ -25,6 +25,9 @@ struct bpf_object;
  */
 void pw_libbpf_capture(bool verbose);
 
+/* The messages kept so far, whole ("" when none). */
+const char *pw_libbpf_log(void);
+
 /* Forgets the messages kept so far (before another attempt). */
 void pw_libbpf_reset(void);
 

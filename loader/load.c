@@ -35,6 +35,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "pinwatch.h"
+#include "bpfobj.h"
 #include "cli.h"
 #include "load.h"
 #include "parse.h"
@@ -59,33 +60,6 @@ static const char *module_names[PW_MOD_MAX] = {
 
 /* ---- messages ---------------------------------------------------------- */
 
-static char *libbpf_log;
-static size_t libbpf_log_len;
-
-static int capture_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char *line = NULL;
-	int n;
-
-	if (level == LIBBPF_DEBUG && !env.verbose)
-		return 0;
-	/* Whole messages: the verifier log arrives as one, and its cause is
-	 * at its end. */
-	n = vasprintf(&line, fmt, ap);
-	if (n < 0)
-		return 0;
-	if (env.verbose)
-		fputs(line, stderr);
-	char *grown = realloc(libbpf_log, libbpf_log_len + n + 1);
-	if (grown) {
-		libbpf_log = grown;
-		memcpy(libbpf_log + libbpf_log_len, line, n + 1);
-		libbpf_log_len += n;
-	}
-	free(line);
-	return 0;
-}
-
 void die_msg(const char *fmt, ...)
 {
 	va_list ap;
@@ -95,43 +69,6 @@ void die_msg(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-}
-
-/*
- * Boils libbpf's log (verifier output included) down to one line: the last
- * verifier line before its "processed N insns" summary when there is one,
- * otherwise libbpf's first error line.
- */
-static void libbpf_cause(char *out, size_t outsz)
-{
-	char *log = libbpf_log ? strdup(libbpf_log) : NULL;
-	char *line, *save = NULL, *prev = NULL, *first_err = NULL, *verifier = NULL;
-	char *failed_prog = NULL;
-
-	snprintf(out, outsz, "unknown error");
-	if (!log)
-		return;
-	for (line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "processed ", 10) && prev && !verifier)
-			verifier = prev;
-		if (!failed_prog && strstr(line, "BPF program load failed"))
-			failed_prog = line;
-		if (!first_err && !strncmp(line, "libbpf: ", 8) && !strstr(line, "BEGIN PROG LOAD LOG"))
-			first_err = line;
-		if (*line && strncmp(line, "-- ", 3))
-			prev = line;
-	}
-	if (failed_prog && verifier) {
-		char *q = strstr(failed_prog, "prog '");
-		char name[128] = "?";
-
-		if (q)
-			sscanf(q, "prog '%127[^']'", name);
-		snprintf(out, outsz, "verifier rejected program %s: %s", name, verifier);
-	} else if (first_err) {
-		snprintf(out, outsz, "%s", first_err + 8);
-	}
-	free(log);
 }
 
 /* ---- paths and locking --------------------------------------------------- */
@@ -703,7 +640,7 @@ static void print_summary(struct bpf_object *obj, const char *module, const char
 /* The program libbpf names in its log as the one that failed to load. */
 static bool libbpf_failed_prog(char *out, size_t outsz)
 {
-	const char *p = libbpf_log;
+	const char *p = pw_libbpf_log();
 
 	while (p && (p = strstr(p, "prog '"))) {
 		const char *end = strchr(p + 6, '\'');
@@ -742,8 +679,7 @@ static int load_attempt(const char *object, const char *module, const char *modu
 	struct bpf_program *prog;
 	int n_links = 0, err = 1, kept;
 
-	if (libbpf_log)
-		libbpf_log[libbpf_log_len = 0] = '\0';
+	pw_libbpf_reset();
 	if (mkdir(env.pin_root, 0700) == 0)
 		rb.created_root = true;
 	else if (errno != EEXIST || check_bpffs(env.pin_root)) {
@@ -763,7 +699,7 @@ static int load_attempt(const char *object, const char *module, const char *modu
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = maps_dir);
 	obj = bpf_object__open_file(object, &opts);
 	if (!obj) {
-		libbpf_cause(cause, sizeof(cause));
+		snprintf(cause, sizeof(cause), "%s", pw_libbpf_cause());
 		die_msg("%s: cannot open %s: %s", module, object, cause);
 		goto fail;
 	}
@@ -794,7 +730,7 @@ static int load_attempt(const char *object, const char *module, const char *modu
 	if (bpf_object__load(obj)) {
 		char failed[64];
 
-		libbpf_cause(cause, sizeof(cause));
+		snprintf(cause, sizeof(cause), "%s", pw_libbpf_cause());
 		if (libbpf_failed_prog(failed, sizeof(failed)))
 			variant_failed(fail, failed, "load", cause, "%s: load failed: %s", module, cause);
 		else
@@ -1326,7 +1262,7 @@ int main(int argc, char **argv)
 		die_msg("%s: must run as root", c->name);
 		return 1;
 	}
-	libbpf_set_print(capture_libbpf);
+	pw_libbpf_capture(env.verbose);
 	fail_at = getenv("PINWATCH_TEST_FAIL_AT");
 	if (c->takes_lock && env.lock && take_lock())
 		return 1;
