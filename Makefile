@@ -93,9 +93,9 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/pinwatch-load: loader/load.c loader/parse.c loader/syms.c $(LIB_HDRS)
+$(BUILD)/pinwatch-load: loader/load.c loader/abi.c loader/parse.c loader/syms.c $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(PW_CFLAGS) loader/load.c loader/parse.c loader/syms.c -o $@ $(LDLIBS)
+	$(CC) $(PW_CFLAGS) loader/load.c loader/abi.c loader/parse.c loader/syms.c -o $@ $(LDLIBS)
 
 READ_SRCS := loader/read.c loader/output.c loader/tpwatch.c
 

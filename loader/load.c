@@ -29,6 +29,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "pinwatch.h"
+#include "abi.h"
 #include "cli.h"
 #include "parse.h"
 #include "syms.h"
@@ -44,6 +45,7 @@ static struct {
 	uint64_t ringbuf_bytes;
 	bool verbose;
 	bool lock;	/* attach/detach: false with --no-lock (the caller holds it) */
+	bool json;	/* abi --json */
 } env = {
 	.lock = true,
 	.pin_root = PW_PIN_ROOT,
@@ -835,7 +837,7 @@ static long long config_field(int config_fd, const char *name)
 
 	if (bpf_map_lookup_elem(config_fd, &zero, &cfg))
 		return -1;
-#define PW_X(fname, settable)                                                             	if (!strcmp(name, #fname))                                                        		return cfg.fname;
+#define PW_X(fname, type, settable)                                                           	if (!strcmp(name, #fname))                                                        		return cfg.fname;
 	PW_CONFIG_FIELDS(PW_X)
 #undef PW_X
 	return -1;
@@ -1614,40 +1616,6 @@ static int cmd_on_demand(const char *object)
 	return 0;
 }
 
-/* The bytes of a filter map key, for bpftool (used by pinwatch filter). */
-static int cmd_filter_key(const char *kind, const char *value)
-{
-	unsigned char key[PW_FILTER_KEY_MAX];
-	char err[256];
-	int n = pw_filter_key(kind, value, key, err, sizeof(err));
-
-	if (n < 0) {
-		fprintf(stderr, "pinwatch: filter: %s\n", err);
-		return 1;
-	}
-	for (int i = 0; i < n; i++)
-		printf("%s0x%02x", i ? " " : "", key[i]);
-	printf("\n");
-	return 0;
-}
-
-static void cmd_modules(void)
-{
-	for (int i = 0; i < PW_MOD_MAX; i++)
-		if (module_names[i])
-			printf("%d %s\n", i, module_names[i]);
-}
-
-static void cmd_config_layout(void)
-{
-#define PW_X(name, settable)                                                              \
-	printf("%s %zu %zu %d\n", #name, offsetof(struct pw_config, name),                \
-	       sizeof(((struct pw_config *)0)->name), settable);
-	PW_CONFIG_FIELDS(PW_X)
-#undef PW_X
-	printf("sizeof %zu %zu 0\n", (size_t)0, sizeof(struct pw_config));
-}
-
 /* ---- command line ---------------------------------------------------------- */
 
 const char *argp_program_version = "pinwatch-load 0.1";
@@ -1659,6 +1627,8 @@ static const char doc[] =
 	"  unload MODULE    remove the module's pins (the shared maps go with the last module)\n"
 	"  modules          list module ids and names\n"
 	"  config-layout    list maps/config fields: name offset size settable\n"
+	"  abi [--json]     every module id, stats key, filter kind, config field, event\n"
+	"                   type, block mode and constant the scripts use\n"
 	"  shared-maps OBJECT  list the shared maps the object pins under maps/\n"
 	"  on-demand OBJECT    list hooks attached only while a config field is set\n"
 	"  filter-key KIND VALUE  the bytes of a filter map key (pid uid comm cgroup path cidr)\n"
@@ -1687,6 +1657,7 @@ static const struct argp_option options[] = {
 	{ "lock", 'L', "FILE", 0, "Lock file (default " PW_LOCK_PATH ")", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf's log, verifier output included", 0 },
 	{ "no-lock", 'N', NULL, 0, "attach/detach: do not lock (the caller holds the lock)", 0 },
+	{ "json", 'j', NULL, 0, "abi: print JSON", 0 },
 	{ "ret", 'R', NULL, 0, "uprobe-add: a uretprobe too (return value, latency)", 0 },
 	{ "pid", 'P', "PID", 0, "uprobe-add: this process only", 0 },
 	{ "preset", 'S', "PRESET", 0,
@@ -1718,6 +1689,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'N':
 		env.lock = false;
+		break;
+	case 'j':
+		env.json = true;
 		break;
 	case 'R':
 		up.ret = true;
@@ -1755,6 +1729,13 @@ int main(int argc, char **argv)
 	if (pw_argp_parse(&argp, argc, argv))
 		return 2;
 	cmd = cmd_args[0];
+	if (!strcmp(cmd, "abi")) {
+		if (n_cmd_args != 1) {
+			die_msg("abi: unexpected argument '%s' (see --help)", cmd_args[1]);
+			return 2;
+		}
+		return cmd_abi(env.json);
+	}
 	if (!strcmp(cmd, "modules") && n_cmd_args == 1) {
 		cmd_modules();
 		return 0;
