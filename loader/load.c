@@ -1069,8 +1069,16 @@ static int cmd_load(const char *object)
 	if (injected("load"))
 		goto fail;
 	if (bpf_object__load(obj)) {
+		/* libbpf reuses a pinned map only when type, key and value
+		 * size, max_entries and flags all match this object's */
+		const char *reuse = libbpf_log ? strstr(libbpf_log, "couldn't reuse pinned map") : NULL;
+
 		libbpf_cause(cause, sizeof(cause));
-		die_msg("%s: load failed: %s", module, cause);
+		if (reuse)
+			die_msg("%s: load failed: %.*s (pinned by another pinwatch build: pinwatch down, then up)",
+				module, (int)strcspn(reuse, "\n"), reuse);
+		else
+			die_msg("%s: load failed: %s", module, cause);
 		goto fail;
 	}
 	if (!existed_before(&rb, "config") && injected("config"))
@@ -1628,7 +1636,7 @@ static const char doc[] =
 	"  modules          list module ids and names\n"
 	"  config-layout    list maps/config fields: name offset size settable\n"
 	"  abi [--json]     every module id, stats key, filter kind, config field, event\n"
-	"                   type, block mode and constant the scripts use\n"
+	"                   type, block mode, uprobe preset and constant the scripts use\n"
 	"  shared-maps OBJECT  list the shared maps the object pins under maps/\n"
 	"  on-demand OBJECT    list hooks attached only while a config field is set\n"
 	"  filter-key KIND VALUE  the bytes of a filter map key (pid uid comm cgroup path cidr)\n"
