@@ -49,7 +49,8 @@ ABI=
 abi_load() {
 	[[ -z $ABI ]] || return 0
 	[[ -x $LOADER ]] || die "not built: run make in $PINWATCH_HOME"
-	ABI=$("$LOADER" abi) && [[ -n $ABI ]] || die "$LOADER abi failed"
+	ABI=$("$LOADER" abi) || die "$LOADER abi failed"
+	[[ -n $ABI ]] || die "$LOADER abi printed nothing"
 }
 
 # abi_list SECTION: "NAME VALUE..." per item of the section (modules,
