@@ -98,17 +98,13 @@ PW_TOOL_KEYS(PW_X)
 PW_BENCH_KEYS(PW_X)
 #undef PW_X
 
-/* Two keys with one id would be two duplicate case labels: a compile error. */
-static inline int pw_stats_key_unique(int key)
-{
-	switch (key) {
-#define PW_X(up, low, id) case (id):
-	PW_STATS_KEYS(PW_X)
+/* No two keys share an id: as many bits in the mask of keys as keys. */
+#define PW_X(up, low, id) | (1ull << (id))
+#define PW_N(up, low, id) + 1
+_Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW_N),
+	       "two stats keys share an id");
+#undef PW_N
 #undef PW_X
-		return 1;
-	}
-	return 0;
-}
 
 /* Event types, by the module or tool that writes them: process 1-9,
  * syscall 10-19, file 20-29, net 30-39, signal 40-49, mount 50-59,
