@@ -309,8 +309,10 @@ struct pw_block_key {
 	__u64 ino;
 };
 
-#define PW_DEV_MAJOR(dev)	((__u32)((dev) >> 20))
-#define PW_DEV_MINOR(dev)	((__u32)((dev) & 0xfffff))
+/* The kernel's dev_t: major << PW_DEV_MINOR_BITS | minor (MINORBITS). */
+#define PW_DEV_MINOR_BITS	20
+#define PW_DEV_MAJOR(dev)	((__u32)((dev) >> PW_DEV_MINOR_BITS))
+#define PW_DEV_MINOR(dev)	((__u32)((dev) & ((1u << PW_DEV_MINOR_BITS) - 1)))
 
 /* What a blocklist entry does (field "mode"); X(up, low, id). */
 #define PW_BLOCK_MODES(X)		\

@@ -14,8 +14,7 @@
 #include "parse.h"
 #include "abi.h"
 
-/* What `abi` prints, one row per item: a section, a name, up to five
- * values (numbers, or words for the few that are not). */
+/* A value: a number, a word, or a flag (0/1 in text, false/true in JSON). */
 enum abi_val_kind { V_NUM, V_WORD, V_BOOL };
 
 struct abi_field {
@@ -29,13 +28,15 @@ struct abi_section {
 	int n_fields;
 };
 
+/* What `abi` prints, one row per item: its section, its name, and the
+ * values its section's fields name. */
 struct abi_row {
 	int section;
 	const char *name;
 	struct {
 		unsigned long long num;
 		const char *word;
-	} v[5];
+	} v[4];
 };
 
 enum {
@@ -103,6 +104,7 @@ static const struct abi_row rows[] = {
 #undef PW_X
 	CONST(PW_COMM_LEN),
 	CONST(PW_PATH_MAX),
+	CONST(PW_DEV_MINOR_BITS),
 	CONST(PW_MOD_MAX),
 	CONST(PW_SYSCALL_MAX),
 	CONST(PW_FILE_IO_MAX),
