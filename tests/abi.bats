@@ -162,6 +162,19 @@ stats_keys_seen() {
 	[ "$(jq .bytes_key <<<"$output")" -eq "$(abi_item constants PW_COMM_LEN)" ]
 }
 
+@test "block modes are the values the process module acts on: kill kills, audit lets run" {
+	bin=$(unique_binary)
+	"$PW" block add "$bin" --audit
+	run -0 bpftool -j map dump pinned "$PIN_ROOT/maps/blocklist"
+	[ "$(jq '.[0].formatted.value.mode' <<<"$output")" -eq "$(abi_item block_modes audit)" ]
+	run -0 "$bin"
+	"$PW" block add "$bin"
+	run -0 bpftool -j map dump pinned "$PIN_ROOT/maps/blocklist"
+	[ "$(jq '.[0].formatted.value.mode' <<<"$output")" -eq "$(abi_item block_modes kill)" ]
+	run -137 "$bin"
+	"$PW" block del "$bin"
+}
+
 @test "a stats map pinned by a build with another size is refused with one line, nothing pinned" {
 	"$PW" down >/dev/null
 	mkdir -p "$PIN_ROOT/maps"
