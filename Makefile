@@ -96,7 +96,7 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-LOAD_SRCS := loader/load.c loader/probe.c loader/uprobe.c loader/bpfobj.c loader/parse.c loader/syms.c
+LOAD_SRCS := loader/load.c loader/abi.c loader/probe.c loader/uprobe.c loader/bpfobj.c loader/parse.c loader/syms.c
 
 $(BUILD)/pinwatch-load: $(LOAD_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)

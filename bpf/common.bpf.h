@@ -58,7 +58,7 @@ static __always_inline struct pw_config *pw_begin(__u32 module, __u32 tgid)
 
 	pw_count(module, PW_SEEN);
 	cfg = bpf_map_lookup_elem(&config, &zero);
-	if (!cfg || !cfg->enabled || (cfg->modules_disabled & (1u << module)) ||
+	if (!cfg || !cfg->enabled || (cfg->modules_disabled & PW_MODULE_BIT(module)) ||
 	    (cfg->consumer_tgid && cfg->consumer_tgid == tgid)) {
 		pw_count(module, PW_FILTERED);
 		return NULL;
@@ -174,7 +174,7 @@ static __always_inline struct pw_config *pw_aggregating(__u32 module)
 	__u32 zero = 0;
 
 	cfg = bpf_map_lookup_elem(&config, &zero);
-	if (!cfg || !cfg->enabled || (cfg->modules_disabled & (1u << module)))
+	if (!cfg || !cfg->enabled || (cfg->modules_disabled & PW_MODULE_BIT(module)))
 		return NULL;
 	if (cfg->consumer_tgid | cfg->filter_kinds) {
 		__u32 tgid = bpf_get_current_pid_tgid() >> 32;

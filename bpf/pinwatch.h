@@ -23,14 +23,28 @@
 #define PW_COMM_LEN	16
 #define PW_PATH_MAX	256
 #define PW_ARGS_MAX	1024
-#define PW_MOD_MAX	16
 #define PW_DEFAULT_RINGBUF_BYTES (8u << 20)
 /* The BPF side forces a consumer wakeup only once this much is queued;
  * below it the consumer finds events on its short poll timeout. */
 #define PW_DEFAULT_WAKEUP_BYTES	(256u << 10)
 
 /* X-macros keep the numeric ids and their names in one place. Ids are part
- * of the pinned ABI (stats keys, config bits): append only. */
+ * of the pinned ABI (stats keys, config bits): append only. X(UP, name, id) */
+
+/* Keys of maps/stats, a per-CPU array of PW_MOD_MAX entries, by range:
+ *   0-31   modules, loaded by `pinwatch up` (PW_MODULES); a module's id is
+ *          also its bit in pw_config.modules_disabled (a __u32)
+ *   32-47  reserved for modules (modules_disabled must widen first)
+ *   48-59  on-demand tools and `pinwatch tp watch`, which count in
+ *          maps/stats but load no module (PW_TOOL_KEYS), counted down from 59
+ *   60-62  reserved
+ *   63     the benchmark's program (PW_BENCH_KEYS, tests/bench)
+ * `pinwatch-load abi` prints every key with its name and kind. */
+#define PW_MOD_MAX		64
+#define PW_MOD_MODULE_END	32	/* modules: 0 .. PW_MOD_MODULE_END - 1 */
+#define PW_MOD_TOOL_FIRST	48
+#define PW_MOD_TOOL_LAST	59
+
 #define PW_MODULES(X)			\
 	X(PROCESS, process, 0)		\
 	X(SYSCALL, syscall, 1)		\
@@ -44,69 +58,87 @@
 	X(AUDIT, audit, 9)		\
 	X(UPROBE, uprobe, 10)
 
+/* Not modules (absent from PW_MODULES, never loaded by `up`): tpwatch
+ * counts the events of `pinwatch tp watch` (bpf/tpwatch.bpf.c, the module of
+ * their headers too); profile, memleak and llcstat count each sample or
+ * allocation their BPF side sees as filtered, emitted (recorded in the
+ * tool's own map) or dropped (that map full). */
+#define PW_TOOL_KEYS(X)			\
+	X(TPWATCH, tpwatch, 59)		\
+	X(PROFILE, profile, 58)		\
+	X(MEMLEAK, memleak, 57)		\
+	X(LLCSTAT, llcstat, 56)
+
+/* The benchmark's own program (tests/bench/bpf/bench_rb.bpf.c). */
+#define PW_BENCH_KEYS(X)		\
+	X(BENCH, bench, 63)
+
+/* Every key of maps/stats. */
+#define PW_STATS_KEYS(X) PW_MODULES(X) PW_TOOL_KEYS(X) PW_BENCH_KEYS(X)
+
+/* PW_MOD_<UP>: the stats key (for a module, its id) */
 enum pw_module {
 #define PW_X(up, low, id) PW_MOD_##up = id,
-	PW_MODULES(PW_X)
+	PW_STATS_KEYS(PW_X)
 #undef PW_X
 };
 
-/* Id ranges by module (append inside your range, keep the slot comments:
- * they keep parallel work from touching the same lines). */
+#define PW_X(up, low, id)						\
+	_Static_assert((id) < PW_MOD_MODULE_END, "module id " #low " beyond the module range");
+PW_MODULES(PW_X)
+#undef PW_X
+#define PW_X(up, low, id)						\
+	_Static_assert((id) >= PW_MOD_TOOL_FIRST && (id) <= PW_MOD_TOOL_LAST, \
+		       "stats key " #low " outside the tool range");
+PW_TOOL_KEYS(PW_X)
+#undef PW_X
+#define PW_X(up, low, id)						\
+	_Static_assert((id) > PW_MOD_TOOL_LAST && (id) < PW_MOD_MAX,	\
+		       "stats key " #low " outside the stats map");
+PW_BENCH_KEYS(PW_X)
+#undef PW_X
+
+/* No two keys share an id: as many bits in the mask of keys as keys. */
+#define PW_X(up, low, id) | (1ull << (id))
+#define PW_N(up, low, id) + 1
+_Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW_N),
+	       "two stats keys share an id");
+#undef PW_N
+#undef PW_X
+
+/* Event types, by the module or tool that writes them: process 1-9,
+ * syscall 10-19, file 20-29, net 30-39, signal 40-49, mount 50-59,
+ * oom 60-69, block 70-79, capability 80-89, audit 90-99, uprobe 100-109,
+ * tracepoint workbench 110-119, bench 120-129. X(UP, name, id) */
 #define PW_EVENT_TYPES(X)		\
-	/* process: 1-9 */		\
 	X(EXEC, exec, 1)		\
 	X(EXIT, exit, 2)		\
 	X(FORK, fork, 3)		\
 	X(ENFORCE, enforce, 4)		\
-	/* syscall: 10-19 */		\
 	X(SYSCALL, syscall, 10)		\
-					\
-	/* file: 20-29 */		\
 	X(OPEN, open, 20)		\
 	X(UNLINK, unlink, 21)		\
 	X(RENAME, rename, 22)		\
-					\
-	/* net: 30-39 */		\
 	X(CONNECT, connect, 30)		\
 	X(ACCEPT, accept, 31)		\
 	X(BIND, bind, 32)		\
 	X(LISTEN, listen, 33)		\
 	X(TCP_STATE, tcp_state, 34)	\
 	X(RETRANSMIT, retransmit, 35)	\
-					\
-	/* signal: 40-49 */		\
 	X(SIGNAL, signal, 40)		\
-					\
-	/* mount: 50-59 */		\
 	X(MOUNT, mount, 50)		\
 	X(UMOUNT, umount, 51)		\
-					\
-	/* oom: 60-69 */		\
 	X(OOM, oom, 60)			\
 	X(OOM_KILL, oom_kill, 61)	\
-					\
-	/* block: 70-79 */		\
 	X(BLOCK_SLOW, block_slow, 70)	\
-					\
-	/* capability: 80-89 */		\
 	X(CAPABLE, capable, 80)		\
-					\
-	/* audit: 90-99 */		\
 	X(AUDIT, audit, 90)		\
-					\
-	/* uprobe, profile: 100-109 */	\
 	X(UPROBE, uprobe, 100)		\
 	X(UPROBE_CONNECT, uprobe_connect, 101) \
 	X(UPROBE_READLINE, uprobe_readline, 102) \
 	X(UPROBE_GETADDRINFO, uprobe_getaddrinfo, 103) \
-					\
-	/* tracepoint workbench: 110-119 */ \
 	X(TRACEPOINT, tracepoint, 110)	\
-					\
-	/* bench: 120-129 */		\
-	X(BENCH, bench, 120)		\
-					\
-	/* end */
+	X(BENCH, bench, 120)
 
 enum pw_event_type {
 #define PW_X(up, low, id) PW_EV_##up = id,
@@ -114,19 +146,16 @@ enum pw_event_type {
 #undef PW_X
 };
 
-/* Filter kinds: bit positions in pw_config.filter_kinds / only_kinds. */
+/* Filter kinds: bit positions in pw_config.filter_kinds / only_kinds;
+ * each kind's entries are in maps/filter_<name>. path serves file events,
+ * cidr net events. X(UP, name, bit) */
 #define PW_FILTER_KINDS(X)	\
 	X(PID, pid, 0)		\
 	X(UID, uid, 1)		\
 	X(COMM, comm, 2)	\
 	X(CGROUP, cgroup, 3)	\
-	/* file: path prefix, 4 */ \
 	X(PATH, path, 4)	\
-				\
-	/* net: cidr, 5 */	\
-	X(CIDR, cidr, 5)	\
-				\
-	/* end */
+	X(CIDR, cidr, 5)
 
 enum pw_filter_kind {
 #define PW_X(up, low, id) PW_FILTER_##up = id,
@@ -154,10 +183,17 @@ struct pw_cidr_key {
 	__u8 addr[16];		/* network order */
 };
 
-/* Value of every filter map entry. */
+/* Value of every filter map entry (a __u8): drop events that match, or
+ * (only) report only events that match one of the kind's only entries.
+ * X(UP, name, value) */
+#define PW_FILTER_ACTIONS(X)	\
+	X(DROP, drop, 1)	\
+	X(ONLY, only, 2)
+
 enum pw_filter_action {
-	PW_FILTER_ACTION_DROP = 1,	/* drop events that match */
-	PW_FILTER_ACTION_ONLY = 2,	/* report only events that match one of these */
+#define PW_X(up, low, id) PW_FILTER_ACTION_##up = id,
+	PW_FILTER_ACTIONS(PW_X)
+#undef PW_X
 };
 
 /* maps/config, key 0. Written by the loader (defaults, at first load), the
@@ -169,37 +205,30 @@ struct pw_config {
 	__u32 filter_kinds;	/* bit (1 << kind) set: that filter map has entries */
 	__u32 only_kinds;	/* bit (1 << kind) set: that kind has --only entries */
 	__u32 wakeup_bytes;	/* force a consumer wakeup when the queued bytes cross this */
-	/* module switches: add fields in your module's slot, and to
-	 * PW_CONFIG_FIELDS below; keep the struct naturally aligned. */
-	/* syscall */
 	__u32 syscall_latency;	/* 1: time syscalls (attaches the sys_exit hook) */
-	/* file */
-	/* net */
-	/* block */
 	__u32 block_slow_ns;	/* block_slow event for requests taking >= this (0: all) */
-	/* capability */
 	__u32 capable_denials_only; /* 1: report only capability checks that failed */
-	/* end */
 };
 
-/* Every field the control plane may name, with whether it may set it.
- * X(name, settable) */
-#define PW_CONFIG_FIELDS(X)		\
-	X(enabled, 1)			\
-	X(consumer_tgid, 1)		\
-	X(modules_disabled, 1)		\
-	X(filter_kinds, 0)		\
-	X(only_kinds, 0)		\
-	X(wakeup_bytes, 1)		\
-	/* syscall */			\
-	X(syscall_latency, 1)		\
-	/* file */			\
-	/* net */			\
-	/* block */			\
-	X(block_slow_ns, 1)		\
-	/* capability */		\
-	X(capable_denials_only, 1)	\
-	/* end */
+/* A stats key's bit in pw_config.modules_disabled: only modules have a
+ * switch; every other key (a tool's, the bench's) gives 0, never on. */
+#define PW_MODULE_BIT(key) ((key) < PW_MOD_MODULE_END ? 1u << ((key) & 31) : 0u)
+
+/* Every field of struct pw_config, with its type and whether the control
+ * plane may set it (`pinwatch config set`); a new field goes in both, and
+ * keeps the struct naturally aligned. Types, as `pinwatch config` parses
+ * them: bool (0, 1, on, off), u32 (a number), ns (nanoseconds), bytes,
+ * bitmask (of module ids or filter kinds). X(name, type, settable) */
+#define PW_CONFIG_FIELDS(X)			\
+	X(enabled, bool, 1)			\
+	X(consumer_tgid, u32, 1)		\
+	X(modules_disabled, bitmask, 1)		\
+	X(filter_kinds, bitmask, 0)		\
+	X(only_kinds, bitmask, 0)		\
+	X(wakeup_bytes, bytes, 1)		\
+	X(syscall_latency, bool, 1)		\
+	X(block_slow_ns, ns, 1)			\
+	X(capable_denials_only, bool, 1)
 
 /* maps/stats: per-CPU array keyed by module id. For every module,
  * seen == filtered + emitted + dropped once its programs are idle. */
@@ -280,8 +309,10 @@ struct pw_block_key {
 	__u64 ino;
 };
 
-#define PW_DEV_MAJOR(dev)	((__u32)((dev) >> 20))
-#define PW_DEV_MINOR(dev)	((__u32)((dev) & 0xfffff))
+/* The kernel's dev_t: major << PW_DEV_MINOR_BITS | minor (MINORBITS). */
+#define PW_DEV_MINOR_BITS	20
+#define PW_DEV_MAJOR(dev)	((__u32)((dev) >> PW_DEV_MINOR_BITS))
+#define PW_DEV_MINOR(dev)	((__u32)((dev) & ((1u << PW_DEV_MINOR_BITS) - 1)))
 
 /* What a blocklist entry does (field "mode"); X(up, low, id). */
 #define PW_BLOCK_MODES(X)		\
@@ -808,9 +839,8 @@ struct pw_uprobe_info {
 /* ---- tracepoint workbench events ---- */
 
 /* `pinwatch tp watch` (bpf/tpwatch.bpf.c): any tracepoint as an event. It
- * is not a module (absent from PW_MODULES, never loaded by `up`): this id
- * is only its key in maps/stats and the module of its event headers. */
-#define PW_MOD_TPWATCH	15
+ * is not a module: PW_MOD_TPWATCH (PW_TOOL_KEYS) is only its key in
+ * maps/stats and the module of its event headers. */
 #define PW_TP_DATA_MAX	4096	/* raw record bytes carried per event */
 #define PW_TP_LOC_MAX	8	/* __data_loc/__rel_loc fields that size a record */
 #define PW_TP_COND_MAX	4	/* in-BPF filter: conditions joined by && */
@@ -867,23 +897,11 @@ struct pw_tracepoint {
 	__u8 data[PW_TP_DATA_MAX]; /* the raw record; its first 8 bytes zeroed */
 };
 
-/* ---- on-demand tools: profile, memleak, llcstat ---- */
-
-/* Like PW_MOD_TPWATCH, no modules (absent from PW_MODULES, never loaded by
- * `up`, no events): only their keys in maps/stats. They take the free ids
- * below the bench's (14) and tp watch's (15). Each sample (profile,
- * llcstat) or allocation (memleak) the BPF side sees is counted once as
- * filtered, emitted (recorded in the tool's own map) or dropped (that map
- * full). */
-#define PW_MOD_PROFILE	13
-#define PW_MOD_MEMLEAK	12
-#define PW_MOD_LLCSTAT	11
-
 /* ---- bench events ---- */
 
 /* Written only by the benchmark's own program (tests/bench/bpf/bench_rb.bpf.c,
- * never loaded by pinwatch up): one per getppid of the bench process. */
-#define PW_BENCH_MODULE	14	/* stats key of the bench program (15 is tp watch's) */
+ * never loaded by pinwatch up, stats key PW_MOD_BENCH): one per getppid of
+ * the bench process. */
 struct pw_bench {
 	struct pw_hdr h;
 	__u64 seq;		/* 0, 1, 2, ... in the order of the calls */

@@ -35,6 +35,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "pinwatch.h"
+#include "abi.h"
 #include "bpfobj.h"
 #include "cli.h"
 #include "load.h"
@@ -462,7 +463,7 @@ static long long config_field(int config_fd, const char *name)
 
 	if (bpf_map_lookup_elem(config_fd, &zero, &cfg))
 		return -1;
-#define PW_X(fname, settable)                                                             	if (!strcmp(name, #fname))                                                        		return cfg.fname;
+#define PW_X(fname, type, settable)                                                           	if (!strcmp(name, #fname))                                                        		return cfg.fname;
 	PW_CONFIG_FIELDS(PW_X)
 #undef PW_X
 	return -1;
@@ -729,9 +730,15 @@ static int load_attempt(const char *object, const char *module, const char *modu
 			bpf_program__set_type(prog, BPF_PROG_TYPE_SOCKET_FILTER);
 	if (bpf_object__load(obj)) {
 		char failed[64];
+		/* libbpf reuses a pinned map only when type, key and value
+		 * size, max_entries and flags all match this object's */
+		const char *reuse = strstr(pw_libbpf_log(), "couldn't reuse pinned map");
 
 		snprintf(cause, sizeof(cause), "%s", pw_libbpf_cause());
-		if (libbpf_failed_prog(failed, sizeof(failed)))
+		if (reuse)
+			die_msg("%s: load failed: %.*s (pinned by another pinwatch build: pinwatch down, then up)",
+				module, (int)strcspn(reuse, "\n"), reuse);
+		else if (libbpf_failed_prog(failed, sizeof(failed)))
 			variant_failed(fail, failed, "load", cause, "%s: load failed: %s", module, cause);
 		else
 			die_msg("%s: load failed: %s", module, cause);
@@ -1016,43 +1023,7 @@ static int cmd_on_demand(const char *object)
 	return 0;
 }
 
-/* The bytes of a filter map key, for bpftool (used by pinwatch filter). */
-static int cmd_filter_key(const char *kind, const char *value)
-{
-	unsigned char key[PW_FILTER_KEY_MAX];
-	char err[256];
-	int n = pw_filter_key(kind, value, key, err, sizeof(err));
-
-	if (n < 0) {
-		fprintf(stderr, "pinwatch: filter: %s\n", err);
-		return 1;
-	}
-	for (int i = 0; i < n; i++)
-		printf("%s0x%02x", i ? " " : "", key[i]);
-	printf("\n");
-	return 0;
-}
-
-static void cmd_modules(void)
-{
-	for (int i = 0; i < PW_MOD_MAX; i++)
-		if (module_names[i])
-			printf("%d %s\n", i, module_names[i]);
-}
-
-static void cmd_config_layout(void)
-{
-#define PW_X(name, settable)                                                              \
-	printf("%s %zu %zu %d\n", #name, offsetof(struct pw_config, name),                \
-	       sizeof(((struct pw_config *)0)->name), settable);
-	PW_CONFIG_FIELDS(PW_X)
-#undef PW_X
-	printf("sizeof %zu %zu 0\n", (size_t)0, sizeof(struct pw_config));
-}
-
 /* ---- command line ---------------------------------------------------------- */
-
-static bool probe_json;
 
 static int do_load(char **a, int n) { (void)n; return load_object(a[0], NULL); }
 static int do_unload(char **a, int n) { (void)n; return cmd_unload(a[0]); }
@@ -1065,7 +1036,8 @@ static int do_on_demand(char **a, int n) { (void)n; return cmd_on_demand(a[0]); 
 static int do_modules(char **a, int n) { (void)a, (void)n; cmd_modules(); return 0; }
 static int do_config_layout(char **a, int n) { (void)a, (void)n; cmd_config_layout(); return 0; }
 static int do_filter_key(char **a, int n) { (void)n; return cmd_filter_key(a[0], a[1]); }
-static int do_probe(char **a, int n) { (void)a, (void)n; return cmd_probe(probe_json); }
+static int do_probe(char **a, int n) { (void)a, (void)n; return cmd_probe(env.json); }
+static int do_abi(char **a, int n) { (void)a, (void)n; return cmd_abi(env.json); }
 
 /*
  * The commands, in bpftool's manner: the help text, the list a missing
@@ -1094,6 +1066,9 @@ static const struct cmd {
 	{ "uprobe-del", 1, 1, true, true, do_uprobe_del, "NAME", "remove the probe NAME" },
 	{ "probe", 0, 0, true, false, do_probe, "",
 	  "the kernel features the variants are chosen by\n(--json)" },
+	{ "abi", 0, 0, false, false, do_abi, "",
+	  "every module id, stats key, filter kind, config field, event\n"
+	  "type, block mode, uprobe preset and constant the scripts use (--json)" },
 	{ "modules", 0, 0, false, false, do_modules, "", "list module ids and names" },
 	{ "config-layout", 0, 0, false, false, do_config_layout, "",
 	  "list maps/config fields: name offset size settable" },
@@ -1163,7 +1138,7 @@ static const struct argp_option options[] = {
 	{ "pid", 'P', "PID", 0, "uprobe-add: this process only", 0 },
 	{ "preset", 'S', "PRESET", 0,
 	  "uprobe-add: connect (libc), readline (bash) or getaddrinfo (libc); BINARY:SYMBOL optional", 0 },
-	{ "json", 'j', NULL, 0, "probe: one JSON object", 0 },
+	{ "json", 'j', NULL, 0, "abi, probe: print JSON", 0 },
 	{},
 };
 
@@ -1203,7 +1178,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		uprobe_opts.preset = arg;
 		break;
 	case 'j':
-		probe_json = true;
+		env.json = true;
 		break;
 	case ARGP_KEY_ARG:
 		if (n_cmd_args > MAX_CMD_ARGS)

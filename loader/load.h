@@ -21,6 +21,7 @@ struct load_env {
 	uint64_t ringbuf_bytes;
 	bool verbose;
 	bool lock;	/* attach/detach: false with --no-lock (the caller holds it) */
+	bool json;	/* abi, probe: --json */
 };
 extern struct load_env env;
 

@@ -30,12 +30,8 @@ static const struct pw_name pw_type_names[] = {
 static const struct pw_name pw_module_names[] = {
 #define PW_X(up, low, id) { id, #low },
 	PW_MODULES(PW_X)
+	PW_TOOL_KEYS(PW_X)	/* not modules: tp watch, the on-demand tools */
 #undef PW_X
-	{ PW_MOD_TPWATCH, "tpwatch" },	/* pinwatch tp watch: not a module */
-	/* on-demand tools: stats keys only, no events */
-	{ PW_MOD_PROFILE, "profile" },
-	{ PW_MOD_MEMLEAK, "memleak" },
-	{ PW_MOD_LLCSTAT, "llcstat" },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

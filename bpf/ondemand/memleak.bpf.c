@@ -170,7 +170,7 @@ static __always_inline int alloc_enter(__u64 size)
 	__u32 tgid = id >> 32, zero = 0;
 	struct pw_config *cfg = bpf_map_lookup_elem(&config, &zero);
 
-	if (!cfg || !cfg->enabled || (cfg->modules_disabled & (1u << MOD)) ||
+	if (!cfg || !cfg->enabled || (cfg->modules_disabled & PW_MODULE_BIT(MOD)) ||
 	    (cfg->consumer_tgid && cfg->consumer_tgid == tgid) || !ours(tgid) ||
 	    pw_current_filtered(cfg, tgid)) {
 		pw_count(MOD, PW_SEEN);

@@ -1096,7 +1096,7 @@ static void test_bench(void)
 {
 	struct pw_bench r;
 
-	fill_hdr_m(&r.h, PW_EV_BENCH, PW_BENCH_MODULE, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_BENCH, PW_MOD_BENCH, sizeof(r));
 	r.seq = 41;
 	CHECK_TEXT(&r, sizeof(r), "bench " COLS "seq=41\n");
 	/* the bench program's stats key is no module name */
@@ -1231,7 +1231,7 @@ static void test_names(void)
 	CHECK_STR(pw_module_name(PW_MOD_UPROBE), "uprobe");
 	CHECK(pw_module_name(PW_MOD_MAX) == NULL);
 	/* stats keys that are no modules: named, below PW_MOD_MAX, and taken
-	 * by no module nor by the bench (14) */
+	 * by no module nor by the bench */
 	CHECK_STR(pw_module_name(PW_MOD_TPWATCH), "tpwatch");
 	CHECK_STR(pw_module_name(PW_MOD_PROFILE), "profile");
 	CHECK_STR(pw_module_name(PW_MOD_MEMLEAK), "memleak");
@@ -1241,7 +1241,7 @@ static void test_names(void)
 							  PW_MOD_MEMLEAK, PW_MOD_LLCSTAT };
 		for (size_t i = 0; i < sizeof(tool_keys) / sizeof(tool_keys[0]); i++) {
 			CHECK(tool_keys[i] < PW_MOD_MAX);
-			CHECK(tool_keys[i] != PW_BENCH_MODULE);
+			CHECK(tool_keys[i] != PW_MOD_BENCH);
 #define PW_X(up, low, id) CHECK(tool_keys[i] != (id));
 			PW_MODULES(PW_X)
 #undef PW_X

@@ -40,8 +40,39 @@ le_bytes() {
 # in_range VALUE MIN MAX: a decimal number within [MIN, MAX] (MAX < 2^63).
 in_range() { [[ $1 =~ ^[0-9]{1,19}$ ]] && (( 10#$1 >= $2 && 10#$1 <= $3 )); }
 
-modules_known() { "$LOADER" modules | awk '{print $2}'; }
-module_id() { "$LOADER" modules | awk -v m="$1" '$2 == m {print $1}'; }
+# ---- the ABI (bpf/pinwatch.h), as `pinwatch-load abi` prints it ----
+# Every id, key, field and constant the scripts use comes from there, read
+# once per invocation: call abi_load in the script's own shell (not in a
+# command substitution) so that later calls find it.
+
+ABI=
+abi_load() {
+	[[ -z $ABI ]] || return 0
+	[[ -x $LOADER ]] || die "not built: run make in $PINWATCH_HOME"
+	ABI=$("$LOADER" abi) || die "$LOADER abi failed"
+	[[ -n $ABI ]] || die "$LOADER abi printed nothing"
+}
+
+# abi_list SECTION: "NAME VALUE..." per item of the section (modules,
+# stats_keys, filter_kinds, filter_actions, config_fields, event_types,
+# block_modes, uprobe_presets, constants).
+abi_list() {
+	abi_load
+	awk -v s="$1" '$1 == s { sub(/^[^ ]+ /, ""); print }' <<<"$ABI"
+}
+
+# abi_get SECTION NAME: the item's values ("abi_get constants PW_PATH_MAX"
+# prints 256); dies when the ABI has no such item.
+abi_get() {
+	local v
+	abi_load
+	v=$(awk -v s="$1" -v n="$2" '$1 == s && $2 == n { sub(/^[^ ]+ [^ ]+ /, ""); print; f = 1 } END { exit !f }' <<<"$ABI") ||
+		die "$LOADER abi has no $1 '$2'"
+	echo "$v"
+}
+
+modules_known() { abi_list modules | awk '{print $1}'; }
+module_id() { abi_list modules | awk -v m="$1" '$1 == m {print $2}'; }
 modules_built() {
 	local f
 	for f in "$BUILD"/bpf/*.bpf.o; do
@@ -61,15 +92,14 @@ check_module() {
 	modules_known | grep -qxF -- "$1" || die "unknown module '$1' (known: $(modules_known | paste -sd, | sed 's/,/, /g'))"
 }
 
-# ---- maps/config: fields by name (offsets from pinwatch-load config-layout) ----
+# ---- maps/config: fields by name (offset, size, type: abi config_fields) ----
 
 # Reads the config value as a bash array of byte values.
 config_bytes() { bpftool -j map lookup pinned "$MAPS/config" key 0 0 0 0 | jq -r '.value[]'; }
 
 config_field_read() { # name
-	local spec off size i v=0 bytes
-	spec=$("$LOADER" config-layout | awk -v k="$1" '$1 == k')
-	read -r _ off size _ <<<"$spec"
+	local off size i v=0 bytes
+	read -r off size _ <<<"$(abi_get config_fields "$1")"
 	mapfile -t bytes < <(config_bytes)
 	for ((i = size - 1; i >= 0; i--)); do v=$(((v << 8) | bytes[off + i])); done
 	echo "$v"
@@ -77,7 +107,7 @@ config_field_read() { # name
 
 config_field_write() { # name value   (caller holds the lock)
 	local spec off size i bytes v=$2
-	spec=$("$LOADER" config-layout | awk -v k="$1" '$1 == k')
+	spec=$(abi_list config_fields | awk -v k="$1" '$1 == k')
 	[[ -n $spec ]] || die "config: unknown key '$1'"
 	read -r _ off size _ <<<"$spec"
 	mapfile -t bytes < <(config_bytes)

@@ -232,12 +232,12 @@ static void remove_root(const char *root)
 	rmdir(root);
 }
 
-/* Sum over CPUs of the bench program's stats (key PW_BENCH_MODULE). */
+/* Sum over CPUs of the bench program's stats (key PW_MOD_BENCH). */
 static int bench_stats(int fd, struct pw_stats *sum)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct pw_stats *v;
-	__u32 key = PW_BENCH_MODULE;
+	__u32 key = PW_MOD_BENCH;
 
 	memset(sum, 0, sizeof(*sum));
 	if (ncpu <= 0 || !(v = calloc((size_t)ncpu, sizeof(*v))))

@@ -29,31 +29,31 @@ int bench_getppid(void *ctx)
 
 	if (tgid != target_tgid)
 		return 0;
-	cfg = pw_begin(PW_BENCH_MODULE, tgid);
+	cfg = pw_begin(PW_MOD_BENCH, tgid);
 	if (!cfg)
 		return 0;
-	pw_fill_hdr(&e.h, PW_EV_BENCH, PW_BENCH_MODULE, sizeof(e));
+	pw_fill_hdr(&e.h, PW_EV_BENCH, PW_MOD_BENCH, sizeof(e));
 	e.seq = seq++;
 	switch (mode) {
 	case BENCH_EVERY:
 		if (bpf_ringbuf_output(&events, &e, sizeof(e), 0))
-			pw_count(PW_BENCH_MODULE, PW_DROPPED);
+			pw_count(PW_MOD_BENCH, PW_DROPPED);
 		else
-			pw_count(PW_BENCH_MODULE, PW_EMITTED);
+			pw_count(PW_MOD_BENCH, PW_EMITTED);
 		break;
 	case BENCH_NONE:
 		if (bpf_ringbuf_output(&events, &e, sizeof(e), BPF_RB_NO_WAKEUP))
-			pw_count(PW_BENCH_MODULE, PW_DROPPED);
+			pw_count(PW_MOD_BENCH, PW_DROPPED);
 		else
-			pw_count(PW_BENCH_MODULE, PW_EMITTED);
+			pw_count(PW_MOD_BENCH, PW_EMITTED);
 		break;
 	case BENCH_NO_RING:
 		/* the record is built all the same, only not sent */
 		asm volatile("" : : "r"(&e) : "memory");
-		pw_count(PW_BENCH_MODULE, PW_EMITTED);
+		pw_count(PW_MOD_BENCH, PW_EMITTED);
 		break;
 	default:
-		pw_submit(cfg, &e, sizeof(e), PW_BENCH_MODULE);
+		pw_submit(cfg, &e, sizeof(e), PW_MOD_BENCH);
 	}
 	return 0;
 }
