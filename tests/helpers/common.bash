@@ -33,6 +33,18 @@ pw_teardown() {
 	"$PW" down >/dev/null 2>&1 || true
 }
 
+# setup_file of a file whose tests share one sensor: needs root, then a clean
+# sensor started with ARGS (`pinwatch up` options and modules).
+pw_setup_file() { # [up option...] module...
+	require_root
+	pw_fresh "$@"
+}
+
+# teardown_file of a file set up by pw_setup_file: no sensor is left behind.
+pw_teardown_file() {
+	pw_teardown
+}
+
 # Discards whatever is queued in the ring so a test sees only its events.
 pw_drain() {
 	"$PW_READ" --drain >/dev/null
@@ -146,6 +158,34 @@ assert_one_line_error() {
 		echo "expected one stderr line, got ${#stderr_lines[@]}: $stderr" >&2
 		return 1
 	fi
+}
+
+# Asserts one field of a JSON value: assert_field JSON JQ_EXPR [OP] WANT.
+# The field is read with jq -r, so a string is compared as its text and any
+# other value as its JSON. OP is = (the default), != or == (a glob, as in
+# [[ ]]), or a numeric test (-eq -ne -lt -le -gt -ge), which fails on a value
+# that is not one integer. On failure prints
+#   field .filename: got "x", want "y"
+# and the JSON.
+assert_field() {
+	local json=$1 expr=$2 op want got
+	if (($# == 4)); then op=$3 want=$4; else op='=' want=$3; fi
+	got=$(jq -r "$expr" <<<"$json") || { echo "field $expr: jq failed on: $json" >&2; return 1; }
+	# shellcheck disable=SC2053 # == compares with WANT as a glob
+	case $op in
+	=) [[ $got == "$want" ]] ;;
+	!=) [[ $got != "$want" ]] ;;
+	==) [[ $got == $want ]] ;;
+	-eq | -ne | -lt | -le | -gt | -ge) test "$got" "$op" "$want" 2>/dev/null ;;
+	*) echo "assert_field: unknown operator '$op'" >&2; return 1 ;;
+	esac && return 0
+	if [[ $op == = ]]; then
+		printf 'field %s: got "%s", want "%s"\n' "$expr" "$got" "$want" >&2
+	else
+		printf 'field %s: got "%s", want %s "%s"\n' "$expr" "$got" "$op" "$want" >&2
+	fi
+	printf 'in: %s\n' "$json" >&2
+	return 1
 }
 
 # How a program can attach to the kernel function FN on this kernel, found
