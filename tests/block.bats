@@ -56,8 +56,7 @@ hist_total() { # map
 	[ "$(jq '[.[] | select(.map == "hist_size_bytes") | .slots[] | select(.low == 65536) | .count] | add' <<<"$json")" -ge 1 ]
 	[ "$(jq -r '[.[] | select(.map == "hist_size_bytes") | .unit] | unique | join(",")' <<<"$json")" = bytes ]
 	[ "$(jq -r '.[0].label' <<<"$json")" != "" ]
-	run "$PW" hist block
-	[ "$status" -eq 0 ]
+	run -0 "$PW" hist block
 	[[ $output == *"hist_latency_ns "*"(total "* ]]
 	[[ $output == *"hist_size_bytes "* ]]
 	[[ $output == *"65536 -> 131071"* ]]
@@ -108,8 +107,7 @@ hist_total() { # map
 	# other I/O on a shared machine may land meanwhile (a few requests);
 	# ours (32 or more) must not
 	[ $((lat1 - lat0)) -lt 32 ]
-	run stats_balance block
-	[ "$status" -eq 0 ]
+	run -0 stats_balance block
 }
 
 # bats test_tags=vm-ci

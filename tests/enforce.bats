@@ -63,11 +63,9 @@ le_hex() {
 
 # bats test_tags=vm-ci
 @test "status names the active enforcement variant, and the action stage sits in chain slot 2" {
-	run "$PW" chain process
-	[ "$status" -eq 0 ]
+	run -0 "$PW" chain process
 	grep -qE '^2 +[0-9]+ +enforce__tp$' <<<"$output"
-	run "$PW" status
-	[ "$status" -eq 0 ]
+	run -0 "$PW" status
 	case $(enforce_variant) in
 	lsm) [ -e "$PIN_ROOT/process/link_enforce" ] ;;
 	tp)
@@ -81,8 +79,7 @@ le_hex() {
 @test "a blocked copy of true is stopped at exec and reported with its path, device and inode" {
 	bin=$(unique_binary)
 	"$PW" block add "$bin"
-	run "$bin"
-	[ "$status" -eq "$(blocked_status)" ]
+	run -"$(blocked_status)" "$bin"
 	ev=$(pw_events | jq -c 'select(.type == "enforce")')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
 	[ "$(jq -r .action <<<"$ev")" = "$(blocked_action)" ]
@@ -100,8 +97,7 @@ le_hex() {
 	bin=$BATS_TEST_TMPDIR/pwtouch
 	cp "$(command -v touch)" "$bin"
 	"$PW" block add "$bin"
-	run "$bin" "$BATS_TEST_TMPDIR/marker"
-	[ "$status" -eq 137 ]
+	run -137 "$bin" "$BATS_TEST_TMPDIR/marker"
 	[ ! -e "$BATS_TEST_TMPDIR/marker" ] # touch never ran
 	events=$(pw_events | jq -c --arg f "$bin" 'select((.type == "exec" and .filename == $f) or .type == "enforce" or (.type == "exit" and .comm == "pwtouch"))')
 	[ "$(jq -r .type <<<"$events" | paste -sd,)" = exec,enforce,exit ]
@@ -136,14 +132,11 @@ le_hex() {
 	cp "$bin" "$BATS_TEST_TMPDIR/copy"
 	want=$(blocked_status)
 	for f in hardlink symlink; do
-		run "$BATS_TEST_TMPDIR/$f"
-		[ "$status" -eq "$want" ] || { echo "$f ran: $status"; return 1; }
+		run -"$want" "$BATS_TEST_TMPDIR/$f" || { echo "$f ran: $status"; return 1; }
 	done
 	mv "$bin" "$BATS_TEST_TMPDIR/renamed"
-	run "$BATS_TEST_TMPDIR/renamed"
-	[ "$status" -eq "$want" ]
-	run "$BATS_TEST_TMPDIR/copy"
-	[ "$status" -eq 0 ]
+	run -"$want" "$BATS_TEST_TMPDIR/renamed"
+	run -0 "$BATS_TEST_TMPDIR/copy"
 	events=$(pw_events | jq -c 'select(.type == "enforce")')
 	[ "$(jq -r '.filename | split("/") | last' <<<"$events" | paste -sd,)" = hardlink,symlink,renamed ]
 	[ "$(jq -r .path <<<"$events" | sort -u)" = "$bin" ]
@@ -152,8 +145,7 @@ le_hex() {
 @test "audit mode lets the binary run and reports it beside its exec event" {
 	bin=$(unique_binary)
 	"$PW" block add --audit "$bin"
-	run "$bin"
-	[ "$status" -eq 0 ]
+	run -0 "$bin"
 	events=$(pw_events)
 	ev=$(jq -c 'select(.type == "enforce")' <<<"$events")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
@@ -172,12 +164,10 @@ le_hex() {
 	"$PW" block add --audit "$bin"
 	[ "$("$PW" block list --json | jq -c 'map(.mode)')" = '["audit"]' ]
 	"$PW" block add "$bin"
-	run "$bin"
-	[ "$status" -eq "$(blocked_status)" ]
+	run -"$(blocked_status)" "$bin"
 	"$PW" block del "$BATS_TEST_TMPDIR/$(basename "$bin")"
 	[ "$("$PW" block list --json)" = "[]" ]
-	run "$bin"
-	[ "$status" -eq 0 ]
+	run -0 "$bin"
 	[ "$(pw_events | jq -c 'select(.type == "enforce")' | wc -l)" -eq 1 ]
 }
 
@@ -195,14 +185,12 @@ le_hex() {
 	cp /bin/true "$spaced"
 	"$PW" block add "$bin"
 	"$PW" block add --audit "$spaced"
-	run "$PW" block list --json
-	[ "$status" -eq 0 ]
+	run -0 "$PW" block list --json
 	want=$(jq -cn --arg b "$bin" --arg s "$spaced" --arg d "$(sb_dev "$bin")" \
 		--argjson bi "$(stat -c %i "$bin")" --argjson si "$(stat -c %i "$spaced")" \
 		'[{path: $b, dev: $d, ino: $bi, mode: "kill"}, {path: $s, dev: $d, ino: $si, mode: "audit"}] | sort_by(.path)')
 	[ "$(jq -c 'sort_by(.path)' <<<"$output")" = "$want" ]
-	run "$PW" block list
-	[ "$status" -eq 0 ]
+	run -0 "$PW" block list
 	[[ ${lines[0]} == MODE*DEV*INO*PATH ]]
 	grep -qE "^kill +[0-9]+:[0-9]+ +$(stat -c %i "$bin") +$bin\$" <<<"$output"
 	grep -qE "^audit +[0-9]+:[0-9]+ +[0-9]+ +$spaced\$" <<<"$output"
@@ -227,8 +215,7 @@ le_hex() {
 	want=$(blocked_status)
 	"$PW" block add "$bin"
 	"$PW" filter add comm "$filter_comm"
-	run "$bin"
-	[ "$status" -eq "$want" ] || { echo "comm filter let it run"; return 1; }
+	run -"$want" "$bin" || { echo "comm filter let it run"; return 1; }
 	"$PW" filter del comm "$filter_comm"
 	"$PW" filter add uid 0
 	run "$bin"
@@ -243,8 +230,7 @@ le_hex() {
 	"$PW" config set enabled 1
 	[ "$status" -eq "$want" ] || { echo "sensor switch let it run"; return 1; }
 	# a shell that makes itself the consumer, then execs the binary
-	run bash -c '"$1" config set consumer_tgid $$ && exec "$2"' _ "$PW" "$bin"
-	[ "$status" -eq "$want" ] || { echo "consumer exclusion let it run"; return 1; }
+	run -"$want" bash -c '"$1" config set consumer_tgid $$ && exec "$2"' _ "$PW" "$bin" || { echo "consumer exclusion let it run"; return 1; }
 	"$PW" config set consumer_tgid 0
 	events=$(pw_events)
 	[ "$(jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' <<<"$events" | wc -l)" -eq 0 ]
@@ -258,8 +244,7 @@ le_hex() {
 	"$PW" filter add comm "$filter_comm"
 	before=$(stat_of process emitted)
 	for _ in 1 2 3 4 5; do "$bin"; done
-	run stats_balance process
-	[ "$status" -eq 0 ]
+	run -0 stats_balance process
 	# the five execs were filtered, their five enforce events emitted
 	[ "$(jq -r .emitted <<<"$output")" -ge $((before + 5)) ]
 	[ "$(pw_events | jq -c 'select(.type == "enforce")' | wc -l)" -eq 5 ]
@@ -291,8 +276,7 @@ le_hex() {
 }
 
 @test "block takes --help, needs root, and refuses to add without the process module" {
-	run "$PW" block --help
-	[ "$status" -eq 0 ]
+	run -0 "$PW" block --help
 	[[ $output == *"Usage: pinwatch block add PATH [--audit]"* ]]
 	bin=$(unique_binary)
 	chmod 755 "$BATS_TEST_TMPDIR"

@@ -152,8 +152,7 @@ while True:
 	start_devlog_listener "$msgs"
 	bin=$(unique_binary)
 	"$bin" hello
-	run --separate-stderr "$PW_READ" --drain --syslog --syslog-facility local0
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$PW_READ" --drain --syslog --syslog-facility local0
 	line=$(grep -F "\"filename\":\"$bin\"" "$msgs")
 	[ "$(wc -l <<<"$line")" -eq 1 ]
 	# <134> = local0 (16) * 8 + info (6); glibc puts "TAG[PID]: " before the message

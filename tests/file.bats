@@ -164,8 +164,7 @@ file_events() { # type path
 @test "path filters round-trip through add, list and del, and set filter bit 4" {
 	"$PW" filter add path /proc
 	"$PW" filter add path "/srv/with space/é/" --only
-	run "$PW" filter list path --json
-	[ "$status" -eq 0 ]
+	run -0 "$PW" filter list path --json
 	[ "$output" = '[{"kind":"path","value":"/proc","mode":"drop"},{"kind":"path","value":"/srv/with space/é","mode":"only"}]' ] ||
 		[ "$output" = '[{"kind":"path","value":"/srv/with space/é","mode":"only"},{"kind":"path","value":"/proc","mode":"drop"}]' ]
 	[ "$(( $("$PW" config get filter_kinds) & 16 ))" -eq 16 ]
@@ -195,8 +194,7 @@ file_events() { # type path
 	"$PW" filter add path "$d"
 	for i in $(seq 1 20); do : >"$d/f$i"; done
 	"$PW" filter del path "$d"
-	run stats_balance file
-	[ "$status" -eq 0 ]
+	run -0 stats_balance file
 	[ "$(jq -r .filtered <<<"$output")" -ge $((before + 20)) ]
 	[ "$(jq -r .emitted <<<"$output")" -gt 0 ]
 }

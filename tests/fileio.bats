@@ -78,12 +78,10 @@ row_of() { # pid name
 
 @test "without the hooks, filetop and vfsstat exit 4 with one line saying why" {
 	[[ -z $(expected_variant) ]] || skip "file I/O accounting is attached on this kernel"
-	run --separate-stderr "$PW" filetop
-	[ "$status" -eq 4 ]
+	run -4 --separate-stderr "$PW" filetop
 	assert_one_line_error
 	[[ $stderr == *"not available on this kernel"* ]]
-	run --separate-stderr "$PW" vfsstat --json
-	[ "$status" -eq 4 ]
+	run -4 --separate-stderr "$PW" vfsstat --json
 	assert_one_line_error
 }
 
@@ -134,12 +132,10 @@ row_of() { # pid name
 	need_accounting
 	f=$BATS_TEST_TMPDIR/pwio-$RANDOM$RANDOM
 	write_then_read "$f"
-	run "$PW" filetop --top 3 --sort writes --json
-	[ "$status" -eq 0 ]
+	run -0 "$PW" filetop --top 3 --sort writes --json
 	[ "$(jq length <<<"$output")" -le 3 ]
 	[ "$(jq -c '[.[].writes]' <<<"$output")" = "$(jq -c '[.[].writes] | sort | reverse' <<<"$output")" ]
-	run "$PW" filetop --top 10240
-	[ "$status" -eq 0 ]
+	run -0 "$PW" filetop --top 10240
 	[[ ${lines[0]} == PID*COMM*READS*WRITES*R_KB*W_KB*T*DEV*INO*NAME ]]
 	grep -qE "^$WRITER +dd +0 +3 +0 +12 +R .* ${f##*/}\$" <<<"$output"
 	"$PW" filetop --clear >/dev/null
@@ -148,8 +144,7 @@ row_of() { # pid name
 
 @test "vfsstat counts the machine's reads and writes, and --interval only what happened meanwhile" {
 	need_accounting
-	run --separate-stderr "$PW" vfsstat --json
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$PW" vfsstat --json
 	before=$output
 	f=$BATS_TEST_TMPDIR/pwio-$RANDOM$RANDOM
 	write_then_read "$f"
@@ -189,14 +184,12 @@ row_of() { # pid name
 @test "filetop and vfsstat refuse bad arguments with one line" {
 	for args in "--top 0" "--top x" "--sort size" "--bogus" "--top"; do
 		# shellcheck disable=SC2086
-		run --separate-stderr "$PW" filetop $args
-		[ "$status" -eq 2 ] || { echo "filetop $args: $status"; return 1; }
+		run -2 --separate-stderr "$PW" filetop $args || { echo "filetop $args: $status"; return 1; }
 		assert_one_line_error
 	done
 	for args in "--interval 0" "--interval 1.5" "--bogus"; do
 		# shellcheck disable=SC2086
-		run --separate-stderr "$PW" vfsstat $args
-		[ "$status" -eq 2 ] || { echo "vfsstat $args: $status"; return 1; }
+		run -2 --separate-stderr "$PW" vfsstat $args || { echo "vfsstat $args: $status"; return 1; }
 		assert_one_line_error
 	done
 }

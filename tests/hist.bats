@@ -107,8 +107,7 @@ raddr_json_total() { # json address
 	need_perl
 	tcp_session inet 127.0.0.1
 	tcp_session inet6 ::1
-	run --separate-stderr "$PW" hist net
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$PW" hist net
 	[ -z "$stderr" ]
 	# the histogram: in microseconds
 	[[ ${lines[0]} == "hist_srtt all TCP sockets (total "* ]]
@@ -174,8 +173,7 @@ pattern_raw() {
 	need_direct_io
 	dd if=/dev/zero of="$TARGET" bs=64K count=16 oflag=direct conv=notrunc status=none
 	json=$("$PW" hist block --json)
-	run --separate-stderr "$PW" hist block
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$PW" hist block
 	[ -z "$stderr" ]
 	[[ ${lines[0]} == "hist_latency_ns "* ]]
 	hdr=$(printf '%s\n' "${lines[@]}" | grep -nx 'pattern: sequential and random requests per disk' | cut -d: -f1)
@@ -192,8 +190,7 @@ pattern_raw() {
 }
 
 @test "hist --help documents the srtt_raddr and pattern output and the JSON shape" {
-	run "$PW" hist --help
-	[ "$status" -eq 0 ]
+	run -0 "$PW" hist --help
 	[[ $output == *srtt_raddr* ]]
 	[[ $output == *'"kind":"pattern","map":"pattern"'* ]]
 	[[ $output == *'"kind":"hist"'* ]]

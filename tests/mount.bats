@@ -61,16 +61,14 @@ teardown() {
 @test "the text output names the syscall, the fields and the flags" {
 	mount -t tmpfs -o ro,nosuid,size=1m pwtest "$dir" || skip "cannot mount tmpfs here"
 	umount "$dir"
-	run "$PW_READ" --drain
-	[ "$status" -eq 0 ]
+	run -0 "$PW_READ" --drain
 	grep -F "mount source=pwtest target=$dir fstype=tmpfs flags=MS_RDONLY|MS_NOSUID data=size=1m ret=0" <<<"$output"
 	grep -E "umount2 target=$dir( flags=[A-Z_|]+)? ret=0\$" <<<"$output"
 }
 
 # bats test_tags=vm-ci
 @test "a mount of an unknown filesystem type reports ret -19 (ENODEV)" {
-	run mount -t pwnosuchfs pwtest "$dir"
-	[ "$status" -ne 0 ]
+	run ! mount -t pwnosuchfs pwtest "$dir"
 	ev=$(pw_events | jq -c --arg d "$dir" 'select(.type == "mount" and .target == $d)')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
 	[ "$(jq -r .fstype <<<"$ev")" = pwnosuchfs ]
@@ -91,8 +89,7 @@ teardown() {
 	mount -t pwnosuchfs pwtest "$dir" 2>/dev/null || true
 	"$PW" filter del comm mount
 	mount -t pwnosuchfs pwtest "$dir" 2>/dev/null || true
-	run stats_balance mount
-	[ "$status" -eq 0 ]
+	run -0 stats_balance mount
 	[ "$(jq -r .filtered <<<"$output")" -ge 1 ]
 	[ "$(jq -r .emitted <<<"$output")" -ge 1 ]
 }

@@ -329,8 +329,7 @@ peer_events() { # port
 	"$PW" filter add cidr 10.0.0.0/8
 	"$PW" filter add cidr fd00::/8 --only
 	"$PW" filter add cidr 192.168.1.7
-	run "$PW" filter list cidr
-	[ "$status" -eq 0 ]
+	run -0 "$PW" filter list cidr
 	[ "$(sort <<<"$output")" = "$(printf '%s\n' 'cidr 10.0.0.0/8 drop' 'cidr 192.168.1.7/32 drop' 'cidr fd00::/8 only')" ]
 	run "$PW" filter list --json
 	[ "$(jq -c 'sort_by(.value)' <<<"$output")" = '[{"kind":"cidr","value":"10.0.0.0/8","mode":"drop"},{"kind":"cidr","value":"192.168.1.7/32","mode":"drop"},{"kind":"cidr","value":"fd00::/8","mode":"only"}]' ]
@@ -380,8 +379,7 @@ peer_events() { # port
 	tcp_session inet 127.0.0.1
 	"$PW" filter del comm perl
 	tcp_session inet 127.0.0.1
-	run stats_balance net
-	[ "$status" -eq 0 ]
+	run -0 stats_balance net
 	[ "$(jq -r .filtered <<<"$output")" -gt 0 ]
 	[ "$(jq -r .emitted <<<"$output")" -gt 0 ]
 }
@@ -424,6 +422,5 @@ settled() { # port
 	# and none of the session run while off (nor of its client's port,
 	# unless the second session happened to reuse it)
 	[ "$(ev "select((.sport == $off_port or .dport == $off_port) and .sport != $PORT and .dport != $PORT)" | wc -l)" -eq 0 ]
-	run stats_balance net
-	[ "$status" -eq 0 ]
+	run -0 stats_balance net
 }

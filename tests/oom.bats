@@ -82,8 +82,7 @@ memory_cgroup() {
 	ev=$(pw_events | jq -c --argjson p "$pid" 'select(.type == "oom" and .victim_pid == $p)')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
 	[ "$(jq -r .victim_comm <<<"$ev")" = pwoom ]
-	run stats_balance oom
-	[ "$status" -eq 0 ]
+	run -0 stats_balance oom
 	[ "$(jq -r .emitted <<<"$output")" -ge 1 ]
 }
 

@@ -207,8 +207,7 @@ setup() {
 	"$PW" filter add comm "$(basename "$bin")"
 	for _ in $(seq 1 20); do "$bin"; done
 	"$PW" filter del comm "$(basename "$bin")"
-	run stats_balance process
-	[ "$status" -eq 0 ]
+	run -0 stats_balance process
 	[ "$(jq -r .filtered <<<"$output")" -ge 20 ]
 	[ "$(jq -r .emitted <<<"$output")" -gt 0 ]
 }
@@ -239,6 +238,5 @@ setup() {
 	ev=$(pw_events | jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
 	[ "$(jq -c .args <<<"$ev")" = "$(jq -cn --arg b "$bin" '[$b, "on"]')" ]
-	run stats_balance process
-	[ "$status" -eq 0 ]
+	run -0 stats_balance process
 }

@@ -180,8 +180,7 @@ teardown() {
 		echo "a program has more than one link: $links"
 		return 1
 	fi
-	run "$PW" status
-	[ "$status" -eq 0 ]
+	run -0 "$PW" status
 }
 
 @test "filter add from many shells at once loses no entry" {
@@ -205,11 +204,9 @@ teardown() {
 
 @test "status names a link that was removed and exits non-zero" {
 	rm "$PIN_ROOT/process/link_fork"
-	run "$PW" status
-	[ "$status" -eq 1 ]
+	run -1 "$PW" status
 	[[ $output == *process* ]]
 	"$PW" down process
 	"$PW" up process
-	run "$PW" status
-	[ "$status" -eq 0 ]
+	run -0 "$PW" status
 }

@@ -120,8 +120,7 @@ free_pid() {
 	start_sleeper
 	kill -TERM "$child"
 	wait "$child" || true
-	run "$PW_READ" --drain
-	[ "$status" -eq 0 ]
+	run -0 "$PW_READ" --drain
 	grep -E "kill sig=SIGTERM target=$child ret=0\$" <<<"$output"
 	grep -E "generate sig=SIGTERM target=$child target_comm=sleep result=delivered" <<<"$output"
 }
@@ -130,8 +129,7 @@ free_pid() {
 	"$PW" filter add pid "$BASHPID"
 	for _ in $(seq 1 10); do kill -0 "$BASHPID"; done
 	"$PW" filter del pid "$BASHPID"
-	run stats_balance signal
-	[ "$status" -eq 0 ]
+	run -0 stats_balance signal
 	[ "$(jq -r .filtered <<<"$output")" -ge 10 ]
 	[ "$(jq -r .emitted <<<"$output")" -gt 0 ]
 }

@@ -57,8 +57,7 @@ nr_of() {
 	[ -e "$PIN_ROOT/syscall/link_enter" ]
 	[ ! -e "$PIN_ROOT/syscall/link_exit" ]
 	[ -e "$PIN_ROOT/syscall/prog_exit__tp_btf" ] || [ -e "$PIN_ROOT/syscall/prog_exit__raw_tp" ]
-	run "$PW" status
-	[ "$status" -eq 0 ]
+	run -0 "$PW" status
 }
 
 @test "a selected syscall is reported per call with nr, name, six args and ret = the parent pid" {
@@ -135,8 +134,7 @@ nr_of() {
 	[ "$(jq -r .avg_ns <<<"$row")" -gt 0 ]
 	# sorted by total time
 	[ "$(jq '[.[].total_ns] == ([.[].total_ns] | sort | reverse)' <<<"$json")" = true ]
-	run "$PW" hist syscall
-	[ "$status" -eq 0 ]
+	run -0 "$PW" hist syscall
 	[[ $output == *"hist_latency_ns getppid (total "* ]]
 	[[ $output == *"|*"* ]]
 	h=$("$PW" hist syscall --json | jq -c '.[] | select(.label == "getppid")')
@@ -149,12 +147,10 @@ nr_of() {
 
 @test "syscount prints the top syscalls by name, as text and as JSON" {
 	"$SC" 100
-	run "$PW" syscount --top 3
-	[ "$status" -eq 0 ]
+	run -0 "$PW" syscount --top 3
 	[ "${#lines[@]}" -eq 4 ]
 	[[ ${lines[0]} == SYSCALL*COUNT* ]]
-	run "$PW" syscount --json --top 512
-	[ "$status" -eq 0 ]
+	run -0 "$PW" syscount --json --top 512
 	[ "$(jq -r '.[] | select(.name == "getppid") | .nr' <<<"$output")" = "$(nr_of getppid)" ]
 	[ "$(jq '[.[].count] == ([.[].count] | sort | reverse)' <<<"$output")" = true ]
 	[ "$(jq '.[0] | keys | sort | join(",")' -r <<<"$output")" = "count,name,nr" ]
@@ -179,8 +175,7 @@ nr_of() {
 	"$SC" 10
 	"$PW" filter del comm pwsc
 	"$SC" 10
-	run stats_balance syscall
-	[ "$status" -eq 0 ]
+	run -0 stats_balance syscall
 	[ "$(jq -r .filtered <<<"$output")" -ge 10 ]
 	[ "$(jq -r .emitted <<<"$output")" -ge 10 ]
 }
@@ -197,8 +192,7 @@ nr_of() {
 	"$PW" up process # keeps the shared config while syscall reloads
 	"$PW" config set syscall_latency on
 	"$PW" down syscall
-	run "$PW" up syscall
-	[ "$status" -eq 0 ]
+	run -0 "$PW" up syscall
 	[ -e "$PIN_ROOT/syscall/link_exit" ]
 	"$PW" config set syscall_latency off
 	[ ! -e "$PIN_ROOT/syscall/link_exit" ]

@@ -83,11 +83,9 @@ event_files() { # base cat/name
 }
 
 @test "tp list prints matching tracepoints from available_events, by substring or glob" {
-	run "$PW" tp list sched_process_exec
-	[ "$status" -eq 0 ]
+	run -0 "$PW" tp list sched_process_exec
 	[[ $output == *sched:sched_process_exec* ]]
-	run "$PW" tp list 'syscalls:sys_enter_conn*'
-	[ "$status" -eq 0 ]
+	run -0 "$PW" tp list 'syscalls:sys_enter_conn*'
 	[ "$output" = syscalls:sys_enter_connect ]
 	run "$PW" tp list sched:
 	while read -r ev; do
@@ -118,16 +116,14 @@ event_files() { # base cat/name
 }
 
 @test "tp format shows offsets, sizes and types, marking common fields and __data_loc strings" {
-	run "$PW" tp format sched:sched_process_exec
-	[ "$status" -eq 0 ]
+	run -0 "$PW" tp format sched:sched_process_exec
 	[[ ${lines[0]} == "sched:sched_process_exec  id "* ]]
 	grep -qE '^ +4 +4 yes +int +common_pid +common: not readable from BPF' <<<"$output"
 	# the signed column is the kernel's: 6.1 says signed:1 for a __data_loc
 	# char[], 6.18 signed:0
 	grep -qE '^ +8 +4 (yes|no) +__data_loc char\[\] +filename +__data_loc string' <<<"$output"
 	grep -qE '^ +12 +4 yes +pid_t +pid *$' <<<"$output"
-	run "$PW" tp format sched:sched_process_exec --json
-	[ "$status" -eq 0 ]
+	run -0 "$PW" tp format sched:sched_process_exec --json
 	jq -e '.tracepoint == "sched:sched_process_exec"
 		and ([.fields[] | select(.common)] | length) == 4
 		and (.fields[] | select(.name == "filename") | .kind == "data_loc" and .string and .offset == 8)
@@ -135,8 +131,7 @@ event_files() { # base cat/name
 }
 
 @test "tp format of a syscall tracepoint marks the user pointers and the syscall number" {
-	run "$PW" tp format syscalls:sys_enter_openat
-	[ "$status" -eq 0 ]
+	run -0 "$PW" tp format syscalls:sys_enter_openat
 	grep -qE ' filename +user pointer: read with bpf_probe_read_user' <<<"$output"
 	grep -qE ' __syscall_nr +syscall number' <<<"$output"
 }
@@ -240,8 +235,7 @@ event_files() { # base cat/name
 }
 
 @test "tp --help describes every step" {
-	run "$PW" tp --help
-	[ "$status" -eq 0 ]
+	run -0 "$PW" tp --help
 	for sub in list format struct watch ftrace; do
 		[[ $output == *"pinwatch tp $sub"* ]] || { echo "no $sub in help"; return 1; }
 	done

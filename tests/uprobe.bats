@@ -44,8 +44,7 @@ uprobe_events() { # probe name
 
 # bats test_tags=vm-ci
 @test "a generic probe with --ret reports the six arguments, the return value and the latency" {
-	run "$PW" uprobe add work "$TARGET:pw_work" --ret
-	[ "$status" -eq 0 ]
+	run -0 "$PW" uprobe add work "$TARGET:pw_work" --ret
 	"$TARGET" 3 >/dev/null &
 	pid=$!
 	wait "$pid"
@@ -75,8 +74,7 @@ uprobe_events() { # probe name
 @test "text output names the probe, the arguments and the result" {
 	"$PW" uprobe add work "$TARGET:pw_work" --ret
 	"$TARGET" 1 >/dev/null
-	run "$PW_READ" --drain --type uprobe
-	[ "$status" -eq 0 ]
+	run -0 "$PW_READ" --drain --type uprobe
 	[[ $output == *"probe=work args=1,2,3,4,5,6 ret=1021 lat="* ]]
 }
 
@@ -100,22 +98,19 @@ uprobe_events() { # probe name
 @test "hist uprobe NAME counts every call in the log2 latency slots" {
 	"$PW" uprobe add work "$TARGET:pw_work" --ret
 	"$TARGET" 5 >/dev/null
-	run "$PW" hist uprobe work --json
-	[ "$status" -eq 0 ]
+	run -0 "$PW" hist uprobe work --json
 	[ "$(jq -r .total <<<"$output")" -eq 5 ]
 	[ "$(jq -r '[.slots[].count] | add' <<<"$output")" -eq 5 ]
 	# 2 ms and more: nothing below 2^20 ns
 	[ "$(jq -r '.slots | map(select(.count > 0)) | .[0].low' <<<"$output")" -ge 1048576 ]
-	run "$PW" hist uprobe work
-	[ "$status" -eq 0 ]
+	run -0 "$PW" hist uprobe work
 	[[ ${lines[0]} == "uprobe work: latency of 5 calls" ]]
 	[[ $output == *nsecs*distribution* ]]
 }
 
 @test "hist of a probe without a return probe says there is no latency" {
 	"$PW" uprobe add work "$TARGET:pw_work"
-	run "$PW" hist uprobe work
-	[ "$status" -eq 0 ]
+	run -0 "$PW" hist uprobe work
 	[[ $output == *"no latency histogram"* ]]
 }
 
@@ -123,8 +118,7 @@ uprobe_events() { # probe name
 	"$PW" uprobe add work "$TARGET:pw_work" --ret
 	"$PW" uprobe add dns --preset getaddrinfo
 	"$TARGET" 4 >/dev/null
-	run "$PW" uprobe list --json
-	[ "$status" -eq 0 ]
+	run -0 "$PW" uprobe list --json
 	work=$(jq -c '.[] | select(.name == "work")' <<<"$output")
 	[ "$(jq -r .binary <<<"$work")" = "$(readlink -f "$TARGET")" ]
 	[ "$(jq -r .symbol <<<"$work")" = pw_work ]
@@ -133,8 +127,7 @@ uprobe_events() { # probe name
 	[ "$(jq -r .pid <<<"$work")" = null ]
 	[ "$(jq -r .hits <<<"$work")" -eq 4 ]
 	[ "$(jq -r '.[] | select(.name == "dns") | .preset' <<<"$output")" = getaddrinfo ]
-	run "$PW" uprobe list
-	[ "$status" -eq 0 ]
+	run -0 "$PW" uprobe list
 	[[ ${lines[0]} == NAME*TARGET*PRESET*RET*PID*HITS ]]
 	[[ $output == *"work"*"pw_work"*"generic"*"yes"*"all"*"4"* ]]
 }
@@ -212,8 +205,7 @@ uprobe_events() { # probe name
 	[ "$(uprobe_events work | wc -l)" -eq 0 ]
 	"$TARGET" 2 >/dev/null
 	[ "$(uprobe_events work | wc -l)" -eq 2 ]
-	run stats_balance uprobe
-	[ "$status" -eq 0 ]
+	run -0 stats_balance uprobe
 	[ "$(jq -r .filtered <<<"$output")" -ge 3 ]
 }
 
@@ -247,19 +239,16 @@ uprobe_events() { # probe name
 
 @test "status shows each probe's hooks and reports a probe whose link is gone" {
 	"$PW" uprobe add work "$TARGET:pw_work" --ret
-	run "$PW" status --json
-	[ "$status" -eq 0 ]
+	run -0 "$PW" status --json
 	[ "$(jq -r '.modules[] | select(.name == "uprobe/work") | .hooks | map(.hook + ":" + .variant) | join(",")' <<<"$output")" = "entry:generic,ret:generic" ]
 	rm "$PIN_ROOT/uprobe/work/link_ret"
-	run "$PW" status
-	[ "$status" -eq 1 ]
+	run -1 "$PW" status
 	[[ $output == *"uprobe/work: link_ret is missing"* ]]
 }
 
 @test "a second probe of the same name is refused and the first keeps working" {
 	"$PW" uprobe add work "$TARGET:pw_work" --ret
-	run --separate-stderr "$PW" uprobe add work "$TARGET:pw_work"
-	[ "$status" -eq 3 ]
+	run -3 --separate-stderr "$PW" uprobe add work "$TARGET:pw_work"
 	[[ $stderr == *"uprobe work: already exists"* ]]
 	"$TARGET" 1 >/dev/null
 	[ "$(uprobe_events work | jq -r .ret)" -eq 1021 ]
@@ -267,8 +256,7 @@ uprobe_events() { # probe name
 
 @test "a probe that fails to attach leaves the pins as they were" {
 	before=$(pin_state)
-	run --separate-stderr env PINWATCH_TEST_FAIL_AT=attach "$PW" uprobe add work "$TARGET:pw_work" --ret
-	[ "$status" -ne 0 ]
+	run ! --separate-stderr env PINWATCH_TEST_FAIL_AT=attach "$PW" uprobe add work "$TARGET:pw_work" --ret
 	[ "$(pin_state)" = "$before" ]
 	[ ! -e "$PIN_ROOT/uprobe" ]
 }
