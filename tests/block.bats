@@ -7,13 +7,12 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh block
+	pw_setup_file block
 	direct_io_target_setup
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 	direct_io_target_teardown
 }
 

@@ -6,14 +6,13 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
 	# every open on the machine is an event: a roomy ring keeps a busy
 	# machine from crowding the tests' own events out
-	pw_fresh --ringbuf-size 64M file
+	pw_setup_file --ringbuf-size 64M file
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {

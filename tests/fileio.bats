@@ -10,14 +10,12 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	"$PW" down >/dev/null 2>&1 || true
-	"$PW" up file >/dev/null 2>"$BATS_FILE_TMPDIR/up.err"
+	pw_setup_file file 2>"$BATS_FILE_TMPDIR/up.err" || { cat "$BATS_FILE_TMPDIR/up.err" >&2; return 1; }
 	kernel_fn_attach vfs_read >"$BATS_FILE_TMPDIR/attach"
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {

@@ -12,13 +12,12 @@ bats_require_minimum_version 1.5.0
 NETPL=$BATS_TEST_DIRNAME/helpers/net.pl
 
 setup_file() {
-	require_root
-	pw_fresh net block
+	pw_setup_file net block
 	direct_io_target_setup
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 	direct_io_target_teardown
 }
 

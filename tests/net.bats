@@ -14,12 +14,11 @@ PAYLOAD=hello		# the client sends these 5 bytes
 REPLY=worldwide		# and the server answers with these 9
 
 setup_file() {
-	require_root
-	pw_fresh net
+	pw_setup_file net
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {

@@ -6,13 +6,12 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh oom
+	pw_setup_file oom
 	gcc -O2 -o "$BATS_FILE_TMPDIR/pwoom" "$PW_HOME/tests/fixtures/alloc.c"
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {

@@ -9,12 +9,11 @@ bats_require_minimum_version 1.5.0
 # ring for reasons of capacity, not of the properties tested. The tests that
 # need every module (cycles, racing up) load them themselves.
 setup_file() {
-	require_root
-	pw_fresh process
+	pw_setup_file process
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {

@@ -7,13 +7,12 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh syscall
+	pw_setup_file syscall
 	gcc -O2 -o "$BATS_FILE_TMPDIR/pwsc" "$PW_HOME/tests/fixtures/syscalls.c"
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {

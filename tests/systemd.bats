@@ -18,7 +18,7 @@ setup_file() {
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {

@@ -11,13 +11,12 @@ bats_require_minimum_version 1.5.0
 TRACEFS=/sys/kernel/tracing
 
 setup_file() {
-	require_root
 	[[ -d $TRACEFS/events ]] || mount -t tracefs tracefs "$TRACEFS" || true
-	pw_fresh process
+	pw_setup_file process
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {

@@ -11,15 +11,14 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh process
+	pw_setup_file process
 	command -v gcc >/dev/null || return 0
 	gcc -O1 -fno-omit-frame-pointer -o "$BATS_FILE_TMPDIR/uprobe-target" \
 		"$BATS_TEST_DIRNAME/helpers/uprobe-target.c"
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
