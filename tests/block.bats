@@ -53,8 +53,8 @@ hist_total() { # map
 	json=$("$PW" hist block --json)
 	# a 64 KiB request lands in the 64K..128K slot, labelled by disk
 	[ "$(jq '[.[] | select(.map == "hist_size_bytes") | .slots[] | select(.low == 65536) | .count] | add' <<<"$json")" -ge 1 ]
-	[ "$(jq -r '[.[] | select(.map == "hist_size_bytes") | .unit] | unique | join(",")' <<<"$json")" = bytes ]
-	[ "$(jq -r '.[0].label' <<<"$json")" != "" ]
+	assert_field "$json" '[.[] | select(.map == "hist_size_bytes") | .unit] | unique | join(",")' bytes
+	assert_field "$json" '.[0].label' != ""
 	run -0 "$PW" hist block
 	[[ $output == *"hist_latency_ns "*"(total "* ]]
 	[[ $output == *"hist_size_bytes "* ]]
@@ -73,10 +73,10 @@ hist_total() { # map
 	[ "$(jq -s length <<<"$w")" -ge 1 ]
 	[ "$(jq -s length <<<"$r")" -ge 1 ]
 	one=$(jq -sc '.[0]' <<<"$w")
-	[ "$(jq -r .comm <<<"$one")" = dd ]
-	[ "$(jq -r .latency_ns <<<"$one")" -gt 0 ]
-	[ "$(jq -r .error <<<"$one")" -eq 0 ]
-	[ "$(jq -r .module <<<"$one")" = block ]
+	assert_field "$one" .comm dd
+	assert_field "$one" .latency_ns -gt 0
+	assert_field "$one" .error -eq 0
+	assert_field "$one" .module block
 	[[ $(jq -r .dev <<<"$one") =~ ^[0-9]+:[0-9]+$ ]]
 	dev=$(jq -r .dev <<<"$one")
 	[ "$(sed -n 's/^DEVNAME=//p' "/sys/dev/block/$dev/uevent")" = "$(jq -r .disk <<<"$one")" ]

@@ -60,7 +60,7 @@ setup() {
 	run -0 "$PW" stats
 	[[ ${lines[0]} == MODULE*SEEN*FILTERED*EMITTED*DROPPED ]]
 	run "$PW" stats --json
-	[ "$(jq -r '.[] | select(.module == "process") | .seen' <<<"$output")" -gt 0 ]
+	assert_field "$output" '.[] | select(.module == "process") | .seen' -gt 0
 	run "$PW" stats --prom
 	[[ $output == *'# TYPE pinwatch_events_total counter'* ]]
 	grep -qE '^pinwatch_events_total\{module="process",outcome="emitted"\} [0-9]+$' <<<"$output"

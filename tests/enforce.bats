@@ -81,14 +81,14 @@ le_hex() {
 	run -"$(blocked_status)" "$bin"
 	ev=$(pw_events | jq -c 'select(.type == "enforce")')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .action <<<"$ev")" = "$(blocked_action)" ]
-	[ "$(jq -r .mode <<<"$ev")" = kill ]
-	[ "$(jq -r .path <<<"$ev")" = "$bin" ]
-	[ "$(jq -r .filename <<<"$ev")" = "$bin" ]
-	[ "$(jq -r .dev <<<"$ev")" = "$(sb_dev "$bin")" ]
-	[ "$(jq -r .ino <<<"$ev")" -eq "$(stat -c %i "$bin")" ]
-	[ "$(jq -r .error <<<"$ev")" -eq 0 ]
-	[ "$(jq -r .module <<<"$ev")" = process ]
+	assert_field "$ev" .action "$(blocked_action)"
+	assert_field "$ev" .mode kill
+	assert_field "$ev" .path "$bin"
+	assert_field "$ev" .filename "$bin"
+	assert_field "$ev" .dev "$(sb_dev "$bin")"
+	assert_field "$ev" .ino -eq "$(stat -c %i "$bin")"
+	assert_field "$ev" .error -eq 0
+	assert_field "$ev" .module process
 }
 
 @test "tp variant: the blocked process dies of SIGKILL before its first instruction, after its exec event" {
@@ -100,8 +100,8 @@ le_hex() {
 	[ ! -e "$BATS_TEST_TMPDIR/marker" ] # touch never ran
 	events=$(pw_events | jq -c --arg f "$bin" 'select((.type == "exec" and .filename == $f) or .type == "enforce" or (.type == "exit" and .comm == "pwtouch"))')
 	[ "$(jq -r .type <<<"$events" | paste -sd,)" = exec,enforce,exit ]
-	[ "$(jq -r 'select(.type == "exit") | .signal' <<<"$events")" -eq 9 ]
-	[ "$(jq -r 'select(.type == "enforce") | .action' <<<"$events")" = killed ]
+	assert_field "$events" 'select(.type == "exit") | .signal' -eq 9
+	assert_field "$events" 'select(.type == "enforce") | .action' killed
 	# one process, one image: the same pid and exec_id throughout
 	[ "$(jq -r '"\(.pid) \(.exec_id)"' <<<"$events" | sort -u | wc -l)" -eq 1 ]
 }
@@ -118,9 +118,9 @@ le_hex() {
 	events=$(pw_events)
 	[ "$(jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' <<<"$events" | wc -l)" -eq 0 ]
 	ev=$(jq -c 'select(.type == "enforce")' <<<"$events")
-	[ "$(jq -r .action <<<"$ev")" = denied ]
-	[ "$(jq -r .filename <<<"$ev")" = "$bin" ]
-	[ "$(jq -r .comm <<<"$ev")" = bash ] # the caller, whose image stays
+	assert_field "$ev" .action denied
+	assert_field "$ev" .filename "$bin"
+	assert_field "$ev" .comm bash # the caller, whose image stays
 }
 
 @test "a hard link, a symlink and a renamed file are blocked too; a copy is another file" {
@@ -148,13 +148,13 @@ le_hex() {
 	events=$(pw_events)
 	ev=$(jq -c 'select(.type == "enforce")' <<<"$events")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .action <<<"$ev")" = audit ]
-	[ "$(jq -r .mode <<<"$ev")" = audit ]
-	[ "$(jq -r .path <<<"$ev")" = "$bin" ]
+	assert_field "$ev" .action audit
+	assert_field "$ev" .mode audit
+	assert_field "$ev" .path "$bin"
 	exec_ev=$(jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' <<<"$events")
-	[ "$(jq -r .exec_id <<<"$ev")" = "$(jq -r .exec_id <<<"$exec_ev")" ]
+	assert_field "$ev" .exec_id "$(jq -r .exec_id <<<"$exec_ev")"
 	exit_ev=$(jq -c --argjson p "$(jq .pid <<<"$exec_ev")" 'select(.type == "exit" and .pid == $p)' <<<"$events")
-	[ "$(jq -r .signal <<<"$exit_ev")" -eq 0 ]
+	assert_field "$exit_ev" .signal -eq 0
 }
 
 @test "adding a blocked file again replaces its entry; block del restores the binary" {
@@ -245,7 +245,7 @@ le_hex() {
 	for _ in 1 2 3 4 5; do "$bin"; done
 	run -0 stats_balance process
 	# the five execs were filtered, their five enforce events emitted
-	[ "$(jq -r .emitted <<<"$output")" -ge $((before + 5)) ]
+	assert_field "$output" .emitted -ge $((before + 5))
 	[ "$(pw_events | jq -c 'select(.type == "enforce")' | wc -l)" -eq 5 ]
 }
 

@@ -157,7 +157,7 @@ while True:
 	# <134> = local0 (16) * 8 + info (6); glibc puts "TAG[PID]: " before the message
 	[[ $line == '<134>'*' pinwatch['*']: {"type":"exec",'* ]]
 	json=${line#*]: }
-	[ "$(jq -r '.args | join(" ")' <<<"$json")" = "$bin hello" ]
+	assert_field "$json" '.args | join(" ")' "$bin hello"
 	# every message is exactly one event
 	while IFS= read -r m; do
 		jq -e 'has("type") and has("time")' <<<"${m#*]: }" >/dev/null || { echo "not one event: $m"; return 1; }

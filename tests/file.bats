@@ -40,15 +40,15 @@ file_events() { # type path
 	: >"$f"
 	ev=$(file_events open "$f")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .module <<<"$ev")" = file ]
-	[ "$(jq -r .pid <<<"$ev")" -eq "$BASHPID" ]
+	assert_field "$ev" .module file
+	assert_field "$ev" .pid -eq "$BASHPID"
 	flags=$(jq -r .flags <<<"$ev")
 	(( (flags & 0100) != 0 ))  # O_CREAT
 	(( (flags & 03) == 1 ))    # O_WRONLY
-	[ "$(jq -r .mode <<<"$ev")" -eq $((0666)) ]
-	[ "$(jq -r .ret <<<"$ev")" -ge 0 ]
-	[[ $(jq -r .syscall <<<"$ev") == openat* ]]
-	[ "$(jq -r .dfd <<<"$ev")" -eq -100 ]
+	assert_field "$ev" .mode -eq $((0666))
+	assert_field "$ev" .ret -ge 0
+	assert_field "$ev" .syscall == 'openat*'
+	assert_field "$ev" .dfd -eq -100
 }
 
 # bats test_tags=vm-ci
@@ -57,8 +57,8 @@ file_events() { # type path
 	cat "$f" 2>/dev/null || true
 	ev=$(file_events open "$f")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .ret <<<"$ev")" -eq -2 ]
-	[ "$(jq -r .comm <<<"$ev")" = cat ]
+	assert_field "$ev" .ret -eq -2
+	assert_field "$ev" .comm cat
 }
 
 @test "a relative path is reported as the process passed it" {
@@ -66,7 +66,7 @@ file_events() { # type path
 	(cd "$BATS_TEST_TMPDIR" && : >"$name")
 	ev=$(file_events open "$name")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .ret <<<"$ev")" -ge 0 ]
+	assert_field "$ev" .ret -ge 0
 }
 
 # bats test_tags=vm-ci
@@ -77,9 +77,9 @@ file_events() { # type path
 	rm "$f"
 	ev=$(file_events unlink "$f")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .ret <<<"$ev")" -eq 0 ]
-	[ "$(jq -r .flags <<<"$ev")" -eq 0 ]
-	[ "$(jq -r .comm <<<"$ev")" = rm ]
+	assert_field "$ev" .ret -eq 0
+	assert_field "$ev" .flags -eq 0
+	assert_field "$ev" .comm rm
 }
 
 # bats test_tags=vm-ci
@@ -106,10 +106,10 @@ file_events() { # type path
 	mv "$a" "$b"
 	ev=$(file_events rename "$a")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .new_path <<<"$ev")" = "$b" ]
-	[ "$(jq -r .ret <<<"$ev")" -eq 0 ]
-	[[ $(jq -r .syscall <<<"$ev") == rename* ]]
-	[ "$(jq -r '.flags | type' <<<"$ev")" = number ]
+	assert_field "$ev" .new_path "$b"
+	assert_field "$ev" .ret -eq 0
+	assert_field "$ev" .syscall == 'rename*'
+	assert_field "$ev" '.flags | type' number
 }
 
 @test "a path filter drops events under that directory, not under a sibling with the same prefix" {
@@ -194,6 +194,6 @@ file_events() { # type path
 	for i in $(seq 1 20); do : >"$d/f$i"; done
 	"$PW" filter del path "$d"
 	run -0 stats_balance file
-	[ "$(jq -r .filtered <<<"$output")" -ge $((before + 20)) ]
-	[ "$(jq -r .emitted <<<"$output")" -gt 0 ]
+	assert_field "$output" .filtered -ge $((before + 20))
+	assert_field "$output" .emitted -gt 0
 }

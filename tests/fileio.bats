@@ -90,19 +90,19 @@ row_of() { # pid name
 	f=$BATS_TEST_TMPDIR/pwio-$RANDOM$RANDOM
 	write_then_read "$f"
 	w=$(row_of "$WRITER" "${f##*/}")
-	[ "$(jq -r .comm <<<"$w")" = dd ]
-	[ "$(jq -r .writes <<<"$w")" -eq 3 ]
-	[ "$(jq -r .write_bytes <<<"$w")" -eq 12288 ]
-	[ "$(jq -r .reads <<<"$w")" -eq 0 ]
-	[ "$(jq -r .type <<<"$w")" = R ]
-	[ "$(jq -r .ino <<<"$w")" -eq "$(stat -c %i "$f")" ]
-	[ "$(jq -r .dev <<<"$w")" = "$(findmnt -rn -o MAJ:MIN -T "$f")" ]
+	assert_field "$w" .comm dd
+	assert_field "$w" .writes -eq 3
+	assert_field "$w" .write_bytes -eq 12288
+	assert_field "$w" .reads -eq 0
+	assert_field "$w" .type R
+	assert_field "$w" .ino -eq "$(stat -c %i "$f")"
+	assert_field "$w" .dev "$(findmnt -rn -o MAJ:MIN -T "$f")"
 	r=$(row_of "$READER" "${f##*/}")
-	[ "$(jq -r .comm <<<"$r")" = cat ]
+	assert_field "$r" .comm cat
 	# every byte once; the last read returns 0 (end of file)
-	[ "$(jq -r .read_bytes <<<"$r")" -eq 12288 ]
-	[ "$(jq -r .reads <<<"$r")" -ge 2 ]
-	[ "$(jq -r .writes <<<"$r")" -eq 0 ]
+	assert_field "$r" .read_bytes -eq 12288
+	assert_field "$r" .reads -ge 2
+	assert_field "$r" .writes -eq 0
 }
 
 @test "kprobe: filetop counts reads and writes with the bytes asked for" {
@@ -116,12 +116,12 @@ row_of() { # pid name
 	f=$BATS_TEST_TMPDIR/pwio-$RANDOM$RANDOM
 	write_then_read "$f"
 	w=$(row_of "$WRITER" "${f##*/}")
-	[ "$(jq -r .writes <<<"$w")" -eq 3 ]
-	[ "$(jq -r .write_bytes <<<"$w")" -eq 12288 ]
+	assert_field "$w" .writes -eq 3
+	assert_field "$w" .write_bytes -eq 12288
 	r=$(row_of "$READER" "${f##*/}")
 	# cat asks for whole buffers: at least the file's size, once per call
-	[ "$(jq -r .reads <<<"$r")" -ge 2 ]
-	[ "$(jq -r .read_bytes <<<"$r")" -ge 12288 ]
+	assert_field "$r" .reads -ge 2
+	assert_field "$r" .read_bytes -ge 12288
 	reload_file_denying ""
 	[ "$(hook_variant file vfs_rd)" = "$(expected_variant)" ]
 }

@@ -95,8 +95,8 @@ raddr_json_total() { # json address
 		and .label == .key and (.key | type) == "string" and ([.slots[].count] | add) == .total
 		and all(.slots[]; .high >= .low))' <<<"$json"
 	# hist_srtt is microseconds too (it was labelled "value")
-	[ "$(jq -r '[.[] | select(.map == "hist_srtt") | .unit] | unique | join(",")' <<<"$json")" = us ]
-	[ "$(jq -r '.[] | select(.map == "hist_srtt") | .kind' <<<"$json")" = hist ]
+	assert_field "$json" '[.[] | select(.map == "hist_srtt") | .unit] | unique | join(",")' us
+	assert_field "$json" '.[] | select(.map == "hist_srtt") | .kind' hist
 	# every sample per address is also in hist_srtt
 	[ "$(jq '[.[] | select(.map == "srtt_raddr") | .total] | add' <<<"$json")" -le \
 		"$(jq '[.[] | select(.map == "hist_srtt") | .total] | add' <<<"$json")" ]
@@ -150,7 +150,7 @@ pattern_raw() {
 	rnd0=$(jq --arg k "$key" '.[$k].random // 0' <<<"$raw0")
 	p=$(jq -c --arg k "$key" '.[] | select(.map == "pattern" and (.key | tostring) == $k)' <<<"$json")
 	[ -n "$p" ]
-	[ "$(jq -r .kind <<<"$p")" = pattern ]
+	assert_field "$p" .kind pattern
 	seq=$(jq .sequential <<<"$p")
 	rnd=$(jq .random <<<"$p")
 	[ "$seq" -ge $((seq0 + 1)) ]

@@ -32,20 +32,20 @@ teardown() {
 	events=$(pw_events | jq -c --arg d "$dir" 'select(.target == $d)')
 	ev=$(jq -c 'select(.type == "mount")' <<<"$events")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .syscall <<<"$ev")" = mount ]
-	[ "$(jq -r .source <<<"$ev")" = pwtest ]
-	[ "$(jq -r .fstype <<<"$ev")" = tmpfs ]
-	[[ $(jq -r .data <<<"$ev") == *size=1m* ]]
-	[ "$(jq -r '.flags | type' <<<"$ev")" = number ]
-	[ "$(jq -r .ret <<<"$ev")" -eq 0 ]
-	[ "$(jq -r .comm <<<"$ev")" = mount ]
-	[ "$(jq -r .module <<<"$ev")" = mount ]
+	assert_field "$ev" .syscall mount
+	assert_field "$ev" .source pwtest
+	assert_field "$ev" .fstype tmpfs
+	assert_field "$ev" .data == '*size=1m*'
+	assert_field "$ev" '.flags | type' number
+	assert_field "$ev" .ret -eq 0
+	assert_field "$ev" .comm mount
+	assert_field "$ev" .module mount
 	um=$(jq -c 'select(.type == "umount")' <<<"$events")
 	[ "$(jq -s length <<<"$um")" -eq 1 ]
-	[ "$(jq -r .syscall <<<"$um")" = umount2 ]
-	[ "$(jq -r .ret <<<"$um")" -eq 0 ]
-	[ "$(jq -r .source <<<"$um")" = "" ]
-	[ "$(jq -r .fstype <<<"$um")" = "" ]
+	assert_field "$um" .syscall umount2
+	assert_field "$um" .ret -eq 0
+	assert_field "$um" .source ""
+	assert_field "$um" .fstype ""
 }
 
 # bats test_tags=vm-ci
@@ -70,8 +70,8 @@ teardown() {
 	run ! mount -t pwnosuchfs pwtest "$dir"
 	ev=$(pw_events | jq -c --arg d "$dir" 'select(.type == "mount" and .target == $d)')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .fstype <<<"$ev")" = pwnosuchfs ]
-	[ "$(jq -r .ret <<<"$ev")" -eq -19 ]
+	assert_field "$ev" .fstype pwnosuchfs
+	assert_field "$ev" .ret -eq -19
 }
 
 # bats test_tags=vm-ci
@@ -80,7 +80,7 @@ teardown() {
 	ev=$(pw_events | jq -c --arg d "$dir" 'select(.type == "umount" and .target == $d)')
 	# umount(8) may refuse before calling umount2(2): then there is nothing to check
 	[ -n "$ev" ] || skip "umount(8) did not call umount2(2)"
-	[ "$(jq -r .ret <<<"$ev")" -eq -22 ]
+	assert_field "$ev" .ret -eq -22
 }
 
 @test "after a run, seen equals filtered plus emitted plus dropped for module mount" {
@@ -89,6 +89,6 @@ teardown() {
 	"$PW" filter del comm mount
 	mount -t pwnosuchfs pwtest "$dir" 2>/dev/null || true
 	run -0 stats_balance mount
-	[ "$(jq -r .filtered <<<"$output")" -ge 1 ]
-	[ "$(jq -r .emitted <<<"$output")" -ge 1 ]
+	assert_field "$output" .filtered -ge 1
+	assert_field "$output" .emitted -ge 1
 }

@@ -39,7 +39,7 @@ setup() {
 	# the process module's (key 0) counters, as pinwatch stats reads them
 	[ "$(jq '[.[] | (.formatted // .) | select(.key == 0) | .values[].value.seen] | length' <<<"$output")" -ge 1 ]
 	run ! --separate-stderr as_nobody bpftool -j map dump pinned "$PIN_ROOT/maps/stats"
-	[[ $(jq -r .error <<<"$output") == "bpf obj get"* ]]
+	assert_field "$output" .error == 'bpf obj get*'
 }
 
 @test "an unprivileged user cannot change a filter or a config entry, even with bpftool" {

@@ -86,11 +86,11 @@ nr_of() {
 	[ "$(jq -s length <<<"$events")" -eq 2 ]
 	ok=$(jq -sc '.[0]' <<<"$events")
 	bad=$(jq -sc '.[1]' <<<"$events")
-	[ "$(jq -r '.args[1]' <<<"$ok")" -eq 4242 ]
-	[ "$(jq -r '.args[2]' <<<"$ok")" -eq 0 ] # SEEK_SET
-	[ "$(jq -r .ret <<<"$ok")" -eq 4242 ]
-	[ "$(jq -r '.args[0]' <<<"$bad")" -eq 999 ]
-	[ "$(jq -r .ret <<<"$bad")" -eq -9 ] # -EBADF
+	assert_field "$ok" '.args[1]' -eq 4242
+	assert_field "$ok" '.args[2]' -eq 0 # SEEK_SET
+	assert_field "$ok" .ret -eq 4242
+	assert_field "$bad" '.args[0]' -eq 999
+	assert_field "$bad" .ret -eq -9 # -EBADF
 }
 
 @test "unselected syscalls produce no events, and 'none' detaches the sys_exit hook" {
@@ -128,17 +128,17 @@ nr_of() {
 	"$SC" 2000
 	json=$("$PW" syscount --latency --json --top 512)
 	row=$(jq -c '.[] | select(.name == "getppid")' <<<"$json")
-	[ "$(jq -r .timed <<<"$row")" -ge 2000 ]
-	[ "$(jq -r .total_ns <<<"$row")" -gt 0 ]
-	[ "$(jq -r .avg_ns <<<"$row")" -gt 0 ]
+	assert_field "$row" .timed -ge 2000
+	assert_field "$row" .total_ns -gt 0
+	assert_field "$row" .avg_ns -gt 0
 	# sorted by total time
 	[ "$(jq '[.[].total_ns] == ([.[].total_ns] | sort | reverse)' <<<"$json")" = true ]
 	run -0 "$PW" hist syscall
 	[[ $output == *"hist_latency_ns getppid (total "* ]]
 	[[ $output == *"|*"* ]]
 	h=$("$PW" hist syscall --json | jq -c '.[] | select(.label == "getppid")')
-	[ "$(jq -r .total <<<"$h")" -ge 2000 ]
-	[ "$(jq -r .unit <<<"$h")" = ns ]
+	assert_field "$h" .total -ge 2000
+	assert_field "$h" .unit ns
 	[ "$(jq '[.slots[].count] | add' <<<"$h")" -eq "$(jq -r .total <<<"$h")" ]
 	"$PW" config set syscall_latency off
 	[ ! -e "$PIN_ROOT/syscall/link_exit" ]
@@ -150,7 +150,7 @@ nr_of() {
 	[ "${#lines[@]}" -eq 4 ]
 	[[ ${lines[0]} == SYSCALL*COUNT* ]]
 	run -0 "$PW" syscount --json --top 512
-	[ "$(jq -r '.[] | select(.name == "getppid") | .nr' <<<"$output")" = "$(nr_of getppid)" ]
+	assert_field "$output" '.[] | select(.name == "getppid") | .nr' "$(nr_of getppid)"
 	[ "$(jq '[.[].count] == ([.[].count] | sort | reverse)' <<<"$output")" = true ]
 	[ "$(jq '.[0] | keys | sort | join(",")' -r <<<"$output")" = "count,name,nr" ]
 	run --separate-stderr "$PW" syscount --top 0
@@ -175,8 +175,8 @@ nr_of() {
 	"$PW" filter del comm pwsc
 	"$SC" 10
 	run -0 stats_balance syscall
-	[ "$(jq -r .filtered <<<"$output")" -ge 10 ]
-	[ "$(jq -r .emitted <<<"$output")" -ge 10 ]
+	assert_field "$output" .filtered -ge 10
+	assert_field "$output" .emitted -ge 10
 }
 
 @test "every syscall pin is documented in pinned-layout.md" {

@@ -170,10 +170,16 @@ event_files() { # base cat/name
 	stop_bg TERM
 	[ "$BG_STATUS" -eq 0 ]
 	[ "$(wc -l <"$out")" -eq 1 ]
-	jq -e --arg f "$bin" '.type == "tracepoint" and .tracepoint == "sched:sched_process_exec"
-		and .module == "tpwatch" and .fields.filename == $f
-		and .fields.pid == .pid and .fields.old_pid == .pid and (.comm | length) > 0
-		and (.fields | keys == ["filename", "old_pid", "pid"]) and .truncated == false' "$out" >/dev/null
+	ev=$(<"$out")
+	assert_field "$ev" .type tracepoint
+	assert_field "$ev" .tracepoint sched:sched_process_exec
+	assert_field "$ev" .module tpwatch
+	assert_field "$ev" .fields.filename "$bin"
+	assert_field "$ev" .fields.pid -eq "$(jq .pid <<<"$ev")"
+	assert_field "$ev" .fields.old_pid -eq "$(jq .pid <<<"$ev")"
+	assert_field "$ev" '.comm | length' -gt 0
+	assert_field "$ev" '.fields | keys | join(" ")' "filename old_pid pid"
+	assert_field "$ev" .truncated false
 	out=$BATS_TEST_TMPDIR/watch.txt
 	start_bg "$out" "$BATS_TEST_TMPDIR/err" "$PW" tp watch sched:sched_process_exec --count 1 --filter "filename == \"$bin\""
 	trigger_until_done "$bin"

@@ -50,13 +50,13 @@ uprobe_events() { # probe name
 	ev=$(uprobe_events work)
 	[ "$(jq -s length <<<"$ev")" -eq 3 ]
 	first=$(head -n 1 <<<"$ev")
-	[ "$(jq -r .type <<<"$first")" = uprobe ]
+	assert_field "$first" .type uprobe
 	[ "$(jq -c .args <<<"$first")" = "[1,2,3,4,5,6]" ]
-	[ "$(jq -r .ret <<<"$first")" -eq 1021 ]
+	assert_field "$first" .ret -eq 1021
 	# each call sleeps 2 ms
-	[ "$(jq -r .latency_ns <<<"$first")" -ge 2000000 ]
-	[ "$(jq -r .pid <<<"$first")" -eq "$pid" ]
-	[ "$(jq -r .comm <<<"$first")" = uprobe-target ]
+	assert_field "$first" .latency_ns -ge 2000000
+	assert_field "$first" .pid -eq "$pid"
+	assert_field "$first" .comm uprobe-target
 	[ "$(jq -s -c 'map(.ret)' <<<"$ev")" = "[1021,1022,1023]" ]
 }
 
@@ -98,10 +98,10 @@ uprobe_events() { # probe name
 	"$PW" uprobe add work "$TARGET:pw_work" --ret
 	"$TARGET" 5 >/dev/null
 	run -0 "$PW" hist uprobe work --json
-	[ "$(jq -r .total <<<"$output")" -eq 5 ]
-	[ "$(jq -r '[.slots[].count] | add' <<<"$output")" -eq 5 ]
+	assert_field "$output" .total -eq 5
+	assert_field "$output" '[.slots[].count] | add' -eq 5
 	# 2 ms and more: nothing below 2^20 ns
-	[ "$(jq -r '.slots | map(select(.count > 0)) | .[0].low' <<<"$output")" -ge 1048576 ]
+	assert_field "$output" '.slots | map(select(.count > 0)) | .[0].low' -ge 1048576
 	run -0 "$PW" hist uprobe work
 	[[ ${lines[0]} == "uprobe work: latency of 5 calls" ]]
 	[[ $output == *nsecs*distribution* ]]
@@ -119,13 +119,13 @@ uprobe_events() { # probe name
 	"$TARGET" 4 >/dev/null
 	run -0 "$PW" uprobe list --json
 	work=$(jq -c '.[] | select(.name == "work")' <<<"$output")
-	[ "$(jq -r .binary <<<"$work")" = "$(readlink -f "$TARGET")" ]
-	[ "$(jq -r .symbol <<<"$work")" = pw_work ]
-	[ "$(jq -r .preset <<<"$work")" = generic ]
-	[ "$(jq -r .ret <<<"$work")" = true ]
-	[ "$(jq -r .pid <<<"$work")" = null ]
-	[ "$(jq -r .hits <<<"$work")" -eq 4 ]
-	[ "$(jq -r '.[] | select(.name == "dns") | .preset' <<<"$output")" = getaddrinfo ]
+	assert_field "$work" .binary "$(readlink -f "$TARGET")"
+	assert_field "$work" .symbol pw_work
+	assert_field "$work" .preset generic
+	assert_field "$work" .ret true
+	assert_field "$work" .pid null
+	assert_field "$work" .hits -eq 4
+	assert_field "$output" '.[] | select(.name == "dns") | .preset' getaddrinfo
 	run -0 "$PW" uprobe list
 	[[ ${lines[0]} == NAME*TARGET*PRESET*RET*PID*HITS ]]
 	[[ $output == *"work"*"pw_work"*"generic"*"yes"*"all"*"4"* ]]
@@ -143,16 +143,16 @@ uprobe_events() { # probe name
 	wait "$server" || true
 	ev=$(pw_events | jq -c --argjson p "$port" 'select(.type == "uprobe_connect" and .comm == "bash" and .dport == $p)')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .probe <<<"$ev")" = conn ]
-	[ "$(jq -r .family <<<"$ev")" = AF_INET ]
-	[ "$(jq -r .daddr <<<"$ev")" = 127.0.0.1 ]
-	[ "$(jq -r .protocol <<<"$ev")" = TCP ]
-	[ "$(jq -r .sock_type <<<"$ev")" = SOCK_STREAM ]
-	[ "$(jq -r .ret <<<"$ev")" -eq 0 ]
-	[ "$(jq -r .saddr <<<"$ev")" = 127.0.0.1 ]
-	[ "$(jq -r .sport <<<"$ev")" -gt 0 ]
-	[ "$(jq -r .latency_ns <<<"$ev")" -gt 0 ]
-	[ "$(jq -r .fd <<<"$ev")" -ge 0 ]
+	assert_field "$ev" .probe conn
+	assert_field "$ev" .family AF_INET
+	assert_field "$ev" .daddr 127.0.0.1
+	assert_field "$ev" .protocol TCP
+	assert_field "$ev" .sock_type SOCK_STREAM
+	assert_field "$ev" .ret -eq 0
+	assert_field "$ev" .saddr 127.0.0.1
+	assert_field "$ev" .sport -gt 0
+	assert_field "$ev" .latency_ns -gt 0
+	assert_field "$ev" .fd -ge 0
 }
 
 @test "connect preset: a refused connection returns -1" {
@@ -161,7 +161,7 @@ uprobe_events() { # probe name
 	bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null || true
 	ev=$(pw_events | jq -c --argjson p "$port" 'select(.type == "uprobe_connect" and .dport == $p)')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .ret <<<"$ev")" -eq -1 ]
+	assert_field "$ev" .ret -eq -1
 }
 
 # bats test_tags=vm-ci
@@ -182,10 +182,10 @@ uprobe_events() { # probe name
 	getent ahosts localhost >/dev/null
 	ev=$(pw_events | jq -c 'select(.type == "uprobe_getaddrinfo" and .comm == "getent")')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .host <<<"$ev")" = localhost ]
-	[ "$(jq -r .ret <<<"$ev")" -eq 0 ]
-	[ "$(jq -r .latency_ns <<<"$ev")" -gt 0 ]
-	[ "$(jq -r .probe <<<"$ev")" = dns ]
+	assert_field "$ev" .host localhost
+	assert_field "$ev" .ret -eq 0
+	assert_field "$ev" .latency_ns -gt 0
+	assert_field "$ev" .probe dns
 }
 
 @test "getaddrinfo preset: a name that does not resolve reports EAI_NONAME" {
@@ -205,7 +205,7 @@ uprobe_events() { # probe name
 	"$TARGET" 2 >/dev/null
 	[ "$(uprobe_events work | wc -l)" -eq 2 ]
 	run -0 stats_balance uprobe
-	[ "$(jq -r .filtered <<<"$output")" -ge 3 ]
+	assert_field "$output" .filtered -ge 3
 }
 
 @test "module.uprobe off: calls are counted as filtered and not reported" {
@@ -239,7 +239,7 @@ uprobe_events() { # probe name
 @test "status shows each probe's hooks and reports a probe whose link is gone" {
 	"$PW" uprobe add work "$TARGET:pw_work" --ret
 	run -0 "$PW" status --json
-	[ "$(jq -r '.modules[] | select(.name == "uprobe/work") | .hooks | map(.hook + ":" + .variant) | join(",")' <<<"$output")" = "entry:generic,ret:generic" ]
+	assert_field "$output" '.modules[] | select(.name == "uprobe/work") | .hooks | map(.hook + ":" + .variant) | join(",")' "entry:generic,ret:generic"
 	rm "$PIN_ROOT/uprobe/work/link_ret"
 	run -1 "$PW" status
 	[[ $output == *"uprobe/work: link_ret is missing"* ]]

@@ -163,27 +163,38 @@ assert_one_line_error() {
 # Asserts one field of a JSON value: assert_field JSON JQ_EXPR [OP] WANT.
 # The field is read with jq -r, so a string is compared as its text and any
 # other value as its JSON. OP is = (the default), != or == (a glob, as in
-# [[ ]]), or a numeric test (-eq -ne -lt -le -gt -ge), which fails on a value
-# that is not one integer. On failure prints
+# [[ ]]), or a numeric test (-eq -ne -lt -le -gt -ge). Types count: a numeric
+# test needs one JSON number, and = true, = false or = null need that JSON
+# value, not a string. On failure prints the field as JSON and the JSON:
 #   field .filename: got "x", want "y"
-# and the JSON.
+#   field .pid: got null, want -eq 42
 assert_field() {
-	local json=$1 expr=$2 op want got
+	local json=$1 expr=$2 op want got type ok=0
 	if (($# == 4)); then op=$3 want=$4; else op='=' want=$3; fi
-	got=$(jq -r "$expr" <<<"$json") || { echo "field $expr: jq failed on: $json" >&2; return 1; }
+	if ! got=$(jq -r "$expr" <<<"$json") || ! type=$(jq -r "($expr) | type" <<<"$json"); then
+		echo "field $expr: jq failed on: $json" >&2
+		return 1
+	fi
 	# shellcheck disable=SC2053 # == compares with WANT as a glob
 	case $op in
-	=) [[ $got == "$want" ]] ;;
-	!=) [[ $got != "$want" ]] ;;
-	==) [[ $got == $want ]] ;;
-	-eq | -ne | -lt | -le | -gt | -ge) test "$got" "$op" "$want" 2>/dev/null ;;
+	=)
+		case $want in
+		true | false | null) [[ $got == "$want" && $type != string ]] && ok=1 ;;
+		*) [[ $got == "$want" ]] && ok=1 ;;
+		esac
+		;;
+	!=) [[ $got != "$want" ]] && ok=1 ;;
+	==) [[ $got == $want ]] && ok=1 ;;
+	-eq | -ne | -lt | -le | -gt | -ge) [[ $type == number ]] && test "$got" "$op" "$want" 2>/dev/null && ok=1 ;;
 	*) echo "assert_field: unknown operator '$op'" >&2; return 1 ;;
-	esac && return 0
-	if [[ $op == = ]]; then
-		printf 'field %s: got "%s", want "%s"\n' "$expr" "$got" "$want" >&2
-	else
-		printf 'field %s: got "%s", want %s "%s"\n' "$expr" "$got" "$op" "$want" >&2
-	fi
+	esac
+	((ok)) && return 0
+	got=$(jq -c "$expr" <<<"$json" | paste -sd' ')
+	case $op:$want in
+	=:true | =:false | =:null | -[engl][qet]:*) want="$op $want" ;;
+	*) want="$op \"$want\"" ;;
+	esac
+	printf 'field %s: got %s, want %s\n' "$expr" "${got:-nothing}" "${want#= }" >&2
 	printf 'in: %s\n' "$json" >&2
 	return 1
 }
