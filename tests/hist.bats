@@ -94,7 +94,7 @@ raddr_json_total() { # json address
 	jq -e '[.[] | select(.map == "srtt_raddr")] | length >= 2 and all(.kind == "hist" and .unit == "us"
 		and .label == .key and (.key | type) == "string" and ([.slots[].count] | add) == .total
 		and all(.slots[]; .high >= .low))' <<<"$json"
-	# hist_srtt is microseconds too (it was labelled "value")
+	# hist_srtt is labelled in microseconds too (not "value")
 	assert_field "$json" '[.[] | select(.map == "hist_srtt") | .unit] | unique | join(",")' us
 	assert_field "$json" '.[] | select(.map == "hist_srtt") | .kind' hist
 	# every sample per address is also in hist_srtt
