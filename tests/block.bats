@@ -52,7 +52,7 @@ hist_total() { # map
 	[ "$(hist_total hist_size_bytes)" -ge $((size0 + 1)) ]
 	json=$("$PW" hist block --json)
 	# a 64 KiB request lands in the 64K..128K slot, labelled by disk
-	[ "$(jq '[.[] | select(.map == "hist_size_bytes") | .slots[] | select(.low == 65536) | .count] | add' <<<"$json")" -ge 1 ]
+	assert_field "$json" '[.[] | select(.map == "hist_size_bytes") | .slots[] | select(.low == 65536) | .count] | add' -ge 1
 	assert_field "$json" '[.[] | select(.map == "hist_size_bytes") | .unit] | unique | join(",")' bytes
 	assert_field "$json" '.[0].label' != ""
 	run -0 "$PW" hist block

@@ -131,7 +131,7 @@ row_of() { # pid name
 	f=$BATS_TEST_TMPDIR/pwio-$RANDOM$RANDOM
 	write_then_read "$f"
 	run -0 "$PW" filetop --top 3 --sort writes --json
-	[ "$(jq length <<<"$output")" -le 3 ]
+	assert_field "$output" length -le 3
 	[ "$(jq -c '[.[].writes]' <<<"$output")" = "$(jq -c '[.[].writes] | sort | reverse' <<<"$output")" ]
 	run -0 "$PW" filetop --top 10240
 	[[ ${lines[0]} == PID*COMM*READS*WRITES*R_KB*W_KB*T*DEV*INO*NAME ]]
@@ -157,9 +157,9 @@ row_of() { # pid name
 	touch "$f.stop"
 	wait "$writer"
 	[ "$status" -eq 0 ]
-	[ "$(jq .write_bytes <<<"$output")" -ge 20480 ]
+	assert_field "$output" .write_bytes -ge 20480
 	# far less than the totals since load
-	[ "$(jq .reads <<<"$output")" -lt "$(jq .reads <<<"$after")" ]
+	assert_field "$output" .reads -lt "$(jq .reads <<<"$after")"
 	run "$PW" vfsstat
 	[[ ${lines[0]} == READS*WRITES*READ_KB*WRITE_KB ]]
 }

@@ -158,9 +158,9 @@ pattern_raw() {
 	# what bpftool holds, before and after
 	[ "$seq" -ge "$(jq --arg k "$key" '.[$k].sequential' <<<"$raw1")" ]
 	[ "$seq" -le "$(jq --arg k "$key" '.[$k].sequential' <<<"$raw2")" ]
-	[ "$(jq .total <<<"$p")" -eq $((seq + rnd)) ]
-	[ "$(jq .sequential_pct <<<"$p")" -eq $((seq * 100 / (seq + rnd))) ]
-	[ "$(jq .bytes <<<"$p")" -ge $((32 * 65536)) ]
+	assert_field "$p" .total -eq $((seq + rnd))
+	assert_field "$p" .sequential_pct -eq $((seq * 100 / (seq + rnd)))
+	assert_field "$p" .bytes -ge $((32 * 65536))
 	# the same disk and label as its histograms; units ns and bytes, never "value"
 	label=$(jq -r .label <<<"$p")
 	[[ $label =~ ^[0-9]+:[0-9]+ ]]

@@ -84,7 +84,7 @@ stop_memleak() {
 	[ "$(by_fn pw_leak_calloc)" = '[{"bytes":3000,"allocations":3}]' ]
 	[ "$(by_fn pw_leak_aligned)" = '[{"bytes":8192,"allocations":2}]' ]
 	[ "$(by_fn pw_leak_aligned2)" = '[{"bytes":2048,"allocations":1}]' ]
-	[ "$(jq '[.stacks[].frames[].function | select(. == "pw_no_leak")] | length' <<<"$r")" -eq 0 ]
+	assert_field "$r" '[.stacks[].frames[].function | select(. == "pw_no_leak")] | length' -eq 0
 	assert_field "$r" .frees_seen -ge 8
 }
 
@@ -112,8 +112,8 @@ stop_memleak() {
 	grep -q "the sensor's switch and filters apply; counted in pinwatch stats as memleak" "$BATS_TEST_TMPDIR/ml.err"
 	r=$(cat "$BATS_TEST_TMPDIR/ml.out")
 	assert_field "$r" .comm pwleakskip
-	[ "$(jq .outstanding_bytes <<<"$r")" -eq 0 ]
-	[ "$(jq '.stacks | length' <<<"$r")" -eq 0 ]
+	assert_field "$r" .outstanding_bytes -eq 0
+	assert_field "$r" '.stacks | length' -eq 0
 	assert_field "$r" .stats.filtered -ge 23
 	assert_field "$r" .stats.emitted -eq 0
 	assert_field "$r" '.stats | .seen == .filtered + .emitted + .dropped' true
@@ -130,8 +130,8 @@ stop_memleak() {
 	assert_field "$r" '.stats | .seen == .filtered + .emitted + .dropped' true
 	kept=$(jq .stats.emitted <<<"$r")
 	s=$(stats_balance memleak)
-	[ "$(jq .filtered <<<"$s")" -ge "$skipped" ]
-	[ "$(jq .emitted <<<"$s")" -eq "$kept" ]
+	assert_field "$s" .filtered -ge "$skipped"
+	assert_field "$s" .emitted -eq "$kept"
 	# it pinned nothing and left the sensor's config and filters as they were
 	[ "$(pin_state)" = "$before" ]
 }

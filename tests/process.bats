@@ -119,9 +119,9 @@ setup() {
 	fork=$(jq -c --argjson p "$shell" --argjson c "$child" 'select(.type == "fork" and .pid == $p and .child_pid == $c)' <<<"$events")
 	shell_id=$(jq .exec_id <<<"$shell_exec")
 	[ "$shell_id" -gt 0 ]
-	[ "$(jq .exec_id <<<"$fork")" -eq "$shell_id" ]
-	[ "$(jq .parent_exec_id <<<"$child_exec")" -eq "$shell_id" ]
-	[ "$(jq .exec_id <<<"$child_exec")" -ne "$shell_id" ]
+	assert_field "$fork" .exec_id -eq "$shell_id"
+	assert_field "$child_exec" .parent_exec_id -eq "$shell_id"
+	assert_field "$child_exec" .exec_id -ne "$shell_id"
 }
 
 @test "a comm filter drops matching events and stats count them as filtered" {

@@ -148,9 +148,9 @@ assert_folded() {
 	[ "$seen" -eq $((recorded + filtered + dropped)) ]
 	[ "$filtered" -gt 0 ]
 	s=$(stats_balance profile)
-	[ "$(jq .filtered <<<"$s")" -ge "$filtered" ]
-	[ "$(jq .emitted <<<"$s")" -ge "$recorded" ]
-	[ "$(jq .emitted <<<"$s")" -eq "$(jq -s 'map(.count) | add' <<<"$output")" ]
+	assert_field "$s" .filtered -ge "$filtered"
+	assert_field "$s" .emitted -ge "$recorded"
+	assert_field "$s" .emitted -eq "$(jq -s 'map(.count) | add' <<<"$output")"
 	# it pinned nothing and left the sensor's config and filters as they were
 	[ "$(pin_state)" = "$before" ]
 	# the sensor switched off: every sample filtered, none recorded

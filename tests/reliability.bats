@@ -81,7 +81,7 @@ settled_kernel_objects() {
 	"$PW" config set enabled 1
 	[ "$status" -eq 0 ]
 	# per module, seen = filtered + emitted + dropped
-	[ "$(jq '[.[] | select(.seen != .filtered + .emitted + .dropped)] | length' <<<"$s")" -eq 0 ]
+	assert_field "$s" '[.[] | select(.seen != .filtered + .emitted + .dropped)] | length' -eq 0
 	dropped=$(jq '[.[].dropped] | add' <<<"$s")
 	emitted=$(jq '[.[].emitted] | add' <<<"$s")
 	[ "$dropped" -gt 0 ]

@@ -37,7 +37,7 @@ setup() {
 	# a ring buffer cannot be dumped, by anyone: stats can, by root
 	run -0 --separate-stderr bpftool -j map dump pinned "$PIN_ROOT/maps/stats"
 	# the process module's (key 0) counters, as pinwatch stats reads them
-	[ "$(jq '[.[] | (.formatted // .) | select(.key == 0) | .values[].value.seen] | length' <<<"$output")" -ge 1 ]
+	assert_field "$output" '[.[] | (.formatted // .) | select(.key == 0) | .values[].value.seen] | length' -ge 1
 	run ! --separate-stderr as_nobody bpftool -j map dump pinned "$PIN_ROOT/maps/stats"
 	assert_field "$output" .error == 'bpf obj get*'
 }

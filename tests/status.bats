@@ -39,8 +39,8 @@ teardown() {
 		[[ $output == *"not supported"* ]] || { echo "$link ($type): $output"; return 1; }
 	done <<<"$links"
 	run -0 "$PW" status --json
-	[ "$(jq '[.modules[].hooks[] | select(.ok | not)] | length' <<<"$output")" -eq 0 ]
-	[ "$(jq '[.modules[].hooks[] | select(.attach_type != "tail_call")] | length' <<<"$output")" -eq "$(wc -l <<<"$links")" ]
+	assert_field "$output" '[.modules[].hooks[] | select(.ok | not)] | length' -eq 0
+	assert_field "$output" '[.modules[].hooks[] | select(.attach_type != "tail_call")] | length' -eq "$(wc -l <<<"$links")"
 	pw_drain
 	bin=$(unique_binary)
 	"$bin"

@@ -139,7 +139,7 @@ nr_of() {
 	h=$("$PW" hist syscall --json | jq -c '.[] | select(.label == "getppid")')
 	assert_field "$h" .total -ge 2000
 	assert_field "$h" .unit ns
-	[ "$(jq '[.slots[].count] | add' <<<"$h")" -eq "$(jq -r .total <<<"$h")" ]
+	assert_field "$h" '[.slots[].count] | add' -eq "$(jq -r .total <<<"$h")"
 	"$PW" config set syscall_latency off
 	[ ! -e "$PIN_ROOT/syscall/link_exit" ]
 }
