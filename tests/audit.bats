@@ -6,12 +6,11 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh audit process
+	pw_setup_file audit process
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -33,13 +32,13 @@ audit_events() {
 	events=$(audit_events)
 	upd=$(jq -c 'select(.action == "map_update" and .object_name == "filter_pid")' <<<"$events")
 	[ "$(jq -s length <<<"$upd")" -eq 1 ]
-	[ "$(jq -r .key <<<"$upd")" = 92100000 ] # 4242, little-endian
-	[ "$(jq -r .value <<<"$upd")" = 01 ]
-	[ "$(jq -r .comm <<<"$upd")" = bpftool ]
-	[ "$(jq -r .exec_id <<<"$upd")" -gt 0 ]
-	[ "$(jq -r .parent_exec_id <<<"$upd")" -gt 0 ] # the control plane, exec'd under the sensor
+	assert_field "$upd" .key 92100000 # 4242, little-endian
+	assert_field "$upd" .value 01
+	assert_field "$upd" .comm bpftool
+	assert_field "$upd" .exec_id -gt 0
+	assert_field "$upd" .parent_exec_id -gt 0 # the control plane, exec'd under the sensor
 	del=$(jq -c 'select(.action == "map_delete" and .object_name == "filter_pid")' <<<"$events")
-	[ "$(jq -r .key <<<"$del")" = 92100000 ]
+	assert_field "$del" .key 92100000
 	[ "$(jq -c --arg p "$PIN_ROOT/maps/filter_pid" 'select(.action == "obj_get" and .path == $p)' <<<"$events" | wc -l)" -ge 1 ]
 }
 
@@ -59,8 +58,8 @@ audit_events() {
 @test "detaching a probe by removing its link pin leaves an unlink event with the full path" {
 	(cd "$PIN_ROOT/process" && rm link_exit)
 	ev=$(audit_events | jq -c 'select(.action == "unlink")')
-	[ "$(jq -r .path <<<"$ev")" = "$PIN_ROOT/process/link_exit" ]
-	[ "$(jq -r .comm <<<"$ev")" = rm ]
+	assert_field "$ev" .path "$PIN_ROOT/process/link_exit"
+	assert_field "$ev" .comm rm
 }
 
 # bats test_tags=vm-ci
@@ -68,8 +67,8 @@ audit_events() {
 	mv "$PIN_ROOT/process/link_fork" "$PIN_ROOT/process/link_moved"
 	mv "$PIN_ROOT/process/link_moved" "$PIN_ROOT/process/link_fork"
 	ev=$(audit_events | jq -c 'select(.action == "rename")' | head -n 1)
-	[ "$(jq -r .path <<<"$ev")" = "$PIN_ROOT/process/link_fork" ]
-	[ "$(jq -r .new_path <<<"$ev")" = "$PIN_ROOT/process/link_moved" ]
+	assert_field "$ev" .path "$PIN_ROOT/process/link_fork"
+	assert_field "$ev" .new_path "$PIN_ROOT/process/link_moved"
 }
 
 # Written at syscall entry: reported whether or not the kernel then
@@ -79,9 +78,9 @@ audit_events() {
 	run bpftool link detach pinned "$PIN_ROOT/process/link_exit"
 	ev=$(audit_events | jq -c 'select(.action == "link_detach")')
 	[ -n "$ev" ]
-	[ "$(jq -r .object_id <<<"$ev")" -gt 0 ]
-	[ "$(jq -r .object_name <<<"$ev")" = exit__tp_btf ]
-	[ "$(jq -r .comm <<<"$ev")" = bpftool ]
+	assert_field "$ev" .object_id -gt 0
+	assert_field "$ev" .object_name exit__tp_btf
+	assert_field "$ev" .comm bpftool
 }
 
 # bats test_tags=vm-ci
@@ -91,15 +90,14 @@ audit_events() {
 	bpftool prog load "$BATS_TEST_TMPDIR/hello.bpf.o" "$pin"
 	rm -f "$pin"
 	ev=$(audit_events | jq -c 'select(.action == "prog_load" and .object_name == "pw_test_hello")')
-	[ "$(jq -r .comm <<<"$ev")" = bpftool ]
+	assert_field "$ev" .comm bpftool
 }
 
 @test "audit events are counted: seen = emitted + dropped, none filtered" {
 	"$PW" filter add comm bpftool
 	"$PW" filter list >/dev/null
 	"$PW" filter del comm bpftool
-	run stats_balance audit
-	[ "$status" -eq 0 ]
-	[ "$(jq -r .filtered <<<"$output")" -eq 0 ]
-	[ "$(jq -r .emitted <<<"$output")" -gt 0 ]
+	run -0 stats_balance audit
+	assert_field "$output" .filtered -eq 0
+	assert_field "$output" .emitted -gt 0
 }

@@ -13,8 +13,7 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh process syscall
+	pw_setup_file process syscall
 	"$PW" config set syscalls getppid >/dev/null
 	"$PW" uprobe add keep /bin/bash:readline >/dev/null
 	fixtures=$BATS_FILE_TMPDIR
@@ -29,7 +28,7 @@ setup_file() {
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {

@@ -7,13 +7,12 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh block
+	pw_setup_file block
 	direct_io_target_setup
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 	direct_io_target_teardown
 }
 
@@ -53,11 +52,10 @@ hist_total() { # map
 	[ "$(hist_total hist_size_bytes)" -ge $((size0 + 1)) ]
 	json=$("$PW" hist block --json)
 	# a 64 KiB request lands in the 64K..128K slot, labelled by disk
-	[ "$(jq '[.[] | select(.map == "hist_size_bytes") | .slots[] | select(.low == 65536) | .count] | add' <<<"$json")" -ge 1 ]
-	[ "$(jq -r '[.[] | select(.map == "hist_size_bytes") | .unit] | unique | join(",")' <<<"$json")" = bytes ]
-	[ "$(jq -r '.[0].label' <<<"$json")" != "" ]
-	run "$PW" hist block
-	[ "$status" -eq 0 ]
+	assert_field "$json" '[.[] | select(.map == "hist_size_bytes") | .slots[] | select(.low == 65536) | .count] | add' -ge 1
+	assert_field "$json" '[.[] | select(.map == "hist_size_bytes") | .unit] | unique | join(",")' bytes
+	assert_field "$json" '.[0].label' != ""
+	run -0 "$PW" hist block
 	[[ $output == *"hist_latency_ns "*"(total "* ]]
 	[[ $output == *"hist_size_bytes "* ]]
 	[[ $output == *"65536 -> 131071"* ]]
@@ -75,10 +73,10 @@ hist_total() { # map
 	[ "$(jq -s length <<<"$w")" -ge 1 ]
 	[ "$(jq -s length <<<"$r")" -ge 1 ]
 	one=$(jq -sc '.[0]' <<<"$w")
-	[ "$(jq -r .comm <<<"$one")" = dd ]
-	[ "$(jq -r .latency_ns <<<"$one")" -gt 0 ]
-	[ "$(jq -r .error <<<"$one")" -eq 0 ]
-	[ "$(jq -r .module <<<"$one")" = block ]
+	assert_field "$one" .comm dd
+	assert_field "$one" .latency_ns -gt 0
+	assert_field "$one" .error -eq 0
+	assert_field "$one" .module block
 	[[ $(jq -r .dev <<<"$one") =~ ^[0-9]+:[0-9]+$ ]]
 	dev=$(jq -r .dev <<<"$one")
 	[ "$(sed -n 's/^DEVNAME=//p' "/sys/dev/block/$dev/uevent")" = "$(jq -r .disk <<<"$one")" ]
@@ -108,8 +106,7 @@ hist_total() { # map
 	# other I/O on a shared machine may land meanwhile (a few requests);
 	# ours (32 or more) must not
 	[ $((lat1 - lat0)) -lt 32 ]
-	run stats_balance block
-	[ "$status" -eq 0 ]
+	run -0 stats_balance block
 }
 
 # bats test_tags=vm-ci

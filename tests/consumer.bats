@@ -6,12 +6,11 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh process
+	pw_setup_file process
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -52,8 +51,7 @@ teardown() {
 @test "text output shows the exec with its arguments on one line" {
 	bin=$(unique_binary)
 	"$bin" one two
-	run "$PW_READ" --drain
-	[ "$status" -eq 0 ]
+	run -0 "$PW_READ" --drain
 	line=$(grep -F "$bin one two" <<<"$output")
 	[[ $line == *exec* ]]
 	[ "$(wc -l <<<"$line")" -eq 1 ]
@@ -62,8 +60,7 @@ teardown() {
 @test "--type keeps only the named event types" {
 	bin=$(unique_binary)
 	"$bin"
-	run "$PW_READ" --json --drain --type exit
-	[ "$status" -eq 0 ]
+	run -0 "$PW_READ" --json --drain --type exit
 	[ "$(jq -r .type <<<"$output" | sort -u)" = exit ]
 }
 
@@ -147,8 +144,7 @@ teardown() {
 @test "--count stops after N events and --stats prints the summary line" {
 	bin=$(unique_binary)
 	for _ in $(seq 1 5); do "$bin"; done
-	run --separate-stderr "$PW_READ" --json --count 3 --stats
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$PW_READ" --json --count 3 --stats
 	[ "${#lines[@]}" -eq 3 ]
 	[[ $stderr =~ delivered\ 3,\ kernel\ dropped\ 0,\ consumer\ dropped\ 0 ]]
 }

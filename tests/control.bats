@@ -6,12 +6,11 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh process
+	pw_setup_file process
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -23,8 +22,7 @@ setup() {
 	"$PW" filter add uid 4243 --only
 	"$PW" filter add comm some-comm
 	"$PW" filter add cgroup 4244
-	run "$PW" filter list --json
-	[ "$status" -eq 0 ]
+	run -0 "$PW" filter list --json
 	[ "$(jq -c 'sort_by(.kind)' <<<"$output")" = '[{"kind":"cgroup","value":"4244","mode":"drop"},{"kind":"comm","value":"some-comm","mode":"drop"},{"kind":"pid","value":"4242","mode":"drop"},{"kind":"uid","value":"4243","mode":"only"}]' ]
 	[ "$("$PW" config get filter_kinds)" -eq 15 ]
 	[ "$("$PW" config get only_kinds)" -eq 2 ]
@@ -59,11 +57,10 @@ setup() {
 }
 
 @test "stats prints text, JSON and Prometheus counters" {
-	run "$PW" stats
-	[ "$status" -eq 0 ]
+	run -0 "$PW" stats
 	[[ ${lines[0]} == MODULE*SEEN*FILTERED*EMITTED*DROPPED ]]
 	run "$PW" stats --json
-	[ "$(jq -r '.[] | select(.module == "process") | .seen' <<<"$output")" -gt 0 ]
+	assert_field "$output" '.[] | select(.module == "process") | .seen' -gt 0
 	run "$PW" stats --prom
 	[[ $output == *'# TYPE pinwatch_events_total counter'* ]]
 	grep -qE '^pinwatch_events_total\{module="process",outcome="emitted"\} [0-9]+$' <<<"$output"
@@ -72,8 +69,7 @@ setup() {
 # Every command the dispatcher lists, which must be every
 # scripts/libexec/pinwatch-* it can run. --help only prints: nothing changes.
 @test "every subcommand has --help" {
-	run "$PW" --help
-	[ "$status" -eq 0 ]
+	run -0 "$PW" --help
 	listed=$(sed -n '/^Commands:$/,/^[^ ]/s/^  \([a-z][a-z0-9-]*\) .*/\1/p' <<<"$output")
 	files=$(find "$PW_HOME/scripts/libexec" -name 'pinwatch-*' -printf '%f\n' | sed 's/^pinwatch-//' | sort)
 	[ "$listed" = "$files" ] || { diff <(echo "$listed") <(echo "$files"); return 1; }
@@ -84,8 +80,7 @@ setup() {
 	before=$(pin_state)
 	for c in $listed; do
 		for h in --help -h; do
-			run --separate-stderr "$PW" "$c" "$h"
-			[ "$status" -eq 0 ] || { echo "$c $h: exit $status: $stderr"; return 1; }
+			run -0 --separate-stderr "$PW" "$c" "$h" || { echo "$c $h: exit $status: $stderr"; return 1; }
 			[[ ${lines[0]} == "Usage: pinwatch $c"* ]] || { echo "$c $h: first line: ${lines[0]}"; return 1; }
 			[ -z "$stderr" ] || { echo "$c $h: stderr: $stderr"; return 1; }
 		done

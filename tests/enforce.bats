@@ -9,12 +9,11 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh audit process
+	pw_setup_file audit process
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -63,11 +62,9 @@ le_hex() {
 
 # bats test_tags=vm-ci
 @test "status names the active enforcement variant, and the action stage sits in chain slot 2" {
-	run "$PW" chain process
-	[ "$status" -eq 0 ]
+	run -0 "$PW" chain process
 	grep -qE '^2 +[0-9]+ +enforce__tp$' <<<"$output"
-	run "$PW" status
-	[ "$status" -eq 0 ]
+	run -0 "$PW" status
 	case $(enforce_variant) in
 	lsm) [ -e "$PIN_ROOT/process/link_enforce" ] ;;
 	tp)
@@ -81,18 +78,17 @@ le_hex() {
 @test "a blocked copy of true is stopped at exec and reported with its path, device and inode" {
 	bin=$(unique_binary)
 	"$PW" block add "$bin"
-	run "$bin"
-	[ "$status" -eq "$(blocked_status)" ]
+	run -"$(blocked_status)" "$bin"
 	ev=$(pw_events | jq -c 'select(.type == "enforce")')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .action <<<"$ev")" = "$(blocked_action)" ]
-	[ "$(jq -r .mode <<<"$ev")" = kill ]
-	[ "$(jq -r .path <<<"$ev")" = "$bin" ]
-	[ "$(jq -r .filename <<<"$ev")" = "$bin" ]
-	[ "$(jq -r .dev <<<"$ev")" = "$(sb_dev "$bin")" ]
-	[ "$(jq -r .ino <<<"$ev")" -eq "$(stat -c %i "$bin")" ]
-	[ "$(jq -r .error <<<"$ev")" -eq 0 ]
-	[ "$(jq -r .module <<<"$ev")" = process ]
+	assert_field "$ev" .action "$(blocked_action)"
+	assert_field "$ev" .mode kill
+	assert_field "$ev" .path "$bin"
+	assert_field "$ev" .filename "$bin"
+	assert_field "$ev" .dev "$(sb_dev "$bin")"
+	assert_field "$ev" .ino -eq "$(stat -c %i "$bin")"
+	assert_field "$ev" .error -eq 0
+	assert_field "$ev" .module process
 }
 
 @test "tp variant: the blocked process dies of SIGKILL before its first instruction, after its exec event" {
@@ -100,13 +96,12 @@ le_hex() {
 	bin=$BATS_TEST_TMPDIR/pwtouch
 	cp "$(command -v touch)" "$bin"
 	"$PW" block add "$bin"
-	run "$bin" "$BATS_TEST_TMPDIR/marker"
-	[ "$status" -eq 137 ]
+	run -137 "$bin" "$BATS_TEST_TMPDIR/marker"
 	[ ! -e "$BATS_TEST_TMPDIR/marker" ] # touch never ran
 	events=$(pw_events | jq -c --arg f "$bin" 'select((.type == "exec" and .filename == $f) or .type == "enforce" or (.type == "exit" and .comm == "pwtouch"))')
 	[ "$(jq -r .type <<<"$events" | paste -sd,)" = exec,enforce,exit ]
-	[ "$(jq -r 'select(.type == "exit") | .signal' <<<"$events")" -eq 9 ]
-	[ "$(jq -r 'select(.type == "enforce") | .action' <<<"$events")" = killed ]
+	assert_field "$events" 'select(.type == "exit") | .signal' -eq 9
+	assert_field "$events" 'select(.type == "enforce") | .action' killed
 	# one process, one image: the same pid and exec_id throughout
 	[ "$(jq -r '"\(.pid) \(.exec_id)"' <<<"$events" | sort -u | wc -l)" -eq 1 ]
 }
@@ -123,9 +118,9 @@ le_hex() {
 	events=$(pw_events)
 	[ "$(jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' <<<"$events" | wc -l)" -eq 0 ]
 	ev=$(jq -c 'select(.type == "enforce")' <<<"$events")
-	[ "$(jq -r .action <<<"$ev")" = denied ]
-	[ "$(jq -r .filename <<<"$ev")" = "$bin" ]
-	[ "$(jq -r .comm <<<"$ev")" = bash ] # the caller, whose image stays
+	assert_field "$ev" .action denied
+	assert_field "$ev" .filename "$bin"
+	assert_field "$ev" .comm bash # the caller, whose image stays
 }
 
 @test "a hard link, a symlink and a renamed file are blocked too; a copy is another file" {
@@ -136,14 +131,11 @@ le_hex() {
 	cp "$bin" "$BATS_TEST_TMPDIR/copy"
 	want=$(blocked_status)
 	for f in hardlink symlink; do
-		run "$BATS_TEST_TMPDIR/$f"
-		[ "$status" -eq "$want" ] || { echo "$f ran: $status"; return 1; }
+		run -"$want" "$BATS_TEST_TMPDIR/$f" || { echo "$f ran: $status"; return 1; }
 	done
 	mv "$bin" "$BATS_TEST_TMPDIR/renamed"
-	run "$BATS_TEST_TMPDIR/renamed"
-	[ "$status" -eq "$want" ]
-	run "$BATS_TEST_TMPDIR/copy"
-	[ "$status" -eq 0 ]
+	run -"$want" "$BATS_TEST_TMPDIR/renamed"
+	run -0 "$BATS_TEST_TMPDIR/copy"
 	events=$(pw_events | jq -c 'select(.type == "enforce")')
 	[ "$(jq -r '.filename | split("/") | last' <<<"$events" | paste -sd,)" = hardlink,symlink,renamed ]
 	[ "$(jq -r .path <<<"$events" | sort -u)" = "$bin" ]
@@ -152,18 +144,17 @@ le_hex() {
 @test "audit mode lets the binary run and reports it beside its exec event" {
 	bin=$(unique_binary)
 	"$PW" block add --audit "$bin"
-	run "$bin"
-	[ "$status" -eq 0 ]
+	run -0 "$bin"
 	events=$(pw_events)
 	ev=$(jq -c 'select(.type == "enforce")' <<<"$events")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .action <<<"$ev")" = audit ]
-	[ "$(jq -r .mode <<<"$ev")" = audit ]
-	[ "$(jq -r .path <<<"$ev")" = "$bin" ]
+	assert_field "$ev" .action audit
+	assert_field "$ev" .mode audit
+	assert_field "$ev" .path "$bin"
 	exec_ev=$(jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' <<<"$events")
-	[ "$(jq -r .exec_id <<<"$ev")" = "$(jq -r .exec_id <<<"$exec_ev")" ]
+	assert_field "$ev" .exec_id "$(jq -r .exec_id <<<"$exec_ev")"
 	exit_ev=$(jq -c --argjson p "$(jq .pid <<<"$exec_ev")" 'select(.type == "exit" and .pid == $p)' <<<"$events")
-	[ "$(jq -r .signal <<<"$exit_ev")" -eq 0 ]
+	assert_field "$exit_ev" .signal -eq 0
 }
 
 @test "adding a blocked file again replaces its entry; block del restores the binary" {
@@ -172,12 +163,10 @@ le_hex() {
 	"$PW" block add --audit "$bin"
 	[ "$("$PW" block list --json | jq -c 'map(.mode)')" = '["audit"]' ]
 	"$PW" block add "$bin"
-	run "$bin"
-	[ "$status" -eq "$(blocked_status)" ]
+	run -"$(blocked_status)" "$bin"
 	"$PW" block del "$BATS_TEST_TMPDIR/$(basename "$bin")"
 	[ "$("$PW" block list --json)" = "[]" ]
-	run "$bin"
-	[ "$status" -eq 0 ]
+	run -0 "$bin"
 	[ "$(pw_events | jq -c 'select(.type == "enforce")' | wc -l)" -eq 1 ]
 }
 
@@ -195,14 +184,12 @@ le_hex() {
 	cp /bin/true "$spaced"
 	"$PW" block add "$bin"
 	"$PW" block add --audit "$spaced"
-	run "$PW" block list --json
-	[ "$status" -eq 0 ]
+	run -0 "$PW" block list --json
 	want=$(jq -cn --arg b "$bin" --arg s "$spaced" --arg d "$(sb_dev "$bin")" \
 		--argjson bi "$(stat -c %i "$bin")" --argjson si "$(stat -c %i "$spaced")" \
 		'[{path: $b, dev: $d, ino: $bi, mode: "kill"}, {path: $s, dev: $d, ino: $si, mode: "audit"}] | sort_by(.path)')
 	[ "$(jq -c 'sort_by(.path)' <<<"$output")" = "$want" ]
-	run "$PW" block list
-	[ "$status" -eq 0 ]
+	run -0 "$PW" block list
 	[[ ${lines[0]} == MODE*DEV*INO*PATH ]]
 	grep -qE "^kill +[0-9]+:[0-9]+ +$(stat -c %i "$bin") +$bin\$" <<<"$output"
 	grep -qE "^audit +[0-9]+:[0-9]+ +[0-9]+ +$spaced\$" <<<"$output"
@@ -227,8 +214,7 @@ le_hex() {
 	want=$(blocked_status)
 	"$PW" block add "$bin"
 	"$PW" filter add comm "$filter_comm"
-	run "$bin"
-	[ "$status" -eq "$want" ] || { echo "comm filter let it run"; return 1; }
+	run -"$want" "$bin" || { echo "comm filter let it run"; return 1; }
 	"$PW" filter del comm "$filter_comm"
 	"$PW" filter add uid 0
 	run "$bin"
@@ -243,8 +229,7 @@ le_hex() {
 	"$PW" config set enabled 1
 	[ "$status" -eq "$want" ] || { echo "sensor switch let it run"; return 1; }
 	# a shell that makes itself the consumer, then execs the binary
-	run bash -c '"$1" config set consumer_tgid $$ && exec "$2"' _ "$PW" "$bin"
-	[ "$status" -eq "$want" ] || { echo "consumer exclusion let it run"; return 1; }
+	run -"$want" bash -c '"$1" config set consumer_tgid $$ && exec "$2"' _ "$PW" "$bin" || { echo "consumer exclusion let it run"; return 1; }
 	"$PW" config set consumer_tgid 0
 	events=$(pw_events)
 	[ "$(jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' <<<"$events" | wc -l)" -eq 0 ]
@@ -258,10 +243,9 @@ le_hex() {
 	"$PW" filter add comm "$filter_comm"
 	before=$(stat_of process emitted)
 	for _ in 1 2 3 4 5; do "$bin"; done
-	run stats_balance process
-	[ "$status" -eq 0 ]
+	run -0 stats_balance process
 	# the five execs were filtered, their five enforce events emitted
-	[ "$(jq -r .emitted <<<"$output")" -ge $((before + 5)) ]
+	assert_field "$output" .emitted -ge $((before + 5))
 	[ "$(pw_events | jq -c 'select(.type == "enforce")' | wc -l)" -eq 5 ]
 }
 
@@ -291,8 +275,7 @@ le_hex() {
 }
 
 @test "block takes --help, needs root, and refuses to add without the process module" {
-	run "$PW" block --help
-	[ "$status" -eq 0 ]
+	run -0 "$PW" block --help
 	[[ $output == *"Usage: pinwatch block add PATH [--audit]"* ]]
 	bin=$(unique_binary)
 	chmod 755 "$BATS_TEST_TMPDIR"

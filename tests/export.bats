@@ -8,12 +8,11 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh process
+	pw_setup_file process
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -152,14 +151,13 @@ while True:
 	start_devlog_listener "$msgs"
 	bin=$(unique_binary)
 	"$bin" hello
-	run --separate-stderr "$PW_READ" --drain --syslog --syslog-facility local0
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$PW_READ" --drain --syslog --syslog-facility local0
 	line=$(grep -F "\"filename\":\"$bin\"" "$msgs")
 	[ "$(wc -l <<<"$line")" -eq 1 ]
 	# <134> = local0 (16) * 8 + info (6); glibc puts "TAG[PID]: " before the message
 	[[ $line == '<134>'*' pinwatch['*']: {"type":"exec",'* ]]
 	json=${line#*]: }
-	[ "$(jq -r '.args | join(" ")' <<<"$json")" = "$bin hello" ]
+	assert_field "$json" '.args | join(" ")' "$bin hello"
 	# every message is exactly one event
 	while IFS= read -r m; do
 		jq -e 'has("type") and has("time")' <<<"${m#*]: }" >/dev/null || { echo "not one event: $m"; return 1; }

@@ -6,14 +6,13 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
 	# every open on the machine is an event: a roomy ring keeps a busy
 	# machine from crowding the tests' own events out
-	pw_fresh --ringbuf-size 64M file
+	pw_setup_file --ringbuf-size 64M file
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -41,15 +40,15 @@ file_events() { # type path
 	: >"$f"
 	ev=$(file_events open "$f")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .module <<<"$ev")" = file ]
-	[ "$(jq -r .pid <<<"$ev")" -eq "$BASHPID" ]
+	assert_field "$ev" .module file
+	assert_field "$ev" .pid -eq "$BASHPID"
 	flags=$(jq -r .flags <<<"$ev")
 	(( (flags & 0100) != 0 ))  # O_CREAT
 	(( (flags & 03) == 1 ))    # O_WRONLY
-	[ "$(jq -r .mode <<<"$ev")" -eq $((0666)) ]
-	[ "$(jq -r .ret <<<"$ev")" -ge 0 ]
-	[[ $(jq -r .syscall <<<"$ev") == openat* ]]
-	[ "$(jq -r .dfd <<<"$ev")" -eq -100 ]
+	assert_field "$ev" .mode -eq $((0666))
+	assert_field "$ev" .ret -ge 0
+	assert_field "$ev" .syscall == 'openat*'
+	assert_field "$ev" .dfd -eq -100
 }
 
 # bats test_tags=vm-ci
@@ -58,8 +57,8 @@ file_events() { # type path
 	cat "$f" 2>/dev/null || true
 	ev=$(file_events open "$f")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .ret <<<"$ev")" -eq -2 ]
-	[ "$(jq -r .comm <<<"$ev")" = cat ]
+	assert_field "$ev" .ret -eq -2
+	assert_field "$ev" .comm cat
 }
 
 @test "a relative path is reported as the process passed it" {
@@ -67,7 +66,7 @@ file_events() { # type path
 	(cd "$BATS_TEST_TMPDIR" && : >"$name")
 	ev=$(file_events open "$name")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .ret <<<"$ev")" -ge 0 ]
+	assert_field "$ev" .ret -ge 0
 }
 
 # bats test_tags=vm-ci
@@ -78,9 +77,9 @@ file_events() { # type path
 	rm "$f"
 	ev=$(file_events unlink "$f")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .ret <<<"$ev")" -eq 0 ]
-	[ "$(jq -r .flags <<<"$ev")" -eq 0 ]
-	[ "$(jq -r .comm <<<"$ev")" = rm ]
+	assert_field "$ev" .ret -eq 0
+	assert_field "$ev" .flags -eq 0
+	assert_field "$ev" .comm rm
 }
 
 # bats test_tags=vm-ci
@@ -107,10 +106,10 @@ file_events() { # type path
 	mv "$a" "$b"
 	ev=$(file_events rename "$a")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .new_path <<<"$ev")" = "$b" ]
-	[ "$(jq -r .ret <<<"$ev")" -eq 0 ]
-	[[ $(jq -r .syscall <<<"$ev") == rename* ]]
-	[ "$(jq -r '.flags | type' <<<"$ev")" = number ]
+	assert_field "$ev" .new_path "$b"
+	assert_field "$ev" .ret -eq 0
+	assert_field "$ev" .syscall == 'rename*'
+	assert_field "$ev" '.flags | type' number
 }
 
 @test "a path filter drops events under that directory, not under a sibling with the same prefix" {
@@ -164,8 +163,7 @@ file_events() { # type path
 @test "path filters round-trip through add, list and del, and set filter bit 4" {
 	"$PW" filter add path /proc
 	"$PW" filter add path "/srv/with space/é/" --only
-	run "$PW" filter list path --json
-	[ "$status" -eq 0 ]
+	run -0 "$PW" filter list path --json
 	[ "$output" = '[{"kind":"path","value":"/proc","mode":"drop"},{"kind":"path","value":"/srv/with space/é","mode":"only"}]' ] ||
 		[ "$output" = '[{"kind":"path","value":"/srv/with space/é","mode":"only"},{"kind":"path","value":"/proc","mode":"drop"}]' ]
 	[ "$(( $("$PW" config get filter_kinds) & 16 ))" -eq 16 ]
@@ -195,8 +193,7 @@ file_events() { # type path
 	"$PW" filter add path "$d"
 	for i in $(seq 1 20); do : >"$d/f$i"; done
 	"$PW" filter del path "$d"
-	run stats_balance file
-	[ "$status" -eq 0 ]
-	[ "$(jq -r .filtered <<<"$output")" -ge $((before + 20)) ]
-	[ "$(jq -r .emitted <<<"$output")" -gt 0 ]
+	run -0 stats_balance file
+	assert_field "$output" .filtered -ge $((before + 20))
+	assert_field "$output" .emitted -gt 0
 }

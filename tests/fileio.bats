@@ -10,14 +10,12 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	"$PW" down >/dev/null 2>&1 || true
-	"$PW" up file >/dev/null 2>"$BATS_FILE_TMPDIR/up.err"
+	pw_setup_file file 2>"$BATS_FILE_TMPDIR/up.err" || { cat "$BATS_FILE_TMPDIR/up.err" >&2; return 1; }
 	kernel_fn_attach vfs_read >"$BATS_FILE_TMPDIR/attach"
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -78,12 +76,10 @@ row_of() { # pid name
 
 @test "without the hooks, filetop and vfsstat exit 4 with one line saying why" {
 	[[ -z $(expected_variant) ]] || skip "file I/O accounting is attached on this kernel"
-	run --separate-stderr "$PW" filetop
-	[ "$status" -eq 4 ]
+	run -4 --separate-stderr "$PW" filetop
 	assert_one_line_error
 	[[ $stderr == *"not available on this kernel"* ]]
-	run --separate-stderr "$PW" vfsstat --json
-	[ "$status" -eq 4 ]
+	run -4 --separate-stderr "$PW" vfsstat --json
 	assert_one_line_error
 }
 
@@ -94,19 +90,19 @@ row_of() { # pid name
 	f=$BATS_TEST_TMPDIR/pwio-$RANDOM$RANDOM
 	write_then_read "$f"
 	w=$(row_of "$WRITER" "${f##*/}")
-	[ "$(jq -r .comm <<<"$w")" = dd ]
-	[ "$(jq -r .writes <<<"$w")" -eq 3 ]
-	[ "$(jq -r .write_bytes <<<"$w")" -eq 12288 ]
-	[ "$(jq -r .reads <<<"$w")" -eq 0 ]
-	[ "$(jq -r .type <<<"$w")" = R ]
-	[ "$(jq -r .ino <<<"$w")" -eq "$(stat -c %i "$f")" ]
-	[ "$(jq -r .dev <<<"$w")" = "$(findmnt -rn -o MAJ:MIN -T "$f")" ]
+	assert_field "$w" .comm dd
+	assert_field "$w" .writes -eq 3
+	assert_field "$w" .write_bytes -eq 12288
+	assert_field "$w" .reads -eq 0
+	assert_field "$w" .type R
+	assert_field "$w" .ino -eq "$(stat -c %i "$f")"
+	assert_field "$w" .dev "$(findmnt -rn -o MAJ:MIN -T "$f")"
 	r=$(row_of "$READER" "${f##*/}")
-	[ "$(jq -r .comm <<<"$r")" = cat ]
+	assert_field "$r" .comm cat
 	# every byte once; the last read returns 0 (end of file)
-	[ "$(jq -r .read_bytes <<<"$r")" -eq 12288 ]
-	[ "$(jq -r .reads <<<"$r")" -ge 2 ]
-	[ "$(jq -r .writes <<<"$r")" -eq 0 ]
+	assert_field "$r" .read_bytes -eq 12288
+	assert_field "$r" .reads -ge 2
+	assert_field "$r" .writes -eq 0
 }
 
 @test "kprobe: filetop counts reads and writes with the bytes asked for" {
@@ -120,12 +116,12 @@ row_of() { # pid name
 	f=$BATS_TEST_TMPDIR/pwio-$RANDOM$RANDOM
 	write_then_read "$f"
 	w=$(row_of "$WRITER" "${f##*/}")
-	[ "$(jq -r .writes <<<"$w")" -eq 3 ]
-	[ "$(jq -r .write_bytes <<<"$w")" -eq 12288 ]
+	assert_field "$w" .writes -eq 3
+	assert_field "$w" .write_bytes -eq 12288
 	r=$(row_of "$READER" "${f##*/}")
 	# cat asks for whole buffers: at least the file's size, once per call
-	[ "$(jq -r .reads <<<"$r")" -ge 2 ]
-	[ "$(jq -r .read_bytes <<<"$r")" -ge 12288 ]
+	assert_field "$r" .reads -ge 2
+	assert_field "$r" .read_bytes -ge 12288
 	reload_file_denying ""
 	[ "$(hook_variant file vfs_rd)" = "$(expected_variant)" ]
 }
@@ -134,12 +130,10 @@ row_of() { # pid name
 	need_accounting
 	f=$BATS_TEST_TMPDIR/pwio-$RANDOM$RANDOM
 	write_then_read "$f"
-	run "$PW" filetop --top 3 --sort writes --json
-	[ "$status" -eq 0 ]
-	[ "$(jq length <<<"$output")" -le 3 ]
+	run -0 "$PW" filetop --top 3 --sort writes --json
+	assert_field "$output" length -le 3
 	[ "$(jq -c '[.[].writes]' <<<"$output")" = "$(jq -c '[.[].writes] | sort | reverse' <<<"$output")" ]
-	run "$PW" filetop --top 10240
-	[ "$status" -eq 0 ]
+	run -0 "$PW" filetop --top 10240
 	[[ ${lines[0]} == PID*COMM*READS*WRITES*R_KB*W_KB*T*DEV*INO*NAME ]]
 	grep -qE "^$WRITER +dd +0 +3 +0 +12 +R .* ${f##*/}\$" <<<"$output"
 	"$PW" filetop --clear >/dev/null
@@ -148,8 +142,7 @@ row_of() { # pid name
 
 @test "vfsstat counts the machine's reads and writes, and --interval only what happened meanwhile" {
 	need_accounting
-	run --separate-stderr "$PW" vfsstat --json
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$PW" vfsstat --json
 	before=$output
 	f=$BATS_TEST_TMPDIR/pwio-$RANDOM$RANDOM
 	write_then_read "$f"
@@ -164,9 +157,9 @@ row_of() { # pid name
 	touch "$f.stop"
 	wait "$writer"
 	[ "$status" -eq 0 ]
-	[ "$(jq .write_bytes <<<"$output")" -ge 20480 ]
+	assert_field "$output" .write_bytes -ge 20480
 	# far less than the totals since load
-	[ "$(jq .reads <<<"$output")" -lt "$(jq .reads <<<"$after")" ]
+	assert_field "$output" .reads -lt "$(jq .reads <<<"$after")"
 	run "$PW" vfsstat
 	[[ ${lines[0]} == READS*WRITES*READ_KB*WRITE_KB ]]
 }
@@ -189,14 +182,12 @@ row_of() { # pid name
 @test "filetop and vfsstat refuse bad arguments with one line" {
 	for args in "--top 0" "--top x" "--sort size" "--bogus" "--top"; do
 		# shellcheck disable=SC2086
-		run --separate-stderr "$PW" filetop $args
-		[ "$status" -eq 2 ] || { echo "filetop $args: $status"; return 1; }
+		run -2 --separate-stderr "$PW" filetop $args || { echo "filetop $args: $status"; return 1; }
 		assert_one_line_error
 	done
 	for args in "--interval 0" "--interval 1.5" "--bogus"; do
 		# shellcheck disable=SC2086
-		run --separate-stderr "$PW" vfsstat $args
-		[ "$status" -eq 2 ] || { echo "vfsstat $args: $status"; return 1; }
+		run -2 --separate-stderr "$PW" vfsstat $args || { echo "vfsstat $args: $status"; return 1; }
 		assert_one_line_error
 	done
 }

@@ -12,13 +12,12 @@ bats_require_minimum_version 1.5.0
 NETPL=$BATS_TEST_DIRNAME/helpers/net.pl
 
 setup_file() {
-	require_root
-	pw_fresh net block
+	pw_setup_file net block
 	direct_io_target_setup
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 	direct_io_target_teardown
 }
 
@@ -95,9 +94,9 @@ raddr_json_total() { # json address
 	jq -e '[.[] | select(.map == "srtt_raddr")] | length >= 2 and all(.kind == "hist" and .unit == "us"
 		and .label == .key and (.key | type) == "string" and ([.slots[].count] | add) == .total
 		and all(.slots[]; .high >= .low))' <<<"$json"
-	# hist_srtt is microseconds too (it was labelled "value")
-	[ "$(jq -r '[.[] | select(.map == "hist_srtt") | .unit] | unique | join(",")' <<<"$json")" = us ]
-	[ "$(jq -r '.[] | select(.map == "hist_srtt") | .kind' <<<"$json")" = hist ]
+	# hist_srtt is labelled in microseconds too (not "value")
+	assert_field "$json" '[.[] | select(.map == "hist_srtt") | .unit] | unique | join(",")' us
+	assert_field "$json" '.[] | select(.map == "hist_srtt") | .kind' hist
 	# every sample per address is also in hist_srtt
 	[ "$(jq '[.[] | select(.map == "srtt_raddr") | .total] | add' <<<"$json")" -le \
 		"$(jq '[.[] | select(.map == "hist_srtt") | .total] | add' <<<"$json")" ]
@@ -107,8 +106,7 @@ raddr_json_total() { # json address
 	need_perl
 	tcp_session inet 127.0.0.1
 	tcp_session inet6 ::1
-	run --separate-stderr "$PW" hist net
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$PW" hist net
 	[ -z "$stderr" ]
 	# the histogram: in microseconds
 	[[ ${lines[0]} == "hist_srtt all TCP sockets (total "* ]]
@@ -152,7 +150,7 @@ pattern_raw() {
 	rnd0=$(jq --arg k "$key" '.[$k].random // 0' <<<"$raw0")
 	p=$(jq -c --arg k "$key" '.[] | select(.map == "pattern" and (.key | tostring) == $k)' <<<"$json")
 	[ -n "$p" ]
-	[ "$(jq -r .kind <<<"$p")" = pattern ]
+	assert_field "$p" .kind pattern
 	seq=$(jq .sequential <<<"$p")
 	rnd=$(jq .random <<<"$p")
 	[ "$seq" -ge $((seq0 + 1)) ]
@@ -160,9 +158,9 @@ pattern_raw() {
 	# what bpftool holds, before and after
 	[ "$seq" -ge "$(jq --arg k "$key" '.[$k].sequential' <<<"$raw1")" ]
 	[ "$seq" -le "$(jq --arg k "$key" '.[$k].sequential' <<<"$raw2")" ]
-	[ "$(jq .total <<<"$p")" -eq $((seq + rnd)) ]
-	[ "$(jq .sequential_pct <<<"$p")" -eq $((seq * 100 / (seq + rnd))) ]
-	[ "$(jq .bytes <<<"$p")" -ge $((32 * 65536)) ]
+	assert_field "$p" .total -eq $((seq + rnd))
+	assert_field "$p" .sequential_pct -eq $((seq * 100 / (seq + rnd)))
+	assert_field "$p" .bytes -ge $((32 * 65536))
 	# the same disk and label as its histograms; units ns and bytes, never "value"
 	label=$(jq -r .label <<<"$p")
 	[[ $label =~ ^[0-9]+:[0-9]+ ]]
@@ -174,8 +172,7 @@ pattern_raw() {
 	need_direct_io
 	dd if=/dev/zero of="$TARGET" bs=64K count=16 oflag=direct conv=notrunc status=none
 	json=$("$PW" hist block --json)
-	run --separate-stderr "$PW" hist block
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$PW" hist block
 	[ -z "$stderr" ]
 	[[ ${lines[0]} == "hist_latency_ns "* ]]
 	hdr=$(printf '%s\n' "${lines[@]}" | grep -nx 'pattern: sequential and random requests per disk' | cut -d: -f1)
@@ -192,8 +189,7 @@ pattern_raw() {
 }
 
 @test "hist --help documents the srtt_raddr and pattern output and the JSON shape" {
-	run "$PW" hist --help
-	[ "$status" -eq 0 ]
+	run -0 "$PW" hist --help
 	[[ $output == *srtt_raddr* ]]
 	[[ $output == *'"kind":"pattern","map":"pattern"'* ]]
 	[[ $output == *'"kind":"hist"'* ]]

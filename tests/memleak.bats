@@ -66,14 +66,14 @@ stop_memleak() {
 	leak_under_memleak --json --top 10
 	stop_memleak
 	r=$(cat "$BATS_TEST_TMPDIR/ml.out")
-	[ "$(jq -r .mode <<<"$r")" = user ]
-	[ "$(jq -r .pid <<<"$r")" -eq "$leaker" ]
-	[ "$(jq -r .comm <<<"$r")" = pwleaker ]
-	[ "$(jq -r '.stacks[0].bytes' <<<"$r")" -eq 200000 ]
-	[ "$(jq -r '.stacks[0].allocations' <<<"$r")" -eq 5 ]
-	[ "$(jq -r '.stacks[0].frames[0].function' <<<"$r")" = pw_leak_big ]
-	[ "$(jq -r '.stacks[0].frames[0].file' <<<"$r")" = "$LEAKER" ]
-	[ "$(jq -r '.stacks[0].frames[1].function' <<<"$r")" = main ]
+	assert_field "$r" .mode user
+	assert_field "$r" .pid -eq "$leaker"
+	assert_field "$r" .comm pwleaker
+	assert_field "$r" '.stacks[0].bytes' -eq 200000
+	assert_field "$r" '.stacks[0].allocations' -eq 5
+	assert_field "$r" '.stacks[0].frames[0].function' pw_leak_big
+	assert_field "$r" '.stacks[0].frames[0].file' "$LEAKER"
+	assert_field "$r" '.stacks[0].frames[1].function' main
 }
 
 @test "memleak counts calloc, posix_memalign and aligned_alloc, and forgets what was freed or reallocated" {
@@ -84,8 +84,8 @@ stop_memleak() {
 	[ "$(by_fn pw_leak_calloc)" = '[{"bytes":3000,"allocations":3}]' ]
 	[ "$(by_fn pw_leak_aligned)" = '[{"bytes":8192,"allocations":2}]' ]
 	[ "$(by_fn pw_leak_aligned2)" = '[{"bytes":2048,"allocations":1}]' ]
-	[ "$(jq '[.stacks[].frames[].function | select(. == "pw_no_leak")] | length' <<<"$r")" -eq 0 ]
-	[ "$(jq -r .frees_seen <<<"$r")" -ge 8 ]
+	assert_field "$r" '[.stacks[].frames[].function | select(. == "pw_no_leak")] | length' -eq 0
+	assert_field "$r" .frees_seen -ge 8
 }
 
 @test "memleak --json stats: every allocation of the run counted once, seen = filtered + emitted + dropped" {
@@ -93,8 +93,10 @@ stop_memleak() {
 	stop_memleak
 	r=$(cat "$BATS_TEST_TMPDIR/ml.out")
 	# 5 + 3 + 2 + 1 leaked, 4 x (malloc, realloc(NULL), realloc) freed
-	jq -e '.stats | .seen == .filtered + .emitted + .dropped and .emitted >= 23 and .dropped == 0' <<<"$r" >/dev/null
-	jq -e '.stats.emitted + .stats.dropped == .allocations_seen' <<<"$r" >/dev/null
+	assert_field "$r" '.stats | .seen == .filtered + .emitted + .dropped' true
+	assert_field "$r" .stats.emitted -ge 23
+	assert_field "$r" .stats.dropped -eq 0
+	assert_field "$r" '.stats.emitted + .stats.dropped' -eq "$(jq .allocations_seen <<<"$r")"
 	grep -q "^pinwatch-memleak: $(jq .stats.seen <<<"$r") allocations seen: $(jq .stats.emitted <<<"$r") recorded, " "$BATS_TEST_TMPDIR/ml.err"
 }
 
@@ -109,24 +111,27 @@ stop_memleak() {
 	stop_memleak
 	grep -q "the sensor's switch and filters apply; counted in pinwatch stats as memleak" "$BATS_TEST_TMPDIR/ml.err"
 	r=$(cat "$BATS_TEST_TMPDIR/ml.out")
-	[ "$(jq -r .comm <<<"$r")" = pwleakskip ]
-	[ "$(jq .outstanding_bytes <<<"$r")" -eq 0 ]
-	[ "$(jq '.stacks | length' <<<"$r")" -eq 0 ]
-	jq -e '.stats | .filtered >= 23 and .emitted == 0 and .seen == .filtered + .emitted + .dropped' <<<"$r" >/dev/null
+	assert_field "$r" .comm pwleakskip
+	assert_field "$r" .outstanding_bytes -eq 0
+	assert_field "$r" '.stacks | length' -eq 0
+	assert_field "$r" .stats.filtered -ge 23
+	assert_field "$r" .stats.emitted -eq 0
+	assert_field "$r" '.stats | .seen == .filtered + .emitted + .dropped' true
 	skipped=$(jq .stats.filtered <<<"$r")
 	kill -9 "$leaker"
 	wait "$leaker" 2>/dev/null || true
 	LEAK_BIN=$BATS_TEST_TMPDIR/pwleakkeep leak_under_memleak --json
 	stop_memleak
 	r=$(cat "$BATS_TEST_TMPDIR/ml.out")
-	[ "$(jq -r .comm <<<"$r")" = pwleakkeep ]
-	[ "$(jq -r '.stacks[0].bytes' <<<"$r")" -eq 200000 ]
-	[ "$(jq -r '.stacks[0].frames[0].function' <<<"$r")" = pw_leak_big ]
-	jq -e '.stats | .emitted >= 23 and .seen == .filtered + .emitted + .dropped' <<<"$r" >/dev/null
+	assert_field "$r" .comm pwleakkeep
+	assert_field "$r" '.stacks[0].bytes' -eq 200000
+	assert_field "$r" '.stacks[0].frames[0].function' pw_leak_big
+	assert_field "$r" .stats.emitted -ge 23
+	assert_field "$r" '.stats | .seen == .filtered + .emitted + .dropped' true
 	kept=$(jq .stats.emitted <<<"$r")
 	s=$(stats_balance memleak)
-	[ "$(jq .filtered <<<"$s")" -ge "$skipped" ]
-	[ "$(jq .emitted <<<"$s")" -eq "$kept" ]
+	assert_field "$s" .filtered -ge "$skipped"
+	assert_field "$s" .emitted -eq "$kept"
 	# it pinned nothing and left the sensor's config and filters as they were
 	[ "$(pin_state)" = "$before" ]
 }
@@ -149,16 +154,15 @@ stop_memleak() {
 	wait "$ml" || rc=$?
 	[ "$rc" -eq 0 ]
 	r=$(cat "$BATS_TEST_TMPDIR/ml.out")
-	[ "$(jq -r '.stacks[0].frames[0].function' <<<"$r")" = pw_leak_big ]
-	[ "$(jq -r .comm <<<"$r")" = null ]
+	assert_field "$r" '.stacks[0].frames[0].function' pw_leak_big
+	assert_field "$r" .comm null
 }
 
 @test "memleak --kernel reports outstanding kernel allocations with kallsyms frames" {
-	run --separate-stderr "$PW" memleak --kernel --duration 2 --top 3 --json
-	[ "$status" -eq 0 ]
-	[ "$(jq -r .mode <<<"$output")" = kernel ]
-	[ "$(jq -r .allocations_seen <<<"$output")" -gt 0 ]
-	[ "$(jq -r '.stacks | length' <<<"$output")" -ge 1 ]
+	run -0 --separate-stderr "$PW" memleak --kernel --duration 2 --top 3 --json
+	assert_field "$output" .mode kernel
+	assert_field "$output" .allocations_seen -gt 0
+	assert_field "$output" '.stacks | length' -ge 1
 	fn=$(jq -r '.stacks[0].frames[0].function' <<<"$output")
 	grep -q " $fn\$" /proc/kallsyms
 	[[ $stderr == *"tracing kernel allocations"* ]]

@@ -6,12 +6,11 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh mount
+	pw_setup_file mount
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -33,20 +32,20 @@ teardown() {
 	events=$(pw_events | jq -c --arg d "$dir" 'select(.target == $d)')
 	ev=$(jq -c 'select(.type == "mount")' <<<"$events")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .syscall <<<"$ev")" = mount ]
-	[ "$(jq -r .source <<<"$ev")" = pwtest ]
-	[ "$(jq -r .fstype <<<"$ev")" = tmpfs ]
-	[[ $(jq -r .data <<<"$ev") == *size=1m* ]]
-	[ "$(jq -r '.flags | type' <<<"$ev")" = number ]
-	[ "$(jq -r .ret <<<"$ev")" -eq 0 ]
-	[ "$(jq -r .comm <<<"$ev")" = mount ]
-	[ "$(jq -r .module <<<"$ev")" = mount ]
+	assert_field "$ev" .syscall mount
+	assert_field "$ev" .source pwtest
+	assert_field "$ev" .fstype tmpfs
+	assert_field "$ev" .data == '*size=1m*'
+	assert_field "$ev" '.flags | type' number
+	assert_field "$ev" .ret -eq 0
+	assert_field "$ev" .comm mount
+	assert_field "$ev" .module mount
 	um=$(jq -c 'select(.type == "umount")' <<<"$events")
 	[ "$(jq -s length <<<"$um")" -eq 1 ]
-	[ "$(jq -r .syscall <<<"$um")" = umount2 ]
-	[ "$(jq -r .ret <<<"$um")" -eq 0 ]
-	[ "$(jq -r .source <<<"$um")" = "" ]
-	[ "$(jq -r .fstype <<<"$um")" = "" ]
+	assert_field "$um" .syscall umount2
+	assert_field "$um" .ret -eq 0
+	assert_field "$um" .source ""
+	assert_field "$um" .fstype ""
 }
 
 # bats test_tags=vm-ci
@@ -61,20 +60,18 @@ teardown() {
 @test "the text output names the syscall, the fields and the flags" {
 	mount -t tmpfs -o ro,nosuid,size=1m pwtest "$dir" || skip "cannot mount tmpfs here"
 	umount "$dir"
-	run "$PW_READ" --drain
-	[ "$status" -eq 0 ]
+	run -0 "$PW_READ" --drain
 	grep -F "mount source=pwtest target=$dir fstype=tmpfs flags=MS_RDONLY|MS_NOSUID data=size=1m ret=0" <<<"$output"
 	grep -E "umount2 target=$dir( flags=[A-Z_|]+)? ret=0\$" <<<"$output"
 }
 
 # bats test_tags=vm-ci
 @test "a mount of an unknown filesystem type reports ret -19 (ENODEV)" {
-	run mount -t pwnosuchfs pwtest "$dir"
-	[ "$status" -ne 0 ]
+	run ! mount -t pwnosuchfs pwtest "$dir"
 	ev=$(pw_events | jq -c --arg d "$dir" 'select(.type == "mount" and .target == $d)')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .fstype <<<"$ev")" = pwnosuchfs ]
-	[ "$(jq -r .ret <<<"$ev")" -eq -19 ]
+	assert_field "$ev" .fstype pwnosuchfs
+	assert_field "$ev" .ret -eq -19
 }
 
 # bats test_tags=vm-ci
@@ -83,7 +80,7 @@ teardown() {
 	ev=$(pw_events | jq -c --arg d "$dir" 'select(.type == "umount" and .target == $d)')
 	# umount(8) may refuse before calling umount2(2): then there is nothing to check
 	[ -n "$ev" ] || skip "umount(8) did not call umount2(2)"
-	[ "$(jq -r .ret <<<"$ev")" -eq -22 ]
+	assert_field "$ev" .ret -eq -22
 }
 
 @test "after a run, seen equals filtered plus emitted plus dropped for module mount" {
@@ -91,8 +88,7 @@ teardown() {
 	mount -t pwnosuchfs pwtest "$dir" 2>/dev/null || true
 	"$PW" filter del comm mount
 	mount -t pwnosuchfs pwtest "$dir" 2>/dev/null || true
-	run stats_balance mount
-	[ "$status" -eq 0 ]
-	[ "$(jq -r .filtered <<<"$output")" -ge 1 ]
-	[ "$(jq -r .emitted <<<"$output")" -ge 1 ]
+	run -0 stats_balance mount
+	assert_field "$output" .filtered -ge 1
+	assert_field "$output" .emitted -ge 1
 }

@@ -14,12 +14,11 @@ PAYLOAD=hello		# the client sends these 5 bytes
 REPLY=worldwide		# and the server answers with these 9
 
 setup_file() {
-	require_root
-	pw_fresh net
+	pw_setup_file net
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -81,20 +80,20 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	collect "$(closes_of "$PORT")" 3
 	bind=$(ev "select(.type == \"bind\" and .pid == $SRV and .family == \"AF_INET\")")
 	[ "$(jq -s length <<<"$bind")" -eq 1 ]
-	[ "$(jq -r .saddr <<<"$bind")" = 127.0.0.1 ]
-	[ "$(jq -r .sport <<<"$bind")" -eq "$PORT" ] # bound to port 0: the port chosen
-	[ "$(jq -r .ret <<<"$bind")" -eq 0 ]
-	[ "$(jq -r .protocol <<<"$bind")" = TCP ]
-	[ "$(jq -r .daddr <<<"$bind")" = null ]
+	assert_field "$bind" .saddr 127.0.0.1
+	assert_field "$bind" .sport -eq "$PORT" # bound to port 0: the port chosen
+	assert_field "$bind" .ret -eq 0
+	assert_field "$bind" .protocol TCP
+	assert_field "$bind" .daddr null
 	fd=$(jq -r .fd <<<"$bind")
 	[ "$fd" -ge 0 ]
 	listen=$(ev "select(.type == \"listen\" and .pid == $SRV)")
-	[ "$(jq -r .saddr <<<"$listen")" = 127.0.0.1 ]
-	[ "$(jq -r .sport <<<"$listen")" -eq "$PORT" ]
-	[ "$(jq -r .fd <<<"$listen")" -eq "$fd" ]
-	[ "$(jq -r .backlog <<<"$listen")" -eq 8 ]
-	[ "$(jq -r .ret <<<"$listen")" -eq 0 ]
-	[ "$(jq -r .comm <<<"$listen")" = perl ]
+	assert_field "$listen" .saddr 127.0.0.1
+	assert_field "$listen" .sport -eq "$PORT"
+	assert_field "$listen" .fd -eq "$fd"
+	assert_field "$listen" .backlog -eq 8
+	assert_field "$listen" .ret -eq 0
+	assert_field "$listen" .comm perl
 }
 
 @test "bind reports the requested address as RFC 5952 text and a failure as -errno" {
@@ -102,12 +101,12 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	[ "$(perl "$NETPL" bind inet6 ::ffff:10.1.2.3 4243)" -eq 99 ]
 	collect 'select(.type == "bind" and (.sport == 4242 or .sport == 4243) and .comm == "perl")' 2
 	b=$(ev 'select(.type == "bind" and .sport == 4242)')
-	[ "$(jq -r .saddr <<<"$b")" = 2001:db8::1:0:0:1 ]
-	[ "$(jq -r .family <<<"$b")" = AF_INET6 ]
-	[ "$(jq -r .ret <<<"$b")" -eq -99 ]
+	assert_field "$b" .saddr 2001:db8::1:0:0:1
+	assert_field "$b" .family AF_INET6
+	assert_field "$b" .ret -eq -99
 	b=$(ev 'select(.type == "bind" and .sport == 4243)')
-	[ "$(jq -r .saddr <<<"$b")" = ::ffff:10.1.2.3 ]
-	[ "$(jq -r .ret <<<"$b")" -eq -99 ]
+	assert_field "$b" .saddr ::ffff:10.1.2.3
+	assert_field "$b" .ret -eq -99
 }
 
 # bats test_tags=vm-ci
@@ -126,21 +125,21 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	collect "$(closes_of "$PORT")" 3
 	conn=$(ev "select(.type == \"connect\" and .dport == $PORT)")
 	[ "$(jq -s length <<<"$conn")" -eq 1 ]
-	[ "$(jq -r .pid <<<"$conn")" -eq "$BASHPID" ]
-	[ "$(jq -r .family <<<"$conn")" = AF_INET ]
-	[ "$(jq -r .daddr <<<"$conn")" = 127.0.0.1 ]
-	[ "$(jq -r .saddr <<<"$conn")" = 127.0.0.1 ]
-	[ "$(jq -r .ret <<<"$conn")" -eq 0 ]
-	[ "$(jq -r .fd <<<"$conn")" -ge 3 ] # bash connects on a fresh fd, then dup2s it
+	assert_field "$conn" .pid -eq "$BASHPID"
+	assert_field "$conn" .family AF_INET
+	assert_field "$conn" .daddr 127.0.0.1
+	assert_field "$conn" .saddr 127.0.0.1
+	assert_field "$conn" .ret -eq 0
+	assert_field "$conn" .fd -ge 3 # bash connects on a fresh fd, then dup2s it
 	cport=$(jq -r .sport <<<"$conn")
 	[ "$cport" -gt 0 ]
 	acc=$(ev "select(.type == \"accept\" and .sport == $PORT)")
 	[ "$(jq -s length <<<"$acc")" -eq 1 ]
-	[ "$(jq -r .pid <<<"$acc")" -eq "$SRV" ]
-	[ "$(jq -r .daddr <<<"$acc")" = 127.0.0.1 ]
-	[ "$(jq -r .dport <<<"$acc")" -eq "$cport" ]
-	[ "$(jq -r .saddr <<<"$acc")" = 127.0.0.1 ]
-	[ "$(jq -r .ret <<<"$acc")" -gt "$(jq -r .fd <<<"$acc")" ] # the new fd
+	assert_field "$acc" .pid -eq "$SRV"
+	assert_field "$acc" .daddr 127.0.0.1
+	assert_field "$acc" .dport -eq "$cport"
+	assert_field "$acc" .saddr 127.0.0.1
+	assert_field "$acc" .ret -gt "$(jq -r .fd <<<"$acc")" # the new fd
 }
 
 # bats test_tags=vm-ci
@@ -149,32 +148,32 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	collect "$(closes_of "$PORT")" 3
 	est=$(ev "select(.type == \"tcp_state\" and .old_state == \"SYN_SENT\" and .new_state == \"ESTABLISHED\" and .dport == $PORT)")
 	[ "$(jq -s length <<<"$est")" -eq 1 ]
-	[ "$(jq -r .latency_ns <<<"$est")" -gt 0 ]
-	[ "$(jq -r .pid <<<"$est")" -eq "$BASHPID" ]
-	[ "$(jq -r .pid_source <<<"$est")" = socket ]
+	assert_field "$est" .latency_ns -gt 0
+	assert_field "$est" .pid -eq "$BASHPID"
+	assert_field "$est" .pid_source socket
 	cport=$(jq -r .sport <<<"$est")
 	[ "$(ev "select(.type == \"tcp_state\" and .old_state == \"CLOSE\" and .new_state == \"SYN_SENT\" and .dport == $PORT)" | wc -l)" -eq 1 ]
 	# the client's socket: what it sent and received, at close
 	cli=$(ev "select(.type == \"tcp_state\" and .new_state == \"CLOSE\" and .dport == $PORT)")
-	[ "$(jq -r .duration_ns <<<"$cli")" -gt 0 ]
-	[ "$(jq -r .bytes_sent <<<"$cli")" -ge "${#PAYLOAD}" ]
-	[ "$(jq -r .bytes_received <<<"$cli")" -ge "${#REPLY}" ]
-	[ "$(jq -r .saddr <<<"$cli")" = 127.0.0.1 ]
-	[ "$(jq -r .sport <<<"$cli")" -eq "$cport" ]
-	[ "$(jq -r .pid <<<"$cli")" -eq "$BASHPID" ]
+	assert_field "$cli" .duration_ns -gt 0
+	assert_field "$cli" .bytes_sent -ge "${#PAYLOAD}"
+	assert_field "$cli" .bytes_received -ge "${#REPLY}"
+	assert_field "$cli" .saddr 127.0.0.1
+	assert_field "$cli" .sport -eq "$cport"
+	assert_field "$cli" .pid -eq "$BASHPID"
 	# the accepted socket: the mirror image, attributed to the listener's
 	# process although its state changes ran in softirq
 	srv=$(ev "select(.type == \"tcp_state\" and .new_state == \"CLOSE\" and .sport == $PORT and .dport == $cport)")
-	[ "$(jq -r .duration_ns <<<"$srv")" -gt 0 ]
-	[ "$(jq -r .bytes_received <<<"$srv")" -ge "${#PAYLOAD}" ]
-	[ "$(jq -r .bytes_sent <<<"$srv")" -ge "${#REPLY}" ]
-	[ "$(jq -r .pid <<<"$srv")" -eq "$SRV" ]
+	assert_field "$srv" .duration_ns -gt 0
+	assert_field "$srv" .bytes_received -ge "${#PAYLOAD}"
+	assert_field "$srv" .bytes_sent -ge "${#REPLY}"
+	assert_field "$srv" .pid -eq "$SRV"
 	[ "$(ev "select(.type == \"tcp_state\" and .sport == $PORT and .dport == $cport and .pid != $SRV)" | wc -l)" -eq 0 ]
 	[ "$(ev "select(.type == \"tcp_state\" and .old_state == \"LISTEN\" and .new_state == \"SYN_RECV\" and .sport == $PORT)" | wc -l)" -eq 1 ]
 	# the listener's lifetime
 	lst=$(ev "select(.type == \"tcp_state\" and .old_state == \"LISTEN\" and .new_state == \"CLOSE\" and .sport == $PORT)")
-	[ "$(jq -r .duration_ns <<<"$lst")" -gt 0 ]
-	[ "$(jq -r .daddr <<<"$lst")" = null ]
+	assert_field "$lst" .duration_ns -gt 0
+	assert_field "$lst" .daddr null
 }
 
 # bats test_tags=vm-ci
@@ -187,13 +186,13 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	done
 	[ "$(ev "select(.family == \"AF_INET6\" and (.sport == $PORT or .dport == $PORT) and ((.saddr // \"::1\") != \"::1\" or (.daddr // \"::1\") != \"::1\"))" | wc -l)" -eq 0 ]
 	conn=$(ev "select(.type == \"connect\" and .dport == $PORT)")
-	[ "$(jq -r .daddr <<<"$conn")" = ::1 ]
-	[ "$(jq -r .ret <<<"$conn")" -eq 0 ]
+	assert_field "$conn" .daddr ::1
+	assert_field "$conn" .ret -eq 0
 	est=$(ev "select(.type == \"tcp_state\" and .new_state == \"ESTABLISHED\" and .dport == $PORT)")
-	[ "$(jq -r .latency_ns <<<"$est")" -gt 0 ]
+	assert_field "$est" .latency_ns -gt 0
 	cli=$(ev "select(.type == \"tcp_state\" and .new_state == \"CLOSE\" and .dport == $PORT)")
-	[ "$(jq -r .bytes_sent <<<"$cli")" -ge "${#PAYLOAD}" ]
-	[ "$(jq -r .bytes_received <<<"$cli")" -ge "${#REPLY}" ]
+	assert_field "$cli" .bytes_sent -ge "${#PAYLOAD}"
+	assert_field "$cli" .bytes_received -ge "${#REPLY}"
 }
 
 # bats test_tags=vm-ci
@@ -203,8 +202,8 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	collect "$(closes_of "$PORT")" 3
 	cport=$(ev "select(.type == \"connect\" and .dport == $PORT) | .sport")
 	acc=$(ev "select(.type == \"accept\" and .sport == $PORT)")
-	[ "$(jq -r .daddr <<<"$acc")" = 127.0.0.1 ]
-	[ "$(jq -r .dport <<<"$acc")" -eq "$cport" ]
+	assert_field "$acc" .daddr 127.0.0.1
+	assert_field "$acc" .dport -eq "$cport"
 }
 
 # bats test_tags=vm-ci
@@ -213,12 +212,12 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	run -1 bash -c "exec 9<>/dev/tcp/127.0.0.1/$port"
 	collect "select(.type == \"connect\" and .dport == $port)" 1
 	conn=$(ev "select(.type == \"connect\" and .dport == $port)")
-	[ "$(jq -r .ret <<<"$conn")" -eq -111 ]
-	[ "$(jq -r .daddr <<<"$conn")" = 127.0.0.1 ]
+	assert_field "$conn" .ret -eq -111
+	assert_field "$conn" .daddr 127.0.0.1
 	collect "select(.type == \"tcp_state\" and .dport == $port and .new_state == \"CLOSE\")" 1
 	cl=$(ev "select(.type == \"tcp_state\" and .dport == $port and .new_state == \"CLOSE\")")
-	[ "$(jq -r .old_state <<<"$cl")" = SYN_SENT ]
-	[ "$(jq -r .latency_ns <<<"$cl")" -eq 0 ]
+	assert_field "$cl" .old_state SYN_SENT
+	assert_field "$cl" .latency_ns -eq 0
 }
 
 # bats test_tags=vm-ci
@@ -237,13 +236,13 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 			e=$(ev "select(.type == \"$t\" and .pid == $srv)")
 			[ "$(jq -r .family <<<"$e")" = AF_UNIX ] || { echo "$t: $e"; return 1; }
 			[ "$(jq -r .path <<<"$e")" = "$path" ] || { echo "$t: $e"; return 1; }
-			[ "$(jq -r .ret <<<"$e")" -eq 0 ]
+			assert_field "$e" .ret -eq 0
 		done
 		conn=$(ev "select(.type == \"connect\" and .pid == $cli)")
-		[ "$(jq -r .path <<<"$conn")" = "$path" ]
-		[ "$(jq -r .sock_type <<<"$conn")" = SOCK_STREAM ]
-		[ "$(jq -r .ret <<<"$conn")" -eq 0 ]
-		[ "$(jq -r .saddr <<<"$conn")" = null ]
+		assert_field "$conn" .path "$path"
+		assert_field "$conn" .sock_type SOCK_STREAM
+		assert_field "$conn" .ret -eq 0
+		assert_field "$conn" .saddr null
 	done
 }
 
@@ -262,11 +261,11 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	kill "$pl"
 	wait "$pl" || true
 	re=$(ev "select(.type == \"retransmit\" and .dport == $port)" | head -n 1)
-	[ "$(jq -r .state <<<"$re")" = SYN_SENT ]
-	[ "$(jq -r .daddr <<<"$re")" = 127.0.0.1 ]
-	[ "$(jq -r .saddr <<<"$re")" = 127.0.0.1 ]
-	[ "$(jq -r .sport <<<"$re")" -gt 0 ]
-	[ "$(jq -r .pid <<<"$re")" -eq "$pl" ]
+	assert_field "$re" .state SYN_SENT
+	assert_field "$re" .daddr 127.0.0.1
+	assert_field "$re" .saddr 127.0.0.1
+	assert_field "$re" .sport -gt 0
+	assert_field "$re" .pid -eq "$pl"
 	[ "$(count)" -gt "$before" ]
 }
 
@@ -329,8 +328,7 @@ peer_events() { # port
 	"$PW" filter add cidr 10.0.0.0/8
 	"$PW" filter add cidr fd00::/8 --only
 	"$PW" filter add cidr 192.168.1.7
-	run "$PW" filter list cidr
-	[ "$status" -eq 0 ]
+	run -0 "$PW" filter list cidr
 	[ "$(sort <<<"$output")" = "$(printf '%s\n' 'cidr 10.0.0.0/8 drop' 'cidr 192.168.1.7/32 drop' 'cidr fd00::/8 only')" ]
 	run "$PW" filter list --json
 	[ "$(jq -c 'sort_by(.value)' <<<"$output")" = '[{"kind":"cidr","value":"10.0.0.0/8","mode":"drop"},{"kind":"cidr","value":"192.168.1.7/32","mode":"drop"},{"kind":"cidr","value":"fd00::/8","mode":"only"}]' ]
@@ -380,10 +378,9 @@ peer_events() { # port
 	tcp_session inet 127.0.0.1
 	"$PW" filter del comm perl
 	tcp_session inet 127.0.0.1
-	run stats_balance net
-	[ "$status" -eq 0 ]
-	[ "$(jq -r .filtered <<<"$output")" -gt 0 ]
-	[ "$(jq -r .emitted <<<"$output")" -gt 0 ]
+	run -0 stats_balance net
+	assert_field "$output" .filtered -gt 0
+	assert_field "$output" .emitted -gt 0
 }
 
 # Waits until no socket on PORT is left but in TIME-WAIT (whose socket has
@@ -424,6 +421,5 @@ settled() { # port
 	# and none of the session run while off (nor of its client's port,
 	# unless the second session happened to reuse it)
 	[ "$(ev "select((.sport == $off_port or .dport == $off_port) and .sport != $PORT and .dport != $PORT)" | wc -l)" -eq 0 ]
-	run stats_balance net
-	[ "$status" -eq 0 ]
+	run -0 stats_balance net
 }

@@ -6,13 +6,12 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh oom
+	pw_setup_file oom
 	gcc -O2 -o "$BATS_FILE_TMPDIR/pwoom" "$PW_HOME/tests/fixtures/alloc.c"
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -58,16 +57,16 @@ memory_cgroup() {
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
 	victim=$(jq -r .victim_pid <<<"$ev")
 	# the victim triggered its own OOM: the allocating task is the header
-	[ "$(jq -r .pid <<<"$ev")" -eq "$victim" ]
-	[ "$(jq -r .comm <<<"$ev")" = pwoom ]
-	[ "$(jq -r .module <<<"$ev")" = oom ]
-	[ "$(jq -r .victim_uid <<<"$ev")" -eq 0 ]
+	assert_field "$ev" .pid -eq "$victim"
+	assert_field "$ev" .comm pwoom
+	assert_field "$ev" .module oom
+	assert_field "$ev" .victim_uid -eq 0
 	# about 20 MiB resident when killed, more mapped
-	[ "$(jq -r .anon_rss_kb <<<"$ev")" -gt 10000 ]
-	[ "$(jq -r .anon_rss_kb <<<"$ev")" -le 25000 ]
-	[ "$(jq -r .total_vm_kb <<<"$ev")" -ge "$(jq -r .anon_rss_kb <<<"$ev")" ]
-	[ "$(jq -r '.file_rss_kb | type' <<<"$ev")" = number ]
-	[ "$(jq -r '.shmem_rss_kb | type' <<<"$ev")" = number ]
+	assert_field "$ev" .anon_rss_kb -gt 10000
+	assert_field "$ev" .anon_rss_kb -le 25000
+	assert_field "$ev" .total_vm_kb -ge "$(jq -r .anon_rss_kb <<<"$ev")"
+	assert_field "$ev" '.file_rss_kb | type' number
+	assert_field "$ev" '.shmem_rss_kb | type' number
 	# and the process died of SIGKILL: its exit was 128 + 9 (run -137 above)
 }
 
@@ -81,10 +80,9 @@ memory_cgroup() {
 	[ "$rc" -eq 137 ]
 	ev=$(pw_events | jq -c --argjson p "$pid" 'select(.type == "oom" and .victim_pid == $p)')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .victim_comm <<<"$ev")" = pwoom ]
-	run stats_balance oom
-	[ "$status" -eq 0 ]
-	[ "$(jq -r .emitted <<<"$output")" -ge 1 ]
+	assert_field "$ev" .victim_comm pwoom
+	run -0 stats_balance oom
+	assert_field "$output" .emitted -ge 1
 }
 
 @test "a process that stays under its limit is not reported" {
@@ -125,16 +123,16 @@ check_oom_kill() {
 	events=$(pw_events | jq -c --argjson p "$pid" 'select((.type == "oom" or .type == "oom_kill") and .victim_pid == $p)')
 	[ "$(jq -r .type <<<"$events" | paste -sd,)" = oom_kill,oom ]
 	ev=$(head -1 <<<"$events")
-	[ "$(jq -r .victim_comm <<<"$ev")" = pwoom ]
-	[ "$(jq -r .constraint <<<"$ev")" = memcg ]
-	[ "$(jq -r .message <<<"$ev")" = "Memory cgroup out of memory" ]
+	assert_field "$ev" .victim_comm pwoom
+	assert_field "$ev" .constraint memcg
+	assert_field "$ev" .message "Memory cgroup out of memory"
 	# chosen within the cgroup's 20 MiB limit, in 4 KiB pages
-	[ "$(jq -r .total_pages <<<"$ev")" -eq $((20 << 20 >> 12)) ]
-	[ "$(jq -r .points <<<"$ev")" -gt 0 ]
-	[ "$(jq -r .order <<<"$ev")" -ge 0 ]
+	assert_field "$ev" .total_pages -eq $((20 << 20 >> 12))
+	assert_field "$ev" .points -gt 0
+	assert_field "$ev" .order -ge 0
 	# the allocating task ran the OOM killer on itself
-	[ "$(jq -r .pid <<<"$ev")" -eq "$pid" ]
-	[ "$(jq -r .module <<<"$ev")" = oom ]
+	assert_field "$ev" .pid -eq "$pid"
+	assert_field "$ev" .module oom
 }
 
 # bats test_tags=vm-ci

@@ -6,12 +6,11 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh process
+	pw_setup_file process
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -28,14 +27,14 @@ setup() {
 	ev=$(pw_events | jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
 	[ "$(jq -c .args <<<"$ev")" = "$(jq -cn --arg b "$bin" '[$b, "alpha", "two words"]')" ]
-	[ "$(jq -r .pid <<<"$ev")" -eq "$child" ]
-	[ "$(jq -r .ppid <<<"$ev")" -eq "$BASHPID" ]
-	[ "$(jq -r .uid <<<"$ev")" -eq "$(id -u)" ]
-	[ "$(jq -r .gid <<<"$ev")" -eq "$(id -g)" ]
-	[ "$(jq -r .comm <<<"$ev")" = "$(basename "$bin")" ]
-	[ "$(jq -r .args_truncated <<<"$ev")" = false ]
-	[ "$(jq -r .exec_id <<<"$ev")" -gt 0 ]
-	[ "$(jq -r 'keys_unsorted[0]' <<<"$ev")" = type ]
+	assert_field "$ev" .pid -eq "$child"
+	assert_field "$ev" .ppid -eq "$BASHPID"
+	assert_field "$ev" .uid -eq "$(id -u)"
+	assert_field "$ev" .gid -eq "$(id -g)"
+	assert_field "$ev" .comm "$(basename "$bin")"
+	assert_field "$ev" .args_truncated false
+	assert_field "$ev" .exec_id -gt 0
+	assert_field "$ev" 'keys_unsorted[0]' type
 }
 
 # bats test_tags=vm-ci
@@ -47,8 +46,8 @@ setup() {
 	[ -n "$child" ]
 	sh_exec=$(jq -c --argjson p "$(jq -r .ppid <<<"$child")" 'select(.type == "exec" and .pid == $p and .filename == "/bin/sh")' <<<"$events")
 	[ -n "$sh_exec" ]
-	[ "$(jq -r .parent_exec_id <<<"$child")" = "$(jq -r .exec_id <<<"$sh_exec")" ]
-	[ "$(jq -r .exec_id <<<"$child")" != "$(jq -r .exec_id <<<"$sh_exec")" ]
+	assert_field "$child" .parent_exec_id "$(jq -r .exec_id <<<"$sh_exec")"
+	assert_field "$child" .exec_id != "$(jq -r .exec_id <<<"$sh_exec")"
 }
 
 # bats test_tags=vm-ci
@@ -56,8 +55,8 @@ setup() {
 	bin=$(unique_binary)
 	"$bin" "$(head -c 3000 /dev/zero | tr '\0' x)"
 	ev=$(pw_events | jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)')
-	[ "$(jq -r .args_truncated <<<"$ev")" = true ]
-	[ "$(jq -r '.args | join(" ") | length' <<<"$ev")" -lt 3000 ]
+	assert_field "$ev" .args_truncated true
+	assert_field "$ev" '.args | join(" ") | length' -lt 3000
 }
 
 # bats test_tags=vm-ci
@@ -66,9 +65,9 @@ setup() {
 	child=$!
 	wait "$child" || true
 	ev=$(pw_events | jq -c --argjson p "$child" 'select(.type == "exit" and .pid == $p)')
-	[ "$(jq -r .exit_code <<<"$ev")" -eq 7 ]
-	[ "$(jq -r .signal <<<"$ev")" -eq 0 ]
-	[ "$(jq -r .duration_ns <<<"$ev")" -gt 0 ]
+	assert_field "$ev" .exit_code -eq 7
+	assert_field "$ev" .signal -eq 0
+	assert_field "$ev" .duration_ns -gt 0
 }
 
 # bats test_tags=vm-ci
@@ -84,8 +83,8 @@ setup() {
 	kill -TERM "$child"
 	wait "$child" || true
 	ev=$(pw_events | jq -c --argjson p "$child" 'select(.type == "exit" and .pid == $p)')
-	[ "$(jq -r .signal <<<"$ev")" -eq 15 ]
-	[ "$(jq -r .exit_code <<<"$ev")" -eq 0 ]
+	assert_field "$ev" .signal -eq 15
+	assert_field "$ev" .exit_code -eq 0
 }
 
 # bats test_tags=vm-ci
@@ -103,7 +102,7 @@ setup() {
 	child=$!
 	wait "$child"
 	ev=$(pw_events | jq -c --argjson c "$child" 'select(.type == "fork" and .child_pid == $c)')
-	[ "$(jq -r .pid <<<"$ev")" -eq "$BASHPID" ]
+	assert_field "$ev" .pid -eq "$BASHPID"
 }
 
 # bats test_tags=vm-ci
@@ -120,9 +119,9 @@ setup() {
 	fork=$(jq -c --argjson p "$shell" --argjson c "$child" 'select(.type == "fork" and .pid == $p and .child_pid == $c)' <<<"$events")
 	shell_id=$(jq .exec_id <<<"$shell_exec")
 	[ "$shell_id" -gt 0 ]
-	[ "$(jq .exec_id <<<"$fork")" -eq "$shell_id" ]
-	[ "$(jq .parent_exec_id <<<"$child_exec")" -eq "$shell_id" ]
-	[ "$(jq .exec_id <<<"$child_exec")" -ne "$shell_id" ]
+	assert_field "$fork" .exec_id -eq "$shell_id"
+	assert_field "$child_exec" .parent_exec_id -eq "$shell_id"
+	assert_field "$child_exec" .exec_id -ne "$shell_id"
 }
 
 @test "a comm filter drops matching events and stats count them as filtered" {
@@ -184,7 +183,7 @@ setup() {
 	rm -rf "$dir"
 	events=$(pw_events | jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)')
 	[ "$(jq -s length <<<"$events")" -eq 1 ]
-	[ "$(jq -r .uid <<<"$events")" -eq 0 ]
+	assert_field "$events" .uid -eq 0
 }
 
 @test "a cgroup filter given as a directory drops the events of that cgroup" {
@@ -207,10 +206,9 @@ setup() {
 	"$PW" filter add comm "$(basename "$bin")"
 	for _ in $(seq 1 20); do "$bin"; done
 	"$PW" filter del comm "$(basename "$bin")"
-	run stats_balance process
-	[ "$status" -eq 0 ]
-	[ "$(jq -r .filtered <<<"$output")" -ge 20 ]
-	[ "$(jq -r .emitted <<<"$output")" -gt 0 ]
+	run -0 stats_balance process
+	assert_field "$output" .filtered -ge 20
+	assert_field "$output" .emitted -gt 0
 }
 
 @test "events emitted while no consumer runs are all delivered when one starts" {
@@ -239,6 +237,5 @@ setup() {
 	ev=$(pw_events | jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
 	[ "$(jq -c .args <<<"$ev")" = "$(jq -cn --arg b "$bin" '[$b, "on"]')" ]
-	run stats_balance process
-	[ "$status" -eq 0 ]
+	run -0 stats_balance process
 }

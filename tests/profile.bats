@@ -59,8 +59,7 @@ assert_folded() {
 
 @test "profile --pid of a busy loop prints folded stacks through its functions" {
 	start_busy
-	run --separate-stderr "$PW" profile --pid "$BUSY_PID" --freq 199 --duration 2 --user-only
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$PW" profile --pid "$BUSY_PID" --freq 199 --duration 2 --user-only
 	[ -n "$output" ]
 	assert_folded "$output"
 	[[ $stderr == *"sampling"*"199 Hz"*"pid $BUSY_PID"* ]]
@@ -72,8 +71,7 @@ assert_folded() {
 
 @test "profile --kernel-only of a process in system calls shows kallsyms frames marked _[k]" {
 	start_busy sys
-	run --separate-stderr "$PW" profile --pid "$BUSY_PID" --freq 199 --duration 2 --kernel-only
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$PW" profile --pid "$BUSY_PID" --freq 199 --duration 2 --kernel-only
 	assert_folded "$output"
 	[ "$(grep -c '_\[k\]' <<<"$output")" -ge 1 ]
 	# every kernel frame is a kernel symbol
@@ -117,8 +115,7 @@ assert_folded() {
 
 @test "profile --json prints one object per process and stack, counts adding up to the samples recorded" {
 	start_busy
-	run --separate-stderr "$PW" profile --pid "$BUSY_PID" --freq 199 --duration 2 --user-only --json
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$PW" profile --pid "$BUSY_PID" --freq 199 --duration 2 --user-only --json
 	[ -n "$output" ]
 	# every line is one object with exactly these fields and types
 	jq -e -s 'length > 0 and all(.[]; (keys == ["comm", "count", "pid", "stack"]) and (.comm | type == "string")
@@ -143,8 +140,7 @@ assert_folded() {
 	BUSY_BIN=$BATS_TEST_TMPDIR/pwbusykeep start_busy
 	"$PW" filter add comm pwbusyskip
 	before=$(pin_state)
-	run --separate-stderr "$PW" profile --freq 99 --duration 2 --user-only --json
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$PW" profile --freq 99 --duration 2 --user-only --json
 	[[ $stderr == *"the sensor's switch and filters apply; counted in pinwatch stats as profile"* ]]
 	jq -e -s 'any(.[]; .comm == "pwbusykeep" and (.stack[-1] == "pw_busy_spin"))' <<<"$output" >/dev/null
 	[ "$(jq -s '[.[] | select(.comm == "pwbusyskip")] | length' <<<"$output")" -eq 0 ]
@@ -152,15 +148,14 @@ assert_folded() {
 	[ "$seen" -eq $((recorded + filtered + dropped)) ]
 	[ "$filtered" -gt 0 ]
 	s=$(stats_balance profile)
-	[ "$(jq .filtered <<<"$s")" -ge "$filtered" ]
-	[ "$(jq .emitted <<<"$s")" -ge "$recorded" ]
-	[ "$(jq .emitted <<<"$s")" -eq "$(jq -s 'map(.count) | add' <<<"$output")" ]
+	assert_field "$s" .filtered -ge "$filtered"
+	assert_field "$s" .emitted -ge "$recorded"
+	assert_field "$s" .emitted -eq "$(jq -s 'map(.count) | add' <<<"$output")"
 	# it pinned nothing and left the sensor's config and filters as they were
 	[ "$(pin_state)" = "$before" ]
 	# the sensor switched off: every sample filtered, none recorded
 	"$PW" config set enabled 0
-	run --separate-stderr "$PW" profile --freq 99 --duration 1
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$PW" profile --freq 99 --duration 1
 	[ -z "$output" ]
 	read -r seen recorded filtered dropped <<<"$(run_counts "$stderr")"
 	[ "$seen" -gt 0 ]
@@ -171,12 +166,10 @@ assert_folded() {
 
 @test "profile, memleak and llcstat have --help" {
 	for tool in profile memleak llcstat; do
-		run "$PW" "$tool" --help
-		[ "$status" -eq 0 ]
+		run -0 "$PW" "$tool" --help
 		[[ ${lines[0]} == "Usage: pinwatch $tool"* ]]
 		[[ $output == *--json* && $output == *"pinwatch stats as $tool"* ]]
-		run "$PW_BUILD/pinwatch-$tool" --help
-		[ "$status" -eq 0 ]
+		run -0 "$PW_BUILD/pinwatch-$tool" --help
 		[[ $output == *Examples:* ]]
 		[[ $output == *--json* && $output == *"pinwatch stats as $tool"* ]]
 	done

@@ -9,12 +9,11 @@ bats_require_minimum_version 1.5.0
 # ring for reasons of capacity, not of the properties tested. The tests that
 # need every module (cycles, racing up) load them themselves.
 setup_file() {
-	require_root
-	pw_fresh process
+	pw_setup_file process
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -82,7 +81,7 @@ settled_kernel_objects() {
 	"$PW" config set enabled 1
 	[ "$status" -eq 0 ]
 	# per module, seen = filtered + emitted + dropped
-	[ "$(jq '[.[] | select(.seen != .filtered + .emitted + .dropped)] | length' <<<"$s")" -eq 0 ]
+	assert_field "$s" '[.[] | select(.seen != .filtered + .emitted + .dropped)] | length' -eq 0
 	dropped=$(jq '[.[].dropped] | add' <<<"$s")
 	emitted=$(jq '[.[].emitted] | add' <<<"$s")
 	[ "$dropped" -gt 0 ]
@@ -180,8 +179,7 @@ teardown() {
 		echo "a program has more than one link: $links"
 		return 1
 	fi
-	run "$PW" status
-	[ "$status" -eq 0 ]
+	run -0 "$PW" status
 }
 
 @test "filter add from many shells at once loses no entry" {
@@ -205,11 +203,9 @@ teardown() {
 
 @test "status names a link that was removed and exits non-zero" {
 	rm "$PIN_ROOT/process/link_fork"
-	run "$PW" status
-	[ "$status" -eq 1 ]
+	run -1 "$PW" status
 	[[ $output == *process* ]]
 	"$PW" down process
 	"$PW" up process
-	run "$PW" status
-	[ "$status" -eq 0 ]
+	run -0 "$PW" status
 }

@@ -8,12 +8,11 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh process
+	pw_setup_file process
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -34,16 +33,13 @@ setup() {
 @test "an unprivileged user cannot read events or dump a map that root can" {
 	run --separate-stderr as_nobody "$PW_READ" --drain --pin-root "$PIN_ROOT"
 	assert_one_line_error
-	run --separate-stderr "$PW_READ" --drain --pin-root "$PIN_ROOT"
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr "$PW_READ" --drain --pin-root "$PIN_ROOT"
 	# a ring buffer cannot be dumped, by anyone: stats can, by root
-	run --separate-stderr bpftool -j map dump pinned "$PIN_ROOT/maps/stats"
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr bpftool -j map dump pinned "$PIN_ROOT/maps/stats"
 	# the process module's (key 0) counters, as pinwatch stats reads them
-	[ "$(jq '[.[] | (.formatted // .) | select(.key == 0) | .values[].value.seen] | length' <<<"$output")" -ge 1 ]
-	run --separate-stderr as_nobody bpftool -j map dump pinned "$PIN_ROOT/maps/stats"
-	[ "$status" -ne 0 ]
-	[[ $(jq -r .error <<<"$output") == "bpf obj get"* ]]
+	assert_field "$output" '[.[] | (.formatted // .) | select(.key == 0) | .values[].value.seen] | length' -ge 1
+	run ! --separate-stderr as_nobody bpftool -j map dump pinned "$PIN_ROOT/maps/stats"
+	assert_field "$output" .error == 'bpf obj get*'
 }
 
 @test "an unprivileged user cannot change a filter or a config entry, even with bpftool" {
@@ -51,11 +47,9 @@ setup() {
 	# values of the maps' own sizes, so that only the permission differs
 	pid_size=$(bpftool -j map show pinned "$PIN_ROOT/maps/filter_pid" | jq .bytes_value)
 	[ "$pid_size" -eq 1 ] # one action byte: PW_FILTER_ACTION_DROP below
-	run --separate-stderr as_nobody bpftool map update pinned "$PIN_ROOT/maps/filter_pid" key 1 0 0 0 value 1
-	[ "$status" -ne 0 ]
+	run ! --separate-stderr as_nobody bpftool map update pinned "$PIN_ROOT/maps/filter_pid" key 1 0 0 0 value 1
 	[[ $stderr == *"bpf obj get"* ]]
-	run --separate-stderr bpftool map update pinned "$PIN_ROOT/maps/filter_pid" key 1 0 0 0 value 1
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr bpftool map update pinned "$PIN_ROOT/maps/filter_pid" key 1 0 0 0 value 1
 	bpftool map delete pinned "$PIN_ROOT/maps/filter_pid" key 1 0 0 0
 	# config: the current value with enabled (the first __u32) set to 0
 	size=$(bpftool -j map show pinned "$PIN_ROOT/maps/config" | jq .bytes_value)
@@ -63,12 +57,10 @@ setup() {
 	[ "${#value[@]}" -eq "$size" ]
 	off=("${value[@]}")
 	off[0]=0 off[1]=0 off[2]=0 off[3]=0
-	run --separate-stderr as_nobody bpftool map update pinned "$PIN_ROOT/maps/config" key 0 0 0 0 value "${off[@]}"
-	[ "$status" -ne 0 ]
+	run ! --separate-stderr as_nobody bpftool map update pinned "$PIN_ROOT/maps/config" key 0 0 0 0 value "${off[@]}"
 	[[ $stderr == *"bpf obj get"* ]]
 	[ "$("$PW" config get enabled)" -eq 1 ]
-	run --separate-stderr bpftool map update pinned "$PIN_ROOT/maps/config" key 0 0 0 0 value "${off[@]}"
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr bpftool map update pinned "$PIN_ROOT/maps/config" key 0 0 0 0 value "${off[@]}"
 	[ "$("$PW" config get enabled)" -eq 0 ]
 	bpftool map update pinned "$PIN_ROOT/maps/config" key 0 0 0 0 value "${value[@]}"
 	[ "$("$PW" config get enabled)" -eq 1 ]
@@ -86,12 +78,9 @@ setup() {
 	done
 	zeros=()
 	for _ in $(seq 1 "$(bpftool -j map show pinned "$PIN_ROOT/maps/stats" | jq .bytes_value)"); do zeros+=(0); done
-	run bpftool map update pinned "$PIN_ROOT/maps/stats" key 0 0 0 0 value "${zeros[@]}"
-	[ "$status" -ne 0 ]
-	run bpftool map delete pinned "$PIN_ROOT/process/chain" key 0 0 0 0
-	[ "$status" -ne 0 ]
-	run bpftool map delete pinned "$PIN_ROOT/maps/proc_cache" key 1 0 0 0
-	[ "$status" -ne 0 ]
+	run ! bpftool map update pinned "$PIN_ROOT/maps/stats" key 0 0 0 0 value "${zeros[@]}"
+	run ! bpftool map delete pinned "$PIN_ROOT/process/chain" key 0 0 0 0
+	run ! bpftool map delete pinned "$PIN_ROOT/maps/proc_cache" key 1 0 0 0
 	# programs still write them
 	seen=$(stat_of process seen)
 	/bin/true

@@ -6,12 +6,11 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh signal
+	pw_setup_file signal
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -49,19 +48,19 @@ free_pid() {
 	events=$(pw_events | jq -c --argjson c "$child" 'select(.type == "signal" and .target_pid == $c)')
 	ev=$(jq -c 'select(.source == "kill")' <<<"$events")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .sig <<<"$ev")" -eq 10 ]
-	[ "$(jq -r .pid <<<"$ev")" -eq "$BASHPID" ]
-	[ "$(jq -r .sender_pid <<<"$ev")" -eq "$BASHPID" ]
-	[ "$(jq -r .ret <<<"$ev")" -eq 0 ]
-	[ "$(jq -r .module <<<"$ev")" = signal ]
+	assert_field "$ev" .sig -eq 10
+	assert_field "$ev" .pid -eq "$BASHPID"
+	assert_field "$ev" .sender_pid -eq "$BASHPID"
+	assert_field "$ev" .ret -eq 0
+	assert_field "$ev" .module signal
 	# the same signal as the kernel generated it
 	gen=$(jq -c 'select(.source == "generate" and .sig == 10)' <<<"$events")
 	[ "$(jq -s length <<<"$gen")" -eq 1 ]
-	[ "$(jq -r .sender_pid <<<"$gen")" -eq "$BASHPID" ]
-	[ "$(jq -r .target_tid <<<"$gen")" -eq "$child" ]
-	[ "$(jq -r .target_comm <<<"$gen")" = sleep ]
-	[ "$(jq -r .result <<<"$gen")" -eq 0 ] # delivered
-	[ "$(jq -r .code <<<"$gen")" -eq 0 ]   # SI_USER
+	assert_field "$gen" .sender_pid -eq "$BASHPID"
+	assert_field "$gen" .target_tid -eq "$child"
+	assert_field "$gen" .target_comm sleep
+	assert_field "$gen" .result -eq 0 # delivered
+	assert_field "$gen" .code -eq 0   # SI_USER
 }
 
 # bats test_tags=vm-ci
@@ -70,9 +69,9 @@ free_pid() {
 	kill -USR1 "$pid" 2>/dev/null && false
 	ev=$(pw_events | jq -c --argjson p "$pid" 'select(.type == "signal" and .target_pid == $p)')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .source <<<"$ev")" = kill ]
-	[ "$(jq -r .ret <<<"$ev")" -eq -3 ]
-	[ "$(jq -r .pid <<<"$ev")" -eq "$BASHPID" ]
+	assert_field "$ev" .source kill
+	assert_field "$ev" .ret -eq -3
+	assert_field "$ev" .pid -eq "$BASHPID"
 }
 
 # bats test_tags=vm-ci
@@ -82,8 +81,8 @@ free_pid() {
 	wait "$child"
 	ev=$(pw_events | jq -c --argjson c "$child" 'select(.type == "signal" and .source == "generate" and .pid == $c)')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .sig <<<"$ev")" -eq 17 ]
-	[ "$(jq -r .target_pid <<<"$ev")" -eq "$BASHPID" ]
+	assert_field "$ev" .sig -eq 17
+	assert_field "$ev" .target_pid -eq "$BASHPID"
 }
 
 # bats test_tags=vm-ci
@@ -95,11 +94,11 @@ free_pid() {
 	events=$(pw_events | jq -c --argjson c "$child" 'select(.type == "signal" and .pid == $c and .sig == 12)')
 	tg=$(jq -c 'select(.source == "tgkill")' <<<"$events")
 	[ "$(jq -s length <<<"$tg")" -eq 1 ]
-	[ "$(jq -r .target_pid <<<"$tg")" -eq "$child" ]
-	[ "$(jq -r .target_tid <<<"$tg")" -eq "$child" ]
-	[ "$(jq -r .ret <<<"$tg")" -eq 0 ]
+	assert_field "$tg" .target_pid -eq "$child"
+	assert_field "$tg" .target_tid -eq "$child"
+	assert_field "$tg" .ret -eq 0
 	gen=$(jq -c 'select(.source == "generate")' <<<"$events")
-	[ "$(jq -r .result <<<"$gen")" -eq 1 ] # ignored
+	assert_field "$gen" .result -eq 1 # ignored
 }
 
 @test "a pid filter on the sender drops its kill and generate events and counts them as filtered" {
@@ -120,8 +119,7 @@ free_pid() {
 	start_sleeper
 	kill -TERM "$child"
 	wait "$child" || true
-	run "$PW_READ" --drain
-	[ "$status" -eq 0 ]
+	run -0 "$PW_READ" --drain
 	grep -E "kill sig=SIGTERM target=$child ret=0\$" <<<"$output"
 	grep -E "generate sig=SIGTERM target=$child target_comm=sleep result=delivered" <<<"$output"
 }
@@ -130,8 +128,7 @@ free_pid() {
 	"$PW" filter add pid "$BASHPID"
 	for _ in $(seq 1 10); do kill -0 "$BASHPID"; done
 	"$PW" filter del pid "$BASHPID"
-	run stats_balance signal
-	[ "$status" -eq 0 ]
-	[ "$(jq -r .filtered <<<"$output")" -ge 10 ]
-	[ "$(jq -r .emitted <<<"$output")" -gt 0 ]
+	run -0 stats_balance signal
+	assert_field "$output" .filtered -ge 10
+	assert_field "$output" .emitted -gt 0
 }

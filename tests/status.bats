@@ -11,7 +11,7 @@ setup_file() {
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -35,14 +35,12 @@ teardown() {
 	[ -n "$links" ]
 	while read -r link; do
 		type=$(bpftool -j link show pinned "$link" | jq -r .type)
-		run bpftool link detach pinned "$link"
-		[ "$status" -ne 0 ] || { echo "$link ($type) was detached"; return 1; }
+		run ! bpftool link detach pinned "$link" || { echo "$link ($type) was detached"; return 1; }
 		[[ $output == *"not supported"* ]] || { echo "$link ($type): $output"; return 1; }
 	done <<<"$links"
-	run "$PW" status --json
-	[ "$status" -eq 0 ]
-	[ "$(jq '[.modules[].hooks[] | select(.ok | not)] | length' <<<"$output")" -eq 0 ]
-	[ "$(jq '[.modules[].hooks[] | select(.attach_type != "tail_call")] | length' <<<"$output")" -eq "$(wc -l <<<"$links")" ]
+	run -0 "$PW" status --json
+	assert_field "$output" '[.modules[].hooks[] | select(.ok | not)] | length' -eq 0
+	assert_field "$output" '[.modules[].hooks[] | select(.attach_type != "tail_call")] | length' -eq "$(wc -l <<<"$links")"
 	pw_drain
 	bin=$(unique_binary)
 	"$bin"

@@ -7,13 +7,12 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh syscall
+	pw_setup_file syscall
 	gcc -O2 -o "$BATS_FILE_TMPDIR/pwsc" "$PW_HOME/tests/fixtures/syscalls.c"
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -57,8 +56,7 @@ nr_of() {
 	[ -e "$PIN_ROOT/syscall/link_enter" ]
 	[ ! -e "$PIN_ROOT/syscall/link_exit" ]
 	[ -e "$PIN_ROOT/syscall/prog_exit__tp_btf" ] || [ -e "$PIN_ROOT/syscall/prog_exit__raw_tp" ]
-	run "$PW" status
-	[ "$status" -eq 0 ]
+	run -0 "$PW" status
 }
 
 @test "a selected syscall is reported per call with nr, name, six args and ret = the parent pid" {
@@ -88,11 +86,11 @@ nr_of() {
 	[ "$(jq -s length <<<"$events")" -eq 2 ]
 	ok=$(jq -sc '.[0]' <<<"$events")
 	bad=$(jq -sc '.[1]' <<<"$events")
-	[ "$(jq -r '.args[1]' <<<"$ok")" -eq 4242 ]
-	[ "$(jq -r '.args[2]' <<<"$ok")" -eq 0 ] # SEEK_SET
-	[ "$(jq -r .ret <<<"$ok")" -eq 4242 ]
-	[ "$(jq -r '.args[0]' <<<"$bad")" -eq 999 ]
-	[ "$(jq -r .ret <<<"$bad")" -eq -9 ] # -EBADF
+	assert_field "$ok" '.args[1]' -eq 4242
+	assert_field "$ok" '.args[2]' -eq 0 # SEEK_SET
+	assert_field "$ok" .ret -eq 4242
+	assert_field "$bad" '.args[0]' -eq 999
+	assert_field "$bad" .ret -eq -9 # -EBADF
 }
 
 @test "unselected syscalls produce no events, and 'none' detaches the sys_exit hook" {
@@ -130,32 +128,29 @@ nr_of() {
 	"$SC" 2000
 	json=$("$PW" syscount --latency --json --top 512)
 	row=$(jq -c '.[] | select(.name == "getppid")' <<<"$json")
-	[ "$(jq -r .timed <<<"$row")" -ge 2000 ]
-	[ "$(jq -r .total_ns <<<"$row")" -gt 0 ]
-	[ "$(jq -r .avg_ns <<<"$row")" -gt 0 ]
+	assert_field "$row" .timed -ge 2000
+	assert_field "$row" .total_ns -gt 0
+	assert_field "$row" .avg_ns -gt 0
 	# sorted by total time
 	[ "$(jq '[.[].total_ns] == ([.[].total_ns] | sort | reverse)' <<<"$json")" = true ]
-	run "$PW" hist syscall
-	[ "$status" -eq 0 ]
+	run -0 "$PW" hist syscall
 	[[ $output == *"hist_latency_ns getppid (total "* ]]
 	[[ $output == *"|*"* ]]
 	h=$("$PW" hist syscall --json | jq -c '.[] | select(.label == "getppid")')
-	[ "$(jq -r .total <<<"$h")" -ge 2000 ]
-	[ "$(jq -r .unit <<<"$h")" = ns ]
-	[ "$(jq '[.slots[].count] | add' <<<"$h")" -eq "$(jq -r .total <<<"$h")" ]
+	assert_field "$h" .total -ge 2000
+	assert_field "$h" .unit ns
+	assert_field "$h" '[.slots[].count] | add' -eq "$(jq -r .total <<<"$h")"
 	"$PW" config set syscall_latency off
 	[ ! -e "$PIN_ROOT/syscall/link_exit" ]
 }
 
 @test "syscount prints the top syscalls by name, as text and as JSON" {
 	"$SC" 100
-	run "$PW" syscount --top 3
-	[ "$status" -eq 0 ]
+	run -0 "$PW" syscount --top 3
 	[ "${#lines[@]}" -eq 4 ]
 	[[ ${lines[0]} == SYSCALL*COUNT* ]]
-	run "$PW" syscount --json --top 512
-	[ "$status" -eq 0 ]
-	[ "$(jq -r '.[] | select(.name == "getppid") | .nr' <<<"$output")" = "$(nr_of getppid)" ]
+	run -0 "$PW" syscount --json --top 512
+	assert_field "$output" '.[] | select(.name == "getppid") | .nr' "$(nr_of getppid)"
 	[ "$(jq '[.[].count] == ([.[].count] | sort | reverse)' <<<"$output")" = true ]
 	[ "$(jq '.[0] | keys | sort | join(",")' -r <<<"$output")" = "count,name,nr" ]
 	run --separate-stderr "$PW" syscount --top 0
@@ -179,10 +174,9 @@ nr_of() {
 	"$SC" 10
 	"$PW" filter del comm pwsc
 	"$SC" 10
-	run stats_balance syscall
-	[ "$status" -eq 0 ]
-	[ "$(jq -r .filtered <<<"$output")" -ge 10 ]
-	[ "$(jq -r .emitted <<<"$output")" -ge 10 ]
+	run -0 stats_balance syscall
+	assert_field "$output" .filtered -ge 10
+	assert_field "$output" .emitted -ge 10
 }
 
 @test "every syscall pin is documented in pinned-layout.md" {
@@ -197,8 +191,7 @@ nr_of() {
 	"$PW" up process # keeps the shared config while syscall reloads
 	"$PW" config set syscall_latency on
 	"$PW" down syscall
-	run "$PW" up syscall
-	[ "$status" -eq 0 ]
+	run -0 "$PW" up syscall
 	[ -e "$PIN_ROOT/syscall/link_exit" ]
 	"$PW" config set syscall_latency off
 	[ ! -e "$PIN_ROOT/syscall/link_exit" ]

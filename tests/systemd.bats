@@ -18,7 +18,7 @@ setup_file() {
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -76,8 +76,7 @@ wait_json() { # file filter
 
 @test "systemd-analyze verify accepts the installed units" {
 	command -v systemd-analyze >/dev/null || skip "systemd-analyze is not installed"
-	run systemd-analyze verify "$UNITS/pinwatch.service" "$UNITS/pinwatch-events.service"
-	[ "$status" -eq 0 ]
+	run -0 systemd-analyze verify "$UNITS/pinwatch.service" "$UNITS/pinwatch-events.service"
 	[ -z "$output" ] || { echo "$output"; return 1; }
 }
 
@@ -100,8 +99,7 @@ wait_json() { # file filter
 	read -ra stop <<<"$(unit_exec pinwatch.service ExecStop)"
 	(as_unit pinwatch.service "${start[@]}")
 	[ -e "$PIN_ROOT/process/link_exec" ]
-	run "$PREFIX_DIR/sbin/pinwatch" status
-	[ "$status" -eq 0 ]
+	run -0 "$PREFIX_DIR/sbin/pinwatch" status
 	# ExecStart again (a restart of the unit) is harmless
 	(as_unit pinwatch.service "${start[@]}")
 	(as_unit pinwatch.service "${stop[@]}")
@@ -190,15 +188,12 @@ wait_json() { # file filter
 	pw_teardown
 	installed up syscall >/dev/null
 	installed config set syscalls read,openat
-	run installed config get syscalls
-	[ "$status" -eq 0 ]
+	run -0 installed config get syscalls
 	[ "$output" = read,openat ]
-	run installed syscount --json --top 3
-	[ "$status" -eq 0 ]
+	run -0 installed syscount --json --top 3
 	jq -e 'type == "array" and length >= 1 and (.[0].name | type == "string")' <<<"$output"
 	installed uprobe add pwinst --preset getaddrinfo
-	run installed uprobe list --json
-	[ "$status" -eq 0 ]
+	run -0 installed uprobe list --json
 	jq -se 'flatten | any(.name == "pwinst")' <<<"$output"
 	installed uprobe del pwinst
 	installed down
@@ -206,12 +201,10 @@ wait_json() { # file filter
 	# the tools' own --help (pinwatch TOOL --help prints the script's usage,
 	# so the installed command file is run directly: it execs the binary)
 	for tool in profile memleak llcstat; do
-		run env -u PINWATCH_BUILD -u PINWATCH_HOME "$PREFIX_DIR/lib/pinwatch/scripts/libexec/pinwatch-$tool" --help
-		[ "$status" -eq 0 ]
+		run -0 env -u PINWATCH_BUILD -u PINWATCH_HOME "$PREFIX_DIR/lib/pinwatch/scripts/libexec/pinwatch-$tool" --help
 		[[ $output == *Examples:* ]]
 	done
-	run --separate-stderr installed profile --duration 1
-	[ "$status" -eq 0 ]
+	run -0 --separate-stderr installed profile --duration 1
 }
 
 @test "make uninstall removes every installed file" {

@@ -11,13 +11,12 @@ bats_require_minimum_version 1.5.0
 TRACEFS=/sys/kernel/tracing
 
 setup_file() {
-	require_root
 	[[ -d $TRACEFS/events ]] || mount -t tracefs tracefs "$TRACEFS" || true
-	pw_fresh process
+	pw_setup_file process
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -83,11 +82,9 @@ event_files() { # base cat/name
 }
 
 @test "tp list prints matching tracepoints from available_events, by substring or glob" {
-	run "$PW" tp list sched_process_exec
-	[ "$status" -eq 0 ]
+	run -0 "$PW" tp list sched_process_exec
 	[[ $output == *sched:sched_process_exec* ]]
-	run "$PW" tp list 'syscalls:sys_enter_conn*'
-	[ "$status" -eq 0 ]
+	run -0 "$PW" tp list 'syscalls:sys_enter_conn*'
 	[ "$output" = syscalls:sys_enter_connect ]
 	run "$PW" tp list sched:
 	while read -r ev; do
@@ -118,16 +115,14 @@ event_files() { # base cat/name
 }
 
 @test "tp format shows offsets, sizes and types, marking common fields and __data_loc strings" {
-	run "$PW" tp format sched:sched_process_exec
-	[ "$status" -eq 0 ]
+	run -0 "$PW" tp format sched:sched_process_exec
 	[[ ${lines[0]} == "sched:sched_process_exec  id "* ]]
 	grep -qE '^ +4 +4 yes +int +common_pid +common: not readable from BPF' <<<"$output"
 	# the signed column is the kernel's: 6.1 says signed:1 for a __data_loc
 	# char[], 6.18 signed:0
 	grep -qE '^ +8 +4 (yes|no) +__data_loc char\[\] +filename +__data_loc string' <<<"$output"
 	grep -qE '^ +12 +4 yes +pid_t +pid *$' <<<"$output"
-	run "$PW" tp format sched:sched_process_exec --json
-	[ "$status" -eq 0 ]
+	run -0 "$PW" tp format sched:sched_process_exec --json
 	jq -e '.tracepoint == "sched:sched_process_exec"
 		and ([.fields[] | select(.common)] | length) == 4
 		and (.fields[] | select(.name == "filename") | .kind == "data_loc" and .string and .offset == 8)
@@ -135,8 +130,7 @@ event_files() { # base cat/name
 }
 
 @test "tp format of a syscall tracepoint marks the user pointers and the syscall number" {
-	run "$PW" tp format syscalls:sys_enter_openat
-	[ "$status" -eq 0 ]
+	run -0 "$PW" tp format syscalls:sys_enter_openat
 	grep -qE ' filename +user pointer: read with bpf_probe_read_user' <<<"$output"
 	grep -qE ' __syscall_nr +syscall number' <<<"$output"
 }
@@ -176,10 +170,16 @@ event_files() { # base cat/name
 	stop_bg TERM
 	[ "$BG_STATUS" -eq 0 ]
 	[ "$(wc -l <"$out")" -eq 1 ]
-	jq -e --arg f "$bin" '.type == "tracepoint" and .tracepoint == "sched:sched_process_exec"
-		and .module == "tpwatch" and .fields.filename == $f
-		and .fields.pid == .pid and .fields.old_pid == .pid and (.comm | length) > 0
-		and (.fields | keys == ["filename", "old_pid", "pid"]) and .truncated == false' "$out" >/dev/null
+	ev=$(<"$out")
+	assert_field "$ev" .type tracepoint
+	assert_field "$ev" .tracepoint sched:sched_process_exec
+	assert_field "$ev" .module tpwatch
+	assert_field "$ev" .fields.filename "$bin"
+	assert_field "$ev" .fields.pid -eq "$(jq .pid <<<"$ev")"
+	assert_field "$ev" .fields.old_pid -eq "$(jq .pid <<<"$ev")"
+	assert_field "$ev" '.comm | length' -gt 0
+	assert_field "$ev" '.fields | keys | join(" ")' "filename old_pid pid"
+	assert_field "$ev" .truncated false
 	out=$BATS_TEST_TMPDIR/watch.txt
 	start_bg "$out" "$BATS_TEST_TMPDIR/err" "$PW" tp watch sched:sched_process_exec --count 1 --filter "filename == \"$bin\""
 	trigger_until_done "$bin"
@@ -240,8 +240,7 @@ event_files() { # base cat/name
 }
 
 @test "tp --help describes every step" {
-	run "$PW" tp --help
-	[ "$status" -eq 0 ]
+	run -0 "$PW" tp --help
 	for sub in list format struct watch ftrace; do
 		[[ $output == *"pinwatch tp $sub"* ]] || { echo "no $sub in help"; return 1; }
 	done

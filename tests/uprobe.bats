@@ -11,15 +11,14 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	require_root
-	pw_fresh process
+	pw_setup_file process
 	command -v gcc >/dev/null || return 0
 	gcc -O1 -fno-omit-frame-pointer -o "$BATS_FILE_TMPDIR/uprobe-target" \
 		"$BATS_TEST_DIRNAME/helpers/uprobe-target.c"
 }
 
 teardown_file() {
-	pw_teardown
+	pw_teardown_file
 }
 
 setup() {
@@ -44,21 +43,20 @@ uprobe_events() { # probe name
 
 # bats test_tags=vm-ci
 @test "a generic probe with --ret reports the six arguments, the return value and the latency" {
-	run "$PW" uprobe add work "$TARGET:pw_work" --ret
-	[ "$status" -eq 0 ]
+	run -0 "$PW" uprobe add work "$TARGET:pw_work" --ret
 	"$TARGET" 3 >/dev/null &
 	pid=$!
 	wait "$pid"
 	ev=$(uprobe_events work)
 	[ "$(jq -s length <<<"$ev")" -eq 3 ]
 	first=$(head -n 1 <<<"$ev")
-	[ "$(jq -r .type <<<"$first")" = uprobe ]
+	assert_field "$first" .type uprobe
 	[ "$(jq -c .args <<<"$first")" = "[1,2,3,4,5,6]" ]
-	[ "$(jq -r .ret <<<"$first")" -eq 1021 ]
+	assert_field "$first" .ret -eq 1021
 	# each call sleeps 2 ms
-	[ "$(jq -r .latency_ns <<<"$first")" -ge 2000000 ]
-	[ "$(jq -r .pid <<<"$first")" -eq "$pid" ]
-	[ "$(jq -r .comm <<<"$first")" = uprobe-target ]
+	assert_field "$first" .latency_ns -ge 2000000
+	assert_field "$first" .pid -eq "$pid"
+	assert_field "$first" .comm uprobe-target
 	[ "$(jq -s -c 'map(.ret)' <<<"$ev")" = "[1021,1022,1023]" ]
 }
 
@@ -75,8 +73,7 @@ uprobe_events() { # probe name
 @test "text output names the probe, the arguments and the result" {
 	"$PW" uprobe add work "$TARGET:pw_work" --ret
 	"$TARGET" 1 >/dev/null
-	run "$PW_READ" --drain --type uprobe
-	[ "$status" -eq 0 ]
+	run -0 "$PW_READ" --drain --type uprobe
 	[[ $output == *"probe=work args=1,2,3,4,5,6 ret=1021 lat="* ]]
 }
 
@@ -100,22 +97,19 @@ uprobe_events() { # probe name
 @test "hist uprobe NAME counts every call in the log2 latency slots" {
 	"$PW" uprobe add work "$TARGET:pw_work" --ret
 	"$TARGET" 5 >/dev/null
-	run "$PW" hist uprobe work --json
-	[ "$status" -eq 0 ]
-	[ "$(jq -r .total <<<"$output")" -eq 5 ]
-	[ "$(jq -r '[.slots[].count] | add' <<<"$output")" -eq 5 ]
+	run -0 "$PW" hist uprobe work --json
+	assert_field "$output" .total -eq 5
+	assert_field "$output" '[.slots[].count] | add' -eq 5
 	# 2 ms and more: nothing below 2^20 ns
-	[ "$(jq -r '.slots | map(select(.count > 0)) | .[0].low' <<<"$output")" -ge 1048576 ]
-	run "$PW" hist uprobe work
-	[ "$status" -eq 0 ]
+	assert_field "$output" '.slots | map(select(.count > 0)) | .[0].low' -ge 1048576
+	run -0 "$PW" hist uprobe work
 	[[ ${lines[0]} == "uprobe work: latency of 5 calls" ]]
 	[[ $output == *nsecs*distribution* ]]
 }
 
 @test "hist of a probe without a return probe says there is no latency" {
 	"$PW" uprobe add work "$TARGET:pw_work"
-	run "$PW" hist uprobe work
-	[ "$status" -eq 0 ]
+	run -0 "$PW" hist uprobe work
 	[[ $output == *"no latency histogram"* ]]
 }
 
@@ -123,18 +117,16 @@ uprobe_events() { # probe name
 	"$PW" uprobe add work "$TARGET:pw_work" --ret
 	"$PW" uprobe add dns --preset getaddrinfo
 	"$TARGET" 4 >/dev/null
-	run "$PW" uprobe list --json
-	[ "$status" -eq 0 ]
+	run -0 "$PW" uprobe list --json
 	work=$(jq -c '.[] | select(.name == "work")' <<<"$output")
-	[ "$(jq -r .binary <<<"$work")" = "$(readlink -f "$TARGET")" ]
-	[ "$(jq -r .symbol <<<"$work")" = pw_work ]
-	[ "$(jq -r .preset <<<"$work")" = generic ]
-	[ "$(jq -r .ret <<<"$work")" = true ]
-	[ "$(jq -r .pid <<<"$work")" = null ]
-	[ "$(jq -r .hits <<<"$work")" -eq 4 ]
-	[ "$(jq -r '.[] | select(.name == "dns") | .preset' <<<"$output")" = getaddrinfo ]
-	run "$PW" uprobe list
-	[ "$status" -eq 0 ]
+	assert_field "$work" .binary "$(readlink -f "$TARGET")"
+	assert_field "$work" .symbol pw_work
+	assert_field "$work" .preset generic
+	assert_field "$work" .ret true
+	assert_field "$work" .pid null
+	assert_field "$work" .hits -eq 4
+	assert_field "$output" '.[] | select(.name == "dns") | .preset' getaddrinfo
+	run -0 "$PW" uprobe list
 	[[ ${lines[0]} == NAME*TARGET*PRESET*RET*PID*HITS ]]
 	[[ $output == *"work"*"pw_work"*"generic"*"yes"*"all"*"4"* ]]
 }
@@ -151,16 +143,16 @@ uprobe_events() { # probe name
 	wait "$server" || true
 	ev=$(pw_events | jq -c --argjson p "$port" 'select(.type == "uprobe_connect" and .comm == "bash" and .dport == $p)')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .probe <<<"$ev")" = conn ]
-	[ "$(jq -r .family <<<"$ev")" = AF_INET ]
-	[ "$(jq -r .daddr <<<"$ev")" = 127.0.0.1 ]
-	[ "$(jq -r .protocol <<<"$ev")" = TCP ]
-	[ "$(jq -r .sock_type <<<"$ev")" = SOCK_STREAM ]
-	[ "$(jq -r .ret <<<"$ev")" -eq 0 ]
-	[ "$(jq -r .saddr <<<"$ev")" = 127.0.0.1 ]
-	[ "$(jq -r .sport <<<"$ev")" -gt 0 ]
-	[ "$(jq -r .latency_ns <<<"$ev")" -gt 0 ]
-	[ "$(jq -r .fd <<<"$ev")" -ge 0 ]
+	assert_field "$ev" .probe conn
+	assert_field "$ev" .family AF_INET
+	assert_field "$ev" .daddr 127.0.0.1
+	assert_field "$ev" .protocol TCP
+	assert_field "$ev" .sock_type SOCK_STREAM
+	assert_field "$ev" .ret -eq 0
+	assert_field "$ev" .saddr 127.0.0.1
+	assert_field "$ev" .sport -gt 0
+	assert_field "$ev" .latency_ns -gt 0
+	assert_field "$ev" .fd -ge 0
 }
 
 @test "connect preset: a refused connection returns -1" {
@@ -169,7 +161,7 @@ uprobe_events() { # probe name
 	bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null || true
 	ev=$(pw_events | jq -c --argjson p "$port" 'select(.type == "uprobe_connect" and .dport == $p)')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .ret <<<"$ev")" -eq -1 ]
+	assert_field "$ev" .ret -eq -1
 }
 
 # bats test_tags=vm-ci
@@ -190,10 +182,10 @@ uprobe_events() { # probe name
 	getent ahosts localhost >/dev/null
 	ev=$(pw_events | jq -c 'select(.type == "uprobe_getaddrinfo" and .comm == "getent")')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
-	[ "$(jq -r .host <<<"$ev")" = localhost ]
-	[ "$(jq -r .ret <<<"$ev")" -eq 0 ]
-	[ "$(jq -r .latency_ns <<<"$ev")" -gt 0 ]
-	[ "$(jq -r .probe <<<"$ev")" = dns ]
+	assert_field "$ev" .host localhost
+	assert_field "$ev" .ret -eq 0
+	assert_field "$ev" .latency_ns -gt 0
+	assert_field "$ev" .probe dns
 }
 
 @test "getaddrinfo preset: a name that does not resolve reports EAI_NONAME" {
@@ -212,9 +204,8 @@ uprobe_events() { # probe name
 	[ "$(uprobe_events work | wc -l)" -eq 0 ]
 	"$TARGET" 2 >/dev/null
 	[ "$(uprobe_events work | wc -l)" -eq 2 ]
-	run stats_balance uprobe
-	[ "$status" -eq 0 ]
-	[ "$(jq -r .filtered <<<"$output")" -ge 3 ]
+	run -0 stats_balance uprobe
+	assert_field "$output" .filtered -ge 3
 }
 
 @test "module.uprobe off: calls are counted as filtered and not reported" {
@@ -247,19 +238,16 @@ uprobe_events() { # probe name
 
 @test "status shows each probe's hooks and reports a probe whose link is gone" {
 	"$PW" uprobe add work "$TARGET:pw_work" --ret
-	run "$PW" status --json
-	[ "$status" -eq 0 ]
-	[ "$(jq -r '.modules[] | select(.name == "uprobe/work") | .hooks | map(.hook + ":" + .variant) | join(",")' <<<"$output")" = "entry:generic,ret:generic" ]
+	run -0 "$PW" status --json
+	assert_field "$output" '.modules[] | select(.name == "uprobe/work") | .hooks | map(.hook + ":" + .variant) | join(",")' "entry:generic,ret:generic"
 	rm "$PIN_ROOT/uprobe/work/link_ret"
-	run "$PW" status
-	[ "$status" -eq 1 ]
+	run -1 "$PW" status
 	[[ $output == *"uprobe/work: link_ret is missing"* ]]
 }
 
 @test "a second probe of the same name is refused and the first keeps working" {
 	"$PW" uprobe add work "$TARGET:pw_work" --ret
-	run --separate-stderr "$PW" uprobe add work "$TARGET:pw_work"
-	[ "$status" -eq 3 ]
+	run -3 --separate-stderr "$PW" uprobe add work "$TARGET:pw_work"
 	[[ $stderr == *"uprobe work: already exists"* ]]
 	"$TARGET" 1 >/dev/null
 	[ "$(uprobe_events work | jq -r .ret)" -eq 1021 ]
@@ -267,8 +255,7 @@ uprobe_events() { # probe name
 
 @test "a probe that fails to attach leaves the pins as they were" {
 	before=$(pin_state)
-	run --separate-stderr env PINWATCH_TEST_FAIL_AT=attach "$PW" uprobe add work "$TARGET:pw_work" --ret
-	[ "$status" -ne 0 ]
+	run ! --separate-stderr env PINWATCH_TEST_FAIL_AT=attach "$PW" uprobe add work "$TARGET:pw_work" --ret
 	[ "$(pin_state)" = "$before" ]
 	[ ! -e "$PIN_ROOT/uprobe" ]
 }

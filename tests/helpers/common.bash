@@ -33,6 +33,18 @@ pw_teardown() {
 	"$PW" down >/dev/null 2>&1 || true
 }
 
+# setup_file of a file whose tests share one sensor: needs root, then a clean
+# sensor started with ARGS (`pinwatch up` options and modules).
+pw_setup_file() { # [up option...] module...
+	require_root
+	pw_fresh "$@"
+}
+
+# teardown_file of a file set up by pw_setup_file: no sensor is left behind.
+pw_teardown_file() {
+	pw_teardown
+}
+
 # Discards whatever is queued in the ring so a test sees only its events.
 pw_drain() {
 	"$PW_READ" --drain >/dev/null
@@ -146,6 +158,45 @@ assert_one_line_error() {
 		echo "expected one stderr line, got ${#stderr_lines[@]}: $stderr" >&2
 		return 1
 	fi
+}
+
+# Asserts one field of a JSON value: assert_field JSON JQ_EXPR [OP] WANT.
+# The field is read with jq -r, so a string is compared as its text and any
+# other value as its JSON. OP is = (the default), != or == (a glob, as in
+# [[ ]]), or a numeric test (-eq -ne -lt -le -gt -ge). Types count: a numeric
+# test needs one JSON number, and = true, = false or = null need that JSON
+# value, not a string. On failure prints the field as JSON and the JSON:
+#   field .filename: got "x", want "y"
+#   field .pid: got null, want -eq 42
+assert_field() {
+	local json=$1 expr=$2 op want got type ok=0
+	if (($# == 4)); then op=$3 want=$4; else op='=' want=$3; fi
+	if ! got=$(jq -r "$expr" <<<"$json") || ! type=$(jq -r "($expr) | type" <<<"$json"); then
+		echo "field $expr: jq failed on: $json" >&2
+		return 1
+	fi
+	# shellcheck disable=SC2053 # == compares with WANT as a glob
+	case $op in
+	=)
+		case $want in
+		true | false | null) [[ $got == "$want" && $type != string ]] && ok=1 ;;
+		*) [[ $got == "$want" ]] && ok=1 ;;
+		esac
+		;;
+	!=) [[ $got != "$want" ]] && ok=1 ;;
+	==) [[ $got == $want ]] && ok=1 ;;
+	-eq | -ne | -lt | -le | -gt | -ge) [[ $type == number ]] && test "$got" "$op" "$want" 2>/dev/null && ok=1 ;;
+	*) echo "assert_field: unknown operator '$op'" >&2; return 1 ;;
+	esac
+	((ok)) && return 0
+	got=$(jq -c "$expr" <<<"$json" | paste -sd' ')
+	case $op:$want in
+	=:true | =:false | =:null | -[engl][qet]:*) want="$op $want" ;;
+	*) want="$op \"$want\"" ;;
+	esac
+	printf 'field %s: got %s, want %s\n' "$expr" "${got:-nothing}" "${want#= }" >&2
+	printf 'in: %s\n' "$json" >&2
+	return 1
 }
 
 # How a program can attach to the kernel function FN on this kernel, found
