@@ -132,12 +132,12 @@ static __always_inline int on_exit(struct pt_regs *regs, long ret, bool btf)
 	struct pw_syscall ev;
 	struct pw_config *cfg;
 	struct pw_hist *hist;
-	__u32 zero = 0, nr;
 	__u64 lat = 0, *ts;
 	__u8 *sel;
+	__u32 nr;
 
-	cfg = bpf_map_lookup_elem(&config, &zero);
-	if (!cfg || !cfg->enabled || (cfg->modules_disabled & (1u << MOD)))
+	cfg = pw_config_get();
+	if (!pw_module_on(cfg, MOD))
 		return 0;
 	nr = btf ? SC_NR(regs) : SC_NR_CORE(regs);
 	if (nr >= PW_SYSCALL_MAX)
