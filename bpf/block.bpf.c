@@ -265,38 +265,9 @@ static __always_inline int on_complete(struct request *rq, int error)
 	return 0;
 }
 
-SEC("tp_btf/block_rq_insert")
-int BPF_PROG(insert__tp_btf, struct request *rq)
-{
-	return on_insert(rq);
-}
+PW_TP_VARIANTS(insert, block_rq_insert, on_insert(rq), struct request *rq)
 
-SEC("raw_tp/block_rq_insert")
-int BPF_PROG(insert__raw_tp, struct request *rq)
-{
-	return on_insert(rq);
-}
+PW_TP_VARIANTS(issue, block_rq_issue, on_issue(rq), struct request *rq)
 
-SEC("tp_btf/block_rq_issue")
-int BPF_PROG(issue__tp_btf, struct request *rq)
-{
-	return on_issue(rq);
-}
-
-SEC("raw_tp/block_rq_issue")
-int BPF_PROG(issue__raw_tp, struct request *rq)
-{
-	return on_issue(rq);
-}
-
-SEC("tp_btf/block_rq_complete")
-int BPF_PROG(done__tp_btf, struct request *rq, blk_status_t error, unsigned int nr_bytes)
-{
-	return on_complete(rq, error);
-}
-
-SEC("raw_tp/block_rq_complete")
-int BPF_PROG(done__raw_tp, struct request *rq, blk_status_t error, unsigned int nr_bytes)
-{
-	return on_complete(rq, error);
-}
+PW_TP_VARIANTS(done, block_rq_complete, on_complete(rq, error),
+	       struct request *rq, blk_status_t error, unsigned int nr_bytes)

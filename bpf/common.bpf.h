@@ -32,6 +32,27 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * keep when unused (every attached program adds its dispatch cost). */
 #define PW_ATTACH_IF(field) __attribute__((btf_decl_tag("pinwatch:attach_if=" #field)))
 
+/*
+ * A hook on a kernel tracepoint in its two variants, with one body:
+ * hook__tp_btf (BTF-typed arguments) and hook__raw_tp (where tp_btf is
+ * missing: the same arguments as raw u64s). The loader attaches the first
+ * the kernel supports. call is the body's return expression over the
+ * arguments declared in args:
+ *	PW_TP_VARIANTS(exit, sched_process_exit, handle_exit(task),
+ *		       struct task_struct *task)
+ */
+#define PW_TP_VARIANTS(hook, tp, call, args...)				\
+	SEC("tp_btf/" #tp)						\
+	int BPF_PROG(hook##__tp_btf, ##args)				\
+	{								\
+		return call;						\
+	}								\
+	SEC("raw_tp/" #tp)						\
+	int BPF_PROG(hook##__raw_tp, ##args)				\
+	{								\
+		return call;						\
+	}
+
 /* A per-CPU record too large for the BPF stack (512 bytes): a one-entry
  * per-CPU array named name, and name##_get() that returns its entry. */
 #define PW_SCRATCH(name, value_type)					\

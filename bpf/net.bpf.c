@@ -387,17 +387,8 @@ out:
 	return 0;
 }
 
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(state__tp_btf, const struct sock *sk, int oldstate, int newstate)
-{
-	return on_state(sk, oldstate, newstate);
-}
-
-SEC("raw_tp/inet_sock_set_state")
-int BPF_PROG(state__raw_tp, const struct sock *sk, int oldstate, int newstate)
-{
-	return on_state(sk, oldstate, newstate);
-}
+PW_TP_VARIANTS(state, inet_sock_set_state, on_state(sk, oldstate, newstate),
+	       const struct sock *sk, int oldstate, int newstate)
 
 /* ---- retransmissions ------------------------------------------------------ */
 
@@ -424,17 +415,7 @@ static __always_inline int on_retransmit(const struct sock *sk)
 	return 0;
 }
 
-SEC("tp_btf/tcp_retransmit_skb")
-int BPF_PROG(retrans__tp_btf, const struct sock *sk)
-{
-	return on_retransmit(sk);
-}
-
-SEC("raw_tp/tcp_retransmit_skb")
-int BPF_PROG(retrans__raw_tp, const struct sock *sk)
-{
-	return on_retransmit(sk);
-}
+PW_TP_VARIANTS(retrans, tcp_retransmit_skb, on_retransmit(sk), const struct sock *sk)
 
 /* ---- smoothed RTT (per incoming segment: histogram only) ----------------- */
 
@@ -469,14 +450,4 @@ static __always_inline int on_probe(const struct sock *sk)
 	return 0;
 }
 
-SEC("tp_btf/tcp_probe")
-int BPF_PROG(rtt__tp_btf, const struct sock *sk)
-{
-	return on_probe(sk);
-}
-
-SEC("raw_tp/tcp_probe")
-int BPF_PROG(rtt__raw_tp, const struct sock *sk)
-{
-	return on_probe(sk);
-}
+PW_TP_VARIANTS(rtt, tcp_probe, on_probe(sk), const struct sock *sk)

@@ -338,17 +338,7 @@ out:
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(exit__tp_btf, struct task_struct *task)
-{
-	return handle_exit(task);
-}
-
-SEC("raw_tp/sched_process_exit")
-int BPF_PROG(exit__raw_tp, struct task_struct *task)
-{
-	return handle_exit(task);
-}
+PW_TP_VARIANTS(exit, sched_process_exit, handle_exit(task), struct task_struct *task)
 
 static __always_inline int handle_fork(struct task_struct *parent, struct task_struct *child)
 {
@@ -375,14 +365,5 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 	return 0;
 }
 
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(fork__tp_btf, struct task_struct *parent, struct task_struct *child)
-{
-	return handle_fork(parent, child);
-}
-
-SEC("raw_tp/sched_process_fork")
-int BPF_PROG(fork__raw_tp, struct task_struct *parent, struct task_struct *child)
-{
-	return handle_fork(parent, child);
-}
+PW_TP_VARIANTS(fork, sched_process_fork, handle_fork(parent, child),
+	       struct task_struct *parent, struct task_struct *child)

@@ -91,17 +91,7 @@ static __always_inline int on_enter(long id)
 	return 0;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(enter__tp_btf, struct pt_regs *regs, long id)
-{
-	return on_enter(id);
-}
-
-SEC("raw_tp/sys_enter")
-int BPF_PROG(enter__raw_tp, struct pt_regs *regs, long id)
-{
-	return on_enter(id);
-}
+PW_TP_VARIANTS(enter, sys_enter, on_enter(id), struct pt_regs *regs, long id)
 
 /* Syscall number and arguments from the saved user registers. */
 #if defined(__TARGET_ARCH_x86)

@@ -69,7 +69,8 @@ static __always_inline bool pw_pair_begin(struct trace_event_raw_sys_enter *ctx,
 	__builtin_memset(p, 0, sizeof(*p));
 	p->op = op;
 	/* Only the arguments the tracepoint has: reading past its record
-	 * makes the attach fail (EACCES). nargs is a constant: no branches. */
+	 * makes the attach fail (EACCES). nargs is a constant: no branches,
+	 * and each read at a constant offset of ctx, as the verifier needs. */
 	if (nargs > 0)
 		p->args[0] = ctx->args[0];
 	if (nargs > 1)
@@ -92,6 +93,7 @@ static __always_inline void pw_pair_park(__u64 id, const struct pw_pair *p)
 		pw_count_event(PW_PAIR_MODULE, PW_DROPPED);
 }
 
+/* The enter handler of a pair that keeps the arguments only. */
 static __always_inline void pw_pair_no_enter(struct trace_event_raw_sys_enter *ctx,
 					     struct pw_pair *p)
 {

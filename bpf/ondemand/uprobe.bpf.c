@@ -315,7 +315,8 @@ int ret__getaddr(struct pt_regs *ctx)
 
 	if (!up_return(&c, &lat))
 		return 0;
-	ev = up_begin(bpf_get_current_pid_tgid() >> 32, &cfg, PW_EV_UPROBE_GETADDRINFO, sizeof(*ev));
+	ev = up_begin(bpf_get_current_pid_tgid() >> 32, &cfg, PW_EV_UPROBE_GETADDRINFO,
+		      sizeof(*ev));
 	if (!ev)
 		return 0;
 	up_name(ev->probe);
