@@ -207,6 +207,20 @@ static __always_inline void accept_enter_fn(struct trace_event_raw_sys_enter *ct
 		p->aux = cap;
 }
 
+/* accept's peer, from the sockaddr the kernel wrote back to the caller:
+ * *addrlen now holds the peer's true length, cut to the buffer's size. */
+static __always_inline void accept_peer(struct pw_sock_call *ev, const struct pw_pair *p)
+{
+	int len = 0;
+
+	if (!p->args[1] || !p->args[2] ||
+	    bpf_probe_read_user(&len, sizeof(len), (void *)p->args[2]))
+		return;
+	if (len > (int)p->aux)
+		len = (int)p->aux;
+	net_user_sockaddr(ev, (void *)p->args[1], len, true);
+}
+
 /* The exit of connect, accept, bind or listen (type: the event type, a
  * constant in each program). */
 static __always_inline int call_exit(struct trace_event_raw_sys_exit *ctx,
@@ -215,7 +229,7 @@ static __always_inline int call_exit(struct trace_event_raw_sys_exit *ctx,
 	__s64 ret = ctx->ret;
 	struct pw_sock_call *ev;
 	struct pw_config *cfg;
-	struct sock *sk = NULL;
+	struct sock *sk;
 	__u32 plen;
 
 	/* accept on an empty non-blocking queue: nothing to report */
@@ -238,23 +252,15 @@ static __always_inline int call_exit(struct trace_event_raw_sys_exit *ctx,
 	case PW_EV_LISTEN:	/* (fd, backlog) */
 		ev->backlog = p->args[1];
 		break;
+	case PW_EV_ACCEPT:	/* (fd, upeer_sockaddr, upeer_addrlen[, flags]) */
+		if (ret >= 0)
+			accept_peer(ev, p);
+		break;
 	}
-	if (type == PW_EV_ACCEPT) {	/* (fd, upeer_sockaddr, upeer_addrlen[, flags]) */
-		if (ret >= 0 && p->args[1] && p->args[2]) {
-			int len = 0;
-
-			if (!bpf_probe_read_user(&len, sizeof(len), (void *)p->args[2])) {
-				if (len > (int)p->aux)
-					len = p->aux;
-				net_user_sockaddr(ev, (void *)p->args[1], len, true);
-			}
-		}
-		sk = net_fd_sock(ret >= 0 ? ret : ev->fd);
-		if (ret >= 0 && sk)
-			sock_adopt(sk);
-	} else {
-		sk = net_fd_sock(ev->fd);
-	}
+	/* accept: the new socket, which now belongs to the caller */
+	sk = net_fd_sock(type == PW_EV_ACCEPT && ret >= 0 ? ret : ev->fd);
+	if (type == PW_EV_ACCEPT && ret >= 0 && sk)
+		sock_adopt(sk);
 	call_sock(ev, sk);
 
 	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
