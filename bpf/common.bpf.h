@@ -117,11 +117,11 @@ static __always_inline void pw_count_event(__u32 module, enum pw_outcome outcome
 	pw_count(module, outcome);
 }
 
-/* pw_begin() with the config already looked up. */
-static __always_inline struct pw_config *pw_begin_cfg(struct pw_config *cfg, __u32 module,
-						      __u32 tgid)
+/* After the "seen" count: cfg when the module is on for tgid; NULL, the
+ * event counted filtered, otherwise. */
+static __always_inline struct pw_config *pw_admit(struct pw_config *cfg, __u32 module,
+						  __u32 tgid)
 {
-	pw_count(module, PW_SEEN);
 	if (!pw_module_on_for(cfg, module, tgid)) {
 		pw_count(module, PW_FILTERED);
 		return NULL;
@@ -137,7 +137,8 @@ static __always_inline struct pw_config *pw_begin_cfg(struct pw_config *cfg, __u
  */
 static __always_inline struct pw_config *pw_begin(__u32 module, __u32 tgid)
 {
-	return pw_begin_cfg(pw_config_get(), module, tgid);
+	pw_count(module, PW_SEEN);
+	return pw_admit(pw_config_get(), module, tgid);
 }
 
 /*
@@ -153,9 +154,10 @@ static __always_inline struct pw_config *pw_begin(__u32 module, __u32 tgid)
 static __always_inline struct pw_config *pw_begin_owner(struct pw_config *cfg, __u32 module,
 							__u32 owner_tgid, bool event)
 {
-	if (event)
-		return pw_begin_cfg(cfg, module, owner_tgid);
-	return pw_module_on_for(cfg, module, owner_tgid) ? cfg : NULL;
+	if (!event)
+		return pw_module_on_for(cfg, module, owner_tgid) ? cfg : NULL;
+	pw_count(module, PW_SEEN);
+	return pw_admit(cfg, module, owner_tgid);
 }
 
 static __always_inline __u64 pw_make_exec_id(void)
