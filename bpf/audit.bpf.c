@@ -27,17 +27,11 @@ struct audit_scratch {
 	char path[PATH_BUF];
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct audit_scratch);
-} audit_scratch SEC(".maps");
+PW_SCRATCH(audit_scratch, struct audit_scratch)
 
 static __always_inline struct audit_scratch *begin(__u32 action)
 {
-	__u32 zero = 0;
-	struct audit_scratch *s = bpf_map_lookup_elem(&audit_scratch, &zero);
+	struct audit_scratch *s = audit_scratch_get();
 
 	if (!s)
 		return NULL;
@@ -57,8 +51,7 @@ static __always_inline struct audit_scratch *begin(__u32 action)
 
 static __always_inline void submit(struct audit_scratch *s)
 {
-	__u32 zero = 0;
-	struct pw_config *cfg = bpf_map_lookup_elem(&config, &zero);
+	struct pw_config *cfg = pw_config_get();
 	__u64 flags = cfg ? pw_wakeup_flag(cfg, sizeof(s->ev)) : BPF_RB_FORCE_WAKEUP;
 
 	if (bpf_ringbuf_output(&events, &s->ev, sizeof(s->ev), flags))
@@ -237,8 +230,7 @@ int audit_bpf(struct trace_event_raw_sys_enter *ctx)
 	switch (cmd) {
 	case BPF_OBJ_GET:
 	case BPF_OBJ_PIN: {
-		__u32 zero = 0;
-		struct audit_scratch *tmp = bpf_map_lookup_elem(&audit_scratch, &zero);
+		struct audit_scratch *tmp = audit_scratch_get();
 
 		bpf_probe_read_user(&pathname, sizeof(pathname), &uattr->pathname);
 		if (!tmp || bpf_probe_read_user_str(tmp->path, PW_PATH_MAX, (void *)pathname) <= 0 ||
@@ -286,8 +278,7 @@ int audit_bpf(struct trace_event_raw_sys_enter *ctx)
 static __always_inline int audit_path(__u32 action, int dfd, const char *name, int newdfd,
 				      const char *newname)
 {
-	__u32 zero = 0;
-	struct audit_scratch *s = bpf_map_lookup_elem(&audit_scratch, &zero);
+	struct audit_scratch *s = audit_scratch_get();
 
 	if (!s || !resolve(s, dfd, name, s->ev.path))
 		return 0;

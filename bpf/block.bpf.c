@@ -191,7 +191,7 @@ static __always_inline int on_complete(struct request *rq, int error)
 	struct gendisk *disk;
 	struct pw_config *cfg;
 	__u64 key = (__u64)rq, lat;
-	__u32 zero = 0, dev;
+	__u32 dev;
 	bool slow;
 
 	sp = bpf_map_lookup_elem(&reqs, &key);
@@ -203,18 +203,14 @@ static __always_inline int on_complete(struct request *rq, int error)
 		return 0;
 	lat = bpf_ktime_get_ns() - s.issue_ns;
 
-	cfg = bpf_map_lookup_elem(&config, &zero);
+	cfg = pw_config_get();
 	if (!cfg)
 		return 0;
+	/* a slow completion is an event; every one feeds the aggregations */
 	slow = lat >= cfg->block_slow_ns;
-	if (slow) {
-		cfg = pw_begin(MOD, s.tgid); /* counts seen; NULL: filtered */
-		if (!cfg)
-			return 0;
-	} else if (!cfg->enabled || (cfg->modules_disabled & (1u << MOD)) ||
-		   (cfg->consumer_tgid && cfg->consumer_tgid == s.tgid)) {
+	cfg = pw_begin_owner(cfg, MOD, s.tgid, slow);
+	if (!cfg)
 		return 0;
-	}
 
 	ev.h.type = PW_EV_BLOCK_SLOW;
 	ev.h.module = MOD;
@@ -269,38 +265,9 @@ static __always_inline int on_complete(struct request *rq, int error)
 	return 0;
 }
 
-SEC("tp_btf/block_rq_insert")
-int BPF_PROG(insert__tp_btf, struct request *rq)
-{
-	return on_insert(rq);
-}
+PW_TP_VARIANTS(insert, block_rq_insert, on_insert(rq), struct request *rq)
 
-SEC("raw_tp/block_rq_insert")
-int BPF_PROG(insert__raw_tp, struct request *rq)
-{
-	return on_insert(rq);
-}
+PW_TP_VARIANTS(issue, block_rq_issue, on_issue(rq), struct request *rq)
 
-SEC("tp_btf/block_rq_issue")
-int BPF_PROG(issue__tp_btf, struct request *rq)
-{
-	return on_issue(rq);
-}
-
-SEC("raw_tp/block_rq_issue")
-int BPF_PROG(issue__raw_tp, struct request *rq)
-{
-	return on_issue(rq);
-}
-
-SEC("tp_btf/block_rq_complete")
-int BPF_PROG(done__tp_btf, struct request *rq, blk_status_t error, unsigned int nr_bytes)
-{
-	return on_complete(rq, error);
-}
-
-SEC("raw_tp/block_rq_complete")
-int BPF_PROG(done__raw_tp, struct request *rq, blk_status_t error, unsigned int nr_bytes)
-{
-	return on_complete(rq, error);
-}
+PW_TP_VARIANTS(done, block_rq_complete, on_complete(rq, error),
+	       struct request *rq, blk_status_t error, unsigned int nr_bytes)

@@ -4,9 +4,12 @@
  * apply the filters, count the outcome, submit to the ring buffer. Modules
  * stay short because all of this lives here.
  *
- * Counting contract: a handler calls pw_begin() once per kernel event (that
- * counts "seen") and then ends in exactly one of pw_count(FILTERED),
- * pw_submit() (emitted or dropped) or pw_count(DROPPED).
+ * Counting contract: a handler calls pw_begin() (pw_begin_owner() in
+ * softirq context) once per kernel event (that counts "seen") and then ends
+ * in exactly one of pw_count(FILTERED), pw_submit() (emitted or dropped) or
+ * pw_count(DROPPED); pw_count_event() counts an event that ends where it is
+ * seen. Work that only feeds a module's aggregations (counts, histograms:
+ * no event) asks pw_aggregating() or pw_module_on() and is not counted.
  */
 #ifndef PINWATCH_COMMON_BPF_H
 #define PINWATCH_COMMON_BPF_H
@@ -29,6 +32,43 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
  * keep when unused (every attached program adds its dispatch cost). */
 #define PW_ATTACH_IF(field) __attribute__((btf_decl_tag("pinwatch:attach_if=" #field)))
 
+/*
+ * A hook on a kernel tracepoint in its two variants, with one body:
+ * hook__tp_btf (BTF-typed arguments) and hook__raw_tp (where tp_btf is
+ * missing: the same arguments as raw u64s). The loader attaches the first
+ * the kernel supports. call is the body's return expression over the
+ * arguments declared in args:
+ *	PW_TP_VARIANTS(exit, sched_process_exit, handle_exit(task),
+ *		       struct task_struct *task)
+ */
+#define PW_TP_VARIANTS(hook, tp, call, args...)				\
+	SEC("tp_btf/" #tp)						\
+	int BPF_PROG(hook##__tp_btf, ##args)				\
+	{								\
+		return call;						\
+	}								\
+	SEC("raw_tp/" #tp)						\
+	int BPF_PROG(hook##__raw_tp, ##args)				\
+	{								\
+		return call;						\
+	}
+
+/* A per-CPU record too large for the BPF stack (512 bytes): a one-entry
+ * per-CPU array named name, and name##_get() that returns its entry. */
+#define PW_SCRATCH(name, value_type)					\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);		\
+		__uint(max_entries, 1);					\
+		__type(key, __u32);					\
+		__type(value, value_type);				\
+	} name SEC(".maps");						\
+	static __always_inline value_type *name##_get(void)		\
+	{								\
+		__u32 zero = 0;						\
+									\
+		return bpf_map_lookup_elem(&name, &zero);		\
+	}
+
 enum pw_outcome { PW_SEEN, PW_FILTERED, PW_EMITTED, PW_DROPPED };
 
 static __always_inline void pw_count(__u32 module, enum pw_outcome outcome)
@@ -46,24 +86,78 @@ static __always_inline void pw_count(__u32 module, enum pw_outcome outcome)
 	}
 }
 
-/*
- * Counts the event as seen. Returns the config when the module should go
- * on with it; NULL (event already counted as filtered) when the sensor or
- * this module is switched off, or the event comes from the consumer itself.
- */
-static __always_inline struct pw_config *pw_begin(__u32 module, __u32 tgid)
+/* The sensor's one config entry (maps/config). */
+static __always_inline struct pw_config *pw_config_get(void)
 {
 	__u32 zero = 0;
-	struct pw_config *cfg;
 
+	return bpf_map_lookup_elem(&config, &zero);
+}
+
+/* True when the sensor and this module are switched on. */
+static __always_inline bool pw_module_on(const struct pw_config *cfg, __u32 module)
+{
+	return cfg && cfg->enabled && !(cfg->modules_disabled & PW_MODULE_BIT(module));
+}
+
+/* True when the sensor and this module are switched on and the work is not
+ * the consumer's own (tgid: the task the work belongs to). */
+static __always_inline bool pw_module_on_for(const struct pw_config *cfg, __u32 module,
+					     __u32 tgid)
+{
+	return pw_module_on(cfg, module) && !(cfg->consumer_tgid && cfg->consumer_tgid == tgid);
+}
+
+/* Counts a whole kernel event at once: seen, then its outcome. For an event
+ * that ends where it starts, like a call excluded (PW_FILTERED) or not
+ * tracked for want of room (PW_DROPPED) at its entry. */
+static __always_inline void pw_count_event(__u32 module, enum pw_outcome outcome)
+{
 	pw_count(module, PW_SEEN);
-	cfg = bpf_map_lookup_elem(&config, &zero);
-	if (!cfg || !cfg->enabled || (cfg->modules_disabled & PW_MODULE_BIT(module)) ||
-	    (cfg->consumer_tgid && cfg->consumer_tgid == tgid)) {
+	pw_count(module, outcome);
+}
+
+/* After the "seen" count: cfg when the module is on for tgid; NULL, the
+ * event counted filtered, otherwise. */
+static __always_inline struct pw_config *pw_admit(struct pw_config *cfg, __u32 module,
+						  __u32 tgid)
+{
+	if (!pw_module_on_for(cfg, module, tgid)) {
 		pw_count(module, PW_FILTERED);
 		return NULL;
 	}
 	return cfg;
+}
+
+/*
+ * Counts the event of task tgid (the current one) as seen. Returns the
+ * config when the module should go on with it; NULL (event already counted
+ * as filtered) when the sensor or this module is switched off, or the event
+ * comes from the consumer itself.
+ */
+static __always_inline struct pw_config *pw_begin(__u32 module, __u32 tgid)
+{
+	pw_count(module, PW_SEEN);
+	return pw_admit(pw_config_get(), module, tgid);
+}
+
+/*
+ * pw_begin() for hooks that run in softirq or interrupt context (TCP state
+ * changes and retransmissions, block completions), where the current task
+ * is whichever one was interrupted. The work belongs to the task recorded
+ * as its owner in process context (the socket's owner, the task that queued
+ * the request): the consumer exclusion looks at owner_tgid, and the caller
+ * applies the filters to a header that carries the owner's identity.
+ * event: the work is an event, counted as pw_begin() counts it; false: it
+ * only feeds aggregations, switched like an event but not counted.
+ */
+static __always_inline struct pw_config *pw_begin_owner(struct pw_config *cfg, __u32 module,
+							__u32 owner_tgid, bool event)
+{
+	if (!event)
+		return pw_module_on_for(cfg, module, owner_tgid) ? cfg : NULL;
+	pw_count(module, PW_SEEN);
+	return pw_admit(cfg, module, owner_tgid);
 }
 
 static __always_inline __u64 pw_make_exec_id(void)
@@ -170,11 +264,9 @@ static __always_inline bool pw_current_filtered(struct pw_config *cfg, __u32 tgi
 
 static __always_inline struct pw_config *pw_aggregating(__u32 module)
 {
-	struct pw_config *cfg;
-	__u32 zero = 0;
+	struct pw_config *cfg = pw_config_get();
 
-	cfg = bpf_map_lookup_elem(&config, &zero);
-	if (!cfg || !cfg->enabled || (cfg->modules_disabled & PW_MODULE_BIT(module)))
+	if (!pw_module_on(cfg, module))
 		return NULL;
 	if (cfg->consumer_tgid | cfg->filter_kinds) {
 		__u32 tgid = bpf_get_current_pid_tgid() >> 32;

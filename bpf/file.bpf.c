@@ -18,12 +18,7 @@ struct file_scratch {
 	struct pw_path_key key;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct file_scratch);
-} file_scratch SEC(".maps");
+PW_SCRATCH(file_scratch, struct file_scratch)
 
 /* Reads a user string into dst (PW_PATH_MAX bytes); returns its length
  * with the NUL, 1 for "" when it cannot be read. */
@@ -66,13 +61,13 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 	struct pw_config *cfg;
 	struct open_how how;
 	struct pw_file *ev;
-	__u32 zero = 0, len, size;
+	__u32 len, size;
 	__u16 type = PW_EV_OPEN;
 
 	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
 	if (!cfg)
 		return 0;
-	s = bpf_map_lookup_elem(&file_scratch, &zero);
+	s = file_scratch_get();
 	if (!s) {
 		pw_count(MOD, PW_DROPPED);
 		return 0;

@@ -11,12 +11,7 @@
 #define PW_PAIR_MODULE MOD
 #include "syscall_pair.bpf.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct pw_mount);
-} mount_scratch SEC(".maps");
+PW_SCRATCH(mount_scratch, struct pw_mount)
 
 /* A user string into dst[size], "" when absent or unreadable. */
 static __always_inline void read_str(char *dst, __u32 size, __u64 uptr)
@@ -33,12 +28,11 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx,
 	struct pw_config *cfg;
 	struct pw_mount *ev;
 	__u16 type = PW_EV_MOUNT;
-	__u32 zero = 0;
 
 	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
 	if (!cfg)
 		return 0;
-	ev = bpf_map_lookup_elem(&mount_scratch, &zero);
+	ev = mount_scratch_get();
 	if (!ev) {
 		pw_count(MOD, PW_DROPPED);
 		return 0;

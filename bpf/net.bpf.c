@@ -5,9 +5,10 @@
  * tcprtt give, without kprobes).
  *
  *  - connect, accept/accept4, bind, listen: syscall tracepoints, enter and
- *    exit paired through `calls` (keyed by pid_tgid). Addresses the caller
- *    passed are read from its sockaddr (connect/bind at enter, accept at
- *    exit); the rest is read from the socket behind the fd (CO-RE through
+ *    exit paired through `calls` (bpf/syscall_pair.bpf.h, keyed by
+ *    pid_tgid). Addresses the caller passed are read from its sockaddr at
+ *    exit (accept: bounded by the buffer size it passed, read at enter);
+ *    the rest is read from the socket behind the fd (CO-RE through
  *    current->files->fdt->fd[fd]->private_data).
  *  - tcp_state: sock/inet_sock_set_state for TCP. `socks` (keyed by the sock
  *    pointer) keeps the birth, SYN_SENT and last-change times and the
@@ -22,35 +23,18 @@
 #include "net_addr.bpf.h"
 
 #define MOD PW_MOD_NET
+#define PW_PAIR_MODULE MOD
+#define PW_PAIR_MAP calls
+#define PW_INFLIGHT_ENTRIES 8192	/* threads inside connect/accept/bind/listen at once */
+#include "syscall_pair.bpf.h"
 
-#define CALLS_MAX	8192	/* threads inside connect/accept/bind/listen at once */
 #define SOCKS_MAX	16384	/* TCP sockets tracked (LRU: the oldest go first) */
 #define LISTENERS_MAX	1024
 #define RADDR_MAX	1024	/* remote addresses in srtt_raddr (LRU) */
 #define PW_EAGAIN	11
 
-/* ---- syscall pairing ---------------------------------------------------- */
-
-struct net_call {
-	struct pw_sock_call ev;	/* built at enter, completed at exit */
-	__u64 uaddr;		/* accept: the caller's peer sockaddr buffer */
-	__u64 ulen;		/* accept: its int *addrlen */
-	__s64 ucap;		/* accept: *addrlen at enter, the buffer's size */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CALLS_MAX);
-	__type(key, __u64);
-	__type(value, struct net_call);
-} calls SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct net_call);
-} call_scratch SEC(".maps");
+/* Where the event of a connect, accept, bind or listen is built at exit. */
+PW_SCRATCH(call_scratch, struct pw_sock_call)
 
 /* ---- TCP socket tracking ------------------------------------------------ */
 
@@ -138,6 +122,24 @@ static __always_inline void hdr_from_owner(struct pw_hdr *h, const struct pw_hdr
 	__builtin_memcpy(h->comm, owner->comm, sizeof(h->comm));
 }
 
+/* The task a socket's event belongs to: the socket's owner when known, else
+ * the task on the CPU. */
+static __always_inline __u32 sock_owner_tgid(const struct net_sock *st)
+{
+	return st && st->owned ? st->owner.pid : bpf_get_current_pid_tgid() >> 32;
+}
+
+/* The header of a socket's event, with the owner's identity when known. */
+static __always_inline void sock_hdr(struct pw_hdr *h, __u8 *pid_source,
+				     const struct net_sock *st, __u16 type, __u32 size)
+{
+	pw_fill_hdr(h, type, MOD, size);
+	if (st && st->owned) {
+		hdr_from_owner(h, &st->owner);
+		*pid_source = PW_NET_PID_SOCKET;
+	}
+}
+
 /* Filters (pid/uid/comm/cgroup on the header, cidr on the peer), then
  * submits: the outcome half of the counting contract. */
 static __always_inline void finish(struct pw_config *cfg, void *ev, struct pw_hdr *h,
@@ -150,28 +152,6 @@ static __always_inline void finish(struct pw_config *cfg, void *ev, struct pw_hd
 }
 
 /* ---- connect, accept, bind, listen -------------------------------------- */
-
-static __always_inline struct net_call *call_begin(__u16 type, __s64 fd)
-{
-	__u32 zero = 0;
-	struct net_call *c = bpf_map_lookup_elem(&call_scratch, &zero);
-
-	if (!c)
-		return NULL;
-	__builtin_memset(c, 0, sizeof(*c));
-	c->ev.h.type = type;
-	c->ev.fd = fd;
-	return c;
-}
-
-/* Parks the call until its exit. A full table loses the event: counted. */
-static __always_inline void call_park(struct net_call *c)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-
-	if (bpf_map_update_elem(&calls, &id, c, BPF_ANY) && pw_begin(MOD, id >> 32))
-		pw_count(MOD, PW_DROPPED);
-}
 
 /* Fills what the socket behind fd tells: local endpoint (when the call
  * did not name it), type, protocol, options. */
@@ -216,149 +196,106 @@ static __always_inline void sock_adopt(const struct sock *sk)
 	st->owned = 1;
 }
 
-static __always_inline int call_end(__u16 type, __s64 ret)
+/* accept's enter: *addrlen, the size of the caller's address buffer (the
+ * kernel writes the peer's true length back, which may exceed it). */
+static __always_inline void accept_enter_fn(struct trace_event_raw_sys_enter *ctx,
+					    struct pw_pair *p)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct net_call *c = bpf_map_lookup_elem(&calls, &id);
+	int cap = 0;
+
+	if (p->args[2] && !bpf_probe_read_user(&cap, sizeof(cap), (void *)p->args[2]))
+		p->aux = cap;
+}
+
+/* accept's peer, from the sockaddr the kernel wrote back to the caller:
+ * *addrlen now holds the peer's true length, cut to the buffer's size. */
+static __always_inline void accept_peer(struct pw_sock_call *ev, const struct pw_pair *p)
+{
+	int len = 0;
+
+	if (!p->args[1] || !p->args[2] ||
+	    bpf_probe_read_user(&len, sizeof(len), (void *)p->args[2]))
+		return;
+	if (len > (int)p->aux)
+		len = (int)p->aux;
+	net_user_sockaddr(ev, (void *)p->args[1], len, true);
+}
+
+/* The exit of connect, accept, bind or listen (type: the event type, a
+ * constant in each program). */
+static __always_inline int call_exit(struct trace_event_raw_sys_exit *ctx,
+				     const struct pw_pair *p, __u16 type)
+{
+	__s64 ret = ctx->ret;
 	struct pw_sock_call *ev;
 	struct pw_config *cfg;
-	struct sock *sk = NULL;
+	struct sock *sk;
 	__u32 plen;
 
-	if (!c)
-		return 0; /* entered before we were attached */
-	ev = &c->ev;
-	/* a stale entry of another call (cannot happen in one thread), or
-	 * accept on an empty non-blocking queue: nothing to report */
-	if (ev->h.type != type || (type == PW_EV_ACCEPT && ret == -PW_EAGAIN))
-		goto out;
+	/* accept on an empty non-blocking queue: nothing to report */
+	if (type == PW_EV_ACCEPT && ret == -PW_EAGAIN)
+		return 0;
+	ev = call_scratch_get();
+	if (!ev)
+		return 0;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->h.type = type;
+	ev->fd = p->args[0];
 	ev->ret = ret;
-	if (type == PW_EV_ACCEPT) {
-		if (ret >= 0 && c->uaddr && c->ulen) {
-			int len = 0;
-
-			/* the kernel writes the peer's true length, which may
-			 * exceed the buffer */
-			if (!bpf_probe_read_user(&len, sizeof(len), (void *)c->ulen)) {
-				if (len > c->ucap)
-					len = c->ucap;
-				net_user_sockaddr(ev, (void *)c->uaddr, len, true);
-			}
-		}
-		sk = net_fd_sock(ret >= 0 ? ret : ev->fd);
-		if (ret >= 0 && sk)
-			sock_adopt(sk);
-	} else {
-		sk = net_fd_sock(ev->fd);
+	switch (type) {
+	case PW_EV_CONNECT:	/* (fd, uservaddr, addrlen): the destination as given */
+		net_user_sockaddr(ev, (void *)p->args[1], (int)p->args[2], true);
+		break;
+	case PW_EV_BIND:	/* (fd, umyaddr, addrlen) */
+		net_user_sockaddr(ev, (void *)p->args[1], (int)p->args[2], false);
+		break;
+	case PW_EV_LISTEN:	/* (fd, backlog) */
+		ev->backlog = p->args[1];
+		break;
+	case PW_EV_ACCEPT:	/* (fd, upeer_sockaddr, upeer_addrlen[, flags]) */
+		if (ret >= 0)
+			accept_peer(ev, p);
+		break;
 	}
+	/* accept: the new socket, which now belongs to the caller */
+	sk = net_fd_sock(type == PW_EV_ACCEPT && ret >= 0 ? ret : ev->fd);
+	if (type == PW_EV_ACCEPT && ret >= 0 && sk)
+		sock_adopt(sk);
 	call_sock(ev, sk);
 
-	cfg = pw_begin(MOD, id >> 32);
+	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
 	if (!cfg)
-		goto out;
+		return 0;
 	plen = ev->path_len;
 	if (plen > PW_UNIX_PATH_MAX)
 		plen = PW_UNIX_PATH_MAX;
 	pw_fill_hdr(&ev->h, type, MOD, offsetof(struct pw_sock_call, path) + plen);
 	finish(cfg, ev, &ev->h, &ev->t, offsetof(struct pw_sock_call, path) + plen);
-out:
-	bpf_map_delete_elem(&calls, &id);
 	return 0;
 }
 
-SEC("tp/syscalls/sys_enter_connect")
-int connect_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	struct net_call *c = call_begin(PW_EV_CONNECT, ctx->args[0]);
+/* name_exit_fn: the exit handler of one call, its event type a constant. */
+#define NET_CALL_EXIT(name, type)						\
+	static __always_inline int name##_exit_fn(struct trace_event_raw_sys_exit *ctx, \
+						  const struct pw_pair *p)	\
+	{									\
+		return call_exit(ctx, p, type);					\
+	}
+NET_CALL_EXIT(connect, PW_EV_CONNECT)
+NET_CALL_EXIT(accept, PW_EV_ACCEPT)
+NET_CALL_EXIT(bind, PW_EV_BIND)
+NET_CALL_EXIT(listen, PW_EV_LISTEN)
 
-	if (!c)
-		return 0;
-	/* the destination as the caller gave it, before the kernel acts */
-	net_user_sockaddr(&c->ev, (void *)ctx->args[1], (int)ctx->args[2], true);
-	call_park(c);
-	return 0;
-}
-
-SEC("tp/syscalls/sys_exit_connect")
-int connect_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	return call_end(PW_EV_CONNECT, ctx->ret);
-}
-
-static __always_inline int accept_park(struct trace_event_raw_sys_enter *ctx)
-{
-	struct net_call *c = call_begin(PW_EV_ACCEPT, ctx->args[0]);
-	int cap = 0;
-
-	if (!c)
-		return 0;
-	c->uaddr = ctx->args[1];
-	c->ulen = ctx->args[2];
-	if (c->ulen && !bpf_probe_read_user(&cap, sizeof(cap), (void *)c->ulen))
-		c->ucap = cap;
-	call_park(c);
-	return 0;
-}
-
-SEC("tp/syscalls/sys_enter_accept")
-int accept_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	return accept_park(ctx);
-}
-
-SEC("tp/syscalls/sys_exit_accept")
-int accept_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	return call_end(PW_EV_ACCEPT, ctx->ret);
-}
-
-SEC("tp/syscalls/sys_enter_accept4")
-int accept4_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	return accept_park(ctx);
-}
-
-SEC("tp/syscalls/sys_exit_accept4")
-int accept4_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	return call_end(PW_EV_ACCEPT, ctx->ret);
-}
-
-SEC("tp/syscalls/sys_enter_bind")
-int bind_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	struct net_call *c = call_begin(PW_EV_BIND, ctx->args[0]);
-
-	if (!c)
-		return 0;
-	net_user_sockaddr(&c->ev, (void *)ctx->args[1], (int)ctx->args[2], false);
-	call_park(c);
-	return 0;
-}
-
-SEC("tp/syscalls/sys_exit_bind")
-int bind_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	return call_end(PW_EV_BIND, ctx->ret);
-}
-
-SEC("tp/syscalls/sys_enter_listen")
-int listen_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	struct net_call *c = call_begin(PW_EV_LISTEN, ctx->args[0]);
-
-	if (!c)
-		return 0;
-	c->ev.backlog = ctx->args[1];
-	call_park(c);
-	return 0;
-}
-
-SEC("tp/syscalls/sys_exit_listen")
-int listen_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	return call_end(PW_EV_LISTEN, ctx->ret);
-}
+PW_SYSCALL_PAIR_PROGS(connect_enter, connect_exit, connect, 3, PW_EV_CONNECT,
+		      pw_pair_no_enter, connect_exit_fn)
+PW_SYSCALL_PAIR_PROGS(accept_enter, accept_exit, accept, 3, PW_EV_ACCEPT,
+		      accept_enter_fn, accept_exit_fn)
+PW_SYSCALL_PAIR_PROGS(accept4_enter, accept4_exit, accept4, 3, PW_EV_ACCEPT,
+		      accept_enter_fn, accept_exit_fn)
+PW_SYSCALL_PAIR_PROGS(bind_enter, bind_exit, bind, 3, PW_EV_BIND,
+		      pw_pair_no_enter, bind_exit_fn)
+PW_SYSCALL_PAIR_PROGS(listen_enter, listen_exit, listen, 2, PW_EV_LISTEN,
+		      pw_pair_no_enter, listen_exit_fn)
 
 /* ---- TCP state changes ---------------------------------------------------- */
 
@@ -443,14 +380,10 @@ static __always_inline int on_state(const struct sock *sk, int oldstate, int new
 		ev.bytes_received = BPF_CORE_READ(tp, bytes_received);
 	}
 
-	cfg = pw_begin(MOD, st && st->owned ? st->owner.pid : bpf_get_current_pid_tgid() >> 32);
+	cfg = pw_begin_owner(pw_config_get(), MOD, sock_owner_tgid(st), true);
 	if (!cfg)
 		goto out;
-	pw_fill_hdr(&ev.h, PW_EV_TCP_STATE, MOD, sizeof(ev));
-	if (st && st->owned) {
-		hdr_from_owner(&ev.h, &st->owner);
-		ev.pid_source = PW_NET_PID_SOCKET;
-	}
+	sock_hdr(&ev.h, &ev.pid_source, st, PW_EV_TCP_STATE, sizeof(ev));
 	net_sock_tuple(sk, &ev.t);
 	ev.old_state = oldstate;
 	ev.new_state = newstate;
@@ -461,17 +394,8 @@ out:
 	return 0;
 }
 
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(state__tp_btf, const struct sock *sk, int oldstate, int newstate)
-{
-	return on_state(sk, oldstate, newstate);
-}
-
-SEC("raw_tp/inet_sock_set_state")
-int BPF_PROG(state__raw_tp, const struct sock *sk, int oldstate, int newstate)
-{
-	return on_state(sk, oldstate, newstate);
-}
+PW_TP_VARIANTS(state, inet_sock_set_state, on_state(sk, oldstate, newstate),
+	       const struct sock *sk, int oldstate, int newstate)
 
 /* ---- retransmissions ------------------------------------------------------ */
 
@@ -488,31 +412,17 @@ static __always_inline int on_retransmit(const struct sock *sk)
 	if (n)
 		(*n)++;
 	st = bpf_map_lookup_elem(&socks, &key);
-	cfg = pw_begin(MOD, st && st->owned ? st->owner.pid : bpf_get_current_pid_tgid() >> 32);
+	cfg = pw_begin_owner(pw_config_get(), MOD, sock_owner_tgid(st), true);
 	if (!cfg)
 		return 0;
-	pw_fill_hdr(&ev.h, PW_EV_RETRANSMIT, MOD, sizeof(ev));
-	if (st && st->owned) {
-		hdr_from_owner(&ev.h, &st->owner);
-		ev.pid_source = PW_NET_PID_SOCKET;
-	}
+	sock_hdr(&ev.h, &ev.pid_source, st, PW_EV_RETRANSMIT, sizeof(ev));
 	net_sock_tuple(sk, &ev.t);
 	ev.state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	finish(cfg, &ev, &ev.h, &ev.t, sizeof(ev));
 	return 0;
 }
 
-SEC("tp_btf/tcp_retransmit_skb")
-int BPF_PROG(retrans__tp_btf, const struct sock *sk)
-{
-	return on_retransmit(sk);
-}
-
-SEC("raw_tp/tcp_retransmit_skb")
-int BPF_PROG(retrans__raw_tp, const struct sock *sk)
-{
-	return on_retransmit(sk);
-}
+PW_TP_VARIANTS(retrans, tcp_retransmit_skb, on_retransmit(sk), const struct sock *sk)
 
 /* ---- smoothed RTT (per incoming segment: histogram only) ----------------- */
 
@@ -520,12 +430,10 @@ static __always_inline int on_probe(const struct sock *sk)
 {
 	struct tcp_sock *tp = (struct tcp_sock *)sk;
 	struct net_raddr_key rk;
-	struct pw_config *cfg;
 	struct pw_hist *h;
 	__u32 zero = 0, slot, srtt;
 
-	cfg = bpf_map_lookup_elem(&config, &zero);
-	if (!cfg || !cfg->enabled || (cfg->modules_disabled & (1u << MOD)))
+	if (!pw_module_on(pw_config_get(), MOD))
 		return 0;
 	/* srtt_us holds 8 x the smoothed RTT in microseconds; tcp_probe's own
 	 * srtt field is srtt_us >> 3 as well */
@@ -549,14 +457,4 @@ static __always_inline int on_probe(const struct sock *sk)
 	return 0;
 }
 
-SEC("tp_btf/tcp_probe")
-int BPF_PROG(rtt__tp_btf, const struct sock *sk)
-{
-	return on_probe(sk);
-}
-
-SEC("raw_tp/tcp_probe")
-int BPF_PROG(rtt__raw_tp, const struct sock *sk)
-{
-	return on_probe(sk);
-}
+PW_TP_VARIANTS(rtt, tcp_probe, on_probe(sk), const struct sock *sk)

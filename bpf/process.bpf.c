@@ -33,13 +33,22 @@
 #define EPERM		1
 #define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
 
-enum exec_stage {
-	EXEC_STAGE_FILTER = 0,
-	EXEC_STAGE_ENRICH = 1,
-	EXEC_STAGE_ACTION = 2,
-	EXEC_STAGE_OUTPUT = 3,
-	EXEC_STAGE_SLOTS = 8,
-};
+/* The chain's stages: (index in the chain, program). The indexes are the
+ * pinned layout of process/chain (pinned-layout.md). */
+#define EXEC_STAGES(X)				\
+	X(EXEC_STAGE_FILTER, 0, exec_filter)	\
+	X(EXEC_STAGE_ENRICH, 1, exec_enrich)	\
+	X(EXEC_STAGE_ACTION, 2, enforce__tp)	\
+	X(EXEC_STAGE_OUTPUT, 3, exec_output)
+
+#define EXEC_CHAIN_ENTRIES 8
+
+#define EXEC_STAGE_ENUM(name, index, prog) name = index,
+enum exec_stage { EXEC_STAGES(EXEC_STAGE_ENUM) };
+
+#define EXEC_STAGE_DECL(name, index, prog) \
+	int prog(struct trace_event_raw_sched_process_exec *ctx);
+EXEC_STAGES(EXEC_STAGE_DECL)
 
 struct exec_scratch {
 	struct pw_exec ev;
@@ -49,44 +58,17 @@ struct exec_scratch {
 	__u32 pad;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct exec_scratch);
-} exec_scratch SEC(".maps");
+PW_SCRATCH(exec_scratch, struct exec_scratch)
 
-static __always_inline struct exec_scratch *scratch(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&exec_scratch, &zero);
-}
-
-static __always_inline struct pw_config *config_now(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&config, &zero);
-}
-
-int exec_filter(struct trace_event_raw_sched_process_exec *ctx);
-int exec_enrich(struct trace_event_raw_sched_process_exec *ctx);
-int exec_output(struct trace_event_raw_sched_process_exec *ctx);
-int enforce__tp(struct trace_event_raw_sched_process_exec *ctx);
-
+/* The loader finds the stages in this initializer (they always load). */
+#define EXEC_STAGE_ENTRY(name, index, prog) [name] = (void *)&prog,
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, EXEC_STAGE_SLOTS);
+	__uint(max_entries, EXEC_CHAIN_ENTRIES);
 	__type(key, __u32);
 	__array(values, int (void *));
 } chain SEC(".maps") = {
-	.values = {
-		[EXEC_STAGE_FILTER] = (void *)&exec_filter,
-		[EXEC_STAGE_ENRICH] = (void *)&exec_enrich,
-		[EXEC_STAGE_ACTION] = (void *)&enforce__tp,
-		[EXEC_STAGE_OUTPUT] = (void *)&exec_output,
-	},
+	.values = { EXEC_STAGES(EXEC_STAGE_ENTRY) },
 };
 
 /* ---- enforcement ---- */
@@ -117,8 +99,7 @@ static __always_inline void file_key(struct file *f, struct pw_block_key *k)
 static __always_inline void emit_enforce(const struct pw_block_key *k, const struct pw_block *b,
 					 __u32 action, long err, const void *filename)
 {
-	__u32 zero = 0;
-	struct pw_config *cfg = bpf_map_lookup_elem(&config, &zero);
+	struct pw_config *cfg = pw_config_get();
 	struct pw_enforce *ev;
 
 	pw_count(MOD, PW_SEEN);
@@ -156,8 +137,25 @@ static __always_inline void to_action(void *ctx, struct exec_scratch *s)
 	b = bpf_map_lookup_elem(&blocklist, &s->image);
 	if (b && b->mode == PW_BLOCK_KILL)
 		bpf_send_signal(SIGKILL);
-	pw_count(MOD, PW_SEEN);
-	pw_count(MOD, PW_DROPPED);
+	pw_count_event(MOD, PW_DROPPED);
+}
+
+/* The exec's event ends here with outcome (s NULL: no scratch, nothing
+ * more to do); a blocked image goes on to the action stage. */
+static __always_inline int exec_end(void *ctx, struct exec_scratch *s, enum pw_outcome outcome)
+{
+	pw_count(MOD, outcome);
+	if (s)
+		to_action(ctx, s);
+	return 0;
+}
+
+/* One step down the chain: a tail call to stage, which does not return.
+ * If it fails (the chain is broken), the event ends here, dropped. */
+static __always_inline int exec_next(void *ctx, struct exec_scratch *s, enum exec_stage stage)
+{
+	bpf_tail_call(ctx, &chain, stage);
+	return exec_end(ctx, s, PW_DROPPED);
 }
 
 /* Entry: record the new image in proc_cache (for every exec, filtered or
@@ -169,7 +167,7 @@ int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	unsigned int fname_off = ctx->__data_loc_filename & 0xffff;
-	struct exec_scratch *s = scratch();
+	struct exec_scratch *s = exec_scratch_get();
 	struct pw_proc *parent;
 	struct pw_config *cfg;
 
@@ -199,83 +197,63 @@ int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 	pw_fill_hdr(&s->ev.h, PW_EV_EXEC, MOD, 0);
 	bpf_probe_read_kernel_str(s->ev.filename, sizeof(s->ev.filename),
 				  (void *)ctx + fname_off);
-	bpf_tail_call(ctx, &chain, EXEC_STAGE_FILTER);
-	pw_count(MOD, PW_DROPPED); /* chain broken: still accounted */
-	to_action(ctx, s);
-	return 0;
+	return exec_next(ctx, s, EXEC_STAGE_FILTER);
 }
 
+/* The pid/uid/comm/cgroup filters. */
 SEC("tp/sched/sched_process_exec")
 int exec_filter(struct trace_event_raw_sched_process_exec *ctx)
 {
-	struct exec_scratch *s = scratch();
-	struct pw_config *cfg = config_now();
+	struct exec_scratch *s = exec_scratch_get();
+	struct pw_config *cfg = pw_config_get();
 
-	if (!s) {
-		pw_count(MOD, PW_DROPPED);
-		return 0;
-	}
-	if (!cfg) {
-		pw_count(MOD, PW_DROPPED);
-		to_action(ctx, s);
-		return 0;
-	}
-	if (pw_filtered(cfg, &s->ev.h)) {
-		pw_count(MOD, PW_FILTERED);
-		to_action(ctx, s);
-		return 0;
-	}
-	bpf_tail_call(ctx, &chain, EXEC_STAGE_ENRICH);
-	pw_count(MOD, PW_DROPPED);
-	to_action(ctx, s);
-	return 0;
+	if (!s || !cfg)
+		return exec_end(ctx, s, PW_DROPPED);
+	if (pw_filtered(cfg, &s->ev.h))
+		return exec_end(ctx, s, PW_FILTERED);
+	return exec_next(ctx, s, EXEC_STAGE_ENRICH);
+}
+
+/* The new image's argv, from its mm, into ev. */
+static __always_inline void read_args(struct pw_exec *ev)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	unsigned long start, end;
+	__u64 len;
+
+	start = BPF_CORE_READ(task, mm, arg_start);
+	end = BPF_CORE_READ(task, mm, arg_end);
+	len = end > start ? end - start : 0;
+	ev->args_truncated = len > PW_ARGS_MAX;
+	if (len > PW_ARGS_MAX)
+		len = PW_ARGS_MAX;
+	if (len && bpf_probe_read_user(ev->args, len, (void *)start))
+		len = 0;
+	ev->args_len = len;
+	ev->h.size = offsetof(struct pw_exec, args) + len;
 }
 
 SEC("tp/sched/sched_process_exec")
 int exec_enrich(struct trace_event_raw_sched_process_exec *ctx)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct exec_scratch *s = scratch();
-	unsigned long start, end;
-	__u64 len;
+	struct exec_scratch *s = exec_scratch_get();
 
-	if (!s) {
-		pw_count(MOD, PW_DROPPED);
-		return 0;
-	}
-	start = BPF_CORE_READ(task, mm, arg_start);
-	end = BPF_CORE_READ(task, mm, arg_end);
-	len = end > start ? end - start : 0;
-	s->ev.args_truncated = len > PW_ARGS_MAX;
-	if (len > PW_ARGS_MAX)
-		len = PW_ARGS_MAX;
-	if (len && bpf_probe_read_user(s->ev.args, len, (void *)start))
-		len = 0;
-	s->ev.args_len = len;
-	s->ev.h.size = offsetof(struct pw_exec, args) + len;
-
-	bpf_tail_call(ctx, &chain, EXEC_STAGE_OUTPUT);
-	pw_count(MOD, PW_DROPPED);
-	to_action(ctx, s);
-	return 0;
+	if (!s)
+		return exec_end(ctx, s, PW_DROPPED);
+	read_args(&s->ev);
+	return exec_next(ctx, s, EXEC_STAGE_OUTPUT);
 }
 
+/* Into the ring: emitted or dropped. */
 SEC("tp/sched/sched_process_exec")
 int exec_output(struct trace_event_raw_sched_process_exec *ctx)
 {
-	struct exec_scratch *s = scratch();
-	struct pw_config *cfg = config_now();
+	struct exec_scratch *s = exec_scratch_get();
+	struct pw_config *cfg = pw_config_get();
 	__u32 len;
 
-	if (!s) {
-		pw_count(MOD, PW_DROPPED);
-		return 0;
-	}
-	if (!cfg) {
-		pw_count(MOD, PW_DROPPED);
-		to_action(ctx, s);
-		return 0;
-	}
+	if (!s || !cfg)
+		return exec_end(ctx, s, PW_DROPPED);
 	len = s->ev.args_len;
 	if (len > PW_ARGS_MAX)
 		len = PW_ARGS_MAX;
@@ -285,15 +263,15 @@ int exec_output(struct trace_event_raw_sched_process_exec *ctx)
 }
 
 /*
- * Chain slot 2, the action stage: reached only for a blocked image, after
- * the exec's own event. Kill mode: SIGKILL to the process, pending before
- * the new image runs; audit mode: report only.
+ * The action stage: reached only for a blocked image, after the exec's own
+ * event. Kill mode: SIGKILL to the process, pending before the new image
+ * runs; audit mode: report only.
  */
 SEC("tp/sched/sched_process_exec")
 int enforce__tp(struct trace_event_raw_sched_process_exec *ctx)
 {
 	unsigned int fname_off = ctx->__data_loc_filename & 0xffff;
-	struct exec_scratch *s = scratch();
+	struct exec_scratch *s = exec_scratch_get();
 	struct pw_block *b;
 	__u32 action = PW_ENFORCE_AUDIT;
 	long err = 0;
@@ -360,17 +338,7 @@ out:
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(exit__tp_btf, struct task_struct *task)
-{
-	return handle_exit(task);
-}
-
-SEC("raw_tp/sched_process_exit")
-int BPF_PROG(exit__raw_tp, struct task_struct *task)
-{
-	return handle_exit(task);
-}
+PW_TP_VARIANTS(exit, sched_process_exit, handle_exit(task), struct task_struct *task)
 
 static __always_inline int handle_fork(struct task_struct *parent, struct task_struct *child)
 {
@@ -397,14 +365,5 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 	return 0;
 }
 
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(fork__tp_btf, struct task_struct *parent, struct task_struct *child)
-{
-	return handle_fork(parent, child);
-}
-
-SEC("raw_tp/sched_process_fork")
-int BPF_PROG(fork__raw_tp, struct task_struct *parent, struct task_struct *child)
-{
-	return handle_fork(parent, child);
-}
+PW_TP_VARIANTS(fork, sched_process_fork, handle_fork(parent, child),
+	       struct task_struct *parent, struct task_struct *child)

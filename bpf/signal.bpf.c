@@ -13,20 +13,31 @@
 #define PW_SI_USER	0
 #define PW_SI_KERNEL	0x80
 
+/* A signal event from source, sent by the current task: its header and
+ * sender filled. The config, or NULL (counted filtered). */
+static __always_inline struct pw_config *signal_begin(struct pw_signal *ev, __u32 source)
+{
+	struct pw_config *cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+
+	if (!cfg)
+		return NULL;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	pw_fill_hdr(&ev->h, PW_EV_SIGNAL, MOD, sizeof(*ev));
+	ev->source = source;
+	ev->sender_pid = ev->h.pid;
+	return cfg;
+}
+
 static __always_inline int signal_exit(struct trace_event_raw_sys_exit *ctx,
 				       const struct pw_pair *p)
 {
 	struct pw_config *cfg;
 	struct pw_signal ev;
 
-	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	cfg = signal_begin(&ev, p->op);
 	if (!cfg)
 		return 0;
-	__builtin_memset(&ev, 0, sizeof(ev));
-	pw_fill_hdr(&ev.h, PW_EV_SIGNAL, MOD, sizeof(ev));
 	ev.ret = ctx->ret;
-	ev.source = p->op;
-	ev.sender_pid = ev.h.pid;
 	switch (p->op) {
 	case PW_SIG_SRC_KILL:		/* (pid, sig) */
 		ev.target_pid = p->args[0];
@@ -57,14 +68,10 @@ static __always_inline int on_generate(int sig, struct kernel_siginfo *info,
 	struct pw_config *cfg;
 	struct pw_signal ev;
 
-	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	cfg = signal_begin(&ev, PW_SIG_SRC_GENERATE);
 	if (!cfg)
 		return 0;
-	__builtin_memset(&ev, 0, sizeof(ev));
-	pw_fill_hdr(&ev.h, PW_EV_SIGNAL, MOD, sizeof(ev));
-	ev.source = PW_SIG_SRC_GENERATE;
 	ev.sig = sig;
-	ev.sender_pid = ev.h.pid;
 	ev.target_pid = BPF_CORE_READ(task, tgid);
 	ev.target_tid = BPF_CORE_READ(task, pid);
 	BPF_CORE_READ_STR_INTO(&ev.target_comm, task, comm);
@@ -81,16 +88,6 @@ static __always_inline int on_generate(int sig, struct kernel_siginfo *info,
 	return 0;
 }
 
-SEC("tp_btf/signal_generate")
-int BPF_PROG(generate__tp_btf, int sig, struct kernel_siginfo *info, struct task_struct *task,
-	     int group, int result)
-{
-	return on_generate(sig, info, task, group, result);
-}
-
-SEC("raw_tp/signal_generate")
-int BPF_PROG(generate__raw_tp, int sig, struct kernel_siginfo *info, struct task_struct *task,
-	     int group, int result)
-{
-	return on_generate(sig, info, task, group, result);
-}
+PW_TP_VARIANTS(generate, signal_generate, on_generate(sig, info, task, group, result),
+	       int sig, struct kernel_siginfo *info, struct task_struct *task, int group,
+	       int result)

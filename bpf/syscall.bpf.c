@@ -91,17 +91,7 @@ static __always_inline int on_enter(long id)
 	return 0;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(enter__tp_btf, struct pt_regs *regs, long id)
-{
-	return on_enter(id);
-}
-
-SEC("raw_tp/sys_enter")
-int BPF_PROG(enter__raw_tp, struct pt_regs *regs, long id)
-{
-	return on_enter(id);
-}
+PW_TP_VARIANTS(enter, sys_enter, on_enter(id), struct pt_regs *regs, long id)
 
 /* Syscall number and arguments from the saved user registers. */
 #if defined(__TARGET_ARCH_x86)
@@ -132,12 +122,12 @@ static __always_inline int on_exit(struct pt_regs *regs, long ret, bool btf)
 	struct pw_syscall ev;
 	struct pw_config *cfg;
 	struct pw_hist *hist;
-	__u32 zero = 0, nr;
 	__u64 lat = 0, *ts;
 	__u8 *sel;
+	__u32 nr;
 
-	cfg = bpf_map_lookup_elem(&config, &zero);
-	if (!cfg || !cfg->enabled || (cfg->modules_disabled & (1u << MOD)))
+	cfg = pw_config_get();
+	if (!pw_module_on(cfg, MOD))
 		return 0;
 	nr = btf ? SC_NR(regs) : SC_NR_CORE(regs);
 	if (nr >= PW_SYSCALL_MAX)

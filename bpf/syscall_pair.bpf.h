@@ -21,8 +21,12 @@
  *	PW_SYSCALL_PAIR(openat, openat, 4, MY_OP_OPENAT, my_exit)
  * (program prefix, syscall, number of arguments, op, exit handler), which
  * defines the programs openat_e__tp and openat_x__tp (hooks openat_e
- * and openat_x). A syscall whose tracepoints the kernel lacks is skipped by
- * the loader (tracefs probe).
+ * and openat_x). PW_SYSCALL_PAIR_PROGS names the two programs itself and
+ * takes an enter handler too, which may keep one more word of what the
+ * caller passed in pw_pair.aux (net: the size of accept's address buffer).
+ * PW_PAIR_MAP renames the in-flight map (default "inflight"). A syscall
+ * whose tracepoints the kernel lacks is skipped by the loader (tracefs
+ * probe).
  */
 #ifndef PINWATCH_SYSCALL_PAIR_BPF_H
 #define PINWATCH_SYSCALL_PAIR_BPF_H
@@ -31,12 +35,18 @@
 #error "define PW_PAIR_MODULE before including syscall_pair.bpf.h"
 #endif
 
+#ifndef PW_PAIR_MAP
+#define PW_PAIR_MAP inflight
+#endif
+
+#ifndef PW_INFLIGHT_ENTRIES
 #define PW_INFLIGHT_ENTRIES 10240
+#endif
 
 struct pw_pair {
 	__u64 args[6];		/* the syscall's arguments, raw */
 	__u32 op;		/* which syscall (the module's own numbering) */
-	__u32 pad;
+	__u32 aux;		/* the enter handler's own word; 0 without one */
 };
 
 struct {
@@ -44,41 +54,49 @@ struct {
 	__uint(max_entries, PW_INFLIGHT_ENTRIES);
 	__type(key, __u64);
 	__type(value, struct pw_pair);
-} inflight SEC(".maps");
+} PW_PAIR_MAP SEC(".maps");
 
-static __always_inline int pw_pair_enter(struct trace_event_raw_sys_enter *ctx, __u32 op,
-					 const int nargs)
+/* The raw arguments of a syscall at its enter, into p; false (the call
+ * counted seen and filtered, not to be tracked) when the sensor or the
+ * module is off or the caller is the consumer. */
+static __always_inline bool pw_pair_begin(struct trace_event_raw_sys_enter *ctx, __u64 id,
+					  struct pw_pair *p, __u32 op, const int nargs)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 zero = 0, tgid = id >> 32;
-	struct pw_config *cfg = bpf_map_lookup_elem(&config, &zero);
-	struct pw_pair p = { .op = op };
-
-	if (!cfg || !cfg->enabled || (cfg->modules_disabled & (1u << PW_PAIR_MODULE)) ||
-	    (cfg->consumer_tgid && cfg->consumer_tgid == tgid)) {
-		if (pw_begin(PW_PAIR_MODULE, tgid)) /* switched on meanwhile */
-			pw_count(PW_PAIR_MODULE, PW_FILTERED);
-		return 0;
+	if (!pw_module_on_for(pw_config_get(), PW_PAIR_MODULE, id >> 32)) {
+		pw_count_event(PW_PAIR_MODULE, PW_FILTERED);
+		return false;
 	}
+	__builtin_memset(p, 0, sizeof(*p));
+	p->op = op;
 	/* Only the arguments the tracepoint has: reading past its record
-	 * makes the attach fail (EACCES). nargs is a constant: no branches. */
+	 * makes the attach fail (EACCES). nargs is a constant: no branches,
+	 * and each read at a constant offset of ctx, as the verifier needs. */
 	if (nargs > 0)
-		p.args[0] = ctx->args[0];
+		p->args[0] = ctx->args[0];
 	if (nargs > 1)
-		p.args[1] = ctx->args[1];
+		p->args[1] = ctx->args[1];
 	if (nargs > 2)
-		p.args[2] = ctx->args[2];
+		p->args[2] = ctx->args[2];
 	if (nargs > 3)
-		p.args[3] = ctx->args[3];
+		p->args[3] = ctx->args[3];
 	if (nargs > 4)
-		p.args[4] = ctx->args[4];
+		p->args[4] = ctx->args[4];
 	if (nargs > 5)
-		p.args[5] = ctx->args[5];
-	if (bpf_map_update_elem(&inflight, &id, &p, BPF_ANY)) {
-		pw_count(PW_PAIR_MODULE, PW_SEEN);
-		pw_count(PW_PAIR_MODULE, PW_DROPPED);
-	}
-	return 0;
+		p->args[5] = ctx->args[5];
+	return true;
+}
+
+/* Keeps p until thread id's exit; a full table loses the call: counted. */
+static __always_inline void pw_pair_park(__u64 id, const struct pw_pair *p)
+{
+	if (bpf_map_update_elem(&PW_PAIR_MAP, &id, p, BPF_ANY))
+		pw_count_event(PW_PAIR_MODULE, PW_DROPPED);
+}
+
+/* The enter handler of a pair that keeps the arguments only. */
+static __always_inline void pw_pair_no_enter(struct trace_event_raw_sys_enter *ctx,
+					     struct pw_pair *p)
+{
 }
 
 /* Takes back what enter saved for this thread; false when enter did not
@@ -86,24 +104,30 @@ static __always_inline int pw_pair_enter(struct trace_event_raw_sys_enter *ctx, 
 static __always_inline bool pw_pair_take(struct pw_pair *p)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct pw_pair *saved = bpf_map_lookup_elem(&inflight, &id);
+	struct pw_pair *saved = bpf_map_lookup_elem(&PW_PAIR_MAP, &id);
 
 	if (!saved)
 		return false;
 	*p = *saved;
-	bpf_map_delete_elem(&inflight, &id);
+	bpf_map_delete_elem(&PW_PAIR_MAP, &id);
 	return true;
 }
 
-/* Kernel program names are cut at 15 bytes: "<prog>_e__tp" must fit. */
-#define PW_SYSCALL_PAIR(prog, syscall, nargs, op, exit_fn)				\
+#define PW_SYSCALL_PAIR_PROGS(enter_prog, exit_prog, syscall, nargs, op, enter_fn, exit_fn) \
 	SEC("tp/syscalls/sys_enter_" #syscall)					\
-	int prog##_e__tp(struct trace_event_raw_sys_enter *ctx)		\
+	int enter_prog(struct trace_event_raw_sys_enter *ctx)			\
 	{									\
-		return pw_pair_enter(ctx, op, nargs);					\
+		__u64 id = bpf_get_current_pid_tgid();				\
+		struct pw_pair p;						\
+										\
+		if (pw_pair_begin(ctx, id, &p, op, nargs)) {			\
+			enter_fn(ctx, &p);					\
+			pw_pair_park(id, &p);					\
+		}								\
+		return 0;							\
 	}									\
 	SEC("tp/syscalls/sys_exit_" #syscall)					\
-	int prog##_x__tp(struct trace_event_raw_sys_exit *ctx)			\
+	int exit_prog(struct trace_event_raw_sys_exit *ctx)			\
 	{									\
 		struct pw_pair p;						\
 										\
@@ -111,5 +135,10 @@ static __always_inline bool pw_pair_take(struct pw_pair *p)
 			return 0;						\
 		return exit_fn(ctx, &p);					\
 	}
+
+/* Kernel program names are cut at 15 bytes: "<prog>_e__tp" must fit. */
+#define PW_SYSCALL_PAIR(prog, syscall, nargs, op, exit_fn)			\
+	PW_SYSCALL_PAIR_PROGS(prog##_e__tp, prog##_x__tp, syscall, nargs, op,	\
+			      pw_pair_no_enter, exit_fn)
 
 #endif /* PINWATCH_SYSCALL_PAIR_BPF_H */

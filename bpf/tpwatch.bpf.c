@@ -24,12 +24,7 @@
 
 const volatile struct pw_tp_config tpw_cfg = {};
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct pw_tracepoint);
-} tpw_scratch SEC(".maps");
+PW_SCRATCH(tpw_scratch, struct pw_tracepoint)
 
 static __always_inline __u64 load_num(const struct pw_tracepoint *ev, __u64 off, __u32 size,
 				      bool is_signed)
@@ -155,7 +150,6 @@ int tpwatch(void *ctx)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct pw_tracepoint *ev;
 	struct pw_config *cfg;
-	__u32 zero = 0;
 	__u64 len; /* 64-bit: the bounds check must be on the register passed */
 
 	cfg = pw_begin(MOD, tgid);
@@ -165,7 +159,7 @@ int tpwatch(void *ctx)
 		pw_count(MOD, PW_FILTERED); /* the watcher's own activity */
 		return 0;
 	}
-	ev = bpf_map_lookup_elem(&tpw_scratch, &zero);
+	ev = tpw_scratch_get();
 	if (!ev) {
 		pw_count(MOD, PW_DROPPED);
 		return 0;

@@ -167,20 +167,15 @@ static __always_inline void forget(__u64 addr)
 static __always_inline int alloc_enter(__u64 size)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32, zero = 0;
-	struct pw_config *cfg = bpf_map_lookup_elem(&config, &zero);
+	__u32 tgid = id >> 32;
+	struct pw_config *cfg = pw_config_get();
 
-	if (!cfg || !cfg->enabled || (cfg->modules_disabled & PW_MODULE_BIT(MOD)) ||
-	    (cfg->consumer_tgid && cfg->consumer_tgid == tgid) || !ours(tgid) ||
-	    pw_current_filtered(cfg, tgid)) {
-		pw_count(MOD, PW_SEEN);
-		pw_count(MOD, PW_FILTERED);
+	if (!pw_module_on_for(cfg, MOD, tgid) || !ours(tgid) || pw_current_filtered(cfg, tgid)) {
+		pw_count_event(MOD, PW_FILTERED);
 		return 0;
 	}
-	if (bpf_map_update_elem(&sizes, &id, &size, BPF_ANY)) {
-		pw_count(MOD, PW_SEEN);
-		pw_count(MOD, PW_DROPPED);
-	}
+	if (bpf_map_update_elem(&sizes, &id, &size, BPF_ANY))
+		pw_count_event(MOD, PW_DROPPED);
 	return 0;
 }
 

@@ -83,19 +83,7 @@ union up_record {
 	struct pw_uprobe_getaddrinfo getaddrinfo;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, union up_record);
-} scratch SEC(".maps");
-
-static __always_inline union up_record *up_scratch(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&scratch, &zero);
-}
+PW_SCRATCH(scratch, union up_record)
 
 /* False when the call is not this probe's (another process than --pid). */
 static __always_inline bool up_hit(__u32 tgid)
@@ -124,17 +112,13 @@ static __always_inline void up_name(char out[PW_UPROBE_NAME_LEN])
 static __always_inline int up_enter(struct pt_regs *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	__u32 zero = 0, tgid = id >> 32;
-	struct pw_config *cfg;
+	__u32 tgid = id >> 32;
 	struct up_call c;
 
 	if (!up_hit(tgid))
 		return 0;
-	cfg = bpf_map_lookup_elem(&config, &zero);
-	if (!cfg || !cfg->enabled || (cfg->modules_disabled & (1u << MOD)) ||
-	    (cfg->consumer_tgid && cfg->consumer_tgid == tgid)) {
-		if (pw_begin(MOD, tgid)) /* switched on meanwhile */
-			pw_count(MOD, PW_FILTERED);
+	if (!pw_module_on_for(pw_config_get(), MOD, tgid)) {
+		pw_count_event(MOD, PW_FILTERED);
 		return 0;
 	}
 	c.ts = bpf_ktime_get_ns();
@@ -144,10 +128,8 @@ static __always_inline int up_enter(struct pt_regs *ctx)
 	c.args[3] = PT_REGS_PARM4(ctx);
 	c.args[4] = PT_REGS_PARM5(ctx);
 	c.args[5] = UP_PARM6(ctx);
-	if (bpf_map_update_elem(&inflight, &id, &c, BPF_ANY)) {
-		pw_count(MOD, PW_SEEN);
-		pw_count(MOD, PW_DROPPED);
-	}
+	if (bpf_map_update_elem(&inflight, &id, &c, BPF_ANY))
+		pw_count_event(MOD, PW_DROPPED);
 	return 0;
 }
 
@@ -172,13 +154,25 @@ static __always_inline bool up_return(struct up_call *c, __u64 *latency)
 	return true;
 }
 
-static __always_inline void up_finish(struct pw_config *cfg, void *ev, struct pw_hdr *h,
-				      __u64 size)
+/* The record of an event of type for the call of task tgid: zeroed (size
+ * bytes), its header filled (every record starts with one), with *cfg.
+ * NULL when there is none to build (switched off, the consumer: counted
+ * filtered; no scratch: counted dropped). */
+static __always_inline void *up_begin(__u32 tgid, struct pw_config **cfg, __u16 type, __u32 size)
 {
-	if (pw_filtered(cfg, h))
-		pw_count(MOD, PW_FILTERED);
-	else
-		pw_submit(cfg, ev, size, MOD);
+	union up_record *r;
+
+	*cfg = pw_begin(MOD, tgid);
+	if (!*cfg)
+		return NULL;
+	r = scratch_get();
+	if (!r) {
+		pw_count(MOD, PW_DROPPED);
+		return NULL;
+	}
+	__builtin_memset(r, 0, size);
+	pw_fill_hdr((struct pw_hdr *)r, type, MOD, size);
+	return r;
 }
 
 /* ---- generic ------------------------------------------------------------ */
@@ -187,7 +181,6 @@ SEC("uprobe")
 int entry__generic(struct pt_regs *ctx)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	union up_record *r;
 	struct pw_uprobe *ev;
 	struct pw_config *cfg;
 
@@ -195,17 +188,9 @@ int entry__generic(struct pt_regs *ctx)
 		return up_enter(ctx);
 	if (!up_hit(tgid))
 		return 0;
-	cfg = pw_begin(MOD, tgid);
-	if (!cfg)
+	ev = up_begin(tgid, &cfg, PW_EV_UPROBE, sizeof(*ev));
+	if (!ev)
 		return 0;
-	r = up_scratch();
-	if (!r) {
-		pw_count(MOD, PW_DROPPED);
-		return 0;
-	}
-	ev = &r->generic;
-	__builtin_memset(ev, 0, sizeof(*ev));
-	pw_fill_hdr(&ev->h, PW_EV_UPROBE, MOD, sizeof(*ev));
 	up_name(ev->probe);
 	ev->args[0] = PT_REGS_PARM1(ctx);
 	ev->args[1] = PT_REGS_PARM2(ctx);
@@ -213,14 +198,13 @@ int entry__generic(struct pt_regs *ctx)
 	ev->args[3] = PT_REGS_PARM4(ctx);
 	ev->args[4] = PT_REGS_PARM5(ctx);
 	ev->args[5] = UP_PARM6(ctx);
-	up_finish(cfg, ev, &ev->h, sizeof(*ev));
+	pw_filter_submit(cfg, ev, sizeof(*ev), MOD);
 	return 0;
 }
 
 SEC("uretprobe")
 int ret__generic(struct pt_regs *ctx)
 {
-	union up_record *r;
 	struct pw_uprobe *ev;
 	struct pw_config *cfg;
 	struct up_call c;
@@ -228,23 +212,15 @@ int ret__generic(struct pt_regs *ctx)
 
 	if (!up_return(&c, &lat))
 		return 0;
-	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
-	if (!cfg)
+	ev = up_begin(bpf_get_current_pid_tgid() >> 32, &cfg, PW_EV_UPROBE, sizeof(*ev));
+	if (!ev)
 		return 0;
-	r = up_scratch();
-	if (!r) {
-		pw_count(MOD, PW_DROPPED);
-		return 0;
-	}
-	ev = &r->generic;
-	__builtin_memset(ev, 0, sizeof(*ev));
-	pw_fill_hdr(&ev->h, PW_EV_UPROBE, MOD, sizeof(*ev));
 	up_name(ev->probe);
 	__builtin_memcpy(ev->args, c.args, sizeof(ev->args));
 	ev->ret = PT_REGS_RC(ctx);
 	ev->latency_ns = lat;
 	ev->flags = PW_UPROBE_F_RET;
-	up_finish(cfg, ev, &ev->h, sizeof(*ev));
+	pw_filter_submit(cfg, ev, sizeof(*ev), MOD);
 	return 0;
 }
 
@@ -261,7 +237,6 @@ int ret__connect(struct pt_regs *ctx)
 {
 	struct pw_net_tuple st = {};
 	struct pw_uprobe_connect *ev;
-	union up_record *r;
 	struct pw_config *cfg;
 	struct sock *sk;
 	struct up_call c;
@@ -269,17 +244,9 @@ int ret__connect(struct pt_regs *ctx)
 
 	if (!up_return(&c, &lat))
 		return 0;
-	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
-	if (!cfg)
+	ev = up_begin(bpf_get_current_pid_tgid() >> 32, &cfg, PW_EV_UPROBE_CONNECT, sizeof(*ev));
+	if (!ev)
 		return 0;
-	r = up_scratch();
-	if (!r) {
-		pw_count(MOD, PW_DROPPED);
-		return 0;
-	}
-	ev = &r->connect;
-	__builtin_memset(ev, 0, sizeof(*ev));
-	pw_fill_hdr(&ev->call.h, PW_EV_UPROBE_CONNECT, MOD, sizeof(*ev));
 	up_name(ev->probe);
 	ev->latency_ns = lat;
 	ev->call.fd = (__s32)c.args[0];
@@ -303,7 +270,7 @@ int ret__connect(struct pt_regs *ctx)
 		pw_count(MOD, PW_FILTERED);
 		return 0;
 	}
-	up_finish(cfg, ev, &ev->call.h, sizeof(*ev));
+	pw_filter_submit(cfg, ev, sizeof(*ev), MOD);
 	return 0;
 }
 
@@ -315,27 +282,18 @@ int ret__readline(struct pt_regs *ctx)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	const char *line = (const char *)PT_REGS_RC(ctx);
 	struct pw_uprobe_readline *ev;
-	union up_record *r;
 	struct pw_config *cfg;
 
 	if (!up_hit(tgid))
 		return 0;
-	cfg = pw_begin(MOD, tgid);
-	if (!cfg)
+	ev = up_begin(tgid, &cfg, PW_EV_UPROBE_READLINE, sizeof(*ev));
+	if (!ev)
 		return 0;
-	r = up_scratch();
-	if (!r) {
-		pw_count(MOD, PW_DROPPED);
-		return 0;
-	}
-	ev = &r->readline;
-	__builtin_memset(ev, 0, sizeof(*ev));
-	pw_fill_hdr(&ev->h, PW_EV_UPROBE_READLINE, MOD, sizeof(*ev));
 	up_name(ev->probe);
 	/* NULL at end of input (Ctrl-D): an empty line */
 	if (line)
 		bpf_probe_read_user_str(ev->line, sizeof(ev->line), line);
-	up_finish(cfg, ev, &ev->h, sizeof(*ev));
+	pw_filter_submit(cfg, ev, sizeof(*ev), MOD);
 	return 0;
 }
 
@@ -351,24 +309,16 @@ SEC("uretprobe")
 int ret__getaddr(struct pt_regs *ctx)
 {
 	struct pw_uprobe_getaddrinfo *ev;
-	union up_record *r;
 	struct pw_config *cfg;
 	struct up_call c;
 	__u64 lat;
 
 	if (!up_return(&c, &lat))
 		return 0;
-	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
-	if (!cfg)
+	ev = up_begin(bpf_get_current_pid_tgid() >> 32, &cfg, PW_EV_UPROBE_GETADDRINFO,
+		      sizeof(*ev));
+	if (!ev)
 		return 0;
-	r = up_scratch();
-	if (!r) {
-		pw_count(MOD, PW_DROPPED);
-		return 0;
-	}
-	ev = &r->getaddrinfo;
-	__builtin_memset(ev, 0, sizeof(*ev));
-	pw_fill_hdr(&ev->h, PW_EV_UPROBE_GETADDRINFO, MOD, sizeof(*ev));
 	up_name(ev->probe);
 	ev->ret = (int)PT_REGS_RC(ctx);
 	ev->latency_ns = lat;
@@ -376,6 +326,6 @@ int ret__getaddr(struct pt_regs *ctx)
 		bpf_probe_read_user_str(ev->host, sizeof(ev->host), (const void *)c.args[0]);
 	if (c.args[1])
 		bpf_probe_read_user_str(ev->service, sizeof(ev->service), (const void *)c.args[1]);
-	up_finish(cfg, ev, &ev->h, sizeof(*ev));
+	pw_filter_submit(cfg, ev, sizeof(*ev), MOD);
 	return 0;
 }
