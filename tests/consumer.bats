@@ -5,18 +5,7 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	pw_setup_file process
-}
-
-teardown_file() {
-	pw_teardown_file
-}
-
-setup() {
-	require_root
-	pw_drain
-}
+pw_suite process
 
 # Waits until FILE has a line matching the jq filter, up to ~5 s.
 wait_json() { # file filter

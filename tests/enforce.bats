@@ -8,18 +8,7 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	pw_setup_file audit process
-}
-
-teardown_file() {
-	pw_teardown_file
-}
-
-setup() {
-	require_root
-	pw_drain
-}
+pw_suite audit process
 
 # Leave no entry, filter or switch behind, whatever a test did.
 teardown() {

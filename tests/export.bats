@@ -7,18 +7,7 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	pw_setup_file process
-}
-
-teardown_file() {
-	pw_teardown_file
-}
-
-setup() {
-	require_root
-	pw_drain
-}
+pw_suite process
 
 teardown() {
 	if [[ -n ${LISTENER:-} ]]; then

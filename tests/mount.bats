@@ -5,13 +5,7 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	pw_setup_file mount
-}
-
-teardown_file() {
-	pw_teardown_file
-}
+pw_suite mount
 
 setup() {
 	require_root

@@ -13,13 +13,7 @@ NETPL=$BATS_TEST_DIRNAME/helpers/net.pl
 PAYLOAD=hello		# the client sends these 5 bytes
 REPLY=worldwide		# and the server answers with these 9
 
-setup_file() {
-	pw_setup_file net
-}
-
-teardown_file() {
-	pw_teardown_file
-}
+pw_suite net
 
 setup() {
 	require_root

@@ -5,18 +5,7 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	pw_setup_file process
-}
-
-teardown_file() {
-	pw_teardown_file
-}
-
-setup() {
-	require_root
-	pw_drain
-}
+pw_suite process
 
 # bats test_tags=vm-ci
 @test "exec of a uniquely named command reports its filename, argv, pid, ppid and uid" {

@@ -8,13 +8,7 @@ bats_require_minimum_version 1.5.0
 # loader, and every module's event rate on a busy machine would fill the
 # ring for reasons of capacity, not of the properties tested. The tests that
 # need every module (cycles, racing up) load them themselves.
-setup_file() {
-	pw_setup_file process
-}
-
-teardown_file() {
-	pw_teardown_file
-}
+pw_suite process
 
 setup() {
 	require_root

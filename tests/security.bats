@@ -7,13 +7,7 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	pw_setup_file process
-}
-
-teardown_file() {
-	pw_teardown_file
-}
+pw_suite process
 
 setup() {
 	require_root

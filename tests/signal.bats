@@ -5,18 +5,7 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	pw_setup_file signal
-}
-
-teardown_file() {
-	pw_teardown_file
-}
-
-setup() {
-	require_root
-	pw_drain
-}
+pw_suite signal
 
 # Starts `sleep 100` in the background and waits until it runs sleep (until
 # then the child is a copy of this shell). Sets child.

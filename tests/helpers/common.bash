@@ -45,6 +45,20 @@ pw_teardown_file() {
 	pw_teardown
 }
 
+# pw_suite [up option...] MODULE...: a file's sensor, in one line. Its
+# setup_file loads MODULE... on a fresh sensor (pw_setup_file), its
+# teardown_file takes it down, and each test starts as root with an empty
+# ring. A file that needs more defines that function again after the call.
+pw_suite() {
+	PW_SUITE_UP=("$@")
+	setup_file() { pw_setup_file "${PW_SUITE_UP[@]}"; }
+	teardown_file() { pw_teardown_file; }
+	setup() {
+		require_root
+		pw_drain
+	}
+}
+
 # Discards whatever is queued in the ring so a test sees only its events.
 pw_drain() {
 	"$PW_READ" --drain >/dev/null
