@@ -49,6 +49,7 @@ pw_teardown_file() {
 # setup_file loads MODULE... on a fresh sensor (pw_setup_file), its
 # teardown_file takes it down, and each test starts as root with an empty
 # ring. A file that needs more defines that function again after the call.
+# shellcheck disable=SC2317 # bats calls the functions defined here
 pw_suite() {
 	PW_SUITE_UP=("$@")
 	setup_file() { pw_setup_file "${PW_SUITE_UP[@]}"; }
