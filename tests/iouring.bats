@@ -165,3 +165,22 @@ assert_owner() { # event
 	assert_field "$output" .filtered -ge 4
 	assert_field "$output" .emitted -ge 4
 }
+
+@test "the raw_tp variants (tp_btf denied) report the same act" {
+	"$PW" down iouring
+	PINWATCH_DENY_VARIANTS=tp_btf "$PW" up iouring
+	[ "$(hook_variant iouring submit)" = raw_tp ]
+	[ "$(hook_variant iouring create)" = raw_tp ]
+	[ "$(hook_variant iouring register)" = raw_tp ]
+	act --sqpoll
+	"$PW" down iouring
+	"$PW" up iouring
+	[ ! -e "$victim" ]
+	ring=$(jq -r 'select(.op == "create") | .ring' <<<"$events")
+	[[ $ring =~ ^[1-9][0-9]*$ ]]
+	[ "$(jq -c --argjson r "$ring" 'select(.ring == $r)' <<<"$events" | wc -l)" -eq 4 ]
+	assert_field "$(jq -c 'select(.op == "register")' <<<"$events")" .opcode REGISTER_FILES
+	ev=$(jq -c 'select(.opcode == "UNLINKAT")' <<<"$events")
+	assert_owner "$ev"
+	assert_field "$ev" .sq_thread true
+}
