@@ -9,9 +9,12 @@
  * Hooks (tp_btf, else raw_tp):
  *   create    io_uring_create (fd, ctx, sq_entries, cq_entries, flags)
  *   register  io_uring_register (ctx, opcode, nr_files, nr_bufs, ret)
- *   submit    io_uring_submit_req (struct io_kiocb *req), named
- *             io_uring_submit_sqe (req, force_nonblock) before 6.5 (6.1):
- *             the loader keeps the variant whose tracepoint exists.
+ *   submit    io_uring_submit_req (struct io_kiocb *req) on 6.18; named
+ *             io_uring_submit_sqe (req, force_nonblock) on 6.0 to 6.2 at
+ *             least, 6.1 included (the request as first argument since 6.0,
+ *             "io_uring: clean up tracing events"; the rename came between
+ *             6.2 and 6.5): the loader keeps the variant whose tracepoint
+ *             exists.
  *
  * Ring ids: the tracepoints name a ring by its io_ring_ctx address, which
  * user space must not learn. The module gives each ring an id instead, when
@@ -160,10 +163,10 @@ static __always_inline int on_submit(struct io_kiocb *req)
 	return 0;
 }
 
-/* 6.5+ */
+/* after the rename (6.18) */
 PW_TP_VARIANTS(submit, io_uring_submit_req, on_submit(req), struct io_kiocb *req)
 
-/* before 6.5: the same request, under the old name (hook submit too) */
+/* before the rename (6.1): the same request, under the old name (hook submit too) */
 SEC("tp_btf/io_uring_submit_sqe")
 int BPF_PROG(submit__sqe_tp_btf, struct io_kiocb *req)
 {
