@@ -98,18 +98,21 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 
 # io_uring names, from linux/io_uring.h: X-macro lists of the names after
 # their prefix (the compiler takes the values from the header itself):
-# PW_GEN_IORING_OPS (IORING_OP_*, an enum, so from the preprocessed text),
-# PW_GEN_IORING_REGISTER_OPS (IORING_[UN]REGISTER_*, also an enum; not the
-# LAST marker nor the USE_REGISTERED_RING flag bit), PW_GEN_IORING_SETUP
+# PW_GEN_IORING_OPS (IORING_OP_*, enum io_uring_op, so from the preprocessed
+# text), PW_GEN_IORING_REGISTER_OPS (IORING_[UN]REGISTER_*, the enum from
+# IORING_REGISTER_BUFFERS to its LAST marker, without the USE_REGISTERED_RING
+# flag bit; other enums reuse the prefix for flags), PW_GEN_IORING_SETUP
 # (IORING_SETUP_* flags, defines).
 $(BUILD)/gen/iouring_names.h:
 	@mkdir -p $(@D)
 	{ printf '#define PW_GEN_IORING_OPS(X)'; \
 	  printf '#include <linux/io_uring.h>\n' | $(CC) -E -x c - | \
+		awk '/enum io_uring_op/, /IORING_OP_LAST/' | \
 		grep -oE '\bIORING_OP_[A-Z0-9_]+\b' | grep -vx IORING_OP_LAST | awk '!s[$$0]++' | \
 		sed 's/^IORING_OP_\(.*\)/ X(\1)/' | tr -d '\n'; echo; \
 	  printf '#define PW_GEN_IORING_REGISTER_OPS(X)'; \
 	  printf '#include <linux/io_uring.h>\n' | $(CC) -E -x c - | \
+		awk '/IORING_REGISTER_BUFFERS[ \t]*=/, /IORING_REGISTER_LAST/' | \
 		grep -oE '\bIORING_(UN)?REGISTER_[A-Z0-9_]+\b' | \
 		grep -vxE 'IORING_REGISTER_(LAST|USE_REGISTERED_RING)' | awk '!s[$$0]++' | \
 		sed 's/^IORING_\(.*\)/ X(\1)/' | tr -d '\n'; echo; \
