@@ -26,7 +26,7 @@ TOOL_OBJS := $(patsubst %,$(BUILD)/%.bpf.o,$(TOOL_BPF))
 ONDEMAND_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(wildcard bpf/ondemand/*.bpf.c))
 BPF_HDRS  := $(wildcard bpf/*.h bpf/ondemand/*.h)
 LIB_SRCS  := loader/parse.c loader/writer.c loader/pwevent.c loader/tpformat.c
-GEN_HDRS  := $(BUILD)/gen/syscall_names.h $(BUILD)/gen/cap_names.h
+GEN_HDRS  := $(BUILD)/gen/syscall_names.h $(BUILD)/gen/cap_names.h $(BUILD)/gen/iouring_names.h
 LIB_HDRS  := $(wildcard loader/*.h loader/ondemand/*.h loader/tests/*.h) bpf/pinwatch.h $(GEN_HDRS)
 BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read $(BUILD)/pinwatch-tp
 # On-demand tools: pinwatch-TOOL is built from loader/ondemand/TOOL.c, its
@@ -95,6 +95,33 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# io_uring names, from linux/io_uring.h: X-macro lists of the names after
+# their prefix (the compiler takes the values from the header itself):
+# PW_GEN_IORING_OPS (IORING_OP_*, enum io_uring_op, so from the preprocessed
+# text), PW_GEN_IORING_REGISTER_OPS (IORING_[UN]REGISTER_*, the enum from
+# IORING_REGISTER_BUFFERS to its LAST marker, without the USE_REGISTERED_RING
+# flag bit; other enums reuse the prefix for flags), PW_GEN_IORING_SETUP
+# (IORING_SETUP_* flags, defines).
+$(BUILD)/gen/iouring_names.h:
+	@mkdir -p $(@D)
+	{ printf '#define PW_GEN_IORING_OPS(X)'; \
+	  printf '#include <linux/io_uring.h>\n' | $(CC) -E -x c - | \
+		awk '/enum io_uring_op/, /IORING_OP_LAST/' | \
+		grep -oE '\bIORING_OP_[A-Z0-9_]+\b' | grep -vx IORING_OP_LAST | awk '!s[$$0]++' | \
+		sed 's/^IORING_OP_\(.*\)/ X(\1)/' | tr -d '\n'; echo; \
+	  printf '#define PW_GEN_IORING_REGISTER_OPS(X)'; \
+	  printf '#include <linux/io_uring.h>\n' | $(CC) -E -x c - | \
+		awk '/IORING_REGISTER_BUFFERS[ \t]*=/, /IORING_REGISTER_LAST/' | \
+		grep -oE '\bIORING_(UN)?REGISTER_[A-Z0-9_]+\b' | \
+		grep -vxE 'IORING_REGISTER_(LAST|USE_REGISTERED_RING)' | awk '!s[$$0]++' | \
+		sed 's/^IORING_\(.*\)/ X(\1)/' | tr -d '\n'; echo; \
+	  printf '#define PW_GEN_IORING_SETUP(X)'; \
+	  printf '#include <linux/io_uring.h>\n' | $(CC) -E -dM -x c - | \
+		awk '$$1 == "#define" && $$2 ~ /^IORING_SETUP_[A-Z0-9_]+$$/ { print $$2 }' | sort | \
+		sed 's/^IORING_SETUP_\(.*\)/ X(\1)/' | tr -d '\n'; echo; } >$@.tmp
+	grep -q 'X(OPENAT)' $@.tmp && grep -q 'X(REGISTER_FILES)' $@.tmp && grep -q 'X(SQPOLL)' $@.tmp
+	mv $@.tmp $@
 
 LOAD_SRCS := loader/load.c loader/abi.c loader/probe.c loader/uprobe.c loader/bpfobj.c loader/parse.c loader/syms.c
 

@@ -56,7 +56,8 @@
 	X(BLOCK, block, 7)		\
 	X(CAPABILITY, capability, 8)	\
 	X(AUDIT, audit, 9)		\
-	X(UPROBE, uprobe, 10)
+	X(UPROBE, uprobe, 10)		\
+	X(IOURING, iouring, 16)
 
 /* Not modules (absent from PW_MODULES, never loaded by `up`): tpwatch
  * counts the events of `pinwatch tp watch` (bpf/tpwatch.bpf.c, the module of
@@ -109,7 +110,8 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 /* Event types, by the module or tool that writes them: process 1-9,
  * syscall 10-19, file 20-29, net 30-39, signal 40-49, mount 50-59,
  * oom 60-69, block 70-79, capability 80-89, audit 90-99, uprobe 100-109,
- * tracepoint workbench 110-119, bench 120-129. X(UP, name, id) */
+ * tracepoint workbench 110-119, bench 120-129, iouring 180-189.
+ * X(UP, name, id) */
 #define PW_EVENT_TYPES(X)		\
 	X(EXEC, exec, 1)		\
 	X(EXIT, exit, 2)		\
@@ -138,7 +140,8 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 	X(UPROBE_READLINE, uprobe_readline, 102) \
 	X(UPROBE_GETADDRINFO, uprobe_getaddrinfo, 103) \
 	X(TRACEPOINT, tracepoint, 110)	\
-	X(BENCH, bench, 120)
+	X(BENCH, bench, 120)		\
+	X(IO_URING, io_uring, 180)
 
 enum pw_event_type {
 #define PW_X(up, low, id) PW_EV_##up = id,
@@ -905,6 +908,42 @@ struct pw_tracepoint {
 struct pw_bench {
 	struct pw_hdr h;
 	__u64 seq;		/* 0, 1, 2, ... in the order of the calls */
+};
+
+/* ---- iouring events ---- */
+
+/* What an io_uring event records (field "op"); X(UP, name, id). */
+#define PW_IOURING_OPS(X)		\
+	X(CREATE, create, 1)		\
+	X(SUBMIT, submit, 2)		\
+	X(REGISTER, register, 3)
+
+enum pw_iouring_op {
+#define PW_X(up, low, id) PW_IOURING_##up = id,
+	PW_IOURING_OPS(PW_X)
+#undef PW_X
+};
+
+/* io_uring_setup(2) made a ring (create), a request was taken from a
+ * ring's submission queue (submit), or io_uring_register(2) was called
+ * (register). The header is the ring's owner: the submitting thread, or
+ * for a submit by the ring's SQPOLL kernel thread (a thread of the
+ * owner since 5.12), the owner's pid with its main thread's comm; tid
+ * stays the submitting thread. Fields that do not apply to op are 0. */
+struct pw_io_uring {
+	struct pw_hdr h;
+	__u64 ring;		/* the ring's id: unique per boot, never a kernel address */
+	__u32 op;		/* enum pw_iouring_op */
+	__u32 opcode;		/* submit: IORING_OP_*; register: IORING_REGISTER_* */
+	__u32 flags;		/* create: IORING_SETUP_* */
+	__u32 sq_entries;	/* create */
+	__u32 cq_entries;	/* create */
+	__s32 fd;		/* create: the ring's fd */
+	__s64 ret;		/* register: the return value */
+	__u32 nr_files;		/* register: files registered with the ring after the call */
+	__u32 nr_bufs;		/* register: buffers registered with the ring after the call */
+	__u32 sq_thread;	/* submit: 1 when the ring's SQPOLL thread submitted */
+	__u32 pad;
 };
 
 #endif /* PINWATCH_H */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <linux/io_uring.h>
 
 #include "pwevent.h"
 
@@ -1420,6 +1421,107 @@ static void emit_tracepoint(struct pw_emit *e, const void *rec, size_t len)
 	emit_bool(e, "truncated", "(truncated)", r.truncated != 0);
 }
 
+/* ---- iouring emitters ---- */
+
+static const struct pw_name pw_iouring_op_names[] = {
+#define PW_X(up, low, id) { id, #low },
+	PW_IOURING_OPS(PW_X)
+#undef PW_X
+};
+
+/* Generated at build time from linux/io_uring.h (see the Makefile): the
+ * names after IORING_OP_, IORING_ and IORING_SETUP_, their values the
+ * header's. Opcodes newer than the build's header print as OP_<n>. */
+#include "iouring_names.h"
+
+static const struct pw_name pw_ioring_opcodes[] = {
+#define PW_X(n) { IORING_OP_##n, #n },
+	PW_GEN_IORING_OPS(PW_X)
+#undef PW_X
+};
+
+static const struct pw_name pw_ioring_register_ops[] = {
+#define PW_X(n) { IORING_##n, #n },
+	PW_GEN_IORING_REGISTER_OPS(PW_X)
+#undef PW_X
+};
+
+static const struct pw_flag pw_ioring_setup_flags[] = {
+#define PW_X(n) { IORING_SETUP_##n, #n },
+	PW_GEN_IORING_SETUP(PW_X)
+#undef PW_X
+};
+
+/* JSON: an array of the names of the flags set in v ("0x<bits>" for the
+ * unknown ones); text: nothing (emit_flags names them). */
+static void emit_flag_names(struct pw_emit *e, const char *jkey, unsigned long long v,
+			    const struct pw_flag *t, size_t n)
+{
+	char hex[24];
+	size_t i;
+	int k = 0;
+
+	if (e->fmt != PW_FMT_JSON)
+		return;
+	emit_key(e, jkey, NULL);
+	emit_raw(e, "[", 1);
+	for (i = 0; i < n; i++) {
+		if (!t[i].bits || (v & t[i].bits) != t[i].bits)
+			continue;
+		if (k++)
+			emit_raw(e, ",", 1);
+		emit_strval(e, t[i].name, strlen(t[i].name));
+		v &= ~t[i].bits;
+	}
+	if (v) {
+		if (k)
+			emit_raw(e, ",", 1);
+		snprintf(hex, sizeof(hex), "0x%llx", v);
+		emit_strval(e, hex, strlen(hex));
+	}
+	emit_raw(e, "]", 1);
+}
+
+static void emit_io_uring(struct pw_emit *e, const void *rec, size_t len)
+{
+	const char *name = NULL;
+	struct pw_io_uring r;
+	char buf[24];
+
+	PW_COPY(&r, rec, len);
+	emit_name(e, "op", name_of(pw_iouring_op_names, ARRAY_SIZE(pw_iouring_op_names), r.op));
+	if (r.op == PW_IOURING_SUBMIT)
+		name = name_of(pw_ioring_opcodes, ARRAY_SIZE(pw_ioring_opcodes), r.opcode);
+	else if (r.op == PW_IOURING_REGISTER)
+		name = name_of(pw_ioring_register_ops, ARRAY_SIZE(pw_ioring_register_ops),
+			       r.opcode);
+	if (!name) {
+		snprintf(buf, sizeof(buf), "OP_%u", r.opcode);
+		name = buf;
+	}
+	if (r.op == PW_IOURING_CREATE)
+		emit_null(e, "opcode");
+	else
+		emit_name_kv(e, "opcode", "opcode", name);
+	emit_u64(e, "opcode_nr", NULL, r.opcode);
+	emit_u64(e, "ring", "ring", r.ring);
+	if (e->fmt == PW_FMT_JSON || r.op == PW_IOURING_CREATE) {
+		emit_s64(e, "fd", "fd", r.fd);
+		emit_flags(e, "flags", "flags", r.flags, pw_ioring_setup_flags,
+			   ARRAY_SIZE(pw_ioring_setup_flags), NULL);
+		emit_flag_names(e, "flag_names", r.flags, pw_ioring_setup_flags,
+				ARRAY_SIZE(pw_ioring_setup_flags));
+		emit_u64(e, "sq_entries", "sq_entries", r.sq_entries);
+		emit_u64(e, "cq_entries", "cq_entries", r.cq_entries);
+	}
+	if (e->fmt == PW_FMT_JSON || r.op == PW_IOURING_REGISTER) {
+		emit_u64(e, "nr_files", "nr_files", r.nr_files);
+		emit_u64(e, "nr_bufs", "nr_bufs", r.nr_bufs);
+		emit_ret(e, r.ret);
+	}
+	emit_bool(e, "sq_thread", "sq_thread", r.sq_thread != 0);
+}
+
 /* ---- bench emitters ---- */
 
 static void emit_bench(struct pw_emit *e, const void *rec, size_t len)
@@ -1481,6 +1583,9 @@ static const struct pw_event_desc pw_event_descs[] = {
 
 	/* bench */
 	{ PW_EV_BENCH, sizeof(struct pw_bench), emit_bench },
+
+	/* iouring */
+	{ PW_EV_IO_URING, sizeof(struct pw_io_uring), emit_io_uring },
 
 	/* end */
 };

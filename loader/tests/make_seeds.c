@@ -445,6 +445,30 @@ static void uprobe_tp_bench_seeds(void)
 	put("bench", &be, sizeof(be));
 }
 
+static void iouring_seeds(void)
+{
+	struct pw_io_uring io;
+
+	memset(&io, 0, sizeof(io));
+	hdr(&io.h, PW_EV_IO_URING, sizeof(io));
+	io.h.module = PW_MOD_IOURING;
+	io.op = PW_IOURING_CREATE;
+	io.ring = 2749485178112ull;
+	io.fd = 3;
+	io.flags = 2;		/* SQPOLL */
+	io.sq_entries = 8;
+	io.cq_entries = 16;
+	put("io_uring-create", &io, sizeof(io));
+	io.op = PW_IOURING_SUBMIT;
+	io.opcode = 18;		/* OPENAT */
+	io.sq_thread = 1;
+	put("io_uring-submit", &io, sizeof(io));
+	io.op = PW_IOURING_REGISTER;
+	io.opcode = 1000;	/* beyond the name table */
+	io.ret = -22;
+	put("io_uring-register", &io, sizeof(io));
+}
+
 int main(int argc, char **argv)
 {
 	static union {
@@ -460,6 +484,7 @@ int main(int argc, char **argv)
 	signal_mount_oom_seeds();
 	block_cap_audit_seeds();
 	uprobe_tp_bench_seeds();
+	iouring_seeds();
 
 	/* every type the decoder knows has a seed */
 #define PW_X(up, low, id)							\

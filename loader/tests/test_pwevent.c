@@ -1291,6 +1291,69 @@ static void test_random(void)
 	CHECK(ok);
 }
 
+static void test_io_uring(void)
+{
+	struct pw_io_uring r;
+
+	/* create: an SQPOLL ring */
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_IO_URING, PW_MOD_IOURING, sizeof(r));
+	r.op = PW_IOURING_CREATE;
+	r.ring = 2749485178112ull;
+	r.fd = 3;
+	r.flags = 2 | 8;	/* SQPOLL | CQSIZE */
+	r.sq_entries = 8;
+	r.cq_entries = 32;
+	CHECK_TEXT(&r, sizeof(r), "io_uring " COLS "create ring=2749485178112 fd=3 "
+		   "flags=CQSIZE|SQPOLL sq_entries=8 cq_entries=32\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("io_uring", "iouring")
+		   ",\"op\":\"create\",\"opcode\":null,\"opcode_nr\":0,\"ring\":2749485178112,"
+		   "\"fd\":3,\"flags\":10,\"flag_names\":[\"CQSIZE\",\"SQPOLL\"],\"sq_entries\":8,"
+		   "\"cq_entries\":32,\"nr_files\":0,\"nr_bufs\":0,\"ret\":0,\"sq_thread\":false}\n");
+	/* a flag newer than the build's header stays a number */
+	r.flags = 1u << 30;
+	CHECK_TEXT(&r, sizeof(r), "io_uring " COLS "create ring=2749485178112 fd=3 "
+		   "flags=0x40000000 sq_entries=8 cq_entries=32\n");
+
+	/* submit by the SQPOLL thread */
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_IO_URING, PW_MOD_IOURING, sizeof(r));
+	r.op = PW_IOURING_SUBMIT;
+	r.ring = 7;
+	r.opcode = 18;		/* IORING_OP_OPENAT */
+	r.sq_thread = 1;
+	CHECK_TEXT(&r, sizeof(r), "io_uring " COLS "submit opcode=OPENAT ring=7 sq_thread\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("io_uring", "iouring")
+		   ",\"op\":\"submit\",\"opcode\":\"OPENAT\",\"opcode_nr\":18,\"ring\":7,"
+		   "\"fd\":0,\"flags\":0,\"flag_names\":[],\"sq_entries\":0,\"cq_entries\":0,"
+		   "\"nr_files\":0,\"nr_bufs\":0,\"ret\":0,\"sq_thread\":true}\n");
+	r.opcode = 36;		/* IORING_OP_UNLINKAT */
+	r.sq_thread = 0;
+	CHECK_TEXT(&r, sizeof(r), "io_uring " COLS "submit opcode=UNLINKAT ring=7\n");
+	r.opcode = 200;		/* beyond the build's header */
+	CHECK_TEXT(&r, sizeof(r), "io_uring " COLS "submit opcode=OP_200 ring=7\n");
+
+	/* register */
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_IO_URING, PW_MOD_IOURING, sizeof(r));
+	r.op = PW_IOURING_REGISTER;
+	r.ring = 7;
+	r.opcode = 2;		/* IORING_REGISTER_FILES */
+	r.nr_files = 1;
+	r.ret = 0;
+	CHECK_TEXT(&r, sizeof(r), "io_uring " COLS "register opcode=REGISTER_FILES ring=7 "
+		   "nr_files=1 nr_bufs=0 ret=0\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("io_uring", "iouring")
+		   ",\"op\":\"register\",\"opcode\":\"REGISTER_FILES\",\"opcode_nr\":2,\"ring\":7,"
+		   "\"fd\":0,\"flags\":0,\"flag_names\":[],\"sq_entries\":0,\"cq_entries\":0,"
+		   "\"nr_files\":1,\"nr_bufs\":0,\"ret\":0,\"sq_thread\":false}\n");
+	r.opcode = 3;		/* IORING_UNREGISTER_FILES */
+	r.nr_files = 0;
+	r.ret = -6;
+	CHECK_TEXT(&r, sizeof(r), "io_uring " COLS "register opcode=UNREGISTER_FILES ring=7 "
+		   "nr_files=0 nr_bufs=0 ret=-6(ENXIO)\n");
+}
+
 int main(void)
 {
 	test_exec();
@@ -1316,6 +1379,7 @@ int main(void)
 	test_uprobes();
 	test_tracepoint();
 	test_bench();
+	test_io_uring();
 	test_text_coverage();
 	pw_buf_free(&out);
 	printf("%d passed, %d failed\n", passed, failed);
