@@ -193,3 +193,13 @@ cred_events() { # json comm syscall
 	assert_field "$output" .filtered -ge 1
 	assert_field "$output" .emitted -ge 1
 }
+
+@test "every cred pin is documented in pinned-layout.md" {
+	documented=$(grep -o '/sys/fs/bpf/pinwatch/cred/[A-Za-z0-9_]*' "$PW_HOME/pinned-layout.md" | sed "s:^/sys/fs/bpf/pinwatch:$PIN_ROOT:" | sort -u)
+	n=0
+	while read -r pin; do
+		grep -qxF "$pin" <<<"$documented" || { echo "undocumented pin: $pin"; return 1; }
+		n=$((n + 1))
+	done < <(find "$PIN_ROOT/cred" -mindepth 1 | sort)
+	[ "$n" -eq 41 ]
+}
