@@ -736,7 +736,8 @@ struct pw_capable {
 	X(SETFSUID, setfsuid, 7)	\
 	X(SETFSGID, setfsgid, 8)	\
 	X(SETGROUPS, setgroups, 9)	\
-	X(CAPSET, capset, 10)
+	X(CAPSET, capset, 10)		\
+	X(EXECVE, execve, 11)
 
 enum pw_cred_syscall {
 #define PW_X(up, low, id) PW_CRED_SYS_##up = id,
@@ -762,7 +763,10 @@ struct pw_cred_ids {
 /* A credential syscall (every call, failed ones included), with the
  * task's credentials (current->cred) read at its entry (old) and at its
  * exit (new). The header is read at exit: its uid and gid are the new
- * ones. */
+ * ones. syscall execve (hook commit, where the kernel lets a program attach
+ * to commit_creds()): an exec that changed the credentials (a setuid or
+ * setgid binary, file capabilities), seen as it installs them: the header
+ * is still the caller's (old ids, old comm) and ret is 0. */
 struct pw_cred {
 	struct pw_hdr h;
 	__s64 ret;		/* raw return value: 0 (setfsuid, setfsgid: the

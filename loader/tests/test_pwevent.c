@@ -966,6 +966,16 @@ static void test_cred(void)
 	r.new_ngroups = 0;
 	CHECK_TEXT(&r, sizeof(r), "cred  " COLS "setgroups uid=0 euid=0 suid=0 fsuid=0 gid=0 "
 		   "egid=0 sgid=0 fsgid=0 ret=0 groups=none\n");
+
+	/* an exec of a setuid-root binary (hook commit) */
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_CRED, PW_MOD_CRED, sizeof(r));
+	r.syscall = PW_CRED_SYS_EXECVE;
+	set_ids(&r.old_ids, 1000, 1000);
+	set_ids(&r.new_ids, 1000, 1000);
+	r.new_ids.euid = r.new_ids.suid = r.new_ids.fsuid = 0;
+	CHECK_TEXT(&r, sizeof(r), "cred  " COLS "execve uid=1000 euid=1000->0 suid=1000->0 "
+		   "fsuid=1000->0 gid=1000 egid=1000 sgid=1000 fsgid=1000 ret=0\n");
 }
 
 static void test_capable(void)
