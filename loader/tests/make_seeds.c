@@ -462,6 +462,9 @@ static void cred_seeds(void)
 	memset(cr.groups, 0xff, sizeof(cr.groups));
 	cr.new_cap_effective = ~0ULL;
 	put("cred-setgroups", &cr, sizeof(cr));
+	cr.syscall = PW_CRED_SYS_EXECVE;
+	cr.ret = 0;
+	put("cred-execve", &cr, sizeof(cr));
 	cr.syscall = 1000;	/* beyond the name table */
 	put("cred-unknown", &cr, sizeof(cr));
 }
