@@ -57,6 +57,7 @@
 	X(CAPABILITY, capability, 8)	\
 	X(AUDIT, audit, 9)		\
 	X(UPROBE, uprobe, 10)		\
+	X(CRED, cred, 11)	\
 	X(IOURING, iouring, 16)
 
 /* Not modules (absent from PW_MODULES, never loaded by `up`): tpwatch
@@ -110,7 +111,7 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 /* Event types, by the module or tool that writes them: process 1-9,
  * syscall 10-19, file 20-29, net 30-39, signal 40-49, mount 50-59,
  * oom 60-69, block 70-79, capability 80-89, audit 90-99, uprobe 100-109,
- * tracepoint workbench 110-119, bench 120-129, iouring 180-189.
+ * tracepoint workbench 110-119, bench 120-129, cred 130-139, iouring 180-189.
  * X(UP, name, id) */
 #define PW_EVENT_TYPES(X)		\
 	X(EXEC, exec, 1)		\
@@ -141,6 +142,7 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 	X(UPROBE_GETADDRINFO, uprobe_getaddrinfo, 103) \
 	X(TRACEPOINT, tracepoint, 110)	\
 	X(BENCH, bench, 120)		\
+	X(CRED, cred, 130)	\
 	X(IO_URING, io_uring, 180)
 
 enum pw_event_type {
@@ -721,6 +723,67 @@ struct pw_capable {
 	__u32 opts_known;	/* 0: the hook cannot see opts (tracepoint) */
 	__u32 target_userns;	/* inode number of the user namespace checked against */
 	__u32 pad;
+};
+
+/* ---- cred events ---- */
+
+/* Which syscall a cred event came from (field "syscall"); X(UP, name, id). */
+#define PW_CRED_SYSCALLS(X)		\
+	X(SETUID, setuid, 1)		\
+	X(SETGID, setgid, 2)		\
+	X(SETREUID, setreuid, 3)	\
+	X(SETREGID, setregid, 4)	\
+	X(SETRESUID, setresuid, 5)	\
+	X(SETRESGID, setresgid, 6)	\
+	X(SETFSUID, setfsuid, 7)	\
+	X(SETFSGID, setfsgid, 8)	\
+	X(SETGROUPS, setgroups, 9)	\
+	X(CAPSET, capset, 10)		\
+	X(EXECVE, execve, 11)
+
+enum pw_cred_syscall {
+#define PW_X(up, low, id) PW_CRED_SYS_##up = id,
+	PW_CRED_SYSCALLS(PW_X)
+#undef PW_X
+};
+
+/* The ids of one credential (struct cred), as the kernel keeps them: in
+ * the initial user namespace, like the header's uid and gid. */
+struct pw_cred_ids {
+	__u32 uid;
+	__u32 euid;
+	__u32 suid;
+	__u32 fsuid;
+	__u32 gid;
+	__u32 egid;
+	__u32 sgid;
+	__u32 fsgid;
+};
+
+#define PW_CRED_GROUPS_MAX 8
+
+/* A credential syscall (every call, failed ones included), with the
+ * task's credentials (current->cred) read at its entry (old) and at its
+ * exit (new). The header is read at exit: its uid and gid are the new
+ * ones. syscall execve (hook commit, where the kernel lets a program attach
+ * to commit_creds()): an exec that changed the credentials (a setuid or
+ * setgid binary, file capabilities), seen as it installs them: the header
+ * is still the caller's (old ids, old comm) and ret is 0. */
+struct pw_cred {
+	struct pw_hdr h;
+	__s64 ret;		/* raw return value: 0 (setfsuid, setfsgid: the
+				 * previous fsuid/fsgid), or -errno */
+	__u32 syscall;		/* enum pw_cred_syscall */
+	__u32 old_ngroups;	/* supplementary groups before */
+	struct pw_cred_ids old_ids;
+	struct pw_cred_ids new_ids;
+	__u64 old_cap_effective;	/* bit n: capability n (CAP_CHOWN = 0, ...) */
+	__u64 new_cap_effective;
+	__u64 old_cap_permitted;
+	__u64 new_cap_permitted;
+	__u32 new_ngroups;	/* supplementary groups after */
+	__u32 pad;
+	__u32 groups[PW_CRED_GROUPS_MAX];	/* the first new_ngroups of them, after */
 };
 
 /* ---- audit events ---- */

@@ -1150,6 +1150,149 @@ static void emit_capable(struct pw_emit *e, const void *rec, size_t len)
 	emit_u64(e, "userns", NULL, r.target_userns);
 }
 
+/* ---- cred emitters ---- */
+
+static const struct pw_name pw_cred_syscall_names[] = {
+#define PW_X(up, low, id) { id, #low },
+	PW_CRED_SYSCALLS(PW_X)
+#undef PW_X
+};
+
+/* A capability's name as the capable event prints it: CAP_<n> when the
+ * build's headers do not know it. */
+static const char *cap_name(unsigned int cap, char buf[24])
+{
+	if (cap < ARRAY_SIZE(pw_cap_names) && pw_cap_names[cap])
+		return pw_cap_names[cap];
+	snprintf(buf, 24, "CAP_%u", cap);
+	return buf;
+}
+
+/* JSON: the set as an array of capability names. */
+static void emit_cap_set(struct pw_emit *e, const char *jkey, unsigned long long set)
+{
+	char buf[24];
+	unsigned int i;
+	int k = 0;
+
+	emit_key(e, jkey, NULL);
+	emit_raw(e, "[", 1);
+	for (i = 0; i < 64; i++) {
+		const char *name;
+
+		if (!(set >> i & 1))
+			continue;
+		if (k++)
+			emit_raw(e, ",", 1);
+		name = cap_name(i, buf);
+		emit_strval(e, name, strlen(name));
+	}
+	emit_raw(e, "]", 1);
+}
+
+/* Text, only when the set changed: tkey=-CAP_A,+CAP_B (what was dropped,
+ * what was added), or tkey=none when nothing is left, tkey=all when the
+ * set became every capability the build knows. */
+static void emit_cap_change(struct pw_emit *e, const char *tkey, unsigned long long old,
+			    unsigned long long new)
+{
+	const unsigned long long all = (1ULL << ARRAY_SIZE(pw_cap_names)) - 1;
+	char buf[24];
+	unsigned int i;
+	int k = 0;
+
+	if (old == new)
+		return;
+	emit_key(e, tkey, tkey);
+	if (!new || new == all) {
+		emit_cstr(e, new ? "all" : "none");
+		return;
+	}
+	for (i = 0; i < 64; i++) {
+		if ((old >> i & 1) == (new >> i & 1))
+			continue;
+		if (k++)
+			emit_raw(e, ",", 1);
+		emit_raw(e, new >> i & 1 ? "+" : "-", 1);
+		emit_cstr(e, cap_name(i, buf));
+	}
+}
+
+/* JSON: old_<name> and new_<name>; text: name=old->new, or name=old
+ * when the call left it as it was. */
+static void emit_id_pair(struct pw_emit *e, const char *name, unsigned int old, unsigned int new)
+{
+	char key[16], num[48];
+
+	if (e->fmt == PW_FMT_JSON) {
+		snprintf(key, sizeof(key), "old_%s", name);
+		emit_u64(e, key, NULL, old);
+		snprintf(key, sizeof(key), "new_%s", name);
+		emit_u64(e, key, NULL, new);
+		return;
+	}
+	emit_key(e, name, name);
+	if (old == new)
+		emit_raw(e, num, (size_t)snprintf(num, sizeof(num), "%u", old));
+	else
+		emit_raw(e, num, (size_t)snprintf(num, sizeof(num), "%u->%u", old, new));
+}
+
+/* Text: "setresuid uid=0->65534 euid=0->65534 suid=0->65534 fsuid=0->65534
+ * gid=0 egid=0 sgid=0 fsgid=0 ret=0 cap_effective=none cap_permitted=none" */
+static void emit_cred(struct pw_emit *e, const void *rec, size_t len)
+{
+	unsigned int n, i;
+	struct pw_cred r;
+	char num[24];
+
+	PW_COPY(&r, rec, len);
+	emit_name(e, "syscall", name_of(pw_cred_syscall_names,
+					ARRAY_SIZE(pw_cred_syscall_names), r.syscall));
+	emit_id_pair(e, "uid", r.old_ids.uid, r.new_ids.uid);
+	emit_id_pair(e, "euid", r.old_ids.euid, r.new_ids.euid);
+	emit_id_pair(e, "suid", r.old_ids.suid, r.new_ids.suid);
+	emit_id_pair(e, "fsuid", r.old_ids.fsuid, r.new_ids.fsuid);
+	emit_id_pair(e, "gid", r.old_ids.gid, r.new_ids.gid);
+	emit_id_pair(e, "egid", r.old_ids.egid, r.new_ids.egid);
+	emit_id_pair(e, "sgid", r.old_ids.sgid, r.new_ids.sgid);
+	emit_id_pair(e, "fsgid", r.old_ids.fsgid, r.new_ids.fsgid);
+	emit_ret(e, r.ret);
+	n = r.new_ngroups < PW_CRED_GROUPS_MAX ? r.new_ngroups : PW_CRED_GROUPS_MAX;
+	if (e->fmt == PW_FMT_JSON) {
+		emit_cap_set(e, "old_cap_effective", r.old_cap_effective);
+		emit_cap_set(e, "new_cap_effective", r.new_cap_effective);
+		emit_cap_set(e, "old_cap_permitted", r.old_cap_permitted);
+		emit_cap_set(e, "new_cap_permitted", r.new_cap_permitted);
+		emit_u64(e, "old_ngroups", NULL, r.old_ngroups);
+		emit_u64(e, "new_ngroups", NULL, r.new_ngroups);
+		emit_key(e, "groups", NULL);
+		emit_raw(e, "[", 1);
+		for (i = 0; i < n; i++) {
+			if (i)
+				emit_raw(e, ",", 1);
+			emit_raw(e, num, pw_put_u64(num, r.groups[i]));
+		}
+		emit_raw(e, "]", 1);
+		return;
+	}
+	emit_cap_change(e, "cap_effective", r.old_cap_effective, r.new_cap_effective);
+	emit_cap_change(e, "cap_permitted", r.old_cap_permitted, r.new_cap_permitted);
+	/* text: the groups after setgroups, "..." when there are more */
+	if (r.syscall != PW_CRED_SYS_SETGROUPS)
+		return;
+	emit_key(e, "groups", "groups");
+	if (!r.new_ngroups)
+		emit_cstr(e, "none");
+	for (i = 0; i < n; i++) {
+		if (i)
+			emit_raw(e, ",", 1);
+		emit_raw(e, num, pw_put_u64(num, r.groups[i]));
+	}
+	if (r.new_ngroups > n)
+		emit_cstr(e, ",...");
+}
+
 /* ---- audit emitters ---- */
 
 static const char *audit_action_name(unsigned int action)
@@ -1569,6 +1712,8 @@ static const struct pw_event_desc pw_event_descs[] = {
 	{ PW_EV_BLOCK_SLOW, sizeof(struct pw_block_slow), emit_block_slow },
 	/* capability */
 	{ PW_EV_CAPABLE, sizeof(struct pw_capable), emit_capable },
+	/* cred */
+	{ PW_EV_CRED, sizeof(struct pw_cred), emit_cred },
 	/* audit */
 	{ PW_EV_AUDIT, sizeof(struct pw_audit), emit_audit },
 

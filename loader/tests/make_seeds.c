@@ -467,6 +467,28 @@ static void iouring_seeds(void)
 	io.opcode = 1000;	/* beyond the name table */
 	io.ret = -22;
 	put("io_uring-register", &io, sizeof(io));
+static void cred_seeds(void)
+{
+	struct pw_cred cr;
+
+	memset(&cr, 0, sizeof(cr));
+	hdr(&cr.h, PW_EV_CRED, sizeof(cr));
+	cr.syscall = PW_CRED_SYS_SETRESUID;
+	cr.new_ids.uid = cr.new_ids.euid = cr.new_ids.suid = cr.new_ids.fsuid = 65534;
+	cr.old_cap_effective = cr.old_cap_permitted = (1ULL << 41) - 1;
+	cr.old_ngroups = cr.new_ngroups = 1;
+	put("cred", &cr, sizeof(cr));
+	cr.syscall = PW_CRED_SYS_SETGROUPS;
+	cr.ret = -1;
+	cr.new_ngroups = 1000;	/* more than the record holds */
+	memset(cr.groups, 0xff, sizeof(cr.groups));
+	cr.new_cap_effective = ~0ULL;
+	put("cred-setgroups", &cr, sizeof(cr));
+	cr.syscall = PW_CRED_SYS_EXECVE;
+	cr.ret = 0;
+	put("cred-execve", &cr, sizeof(cr));
+	cr.syscall = 1000;	/* beyond the name table */
+	put("cred-unknown", &cr, sizeof(cr));
 }
 
 int main(int argc, char **argv)
@@ -485,6 +507,7 @@ int main(int argc, char **argv)
 	block_cap_audit_seeds();
 	uprobe_tp_bench_seeds();
 	iouring_seeds();
+	cred_seeds();
 
 	/* every type the decoder knows has a seed */
 #define PW_X(up, low, id)							\

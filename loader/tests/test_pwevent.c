@@ -886,6 +886,98 @@ static void test_block_slow(void)
 		   "lat=1200.000ms\n");
 }
 
+static void set_ids(struct pw_cred_ids *ids, __u32 u, __u32 g)
+{
+	ids->uid = ids->euid = ids->suid = ids->fsuid = u;
+	ids->gid = ids->egid = ids->sgid = ids->fsgid = g;
+}
+
+static void test_cred(void)
+{
+	struct pw_cred r;
+
+	/* root drops to nobody: every uid changes, the capabilities go */
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_CRED, PW_MOD_CRED, sizeof(r));
+	r.syscall = PW_CRED_SYS_SETRESUID;
+	set_ids(&r.old_ids, 0, 0);
+	set_ids(&r.new_ids, 65534, 0);
+	r.old_cap_effective = r.old_cap_permitted = 1u << 12 | 1u << 21;	/* NET_ADMIN, SYS_ADMIN */
+	r.old_ngroups = 1;
+	r.new_ngroups = 1;
+	r.groups[0] = 0;
+	CHECK_TEXT(&r, sizeof(r), "cred  " COLS "setresuid uid=0->65534 euid=0->65534 "
+		   "suid=0->65534 fsuid=0->65534 gid=0 egid=0 sgid=0 fsgid=0 ret=0 "
+		   "cap_effective=none cap_permitted=none\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("cred", "cred")
+		   ",\"syscall\":\"setresuid\",\"old_uid\":0,\"new_uid\":65534,"
+		   "\"old_euid\":0,\"new_euid\":65534,\"old_suid\":0,\"new_suid\":65534,"
+		   "\"old_fsuid\":0,\"new_fsuid\":65534,\"old_gid\":0,\"new_gid\":0,"
+		   "\"old_egid\":0,\"new_egid\":0,\"old_sgid\":0,\"new_sgid\":0,"
+		   "\"old_fsgid\":0,\"new_fsgid\":0,\"ret\":0,"
+		   "\"old_cap_effective\":[\"CAP_NET_ADMIN\",\"CAP_SYS_ADMIN\"],"
+		   "\"new_cap_effective\":[],"
+		   "\"old_cap_permitted\":[\"CAP_NET_ADMIN\",\"CAP_SYS_ADMIN\"],"
+		   "\"new_cap_permitted\":[],\"old_ngroups\":1,\"new_ngroups\":1,"
+		   "\"groups\":[0]}\n");
+
+	/* a failed setuid(0) of nobody: nothing changes */
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_CRED, PW_MOD_CRED, sizeof(r));
+	r.syscall = PW_CRED_SYS_SETUID;
+	set_ids(&r.old_ids, 65534, 65534);
+	set_ids(&r.new_ids, 65534, 65534);
+	r.ret = -EPERM;
+	CHECK_TEXT(&r, sizeof(r), "cred  " COLS "setuid uid=65534 euid=65534 suid=65534 "
+		   "fsuid=65534 gid=65534 egid=65534 sgid=65534 fsgid=65534 ret=-1(EPERM)\n");
+
+	/* capset: one capability dropped, one unknown to the build added */
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_CRED, PW_MOD_CRED, sizeof(r));
+	r.syscall = PW_CRED_SYS_CAPSET;
+	r.old_cap_effective = 1u << 13 | 1u << 0;	/* NET_RAW, CHOWN */
+	r.new_cap_effective = 1ULL << 63 | 1u << 0;
+	r.old_cap_permitted = r.new_cap_permitted = 1u << 13 | 1u << 0;
+	CHECK_TEXT(&r, sizeof(r), "cred  " COLS "capset uid=0 euid=0 suid=0 fsuid=0 gid=0 "
+		   "egid=0 sgid=0 fsgid=0 ret=0 cap_effective=-CAP_NET_RAW,+CAP_63\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("cred", "cred")
+		   ",\"syscall\":\"capset\",\"old_uid\":0,\"new_uid\":0,"
+		   "\"old_euid\":0,\"new_euid\":0,\"old_suid\":0,\"new_suid\":0,"
+		   "\"old_fsuid\":0,\"new_fsuid\":0,\"old_gid\":0,\"new_gid\":0,"
+		   "\"old_egid\":0,\"new_egid\":0,\"old_sgid\":0,\"new_sgid\":0,"
+		   "\"old_fsgid\":0,\"new_fsgid\":0,\"ret\":0,"
+		   "\"old_cap_effective\":[\"CAP_CHOWN\",\"CAP_NET_RAW\"],"
+		   "\"new_cap_effective\":[\"CAP_CHOWN\",\"CAP_63\"],"
+		   "\"old_cap_permitted\":[\"CAP_CHOWN\",\"CAP_NET_RAW\"],"
+		   "\"new_cap_permitted\":[\"CAP_CHOWN\",\"CAP_NET_RAW\"],"
+		   "\"old_ngroups\":0,\"new_ngroups\":0,\"groups\":[]}\n");
+
+	/* setgroups: the first PW_CRED_GROUPS_MAX groups, "..." for more */
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_CRED, PW_MOD_CRED, sizeof(r));
+	r.syscall = PW_CRED_SYS_SETGROUPS;
+	set_ids(&r.old_ids, 0, 0);
+	set_ids(&r.new_ids, 0, 0);
+	r.new_ngroups = 9;
+	for (unsigned int i = 0; i < PW_CRED_GROUPS_MAX; i++)
+		r.groups[i] = i + 1;
+	CHECK_TEXT(&r, sizeof(r), "cred  " COLS "setgroups uid=0 euid=0 suid=0 fsuid=0 gid=0 "
+		   "egid=0 sgid=0 fsgid=0 ret=0 groups=1,2,3,4,5,6,7,8,...\n");
+	r.new_ngroups = 0;
+	CHECK_TEXT(&r, sizeof(r), "cred  " COLS "setgroups uid=0 euid=0 suid=0 fsuid=0 gid=0 "
+		   "egid=0 sgid=0 fsgid=0 ret=0 groups=none\n");
+
+	/* an exec of a setuid-root binary (hook commit) */
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_CRED, PW_MOD_CRED, sizeof(r));
+	r.syscall = PW_CRED_SYS_EXECVE;
+	set_ids(&r.old_ids, 1000, 1000);
+	set_ids(&r.new_ids, 1000, 1000);
+	r.new_ids.euid = r.new_ids.suid = r.new_ids.fsuid = 0;
+	CHECK_TEXT(&r, sizeof(r), "cred  " COLS "execve uid=1000 euid=1000->0 suid=1000->0 "
+		   "fsuid=1000->0 gid=1000 egid=1000 sgid=1000 fsgid=1000 ret=0\n");
+}
+
 static void test_capable(void)
 {
 	struct pw_capable r;
@@ -1375,6 +1467,7 @@ int main(void)
 	test_oom();
 	test_block_slow();
 	test_capable();
+	test_cred();
 	test_audit();
 	test_uprobes();
 	test_tracepoint();
