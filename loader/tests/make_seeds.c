@@ -467,6 +467,8 @@ static void iouring_seeds(void)
 	io.opcode = 1000;	/* beyond the name table */
 	io.ret = -22;
 	put("io_uring-register", &io, sizeof(io));
+}
+
 static void cred_seeds(void)
 {
 	struct pw_cred cr;
