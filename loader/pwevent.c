@@ -1149,6 +1149,70 @@ static void emit_capable(struct pw_emit *e, const void *rec, size_t len)
 	emit_u64(e, "userns", NULL, r.target_userns);
 }
 
+/* ---- ptrace emitters ---- */
+
+/* Generated at build time from linux/ptrace.h (see the Makefile). */
+static const struct pw_name pw_ptrace_requests[] = {
+#define PW_PTRACE_REQ(name, nr, reported) { nr, #name },
+#include "ptrace_requests.h"
+#undef PW_PTRACE_REQ
+};
+
+static const struct pw_name pw_ptrace_syscall_names[] = {
+#define PW_X(up, low, id) { id, #low },
+	PW_PTRACE_SYSCALLS(PW_X)
+#undef PW_X
+};
+
+static void emit_ptrace(struct pw_emit *e, const void *rec, size_t len)
+{
+	const char *request = NULL;
+	struct pw_ptrace r;
+	char buf[24];
+
+	PW_COPY(&r, rec, len);
+	if (r.syscall == PW_PTRACE_SYS_VM_READV)
+		request = "vm_readv";
+	else if (r.syscall == PW_PTRACE_SYS_VM_WRITEV)
+		request = "vm_writev";
+	else if (r.request <= 0xffffffffu)
+		request = name_of(pw_ptrace_requests, ARRAY_SIZE(pw_ptrace_requests),
+				  (unsigned int)r.request);
+	if (!request) {
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)r.request);
+		request = buf;
+	}
+	emit_name(e, "request", request);
+	if (e->fmt == PW_FMT_JSON) {
+		emit_name(e, "syscall", name_of(pw_ptrace_syscall_names,
+						ARRAY_SIZE(pw_ptrace_syscall_names), r.syscall));
+		if (r.syscall == PW_PTRACE_SYS_PTRACE)
+			emit_u64(e, "request_nr", NULL, r.request);
+	}
+	emit_s64(e, "target_pid", "target", r.target_pid);
+	emit_opt_str(e, "target_comm", "target_comm", r.target_comm, sizeof(r.target_comm));
+	if (e->fmt == PW_FMT_JSON) {
+		emit_u64(e, "addr", NULL, r.addr);
+	} else if (r.addr) {
+		emit_key(e, "addr", "addr");
+		emit_raw(e, buf, (size_t)snprintf(buf, sizeof(buf), "0x%llx",
+						  (unsigned long long)r.addr));
+	}
+	if (r.syscall == PW_PTRACE_SYS_PTRACE) {
+		if (e->fmt == PW_FMT_JSON) {
+			emit_u64(e, "data", NULL, r.data);
+		} else if (r.data) {
+			emit_key(e, "data", "data");
+			emit_raw(e, buf, (size_t)snprintf(buf, sizeof(buf), "0x%llx",
+							  (unsigned long long)r.data));
+		}
+	} else {
+		emit_u64(e, "iovcnt", NULL, r.data);
+		emit_u64(e, "bytes", "bytes", r.ret > 0 ? (unsigned long long)r.ret : 0);
+	}
+	emit_ret(e, r.ret);
+}
+
 /* ---- audit emitters ---- */
 
 static const char *audit_action_name(unsigned int action)
@@ -1467,6 +1531,8 @@ static const struct pw_event_desc pw_event_descs[] = {
 	{ PW_EV_BLOCK_SLOW, sizeof(struct pw_block_slow), emit_block_slow },
 	/* capability */
 	{ PW_EV_CAPABLE, sizeof(struct pw_capable), emit_capable },
+	/* ptrace */
+	{ PW_EV_PTRACE, sizeof(struct pw_ptrace), emit_ptrace },
 	/* audit */
 	{ PW_EV_AUDIT, sizeof(struct pw_audit), emit_audit },
 
