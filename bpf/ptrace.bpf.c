@@ -17,8 +17,10 @@
  * the kernel for the task by pid (kfunc bpf_task_from_pid, 6.2+; the pid
  * is looked up in the initial pid namespace, so only for callers in it);
  * where the kernel lacks the kfunc (6.1) that variant fails to load and
- * the loader falls back to the other, which leaves target_comm "" (TRACEME
- * excepted: the tracer is the caller's parent, read from the caller).
+ * the loader falls back to the other, which finds the target among the
+ * caller's tracees (after ATTACH or SEIZE, and for requests on a tracee;
+ * not after DETACH, nor for a refused attach or process_vm_*: "").
+ * TRACEME's target is the caller's parent, read from the caller by both.
  */
 #include "common.bpf.h"
 
@@ -76,6 +78,40 @@ static __always_inline void target_by_pid(struct pw_ptrace *ev)
 	bpf_task_release(t);
 }
 
+/* Tracees looked at: a tracer with more than this many has its newest
+ * ones found (ATTACH and SEIZE put the new tracee first). */
+#define PW_PTRACED_SCAN 8
+
+/* The comm of the caller's tracee whose pid is ev->target_pid, from the
+ * calling thread's list of tracees (task->ptraced, linked by the tracees'
+ * ptrace_entry), when the caller's pid namespace is the initial one (the
+ * tracees' pids are compared as the kernel numbers them there). */
+static __always_inline void target_by_tracees(struct pw_ptrace *ev)
+{
+	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+	struct list_head *head = &cur->ptraced;
+	struct list_head *pos;
+
+	if (ev->target_pid <= 0 || BPF_CORE_READ(cur, thread_pid, level) != 0)
+		return;
+	pos = BPF_CORE_READ(cur, ptraced.next);
+#pragma unroll
+	for (int i = 0; i < PW_PTRACED_SCAN; i++) {
+		struct task_struct *t;
+
+		if (!pos || pos == head)
+			return;
+		t = (struct task_struct *)((void *)pos -
+					   bpf_core_field_offset(struct task_struct, ptrace_entry));
+		if (BPF_CORE_READ(t, pid) == ev->target_pid) {
+			BPF_CORE_READ_STR_INTO(&ev->target_comm, t, comm);
+			ev->target_source = PW_PTRACE_TARGET_TASK;
+			return;
+		}
+		pos = BPF_CORE_READ(pos, next);
+	}
+}
+
 static __always_inline int ptrace_exit(struct trace_event_raw_sys_exit *ctx,
 				       const struct pw_pair *p, const bool by_pid)
 {
@@ -109,8 +145,12 @@ static __always_inline int ptrace_exit(struct trace_event_raw_sys_exit *ctx,
 		if (rvec && ev.data && bpf_probe_read_user(&ev.addr, sizeof(ev.addr), &rvec->iov_base))
 			ev.addr = 0;
 	}
-	if (by_pid && ev.target_source == PW_PTRACE_TARGET_NONE)
-		target_by_pid(&ev);
+	if (ev.target_source == PW_PTRACE_TARGET_NONE) {
+		if (by_pid)
+			target_by_pid(&ev);
+		else if (p->op == PW_PTRACE_SYS_PTRACE)
+			target_by_tracees(&ev);
+	}
 	pw_fill_hdr(&ev.h, PW_EV_PTRACE, MOD, sizeof(ev));
 	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
 	return 0;
@@ -122,7 +162,7 @@ static __always_inline int exit_by_pid(struct trace_event_raw_sys_exit *ctx,
 	return ptrace_exit(ctx, p, true);
 }
 
-/* The exit hook's fallback variant: no kfunc. */
+/* The exit hook's fallback variant: no kfunc, the tracees only. */
 #define PTRACE_EXIT_PLAIN(prog, syscall)					\
 	SEC("tp/syscalls/sys_exit_" #syscall)					\
 	int prog##_x__tp(struct trace_event_raw_sys_exit *ctx)			\

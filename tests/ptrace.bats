@@ -41,13 +41,14 @@ start_sleeper() {
 }
 
 # The target_comm a test expects for a target that is not the caller's
-# parent: the comm where the exit hook looks the task up by pid (variant
-# tpk, kernels with bpf_task_from_pid), "" where it cannot (variant tp).
-want_comm() { # comm
+# parent: comm where the exit hook looks the task up by pid (variant tpk,
+# kernels with bpf_task_from_pid); where it cannot (variant tp), comm only
+# for a target that is among the caller's tracees at the exit (tracee).
+want_comm() { # comm [tracee]
 	local v
 	v=$("$PW" status --json | jq -r '.modules[] | select(.name == "ptrace") | .hooks[] |
 		select(.hook == "ptrace_x") | .variant')
-	if [[ $v == tpk ]]; then echo "$1"; else echo ""; fi
+	if [[ $v == tpk || ${2:-} == tracee ]]; then echo "$1"; else echo ""; fi
 }
 
 # Fields of words NAME=VALUE printed by the helper, as shell variables.
@@ -72,13 +73,15 @@ helper_vars() { # line
 	assert_field "$seize" .module ptrace
 	assert_field "$seize" .syscall ptrace
 	assert_field "$seize" .request_nr -eq $((0x4206))
-	assert_field "$seize" .target_comm "$(want_comm sleep)"
+	assert_field "$seize" .target_comm "$(want_comm sleep tracee)"
 	assert_field "$seize" .addr -eq 0
 	assert_field "$seize" '.data | type' number
 	assert_field "$seize" .ret -eq 0
 	detach=$(jq -c 'select(.request == "DETACH" and .ret == 0)' <<<"$events")
 	[ "$(jq -s length <<<"$detach")" -eq 1 ]
 	assert_field "$detach" .comm strace
+	# detached at the exit: no longer a tracee
+	assert_field "$detach" .target_comm "$(want_comm sleep)"
 }
 
 # bats test_tags=vm-ci
@@ -92,13 +95,13 @@ helper_vars() { # line
 	at=$(jq -c 'select(.request == "ATTACH")' <<<"$events")
 	assert_field "$at" .comm pwptrace
 	assert_field "$at" .request_nr -eq 16
-	assert_field "$at" .target_comm "$(want_comm pwtarget)"
+	assert_field "$at" .target_comm "$(want_comm pwtarget tracee)"
 	assert_field "$at" .ret -eq 0
 	poke=$(jq -c 'select(.request == "POKEDATA")' <<<"$events")
 	assert_field "$poke" .request_nr -eq 5
 	assert_field "$poke" .addr -eq "$addr"
 	assert_field "$poke" .data -eq "$data"
-	assert_field "$poke" .target_comm "$(want_comm pwtarget)"
+	assert_field "$poke" .target_comm "$(want_comm pwtarget tracee)"
 	assert_field "$poke" .ret -eq 0
 	# PEEKDATA (and only it: the other three are reported) ended filtered
 	[ "$(stat_of ptrace filtered)" -ge $((before + 1)) ]
