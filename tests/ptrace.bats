@@ -4,12 +4,16 @@
 # intruder does (tests/helpers/ptrace-helper.c); the default request set,
 # the filters and the stats invariant.
 
+# shellcheck disable=SC2154 # output and stderr_lines come from bats' run; attach, addr,
+# data, parent, child, written, readback and same from helper_vars
+
 load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
 	pw_setup_file ptrace
-	# a directory nobody can enter: the helper also runs as nobody
+	command -v gcc >/dev/null || skip "needs gcc to build the helper"
+	# a directory nobody may enter: the helper also runs as nobody
 	HELPER_DIR=$(mktemp -d /tmp/pwptrace.XXXXXX)
 	chmod 755 "$HELPER_DIR"
 	gcc -O1 -Wall -Wextra -Werror -o "$HELPER_DIR/pwptrace" "$BATS_TEST_DIRNAME/helpers/ptrace-helper.c"
@@ -159,7 +163,7 @@ helper_vars() { # line
 @test "process_vm_writev and process_vm_readv report the bytes copied and the remote address" {
 	run -0 "$HELPER" vm
 	helper_vars "$output"
-	[ "$written" -eq 8 ] && [ "$read" -eq 8 ] && [ "$same" -eq 1 ]
+	[ "$written" -eq 8 ] && [ "$readback" -eq 8 ] && [ "$same" -eq 1 ]
 	events=$(pw_events | jq -c --argjson c "$child" 'select(.type == "ptrace" and .target_pid == $c)')
 	for req in vm_writev vm_readv; do
 		ev=$(jq -c --arg r "$req" 'select(.request == $r)' <<<"$events")

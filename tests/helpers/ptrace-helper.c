@@ -110,7 +110,7 @@ static int vm(void)
 
 	w = process_vm_writev(pid, &local, 1, &remote, 1, 0);
 	r = process_vm_readv(pid, &back, 1, &remote, 1, 0);
-	printf("child=%d addr=%lu written=%zd read=%zd same=%d\n", pid, (unsigned long)buf, w, r,
+	printf("child=%d addr=%lu written=%zd readback=%zd same=%d\n", pid, (unsigned long)buf, w, r,
 	       !memcmp(in, out, sizeof(in)));
 	reap(pid);
 	return 0;
