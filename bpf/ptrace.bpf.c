@@ -13,11 +13,12 @@
  * unless config ptrace_all_requests is on. process_vm_* calls are always
  * reported.
  *
- * target_comm: each exit hook has two variants. The preferred one asks
- * the kernel for the task by pid (kfunc bpf_task_from_pid, 6.2+; the pid
- * is looked up in the initial pid namespace, so only for callers in it);
- * where the kernel lacks the kfunc (6.1) that variant fails to load and
- * the loader falls back to the other, which finds the target among the
+ * target_comm: each exit hook has two variants. The preferred one (tpk)
+ * asks the kernel for the task by pid (kfunc bpf_task_from_pid, which
+ * tracepoint programs may call since 6.12; the pid is looked up in the
+ * initial pid namespace, so only for callers in it); where the kernel
+ * refuses that kfunc here (6.1: the verifier rejects the program) the
+ * loader falls back to the other (tp), which finds the target among the
  * caller's tracees (after ATTACH or SEIZE, and for requests on a tracee;
  * not after DETACH, nor for a refused attach or process_vm_*: "").
  * TRACEME's target is the caller's parent, read from the caller by both.
