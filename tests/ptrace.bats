@@ -217,3 +217,33 @@ helper_vars() { # line
 	assert_field "$output" .filtered -ge 3
 	assert_field "$output" .emitted -ge 3
 }
+
+# bats test_tags=vm-ci
+@test "where tpk fails to load, ptrace_x falls back to tp and finds the target among the caller's tracees" {
+	"$PW" down
+	run -0 --separate-stderr env PINWATCH_TEST_FAIL_AT=load:ptrace_x__tpk "$PW_LOAD" load "$PW_BUILD/bpf/ptrace.bpf.o"
+	[[ $stderr == *"ptrace: ptrace_x: tp failed to load ("*"); using tp"* ]]
+	[ -e "$PIN_ROOT/ptrace/prog_ptrace_x__tp" ]
+	[ "$(want_comm x)" = "" ] # want_comm sees the variant too
+	pw_drain
+	run -0 "$HELPER" poke
+	helper_vars "$output"
+	tracee=$child
+	start_sleeper
+	run -0 as_nobody "$HELPER" attach "$child"
+	kill "$child"
+	wait "$child" || true
+	events=$(pw_events | jq -c 'select(.type == "ptrace")')
+	# the new tracee, and a request on it: found among the tracees
+	mine=$(jq -c --argjson t "$tracee" 'select(.target_pid == $t)' <<<"$events")
+	[ "$(jq -r .request <<<"$mine" | paste -sd' ')" = "ATTACH POKEDATA DETACH" ]
+	assert_field "$(jq -c 'select(.request == "ATTACH")' <<<"$mine")" .target_comm pwtarget
+	assert_field "$(jq -c 'select(.request == "POKEDATA")' <<<"$mine")" .target_comm pwtarget
+	# detached at the exit, or never attached: not found
+	assert_field "$(jq -c 'select(.request == "DETACH")' <<<"$mine")" .target_comm ""
+	refused=$(jq -c --argjson c "$child" 'select(.target_pid == $c)' <<<"$events")
+	assert_field "$refused" .ret -eq -1
+	assert_field "$refused" .target_comm ""
+	"$PW" down
+	"$PW" up ptrace >/dev/null
+}
