@@ -92,7 +92,7 @@ $(BUILD)/gen/cap_names.h:
 
 # ptrace requests (PTRACE_ATTACH = 16, ...), from linux/ptrace.h and the
 # architecture's asm/ptrace-abi.h: PW_PTRACE_REQ(NAME, number, reported),
-# one per number (the first name wins). reported: the ptrace module reports
+# one per number (of two names, the first in sort order). reported: the module reports
 # it by default (attach, detach and every write: POKE*, SET*); the others
 # (reads, CONT, SINGLESTEP, ...) only with config ptrace_all_requests.
 # PEEKUSR/POKEUSR are spelled PEEKUSER/POKEUSER, as glibc and strace do.
