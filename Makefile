@@ -92,9 +92,10 @@ $(BUILD)/gen/cap_names.h:
 
 # ptrace requests (PTRACE_ATTACH = 16, ...), from linux/ptrace.h and the
 # architecture's asm/ptrace-abi.h: PW_PTRACE_REQ(NAME, number, reported),
-# one per number (of two names, the first in sort order). reported: the module reports
-# it by default (attach, detach and every write: POKE*, SET*); the others
-# (reads, CONT, SINGLESTEP, ...) only with config ptrace_all_requests.
+# one per number (of two names, the first in sort order). reported: the
+# ptrace module reports it by default (attach, detach and every write:
+# POKE*, SET*); the others (reads, CONT, SINGLESTEP, ...) only with config
+# ptrace_all_requests.
 # PEEKUSR/POKEUSR are spelled PEEKUSER/POKEUSER, as glibc and strace do.
 $(BUILD)/gen/ptrace_requests.h:
 	@mkdir -p $(@D)
