@@ -1164,11 +1164,26 @@ static const struct pw_name pw_ptrace_syscall_names[] = {
 #undef PW_X
 };
 
+/* JSON: the number. Text: key=0x<hex>, only when not 0 (an address). */
+static void emit_opt_hex(struct pw_emit *e, const char *key, unsigned long long v)
+{
+	char hex[24];
+
+	if (e->fmt == PW_FMT_JSON) {
+		emit_u64(e, key, NULL, v);
+		return;
+	}
+	if (!v)
+		return;
+	emit_key(e, key, key);
+	emit_raw(e, hex, (size_t)snprintf(hex, sizeof(hex), "0x%llx", v));
+}
+
 static void emit_ptrace(struct pw_emit *e, const void *rec, size_t len)
 {
 	const char *request = NULL;
 	struct pw_ptrace r;
-	char buf[24];
+	char unknown[24];
 
 	PW_COPY(&r, rec, len);
 	if (r.syscall == PW_PTRACE_SYS_VM_READV)
@@ -1179,8 +1194,8 @@ static void emit_ptrace(struct pw_emit *e, const void *rec, size_t len)
 		request = name_of(pw_ptrace_requests, ARRAY_SIZE(pw_ptrace_requests),
 				  (unsigned int)r.request);
 	if (!request) {
-		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)r.request);
-		request = buf;
+		snprintf(unknown, sizeof(unknown), "0x%llx", (unsigned long long)r.request);
+		request = unknown;
 	}
 	emit_name(e, "request", request);
 	if (e->fmt == PW_FMT_JSON) {
@@ -1191,21 +1206,9 @@ static void emit_ptrace(struct pw_emit *e, const void *rec, size_t len)
 	}
 	emit_s64(e, "target_pid", "target", r.target_pid);
 	emit_opt_str(e, "target_comm", "target_comm", r.target_comm, sizeof(r.target_comm));
-	if (e->fmt == PW_FMT_JSON) {
-		emit_u64(e, "addr", NULL, r.addr);
-	} else if (r.addr) {
-		emit_key(e, "addr", "addr");
-		emit_raw(e, buf, (size_t)snprintf(buf, sizeof(buf), "0x%llx",
-						  (unsigned long long)r.addr));
-	}
+	emit_opt_hex(e, "addr", r.addr);
 	if (r.syscall == PW_PTRACE_SYS_PTRACE) {
-		if (e->fmt == PW_FMT_JSON) {
-			emit_u64(e, "data", NULL, r.data);
-		} else if (r.data) {
-			emit_key(e, "data", "data");
-			emit_raw(e, buf, (size_t)snprintf(buf, sizeof(buf), "0x%llx",
-							  (unsigned long long)r.data));
-		}
+		emit_opt_hex(e, "data", r.data);
 	} else {
 		emit_u64(e, "iovcnt", NULL, r.data);
 		emit_u64(e, "bytes", "bytes", r.ret > 0 ? (unsigned long long)r.ret : 0);
