@@ -26,7 +26,10 @@ TOOL_OBJS := $(patsubst %,$(BUILD)/%.bpf.o,$(TOOL_BPF))
 ONDEMAND_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(wildcard bpf/ondemand/*.bpf.c))
 BPF_HDRS  := $(wildcard bpf/*.h bpf/ondemand/*.h)
 LIB_SRCS  := loader/parse.c loader/writer.c loader/pwevent.c loader/tpformat.c
-GEN_HDRS  := $(BUILD)/gen/syscall_names.h $(BUILD)/gen/cap_names.h $(BUILD)/gen/iouring_names.h
+GEN_HDRS  := $(BUILD)/gen/syscall_names.h $(BUILD)/gen/cap_names.h $(BUILD)/gen/iouring_names.h \
+	$(BUILD)/gen/ptrace_requests.h
+# Generated headers the BPF objects include too.
+BPF_GEN_HDRS := $(BUILD)/gen/ptrace_requests.h
 LIB_HDRS  := $(wildcard loader/*.h loader/ondemand/*.h loader/tests/*.h) bpf/pinwatch.h $(GEN_HDRS)
 BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read $(BUILD)/pinwatch-tp
 # On-demand tools: pinwatch-TOOL is built from loader/ondemand/TOOL.c, its
@@ -88,7 +91,25 @@ $(BUILD)/gen/cap_names.h:
 			{ printf "\t[%s] = \"%s\",\n", $$3, $$2 }' | sort -t[ -k2 -n >$@.tmp
 	test -s $@.tmp && mv $@.tmp $@
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
+# ptrace requests (PTRACE_ATTACH = 16, ...), from linux/ptrace.h and the
+# architecture's asm/ptrace-abi.h: PW_PTRACE_REQ(NAME, number, reported),
+# one per number (of two names, the first in sort order). reported: the
+# ptrace module reports it by default (attach, detach and every write:
+# POKE*, SET*); the others (reads, CONT, SINGLESTEP, ...) only with config
+# ptrace_all_requests.
+# PEEKUSR/POKEUSR are spelled PEEKUSER/POKEUSER, as glibc and strace do.
+$(BUILD)/gen/ptrace_requests.h:
+	@mkdir -p $(@D)
+	printf '#include <linux/ptrace.h>\n' | $(CC) -E -dM -x c - | \
+		awk '$$1 == "#define" && $$2 ~ /^PTRACE_[A-Z0-9_]+$$/ && \
+			$$2 !~ /^PTRACE_(EVENT|O|SYSCALL_INFO|EVENTMSG)_/ && $$2 != "PTRACE_PEEKSIGINFO_SHARED" && \
+			$$3 ~ /^(0x[0-9a-fA-F]+|[0-9]+)$$/ { print $$3, substr($$2, 8) }' | sort -k2 | \
+		awk '!seen[$$1]++ { name = $$2; sub(/USR$$/, "USER", name); \
+			rep = name ~ /^(POKE|SET|OLDSET)/ || name ~ /^(ATTACH|SEIZE|TRACEME|DETACH)$$/; \
+			printf "\tPW_PTRACE_REQ(%s, %s, %d)\n", name, $$1, rep }' >$@.tmp
+	grep -q 'PW_PTRACE_REQ(ATTACH, 16, 1)' $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BPF_GEN_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

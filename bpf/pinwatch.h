@@ -58,6 +58,7 @@
 	X(AUDIT, audit, 9)		\
 	X(UPROBE, uprobe, 10)		\
 	X(CRED, cred, 11)	\
+	X(PTRACE, ptrace, 12)	\
 	X(IOURING, iouring, 16)
 
 /* Not modules (absent from PW_MODULES, never loaded by `up`): tpwatch
@@ -111,7 +112,8 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 /* Event types, by the module or tool that writes them: process 1-9,
  * syscall 10-19, file 20-29, net 30-39, signal 40-49, mount 50-59,
  * oom 60-69, block 70-79, capability 80-89, audit 90-99, uprobe 100-109,
- * tracepoint workbench 110-119, bench 120-129, cred 130-139, iouring 180-189.
+ * tracepoint workbench 110-119, bench 120-129, cred 130-139, ptrace 140-149,
+ * iouring 180-189.
  * X(UP, name, id) */
 #define PW_EVENT_TYPES(X)		\
 	X(EXEC, exec, 1)		\
@@ -143,6 +145,7 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 	X(TRACEPOINT, tracepoint, 110)	\
 	X(BENCH, bench, 120)		\
 	X(CRED, cred, 130)	\
+	X(PTRACE, ptrace, 140)	\
 	X(IO_URING, io_uring, 180)
 
 enum pw_event_type {
@@ -213,6 +216,8 @@ struct pw_config {
 	__u32 syscall_latency;	/* 1: time syscalls (attaches the sys_exit hook) */
 	__u32 block_slow_ns;	/* block_slow event for requests taking >= this (0: all) */
 	__u32 capable_denials_only; /* 1: report only capability checks that failed */
+	__u32 ptrace_all_requests; /* 1: report every ptrace request, reads and
+				    * controls (PEEK*, GET*, CONT, ...) too */
 };
 
 /* A stats key's bit in pw_config.modules_disabled: only modules have a
@@ -233,7 +238,8 @@ struct pw_config {
 	X(wakeup_bytes, bytes, 1)		\
 	X(syscall_latency, bool, 1)		\
 	X(block_slow_ns, ns, 1)			\
-	X(capable_denials_only, bool, 1)
+	X(capable_denials_only, bool, 1)	\
+	X(ptrace_all_requests, bool, 1)
 
 /* maps/stats: per-CPU array keyed by module id. For every module,
  * seen == filtered + emitted + dropped once its programs are idle. */
@@ -784,6 +790,43 @@ struct pw_cred {
 	__u32 new_ngroups;	/* supplementary groups after */
 	__u32 pad;
 	__u32 groups[PW_CRED_GROUPS_MAX];	/* the first new_ngroups of them, after */
+};
+
+/* ---- ptrace events ---- */
+
+/* Which syscall a ptrace event came from (field "syscall"); X(UP, name, id). */
+#define PW_PTRACE_SYSCALLS(X)			\
+	X(PTRACE, ptrace, 1)			\
+	X(VM_READV, process_vm_readv, 2)	\
+	X(VM_WRITEV, process_vm_writev, 3)
+
+enum pw_ptrace_syscall {
+#define PW_X(up, low, id) PW_PTRACE_SYS_##up = id,
+	PW_PTRACE_SYSCALLS(PW_X)
+#undef PW_X
+};
+
+/* pw_ptrace.target_source: where target_comm comes from */
+#define PW_PTRACE_TARGET_NONE	0	/* not known: target_comm is "" */
+#define PW_PTRACE_TARGET_TASK	1	/* the task with pid target_pid, at the syscall's exit */
+#define PW_PTRACE_TARGET_PARENT	2	/* TRACEME: the caller's parent, its tracer */
+
+/* ptrace(2) (request: the PTRACE_* number) and process_vm_readv/writev(2)
+ * (request: 0, addr: the first remote iovec's base, bytes: the return
+ * value), read at the syscall's exit. The header is the caller. */
+struct pw_ptrace {
+	struct pw_hdr h;
+	__s64 ret;		/* raw return value, or -errno; process_vm_*: bytes copied */
+	__u64 request;		/* ptrace: PTRACE_* as passed */
+	__u64 addr;		/* ptrace: addr as passed; process_vm_*: rvec[0].iov_base */
+	__u64 data;		/* ptrace: data as passed (POKE*: the word written);
+				 * process_vm_*: riovcnt */
+	__s32 target_pid;	/* ptrace: pid as passed (TRACEME: the parent's tgid);
+				 * process_vm_*: pid as passed */
+	__u32 syscall;		/* enum pw_ptrace_syscall */
+	__u32 target_source;	/* PW_PTRACE_TARGET_* */
+	__u32 pad;
+	char target_comm[PW_COMM_LEN];
 };
 
 /* ---- audit events ---- */

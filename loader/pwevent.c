@@ -1293,6 +1293,73 @@ static void emit_cred(struct pw_emit *e, const void *rec, size_t len)
 		emit_cstr(e, ",...");
 }
 
+/* ---- ptrace emitters ---- */
+
+/* Generated at build time from linux/ptrace.h (see the Makefile). */
+static const struct pw_name pw_ptrace_requests[] = {
+#define PW_PTRACE_REQ(name, nr, reported) { nr, #name },
+#include "ptrace_requests.h"
+#undef PW_PTRACE_REQ
+};
+
+static const struct pw_name pw_ptrace_syscall_names[] = {
+#define PW_X(up, low, id) { id, #low },
+	PW_PTRACE_SYSCALLS(PW_X)
+#undef PW_X
+};
+
+/* JSON: the number. Text: key=0x<hex>, only when not 0 (an address). */
+static void emit_opt_hex(struct pw_emit *e, const char *key, unsigned long long v)
+{
+	char hex[24];
+
+	if (e->fmt == PW_FMT_JSON) {
+		emit_u64(e, key, NULL, v);
+		return;
+	}
+	if (!v)
+		return;
+	emit_key(e, key, key);
+	emit_raw(e, hex, (size_t)snprintf(hex, sizeof(hex), "0x%llx", v));
+}
+
+static void emit_ptrace(struct pw_emit *e, const void *rec, size_t len)
+{
+	const char *request = NULL;
+	struct pw_ptrace r;
+	char unknown[24];
+
+	PW_COPY(&r, rec, len);
+	if (r.syscall == PW_PTRACE_SYS_VM_READV)
+		request = "vm_readv";
+	else if (r.syscall == PW_PTRACE_SYS_VM_WRITEV)
+		request = "vm_writev";
+	else if (r.request <= 0xffffffffu)
+		request = name_of(pw_ptrace_requests, ARRAY_SIZE(pw_ptrace_requests),
+				  (unsigned int)r.request);
+	if (!request) {
+		snprintf(unknown, sizeof(unknown), "0x%llx", (unsigned long long)r.request);
+		request = unknown;
+	}
+	emit_name(e, "request", request);
+	if (e->fmt == PW_FMT_JSON) {
+		emit_name(e, "syscall", name_of(pw_ptrace_syscall_names,
+						ARRAY_SIZE(pw_ptrace_syscall_names), r.syscall));
+		if (r.syscall == PW_PTRACE_SYS_PTRACE)
+			emit_u64(e, "request_nr", NULL, r.request);
+	}
+	emit_s64(e, "target_pid", "target", r.target_pid);
+	emit_opt_str(e, "target_comm", "target_comm", r.target_comm, sizeof(r.target_comm));
+	emit_opt_hex(e, "addr", r.addr);
+	if (r.syscall == PW_PTRACE_SYS_PTRACE) {
+		emit_opt_hex(e, "data", r.data);
+	} else {
+		emit_u64(e, "iovcnt", NULL, r.data);
+		emit_u64(e, "bytes", "bytes", r.ret > 0 ? (unsigned long long)r.ret : 0);
+	}
+	emit_ret(e, r.ret);
+}
+
 /* ---- audit emitters ---- */
 
 static const char *audit_action_name(unsigned int action)
@@ -1714,6 +1781,8 @@ static const struct pw_event_desc pw_event_descs[] = {
 	{ PW_EV_CAPABLE, sizeof(struct pw_capable), emit_capable },
 	/* cred */
 	{ PW_EV_CRED, sizeof(struct pw_cred), emit_cred },
+	/* ptrace */
+	{ PW_EV_PTRACE, sizeof(struct pw_ptrace), emit_ptrace },
 	/* audit */
 	{ PW_EV_AUDIT, sizeof(struct pw_audit), emit_audit },
 

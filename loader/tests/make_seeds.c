@@ -493,6 +493,33 @@ static void cred_seeds(void)
 	put("cred-unknown", &cr, sizeof(cr));
 }
 
+static void ptrace_seeds(void)
+{
+	struct pw_ptrace pt;
+
+	memset(&pt, 0, sizeof(pt));
+	hdr(&pt.h, PW_EV_PTRACE, sizeof(pt));
+	pt.h.module = PW_MOD_PTRACE;
+	pt.syscall = PW_PTRACE_SYS_PTRACE;
+	pt.request = 5;		/* PTRACE_POKEDATA */
+	pt.target_pid = 4242;
+	pt.addr = 0x7ffd12345678;
+	pt.data = 0xcc;
+	pt.target_source = PW_PTRACE_TARGET_TASK;
+	memcpy(pt.target_comm, "sshd", 5);
+	put("ptrace", &pt, sizeof(pt));
+	pt.syscall = PW_PTRACE_SYS_VM_WRITEV;
+	pt.request = 0;
+	pt.data = 1;
+	pt.ret = 4096;
+	put("ptrace-vm-writev", &pt, sizeof(pt));
+	memset(pt.target_comm, 'C', sizeof(pt.target_comm));
+	pt.syscall = PW_PTRACE_SYS_PTRACE;
+	pt.request = 0xdeadbeef12ULL;
+	pt.ret = -1;
+	put("ptrace-odd", &pt, sizeof(pt));
+}
+
 int main(int argc, char **argv)
 {
 	static union {
@@ -510,6 +537,7 @@ int main(int argc, char **argv)
 	uprobe_tp_bench_seeds();
 	iouring_seeds();
 	cred_seeds();
+	ptrace_seeds();
 
 	/* every type the decoder knows has a seed */
 #define PW_X(up, low, id)							\

@@ -740,6 +740,65 @@ static void test_signal(void)
 		   "target_comm=worker result=already_pending code=128\n");
 }
 
+static void test_ptrace(void)
+{
+	struct pw_ptrace r;
+
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_PTRACE, PW_MOD_PTRACE, sizeof(r));
+	r.syscall = PW_PTRACE_SYS_PTRACE;
+	r.request = 16;		/* PTRACE_ATTACH */
+	r.target_pid = 4321;
+	r.target_source = PW_PTRACE_TARGET_TASK;
+	strcpy(r.target_comm, "sshd");
+	CHECK_TEXT(&r, sizeof(r), "ptrace " COLS "ATTACH target=4321 target_comm=sshd ret=0\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("ptrace", "ptrace")
+		   ",\"request\":\"ATTACH\",\"syscall\":\"ptrace\",\"request_nr\":16,"
+		   "\"target_pid\":4321,\"target_comm\":\"sshd\",\"addr\":0,\"data\":0,"
+		   "\"ret\":0}\n");
+
+	/* a word written into the tracee, refused */
+	r.request = 5;		/* PTRACE_POKEDATA */
+	r.addr = 0x7f0012345678;
+	r.data = 0xcc;
+	r.ret = -EPERM;
+	r.target_comm[0] = '\0';
+	CHECK_TEXT(&r, sizeof(r), "ptrace " COLS "POKEDATA target=4321 addr=0x7f0012345678 "
+		   "data=0xcc ret=-1(EPERM)\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("ptrace", "ptrace")
+		   ",\"request\":\"POKEDATA\",\"syscall\":\"ptrace\",\"request_nr\":5,"
+		   "\"target_pid\":4321,\"target_comm\":\"\",\"addr\":139638282147448,"
+		   "\"data\":204,\"ret\":-1}\n");
+
+	/* glibc's spelling, and a request this build does not know */
+	r.request = 6;
+	r.ret = 0;
+	CHECK_TEXT(&r, sizeof(r), "ptrace " COLS "POKEUSER target=4321 addr=0x7f0012345678 "
+		   "data=0xcc ret=0\n");
+	r.request = 0x4299;
+	r.addr = 0;
+	r.data = 0;
+	CHECK_TEXT(&r, sizeof(r), "ptrace " COLS "0x4299 target=4321 ret=0\n");
+
+	/* process_vm_writev: the bytes copied */
+	r.syscall = PW_PTRACE_SYS_VM_WRITEV;
+	r.request = 0;
+	r.addr = 0x55aa00001000;
+	r.data = 2;
+	r.ret = 4096;
+	strcpy(r.target_comm, "nginx");
+	CHECK_TEXT(&r, sizeof(r), "ptrace " COLS "vm_writev target=4321 target_comm=nginx "
+		   "addr=0x55aa00001000 bytes=4096 ret=4096\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("ptrace", "ptrace")
+		   ",\"request\":\"vm_writev\",\"syscall\":\"process_vm_writev\","
+		   "\"target_pid\":4321,\"target_comm\":\"nginx\",\"addr\":94188632805376,"
+		   "\"iovcnt\":2,\"bytes\":4096,\"ret\":4096}\n");
+	r.syscall = PW_PTRACE_SYS_VM_READV;
+	r.ret = -ESRCH;
+	CHECK_TEXT(&r, sizeof(r), "ptrace " COLS "vm_readv target=4321 target_comm=nginx "
+		   "addr=0x55aa00001000 bytes=0 ret=-3(ESRCH)\n");
+}
+
 static void test_mount(void)
 {
 	struct pw_mount r;
@@ -1463,6 +1522,7 @@ int main(void)
 	test_sock_calls();
 	test_tcp();
 	test_signal();
+	test_ptrace();
 	test_mount();
 	test_oom();
 	test_block_slow();

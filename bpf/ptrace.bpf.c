@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * ptrace: ptrace(2) requests and process_vm_readv/writev(2), with their
+ * target and result, from the syscall enter/exit tracepoints: one "ptrace"
+ * event type, the request by name ("vm_readv"/"vm_writev" for the
+ * process_vm_* calls).
+ *
+ * By default a ptrace request is reported only when it attaches, detaches
+ * or writes to the tracee (ATTACH, SEIZE, TRACEME, DETACH, POKE*, SET*:
+ * the "reported" column of build/gen/ptrace_requests.h); a debugger's
+ * reads and controls (PEEK*, GET*, CONT, SYSCALL, SINGLESTEP, INTERRUPT,
+ * ...) come by the thousand and end at enter, counted seen and filtered,
+ * unless config ptrace_all_requests is on. process_vm_* calls are always
+ * reported.
+ *
+ * target_comm: each exit hook has two variants. The preferred one (tpk)
+ * asks the kernel for the task by pid (kfunc bpf_task_from_pid, which
+ * tracepoint programs may call since 6.12; the pid is looked up in the
+ * initial pid namespace, so only for callers in it); where the kernel
+ * refuses that kfunc here (6.1: the verifier rejects the program) the
+ * loader falls back to the other (tp), which finds the target among the
+ * caller's tracees (after ATTACH or SEIZE, and for requests on a tracee;
+ * not after DETACH, nor for a refused attach or process_vm_*: "").
+ * TRACEME's target is the caller's parent, read from the caller by both.
+ */
+#include "common.bpf.h"
+
+#define MOD PW_MOD_PTRACE
+#define PW_PAIR_MODULE MOD
+#include "syscall_pair.bpf.h"
+
+#define PW_PTRACE_TRACEME 0	/* PTRACE_TRACEME, linux/ptrace.h */
+
+extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym __weak;
+extern void bpf_task_release(struct task_struct *p) __ksym __weak;
+
+/* True when request is reported without config ptrace_all_requests;
+ * requests this build does not know are reported. */
+static __always_inline bool ptrace_reported(__u64 request)
+{
+	switch (request) {
+#define PW_PTRACE_REQ(name, nr, reported) case nr: return reported;
+#include "gen/ptrace_requests.h"
+#undef PW_PTRACE_REQ
+	}
+	return true;
+}
+
+SEC("tp/syscalls/sys_enter_ptrace")
+int ptrace_e__tp(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pw_config *cfg = pw_config_get();
+	struct pw_pair p;
+
+	if (cfg && !cfg->ptrace_all_requests && !ptrace_reported(ctx->args[0])) {
+		pw_count_event(MOD, PW_FILTERED);
+		return 0;
+	}
+	if (pw_pair_begin(ctx, id, &p, PW_PTRACE_SYS_PTRACE, 4))
+		pw_pair_park(id, &p);
+	return 0;
+}
+
+/* The comm of the task whose pid is ev->target_pid, when the caller's pid
+ * namespace is the initial one (the kfunc looks the pid up there). */
+static __always_inline void target_by_pid(struct pw_ptrace *ev)
+{
+	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *t;
+
+	if (ev->target_pid <= 0 || BPF_CORE_READ(cur, thread_pid, level) != 0)
+		return;
+	t = bpf_task_from_pid(ev->target_pid);
+	if (!t)
+		return;
+	if (bpf_probe_read_kernel_str(ev->target_comm, sizeof(ev->target_comm), t->comm) > 0)
+		ev->target_source = PW_PTRACE_TARGET_TASK;
+	bpf_task_release(t);
+}
+
+/* Tracees looked at: a tracer with more than this many has its newest
+ * ones found (ATTACH and SEIZE put the new tracee first). */
+#define PW_PTRACED_SCAN 8
+
+/* The comm of the caller's tracee whose pid is ev->target_pid, from the
+ * calling thread's list of tracees (task->ptraced, linked by the tracees'
+ * ptrace_entry), when the caller's pid namespace is the initial one (the
+ * tracees' pids are compared as the kernel numbers them there). */
+static __always_inline void target_by_tracees(struct pw_ptrace *ev)
+{
+	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+	struct list_head *head = &cur->ptraced;
+	struct list_head *pos;
+
+	if (ev->target_pid <= 0 || BPF_CORE_READ(cur, thread_pid, level) != 0)
+		return;
+	pos = BPF_CORE_READ(cur, ptraced.next);
+#pragma unroll
+	for (int i = 0; i < PW_PTRACED_SCAN; i++) {
+		struct task_struct *t;
+
+		if (!pos || pos == head)
+			return;
+		t = (struct task_struct *)((void *)pos -
+					   bpf_core_field_offset(struct task_struct, ptrace_entry));
+		if (BPF_CORE_READ(t, pid) == ev->target_pid) {
+			BPF_CORE_READ_STR_INTO(&ev->target_comm, t, comm);
+			ev->target_source = PW_PTRACE_TARGET_TASK;
+			return;
+		}
+		pos = BPF_CORE_READ(pos, next);
+	}
+}
+
+static __always_inline int ptrace_exit(struct trace_event_raw_sys_exit *ctx,
+				       const struct pw_pair *p, const bool by_pid)
+{
+	struct pw_config *cfg;
+	struct pw_ptrace ev;
+
+	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	if (!cfg)
+		return 0;
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.ret = ctx->ret;
+	ev.syscall = p->op;
+	if (p->op == PW_PTRACE_SYS_PTRACE) {	/* (request, pid, addr, data) */
+		ev.request = p->args[0];
+		ev.target_pid = p->args[1];
+		ev.addr = p->args[2];
+		ev.data = p->args[3];
+		if (ev.request == PW_PTRACE_TRACEME) {
+			struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+			struct task_struct *parent = BPF_CORE_READ(task, real_parent);
+
+			ev.target_pid = BPF_CORE_READ(parent, tgid);
+			BPF_CORE_READ_STR_INTO(&ev.target_comm, parent, comm);
+			ev.target_source = PW_PTRACE_TARGET_PARENT;
+		}
+	} else {		/* (pid, lvec, liovcnt, rvec, riovcnt, flags) */
+		struct iovec *rvec = (struct iovec *)p->args[3];
+
+		ev.target_pid = p->args[0];
+		ev.data = p->args[4];
+		if (rvec && ev.data && bpf_probe_read_user(&ev.addr, sizeof(ev.addr), &rvec->iov_base))
+			ev.addr = 0;
+	}
+	if (ev.target_source == PW_PTRACE_TARGET_NONE) {
+		if (by_pid)
+			target_by_pid(&ev);
+		else if (p->op == PW_PTRACE_SYS_PTRACE)
+			target_by_tracees(&ev);
+	}
+	pw_fill_hdr(&ev.h, PW_EV_PTRACE, MOD, sizeof(ev));
+	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
+	return 0;
+}
+
+static __always_inline int exit_by_pid(struct trace_event_raw_sys_exit *ctx,
+				       const struct pw_pair *p)
+{
+	return ptrace_exit(ctx, p, true);
+}
+
+/* The exit hook's fallback variant: no kfunc, the tracees only. */
+#define PTRACE_EXIT_PLAIN(prog, syscall)					\
+	SEC("tp/syscalls/sys_exit_" #syscall)					\
+	int prog##_x__tp(struct trace_event_raw_sys_exit *ctx)			\
+	{									\
+		struct pw_pair p;						\
+										\
+		if (!pw_pair_take(&p))						\
+			return 0;						\
+		return ptrace_exit(ctx, &p, false);				\
+	}
+
+/* ptrace's enter is above; its exit, preferred variant first. */
+SEC("tp/syscalls/sys_exit_ptrace")
+int ptrace_x__tpk(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pw_pair p;
+
+	if (!pw_pair_take(&p))
+		return 0;
+	return exit_by_pid(ctx, &p);
+}
+PTRACE_EXIT_PLAIN(ptrace, ptrace)
+
+PW_SYSCALL_PAIR_PROGS(vmread_e__tp, vmread_x__tpk, process_vm_readv, 5,
+		      PW_PTRACE_SYS_VM_READV, pw_pair_no_enter, exit_by_pid)
+PTRACE_EXIT_PLAIN(vmread, process_vm_readv)
+PW_SYSCALL_PAIR_PROGS(vmwrite_e__tp, vmwrite_x__tpk, process_vm_writev, 5,
+		      PW_PTRACE_SYS_VM_WRITEV, pw_pair_no_enter, exit_by_pid)
+PTRACE_EXIT_PLAIN(vmwrite, process_vm_writev)
