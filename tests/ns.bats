@@ -297,3 +297,10 @@ nsclone() { # clone|clone3 flags name
 	assert_field "$output" .filtered -ge 1
 	assert_field "$output" .emitted -ge 1
 }
+
+@test "every ns pin is documented in pinned-layout.md" {
+	documented=$(grep -o '/sys/fs/bpf/pinwatch/ns/[A-Za-z0-9_]*' "$PW_HOME/pinned-layout.md" | sed "s:^/sys/fs/bpf/pinwatch:$PIN_ROOT:" | sort -u)
+	while read -r pin; do
+		grep -qxF "$pin" <<<"$documented" || { echo "undocumented pin: $pin"; return 1; }
+	done < <(find "$PIN_ROOT/ns" -mindepth 1 | sort)
+}
