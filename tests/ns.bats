@@ -130,7 +130,6 @@ nsclone() { # clone|clone3 flags name
 	assert_field "$ev" .module ns
 }
 
-# bats test_tags=vm-ci
 @test "unshare -n -m then nsenter -n: the new mnt and net inodes, and setns joining that net" {
 	start_keeper -n -m
 	net=$(ns_inode "$keeper" net)
@@ -163,6 +162,7 @@ nsclone() { # clone|clone3 flags name
 	assert_field "$ev" .ret -eq 0
 }
 
+# The fd's type is read from ns_common.ns_type on 6.18, ops->type on 6.1.
 # bats test_tags=vm-ci
 @test "setns with nstype 0 takes the type and inode from the fd; a refused setns has ret -1" {
 	start_keeper -u
@@ -198,7 +198,6 @@ nsclone() { # clone|clone3 flags name
 	assert_field "$ev" .uid -eq 65534
 }
 
-# bats test_tags=vm-ci
 @test "unshare --fork --pid: CLONE_NEWPID with the new pid_for_children, whose pid 1 is the forked child" {
 	start_keeper --fork --pid
 	child=$(pgrep -P "$keeper" -x sleep)
@@ -219,6 +218,7 @@ nsclone() { # clone|clone3 flags name
 	assert_field "$ev" .ret -eq 0
 }
 
+# The child's inodes come from sched_process_fork (tp_btf, or raw_tp).
 # bats test_tags=vm-ci
 @test "clone and clone3 with CLONE_NEW* flags: reported in the parent with the child's pid and namespaces" {
 	command -v perl >/dev/null || skip "needs perl"
