@@ -937,8 +937,8 @@ enum pw_ns_type {
 
 /* Every CLONE_NEW* bit. clone(2) keeps the exit signal in its low byte
  * (CSIGNAL), where CLONE_NEWTIME is for unshare, setns and clone3 only. */
-#define PW_NS_ALL_FLAGS (0 PW_NS_TYPES(PW_NS_OR))
 #define PW_NS_OR(up, low, bit) | (bit)
+#define PW_NS_ALL_FLAGS (0 PW_NS_TYPES(PW_NS_OR))
 #define PW_NS_CLONE_FLAGS (PW_NS_ALL_FLAGS & ~0xffu)
 
 /* pw_namespace.ns_of: whose namespaces the inodes are */
