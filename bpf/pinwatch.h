@@ -59,6 +59,7 @@
 	X(UPROBE, uprobe, 10)		\
 	X(CRED, cred, 11)	\
 	X(PTRACE, ptrace, 12)	\
+	X(NS, ns, 14)		\
 	X(IOURING, iouring, 16)
 
 /* Not modules (absent from PW_MODULES, never loaded by `up`): tpwatch
@@ -113,7 +114,7 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
  * syscall 10-19, file 20-29, net 30-39, signal 40-49, mount 50-59,
  * oom 60-69, block 70-79, capability 80-89, audit 90-99, uprobe 100-109,
  * tracepoint workbench 110-119, bench 120-129, cred 130-139, ptrace 140-149,
- * iouring 180-189.
+ * ns 160-169, iouring 180-189.
  * X(UP, name, id) */
 #define PW_EVENT_TYPES(X)		\
 	X(EXEC, exec, 1)		\
@@ -146,6 +147,7 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 	X(BENCH, bench, 120)		\
 	X(CRED, cred, 130)	\
 	X(PTRACE, ptrace, 140)	\
+	X(NAMESPACE, namespace, 160) \
 	X(IO_URING, io_uring, 180)
 
 enum pw_event_type {
@@ -1004,6 +1006,78 @@ struct pw_tracepoint {
 	__u32 truncated;	/* the record was longer than PW_TP_DATA_MAX */
 	__u32 pad;
 	__u8 data[PW_TP_DATA_MAX]; /* the raw record; its first 8 bytes zeroed */
+};
+
+/* ---- namespace events ---- */
+
+/* Which syscall a namespace event came from (field "syscall"); X(UP, name, id). */
+#define PW_NS_SYSCALLS(X)		\
+	X(UNSHARE, unshare, 1)		\
+	X(SETNS, setns, 2)		\
+	X(CLONE, clone, 3)		\
+	X(CLONE3, clone3, 4)
+
+enum pw_ns_syscall {
+#define PW_X(up, low, id) PW_NS_SYS_##up = id,
+	PW_NS_SYSCALLS(PW_X)
+#undef PW_X
+};
+
+/* The namespace types by their CLONE_NEW* bit (include/uapi/linux/sched.h;
+ * the flag's name is "CLONE_NEW" #UP): the name is the type's name in
+ * ns_type and its inode's field in struct pw_ns_inodes (in this order).
+ * X(UP, name, bit) */
+#define PW_NS_TYPES(X)			\
+	X(NS, mnt, 0x00020000)		\
+	X(PID, pid, 0x20000000)		\
+	X(NET, net, 0x40000000)		\
+	X(USER, user, 0x10000000)	\
+	X(UTS, uts, 0x04000000)		\
+	X(IPC, ipc, 0x08000000)		\
+	X(CGROUP, cgroup, 0x02000000)	\
+	X(TIME, time, 0x00000080)
+
+enum pw_ns_type {
+#define PW_X(up, low, bit) PW_CLONE_NEW##up = bit,
+	PW_NS_TYPES(PW_X)
+#undef PW_X
+};
+
+/* Every CLONE_NEW* bit. clone(2) keeps the exit signal in its low byte
+ * (CSIGNAL), where CLONE_NEWTIME is for unshare, setns and clone3 only. */
+#define PW_NS_OR(up, low, bit) | (bit)
+#define PW_NS_ALL_FLAGS (0 PW_NS_TYPES(PW_NS_OR))
+#define PW_NS_CLONE_FLAGS (PW_NS_ALL_FLAGS & ~0xffu)
+
+/* pw_namespace.ns_of: whose namespaces the inodes are */
+#define PW_NS_OF_CALLER	0	/* the calling task's, after the call */
+#define PW_NS_OF_CHILD	1	/* clone, clone3: the new child's */
+
+/* Namespace inode numbers (as in readlink /proc/PID/ns/NAME); 0 unknown. */
+struct pw_ns_inodes {
+	__u32 mnt;
+	__u32 pid;		/* pid_for_children */
+	__u32 net;
+	__u32 user;		/* of the task's credentials */
+	__u32 uts;
+	__u32 ipc;
+	__u32 cgroup;
+	__u32 time;		/* time_for_children; 0 before 5.6 */
+};
+
+/* unshare, setns, and clone/clone3 with a CLONE_NEW* flag: a namespace
+ * created or joined. Calls without a namespace flag (every plain fork,
+ * unshare(CLONE_FILES)) are not namespace events; every setns is. */
+struct pw_namespace {
+	struct pw_hdr h;
+	__s64 ret;		/* raw return value (clone: the child's pid), or -errno */
+	__u32 syscall;		/* enum pw_ns_syscall */
+	__u32 flags;		/* the call's CLONE_NEW* bits (setns: of nstype) */
+	__u32 ns_type;		/* setns: the CLONE_NEW* bit of the namespace joined; 0 unknown */
+	__u32 ns_inode;		/* setns: the inode of the namespace joined; 0 unknown */
+	__u32 ns_of;		/* PW_NS_OF_*: whose namespaces ns holds */
+	__u32 pad;
+	struct pw_ns_inodes ns;	/* after the call */
 };
 
 /* ---- bench events ---- */

@@ -1732,6 +1732,123 @@ static void emit_io_uring(struct pw_emit *e, const void *rec, size_t len)
 	emit_bool(e, "sq_thread", "sq_thread", r.sq_thread != 0);
 }
 
+/* ---- namespace emitters ---- */
+
+static const struct pw_name pw_ns_syscall_names[] = {
+#define PW_X(up, low, id) { id, #low },
+	PW_NS_SYSCALLS(PW_X)
+#undef PW_X
+};
+
+static const struct pw_name pw_ns_type_names[] = {
+#define PW_X(up, low, bit) { bit, #low },
+	PW_NS_TYPES(PW_X)
+#undef PW_X
+};
+
+static const struct pw_name pw_ns_flag_names[] = {
+#define PW_X(up, low, bit) { bit, "CLONE_NEW" #up },
+	PW_NS_TYPES(PW_X)
+#undef PW_X
+};
+
+/* The CLONE_NEW* set by name. JSON: an array of names; text: NAME|NAME.
+ * Bits without a name show as 0x<bits>. */
+static void emit_ns_flags(struct pw_emit *e, unsigned int v)
+{
+	char hex[16];
+	size_t i;
+	int k = 0;
+
+	if (e->fmt == PW_FMT_TEXT && !v)
+		return;
+	emit_key(e, "flags", "flags");
+	if (e->fmt == PW_FMT_JSON)
+		emit_raw(e, "[", 1);
+	for (i = 0; i < ARRAY_SIZE(pw_ns_flag_names); i++) {
+		if (!(v & pw_ns_flag_names[i].id))
+			continue;
+		v &= ~pw_ns_flag_names[i].id;
+		if (k++)
+			emit_raw(e, e->fmt == PW_FMT_JSON ? "," : "|", 1);
+		if (e->fmt == PW_FMT_JSON)
+			emit_strval(e, pw_ns_flag_names[i].name, 32);
+		else
+			emit_cstr(e, pw_ns_flag_names[i].name);
+	}
+	if (v) {
+		if (k)
+			emit_raw(e, e->fmt == PW_FMT_JSON ? "," : "|", 1);
+		snprintf(hex, sizeof(hex), "0x%x", v);
+		if (e->fmt == PW_FMT_JSON)
+			emit_strval(e, hex, sizeof(hex));
+		else
+			emit_cstr(e, hex);
+	}
+	if (e->fmt == PW_FMT_JSON)
+		emit_raw(e, "]", 1);
+}
+
+/* JSON: "ns":{"mnt":N,...} (a header field is named pid); text: the
+ * inodes of the types in show (the ones the call created or joined). */
+static void emit_ns_inodes(struct pw_emit *e, const struct pw_ns_inodes *ns,
+			   unsigned int show)
+{
+	const unsigned int v[] = {
+#define PW_X(up, low, bit) ns->low,
+		PW_NS_TYPES(PW_X)
+#undef PW_X
+	};
+	char num[24];
+	size_t i;
+
+	if (e->fmt == PW_FMT_JSON) {
+		emit_key(e, "ns", NULL);
+		for (i = 0; i < ARRAY_SIZE(pw_ns_type_names); i++) {
+			emit_raw(e, i ? ",\"" : "{\"", 2);
+			emit_cstr(e, pw_ns_type_names[i].name);
+			emit_raw(e, "\":", 2);
+			emit_raw(e, num, pw_put_u64(num, v[i]));
+		}
+		emit_raw(e, "}", 1);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(pw_ns_type_names); i++)
+		if (show & pw_ns_type_names[i].id)
+			emit_u64(e, pw_ns_type_names[i].name, pw_ns_type_names[i].name, v[i]);
+}
+
+/* Text: "unshare flags=CLONE_NEWUSER user=4026532174 ret=0",
+ * "setns type=net inode=4026532176 net=4026532176 ret=0",
+ * "clone flags=CLONE_NEWPID child pid=4026532180 ret=1234" */
+static void emit_namespace(struct pw_emit *e, const void *rec, size_t len)
+{
+	const char *type;
+	struct pw_namespace r;
+
+	PW_COPY(&r, rec, len);
+	emit_name(e, "syscall", name_of(pw_ns_syscall_names,
+					ARRAY_SIZE(pw_ns_syscall_names), r.syscall));
+	emit_ns_flags(e, r.flags);
+	if (r.syscall == PW_NS_SYS_SETNS || e->fmt == PW_FMT_JSON) {
+		type = name_of(pw_ns_type_names, ARRAY_SIZE(pw_ns_type_names), r.ns_type);
+		if (type)
+			emit_str(e, "ns_type", "type", type, 16);
+		else if (e->fmt == PW_FMT_JSON)
+			emit_null(e, "ns_type");
+		if (r.ns_inode)
+			emit_u64(e, "ns_inode", "inode", r.ns_inode);
+		else
+			emit_null(e, "ns_inode");
+	}
+	if (e->fmt == PW_FMT_JSON)
+		emit_str(e, "ns_of", NULL, r.ns_of == PW_NS_OF_CHILD ? "child" : "caller", 8);
+	else
+		emit_bool(e, "ns_of", "child", r.ns_of == PW_NS_OF_CHILD);
+	emit_ns_inodes(e, &r.ns, r.flags | r.ns_type);
+	emit_ret(e, r.ret);
+}
+
 /* ---- bench emitters ---- */
 
 static void emit_bench(struct pw_emit *e, const void *rec, size_t len)
@@ -1794,6 +1911,9 @@ static const struct pw_event_desc pw_event_descs[] = {
 
 	/* tracepoint workbench */
 	{ PW_EV_TRACEPOINT, offsetof(struct pw_tracepoint, data), emit_tracepoint },
+
+	/* ns */
+	{ PW_EV_NAMESPACE, sizeof(struct pw_namespace), emit_namespace },
 
 	/* bench */
 	{ PW_EV_BENCH, sizeof(struct pw_bench), emit_bench },

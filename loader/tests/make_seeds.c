@@ -520,6 +520,33 @@ static void ptrace_seeds(void)
 	put("ptrace-odd", &pt, sizeof(pt));
 }
 
+/* One per syscall shape: unshare, setns (type from the fd), clone3 (the
+ * child's inodes). */
+static void ns_seeds(void)
+{
+	static struct pw_namespace ns;
+
+	hdr(&ns.h, PW_EV_NAMESPACE, sizeof(ns));
+	ns.syscall = PW_NS_SYS_UNSHARE;
+	ns.flags = 0x10000000;	/* CLONE_NEWUSER */
+	ns.ns = (struct pw_ns_inodes){ 4026531832, 4026531836, 4026531833, 4026532174,
+				       4026531838, 4026531839, 4026531835, 4026531834 };
+	put("namespace", &ns, sizeof(ns));
+	ns.syscall = PW_NS_SYS_SETNS;
+	ns.flags = 0;
+	ns.ns_type = 0x40000000;	/* CLONE_NEWNET */
+	ns.ns_inode = 4026532176;
+	ns.ns.net = 4026532176;
+	put("namespace-setns", &ns, sizeof(ns));
+	ns.syscall = PW_NS_SYS_CLONE3;
+	ns.flags = 0x20000000 | 0x80 | 0x1;	/* NEWPID, NEWTIME, an unnamed bit */
+	ns.ns_type = 0;
+	ns.ns_inode = 0;
+	ns.ns_of = PW_NS_OF_CHILD;
+	ns.ret = 4321;
+	put("namespace-clone3", &ns, sizeof(ns));
+}
+
 int main(int argc, char **argv)
 {
 	static union {
@@ -538,6 +565,7 @@ int main(int argc, char **argv)
 	iouring_seeds();
 	cred_seeds();
 	ptrace_seeds();
+	ns_seeds();
 
 	/* every type the decoder knows has a seed */
 #define PW_X(up, low, id)							\

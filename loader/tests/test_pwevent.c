@@ -797,6 +797,65 @@ static void test_ptrace(void)
 	r.ret = -ESRCH;
 	CHECK_TEXT(&r, sizeof(r), "ptrace " COLS "vm_readv target=4321 target_comm=nginx "
 		   "addr=0x55aa00001000 bytes=0 ret=-3(ESRCH)\n");
+static void test_namespace(void)
+{
+	struct pw_namespace r;
+	const char *inodes = ",\"ns\":{\"mnt\":4026531832,\"pid\":4026531836,"
+		"\"net\":4026532176,\"user\":4026531837,\"uts\":4026531838,"
+		"\"ipc\":4026531839,\"cgroup\":4026531835,\"time\":4026531834}";
+	char want[1024];
+
+	/* unshare -n -m: the new namespaces' inodes in text, all in JSON */
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_NAMESPACE, PW_MOD_NS, sizeof(r));
+	r.syscall = PW_NS_SYS_UNSHARE;
+	r.flags = 0x40000000 | 0x00020000;	/* CLONE_NEWNET|CLONE_NEWNS */
+	r.ns = (struct pw_ns_inodes){ 4026531832, 4026531836, 4026532176, 4026531837,
+				      4026531838, 4026531839, 4026531835, 4026531834 };
+	CHECK_TEXT(&r, sizeof(r), "namespace " COLS "unshare flags=CLONE_NEWNS|CLONE_NEWNET "
+		   "mnt=4026531832 net=4026532176 ret=0\n");
+	snprintf(want, sizeof(want), "%s%s%s", HDR_JSON_M("namespace", "ns")
+		 ",\"syscall\":\"unshare\",\"flags\":[\"CLONE_NEWNS\",\"CLONE_NEWNET\"],"
+		 "\"ns_type\":null,\"ns_inode\":null,\"ns_of\":\"caller\"", inodes,
+		 ",\"ret\":0}\n");
+	CHECK_JSON(&r, sizeof(r), want);
+
+	/* setns with nstype 0: the type and inode come from the fd */
+	r.syscall = PW_NS_SYS_SETNS;
+	r.flags = 0;
+	r.ns_type = 0x40000000;
+	r.ns_inode = 4026532176;
+	CHECK_TEXT(&r, sizeof(r), "namespace " COLS "setns type=net inode=4026532176 "
+		   "net=4026532176 ret=0\n");
+	snprintf(want, sizeof(want), "%s%s%s", HDR_JSON_M("namespace", "ns")
+		 ",\"syscall\":\"setns\",\"flags\":[],\"ns_type\":\"net\","
+		 "\"ns_inode\":4026532176,\"ns_of\":\"caller\"", inodes, ",\"ret\":0}\n");
+	CHECK_JSON(&r, sizeof(r), want);
+
+	/* setns refused; a bit without a name */
+	r.flags = 0x10000000 | 0x1;
+	r.ns_type = 0x10000000;
+	r.ns_inode = 0;
+	r.ret = -EPERM;
+	CHECK_TEXT(&r, sizeof(r), "namespace " COLS "setns flags=CLONE_NEWUSER|0x1 type=user "
+		   "user=4026531837 ret=-1(EPERM)\n");
+
+	/* clone3 in the parent: the child's inodes, its pid in ret */
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_NAMESPACE, PW_MOD_NS, sizeof(r));
+	r.syscall = PW_NS_SYS_CLONE3;
+	r.flags = 0x20000000 | 0x80;	/* CLONE_NEWPID|CLONE_NEWTIME */
+	r.ns_of = PW_NS_OF_CHILD;
+	r.ns.pid = 4026532180;
+	r.ns.time = 4026532181;
+	r.ret = 4321;
+	CHECK_TEXT(&r, sizeof(r), "namespace " COLS "clone3 flags=CLONE_NEWPID|CLONE_NEWTIME "
+		   "child pid=4026532180 time=4026532181 ret=4321\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("namespace", "ns")
+		   ",\"syscall\":\"clone3\",\"flags\":[\"CLONE_NEWPID\",\"CLONE_NEWTIME\"],"
+		   "\"ns_type\":null,\"ns_inode\":null,\"ns_of\":\"child\",\"ns\":{\"mnt\":0,"
+		   "\"pid\":4026532180,\"net\":0,\"user\":0,\"uts\":0,\"ipc\":0,\"cgroup\":0,"
+		   "\"time\":4026532181},\"ret\":4321}\n");
 }
 
 static void test_mount(void)
@@ -1524,6 +1583,7 @@ int main(void)
 	test_signal();
 	test_ptrace();
 	test_mount();
+	test_namespace();
 	test_oom();
 	test_block_slow();
 	test_capable();
