@@ -797,6 +797,8 @@ static void test_ptrace(void)
 	r.ret = -ESRCH;
 	CHECK_TEXT(&r, sizeof(r), "ptrace " COLS "vm_readv target=4321 target_comm=nginx "
 		   "addr=0x55aa00001000 bytes=0 ret=-3(ESRCH)\n");
+}
+
 static void test_namespace(void)
 {
 	struct pw_namespace r;
