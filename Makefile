@@ -26,7 +26,7 @@ TOOL_OBJS := $(patsubst %,$(BUILD)/%.bpf.o,$(TOOL_BPF))
 ONDEMAND_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(wildcard bpf/ondemand/*.bpf.c))
 BPF_HDRS  := $(wildcard bpf/*.h bpf/ondemand/*.h)
 LIB_SRCS  := loader/parse.c loader/writer.c loader/pwevent.c loader/tpformat.c
-GEN_HDRS  := $(BUILD)/gen/syscall_names.h $(BUILD)/gen/cap_names.h
+GEN_HDRS  := $(BUILD)/gen/syscall_names.h $(BUILD)/gen/cap_names.h $(BUILD)/gen/bpf_names.h
 LIB_HDRS  := $(wildcard loader/*.h loader/ondemand/*.h loader/tests/*.h) bpf/pinwatch.h $(GEN_HDRS)
 BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read $(BUILD)/pinwatch-tp
 # On-demand tools: pinwatch-TOOL is built from loader/ondemand/TOOL.c, its
@@ -87,6 +87,31 @@ $(BUILD)/gen/cap_names.h:
 		awk '$$1 == "#define" && $$2 ~ /^CAP_[A-Z_]+$$/ && $$3 ~ /^[0-9]+$$/ && $$2 != "CAP_LAST_CAP" \
 			{ printf "\t[%s] = \"%s\",\n", $$3, $$2 }' | sort -t[ -k2 -n >$@.tmp
 	test -s $@.tmp && mv $@.tmp $@
+
+# bpf() command, map, program and attach type names, from the enums of
+# linux/bpf.h: PW_BPF_<ENUM>_NAMES, "[BPF_MAP_CREATE] = "MAP_CREATE"," per
+# member (the values resolved by the compiler; an alias "A = B" gives B's
+# slot the name A).
+BPF_ENUMS := bpf_cmd:BPF_ bpf_map_type:BPF_MAP_TYPE_ bpf_prog_type:BPF_PROG_TYPE_ bpf_attach_type:BPF_
+$(BUILD)/gen/bpf_names.h:
+	@mkdir -p $(@D)
+	for e in $(BPF_ENUMS); do \
+		printf '#include <linux/bpf.h>\n' | $(CC) -E -P -x c - | \
+		awk -v e="$${e%%:*}" -v p="$${e#*:}" ' \
+			$$0 ~ "^enum " e " *\\{" { on = 1; next } \
+			on && /^ *\}/ { on = 0 } \
+			on && match($$0, /^[ \t]*[A-Z][A-Z0-9_]*/) { \
+				m = substr($$0, RSTART, RLENGTH); gsub(/[ \t]/, "", m); \
+				if (m ~ /^__/ || m !~ "^" p) next; \
+				if (match($$0, /= *[A-Z_][A-Z0-9_]*/)) { \
+					a = substr($$0, RSTART, RLENGTH); sub(/= */, "", a); alias[a] = m; next } \
+				order[n++] = m } \
+			END { if (!n) exit 1; print "#define PW_" toupper(e) "_NAMES \\"; \
+				for (i = 0; i < n; i++) { m = order[i]; nm = (m in alias) ? alias[m] : m; \
+					sub("^" p, "", nm); printf "\t[%s] = \"%s\", \\\n", m, nm } \
+				print "" }' || exit 1; \
+	done >$@.tmp
+	mv $@.tmp $@
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
