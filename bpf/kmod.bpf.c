@@ -96,6 +96,8 @@ struct walk {
 	struct dentry *d;
 	struct vfsmount *vm;
 	struct mount *mnt;
+	struct dentry *root_d;	/* the task's root (chroot): where the walk ends */
+	struct vfsmount *root_vm;
 	__u32 n;		/* components in s->dirs, last first */
 	__u32 off;		/* bytes of s->buf used */
 };
@@ -109,7 +111,7 @@ static long walk_up(__u32 i, void *ctx)
 	struct vfsmount *vm = w->vm;
 	struct mount *mnt = w->mnt;
 
-	if (!d || w->n >= PATH_DEPTH)
+	if (!d || w->n >= PATH_DEPTH || (d == w->root_d && vm == w->root_vm))
 		return 1;
 	parent = BPF_CORE_READ(d, d_parent);
 	if (d == BPF_CORE_READ(vm, mnt_root) || d == parent) {
@@ -141,15 +143,19 @@ static long walk_append(__u32 i, void *ctx)
 	return 0;
 }
 
-/* The path of f from the root of the mount tree, into s->ev.path. */
+/* The path of f from the task's root (as d_path() gives it), into
+ * s->ev.path. */
 static __always_inline void file_path(struct kmod_scratch *s, struct file *f)
 {
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
 	struct walk w = {
 		.s = s,
 		.d = BPF_CORE_READ(f, f_path.dentry),
 		.vm = vm,
 		.mnt = (void *)vm - bpf_core_field_offset(struct mount, mnt),
+		.root_d = BPF_CORE_READ(task, fs, root.dentry),
+		.root_vm = BPF_CORE_READ(task, fs, root.mnt),
 	};
 
 	s->buf[0] = '\0';
