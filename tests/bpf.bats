@@ -171,6 +171,15 @@ bpf_events_of() { # pid
 	[ "$(stat_of bpf filtered)" -ge $((before + 2)) ]
 }
 
+@test "module.bpf off: bpftool's map creation makes no event and is counted filtered" {
+	before=$(stat_of bpf filtered)
+	"$PW" config set module.bpf off
+	bpftool map create "$dir/m" type hash key 4 value 4 entries 1 name pw_off
+	"$PW" config set module.bpf on
+	[ "$(pw_events | jq -c 'select(.type == "bpf" and .map_name == "pw_off")' | wc -l)" -eq 0 ]
+	[ "$(stat_of bpf filtered)" -ge $((before + 2)) ]
+}
+
 @test "the text output names the command, the types and the names" {
 	obj=$(hello_obj)
 	bpftool prog load "$obj" "$dir/hello"
