@@ -396,18 +396,16 @@ static int set_self_exe_consts(struct bpf_object *obj)
 	DIR *d;
 	int n = 0;
 
+	/* unreadable: no identity, and pinwatch's own work is reported */
 	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (len <= 0)
-		return -errno;
+		return set_const(obj, "pw_self_exe", ids, sizeof(ids));
 	self[len] = '\0';
 	slash = strrchr(self, '/');
-	if (!slash)
-		return -EINVAL;
-	*slash = '\0';
-	d = opendir(self);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d)) && n < PW_SELF_EXE_MAX) {
+	if (slash)
+		*slash = '\0';
+	d = slash ? opendir(self) : NULL;
+	while (d && (de = readdir(d)) && n < PW_SELF_EXE_MAX) {
 		struct stat st;
 
 		if (strncmp(de->d_name, "pinwatch-", 9))
@@ -419,7 +417,8 @@ static int set_self_exe_consts(struct bpf_object *obj)
 		ids[n].ino = st.st_ino;
 		n++;
 	}
-	closedir(d);
+	if (d)
+		closedir(d);
 	return set_const(obj, "pw_self_exe", ids, sizeof(ids));
 }
 
