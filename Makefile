@@ -30,6 +30,7 @@ GEN_HDRS  := $(BUILD)/gen/syscall_names.h $(BUILD)/gen/cap_names.h $(BUILD)/gen/
 	$(BUILD)/gen/ptrace_requests.h
 # Generated headers the BPF objects include too.
 BPF_GEN_HDRS := $(BUILD)/gen/ptrace_requests.h
+GEN_HDRS  += $(BUILD)/gen/bpf_names.h
 LIB_HDRS  := $(wildcard loader/*.h loader/ondemand/*.h loader/tests/*.h) bpf/pinwatch.h $(GEN_HDRS)
 BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read $(BUILD)/pinwatch-tp
 # On-demand tools: pinwatch-TOOL is built from loader/ondemand/TOOL.c, its
@@ -108,6 +109,31 @@ $(BUILD)/gen/ptrace_requests.h:
 			rep = name ~ /^(POKE|SET|OLDSET)/ || name ~ /^(ATTACH|SEIZE|TRACEME|DETACH)$$/; \
 			printf "\tPW_PTRACE_REQ(%s, %s, %d)\n", name, $$1, rep }' >$@.tmp
 	grep -q 'PW_PTRACE_REQ(ATTACH, 16, 1)' $@.tmp && mv $@.tmp $@
+
+# bpf() command, map, program and attach type names, from the enums of
+# linux/bpf.h: PW_BPF_<ENUM>_NAMES, "[BPF_MAP_CREATE] = "MAP_CREATE"," per
+# member (the values resolved by the compiler; an alias "A = B" gives B's
+# slot the name A).
+BPF_ENUMS := bpf_cmd:BPF_ bpf_map_type:BPF_MAP_TYPE_ bpf_prog_type:BPF_PROG_TYPE_ bpf_attach_type:BPF_
+$(BUILD)/gen/bpf_names.h:
+	@mkdir -p $(@D)
+	for e in $(BPF_ENUMS); do \
+		printf '#include <linux/bpf.h>\n' | $(CC) -E -P -x c - | \
+		awk -v e="$${e%%:*}" -v p="$${e#*:}" ' \
+			$$0 ~ "^enum " e " *\\{" { on = 1; next } \
+			on && /^ *\}/ { on = 0 } \
+			on && match($$0, /^[ \t]*[A-Z][A-Z0-9_]*/) { \
+				m = substr($$0, RSTART, RLENGTH); gsub(/[ \t]/, "", m); \
+				if (m ~ /^__/ || m !~ "^" p) next; \
+				if (match($$0, /= *[A-Z_][A-Z0-9_]*/)) { \
+					a = substr($$0, RSTART, RLENGTH); sub(/= */, "", a); alias[a] = m; next } \
+				order[n++] = m } \
+			END { if (!n) exit 1; print "#define PW_" toupper(e) "_NAMES \\"; \
+				for (i = 0; i < n; i++) { m = order[i]; nm = (m in alias) ? alias[m] : m; \
+					sub("^" p, "", nm); printf "\t[%s] = \"%s\", \\\n", m, nm } \
+				print "" }' || exit 1; \
+	done >$@.tmp
+	mv $@.tmp $@
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BPF_GEN_HDRS) $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)

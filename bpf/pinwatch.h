@@ -57,10 +57,12 @@
 	X(CAPABILITY, capability, 8)	\
 	X(AUDIT, audit, 9)		\
 	X(UPROBE, uprobe, 10)		\
-	X(CRED, cred, 11)	\
-	X(PTRACE, ptrace, 12)	\
-	X(NS, ns, 14)		\
-	X(IOURING, iouring, 16)
+	X(CRED, cred, 11)		\
+	X(PTRACE, ptrace, 12)		\
+	X(KMOD, kmod, 13)		\
+	X(NS, ns, 14)			\
+	X(IOURING, iouring, 16)		\
+	X(BPF, bpf, 17)
 
 /* Not modules (absent from PW_MODULES, never loaded by `up`): tpwatch
  * counts the events of `pinwatch tp watch` (bpf/tpwatch.bpf.c, the module of
@@ -114,7 +116,7 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
  * syscall 10-19, file 20-29, net 30-39, signal 40-49, mount 50-59,
  * oom 60-69, block 70-79, capability 80-89, audit 90-99, uprobe 100-109,
  * tracepoint workbench 110-119, bench 120-129, cred 130-139, ptrace 140-149,
- * ns 160-169, iouring 180-189.
+ * kmod 150-159, ns 160-169, iouring 180-189, bpf 190-199.
  * X(UP, name, id) */
 #define PW_EVENT_TYPES(X)		\
 	X(EXEC, exec, 1)		\
@@ -145,10 +147,13 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 	X(UPROBE_GETADDRINFO, uprobe_getaddrinfo, 103) \
 	X(TRACEPOINT, tracepoint, 110)	\
 	X(BENCH, bench, 120)		\
-	X(CRED, cred, 130)	\
-	X(PTRACE, ptrace, 140)	\
-	X(NAMESPACE, namespace, 160) \
-	X(IO_URING, io_uring, 180)
+	X(CRED, cred, 130)		\
+	X(PTRACE, ptrace, 140)		\
+	X(KMOD_LOAD, kmod_load, 150)	\
+	X(KMOD_UNLOAD, kmod_unload, 151) \
+	X(NAMESPACE, namespace, 160)	\
+	X(IO_URING, io_uring, 180)	\
+	X(BPF, bpf, 190)
 
 enum pw_event_type {
 #define PW_X(up, low, id) PW_EV_##up = id,
@@ -867,6 +872,75 @@ struct pw_audit {
 	__u8 value[PW_AUDIT_BYTES];
 	char path[PW_PATH_MAX];
 	char new_path[PW_PATH_MAX];	/* rename target */
+};
+
+/* ---- kmod events ---- */
+
+/* Which syscall loaded a kernel module (field "syscall"); X(UP, name, id). */
+#define PW_KMOD_SYSCALLS(X)		\
+	X(INIT_MODULE, init_module, 1)	\
+	X(FINIT_MODULE, finit_module, 2)
+
+enum pw_kmod_syscall {
+#define PW_X(up, low, id) PW_KMOD_SYS_##up = id,
+	PW_KMOD_SYSCALLS(PW_X)
+#undef PW_X
+};
+
+#define PW_KMOD_NAME_LEN	56	/* MODULE_NAME_LEN: 64 - sizeof(unsigned long) */
+
+/* A kernel module loaded: init_module or finit_module, at its exit, with
+ * the name and taints module:module_load gave during the call (empty name,
+ * taints 0 when the load failed before it). */
+struct pw_kmod_load {
+	struct pw_hdr h;
+	__s64 ret;		/* 0, or -errno */
+	__u32 syscall;		/* enum pw_kmod_syscall */
+	__u32 taints;		/* module:module_load taints (TAINT_* bits of the module) */
+	__s32 fd;		/* finit_module: the file descriptor; -1 for init_module */
+	__u32 flags;		/* finit_module: MODULE_INIT_* flags */
+	char name[PW_KMOD_NAME_LEN];
+	char path[PW_PATH_MAX];	/* finit_module: the file behind fd, from its dentries */
+};
+
+/* A kernel module freed (module:module_free), after delete_module or a
+ * failed load. flags are delete_module's (O_NONBLOCK, O_TRUNC) when a
+ * delete_module call of this thread is in flight, else 0. */
+struct pw_kmod_unload {
+	struct pw_hdr h;
+	__u32 flags;
+	__u32 pad;
+	char name[PW_KMOD_NAME_LEN];
+};
+
+/* ---- bpf events ---- */
+
+/* pinwatch's own executables (the build directory's pinwatch-* files),
+ * by the identity of their file: a module's `pw_self_exe` load-time
+ * constant, set by the loader; unused slots are { 0, 0 }. dev is the
+ * superblock's s_dev (see struct pw_block_key). */
+#define PW_SELF_EXE_MAX	12
+struct pw_exe_id {
+	__u64 dev;
+	__u64 ino;
+};
+
+#define PW_BPF_NAME_LEN	16	/* BPF_OBJ_NAME_LEN */
+
+/* A bpf() command of another process than pinwatch: MAP_CREATE,
+ * PROG_LOAD, OBJ_PIN, OBJ_GET, BTF_LOAD or LINK_CREATE, at its exit; the
+ * attributes as read at its entry. What a command does not carry is 0/"". */
+struct pw_bpf {
+	struct pw_hdr h;
+	__s64 ret;		/* the new fd (0 for OBJ_PIN), or -errno */
+	__u32 cmd;		/* enum bpf_cmd (linux/bpf.h) */
+	__u32 prog_type;	/* PROG_LOAD: enum bpf_prog_type */
+	__u32 insn_cnt;		/* PROG_LOAD */
+	__u32 map_type;		/* MAP_CREATE: enum bpf_map_type */
+	__u32 attach_type;	/* LINK_CREATE: enum bpf_attach_type */
+	__u32 pad;
+	char name[PW_BPF_NAME_LEN];	/* PROG_LOAD: prog_name; MAP_CREATE: map_name */
+	char path[PW_PATH_MAX];	/* OBJ_PIN, OBJ_GET: the pathname as passed */
 };
 
 /* ---- uprobe and profile events ---- */

@@ -20,6 +20,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/magic.h>
 #include <gelf.h>
@@ -376,6 +378,50 @@ static int set_pin_root_consts(struct bpf_object *obj)
 	       set_const(obj, "pw_pin_root_ino", &ino, sizeof(ino));
 }
 
+/*
+ * pinwatch's own executables, for a module that leaves their work out
+ * (the bpf module: their loads, pins and map creations): every regular
+ * file named pinwatch-* in this binary's directory, by device (in the
+ * kernel's encoding, major << 20 | minor: on file systems whose
+ * superblock device differs from stat's, btrfs subvolumes, the entry
+ * matches nothing and their work is reported) and inode.
+ */
+static int set_self_exe_consts(struct bpf_object *obj)
+{
+	struct pw_exe_id ids[PW_SELF_EXE_MAX] = {};
+	char self[PATH_MAX], path[PATH_MAX + 256];
+	struct dirent *de;
+	ssize_t len;
+	char *slash;
+	DIR *d;
+	int n = 0;
+
+	/* unreadable: no identity, and pinwatch's own work is reported */
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len <= 0)
+		return set_const(obj, "pw_self_exe", ids, sizeof(ids));
+	self[len] = '\0';
+	slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	d = slash ? opendir(self) : NULL;
+	while (d && (de = readdir(d)) && n < PW_SELF_EXE_MAX) {
+		struct stat st;
+
+		if (strncmp(de->d_name, "pinwatch-", 9))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", self, de->d_name);
+		if (stat(path, &st) || !S_ISREG(st.st_mode) || !(st.st_mode & S_IXUSR))
+			continue;
+		ids[n].dev = (__u64)major(st.st_dev) << PW_DEV_MINOR_BITS | minor(st.st_dev);
+		ids[n].ino = st.st_ino;
+		n++;
+	}
+	if (d)
+		closedir(d);
+	return set_const(obj, "pw_self_exe", ids, sizeof(ids));
+}
+
 static int init_config(struct bpf_object *obj)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "config");
@@ -716,6 +762,10 @@ static int load_attempt(const char *object, const char *module, const char *modu
 	}
 	if (set_pin_root_consts(obj)) {
 		die_msg("%s: cannot set the pin root constants", module);
+		goto fail;
+	}
+	if (set_self_exe_consts(obj)) {
+		die_msg("%s: cannot set the constants naming pinwatch's executables", module);
 		goto fail;
 	}
 	if (size_ringbuf(obj, maps_dir)) {

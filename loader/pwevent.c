@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 #include <linux/io_uring.h>
+#include <linux/bpf.h>
+#include "bpf_names.h"
 
 #include "pwevent.h"
 
@@ -1859,6 +1861,113 @@ static void emit_bench(struct pw_emit *e, const void *rec, size_t len)
 	emit_u64(e, "seq", "seq", r.seq);
 }
 
+/* ---- kmod emitters ---- */
+
+static const struct pw_name pw_kmod_syscall_names[] = {
+#define PW_X(up, low, id) { id, #low },
+	PW_KMOD_SYSCALLS(PW_X)
+#undef PW_X
+};
+
+/* A module's taint bits by the kernel's letters (kernel/panic.c
+ * taint_flags, as module:module_load and /proc/modules print them). */
+static const struct pw_flag pw_taint_flags[] = {
+	{ 1u << 0, "P" }, { 1u << 1, "F" }, { 1u << 2, "S" }, { 1u << 3, "R" },
+	{ 1u << 4, "M" }, { 1u << 5, "B" }, { 1u << 6, "U" }, { 1u << 7, "D" },
+	{ 1u << 8, "A" }, { 1u << 9, "W" }, { 1u << 10, "C" }, { 1u << 11, "I" },
+	{ 1u << 12, "O" }, { 1u << 13, "E" }, { 1u << 14, "L" }, { 1u << 15, "K" },
+	{ 1u << 16, "X" }, { 1u << 17, "T" }, { 1u << 18, "N" },
+};
+
+/* Text: finit_module name=loop taints=O path=/lib/.../loop.ko ret=0 */
+static void emit_kmod_load(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_kmod_load r;
+
+	PW_COPY(&r, rec, len);
+	emit_name(e, "syscall", name_of(pw_kmod_syscall_names,
+					ARRAY_SIZE(pw_kmod_syscall_names), r.syscall));
+	emit_str(e, "name", "name", r.name, sizeof(r.name));
+	emit_flags(e, "taints", "taints", r.taints, pw_taint_flags,
+		   ARRAY_SIZE(pw_taint_flags), NULL);
+	if (e->fmt == PW_FMT_JSON || r.syscall == PW_KMOD_SYS_FINIT_MODULE) {
+		emit_s64(e, "fd", "fd", r.fd);
+		emit_u64(e, "flags", "flags", r.flags);
+		emit_opt_str(e, "path", "path", r.path, sizeof(r.path));
+	}
+	emit_ret(e, r.ret);
+}
+
+/* Text: name=loop flags=0x800 */
+static void emit_kmod_unload(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_kmod_unload r;
+	char hex[24];
+
+	PW_COPY(&r, rec, len);
+	emit_str(e, "name", "name", r.name, sizeof(r.name));
+	if (e->fmt == PW_FMT_JSON) {
+		emit_u64(e, "flags", NULL, r.flags);
+	} else {
+		emit_key(e, "flags", "flags");
+		emit_raw(e, hex, (size_t)snprintf(hex, sizeof(hex), "0x%x", r.flags));
+	}
+}
+
+/* ---- bpf emitters ---- */
+
+/* Generated at build time from linux/bpf.h (see the Makefile). */
+static const char *const pw_bpf_cmd_names[] = { PW_BPF_CMD_NAMES };
+static const char *const pw_bpf_map_type_names[] = { PW_BPF_MAP_TYPE_NAMES };
+static const char *const pw_bpf_prog_type_names[] = { PW_BPF_PROG_TYPE_NAMES };
+static const char *const pw_bpf_attach_type_names[] = { PW_BPF_ATTACH_TYPE_NAMES };
+
+/* A name of one of those tables, or the number (a kernel newer than the
+ * build's headers) as text. */
+static const char *bpf_name(char *buf, size_t n, const char *const *t, size_t tn, __u32 v)
+{
+	if (v < tn && t[v])
+		return t[v];
+	snprintf(buf, n, "%u", v);
+	return buf;
+}
+
+/* Text: PROG_LOAD prog_type=SOCKET_FILTER prog_name=hello insn_cnt=2 ret=5 */
+static void emit_bpf(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_bpf r;
+	char buf[16];
+
+	PW_COPY(&r, rec, len);
+	emit_name(e, "cmd", bpf_name(buf, sizeof(buf), pw_bpf_cmd_names,
+				     ARRAY_SIZE(pw_bpf_cmd_names), r.cmd));
+	switch (r.cmd) {
+	case BPF_PROG_LOAD:
+		emit_name_kv(e, "prog_type", "prog_type",
+			     bpf_name(buf, sizeof(buf), pw_bpf_prog_type_names,
+				      ARRAY_SIZE(pw_bpf_prog_type_names), r.prog_type));
+		emit_str(e, "prog_name", "prog_name", r.name, sizeof(r.name));
+		emit_u64(e, "insn_cnt", "insn_cnt", r.insn_cnt);
+		break;
+	case BPF_MAP_CREATE:
+		emit_name_kv(e, "map_type", "map_type",
+			     bpf_name(buf, sizeof(buf), pw_bpf_map_type_names,
+				      ARRAY_SIZE(pw_bpf_map_type_names), r.map_type));
+		emit_str(e, "map_name", "map_name", r.name, sizeof(r.name));
+		break;
+	case BPF_LINK_CREATE:
+		emit_name_kv(e, "attach_type", "attach_type",
+			     bpf_name(buf, sizeof(buf), pw_bpf_attach_type_names,
+				      ARRAY_SIZE(pw_bpf_attach_type_names), r.attach_type));
+		break;
+	case BPF_OBJ_PIN:
+	case BPF_OBJ_GET:
+		emit_str(e, "path", "path", r.path, sizeof(r.path));
+		break;
+	}
+	emit_ret(e, r.ret);
+}
+
 static const struct pw_event_desc pw_event_descs[] = {
 	/* process: exec records are sent truncated after args_len bytes of args */
 	{ PW_EV_EXEC, offsetof(struct pw_exec, args), emit_exec },
@@ -1902,6 +2011,12 @@ static const struct pw_event_desc pw_event_descs[] = {
 	{ PW_EV_PTRACE, sizeof(struct pw_ptrace), emit_ptrace },
 	/* audit */
 	{ PW_EV_AUDIT, sizeof(struct pw_audit), emit_audit },
+
+	/* kmod */
+	{ PW_EV_KMOD_LOAD, sizeof(struct pw_kmod_load), emit_kmod_load },
+	{ PW_EV_KMOD_UNLOAD, sizeof(struct pw_kmod_unload), emit_kmod_unload },
+	/* bpf */
+	{ PW_EV_BPF, sizeof(struct pw_bpf), emit_bpf },
 
 	/* uprobe, profile */
 	{ PW_EV_UPROBE, sizeof(struct pw_uprobe), emit_uprobe },

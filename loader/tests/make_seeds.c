@@ -379,6 +379,50 @@ static void block_cap_audit_seeds(void)
 	put("audit-lens", &au, sizeof(au));
 }
 
+static void kmod_bpf_seeds(void)
+{
+	static struct pw_kmod_load kl;
+	static struct pw_bpf bp;
+	struct pw_kmod_unload ku;
+
+	memset(&kl, 0, sizeof(kl));
+	hdr(&kl.h, PW_EV_KMOD_LOAD, sizeof(kl));
+	kl.syscall = PW_KMOD_SYS_FINIT_MODULE;
+	kl.taints = 0x3000;	/* O|E */
+	kl.fd = 3;
+	strcpy(kl.name, "loop");
+	strcpy(kl.path, "/lib/modules/6.1.0-57-amd64/kernel/drivers/block/loop.ko");
+	put("kmod_load", &kl, sizeof(kl));
+	kl.syscall = 99;	/* no such syscall */
+	kl.taints = 0xffffffffu;
+	memset(kl.name, 'n', sizeof(kl.name));
+	memset(kl.path, 'p', sizeof(kl.path));
+	put("kmod_load-unterminated", &kl, sizeof(kl));
+
+	memset(&ku, 0, sizeof(ku));
+	hdr(&ku.h, PW_EV_KMOD_UNLOAD, sizeof(ku));
+	ku.flags = 04000;	/* O_NONBLOCK */
+	strcpy(ku.name, "loop");
+	put("kmod_unload", &ku, sizeof(ku));
+
+	memset(&bp, 0, sizeof(bp));
+	hdr(&bp.h, PW_EV_BPF, sizeof(bp));
+	bp.cmd = 5;		/* BPF_PROG_LOAD */
+	bp.prog_type = 5;	/* BPF_PROG_TYPE_TRACEPOINT */
+	bp.insn_cnt = 2;
+	strcpy(bp.name, "pw_test_hello");
+	bp.ret = 4;
+	put("bpf", &bp, sizeof(bp));
+	bp.cmd = 6;		/* BPF_OBJ_PIN */
+	strcpy(bp.path, "/sys/fs/bpf/x/hello");
+	bp.ret = 0;
+	put("bpf-obj_pin", &bp, sizeof(bp));
+	bp.cmd = 0;		/* BPF_MAP_CREATE */
+	bp.map_type = 0xffffffffu;	/* beyond the name table */
+	memset(bp.name, 'm', sizeof(bp.name));
+	put("bpf-map_create", &bp, sizeof(bp));
+}
+
 static void uprobe_tp_bench_seeds(void)
 {
 	static struct pw_uprobe_connect uc;
@@ -561,6 +605,7 @@ int main(int argc, char **argv)
 	net_seeds();
 	signal_mount_oom_seeds();
 	block_cap_audit_seeds();
+	kmod_bpf_seeds();
 	uprobe_tp_bench_seeds();
 	iouring_seeds();
 	cred_seeds();

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <linux/bpf.h>
 
 #include "pwevent.h"
 #include "tpformat.h"
@@ -1174,6 +1175,103 @@ static void test_audit(void)
 		   "\"new_path\":\"/tmp/stolen\"}\n");
 }
 
+static void test_kmod(void)
+{
+	struct pw_kmod_load l;
+	struct pw_kmod_unload u;
+
+	memset(&l, 0, sizeof(l));
+	fill_hdr_m(&l.h, PW_EV_KMOD_LOAD, PW_MOD_KMOD, sizeof(l));
+	l.syscall = PW_KMOD_SYS_FINIT_MODULE;
+	strcpy(l.name, "loop");
+	l.taints = 1u << 12 | 1u << 13;	/* O (out of tree), E (unsigned) */
+	l.fd = 3;
+	strcpy(l.path, "/lib/modules/6.1.0-57-amd64/kernel/drivers/block/loop.ko");
+	CHECK_TEXT(&l, sizeof(l), "kmod_load " COLS "finit_module name=loop taints=O|E fd=3 "
+		   "flags=0 path=/lib/modules/6.1.0-57-amd64/kernel/drivers/block/loop.ko ret=0\n");
+	CHECK_JSON(&l, sizeof(l), HDR_JSON_M("kmod_load", "kmod")
+		   ",\"syscall\":\"finit_module\",\"name\":\"loop\",\"taints\":12288,\"fd\":3,"
+		   "\"flags\":0,\"path\":\"/lib/modules/6.1.0-57-amd64/kernel/drivers/block/loop.ko\","
+		   "\"ret\":0}\n");
+	/* init_module: no fd, flags nor path in text; a failed load has no name */
+	memset(&l, 0, sizeof(l));
+	fill_hdr_m(&l.h, PW_EV_KMOD_LOAD, PW_MOD_KMOD, sizeof(l));
+	l.syscall = PW_KMOD_SYS_INIT_MODULE;
+	l.fd = -1;
+	l.ret = -1;
+	CHECK_TEXT(&l, sizeof(l), "kmod_load " COLS "init_module name= ret=-1(EPERM)\n");
+	CHECK_JSON(&l, sizeof(l), HDR_JSON_M("kmod_load", "kmod")
+		   ",\"syscall\":\"init_module\",\"name\":\"\",\"taints\":0,\"fd\":-1,"
+		   "\"flags\":0,\"path\":\"\",\"ret\":-1}\n");
+
+	memset(&u, 0, sizeof(u));
+	fill_hdr_m(&u.h, PW_EV_KMOD_UNLOAD, PW_MOD_KMOD, sizeof(u));
+	strcpy(u.name, "loop");
+	u.flags = 04000;	/* O_NONBLOCK */
+	CHECK_TEXT(&u, sizeof(u), "kmod_unload " COLS "name=loop flags=0x800\n");
+	CHECK_JSON(&u, sizeof(u), HDR_JSON_M("kmod_unload", "kmod")
+		   ",\"name\":\"loop\",\"flags\":2048}\n");
+}
+
+static void test_bpf(void)
+{
+	struct pw_bpf r;
+
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_BPF, PW_MOD_BPF, sizeof(r));
+	r.cmd = BPF_PROG_LOAD;
+	r.prog_type = BPF_PROG_TYPE_TRACEPOINT;
+	r.insn_cnt = 2;
+	strcpy(r.name, "pw_test_hello");
+	r.ret = 4;
+	CHECK_TEXT(&r, sizeof(r), "bpf   " COLS "PROG_LOAD prog_type=TRACEPOINT "
+		   "prog_name=pw_test_hello insn_cnt=2 ret=4\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("bpf", "bpf")
+		   ",\"cmd\":\"PROG_LOAD\",\"prog_type\":\"TRACEPOINT\","
+		   "\"prog_name\":\"pw_test_hello\",\"insn_cnt\":2,\"ret\":4}\n");
+
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_BPF, PW_MOD_BPF, sizeof(r));
+	r.cmd = BPF_MAP_CREATE;
+	r.map_type = BPF_MAP_TYPE_HASH;
+	strcpy(r.name, "stash");
+	r.ret = 3;
+	CHECK_TEXT(&r, sizeof(r), "bpf   " COLS "MAP_CREATE map_type=HASH map_name=stash ret=3\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("bpf", "bpf")
+		   ",\"cmd\":\"MAP_CREATE\",\"map_type\":\"HASH\",\"map_name\":\"stash\",\"ret\":3}\n");
+
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_BPF, PW_MOD_BPF, sizeof(r));
+	r.cmd = BPF_LINK_CREATE;
+	r.attach_type = BPF_TRACE_FENTRY;
+	r.ret = -22;
+	CHECK_TEXT(&r, sizeof(r), "bpf   " COLS "LINK_CREATE attach_type=TRACE_FENTRY ret=-22(EINVAL)\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("bpf", "bpf")
+		   ",\"cmd\":\"LINK_CREATE\",\"attach_type\":\"TRACE_FENTRY\",\"ret\":-22}\n");
+
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_BPF, PW_MOD_BPF, sizeof(r));
+	r.cmd = BPF_OBJ_PIN;
+	strcpy(r.path, "/sys/fs/bpf/x/hello");
+	CHECK_TEXT(&r, sizeof(r), "bpf   " COLS "OBJ_PIN path=/sys/fs/bpf/x/hello ret=0\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("bpf", "bpf")
+		   ",\"cmd\":\"OBJ_PIN\",\"path\":\"/sys/fs/bpf/x/hello\",\"ret\":0}\n");
+
+	/* BTF_LOAD: the command alone; types newer than the build's headers
+	 * show as numbers */
+	r.cmd = BPF_BTF_LOAD;
+	r.ret = 5;
+	CHECK_TEXT(&r, sizeof(r), "bpf   " COLS "BTF_LOAD ret=5\n");
+	r.cmd = BPF_PROG_LOAD;
+	r.prog_type = 999;
+	r.name[0] = '\0';
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("bpf", "bpf")
+		   ",\"cmd\":\"PROG_LOAD\",\"prog_type\":\"999\",\"prog_name\":\"\",\"insn_cnt\":0,"
+		   "\"ret\":5}\n");
+	r.cmd = 999;
+	CHECK_TEXT(&r, sizeof(r), "bpf   " COLS "999 ret=5\n");
+}
+
 static void test_uprobes(void)
 {
 	struct pw_uprobe u;
@@ -1591,6 +1689,8 @@ int main(void)
 	test_capable();
 	test_cred();
 	test_audit();
+	test_kmod();
+	test_bpf();
 	test_uprobes();
 	test_tracepoint();
 	test_bench();
