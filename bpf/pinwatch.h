@@ -56,7 +56,8 @@
 	X(BLOCK, block, 7)		\
 	X(CAPABILITY, capability, 8)	\
 	X(AUDIT, audit, 9)		\
-	X(UPROBE, uprobe, 10)
+	X(UPROBE, uprobe, 10)		\
+	X(ATTR, attr, 15)
 
 /* Not modules (absent from PW_MODULES, never loaded by `up`): tpwatch
  * counts the events of `pinwatch tp watch` (bpf/tpwatch.bpf.c, the module of
@@ -109,7 +110,8 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 /* Event types, by the module or tool that writes them: process 1-9,
  * syscall 10-19, file 20-29, net 30-39, signal 40-49, mount 50-59,
  * oom 60-69, block 70-79, capability 80-89, audit 90-99, uprobe 100-109,
- * tracepoint workbench 110-119, bench 120-129. X(UP, name, id) */
+ * tracepoint workbench 110-119, bench 120-129, attr 170-179.
+ * X(UP, name, id) */
 #define PW_EVENT_TYPES(X)		\
 	X(EXEC, exec, 1)		\
 	X(EXIT, exit, 2)		\
@@ -119,6 +121,7 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 	X(OPEN, open, 20)		\
 	X(UNLINK, unlink, 21)		\
 	X(RENAME, rename, 22)		\
+	X(MEMFD, memfd, 23)		\
 	X(CONNECT, connect, 30)		\
 	X(ACCEPT, accept, 31)		\
 	X(BIND, bind, 32)		\
@@ -138,7 +141,11 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 	X(UPROBE_READLINE, uprobe_readline, 102) \
 	X(UPROBE_GETADDRINFO, uprobe_getaddrinfo, 103) \
 	X(TRACEPOINT, tracepoint, 110)	\
-	X(BENCH, bench, 120)
+	X(BENCH, bench, 120)		\
+	X(CHMOD, chmod, 170)		\
+	X(CHOWN, chown, 171)		\
+	X(XATTR, xattr, 172)		\
+	X(UTIMES, utimes, 173)
 
 enum pw_event_type {
 #define PW_X(up, low, id) PW_EV_##up = id,
@@ -419,6 +426,19 @@ struct pw_file {
 	__s32 new_dfd;		/* renameat*: directory fd of new_path; AT_FDCWD otherwise */
 	char path[PW_PATH_MAX];
 	char new_path[PW_PATH_MAX];	/* rename only */
+};
+
+/* memfd_create (event "memfd"): an anonymous memory file, the usual first
+ * step of running a program that never touches a file system. name is as
+ * the process passed it (the kernel caps it at 249 bytes), read at syscall
+ * exit. */
+#define PW_MEMFD_NAME_MAX	256
+struct pw_memfd {
+	struct pw_hdr h;
+	__s64 ret;		/* the new fd, or -errno */
+	__u32 flags;		/* MFD_* as passed */
+	__u32 pad;
+	char name[PW_MEMFD_NAME_MAX];
 };
 
 /*
@@ -718,6 +738,86 @@ struct pw_capable {
 	__u32 opts_known;	/* 0: the hook cannot see opts (tracepoint) */
 	__u32 target_userns;	/* inode number of the user namespace checked against */
 	__u32 pad;
+};
+
+/* ---- attr events ---- */
+
+/* Which syscall an attr event came from (field "syscall"); X(UP, name, id). */
+#define PW_ATTR_SYSCALLS(X)			\
+	X(CHMOD, chmod, 1)			\
+	X(FCHMOD, fchmod, 2)			\
+	X(FCHMODAT, fchmodat, 3)		\
+	X(FCHMODAT2, fchmodat2, 4)		\
+	X(CHOWN, chown, 5)			\
+	X(FCHOWN, fchown, 6)			\
+	X(LCHOWN, lchown, 7)			\
+	X(FCHOWNAT, fchownat, 8)		\
+	X(SETXATTR, setxattr, 9)		\
+	X(LSETXATTR, lsetxattr, 10)		\
+	X(FSETXATTR, fsetxattr, 11)		\
+	X(REMOVEXATTR, removexattr, 12)		\
+	X(LREMOVEXATTR, lremovexattr, 13)	\
+	X(FREMOVEXATTR, fremovexattr, 14)	\
+	X(SETXATTRAT, setxattrat, 15)		\
+	X(REMOVEXATTRAT, removexattrat, 16)	\
+	X(UTIME, utime, 17)			\
+	X(UTIMES, utimes, 18)			\
+	X(FUTIMESAT, futimesat, 19)		\
+	X(UTIMENSAT, utimensat, 20)
+
+enum pw_attr_syscall {
+#define PW_X(up, low, id) PW_ATTR_SYS_##up = id,
+	PW_ATTR_SYSCALLS(PW_X)
+#undef PW_X
+};
+
+/* pw_attr.target: how the call names its file. */
+#define PW_ATTR_BY_PATH		0	/* path, relative to fd when fd != AT_FDCWD */
+#define PW_ATTR_BY_FD		1	/* the open file fd (f* calls, utimensat with a
+					 * NULL path, *at calls with AT_EMPTY_PATH and "") */
+
+/* pw_attr.op of xattr events (field "op"): set or remove. */
+#define PW_XATTR_SET		1
+#define PW_XATTR_REMOVE		2
+
+/* pw_attr *_nsec for the special times of utimensat (UTIME_NOW and
+ * UTIME_OMIT of linux/stat.h); utime/utimes/utimensat with no times at all
+ * set both to "now". */
+#define PW_UTIME_NOW		((1l << 30) - 1l)
+#define PW_UTIME_OMIT		((1l << 30) - 2l)
+
+#define PW_XATTR_NAME_MAX	256	/* XATTR_NAME_MAX 255 and the NUL */
+#define PW_XATTR_VALUE_MAX	24	/* sizeof(struct vfs_ns_cap_data) */
+
+/* chmod, chown, xattr and utimes events. Strings and the times are read at
+ * syscall entry (what the kernel acts on), and again at exit when the entry
+ * read failed (a page not faulted in yet). Records are sent whole. */
+struct pw_attr {
+	struct pw_hdr h;
+	__s64 ret;		/* raw return value: 0, or -errno */
+	__u32 syscall;		/* enum pw_attr_syscall */
+	__u32 target;		/* PW_ATTR_BY_PATH or PW_ATTR_BY_FD */
+	__s32 fd;		/* by fd: the file; by path: the directory fd of a
+				 * *at call, AT_FDCWD (-100) otherwise */
+	__u32 flags;		/* AT_* of *at calls (fchmodat2, fchownat,
+				 * utimensat, *xattrat); XATTR_CREATE/REPLACE of
+				 * a set; 0 where the call has none */
+	__u32 mode;		/* chmod: the mode passed (permission bits, setuid,
+				 * setgid, sticky) */
+	__u32 uid;		/* chown: the owner; (__u32)-1 leaves it unchanged */
+	__u32 gid;		/* chown: the group; (__u32)-1 leaves it unchanged */
+	__u32 op;		/* xattr: PW_XATTR_SET or PW_XATTR_REMOVE */
+	__u32 value_len;	/* xattr set: the value's size as passed */
+	__u32 value_read;	/* bytes of value[] read (security.capability only) */
+	__u8 value[PW_XATTR_VALUE_MAX];	/* start of the value: vfs_cap_data */
+	__s64 atime_sec;	/* utimes: the access time set */
+	__s64 atime_nsec;	/* or PW_UTIME_NOW, PW_UTIME_OMIT */
+	__s64 mtime_sec;	/* utimes: the modification time set */
+	__s64 mtime_nsec;	/* or PW_UTIME_NOW, PW_UTIME_OMIT */
+	__u32 pending;		/* BPF side only: what the entry could not read; 0 sent */
+	__u32 pad;
+	char name[PW_XATTR_NAME_MAX];	/* xattr: the attribute's name */
+	char path[PW_PATH_MAX];		/* by path: as passed, cut to PW_PATH_MAX - 1 */
 };
 
 /* ---- audit events ---- */
