@@ -154,7 +154,7 @@ enum pw_event_type {
 };
 
 /* Filter kinds: bit positions in pw_config.filter_kinds / only_kinds;
- * each kind's entries are in maps/filter_<name>. path serves file events,
+ * each kind's entries are in maps/filter_<name>. path serves file and attr events,
  * cidr net events. X(UP, name, bit) */
 #define PW_FILTER_KINDS(X)	\
 	X(PID, pid, 0)		\
