@@ -3,8 +3,8 @@
  * file: open, openat, openat2 (opensnoop), unlink, unlinkat, rename,
  * renameat, renameat2, from the syscall enter/exit tracepoints, with the
  * path-prefix filter (maps/filter_path, an LPM trie) on top of the common
- * pid/uid/comm/cgroup filters; memfd_create (event "memfd", the common
- * filters only: its name is no path).
+ * pid/uid/comm/cgroup filters; memfd_create (event "memfd", its file seen
+ * by the path filters as "/memfd:NAME").
  */
 #include "common.bpf.h"
 
@@ -135,11 +135,29 @@ PW_SYSCALL_PAIR(renameat2, renameat2, 5, PW_FILE_SYS_RENAMEAT2, file_exit)
 
 /* ---- memfd_create: event "memfd" ---- */
 
-PW_SCRATCH(memfd_scratch, struct pw_memfd)
+struct memfd_scratch {
+	struct pw_memfd ev;
+	char path[PW_PATH_MAX];		/* "/memfd:NAME", for the path filter */
+	struct pw_path_key key;
+};
+
+PW_SCRATCH(memfd_scratch, struct memfd_scratch)
+
+/* The path filters see a memfd as the kernel names its file (in
+ * /proc/PID/fd, /proc/PID/maps): "/memfd:NAME". */
+static __always_inline bool memfd_path_filtered(struct pw_config *cfg, struct memfd_scratch *s)
+{
+	if (!(cfg->filter_kinds & (1u << PW_FILTER_PATH)))
+		return false;
+	__builtin_memcpy(s->path, "/memfd:", 7);
+	bpf_probe_read_kernel_str(s->path + 7, sizeof(s->path) - 7, s->ev.name);
+	return pw_path_filtered(cfg, &s->key, s->path);
+}
 
 static __always_inline int memfd_exit(struct trace_event_raw_sys_exit *ctx,
 				      const struct pw_pair *p)
 {
+	struct memfd_scratch *s;
 	struct pw_config *cfg;
 	struct pw_memfd *ev;
 	long n;
@@ -147,11 +165,12 @@ static __always_inline int memfd_exit(struct trace_event_raw_sys_exit *ctx,
 	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
 	if (!cfg)
 		return 0;
-	ev = memfd_scratch_get();
-	if (!ev) {
+	s = memfd_scratch_get();
+	if (!s) {
 		pw_count(MOD, PW_DROPPED);
 		return 0;
 	}
+	ev = &s->ev;
 	ev->ret = ctx->ret;		/* (uname, flags) */
 	ev->flags = (__u32)p->args[1];
 	ev->pad = 0;
@@ -165,7 +184,11 @@ static __always_inline int memfd_exit(struct trace_event_raw_sys_exit *ctx,
 	/* the record ends after the NUL of name */
 	n += offsetof(struct pw_memfd, name);
 	pw_fill_hdr(&ev->h, PW_EV_MEMFD, MOD, n);
-	pw_filter_submit(cfg, ev, n, MOD);
+	if (pw_filtered(cfg, &ev->h) || memfd_path_filtered(cfg, s)) {
+		pw_count(MOD, PW_FILTERED);
+		return 0;
+	}
+	pw_submit(cfg, ev, n, MOD);
 	return 0;
 }
 

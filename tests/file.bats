@@ -229,3 +229,15 @@ file_events() { # type path
 	[ -z "$(pw_events | jq -c 'select(.type == "memfd" and .name == "pwmemfd")')" ]
 	(($(stat_of file filtered) > before))
 }
+
+@test "a path filter on /memfd:NAME drops that memfd's events and counts them filtered" {
+	command -v gcc >/dev/null || skip "needs gcc to build the helper"
+	gcc -O2 -o "$BATS_TEST_TMPDIR/attr_acts" "$PW_HOME/tests/fixtures/attr_acts.c"
+	"$PW" filter add path /memfd:pwquiet
+	before=$(stat_of file filtered)
+	"$BATS_TEST_TMPDIR/attr_acts" memfd-exec pwquiet /bin/true
+	"$BATS_TEST_TMPDIR/attr_acts" memfd-exec pwloud /bin/true
+	events=$(pw_events | jq -c 'select(.type == "memfd" and .comm == "attr_acts")')
+	assert_field "$events" .name pwloud
+	(($(stat_of file filtered) > before))
+}
