@@ -39,6 +39,8 @@ attr_events() { # type [path]
 		'select(.type == $t and ($p == "" or .path == $p))'
 }
 
+# The hooks are the syscall tracepoints on every kernel: two acts run in the
+# 6.1 guest too, to show the module loads and reads there.
 # bats test_tags=vm-ci
 @test "chmod u+s of a copied binary reports mode 4755 and setuid" {
 	chmod 0755 "$f"
@@ -85,7 +87,6 @@ attr_events() { # type [path]
 	assert_field "$ev" .mode 4755
 }
 
-# bats test_tags=vm-ci
 @test "chown nobody:nogroup reports the new uid and gid; an unchanged id is -1" {
 	chown nobody:nogroup "$f"
 	ev=$(attr_events chown "$f")
@@ -154,10 +155,11 @@ os.removexattr(fd, "user.pwx")' "$f" 2>/dev/null || skip "no user xattrs on $dir
 	assert_field "$rm" .ret -eq 0
 }
 
-# bats test_tags=vm-ci
 @test "touch -d 2001-01-01 (timestomping) reports the times set" {
-	TZ=UTC touch -d 2001-01-01 "$f"
-	ev=$(pw_events | jq -c 'select(.type == "utimes" and .comm == "touch")')
+	# touch under a name of its own: other suites on the machine run touch
+	cp "$(command -v touch)" "$dir/pwtouch"
+	TZ=UTC "$dir/pwtouch" -d 2001-01-01 "$f"
+	ev=$(pw_events | jq -c 'select(.type == "utimes" and .comm == "pwtouch")')
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
 	assert_field "$ev" .module attr
 	assert_field "$ev" .syscall utimensat
@@ -179,8 +181,12 @@ os.removexattr(fd, "user.pwx")' "$f" 2>/dev/null || skip "no user xattrs on $dir
 	assert_field "$ev" .flags -eq 256
 	assert_field "$ev" .atime omit
 	assert_field "$ev" .mtime 2001-02-03T04:05:06.500000000Z
-	touch "$f"
-	ev=$(pw_events | jq -c 'select(.type == "utimes" and .comm == "touch")')
+	cp "$(command -v touch)" "$dir/pwtouch"
+	pw_drain
+	"$dir/pwtouch" "$f"
+	ev=$(pw_events | jq -c 'select(.type == "utimes" and .comm == "pwtouch")')
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .fd -eq 0
 	assert_field "$ev" .atime now
 	assert_field "$ev" .mtime now
 }
@@ -191,10 +197,12 @@ os.removexattr(fd, "user.pwx")' "$f" 2>/dev/null || skip "no user xattrs on $dir
 	before=$(stat_of attr filtered)
 	chmod 4755 "$f"
 	chmod 0600 "$other"
-	ev=$(pw_events | jq -c 'select(.type == "chmod" and .comm == "chmod")')
+	events=$(pw_events)
 	rm -f "$other"
-	assert_field "$ev" .path "$other"
+	[ -z "$(jq -c --arg f "$f" 'select(.type == "chmod" and .path == $f)' <<<"$events")" ]
+	ev=$(jq -c --arg f "$other" 'select(.type == "chmod" and .path == $f)' <<<"$events")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .mode 0600
 	(($(stat_of attr filtered) >= before + 1))
 }
 
