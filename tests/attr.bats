@@ -191,6 +191,51 @@ os.removexattr(fd, "user.pwx")' "$f" 2>/dev/null || skip "no user xattrs on $dir
 	assert_field "$ev" .mtime now
 }
 
+@test "utime, utimes, futimesat, fchmod, fchmodat2, lchown and fchown report their fields" {
+	[[ -x $BATS_FILE_TMPDIR/attr_acts ]] || skip "needs gcc to build the helper"
+	run "$BATS_FILE_TMPDIR/attr_acts" calls "$f"
+	((status != 3)) || skip "$output"
+	((status == 0))
+	events=$(pw_events | jq -c 'select(.module == "attr" and .comm == "attr_acts")')
+	by() { jq -c --arg s "$1" 'select(.syscall == $s)' <<<"$events"; }
+	ev=$(by utime)
+	assert_field "$ev" .type utimes
+	assert_field "$ev" .path "$f"
+	assert_field "$ev" .atime 1970-01-01T00:16:40.000000000Z
+	assert_field "$ev" .mtime 1970-01-01T00:33:20.000000000Z
+	ev=$(by utimes)
+	assert_field "$ev" .atime 1970-01-01T00:50:00.250000000Z
+	assert_field "$ev" .mtime 1970-01-01T01:06:40.000000000Z
+	ev=$(by futimesat)
+	assert_field "$ev" .dfd -eq -100
+	assert_field "$ev" .atime now
+	assert_field "$ev" .mtime now
+	ev=$(by fchmod)
+	assert_field "$ev" .type chmod
+	assert_field "$ev" .path null
+	assert_field "$ev" .fd -ge 3
+	assert_field "$ev" .mode 2755
+	assert_field "$ev" .setgid true
+	assert_field "$ev" .ret -eq 0
+	if [[ -d /sys/kernel/tracing/events/syscalls/sys_enter_fchmodat2 ]]; then
+		ev=$(by fchmodat2)
+		assert_field "$ev" .path "$f"
+		assert_field "$ev" .mode 0755
+		assert_field "$ev" .ret -eq 0
+	else
+		[ -z "$(by fchmodat2)" ]
+	fi
+	ev=$(by lchown)
+	assert_field "$ev" .type chown
+	assert_field "$ev" .uid -eq -1
+	assert_field "$ev" .gid -eq 0
+	ev=$(by fchown)
+	assert_field "$ev" .path null
+	assert_field "$ev" .fd -ge 3
+	assert_field "$ev" .uid -eq 0
+	assert_field "$ev" .gid -eq -1
+}
+
 @test "a path filter on a directory drops its attr events and counts them filtered" {
 	other=$(mktemp /tmp/pwattr-other.XXXXXX)
 	"$PW" filter add path "$dir"
