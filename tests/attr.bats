@@ -132,6 +132,29 @@ attr_events() { # type [path]
 	assert_field "$ev" .cap_permitted null
 }
 
+@test "setxattrat of security.capability (6.13+) reports the capabilities from its xattr_args" {
+	[[ -x $BATS_FILE_TMPDIR/attr_acts ]] || skip "needs gcc to build the helper"
+	[[ -d /sys/kernel/tracing/events/syscalls/sys_enter_setxattrat ]] || skip "no setxattrat before 6.13"
+	run -0 "$BATS_FILE_TMPDIR/attr_acts" xattrat "$f"
+	events=$(attr_events xattr "$f")
+	[ "$(jq -s length <<<"$events")" -eq 2 ]
+	ev=$(head -1 <<<"$events")
+	assert_field "$ev" .syscall setxattrat
+	assert_field "$ev" .op set
+	assert_field "$ev" .dfd -eq -100
+	assert_field "$ev" .name security.capability
+	assert_field "$ev" .size -eq 20
+	assert_field "$ev" '.cap_permitted | join(",")' CAP_NET_RAW
+	assert_field "$ev" '.cap_inheritable | length' -eq 0
+	assert_field "$ev" .cap_effective true
+	assert_field "$ev" .flags -eq 0
+	assert_field "$ev" .ret -eq 0
+	ev=$(tail -1 <<<"$events")
+	assert_field "$ev" .syscall removexattrat
+	assert_field "$ev" .op remove
+	assert_field "$ev" .ret -eq 0
+}
+
 @test "a user xattr set and removed by fd reports op, name and size, no capabilities" {
 	python3 -c '
 import os, sys
