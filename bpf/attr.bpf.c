@@ -26,11 +26,11 @@
 #define AT_FDCWD_	-100
 #define AT_EMPTY_PATH_	0x1000
 
-/* pw_attr.pending: what is still to be read */
-#define P_PATH		1u
-#define P_NAME		2u
-#define P_VALUE		4u
-#define P_TIMES		8u
+/* pw_attr.unread: what is still to be read */
+#define P_PATH		PW_ATTR_UNREAD_PATH
+#define P_NAME		PW_ATTR_UNREAD_NAME
+#define P_VALUE		PW_ATTR_UNREAD_VALUE
+#define P_TIMES		PW_ATTR_UNREAD_TIMES
 #define P_ALL		(P_PATH | P_NAME | P_VALUE | P_TIMES)
 
 /* How the times argument is laid out (struct utimbuf, old timeval[2],
@@ -95,7 +95,7 @@ static __always_inline void attr_args(struct pw_attr *ev, const struct pw_pair *
 	ev->atime_nsec = 0;
 	ev->mtime_sec = 0;
 	ev->mtime_nsec = 0;
-	ev->pending = P_ALL;
+	ev->unread = P_ALL;
 	ev->pad = 0;
 	ev->name[0] = '\0';
 	ev->path[0] = '\0';
@@ -209,11 +209,11 @@ static __always_inline void attr_args(struct pw_attr *ev, const struct pw_pair *
 		break;
 	}
 	if (!src->has_path)
-		ev->pending &= ~P_PATH;
+		ev->unread &= ~P_PATH;
 	if (!src->name)
-		ev->pending &= ~(P_NAME | P_VALUE);
+		ev->unread &= ~(P_NAME | P_VALUE);
 	if (!src->times_kind)
-		ev->pending &= ~P_TIMES;
+		ev->unread &= ~P_TIMES;
 }
 
 /* True when name is "security.capability", NUL included. */
@@ -229,38 +229,38 @@ static __always_inline bool is_security_capability(const char *name)
 	return true;
 }
 
-/* Reads what ev->pending names from src; clears what it read. */
+/* Reads what ev->unread names from src; clears what it read. */
 static __always_inline void attr_read(struct pw_attr *ev, const struct attr_src *src)
 {
 	__s64 t[4] = {};
 	__u32 n;
 
-	if ((ev->pending & P_PATH) &&
+	if ((ev->unread & P_PATH) &&
 	    bpf_probe_read_user_str(ev->path, sizeof(ev->path), (const void *)src->path) > 0)
-		ev->pending &= ~P_PATH;
-	if ((ev->pending & P_NAME) &&
+		ev->unread &= ~P_PATH;
+	if ((ev->unread & P_NAME) &&
 	    bpf_probe_read_user_str(ev->name, sizeof(ev->name), (const void *)src->name) > 0)
-		ev->pending &= ~P_NAME;
+		ev->unread &= ~P_NAME;
 	/* only a file capability's value is read: a bounded, decodable
 	 * struct, and no other attribute's content leaves the kernel */
-	if ((ev->pending & (P_NAME | P_VALUE)) == P_VALUE) {
+	if ((ev->unread & (P_NAME | P_VALUE)) == P_VALUE) {
 		n = ev->value_len;
 		if (n > PW_XATTR_VALUE_MAX)
 			n = PW_XATTR_VALUE_MAX;
 		if (ev->op != PW_XATTR_SET || !src->value || !is_security_capability(ev->name)) {
-			ev->pending &= ~P_VALUE;
+			ev->unread &= ~P_VALUE;
 		} else if (!bpf_probe_read_user(ev->value, n, (const void *)src->value)) {
 			ev->value_read = n;
-			ev->pending &= ~P_VALUE;
+			ev->unread &= ~P_VALUE;
 		}
 	}
-	if (!(ev->pending & P_TIMES))
+	if (!(ev->unread & P_TIMES))
 		return;
 	if (!src->times) {
 		/* no times: both set to the current time */
 		ev->atime_nsec = PW_UTIME_NOW;
 		ev->mtime_nsec = PW_UTIME_NOW;
-		ev->pending &= ~P_TIMES;
+		ev->unread &= ~P_TIMES;
 		return;
 	}
 	if (src->times_kind == T_UTIMBUF) {
@@ -281,7 +281,7 @@ static __always_inline void attr_read(struct pw_attr *ev, const struct attr_src 
 			ev->mtime_nsec = t[3];
 		}
 	}
-	ev->pending &= ~P_TIMES;
+	ev->unread &= ~P_TIMES;
 }
 
 /* At entry: the call's record, read now, kept until the exit. aux = 1 when
@@ -323,7 +323,7 @@ static __always_inline int attr_exit(struct trace_event_raw_sys_exit *ctx,
 	attr_args(ev, p, &src);
 	if (entry) {
 		/* what the entry read stands; only what it missed is read now */
-		ev->pending = entry->pending;
+		ev->unread = entry->unread;
 		ev->value_len = entry->value_len;
 		ev->value_read = entry->value_read;
 		__builtin_memcpy(ev->value, entry->value, sizeof(ev->value));
@@ -335,7 +335,6 @@ static __always_inline int attr_exit(struct trace_event_raw_sys_exit *ctx,
 		bpf_probe_read_kernel(ev->path, sizeof(ev->path), entry->path);
 	}
 	attr_read(ev, &src);
-	ev->pending = 0;
 	ev->ret = ctx->ret;
 	if (!src.has_path ||
 	    (!ev->path[0] && (ev->flags & AT_EMPTY_PATH_))) {

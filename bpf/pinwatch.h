@@ -786,6 +786,13 @@ enum pw_attr_syscall {
 #define PW_UTIME_NOW		((1l << 30) - 1l)
 #define PW_UTIME_OMIT		((1l << 30) - 2l)
 
+/* pw_attr.unread: user memory that could not be read, at entry nor at exit
+ * (a bad pointer: the call fails with EFAULT); the field is then "" or null. */
+#define PW_ATTR_UNREAD_PATH	1u
+#define PW_ATTR_UNREAD_NAME	2u
+#define PW_ATTR_UNREAD_VALUE	4u
+#define PW_ATTR_UNREAD_TIMES	8u
+
 #define PW_XATTR_NAME_MAX	256	/* XATTR_NAME_MAX 255 and the NUL */
 #define PW_XATTR_VALUE_MAX	24	/* sizeof(struct vfs_ns_cap_data) */
 
@@ -814,7 +821,7 @@ struct pw_attr {
 	__s64 atime_nsec;	/* or PW_UTIME_NOW, PW_UTIME_OMIT */
 	__s64 mtime_sec;	/* utimes: the modification time set */
 	__s64 mtime_nsec;	/* or PW_UTIME_NOW, PW_UTIME_OMIT */
-	__u32 pending;		/* BPF side only: what the entry could not read; 0 sent */
+	__u32 unread;		/* PW_ATTR_UNREAD_*: what neither read could get */
 	__u32 pad;
 	char name[PW_XATTR_NAME_MAX];	/* xattr: the attribute's name */
 	char path[PW_PATH_MAX];		/* by path: as passed, cut to PW_PATH_MAX - 1 */

@@ -1526,8 +1526,14 @@ static void emit_utimes(struct pw_emit *e, const void *rec, size_t len)
 
 	PW_COPY(&r, rec, len);
 	emit_attr_common(e, &r);
-	emit_attr_time(e, "atime", r.atime_sec, r.atime_nsec);
-	emit_attr_time(e, "mtime", r.mtime_sec, r.mtime_nsec);
+	if (r.unread & PW_ATTR_UNREAD_TIMES) {
+		/* a bad pointer: the call failed with EFAULT */
+		emit_null(e, "atime");
+		emit_null(e, "mtime");
+	} else {
+		emit_attr_time(e, "atime", r.atime_sec, r.atime_nsec);
+		emit_attr_time(e, "mtime", r.mtime_sec, r.mtime_nsec);
+	}
 	emit_attr_end(e, &r);
 }
 

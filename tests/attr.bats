@@ -259,6 +259,16 @@ os.removexattr(fd, "user.pwx")' "$f" 2>/dev/null || skip "no user xattrs on $dir
 	assert_field "$ev" .gid -eq -1
 }
 
+@test "times behind a bad pointer are null, and the call's ret -14 (EFAULT)" {
+	[[ -x $BATS_FILE_TMPDIR/attr_acts ]] || skip "needs gcc to build the helper"
+	run -0 "$BATS_FILE_TMPDIR/attr_acts" efault "$f"
+	ev=$(attr_events utimes "$f")
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .atime null
+	assert_field "$ev" .mtime null
+	assert_field "$ev" .ret -eq -14
+}
+
 @test "a path filter on a directory drops its attr events and counts them filtered" {
 	other=$(mktemp /tmp/pwattr-other.XXXXXX)
 	"$PW" filter add path "$dir"

@@ -1397,6 +1397,13 @@ static void test_attr(void)
 	r.mtime_nsec = PW_UTIME_NOW;
 	r.mtime_sec = 0;
 	CHECK_TEXT(&r, sizeof(r), "utimes " COLS "utimensat /etc/passwd atime=now mtime=now ret=0\n");
+	/* times that could not be read */
+	r.unread = PW_ATTR_UNREAD_TIMES;
+	r.ret = -14;
+	CHECK_TEXT(&r, sizeof(r), "utimes " COLS "utimensat /etc/passwd ret=-14(EFAULT)\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("utimes", "attr")
+		   ",\"syscall\":\"utimensat\",\"path\":\"/etc/passwd\",\"fd\":null,\"dfd\":-100,"
+		   "\"atime\":null,\"mtime\":null,\"flags\":0,\"ret\":-14}\n");
 }
 
 static void test_memfd(void)
