@@ -1445,19 +1445,25 @@ static void emit_attr_caps(struct pw_emit *e, const char *key, uint64_t set)
  * cap_permitted and cap_inheritable (names), cap_effective (the flag),
  * cap_rootid (version 3: the namespace's root uid; else null). Every one
  * null when the value is not a readable vfs_cap_data. */
-static void emit_file_caps(struct pw_emit *e, const struct pw_attr *r)
+static void emit_file_caps_null(struct pw_emit *e)
 {
 	static const char *const keys[] = {
 		"cap_version", "cap_permitted", "cap_inheritable", "cap_effective", "cap_rootid",
 	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		emit_null(e, keys[i]);
+}
+
+static void emit_file_caps(struct pw_emit *e, const struct pw_attr *r)
+{
 	uint32_t magic = le32_at(r->value), version = magic >> 24;
 	size_t need = version == 1 ? 12 : version == 2 ? 20 : 24;
 	uint64_t perm, inh;
-	size_t i;
 
 	if (r->value_read < 4 || version < 1 || version > 3 || r->value_read < need) {
-		for (i = 0; i < ARRAY_SIZE(keys); i++)
-			emit_null(e, keys[i]);
+		emit_file_caps_null(e);
 		if (e->fmt == PW_FMT_TEXT && r->value_read)
 			emit_cstr(e, " caps=?");
 		return;
@@ -1494,8 +1500,8 @@ static void emit_xattr(struct pw_emit *e, const void *rec, size_t len)
 		emit_null(e, "size");
 	if (set && !strncmp(r.name, "security.capability", sizeof(r.name)))
 		emit_file_caps(e, &r);
-	else if (e->fmt == PW_FMT_JSON)
-		emit_file_caps(e, &(struct pw_attr){ .value_read = 0 });
+	else
+		emit_file_caps_null(e);
 	emit_attr_end(e, &r);
 }
 
