@@ -3,13 +3,15 @@
  * file: open, openat, openat2 (opensnoop), unlink, unlinkat, rename,
  * renameat, renameat2, from the syscall enter/exit tracepoints, with the
  * path-prefix filter (maps/filter_path, an LPM trie) on top of the common
- * pid/uid/comm/cgroup filters.
+ * pid/uid/comm/cgroup filters; memfd_create (event "memfd", its file seen
+ * by the path filters as "/memfd:NAME").
  */
 #include "common.bpf.h"
 
 #define MOD PW_MOD_FILE
 #define PW_PAIR_MODULE MOD
 #include "syscall_pair.bpf.h"
+#include "path_filter.bpf.h"
 
 #define PW_AT_FDCWD -100
 
@@ -31,26 +33,6 @@ static __always_inline __u32 read_path(char *dst, __u64 uptr)
 		return 1;
 	}
 	return n;
-}
-
-/* True when the path filters exclude path (see struct pw_path_key). */
-static __always_inline bool path_filtered(struct pw_config *cfg, struct pw_path_key *key,
-					  const char *path)
-{
-	long n;
-
-	if (!(cfg->filter_kinds & (1u << PW_FILTER_PATH)))
-		return false;
-	n = bpf_probe_read_kernel_str(key->path, sizeof(key->path), path);
-	if (n > 0 && n < PW_PATH_MAX) {
-		key->path[n - 1] = '/'; /* whole components: "/proc" is "/proc/" */
-		key->prefixlen = n * 8;
-	} else if (n >= PW_PATH_MAX) {
-		key->prefixlen = (PW_PATH_MAX - 1) * 8; /* maybe cut: no '/' */
-	} else {
-		key->prefixlen = 0;
-	}
-	return pw_filter_kind(cfg, PW_FILTER_PATH, &filter_path, key);
 }
 
 static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
@@ -133,8 +115,8 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 	pw_fill_hdr(&ev->h, type, MOD, size);
 	/* An event with two paths is filtered only when both are. */
 	if (pw_filtered(cfg, &ev->h) ||
-	    (path_filtered(cfg, &s->key, ev->path) &&
-	     (type != PW_EV_RENAME || path_filtered(cfg, &s->key, ev->new_path)))) {
+	    (pw_path_filtered(cfg, &s->key, ev->path) &&
+	     (type != PW_EV_RENAME || pw_path_filtered(cfg, &s->key, ev->new_path)))) {
 		pw_count(MOD, PW_FILTERED);
 		return 0;
 	}
@@ -150,6 +132,68 @@ PW_SYSCALL_PAIR(unlinkat, unlinkat, 3, PW_FILE_SYS_UNLINKAT, file_exit)
 PW_SYSCALL_PAIR(rename, rename, 2, PW_FILE_SYS_RENAME, file_exit)
 PW_SYSCALL_PAIR(renameat, renameat, 4, PW_FILE_SYS_RENAMEAT, file_exit)
 PW_SYSCALL_PAIR(renameat2, renameat2, 5, PW_FILE_SYS_RENAMEAT2, file_exit)
+
+/* ---- memfd_create: event "memfd" ---- */
+
+struct memfd_scratch {
+	struct pw_memfd ev;
+	char path[PW_PATH_MAX];		/* "/memfd:NAME", for the path filter */
+	struct pw_path_key key;
+};
+
+PW_SCRATCH(memfd_scratch, struct memfd_scratch)
+
+/* The path filters see a memfd as the kernel names its file (in
+ * /proc/PID/fd, /proc/PID/maps): "/memfd:NAME". */
+static __always_inline bool memfd_path_filtered(struct pw_config *cfg, struct memfd_scratch *s)
+{
+	if (!(cfg->filter_kinds & (1u << PW_FILTER_PATH)))
+		return false;
+	__builtin_memcpy(s->path, "/memfd:", 7);
+	bpf_probe_read_kernel_str(s->path + 7, sizeof(s->path) - 7, s->ev.name);
+	return pw_path_filtered(cfg, &s->key, s->path);
+}
+
+static __always_inline int memfd_exit(struct trace_event_raw_sys_exit *ctx,
+				      const struct pw_pair *p)
+{
+	struct memfd_scratch *s;
+	struct pw_config *cfg;
+	struct pw_memfd *ev;
+	long n;
+
+	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	if (!cfg)
+		return 0;
+	s = memfd_scratch_get();
+	if (!s) {
+		pw_count(MOD, PW_DROPPED);
+		return 0;
+	}
+	ev = &s->ev;
+	ev->ret = ctx->ret;		/* (uname, flags) */
+	ev->flags = (__u32)p->args[1];
+	ev->pad = 0;
+	n = bpf_probe_read_user_str(ev->name, sizeof(ev->name), (const void *)p->args[0]);
+	if (n <= 0) {
+		ev->name[0] = '\0';
+		n = 1;
+	}
+	if (n > PW_MEMFD_NAME_MAX)
+		n = PW_MEMFD_NAME_MAX;
+	/* the record ends after the NUL of name */
+	n += offsetof(struct pw_memfd, name);
+	pw_fill_hdr(&ev->h, PW_EV_MEMFD, MOD, n);
+	if (pw_filtered(cfg, &ev->h) || memfd_path_filtered(cfg, s)) {
+		pw_count(MOD, PW_FILTERED);
+		return 0;
+	}
+	pw_submit(cfg, ev, n, MOD);
+	return 0;
+}
+
+/* the op is unused: memfd_exit serves this syscall alone */
+PW_SYSCALL_PAIR(memfd, memfd_create, 2, 0, memfd_exit)
 
 /* ---- I/O accounting (filetop, vfsstat): see struct pw_file_io ---- */
 

@@ -61,6 +61,7 @@
 	X(PTRACE, ptrace, 12)		\
 	X(KMOD, kmod, 13)		\
 	X(NS, ns, 14)			\
+	X(ATTR, attr, 15)		\
 	X(IOURING, iouring, 16)		\
 	X(BPF, bpf, 17)
 
@@ -116,7 +117,7 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
  * syscall 10-19, file 20-29, net 30-39, signal 40-49, mount 50-59,
  * oom 60-69, block 70-79, capability 80-89, audit 90-99, uprobe 100-109,
  * tracepoint workbench 110-119, bench 120-129, cred 130-139, ptrace 140-149,
- * kmod 150-159, ns 160-169, iouring 180-189, bpf 190-199.
+ * kmod 150-159, ns 160-169, attr 170-179, iouring 180-189, bpf 190-199.
  * X(UP, name, id) */
 #define PW_EVENT_TYPES(X)		\
 	X(EXEC, exec, 1)		\
@@ -127,6 +128,7 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 	X(OPEN, open, 20)		\
 	X(UNLINK, unlink, 21)		\
 	X(RENAME, rename, 22)		\
+	X(MEMFD, memfd, 23)		\
 	X(CONNECT, connect, 30)		\
 	X(ACCEPT, accept, 31)		\
 	X(BIND, bind, 32)		\
@@ -152,6 +154,10 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 	X(KMOD_LOAD, kmod_load, 150)	\
 	X(KMOD_UNLOAD, kmod_unload, 151) \
 	X(NAMESPACE, namespace, 160)	\
+	X(CHMOD, chmod, 170)		\
+	X(CHOWN, chown, 171)		\
+	X(XATTR, xattr, 172)		\
+	X(UTIMES, utimes, 173)		\
 	X(IO_URING, io_uring, 180)	\
 	X(BPF, bpf, 190)
 
@@ -162,7 +168,7 @@ enum pw_event_type {
 };
 
 /* Filter kinds: bit positions in pw_config.filter_kinds / only_kinds;
- * each kind's entries are in maps/filter_<name>. path serves file events,
+ * each kind's entries are in maps/filter_<name>. path serves file and attr events,
  * cidr net events. X(UP, name, bit) */
 #define PW_FILTER_KINDS(X)	\
 	X(PID, pid, 0)		\
@@ -437,6 +443,19 @@ struct pw_file {
 	__s32 new_dfd;		/* renameat*: directory fd of new_path; AT_FDCWD otherwise */
 	char path[PW_PATH_MAX];
 	char new_path[PW_PATH_MAX];	/* rename only */
+};
+
+/* memfd_create (event "memfd"): an anonymous memory file, the usual first
+ * step of running a program that never touches a file system. name is as
+ * the process passed it (the kernel caps it at 249 bytes), read at syscall
+ * exit. */
+#define PW_MEMFD_NAME_MAX	256
+struct pw_memfd {
+	struct pw_hdr h;
+	__s64 ret;		/* the new fd, or -errno */
+	__u32 flags;		/* MFD_* as passed */
+	__u32 pad;
+	char name[PW_MEMFD_NAME_MAX];
 };
 
 /*
@@ -834,6 +853,93 @@ struct pw_ptrace {
 	__u32 target_source;	/* PW_PTRACE_TARGET_* */
 	__u32 pad;
 	char target_comm[PW_COMM_LEN];
+};
+
+/* ---- attr events ---- */
+
+/* Which syscall an attr event came from (field "syscall"); X(UP, name, id). */
+#define PW_ATTR_SYSCALLS(X)			\
+	X(CHMOD, chmod, 1)			\
+	X(FCHMOD, fchmod, 2)			\
+	X(FCHMODAT, fchmodat, 3)		\
+	X(FCHMODAT2, fchmodat2, 4)		\
+	X(CHOWN, chown, 5)			\
+	X(FCHOWN, fchown, 6)			\
+	X(LCHOWN, lchown, 7)			\
+	X(FCHOWNAT, fchownat, 8)		\
+	X(SETXATTR, setxattr, 9)		\
+	X(LSETXATTR, lsetxattr, 10)		\
+	X(FSETXATTR, fsetxattr, 11)		\
+	X(REMOVEXATTR, removexattr, 12)		\
+	X(LREMOVEXATTR, lremovexattr, 13)	\
+	X(FREMOVEXATTR, fremovexattr, 14)	\
+	X(SETXATTRAT, setxattrat, 15)		\
+	X(REMOVEXATTRAT, removexattrat, 16)	\
+	X(UTIME, utime, 17)			\
+	X(UTIMES, utimes, 18)			\
+	X(FUTIMESAT, futimesat, 19)		\
+	X(UTIMENSAT, utimensat, 20)
+
+enum pw_attr_syscall {
+#define PW_X(up, low, id) PW_ATTR_SYS_##up = id,
+	PW_ATTR_SYSCALLS(PW_X)
+#undef PW_X
+};
+
+/* pw_attr.target: how the call names its file. */
+#define PW_ATTR_BY_PATH		0	/* path, relative to fd when fd != AT_FDCWD */
+#define PW_ATTR_BY_FD		1	/* the open file fd (f* calls, utimensat with a
+					 * NULL path, *at calls with AT_EMPTY_PATH and "") */
+
+/* pw_attr.op of xattr events (field "op"): set or remove. */
+#define PW_XATTR_SET		1
+#define PW_XATTR_REMOVE		2
+
+/* pw_attr *_nsec for the special times of utimensat (UTIME_NOW and
+ * UTIME_OMIT of linux/stat.h); utime/utimes/utimensat with no times at all
+ * set both to "now". */
+#define PW_UTIME_NOW		((1l << 30) - 1l)
+#define PW_UTIME_OMIT		((1l << 30) - 2l)
+
+/* pw_attr.unread: user memory that could not be read, at entry nor at exit
+ * (a bad pointer: the call fails with EFAULT); the field is then "" or null. */
+#define PW_ATTR_UNREAD_PATH	1u
+#define PW_ATTR_UNREAD_NAME	2u
+#define PW_ATTR_UNREAD_VALUE	4u
+#define PW_ATTR_UNREAD_TIMES	8u
+
+#define PW_XATTR_NAME_MAX	256	/* XATTR_NAME_MAX 255 and the NUL */
+#define PW_XATTR_VALUE_MAX	24	/* sizeof(struct vfs_ns_cap_data) */
+
+/* chmod, chown, xattr and utimes events. Strings and the times are read at
+ * syscall entry (what the kernel acts on), and again at exit when the entry
+ * read failed (a page not faulted in yet). Records are sent whole. */
+struct pw_attr {
+	struct pw_hdr h;
+	__s64 ret;		/* raw return value: 0, or -errno */
+	__u32 syscall;		/* enum pw_attr_syscall */
+	__u32 target;		/* PW_ATTR_BY_PATH or PW_ATTR_BY_FD */
+	__s32 fd;		/* by fd: the file; by path: the directory fd of a
+				 * *at call, AT_FDCWD (-100) otherwise */
+	__u32 flags;		/* AT_* of *at calls (fchmodat2, fchownat,
+				 * utimensat, *xattrat); XATTR_CREATE/REPLACE of
+				 * a set; 0 where the call has none */
+	__u32 mode;		/* chmod: the mode passed (permission bits, setuid,
+				 * setgid, sticky) */
+	__u32 uid;		/* chown: the owner; (__u32)-1 leaves it unchanged */
+	__u32 gid;		/* chown: the group; (__u32)-1 leaves it unchanged */
+	__u32 op;		/* xattr: PW_XATTR_SET or PW_XATTR_REMOVE */
+	__u32 value_len;	/* xattr set: the value's size as passed */
+	__u32 value_read;	/* bytes of value[] read (security.capability only) */
+	__u8 value[PW_XATTR_VALUE_MAX];	/* start of the value: vfs_cap_data */
+	__s64 atime_sec;	/* utimes: the access time set */
+	__s64 atime_nsec;	/* or PW_UTIME_NOW, PW_UTIME_OMIT */
+	__s64 mtime_sec;	/* utimes: the modification time set */
+	__s64 mtime_nsec;	/* or PW_UTIME_NOW, PW_UTIME_OMIT */
+	__u32 unread;		/* PW_ATTR_UNREAD_*: what neither read could get */
+	__u32 pad;
+	char name[PW_XATTR_NAME_MAX];	/* xattr: the attribute's name */
+	char path[PW_PATH_MAX];		/* by path: as passed, cut to PW_PATH_MAX - 1 */
 };
 
 /* ---- audit events ---- */

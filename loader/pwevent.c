@@ -577,6 +577,26 @@ static void emit_rename(struct pw_emit *e, const void *rec, size_t len)
 	emit_dfd(e, "new_dfd", "new_dfd", r.new_dfd, r.new_path, sizeof(r.new_path));
 }
 
+/* MFD_* of memfd_create(2) (include/uapi/linux/memfd.h); the hugetlb
+ * page size bits (MFD_HUGE_*, bits 26-31) print as a hex remainder. */
+static const struct pw_flag pw_memfd_flags[] = {
+	{ 0x1, "MFD_CLOEXEC" }, { 0x2, "MFD_ALLOW_SEALING" }, { 0x4, "MFD_HUGETLB" },
+	{ 0x8, "MFD_NOEXEC_SEAL" }, { 0x10, "MFD_EXEC" },
+};
+
+static void emit_memfd(struct pw_emit *e, const void *rec, size_t len)
+{
+	size_t present = len - offsetof(struct pw_memfd, name);
+	struct pw_memfd r;
+
+	PW_COPY(&r, rec, len);
+	emit_str(e, "name", "name", r.name, present < sizeof(r.name) ? present : sizeof(r.name));
+	emit_flags(e, "flags", "flags", r.flags, pw_memfd_flags, ARRAY_SIZE(pw_memfd_flags),
+		   NULL);
+	emit_s64(e, "fd", NULL, r.ret);
+	emit_ret(e, r.ret);
+}
+
 /* ---- net emitters ---- */
 
 /* Address families, socket types and protocols by name; numbers the
@@ -1503,6 +1523,239 @@ static void emit_uprobe_getaddrinfo(struct pw_emit *e, const void *rec, size_t l
 	emit_ns_ms(e, "latency_ns", "lat", r.latency_ns);
 }
 
+/* ---- attr emitters ---- */
+
+static const struct pw_name pw_attr_syscall_names[] = {
+#define PW_X(up, low, id) { id, #low },
+	PW_ATTR_SYSCALLS(PW_X)
+#undef PW_X
+};
+
+/* AT_* of the *at calls; XATTR_CREATE, XATTR_REPLACE of the xattr sets */
+static const struct pw_flag pw_attr_at_flags[] = {
+	{ 0x100, "AT_SYMLINK_NOFOLLOW" }, { 0x1000, "AT_EMPTY_PATH" },
+};
+static const struct pw_flag pw_xattr_flags[] = {
+	{ 1, "XATTR_CREATE" }, { 2, "XATTR_REPLACE" },
+};
+
+/* The file of an attr event. JSON: path (null when named by fd), fd (null
+ * when named by path), dfd (the directory of a path; null when by fd).
+ * Text: the path, or fd=N; dfd=N when a relative path makes it matter. */
+static void emit_attr_common(struct pw_emit *e, const struct pw_attr *r)
+{
+	emit_name(e, "syscall", name_of(pw_attr_syscall_names,
+					ARRAY_SIZE(pw_attr_syscall_names), r->syscall));
+	if (r->target == PW_ATTR_BY_FD) {
+		emit_null(e, "path");
+		emit_s64(e, "fd", "fd", r->fd);
+		emit_null(e, "dfd");
+		return;
+	}
+	emit_str(e, "path", "", r->path, sizeof(r->path));
+	emit_null(e, "fd");
+	if (e->fmt == PW_FMT_JSON)
+		emit_s64(e, "dfd", NULL, r->fd);
+	else
+		emit_dfd(e, "dfd", "dfd", r->fd, r->path, sizeof(r->path));
+}
+
+static void emit_attr_end(struct pw_emit *e, const struct pw_attr *r)
+{
+	const struct pw_flag *t = pw_attr_at_flags;
+	size_t n = ARRAY_SIZE(pw_attr_at_flags);
+
+	if (r->h.type == PW_EV_XATTR && r->op == PW_XATTR_SET &&
+	    r->syscall != PW_ATTR_SYS_SETXATTRAT) {
+		t = pw_xattr_flags;
+		n = ARRAY_SIZE(pw_xattr_flags);
+	}
+	emit_flags(e, "flags", "flags", r->flags, t, n, NULL);
+	emit_ret(e, r->ret);
+}
+
+static void emit_chmod(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_attr r;
+	char mode[16];
+
+	PW_COPY(&r, rec, len);
+	emit_attr_common(e, &r);
+	snprintf(mode, sizeof(mode), "%04o", r.mode & 07777);
+	emit_name_kv(e, "mode", "mode", mode);
+	emit_bool(e, "setuid", "setuid", (r.mode & 04000) != 0);
+	emit_bool(e, "setgid", "setgid", (r.mode & 02000) != 0);
+	emit_bool(e, "sticky", "sticky", (r.mode & 01000) != 0);
+	emit_attr_end(e, &r);
+}
+
+/* An id of chown: (uid_t)-1, "unchanged", as -1. */
+static void emit_chown_id(struct pw_emit *e, const char *key, __u32 id)
+{
+	if (id == (__u32)-1)
+		emit_s64(e, key, key, -1);
+	else
+		emit_u64(e, key, key, id);
+}
+
+static void emit_chown(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_attr r;
+
+	PW_COPY(&r, rec, len);
+	emit_attr_common(e, &r);
+	emit_chown_id(e, "uid", r.uid);
+	emit_chown_id(e, "gid", r.gid);
+	emit_attr_end(e, &r);
+}
+
+/* vfs_cap_data (include/uapi/linux/capability.h), little-endian */
+#define PW_VFS_CAP_REVISION_MASK	0xff000000u
+#define PW_VFS_CAP_FLAGS_EFFECTIVE	0x000001u
+
+static uint32_t le32_at(const __u8 *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* A capability set: JSON an array of names; text key=NAME,NAME (nothing
+ * when empty). Bits the table does not name print as CAP_<n>. */
+static void emit_attr_caps(struct pw_emit *e, const char *key, uint64_t set)
+{
+	char buf[24];
+	unsigned int i;
+	int k = 0;
+
+	if (e->fmt == PW_FMT_TEXT && !set)
+		return;
+	emit_key(e, key, key);
+	if (e->fmt == PW_FMT_JSON)
+		emit_raw(e, "[", 1);
+	for (i = 0; i < 64; i++) {
+		const char *name = NULL;
+
+		if (!(set & (1ull << i)))
+			continue;
+		if (i < ARRAY_SIZE(pw_cap_names))
+			name = pw_cap_names[i];
+		if (!name) {
+			snprintf(buf, sizeof(buf), "CAP_%u", i);
+			name = buf;
+		}
+		if (k++)
+			emit_raw(e, ",", 1);
+		if (e->fmt == PW_FMT_JSON)
+			emit_strval(e, name, strlen(name));
+		else
+			emit_cstr(e, name);
+	}
+	if (e->fmt == PW_FMT_JSON)
+		emit_raw(e, "]", 1);
+}
+
+/* security.capability's value decoded: cap_version (1, 2, 3),
+ * cap_permitted and cap_inheritable (names), cap_effective (the flag),
+ * cap_rootid (version 3: the namespace's root uid; else null). Every one
+ * null when the value is not a readable vfs_cap_data. */
+static void emit_file_caps_null(struct pw_emit *e)
+{
+	static const char *const keys[] = {
+		"cap_version", "cap_permitted", "cap_inheritable", "cap_effective", "cap_rootid",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		emit_null(e, keys[i]);
+}
+
+static void emit_file_caps(struct pw_emit *e, const struct pw_attr *r)
+{
+	uint32_t magic = le32_at(r->value), version = magic >> 24;
+	size_t need = version == 1 ? 12 : version == 2 ? 20 : 24;
+	uint64_t perm, inh;
+
+	if (r->value_read < 4 || version < 1 || version > 3 || r->value_read < need) {
+		emit_file_caps_null(e);
+		if (e->fmt == PW_FMT_TEXT && r->value_read)
+			emit_cstr(e, " caps=?");
+		return;
+	}
+	perm = le32_at(r->value + 4);
+	inh = le32_at(r->value + 8);
+	if (version > 1) {
+		perm |= (uint64_t)le32_at(r->value + 12) << 32;
+		inh |= (uint64_t)le32_at(r->value + 16) << 32;
+	}
+	emit_u64(e, "cap_version", NULL, version);
+	emit_attr_caps(e, "cap_permitted", perm);
+	emit_attr_caps(e, "cap_inheritable", inh);
+	emit_bool(e, "cap_effective", "cap_effective", (magic & PW_VFS_CAP_FLAGS_EFFECTIVE) != 0);
+	if (version == 3)
+		emit_u64(e, "cap_rootid", "cap_rootid", le32_at(r->value + 20));
+	else
+		emit_null(e, "cap_rootid");
+}
+
+static void emit_xattr(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_attr r;
+	bool set;
+
+	PW_COPY(&r, rec, len);
+	set = r.op == PW_XATTR_SET;
+	emit_attr_common(e, &r);
+	emit_name_kv(e, "op", "", set ? "set" : r.op == PW_XATTR_REMOVE ? "remove" : "?");
+	emit_str(e, "name", "name", r.name, sizeof(r.name));
+	if (set)
+		emit_u64(e, "size", "size", r.value_len);
+	else
+		emit_null(e, "size");
+	if (set && !strncmp(r.name, "security.capability", sizeof(r.name)))
+		emit_file_caps(e, &r);
+	else
+		emit_file_caps_null(e);
+	emit_attr_end(e, &r);
+}
+
+/* A time of utimes: RFC 3339 (UTC, nanoseconds), "now" or "omit". */
+static void emit_attr_time(struct pw_emit *e, const char *key, __s64 sec, __s64 nsec)
+{
+	char buf[64];
+	struct tm tm;
+	time_t t = (time_t)sec;
+
+	if (nsec == PW_UTIME_NOW) {
+		snprintf(buf, sizeof(buf), "now");
+	} else if (nsec == PW_UTIME_OMIT) {
+		snprintf(buf, sizeof(buf), "omit");
+	} else if (nsec < 0 || nsec > 999999999 || !gmtime_r(&t, &tm)) {
+		snprintf(buf, sizeof(buf), "invalid:%lld.%lld", (long long)sec, (long long)nsec);
+	} else {
+		size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+
+		snprintf(buf + n, sizeof(buf) - n, ".%09lldZ", (long long)nsec);
+	}
+	emit_name_kv(e, key, key, buf);
+}
+
+static void emit_utimes(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_attr r;
+
+	PW_COPY(&r, rec, len);
+	emit_attr_common(e, &r);
+	if (r.unread & PW_ATTR_UNREAD_TIMES) {
+		/* a bad pointer: the call failed with EFAULT */
+		emit_null(e, "atime");
+		emit_null(e, "mtime");
+	} else {
+		emit_attr_time(e, "atime", r.atime_sec, r.atime_nsec);
+		emit_attr_time(e, "mtime", r.mtime_sec, r.mtime_nsec);
+	}
+	emit_attr_end(e, &r);
+}
+
 /* ---- tracepoint workbench emitters ---- */
 
 #include "tpformat.h"
@@ -1981,6 +2234,8 @@ static const struct pw_event_desc pw_event_descs[] = {
 	{ PW_EV_OPEN, offsetof(struct pw_file, path), emit_open },
 	{ PW_EV_UNLINK, offsetof(struct pw_file, path), emit_unlink },
 	{ PW_EV_RENAME, sizeof(struct pw_file), emit_rename },
+	/* memfd records end after the NUL of name */
+	{ PW_EV_MEMFD, offsetof(struct pw_memfd, name), emit_memfd },
 
 	/* net */
 	/* connect/accept/bind/listen records are cut after path_len bytes of path */
@@ -2011,6 +2266,11 @@ static const struct pw_event_desc pw_event_descs[] = {
 	{ PW_EV_PTRACE, sizeof(struct pw_ptrace), emit_ptrace },
 	/* audit */
 	{ PW_EV_AUDIT, sizeof(struct pw_audit), emit_audit },
+	/* attr */
+	{ PW_EV_CHMOD, sizeof(struct pw_attr), emit_chmod },
+	{ PW_EV_CHOWN, sizeof(struct pw_attr), emit_chown },
+	{ PW_EV_XATTR, sizeof(struct pw_attr), emit_xattr },
+	{ PW_EV_UTIMES, sizeof(struct pw_attr), emit_utimes },
 
 	/* kmod */
 	{ PW_EV_KMOD_LOAD, sizeof(struct pw_kmod_load), emit_kmod_load },

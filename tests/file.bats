@@ -197,3 +197,47 @@ file_events() { # type path
 	assert_field "$output" .filtered -ge $((before + 20))
 	assert_field "$output" .emitted -gt 0
 }
+
+# bats test_tags=vm-ci
+@test "a program run from memfd_create reports a memfd event with the name, flags and fd" {
+	command -v gcc >/dev/null || skip "needs gcc to build the helper"
+	gcc -O2 -o "$BATS_TEST_TMPDIR/attr_acts" "$PW_HOME/tests/fixtures/attr_acts.c"
+	pw_drain
+	run -0 "$BATS_TEST_TMPDIR/attr_acts" memfd-exec pwmemfd /bin/echo from-memory
+	[ "$output" = from-memory ]
+	ev=$(pw_events | jq -c 'select(.type == "memfd" and .comm == "attr_acts")')
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .module file
+	assert_field "$ev" .name pwmemfd
+	assert_field "$ev" .flags -eq 3 # MFD_CLOEXEC | MFD_ALLOW_SEALING
+	assert_field "$ev" .fd -ge 3
+	assert_field "$ev" .ret -ge 3
+	run -0 "$PW_READ" --drain
+}
+
+@test "the memfd text line names the flags; a comm filter drops memfd events" {
+	command -v gcc >/dev/null || skip "needs gcc to build the helper"
+	gcc -O2 -o "$BATS_TEST_TMPDIR/attr_acts" "$PW_HOME/tests/fixtures/attr_acts.c"
+	pw_drain
+	"$BATS_TEST_TMPDIR/attr_acts" memfd-exec pwmemfd /bin/true
+	run -0 "$PW_READ" --drain
+	grep -E "memfd .* attr_acts +name=pwmemfd flags=MFD_CLOEXEC\|MFD_ALLOW_SEALING ret=[0-9]+\$" <<<"$output"
+	"$PW" filter add comm attr_acts
+	before=$(stat_of file filtered)
+	"$BATS_TEST_TMPDIR/attr_acts" memfd-exec pwmemfd /bin/true
+	"$PW" filter del comm attr_acts
+	[ -z "$(pw_events | jq -c 'select(.type == "memfd" and .name == "pwmemfd")')" ]
+	(($(stat_of file filtered) > before))
+}
+
+@test "a path filter on /memfd:NAME drops that memfd's events and counts them filtered" {
+	command -v gcc >/dev/null || skip "needs gcc to build the helper"
+	gcc -O2 -o "$BATS_TEST_TMPDIR/attr_acts" "$PW_HOME/tests/fixtures/attr_acts.c"
+	"$PW" filter add path /memfd:pwquiet
+	before=$(stat_of file filtered)
+	"$BATS_TEST_TMPDIR/attr_acts" memfd-exec pwquiet /bin/true
+	"$BATS_TEST_TMPDIR/attr_acts" memfd-exec pwloud /bin/true
+	events=$(pw_events | jq -c 'select(.type == "memfd" and .comm == "attr_acts")')
+	assert_field "$events" .name pwloud
+	(($(stat_of file filtered) > before))
+}

@@ -423,6 +423,61 @@ static void kmod_bpf_seeds(void)
 	put("bpf-map_create", &bp, sizeof(bp));
 }
 
+/* attr: one record per type; memfd (file module) */
+static void attr_memfd_seeds(void)
+{
+	static const __u8 cap[20] = { 0x01, 0, 0, 0x02, 0x00, 0x20, 0, 0 };
+	static struct pw_attr at;
+	struct pw_memfd mf;
+	size_t n;
+
+	memset(&at, 0, sizeof(at));
+	hdr(&at.h, PW_EV_CHMOD, sizeof(at));
+	at.h.module = PW_MOD_ATTR;
+	at.syscall = PW_ATTR_SYS_FCHMODAT;
+	at.fd = -100;
+	at.mode = 04755;
+	strcpy(at.path, "/tmp/suid");
+	put("chmod", &at, sizeof(at));
+	at.h.type = PW_EV_CHOWN;
+	at.syscall = PW_ATTR_SYS_FCHOWN;
+	at.target = PW_ATTR_BY_FD;
+	at.fd = 3;
+	at.uid = 65534;
+	at.gid = (__u32)-1;
+	put("chown", &at, sizeof(at));
+	at.h.type = PW_EV_XATTR;
+	at.syscall = PW_ATTR_SYS_SETXATTR;
+	at.target = PW_ATTR_BY_PATH;
+	at.op = PW_XATTR_SET;
+	at.value_len = at.value_read = sizeof(cap);
+	memcpy(at.value, cap, sizeof(cap));
+	strcpy(at.name, "security.capability");
+	put("xattr", &at, sizeof(at));
+	at.value[3] = 0x03;	/* revision 3: rootid */
+	at.value_read = 24;
+	put("xattr-v3", &at, sizeof(at));
+	at.h.type = PW_EV_UTIMES;
+	at.syscall = PW_ATTR_SYS_UTIMENSAT;
+	at.atime_nsec = PW_UTIME_OMIT;
+	at.mtime_sec = 978307200;
+	put("utimes", &at, sizeof(at));
+	at.mtime_sec = -1;	/* before 1970 */
+	at.atime_nsec = 1000000000;	/* out of range */
+	put("utimes-odd", &at, sizeof(at));
+
+	n = offsetof(struct pw_memfd, name) + sizeof("payload");
+	memset(&mf, 0, sizeof(mf));
+	hdr(&mf.h, PW_EV_MEMFD, n);
+	mf.ret = 3;
+	mf.flags = 0x1 | 0x2;
+	strcpy(mf.name, "payload");
+	put("memfd", &mf, n);
+	/* a name without its NUL */
+	hdr(&mf.h, PW_EV_MEMFD, n - 1);
+	put("memfd-unterminated", &mf, n - 1);
+}
+
 static void uprobe_tp_bench_seeds(void)
 {
 	static struct pw_uprobe_connect uc;
@@ -611,6 +666,7 @@ int main(int argc, char **argv)
 	cred_seeds();
 	ptrace_seeds();
 	ns_seeds();
+	attr_memfd_seeds();
 
 	/* every type the decoder knows has a seed */
 #define PW_X(up, low, id)							\

@@ -1664,6 +1664,137 @@ static void test_io_uring(void)
 		   "nr_files=0 nr_bufs=0 ret=-6(ENXIO)\n");
 }
 
+static void test_attr(void)
+{
+	/* vfs_cap_data v2: effective, permitted CAP_NET_RAW (13) and
+	 * CAP_SYS_ADMIN (21), inheritable CAP_SYS_PTRACE (19) */
+	static const __u8 cap[20] = { 0x01, 0, 0, 0x02, 0x00, 0x20, 0x20, 0,
+				      0, 0, 0x08, 0 };
+	struct pw_attr r;
+
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_CHMOD, PW_MOD_ATTR, sizeof(r));
+	r.syscall = PW_ATTR_SYS_FCHMODAT;
+	r.fd = -100;
+	r.mode = 04755;
+	strcpy(r.path, "/tmp/x");
+	CHECK_TEXT(&r, sizeof(r), "chmod " COLS "fchmodat /tmp/x mode=4755 setuid ret=0\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("chmod", "attr")
+		   ",\"syscall\":\"fchmodat\",\"path\":\"/tmp/x\",\"fd\":null,\"dfd\":-100,"
+		   "\"mode\":\"4755\",\"setuid\":true,\"setgid\":false,\"sticky\":false,"
+		   "\"flags\":0,\"ret\":0}\n");
+	/* by fd: setgid and sticky, a failure */
+	r.syscall = PW_ATTR_SYS_FCHMOD;
+	r.target = PW_ATTR_BY_FD;
+	r.fd = 3;
+	r.mode = 03775;
+	r.ret = -1;
+	r.path[0] = '\0';
+	CHECK_TEXT(&r, sizeof(r), "chmod " COLS "fchmod fd=3 mode=3775 setgid sticky ret=-1(EPERM)\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("chmod", "attr")
+		   ",\"syscall\":\"fchmod\",\"path\":null,\"fd\":3,\"dfd\":null,"
+		   "\"mode\":\"3775\",\"setuid\":false,\"setgid\":true,\"sticky\":true,"
+		   "\"flags\":0,\"ret\":-1}\n");
+
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_CHOWN, PW_MOD_ATTR, sizeof(r));
+	r.syscall = PW_ATTR_SYS_FCHOWNAT;
+	r.fd = 5;
+	r.uid = 65534;
+	r.gid = (__u32)-1;
+	r.flags = 0x100;
+	strcpy(r.path, "rel/x");
+	CHECK_TEXT(&r, sizeof(r), "chown " COLS "fchownat rel/x dfd=5 uid=65534 gid=-1 "
+		   "flags=AT_SYMLINK_NOFOLLOW ret=0\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("chown", "attr")
+		   ",\"syscall\":\"fchownat\",\"path\":\"rel/x\",\"fd\":null,\"dfd\":5,"
+		   "\"uid\":65534,\"gid\":-1,\"flags\":256,\"ret\":0}\n");
+
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_XATTR, PW_MOD_ATTR, sizeof(r));
+	r.syscall = PW_ATTR_SYS_SETXATTR;
+	r.fd = -100;
+	r.op = PW_XATTR_SET;
+	r.value_len = 20;
+	r.value_read = 20;
+	memcpy(r.value, cap, sizeof(cap));
+	strcpy(r.name, "security.capability");
+	strcpy(r.path, "/usr/bin/x");
+	CHECK_TEXT(&r, sizeof(r), "xattr " COLS "setxattr /usr/bin/x set name=security.capability "
+		   "size=20 cap_permitted=CAP_NET_RAW,CAP_SYS_ADMIN "
+		   "cap_inheritable=CAP_SYS_PTRACE cap_effective ret=0\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("xattr", "attr")
+		   ",\"syscall\":\"setxattr\",\"path\":\"/usr/bin/x\",\"fd\":null,\"dfd\":-100,"
+		   "\"op\":\"set\",\"name\":\"security.capability\",\"size\":20,"
+		   "\"cap_version\":2,\"cap_permitted\":[\"CAP_NET_RAW\",\"CAP_SYS_ADMIN\"],"
+		   "\"cap_inheritable\":[\"CAP_SYS_PTRACE\"],\"cap_effective\":true,"
+		   "\"cap_rootid\":null,\"flags\":0,\"ret\":0}\n");
+	/* a value too short to decode */
+	r.value_read = 8;
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("xattr", "attr")
+		   ",\"syscall\":\"setxattr\",\"path\":\"/usr/bin/x\",\"fd\":null,\"dfd\":-100,"
+		   "\"op\":\"set\",\"name\":\"security.capability\",\"size\":20,"
+		   "\"cap_version\":null,\"cap_permitted\":null,\"cap_inheritable\":null,"
+		   "\"cap_effective\":null,\"cap_rootid\":null,\"flags\":0,\"ret\":0}\n");
+	/* remove by fd */
+	r.syscall = PW_ATTR_SYS_FREMOVEXATTR;
+	r.target = PW_ATTR_BY_FD;
+	r.fd = 4;
+	r.op = PW_XATTR_REMOVE;
+	r.value_len = 0;
+	r.value_read = 0;
+	r.path[0] = '\0';
+	strcpy(r.name, "user.x");
+	CHECK_TEXT(&r, sizeof(r), "xattr " COLS "fremovexattr fd=4 remove name=user.x ret=0\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("xattr", "attr")
+		   ",\"syscall\":\"fremovexattr\",\"path\":null,\"fd\":4,\"dfd\":null,"
+		   "\"op\":\"remove\",\"name\":\"user.x\",\"size\":null,"
+		   "\"cap_version\":null,\"cap_permitted\":null,\"cap_inheritable\":null,"
+		   "\"cap_effective\":null,\"cap_rootid\":null,\"flags\":0,\"ret\":0}\n");
+
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_UTIMES, PW_MOD_ATTR, sizeof(r));
+	r.syscall = PW_ATTR_SYS_UTIMENSAT;
+	r.fd = -100;
+	r.atime_nsec = PW_UTIME_OMIT;
+	r.mtime_sec = 978307200;
+	r.mtime_nsec = 500000000;
+	strcpy(r.path, "/etc/passwd");
+	CHECK_TEXT(&r, sizeof(r), "utimes " COLS "utimensat /etc/passwd atime=omit "
+		   "mtime=2001-01-01T00:00:00.500000000Z ret=0\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("utimes", "attr")
+		   ",\"syscall\":\"utimensat\",\"path\":\"/etc/passwd\",\"fd\":null,\"dfd\":-100,"
+		   "\"atime\":\"omit\",\"mtime\":\"2001-01-01T00:00:00.500000000Z\","
+		   "\"flags\":0,\"ret\":0}\n");
+	r.atime_nsec = PW_UTIME_NOW;
+	r.mtime_nsec = PW_UTIME_NOW;
+	r.mtime_sec = 0;
+	CHECK_TEXT(&r, sizeof(r), "utimes " COLS "utimensat /etc/passwd atime=now mtime=now ret=0\n");
+	/* times that could not be read */
+	r.unread = PW_ATTR_UNREAD_TIMES;
+	r.ret = -14;
+	CHECK_TEXT(&r, sizeof(r), "utimes " COLS "utimensat /etc/passwd ret=-14(EFAULT)\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("utimes", "attr")
+		   ",\"syscall\":\"utimensat\",\"path\":\"/etc/passwd\",\"fd\":null,\"dfd\":-100,"
+		   "\"atime\":null,\"mtime\":null,\"flags\":0,\"ret\":-14}\n");
+}
+
+static void test_memfd(void)
+{
+	struct pw_memfd r;
+	size_t n = offsetof(struct pw_memfd, name) + sizeof("payload");
+
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_MEMFD, PW_MOD_FILE, n);
+	r.ret = 3;
+	r.flags = 0x1 | 0x2 | 0x10;
+	strcpy(r.name, "payload");
+	CHECK_TEXT(&r, n, "memfd " COLS "name=payload flags=MFD_CLOEXEC|MFD_ALLOW_SEALING|MFD_EXEC "
+		   "ret=3\n");
+	CHECK_JSON(&r, n, HDR_JSON_M("memfd", "file")
+		   ",\"name\":\"payload\",\"flags\":19,\"fd\":3,\"ret\":3}\n");
+}
+
 int main(void)
 {
 	test_exec();
@@ -1691,6 +1822,8 @@ int main(void)
 	test_audit();
 	test_kmod();
 	test_bpf();
+	test_attr();
+	test_memfd();
 	test_uprobes();
 	test_tracepoint();
 	test_bench();
