@@ -6,13 +6,7 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	pw_setup_file ns
-}
-
-teardown_file() {
-	pw_teardown_file
-}
+pw_suite ns
 
 setup() {
 	require_root
