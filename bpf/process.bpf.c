@@ -524,7 +524,9 @@ static long env_step(__u32 i, void *ctx)
 	at &= PW_EXEC_ENV_MAX - 1;
 	/* copies n bytes with the NUL; s->env has ENV_VAR_READ bytes of room
 	 * past PW_EXEC_ENV_MAX, and what lies past it is not sent */
-	bpf_probe_read_kernel(s->env + at, n & (ENV_VAR_READ - 1), s->var);
+	if (n > ENV_VAR_READ)	/* never: keeps the verifier's bound */
+		n = ENV_VAR_READ;
+	bpf_probe_read_kernel(s->env + at, n, s->var);
 	at += n;
 	e->off = at < PW_EXEC_ENV_MAX ? at : PW_EXEC_ENV_MAX;
 	return 0;
