@@ -511,6 +511,7 @@ static long env_step(__u32 i, void *ctx)
 	e->p += e->cont ? n - 1 : n;
 	if (cont)
 		return 0;
+	/* an empty slot matches nothing (env_match): the names end there */
 	for (int j = 0; j < PW_EXEC_ENV_NAMES && !hit; j++)
 		hit = env_match(s->var, e->names->names[j]);
 	if (!hit)
@@ -545,7 +546,8 @@ static __always_inline void read_env(struct exec_scratch *s, struct task_struct 
 
 	s->ev.env_len = 0;
 	s->ev.env_truncated = 0;
-	if (!e.names)
+	/* nothing configured (`config set exec_env none`): no scan at all */
+	if (!e.names || !e.names->names[0][0])
 		return;
 	bpf_loop(ENV_SCAN_STEPS, env_step, &e, 0);
 	if (e.p < e.end && !e.cont)
