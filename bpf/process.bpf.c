@@ -550,8 +550,8 @@ static __always_inline void read_env(struct exec_scratch *s, struct task_struct 
 	if (!e.names || !e.names->names[0][0])
 		return;
 	bpf_loop(ENV_SCAN_STEPS, env_step, &e, 0);
-	if (e.p < e.end && !e.cont)
-		e.truncated = true;	/* more strings than ENV_SCAN_STEPS */
+	if (e.p < e.end)
+		e.truncated = true;	/* stopped early: more than ENV_SCAN_STEPS strings */
 	if (e.off >= PW_EXEC_ENV_MAX) {	/* the last string was cut: terminate it */
 		e.off = PW_EXEC_ENV_MAX;
 		s->env[PW_EXEC_ENV_MAX - 1] = '\0';

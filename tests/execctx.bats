@@ -157,6 +157,7 @@ exec_of() { # events pid glob
 	assert_field "$ev" .cwd "$dir"
 }
 
+# bats test_tags=vm-ci
 @test "a binary written into a mounted overlayfs has exe_flags upper; one of the lower layer not" {
 	base=$(realpath "$BATS_TEST_TMPDIR")
 	mkdir -p "$base"/{lower,upper,work,merged}
