@@ -134,6 +134,19 @@ exec_of() { # events pid glob
 	assert_field "$ev" '.env | tojson' '{"PWTEST_B":"b"}'
 }
 
+@test "config set exec_env none: no variable is reported" {
+	before=$("$PW" config get exec_env)
+	run -0 "$PW" config set exec_env none
+	run -0 "$PW" config get exec_env
+	[ "$output" = none ]
+	bin=$(unique_binary)
+	LD_PRELOAD=/tmp/x.so "$bin" 2>/dev/null
+	"$PW" config set exec_env "$before"
+	ev=$(jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' <<<"$(pw_events)")
+	assert_field "$ev" '.env | tojson' '{}'
+	assert_field "$ev" .env_truncated false
+}
+
 @test "config set exec_env with bad input: one stderr line, non-zero, nothing changed" {
 	max=$("$PW_LOAD" abi | awk '$1 == "constants" && $2 == "PW_EXEC_ENV_NAMES" { print $3 }')
 	namemax=$("$PW_LOAD" abi | awk '$1 == "constants" && $2 == "PW_EXEC_ENV_NAME_MAX" { print $3 }')
