@@ -300,11 +300,71 @@ struct pw_hdr {
 	char comm[PW_COMM_LEN];
 };
 
+/* exec context: pw_exec.exe_flags, bits of the new image's file.
+ * X(UP, name, bit) */
+#define PW_EXE_FLAGS(X)			\
+	X(MEMFD, memfd, 0)		\
+	X(DELETED, deleted, 1)		\
+	X(UPPER, upper, 2)		\
+	X(SECUREEXEC, secureexec, 3)
+
+#define PW_X(up, low, bit) PW_EXE_##up = 1u << (bit),
+enum pw_exe_flag { PW_EXE_FLAGS(PW_X) };
+#undef PW_X
+
+/* exec context: pw_stdio.kind, what fd 0, 1 or 2 is at exec. X(UP, name, id) */
+#define PW_STDIO_KINDS(X)		\
+	X(NONE, none, 0)		\
+	X(TTY, tty, 1)			\
+	X(PIPE, pipe, 2)		\
+	X(SOCKET, socket, 3)		\
+	X(FILE, file, 4)		\
+	X(DEVNULL, null, 5)
+
+#define PW_X(up, low, id) PW_STDIO_##up = id,
+enum pw_stdio_kind { PW_STDIO_KINDS(PW_X) };
+#undef PW_X
+
+#define PW_STDIO_FDS		3	/* fds 0, 1, 2 */
+/* The environment variables reported at exec: process/exec_env holds up to
+ * PW_EXEC_ENV_NAMES names of at most PW_EXEC_ENV_NAME_MAX - 1 bytes; their
+ * NAME=value strings go to pw_exec.env, PW_EXEC_ENV_MAX bytes in all. */
+#define PW_EXEC_ENV_NAMES	8
+#define PW_EXEC_ENV_NAME_MAX	32
+#define PW_EXEC_ENV_MAX		512
+/* The defaults the loader writes into process/exec_env. */
+#define PW_EXEC_ENV_DEFAULT	{ "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT" }
+
+/* process/exec_env value (key __u32 0): the names, "" for an unused slot. */
+struct pw_exec_env {
+	char names[PW_EXEC_ENV_NAMES][PW_EXEC_ENV_NAME_MAX];
+};
+
+/* One of fds 0-2 at exec. family, port and addr for a socket only: addr
+ * (16 bytes, IPv4 v4-mapped) and port are the peer's, for AF_INET and
+ * AF_INET6 sockets that have one (port != 0). */
+struct pw_stdio {
+	__u8 kind;		/* enum pw_stdio_kind */
+	__u8 pad;
+	__u16 family;		/* AF_* of a socket, else 0 */
+	__u16 port;		/* peer port, host order; 0: no peer */
+	__u16 pad2;
+	__u8 addr[16];		/* peer address */
+};
+
 struct pw_exec {
 	struct pw_hdr h;
 	__u32 args_len;		/* bytes used in args: NUL-separated argv */
 	__u32 args_truncated;	/* argv was longer than PW_ARGS_MAX */
 	char filename[PW_PATH_MAX];
+	/* exec context */
+	__u32 exe_flags;	/* PW_EXE_* bits */
+	__u32 env_len;		/* bytes used in env: NUL-separated NAME=value */
+	__u32 env_truncated;	/* a value was cut or the scan stopped early */
+	__u32 pad;
+	struct pw_stdio stdio[PW_STDIO_FDS];
+	char cwd[PW_PATH_MAX];	/* the working directory at exec */
+	char env[PW_EXEC_ENV_MAX];
 	char args[PW_ARGS_MAX];	/* only args_len bytes are sent */
 };
 

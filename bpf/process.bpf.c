@@ -5,9 +5,11 @@
  * from.
  *
  * exec runs as a tail-call chain through the pinned prog array "chain":
- * exec__tp (entry) -> exec_filter -> exec_enrich -> exec_output, sharing one
- * per-CPU scratch record, and then, for a blocked binary only, the action
- * stage enforce__tp.
+ * exec__tp (entry) -> exec_filter -> exec_enrich -> exec_context ->
+ * exec_output, sharing one per-CPU scratch record, and then, for a blocked
+ * binary only, the action stage enforce__tp. exec_context (the exec
+ * context: exe_flags, stdio, env, cwd) is a stage of its own, appended at
+ * index 4, so the slots 0-3 keep their meaning.
  *
  * Enforcement (`pinwatch block`): the entry looks the new image's file up
  * in maps/blocklist by (dev, ino) before anything else. A hit reaches the
@@ -27,6 +29,7 @@
  * enforce__lsm cannot attach.
  */
 #include "common.bpf.h"
+#include "net_addr.bpf.h"
 
 #define MOD PW_MOD_PROCESS
 #define SIGKILL		9
@@ -39,7 +42,8 @@
 	X(EXEC_STAGE_FILTER, 0, exec_filter)	\
 	X(EXEC_STAGE_ENRICH, 1, exec_enrich)	\
 	X(EXEC_STAGE_ACTION, 2, enforce__tp)	\
-	X(EXEC_STAGE_OUTPUT, 3, exec_output)
+	X(EXEC_STAGE_OUTPUT, 3, exec_output)	\
+	X(EXEC_STAGE_CONTEXT, 4, exec_context)
 
 #define EXEC_CHAIN_ENTRIES 8
 
@@ -50,13 +54,36 @@ enum exec_stage { EXEC_STAGES(EXEC_STAGE_ENUM) };
 	int prog(struct trace_event_raw_sched_process_exec *ctx);
 EXEC_STAGES(EXEC_STAGE_DECL)
 
+#define CWD_DEPTH	32	/* path components kept (a power of 2) */
+#define CWD_STEPS	64	/* dentries and mount crossings walked */
+#define ENV_VAR_READ	256	/* bytes of one NAME=value read at a time */
+#define ENV_SCAN_STEPS	512	/* environment strings (or 255-byte pieces) scanned */
+#define AUXV_PAIRS	32	/* (type, value) pairs of mm->saved_auxv looked at */
+#define AT_SECURE	23	/* include/uapi/linux/auxvec.h */
+
 struct exec_scratch {
 	struct pw_exec ev;
 	struct pw_proc proc;
 	struct pw_block_key image;	/* the new image's file */
 	__u32 blocked;			/* image is in the blocklist: run the action stage */
 	__u32 pad;
+	/* exec_context's work space */
+	struct dentry *dirs[CWD_DEPTH];
+	char buf[PW_PATH_MAX * 2];	/* room for bounded variable-offset copies */
+	char var[ENV_VAR_READ];
+	char env[PW_EXEC_ENV_MAX + ENV_VAR_READ];
+	unsigned long auxv[AUXV_PAIRS * 2];
 };
+
+/* process/exec_env (key 0): the environment variable names the exec event
+ * reports; the loader writes the defaults, `pinwatch config set exec_env`
+ * (or bpftool) replaces them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pw_exec_env);
+} exec_env SEC(".maps");
 
 PW_SCRATCH(exec_scratch, struct exec_scratch)
 
@@ -241,6 +268,317 @@ int exec_enrich(struct trace_event_raw_sched_process_exec *ctx)
 	if (!s)
 		return exec_end(ctx, s, PW_DROPPED);
 	read_args(&s->ev);
+	return exec_next(ctx, s, EXEC_STAGE_CONTEXT);
+}
+
+/* ---- exec context ---- */
+
+#define TMPFS_MAGIC		0x01021994
+#define HUGETLBFS_MAGIC		0x958458f6
+#define OVERLAYFS_SUPER_MAGIC	0x794c7630
+#define PW_S_IFIFO		0010000
+#define PW_S_IFCHR		0020000
+#define PW_S_IFREG		0100000
+
+/* overlayfs's inode around the VFS inode (fs/overlayfs/ovl_entry.h): in
+ * vmlinux BTF when overlay is built in, in the overlay module's BTF
+ * otherwise (libbpf looks there too). */
+struct ovl_inode___pw {
+	struct inode vfs_inode;
+	struct dentry *__upperdentry;
+} __attribute__((preserve_access_index));
+
+/* An overlayfs file whose inode has an upper dentry: written (or copied
+ * up) in the upper layer, as a container's writes are. */
+static __always_inline bool exe_upper(struct inode *inode)
+{
+	struct ovl_inode___pw *oi;
+
+	if (!bpf_core_field_exists(struct ovl_inode___pw, __upperdentry))
+		return false;
+	oi = (void *)inode - bpf_core_field_offset(struct ovl_inode___pw, vfs_inode);
+	return BPF_CORE_READ(oi, __upperdentry) != NULL;
+}
+
+/* AT_SECURE in the new image's auxiliary vector: bprm->secureexec, set
+ * when the exec changed credentials (setuid, setgid, file capabilities,
+ * or an LSM's say). */
+static __always_inline bool exe_secure(struct exec_scratch *s, struct mm_struct *mm)
+{
+	if (bpf_probe_read_kernel(s->auxv, sizeof(s->auxv), &mm->saved_auxv))
+		return false;
+	for (int i = 0; i < AUXV_PAIRS; i++) {
+		if (s->auxv[2 * i] == 0)	/* AT_NULL */
+			return false;
+		if (s->auxv[2 * i] == AT_SECURE)
+			return s->auxv[2 * i + 1] != 0;
+	}
+	return false;
+}
+
+static __always_inline __u32 exe_flags(struct exec_scratch *s, struct task_struct *task)
+{
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	struct file *f = BPF_CORE_READ(mm, exe_file);
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	unsigned long magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	char name[8] = {};
+	__u32 flags = 0;
+
+	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	if ((magic == TMPFS_MAGIC || magic == HUGETLBFS_MAGIC) &&
+	    name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' &&
+	    name[4] == 'd' && name[5] == ':')
+		flags |= PW_EXE_MEMFD;
+	/* a memfd is never linked: deleted says more only for other files */
+	else if (BPF_CORE_READ(inode, __i_nlink) == 0)
+		flags |= PW_EXE_DELETED;
+	if (magic == OVERLAYFS_SUPER_MAGIC && exe_upper(inode))
+		flags |= PW_EXE_UPPER;
+	if (exe_secure(s, mm))
+		flags |= PW_EXE_SECUREEXEC;
+	return flags;
+}
+
+/* The kind of fd (0-2) of the current task, and a socket's peer. */
+static __always_inline void stdio_fd(struct pw_stdio *o, struct fdtable *fdt, int fd)
+{
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	struct inode *inode;
+	umode_t mode;
+	dev_t rdev;
+
+	__builtin_memset(o, 0, sizeof(*o));
+	if (fd >= BPF_CORE_READ(fdt, max_fds) ||
+	    bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return;		/* PW_STDIO_NONE */
+	inode = BPF_CORE_READ(f, f_inode);
+	mode = BPF_CORE_READ(inode, i_mode) & PW_S_IFMT;
+	if (mode == PW_S_IFSOCK) {
+		struct socket *sock = BPF_CORE_READ(f, private_data);
+		struct sock *sk = BPF_CORE_READ(sock, sk);
+		struct pw_net_tuple t = {};
+
+		o->kind = PW_STDIO_SOCKET;
+		if (!sk)
+			return;
+		net_sock_tuple(sk, &t);
+		o->family = t.family;
+		if (t.flags & PW_NET_HAS_DADDR) {
+			o->port = t.dport;
+			__builtin_memcpy(o->addr, t.daddr, sizeof(o->addr));
+		}
+	} else if (mode == PW_S_IFIFO) {
+		o->kind = PW_STDIO_PIPE;
+	} else if (mode == PW_S_IFCHR) {
+		/* kernel dev_t: major << 20 | minor. /dev/null is 1:3; ttys
+		 * are majors 4 (tty*, ttyS*), 5 (tty, console, ptmx) and
+		 * 136-143 (pts) */
+		rdev = BPF_CORE_READ(inode, i_rdev);
+		if (rdev == (1u << 20 | 3))
+			o->kind = PW_STDIO_DEVNULL;
+		else if ((rdev >> 20) == 4 || (rdev >> 20) == 5 ||
+			 ((rdev >> 20) >= 136 && (rdev >> 20) <= 143))
+			o->kind = PW_STDIO_TTY;
+		else
+			o->kind = PW_STDIO_FILE;
+	} else {
+		o->kind = PW_STDIO_FILE;
+	}
+}
+
+/* The cwd walk (bpf_loop callbacks: the verifier checks a step once). */
+struct cwd_walk {
+	struct exec_scratch *s;
+	struct dentry *d;
+	struct vfsmount *vm;
+	struct mount *mnt;
+	struct dentry *root_d;	/* the task's root (chroot): where the walk ends */
+	struct vfsmount *root_vm;
+	__u32 n;		/* components in s->dirs, last first */
+	__u32 off;		/* bytes of s->buf used */
+};
+
+/* One step up: the parent dentry, or across a mount to its mountpoint. */
+static long cwd_up(__u32 i, void *ctx)
+{
+	struct cwd_walk *w = ctx;
+	struct dentry *d = w->d, *parent;
+	struct vfsmount *vm = w->vm;
+	struct mount *mnt = w->mnt;
+
+	if (!d || w->n >= CWD_DEPTH || (d == w->root_d && vm == w->root_vm))
+		return 1;
+	parent = BPF_CORE_READ(d, d_parent);
+	if (d == BPF_CORE_READ(vm, mnt_root) || d == parent) {
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (!up || up == mnt)
+			return 1;	/* the root of the mount tree */
+		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		w->vm = (void *)up + bpf_core_field_offset(struct mount, mnt);
+		return 0;
+	}
+	w->s->dirs[w->n & (CWD_DEPTH - 1)] = d;
+	w->n++;
+	w->d = parent;
+	return 0;
+}
+
+/* Appends "/" and the i-th component from the top (buf: 2 * PW_PATH_MAX). */
+static long cwd_append(__u32 i, void *ctx)
+{
+	struct cwd_walk *w = ctx;
+	struct dentry *dir;
+	__u32 at = w->off;
+	long n;
+
+	if (i >= w->n || at >= PW_PATH_MAX - 2)
+		return 1;
+	barrier_var(at); /* keep the mask: clang proves it redundant, the verifier cannot */
+	at &= PW_PATH_MAX - 1;
+	w->s->buf[at] = '/';
+	w->s->buf[at + 1] = '\0';
+	at++;
+	barrier_var(at);
+	at &= PW_PATH_MAX - 1;
+	/* a local: BPF_CORE_READ relocates every access in its argument */
+	dir = w->s->dirs[(w->n - 1 - i) & (CWD_DEPTH - 1)];
+	n = bpf_probe_read_kernel_str(w->s->buf + at, PW_PATH_MAX, BPF_CORE_READ(dir, d_name.name));
+	w->off = n > 0 ? at + n - 1 : at;
+	return 0;
+}
+
+/* The working directory from the task's root (as getcwd() gives it). */
+static __always_inline void read_cwd(struct exec_scratch *s, struct task_struct *task)
+{
+	struct vfsmount *vm = BPF_CORE_READ(task, fs, pwd.mnt);
+	struct cwd_walk w = {
+		.s = s,
+		.d = BPF_CORE_READ(task, fs, pwd.dentry),
+		.vm = vm,
+		.mnt = (void *)vm - bpf_core_field_offset(struct mount, mnt),
+		.root_d = BPF_CORE_READ(task, fs, root.dentry),
+		.root_vm = BPF_CORE_READ(task, fs, root.mnt),
+	};
+
+	s->buf[0] = '/';
+	s->buf[1] = '\0';
+	bpf_loop(CWD_STEPS, cwd_up, &w, 0);
+	bpf_loop(CWD_DEPTH, cwd_append, &w, 0);
+	bpf_probe_read_kernel_str(s->ev.cwd, sizeof(s->ev.cwd), s->buf);
+}
+
+/* The environment scan: one string (or, for a long one, one piece) a step. */
+struct env_scan {
+	struct exec_scratch *s;
+	struct pw_exec_env *names;
+	unsigned long p, end;
+	__u32 off;		/* bytes of s->env used */
+	bool cont;		/* p is inside a string longer than ENV_VAR_READ */
+	bool truncated;
+};
+
+/* True when var is NAME=... for the configured name nm. */
+static __always_inline bool env_match(const char *var, const char *nm)
+{
+	for (int k = 0; k < PW_EXEC_ENV_NAME_MAX; k++) {
+		if (nm[k] == '\0')
+			return k > 0 && var[k] == '=';
+		if (var[k] != nm[k])
+			return false;
+	}
+	return false;
+}
+
+static long env_step(__u32 i, void *ctx)
+{
+	struct env_scan *e = ctx;
+	struct exec_scratch *s = e->s;
+	bool hit = false, cont = e->cont;
+	__u32 at = e->off;
+	long n;
+
+	if (e->p >= e->end)
+		return 1;
+	n = bpf_probe_read_user_str(s->var, sizeof(s->var), (void *)e->p);
+	if (n <= 0)
+		return 1;
+	/* a string that fills the buffer goes on: its rest is not a name */
+	e->cont = n == sizeof(s->var);
+	e->p += e->cont ? n - 1 : n;
+	if (cont)
+		return 0;
+	/* an empty slot matches nothing (env_match): the names end there */
+	for (int j = 0; j < PW_EXEC_ENV_NAMES && !hit; j++)
+		hit = env_match(s->var, e->names->names[j]);
+	if (!hit)
+		return 0;
+	if (e->cont || at + n > PW_EXEC_ENV_MAX) {
+		e->truncated = true;
+		if (at >= PW_EXEC_ENV_MAX)
+			return 0;
+	}
+	barrier_var(at);
+	at &= PW_EXEC_ENV_MAX - 1;
+	/* copies n bytes with the NUL; s->env has ENV_VAR_READ bytes of room
+	 * past PW_EXEC_ENV_MAX, and what lies past it is not sent */
+	if (n > ENV_VAR_READ)	/* never: keeps the verifier's bound */
+		n = ENV_VAR_READ;
+	bpf_probe_read_kernel(s->env + at, n, s->var);
+	at += n;
+	e->off = at < PW_EXEC_ENV_MAX ? at : PW_EXEC_ENV_MAX;
+	return 0;
+}
+
+/* The NAME=value strings of the configured names, into ev.env. */
+static __always_inline void read_env(struct exec_scratch *s, struct task_struct *task)
+{
+	__u32 zero = 0;
+	struct env_scan e = {
+		.s = s,
+		.names = bpf_map_lookup_elem(&exec_env, &zero),
+		.p = BPF_CORE_READ(task, mm, env_start),
+		.end = BPF_CORE_READ(task, mm, env_end),
+	};
+
+	s->ev.env_len = 0;
+	s->ev.env_truncated = 0;
+	/* nothing configured (`config set exec_env none`): no scan at all */
+	if (!e.names || !e.names->names[0][0])
+		return;
+	bpf_loop(ENV_SCAN_STEPS, env_step, &e, 0);
+	if (e.p < e.end)
+		e.truncated = true;	/* stopped early: more than ENV_SCAN_STEPS strings */
+	if (e.off >= PW_EXEC_ENV_MAX) {	/* the last string was cut: terminate it */
+		e.off = PW_EXEC_ENV_MAX;
+		s->env[PW_EXEC_ENV_MAX - 1] = '\0';
+	}
+	__builtin_memcpy(s->ev.env, s->env, sizeof(s->ev.env));
+	s->ev.env_len = e.off;
+	s->ev.env_truncated = e.truncated;
+}
+
+/* The exec context: exe_flags, stdio, env, cwd. */
+SEC("tp/sched/sched_process_exec")
+int exec_context(struct trace_event_raw_sched_process_exec *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct exec_scratch *s = exec_scratch_get();
+	struct fdtable *fdt;
+
+	if (!s)
+		return exec_end(ctx, s, PW_DROPPED);
+	s->ev.exe_flags = exe_flags(s, task);
+	s->ev.pad = 0;
+	fdt = BPF_CORE_READ(task, files, fdt);
+	stdio_fd(&s->ev.stdio[0], fdt, 0);
+	stdio_fd(&s->ev.stdio[1], fdt, 1);
+	stdio_fd(&s->ev.stdio[2], fdt, 2);
+	read_cwd(s, task);
+	read_env(s, task);
 	return exec_next(ctx, s, EXEC_STAGE_OUTPUT);
 }
 

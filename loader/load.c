@@ -434,6 +434,23 @@ static int init_config(struct bpf_object *obj)
 	return bpf_map_update_elem(bpf_map__fd(m), &zero, &cfg, BPF_ANY);
 }
 
+/* process/exec_env: the default names of the environment variables the
+ * exec event reports (the map is the process module's own: new at each
+ * load). */
+static int init_exec_env(struct bpf_object *obj)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "exec_env");
+	static const char *const names[] = PW_EXEC_ENV_DEFAULT;
+	struct pw_exec_env v = {};
+	__u32 zero = 0;
+
+	if (!m)
+		return 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && i < PW_EXEC_ENV_NAMES; i++)
+		snprintf(v.names[i], sizeof(v.names[i]), "%s", names[i]);
+	return bpf_map_update_elem(bpf_map__fd(m), &zero, &v, BPF_ANY);
+}
+
 /* Program ids held by the object's prog arrays: the tail-call stages,
  * which run from the chain and are never attached themselves. */
 static int chain_prog_ids(struct bpf_object *obj, __u32 *ids, int max)
@@ -798,6 +815,10 @@ static int load_attempt(const char *object, const char *module, const char *modu
 		goto fail;
 	if (!existed_before(&rb, "config") && init_config(obj)) {
 		die_msg("%s: cannot initialise config: %s", module, strerror(errno));
+		goto fail;
+	}
+	if (init_exec_env(obj)) {
+		die_msg("%s: cannot initialise exec_env: %s", module, strerror(errno));
 		goto fail;
 	}
 	if (hooks && hooks->loaded && hooks->loaded(obj))

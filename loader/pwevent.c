@@ -247,6 +247,8 @@ static void emit_null(struct pw_emit *e, const char *jkey)
 /* Per-type emitters: one function + one row in pw_event_descs[].      */
 /* They are called only with len >= the row's min_size.                */
 
+static void emit_exec_context(struct pw_emit *e, const struct pw_exec *r);
+
 static void emit_exec(struct pw_emit *e, const void *rec, size_t len)
 {
 	struct pw_exec r;
@@ -262,6 +264,7 @@ static void emit_exec(struct pw_emit *e, const void *rec, size_t len)
 	emit_str(e, "filename", "", r.filename, sizeof(r.filename));
 	emit_strv(e, "args", r.args, n);
 	emit_bool(e, "args_truncated", "...", r.args_truncated != 0);
+	emit_exec_context(e, &r);
 }
 
 static void emit_exit(struct pw_emit *e, const void *rec, size_t len)
@@ -725,6 +728,146 @@ static void emit_net_tuple(struct pw_emit *e, const struct pw_net_tuple *t, cons
 		emit_cstr(e, "> ");
 		emit_strval(e, ep, sizeof(ep));
 	}
+}
+
+static const char *const pw_exe_flag_names[] = {
+#define PW_X(up, low, bit) [bit] = #low,
+	PW_EXE_FLAGS(PW_X)
+#undef PW_X
+};
+
+static const char *stdio_kind_name(unsigned int kind)
+{
+	switch (kind) {
+#define PW_X(up, low, id) case id: return #low;
+	PW_STDIO_KINDS(PW_X)
+#undef PW_X
+	}
+	return "unknown";
+}
+
+/* One of fds 0-2. JSON: {"fd","kind","family","daddr","dport"} (the last
+ * three null where they do not apply); text: kind, for a socket
+ * kind(family) or kind(peer). */
+static void emit_stdio(struct pw_emit *e, int fd, const struct pw_stdio *o)
+{
+	int sock = o->kind == PW_STDIO_SOCKET;
+	int peer = sock && o->port && (o->family == PW_AF_INET || o->family == PW_AF_INET6);
+	char fam[24], a[48], ep[80];
+
+	net_name(fam, sizeof(fam), pw_net_families, ARRAY_SIZE(pw_net_families), "AF_", o->family);
+	if (peer)
+		net_addr_str(a, o->family, o->addr);
+	if (e->fmt == PW_FMT_JSON) {
+		char num[24];
+
+		emit_cstr(e, fd ? ",{\"fd\":" : "{\"fd\":");
+		emit_raw(e, num, pw_put_u64(num, (unsigned int)fd));
+		emit_raw(e, ",\"kind\":", 8);
+		emit_strval(e, stdio_kind_name(o->kind), 16);
+		if (sock) {
+			emit_raw(e, ",\"family\":", 10);
+			emit_strval(e, fam, sizeof(fam));
+		} else {
+			emit_raw(e, ",\"family\":null", 14);
+		}
+		if (peer) {
+			emit_raw(e, ",\"daddr\":", 9);
+			emit_strval(e, a, sizeof(a));
+			emit_raw(e, ",\"dport\":", 9);
+			emit_raw(e, num, pw_put_u64(num, o->port));
+		} else {
+			emit_raw(e, ",\"daddr\":null,\"dport\":null", 26);
+		}
+		emit_raw(e, "}", 1);
+		return;
+	}
+	if (fd)
+		emit_raw(e, ",", 1);
+	emit_cstr(e, stdio_kind_name(o->kind));
+	if (peer) {
+		snprintf(ep, sizeof(ep), o->family == PW_AF_INET6 ? "([%s]:%u)" : "(%s:%u)", a,
+			 o->port);
+		emit_cstr(e, ep);
+	} else if (sock) {
+		snprintf(ep, sizeof(ep), "(%s)", fam);
+		emit_cstr(e, ep);
+	}
+}
+
+/* The exec context. JSON: exe_flags (a list of names), stdio (three
+ * objects), env (an object NAME: value), env_truncated, cwd. Text:
+ * exe=NAME,NAME (when any), stdio=KIND,KIND,KIND, cwd=PATH, and each
+ * NAME=value, then env... when cut. */
+static void emit_exec_context(struct pw_emit *e, const struct pw_exec *r)
+{
+	size_t i, n = r->env_len < PW_EXEC_ENV_MAX ? r->env_len : PW_EXEC_ENV_MAX;
+	int k = 0;
+
+	if (e->fmt == PW_FMT_JSON || r->exe_flags) {
+		emit_key(e, "exe_flags", "exe");
+		if (e->fmt == PW_FMT_JSON)
+			emit_raw(e, "[", 1);
+		for (i = 0; i < 32; i++) {
+			const char *name = i < ARRAY_SIZE(pw_exe_flag_names) ? pw_exe_flag_names[i] : NULL;
+			char bit[16];
+
+			if (!(r->exe_flags >> i & 1))
+				continue;
+			if (k++)
+				emit_raw(e, ",", 1);
+			if (!name) {
+				snprintf(bit, sizeof(bit), "bit%zu", i);
+				name = bit;
+			}
+			if (e->fmt == PW_FMT_JSON)
+				emit_strval(e, name, strlen(name));
+			else
+				emit_cstr(e, name);
+		}
+		if (e->fmt == PW_FMT_JSON)
+			emit_raw(e, "]", 1);
+	}
+	emit_key(e, "stdio", "stdio");
+	if (e->fmt == PW_FMT_JSON)
+		emit_raw(e, "[", 1);
+	for (i = 0; i < PW_STDIO_FDS; i++)
+		emit_stdio(e, (int)i, &r->stdio[i]);
+	if (e->fmt == PW_FMT_JSON)
+		emit_raw(e, "]", 1);
+	if (e->fmt == PW_FMT_JSON || r->cwd[0])
+		emit_str(e, "cwd", "cwd", r->cwd, sizeof(r->cwd));
+	/* env: NUL-separated NAME=value */
+	if (e->fmt == PW_FMT_JSON) {
+		emit_key(e, "env", NULL);
+		emit_raw(e, "{", 1);
+	}
+	k = 0;
+	for (i = 0; i < n;) {
+		const char *s = r->env + i, *nul = memchr(s, '\0', n - i);
+		size_t plen = nul ? (size_t)(nul - s) : n - i;
+		const char *eq = memchr(s, '=', plen);
+
+		i += plen + 1;
+		if (!plen)
+			continue;
+		if (e->fmt == PW_FMT_TEXT) {
+			emit_key(e, "env", "");
+			emit_strval(e, s, plen);
+			continue;
+		}
+		if (k++)
+			emit_raw(e, ",", 1);
+		emit_strval(e, s, eq ? (size_t)(eq - s) : plen);
+		emit_raw(e, ":", 1);
+		if (eq)
+			emit_strval(e, eq + 1, plen - (size_t)(eq - s) - 1);
+		else
+			emit_raw(e, "null", 4);
+	}
+	if (e->fmt == PW_FMT_JSON)
+		emit_raw(e, "}", 1);
+	emit_bool(e, "env_truncated", "env...", r->env_truncated != 0);
 }
 
 /* JSON: nanoseconds; text: milliseconds with microseconds, only when set */

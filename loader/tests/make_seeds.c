@@ -100,6 +100,25 @@ static void process_seeds(void)
 	put("exec-unterminated", &ex, ex.h.size);
 	ex.args_len = PW_ARGS_MAX + 1;	/* more than the record holds */
 	put("exec-argslen", &ex, ex.h.size);
+	/* the exec context: a reverse shell from a memfd, LD_PRELOAD set */
+	ex.args_len = sizeof(args);
+	ex.args_truncated = 0;
+	strcpy(ex.filename, "/dev/fd/3");
+	ex.exe_flags = PW_EXE_MEMFD | PW_EXE_SECUREEXEC | 1u << 31;
+	for (int i = 0; i < PW_STDIO_FDS; i++) {
+		ex.stdio[i].kind = PW_STDIO_SOCKET;
+		ex.stdio[i].family = PW_AF_INET;
+		ex.stdio[i].port = 4444;
+		ex.stdio[i].addr[10] = ex.stdio[i].addr[11] = 0xff;
+		ex.stdio[i].addr[12] = 127;
+		ex.stdio[i].addr[15] = 1;
+	}
+	ex.stdio[2].kind = 200;	/* a kind the build does not know */
+	strcpy(ex.cwd, "/tmp");
+	memcpy(ex.env, "LD_PRELOAD=/tmp/x.so\0NOEQUALS\0", 30);
+	ex.env_len = PW_EXEC_ENV_MAX + 1;	/* more than the record holds */
+	ex.env_truncated = 1;
+	put("exec-context", &ex, ex.h.size);
 
 	memset(&et, 0, sizeof(et));
 	hdr(&et.h, PW_EV_EXIT, sizeof(et));

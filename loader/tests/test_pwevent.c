@@ -158,6 +158,12 @@ static size_t make_exec(struct pw_exec *r, const char *args, size_t args_len,
 	return len;
 }
 
+/* The exec context of a record with none filled in. */
+#define STDIO_NONE(fd) "{\"fd\":" #fd ",\"kind\":\"none\",\"family\":null,\"daddr\":null,\"dport\":null}"
+#define EXEC_CTX_NONE							\
+	",\"exe_flags\":[],\"stdio\":[" STDIO_NONE(0) "," STDIO_NONE(1) "," STDIO_NONE(2) "]," \
+	"\"cwd\":\"\",\"env\":{},\"env_truncated\":false"
+
 static void test_exec(void)
 {
 	struct pw_exec r;
@@ -169,7 +175,7 @@ static void test_exec(void)
 	CHECK(fmt(&r, len, PW_FMT_JSON) == 0);
 	CHECK_STR(out.data, HDR_JSON("exec")
 		  ",\"filename\":\"/usr/bin/ls\",\"args\":[\"ls\",\"-l\",\"\",\"/tmp\"],"
-		  "\"args_truncated\":false}\n");
+		  "\"args_truncated\":false" EXEC_CTX_NONE "}\n");
 
 	/* trailing NUL: no extra empty arg; truncated flag */
 	len = make_exec(&r, "ls\0-l\0", 6, 6);
@@ -177,19 +183,48 @@ static void test_exec(void)
 	CHECK(fmt(&r, len, PW_FMT_JSON) == 0);
 	CHECK_STR(out.data, HDR_JSON("exec")
 		  ",\"filename\":\"/usr/bin/ls\",\"args\":[\"ls\",\"-l\"],"
-		  "\"args_truncated\":true}\n");
+		  "\"args_truncated\":true" EXEC_CTX_NONE "}\n");
 
 	setenv("TZ", "UTC0", 1);
 	tzset();
 	CHECK(fmt(&r, len, PW_FMT_TEXT) == 0);
 	CHECK_STR(out.data, "10:11:12 exec      100       1   1000 bash             "
-		  "/usr/bin/ls ls -l ...\n");
+		  "/usr/bin/ls ls -l ... stdio=none,none,none\n");
 	mark_text_tested(&r);
+
+	/* the exec context, every field: a reverse shell from a memfd */
+	len = make_exec(&r, "sh", 2, 2);
+	r.exe_flags = PW_EXE_MEMFD | PW_EXE_SECUREEXEC | 1u << 9;
+	r.stdio[0].kind = PW_STDIO_SOCKET;
+	r.stdio[0].family = PW_AF_INET;
+	r.stdio[0].port = 4444;
+	memcpy(r.stdio[0].addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\x01", 16);
+	r.stdio[1].kind = PW_STDIO_SOCKET;
+	r.stdio[1].family = PW_AF_UNIX;
+	r.stdio[2].kind = PW_STDIO_DEVNULL;
+	strcpy(r.cwd, "/tmp/x y");
+	memcpy(r.env, "LD_PRELOAD=/tmp/x.so\0LD_AUDIT=\0", 32);
+	r.env_len = 32;
+	r.env_truncated = 1;
+	CHECK(fmt(&r, len, PW_FMT_JSON) == 0);
+	CHECK_STR(out.data, HDR_JSON("exec")
+		  ",\"filename\":\"/usr/bin/ls\",\"args\":[\"sh\"],\"args_truncated\":false,"
+		  "\"exe_flags\":[\"memfd\",\"secureexec\",\"bit9\"],\"stdio\":["
+		  "{\"fd\":0,\"kind\":\"socket\",\"family\":\"AF_INET\",\"daddr\":\"127.0.0.1\",\"dport\":4444},"
+		  "{\"fd\":1,\"kind\":\"socket\",\"family\":\"AF_UNIX\",\"daddr\":null,\"dport\":null},"
+		  "{\"fd\":2,\"kind\":\"null\",\"family\":null,\"daddr\":null,\"dport\":null}],"
+		  "\"cwd\":\"/tmp/x y\",\"env\":{\"LD_PRELOAD\":\"/tmp/x.so\",\"LD_AUDIT\":\"\"},"
+		  "\"env_truncated\":true}\n");
+	CHECK(fmt(&r, len, PW_FMT_TEXT) == 0);
+	CHECK_STR(out.data, "10:11:12 exec      100       1   1000 bash             "
+		  "/usr/bin/ls sh exe=memfd,secureexec,bit9 "
+		  "stdio=socket(127.0.0.1:4444),socket(AF_UNIX),null cwd=/tmp/x y "
+		  "LD_PRELOAD=/tmp/x.so LD_AUDIT= env...\n");
 
 	/* no args at all */
 	len = make_exec(&r, "", 0, 0);
 	CHECK(fmt(&r, len, PW_FMT_JSON) == 0);
-	CHECK(strstr(out.data, "\"args\":[],\"args_truncated\":false}\n") != NULL);
+	CHECK(strstr(out.data, "\"args\":[],\"args_truncated\":false" EXEC_CTX_NONE "}\n") != NULL);
 
 	/* exactly the fixed part, args_len claims more: clamped to 0 bytes */
 	len = make_exec(&r, "xyz", 1000, 0);
@@ -210,7 +245,7 @@ static void test_exec(void)
 	CHECK(strstr(out.data, "\"args\":[\"") != NULL);
 	CHECK(strlen(strstr(out.data, "\"args\":[\"")) ==
 	      strlen("\"args\":[\"") + PW_ARGS_MAX +
-	      strlen("\"],\"args_truncated\":false}\n"));
+	      strlen("\"],\"args_truncated\":false" EXEC_CTX_NONE "}\n"));
 }
 
 static void test_unterminated(void)
