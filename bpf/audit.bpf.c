@@ -72,19 +72,6 @@ static __always_inline bool under_root_abs(const char *path)
 	return false;
 }
 
-static __always_inline struct file *fd_file(int fd)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = NULL;
-
-	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
-}
-
 static __always_inline struct dentry *dir_dentry(int dfd)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -92,7 +79,7 @@ static __always_inline struct dentry *dir_dentry(int dfd)
 
 	if (dfd == AT_FDCWD)
 		return BPF_CORE_READ(task, fs, pwd.dentry);
-	f = fd_file(dfd);
+	f = pw_fd_file(dfd);
 	return f ? BPF_CORE_READ(f, f_path.dentry) : NULL;
 }
 
@@ -192,7 +179,7 @@ static __always_inline void audit_map_write(union bpf_attr *uattr, __u32 cmd)
 	__u32 fd = 0, n;
 
 	bpf_probe_read_user(&fd, sizeof(fd), &uattr->map_fd);
-	f = fd_file(fd);
+	f = pw_fd_file(fd);
 	map = f ? BPF_CORE_READ(f, private_data) : NULL;
 	if (!map || !shared_map(map))
 		return;
@@ -254,7 +241,7 @@ int audit_bpf(struct trace_event_raw_sys_enter *ctx)
 			return 0;
 		s->ev.bpf_cmd = cmd;
 		bpf_probe_read_user(&fd, sizeof(fd), &uattr->link_detach.link_fd);
-		f = fd_file(fd);
+		f = pw_fd_file(fd);
 		if (f) {
 			struct bpf_link *link = BPF_CORE_READ(f, private_data);
 

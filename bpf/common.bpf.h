@@ -332,4 +332,26 @@ static __always_inline __u32 pw_hist_slot(__u64 v)
 	return n + (__u32)v; /* 0 -> 0, 1 -> 1, 2..3 -> 2, ... */
 }
 
+/* The file a task's fd table holds at fd, or NULL (no such fd, or out of
+ * the table). */
+static __always_inline struct file *pw_fdt_file(struct fdtable *fdt, __s64 fd)
+{
+	struct file **fds, *f = NULL;
+
+	if (!fdt || fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (!fds || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]))
+		return NULL;
+	return f;
+}
+
+/* The file the current task has open as fd, or NULL. */
+static __always_inline struct file *pw_fd_file(__s64 fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return pw_fdt_file(BPF_CORE_READ(task, files, fdt), fd);
+}
+
 #endif /* PINWATCH_COMMON_BPF_H */

@@ -56,19 +56,6 @@ struct kmod_scratch {
 
 PW_SCRATCH(kmod_scratch, struct kmod_scratch)
 
-static __always_inline struct file *fd_file(int fd)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = NULL;
-
-	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
-}
-
 /* Appends "/" and a kernel string at *off (< PW_PATH_MAX) of a buffer of
  * 2 * PW_PATH_MAX; keeps it terminated. */
 static __always_inline void append_name(char *buf, __u32 *off, const void *name)
@@ -197,7 +184,7 @@ static __always_inline int load_exit(struct trace_event_raw_sys_exit *ctx,
 	if (p->op == PW_KMOD_SYS_FINIT_MODULE) {	/* (fd, uargs, flags) */
 		s->ev.fd = (int)p->args[0];
 		s->ev.flags = (__u32)p->args[2];
-		f = fd_file(s->ev.fd);
+		f = pw_fd_file(s->ev.fd);
 		if (f)
 			file_path(s, f);
 	}

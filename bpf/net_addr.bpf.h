@@ -214,18 +214,9 @@ static __always_inline __u32 net_sock_opts(const struct sock *sk)
  * an open socket: current->files->fdt->fd[fd]->private_data. */
 static __always_inline struct socket *net_fd_socket(__s64 fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds, *file = NULL;
-	umode_t mode;
+	struct file *file = pw_fd_file(fd);
 
-	if (!fdt || fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (!fds || bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
-		return NULL;
-	mode = BPF_CORE_READ(file, f_inode, i_mode);
-	if ((mode & PW_S_IFMT) != PW_S_IFSOCK)
+	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & PW_S_IFMT) != PW_S_IFSOCK)
 		return NULL;
 	return BPF_CORE_READ(file, private_data);
 }

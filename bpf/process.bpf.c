@@ -343,15 +343,13 @@ static __always_inline __u32 exe_flags(struct exec_scratch *s, struct task_struc
 /* The kind of fd (0-2) of the current task, and a socket's peer. */
 static __always_inline void stdio_fd(struct pw_stdio *o, struct fdtable *fdt, int fd)
 {
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = NULL;
+	struct file *f = pw_fdt_file(fdt, fd);
 	struct inode *inode;
 	umode_t mode;
 	dev_t rdev;
 
 	__builtin_memset(o, 0, sizeof(*o));
-	if (fd >= BPF_CORE_READ(fdt, max_fds) ||
-	    bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+	if (!f)
 		return;		/* PW_STDIO_NONE */
 	inode = BPF_CORE_READ(f, f_inode);
 	mode = BPF_CORE_READ(inode, i_mode) & PW_S_IFMT;
