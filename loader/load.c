@@ -40,6 +40,7 @@
 #include "abi.h"
 #include "bpfobj.h"
 #include "cli.h"
+#include "version.h"
 #include "load.h"
 #include "parse.h"
 #include "probe.h"
@@ -1131,7 +1132,7 @@ static const struct cmd {
 };
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
 
-const char *argp_program_version = "pinwatch-load 0.1";
+PW_ARGP_VERSION("pinwatch-load");
 static const char doc_head[] = "Load, attach and pin one pinwatch module, or unload it.\n\nCommands:\n";
 static const char doc_tail[] =
 	"\n"
