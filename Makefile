@@ -262,14 +262,23 @@ $(BUILD)/man/pinwatch-%.8: $(BUILD)/pinwatch-% man/pinwatch-%.h2m
 	@mkdir -p $(@D)
 	help2man --no-info --no-discard-stderr --section 8 --include man/pinwatch-$*.h2m $< -o $@.tmp && mv $@.tmp $@
 
-# A NAME section first; the document's title becomes DESCRIPTION.
+# A NAME section first; the document's title becomes DESCRIPTION. The
+# tables fit 80 columns (man --warnings says none is squeezed or has a line
+# it cannot break): the page is left-adjusted (.ad l), the tables have no
+# rules between cells (tbl allbox), tables of 5 columns or more a gap of 1
+# en between columns (tbl's default is 3), and cells may break after / _ . , =
+# (\:, a zero-width break point; paths and identifiers have no hyphens).
 $(BUILD)/man/pinwatch-layout.7: pinned-layout.md debian/changelog
 	@mkdir -p $(@D)
 	{ printf '# NAME\n\npinwatch-layout - the pins pinwatch leaves under /sys/fs/bpf/pinwatch\n\n'; \
 	  sed '1s/^# .*/# DESCRIPTION/' $<; } | \
 		lowdown -s -Tman --nroff-nolinks -M title=pinwatch-layout -M section=7 \
 			-M date=$$(date -u -d @$(SOURCE_DATE_EPOCH) +%F) -M 'source=pinwatch $(PW_VERSION)' \
-			-M volume=pinwatch >$@.tmp && mv $@.tmp $@
+			-M volume=pinwatch | \
+		sed 's/^tab(|) expand allbox;$$/tab(|) expand;/' | \
+		awk '/^\.TH / { print; print ".ad l"; next } /^T\}/ { c = 0 } /T\{$$/ { c = 1; print; next } \
+			c && !/^\./ { gsub(/[\/_.,=]/, "&\\:") } \
+			/^l[b l]*\.?$$/ && NF >= 5 { for (i = 1; i < NF; i++) $$i = $$i "1" } { print }' >$@.tmp && mv $@.tmp $@
 
 unit-test: $(UNIT_TESTS)
 	for t in $(UNIT_TESTS); do $$t || exit 1; done
