@@ -146,9 +146,12 @@ build_depends() {
 	[ "$(jq -c .args <<<"$ev")" = "$(jq -cn --arg b "$bin" '[$b, "from-the-package"]')" ]
 }
 
-@test "apt-get purge removes every file of the package, and the pins" {
+@test "apt-get remove unloads the sensor (prerm: pinwatch down); purge removes every file of the package" {
 	[ -f "$BATS_FILE_TMPDIR/files" ] || skip "not installed (see the test before)"
-	[ -d "$PIN_ROOT" ] # loaded by the test before
+	[ -d "$PIN_ROOT/process" ] # loaded by the test before
+	run -0 env DEBIAN_FRONTEND=noninteractive apt-get remove -y -o DPkg::Lock::Timeout=300 pinwatch
+	[ ! -e "$PIN_ROOT" ]
+	installed pinwatch-read --help >/dev/null 2>&1 && return 1
 	run -0 env DEBIAN_FRONTEND=noninteractive apt-get purge -y -o DPkg::Lock::Timeout=300 pinwatch
 	st=$(dpkg-query -W -f='${Status}' pinwatch 2>/dev/null) || true
 	[[ -z $st || $st == *not-installed ]] || { echo "after purge: $st"; return 1; }
