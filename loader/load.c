@@ -1118,8 +1118,9 @@ static const struct cmd {
 	{ "probe", 0, 0, true, false, do_probe, "",
 	  "the kernel features the variants are chosen by\n(--json)" },
 	{ "abi", 0, 0, false, false, do_abi, "",
-	  "every module id, stats key, filter kind, config field, event\n"
-	  "type, block mode, uprobe preset and constant the scripts use (--json)" },
+	  "every module id, stats key, filter kind, config\n"
+	  "field, event type, block mode, uprobe preset and\n"
+	  "constant the scripts use (--json)" },
 	{ "modules", 0, 0, false, false, do_modules, "", "list module ids and names" },
 	{ "config-layout", 0, 0, false, false, do_config_layout, "",
 	  "list maps/config fields: name offset size settable" },
