@@ -65,10 +65,15 @@ DOCS      := README.md pinned-layout.md BENCHMARKS.md docs/tracepoints.md
 # where the tree is no git checkout of its own; `make deb` builds in a copy
 # and passes it in. $(BUILD)/gen/pw_version.h holds both (loader/version.h).
 PW_VERSION := $(shell sed -n '1s/^pinwatch .\([^ ]*\). .*/\1/p' debian/changelog)
-PW_GIT_REV ?= $(shell [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ] && \
+ifndef PW_GIT_REV
+PW_GIT_REV := $(shell [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ] && \
 	git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
+endif
 # The changelog entry's date: man pages carry it (reproducible builds).
-export SOURCE_DATE_EPOCH ?= $(shell date -d "$$(sed -n 's/^ -- .*>  //p' debian/changelog | head -n 1)" +%s)
+ifndef SOURCE_DATE_EPOCH
+SOURCE_DATE_EPOCH := $(shell date -d "$$(sed -n 's/^ -- .*>  //p' debian/changelog | head -n 1)" +%s)
+endif
+export SOURCE_DATE_EPOCH
 
 .PHONY: all deps run test check unit-test clean check-sanitize fuzz fuzz-seeds install uninstall vmtest vmtest-full \
 	bench bench-build man deb FORCE
