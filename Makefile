@@ -11,8 +11,8 @@ CFLAGS    ?= -O2 -g
 # SAN adds sanitizers (make check-sanitize); kept apart so that a CFLAGS
 # given on the command line cannot drop the warnings.
 SAN       ?=
-PW_CFLAGS  = $(CFLAGS) $(SAN) -Wall -Wextra -Werror -Ibpf -Iloader -I$(BUILD)/gen
-LDLIBS    := -lbpf -lelf -lz -lpthread
+PW_CFLAGS  = $(CPPFLAGS) $(CFLAGS) $(SAN) -Wall -Wextra -Werror -Ibpf -Iloader -I$(BUILD)/gen
+LDLIBS    := $(LDFLAGS) -lbpf -lelf -lz -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall -Werror
 
 # bpf/tpwatch.bpf.c is no module (`pinwatch tp watch` loads it): it is built
@@ -55,10 +55,37 @@ PW_LIBDIR  = $(PREFIX)/lib/pinwatch
 SBINDIR    = $(PREFIX)/sbin
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
 UNITS     := scripts/systemd/pinwatch.service scripts/systemd/pinwatch-events.service
+MANDIR     = $(PREFIX)/share/man
+DOCDIR     = $(PREFIX)/share/doc/pinwatch
+COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
+DOCS      := README.md pinned-layout.md BENCHMARKS.md docs/tracepoints.md
+
+# The version has one source, debian/changelog's first entry. The git
+# revision is the checkout's (with -dirty for uncommitted changes), "unknown"
+# where the tree is no git checkout of its own; `make deb` builds in a copy
+# and passes it in. $(BUILD)/gen/pw_version.h holds both (loader/version.h).
+PW_VERSION := $(shell sed -n '1s/^pinwatch .\([^ ]*\). .*/\1/p' debian/changelog)
+ifndef PW_GIT_REV
+PW_GIT_REV := $(shell [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ] && \
+	git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
+endif
+# The changelog entry's date: man pages carry it (reproducible builds).
+ifndef SOURCE_DATE_EPOCH
+SOURCE_DATE_EPOCH := $(shell date -d "$$(sed -n 's/^ -- .*>  //p' debian/changelog | head -n 1)" +%s)
+endif
+export SOURCE_DATE_EPOCH
 
 .PHONY: all deps run test check unit-test clean check-sanitize fuzz fuzz-seeds install uninstall vmtest vmtest-full \
-	bench bench-build
-all: $(BINS) $(TOOL_BINS) $(BPF_OBJS) $(ONDEMAND_OBJS) $(TOOL_OBJS) $(BUILD)/syscalls.txt
+	bench bench-build man deb FORCE
+all: $(BINS) $(TOOL_BINS) $(BPF_OBJS) $(ONDEMAND_OBJS) $(TOOL_OBJS) $(BUILD)/syscalls.txt man
+
+# Rewritten only when its text changes, so that a new revision rebuilds the
+# programs that print it and nothing else.
+$(BUILD)/gen/pw_version.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define PW_VERSION "%s"\n#define PW_GIT_REV "%s"\n' '$(PW_VERSION)' '$(PW_GIT_REV)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+FORCE:
 
 deps:
 	scripts/setup
@@ -172,19 +199,19 @@ $(BUILD)/gen/iouring_names.h:
 
 LOAD_SRCS := loader/load.c loader/abi.c loader/probe.c loader/uprobe.c loader/bpfobj.c loader/parse.c loader/syms.c
 
-$(BUILD)/pinwatch-load: $(LOAD_SRCS) $(LIB_HDRS)
+$(BUILD)/pinwatch-load: $(LOAD_SRCS) $(LIB_HDRS) $(BUILD)/gen/pw_version.h
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $(LOAD_SRCS) -o $@ $(LDLIBS)
 
 READ_SRCS := loader/read.c loader/output.c loader/tpwatch.c loader/bpfobj.c
 
-$(BUILD)/pinwatch-read: $(READ_SRCS) $(LIB_SRCS) $(LIB_HDRS)
+$(BUILD)/pinwatch-read: $(READ_SRCS) $(LIB_SRCS) $(LIB_HDRS) $(BUILD)/gen/pw_version.h
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $(READ_SRCS) $(LIB_SRCS) -o $@ $(LDLIBS)
 
 TP_SRCS := loader/tp.c loader/bpfobj.c loader/tpformat.c loader/writer.c
 
-$(BUILD)/pinwatch-tp: $(TP_SRCS) $(LIB_HDRS)
+$(BUILD)/pinwatch-tp: $(TP_SRCS) $(LIB_HDRS) $(BUILD)/gen/pw_version.h
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $(TP_SRCS) -o $@ $(LDLIBS)
 
@@ -192,7 +219,8 @@ $(BUILD)/ondemand/%.skel.h: $(BUILD)/bpf/ondemand/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(TOOL_BINS): $(BUILD)/pinwatch-%: loader/ondemand/%.c $(BUILD)/ondemand/%.skel.h $(TOOL_SRCS) $(LIB_HDRS)
+$(TOOL_BINS): $(BUILD)/pinwatch-%: loader/ondemand/%.c $(BUILD)/ondemand/%.skel.h $(TOOL_SRCS) $(LIB_HDRS) \
+		$(BUILD)/gen/pw_version.h
 	$(CC) $(PW_CFLAGS) -I$(BUILD)/ondemand -Ibpf/ondemand $< $(TOOL_SRCS) -o $@ $(LDLIBS)
 
 $(BUILD)/test_pwevent: loader/tests/test_pwevent.c $(LIB_SRCS) $(LIB_HDRS)
@@ -219,6 +247,43 @@ $(BUILD)/test_bpfobj: loader/tests/test_bpfobj.c loader/bpfobj.c loader/bpfobj.h
 $(BUILD)/test_syms: loader/tests/test_syms.c loader/syms.c loader/syms.h
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< loader/syms.c -o $@ -lelf
+
+# Man pages, into $(BUILD)/man/: pinwatch(8) from the dispatcher's --help
+# and each command's (man/mkpinwatch8), pinwatch-read(8) and pinwatch-load(8)
+# from their --help (help2man), pinwatch-layout(7) from pinned-layout.md
+# (lowdown: a small C markdown translator with a man backend that renders
+# the document's tables through tbl; go-md2man drops its HTML blocks and
+# pandoc is a 170 MB install). The date is the changelog entry's.
+MAN_PAGES := $(BUILD)/man/pinwatch.8 $(BUILD)/man/pinwatch-read.8 $(BUILD)/man/pinwatch-load.8 \
+	$(BUILD)/man/pinwatch-layout.7
+MAN_DATE   = $(shell date -u -d @$(SOURCE_DATE_EPOCH) '+%B %Y')
+man: $(MAN_PAGES)
+
+$(BUILD)/man/pinwatch.8: man/mkpinwatch8 scripts/pinwatch $(wildcard scripts/libexec/pinwatch-*) debian/changelog
+	@mkdir -p $(@D)
+	man/mkpinwatch8 scripts/pinwatch '$(PW_VERSION)' '$(MAN_DATE)' >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/man/pinwatch-%.8: $(BUILD)/pinwatch-% man/pinwatch-%.h2m
+	@mkdir -p $(@D)
+	help2man --no-info --no-discard-stderr --section 8 --include man/pinwatch-$*.h2m $< -o $@.tmp && mv $@.tmp $@
+
+# A NAME section first; the document's title becomes DESCRIPTION. The
+# tables fit 80 columns (man --warnings says none is squeezed or has a line
+# it cannot break): the page is left-adjusted (.ad l), the tables have no
+# rules between cells (tbl allbox), tables of 5 columns or more a gap of 1
+# en between columns (tbl's default is 3), and cells may break after / _ . , =
+# (\:, a zero-width break point; paths and identifiers have no hyphens).
+$(BUILD)/man/pinwatch-layout.7: pinned-layout.md debian/changelog
+	@mkdir -p $(@D)
+	{ printf '# NAME\n\npinwatch-layout - the pins pinwatch leaves under /sys/fs/bpf/pinwatch\n\n'; \
+	  sed '1s/^# .*/# DESCRIPTION/' $<; } | \
+		lowdown -s -Tman --nroff-nolinks -M title=pinwatch-layout -M section=7 \
+			-M date=$$(date -u -d @$(SOURCE_DATE_EPOCH) +%F) -M 'source=pinwatch $(PW_VERSION)' \
+			-M volume=pinwatch | \
+		sed 's/^tab(|) expand allbox;$$/tab(|) expand;/' | \
+		awk '/^\.TH / { print; print ".ad l"; next } /^T\}/ { c = 0 } /T\{$$/ { c = 1; print; next } \
+			c && !/^\./ { gsub(/[\/_.,=]/, "&\\:") } \
+			/^l[b l]*\.?$$/ && NF >= 5 { for (i = 1; i < NF; i++) $$i = $$i "1" } { print }' >$@.tmp && mv $@.tmp $@
 
 unit-test: $(UNIT_TESTS)
 	for t in $(UNIT_TESTS); do $$t || exit 1; done
@@ -312,7 +377,8 @@ $(BUILD)/make_seeds: loader/tests/make_seeds.c $(LIB_SRCS) $(LIB_HDRS)
 # checks each path the scripts name against the installed tree.
 install: all
 	install -d $(DESTDIR)$(PW_LIBDIR)/scripts/lib $(DESTDIR)$(PW_LIBDIR)/scripts/libexec \
-		$(DESTDIR)$(PW_LIBDIR)/build/bpf/ondemand $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR)
+		$(DESTDIR)$(PW_LIBDIR)/build/bpf/ondemand $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0755 scripts/pinwatch $(DESTDIR)$(PW_LIBDIR)/scripts/
 	install -m 0644 scripts/lib/*.bash $(DESTDIR)$(PW_LIBDIR)/scripts/lib/
 	install -m 0755 scripts/libexec/pinwatch-* $(DESTDIR)$(PW_LIBDIR)/scripts/libexec/
@@ -327,11 +393,42 @@ install: all
 		sed 's|/usr/local/|$(PREFIX)/|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
 	done
+	install -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man7/
+	install -m 0644 scripts/completion/pinwatch $(DESTDIR)$(COMPLETIONDIR)/pinwatch
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+
+# The Debian package (debian/): build/deb/pinwatch_VERSION_ARCH.deb, built
+# with dpkg-buildpackage in a copy of the tree under build/deb/ (the work
+# tree stays clean): the files git knows, uncommitted changes included, or
+# everything but the build directories outside a git checkout. The copy is
+# no checkout: the git revision is passed in. lintian must find no error or
+# warning (debian/pinwatch.lintian-overrides justifies each override).
+DEB_ARCH   = $(shell dpkg --print-architecture)
+DEB_FILE   = $(BUILD)/deb/pinwatch_$(PW_VERSION)_$(DEB_ARCH).deb
+deb:
+	scripts/setup --deb
+	rm -rf $(BUILD)/deb
+	mkdir -p $(BUILD)/deb/pinwatch-$(PW_VERSION)
+	if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
+		git ls-files -z --cached --others --exclude-standard | \
+			tar --null -T - --ignore-failed-read -cf - 2>/dev/null; \
+	else \
+		tar --exclude-vcs --exclude=./build --exclude=./build-san --exclude='./$(BUILD)' -cf - .; \
+	fi | tar -C $(BUILD)/deb/pinwatch-$(PW_VERSION) -xf -
+	cd $(BUILD)/deb/pinwatch-$(PW_VERSION) && \
+		PW_GIT_REV='$(PW_GIT_REV)' dpkg-buildpackage -b -us -uc -jauto >../build.log 2>&1 || \
+		{ tail -n 40 ../build.log; exit 1; }
+	lintian --fail-on error,warning --info $(DEB_FILE)
+	@echo "built $(DEB_FILE)"
 
 uninstall:
 	rm -rf $(DESTDIR)$(PW_LIBDIR)
 	rm -f $(DESTDIR)$(SBINDIR)/pinwatch $(DESTDIR)$(SBINDIR)/pinwatch-read $(DESTDIR)$(SBINDIR)/pinwatch-load
 	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$${u##*/}; done
+	for m in $(notdir $(MAN_PAGES)); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
+	rm -f $(DESTDIR)$(COMPLETIONDIR)/pinwatch
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 # The guest runs the same build: build/ is seen through its 9p root. vmtest
 # runs the tests tagged vm-ci (what CI runs), vmtest-full every test.

@@ -40,6 +40,7 @@
 #include "abi.h"
 #include "bpfobj.h"
 #include "cli.h"
+#include "version.h"
 #include "load.h"
 #include "parse.h"
 #include "probe.h"
@@ -1138,8 +1139,9 @@ static const struct cmd {
 	{ "probe", 0, 0, true, false, do_probe, "",
 	  "the kernel features the variants are chosen by\n(--json)" },
 	{ "abi", 0, 0, false, false, do_abi, "",
-	  "every module id, stats key, filter kind, config field, event\n"
-	  "type, block mode, uprobe preset and constant the scripts use (--json)" },
+	  "every module id, stats key, filter kind, config\n"
+	  "field, event type, block mode, uprobe preset and\n"
+	  "constant the scripts use (--json)" },
 	{ "modules", 0, 0, false, false, do_modules, "", "list module ids and names" },
 	{ "config-layout", 0, 0, false, false, do_config_layout, "",
 	  "list maps/config fields: name offset size settable" },
@@ -1152,7 +1154,7 @@ static const struct cmd {
 };
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
 
-const char *argp_program_version = "pinwatch-load 0.1";
+PW_ARGP_VERSION("pinwatch-load");
 static const char doc_head[] = "Load, attach and pin one pinwatch module, or unload it.\n\nCommands:\n";
 static const char doc_tail[] =
 	"\n"

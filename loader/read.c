@@ -57,11 +57,15 @@
 #include "parse.h"
 #include "pinwatch.h"
 #include "cli.h"
+#include "version.h"
 #include "pwevent.h"
 #include "writer.h"
 #include "tpwatch.h"
 
 #define PROG "pinwatch-read"
+
+PW_ARGP_VERSION(PROG);
+
 #define POLL_MS 5			/* ring poll timeout */
 #define DRAIN_BUSY_WAIT_NS 1000000000LL	/* --drain: wait for busy records */
 

@@ -19,12 +19,13 @@
 
 #include "bpfobj.h"
 #include "cli.h"
+#include "version.h"
 #include "tpformat.h"
 #include "writer.h"
 
 #define PROG "pinwatch-tp"
 
-const char *argp_program_version = PROG " 0.1";
+PW_ARGP_VERSION(PROG);
 static const char args_doc[] = "format CATEGORY:NAME [--json]\nstruct CATEGORY:NAME";
 static const char doc[] =
 	"The C half of `pinwatch tp format` and `pinwatch tp struct`: reads the\n"

@@ -18,13 +18,19 @@
 #include "cli.h"
 #include "parse.h"
 #include "tool.h"
+#include "version.h"
 #include "writer.h"
 
 /* ---- options ---------------------------------------------------------- */
 
 static struct pw_tool_env *env;	/* the tool's, while it parses */
-static char version[64];
-const char *argp_program_version;
+/* --version (version.h), under the tool's own name. */
+static void tool_version(FILE *f, struct argp_state *state)
+{
+	(void)state;
+	pw_print_version(f, env->prog);
+}
+void (*argp_program_version_hook)(FILE *, struct argp_state *) = tool_version;
 
 static error_t parse_shared(int key, char *arg, struct argp_state *state)
 {
@@ -82,8 +88,6 @@ int pw_tool_init(const struct argp *tool_argp, struct pw_tool_env *tool_env, int
 	*o++ = (struct argp_option){ "verbose", 'v', NULL, 0, "Print libbpf's log", 0 };
 	argp.children = children;
 	env = tool_env;
-	snprintf(version, sizeof(version), "%s 0.1", env->prog);
-	argp_program_version = version;
 	if (pw_argp_parse(&argp, argc, argv))
 		return 2;
 	if (geteuid() != 0) {
