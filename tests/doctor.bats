@@ -158,6 +158,31 @@ wait_consumer() { # pid
 	[[ ${lines[-1]} == "1 failed,"* ]]
 }
 
+@test "the lock file: held for long is a warn, one that cannot be created or is a directory fails; none is made" {
+	lock=$BATS_TEST_TMPDIR/pw.lock
+	PINWATCH_LOCK=$lock run -0 "$PW" doctor --json
+	assert_field "$(check_of "$output" lock)" .status = ok
+	[ ! -e "$lock" ]
+	touch "$lock"
+	flock -o "$lock" sleep 30 &  # -o: only flock itself holds it
+	READER=$!
+	for _ in $(seq 1 50); do grep -q " $(stat -c %i "$lock") " /proc/locks 2>/dev/null && break; sleep 0.1; done
+	PINWATCH_LOCK=$lock run -0 "$PW" doctor --json
+	assert_field "$(check_of "$output" lock)" .status = warn
+	assert_field "$(check_of "$output" lock)" .fix == "*fuser $lock*"
+	kill "$READER"
+	wait "$READER" || true
+	READER=
+	PINWATCH_LOCK=$lock run -0 "$PW" doctor --json
+	assert_field "$(check_of "$output" lock)" .status = ok
+	PINWATCH_LOCK=$BATS_TEST_TMPDIR/no/dir/pw.lock run -1 "$PW" doctor --json
+	assert_field "$(check_of "$output" lock)" .status = fail
+	assert_field "$(check_of "$output" lock)" .fix = "mkdir -p $BATS_TEST_TMPDIR/no/dir"
+	[ ! -e "$BATS_TEST_TMPDIR/no" ]
+	PINWATCH_LOCK=$BATS_TEST_TMPDIR run -1 "$PW" doctor --json
+	assert_field "$(check_of "$output" lock)" .status = fail
+}
+
 @test "--json is one valid object with the same checks, in the same order and status, as the text" {
 	"$PW" up process >/dev/null
 	run -0 "$PW" doctor --json
