@@ -193,7 +193,11 @@ wait_consumer() { # pid
 	run -0 "$PW" doctor
 	[ -n "$(text_checks "$output")" ]
 	diff <(jq -r '.checks[] | "\(.status) \(.name)"' <<<"$json") <(text_checks "$output")
-	# every fix of the JSON is on the screen
+	# one screen: long details are folded to 100 columns
+	longest=$(awk '{ if (length($0) > n) n = length($0) } END { print n }' <<<"$output")
+	[ "$longest" -le 100 ] || { echo "a line of $longest columns"; return 1; }
+	# every fix of the JSON is on the screen (unfolded on a wide one)
+	COLUMNS=1000 run -0 "$PW" doctor
 	while read -r fix; do
 		[[ $output == *"fix: $fix"* ]] || { echo "fix not shown: $fix"; return 1; }
 	done < <(jq -r '.checks[] | .fix // empty' <<<"$json")
