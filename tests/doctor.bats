@@ -223,3 +223,24 @@ wait_consumer() { # pid
 	run -0 "$PW" doctor --help
 	[[ ${lines[0]} == "Usage: pinwatch doctor [--json]" ]]
 }
+
+@test "pinwatch-load probe names its libbpf and each feature's need, which doctor's verdicts follow" {
+	run -0 --separate-stderr "$PW_LOAD" probe --json
+	json=$output
+	assert_field "$json" .libbpf == "v[0-9]*.[0-9]*"
+	assert_field "$json" '[.features[] | select(.need | IN("required", "optional", "unused") | not)] | length' -eq 0
+	assert_field "$json" '[.features[] | select(.need == "required") | .name] | sort | join(" ")' = "btf ringbuf tracefs"
+	run -0 "$PW_LOAD" probe
+	[ "${lines[1]}" = "libbpf $(jq -r .libbpf <<<"$json")" ]
+	# doctor: ok when nothing is missing, else a warn naming each missing
+	# optional feature (a missing required one cannot load the sensor here)
+	run -0 "$PW" doctor --json
+	c=$(check_of "$output" features)
+	missing=$(jq -r '[.features[] | select(.need == "optional" and (.supported | not)) | .name] | join(" ")' <<<"$json")
+	if [[ -z $missing ]]; then
+		assert_field "$c" .status = ok
+	else
+		assert_field "$c" .status = warn
+		for f in $missing; do assert_field "$c" .detail == "*$f: *"; done
+	fi
+}
