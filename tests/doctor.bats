@@ -5,6 +5,7 @@
 # the pin-root check is driven with a pin root on a directory that is not
 # bpffs instead.
 
+# shellcheck disable=SC2154 # status, output, lines and stderr come from bats' run
 load helpers/common
 bats_require_minimum_version 1.5.0
 
@@ -59,7 +60,8 @@ wait_consumer() { # pid
 	for c in root build bpffs pin_root tracefs btf libbpf bpftool lock staging sensor consumer; do
 		assert_field "$(check_of "$json" "$c")" .status = ok
 	done
-	assert_field "$(check_of "$json" sensor)" .detail == "*process*"
+	assert_field "$(check_of "$json" sensor)" .detail == "1 module(s): process; built, not loaded: *"
+	assert_field "$(check_of "$json" sensor)" .detail != "*not loaded:*process*"
 	# the versions are the binaries' own
 	assert_field "$(check_of "$json" libbpf)" .detail == "$("$PW_LOAD" probe --json | jq -r .libbpf)*"
 	assert_field "$(check_of "$json" bpftool)" .detail == "$(bpftool -j version | jq -r .version)*"
@@ -85,6 +87,17 @@ wait_consumer() { # pid
 	[[ $output == *"fix: pinwatch up"* ]]
 	# it only looked: nothing was loaded
 	[ ! -e "$PIN_ROOT" ]
+}
+
+@test "a sensor switched off is a warn whose fix switches it on" {
+	"$PW" up process >/dev/null
+	"$PW" config set enabled off
+	run -0 "$PW" doctor --json
+	assert_field "$(check_of "$output" sensor)" .status = warn
+	assert_field "$(check_of "$output" sensor)" .fix = "pinwatch config set enabled on"
+	"$PW" config set enabled on
+	run -0 "$PW" doctor --json
+	assert_field "$(check_of "$output" sensor)" .status = ok
 }
 
 @test "a stale staging directory under the pin root is reported with its fix and left where it is" {
