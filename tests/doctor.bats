@@ -257,3 +257,12 @@ wait_consumer() { # pid
 		for f in $missing; do assert_field "$c" .detail == "*$f: *"; done
 	fi
 }
+
+@test "without jq: one line that says how to install it, exit 1" {
+	bin=$BATS_TEST_TMPDIR/bin
+	mkdir "$bin"
+	for t in bash dirname readlink id stat cat; do ln -s "$(command -v "$t")" "$bin/"; done
+	PATH=$bin run -1 --separate-stderr "$PW_HOME/scripts/libexec/pinwatch-doctor"
+	assert_one_line_error
+	[ "$stderr" = "pinwatch: doctor: jq is not installed (fix: scripts/setup, or apt-get install jq)" ]
+}
