@@ -262,7 +262,7 @@ wait_consumer() { # pid
 	bin=$BATS_TEST_TMPDIR/bin
 	mkdir "$bin"
 	for t in bash dirname readlink id stat cat; do ln -s "$(command -v "$t")" "$bin/"; done
-	PATH=$bin run -1 --separate-stderr "$PW_HOME/scripts/libexec/pinwatch-doctor"
+	run -1 --separate-stderr env PATH="$bin" "$PW_HOME/scripts/libexec/pinwatch-doctor"
 	assert_one_line_error
 	[ "$stderr" = "pinwatch: doctor: jq is not installed (fix: scripts/setup, or apt-get install jq)" ]
 }
