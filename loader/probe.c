@@ -616,26 +616,31 @@ static bool probe_cookie(char *out, size_t outsz)
 	return probe_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_get_attach_cookie, "tracepoint", out, outsz);
 }
 
-/* The matrix: each feature, the upstream release it arrived in, and what
- * pinwatch uses it for (README, "Kernels", derives the oldest kernel). */
+/* The matrix: each feature, the upstream release it arrived in, what
+ * pinwatch uses it for (README, "Kernels", derives the oldest kernel), and
+ * how much it is needed (`pinwatch doctor` fails on a missing "required"
+ * one and warns on a missing "optional" one): required, no run without it;
+ * optional, a fallback variant, a mode or a module is lost without it;
+ * unused, probed only. */
 static const struct feature {
 	const char *name;
 	const char *since;
 	const char *use;
+	const char *need;
 	bool (*probe)(char *out, size_t outsz);
 } features[] = {
-	{ "tracefs", "4.7", "tp variants (required: process exec, net, audit, signal)", probe_tracefs },
-	{ "btf", "5.4", "CO-RE relocations of every module (required)", probe_btf },
-	{ "tp_btf", "5.5", "preferred variant of tracepoint hooks", probe_tp_btf },
-	{ "raw_tp", "5.7", "fallback of tp_btf (pinnable link: 5.7)", probe_raw_tp },
-	{ "kprobe", "5.15", "fallback of fentry/fexit/tp_btf (pinnable link: 5.15)", probe_kprobe },
-	{ "fentry", "5.5", "preferred variant of function hooks (oom, file)", probe_fentry },
-	{ "lsm", "5.7", "exec refusal before commit (process enforce)", probe_lsm },
-	{ "ringbuf", "5.8", "the events map (required)", probe_ringbuf },
-	{ "task_storage", "5.11", "syscall latency (syscall module)", probe_task_storage },
-	{ "iter_task", "5.8", "not used yet", probe_iter_task },
-	{ "send_signal", "5.3", "kill mode of pinwatch block (process)", probe_send_signal },
-	{ "cookie", "5.15", "not used yet", probe_cookie },
+	{ "tracefs", "4.7", "tp variants (required: process exec, net, audit, signal)", "required", probe_tracefs },
+	{ "btf", "5.4", "CO-RE relocations of every module (required)", "required", probe_btf },
+	{ "tp_btf", "5.5", "preferred variant of tracepoint hooks", "optional", probe_tp_btf },
+	{ "raw_tp", "5.7", "fallback of tp_btf (pinnable link: 5.7)", "optional", probe_raw_tp },
+	{ "kprobe", "5.15", "fallback of fentry/fexit/tp_btf (pinnable link: 5.15)", "optional", probe_kprobe },
+	{ "fentry", "5.5", "preferred variant of function hooks (oom, file)", "optional", probe_fentry },
+	{ "lsm", "5.7", "exec refusal before commit (process enforce)", "optional", probe_lsm },
+	{ "ringbuf", "5.8", "the events map (required)", "required", probe_ringbuf },
+	{ "task_storage", "5.11", "syscall latency (syscall module)", "optional", probe_task_storage },
+	{ "iter_task", "5.8", "not used yet", "unused", probe_iter_task },
+	{ "send_signal", "5.3", "kill mode of pinwatch block (process)", "optional", probe_send_signal },
+	{ "cookie", "5.15", "not used yet", "unused", probe_cookie },
 };
 
 static void json_str(const char *s)
@@ -663,9 +668,12 @@ int cmd_probe(bool json)
 	if (json) {
 		printf("{\"kernel\":");
 		json_str(u.release);
+		/* the libbpf this binary runs with (the shared library's own) */
+		printf(",\"libbpf\":");
+		json_str(libbpf_version_string());
 		printf(",\"features\":[");
 	} else {
-		printf("kernel %s\n", u.release);
+		printf("kernel %s\nlibbpf %s\n", u.release, libbpf_version_string());
 	}
 	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
 		const struct feature *f = &features[i];
@@ -681,6 +689,8 @@ int cmd_probe(bool json)
 			json_str(f->since);
 			printf(",\"use\":");
 			json_str(f->use);
+			printf(",\"need\":");
+			json_str(f->need);
 			printf("}");
 		} else {
 			printf("%-13s %-3s  %s\n", f->name, ok ? "yes" : "no", detail);

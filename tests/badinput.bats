@@ -68,6 +68,7 @@ unknown module switch|pinwatch config set module.nosuch on
 missing config value|pinwatch config set enabled
 unknown stats option|pinwatch stats --xml
 unknown status option|pinwatch status --yaml
+unknown doctor option|pinwatch doctor --bogus
 chain of an unknown module|pinwatch chain nosuch
 chain of a module that is not loaded|pinwatch chain mount
 bad ring buffer size|pinwatch up --ringbuf-size 3M process
