@@ -57,7 +57,7 @@ teardown_file() {
 
 setup() {
 	require_root
-	svc_require
+	[[ $BATS_TEST_DESCRIPTION == README* ]] || svc_require
 	pw_drain
 	SOCK=$BATS_FILE_TMPDIR/host/syslog.sock
 	EVENTS=$BATS_FILE_TMPDIR/central/log/pw-host-a.jsonl
@@ -192,4 +192,16 @@ assert_execs_once() { # bin n
 	jq -e --arg f "$bin" --arg a "$a" --arg b "$b" '.args == [$f, $a, $b]' <<<"$ev" >/dev/null
 	# about 7.5 KiB: rsyslog's default maxMessageSize (8 KiB) has little room
 	[ "${#ev}" -gt 7000 ]
+}
+
+@test "README shows docs/rsyslog/*.conf as they are" {
+	for f in pinwatch-host.conf pinwatch-central.conf; do
+		shown=$(awk -v m="<!-- docs/rsyslog/$f -->" '
+			$0 == m { on = 1; next }
+			on == 1 && /^```/ { on = 2; next }
+			on == 2 && /^```/ { exit }
+			on == 2 { print }' "$PW_HOME/README.md")
+		[ -n "$shown" ] || { echo "README does not show $f" >&2; return 1; }
+		diff <(printf '%s\n' "$shown") "$PW_HOME/docs/rsyslog/$f"
+	done
 }
