@@ -51,6 +51,11 @@ static const struct {
 	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
 };
 
+/* A refused syslog message is sent again every 100 ms for up to 5 s: long
+ * enough for a syslog daemon's restart. */
+#define PW_SYSLOG_RETRY_MS	100
+#define PW_SYSLOG_RETRY_MAX_MS	5000
+
 static int syslog_connect(void);
 
 int pw_syslog_facility(const char *name)
@@ -174,16 +179,18 @@ static void rotate(void)
 static int reopen_locked(void);
 
 /* One message in syslog(3)'s format, "<PRI>Mmm dd hh:mm:ss TAG[PID]: MSG"
- * (local time), which every syslog daemon parses. On failure reconnects
- * once (the daemon may have restarted) and sends again. Returns 0, or -1
- * with errno. */
+ * (local time), which every syslog daemon parses. When the daemon refuses
+ * it (restarting, or its socket gone), reconnects and sends again every
+ * PW_SYSLOG_RETRY_MS for up to PW_SYSLOG_RETRY_MAX_MS. Returns 0, or -1 with
+ * errno. */
 static int send_message(const char *msg, size_t len)
 {
+	const struct timespec pause = { 0, PW_SYSLOG_RETRY_MS * 1000000L };
 	char head[128], stamp[32];
 	struct iovec iov[3];
 	struct tm tm;
 	time_t now = time(NULL);
-	int try;
+	int err, waited;
 
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%h %e %T", &tm);
@@ -195,7 +202,7 @@ static int send_message(const char *msg, size_t len)
 	iov[1].iov_len = len;
 	iov[2].iov_base = "";
 	iov[2].iov_len = 1;	/* stream sockets: NUL ends a message */
-	for (try = 0; try < 2; try++) {
+	for (waited = 0;; waited += PW_SYSLOG_RETRY_MS) {
 		struct msghdr mh = { .msg_iov = iov,
 				     .msg_iovlen = out.stream ? 3 : 2 };
 		ssize_t r;
@@ -205,9 +212,15 @@ static int send_message(const char *msg, size_t len)
 		while (r < 0 && errno == EINTR);
 		if (r >= 0)
 			return 0;
-		if (try || syslog_connect())
+		err = errno;
+		if (waited >= PW_SYSLOG_RETRY_MAX_MS)
 			break;
+		if (waited)
+			nanosleep(&pause, NULL);
+		if (syslog_connect())
+			err = errno;
 	}
+	errno = err;
 	return -1;
 }
 

@@ -43,8 +43,8 @@ int pw_out_open(const struct pw_out_opts *o);
 /* Like write(2) on the output: returns bytes written, or -1 with errno.
  * File: rotates first when the line would take the file past max_size.
  * Syslog: one message per line, the newline removed; a message the daemon
- * refuses even after a reconnect fails the write (the lines before it
- * count as written). */
+ * refuses for 5 s, reconnecting, fails the write (the lines before it count
+ * as written). */
 ssize_t pw_out_write(const char *p, size_t n);
 
 /* Reopens the output file by name (after logrotate moved it away). Returns
