@@ -156,21 +156,6 @@ assert_execs_once() { # bin n
 	[ ! -s "$BATS_TEST_TMPDIR/reader.err" ]
 }
 
-@test "a host rsyslog stopped with events queued saves them to disk and sends them once after its restart" {
-	svc_stop rsyslog-central
-	bin=$(unique_binary)
-	for _ in $(seq 1 50); do "$bin"; done
-	run -0 --separate-stderr "$PW_READ" --drain --syslog --syslog-socket "$SOCK"
-	sleep 1
-	svc_stop rsyslog-host
-	# queue.saveOnShutdown: the queue's files are in the work directory
-	compgen -G "$BATS_FILE_TMPDIR/host/pinwatch-central.*" >/dev/null
-	rs_start host
-	rs_start central
-	wait_execs 30 "$bin" 50
-	assert_execs_once "$bin" 50
-}
-
 @test "an exec with arguments up to PW_ARGS_MAX, each byte escaped by JSON, arrives whole (maxMessageSize)" {
 	max=$("$PW_LOAD" abi | awk '$1 == "constants" && $2 == "PW_ARGS_MAX" {print $3}')
 	[ "$max" -gt 0 ]
