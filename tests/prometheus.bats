@@ -123,8 +123,9 @@ at_least() { # a b
 	[ -z "$output" ]
 }
 
-@test "promtool accepts README's PromQL expressions (docs/prometheus/pinwatch.rules.yml)" {
+@test "promtool accepts README's PromQL expressions (docs/prometheus/pinwatch.rules.yml) and they compute what README says" {
 	run -0 promtool check rules "$PW_HOME/docs/prometheus/pinwatch.rules.yml"
+	run -0 promtool test rules "$PW_HOME/docs/prometheus/pinwatch.rules.test.yml"
 	# and README shows each of them
 	while IFS= read -r expr; do
 		grep -qF -- "$expr" "$PW_HOME/README.md" || { echo "not in README: $expr" >&2; return 1; }
