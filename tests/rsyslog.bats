@@ -16,6 +16,7 @@ pw_suite process
 
 setup_file() {
 	pw_setup_file process
+	devlog_state >"$BATS_FILE_TMPDIR/devlog.before"
 	if ! svc_install rsyslog rsyslog-relp; then
 		echo "apt-get cannot install rsyslog rsyslog-relp: $(tail -n 1 "$BATS_FILE_TMPDIR/apt.log")" >"$BATS_FILE_TMPDIR/skip"
 		return 0
@@ -70,6 +71,11 @@ teardown() {
 	fi
 	# a failed test shows what rsyslog said
 	cat "$BATS_FILE_TMPDIR"/*/rsyslog.log "$BATS_FILE_TMPDIR"/rsyslog-*.out 2>/dev/null | tail -n 20 >&2 || true
+}
+
+# What /dev/log is now: the tests must leave it as it was.
+devlog_state() {
+	stat -c '%F %i %Y' /dev/log 2>/dev/null || echo none
 }
 
 # Copies the documented config SRC to DST with each FROM replaced by TO;
@@ -189,4 +195,8 @@ assert_execs_once() { # bin n
 		[ -n "$shown" ] || { echo "README does not show $f" >&2; return 1; }
 		diff <(printf '%s\n' "$shown") "$PW_HOME/docs/rsyslog/$f"
 	done
+}
+
+@test "the system's /dev/log is as it was before the rsyslogd instances started" {
+	[ "$(devlog_state)" = "$(cat "$BATS_FILE_TMPDIR/devlog.before")" ]
 }
