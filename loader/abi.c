@@ -104,6 +104,7 @@ static const struct abi_row rows[] = {
 #undef PW_X
 	CONST(PW_COMM_LEN),
 	CONST(PW_PATH_MAX),
+	CONST(PW_ARGS_MAX),
 	CONST(PW_DEV_MINOR_BITS),
 	CONST(PW_MOD_MAX),
 	CONST(PW_SYSCALL_MAX),

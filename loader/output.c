@@ -14,8 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -29,6 +33,7 @@ static struct {
 	bool at_line_start;	/* the file ends with a complete line */
 	bool rotate_failed;	/* reported once */
 	bool reopen_pending;	/* reopen asked for mid-line: at the next line */
+	bool stream;		/* syslog socket is SOCK_STREAM: NUL-framed */
 } out = {
 	.mu = PTHREAD_MUTEX_INITIALIZER,
 	.fd = STDOUT_FILENO,
@@ -45,6 +50,13 @@ static const struct {
 	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
 	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
 };
+
+/* A refused syslog message is sent again every 100 ms for up to 5 s: long
+ * enough for a syslog daemon's restart. */
+#define PW_SYSLOG_RETRY_MS	100
+#define PW_SYSLOG_RETRY_MAX_MS	5000
+
+static int syslog_connect(void);
 
 int pw_syslog_facility(const char *name)
 {
@@ -81,12 +93,49 @@ int pw_out_open(const struct pw_out_opts *o)
 		out.fd = open_file();
 		return out.fd < 0 ? -1 : 0;
 	case PW_OUT_SYSLOG:
+		if (!out.o.path)
+			out.o.path = PW_SYSLOG_SOCKET;
+		if (!out.o.ident)
+			out.o.ident = "pinwatch";
 		out.fd = -1;
-		openlog(o->ident ? o->ident : "pinwatch", LOG_PID | LOG_NDELAY,
-			o->facility);
+		if (syslog_connect()) {
+			fprintf(stderr, PROG ": --syslog: no syslog daemon listens "
+				"on %s: %s\n", out.o.path, strerror(errno));
+			return -1;
+		}
 		return 0;
 	}
 	return -1;
+}
+
+/* Connects out.fd to the syslog socket out.o.path: a datagram socket, or a
+ * stream socket where the daemon offers one (glibc's syslog(3) does the
+ * same). Returns 0, or -1 with errno. */
+static int syslog_connect(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int type, fd;
+
+	if (strlen(out.o.path) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sa.sun_path, out.o.path);
+	for (type = SOCK_DGRAM;; type = SOCK_STREAM) {
+		fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -1;
+		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			break;
+		close(fd);
+		if (errno != EPROTOTYPE || type == SOCK_STREAM)
+			return -1;
+	}
+	if (out.fd >= 0)
+		close(out.fd);
+	out.fd = fd;
+	out.stream = type == SOCK_STREAM;
+	return 0;
 }
 
 static void rename_backup(unsigned int from, unsigned int to)
@@ -129,18 +178,67 @@ static void rotate(void)
 
 static int reopen_locked(void);
 
-static void send_syslog(const char *p, size_t n)
+/* One message in syslog(3)'s format, "<PRI>Mmm dd hh:mm:ss TAG[PID]: MSG"
+ * (local time), which every syslog daemon parses. When the daemon refuses
+ * it (restarting, or its socket gone), reconnects and sends again every
+ * PW_SYSLOG_RETRY_MS for up to PW_SYSLOG_RETRY_MAX_MS. Returns 0, or -1 with
+ * errno. */
+static int send_message(const char *msg, size_t len)
 {
-	while (n) {
-		const char *nl = memchr(p, '\n', n);
-		size_t len = nl ? (size_t)(nl - p) : n;
+	const struct timespec pause = { 0, PW_SYSLOG_RETRY_MS * 1000000L };
+	char head[128], stamp[32];
+	struct iovec iov[3];
+	struct tm tm;
+	time_t now = time(NULL);
+	int err, waited;
 
-		if (len)
-			syslog(LOG_INFO, "%.*s", (int)len, p);
-		len += nl != NULL;
-		p += len;
-		n -= len;
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%h %e %T", &tm);
+	iov[0].iov_base = head;
+	iov[0].iov_len = (size_t)snprintf(head, sizeof(head), "<%d>%s %.32s[%d]: ",
+					  out.o.facility | LOG_INFO, stamp,
+					  out.o.ident, (int)getpid());
+	iov[1].iov_base = (void *)msg;
+	iov[1].iov_len = len;
+	iov[2].iov_base = "";
+	iov[2].iov_len = 1;	/* stream sockets: NUL ends a message */
+	for (waited = 0;; waited += PW_SYSLOG_RETRY_MS) {
+		struct msghdr mh = { .msg_iov = iov,
+				     .msg_iovlen = out.stream ? 3 : 2 };
+		ssize_t r;
+
+		do
+			r = sendmsg(out.fd, &mh, MSG_NOSIGNAL);
+		while (r < 0 && errno == EINTR);
+		if (r >= 0)
+			return 0;
+		err = errno;
+		if (waited >= PW_SYSLOG_RETRY_MAX_MS)
+			break;
+		if (waited)
+			nanosleep(&pause, NULL);
+		if (syslog_connect())
+			err = errno;
 	}
+	errno = err;
+	return -1;
+}
+
+/* Sends each complete line as one message. Returns bytes consumed (whole
+ * lines), or -1 with errno when not even the first line could be sent. */
+static ssize_t send_syslog(const char *p, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		const char *nl = memchr(p + done, '\n', n - done);
+		size_t len = nl ? (size_t)(nl - (p + done)) : n - done;
+
+		if (len && send_message(p + done, len))
+			return done ? (ssize_t)done : -1;
+		done += len + (nl != NULL);
+	}
+	return (ssize_t)n;
 }
 
 ssize_t pw_out_write(const char *p, size_t n)
@@ -151,9 +249,9 @@ ssize_t pw_out_write(const char *p, size_t n)
 		return 0;
 	pthread_mutex_lock(&out.mu);
 	if (out.o.kind == PW_OUT_SYSLOG) {
-		send_syslog(p, n);
+		r = send_syslog(p, n);
 		pthread_mutex_unlock(&out.mu);
-		return (ssize_t)n;
+		return r;
 	}
 	if (out.reopen_pending && out.at_line_start)
 		reopen_locked();
@@ -207,8 +305,6 @@ int pw_out_fd(void)
 
 void pw_out_close(void)
 {
-	if (out.o.kind == PW_OUT_SYSLOG)
-		closelog();
-	else if (out.o.kind == PW_OUT_FILE && out.fd >= 0)
+	if (out.o.kind != PW_OUT_STDOUT && out.fd >= 0)
 		close(out.fd);
 }

@@ -130,6 +130,7 @@ static const char doc[] =
 "  pinwatch-read --count 10 --timeout 30 --stats\n"
 "  pinwatch-read --output /var/log/pinwatch/events.jsonl --max-size 64M\n"
 "  pinwatch-read --syslog --syslog-facility local0\n"
+"  pinwatch-read --syslog --syslog-socket /run/pinwatch/syslog.sock\n"
 "  pinwatch-read --ring-usage           ring size and bytes queued (JSON)\n"
 "  pinwatch-read --tracepoint sched:sched_process_exec --filter 'pid > 1000'\n"
 "\n"
@@ -137,8 +138,11 @@ static const char doc[] =
 "would take FILE past --max-size, FILE becomes FILE.1 (FILE.1 becomes FILE.2,\n"
 "... up to --backups) and a new FILE is started; --max-size 0 leaves rotation\n"
 "to logrotate. SIGHUP reopens FILE by name (logrotate's postrotate).\n"
-"--syslog sends each event as one syslog(3) message (JSON payload, priority\n"
-"info, tag pinwatch) to the local syslog daemon, which forwards it.\n"
+"--syslog sends each event as one message in syslog(3)'s format (JSON payload,\n"
+"priority info, tag pinwatch) to the local syslog daemon's socket, /dev/log or\n"
+"--syslog-socket, and the daemon forwards it. A message the daemon refuses\n"
+"for 5 seconds (pinwatch-read reconnects meanwhile) stops pinwatch-read with\n"
+"an error; the next run sends it again.\n"
 "--tracepoint CATEGORY:NAME attaches a generic BPF program to that tracepoint\n"
 "for as long as pinwatch-read runs and prints each hit as a \"tracepoint\" event,\n"
 "its fields decoded by name from the tracepoint's format file. --filter keeps\n"
@@ -162,6 +166,7 @@ enum {
 	OPT_BACKUPS,
 	OPT_SYSLOG,
 	OPT_SYSLOG_FACILITY,
+	OPT_SYSLOG_SOCKET,
 	OPT_RING_USAGE,
 	OPT_TRACEPOINT,
 	OPT_FILTER,
@@ -194,6 +199,8 @@ static const struct argp_option options[] = {
 	  "Send each event to the local syslog as one JSON message", 1 },
 	{ "syslog-facility", OPT_SYSLOG_FACILITY, "NAME", 0,
 	  "daemon (default), user, local0 .. local7", 1 },
+	{ "syslog-socket", OPT_SYSLOG_SOCKET, "PATH", 0,
+	  "With --syslog: the daemon's unix socket (default " PW_SYSLOG_SOCKET ")", 1 },
 	{ "ring-usage", OPT_RING_USAGE, NULL, 0,
 	  "Print the ring buffer's size and queued bytes as JSON, then exit", 2 },
 	{ "tracepoint", OPT_TRACEPOINT, "CAT:NAME", 0,
@@ -265,6 +272,7 @@ static void parse_types(const char *arg)
 }
 
 static bool syslog_set;
+static const char *syslog_socket;
 
 static error_t parse_opt(int key, char *arg, struct argp_state *st)
 {
@@ -321,6 +329,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		if (opt.out.facility < 0)
 			pw_usage_error(PROG, "unknown syslog facility '%s' (daemon, user, local0 .. local7)", arg);
 		break;
+	case OPT_SYSLOG_SOCKET:
+		if (!*arg)
+			pw_usage_error(PROG, "--syslog-socket needs a path");
+		syslog_socket = arg;
+		break;
 	case OPT_RING_USAGE:
 		opt.ring_usage = true;
 		break;
@@ -336,8 +349,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case ARGP_KEY_END:
 		if (syslog_set && opt.out.kind == PW_OUT_FILE)
 			pw_usage_error(PROG, "--output and --syslog exclude each other");
-		if (syslog_set)
+		if (syslog_socket && !syslog_set)
+			pw_usage_error(PROG, "--syslog-socket goes with --syslog");
+		if (syslog_set) {
 			opt.out.kind = PW_OUT_SYSLOG;
+			opt.out.path = syslog_socket ? syslog_socket : PW_SYSLOG_SOCKET;
+		}
 		if (opt.out.kind != PW_OUT_STDOUT)
 			opt.fmt = PW_FMT_JSON;	/* files and syslog carry JSON */
 		if ((opt.tp.filter || opt.tp.object) && !opt.tp.tracepoint)
@@ -1077,14 +1094,6 @@ static void finish(void)
 
 static int open_output(void)
 {
-	struct stat st;
-
-	if (opt.out.kind == PW_OUT_SYSLOG &&
-	    (stat("/dev/log", &st) || !S_ISSOCK(st.st_mode))) {
-		fprintf(stderr, PROG ": --syslog: no syslog daemon listens on "
-			"/dev/log\n");
-		return -1;
-	}
 	return pw_out_open(&opt.out);
 }
 

@@ -120,19 +120,30 @@ wait_file() { # path
 # A syslog stand-in: a datagram socket at /dev/log, one message per line
 # in FILE. Only when no syslog daemon owns /dev/log.
 start_devlog_listener() { # file
-	command -v python3 >/dev/null || skip "needs python3 for a /dev/log listener"
 	[[ ! -e /dev/log ]] || skip "/dev/log belongs to a running syslog daemon"
 	OWN_DEVLOG=1
+	start_listener /dev/log "$1"
+}
+
+# The same stand-in at SOCKET (for --syslog-socket).
+start_listener() { # socket file
+	command -v python3 >/dev/null || skip "needs python3 for a syslog listener"
 	python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind("/dev/log")
-out = open(sys.argv[1], "ab", buffering=0)
+s.bind(sys.argv[1])
+out = open(sys.argv[2], "ab", buffering=0)
 while True:
     out.write(s.recv(1 << 20).replace(b"\n", b"\\n") + b"\n")
-' "$1" &
+' "$1" "$2" &
 	LISTENER=$!
-	wait_file /dev/log
+	wait_file "$1"
+}
+
+stop_listener() {
+	kill "$LISTENER"
+	wait "$LISTENER" 2>/dev/null || true
+	LISTENER=
 }
 
 @test "--syslog sends one message per event: facility and tag set, JSON payload" {
@@ -160,4 +171,56 @@ while True:
 	run --separate-stderr "$PW_READ" --drain --syslog
 	assert_one_line_error
 	[ "$(pw_events | jq -c --arg f "$bin" 'select(.filename == $f)' | wc -l)" -eq 1 ]
+}
+
+@test "--syslog-socket sends to that socket; --syslog-socket without --syslog is a usage error" {
+	sock=$BATS_TEST_TMPDIR/log.sock
+	start_listener "$sock" "$BATS_TEST_TMPDIR/syslog"
+	bin=$(unique_binary)
+	"$bin"
+	run -0 --separate-stderr "$PW_READ" --drain --syslog --syslog-socket "$sock"
+	[ "$(grep -cF "\"filename\":\"$bin\"" "$BATS_TEST_TMPDIR/syslog")" -eq 1 ]
+	run -2 --separate-stderr "$PW_READ" --drain --syslog-socket "$sock"
+	assert_one_line_error
+	run --separate-stderr "$PW_READ" --drain --syslog --syslog-socket "$BATS_TEST_TMPDIR/none.sock"
+	assert_one_line_error
+	[[ $stderr == *none.sock* ]]
+}
+
+@test "--syslog reconnects to a restarted daemon, and a daemon gone for good stops the consumer with the event kept" {
+	sock=$BATS_TEST_TMPDIR/log.sock
+	msgs=$BATS_TEST_TMPDIR/syslog
+	start_listener "$sock" "$msgs"
+	"$PW_READ" --syslog --syslog-socket "$sock" 2>"$BATS_TEST_TMPDIR/err" &
+	reader=$!
+	first=$(unique_binary)
+	"$first"
+	wait_for_line "$msgs" "\"filename\":\"$first\""
+	# the daemon restarts: a new socket at the same path
+	stop_listener
+	rm -f "$sock"
+	start_listener "$sock" "$msgs"
+	second=$(unique_binary)
+	"$second"
+	wait_for_line "$msgs" "\"filename\":\"$second\""
+	# the daemon goes away: the consumer fails and the event stays in the ring
+	stop_listener
+	rm -f "$sock"
+	third=$(unique_binary)
+	"$third"
+	rc=0
+	wait "$reader" || rc=$?
+	[ "$rc" -eq 1 ]
+	grep -q "$sock" "$BATS_TEST_TMPDIR/err"
+	[ "$(grep -cF "\"filename\":\"$third\"" "$msgs")" -eq 0 ]
+	[ "$(pw_events | jq -c --arg f "$third" 'select(.type == "exec" and .filename == $f)' | wc -l)" -eq 1 ]
+}
+
+wait_for_line() { # file fixed-string
+	for _ in $(seq 1 100); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for $2 in $1" >&2
+	return 1
 }

@@ -1,0 +1,133 @@
+#!/usr/bin/env bats
+# pinwatch stats --prom --output DIR read by Debian's node_exporter (textfile
+# collector) on a loopback port, as README's "Running on many hosts" sets it
+# up, and checked by Debian's promtool. The system's node_exporter service is
+# not touched.
+
+# shellcheck disable=SC2154 # status, output, stderr: set by bats' run
+load helpers/common
+load helpers/services
+bats_require_minimum_version 1.5.0
+
+pw_suite process
+
+setup_file() {
+	pw_setup_file process
+	if ! svc_install prometheus-node-exporter prometheus; then
+		echo "apt-get cannot install prometheus-node-exporter prometheus: $(tail -n 1 "$BATS_FILE_TMPDIR/apt.log")" >"$BATS_FILE_TMPDIR/skip"
+		return 0
+	fi
+	local port
+	port=$(free_port)
+	echo "$port" >"$BATS_FILE_TMPDIR/port"
+	mkdir "$BATS_FILE_TMPDIR/textfile"
+	# only the textfile collector: pinwatch's series and node_exporter's own
+	svc_start node-exporter prometheus-node-exporter \
+		--web.listen-address="127.0.0.1:$port" \
+		--collector.disable-defaults --collector.textfile \
+		--collector.textfile.directory="$BATS_FILE_TMPDIR/textfile"
+	wait_until 10 port_listening "$port"
+}
+
+teardown_file() {
+	svc_stop node-exporter
+	pw_teardown_file
+}
+
+setup() {
+	require_root
+	svc_require
+	pw_drain
+	TEXTFILE=$BATS_FILE_TMPDIR/textfile
+	URL=http://127.0.0.1:$(cat "$BATS_FILE_TMPDIR/port")/metrics
+}
+
+teardown() {
+	tail -n 5 "$BATS_FILE_TMPDIR/node-exporter.out" >&2 2>/dev/null || true
+}
+
+# The value of the sample NAME{LABELS} (exactly as written) in a
+# Prometheus text file.
+sample() { # file name{labels}
+	awk -v n="$2" '$1 == n { print $2 }' "$1"
+}
+
+# A and B are the same number (node_exporter writes 8388608 as 8.388608e+06).
+same_number() { # a b
+	[[ -n $1 && -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 == b + 0) }'
+}
+
+# A >= B, as numbers.
+at_least() { # a b
+	[[ -n $1 && -n $2 ]] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'
+}
+
+@test "node_exporter serves pinwatch's counters with the values stats --json gives" {
+	bin=$(unique_binary)
+	for _ in $(seq 1 20); do "$bin"; done
+	# the counters only grow: the textfile's lie between two JSON readings
+	"$PW" stats --json >"$BATS_TEST_TMPDIR/before.json"
+	"$PW" stats --prom --output "$TEXTFILE"
+	"$PW" stats --json >"$BATS_TEST_TMPDIR/after.json"
+	curl -fsS "$URL" >"$BATS_TEST_TMPDIR/scrape"
+	grep -q '^node_textfile_scrape_error 0$' "$BATS_TEST_TMPDIR/scrape"
+	n=0
+	for m in $(jq -r '.[].module' "$BATS_TEST_TMPDIR/after.json"); do
+		for c in seen filtered emitted dropped; do
+			name="pinwatch_events_total{module=\"$m\",outcome=\"$c\"}"
+			file=$(sample "$TEXTFILE/pinwatch.prom" "$name")
+			scraped=$(sample "$BATS_TEST_TMPDIR/scrape" "$name")
+			lo=$(jq --arg m "$m" --arg c "$c" '.[] | select(.module == $m) | .[$c]' "$BATS_TEST_TMPDIR/before.json")
+			hi=$(jq --arg m "$m" --arg c "$c" '.[] | select(.module == $m) | .[$c]' "$BATS_TEST_TMPDIR/after.json")
+			[ -n "$file" ] || { echo "$name not in the textfile" >&2; return 1; }
+			same_number "$scraped" "$file" || { echo "$name: scraped $scraped, textfile $file" >&2; return 1; }
+			((lo <= file && file <= hi)) || { echo "$name: $file not within stats --json's $lo..$hi" >&2; return 1; }
+			n=$((n + 1))
+		done
+	done
+	[ "$n" -eq 4 ]
+	# the run of 20 execs is in the counters node_exporter serves
+	at_least "$(sample "$BATS_TEST_TMPDIR/scrape" 'pinwatch_events_total{module="process",outcome="emitted"}')" 20
+}
+
+@test "node_exporter serves the ring buffer gauges as the textfile has them" {
+	"$PW" stats --prom --output "$TEXTFILE"
+	curl -fsS "$URL" >"$BATS_TEST_TMPDIR/scrape"
+	for name in pinwatch_ringbuf_size_bytes pinwatch_ringbuf_used_bytes pinwatch_bpf_stats_enabled; do
+		file=$(sample "$TEXTFILE/pinwatch.prom" "$name")
+		[ -n "$file" ] || { echo "$name not in the textfile" >&2; return 1; }
+		same_number "$(sample "$BATS_TEST_TMPDIR/scrape" "$name")" "$file"
+	done
+	"$PW" stats --jsonl "$BATS_TEST_TMPDIR/h.jsonl"
+	[ "$(sample "$TEXTFILE/pinwatch.prom" pinwatch_ringbuf_size_bytes)" -eq "$(jq .ringbuf.size_bytes "$BATS_TEST_TMPDIR/h.jsonl")" ]
+	# HELP and TYPE reach the scrape too
+	grep -q '^# TYPE pinwatch_events_total counter$' "$BATS_TEST_TMPDIR/scrape"
+	grep -q '^# TYPE pinwatch_ringbuf_used_bytes gauge$' "$BATS_TEST_TMPDIR/scrape"
+}
+
+@test "a new textfile is what the next scrape serves" {
+	"$PW" stats --prom --output "$TEXTFILE"
+	curl -fsS "$URL" >"$BATS_TEST_TMPDIR/first"
+	bin=$(unique_binary)
+	for _ in $(seq 1 5); do "$bin"; done
+	"$PW" stats --prom --output "$TEXTFILE"
+	curl -fsS "$URL" >"$BATS_TEST_TMPDIR/second"
+	name='pinwatch_events_total{module="process",outcome="seen"}'
+	same_number "$(sample "$BATS_TEST_TMPDIR/second" "$name")" "$(sample "$TEXTFILE/pinwatch.prom" "$name")"
+	at_least "$(sample "$BATS_TEST_TMPDIR/second" "$name")" "$(awk -v a="$(sample "$BATS_TEST_TMPDIR/first" "$name")" 'BEGIN { print a + 5 }')"
+}
+
+@test "promtool check metrics accepts the textfile without a complaint" {
+	"$PW" stats --prom --output "$TEXTFILE"
+	run -0 promtool check metrics <"$TEXTFILE/pinwatch.prom"
+	[ -z "$output" ]
+}
+
+@test "promtool accepts README's PromQL expressions (docs/prometheus/pinwatch.rules.yml) and they compute what README says" {
+	run -0 promtool check rules "$PW_HOME/docs/prometheus/pinwatch.rules.yml"
+	run -0 promtool test rules "$PW_HOME/docs/prometheus/pinwatch.rules.test.yml"
+	# and README shows each of them
+	while IFS= read -r expr; do
+		grep -qF -- "$expr" "$PW_HOME/README.md" || { echo "not in README: $expr" >&2; return 1; }
+	done < <(sed -n 's/^ *expr: //p' "$PW_HOME/docs/prometheus/pinwatch.rules.yml")
+}
