@@ -2,6 +2,7 @@
 # The file module: open, unlink and rename events with their paths, flags
 # and results, the path-prefix filters, and the stats invariant.
 
+# shellcheck disable=SC2154 # status, output and stderr come from bats' run
 load helpers/common
 bats_require_minimum_version 1.5.0
 

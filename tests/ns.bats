@@ -71,6 +71,7 @@ start_keeper() { # unshare option...
 nsclone() { # clone|clone3 flags name
 	local perl=$BATS_TEST_TMPDIR/pwnsclone
 	[[ -x $perl ]] || cp "$(command -v perl)" "$perl"
+	# shellcheck disable=SC2016 # perl code, expanded by perl
 	"$perl" -e '
 		my ($call, $flags, $name) = @ARGV;
 		my $pid;

@@ -3,6 +3,7 @@
 # the per-call event stream for selected syscalls, pinwatch syscount, and the
 # on-demand sys_exit hook.
 
+# shellcheck disable=SC2154 # status, output and stderr come from bats' run
 load helpers/common
 bats_require_minimum_version 1.5.0
 
