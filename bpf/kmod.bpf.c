@@ -20,9 +20,8 @@
 #define MOD PW_MOD_KMOD
 #define PW_PAIR_MODULE MOD
 #include "syscall_pair.bpf.h"
+#include "path_walk.bpf.h"
 
-#define PATH_DEPTH	16	/* path components walked; deeper paths lose their top */
-#define PATH_STEPS	(PATH_DEPTH + 8)	/* + mount crossings */
 #define ENTRIES		1024
 
 struct kmod_loading {
@@ -50,105 +49,17 @@ struct {
 
 struct kmod_scratch {
 	struct pw_kmod_load ev;
-	struct dentry *dirs[PATH_DEPTH];
-	char buf[PW_PATH_MAX * 2];	/* room for bounded variable-offset copies */
+	struct pw_walk_space walk;	/* the file's path */
 };
 
 PW_SCRATCH(kmod_scratch, struct kmod_scratch)
-
-/* Appends "/" and a kernel string at *off (< PW_PATH_MAX) of a buffer of
- * 2 * PW_PATH_MAX; keeps it terminated. */
-static __always_inline void append_name(char *buf, __u32 *off, const void *name)
-{
-	__u32 at = *off;
-	long n;
-
-	if (at >= PW_PATH_MAX - 2)
-		return;
-	barrier_var(at); /* keep the mask: clang proves it redundant, the verifier cannot */
-	at &= PW_PATH_MAX - 1;
-	buf[at] = '/';
-	buf[at + 1] = '\0';
-	at++;
-	barrier_var(at);
-	at &= PW_PATH_MAX - 1;
-	n = bpf_probe_read_kernel_str(buf + at, PW_PATH_MAX, name);
-	*off = n > 0 ? at + n - 1 : at;
-}
-
-/* The state of the path walk (bpf_loop callbacks: the verifier checks each
- * step once, where an unrolled walk with its mount crossings was too large). */
-struct walk {
-	struct kmod_scratch *s;
-	struct dentry *d;
-	struct vfsmount *vm;
-	struct mount *mnt;
-	struct dentry *root_d;	/* the task's root (chroot): where the walk ends */
-	struct vfsmount *root_vm;
-	__u32 n;		/* components in s->dirs, last first */
-	__u32 off;		/* bytes of s->buf used */
-};
-
-/* One step up: the parent dentry, or across a mount to its mountpoint. */
-static long walk_up(__u32 i, void *ctx)
-{
-	struct walk *w = ctx;
-	/* locals: BPF_CORE_READ relocates every access in its argument */
-	struct dentry *d = w->d, *parent;
-	struct vfsmount *vm = w->vm;
-	struct mount *mnt = w->mnt;
-
-	if (!d || w->n >= PATH_DEPTH || (d == w->root_d && vm == w->root_vm))
-		return 1;
-	parent = BPF_CORE_READ(d, d_parent);
-	if (d == BPF_CORE_READ(vm, mnt_root) || d == parent) {
-		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
-
-		if (!up || up == mnt)
-			return 1;	/* the root of the mount tree */
-		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
-		w->mnt = up;
-		w->vm = (void *)up + bpf_core_field_offset(struct mount, mnt);
-		return 0;
-	}
-	w->s->dirs[w->n & (PATH_DEPTH - 1)] = d;
-	w->n++;
-	w->d = parent;
-	return 0;
-}
-
-/* Appends the i-th component from the top. */
-static long walk_append(__u32 i, void *ctx)
-{
-	struct walk *w = ctx;
-	struct dentry *dir;
-
-	if (i >= w->n)
-		return 1;
-	dir = w->s->dirs[(w->n - 1 - i) & (PATH_DEPTH - 1)];
-	append_name(w->s->buf, &w->off, BPF_CORE_READ(dir, d_name.name));
-	return 0;
-}
 
 /* The path of f from the task's root (as d_path() gives it), into
  * s->ev.path. */
 static __always_inline void file_path(struct kmod_scratch *s, struct file *f)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
-	struct walk w = {
-		.s = s,
-		.d = BPF_CORE_READ(f, f_path.dentry),
-		.vm = vm,
-		.mnt = (void *)vm - bpf_core_field_offset(struct mount, mnt),
-		.root_d = BPF_CORE_READ(task, fs, root.dentry),
-		.root_vm = BPF_CORE_READ(task, fs, root.mnt),
-	};
-
-	s->buf[0] = '\0';
-	bpf_loop(PATH_STEPS, walk_up, &w, 0);
-	bpf_loop(PATH_DEPTH, walk_append, &w, 0);
-	bpf_probe_read_kernel_str(s->ev.path, sizeof(s->ev.path), s->buf);
+	pw_walk_path(&s->walk, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt),
+		     s->ev.path, sizeof(s->ev.path));
 }
 
 static __always_inline int load_exit(struct trace_event_raw_sys_exit *ctx,

@@ -30,6 +30,7 @@
  */
 #include "common.bpf.h"
 #include "net_addr.bpf.h"
+#include "path_walk.bpf.h"
 
 #define MOD PW_MOD_PROCESS
 #define SIGKILL		9
@@ -54,8 +55,6 @@ enum exec_stage { EXEC_STAGES(EXEC_STAGE_ENUM) };
 	int prog(struct trace_event_raw_sched_process_exec *ctx);
 EXEC_STAGES(EXEC_STAGE_DECL)
 
-#define CWD_DEPTH	32	/* path components kept (a power of 2) */
-#define CWD_STEPS	64	/* dentries and mount crossings walked */
 #define ENV_VAR_READ	256	/* bytes of one NAME=value read at a time */
 #define ENV_SCAN_STEPS	512	/* environment strings (or 255-byte pieces) scanned */
 #define AUXV_PAIRS	32	/* (type, value) pairs of mm->saved_auxv looked at */
@@ -68,8 +67,7 @@ struct exec_scratch {
 	__u32 blocked;			/* image is in the blocklist: run the action stage */
 	__u32 pad;
 	/* exec_context's work space */
-	struct dentry *dirs[CWD_DEPTH];
-	char buf[PW_PATH_MAX * 2];	/* room for bounded variable-offset copies */
+	struct pw_walk_space walk;	/* the cwd */
 	char var[ENV_VAR_READ];
 	char env[PW_EXEC_ENV_MAX + ENV_VAR_READ];
 	unsigned long auxv[AUXV_PAIRS * 2];
@@ -386,87 +384,11 @@ static __always_inline void stdio_fd(struct pw_stdio *o, struct fdtable *fdt, in
 	}
 }
 
-/* The cwd walk (bpf_loop callbacks: the verifier checks a step once). */
-struct cwd_walk {
-	struct exec_scratch *s;
-	struct dentry *d;
-	struct vfsmount *vm;
-	struct mount *mnt;
-	struct dentry *root_d;	/* the task's root (chroot): where the walk ends */
-	struct vfsmount *root_vm;
-	__u32 n;		/* components in s->dirs, last first */
-	__u32 off;		/* bytes of s->buf used */
-};
-
-/* One step up: the parent dentry, or across a mount to its mountpoint. */
-static long cwd_up(__u32 i, void *ctx)
-{
-	struct cwd_walk *w = ctx;
-	struct dentry *d = w->d, *parent;
-	struct vfsmount *vm = w->vm;
-	struct mount *mnt = w->mnt;
-
-	if (!d || w->n >= CWD_DEPTH || (d == w->root_d && vm == w->root_vm))
-		return 1;
-	parent = BPF_CORE_READ(d, d_parent);
-	if (d == BPF_CORE_READ(vm, mnt_root) || d == parent) {
-		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
-
-		if (!up || up == mnt)
-			return 1;	/* the root of the mount tree */
-		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
-		w->mnt = up;
-		w->vm = (void *)up + bpf_core_field_offset(struct mount, mnt);
-		return 0;
-	}
-	w->s->dirs[w->n & (CWD_DEPTH - 1)] = d;
-	w->n++;
-	w->d = parent;
-	return 0;
-}
-
-/* Appends "/" and the i-th component from the top (buf: 2 * PW_PATH_MAX). */
-static long cwd_append(__u32 i, void *ctx)
-{
-	struct cwd_walk *w = ctx;
-	struct dentry *dir;
-	__u32 at = w->off;
-	long n;
-
-	if (i >= w->n || at >= PW_PATH_MAX - 2)
-		return 1;
-	barrier_var(at); /* keep the mask: clang proves it redundant, the verifier cannot */
-	at &= PW_PATH_MAX - 1;
-	w->s->buf[at] = '/';
-	w->s->buf[at + 1] = '\0';
-	at++;
-	barrier_var(at);
-	at &= PW_PATH_MAX - 1;
-	/* a local: BPF_CORE_READ relocates every access in its argument */
-	dir = w->s->dirs[(w->n - 1 - i) & (CWD_DEPTH - 1)];
-	n = bpf_probe_read_kernel_str(w->s->buf + at, PW_PATH_MAX, BPF_CORE_READ(dir, d_name.name));
-	w->off = n > 0 ? at + n - 1 : at;
-	return 0;
-}
-
 /* The working directory from the task's root (as getcwd() gives it). */
 static __always_inline void read_cwd(struct exec_scratch *s, struct task_struct *task)
 {
-	struct vfsmount *vm = BPF_CORE_READ(task, fs, pwd.mnt);
-	struct cwd_walk w = {
-		.s = s,
-		.d = BPF_CORE_READ(task, fs, pwd.dentry),
-		.vm = vm,
-		.mnt = (void *)vm - bpf_core_field_offset(struct mount, mnt),
-		.root_d = BPF_CORE_READ(task, fs, root.dentry),
-		.root_vm = BPF_CORE_READ(task, fs, root.mnt),
-	};
-
-	s->buf[0] = '/';
-	s->buf[1] = '\0';
-	bpf_loop(CWD_STEPS, cwd_up, &w, 0);
-	bpf_loop(CWD_DEPTH, cwd_append, &w, 0);
-	bpf_probe_read_kernel_str(s->ev.cwd, sizeof(s->ev.cwd), s->buf);
+	pw_walk_path(&s->walk, BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt),
+		     s->ev.cwd, sizeof(s->ev.cwd));
 }
 
 /* The environment scan: one string (or, for a long one, one piece) a step. */

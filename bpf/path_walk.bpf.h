@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * path_walk.bpf.h: the path of a (dentry, vfsmount) from the current task's
+ * root, as d_path() and getcwd() give it: the walk goes up dentry by dentry,
+ * across mounts to their mountpoints, and stops at the task's root (a
+ * chroot) or the root of the mount tree. Two bpf_loop() callbacks, so the
+ * verifier checks one step of each once (an unrolled walk with its mount
+ * crossings was too large for it). Used by process (the exec's cwd) and
+ * kmod (the file finit_module loads).
+ */
+#ifndef PW_PATH_WALK_BPF_H
+#define PW_PATH_WALK_BPF_H
+
+#include "common.bpf.h"
+
+#define PW_WALK_DEPTH	32	/* components kept (a power of 2): deeper paths lose their top */
+#define PW_WALK_STEPS	64	/* dentries and mount crossings walked */
+
+/* Work space, in the caller's per-CPU scratch record. */
+struct pw_walk_space {
+	struct dentry *dirs[PW_WALK_DEPTH];	/* components, last first */
+	char buf[PW_PATH_MAX * 2];	/* room for bounded variable-offset copies */
+};
+
+struct pw_walk {
+	struct pw_walk_space *ws;
+	struct dentry *d;
+	struct vfsmount *vm;
+	struct mount *mnt;
+	struct dentry *root_d;	/* the task's root: where the walk ends */
+	struct vfsmount *root_vm;
+	__u32 n;		/* components in ws->dirs */
+	__u32 off;		/* bytes of ws->buf used */
+};
+
+/* One step up: the parent dentry, or across a mount to its mountpoint. */
+static long pw_walk_up(__u32 i, void *ctx)
+{
+	struct pw_walk *w = ctx;
+	/* locals: BPF_CORE_READ relocates every access in its argument */
+	struct dentry *d = w->d, *parent;
+	struct vfsmount *vm = w->vm;
+	struct mount *mnt = w->mnt;
+
+	if (!d || w->n >= PW_WALK_DEPTH || (d == w->root_d && vm == w->root_vm))
+		return 1;
+	parent = BPF_CORE_READ(d, d_parent);
+	if (d == BPF_CORE_READ(vm, mnt_root) || d == parent) {
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (!up || up == mnt)
+			return 1;	/* the root of the mount tree */
+		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		w->vm = (void *)up + bpf_core_field_offset(struct mount, mnt);
+		return 0;
+	}
+	w->ws->dirs[w->n & (PW_WALK_DEPTH - 1)] = d;
+	w->n++;
+	w->d = parent;
+	return 0;
+}
+
+/* Appends "/" and the i-th component from the top. */
+static long pw_walk_append(__u32 i, void *ctx)
+{
+	struct pw_walk *w = ctx;
+	struct dentry *dir;
+	__u32 at = w->off;
+	long n;
+
+	if (i >= w->n || at >= PW_PATH_MAX - 2)
+		return 1;
+	barrier_var(at); /* keep the mask: clang proves it redundant, the verifier cannot */
+	at &= PW_PATH_MAX - 1;
+	w->ws->buf[at] = '/';
+	w->ws->buf[at + 1] = '\0';
+	at++;
+	barrier_var(at);
+	at &= PW_PATH_MAX - 1;
+	dir = w->ws->dirs[(w->n - 1 - i) & (PW_WALK_DEPTH - 1)];
+	n = bpf_probe_read_kernel_str(w->ws->buf + at, PW_PATH_MAX, BPF_CORE_READ(dir, d_name.name));
+	w->off = n > 0 ? at + n - 1 : at;
+	return 0;
+}
+
+/* The path of (d, vm) from the current task's root into out ("/" for the
+ * root itself). */
+static __always_inline void pw_walk_path(struct pw_walk_space *ws, struct dentry *d,
+					 struct vfsmount *vm, char *out, __u32 outsz)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct pw_walk w = {
+		.ws = ws,
+		.d = d,
+		.vm = vm,
+		.mnt = (void *)vm - bpf_core_field_offset(struct mount, mnt),
+		.root_d = BPF_CORE_READ(task, fs, root.dentry),
+		.root_vm = BPF_CORE_READ(task, fs, root.mnt),
+	};
+
+	ws->buf[0] = '/';
+	ws->buf[1] = '\0';
+	bpf_loop(PW_WALK_STEPS, pw_walk_up, &w, 0);
+	bpf_loop(PW_WALK_DEPTH, pw_walk_append, &w, 0);
+	bpf_probe_read_kernel_str(out, outsz, ws->buf);
+}
+
+#endif
