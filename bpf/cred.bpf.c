@@ -160,7 +160,9 @@ static __always_inline int on_commit(const struct cred *new)
 	if (!BPF_CORE_READ_BITFIELD_PROBED(task, in_execve))
 		return 0;
 	__builtin_memset(&ev, 0, sizeof(ev));
-	old = BPF_CORE_READ(task, cred);
+	/* commit_creds() replaces real_cred (and cred): real_cred is the old one
+	 * even while an override_creds() is in force */
+	old = BPF_CORE_READ(task, real_cred);
 	read_ids(old, &ev.old_ids);
 	read_ids(new, &ev.new_ids);
 	ev.old_cap_effective = read_caps(&old->cap_effective);
