@@ -203,11 +203,13 @@ $(BUILD)/pinwatch-load: $(LOAD_SRCS) $(LIB_HDRS) $(BUILD)/gen/pw_version.h
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $(LOAD_SRCS) -o $@ $(LDLIBS)
 
-READ_SRCS := loader/read.c loader/output.c loader/tpwatch.c loader/bpfobj.c
+READ_SRCS := loader/read.c loader/output.c loader/tpwatch.c loader/bpfobj.c loader/hash.c
 
+# The consumer alone hashes executed files (loader/hash.c): SHA-256 from
+# OpenSSL's libcrypto (libssl-dev; libssl3 at run time).
 $(BUILD)/pinwatch-read: $(READ_SRCS) $(LIB_SRCS) $(LIB_HDRS) $(BUILD)/gen/pw_version.h
 	@mkdir -p $(@D)
-	$(CC) $(PW_CFLAGS) $(READ_SRCS) $(LIB_SRCS) -o $@ $(LDLIBS)
+	$(CC) $(PW_CFLAGS) $(READ_SRCS) $(LIB_SRCS) -o $@ $(LDLIBS) -lcrypto
 
 TP_SRCS := loader/tp.c loader/bpfobj.c loader/tpformat.c loader/writer.c
 

@@ -231,7 +231,12 @@ struct pw_config {
 	__u32 capable_denials_only; /* 1: report only capability checks that failed */
 	__u32 ptrace_all_requests; /* 1: report every ptrace request, reads and
 				    * controls (PEEK*, GET*, CONT, ...) too */
+	__u32 hash_max_mb;	/* the consumer hashes executed files up to this
+				 * many MiB (exec's sha256); 0: no hashing */
 };
+
+/* config.hash_max_mb set when the config is created: 64 MiB */
+#define PW_DEFAULT_HASH_MAX_MB 64u
 
 /* A stats key's bit in pw_config.modules_disabled: only modules have a
  * switch; every other key (a tool's, the bench's) gives 0, never on. */
@@ -252,7 +257,8 @@ struct pw_config {
 	X(syscall_latency, bool, 1)		\
 	X(block_slow_ns, ns, 1)			\
 	X(capable_denials_only, bool, 1)	\
-	X(ptrace_all_requests, bool, 1)
+	X(ptrace_all_requests, bool, 1)		\
+	X(hash_max_mb, u32, 1)
 
 /* maps/stats: per-CPU array keyed by module id. For every module,
  * seen == filtered + emitted + dropped once its programs are idle. */
@@ -352,6 +358,21 @@ struct pw_stdio {
 	__u8 addr[16];		/* peer address */
 };
 
+/* The identity of one version of a file: which inode (dev, ino) and its
+ * size and change time when it was read, from the inode itself. dev is the
+ * superblock's s_dev (major << PW_DEV_MINOR_BITS | minor), as in
+ * pw_block_key. ino 0: not known (no file, or not readable). The consumer
+ * keys its hash cache by all five and hashes a file only when fstat(2)
+ * gives the same five (pinned-layout.md, "exec: sha256"). */
+struct pw_file_id {
+	__u64 dev;
+	__u64 ino;
+	__u64 size;
+	__s64 ctime_sec;
+	__u32 ctime_nsec;
+	__u32 pad;
+};
+
 struct pw_exec {
 	struct pw_hdr h;
 	__u32 args_len;		/* bytes used in args: NUL-separated argv */
@@ -362,6 +383,7 @@ struct pw_exec {
 	__u32 env_len;		/* bytes used in env: NUL-separated NAME=value */
 	__u32 env_truncated;	/* a value was cut or the scan stopped early */
 	__u32 pad;
+	struct pw_file_id exe;	/* the new image's file (mm->exe_file) at exec */
 	struct pw_stdio stdio[PW_STDIO_FDS];
 	char cwd[PW_PATH_MAX];	/* the working directory at exec */
 	char env[PW_EXEC_ENV_MAX];

@@ -338,6 +338,45 @@ static __always_inline __u32 exe_flags(struct exec_scratch *s, struct task_struc
 	return flags;
 }
 
+/* struct inode's change time, by kernel: 6.1-6.5 i_ctime, 6.6-6.10
+ * __i_ctime (a timespec64 each), 6.11 on i_ctime_sec and i_ctime_nsec,
+ * whose bit 31 is I_CTIME_QUERIED from 6.13 on (multigrain timestamps). */
+struct inode___ctime_v61 {
+	struct timespec64 i_ctime;
+} __attribute__((preserve_access_index));
+
+struct inode___ctime_v66 {
+	struct timespec64 __i_ctime;
+} __attribute__((preserve_access_index));
+
+#define PW_CTIME_NSEC_MASK 0x3fffffffu	/* nanoseconds < 2^30; bit 31 a flag */
+
+/* The new image's identity: dev, ino, size and ctime of its inode, as
+ * fstat(2) gives them (pw_file_id). */
+static __always_inline void exe_id(struct pw_file_id *id, struct inode *inode)
+{
+	__builtin_memset(id, 0, sizeof(*id));
+	if (!inode)
+		return;
+	id->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	id->ino = BPF_CORE_READ(inode, i_ino);
+	id->size = BPF_CORE_READ(inode, i_size);
+	if (bpf_core_field_exists(inode->i_ctime_sec)) {
+		id->ctime_sec = BPF_CORE_READ(inode, i_ctime_sec);
+		id->ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec) & PW_CTIME_NSEC_MASK;
+	} else if (bpf_core_field_exists(struct inode___ctime_v66, __i_ctime)) {
+		struct inode___ctime_v66 *i = (void *)inode;
+
+		id->ctime_sec = BPF_CORE_READ(i, __i_ctime.tv_sec);
+		id->ctime_nsec = BPF_CORE_READ(i, __i_ctime.tv_nsec);
+	} else {
+		struct inode___ctime_v61 *i = (void *)inode;
+
+		id->ctime_sec = BPF_CORE_READ(i, i_ctime.tv_sec);
+		id->ctime_nsec = BPF_CORE_READ(i, i_ctime.tv_nsec);
+	}
+}
+
 /* The kind of fd (0-2) of the current task, and a socket's peer. */
 static __always_inline void stdio_fd(struct pw_stdio *o, struct fdtable *fdt, int fd)
 {
@@ -481,7 +520,7 @@ static __always_inline void read_env(struct exec_scratch *s, struct task_struct 
 	s->ev.env_truncated = e.truncated;
 }
 
-/* The exec context: exe_flags, stdio, env, cwd. */
+/* The exec context: exe_flags, the image's identity, stdio, env, cwd. */
 SEC("tp/sched/sched_process_exec")
 int exec_context(struct trace_event_raw_sched_process_exec *ctx)
 {
@@ -493,6 +532,7 @@ int exec_context(struct trace_event_raw_sched_process_exec *ctx)
 		return exec_end(ctx, s, PW_DROPPED);
 	s->ev.exe_flags = exe_flags(s, task);
 	s->ev.pad = 0;
+	exe_id(&s->ev.exe, BPF_CORE_READ(task, mm, exe_file, f_inode));
 	fdt = BPF_CORE_READ(task, files, fdt);
 	stdio_fd(&s->ev.stdio[0], fdt, 0);
 	stdio_fd(&s->ev.stdio[1], fdt, 1);

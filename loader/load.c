@@ -427,7 +427,8 @@ static int init_config(struct bpf_object *obj)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "config");
 	struct pw_config cfg = { .enabled = 1, .wakeup_bytes = PW_DEFAULT_WAKEUP_BYTES,
-				 .block_slow_ns = PW_DEFAULT_BLOCK_SLOW_NS };
+				 .block_slow_ns = PW_DEFAULT_BLOCK_SLOW_NS,
+				 .hash_max_mb = PW_DEFAULT_HASH_MAX_MB };
 	__u32 zero = 0;
 
 	if (!m)

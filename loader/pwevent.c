@@ -89,6 +89,7 @@ struct pw_emit {
 	enum pw_output_fmt fmt;
 	int err;
 	int text_items;		/* details already written (text mode) */
+	const struct pw_event_extra *x;	/* the consumer's additions, or NULL */
 };
 
 static void emit_raw(struct pw_emit *e, const char *s, size_t n)
@@ -264,6 +265,11 @@ static void emit_exec(struct pw_emit *e, const void *rec, size_t len)
 	emit_str(e, "filename", "", r.filename, sizeof(r.filename));
 	emit_strv(e, "args", r.args, n);
 	emit_bool(e, "args_truncated", "...", r.args_truncated != 0);
+	/* the consumer's: the executed file's hash, or why it has none */
+	if (e->x && e->x->sha256)
+		emit_str(e, "sha256", "sha256", e->x->sha256, 64);
+	else if (e->x && e->x->hash_error)
+		emit_str(e, "hash_error", "hash_error", e->x->hash_error, 32);
 	emit_exec_context(e, &r);
 }
 
@@ -2596,7 +2602,14 @@ static void emit_common_text(struct pw_emit *e, const struct pw_hdr *h,
 int pw_event_format(const void *rec, size_t len, enum pw_output_fmt fmt,
 		    const struct pw_clock *clk, struct pw_buf *out)
 {
-	struct pw_emit e = { .b = out, .fmt = fmt };
+	return pw_event_format_extra(rec, len, fmt, clk, NULL, out);
+}
+
+int pw_event_format_extra(const void *rec, size_t len, enum pw_output_fmt fmt,
+			  const struct pw_clock *clk,
+			  const struct pw_event_extra *x, struct pw_buf *out)
+{
+	struct pw_emit e = { .b = out, .fmt = fmt, .x = x };
 	const struct pw_event_desc *d;
 	size_t start = out->len;
 	struct pw_hdr h;

@@ -44,10 +44,21 @@ size_t pw_event_min_size(unsigned int type);
  * short, hdr.size != len, or its type is unknown. */
 int pw_event_check(const void *rec, size_t len);
 
+/* What the consumer adds to a record from outside it; NULL members are
+ * not emitted. */
+struct pw_event_extra {
+	const char *sha256;	/* exec: SHA-256 of the executed file, 64 hex digits */
+	const char *hash_error;	/* exec: why there is no sha256 (loader/hash.h) */
+};
+
 /* Appends one line, '\n'-terminated, describing the record to out.
  * Returns 0; -EINVAL for a malformed record (see pw_event_check); -ENOMEM.
  * On error, out is left as it was. */
 int pw_event_format(const void *rec, size_t len, enum pw_output_fmt fmt,
 		    const struct pw_clock *clk, struct pw_buf *out);
+/* The same, with the consumer's additions x (NULL: none). */
+int pw_event_format_extra(const void *rec, size_t len, enum pw_output_fmt fmt,
+			  const struct pw_clock *clk,
+			  const struct pw_event_extra *x, struct pw_buf *out);
 
 #endif /* PWEVENT_H */

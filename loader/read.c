@@ -61,6 +61,7 @@
 #include "pwevent.h"
 #include "writer.h"
 #include "tpwatch.h"
+#include "hash.h"
 
 #define PROG "pinwatch-read"
 
@@ -616,6 +617,62 @@ struct mark {
 	bool line;	/* produced a line (else filtered, discarded or malformed) */
 };
 
+/* config.hash_max_mb in bytes, read again at most every HASH_CONFIG_NS. */
+#define HASH_CONFIG_NS 100000000LL
+static uint64_t hash_max_bytes(void)
+{
+	static unsigned char *v;
+	static uint64_t max;
+	static long long next;
+	long long t = now_ns();
+	struct pw_config c;
+	__u32 key = 0;
+
+	if (t < next)
+		return max;
+	next = t + HASH_CONFIG_NS;
+	if (!v)
+		v = calloc(1, config_value_size);
+	if (v && !bpf_map_lookup_elem(config_fd, &key, v)) {
+		memcpy(&c, v, sizeof(c));
+		max = (uint64_t)c.hash_max_mb << 20;
+	}
+	return max;
+}
+
+struct hash_wait {
+	__u64 end;		/* the exec record's end */
+	bool earlier;		/* lines of this batch wait to be written */
+};
+
+/* Whether other records wait while an exec's file is hashed: lines
+ * formatted before it, or records after it in the ring. */
+static bool others_waiting(void *arg)
+{
+	const struct hash_wait *w = arg;
+
+	return w->earlier || __atomic_load_n(ring.producer_pos, __ATOMIC_ACQUIRE) > w->end;
+}
+
+/* One record's line; an exec's carries its file's sha256 or hash_error
+ * (loader/hash.c), computed here, in ring order. */
+static int format_record(const unsigned char *data, __u32 len, __u64 end,
+			 bool earlier, struct pw_buf *buf)
+{
+	struct hash_wait w = { .end = end, .earlier = earlier };
+	struct pw_event_extra x = { 0 };
+	struct pw_hash_result h;
+
+	if (config_fd < 0 || pw_event_check(data, len) != PW_EV_EXEC)
+		return pw_event_format(data, len, opt.fmt, &clk, buf);
+	pw_hash_exec(data, len, hash_max_bytes(), others_waiting, &w, &h);
+	if (h.error)
+		x.hash_error = h.error;
+	else
+		x.sha256 = h.sha256;
+	return pw_event_format_extra(data, len, opt.fmt, &clk, &x, buf);
+}
+
 static bool wanted(const unsigned char *data, __u32 len)
 {
 	int type = pw_event_check(data, len);
@@ -781,8 +838,8 @@ static void *worker_main(void *arg)
 				break;
 			}
 			if (!discarded && wanted(data, len)) {
-				int err = pw_event_format(data, len, opt.fmt,
-							  &clk, &buf);
+				int err = format_record(data, len, end,
+							buf.len > 0, &buf);
 
 				if (err == -ENOMEM) {
 					fprintf(stderr, PROG ": out of memory\n");
@@ -1175,7 +1232,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (open_ring() || open_side_maps() || open_output())
 		return 1;
-	if (pw_clock_init(&clk) || guard_init()) {
+	if (pw_clock_init(&clk) || guard_init() ||
+	    (!opt.tp.tracepoint && pw_hash_init())) {
 		fprintf(stderr, PROG ": initialisation failed: %s\n",
 			strerror(errno ? errno : ENOMEM));
 		return 1;
@@ -1239,6 +1297,7 @@ int main(int argc, char **argv)
 	pthread_join(worker, NULL);
 	guard_stop();
 	pthread_join(guardian, NULL);
+	pw_hash_stop();
 	finish();
 	munmap(ring.prod_map, ring.prod_map_sz);
 	munmap(ring.cons_map, ring.cons_map_sz);

@@ -94,6 +94,12 @@ static void process_seeds(void)
 	strcpy(ex.filename, "/bin/ls");
 	memcpy(ex.args, args, sizeof(args));
 	ex.args_len = sizeof(args);
+	/* the image's identity (the consumer's hash cache key) */
+	ex.exe.dev = 8u << PW_DEV_MINOR_BITS | 1;
+	ex.exe.ino = 131075;
+	ex.exe.size = 142312;
+	ex.exe.ctime_sec = 1700000000;
+	ex.exe.ctime_nsec = 123456789;
 	put("exec", &ex, ex.h.size);
 	ex.args_truncated = 1;
 	memset(ex.filename, 'A', sizeof(ex.filename)); /* no terminator */

@@ -248,6 +248,58 @@ static void test_exec(void)
 	      strlen("\"],\"args_truncated\":false" EXEC_CTX_NONE "}\n"));
 }
 
+/* The consumer's additions to an exec: sha256, else hash_error; neither
+ * without them. The file identity (pw_exec.exe) is not printed. */
+static void test_exec_hash(void)
+{
+	static const char h[] = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+	struct pw_event_extra x = { .sha256 = h };
+	struct pw_exec r;
+	size_t len;
+
+	len = make_exec(&r, "ls", 2, 2);
+	r.exe.dev = 8u << 20 | 1;
+	r.exe.ino = 1234;
+	r.exe.size = 4;
+	r.exe.ctime_sec = 1700000000;
+	r.exe.ctime_nsec = 5;
+	out.len = 0;
+	CHECK(pw_event_format_extra(&r, len, PW_FMT_JSON, &clk0, &x, &out) == 0);
+	CHECK(pw_buf_reserve(&out, 1) == 0);
+	out.data[out.len] = '\0';
+	CHECK_STR(out.data, HDR_JSON("exec")
+		  ",\"filename\":\"/usr/bin/ls\",\"args\":[\"ls\"],\"args_truncated\":false,"
+		  "\"sha256\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\""
+		  EXEC_CTX_NONE "}\n");
+	out.len = 0;
+	CHECK(pw_event_format_extra(&r, len, PW_FMT_TEXT, &clk0, &x, &out) == 0);
+	CHECK(pw_buf_reserve(&out, 1) == 0);
+	out.data[out.len] = '\0';
+	CHECK_STR(out.data, "10:11:12 exec      100       1   1000 bash             "
+		  "/usr/bin/ls ls sha256=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 "
+		  "stdio=none,none,none\n");
+
+	x.sha256 = NULL;
+	x.hash_error = "too_large";
+	out.len = 0;
+	CHECK(pw_event_format_extra(&r, len, PW_FMT_JSON, &clk0, &x, &out) == 0);
+	CHECK(pw_buf_reserve(&out, 1) == 0);
+	out.data[out.len] = '\0';
+	CHECK_STR(out.data, HDR_JSON("exec")
+		  ",\"filename\":\"/usr/bin/ls\",\"args\":[\"ls\"],\"args_truncated\":false,"
+		  "\"hash_error\":\"too_large\"" EXEC_CTX_NONE "}\n");
+	out.len = 0;
+	CHECK(pw_event_format_extra(&r, len, PW_FMT_TEXT, &clk0, &x, &out) == 0);
+	CHECK(pw_buf_reserve(&out, 1) == 0);
+	out.data[out.len] = '\0';
+	CHECK_STR(out.data, "10:11:12 exec      100       1   1000 bash             "
+		  "/usr/bin/ls ls hash_error=too_large stdio=none,none,none\n");
+
+	/* no additions (the decoder alone): neither field */
+	CHECK(fmt(&r, len, PW_FMT_JSON) == 0);
+	CHECK(!strstr(out.data, "sha256") && !strstr(out.data, "hash_error"));
+}
+
 static void test_unterminated(void)
 {
 	struct pw_exec r;
@@ -1833,6 +1885,7 @@ static void test_memfd(void)
 int main(void)
 {
 	test_exec();
+	test_exec_hash();
 	test_unterminated();
 	test_json_escape();
 	test_exit_fork();
