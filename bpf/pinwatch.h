@@ -359,18 +359,19 @@ struct pw_stdio {
 };
 
 /* The identity of one version of a file: which inode (dev, ino) and its
- * size and change time when it was read, from the inode itself. dev is the
- * superblock's s_dev (major << PW_DEV_MINOR_BITS | minor), as in
- * pw_block_key. ino 0: not known (no file, or not readable). The consumer
- * keys its hash cache by all five and hashes a file only when fstat(2)
- * gives the same five (pinned-layout.md, "exec: sha256"). */
+ * size, change and modification times when it was read, from the inode
+ * itself. dev is the superblock's s_dev (major << PW_DEV_MINOR_BITS |
+ * minor), as in pw_block_key. ino 0: not known. The consumer keys its hash
+ * cache by all of it and hashes a file only when fstat(2) agrees
+ * (pinned-layout.md, "exec: sha256"). */
 struct pw_file_id {
 	__u64 dev;
 	__u64 ino;
 	__u64 size;
 	__s64 ctime_sec;
+	__s64 mtime_sec;
 	__u32 ctime_nsec;
-	__u32 pad;
+	__u32 mtime_nsec;
 };
 
 struct pw_exec {

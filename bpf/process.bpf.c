@@ -338,23 +338,29 @@ static __always_inline __u32 exe_flags(struct exec_scratch *s, struct task_struc
 	return flags;
 }
 
-/* struct inode's change time, by kernel: 6.1-6.5 i_ctime, 6.6-6.10
- * __i_ctime (a timespec64 each), 6.11 on i_ctime_sec and i_ctime_nsec,
- * whose bit 31 is I_CTIME_QUERIED from 6.13 on (multigrain timestamps). */
-struct inode___ctime_v61 {
+/* struct inode's change and modification times, by kernel: timespec64
+ * i_ctime and i_mtime up to 6.5; __i_ctime from 6.6, __i_mtime from 6.7;
+ * i_ctime_sec/_nsec and i_mtime_sec/_nsec from 6.11, bit 31 of
+ * i_ctime_nsec being I_CTIME_QUERIED from 6.13 (multigrain timestamps). */
+struct inode___times_v61 {
 	struct timespec64 i_ctime;
+	struct timespec64 i_mtime;
 } __attribute__((preserve_access_index));
 
-struct inode___ctime_v66 {
+struct inode___times_v67 {
 	struct timespec64 __i_ctime;
+	struct timespec64 __i_mtime;
 } __attribute__((preserve_access_index));
 
-#define PW_CTIME_NSEC_MASK 0x3fffffffu	/* nanoseconds < 2^30; bit 31 a flag */
+#define PW_TIME_NSEC_MASK 0x3fffffffu	/* nanoseconds < 2^30; bit 31 a flag */
 
-/* The new image's identity: dev, ino, size and ctime of its inode, as
- * fstat(2) gives them (pw_file_id). */
+/* The new image's identity: dev, ino, size, ctime and mtime of its inode,
+ * as fstat(2) gives them (pw_file_id). */
 static __always_inline void exe_id(struct pw_file_id *id, struct inode *inode)
 {
+	struct inode___times_v61 *i61 = (void *)inode;
+	struct inode___times_v67 *i67 = (void *)inode;
+
 	__builtin_memset(id, 0, sizeof(*id));
 	if (!inode)
 		return;
@@ -363,17 +369,23 @@ static __always_inline void exe_id(struct pw_file_id *id, struct inode *inode)
 	id->size = BPF_CORE_READ(inode, i_size);
 	if (bpf_core_field_exists(inode->i_ctime_sec)) {
 		id->ctime_sec = BPF_CORE_READ(inode, i_ctime_sec);
-		id->ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec) & PW_CTIME_NSEC_MASK;
-	} else if (bpf_core_field_exists(struct inode___ctime_v66, __i_ctime)) {
-		struct inode___ctime_v66 *i = (void *)inode;
-
-		id->ctime_sec = BPF_CORE_READ(i, __i_ctime.tv_sec);
-		id->ctime_nsec = BPF_CORE_READ(i, __i_ctime.tv_nsec);
+		id->ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec) & PW_TIME_NSEC_MASK;
+	} else if (bpf_core_field_exists(i67->__i_ctime)) {
+		id->ctime_sec = BPF_CORE_READ(i67, __i_ctime.tv_sec);
+		id->ctime_nsec = BPF_CORE_READ(i67, __i_ctime.tv_nsec);
 	} else {
-		struct inode___ctime_v61 *i = (void *)inode;
-
-		id->ctime_sec = BPF_CORE_READ(i, i_ctime.tv_sec);
-		id->ctime_nsec = BPF_CORE_READ(i, i_ctime.tv_nsec);
+		id->ctime_sec = BPF_CORE_READ(i61, i_ctime.tv_sec);
+		id->ctime_nsec = BPF_CORE_READ(i61, i_ctime.tv_nsec);
+	}
+	if (bpf_core_field_exists(inode->i_mtime_sec)) {
+		id->mtime_sec = BPF_CORE_READ(inode, i_mtime_sec);
+		id->mtime_nsec = BPF_CORE_READ(inode, i_mtime_nsec) & PW_TIME_NSEC_MASK;
+	} else if (bpf_core_field_exists(i67->__i_mtime)) {
+		id->mtime_sec = BPF_CORE_READ(i67, __i_mtime.tv_sec);
+		id->mtime_nsec = BPF_CORE_READ(i67, __i_mtime.tv_nsec);
+	} else {
+		id->mtime_sec = BPF_CORE_READ(i61, i_mtime.tv_sec);
+		id->mtime_nsec = BPF_CORE_READ(i61, i_mtime.tv_nsec);
 	}
 }
 

@@ -61,7 +61,8 @@ static unsigned long long tick;
 static bool id_eq(const struct pw_file_id *a, const struct pw_file_id *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	       a->ctime_sec == b->ctime_sec && a->ctime_nsec == b->ctime_nsec;
+	       a->ctime_sec == b->ctime_sec && a->ctime_nsec == b->ctime_nsec &&
+	       a->mtime_sec == b->mtime_sec && a->mtime_nsec == b->mtime_nsec;
 }
 
 static struct entry *cache_set(const struct pw_file_id *id)
@@ -113,7 +114,8 @@ static void cache_put(const struct pw_file_id *id, const char hex[65])
 /* Background thread: finishes the files the caller's budget cut short  */
 
 struct job {
-	struct pw_file_id id;
+	struct pw_file_id id;	/* the exec's: the cache key */
+	struct pw_file_id seen;	/* fstat's when hashing started */
 	int fd;
 	EVP_MD_CTX *ctx;
 	uint64_t off;		/* bytes hashed so far */
@@ -178,36 +180,53 @@ static int hash_run(int fd, EVP_MD_CTX *ctx, uint64_t *off, uint64_t size,
 	}
 }
 
-enum { ID_SAME, ID_OTHER, ID_MODIFIED };
-
-/* The kernel's identity of the file against fstat's: another file (dev or
- * ino differ), the same file modified since (size or ctime differ), the
- * same version. */
-static int id_cmp(const struct pw_file_id *id, const struct stat *st)
+static void id_of_stat(struct pw_file_id *id, const struct stat *st)
 {
-	uint64_t dev = (uint64_t)major(st->st_dev) << PW_DEV_MINOR_BITS | minor(st->st_dev);
+	memset(id, 0, sizeof(*id));
+	id->dev = (uint64_t)major(st->st_dev) << PW_DEV_MINOR_BITS | minor(st->st_dev);
+	id->ino = (uint64_t)st->st_ino;
+	id->size = (uint64_t)st->st_size;
+	id->ctime_sec = (int64_t)st->st_ctim.tv_sec;
+	id->ctime_nsec = (uint32_t)st->st_ctim.tv_nsec;
+	id->mtime_sec = (int64_t)st->st_mtim.tv_sec;
+	id->mtime_nsec = (uint32_t)st->st_mtim.tv_nsec;
+}
 
-	if (dev != id->dev || (uint64_t)st->st_ino != id->ino)
+enum { ID_SAME, ID_OTHER, ID_MODIFIED, ID_META };
+
+/* The identity the kernel recorded at exec against fstat's now: another
+ * file (dev or ino differ); the same file with other content (size or
+ * mtime differ); only its ctime moved (a metadata change: unlink, rename,
+ * chmod, ... but also a write whose mtime was set back); the same version. */
+static int id_cmp(const struct pw_file_id *id, const struct pw_file_id *now)
+{
+	if (now->dev != id->dev || now->ino != id->ino)
 		return ID_OTHER;
-	if ((uint64_t)st->st_size != id->size || (int64_t)st->st_ctim.tv_sec != id->ctime_sec ||
-	    (uint64_t)st->st_ctim.tv_nsec != id->ctime_nsec)
+	if (now->size != id->size || now->mtime_sec != id->mtime_sec ||
+	    now->mtime_nsec != id->mtime_nsec)
 		return ID_MODIFIED;
+	if (now->ctime_sec != id->ctime_sec || now->ctime_nsec != id->ctime_nsec)
+		return ID_META;
 	return ID_SAME;
 }
 
-/* The digest of a file read to its end: the hash when exactly id->size
- * bytes were read and the file is still that version, else "changed".
- * Returns an HE_ value or -1 for success (hex filled). */
+/* The digest of a file read to its end: the hash when exactly its size
+ * was read and fstat(2) shows the version it showed before reading (seen),
+ * else "changed". Returns an HE_ value, or -1 with hex filled. */
 static int hash_finish(int fd, EVP_MD_CTX *ctx, uint64_t off,
-		       const struct pw_file_id *id, char hex[65])
+		       const struct pw_file_id *seen, char hex[65])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
+	struct pw_file_id after;
 	unsigned int mdlen = 0;
 	struct stat st;
 
 	if (!EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32)
 		return HE_UNREADABLE;
-	if (off != id->size || fstat(fd, &st) || id_cmp(id, &st) != ID_SAME)
+	if (off != seen->size || fstat(fd, &st))
+		return HE_CHANGED;
+	id_of_stat(&after, &st);
+	if (!id_eq(&after, seen))
 		return HE_CHANGED;
 	hex[pw_put_hex(hex, md, mdlen)] = '\0';
 	return -1;
@@ -242,7 +261,7 @@ static void *bg_main(void *arg)
 		pthread_mutex_unlock(&mu);
 		r = hash_run(j.fd, j.ctx, &j.off, j.id.size, 1, bg_stopping, NULL, buf);
 		if (r == 1)
-			r = hash_finish(j.fd, j.ctx, j.off, &j.id, hex);
+			r = hash_finish(j.fd, j.ctx, j.off, &j.seen, hex);
 		job_free(&j);
 		pthread_mutex_lock(&mu);
 		if (r == -1)
@@ -320,10 +339,28 @@ static int open_path(const struct pw_exec *ev)
 	return fd;
 }
 
-/* The file that ran, open: through /proc/PID/exe while the process runs
- * that image, else through the exec'd path. Returns the fd, or -1 with
- * *err an HE_ value. */
-static int open_image(const struct pw_exec *ev, int *err)
+/* fd's identity compared with the exec's (ID_*); ID_OTHER for no fd. */
+static int fd_cmp(int fd, const struct pw_exec *ev, struct stat *st,
+		  struct pw_file_id *seen)
+{
+	if (fd < 0 || fstat(fd, st))
+		return ID_OTHER;
+	id_of_stat(seen, st);
+	return id_cmp(&ev->exe, seen);
+}
+
+/* The file that ran, open, and its identity now (seen): through
+ * /proc/PID/exe while the process runs that image, else through the
+ * exec'd path. Returns the fd, or -1 with *err an HE_ value.
+ *
+ * Through /proc/PID/exe a moved ctime alone is accepted for a file that is
+ * no memfd: while a process runs a file, the kernel refuses to open it for
+ * writing (ETXTBSY), so its content is the one that was exec'd and the
+ * ctime moved for its metadata (most often an unlink: a dropper deleting
+ * itself). A memfd's open fds can still write; a path may name a file no
+ * process holds: both need the exact version. */
+static int open_image(const struct pw_exec *ev, struct pw_file_id *seen,
+		      int *err)
 {
 	char proc[32];
 	struct stat st;
@@ -331,20 +368,22 @@ static int open_image(const struct pw_exec *ev, int *err)
 
 	snprintf(proc, sizeof(proc), "/proc/%u/exe", ev->h.pid);
 	fd = open(proc, OPEN_FLAGS);
-	c = fd >= 0 && !fstat(fd, &st) ? id_cmp(&ev->exe, &st) : ID_OTHER;
+	c = fd_cmp(fd, ev, &st, seen);
+	if (c == ID_META && !(ev->exe_flags & PW_EXE_MEMFD))
+		c = ID_SAME;
 	if (c == ID_OTHER) {
 		/* gone, exec'd again, or its pid reused: the path, if it
 		 * still names that file */
 		if (fd >= 0)
 			close(fd);
 		fd = open_path(ev);
-		c = fd >= 0 && !fstat(fd, &st) ? id_cmp(&ev->exe, &st) : ID_OTHER;
+		c = fd_cmp(fd, ev, &st, seen);
 		if (c == ID_OTHER) {
 			*err = HE_GONE;
 			goto fail;
 		}
 	}
-	if (c == ID_MODIFIED) {
+	if (c != ID_SAME) {
 		*err = HE_CHANGED;
 		goto fail;
 	}
@@ -371,6 +410,7 @@ void pw_hash_exec(const void *rec, size_t len, uint64_t max_bytes,
 {
 	static struct pw_exec ev;	/* the caller's thread only */
 	size_t fixed = offsetof(struct pw_exec, args);
+	struct pw_file_id seen;
 	EVP_MD_CTX *ctx = NULL;
 	uint64_t off = 0;
 	bool hit, busy;
@@ -401,7 +441,7 @@ void pw_hash_exec(const void *rec, size_t len, uint64_t max_bytes,
 		set_error(res, HE_DEFERRED);
 		return;
 	}
-	fd = open_image(&ev, &he);
+	fd = open_image(&ev, &seen, &he);
 	if (fd < 0) {
 		set_error(res, he);
 		return;
@@ -418,7 +458,7 @@ void pw_hash_exec(const void *rec, size_t len, uint64_t max_bytes,
 		goto fail;
 	}
 	if (r == 1) {
-		he = hash_finish(fd, ctx, off, &ev.exe, res->sha256);
+		he = hash_finish(fd, ctx, off, &seen, res->sha256);
 		if (he >= 0)
 			goto fail;
 		pthread_mutex_lock(&mu);
@@ -432,7 +472,7 @@ void pw_hash_exec(const void *rec, size_t len, uint64_t max_bytes,
 	pthread_mutex_lock(&mu);
 	if (started && !stopping && qlen < PW_HASH_QUEUE) {
 		queue[(qhead + qlen) % PW_HASH_QUEUE] =
-			(struct job){ .id = ev.exe, .fd = fd, .ctx = ctx, .off = off };
+			(struct job){ .id = ev.exe, .seen = seen, .fd = fd, .ctx = ctx, .off = off };
 		qlen++;
 		fd = -1;
 		ctx = NULL;

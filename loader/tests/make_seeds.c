@@ -100,6 +100,8 @@ static void process_seeds(void)
 	ex.exe.size = 142312;
 	ex.exe.ctime_sec = 1700000000;
 	ex.exe.ctime_nsec = 123456789;
+	ex.exe.mtime_sec = 1690000000;
+	ex.exe.mtime_nsec = 987654321;
 	put("exec", &ex, ex.h.size);
 	ex.args_truncated = 1;
 	memset(ex.filename, 'A', sizeof(ex.filename)); /* no terminator */

@@ -263,6 +263,7 @@ static void test_exec_hash(void)
 	r.exe.size = 4;
 	r.exe.ctime_sec = 1700000000;
 	r.exe.ctime_nsec = 5;
+	r.exe.mtime_sec = 1600000000;
 	out.len = 0;
 	CHECK(pw_event_format_extra(&r, len, PW_FMT_JSON, &clk0, &x, &out) == 0);
 	CHECK(pw_buf_reserve(&out, 1) == 0);
