@@ -122,6 +122,8 @@ static const char doc[] =
 "Events are delivered exactly once across restarts: whatever was not yet\n"
 "written when a previous pinwatch-read stopped (even by SIGKILL) is printed\n"
 "by the next one. Only one pinwatch-read should run at a time.\n"
+"Each exec line carries sha256 of the executed file, or hash_error with the\n"
+"reason (config hash_max_mb; pinwatch-layout(7), \"exec: sha256\").\n"
 "\n"
 "Examples:\n"
 "  pinwatch-read                        follow events as text\n"
