@@ -129,6 +129,14 @@ static struct pw_file_id current;	/* the background thread's file */
 static bool current_busy, stopping, started;
 static pthread_t thread;
 static unsigned char *inline_buf;
+static struct pw_hash_counts counts;	/* under mu */
+
+void pw_hash_get_counts(struct pw_hash_counts *c)
+{
+	pthread_mutex_lock(&mu);
+	*c = counts;
+	pthread_mutex_unlock(&mu);
+}
 
 /* Under mu: queued or being finished. */
 static bool in_flight(const struct pw_file_id *id)
@@ -264,8 +272,10 @@ static void *bg_main(void *arg)
 			r = hash_finish(j.fd, j.ctx, j.off, &j.seen, hex);
 		job_free(&j);
 		pthread_mutex_lock(&mu);
-		if (r == -1)
+		if (r == -1) {
 			cache_put(&j.id, hex);
+			counts.hashed++;
+		}
 		current_busy = false;
 	}
 	while (qlen) {
@@ -434,6 +444,7 @@ void pw_hash_exec(const void *rec, size_t len, uint64_t max_bytes,
 	pthread_mutex_lock(&mu);
 	hit = cache_get(&ev.exe, res->sha256);
 	busy = !hit && in_flight(&ev.exe);
+	counts.cached += hit;
 	pthread_mutex_unlock(&mu);
 	if (hit)
 		return;
@@ -463,6 +474,7 @@ void pw_hash_exec(const void *rec, size_t len, uint64_t max_bytes,
 			goto fail;
 		pthread_mutex_lock(&mu);
 		cache_put(&ev.exe, res->sha256);
+		counts.hashed++;
 		pthread_mutex_unlock(&mu);
 		close(fd);
 		EVP_MD_CTX_free(ctx);

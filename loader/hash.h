@@ -62,4 +62,12 @@ void pw_hash_exec(const void *ev, size_t len, uint64_t max_bytes,
 		  bool (*more)(void *arg), void *arg,
 		  struct pw_hash_result *res);
 
+/* Since start: files read to their end and hashed (by either thread), and
+ * execs answered from the cache. */
+struct pw_hash_counts {
+	unsigned long long hashed;
+	unsigned long long cached;
+};
+void pw_hash_get_counts(struct pw_hash_counts *c);
+
 #endif

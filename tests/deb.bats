@@ -120,6 +120,7 @@ build_depends() {
 	depends=$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed -e 's/(.*//' -e 's/|.*//' -e 's/ //g')
 	echo "$depends"
 	grep -qx libbpf1 <<<"$depends"
+	grep -qx libssl3 <<<"$depends" # libcrypto: pinwatch-read's sha256
 	grep -qx bpftool <<<"$depends"
 	grep -qx jq <<<"$depends"
 	if grep -- '-dev$' <<<"$depends"; then return 1; fi
