@@ -158,9 +158,9 @@ static void job_free(struct job *j)
 	j->ctx = NULL;
 }
 
-/* Hashes fd from *off until EOF, reading at most id->size + 1 bytes in
- * all (a file that grew is "changed" anyway). Returns 1 at EOF, 0 when it
- * stopped early (past deadline, more() said so), -1 on a read error. */
+/* Hashes fd from *off until EOF, reading at most size + 1 bytes in all (a
+ * file that grew is "changed" anyway). Returns 1 at EOF, 0 when it stopped
+ * early (past deadline, more() said so), -1 on a read error. */
 static int hash_run(int fd, EVP_MD_CTX *ctx, uint64_t *off, uint64_t size,
 		    long long deadline, bool (*more)(void *), void *arg,
 		    unsigned char *buf)
@@ -183,7 +183,10 @@ static int hash_run(int fd, EVP_MD_CTX *ctx, uint64_t *off, uint64_t size,
 		if (!EVP_DigestUpdate(ctx, buf, (size_t)n))
 			return -1;
 		*off += (uint64_t)n;
-		if (deadline && more && now_ns() >= deadline && more(arg))
+		/* only with more to read (after the last chunk, the read
+		 * that sees EOF is next: a preempted thread does not defer
+		 * a file it has read) */
+		if (*off < size && deadline && more && now_ns() >= deadline && more(arg))
 			return 0;
 	}
 }

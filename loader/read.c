@@ -1137,10 +1137,13 @@ static void report_losses(bool at_exit)
 static void print_summary(void)
 {
 	unsigned long long k = kernel_dropped();
+	struct pw_hash_counts h;
 
+	pw_hash_get_counts(&h);
 	fprintf(stderr, PROG ": delivered %llu, kernel dropped %llu, consumer "
-		"dropped %llu, malformed %llu\n", LOAD(&cnt_delivered), k,
-		LOAD(&cnt_consumer_drops), LOAD(&cnt_malformed));
+		"dropped %llu, malformed %llu, files hashed %llu, hash cache hits "
+		"%llu\n", LOAD(&cnt_delivered), k, LOAD(&cnt_consumer_drops),
+		LOAD(&cnt_malformed), h.hashed, h.cached);
 }
 
 static void finish(void)
