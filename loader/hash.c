@@ -367,13 +367,14 @@ static int fd_cmp(int fd, const struct pw_exec *ev, struct stat *st,
  * exec'd path. Returns the fd, or -1 with *err an HE_ value.
  *
  * Through /proc/PID/exe a moved ctime alone is accepted for a file that is
- * no memfd: while a process runs a file, the kernel refuses to open it for
- * writing (ETXTBSY), so its content is the one that was exec'd and the
- * ctime moved for its metadata (most often an unlink: a dropper deleting
- * itself). A memfd's open fds can still write; a path may name a file no
- * process holds: both need the exact version. */
-static int open_image(const struct pw_exec *ev, struct pw_file_id *seen,
-		      int *err)
+ * no memfd, of a process that has not exec'd since (hc->current): while a
+ * process runs a file, the kernel refuses to open it for writing
+ * (ETXTBSY), so its content is the one that was exec'd and the ctime moved
+ * for its metadata (most often an unlink: a dropper deleting itself). A
+ * memfd's open fds can still write; a path, or a process that exec'd again,
+ * may show a file that was written meanwhile: all need the exact version. */
+static int open_image(const struct pw_exec *ev, const struct pw_hash_ctx *hc,
+		      struct pw_file_id *seen, int *err)
 {
 	char proc[32];
 	struct stat st;
@@ -382,7 +383,8 @@ static int open_image(const struct pw_exec *ev, struct pw_file_id *seen,
 	snprintf(proc, sizeof(proc), "/proc/%u/exe", ev->h.pid);
 	fd = open(proc, OPEN_FLAGS);
 	c = fd_cmp(fd, ev, &st, seen);
-	if (c == ID_META && !(ev->exe_flags & PW_EXE_MEMFD))
+	if (c == ID_META && !(ev->exe_flags & PW_EXE_MEMFD) && hc && hc->current &&
+	    hc->current(hc->arg, ev->h.pid, ev->h.exec_id))
 		c = ID_SAME;
 	if (c == ID_OTHER) {
 		/* gone, exec'd again, or its pid reused: the path, if it
@@ -418,8 +420,7 @@ static void set_error(struct pw_hash_result *res, int he)
 }
 
 void pw_hash_exec(const void *rec, size_t len, uint64_t max_bytes,
-		  bool (*more)(void *arg), void *arg,
-		  struct pw_hash_result *res)
+		  const struct pw_hash_ctx *hc, struct pw_hash_result *res)
 {
 	static struct pw_exec ev;	/* the caller's thread only */
 	size_t fixed = offsetof(struct pw_exec, args);
@@ -455,7 +456,7 @@ void pw_hash_exec(const void *rec, size_t len, uint64_t max_bytes,
 		set_error(res, HE_DEFERRED);
 		return;
 	}
-	fd = open_image(&ev, &seen, &he);
+	fd = open_image(&ev, hc, &seen, &he);
 	if (fd < 0) {
 		set_error(res, he);
 		return;
@@ -466,7 +467,7 @@ void pw_hash_exec(const void *rec, size_t len, uint64_t max_bytes,
 		goto fail;
 	}
 	r = hash_run(fd, ctx, &off, ev.exe.size, now_ns() + PW_HASH_BUDGET_MS * 1000000LL,
-		     more, arg, inline_buf);
+		     hc ? hc->more : NULL, hc ? hc->arg : NULL, inline_buf);
 	if (r < 0) {
 		he = HE_UNREADABLE;
 		goto fail;

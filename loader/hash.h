@@ -55,12 +55,20 @@ int pw_hash_init(void);
 /* Stops it; files it has not finished are dropped. */
 void pw_hash_stop(void);
 
+/* What the caller knows that the hash needs; a NULL callback says false. */
+struct pw_hash_ctx {
+	/* other records wait behind this exec */
+	bool (*more)(void *arg);
+	/* process pid still runs the image of exec exec_id (no exec since):
+	 * the consumer asks the pinned proc_cache */
+	bool (*current)(void *arg, uint32_t pid, uint64_t exec_id);
+	void *arg;
+};
+
 /* The hash of the file exec record ev ran (ev: at least the fixed part of
- * a pw_exec, len its bytes), limited to max_bytes (0: hashing is off).
- * more(arg) tells whether other records wait behind this one. */
+ * a pw_exec, len its bytes), limited to max_bytes (0: hashing is off). */
 void pw_hash_exec(const void *ev, size_t len, uint64_t max_bytes,
-		  bool (*more)(void *arg), void *arg,
-		  struct pw_hash_result *res);
+		  const struct pw_hash_ctx *ctx, struct pw_hash_result *res);
 
 /* Since start: files read to their end and hashed (by either thread), and
  * execs answered from the cache. */

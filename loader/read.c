@@ -400,6 +400,8 @@ static pthread_mutex_t commit_mu = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long long cnt_delivered, cnt_consumer_drops, cnt_malformed;
 
 static int stats_fd = -1, config_fd = -1;
+static int proc_cache_fd = -1;		/* for exec hashing (hash.c) */
+static void *proc_cache_value;		/* its value_size bytes */
 static int tp_ring_fd = -1, tp_stats_fd = -1;	/* --tracepoint */
 static __u32 config_value_size, stats_value_size;
 static bool config_claimed;
@@ -656,18 +658,35 @@ static bool others_waiting(void *arg)
 	return w->earlier || __atomic_load_n(ring.producer_pos, __ATOMIC_ACQUIRE) > w->end;
 }
 
+/* Whether process pid still runs the image of exec exec_id: the pinned
+ * proc_cache has that exec for it (it is replaced at the next exec). */
+static bool exec_current(void *arg, uint32_t pid, uint64_t exec_id)
+{
+	__u32 key = pid;
+	__u64 cur;
+
+	(void)arg;
+	if (proc_cache_fd < 0 || !exec_id ||
+	    bpf_map_lookup_elem(proc_cache_fd, &key, proc_cache_value))
+		return false;
+	memcpy(&cur, (char *)proc_cache_value + offsetof(struct pw_proc, exec_id), sizeof(cur));
+	return cur == exec_id;
+}
+
 /* One record's line; an exec's carries its file's sha256 or hash_error
  * (loader/hash.c), computed here, in ring order. */
 static int format_record(const unsigned char *data, __u32 len, __u64 end,
 			 bool earlier, struct pw_buf *buf)
 {
 	struct hash_wait w = { .end = end, .earlier = earlier };
+	struct pw_hash_ctx hc = { .more = others_waiting, .current = exec_current,
+				  .arg = &w };
 	struct pw_event_extra x = { 0 };
 	struct pw_hash_result h;
 
 	if (config_fd < 0 || pw_event_check(data, len) != PW_EV_EXEC)
 		return pw_event_format(data, len, opt.fmt, &clk, buf);
-	pw_hash_exec(data, len, hash_max_bytes(), others_waiting, &w, &h);
+	pw_hash_exec(data, len, hash_max_bytes(), &hc, &h);
 	if (h.error)
 		x.hash_error = h.error;
 	else
@@ -971,6 +990,30 @@ static int open_ring(void)
 	return 0;
 }
 
+/* maps/proc_cache, for exec hashing only: without it (an older sensor),
+ * a file a running process has had unlinked is "changed" (hash.c). */
+static void open_proc_cache(void)
+{
+	char path[PATH_MAX];
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/maps/proc_cache", opt.pin_root);
+	fd = bpf_obj_get(path);
+	memset(&info, 0, sizeof(info));
+	if (fd < 0)
+		return;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    (info.type != BPF_MAP_TYPE_HASH && info.type != BPF_MAP_TYPE_LRU_HASH) ||
+	    info.key_size != sizeof(__u32) || info.value_size < sizeof(struct pw_proc) ||
+	    !(proc_cache_value = calloc(1, info.value_size))) {
+		close(fd);
+		return;
+	}
+	proc_cache_fd = fd;
+}
+
 static int open_side_maps(void)
 {
 	struct bpf_map_info info;
@@ -997,6 +1040,7 @@ static int open_side_maps(void)
 		return -1;
 	}
 	config_value_size = info.value_size;
+	open_proc_cache();
 	return 0;
 }
 

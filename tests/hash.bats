@@ -32,6 +32,10 @@ need_exec_from() {
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
+runs() { # pid binary: the process runs that file now
+	[[ $(readlink "/proc/$1/exe") == "$2" ]]
+}
+
 # The exec events of pid PID, JSON Lines on stdin.
 execs_of() { # pid
 	jq -c --argjson p "$1" 'select(.type == "exec" and .pid == $p)'
@@ -97,6 +101,7 @@ wait_exec() { # pid [re]
 	want=$(sha "$bin")
 	"$bin" 1000 &
 	SLEEPER=$!
+	wait_until 20 runs "$SLEEPER" "$bin" # exec'd before the unlink
 	rm "$bin"
 	# the consumer starts after the unlink: the path names nothing now
 	reader_start

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -89,9 +91,21 @@ static bool no(void *arg)
 	return false;
 }
 
+static bool is_current = true;	/* what the consumer's proc_cache says */
+
+static bool current(void *arg, uint32_t pid, uint64_t exec_id)
+{
+	(void)arg;
+	(void)pid;
+	(void)exec_id;
+	return is_current;
+}
+
 static void hash(uint64_t max, bool (*more)(void *))
 {
-	pw_hash_exec(&ev, offsetof(struct pw_exec, args), max, more, NULL, &res);
+	struct pw_hash_ctx hc = { .more = more, .current = current };
+
+	pw_hash_exec(&ev, offsetof(struct pw_exec, args), max, &hc, &res);
 }
 
 static const char *path_in(const char *name)
@@ -212,15 +226,57 @@ static void test_limits(void)
 	CHECK_STR(res.error, "unreadable");
 }
 
-/* /proc/PID/exe of a live process: this test program itself. */
+/* /proc/PID/exe of a live process: this test program itself; a copy of
+ * sleep unlinked while it runs (its ctime moves): hashed while its process
+ * has not exec'd since, "changed" otherwise. */
 static void test_proc_exe(void)
 {
-	char self[64];
+	const char *f = path_in("sleeper"), *g = path_in("sleepref");
+	char self[64], want[65];
+	pid_t pid;
 
 	snprintf(self, sizeof(self), "/proc/%d/exe", getpid());
 	exec_of(self, (unsigned int)getpid(), "/dev/fd/3", NULL);
 	hash(1u << 30, no);
 	CHECK(res.error == NULL && strlen(res.sha256) == 64);
+
+	if (system("cp /bin/sleep /tmp/pw-test-hash-sleep") ||
+	    rename("/tmp/pw-test-hash-sleep", f) || system("cp /bin/sleep /tmp/pw-test-hash-sleep") ||
+	    rename("/tmp/pw-test-hash-sleep", g)) {
+		CHECK(!"cannot copy /bin/sleep");
+		return;
+	}
+	exec_of(g, NO_PID, NULL, NULL);
+	hash(1u << 30, no);	/* the same content through its path */
+	snprintf(want, sizeof(want), "%s", res.sha256);
+	pid = fork();
+	if (pid == 0) {
+		execl(f, f, "30", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200; i++) {	/* until the child runs the copy */
+		char exe[64], target[512];
+		ssize_t n;
+		struct timespec ts = { 0, 10 * 1000000L };
+
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+		n = readlink(exe, target, sizeof(target) - 1);
+		if (n > 0 && (target[n] = '\0', !strcmp(target, f)))
+			break;
+		nanosleep(&ts, NULL);
+	}
+	exec_of(f, (unsigned int)pid, NULL, NULL);
+	next_tick();
+	unlink(f);	/* the ctime moves */
+	is_current = false;	/* exec'd again since: the exact version only */
+	hash(1u << 30, no);
+	CHECK_STR(res.error, "changed");
+	is_current = true;
+	hash(1u << 30, no);
+	CHECK(res.error == NULL);
+	CHECK_STR(res.sha256, want);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 static void test_budget(void)
@@ -255,7 +311,8 @@ static void test_budget(void)
 	CHECK_STR(res.sha256, SHA_256M_ZEROS);
 }
 
-static const char *const files[] = { "abc", "empty", "other", "limit", "fifo", "big", "mid" };
+static const char *const files[] = { "abc", "empty", "other", "limit", "fifo", "big", "mid",
+				     "sleepref" };
 
 int main(void)
 {
