@@ -7,13 +7,15 @@
  * The file is read through /proc/PID/exe while the process lives (so a
  * deleted or memfd image is hashed too), else through the exec'd path, and
  * only when fstat(2) gives the identity the kernel recorded at exec
- * (pw_exec.exe: dev, ino, size, ctime): a file that is not the one that
+ * (pw_exec.exe: dev, ino, size, ctime, mtime; a moved ctime alone only for
+ * the image a process still runs, hash.c): a file that is not the one that
  * ran is never hashed. Results are cached per file version (that identity)
  * in a bounded table, so a file version is read at most once while it stays
  * in the table.
  *
  * Time: the caller's thread hashes for at most PW_HASH_BUDGET_MS while
- * other records wait behind the exec (the caller says so through `more`),
+ * other records wait behind the exec (the caller says so through
+ * pw_hash_ctx.more),
  * for as long as it takes otherwise; past that, the open file and the
  * digest so far go to a background thread (at most PW_HASH_QUEUE files
  * queued) and the exec says hash_error "deferred"; the finished hash goes
