@@ -58,6 +58,8 @@ UNITS     := scripts/systemd/pinwatch.service scripts/systemd/pinwatch-events.se
 MANDIR     = $(PREFIX)/share/man
 DOCDIR     = $(PREFIX)/share/doc/pinwatch
 COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
+# Prometheus alerting and recording rules, for prometheus.yml's rule_files
+RULESDIR   = $(PREFIX)/share/pinwatch/prometheus
 DOCS      := README.md pinned-layout.md BENCHMARKS.md docs/tracepoints.md
 
 # The version has one source, debian/changelog's first entry. The git
@@ -203,7 +205,7 @@ $(BUILD)/pinwatch-load: $(LOAD_SRCS) $(LIB_HDRS) $(BUILD)/gen/pw_version.h
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $(LOAD_SRCS) -o $@ $(LDLIBS)
 
-READ_SRCS := loader/read.c loader/output.c loader/tpwatch.c loader/bpfobj.c
+READ_SRCS := loader/read.c loader/consumer.c loader/output.c loader/tpwatch.c loader/bpfobj.c
 
 $(BUILD)/pinwatch-read: $(READ_SRCS) $(LIB_SRCS) $(LIB_HDRS) $(BUILD)/gen/pw_version.h
 	@mkdir -p $(@D)
@@ -378,7 +380,8 @@ $(BUILD)/make_seeds: loader/tests/make_seeds.c $(LIB_SRCS) $(LIB_HDRS)
 install: all
 	install -d $(DESTDIR)$(PW_LIBDIR)/scripts/lib $(DESTDIR)$(PW_LIBDIR)/scripts/libexec \
 		$(DESTDIR)$(PW_LIBDIR)/build/bpf/ondemand $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
-		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(RULESDIR)
 	install -m 0755 scripts/pinwatch $(DESTDIR)$(PW_LIBDIR)/scripts/
 	install -m 0644 scripts/lib/*.bash $(DESTDIR)$(PW_LIBDIR)/scripts/lib/
 	install -m 0755 scripts/libexec/pinwatch-* $(DESTDIR)$(PW_LIBDIR)/scripts/libexec/
@@ -397,6 +400,7 @@ install: all
 	install -m 0644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man7/
 	install -m 0644 scripts/completion/pinwatch $(DESTDIR)$(COMPLETIONDIR)/pinwatch
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 scripts/prometheus/pinwatch.rules.yml $(DESTDIR)$(RULESDIR)/
 
 # The Debian package (debian/): build/deb/pinwatch_VERSION_ARCH.deb, built
 # with dpkg-buildpackage in a copy of the tree under build/deb/ (the work
@@ -429,6 +433,7 @@ uninstall:
 	for m in $(notdir $(MAN_PAGES)); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
 	rm -f $(DESTDIR)$(COMPLETIONDIR)/pinwatch
 	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -rf $(DESTDIR)$(PREFIX)/share/pinwatch
 
 # The guest runs the same build: build/ is seen through its 9p root. vmtest
 # runs the tests tagged vm-ci (what CI runs), vmtest-full every test.
