@@ -43,6 +43,7 @@ setup() {
 }
 
 teardown() {
+	[[ -z ${BPF_STATS_WAS:-} ]] || sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_WAS"
 	tail -n 5 "$BATS_FILE_TMPDIR/node-exporter.out" >&2 2>/dev/null || true
 }
 
@@ -103,6 +104,47 @@ at_least() { # a b
 	# HELP and TYPE reach the scrape too
 	grep -q '^# TYPE pinwatch_events_total counter$' "$BATS_TEST_TMPDIR/scrape"
 	grep -q '^# TYPE pinwatch_ringbuf_used_bytes gauge$' "$BATS_TEST_TMPDIR/scrape"
+}
+
+# The series README's "Stats" table documents: "name type" per row.
+documented_series() {
+	sed -n '/^## Stats$/,/^## /p' "$PW_HOME/README.md" |
+		sed -nE 's/^\| `(pinwatch_[a-z_]+)(\{[^}]*\})?` \| ([a-z]+) \|.*/\1 \3/p'
+}
+
+@test "node_exporter serves every series README documents, as typed there and with the textfile's values; nothing undocumented" {
+	[ -w /proc/sys/kernel/bpf_stats_enabled ] || skip "kernel.bpf_stats_enabled is not writable here"
+	# the program series are written while bpf_stats_enabled is 1
+	BPF_STATS_WAS=$(cat /proc/sys/kernel/bpf_stats_enabled)
+	sysctl -qw kernel.bpf_stats_enabled=1
+	# a consumer runs, so that its series have values of their own
+	"$PW_READ" --json >/dev/null 2>&1 &
+	reader=$!
+	bin=$(unique_binary)
+	for _ in $(seq 1 5); do "$bin"; done
+	"$PW" stats --prom --output "$TEXTFILE"
+	kill "$reader"
+	wait "$reader" || true
+	sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_WAS"
+	curl -fsS "$URL" >"$BATS_TEST_TMPDIR/scrape"
+	grep -q '^node_textfile_scrape_error 0$' "$BATS_TEST_TMPDIR/scrape"
+	run -0 documented_series
+	documented=$output
+	[ "$(wc -l <<<"$documented")" -ge 16 ]
+	while read -r name type; do
+		grep -qx "# TYPE $name $type" "$BATS_TEST_TMPDIR/scrape" || { echo "scrape has no '# TYPE $name $type'" >&2; return 1; }
+		n=0
+		while read -r series value; do
+			same_number "$(sample "$BATS_TEST_TMPDIR/scrape" "$series")" "$value" ||
+				{ echo "$series: textfile $value, scraped $(sample "$BATS_TEST_TMPDIR/scrape" "$series")" >&2; return 1; }
+			n=$((n + 1))
+		done < <(awk -v n="$name" '$1 == n || index($1, n "{") == 1' "$TEXTFILE/pinwatch.prom")
+		((n > 0)) || { echo "$name: no sample in the textfile" >&2; return 1; }
+	done <<<"$documented"
+	# and every family of the textfile is in README's table
+	while read -r name; do
+		grep -q "^$name " <<<"$documented" || { echo "not in README's table: $name" >&2; return 1; }
+	done < <(awk '$1 == "#" && $2 == "TYPE" { print $3 }' "$TEXTFILE/pinwatch.prom")
 }
 
 @test "a new textfile is what the next scrape serves" {

@@ -342,12 +342,12 @@ epoch_of() { date -d "$1" +%s.%N; }
 	"$PW" stats --prom --output "$dir"
 	"$PW" config set enabled on
 	valid_prom "$f"
-	[ "$(prom_value "$f" 'pinwatch_hook_attached{module="process",hook="exit"}')" -eq 0 ]
-	[ "$(prom_value "$f" 'pinwatch_hook_attached{module="process",hook="exec"}')" -eq 1 ]
+	[ "$(prom_value "$f" 'pinwatch_hook_attached{hook="exit",module="process"}')" -eq 0 ]
+	[ "$(prom_value "$f" 'pinwatch_hook_attached{hook="exec",module="process"}')" -eq 1 ]
 	[ "$(prom_value "$f" 'pinwatch_module_loaded{module="process"}')" -eq 1 ]
 	[ "$(prom_value "$f" pinwatch_enabled)" -eq 0 ]
 	pw_fresh process
 	"$PW" stats --prom --output "$dir"
-	[ "$(prom_value "$f" 'pinwatch_hook_attached{module="process",hook="exit"}')" -eq 1 ]
+	[ "$(prom_value "$f" 'pinwatch_hook_attached{hook="exit",module="process"}')" -eq 1 ]
 	[ "$(prom_value "$f" pinwatch_enabled)" -eq 1 ]
 }
