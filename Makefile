@@ -40,7 +40,7 @@ TOOLS     := profile memleak llcstat
 TOOL_BINS := $(patsubst %,$(BUILD)/pinwatch-%,$(TOOLS))
 TOOL_SRCS := loader/ondemand/tool.c loader/bpfobj.c loader/syms.c loader/parse.c loader/writer.c
 UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_parse $(BUILD)/test_tpformat \
-	$(BUILD)/test_syms $(BUILD)/test_uprobe_events $(BUILD)/test_bpfobj
+	$(BUILD)/test_syms $(BUILD)/test_uprobe_events $(BUILD)/test_bpfobj $(BUILD)/test_consumer
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
@@ -246,6 +246,10 @@ $(BUILD)/test_bpfobj: loader/tests/test_bpfobj.c loader/bpfobj.c loader/bpfobj.h
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< loader/bpfobj.c -o $@ $(LDLIBS)
 
+$(BUILD)/test_consumer: loader/tests/test_consumer.c loader/consumer.c loader/consumer.h bpf/pinwatch.h
+	@mkdir -p $(@D)
+	$(CC) $(PW_CFLAGS) $< loader/consumer.c -o $@ $(LDLIBS)
+
 $(BUILD)/test_syms: loader/tests/test_syms.c loader/syms.c loader/syms.h
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< loader/syms.c -o $@ -lelf
@@ -334,7 +338,8 @@ bench: deps
 # tests and the whole bats suite run against it.
 check-sanitize: deps
 	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" all build-san/test_pwevent build-san/test_parse \
-		build-san/test_tpformat build-san/test_syms build-san/test_uprobe_events build-san/test_bpfobj
+		build-san/test_tpformat build-san/test_syms build-san/test_uprobe_events build-san/test_bpfobj \
+		build-san/test_consumer
 	PINWATCH_BUILD=$(CURDIR)/build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run
 

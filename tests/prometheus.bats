@@ -108,6 +108,7 @@ at_least() { # a b
 
 # The series README's "Stats" table documents: "name type" per row.
 documented_series() {
+	# shellcheck disable=SC2016 # the backquotes are README's
 	sed -n '/^## Stats$/,/^## /p' "$PW_HOME/README.md" |
 		sed -nE 's/^\| `(pinwatch_[a-z_]+)(\{[^}]*\})?` \| ([a-z]+) \|.*/\1 \3/p'
 }

@@ -198,7 +198,7 @@ epoch_of() { date -d "$1" +%s.%N; }
 	"$PW" stats --prom --output "$dir"
 	f=$dir/pinwatch.prom
 	valid_prom "$f"
-	! grep -q 'outcome="seen"' "$f"
+	run ! grep -q 'outcome="seen"' "$f"
 	# per module: filtered + emitted + dropped = seen (up to one event in
 	# flight per CPU: the counters are per CPU and read one CPU at a time)
 	n=0
