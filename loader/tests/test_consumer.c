@@ -107,6 +107,6 @@ int main(void)
 	walk(&b);
 	CHECK(b.records == 0 && b.oldest_ts_ns == 0);
 
-	printf("test_consumer: %d passed, %d failed\n", passed, failed);
+	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
