@@ -20,8 +20,8 @@
 
 #define PROG "pinwatch-read"
 
-static struct pw_consumer *cs;	/* the map's value, mmapped read-write */
-static size_t cs_len;
+/* The map's value, mmapped read-write for the life of the process. */
+static struct pw_consumer *cs;
 
 static int consumer_fd(const char *pin_root, struct bpf_map_info *info)
 {
@@ -52,30 +52,23 @@ int pw_cstate_open(const char *pin_root)
 
 	if (fd < 0 || !(info.map_flags & BPF_F_MMAPABLE)) {
 		fprintf(stderr, PROG ": warning: %s/maps/consumer: %s: the consumer's "
-			"lag and drops are not published (pinwatch down, then up)\n",
+			"writes and drops are not published (pinwatch down, then up)\n",
 			pin_root, fd < 0 ? strerror(errno) : "not mmapable");
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	cs_len = ((size_t)info.value_size + (size_t)page - 1) & ~((size_t)page - 1);
-	p = mmap(NULL, cs_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = mmap(NULL, ((size_t)info.value_size + (size_t)page - 1) & ~((size_t)page - 1),
+		 PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	close(fd);	/* the mapping holds the map */
 	if (p == MAP_FAILED) {
 		fprintf(stderr, PROG ": warning: mmap of %s/maps/consumer: %s: the "
-			"consumer's lag and drops are not published\n", pin_root,
+			"consumer's writes and drops are not published\n", pin_root,
 			strerror(errno));
 		return -1;
 	}
 	cs = p;
 	return 0;
-}
-
-void pw_cstate_close(void)
-{
-	if (cs)
-		munmap(cs, cs_len);
-	cs = NULL;
 }
 
 void pw_cstate_written(__u64 pos, unsigned long long lines)

@@ -13,9 +13,8 @@
 
 /* Maps pin_root/maps/consumer for the updates below. -1 when it cannot (a
  * sensor pinned by a build without the map): said once on stderr, and the
- * updates do nothing. */
+ * updates do nothing. The mapping lasts until the process exits. */
 int pw_cstate_open(const char *pin_root);
-void pw_cstate_close(void);
 
 /* The records up to ring position pos are out (or skipped), lines of them
  * written; a write that wrote lines stamps last_write_ns. */

@@ -372,3 +372,26 @@ epoch_of() { date -d "$1" +%s.%N; }
 	[ "$(prom_value "$f" 'pinwatch_hook_attached{hook="exit",module="process"}')" -eq 1 ]
 	[ "$(prom_value "$f" pinwatch_enabled)" -eq 1 ]
 }
+
+# A sensor pinned by a build from before maps/consumer: the consumer warns
+# once and delivers, stats leaves the consumer's own series out.
+@test "without maps/consumer the consumer warns once and delivers; --ring-usage says null and stats --prom stays valid" {
+	rm "$PIN_ROOT/maps/consumer"
+	bin=$(unique_binary)
+	"$bin"
+	run -0 --separate-stderr "$PW_READ" --json --drain
+	echo "$stderr" >&2
+	[ "$(jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' <<<"$output" | wc -l)" -eq 1 ]
+	[ "$(grep -c 'maps/consumer' <<<"$stderr")" -eq 1 ]
+	[[ $stderr == *"writes and drops are not published"* ]]
+	run -0 "$PW_READ" --ring-usage
+	jq -e '.consumer == null and .unread_records >= 0' <<<"$output"
+	dir=$BATS_TEST_TMPDIR/textfile
+	mkdir "$dir"
+	"$PW" stats --prom --output "$dir"
+	valid_prom "$dir/pinwatch.prom"
+	grep -q '^pinwatch_consumer_lag_records ' "$dir/pinwatch.prom"
+	run ! grep -q '^pinwatch_consumer_written_events_total' "$dir/pinwatch.prom"
+	pw_fresh process
+	[ -e "$PIN_ROOT/maps/consumer" ]
+}
