@@ -88,11 +88,13 @@ modules_loaded() {
 	done
 	return 0
 }
+
 # consumer_runs TGID: TGID (config.consumer_tgid) is a running pinwatch-read.
 consumer_runs() {
 	[[ $1 =~ ^[0-9]+$ && $1 -gt 0 && -r /proc/$1/comm ]] &&
 		[[ $(cat "/proc/$1/comm" 2>/dev/null) == "${READER##*/}" ]]
 }
+
 check_module() {
 	modules_known | grep -qxF -- "$1" || die "unknown module '$1' (known: $(modules_known | paste -sd, | sed 's/,/, /g'))"
 }
