@@ -40,7 +40,8 @@ TOOLS     := profile memleak llcstat
 TOOL_BINS := $(patsubst %,$(BUILD)/pinwatch-%,$(TOOLS))
 TOOL_SRCS := loader/ondemand/tool.c loader/bpfobj.c loader/syms.c loader/parse.c loader/writer.c
 UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_parse $(BUILD)/test_tpformat \
-	$(BUILD)/test_syms $(BUILD)/test_uprobe_events $(BUILD)/test_bpfobj $(BUILD)/test_hash
+	$(BUILD)/test_syms $(BUILD)/test_uprobe_events $(BUILD)/test_bpfobj $(BUILD)/test_hash \
+	$(BUILD)/test_consumer
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
@@ -58,6 +59,8 @@ UNITS     := scripts/systemd/pinwatch.service scripts/systemd/pinwatch-events.se
 MANDIR     = $(PREFIX)/share/man
 DOCDIR     = $(PREFIX)/share/doc/pinwatch
 COMPLETIONDIR = $(PREFIX)/share/bash-completion/completions
+# Prometheus alerting and recording rules, for prometheus.yml's rule_files
+RULESDIR   = $(PREFIX)/share/pinwatch/prometheus
 DOCS      := README.md pinned-layout.md BENCHMARKS.md docs/tracepoints.md
 
 # The version has one source, debian/changelog's first entry. The git
@@ -203,7 +206,8 @@ $(BUILD)/pinwatch-load: $(LOAD_SRCS) $(LIB_HDRS) $(BUILD)/gen/pw_version.h
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $(LOAD_SRCS) -o $@ $(LDLIBS)
 
-READ_SRCS := loader/read.c loader/output.c loader/tpwatch.c loader/bpfobj.c loader/hash.c
+READ_SRCS := loader/read.c loader/consumer.c loader/output.c loader/tpwatch.c loader/bpfobj.c \
+	loader/hash.c
 
 # The consumer alone hashes executed files (loader/hash.c): SHA-256 from
 # OpenSSL's libcrypto (libssl-dev; libssl3 at run time).
@@ -249,6 +253,10 @@ $(BUILD)/test_bpfobj: loader/tests/test_bpfobj.c loader/bpfobj.c loader/bpfobj.h
 $(BUILD)/test_hash: loader/tests/test_hash.c loader/hash.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< loader/hash.c loader/writer.c -o $@ -lpthread -lcrypto
+
+$(BUILD)/test_consumer: loader/tests/test_consumer.c loader/consumer.c loader/consumer.h bpf/pinwatch.h
+	@mkdir -p $(@D)
+	$(CC) $(PW_CFLAGS) $< loader/consumer.c -o $@ $(LDLIBS)
 
 $(BUILD)/test_syms: loader/tests/test_syms.c loader/syms.c loader/syms.h
 	@mkdir -p $(@D)
@@ -339,7 +347,7 @@ bench: deps
 check-sanitize: deps
 	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" all build-san/test_pwevent build-san/test_parse \
 		build-san/test_tpformat build-san/test_syms build-san/test_uprobe_events build-san/test_bpfobj \
-		build-san/test_hash
+		build-san/test_hash build-san/test_consumer
 	PINWATCH_BUILD=$(CURDIR)/build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run
 
@@ -385,7 +393,8 @@ $(BUILD)/make_seeds: loader/tests/make_seeds.c $(LIB_SRCS) $(LIB_HDRS)
 install: all
 	install -d $(DESTDIR)$(PW_LIBDIR)/scripts/lib $(DESTDIR)$(PW_LIBDIR)/scripts/libexec \
 		$(DESTDIR)$(PW_LIBDIR)/build/bpf/ondemand $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
-		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(RULESDIR)
 	install -m 0755 scripts/pinwatch $(DESTDIR)$(PW_LIBDIR)/scripts/
 	install -m 0644 scripts/lib/*.bash $(DESTDIR)$(PW_LIBDIR)/scripts/lib/
 	install -m 0755 scripts/libexec/pinwatch-* $(DESTDIR)$(PW_LIBDIR)/scripts/libexec/
@@ -404,6 +413,7 @@ install: all
 	install -m 0644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man7/
 	install -m 0644 scripts/completion/pinwatch $(DESTDIR)$(COMPLETIONDIR)/pinwatch
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 scripts/prometheus/pinwatch.rules.yml $(DESTDIR)$(RULESDIR)/
 
 # The Debian package (debian/): build/deb/pinwatch_VERSION_ARCH.deb, built
 # with dpkg-buildpackage in a copy of the tree under build/deb/ (the work
@@ -436,6 +446,7 @@ uninstall:
 	for m in $(notdir $(MAN_PAGES)); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$$m; done
 	rm -f $(DESTDIR)$(COMPLETIONDIR)/pinwatch
 	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -rf $(DESTDIR)$(PREFIX)/share/pinwatch
 
 # The guest runs the same build: build/ is seen through its 9p root. vmtest
 # runs the tests tagged vm-ci (what CI runs), vmtest-full every test.

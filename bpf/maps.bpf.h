@@ -31,6 +31,19 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } stats SEC(".maps");
 
+/* The consumer's record (struct pw_consumer): no program touches it;
+ * pinwatch-read mmaps it (BPF_F_MMAPABLE) and updates it as it writes, the
+ * control plane reads it (pinwatch stats --prom). Shared like the others so
+ * that it exists, zeroed, from the first load on. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pw_consumer);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} consumer SEC(".maps");
+
 /* Size set by the loader before the first load (--ringbuf-size). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

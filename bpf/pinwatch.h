@@ -269,6 +269,38 @@ struct pw_stats {
 	__u64 dropped;	/* ring buffer full, or an internal failure */
 };
 
+/* Why the consumer (pinwatch-read) did not deliver a record it took off the
+ * ring: index into pw_consumer.dropped. X(UP, name, id)
+ *   output_stalled  released unread while a write(2) to the output blocked
+ *                   with the ring 3/4 full (read.c's guard thread)
+ *   malformed       a record pw_event_check() refused */
+#define PW_CONSUMER_DROPS(X)			\
+	X(OUTPUT_STALLED, output_stalled, 0)	\
+	X(MALFORMED, malformed, 1)
+
+enum pw_consumer_drop {
+#define PW_X(up, low, id) PW_CONSUMER_DROP_##up = id,
+	PW_CONSUMER_DROPS(PW_X)
+#undef PW_X
+};
+
+#define PW_CONSUMER_DROP_MAX 8	/* room for new causes without a new layout */
+#define PW_X(up, low, id) _Static_assert((id) < PW_CONSUMER_DROP_MAX, "consumer drop " #low " beyond pw_consumer.dropped");
+PW_CONSUMER_DROPS(PW_X)
+#undef PW_X
+
+/* maps/consumer, key 0: the consumer's own record, written by pinwatch-read
+ * through an mmap of the map (no syscall per write) and read by the control
+ * plane without it (`pinwatch stats --prom`, bpftool). Every field is a
+ * counter or a high-water mark since the sensor loaded: it survives consumer
+ * restarts, and `pinwatch down` resets it with the other shared maps. */
+struct pw_consumer {
+	__u64 written_pos;	/* ring position up to which every record's line is written */
+	__u64 written_events;	/* lines (events) written to the output */
+	__u64 last_write_ns;	/* CLOCK_REALTIME of the last successful write(2); 0: none */
+	__u64 dropped[PW_CONSUMER_DROP_MAX];	/* by enum pw_consumer_drop */
+};
+
 /* log2 histograms (biolatency-style): slot i counts values v with
  * 2^(i-1) <= v < 2^i (slot 0: v == 0). Histogram maps are pinned in their
  * module's directory as hist_<name>, key __u32, value struct pw_hist

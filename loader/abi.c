@@ -41,7 +41,7 @@ struct abi_row {
 
 enum {
 	S_MODULES, S_STATS_KEYS, S_FILTER_KINDS, S_FILTER_ACTIONS, S_CONFIG_FIELDS,
-	S_EVENT_TYPES, S_BLOCK_MODES, S_UPROBE_PRESETS, S_CONSTANTS, S_N
+	S_EVENT_TYPES, S_BLOCK_MODES, S_UPROBE_PRESETS, S_CONSUMER_DROPS, S_CONSTANTS, S_N
 };
 
 static const struct abi_field f_id[] = { { "id", V_NUM } };
@@ -62,6 +62,7 @@ static const struct abi_section sections[S_N] = {
 	[S_EVENT_TYPES] = SECTION("event_types", f_id),
 	[S_BLOCK_MODES] = SECTION("block_modes", f_id),
 	[S_UPROBE_PRESETS] = SECTION("uprobe_presets", f_id),
+	[S_CONSUMER_DROPS] = SECTION("consumer_drops", f_id),
 	[S_CONSTANTS] = SECTION("constants", f_value),
 };
 
@@ -102,6 +103,9 @@ static const struct abi_row rows[] = {
 #define PW_X(up, low, id) ROW1(S_UPROBE_PRESETS, #low, id),
 	PW_UPROBE_PRESETS(PW_X)
 #undef PW_X
+#define PW_X(up, low, id) ROW1(S_CONSUMER_DROPS, #low, id),
+	PW_CONSUMER_DROPS(PW_X)
+#undef PW_X
 	CONST(PW_COMM_LEN),
 	CONST(PW_PATH_MAX),
 	CONST(PW_ARGS_MAX),
@@ -113,6 +117,7 @@ static const struct abi_row rows[] = {
 	CONST(PW_UPROBE_F_RET),
 	CONST(PW_EXEC_ENV_NAMES),
 	CONST(PW_EXEC_ENV_NAME_MAX),
+	CONST(PW_CONSUMER_DROP_MAX),
 	ROW1(S_CONSTANTS, "sizeof_pw_config", sizeof(struct pw_config)),
 };
 

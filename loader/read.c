@@ -53,6 +53,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "consumer.h"
 #include "output.h"
 #include "parse.h"
 #include "pinwatch.h"
@@ -134,7 +135,7 @@ static const char doc[] =
 "  pinwatch-read --output /var/log/pinwatch/events.jsonl --max-size 64M\n"
 "  pinwatch-read --syslog --syslog-facility local0\n"
 "  pinwatch-read --syslog --syslog-socket /run/pinwatch/syslog.sock\n"
-"  pinwatch-read --ring-usage           ring size and bytes queued (JSON)\n"
+"  pinwatch-read --ring-usage           ring size, backlog, consumer (JSON)\n"
 "  pinwatch-read --tracepoint sched:sched_process_exec --filter 'pid > 1000'\n"
 "\n"
 "--output FILE appends JSON Lines to FILE (created mode 0600). Before a line\n"
@@ -205,7 +206,7 @@ static const struct argp_option options[] = {
 	{ "syslog-socket", OPT_SYSLOG_SOCKET, "PATH", 0,
 	  "With --syslog: the daemon's unix socket (default " PW_SYSLOG_SOCKET ")", 1 },
 	{ "ring-usage", OPT_RING_USAGE, NULL, 0,
-	  "Print the ring buffer's size and queued bytes as JSON, then exit", 2 },
+	  "Print the ring buffer's size, queued bytes and records, the oldest's age and the consumer's record as JSON, then exit", 2 },
 	{ "tracepoint", OPT_TRACEPOINT, "CAT:NAME", 0,
 	  "Watch this tracepoint instead of the sensor's ring buffer", 3 },
 	{ "filter", OPT_FILTER, "EXPR", 0,
@@ -540,6 +541,7 @@ static void guard_release_locked(void)
 		return;
 	guard.released = pos;
 	INC(&cnt_consumer_drops, drops);
+	pw_cstate_dropped(PW_CONSUMER_DROP_OUTPUT_STALLED, drops);
 	commit(pos);
 }
 
@@ -700,6 +702,7 @@ static bool wanted(const unsigned char *data, __u32 len)
 
 	if (type < 0) {
 		INC(&cnt_malformed, 1);
+		pw_cstate_dropped(PW_CONSUMER_DROP_MALFORMED, 1);
 		return false;
 	}
 	return !opt.type_filter || opt.type_allowed[type];
@@ -720,6 +723,7 @@ static void commit_written(const struct mark *m, size_t nm, size_t *mi,
 		return;
 	commit(m[i - 1].end);
 	INC(&cnt_delivered, lines);
+	pw_cstate_written(m[i - 1].end, lines);
 	*mi = i;
 }
 
@@ -868,8 +872,10 @@ static void *worker_main(void *arg)
 					stop = true;
 					break;
 				}
-				if (err)	/* cannot happen after check */
+				if (err) {	/* cannot happen after check */
 					INC(&cnt_malformed, 1);
+					pw_cstate_dropped(PW_CONSUMER_DROP_MALFORMED, 1);
+				}
 				line = !err;
 			}
 			marks[nm].off = buf.len;
@@ -1203,24 +1209,32 @@ static int open_output(void)
 	return pw_out_open(&opt.out);
 }
 
-/* --ring-usage: the positions from the ring's two metadata pages. */
+/* --ring-usage: the positions from the ring's two metadata pages, the
+ * records between them and the oldest one's age (read where they lie,
+ * nothing consumed), and the consumer's record (maps/consumer). */
 static int ring_usage(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	struct bpf_map_info info;
+	struct pw_backlog b;
+	size_t prod_sz;
 	void *cons, *prod;
 	__u64 c, p;
+	long long age = 0;
 
 	ring.fd = open_pin("events");
 	if (ring.fd < 0 || map_info(ring.fd, "events", &info))
 		return 1;
-	if (info.type != BPF_MAP_TYPE_RINGBUF) {
+	if (info.type != BPF_MAP_TYPE_RINGBUF || !info.max_entries ||
+	    (info.max_entries & (info.max_entries - 1))) {
 		fprintf(stderr, PROG ": %s/maps/events: not a ring buffer map\n",
 			opt.pin_root);
 		return 1;
 	}
+	/* producer page, then the data area mapped twice */
+	prod_sz = (size_t)page + 2 * (size_t)info.max_entries;
 	cons = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, ring.fd, 0);
-	prod = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, ring.fd, page);
+	prod = mmap(NULL, prod_sz, PROT_READ, MAP_SHARED, ring.fd, page);
 	if (cons == MAP_FAILED || prod == MAP_FAILED) {
 		fprintf(stderr, PROG ": mmap of the ring buffer: %s\n",
 			strerror(errno));
@@ -1228,12 +1242,19 @@ static int ring_usage(void)
 	}
 	c = __atomic_load_n((__u64 *)cons, __ATOMIC_ACQUIRE);
 	p = __atomic_load_n((__u64 *)prod, __ATOMIC_ACQUIRE);
+	pw_ring_backlog(cons, prod, (unsigned char *)prod + page, info.max_entries, &b);
+	if (b.oldest_ts_ns && now_ns() > (long long)b.oldest_ts_ns)
+		age = now_ns() - (long long)b.oldest_ts_ns;
 	printf("{\"size_bytes\":%u,\"consumer_pos\":%llu,\"producer_pos\":%llu,"
-	       "\"used_bytes\":%llu}\n", info.max_entries,
+	       "\"used_bytes\":%llu,\"unread_records\":%llu,\"oldest_unread_age_ns\":%lld,"
+	       "\"consumer\":", info.max_entries,
 	       (unsigned long long)c, (unsigned long long)p,
-	       (unsigned long long)(p > c ? p - c : 0));
+	       (unsigned long long)(p > c ? p - c : 0),
+	       (unsigned long long)b.records, age);
+	pw_cstate_print_json(opt.pin_root);
+	printf("}\n");
 	munmap(cons, (size_t)page);
-	munmap(prod, (size_t)page);
+	munmap(prod, prod_sz);
 	return 0;
 }
 
@@ -1289,8 +1310,10 @@ int main(int argc, char **argv)
 	}
 
 	drain_target = __atomic_load_n(ring.producer_pos, __ATOMIC_ACQUIRE);
-	if (!opt.tp.tracepoint)
+	if (!opt.tp.tracepoint) {
 		claim_config();
+		pw_cstate_open(opt.pin_root);
+	}
 	print_text_header();
 
 	if (pthread_create(&guardian, NULL, guard_main, NULL) ||

@@ -87,7 +87,7 @@ build_depends() {
 	[ -e "$PW_HOME/build/deb/pinwatch-$VERSION/debian/debhelper-build-stamp" ]
 }
 
-@test "dpkg-deb -c lists the binaries, every module object, units, man pages, completion, docs and /etc/pinwatch" {
+@test "dpkg-deb -c lists the binaries, every module object, units, man pages, completion, docs, the Prometheus rules and /etc/pinwatch" {
 	[ -f "$DEB" ] || skip "no package (see the first test)"
 	list=$(dpkg-deb -c "$DEB" | awk '{ print $6 }' | sed 's|^\./|/|')
 	expect=(/usr/sbin/pinwatch /usr/sbin/pinwatch-read /usr/sbin/pinwatch-load /etc/pinwatch/
@@ -97,7 +97,8 @@ build_depends() {
 		/usr/share/man/man8/pinwatch.8.gz /usr/share/man/man8/pinwatch-read.8.gz
 		/usr/share/man/man8/pinwatch-load.8.gz /usr/share/man/man7/pinwatch-layout.7.gz
 		/usr/share/bash-completion/completions/pinwatch /usr/share/doc/pinwatch/copyright
-		/usr/share/doc/pinwatch/README.md.gz /usr/share/doc/pinwatch/pinned-layout.md.gz)
+		/usr/share/doc/pinwatch/README.md.gz /usr/share/doc/pinwatch/pinned-layout.md.gz
+		/usr/share/pinwatch/prometheus/pinwatch.rules.yml)
 	for b in "$PW_BUILD"/pinwatch-*; do expect+=("/usr/lib/pinwatch/build/${b##*/}"); done
 	for f in "$PW_HOME"/scripts/libexec/pinwatch-*; do expect+=("/usr/lib/pinwatch/scripts/libexec/${f##*/}"); done
 	for f in "$PW_HOME"/bpf/*.bpf.c; do

@@ -55,7 +55,7 @@ abi_load() {
 
 # abi_list SECTION: "NAME VALUE..." per item of the section (modules,
 # stats_keys, filter_kinds, filter_actions, config_fields, event_types,
-# block_modes, uprobe_presets, constants).
+# block_modes, uprobe_presets, consumer_drops, constants).
 abi_list() {
 	abi_load
 	awk -v s="$1" '$1 == s { sub(/^[^ ]+ /, ""); print }' <<<"$ABI"
@@ -88,6 +88,13 @@ modules_loaded() {
 	done
 	return 0
 }
+
+# consumer_runs TGID: TGID (config.consumer_tgid) is a running pinwatch-read.
+consumer_runs() {
+	[[ $1 =~ ^[0-9]+$ && $1 -gt 0 && -r /proc/$1/comm ]] &&
+		[[ $(cat "/proc/$1/comm" 2>/dev/null) == "${READER##*/}" ]]
+}
+
 check_module() {
 	modules_known | grep -qxF -- "$1" || die "unknown module '$1' (known: $(modules_known | paste -sd, | sed 's/,/, /g'))"
 }
