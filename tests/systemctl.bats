@@ -96,7 +96,7 @@ active() { # unit
 }
 
 # bats test_tags=vm-systemd
-@test "systemctl start pinwatch pinwatch-events: the sensor loads and events reach the log file, from a sandboxed consumer" {
+@test "systemctl start pinwatch pinwatch-events: the sensor loads, events reach the log file from a sandboxed consumer, reload reopens it" {
 	start pinwatch.service pinwatch-events.service
 	active pinwatch.service
 	[ "$(systemctl show -P SubState pinwatch.service)" = exited ] # oneshot, RemainAfterExit
@@ -114,6 +114,17 @@ active() { # unit
 	grep -qE '^Seccomp:\s+2$' "/proc/$pid/status"
 	cap_bpf=$(printf '%016x' $((1 << $(awk '$1 == "#define" && $2 == "CAP_BPF" { print $3 }' /usr/include/linux/capability.h))))
 	grep -qE "^CapBnd:\s+$cap_bpf$" "/proc/$pid/status" || { grep Cap "/proc/$pid/status"; return 1; }
+	# logrotate's way: move the file, then systemctl reload (ExecReload=,
+	# run in the unit's sandbox) makes the consumer open a new one
+	mv "$LOG" "$LOG.1"
+	systemctl reload pinwatch-events.service
+	for _ in $(seq 1 300); do [[ -e $LOG ]] && break; sleep 0.1; done
+	[ -e "$LOG" ]
+	bin2=$(unique_binary)
+	"$bin2"
+	wait_log "select(.type == \"exec\" and .filename == \"$bin2\")"
+	[ "$(systemctl show -P MainPID pinwatch-events.service)" = "$pid" ]
+	rm -f "$LOG.1"
 }
 
 # bats test_tags=vm-systemd
