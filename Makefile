@@ -78,7 +78,7 @@ SOURCE_DATE_EPOCH := $(shell date -d "$$(sed -n 's/^ -- .*>  //p' debian/changel
 endif
 export SOURCE_DATE_EPOCH
 
-.PHONY: all deps run test check unit-test clean check-sanitize fuzz fuzz-seeds install uninstall vmtest vmtest-full \
+.PHONY: all deps run test check unit-test clean check-sanitize fuzz fuzz-seeds install uninstall vmtest vmtest-full vmtest-systemd \
 	bench bench-build man deb FORCE
 all: $(BINS) $(TOOL_BINS) $(BPF_OBJS) $(ONDEMAND_OBJS) $(TOOL_OBJS) $(BUILD)/syscalls.txt man
 
@@ -449,11 +449,19 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/pinwatch
 
 # The guest runs the same build: build/ is seen through its 9p root. vmtest
-# runs the tests tagged vm-ci (what CI runs), vmtest-full every test.
+# runs the tests tagged vm-ci (what CI runs), vmtest-full every test; both
+# then boot the guest again with systemd as PID 1 for the tests tagged
+# vm-systemd (vmtest-systemd alone: tests/systemctl.bats, the units under a
+# real systemd) and print one total (tests/vm/ci).
 vmtest vmtest-full:
 	scripts/setup --vm
 	$(MAKE) all $(UNIT_TESTS)
-	tests/vm/run $(if $(filter vmtest-full,$@),--full)
+	tests/vm/ci $(if $(filter vmtest-full,$@),--full)
+
+vmtest-systemd:
+	scripts/setup --vm
+	$(MAKE) all $(UNIT_TESTS)
+	tests/vm/run --systemd
 
 clean:
 	rm -rf $(BUILD) build-san

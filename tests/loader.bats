@@ -77,6 +77,54 @@ teardown() {
 	[ "$status" -eq 0 ]
 }
 
+# up's status for "some loaded, some failed": what pinwatch.service's
+# SuccessExitStatus= names, so that the consumer still starts.
+partial_status() {
+	sed -n 's/^SuccessExitStatus=//p' "$PW_HOME/scripts/systemd/pinwatch.service"
+}
+
+@test "a module that fails to load does not stop up: the others load, one line names it and why, exit 5 (the unit's success)" {
+	[ "$(partial_status)" = 5 ]
+	"$PW" up >/dev/null 2>&1
+	want=$(ls "$PIN_ROOT" | grep -vx -e maps -e bpf)
+	"$PW" down
+	# bpf's only program, refused by the kernel (its hook has no other variant)
+	run -5 --separate-stderr env PINWATCH_TEST_FAIL_AT=load:bpf_x__tp "$PW" up
+	[ "$status" -eq "$(partial_status)" ]
+	mapfile -t failed < <(grep '^pinwatch: up: ' <<<"$stderr")
+	[ "${#failed[@]}" -eq 1 ] || { echo "$stderr"; return 1; }
+	[[ ${failed[0]} == "pinwatch: up: bpf: load failed: "*bpf_x__tp* ]]
+	[ ! -e "$PIN_ROOT/bpf" ]
+	[ "$(ls "$PIN_ROOT" | grep -vx maps)" = "$want" ]
+	# the loaded modules work: an exec is reported
+	"$PW_READ" --drain >/dev/null
+	bin=$(unique_binary)
+	"$bin"
+	"$PW_READ" --json --drain | jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' | grep -q .
+	# up again loads the one that failed, the others are already there
+	run -0 --separate-stderr "$PW" up
+	[ -d "$PIN_ROOT/bpf" ]
+}
+
+@test "up exits 1 when no module it was asked for could be loaded, 5 when one of two could" {
+	run -1 --separate-stderr env PINWATCH_TEST_FAIL_AT=load:bpf_x__tp "$PW" up bpf
+	assert_one_line_error
+	[[ $stderr == "pinwatch: up: bpf: load failed: "* ]]
+	[ ! -e "$PIN_ROOT" ]
+	run -5 --separate-stderr env PINWATCH_TEST_FAIL_AT=load:bpf_x__tp "$PW" up process bpf
+	[[ $output == "process: loaded ("* ]]
+	[ "$stderr" = "$(grep '^pinwatch: up: bpf: load failed: ' <<<"$stderr")" ]
+	[ -d "$PIN_ROOT/process" ]
+	[ ! -e "$PIN_ROOT/bpf" ]
+	# a step of every load failing: nothing loaded, exit 1, one line per module
+	"$PW" down
+	run -1 --separate-stderr env PINWATCH_TEST_FAIL_AT=load "$PW" up process signal
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[[ ${stderr_lines[0]} == "pinwatch: up: process: injected failure at step 'load'"* ]]
+	[[ ${stderr_lines[1]} == "pinwatch: up: signal: injected failure at step 'load'"* ]]
+	[ ! -e "$PIN_ROOT" ]
+}
+
 @test "the ring buffer size is set at first load and kept by later loads" {
 	"$PW" up --ringbuf-size 1M process
 	[ "$(bpftool -j map show pinned "$PIN_ROOT/maps/events" | jq .max_entries)" -eq 1048576 ]

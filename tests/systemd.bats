@@ -80,6 +80,34 @@ wait_json() { # file filter
 	[ -z "$output" ] || { echo "$output"; return 1; }
 }
 
+# The exposure systemd-analyze security gives a unit file ("4.2" of
+# "→ Overall exposure level for X: 4.2 OK").
+exposure() { # unit-file
+	systemd-analyze security --offline=true --no-pager "$1" 2>/dev/null |
+		sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p'
+}
+
+@test "systemd-analyze security rates each unit no worse than README's table says" {
+	command -v systemd-analyze >/dev/null || skip "systemd-analyze is not installed"
+	systemd-analyze security --help 2>/dev/null | grep -q -- --offline ||
+		skip "this systemd-analyze has no security --offline (systemd 252 and later)"
+	for unit in pinwatch.service pinwatch-events.service; do
+		# the README row: | `pinwatch.service` | 1.5 OK |
+		want=$(sed -n "s/^| \`$unit\` | \([0-9.]*\) [A-Z]* |\$/\1/p" "$PW_HOME/README.md")
+		[[ $want =~ ^[0-9]+\.[0-9]$ ]] || { echo "README has no exposure for $unit"; return 1; }
+		got=$(exposure "$UNITS/$unit")
+		[[ $got =~ ^[0-9]+\.[0-9]$ ]] || { echo "no exposure for $unit: $got"; return 1; }
+		echo "$unit: $got (README: $want)"
+		awk -v g="$got" -v w="$want" 'BEGIN { exit !(g <= w) }' ||
+			{ systemd-analyze security --offline=true --no-pager "$UNITS/$unit" | grep '✗'; return 1; }
+	done
+	# the check can fail: a unit without its sandbox scores worse
+	grep -vE '^(Protect|Private|Restrict|SystemCall|Capability|NoNewPrivileges|LockPersonality|MemoryDeny)' \
+		"$UNITS/pinwatch-events.service" >"$BATS_TEST_TMPDIR/pinwatch-events.service"
+	bare=$(exposure "$BATS_TEST_TMPDIR/pinwatch-events.service")
+	awk -v g="$bare" 'BEGIN { exit !(g > 5) }'
+}
+
 @test "the units are a oneshot sensor service and a hardened consumer that restarts on failure" {
 	[ "$(unit_value pinwatch.service Type)" = oneshot ]
 	[ "$(unit_value pinwatch.service RemainAfterExit)" = yes ]
@@ -90,6 +118,8 @@ wait_json() { # file filter
 	[ "$(unit_value pinwatch-events.service ProtectSystem)" = strict ]
 	[ "$(unit_value pinwatch-events.service UMask)" = 0077 ]
 	[ "$(unit_value pinwatch-events.service BindsTo)" = pinwatch.service ]
+	# up's "some modules loaded" (scripts/libexec/pinwatch-up) starts the unit
+	[ "$(unit_value pinwatch.service SuccessExitStatus)" = 5 ]
 	# the source units name the documented install location
 	grep -qx 'ExecStart=/usr/local/sbin/pinwatch up' "$PW_HOME/scripts/systemd/pinwatch.service"
 }
