@@ -12,6 +12,7 @@
 #define PW_PAIR_MODULE MOD
 #include "syscall_pair.bpf.h"
 #include "path_filter.bpf.h"
+#include "rules.bpf.h"
 
 #define PW_AT_FDCWD -100
 
@@ -39,6 +40,7 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 				     const struct pw_pair *p)
 {
 	__u64 path = p->args[0], new_path = 0;
+	struct pw_rule_in in = {};
 	struct file_scratch *s;
 	struct pw_config *cfg;
 	struct open_how how;
@@ -113,6 +115,19 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 		size = offsetof(struct pw_file, path) + len;
 	}
 	pw_fill_hdr(&ev->h, type, MOD, size);
+	/* rules first: an alert passes the filters */
+	in.path = ev->path;
+	in.open_flags = ev->flags;
+	switch (pw_rule_apply(cfg, &ev->h, &in)) {
+	case PW_RULE_HIDE:
+		pw_count(MOD, PW_FILTERED);
+		return 0;
+	case PW_RULE_EMIT:
+		pw_submit(cfg, ev, size, MOD);
+		return 0;
+	case PW_RULE_NONE:
+		break;
+	}
 	/* An event with two paths is filtered only when both are. */
 	if (pw_filtered(cfg, &ev->h) ||
 	    (pw_path_filtered(cfg, &s->key, ev->path) &&

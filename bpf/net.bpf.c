@@ -27,6 +27,7 @@
 #define PW_PAIR_MAP calls
 #define PW_INFLIGHT_ENTRIES 8192	/* threads inside connect/accept/bind/listen at once */
 #include "syscall_pair.bpf.h"
+#include "rules.bpf.h"
 
 #define SOCKS_MAX	16384	/* TCP sockets tracked (LRU: the oldest go first) */
 #define LISTENERS_MAX	1024
@@ -227,6 +228,7 @@ static __always_inline int call_exit(struct trace_event_raw_sys_exit *ctx,
 				     const struct pw_pair *p, __u16 type)
 {
 	__s64 ret = ctx->ret;
+	struct pw_rule_in in = {};
 	struct pw_sock_call *ev;
 	struct pw_config *cfg;
 	struct sock *sk;
@@ -270,6 +272,20 @@ static __always_inline int call_exit(struct trace_event_raw_sys_exit *ctx,
 	if (plen > PW_UNIX_PATH_MAX)
 		plen = PW_UNIX_PATH_MAX;
 	pw_fill_hdr(&ev->h, type, MOD, offsetof(struct pw_sock_call, path) + plen);
+	/* rules first: an alert passes the filters */
+	in.daddr = ev->t.daddr;
+	in.has_daddr = !!(ev->t.flags & PW_NET_HAS_DADDR);
+	in.dport = ev->t.dport;
+	switch (pw_rule_apply(cfg, &ev->h, &in)) {
+	case PW_RULE_HIDE:
+		pw_count(MOD, PW_FILTERED);
+		return 0;
+	case PW_RULE_EMIT:
+		pw_submit(cfg, ev, offsetof(struct pw_sock_call, path) + plen, MOD);
+		return 0;
+	case PW_RULE_NONE:
+		break;
+	}
 	finish(cfg, ev, &ev->h, &ev->t, offsetof(struct pw_sock_call, path) + plen);
 	return 0;
 }

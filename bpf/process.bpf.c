@@ -31,6 +31,7 @@
 #include "common.bpf.h"
 #include "net_addr.bpf.h"
 #include "path_walk.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_PROCESS
 #define SIGKILL		9
@@ -225,15 +226,26 @@ int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 	return exec_next(ctx, s, EXEC_STAGE_FILTER);
 }
 
-/* The pid/uid/comm/cgroup filters. */
+/* The rules (an alert passes the filters; drop ends the event), then the
+ * pid/uid/comm/cgroup filters. */
 SEC("tp/sched/sched_process_exec")
 int exec_filter(struct trace_event_raw_sched_process_exec *ctx)
 {
 	struct exec_scratch *s = exec_scratch_get();
 	struct pw_config *cfg = pw_config_get();
+	struct pw_rule_in in = {};
 
 	if (!s || !cfg)
 		return exec_end(ctx, s, PW_DROPPED);
+	in.path = s->ev.filename;
+	switch (pw_rule_apply(cfg, &s->ev.h, &in)) {
+	case PW_RULE_HIDE:
+		return exec_end(ctx, s, PW_FILTERED);
+	case PW_RULE_EMIT:
+		return exec_next(ctx, s, EXEC_STAGE_ENRICH);
+	case PW_RULE_NONE:
+		break;
+	}
 	if (pw_filtered(cfg, &s->ev.h))
 		return exec_end(ctx, s, PW_FILTERED);
 	return exec_next(ctx, s, EXEC_STAGE_ENRICH);
