@@ -1,0 +1,239 @@
+#!/usr/bin/env bats
+# Rules (pinwatch rule): evaluated in the kernel where exec, open and connect
+# events are built. An alert carries the rule's name, severity and tags and
+# passes the ordinary filters; drop counts the event filtered; kill kills;
+# --throttle holds hits back and reports them in one suppressed event.
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+NETPL=$BATS_TEST_DIRNAME/helpers/net.pl
+
+pw_suite process file net
+
+setup() {
+	require_root
+	pw_drain
+	EV=$BATS_TEST_TMPDIR/events.jsonl
+	: >"$EV"
+}
+
+teardown() {
+	# every test starts without rules or filters
+	local n
+	for n in $("$PW" rule list --json | jq -r '.[].name'); do "$PW" rule del "$n"; done
+	"$PW" filter list --json | jq -r '.[] | "\(.kind) \(.value)"' | while read -r k v; do
+		"$PW" filter del "$k" "$v"
+	done
+}
+
+# Appends the alerts queued in the ring to $EV until N match the jq filter
+# (the events are in the ring when the act returns; the loop rides out a
+# ring filled by the rest of the machine).
+collect_alerts() { # jq-filter n
+	for _ in $(seq 1 50); do
+		"$PW_READ" --json --drain --alerts >>"$EV"
+		[ "$(jq -c "$1" "$EV" | wc -l)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for $2 alerts matching: $1" >&2
+	return 1
+}
+
+ev() { jq -c "$1" "$EV"; }
+
+rule_field() { # name field
+	"$PW" rule list --json | jq -r --arg n "$1" ".[] | select(.name == \$n) | .$2"
+}
+
+@test "a non-root read of /etc/shadow is an alert with the rule's name, severity and tags, despite a filter dropping that uid" {
+	"$PW" rule add shadow-read --on open --path /etc/shadow,/etc/gshadow --uid '!0' \
+		--severity high --tags T1003.008,credential-access
+	"$PW" filter add uid 65534
+	as_nobody cat /etc/shadow 2>/dev/null && false
+	collect_alerts 'select(.type == "open" and .path == "/etc/shadow")' 1
+	ev=$(ev 'select(.type == "open" and .path == "/etc/shadow")')
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .rule shadow-read
+	assert_field "$ev" .severity high
+	assert_field "$ev" '.tags | join(" ")' "T1003.008 credential-access"
+	assert_field "$ev" .uid -eq 65534
+	assert_field "$ev" .comm cat
+	assert_field "$ev" .ret -eq -13 # EACCES: refused, still an alert
+	assert_field "$ev" .module file
+	# root's read is no alert (--uid '!0'), and the filter still drops nobody's other opens
+	cat /etc/shadow >/dev/null
+	as_nobody cat /etc/hostname >/dev/null
+	"$PW_READ" --json --drain >>"$EV"
+	[ "$(ev 'select(.type == "open" and .path == "/etc/shadow" and .rule != null)' | wc -l)" -eq 1 ]
+	root=$(ev 'select(.type == "open" and .path == "/etc/shadow" and .uid == 0 and .comm == "cat")')
+	[ "$(jq -s length <<<"$root")" -eq 1 ]
+	assert_field "$root" .rule null
+	[ "$(ev 'select(.type == "open" and .uid == 65534 and .path == "/etc/hostname")' | wc -l)" -eq 0 ]
+	assert_field "$(rule_field shadow-read hits)" . -eq 1
+}
+
+@test "an exec of a binary under a path prefix is an alert; one elsewhere is not" {
+	dir=$BATS_TEST_TMPDIR/drop
+	mkdir -p "$dir"
+	bin=$(unique_binary)
+	cp "$bin" "$dir/"
+	"$PW" rule add tmp-exec --on exec --binary-prefix "$dir" --severity medium --tags T1204.002
+	"$dir/${bin##*/}"
+	"$bin"
+	collect_alerts "select(.type == \"exec\" and .filename == \"$dir/${bin##*/}\")" 1
+	ev=$(ev "select(.type == \"exec\" and .filename == \"$dir/${bin##*/}\")")
+	assert_field "$ev" .rule tmp-exec
+	assert_field "$ev" .severity medium
+	assert_field "$ev" '.tags | join(",")' T1204.002
+	assert_field "$ev" .comm "${bin##*/}"
+	[ "$(ev "select(.filename == \"$bin\")" | wc -l)" -eq 0 ]
+}
+
+@test "a connect to a port and CIDR is an alert for a non-root uid only (--uid '!0')" {
+	port=$(perl "$NETPL" freeport inet 127.0.0.1)
+	"$PW" rule add c2-port --on connect --port "$port" --cidr 127.0.0.0/8 --uid '!0' \
+		--severity critical --tags T1571
+	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && false
+	as_nobody bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null && false
+	collect_alerts "select(.type == \"connect\" and .dport == $port)" 1
+	ev=$(ev "select(.type == \"connect\" and .dport == $port)")
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .rule c2-port
+	assert_field "$ev" .severity critical
+	assert_field "$ev" '.tags | join(",")' T1571
+	assert_field "$ev" .uid -eq 65534
+	assert_field "$ev" .daddr 127.0.0.1
+	assert_field "$ev" .ret -eq -111
+	assert_field "$(rule_field c2-port hits)" . -eq 1
+}
+
+@test "open flags: a write to a watched file is an alert, a read is not" {
+	f=$BATS_TEST_TMPDIR/watched
+	: >"$f"
+	"$PW" rule add watched-write --on open --path "$f" --open-flags write,trunc
+	cat "$f"
+	echo x >"$f"
+	collect_alerts "select(.type == \"open\" and .path == \"$f\")" 1
+	ev=$(ev "select(.type == \"open\" and .path == \"$f\")")
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .rule watched-write
+	assert_field "$ev" '.flags % 4' -eq 1 # O_WRONLY
+}
+
+@test "drop: the event is counted filtered and as a hit of the rule, never emitted" {
+	f=$BATS_TEST_TMPDIR/noise
+	: >"$f"
+	"$PW" rule add noise --on open --path-prefix "$BATS_TEST_TMPDIR" --action drop
+	before=$(stat_of file filtered)
+	cat "$f" "$f" "$f"
+	after=$(stat_of file filtered)
+	[ "$((after - before))" -ge 3 ]
+	"$PW_READ" --json --drain >>"$EV"
+	[ "$(ev "select(.path == \"$f\" and .comm == \"cat\")" | wc -l)" -eq 0 ]
+	assert_field "$(rule_field noise hits)" . -ge 3
+	stats_balance file
+}
+
+@test "kill: an exec matching a kill rule dies of SIGKILL and the alert says which rule" {
+	dir=$BATS_TEST_TMPDIR/k
+	mkdir -p "$dir"
+	cp /bin/sleep "$dir/pwkillme"
+	"$PW" rule add no-tmp-exec --on exec --binary-prefix "$dir" --action kill --severity high
+	run -137 "$dir/pwkillme" 5
+	collect_alerts "select(.type == \"exec\" and .filename == \"$dir/pwkillme\")" 1
+	ev=$(ev "select(.type == \"exec\" and .filename == \"$dir/pwkillme\")")
+	assert_field "$ev" .rule no-tmp-exec
+	assert_field "$ev" .severity high
+}
+
+@test "--throttle 2/3s emits two hits, then one suppressed event with the count of the rest" {
+	f=$BATS_TEST_TMPDIR/hot
+	: >"$f"
+	"$PW" rule add hot --on open --path "$f" --throttle 2/3s
+	for _ in 1 2 3 4 5 6; do cat "$f"; done
+	collect_alerts "select(.type == \"open\" and .path == \"$f\")" 2
+	# the window (3 s) ends: the next hit reports the four held back
+	sleep 3.2
+	cat "$f"
+	collect_alerts 'select(.type == "suppressed")' 1
+	sup=$(ev 'select(.type == "suppressed" and .rule == "hot")')
+	[ "$(jq -s length <<<"$sup")" -eq 1 ]
+	assert_field "$sup" .count -eq 4
+	assert_field "$sup" .period_ns -eq 3000000000
+	assert_field "$sup" .comm cat
+	[ "$(ev "select(.type == \"open\" and .path == \"$f\")" | wc -l)" -eq 3 ]
+	assert_field "$(rule_field hot hits)" . -eq 7
+	assert_field "$(rule_field hot suppressed)" . -eq 4
+	run -0 "$PW" stats --prom
+	[[ $output == *'pinwatch_rule_hits_total{rule="hot"} 7'* ]]
+	[[ $output == *'pinwatch_rule_suppressed_total{rule="hot"} 4'* ]]
+}
+
+@test "text output marks an alert with ! and the rule's name" {
+	"$PW" rule add shadow-text --on open --path /etc/shadow --severity low --tags T1003
+	cat /etc/shadow >/dev/null
+	line=$("$PW_READ" --drain --alerts | grep -F ' /etc/shadow ') || true
+	[[ $line =~ ^[0-9:]{8}\ open\ .*\ openat\ /etc/shadow\ .*\ !\ rule=shadow-text\ severity=low\ tags=T1003$ ]] ||
+		{ echo "line: $line"; return 1; }
+}
+
+@test "rule load adds every rule of a file; list, test and del" {
+	f=$BATS_TEST_TMPDIR/a.rules
+	cat >"$f" <<-'EOF'
+		# credential stores
+		creds --on open --path /etc/shadow,/etc/gshadow --severity high --tags T1003.008
+
+		miner --on connect --port 3333,4444,14444 --severity medium  # pools
+		'odd.name' --on exec --comm "nc,ncat" --uid 1000-60000
+	EOF
+	run -0 --separate-stderr "$PW" rule test "$f"
+	[ "${lines[3]}" = "3 rules OK" ]
+	[ "${lines[0]}" = "creds --on open --path /etc/shadow,/etc/gshadow --severity high --tags T1003.008" ]
+	[ "${lines[2]}" = "odd.name --on exec --comm nc,ncat --uid 1000-60000" ]
+	[ "$("$PW" rule list --json)" = "[]" ]
+	"$PW" rule load "$f"
+	run -0 "$PW" rule list --json
+	[ "$(jq -r 'map(.name) | join(" ")' <<<"$output")" = "creds miner odd.name" ]
+	assert_field "$output" '.[1].args | join(" ")' "--on connect --port 3333,4444,14444 --severity medium"
+	run -0 "$PW" rule list
+	[[ ${lines[0]} == NAME* ]]
+	[[ ${lines[1]} =~ ^creds\ +alert\ +high\ +0\ +0\ +creds\ --on\ open ]]
+	"$PW" rule del miner
+	run -0 "$PW" rule list --json
+	[ "$(jq -r 'map(.name) | join(" ")' <<<"$output")" = "creds odd.name" ]
+	# the deleted rule matches nothing any more; the others still do
+	bpftool map dump pinned "$PIN_ROOT/maps/rule_types" | grep -q .
+	cat /etc/shadow >/dev/null
+	collect_alerts 'select(.rule == "creds")' 1
+}
+
+@test "bad input: one line, non-zero, maps unchanged" {
+	"$PW" rule add keep --on open --path /etc/shadow
+	state=$(pin_state; bpftool map dump pinned "$PIN_ROOT/maps/rules"; bpftool map dump pinned "$PIN_ROOT/maps/rule_paths")
+	check() { # want-in-message args...
+		local want=$1
+		shift
+		run -1 --separate-stderr "$PW" rule "$@"
+		assert_one_line_error
+		[[ $stderr == *"$want"* ]] || { echo "stderr: $stderr (want: $want)"; return 1; }
+	}
+	check "unknown event type 'opne'" add a --on opne
+	check "unknown option '--colour'" add a --on open --colour red
+	check "--port does not apply to open events" add a --on open --port 22
+	check "'etc/passwd' is not an absolute path" add a --on open --path etc/passwd
+	check "a rule of that name exists" add keep --on exec
+	check "missing --on" add a --comm bash
+	check "invalid rule name" add 'a b' --on exec
+	check "--throttle: invalid" add a --on exec --throttle 5
+	check "--uid: invalid value" add a --on exec --uid 5-2
+	check "unknown action 'deny'" add a --on exec --action deny
+	check "no such rule" del nope
+	f=$BATS_TEST_TMPDIR/bad.rules
+	printf '%s\n' 'good1 --on exec --comm x' '# fine' 'bad --on open --cidr 10.0.0.0/8' 'good2 --on exec' >"$f"
+	check "$f:3: bad: --cidr does not apply to open events" load "$f"
+	check "$f:3: bad:" test "$f"
+	for i in $(seq 1 130); do echo "r$i --on exec --comm c$i"; done >"$f"
+	check "too many rules" load "$f"
+	[ "$(pin_state; bpftool map dump pinned "$PIN_ROOT/maps/rules"; bpftool map dump pinned "$PIN_ROOT/maps/rule_paths")" = "$state" ]
+}
