@@ -248,6 +248,7 @@ static long pw_rule_step(__u32 i, void *ctx)
 	return 1;
 }
 
+/* pid 1 and kernel threads are never killed (as the blocklist spares them). */
 static __always_inline bool pw_rule_exempt(void)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -315,7 +316,8 @@ static __always_inline bool pw_rule_throttle(struct pw_config *cfg, struct pw_ru
  * filters: h is the event's filled header, in what else the selectors
  * look at. With no rule for h->type it costs one array lookup. On a match
  * the rule's hit is counted and its action done: drop and a throttled hit
- * give PW_RULE_HIDE, alert and kill set h->rule and give PW_RULE_EMIT.
+ * give PW_RULE_HIDE, alert and kill set h->rule and give PW_RULE_EMIT
+ * (kill: SIGKILL to the current process first, throttled or not).
  */
 static __always_inline enum pw_rule_verdict pw_rule_apply(struct pw_config *cfg, struct pw_hdr *h,
 							  const struct pw_rule_in *in)
@@ -382,11 +384,12 @@ static __always_inline enum pw_rule_verdict pw_rule_apply(struct pw_config *cfg,
 		st->hits++;
 	if (r->action == PW_RULE_DROP)
 		return PW_RULE_HIDE;
+	/* the kill is never throttled: only its report is */
+	if (r->action == PW_RULE_KILL && !pw_rule_exempt())
+		bpf_send_signal(PW_RULE_SIGKILL);
 	h->rule = wk.slot + 1;
 	if (r->throttle_n && !pw_rule_throttle(cfg, s, r, wk.slot, h, st))
 		return PW_RULE_HIDE;
-	if (r->action == PW_RULE_KILL && !pw_rule_exempt())
-		bpf_send_signal(PW_RULE_SIGKILL);
 	return PW_RULE_EMIT;
 }
 

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -36,6 +37,10 @@ static bool json;
 /* Rebuilding from stored rules: a --binary file that is gone matches
  * nothing instead of failing the rule. */
 static bool lenient_files;
+/* Where add, del and load keep the rules (persistence; NULL: --no-save). */
+#define PW_RULES_DIR "/etc/pinwatch/rules.d"
+#define LOCAL_RULES "local.rules"
+static const char *rules_dir = PW_RULES_DIR;
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die(const char *fmt, ...)
@@ -1012,6 +1017,127 @@ static void rule_counts(__u32 slot, __u64 *hits, __u64 *suppressed)
 	free(v);
 }
 
+
+/* ---- persistence: the rule files of rules_dir follow the maps ---- */
+
+/* A rewrite of one rule file, written beside it and renamed over it once
+ * the maps have changed (removed at exit otherwise). */
+static struct staged {
+	char path[PATH_MAX];
+	char tmp[PATH_MAX];
+	FILE *f;
+	bool pending;
+} staged;
+
+static void staged_cleanup(void)
+{
+	if (staged.pending)
+		unlink(staged.tmp);
+}
+
+/* Opens the rewrite of rules_dir/name (the directory made 0700 if new). */
+static FILE *stage_open(const char *name)
+{
+	int fd;
+
+	if (mkdir(rules_dir, 0700) && errno != EEXIST)
+		die("%s: %s", rules_dir, strerror(errno));
+	snprintf(staged.path, sizeof(staged.path), "%s/%s", rules_dir, name);
+	snprintf(staged.tmp, sizeof(staged.tmp), "%s/.%s.%d.tmp", rules_dir, name, (int)getpid());
+	fd = open(staged.tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || fchmod(fd, 0600) || !(staged.f = fdopen(fd, "w")))
+		die("%s: %s", staged.tmp, strerror(errno));
+	staged.pending = true;
+	atexit(staged_cleanup);
+	return staged.f;
+}
+
+/* Copies the lines of path into f, but the rule named skip (NULL: none);
+ * true when that rule was there. */
+static bool copy_rules(FILE *f, const char *path, const char *skip)
+{
+	char *line = NULL, *copy, *argv[MAX_ARGS];
+	FILE *in = fopen(path, "re");
+	bool found = false;
+	size_t cap = 0;
+
+	if (!in)
+		return false;
+	while (getline(&line, &cap, in) > 0) {
+		copy = strdup(line);
+		if (!copy)
+			die("out of memory");
+		if (skip && split_line(copy, argv, MAX_ARGS) > 0 && !strcmp(argv[0], skip)) {
+			found = true;
+		} else {
+			fputs(line, f);
+			if (line[strlen(line) - 1] != '\n')
+				fputc('\n', f);
+		}
+		free(copy);
+	}
+	free(line);
+	fclose(in);
+	return found;
+}
+
+/* local.rules with the n rules of p added. */
+static void stage_add(const struct prule *p, int n)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	if (!rules_dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", rules_dir, LOCAL_RULES);
+	f = stage_open(LOCAL_RULES);
+	copy_rules(f, path, NULL);
+	for (int i = 0; i < n; i++) {
+		print_spec(f, &p[i].r);
+		fputc('\n', f);
+	}
+}
+
+/* The rule file that holds name, without it (no file holds it: nothing). */
+static void stage_del(const char *name)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (!rules_dir || !(d = opendir(rules_dir)))
+		return;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		FILE *f;
+
+		if (de->d_name[0] == '.' || n < 7 || strcmp(de->d_name + n - 6, ".rules"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", rules_dir, de->d_name);
+		f = stage_open(de->d_name);
+		if (copy_rules(f, path, name))
+			break;
+		fclose(f);
+		unlink(staged.tmp);
+		staged.f = NULL;
+		staged.pending = false;
+	}
+	closedir(d);
+}
+
+/* After the maps changed: the staged file replaces the old one. */
+static void stage_commit(void)
+{
+	if (!staged.f)
+		return;
+	if (fflush(staged.f) || fsync(fileno(staged.f)) || fclose(staged.f))
+		die("%s: %s", staged.tmp, strerror(errno));
+	staged.f = NULL;
+	if (rename(staged.tmp, staged.path))
+		die("%s: %s (the maps changed; the file did not)", staged.path, strerror(errno));
+	staged.pending = false;
+}
+
 /* ---- commands ---- */
 
 static int cmd_add(int argc, char **argv)
@@ -1024,7 +1150,9 @@ static int cmd_add(int argc, char **argv)
 	load_state();
 	if (slot_of(p.r.name) >= 0)
 		die("add %s: a rule of that name exists (rule del it first)", p.r.name);
+	stage_add(&p, 1);
 	commit(&p, 1, NULL);
+	stage_commit();
 	return 0;
 }
 
@@ -1041,7 +1169,9 @@ static int cmd_del(int argc, char **argv)
 	if (s < 0)
 		die("del %s: no such rule", argv[0]);
 	del[s] = true;
+	stage_del(argv[0]);
 	commit(NULL, 0, del);
+	stage_commit();
 	return 0;
 }
 
@@ -1071,7 +1201,23 @@ static int cmd_load(int argc, char **argv, bool test)
 		}
 		printf("%d rule%s OK\n", n, n == 1 ? "" : "s");
 	} else if (n) {
+		/* a file of rules_dir is kept already */
+		char dir[PATH_MAX], *slash;
+
+		for (int i = 0; i < argc && rules_dir; i++) {
+			char *real = realpath(argv[i], NULL), *rdir = realpath(rules_dir, NULL);
+
+			if (real && rdir && (slash = strrchr(real, '/'))) {
+				snprintf(dir, sizeof(dir), "%.*s", (int)(slash - real), real);
+				if (!strcmp(dir, rdir))
+					rules_dir = NULL;
+			}
+			free(real);
+			free(rdir);
+		}
+		stage_add(p, n);
 		commit(p, n, NULL);
+		stage_commit();
 	}
 	free(p);
 	return 0;
@@ -1196,7 +1342,9 @@ static const struct {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: pinwatch-rule [--pin-root DIR] [--json] COMMAND [ARGS]\nCommands:\n");
+	fprintf(f, "Usage: pinwatch-rule [--pin-root DIR] [--rules-dir DIR | --no-save] [--json] COMMAND [ARGS]\n"
+		   "add, del and load keep DIR/*.rules in step with the maps (default " PW_RULES_DIR
+		   ", or $PINWATCH_RULES_DIR).\nCommands:\n");
 	for (size_t i = 0; i < N_OF(cmds); i++)
 		fprintf(f, "  %s %s\n", cmds[i].name, cmds[i].args);
 }
@@ -1207,12 +1355,18 @@ int main(int argc, char **argv)
 
 	if (getenv("PINWATCH_PIN_ROOT") && *getenv("PINWATCH_PIN_ROOT"))
 		pin_root = getenv("PINWATCH_PIN_ROOT");
+	if (getenv("PINWATCH_RULES_DIR") && *getenv("PINWATCH_RULES_DIR"))
+		rules_dir = getenv("PINWATCH_RULES_DIR");
 	libbpf_set_print(NULL);
 	for (; i < argc && !strncmp(argv[i], "--", 2); i++) {
 		if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else if (!strcmp(argv[i], "--pin-root") && i + 1 < argc) {
 			pin_root = argv[++i];
+		} else if (!strcmp(argv[i], "--rules-dir") && i + 1 < argc) {
+			rules_dir = argv[++i];
+		} else if (!strcmp(argv[i], "--no-save")) {
+			rules_dir = NULL;
 		} else if (!strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;

@@ -3,6 +3,7 @@
 # events are built. An alert carries the rule's name, severity and tags and
 # passes the ordinary filters; drop counts the event filtered; kill kills;
 # --throttle holds hits back and reports them in one suppressed event.
+# shellcheck disable=SC2154 # status, output, stderr: set by bats' run
 
 load helpers/common
 bats_require_minimum_version 1.5.0
@@ -10,6 +11,12 @@ bats_require_minimum_version 1.5.0
 NETPL=$BATS_TEST_DIRNAME/helpers/net.pl
 
 pw_suite process file net
+
+# The rule files of this run (never /etc/pinwatch/rules.d).
+setup_file() {
+	export PINWATCH_RULES_DIR=$BATS_FILE_TMPDIR/rules.d
+	pw_setup_file process file net
+}
 
 setup() {
 	require_root
@@ -236,4 +243,44 @@ rule_field() { # name field
 	for i in $(seq 1 130); do echo "r$i --on exec --comm c$i"; done >"$f"
 	check "too many rules" load "$f"
 	[ "$(pin_state; bpftool map dump pinned "$PIN_ROOT/maps/rules"; bpftool map dump pinned "$PIN_ROOT/maps/rule_paths")" = "$state" ]
+}
+
+@test "add, del and load keep the rule files in step; up loads them again after down" {
+	"$PW" rule add keep-a --on open --path /etc/shadow --severity high
+	"$PW" rule add keep-b --on exec --comm pwnever
+	f=$PINWATCH_RULES_DIR/local.rules
+	[ "$(stat -c '%u %a' "$f")" = "0 600" ]
+	[ "$(stat -c '%a' "$PINWATCH_RULES_DIR")" = 700 ]
+	[ "$(cat "$f")" = "keep-a --on open --path /etc/shadow --severity high
+keep-b --on exec --comm pwnever" ]
+	"$PW" rule del keep-b
+	[ "$(cat "$f")" = "keep-a --on open --path /etc/shadow --severity high" ]
+	# a file of the directory's own, with a comment, loaded by up
+	printf '%s\n' '# mine' 'keep-c --on connect --port 4444' >"$PINWATCH_RULES_DIR/extra.rules"
+	chmod 600 "$PINWATCH_RULES_DIR/extra.rules"
+	"$PW" down
+	"$PW" up process file net >/dev/null
+	run -0 "$PW" rule list --json
+	[ "$(jq -r 'map(.name) | sort | join(" ")' <<<"$output")" = "keep-a keep-c" ]
+	cat /etc/shadow >/dev/null
+	collect_alerts 'select(.rule == "keep-a")' 1
+	# del takes the line out of the file that has it, comments stay
+	"$PW" rule del keep-c
+	[ "$(cat "$PINWATCH_RULES_DIR/extra.rules")" = "# mine" ]
+	rm -f "$PINWATCH_RULES_DIR"/*.rules
+}
+
+@test "up refuses a rule file that is not root-owned mode 0600, and loads the others" {
+	printf '%s\n' 'open-other --on open --path /etc/gshadow' >"$PINWATCH_RULES_DIR/loose.rules"
+	chmod 644 "$PINWATCH_RULES_DIR/loose.rules"
+	printf '%s\n' 'tight --on open --path /etc/shadow' >"$PINWATCH_RULES_DIR/tight.rules"
+	chmod 600 "$PINWATCH_RULES_DIR/tight.rules"
+	"$PW" down
+	run -1 --separate-stderr "$PW" up process file net
+	# one line about the file (the loader may add notices about hooks)
+	[ "$(grep -c 'rules\.d' <<<"$stderr")" -eq 1 ]
+	[[ ${stderr_lines[-1]} == "pinwatch: up: $PINWATCH_RULES_DIR/loose.rules: not loaded: a rule file must be owned by root with mode 0600" ]]
+	run -0 "$PW" rule list --json
+	[ "$(jq -r 'map(.name) | join(" ")' <<<"$output")" = "tight" ]
+	rm -f "$PINWATCH_RULES_DIR"/*.rules
 }
