@@ -1398,7 +1398,9 @@ struct pw_rule_mask {
 	X(UID, uid, 5)			\
 	X(EUID, euid, 6)		\
 	X(PORT, port, 7)		\
-	X(OPEN_FLAGS, open_flags, 8)
+	X(OPEN_FLAGS, open_flags, 8)	\
+	X(STDIO, stdio, 9)		\
+	X(EXE_FLAGS, exe_flags, 10)
 
 enum pw_rule_sel {
 #define PW_X(up, low, bit) PW_RSEL_##up = bit,
@@ -1465,7 +1467,8 @@ struct pw_rule {
 	__u8 n_uid;		/* ranges used in uid[] */
 	__u8 n_euid;
 	__u8 n_port;
-	__u16 pad;
+	__u8 stdio;		/* bit (1 << PW_STDIO_*): exec, one of fds 0-2 is of that kind */
+	__u8 exe_flags;		/* PW_EXE_* bits: exec, the new image has one of them */
 	__u32 throttle_n;	/* 0: no throttle; else hits emitted per period */
 	__u64 throttle_ns;	/* the period */
 	struct pw_rule_range uid[PW_RULE_RANGES];

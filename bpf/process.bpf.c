@@ -66,7 +66,7 @@ struct exec_scratch {
 	struct pw_proc proc;
 	struct pw_block_key image;	/* the new image's file */
 	__u32 blocked;			/* image is in the blocklist: run the action stage */
-	__u32 pad;
+	__u32 filtered;			/* the filters exclude the event unless a rule alerts */
 	/* exec_context's work space */
 	struct pw_walk_space walk;	/* the cwd */
 	char var[ENV_VAR_READ];
@@ -226,27 +226,19 @@ int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 	return exec_next(ctx, s, EXEC_STAGE_FILTER);
 }
 
-/* The rules (an alert passes the filters; drop ends the event), then the
- * pid/uid/comm/cgroup filters. */
+/* The pid/uid/comm/cgroup filters. While some rule names exec, an exec
+ * they exclude still goes down the chain: the rules, in the output stage,
+ * see its exec context, and an alert passes the filters. */
 SEC("tp/sched/sched_process_exec")
 int exec_filter(struct trace_event_raw_sched_process_exec *ctx)
 {
 	struct exec_scratch *s = exec_scratch_get();
 	struct pw_config *cfg = pw_config_get();
-	struct pw_rule_in in = {};
 
 	if (!s || !cfg)
 		return exec_end(ctx, s, PW_DROPPED);
-	in.path = s->ev.filename;
-	switch (pw_rule_apply(cfg, &s->ev.h, &in)) {
-	case PW_RULE_HIDE:
-		return exec_end(ctx, s, PW_FILTERED);
-	case PW_RULE_EMIT:
-		return exec_next(ctx, s, EXEC_STAGE_ENRICH);
-	case PW_RULE_NONE:
-		break;
-	}
-	if (pw_filtered(cfg, &s->ev.h))
+	s->filtered = pw_filtered(cfg, &s->ev.h);
+	if (s->filtered && !pw_rule_type_used(PW_EV_EXEC))
 		return exec_end(ctx, s, PW_FILTERED);
 	return exec_next(ctx, s, EXEC_STAGE_ENRICH);
 }
@@ -520,10 +512,26 @@ int exec_output(struct trace_event_raw_sched_process_exec *ctx)
 {
 	struct exec_scratch *s = exec_scratch_get();
 	struct pw_config *cfg = pw_config_get();
+	struct pw_rule_in in = {};
 	__u32 len;
 
 	if (!s || !cfg)
 		return exec_end(ctx, s, PW_DROPPED);
+	/* the rules: an alert passes the filters; drop ends the event */
+	in.path = s->ev.filename;
+	in.exe_flags = s->ev.exe_flags;
+	for (int i = 0; i < PW_STDIO_FDS; i++)
+		in.stdio |= 1u << (s->ev.stdio[i].kind & 7);
+	switch (pw_rule_apply(cfg, &s->ev.h, &in)) {
+	case PW_RULE_HIDE:
+		return exec_end(ctx, s, PW_FILTERED);
+	case PW_RULE_NONE:
+		if (s->filtered)
+			return exec_end(ctx, s, PW_FILTERED);
+		break;
+	case PW_RULE_EMIT:
+		break;
+	}
 	len = s->ev.args_len;
 	if (len > PW_ARGS_MAX)
 		len = PW_ARGS_MAX;

