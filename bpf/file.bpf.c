@@ -9,10 +9,13 @@
 #include "common.bpf.h"
 
 #define MOD PW_MOD_FILE
+#include "rules.bpf.h"
 #define PW_PAIR_MODULE MOD
+/* calls are tracked while the module is off too when a rule wants them */
+#define PW_PAIR_WANTED(cfg, tgid) \
+	(pw_module_on_for(cfg, MOD, tgid) || pw_rule_module_wanted(cfg, MOD, tgid))
 #include "syscall_pair.bpf.h"
 #include "path_filter.bpf.h"
-#include "rules.bpf.h"
 
 #define PW_AT_FDCWD -100
 
@@ -47,8 +50,9 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 	struct pw_file *ev;
 	__u32 len, size;
 	__u16 type = PW_EV_OPEN;
+	bool rules_only;
 
-	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	cfg = pw_rule_begin(MOD, bpf_get_current_pid_tgid() >> 32, &rules_only);
 	if (!cfg)
 		return 0;
 	s = file_scratch_get();
@@ -129,7 +133,7 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 		break;
 	}
 	/* An event with two paths is filtered only when both are. */
-	if (pw_filtered(cfg, &ev->h) ||
+	if (rules_only || pw_filtered(cfg, &ev->h) ||
 	    (pw_path_filtered(cfg, &s->key, ev->path) &&
 	     (type != PW_EV_RENAME || pw_path_filtered(cfg, &s->key, ev->new_path)))) {
 		pw_count(MOD, PW_FILTERED);

@@ -1415,6 +1415,9 @@ enum pw_rule_sel {
 struct pw_rule_index {
 	struct pw_rule_mask dflt[PW_RSEL_INDEXED];
 	struct pw_rule_mask users[PW_RSEL_INDEXED];	/* the rules that use the kind */
+	__u32 modules;		/* bit (1 << module id): a rule names an event type of that
+				 * module, whose events then reach the rules while it is off */
+	__u32 pad;
 };
 
 /* What a rule does (field "action"); X(UP, name, id) */

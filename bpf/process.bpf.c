@@ -67,6 +67,8 @@ struct exec_scratch {
 	struct pw_block_key image;	/* the new image's file */
 	__u32 blocked;			/* image is in the blocklist: run the action stage */
 	__u32 filtered;			/* the filters exclude the event unless a rule alerts */
+	__u32 rules_only;		/* the module is off: the event is built for the rules */
+	__u32 pad;
 	/* exec_context's work space */
 	struct pw_walk_space walk;	/* the cwd */
 	char var[ENV_VAR_READ];
@@ -196,6 +198,7 @@ int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 	struct exec_scratch *s = exec_scratch_get();
 	struct pw_proc *parent;
 	struct pw_config *cfg;
+	bool rules_only;
 
 	if (!s)
 		return 0;
@@ -215,11 +218,12 @@ int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 		s->blocked = bpf_map_lookup_elem(&blocklist, &s->image) != NULL;
 	}
 
-	cfg = pw_begin(MOD, tgid);
+	cfg = pw_rule_begin(MOD, tgid, &rules_only);
 	if (!cfg) {
 		to_action(ctx, s);
 		return 0;
 	}
+	s->rules_only = rules_only;
 	pw_fill_hdr(&s->ev.h, PW_EV_EXEC, MOD, 0);
 	bpf_probe_read_kernel_str(s->ev.filename, sizeof(s->ev.filename),
 				  (void *)ctx + fname_off);
@@ -237,7 +241,8 @@ int exec_filter(struct trace_event_raw_sched_process_exec *ctx)
 
 	if (!s || !cfg)
 		return exec_end(ctx, s, PW_DROPPED);
-	s->filtered = pw_filtered(cfg, &s->ev.h);
+	/* the module off but wanted by a rule: only an alert is emitted */
+	s->filtered = s->rules_only || pw_filtered(cfg, &s->ev.h);
 	if (s->filtered && !pw_rule_type_used(PW_EV_EXEC))
 		return exec_end(ctx, s, PW_FILTERED);
 	return exec_next(ctx, s, EXEC_STAGE_ENRICH);

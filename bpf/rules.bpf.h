@@ -114,6 +114,44 @@ static __always_inline bool pw_rule_type_used(__u32 type)
 	return any != 0;
 }
 
+/* True when module is switched off but a rule names one of its event
+ * types: its events are built for the rules alone (an alert is emitted,
+ * anything else counted filtered). Never for the consumer's own events or
+ * with the sensor off. */
+static __always_inline bool pw_rule_module_wanted(const struct pw_config *cfg, __u32 module,
+						  __u32 tgid)
+{
+	struct pw_rule_index *idx;
+	__u32 zero = 0;
+
+	if (!cfg || !cfg->enabled || (cfg->consumer_tgid && cfg->consumer_tgid == tgid))
+		return false;
+	idx = bpf_map_lookup_elem(&rule_index, &zero);
+	return idx && module < 32 && (idx->modules & (1u << module));
+}
+
+/*
+ * pw_begin() for a module whose events rules look at: counts the event
+ * seen; returns the config when the module is on for tgid, and also when
+ * it is off but wanted by a rule (*rules_only then true: only an alert may
+ * be emitted); NULL (counted filtered) otherwise.
+ */
+static __always_inline struct pw_config *pw_rule_begin(__u32 module, __u32 tgid, bool *rules_only)
+{
+	struct pw_config *cfg = pw_config_get();
+
+	pw_count(module, PW_SEEN);
+	*rules_only = false;
+	if (pw_module_on_for(cfg, module, tgid))
+		return cfg;
+	if (pw_rule_module_wanted(cfg, module, tgid)) {
+		*rules_only = true;
+		return cfg;
+	}
+	pw_count(module, PW_FILTERED);
+	return NULL;
+}
+
 /* What the caller does with its event after pw_rule_apply(). */
 enum pw_rule_verdict {
 	PW_RULE_NONE,		/* no rule: the ordinary filters decide */

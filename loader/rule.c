@@ -90,11 +90,20 @@ static const char *named_name(const struct named *t, size_t n, int id)
 /* The event types rules cover so far, and the selectors each takes. */
 #define SEL(k) (1u << PW_RSEL_##k)
 #define SEL_EVERY (SEL(COMM) | SEL(BINARY) | SEL(BINARY_PREFIX) | SEL(UID) | SEL(EUID))
-static const struct { int type; unsigned sels; } rule_types[] = {
-	{ PW_EV_EXEC, SEL_EVERY | SEL(PATH) | SEL(STDIO) | SEL(EXE_FLAGS) },
-	{ PW_EV_OPEN, SEL_EVERY | SEL(PATH) | SEL(OPEN_FLAGS) },
-	{ PW_EV_CONNECT, SEL_EVERY | SEL(PORT) | SEL(CIDR) },
+static const struct { int type; int module; unsigned sels; } rule_types[] = {
+	{ PW_EV_EXEC, PW_MOD_PROCESS, SEL_EVERY | SEL(PATH) | SEL(STDIO) | SEL(EXE_FLAGS) },
+	{ PW_EV_OPEN, PW_MOD_FILE, SEL_EVERY | SEL(PATH) | SEL(OPEN_FLAGS) },
+	{ PW_EV_CONNECT, PW_MOD_NET, SEL_EVERY | SEL(PORT) | SEL(CIDR) },
 };
+
+/* The module that builds events of type (one of rule_types). */
+static int type_module(int type)
+{
+	for (size_t k = 0; k < sizeof(rule_types) / sizeof(rule_types[0]); k++)
+		if (rule_types[k].type == type)
+			return rule_types[k].module;
+	return 0;
+}
 
 /* ---- a parsed rule ---- */
 
@@ -722,8 +731,10 @@ static void build_index(const bool *in_use, struct index *ix)
 		if (!in_use[s])
 			continue;
 		for (int t = 0; t < PW_RULE_TYPES; t++)
-			if (p->types[t])
+			if (p->types[t]) {
 				mask_set(&ix->types[t], s);
+				ix->idx.modules |= 1u << type_module(t);
+			}
 		for (int k = 0; k < PW_RSEL_INDEXED; k++) {
 			int n;
 

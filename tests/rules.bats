@@ -114,6 +114,28 @@ rule_field() { # name field
 	stats_balance process
 }
 
+@test "a module switched off still sends its alerts, and nothing else" {
+	"$PW" rule add off-open --on open --path /etc/shadow --severity high
+	"$PW" rule add off-exec --on exec --comm pwoffexec
+	"$PW" config set module.file off
+	"$PW" config set module.process off
+	bin=$(unique_binary pwoffexec)
+	pw_drain
+	cat /etc/shadow /etc/hostname >/dev/null
+	"$bin"
+	/bin/true
+	"$PW" config set module.file on
+	"$PW" config set module.process on
+	"$PW_READ" --json --drain >>"$EV"
+	[ "$(ev 'select(.type == "open" and .path == "/etc/shadow" and .rule == "off-open")' | wc -l)" -eq 1 ]
+	[ "$(ev "select(.type == \"exec\" and .filename == \"$bin\" and .rule == \"off-exec\")" | wc -l)" -eq 1 ]
+	# what no rule matched stays off
+	[ "$(ev 'select(.path == "/etc/hostname" and .comm == "cat")' | wc -l)" -eq 0 ]
+	[ "$(ev 'select(.type == "exec" and .filename == "/bin/true")' | wc -l)" -eq 0 ]
+	stats_balance file
+	stats_balance process
+}
+
 @test "an exec of a binary under a path prefix is an alert; one elsewhere is not" {
 	dir=$BATS_TEST_TMPDIR/drop
 	mkdir -p "$dir"
