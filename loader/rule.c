@@ -93,6 +93,7 @@ static const char *named_name(const struct named *t, size_t n, int id)
 static const struct { int type; int module; unsigned sels; } rule_types[] = {
 	{ PW_EV_EXEC, PW_MOD_PROCESS, SEL_EVERY | SEL(PATH) | SEL(STDIO) | SEL(EXE_FLAGS) },
 	{ PW_EV_OPEN, PW_MOD_FILE, SEL_EVERY | SEL(PATH) | SEL(OPEN_FLAGS) },
+	{ PW_EV_UNLINK, PW_MOD_FILE, SEL_EVERY | SEL(PATH) },
 	{ PW_EV_CONNECT, PW_MOD_NET, SEL_EVERY | SEL(PORT) | SEL(CIDR) },
 };
 
@@ -470,7 +471,7 @@ static int parse_rule(int argc, char **argv, struct prule *p)
 				for (size_t k = 0; k < N_OF(rule_types); k++)
 					ok |= rule_types[k].type == id;
 				if (!ok)
-					return fail("--on: rules cannot match '%s' events yet (exec, open, connect)",
+					return fail("--on: rules cannot match '%s' events yet (exec, open, unlink, connect)",
 						    items[t]);
 				p->types[id] = 1;
 			}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Rules (pinwatch rule): evaluated in the kernel where exec, open and connect
+# Rules (pinwatch rule): evaluated in the kernel where exec, open, unlink and connect
 # events are built. An alert carries the rule's name, severity and tags and
 # passes the ordinary filters; drop counts the event filtered; kill kills;
 # --throttle holds hits back and reports them in one suppressed event.
@@ -120,10 +120,11 @@ rule_field() { # name field
 	"$PW" config set module.file off
 	"$PW" config set module.process off
 	bin=$(unique_binary pwoffexec)
+	other=$(unique_binary)
 	pw_drain
 	cat /etc/shadow /etc/hostname >/dev/null
 	"$bin"
-	/bin/true
+	"$other"
 	"$PW" config set module.file on
 	"$PW" config set module.process on
 	"$PW_READ" --json --drain >>"$EV"
@@ -131,7 +132,7 @@ rule_field() { # name field
 	[ "$(ev "select(.type == \"exec\" and .filename == \"$bin\" and .rule == \"off-exec\")" | wc -l)" -eq 1 ]
 	# what no rule matched stays off
 	[ "$(ev 'select(.path == "/etc/hostname" and .comm == "cat")' | wc -l)" -eq 0 ]
-	[ "$(ev 'select(.type == "exec" and .filename == "/bin/true")' | wc -l)" -eq 0 ]
+	[ "$(ev "select(.type == \"exec\" and .filename == \"$other\")" | wc -l)" -eq 0 ]
 	stats_balance file
 	stats_balance process
 }
@@ -185,6 +186,47 @@ rule_field() { # name field
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
 	assert_field "$ev" .rule watched-write
 	assert_field "$ev" '.flags % 4' -eq 1 # O_WRONLY
+}
+
+@test "an unlink under a watched directory is an alert" {
+	dir=$BATS_TEST_TMPDIR/logs
+	mkdir -p "$dir"
+	: >"$dir/auth.log"
+	"$PW" rule add log-wipe --on unlink --path-prefix "$dir" --severity high --tags T1070.002
+	pw_drain
+	rm "$dir/auth.log"
+	collect_alerts 'select(.type == "unlink" and .rule == "log-wipe")' 1
+	ev=$(ev 'select(.type == "unlink" and .rule == "log-wipe")')
+	assert_field "$ev" .path "$dir/auth.log"
+	assert_field "$ev" .comm rm
+	assert_field "$ev" .severity high
+}
+
+@test "syslog: an alert's priority follows its rule's severity, other events stay info" {
+	command -v python3 >/dev/null || skip "needs python3 for a syslog listener"
+	sock=$BATS_TEST_TMPDIR/log.sock
+	msgs=$BATS_TEST_TMPDIR/syslog
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+out = open(sys.argv[2], "ab", buffering=0)
+while True:
+    out.write(s.recv(1 << 20).replace(b"\n", b"\\n") + b"\n")
+' "$sock" "$msgs" &
+	listener=$!
+	for _ in $(seq 1 100); do [[ -S $sock ]] && break; sleep 0.05; done
+	"$PW" rule add shadow-crit --on open --path /etc/shadow --severity critical
+	"$PW" rule add shadow-low --on open --path /etc/gshadow --severity low
+	pw_drain
+	cat /etc/shadow /etc/gshadow /etc/hostname >/dev/null
+	"$PW_READ" --drain --syslog --syslog-socket "$sock"
+	kill "$listener"
+	wait "$listener" 2>/dev/null || true
+	# daemon (3) * 8 + crit (2) = 26; + notice (5) = 29; + info (6) = 30
+	[ "$(grep -F '"rule":"shadow-crit"' "$msgs" | grep -c '^<26>')" -eq 1 ]
+	[ "$(grep -F '"rule":"shadow-low"' "$msgs" | grep -c '^<29>')" -eq 1 ]
+	[ "$(grep -F '"path":"/etc/hostname"' "$msgs" | grep -F '"comm":"cat"' | grep -c '^<30>')" -eq 1 ]
 }
 
 @test "drop: the event is counted filtered and as a hit of the rule, never emitted" {
