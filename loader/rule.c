@@ -462,6 +462,8 @@ static int parse_rule(int argc, char **argv, struct prule *p)
 			char *items[PW_RULE_TYPES];
 			int n = split_list(val, items, PW_RULE_TYPES - 1);
 
+			if (n < 0)
+				return fail("--on: too many event types");
 			for (int t = 0; t < n; t++) {
 				int id = pw_event_type_from_name(items[t]);
 				bool ok = false;
@@ -720,6 +722,7 @@ static void build_index(const bool *in_use, struct index *ix)
 
 	memset(ix->types, 0, sizeof(ix->types));
 	memset(&ix->idx, 0, sizeof(ix->idx));
+	memset(ix->map_keys, 0, sizeof(ix->map_keys));
 	for (int k = 0; k < PW_RSEL_INDEXED; k++) {
 		ix->keys[k].n = 0;
 		ix->keys[k].key_size = kind_maps[k].key_size;
