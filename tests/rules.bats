@@ -229,6 +229,43 @@ while True:
 	[ "$(grep -F '"path":"/etc/hostname"' "$msgs" | grep -F '"comm":"cat"' | grep -c '^<30>')" -eq 1 ]
 }
 
+@test "selectors combine: nested prefixes, negated comm, exact paths; the lowest slot of the rules that hold wins" {
+	d=$BATS_TEST_TMPDIR/tree
+	mkdir -p "$d/sub"
+	: >"$d/top"
+	: >"$d/sub/deep"
+	: >"$d/sub/other"
+	# outer holds for no comm of ours; inner is under it (the LPM's longest
+	# match must still let outer's other rules through); exact one file;
+	# notcat: any comm but cat
+	"$PW" rule add outer --on open --path-prefix "$d" --comm pwnomatch
+	"$PW" rule add inner --on open --path-prefix "$d/sub"
+	"$PW" rule add exact --on open --path "$d/top"
+	"$PW" rule add notcat --on open --path "$d/sub/other" --comm '!cat'
+	pw_drain
+	cat "$d/sub/deep" "$d/top" "$d/sub/other"
+	head -c0 "$d/sub/other"
+	cat "$d/subx" 2>/dev/null || true # a sibling sharing the prefix's bytes: no rule
+	collect_alerts "select(.path == \"$d/sub/other\" and .comm == \"head\")" 1
+	"$PW_READ" --json --drain >>"$EV"
+	assert_field "$(ev "select(.path == \"$d/sub/deep\" and .comm == \"cat\")")" .rule inner
+	assert_field "$(ev "select(.path == \"$d/top\" and .comm == \"cat\")")" .rule exact
+	# cat: notcat does not hold, inner does
+	assert_field "$(ev "select(.path == \"$d/sub/other\" and .comm == \"cat\")")" .rule inner
+	# head: inner (slot 1) and notcat (slot 3) both hold: the lower slot wins
+	assert_field "$(ev "select(.path == \"$d/sub/other\" and .comm == \"head\")")" .rule inner
+	[ "$(ev "select(.path == \"$d/subx\" and .rule != null)" | wc -l)" -eq 0 ]
+	assert_field "$(rule_field outer hits)" . -eq 0
+	assert_field "$(rule_field notcat hits)" . -eq 0
+	# without inner, head's open is notcat's
+	"$PW" rule del inner
+	pw_drain
+	head -c0 "$d/sub/other"
+	cat "$d/sub/other"
+	collect_alerts "select(.path == \"$d/sub/other\" and .rule == \"notcat\")" 1
+	[ "$(ev "select(.path == \"$d/sub/other\" and .rule == \"notcat\")" | jq -r .comm)" = head ]
+}
+
 @test "drop: the event is counted filtered and as a hit of the rule, never emitted" {
 	f=$BATS_TEST_TMPDIR/noise
 	: >"$f"
