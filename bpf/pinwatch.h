@@ -1478,7 +1478,9 @@ struct pw_rule {
 	struct pw_rule_range euid[PW_RULE_RANGES];
 	struct pw_rule_range port[PW_RULE_RANGES];
 	__u32 spec_len;		/* bytes used in spec */
-	__u32 pad2;
+	__u32 freed;		/* a free slot: when it was freed (a sequence number,
+				 * 0 never used); the oldest free slot is used first, so an
+				 * alert still in the ring is not read as a new rule's */
 	char spec[PW_RULE_SPEC_MAX];
 };
 

@@ -863,14 +863,17 @@ static struct index ix;
 static void commit(struct prule *add, int n, const bool *del)
 {
 	bool in_use[PW_RULES_MAX] = { false }, fresh[PW_RULES_MAX] = { false };
-	int next = 0;
+	int next;
 
 	for (__u32 s = 0; s < PW_RULES_MAX; s++)
 		in_use[s] = slots[s].used && !(del && del[s]);
 	for (int i = 0; i < n; i++) {
-		while (next < PW_RULES_MAX && (slots[next].used || fresh[next]))
-			next++;
-		if (next == PW_RULES_MAX)
+		/* the free slot freed longest ago (never used: 0) */
+		next = -1;
+		for (int s = 0; s < PW_RULES_MAX; s++)
+			if (!slots[s].used && !fresh[s] && (next < 0 || slots[s].freed < slots[next].freed))
+				next = s;
+		if (next < 0)
 			die("too many rules: maps/rules holds %d", PW_RULES_MAX);
 		parsed[next] = add[i];
 		fresh[next] = in_use[next] = true;
@@ -879,8 +882,13 @@ static void commit(struct prule *add, int n, const bool *del)
 	if (del) {
 		write_types(&ix);
 		write_selectors(&ix);
+		__u32 seq = 0;
+
+		for (__u32 s = 0; s < PW_RULES_MAX; s++)
+			if (!slots[s].used && slots[s].freed > seq)
+				seq = slots[s].freed;
 		for (__u32 s = 0; s < PW_RULES_MAX; s++) {
-			struct pw_rule none = { 0 };
+			struct pw_rule none = { .freed = seq + 1 };
 
 			if (del[s] && bpf_map_update_elem(fds[M_RULES], &s, &none, BPF_ANY))
 				die("cannot write maps/rules: %s", strerror(errno));

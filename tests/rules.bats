@@ -348,9 +348,15 @@ while True:
 	run -0 "$PW" rule list
 	[[ ${lines[0]} == NAME* ]]
 	[[ ${lines[1]} =~ ^creds\ +alert\ +high\ +0\ +0\ +creds\ --on\ open ]]
+	miner_slot=$(rule_field miner slot)
 	"$PW" rule del miner
 	run -0 "$PW" rule list --json
 	[ "$(jq -r 'map(.name) | join(" ")' <<<"$output")" = "creds odd.name" ]
+	# a new rule takes a slot never used (or freed longest ago), not miner's:
+	# an alert of miner's still in the ring is not read as the new rule's
+	"$PW" rule add after --on exec --comm pwnever
+	[ "$(rule_field after slot)" -ne "$miner_slot" ]
+	"$PW" rule del after
 	# the deleted rule matches nothing any more; the others still do
 	bpftool map dump pinned "$PIN_ROOT/maps/rule_types" | grep -q .
 	pw_drain
