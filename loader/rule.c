@@ -514,6 +514,12 @@ static int parse_rule(int argc, char **argv, struct prule *p)
 	}
 	if (!have_types)
 		return fail("missing --on TYPES");
+	/* a kill rule that names no process, file or address would kill every
+	 * matching event's process, the control plane's own shells included */
+	if (p->r.action == PW_RULE_KILL &&
+	    !(p->r.sels & ~(SEL(UID) | SEL(EUID) | SEL(OPEN_FLAGS))))
+		return fail("--action kill needs a selector naming what to kill (--comm, --binary, "
+			    "--binary-prefix, --path, --path-prefix, --port, --cidr, --stdio, --exe-flags)");
 	/* every selector must make sense for every type the rule names */
 	for (size_t k = 0; k < N_OF(rule_types); k++) {
 		unsigned bad;

@@ -385,6 +385,7 @@ while True:
 	check "--uid: invalid value" add a --on exec --uid 5-2
 	check "unknown action 'deny'" add a --on exec --action deny
 	check "--stdio does not apply to open events" add a --on open --stdio socket
+	check "--action kill needs a selector" add a --on exec --uid 1000 --action kill
 	check "--stdio: unknown kind 'sock'" add a --on exec --stdio sock
 	check "no such rule" del nope
 	f=$BATS_TEST_TMPDIR/bad.rules
