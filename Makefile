@@ -32,7 +32,7 @@ GEN_HDRS  := $(BUILD)/gen/syscall_names.h $(BUILD)/gen/cap_names.h $(BUILD)/gen/
 BPF_GEN_HDRS := $(BUILD)/gen/ptrace_requests.h
 GEN_HDRS  += $(BUILD)/gen/bpf_names.h
 LIB_HDRS  := $(wildcard loader/*.h loader/ondemand/*.h loader/tests/*.h) bpf/pinwatch.h $(GEN_HDRS)
-BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read $(BUILD)/pinwatch-tp
+BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read $(BUILD)/pinwatch-tp $(BUILD)/pinwatch-rule
 # On-demand tools: pinwatch-TOOL is built from loader/ondemand/TOOL.c, its
 # object (bpf/ondemand/TOOL.bpf.c) embedded as a skeleton
 # (build/ondemand/TOOL.skel.h), and what the tools share.
@@ -214,6 +214,11 @@ READ_SRCS := loader/read.c loader/consumer.c loader/output.c loader/tpwatch.c lo
 $(BUILD)/pinwatch-read: $(READ_SRCS) $(LIB_SRCS) $(LIB_HDRS) $(BUILD)/gen/pw_version.h
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $(READ_SRCS) $(LIB_SRCS) -o $@ $(LDLIBS) -lcrypto
+
+# pinwatch-rule: the rules' control plane (`pinwatch rule`).
+$(BUILD)/pinwatch-rule: loader/rule.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(PW_CFLAGS) loader/rule.c $(LIB_SRCS) -o $@ $(LDLIBS)
 
 TP_SRCS := loader/tp.c loader/bpfobj.c loader/tpformat.c loader/writer.c
 

@@ -221,6 +221,7 @@ static __always_inline int on_complete(struct request *rq, int error)
 	ev.h.uid = s.uid;
 	ev.h.gid = s.gid;
 	ev.h.cpu = bpf_get_smp_processor_id();
+	ev.h.rule = 0;
 	ev.h.cgroup_id = s.cgroup_id;
 	__builtin_memcpy(ev.h.comm, s.comm, sizeof(ev.h.comm));
 	if (pw_filtered(cfg, &ev.h)) {

@@ -187,6 +187,7 @@ static __always_inline void pw_fill_hdr(struct pw_hdr *h, __u16 type, __u16 modu
 	h->uid = (__u32)uid_gid;
 	h->gid = uid_gid >> 32;
 	h->cpu = bpf_get_smp_processor_id();
+	h->rule = 0;
 	h->cgroup_id = bpf_get_current_cgroup_id();
 	/* 6.1's bpf_get_current_comm() does not zero the bytes after the
 	 * NUL, and the comm filter's key is all 16 bytes. */

@@ -9,7 +9,11 @@
 #include "common.bpf.h"
 
 #define MOD PW_MOD_FILE
+#include "rules.bpf.h"
 #define PW_PAIR_MODULE MOD
+/* calls are tracked while the module is off too when a rule wants them */
+#define PW_PAIR_WANTED(cfg, tgid) \
+	(pw_module_on_for(cfg, MOD, tgid) || pw_rule_module_wanted(cfg, MOD, tgid))
 #include "syscall_pair.bpf.h"
 #include "path_filter.bpf.h"
 
@@ -39,14 +43,16 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 				     const struct pw_pair *p)
 {
 	__u64 path = p->args[0], new_path = 0;
+	struct pw_rule_in in = {};
 	struct file_scratch *s;
 	struct pw_config *cfg;
 	struct open_how how;
 	struct pw_file *ev;
 	__u32 len, size;
 	__u16 type = PW_EV_OPEN;
+	bool rules_only;
 
-	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	cfg = pw_rule_begin(MOD, bpf_get_current_pid_tgid() >> 32, &rules_only);
 	if (!cfg)
 		return 0;
 	s = file_scratch_get();
@@ -113,8 +119,21 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 		size = offsetof(struct pw_file, path) + len;
 	}
 	pw_fill_hdr(&ev->h, type, MOD, size);
+	/* rules first: an alert passes the filters */
+	in.path = ev->path;
+	in.open_flags = ev->flags;
+	switch (pw_rule_apply(cfg, &ev->h, &in)) {
+	case PW_RULE_HIDE:
+		pw_count(MOD, PW_FILTERED);
+		return 0;
+	case PW_RULE_EMIT:
+		pw_submit(cfg, ev, size, MOD);
+		return 0;
+	case PW_RULE_NONE:
+		break;
+	}
 	/* An event with two paths is filtered only when both are. */
-	if (pw_filtered(cfg, &ev->h) ||
+	if (rules_only || pw_filtered(cfg, &ev->h) ||
 	    (pw_path_filtered(cfg, &s->key, ev->path) &&
 	     (type != PW_EV_RENAME || pw_path_filtered(cfg, &s->key, ev->new_path)))) {
 		pw_count(MOD, PW_FILTERED);

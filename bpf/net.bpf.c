@@ -23,7 +23,11 @@
 #include "net_addr.bpf.h"
 
 #define MOD PW_MOD_NET
+#include "rules.bpf.h"
 #define PW_PAIR_MODULE MOD
+/* calls are tracked while the module is off too when a rule wants them */
+#define PW_PAIR_WANTED(cfg, tgid) \
+	(pw_module_on_for(cfg, MOD, tgid) || pw_rule_module_wanted(cfg, MOD, tgid))
 #define PW_PAIR_MAP calls
 #define PW_INFLIGHT_ENTRIES 8192	/* threads inside connect/accept/bind/listen at once */
 #include "syscall_pair.bpf.h"
@@ -227,7 +231,9 @@ static __always_inline int call_exit(struct trace_event_raw_sys_exit *ctx,
 				     const struct pw_pair *p, __u16 type)
 {
 	__s64 ret = ctx->ret;
+	struct pw_rule_in in = {};
 	struct pw_sock_call *ev;
+	bool rules_only;
 	struct pw_config *cfg;
 	struct sock *sk;
 	__u32 plen;
@@ -263,13 +269,31 @@ static __always_inline int call_exit(struct trace_event_raw_sys_exit *ctx,
 		sock_adopt(sk);
 	call_sock(ev, sk);
 
-	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	cfg = pw_rule_begin(MOD, bpf_get_current_pid_tgid() >> 32, &rules_only);
 	if (!cfg)
 		return 0;
 	plen = ev->path_len;
 	if (plen > PW_UNIX_PATH_MAX)
 		plen = PW_UNIX_PATH_MAX;
 	pw_fill_hdr(&ev->h, type, MOD, offsetof(struct pw_sock_call, path) + plen);
+	/* rules first: an alert passes the filters */
+	in.daddr = ev->t.daddr;
+	in.has_daddr = !!(ev->t.flags & PW_NET_HAS_DADDR);
+	in.dport = ev->t.dport;
+	switch (pw_rule_apply(cfg, &ev->h, &in)) {
+	case PW_RULE_HIDE:
+		pw_count(MOD, PW_FILTERED);
+		return 0;
+	case PW_RULE_EMIT:
+		pw_submit(cfg, ev, offsetof(struct pw_sock_call, path) + plen, MOD);
+		return 0;
+	case PW_RULE_NONE:
+		break;
+	}
+	if (rules_only) {
+		pw_count(MOD, PW_FILTERED);
+		return 0;
+	}
 	finish(cfg, ev, &ev->h, &ev->t, offsetof(struct pw_sock_call, path) + plen);
 	return 0;
 }

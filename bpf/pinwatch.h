@@ -117,7 +117,8 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
  * syscall 10-19, file 20-29, net 30-39, signal 40-49, mount 50-59,
  * oom 60-69, block 70-79, capability 80-89, audit 90-99, uprobe 100-109,
  * tracepoint workbench 110-119, bench 120-129, cred 130-139, ptrace 140-149,
- * kmod 150-159, ns 160-169, attr 170-179, iouring 180-189, bpf 190-199.
+ * kmod 150-159, ns 160-169, attr 170-179, iouring 180-189, bpf 190-199,
+ * rules 200-209.
  * X(UP, name, id) */
 #define PW_EVENT_TYPES(X)		\
 	X(EXEC, exec, 1)		\
@@ -159,7 +160,8 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 	X(XATTR, xattr, 172)		\
 	X(UTIMES, utimes, 173)		\
 	X(IO_URING, io_uring, 180)	\
-	X(BPF, bpf, 190)
+	X(BPF, bpf, 190)		\
+	X(SUPPRESSED, suppressed, 200)
 
 enum pw_event_type {
 #define PW_X(up, low, id) PW_EV_##up = id,
@@ -331,7 +333,9 @@ struct pw_hdr {
 	__u32 ppid;
 	__u32 uid;
 	__u32 gid;
-	__u32 cpu;
+	__u16 cpu;
+	__u16 rule;		/* 0, or the slot + 1 of the rule this event is an alert of
+				 * (maps/rules; see struct pw_rule) */
 	__u64 cgroup_id;	/* cgroup v2 id */
 	__u64 exec_id;		/* 0 when the process exec'd before pinwatch loaded */
 	__u64 parent_exec_id;
@@ -1419,6 +1423,161 @@ struct pw_io_uring {
 	__u32 nr_bufs;		/* register: buffers registered with the ring after the call */
 	__u32 sq_thread;	/* submit: 1 when the ring's SQPOLL thread submitted */
 	__u32 pad;
+};
+
+/* ---- rules (maps/rules and maps/rule_*; pinned-layout.md, "Rules") ---- */
+
+#define PW_RULES_MAX		128	/* slots of maps/rules */
+#define PW_RULE_WORDS		2	/* u64 words of a rule mask: PW_RULES_MAX bits */
+#define PW_RULE_INDEX_ENTRIES	4096	/* keys of each selector index map */
+#define PW_RULE_THROTTLE_ENTRIES 8192
+#define PW_RULE_NAME_MAX	32	/* with the NUL */
+#define PW_RULE_TAGS_MAX	64	/* comma-separated, with the NUL */
+#define PW_RULE_SPEC_MAX	1024	/* the rule's `rule add` arguments, NUL-separated */
+#define PW_RULE_RANGES		4	/* ranges of one scalar selector (uid, euid, port) */
+#define PW_RULE_TYPES		256	/* event type ids a rule can name (rule_types keys) */
+
+/* A set of rules: bit (slot % 64) of word (slot / 64). */
+struct pw_rule_mask {
+	__u64 w[PW_RULE_WORDS];
+};
+
+/* Selector kinds: bits of pw_rule.sels and .neg; the indexed ones are the
+ * slots of pw_rule_index.dflt. X(UP, name, bit) */
+#define PW_RULE_SELECTORS(X)		\
+	X(COMM, comm, 0)		\
+	X(BINARY, binary, 1)		\
+	X(BINARY_PREFIX, binary_prefix, 2) \
+	X(PATH, path, 3)		\
+	X(CIDR, cidr, 4)		\
+	X(UID, uid, 5)			\
+	X(EUID, euid, 6)		\
+	X(PORT, port, 7)		\
+	X(OPEN_FLAGS, open_flags, 8)	\
+	X(STDIO, stdio, 9)		\
+	X(EXE_FLAGS, exe_flags, 10)
+
+enum pw_rule_sel {
+#define PW_X(up, low, bit) PW_RSEL_##up = bit,
+	PW_RULE_SELECTORS(PW_X)
+#undef PW_X
+};
+#define PW_RSEL_INDEXED	5	/* kinds 0 .. 4 have an index map */
+
+/* maps/rule_index, key 0: for each indexed kind, the rules that hold when
+ * the event's value has no key in that kind's map (rules that do not use
+ * the kind, and negated ones). */
+struct pw_rule_index {
+	struct pw_rule_mask dflt[PW_RSEL_INDEXED];
+	struct pw_rule_mask users[PW_RSEL_INDEXED];	/* the rules that use the kind */
+	__u32 modules;		/* bit (1 << module id): a rule names an event type of that
+				 * module, whose events then reach the rules while it is off */
+	__u32 pad;
+};
+
+/* What a rule does (field "action"); X(UP, name, id) */
+#define PW_RULE_ACTIONS(X)		\
+	X(ALERT, alert, 1)		\
+	X(DROP, drop, 2)		\
+	X(KILL, kill, 3)
+
+enum pw_rule_action {
+#define PW_X(up, low, id) PW_RULE_##up = id,
+	PW_RULE_ACTIONS(PW_X)
+#undef PW_X
+};
+
+/* X(UP, name, id) */
+#define PW_RULE_SEVERITIES(X)		\
+	X(LOW, low, 1)			\
+	X(MEDIUM, medium, 2)		\
+	X(HIGH, high, 3)		\
+	X(CRITICAL, critical, 4)
+
+enum pw_rule_severity {
+#define PW_X(up, low, id) PW_SEV_##up = id,
+	PW_RULE_SEVERITIES(PW_X)
+#undef PW_X
+};
+
+/* Open flags a rule can ask for (--open-flags), any of them. */
+#define PW_RULE_OPEN_WRITE	1	/* O_WRONLY or O_RDWR */
+#define PW_RULE_OPEN_CREATE	2	/* O_CREAT */
+#define PW_RULE_OPEN_TRUNC	4	/* O_TRUNC */
+
+/* An inclusive range of a scalar selector. */
+struct pw_rule_range {
+	__u32 lo;
+	__u32 hi;
+};
+
+/* maps/rules value, keyed by slot. Written by `pinwatch rule` only; the
+ * indexed selectors' values live in the index maps, spec keeps them all. */
+struct pw_rule {
+	char name[PW_RULE_NAME_MAX];
+	char tags[PW_RULE_TAGS_MAX];
+	__u32 used;		/* 1: the slot holds a rule */
+	__u32 sels;		/* bit (1 << PW_RSEL_*): the rule uses that selector */
+	__u32 neg;		/* bit (1 << PW_RSEL_*): that selector is negated (!) */
+	__u8 action;		/* enum pw_rule_action */
+	__u8 severity;		/* enum pw_rule_severity */
+	__u8 open_flags;	/* PW_RULE_OPEN_* */
+	__u8 n_uid;		/* ranges used in uid[] */
+	__u8 n_euid;
+	__u8 n_port;
+	__u8 stdio;		/* bit (1 << PW_STDIO_*): exec, one of fds 0-2 is of that kind */
+	__u8 exe_flags;		/* PW_EXE_* bits: exec, the new image has one of them */
+	__u32 throttle_n;	/* 0: no throttle; else hits emitted per period */
+	__u64 throttle_ns;	/* the period */
+	struct pw_rule_range uid[PW_RULE_RANGES];
+	struct pw_rule_range euid[PW_RULE_RANGES];
+	struct pw_rule_range port[PW_RULE_RANGES];
+	__u32 spec_len;		/* bytes used in spec */
+	__u32 freed;		/* a free slot: when it was freed (a sequence number,
+				 * 0 never used); the oldest free slot is used first, so an
+				 * alert still in the ring is not read as a new rule's */
+	char spec[PW_RULE_SPEC_MAX];
+};
+
+/* maps/rule_paths key: prefixlen in bits counts kind and the path bytes.
+ * A prefix DIR is stored as "DIR/", an exact path as "PATH\0"; BPF looks a
+ * path up as "PATH\0", so one lookup finds either. */
+#define PW_RULE_PATH_KIND_PATH		1	/* --path, --path-prefix */
+#define PW_RULE_PATH_KIND_BINARY	2	/* --binary-prefix */
+struct pw_rule_path_key {
+	__u32 prefixlen;
+	__u8 kind;
+	char path[PW_PATH_MAX - 1];	/* an LPM key has at most 256 bytes of data */
+};
+
+/* maps/rule_stats value, per CPU, keyed by slot. Reset by `rule add`. */
+struct pw_rule_stats {
+	__u64 hits;		/* events the rule matched (suppressed ones too) */
+	__u64 suppressed;	/* hits not emitted by --throttle */
+};
+
+/* maps/rule_throttle: one window per rule, executable and cgroup. */
+struct pw_throttle_key {
+	__u32 slot;
+	__u32 pad;
+	__u64 dev;		/* the executable's file (kernel dev encoding) */
+	__u64 ino;
+	__u64 cgroup_id;
+};
+
+struct pw_throttle {
+	__u64 start_ns;		/* the window's start */
+	__u32 hits;		/* hits in the window */
+	__u32 pad;
+};
+
+/* Emitted at the first hit after a throttled window with held-back hits;
+ * h.rule names the rule, the rest of the header is that hit's. */
+struct pw_suppressed {
+	struct pw_hdr h;
+	__u32 count;		/* hits the window held back */
+	__u32 pad;
+	__u64 period_ns;	/* the rule's throttle period */
 };
 
 #endif /* PINWATCH_H */

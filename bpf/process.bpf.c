@@ -31,6 +31,7 @@
 #include "common.bpf.h"
 #include "net_addr.bpf.h"
 #include "path_walk.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_PROCESS
 #define SIGKILL		9
@@ -65,6 +66,8 @@ struct exec_scratch {
 	struct pw_proc proc;
 	struct pw_block_key image;	/* the new image's file */
 	__u32 blocked;			/* image is in the blocklist: run the action stage */
+	__u32 filtered;			/* the filters exclude the event unless a rule alerts */
+	__u32 rules_only;		/* the module is off: the event is built for the rules */
 	__u32 pad;
 	/* exec_context's work space */
 	struct pw_walk_space walk;	/* the cwd */
@@ -195,6 +198,7 @@ int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 	struct exec_scratch *s = exec_scratch_get();
 	struct pw_proc *parent;
 	struct pw_config *cfg;
+	bool rules_only;
 
 	if (!s)
 		return 0;
@@ -214,18 +218,21 @@ int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 		s->blocked = bpf_map_lookup_elem(&blocklist, &s->image) != NULL;
 	}
 
-	cfg = pw_begin(MOD, tgid);
+	cfg = pw_rule_begin(MOD, tgid, &rules_only);
 	if (!cfg) {
 		to_action(ctx, s);
 		return 0;
 	}
+	s->rules_only = rules_only;
 	pw_fill_hdr(&s->ev.h, PW_EV_EXEC, MOD, 0);
 	bpf_probe_read_kernel_str(s->ev.filename, sizeof(s->ev.filename),
 				  (void *)ctx + fname_off);
 	return exec_next(ctx, s, EXEC_STAGE_FILTER);
 }
 
-/* The pid/uid/comm/cgroup filters. */
+/* The pid/uid/comm/cgroup filters. While some rule names exec, an exec
+ * they exclude still goes down the chain: the rules, in the output stage,
+ * see its exec context, and an alert passes the filters. */
 SEC("tp/sched/sched_process_exec")
 int exec_filter(struct trace_event_raw_sched_process_exec *ctx)
 {
@@ -234,7 +241,9 @@ int exec_filter(struct trace_event_raw_sched_process_exec *ctx)
 
 	if (!s || !cfg)
 		return exec_end(ctx, s, PW_DROPPED);
-	if (pw_filtered(cfg, &s->ev.h))
+	/* the module off but wanted by a rule: only an alert is emitted */
+	s->filtered = s->rules_only || pw_filtered(cfg, &s->ev.h);
+	if (s->filtered && !pw_rule_type_used(PW_EV_EXEC))
 		return exec_end(ctx, s, PW_FILTERED);
 	return exec_next(ctx, s, EXEC_STAGE_ENRICH);
 }
@@ -560,10 +569,26 @@ int exec_output(struct trace_event_raw_sched_process_exec *ctx)
 {
 	struct exec_scratch *s = exec_scratch_get();
 	struct pw_config *cfg = pw_config_get();
+	struct pw_rule_in in = {};
 	__u32 len;
 
 	if (!s || !cfg)
 		return exec_end(ctx, s, PW_DROPPED);
+	/* the rules: an alert passes the filters; drop ends the event */
+	in.path = s->ev.filename;
+	in.exe_flags = s->ev.exe_flags;
+	for (int i = 0; i < PW_STDIO_FDS; i++)
+		in.stdio |= 1u << (s->ev.stdio[i].kind & 7);
+	switch (pw_rule_apply(cfg, &s->ev.h, &in)) {
+	case PW_RULE_HIDE:
+		return exec_end(ctx, s, PW_FILTERED);
+	case PW_RULE_NONE:
+		if (s->filtered)
+			return exec_end(ctx, s, PW_FILTERED);
+		break;
+	case PW_RULE_EMIT:
+		break;
+	}
 	len = s->ev.args_len;
 	if (len > PW_ARGS_MAX)
 		len = PW_ARGS_MAX;

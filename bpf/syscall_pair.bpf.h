@@ -56,13 +56,20 @@ struct {
 	__type(value, struct pw_pair);
 } PW_PAIR_MAP SEC(".maps");
 
+/* Whether a call is tracked: by default while the module is on for the
+ * caller; a module whose rules see its events while it is off (rules.bpf.h)
+ * defines its own before including this header. */
+#ifndef PW_PAIR_WANTED
+#define PW_PAIR_WANTED(cfg, tgid) pw_module_on_for(cfg, PW_PAIR_MODULE, tgid)
+#endif
+
 /* The raw arguments of a syscall at its enter, into p; false (the call
  * counted seen and filtered, not to be tracked) when the sensor or the
  * module is off or the caller is the consumer. */
 static __always_inline bool pw_pair_begin(struct trace_event_raw_sys_enter *ctx, __u64 id,
 					  struct pw_pair *p, __u32 op, const int nargs)
 {
-	if (!pw_module_on_for(pw_config_get(), PW_PAIR_MODULE, id >> 32)) {
+	if (!PW_PAIR_WANTED(pw_config_get(), id >> 32)) {
 		pw_count_event(PW_PAIR_MODULE, PW_FILTERED);
 		return false;
 	}

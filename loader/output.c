@@ -178,6 +178,29 @@ static void rotate(void)
 
 static int reopen_locked(void);
 
+/* The syslog severity of one JSON line: an alert's follows its rule's
+ * severity (low notice, medium warning, high err, critical crit); every
+ * other line is info. Only an alert has the key "severity", and inside a
+ * JSON string a quote is escaped, so the unescaped key is the field. */
+static int line_severity(const char *msg, size_t len)
+{
+	static const struct { const char *name; int pri; } sev[] = {
+		{ "low\"", LOG_NOTICE }, { "medium\"", LOG_WARNING },
+		{ "high\"", LOG_ERR }, { "critical\"", LOG_CRIT },
+	};
+	static const char key[] = ",\"severity\":\"";
+	const char *p = memmem(msg, len, key, sizeof(key) - 1);
+
+	if (!p)
+		return LOG_INFO;
+	p += sizeof(key) - 1;
+	for (size_t i = 0; i < sizeof(sev) / sizeof(sev[0]); i++)
+		if ((size_t)(msg + len - p) >= strlen(sev[i].name) &&
+		    !memcmp(p, sev[i].name, strlen(sev[i].name)))
+			return sev[i].pri;
+	return LOG_INFO;
+}
+
 /* One message in syslog(3)'s format, "<PRI>Mmm dd hh:mm:ss TAG[PID]: MSG"
  * (local time), which every syslog daemon parses. When the daemon refuses
  * it (restarting, or its socket gone), reconnects and sends again every
@@ -196,7 +219,7 @@ static int send_message(const char *msg, size_t len)
 	strftime(stamp, sizeof(stamp), "%h %e %T", &tm);
 	iov[0].iov_base = head;
 	iov[0].iov_len = (size_t)snprintf(head, sizeof(head), "<%d>%s %.32s[%d]: ",
-					  out.o.facility | LOG_INFO, stamp,
+					  out.o.facility | line_severity(msg, len), stamp,
 					  out.o.ident, (int)getpid());
 	iov[1].iov_base = (void *)msg;
 	iov[1].iov_len = len;

@@ -291,6 +291,15 @@ static void emit_fork(struct pw_emit *e, const void *rec, size_t len)
 	emit_u64(e, "child_pid", "child", r.child_pid);
 }
 
+static void emit_suppressed(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_suppressed r;
+
+	PW_COPY(&r, rec, len);
+	emit_u64(e, "count", "count", r.count);
+	emit_duration(e, "period_ns", "period", r.period_ns);
+}
+
 static const char *enforce_action_name(unsigned int action)
 {
 	switch (action) {
@@ -2445,6 +2454,9 @@ static const struct pw_event_desc pw_event_descs[] = {
 	/* iouring */
 	{ PW_EV_IO_URING, sizeof(struct pw_io_uring), emit_io_uring },
 
+	/* rules */
+	{ PW_EV_SUPPRESSED, sizeof(struct pw_suppressed), emit_suppressed },
+
 	/* end */
 };
 
@@ -2599,6 +2611,45 @@ static void emit_common_text(struct pw_emit *e, const struct pw_hdr *h,
 	emit_raw(e, " ", 1);
 }
 
+static pw_rule_lookup_fn rule_lookup;
+
+void pw_event_set_rule_lookup(pw_rule_lookup_fn fn)
+{
+	rule_lookup = fn;
+}
+
+/* The rule an alert names (hdr.rule): JSON "rule", "severity", "tags" (an
+ * array); text "! rule=NAME severity=S tags=T". A rule the lookup does not
+ * know (deleted since) is "#SLOT", severity "unknown". */
+static void emit_rule(struct pw_emit *e, unsigned int rule)
+{
+	struct pw_rule_info ri = { 0 };
+	char num[32], tags[PW_RULE_TAGS_MAX];
+	size_t n = 0;
+
+	if (!rule_lookup || !rule_lookup(rule, &ri) || !ri.name) {
+		snprintf(num, sizeof(num), "#%u", rule - 1);
+		ri.name = num;
+		ri.severity = "unknown";
+		ri.tags = "";
+	}
+	if (e->fmt == PW_FMT_TEXT) {
+		emit_key(e, "", "");
+		emit_raw(e, "!", 1);
+	}
+	emit_str(e, "rule", "rule", ri.name, PW_RULE_NAME_MAX);
+	emit_str(e, "severity", "severity", ri.severity ? ri.severity : "unknown", 16);
+	if (e->fmt == PW_FMT_TEXT) {
+		if (ri.tags && *ri.tags)
+			emit_str(e, "tags", "tags", ri.tags, PW_RULE_TAGS_MAX);
+		return;
+	}
+	/* comma-separated in the rule: NUL-separated for the array */
+	for (const char *t = ri.tags ? ri.tags : ""; *t && n < sizeof(tags) - 1; t++)
+		tags[n++] = *t == ',' ? '\0' : *t;
+	emit_strv(e, "tags", tags, n);
+}
+
 int pw_event_format(const void *rec, size_t len, enum pw_output_fmt fmt,
 		    const struct pw_clock *clk, struct pw_buf *out)
 {
@@ -2625,6 +2676,8 @@ int pw_event_format_extra(const void *rec, size_t len, enum pw_output_fmt fmt,
 	else
 		emit_common_text(&e, &h, clk);
 	d->emit(&e, rec, len);
+	if (h.rule)
+		emit_rule(&e, h.rule);
 	emit_cstr(&e, fmt == PW_FMT_JSON ? "}\n" : "\n");
 	if (e.err) {
 		out->len = start;

@@ -61,4 +61,17 @@ int pw_event_format_extra(const void *rec, size_t len, enum pw_output_fmt fmt,
 			  const struct pw_clock *clk,
 			  const struct pw_event_extra *x, struct pw_buf *out);
 
+/* An alert's rule, for its hdr.rule (the rule's slot + 1): what the
+ * formatter prints. The strings must live until the next lookup. */
+struct pw_rule_info {
+	const char *name;
+	const char *severity;
+	const char *tags;	/* comma-separated, "" for none */
+};
+typedef bool (*pw_rule_lookup_fn)(unsigned int rule, struct pw_rule_info *out);
+
+/* Sets the lookup pw_event_format() uses for alerts (the consumer reads
+ * maps/rules); without one an alert's rule prints as "#SLOT". */
+void pw_event_set_rule_lookup(pw_rule_lookup_fn fn);
+
 #endif /* PWEVENT_H */

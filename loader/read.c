@@ -85,6 +85,7 @@ static struct {
 	size_t batch;			/* --queue: records read per write */
 	bool type_filter;
 	bool type_allowed[65536];
+	bool alerts;			/* --alerts */
 	struct pw_out_opts out;
 	bool ring_usage;
 	struct tpw_opts tp;		/* --tracepoint */
@@ -143,7 +144,8 @@ static const char doc[] =
 "... up to --backups) and a new FILE is started; --max-size 0 leaves rotation\n"
 "to logrotate. SIGHUP reopens FILE by name (logrotate's postrotate).\n"
 "--syslog sends each event as one message in syslog(3)'s format (JSON payload,\n"
-"priority info, tag pinwatch) to the local syslog daemon's socket, /dev/log or\n"
+"priority info, or for an alert its rule's severity: low notice, medium warning,\n"
+"high err, critical crit; tag pinwatch) to the local syslog daemon's socket, /dev/log or\n"
 "--syslog-socket, and the daemon forwards it. A message the daemon refuses\n"
 "for 5 seconds (pinwatch-read reconnects meanwhile) stops pinwatch-read with\n"
 "an error; the next run sends it again.\n"
@@ -175,10 +177,13 @@ enum {
 	OPT_TRACEPOINT,
 	OPT_FILTER,
 	OPT_TP_OBJECT,
+	OPT_ALERTS,
 };
 
 static const struct argp_option options[] = {
 	{ "json", OPT_JSON, NULL, 0, "JSON Lines output (default: text)", 0 },
+	{ "alerts", OPT_ALERTS, NULL, 0,
+	  "Only alerts: events a rule matched (pinwatch rule), suppressed events too", 0 },
 	{ "type", OPT_TYPE, "LIST", 0,
 	  "Only these event types, comma-separated (e.g. exec,exit)", 0 },
 	{ "pin-root", OPT_PIN_ROOT, "DIR", 0,
@@ -286,6 +291,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case OPT_TYPE:
 		parse_types(arg);
+		break;
+	case OPT_ALERTS:
+		opt.alerts = true;
 		break;
 	case OPT_PIN_ROOT:
 		opt.pin_root = arg;
@@ -705,6 +713,13 @@ static bool wanted(const unsigned char *data, __u32 len)
 		pw_cstate_dropped(PW_CONSUMER_DROP_MALFORMED, 1);
 		return false;
 	}
+	if (opt.alerts) {
+		struct pw_hdr h;
+
+		memcpy(&h, data, sizeof(h));	/* checked: len covers it */
+		if (!h.rule)
+			return false;
+	}
 	return !opt.type_filter || opt.type_allowed[type];
 }
 
@@ -1050,6 +1065,43 @@ static int open_side_maps(void)
 	return 0;
 }
 
+/* maps/rules, for the name, severity and tags of an alert's rule (opened
+ * at the first alert: a sensor may have no module that evaluates rules). */
+static int rules_fd = -1;
+static bool rules_tried;
+
+static const char *severity_name(unsigned int sev)
+{
+	switch (sev) {
+#define PW_X(up, low, id) case id: return #low;
+	PW_RULE_SEVERITIES(PW_X)
+#undef PW_X
+	}
+	return "unknown";
+}
+
+/* Called by the formatter (the worker thread only). */
+static bool rule_lookup(unsigned int rule, struct pw_rule_info *out)
+{
+	static struct pw_rule r;
+	char path[PATH_MAX];
+	__u32 slot = rule - 1;
+
+	if (!rules_tried) {
+		rules_tried = true;
+		snprintf(path, sizeof(path), "%s/maps/rules", opt.pin_root);
+		rules_fd = bpf_obj_get(path);
+	}
+	if (rules_fd < 0 || !rule || bpf_map_lookup_elem(rules_fd, &slot, &r) || !r.used)
+		return false;
+	r.name[sizeof(r.name) - 1] = '\0';
+	r.tags[sizeof(r.tags) - 1] = '\0';
+	out->name = r.name;
+	out->severity = severity_name(r.severity);
+	out->tags = r.tags;
+	return true;
+}
+
 /* Sum of pw_stats.dropped over all CPUs and modules. */
 static unsigned long long kernel_dropped(void)
 {
@@ -1300,6 +1352,7 @@ int main(int argc, char **argv)
 	opt.tp.pin_root = opt.pin_root;
 	if (opt.tp.tracepoint && tpw_start(&opt.tp, &tp_ring_fd, &tp_stats_fd))
 		return 1;
+	pw_event_set_rule_lookup(rule_lookup);
 	if (open_ring() || open_side_maps() || open_output())
 		return 1;
 	if (pw_clock_init(&clk) || guard_init() ||

@@ -571,6 +571,26 @@ static void uprobe_tp_bench_seeds(void)
 	put("bench", &be, sizeof(be));
 }
 
+/* rules: a suppressed event, and an alert (a fork whose hdr.rule is set) */
+static void rule_seeds(void)
+{
+	struct pw_suppressed su;
+	struct pw_fork f;
+
+	memset(&su, 0, sizeof(su));
+	hdr(&su.h, PW_EV_SUPPRESSED, sizeof(su));
+	su.h.module = PW_MOD_FILE;
+	su.h.rule = 1;
+	su.count = 9;
+	su.period_ns = 10000000000ULL;
+	put("suppressed", &su, sizeof(su));
+	memset(&f, 0, sizeof(f));
+	hdr(&f.h, PW_EV_FORK, sizeof(f));
+	f.h.rule = 3;
+	f.child_pid = 43;
+	put("fork-alert", &f, sizeof(f));
+}
+
 static void iouring_seeds(void)
 {
 	struct pw_io_uring io;
@@ -690,6 +710,7 @@ int main(int argc, char **argv)
 	kmod_bpf_seeds();
 	uprobe_tp_bench_seeds();
 	iouring_seeds();
+	rule_seeds();
 	cred_seeds();
 	ptrace_seeds();
 	ns_seeds();

@@ -1501,6 +1501,55 @@ static void test_bench(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("bench", "unknown") ",\"seq\":41}\n");
 }
 
+/* The rule lookup the consumer gives the formatter: slot 2 is a rule,
+ * every other slot unknown (deleted). */
+static bool test_rule_lookup(unsigned int rule, struct pw_rule_info *ri)
+{
+	if (rule != 3)
+		return false;
+	ri->name = "shadow-read";
+	ri->severity = "high";
+	ri->tags = "T1003.008,cred";
+	return true;
+}
+
+/* An alert: any event whose hdr.rule is set ends with the rule's name,
+ * severity and tags; the suppressed event of a throttled rule. */
+static void test_rules(void)
+{
+	struct pw_suppressed r;
+	struct pw_fork f;
+
+	pw_event_set_rule_lookup(test_rule_lookup);
+	fill_hdr(&f.h, PW_EV_FORK, sizeof(f));
+	f.child_pid = 4321;
+	f.pad = 0;
+	f.h.rule = 3;
+	CHECK_TEXT(&f, sizeof(f), "fork  " COLS "child=4321 ! rule=shadow-read severity=high "
+		   "tags=T1003.008,cred\n");
+	CHECK_JSON(&f, sizeof(f), HDR_JSON("fork") ",\"child_pid\":4321,\"rule\":\"shadow-read\","
+		   "\"severity\":\"high\",\"tags\":[\"T1003.008\",\"cred\"]}\n");
+	/* a rule deleted since: its slot, severity unknown */
+	f.h.rule = 6;
+	CHECK_TEXT(&f, sizeof(f), "fork  " COLS "child=4321 ! rule=#5 severity=unknown\n");
+	CHECK_JSON(&f, sizeof(f), HDR_JSON("fork") ",\"child_pid\":4321,\"rule\":\"#5\","
+		   "\"severity\":\"unknown\",\"tags\":[]}\n");
+
+	fill_hdr(&r.h, PW_EV_SUPPRESSED, sizeof(r));
+	r.h.rule = 3;
+	r.count = 41;
+	r.pad = 0;
+	r.period_ns = 10000000000ULL;
+	CHECK_TEXT(&r, sizeof(r), "suppressed " COLS "count=41 period=10.000s ! rule=shadow-read "
+		   "severity=high tags=T1003.008,cred\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON("suppressed") ",\"count\":41,\"period_ns\":10000000000,"
+		   "\"rule\":\"shadow-read\",\"severity\":\"high\",\"tags\":[\"T1003.008\",\"cred\"]}\n");
+	/* short: no suppressed record without its count */
+	r.h.size = offsetof(struct pw_suppressed, count);
+	CHECK(fmt(&r, r.h.size, PW_FMT_JSON) == -EINVAL);
+	pw_event_set_rule_lookup(NULL);
+}
+
 /* Every type the decoder knows has a text line compared exactly above: a
  * new event type fails here until its test is written. Runs last. */
 static void test_text_coverage(void)
@@ -1917,6 +1966,7 @@ int main(void)
 	test_tracepoint();
 	test_bench();
 	test_io_uring();
+	test_rules();
 	test_text_coverage();
 	pw_buf_free(&out);
 	printf("%d passed, %d failed\n", passed, failed);
