@@ -31,6 +31,7 @@
 #include "common.bpf.h"
 #include "net_addr.bpf.h"
 #include "path_walk.bpf.h"
+#include "container.bpf.h"
 
 #define MOD PW_MOD_PROCESS
 #define SIGKILL		9
@@ -613,6 +614,8 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 	if (cached)
 		bpf_map_update_elem(&proc_cache, &child_pid, cached, BPF_ANY);
 
+	pw_container_note();
+
 	cfg = pw_begin(MOD, parent_tgid);
 	if (!cfg)
 		return 0;
@@ -625,3 +628,15 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 
 PW_TP_VARIANTS(fork, sched_process_fork, handle_fork(parent, child),
 	       struct task_struct *parent, struct task_struct *child)
+
+/* The container of the cgroup the new image runs in, for the container
+ * filter (maps/cgroup_container): a hook of its own, since the exec chain's
+ * tail calls limit its frames. Not an event: not counted. */
+static __always_inline int note_container(void)
+{
+	pw_container_note();
+	return 0;
+}
+
+PW_TP_VARIANTS(ctr_exec, sched_process_exec, note_container(),
+	       struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)

@@ -80,11 +80,22 @@ static void fill_hdr(struct pw_hdr *h, unsigned int type, size_t size)
 	h->exec_id = 77;
 	h->parent_exec_id = 66;
 	strcpy(h->comm, "bash");
+	h->ns = (struct pw_ns_inodes){ .mnt = 4026531841, .pid = 4026531836, .net = 4026531840,
+				       .user = 4026531837, .uts = 4026531838, .ipc = 4026531839,
+				       .cgroup = 4026531835, .time = 4026531834 };
 }
 
-#define HDR_JSON_M(type, mod) "{\"type\":\"" type "\",\"time\":\"2026-11-22T10:11:12.123456789Z\"," \
+/* The header's namespaces (fill_hdr), as JSON. */
+#define NS_JSON "\"ns\":{\"mnt\":4026531841,\"pid\":4026531836,\"net\":4026531840," \
+	"\"user\":4026531837,\"uts\":4026531838,\"ipc\":4026531839,\"cgroup\":4026531835," \
+	"\"time\":4026531834}"
+
+/* The common fields of fill_hdr()'s header, without a cgroup lookup. */
+#define HDR_JSON_NS(type, mod, ns) "{\"type\":\"" type "\",\"time\":\"2026-11-22T10:11:12.123456789Z\"," \
 	"\"pid\":100,\"tid\":101,\"ppid\":1,\"uid\":1000,\"gid\":1001,\"comm\":\"bash\"," \
-	"\"cgroup_id\":4242,\"exec_id\":77,\"parent_exec_id\":66,\"module\":\"" mod "\",\"cpu\":3"
+	"\"cgroup_id\":4242,\"exec_id\":77,\"parent_exec_id\":66,\"module\":\"" mod "\",\"cpu\":3," \
+	"\"cgroup\":null,\"container_id\":null,\"container_runtime\":null" ns
+#define HDR_JSON_M(type, mod) HDR_JSON_NS(type, mod, "," NS_JSON)
 #define HDR_JSON(type) HDR_JSON_M(type, "process")
 
 /* The text columns of fill_hdr()'s header after the type column (pid,
@@ -400,6 +411,7 @@ static void test_oom_kill(void)
 	CHECK_STR(out.data, "{\"type\":\"oom_kill\",\"time\":\"2026-11-22T10:11:12.123456789Z\","
 		  "\"pid\":100,\"tid\":101,\"ppid\":1,\"uid\":1000,\"gid\":1001,\"comm\":\"bash\","
 		  "\"cgroup_id\":4242,\"exec_id\":77,\"parent_exec_id\":66,\"module\":\"oom\",\"cpu\":3"
+		  ",\"cgroup\":null,\"container_id\":null,\"container_runtime\":null," NS_JSON
 		  ",\"victim_pid\":4321,\"victim_comm\":\"hog\",\"constraint\":\"memcg\","
 		  "\"total_pages\":5120,\"points\":4600,\"order\":0,"
 		  "\"message\":\"Memory cgroup out of memory\"}\n");
@@ -422,7 +434,7 @@ static void test_oom_kill(void)
 static void test_syscall(void)
 {
 	struct pw_syscall r;
-	char want[512];
+	char want[1024];
 
 	memset(&r, 0, sizeof(r));
 	fill_hdr_m(&r.h, PW_EV_SYSCALL, PW_MOD_SYSCALL, sizeof(r));
@@ -852,7 +864,7 @@ static void test_namespace(void)
 				      4026531838, 4026531839, 4026531835, 4026531834 };
 	CHECK_TEXT(&r, sizeof(r), "namespace " COLS "unshare flags=CLONE_NEWNS|CLONE_NEWNET "
 		   "mnt=4026531832 net=4026532176 ret=0\n");
-	snprintf(want, sizeof(want), "%s%s%s", HDR_JSON_M("namespace", "ns")
+	snprintf(want, sizeof(want), "%s%s%s", HDR_JSON_NS("namespace", "ns", "")
 		 ",\"syscall\":\"unshare\",\"flags\":[\"CLONE_NEWNS\",\"CLONE_NEWNET\"],"
 		 "\"ns_type\":null,\"ns_inode\":null,\"ns_of\":\"caller\"", inodes,
 		 ",\"ret\":0}\n");
@@ -865,7 +877,7 @@ static void test_namespace(void)
 	r.ns_inode = 4026532176;
 	CHECK_TEXT(&r, sizeof(r), "namespace " COLS "setns type=net inode=4026532176 "
 		   "net=4026532176 ret=0\n");
-	snprintf(want, sizeof(want), "%s%s%s", HDR_JSON_M("namespace", "ns")
+	snprintf(want, sizeof(want), "%s%s%s", HDR_JSON_NS("namespace", "ns", "")
 		 ",\"syscall\":\"setns\",\"flags\":[],\"ns_type\":\"net\","
 		 "\"ns_inode\":4026532176,\"ns_of\":\"caller\"", inodes, ",\"ret\":0}\n");
 	CHECK_JSON(&r, sizeof(r), want);
@@ -889,7 +901,7 @@ static void test_namespace(void)
 	r.ret = 4321;
 	CHECK_TEXT(&r, sizeof(r), "namespace " COLS "clone3 flags=CLONE_NEWPID|CLONE_NEWTIME "
 		   "child pid=4026532180 time=4026532181 ret=4321\n");
-	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("namespace", "ns")
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_NS("namespace", "ns", "")
 		   ",\"syscall\":\"clone3\",\"flags\":[\"CLONE_NEWPID\",\"CLONE_NEWTIME\"],"
 		   "\"ns_type\":null,\"ns_inode\":null,\"ns_of\":\"child\",\"ns\":{\"mnt\":0,"
 		   "\"pid\":4026532180,\"net\":0,\"user\":0,\"uts\":0,\"ipc\":0,\"cgroup\":0,"
