@@ -15,6 +15,7 @@
 #include <linux/bpf.h>
 
 #include "pwevent.h"
+#include "container.h"
 #include "tpformat.h"
 #include "tp_formats.h"
 
@@ -1842,8 +1843,116 @@ static void test_memfd(void)
 		   ",\"name\":\"payload\",\"flags\":19,\"fd\":3,\"ret\":3}\n");
 }
 
+#define ID64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* Every layout of PW_CONTAINER_LAYOUTS, a sub-cgroup of each, and paths
+ * that only look like one. */
+static void test_container_paths(void)
+{
+	static const struct {
+		const char *path;
+		const char *runtime;	/* NULL: the host */
+		const char *id;
+	} t[] = {
+		{ "/system.slice/docker-" ID64 ".scope", "docker", ID64 },
+		{ "/docker/" ID64, "docker", ID64 },
+		{ "/docker/" ID64 "/init.scope", "docker", ID64 },
+		{ "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod12_34.slice/"
+		  "cri-containerd-" ID64 ".scope", "containerd", ID64 },
+		{ "/kubepods/burstable/pod1234-5678/" ID64, "containerd", ID64 },
+		{ "/kubepods/pod1234-5678/" ID64, "containerd", ID64 },
+		{ "/kubepods.slice/kubepods-pod12.slice/crio-" ID64 ".scope", "crio", ID64 },
+		{ "/kubepods/besteffort/pod12/crio-" ID64, "crio", ID64 },
+		{ "/machine.slice/libpod-" ID64 ".scope", "podman", ID64 },
+		{ "/machine.slice/libpod-" ID64 ".scope/container", "podman", ID64 },
+		{ "/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" ID64 ".scope",
+		  "podman", ID64 },
+		{ "/libpod_parent/libpod-" ID64, "podman", ID64 },
+		{ "/machine.slice/machine-web\\x2d1.scope", "systemd-nspawn", "web-1" },
+		{ "/machine.slice/machine-web.scope/payload/system.slice/sshd.service",
+		  "systemd-nspawn", "web" },
+		/* the host, and look-alikes */
+		{ "/", NULL, "" },
+		{ "", NULL, "" },
+		{ "/user.slice/user-0.slice/session-1.scope", NULL, "" },
+		{ "/system.slice/docker.service", NULL, "" },
+		{ "/machine.slice/libpod-conmon-" ID64 ".scope", NULL, "" },
+		{ "/kubepods.slice/kubepods-pod12.slice/crio-conmon-" ID64 ".scope", NULL, "" },
+		{ "/libpod_parent/conmon", NULL, "" },
+		{ "/system.slice/docker-" ID64 ".scope.bak", NULL, "" },
+		{ "/system.slice/docker-0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef.scope",
+		  NULL, "" },
+		{ "/system.slice/docker-" ID64 "0.scope", NULL, "" },
+		{ "/notdocker/" ID64, NULL, "" },
+		{ "/elsewhere/libpod-" ID64, NULL, "" },
+		{ "/system.slice/machine-web.scope", NULL, "" },
+		/* deeper than PW_CONTAINER_DEPTH below the container */
+		{ "/docker/" ID64 "/a/b/c/d", NULL, "" },
+	};
+	char id[PW_CONTAINER_ID_TEXT];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		unsigned int rt = pw_container_of_path(t[i].path, id);
+		const char *name = pw_container_runtime_name(rt);
+
+		if (t[i].runtime)
+			CHECK_STR(name, t[i].runtime);
+		else
+			CHECK(name == NULL);
+		CHECK_STR(id, t[i].id);
+	}
+	CHECK(pw_container_runtime_name(0) == NULL);
+	CHECK(pw_container_runtime_name(1000) == NULL);
+}
+
+static bool fake_lookup(uint64_t cgroup_id, struct pw_cgroup_info *c)
+{
+	if (cgroup_id == 4242) {
+		c->path = "/libpod_parent/libpod-" ID64;
+		c->container_id = ID64;
+		c->runtime = "podman";
+		return true;
+	}
+	if (cgroup_id == 1) {
+		c->path = "/";
+		return true;
+	}
+	return false;
+}
+
+/* The consumer's cgroup lookup: JSON cgroup, container_id,
+ * container_runtime; text container=ID (12 bytes). */
+static void test_cgroup_lookup(void)
+{
+	struct pw_fork f;
+
+	pw_event_set_cgroup_lookup(fake_lookup);
+	fill_hdr(&f.h, PW_EV_FORK, sizeof(f));
+	f.child_pid = 4321;
+	f.pad = 0;
+	CHECK(fmt(&f, sizeof(f), PW_FMT_JSON) == 0);
+	CHECK(strstr(out.data, ",\"cpu\":3,\"cgroup\":\"/libpod_parent/libpod-" ID64 "\","
+			       "\"container_id\":\"" ID64 "\",\"container_runtime\":\"podman\","
+			       NS_JSON ",\"child_pid\":4321}\n") != NULL);
+	CHECK_TEXT(&f, sizeof(f), "fork  " COLS "child=4321 container=0123456789ab\n");
+	/* the host: a path, no container */
+	f.h.cgroup_id = 1;
+	CHECK(fmt(&f, sizeof(f), PW_FMT_JSON) == 0);
+	CHECK(strstr(out.data, ",\"cpu\":3,\"cgroup\":\"/\",\"container_id\":null,"
+			       "\"container_runtime\":null,") != NULL);
+	CHECK_TEXT(&f, sizeof(f), "fork  " COLS "child=4321\n");
+	/* unknown (gone) */
+	f.h.cgroup_id = 7;
+	CHECK(fmt(&f, sizeof(f), PW_FMT_JSON) == 0);
+	CHECK(strstr(out.data, ",\"cpu\":3,\"cgroup\":null,\"container_id\":null,"
+			       "\"container_runtime\":null,") != NULL);
+	pw_event_set_cgroup_lookup(NULL);
+}
+
 int main(void)
 {
+	test_container_paths();
+	test_cgroup_lookup();
 	test_exec();
 	test_unterminated();
 	test_json_escape();
