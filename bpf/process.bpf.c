@@ -186,7 +186,7 @@ static __always_inline int exec_next(void *ctx, struct exec_scratch *s, enum exe
 
 /* Entry: record the new image in proc_cache (for every exec, filtered or
  * not, so other modules can attribute events), look it up in the
- * blocklist, then start the chain. */
+ * blocklist, note the cgroup's container, then start the chain. */
 SEC("tp/sched/sched_process_exec")
 int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 {
@@ -214,6 +214,10 @@ int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 		file_key(BPF_CORE_READ(task, mm, exe_file), &s->image);
 		s->blocked = bpf_map_lookup_elem(&blocklist, &s->image) != NULL;
 	}
+
+	/* the container of the cgroup the image runs in, before the filters
+	 * look it up (maps/cgroup_container, bpf/container.bpf.h) */
+	pw_container_note();
 
 	cfg = pw_begin(MOD, tgid);
 	if (!cfg) {
@@ -628,15 +632,3 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 
 PW_TP_VARIANTS(fork, sched_process_fork, handle_fork(parent, child),
 	       struct task_struct *parent, struct task_struct *child)
-
-/* The container of the cgroup the new image runs in, for the container
- * filter (maps/cgroup_container): a hook of its own, since the exec chain's
- * tail calls limit its frames. Not an event: not counted. */
-static __always_inline int note_container(void)
-{
-	pw_container_note();
-	return 0;
-}
-
-PW_TP_VARIANTS(ctr_exec, sched_process_exec, note_container(),
-	       struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
