@@ -172,16 +172,17 @@ static __always_inline __u64 pw_make_exec_id(void)
  * The nsproxy and cred pointers are walked with direct (BTF) loads, no
  * helper call each; a NULL nsproxy (a task past exit_task_namespaces(), in
  * its last events) reads as 0s. The pid namespace is the task's own, the
- * one at its pid's level (struct pid's numbers[] is numbers[1] on 6.1, a
- * flexible array on 6.18: read at a variable index with probe reads).
+ * one at its pid's level: numbers[0] in the initial pid namespace, a direct
+ * load; at a deeper level (a container's) three probe reads, struct pid's
+ * numbers[] being numbers[1] on 6.1 and a flexible array on 6.18.
  */
 static __always_inline void pw_current_ns(struct pw_ns_inodes *o)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct nsproxy *nsp = t->nsproxy;
-	struct pid *pid = BPF_CORE_READ(t, thread_pid);
 	struct pid_namespace *pidns = NULL;
-	unsigned int level = BPF_CORE_READ(pid, level);
+	unsigned int level = t->thread_pid->level;
+	struct pid *pid;
 
 	o->mnt = nsp->mnt_ns->ns.inum;
 	o->net = nsp->net_ns->ns.inum;
@@ -192,6 +193,11 @@ static __always_inline void pw_current_ns(struct pw_ns_inodes *o)
 	o->time = 0;
 	if (bpf_core_field_exists(nsp->time_ns))	/* 5.6+ */
 		o->time = nsp->time_ns->ns.inum;
+	if (!level) {	/* the initial pid namespace: a direct load */
+		o->pid = t->thread_pid->numbers[0].ns->ns.inum;
+		return;
+	}
+	pid = BPF_CORE_READ(t, thread_pid);
 	bpf_core_read(&pidns, sizeof(pidns), &pid->numbers[level & 31].ns);
 	o->pid = BPF_CORE_READ(pidns, ns.inum);
 }
@@ -235,31 +241,18 @@ static __always_inline void pw_fill_hdr(struct pw_hdr *h, __u16 type, __u16 modu
 	}
 }
 
-/* The key of a filter_container lookup (72 bytes, off the stack). */
-PW_SCRATCH(container_key_scratch, struct pw_container_key);
-
 /* The action (PW_FILTER_ACTION_*, 0: no entry) of the filter_container
  * entry that matches the container of cgroup cgid, as maps/cgroup_container
  * has it; 0 for a cgroup it does not have yet (bpf/container.bpf.h: the
  * process module fills it at exec and fork). */
 static __always_inline __u8 pw_container_action(__u64 cgid)
 {
-	struct pw_container_key *k;
-	struct pw_container *ctr;
+	struct pw_container *ctr = bpf_map_lookup_elem(&cgroup_container, &cgid);
 	__u8 *action;
-	__u32 len;
 
-	ctr = bpf_map_lookup_elem(&cgroup_container, &cgid);
-	k = container_key_scratch_get();
-	if (!ctr || !k)
+	if (!ctr)
 		return 0;
-	len = ctr->id_len;
-	if (len > PW_CONTAINER_ID_LEN)
-		len = PW_CONTAINER_ID_LEN;
-	k->host = !ctr->runtime;
-	k->prefixlen = 8 + (ctr->runtime ? len * 8 : 0);
-	__builtin_memcpy(k->id, ctr->id, PW_CONTAINER_ID_LEN);
-	action = bpf_map_lookup_elem(&filter_container, k);
+	action = bpf_map_lookup_elem(&filter_container, &ctr->key);
 	return action ? *action : 0;
 }
 

@@ -135,7 +135,7 @@ static __always_inline void pw_ctr_id(const char *name, int n, int plen, int sle
 	for (i = 0; i < PW_CONTAINER_ID_LEN; i++) {
 		if (i >= len)
 			break;
-		ctr->id[i] = name[(plen + i) & (PW_CGROUP_NAME_MAX - 1)];
+		ctr->key.id[i] = name[(plen + i) & (PW_CGROUP_NAME_MAX - 1)];
 	}
 	ctr->id_len = len;
 }
@@ -194,6 +194,9 @@ __noinline int pw_container_resolve(__u64 cgid)
 		if (s->ctr.runtime)
 			break;
 	}
+	/* the filter's lookup key (struct pw_container_key) */
+	s->ctr.key.host = !s->ctr.runtime;
+	s->ctr.key.prefixlen = 8 + (s->ctr.runtime ? (s->ctr.id_len & 127) * 8 : 0);
 	bpf_map_update_elem(&cgroup_container, &cgid, &s->ctr, BPF_ANY);
 	return 0;
 }

@@ -266,15 +266,6 @@ enum pw_container_runtime {
 #undef PW_X
 };
 
-/* maps/cgroup_container value, keyed by cgroup v2 id (__u64): the container
- * the cgroup belongs to, as the kernel side found it in the names of the
- * cgroup and its ancestors; runtime 0 (and id_len 0): the host. */
-struct pw_container {
-	__u32 runtime;		/* enum pw_container_runtime */
-	__u32 id_len;		/* bytes of id used */
-	char id[PW_CONTAINER_ID_LEN];	/* not NUL-terminated at full length */
-};
-
 /* maps/filter_container key (LPM trie). prefixlen counts bits from host
  * on: the entry "host" is { 8, host 1 }; the id prefix "ab12" is
  * { 8 + 4 * 8, host 0, "ab12" }. A task in container X is looked up as
@@ -285,6 +276,17 @@ struct pw_container_key {
 	__u32 prefixlen;
 	__u8 host;
 	char id[PW_CONTAINER_ID_LEN + 3];
+};
+
+/* maps/cgroup_container value, keyed by cgroup v2 id (__u64): the container
+ * the cgroup belongs to, as the kernel side found it in the names of the
+ * cgroup and its ancestors; runtime 0 (and id_len 0): the host. key is the
+ * cgroup's lookup key in maps/filter_container, ready to use: the filters
+ * look the trie up with a pointer into this value (no copy, no stack). */
+struct pw_container {
+	struct pw_container_key key;	/* key.id: the id, id_len bytes */
+	__u32 runtime;		/* enum pw_container_runtime */
+	__u32 id_len;
 };
 
 /* Value of every filter map entry (a __u8): drop events that match, or

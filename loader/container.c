@@ -191,9 +191,9 @@ static unsigned int kernel_container(uint64_t cgid, char id[PW_CONTAINER_ID_TEXT
 		return PW_RUNTIME_NONE;
 	n = v.id_len < PW_CONTAINER_ID_LEN ? v.id_len : PW_CONTAINER_ID_LEN;
 	if (v.runtime == PW_RUNTIME_NSPAWN)	/* kept escaped in the kernel */
-		unescape_unit(v.id, n, id);
+		unescape_unit(v.key.id, n, id);
 	else {
-		memcpy(id, v.id, n);
+		memcpy(id, v.key.id, n);
 		id[n] = '\0';
 	}
 	return v.runtime;
