@@ -171,6 +171,9 @@ run_in_cgroup() { # path binary
 	[[ $output != *"container=${full:0:13}"* ]]
 }
 
+# The header's namespaces are read by BTF loads (6.1 and 6.18 lay out
+# struct pid's numbers[] differently).
+# bats test_tags=vm-ci
 @test "a host event's ns are the task's namespaces, container_id and container_runtime null, cgroup its path" {
 	bin=$(unique_binary)
 	"$bin"
@@ -185,6 +188,21 @@ run_in_cgroup() { # path binary
 	assert_field "$ev" .container_id null
 	assert_field "$ev" .container_runtime null
 	assert_field "$ev" .cgroup "$(sed -n 's/^0:://p' /proc/$$/cgroup)"
+}
+
+# bats test_tags=vm-ci
+@test "in a new pid namespace the event's ns.pid is the task's own (a nested level), not the host's" {
+	command -v unshare >/dev/null || skip "needs unshare(1)"
+	bin=$(unique_binary)
+	unshare --fork --pid sh -c 'readlink /proc/self/ns/pid; exec "$1"' sh "$bin" >"$BATS_TEST_TMPDIR/pidns"
+	inside=$(sed -n 's/^pid:\[\([0-9]*\)\]$/\1/p' "$BATS_TEST_TMPDIR/pidns")
+	[ -n "$inside" ]
+	[ "$inside" -ne "$(ns_inode $$ pid)" ]
+	ev=$(pw_events | jq -c --arg b "$bin" 'select(.type == "exec" and .filename == $b)')
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .ns.pid -eq "$inside"
+	assert_field "$ev" .ns.mnt -eq "$(ns_inode $$ mnt)"
+	assert_field "$ev" .container_id null
 }
 
 # Every layout the consumer and the kernel know, by hand: a shell moved
@@ -224,6 +242,8 @@ run_in_cgroup() { # path binary
 	done
 }
 
+# The kernel reads kernfs_node.parent on 6.1, __parent on 6.18.
+# bats test_tags=vm-ci
 @test "hand-made cgroups: the kernel's container filter matches id prefixes and host in every layout" {
 	id1=$(random_id) id2=$(random_id) id3=$(random_id) id4=$(random_id)
 	bin=$(unique_binary)
