@@ -212,7 +212,7 @@ struct pw_cidr_key {
 #define PW_CONTAINER_ID_LEN	64
 
 /* Container runtimes, by the cgroup v2 layout that names them (see
- * bpf/container.h and loader/container.c). X(UP, "name", id); 0: none. */
+ * bpf/container.bpf.h and loader/container.c). X(UP, "name", id); 0: none. */
 #define PW_CONTAINER_RUNTIMES(X)			\
 	X(DOCKER, "docker", 1)				\
 	X(CONTAINERD, "containerd", 2)			\
@@ -254,7 +254,8 @@ struct pw_cidr_key {
 #define PW_CTR_PARENT_PREFIX	2
 #define PW_CTR_HEX		0	/* ID: exactly PW_CONTAINER_ID_LEN hex digits */
 #define PW_CTR_NAME		1	/* ID: a machine name, 1 or more bytes */
-/* Cgroups looked at: the task's own and this many ancestors above it. */
+/* Cgroups matched: the task's own and PW_CONTAINER_DEPTH - 1 ancestors (the
+ * last one's parent is read for its name). */
 #define PW_CONTAINER_DEPTH	4
 /* The longest cgroup directory name the kernel side reads. */
 #define PW_CGROUP_NAME_MAX	128
