@@ -309,35 +309,61 @@ static int path_by_handle(uint64_t cgid, char **path)
 	return *path ? 0 : -ENOENT;
 }
 
-static uint64_t walk_cgid;
-static char *walk_found;
-
-static int walk_visit(const char *fpath, const struct stat *st, int type, struct FTW *ftw)
+static struct cg_entry *slot_of(uint64_t cgid)
 {
-	(void)ftw;
-	if (type != FTW_D || (uint64_t)st->st_ino != walk_cgid)
-		return 0;
-	walk_found = strdup(fpath);
-	return 1;
+	return &cache[(cgid * 0x9e3779b97f4a7c15ULL) >> 54];	/* 10 bits: 1024 */
 }
 
-/* By a walk of the tree (a cgroup's id is its directory's inode number):
- * 0 and *path, -ENOENT, or -EAGAIN (a walk ran less than a second ago). */
+/* Fills e for cgid: found with path (taken), or not found (err). */
+static void cache_set(struct cg_entry *e, uint64_t cgid, char *path, int err)
+{
+	free(e->path);
+	memset(e, 0, sizeof(*e));
+	e->cgid = cgid;
+	e->found = !err;
+	/* gone (ESTALE, ENOENT) stays gone: ids are not reused */
+	if (err && err != -ESTALE && err != -ENOENT)
+		e->retry_ns = now_ns() + PW_RETRY_NS;
+	if (!err) {
+		e->path = path;
+		e->runtime = pw_container_of_path(path, e->id);
+	}
+}
+
+/* A walk caches every cgroup it passes (a cgroup's id is its directory's
+ * inode number): one walk serves the lookups of the second after it. */
+static int walk_visit(const char *fpath, const struct stat *st, int type, struct FTW *ftw)
+{
+	char *path;
+
+	(void)ftw;
+	if (type != FTW_D)
+		return 0;
+	path = hierarchy_path(fpath);
+	if (path)
+		cache_set(slot_of((uint64_t)st->st_ino), (uint64_t)st->st_ino, path, 0);
+	return 0;
+}
+
+/* By a walk of the tree: 0 and *path (the cache's copy, taken), or -EAGAIN
+ * (not found, or a walk ran less than a second ago: looked up again after
+ * PW_RETRY_NS). */
 static int path_by_walk(uint64_t cgid, char **path)
 {
 	unsigned long long now = now_ns();
+	struct cg_entry *e = slot_of(cgid);
 
 	if (cg.last_walk_ns && now - cg.last_walk_ns < PW_RETRY_NS)
 		return -EAGAIN;
 	cg.last_walk_ns = now;
-	walk_cgid = cgid;
-	walk_found = NULL;
 	nftw(cg.mnt, walk_visit, 16, FTW_PHYS | FTW_MOUNT);
-	if (!walk_found)
+	if (e->cgid != cgid)	/* not there, or its slot taken by a later one */
+		return -EAGAIN;
+	if (!e->found)
 		return -ENOENT;
-	*path = hierarchy_path(walk_found);
-	free(walk_found);
-	return *path ? 0 : -ENOENT;
+	*path = e->path;
+	e->path = NULL;
+	return 0;
 }
 
 const struct pw_container_info *pw_container_of_cgroup(uint64_t cgroup_id)
@@ -351,7 +377,7 @@ const struct pw_container_info *pw_container_of_cgroup(uint64_t cgroup_id)
 		probe_mount();
 	if (!cg.mnt || !cgroup_id)
 		return NULL;
-	e = &cache[(cgroup_id * 0x9e3779b97f4a7c15ULL) >> 54];	/* 10 bits: 1024 */
+	e = slot_of(cgroup_id);
 	if (e->cgid != cgroup_id || (!e->found && e->retry_ns && now_ns() >= e->retry_ns)) {
 		if (!cg.no_handles && cg.fd >= 0) {
 			err = path_by_handle(cgroup_id, &path);
@@ -361,17 +387,7 @@ const struct pw_container_info *pw_container_of_cgroup(uint64_t cgroup_id)
 		}
 		if (cg.no_handles || cg.fd < 0)
 			err = path_by_walk(cgroup_id, &path);
-		free(e->path);
-		memset(e, 0, sizeof(*e));
-		e->cgid = cgroup_id;
-		e->found = !err;
-		/* gone (ESTALE, ENOENT) stays gone: ids are not reused */
-		if (err && err != -ESTALE && err != -ENOENT)
-			e->retry_ns = now_ns() + PW_RETRY_NS;
-		if (!err) {
-			e->path = path;
-			e->runtime = pw_container_of_path(path, e->id);
-		}
+		cache_set(e, cgroup_id, path, err);
 	}
 	if (!e->found) {
 		/* gone: the container the kernel saw, if it did (no path) */

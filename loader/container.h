@@ -40,8 +40,8 @@ unsigned int pw_container_of_path(const char *path, char id[PW_CONTAINER_ID_TEXT
  * (the cgroup is gone and the kernel's cache has no container for it, or
  * no cgroup2 mount); path NULL when only the kernel's cache knows it. Found through
  * open_by_handle_at(2) on the cgroup2 mount (from /proc/self/mountinfo),
- * or where that is refused a walk of the cgroup2 tree (at most one a
- * second); cached (PW_CGROUP_CACHE entries, a cgroup id is never reused
+ * or where that is refused a walk of the cgroup2 tree that caches every
+ * cgroup it passes (at most one a second); cached (PW_CGROUP_CACHE entries, a cgroup id is never reused
  * within a boot). The result stays valid until the next call. */
 const struct pw_container_info *pw_container_of_cgroup(uint64_t cgroup_id);
 

@@ -242,6 +242,19 @@ run_in_cgroup() { # path binary
 	done
 }
 
+@test "a consumer without CAP_DAC_READ_SEARCH (open_by_handle_at refused) finds the cgroup by walking the tree" {
+	command -v setpriv >/dev/null || skip "needs setpriv(1)"
+	id=$(random_id)
+	bin=$(unique_binary)
+	run_in_cgroup "/docker/$id" "$bin"
+	run -0 setpriv --inh-caps=-dac_read_search --bounding-set=-dac_read_search -- "$PW_READ" --json --drain
+	ev=$(jq -c --arg b "$bin" 'select(.type == "exec" and .filename == $b)' <<<"$output")
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .cgroup "${CGROOT#"$CG2"}/docker/$id"
+	assert_field "$ev" .container_id "$id"
+	assert_field "$ev" .container_runtime docker
+}
+
 # The kernel reads kernfs_node.parent on 6.1, __parent on 6.18.
 # bats test_tags=vm-ci
 @test "hand-made cgroups: the kernel's container filter matches id prefixes and host in every layout" {
