@@ -47,7 +47,7 @@ static __always_inline struct kernfs_node *pw_kn_parent(struct kernfs_node *kn)
  * The matching is branch-free arithmetic: a row's checks OR their mismatch
  * bits into one word and only that word is tested, once per row. The
  * verifier walks every branch of every program that calls
- * pw_container_resolve(): with a branch per byte compared, loading all
+ * pw_container_resolve_task(): with a branch per byte compared, loading all
  * modules took 9 s instead of 2 s; the hex digits are checked 8 at a time
  * (SWAR), since clang turns a per-byte range test into a branch.
  */
@@ -163,20 +163,26 @@ static __noinline __u32 pw_ctr_match(const char *name, int n, const char *parent
 }
 
 /*
- * Finds the container of the current task's cgroup v2 (id cgid) and caches
- * it in maps/cgroup_container. A global function: verified once per
- * program that calls it, not at each call.
+ * Finds the container of the cgroup v2 of task (a struct task_struct
+ * address: the current task, or one a task iterator gives) and caches it
+ * in maps/cgroup_container under the cgroup's id. A global function:
+ * verified once per program that calls it, not at each call; its argument
+ * a scalar, read with probe reads, so that any program can pass any task.
  */
-__noinline int pw_container_resolve(__u64 cgid)
+__noinline int pw_container_resolve_task(__u64 task)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *t = (struct task_struct *)task;
 	struct pw_container_scratch *s = container_scratch_get();
 	struct kernfs_node *kn;
+	__u64 cgid;
 	int level;
 
-	if (!s)
+	if (!s || !t)
 		return -1;
 	kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
+	cgid = BPF_CORE_READ(kn, id);	/* bpf_get_current_cgroup_id()'s */
+	if (!kn)
+		return -1;
 	for (level = 0; level <= PW_CONTAINER_DEPTH; level++) {
 		s->n[level] = -1;
 		s->names[level][0] = 0;
@@ -207,7 +213,7 @@ static __always_inline void pw_container_note(void)
 	__u64 cgid = bpf_get_current_cgroup_id();
 
 	if (!bpf_map_lookup_elem(&cgroup_container, &cgid))
-		pw_container_resolve(cgid);
+		pw_container_resolve_task(bpf_get_current_task());
 }
 
 #endif /* PINWATCH_CONTAINER_BPF_H */
