@@ -43,6 +43,7 @@ struct req_start {
 	__u32 ppid;
 	__u32 pad;
 	char comm[PW_COMM_LEN];
+	struct pw_ns_inodes ns;
 };
 
 struct {
@@ -111,6 +112,7 @@ static __always_inline void whoami(struct req_start *s)
 	s->ppid = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), real_parent, tgid);
 	s->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(s->comm, sizeof(s->comm));
+	pw_current_ns(&s->ns);
 }
 
 /* An entry left by an earlier request at the same address (merged away
@@ -224,6 +226,7 @@ static __always_inline int on_complete(struct request *rq, int error)
 	ev.h.rule = 0;
 	ev.h.cgroup_id = s.cgroup_id;
 	__builtin_memcpy(ev.h.comm, s.comm, sizeof(ev.h.comm));
+	ev.h.ns = s.ns;
 	if (pw_filtered(cfg, &ev.h)) {
 		if (slow)
 			pw_count(MOD, PW_FILTERED);

@@ -167,6 +167,41 @@ static __always_inline __u64 pw_make_exec_id(void)
 	return (bpf_ktime_get_ns() & ~0xffULL) | (bpf_get_smp_processor_id() & 0xff);
 }
 
+/*
+ * The current task's namespace inodes, as /proc/self/ns/NAME shows them.
+ * The nsproxy and cred pointers are walked with direct (BTF) loads, no
+ * helper call each; a NULL nsproxy (a task past exit_task_namespaces(), in
+ * its last events) reads as 0s. The pid namespace is the task's own, the
+ * one at its pid's level: numbers[0] in the initial pid namespace, a direct
+ * load; at a deeper level (a container's) three probe reads, struct pid's
+ * numbers[] being numbers[1] on 6.1 and a flexible array on 6.18.
+ */
+static __always_inline void pw_current_ns(struct pw_ns_inodes *o)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct nsproxy *nsp = t->nsproxy;
+	struct pid_namespace *pidns = NULL;
+	unsigned int level = t->thread_pid->level;
+	struct pid *pid;
+
+	o->mnt = nsp->mnt_ns->ns.inum;
+	o->net = nsp->net_ns->ns.inum;
+	o->uts = nsp->uts_ns->ns.inum;
+	o->ipc = nsp->ipc_ns->ns.inum;
+	o->cgroup = nsp->cgroup_ns->ns.inum;
+	o->user = t->cred->user_ns->ns.inum;
+	o->time = 0;
+	if (bpf_core_field_exists(nsp->time_ns))	/* 5.6+ */
+		o->time = nsp->time_ns->ns.inum;
+	if (!level) {	/* the initial pid namespace: a direct load */
+		o->pid = t->thread_pid->numbers[0].ns->ns.inum;
+		return;
+	}
+	pid = BPF_CORE_READ(t, thread_pid);
+	bpf_core_read(&pidns, sizeof(pidns), &pid->numbers[level & 31].ns);
+	o->pid = BPF_CORE_READ(pidns, ns.inum);
+}
+
 /* Fills the header from the current task and its proc_cache entry. */
 static __always_inline void pw_fill_hdr(struct pw_hdr *h, __u16 type, __u16 module,
 					__u32 size)
@@ -193,6 +228,7 @@ static __always_inline void pw_fill_hdr(struct pw_hdr *h, __u16 type, __u16 modu
 	 * NUL, and the comm filter's key is all 16 bytes. */
 	__builtin_memset(h->comm, 0, sizeof(h->comm));
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	pw_current_ns(&h->ns);
 	/* the key from the stack: h may be ring buffer memory, which 6.1
 	 * does not take as a map key */
 	tgid = pid_tgid >> 32;
@@ -206,6 +242,30 @@ static __always_inline void pw_fill_hdr(struct pw_hdr *h, __u16 type, __u16 modu
 	}
 }
 
+/* The action (PW_FILTER_ACTION_*, 0: no entry) of the filter_container
+ * entry that matches the container of cgroup cgid, as maps/cgroup_container
+ * has it; 0 for a cgroup it does not have yet (bpf/container.bpf.h: the
+ * process module fills it at exec and fork). */
+static __always_inline __u8 pw_container_action(__u64 cgid)
+{
+	struct pw_container *ctr = bpf_map_lookup_elem(&cgroup_container, &cgid);
+	__u8 *action;
+
+	if (!ctr)
+		return 0;
+	action = bpf_map_lookup_elem(&filter_container, &ctr->key);
+	return action ? *action : 0;
+}
+
+/* True when a kind's entry action (0: no entry matched) excludes the event:
+ * a drop entry matched, or the kind has only entries and none matched. */
+static __always_inline bool pw_filter_action(struct pw_config *cfg, __u32 kind, __u8 action)
+{
+	if (action == PW_FILTER_ACTION_DROP)
+		return true;
+	return (cfg->only_kinds & (1u << kind)) && action != PW_FILTER_ACTION_ONLY;
+}
+
 /* Looks up one filter map; ORs in what the entry says. */
 static __always_inline bool pw_filter_kind(struct pw_config *cfg, __u32 kind, void *map,
 					   const void *key)
@@ -215,15 +275,11 @@ static __always_inline bool pw_filter_kind(struct pw_config *cfg, __u32 kind, vo
 	if (!(cfg->filter_kinds & (1u << kind)))
 		return false;
 	action = bpf_map_lookup_elem(map, key);
-	if (action && *action == PW_FILTER_ACTION_DROP)
-		return true;
-	if ((cfg->only_kinds & (1u << kind)) && !(action && *action == PW_FILTER_ACTION_ONLY))
-		return true;
-	return false;
+	return pw_filter_action(cfg, kind, action ? *action : 0);
 }
 
-/* True when the pid/uid/comm/cgroup filters exclude this event. Costs one
- * branch when no filter is set (filter_kinds == 0). */
+/* True when the pid/uid/comm/cgroup/container filters exclude this event.
+ * Costs one branch when no filter is set (filter_kinds == 0). */
 static __always_inline bool pw_filtered(struct pw_config *cfg, const struct pw_hdr *h)
 {
 	struct pw_comm_key comm;
@@ -239,14 +295,17 @@ static __always_inline bool pw_filtered(struct pw_config *cfg, const struct pw_h
 		if (pw_filter_kind(cfg, PW_FILTER_COMM, &filter_comm, &comm))
 			return true;
 	}
-	return pw_filter_kind(cfg, PW_FILTER_CGROUP, &filter_cgroup, &h->cgroup_id);
+	if (pw_filter_kind(cfg, PW_FILTER_CGROUP, &filter_cgroup, &h->cgroup_id))
+		return true;
+	return (cfg->filter_kinds & (1u << PW_FILTER_CONTAINER)) &&
+	       pw_filter_action(cfg, PW_FILTER_CONTAINER, pw_container_action(h->cgroup_id));
 }
 
 /*
  * For aggregations (counts and sizes kept in a module's own maps, no event):
  * the config when the current task's work is to be counted, NULL when the
  * sensor or the module is off, the task is the consumer, or the pid/uid/
- * comm/cgroup filters exclude it. Not counted in maps/stats, which counts
+ * comm/cgroup/container filters exclude it. Not counted in maps/stats, which counts
  * events: an aggregation is its own record (and a stats update would cost
  * one more map update on hot hooks). Only the filter keys in use are read.
  */
@@ -258,7 +317,7 @@ static __always_inline bool pw_current_filtered(struct pw_config *cfg, __u32 tgi
 	h.uid = (__u32)bpf_get_current_uid_gid();
 	if (cfg->filter_kinds & (1u << PW_FILTER_COMM))
 		bpf_get_current_comm(h.comm, sizeof(h.comm));
-	if (cfg->filter_kinds & (1u << PW_FILTER_CGROUP))
+	if (cfg->filter_kinds & (1u << PW_FILTER_CGROUP | 1u << PW_FILTER_CONTAINER))
 		h.cgroup_id = bpf_get_current_cgroup_id();
 	return pw_filtered(cfg, &h);
 }

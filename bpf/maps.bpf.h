@@ -108,6 +108,35 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } filter_cidr SEC(".maps");
 
+/* ---- container filter ---- */
+
+#define PW_CGROUP_CONTAINER_ENTRIES	4096
+
+/* maps/cgroup_container: the container of a cgroup v2 id, as
+ * bpf/container.bpf.h found it in the kernfs names of the cgroup and its
+ * ancestors (runtime 0: the host). Filled on a cgroup's first event while a
+ * container filter is set; cgroup ids are not reused within a boot, so an
+ * entry never goes stale (LRU only bounds it). Frozen by the loader: only
+ * programs write it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PW_CGROUP_CONTAINER_ENTRIES);
+	__type(key, __u64);
+	__type(value, struct pw_container);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cgroup_container SEC(".maps");
+
+/* maps/filter_container: container id prefixes and "host" (struct
+ * pw_container_key); the longest matching entry decides (drop or only). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, PW_FILTER_ENTRIES);
+	__type(key, struct pw_container_key);
+	__type(value, __u8);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} filter_container SEC(".maps");
+
 /* ---- process: blocklist ---- */
 
 #define PW_BLOCKLIST_ENTRIES	1024

@@ -124,6 +124,7 @@ static __always_inline void hdr_from_owner(struct pw_hdr *h, const struct pw_hdr
 	h->exec_id = owner->exec_id;
 	h->parent_exec_id = owner->parent_exec_id;
 	__builtin_memcpy(h->comm, owner->comm, sizeof(h->comm));
+	h->ns = owner->ns;
 }
 
 /* The task a socket's event belongs to: the socket's owner when known, else

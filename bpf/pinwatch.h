@@ -171,14 +171,15 @@ enum pw_event_type {
 
 /* Filter kinds: bit positions in pw_config.filter_kinds / only_kinds;
  * each kind's entries are in maps/filter_<name>. path serves file and attr events,
- * cidr net events. X(UP, name, bit) */
+ * cidr net events; container every event. X(UP, name, bit) */
 #define PW_FILTER_KINDS(X)	\
 	X(PID, pid, 0)		\
 	X(UID, uid, 1)		\
 	X(COMM, comm, 2)	\
 	X(CGROUP, cgroup, 3)	\
 	X(PATH, path, 4)	\
-	X(CIDR, cidr, 5)
+	X(CIDR, cidr, 5)	\
+	X(CONTAINER, container, 6)
 
 enum pw_filter_kind {
 #define PW_X(up, low, id) PW_FILTER_##up = id,
@@ -204,6 +205,91 @@ struct pw_path_key {
 struct pw_cidr_key {
 	__u32 prefixlen;	/* bits of addr that count, 0..128 */
 	__u8 addr[16];		/* network order */
+};
+
+/* ---- containers ---- */
+
+/* The longest container id the kernel keeps: a 64-digit hex id (docker,
+ * containerd, cri-o, podman); a longer systemd-nspawn machine name is cut. */
+#define PW_CONTAINER_ID_LEN	64
+
+/* Container runtimes, by the cgroup v2 layout that names them (see
+ * bpf/container.bpf.h and loader/container.c). X(UP, "name", id); 0: none. */
+#define PW_CONTAINER_RUNTIMES(X)			\
+	X(DOCKER, "docker", 1)				\
+	X(CONTAINERD, "containerd", 2)			\
+	X(CRIO, "crio", 3)				\
+	X(PODMAN, "podman", 4)				\
+	X(NSPAWN, "systemd-nspawn", 5)
+
+/* The cgroup v2 layouts that name a container, one per row: a cgroup whose
+ * directory name is prefix + ID + suffix (ID: 64 hex digits, or for NAME
+ * rows a systemd-escaped machine name), and whose parent's name is parent
+ * (PW_CTR_PARENT_IS), starts with it (PW_CTR_PARENT_PREFIX) or does not
+ * matter (PW_CTR_PARENT_ANY). The kernel side (bpf/container.bpf.h) and the
+ * consumer (loader/container.c) both match these rows against a task's
+ * cgroup and its ancestors (the nearest match wins), so a process in a
+ * container's sub-cgroup (systemd inside the container) is found too.
+ * X(RUNTIME, prefix, suffix, parent, parent_rule, id_kind) */
+#define PW_CONTAINER_LAYOUTS(X)							\
+	/* docker, systemd driver: system.slice/docker-ID.scope */		\
+	X(DOCKER, "docker-", ".scope", "", PW_CTR_PARENT_ANY, PW_CTR_HEX)	\
+	/* docker, cgroupfs driver: /docker/ID */				\
+	X(DOCKER, "", "", "docker", PW_CTR_PARENT_IS, PW_CTR_HEX)		\
+	/* containerd (CRI), systemd driver: kubepods...slice/cri-containerd-ID.scope */ \
+	X(CONTAINERD, "cri-containerd-", ".scope", "", PW_CTR_PARENT_ANY, PW_CTR_HEX) \
+	/* CRI, cgroupfs driver: /kubepods[/burstable|/besteffort]/podUID/ID */ \
+	X(CONTAINERD, "", "", "pod", PW_CTR_PARENT_PREFIX, PW_CTR_HEX)	\
+	/* cri-o, systemd driver: kubepods...slice/crio-ID.scope */		\
+	X(CRIO, "crio-", ".scope", "", PW_CTR_PARENT_ANY, PW_CTR_HEX)		\
+	/* cri-o, cgroupfs driver: /kubepods/.../podUID/crio-ID */		\
+	X(CRIO, "crio-", "", "pod", PW_CTR_PARENT_PREFIX, PW_CTR_HEX)		\
+	/* podman, systemd driver: machine.slice/libpod-ID.scope (and user.slice) */ \
+	X(PODMAN, "libpod-", ".scope", "", PW_CTR_PARENT_ANY, PW_CTR_HEX)	\
+	/* podman, cgroupfs driver: /libpod_parent/libpod-ID */			\
+	X(PODMAN, "libpod-", "", "libpod_parent", PW_CTR_PARENT_IS, PW_CTR_HEX) \
+	/* systemd-nspawn (and any systemd-machined machine): machine.slice/machine-NAME.scope */ \
+	X(NSPAWN, "machine-", ".scope", "machine.slice", PW_CTR_PARENT_IS, PW_CTR_NAME)
+
+#define PW_CTR_PARENT_ANY	0
+#define PW_CTR_PARENT_IS	1
+#define PW_CTR_PARENT_PREFIX	2
+#define PW_CTR_HEX		0	/* ID: exactly PW_CONTAINER_ID_LEN hex digits */
+#define PW_CTR_NAME		1	/* ID: a machine name, 1 or more bytes */
+/* Cgroups matched: the task's own and PW_CONTAINER_DEPTH - 1 ancestors (the
+ * last one's parent is read for its name). */
+#define PW_CONTAINER_DEPTH	4
+/* The longest cgroup directory name the kernel side reads. */
+#define PW_CGROUP_NAME_MAX	128
+
+enum pw_container_runtime {
+	PW_RUNTIME_NONE = 0,
+#define PW_X(up, name, id) PW_RUNTIME_##up = id,
+	PW_CONTAINER_RUNTIMES(PW_X)
+#undef PW_X
+};
+
+/* maps/filter_container key (LPM trie). prefixlen counts bits from host
+ * on: the entry "host" is { 8, host 1 }; the id prefix "ab12" is
+ * { 8 + 4 * 8, host 0, "ab12" }. A task in container X is looked up as
+ * { 8 + 8 * len(X), 0, X }, one on the host as { 8, 1 }: the longest
+ * matching entry decides. id is NUL-padded; its 3 bytes past the longest id
+ * keep it terminated (bpftool shows it as a string). */
+struct pw_container_key {
+	__u32 prefixlen;
+	__u8 host;
+	char id[PW_CONTAINER_ID_LEN + 3];
+};
+
+/* maps/cgroup_container value, keyed by cgroup v2 id (__u64): the container
+ * the cgroup belongs to, as the kernel side found it in the names of the
+ * cgroup and its ancestors; runtime 0 (and id_len 0): the host. key is the
+ * cgroup's lookup key in maps/filter_container, ready to use: the filters
+ * look the trie up with a pointer into this value (no copy, no stack). */
+struct pw_container {
+	struct pw_container_key key;	/* key.id: the id, id_len bytes */
+	__u32 runtime;		/* enum pw_container_runtime */
+	__u32 id_len;
 };
 
 /* Value of every filter map entry (a __u8): drop events that match, or
@@ -322,6 +408,21 @@ struct pw_proc {
 	char binary[PW_PATH_MAX];
 };
 
+/* Namespace inode numbers (as in readlink /proc/PID/ns/NAME); 0 unknown.
+ * In pw_hdr.ns the task's own (/proc/PID/ns/pid and time); in
+ * pw_namespace.ns, pid and time are pid_for_children and time_for_children.
+ * The fields are in the order of PW_NS_TYPES. */
+struct pw_ns_inodes {
+	__u32 mnt;
+	__u32 pid;
+	__u32 net;
+	__u32 user;		/* of the task's credentials */
+	__u32 uts;
+	__u32 ipc;
+	__u32 cgroup;
+	__u32 time;		/* 0 before 5.6 */
+};
+
 /* Common header of every ring buffer record. */
 struct pw_hdr {
 	__u16 type;		/* enum pw_event_type */
@@ -340,6 +441,7 @@ struct pw_hdr {
 	__u64 exec_id;		/* 0 when the process exec'd before pinwatch loaded */
 	__u64 parent_exec_id;
 	char comm[PW_COMM_LEN];
+	struct pw_ns_inodes ns;	/* the task's namespaces; 0: unknown (an exiting task's) */
 };
 
 /* exec context: pw_exec.exe_flags, bits of the new image's file.
@@ -1351,18 +1453,6 @@ enum pw_ns_type {
 /* pw_namespace.ns_of: whose namespaces the inodes are */
 #define PW_NS_OF_CALLER	0	/* the calling task's, after the call */
 #define PW_NS_OF_CHILD	1	/* clone, clone3: the new child's */
-
-/* Namespace inode numbers (as in readlink /proc/PID/ns/NAME); 0 unknown. */
-struct pw_ns_inodes {
-	__u32 mnt;
-	__u32 pid;		/* pid_for_children */
-	__u32 net;
-	__u32 user;		/* of the task's credentials */
-	__u32 uts;
-	__u32 ipc;
-	__u32 cgroup;
-	__u32 time;		/* time_for_children; 0 before 5.6 */
-};
 
 /* unshare, setns, and clone/clone3 with a CLONE_NEW* flag: a namespace
  * created or joined. Calls without a namespace flag (every plain fork,

@@ -32,6 +32,7 @@
 #include "net_addr.bpf.h"
 #include "path_walk.bpf.h"
 #include "rules.bpf.h"
+#include "container.bpf.h"
 
 #define MOD PW_MOD_PROCESS
 #define SIGKILL		9
@@ -188,7 +189,7 @@ static __always_inline int exec_next(void *ctx, struct exec_scratch *s, enum exe
 
 /* Entry: record the new image in proc_cache (for every exec, filtered or
  * not, so other modules can attribute events), look it up in the
- * blocklist, then start the chain. */
+ * blocklist, note the cgroup's container, then start the chain. */
 SEC("tp/sched/sched_process_exec")
 int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 {
@@ -217,6 +218,10 @@ int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 		file_key(BPF_CORE_READ(task, mm, exe_file), &s->image);
 		s->blocked = bpf_map_lookup_elem(&blocklist, &s->image) != NULL;
 	}
+
+	/* the container of the cgroup the image runs in, before the filters
+	 * look it up (maps/cgroup_container, bpf/container.bpf.h) */
+	pw_container_note();
 
 	cfg = pw_rule_begin(MOD, tgid, &rules_only);
 	if (!cfg) {
@@ -689,6 +694,8 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 	cached = bpf_map_lookup_elem(&proc_cache, &parent_tgid);
 	if (cached)
 		bpf_map_update_elem(&proc_cache, &child_pid, cached, BPF_ANY);
+
+	pw_container_note();
 
 	cfg = pw_begin(MOD, parent_tgid);
 	if (!cfg)

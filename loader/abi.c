@@ -41,7 +41,7 @@ struct abi_row {
 
 enum {
 	S_MODULES, S_STATS_KEYS, S_FILTER_KINDS, S_FILTER_ACTIONS, S_CONFIG_FIELDS,
-	S_EVENT_TYPES, S_BLOCK_MODES, S_UPROBE_PRESETS, S_CONSUMER_DROPS, S_CONSTANTS, S_N
+	S_EVENT_TYPES, S_BLOCK_MODES, S_UPROBE_PRESETS, S_CONSUMER_DROPS, S_CONTAINER_RUNTIMES, S_CONSTANTS, S_N
 };
 
 static const struct abi_field f_id[] = { { "id", V_NUM } };
@@ -63,6 +63,7 @@ static const struct abi_section sections[S_N] = {
 	[S_BLOCK_MODES] = SECTION("block_modes", f_id),
 	[S_UPROBE_PRESETS] = SECTION("uprobe_presets", f_id),
 	[S_CONSUMER_DROPS] = SECTION("consumer_drops", f_id),
+	[S_CONTAINER_RUNTIMES] = SECTION("container_runtimes", f_id),
 	[S_CONSTANTS] = SECTION("constants", f_value),
 };
 
@@ -106,6 +107,9 @@ static const struct abi_row rows[] = {
 #define PW_X(up, low, id) ROW1(S_CONSUMER_DROPS, #low, id),
 	PW_CONSUMER_DROPS(PW_X)
 #undef PW_X
+#define PW_X(up, name, id) ROW1(S_CONTAINER_RUNTIMES, name, id),
+	PW_CONTAINER_RUNTIMES(PW_X)
+#undef PW_X
 	CONST(PW_COMM_LEN),
 	CONST(PW_PATH_MAX),
 	CONST(PW_ARGS_MAX),
@@ -118,7 +122,11 @@ static const struct abi_row rows[] = {
 	CONST(PW_EXEC_ENV_NAMES),
 	CONST(PW_EXEC_ENV_NAME_MAX),
 	CONST(PW_CONSUMER_DROP_MAX),
+	CONST(PW_CONTAINER_ID_LEN),
 	ROW1(S_CONSTANTS, "sizeof_pw_config", sizeof(struct pw_config)),
+	ROW1(S_CONSTANTS, "sizeof_pw_hdr", sizeof(struct pw_hdr)),
+	ROW1(S_CONSTANTS, "offsetof_pw_hdr_ns", offsetof(struct pw_hdr, ns)),
+	ROW1(S_CONSTANTS, "sizeof_pw_container_key", sizeof(struct pw_container_key)),
 };
 
 #define N_ROWS (sizeof(rows) / sizeof(rows[0]))

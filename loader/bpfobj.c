@@ -154,7 +154,9 @@ int pw_shared_maps_prepare(struct bpf_object *obj, struct pw_shared_maps *sm)
 	snprintf(sm->maps_dir, sizeof(sm->maps_dir), "%s/maps", root);
 	sm->shared_config = sm->shared_stats = false;
 	bpf_object__for_each_map(m, obj) {
-		char name[BPF_OBJ_NAME_LEN], path[PATH_MAX + BPF_OBJ_NAME_LEN];
+		/* the object's name of the map, which is its pin's name: the
+		 * kernel keeps 15 bytes of it ("filter_container" is 16) */
+		char name[128], path[PATH_MAX + 128];
 		int rc;
 
 		if (!bpf_map__pin_path(m))

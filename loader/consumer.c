@@ -107,15 +107,16 @@ void pw_ring_backlog(const __u64 *consumer_pos, const __u64 *producer_pos,
 		const unsigned char *rec = data + (pos & (size - 1));
 		__u32 h = __atomic_load_n((const __u32 *)rec, __ATOMIC_ACQUIRE);
 		__u32 len = h & ~(__u32)(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
-		struct pw_hdr hdr;
+		__u64 ts = 0;
 		bool have_ts = false;
 		__u64 cons;
 
 		if (len <= size - BPF_RINGBUF_HDR_SZ && !(h & BPF_RINGBUF_BUSY_BIT) &&
 		    !(h & BPF_RINGBUF_DISCARD_BIT) && !b->oldest_ts_ns &&
-		    len >= sizeof(hdr)) {
-			/* the data area is mapped twice: a record never wraps */
-			memcpy(&hdr, rec + BPF_RINGBUF_HDR_SZ, sizeof(hdr));
+		    len >= offsetof(struct pw_hdr, ts_ns) + sizeof(ts)) {
+			/* the data area is mapped twice: a record never wraps;
+			 * only the time is needed, of a record of any size */
+			memcpy(&ts, rec + BPF_RINGBUF_HDR_SZ + offsetof(struct pw_hdr, ts_ns), sizeof(ts));
 			have_ts = true;
 		}
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
@@ -131,7 +132,7 @@ void pw_ring_backlog(const __u64 *consumer_pos, const __u64 *producer_pos,
 		if (!(h & BPF_RINGBUF_DISCARD_BIT))
 			b->records++;
 		if (have_ts)
-			b->oldest_ts_ns = hdr.ts_ns;
+			b->oldest_ts_ns = ts;
 		pos += (len + BPF_RINGBUF_HDR_SZ + 7) & ~7ULL;
 	}
 }

@@ -296,12 +296,13 @@ static int size_ringbuf(struct bpf_object *obj, const char *maps_dir)
 /*
  * BPF_MAP_FREEZE makes a map read-only to the bpf() syscall for everyone,
  * root included, while programs keep writing it: the chain once filled,
- * and the shared maps only programs write (stats, proc_cache) when this
+ * and the shared maps only programs write (stats, proc_cache,
+ * cgroup_container) when this
  * load created them.
  */
 static int freeze_maps(struct bpf_object *obj, const struct rollback *rb, const char *module)
 {
-	static const char *const program_only[] = { "stats", "proc_cache" };
+	static const char *const program_only[] = { "stats", "proc_cache", "cgroup_container" };
 	struct bpf_map *m;
 
 	bpf_object__for_each_map(m, obj) {

@@ -165,6 +165,38 @@ static int cidr_key(const char *v, unsigned char *key, char *err, size_t errsz)
 	return sizeof(k);
 }
 
+/* "host", or a container id prefix: 1 to PW_CONTAINER_ID_LEN hex digits
+ * (uppercase taken as lowercase, the runtimes' form). struct
+ * pw_container_key: prefixlen counts the host byte and the id's bytes. */
+static int container_key(const char *value, unsigned char *key, char *err, size_t errsz)
+{
+	struct pw_container_key k = { 0 };
+	size_t n = strlen(value), i;
+
+	if (!strcmp(value, "host")) {
+		k.prefixlen = 8;
+		k.host = 1;
+	} else {
+		if (n < 1 || n > PW_CONTAINER_ID_LEN)
+			goto bad;
+		for (i = 0; i < n; i++) {
+			char c = value[i];
+
+			if (c >= 'A' && c <= 'F')
+				c = (char)(c - 'A' + 'a');
+			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+				goto bad;
+			k.id[i] = c;
+		}
+		k.prefixlen = (__u32)(8 + 8 * n);
+	}
+	memcpy(key, &k, sizeof(k));
+	return sizeof(k);
+bad:
+	return fail(err, errsz, "invalid container '%.80s' (a hex id prefix of 1 to %d digits, or host)",
+		    value, PW_CONTAINER_ID_LEN);
+}
+
 int pw_filter_key(const char *kind, const char *value, unsigned char key[PW_FILTER_KEY_MAX],
 		  char *err, size_t errsz)
 {
@@ -198,6 +230,8 @@ int pw_filter_key(const char *kind, const char *value, unsigned char key[PW_FILT
 		memcpy(key, &k, sizeof(k));
 		return sizeof(k);
 	}
+	if (!strcmp(kind, "container"))
+		return container_key(value, key, err, errsz);
 	if (!strcmp(kind, "path"))
 		return path_key(value, key, err, errsz);
 	if (!strcmp(kind, "cidr"))

@@ -22,7 +22,7 @@ int pw_parse_uint(const char *s, uint64_t max, uint64_t *out);
 
 /*
  * Encodes VALUE as the key of the filter map of KIND (pid, uid, comm,
- * cgroup as a number, path, cidr): writes the key bytes to key and returns
+ * cgroup as a number, path, cidr, container): writes the key bytes to key and returns
  * their count, or -EINVAL with a one-line reason in err. Paths must be
  * absolute and normalised; CIDRs must have no host bits set.
  */

@@ -39,6 +39,9 @@ static const struct pw_name pw_module_names[] = {
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Bytes of a container id in text output (as docker ps shows them). */
+#define PW_SHORT_CONTAINER_ID 12
+
 static const char *name_of(const struct pw_name *t, size_t n, unsigned int id)
 {
 	size_t i;
@@ -2502,6 +2505,57 @@ int pw_event_check(const void *rec, size_t len)
 	(p) += sizeof(lit) - 1;				\
 } while (0)
 
+static pw_cgroup_lookup_fn cgroup_lookup;
+
+void pw_event_set_cgroup_lookup(pw_cgroup_lookup_fn fn)
+{
+	cgroup_lookup = fn;
+}
+
+/* The cgroup and container of h, all NULL when unknown. */
+static void cgroup_of(const struct pw_hdr *h, struct pw_cgroup_info *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (cgroup_lookup && !cgroup_lookup(h->cgroup_id, c))
+		memset(c, 0, sizeof(*c));
+}
+
+/* JSON: a string, or null. */
+static void emit_str_or_null(struct pw_emit *e, const char *jkey, const char *s)
+{
+	if (s)
+		emit_str(e, jkey, NULL, s, strlen(s));
+	else
+		emit_null(e, jkey);
+}
+
+/* The last common JSON fields: "cgroup", "container_id",
+ * "container_runtime" (null when unknown or on the host), then "ns", the
+ * task's namespace inodes (a namespace event has its own "ns": the
+ * namespaces after the call, or the child's, as its ns_of says). */
+static void emit_common_json_tail(struct pw_emit *e, const struct pw_hdr *h)
+{
+	struct pw_cgroup_info c;
+
+	cgroup_of(h, &c);
+	emit_str_or_null(e, "cgroup", c.path);
+	emit_str_or_null(e, "container_id", c.container_id);
+	emit_str_or_null(e, "container_runtime", c.runtime);
+	if (h->type != PW_EV_NAMESPACE)
+		emit_ns_inodes(e, &h->ns, 0);
+}
+
+/* After the type's details in text: container=ID (its first 12 bytes, as
+ * docker ps shows ids) for a task in a container. */
+static void emit_common_text_tail(struct pw_emit *e, const struct pw_hdr *h)
+{
+	struct pw_cgroup_info c;
+
+	cgroup_of(h, &c);
+	if (c.container_id)
+		emit_str(e, "container_id", "container", c.container_id, PW_SHORT_CONTAINER_ID);
+}
+
 /* The common fields are most of every JSON line: they are written straight
  * into the buffer after one reservation (no call per piece). */
 static void emit_common_json(struct pw_emit *e, const struct pw_hdr *h,
@@ -2554,6 +2608,7 @@ static void emit_common_json(struct pw_emit *e, const struct pw_hdr *h,
 	PUT_LIT(p, "\",\"cpu\":");
 	p += pw_put_u64(p, h->cpu);
 	e->b->len = (size_t)(p - e->b->data);
+	emit_common_json_tail(e, h);
 }
 
 /* v right-aligned in width columns (or wider), then a space. */
@@ -2676,6 +2731,8 @@ int pw_event_format_extra(const void *rec, size_t len, enum pw_output_fmt fmt,
 	else
 		emit_common_text(&e, &h, clk);
 	d->emit(&e, rec, len);
+	if (fmt == PW_FMT_TEXT)
+		emit_common_text_tail(&e, &h);
 	if (h.rule)
 		emit_rule(&e, h.rule);
 	emit_cstr(&e, fmt == PW_FMT_JSON ? "}\n" : "\n");

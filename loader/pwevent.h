@@ -51,6 +51,26 @@ struct pw_event_extra {
 	const char *hash_error;	/* exec: why there is no sha256 (loader/hash.h) */
 };
 
+/* What the consumer knows of a cgroup v2 id (loader/container.c): path,
+ * the cgroup's path under the cgroup2 mount ("/" for the root); container_id
+ * and runtime (a PW_CONTAINER_RUNTIMES name), NULL on the host. path NULL:
+ * not known (the cgroup is gone, or no lookup). The strings must stay valid
+ * until the next lookup. */
+struct pw_cgroup_info {
+	const char *path;
+	const char *container_id;
+	const char *runtime;
+};
+
+/* Returns false when nothing is known of cgroup_id (all NULL). */
+typedef bool (*pw_cgroup_lookup_fn)(uint64_t cgroup_id, struct pw_cgroup_info *out);
+
+/* Makes pw_event_format() name each event's cgroup and container through
+ * fn (JSON "cgroup", "container_id", "container_runtime"; text
+ * container=ID, its first 12 bytes). Without one (NULL, the default) they
+ * are null. For the thread that formats. */
+void pw_event_set_cgroup_lookup(pw_cgroup_lookup_fn fn);
+
 /* Appends one line, '\n'-terminated, describing the record to out.
  * Returns 0; -EINVAL for a malformed record (see pw_event_check); -ENOMEM.
  * On error, out is left as it was. */

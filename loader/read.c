@@ -60,6 +60,7 @@
 #include "cli.h"
 #include "version.h"
 #include "pwevent.h"
+#include "container.h"
 #include "writer.h"
 #include "tpwatch.h"
 #include "hash.h"
@@ -1361,6 +1362,12 @@ int main(int argc, char **argv)
 			strerror(errno ? errno : ENOMEM));
 		return 1;
 	}
+
+	/* each event's cgroup path and container (JSON cgroup, container_id,
+	 * container_runtime; text container=): looked up by the worker only */
+	pw_event_set_cgroup_lookup(pw_container_cgroup_lookup);
+	/* a build without the map (no process module loaded yet): paths only */
+	pw_container_use_kernel_cache(opt.pin_root);
 
 	drain_target = __atomic_load_n(ring.producer_pos, __ATOMIC_ACQUIRE);
 	if (!opt.tp.tracepoint) {

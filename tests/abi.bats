@@ -61,7 +61,7 @@ stats_keys_seen() {
 @test "abi lists every section the scripts read, each item once" {
 	run -0 "$PW_LOAD" abi --json
 	for s in modules stats_keys filter_kinds filter_actions config_fields event_types block_modes \
-		uprobe_presets consumer_drops constants; do
+		uprobe_presets consumer_drops container_runtimes constants; do
 		jq -e --arg s "$s" '.[$s] | length > 0' <<<"$output" >/dev/null || { echo "no section $s" >&2; return 1; }
 		jq -e --arg s "$s" '.[$s] | (map(.name) | unique | length) == length' <<<"$output" >/dev/null ||
 			{ echo "a name twice in $s" >&2; return 1; }
@@ -160,6 +160,29 @@ stats_keys_seen() {
 	[ "$(btf_size "$path_type")" -eq "$(abi_item constants PW_PATH_MAX)" ]
 	run -0 bpftool -j map show pinned "$PIN_ROOT/maps/filter_comm"
 	[ "$(jq .bytes_key <<<"$output")" -eq "$(abi_item constants PW_COMM_LEN)" ]
+}
+
+@test "the event header's size and the offset of ns are the BPF objects' struct pw_hdr" {
+	run -0 bpftool -j prog show pinned "$PIN_ROOT/process/prog_exec__tp"
+	BTF=$(bpftool -j btf dump id "$(jq .btf_id <<<"$output")")
+	hdr=$(jq -c '.types[] | select(.kind == "STRUCT" and .name == "pw_hdr")' <<<"$BTF")
+	[ "$(jq .size <<<"$hdr")" -eq "$(abi_item constants sizeof_pw_hdr)" ]
+	[ "$(jq '.members[] | select(.name == "ns") | .bits_offset' <<<"$hdr")" -eq \
+		$(($(abi_item constants offsetof_pw_hdr_ns) * 8)) ]
+	# naturally aligned: a multiple of 8 (its u64 fields)
+	[ $(($(abi_item constants sizeof_pw_hdr) % 8)) -eq 0 ]
+}
+
+@test "the container maps have the key and value sizes abi says, and runtimes their ids" {
+	run -0 bpftool -j map show pinned "$PIN_ROOT/maps/filter_container"
+	[ "$(jq .bytes_key <<<"$output")" -eq "$(abi_item constants sizeof_pw_container_key)" ]
+	run -0 bpftool -j map show pinned "$PIN_ROOT/maps/cgroup_container"
+	[ "$(jq .bytes_value <<<"$output")" -eq $((8 + $(abi_item constants sizeof_pw_container_key))) ]
+	# the key holds the longest id and a NUL
+	[ "$(abi_item constants sizeof_pw_container_key)" -ge $((4 + 1 + $(abi_item constants PW_CONTAINER_ID_LEN) + 1)) ]
+	[ "$(abi_item container_runtimes podman)" -ge 1 ]
+	run -0 "$PW_LOAD" abi --json
+	jq -e '[.container_runtimes[].name] | sort == ["containerd", "crio", "docker", "podman", "systemd-nspawn"]' <<<"$output"
 }
 
 @test "block modes are the values the process module acts on: kill kills, audit lets run" {

@@ -78,6 +78,9 @@ cidr prefix longer than 32|pinwatch filter add cidr 10.0.0.0/33
 cidr that is no address|pinwatch filter add cidr 300.1.1.1
 IPv6 cidr prefix longer than 128|pinwatch filter add cidr fe80::/129
 cidr that is a word|pinwatch filter add cidr abc
+container id that is not hex|pinwatch filter add container web-1
+container id over 64 digits|pinwatch filter add container "$(printf 'a%.0s' {1..65})"
+empty container id|pinwatch filter add container ""
 relative path filter|pinwatch filter add path relative/x
 path filter with a .. component|pinwatch filter add path /a/../b
 path filter over 254 bytes|pinwatch filter add path "/$(printf 'a%.0s' {1..300})"

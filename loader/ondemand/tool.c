@@ -259,7 +259,8 @@ void pw_links_destroy(struct pw_links *links)
 
 /* Shared maps a tool reuses when pinned (the others it does not create). */
 static const char *const reused_maps[] = {
-	"config", "stats", "filter_pid", "filter_uid", "filter_comm", "filter_cgroup", NULL,
+	"config", "stats", "filter_pid", "filter_uid", "filter_comm", "filter_cgroup",
+	"filter_container", "cgroup_container", NULL,
 };
 
 static int read_stats(const struct pw_tool_maps *tm, struct pw_stats *sum)

@@ -62,6 +62,8 @@ static void hdr(struct pw_hdr *h, unsigned type, unsigned size)
 	h->ppid = 1;
 	h->exec_id = 7;
 	memcpy(h->comm, "seed", 5);
+	h->ns = (struct pw_ns_inodes){ 4026531840, 4026531836, 4026531992, 4026531837,
+				       4026531838, 4026531839, 4026531835, 4026531834 };
 }
 
 /* 127.0.0.1:port -> 127.0.0.1:dport, v4-mapped; or ::1 */

@@ -24,6 +24,7 @@ int main(void)
 	uint64_t v;
 	struct pw_cidr_key c;
 	struct pw_path_key p;
+	struct pw_container_key ck;
 
 	CHECK(pw_parse_size("8M", &v) == 0 && v == 8u << 20);
 	CHECK(pw_parse_size("4k", &v) == 0 && v == 4096);
@@ -83,6 +84,23 @@ int main(void)
 	CHECK(key("cidr", "1.2.3/24", k, err) < 0);
 	CHECK(key("cidr", "::/0", k, err) == sizeof(c));
 	CHECK(key("cidr", "fe80::1%eth0", k, err) < 0);
+	/* container: a hex id prefix (lowercased) or host */
+	CHECK(key("container", "host", k, err) == sizeof(ck));
+	memcpy(&ck, k, sizeof(ck));
+	CHECK(ck.prefixlen == 8 && ck.host == 1 && !ck.id[0]);
+	CHECK(key("container", "AB12", k, err) == sizeof(ck));
+	memcpy(&ck, k, sizeof(ck));
+	CHECK(ck.prefixlen == 8 + 32 && ck.host == 0 && !strcmp(ck.id, "ab12"));
+	CHECK(key("container", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		  k, err) == sizeof(ck));
+	memcpy(&ck, k, sizeof(ck));
+	CHECK(ck.prefixlen == 8 + 512 && ck.id[64] == 0);
+	CHECK(key("container", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0",
+		  k, err) < 0 && strstr(err, "invalid container"));
+	CHECK(key("container", "", k, err) < 0 && strstr(err, "1 to 64 digits, or host"));
+	CHECK(key("container", "web-1", k, err) < 0 && strstr(err, "invalid container 'web-1'"));
+	CHECK(key("container", "Host", k, err) < 0);
+	CHECK(key("container", "0x12", k, err) < 0);
 	CHECK(key("color", "red", k, err) < 0 && strstr(err, "unknown filter kind"));
 
 	printf("%d passed, %d failed\n", passed, failed);

@@ -15,6 +15,7 @@
 #include <linux/bpf.h>
 
 #include "pwevent.h"
+#include "container.h"
 #include "tpformat.h"
 #include "tp_formats.h"
 
@@ -80,11 +81,22 @@ static void fill_hdr(struct pw_hdr *h, unsigned int type, size_t size)
 	h->exec_id = 77;
 	h->parent_exec_id = 66;
 	strcpy(h->comm, "bash");
+	h->ns = (struct pw_ns_inodes){ .mnt = 4026531841, .pid = 4026531836, .net = 4026531840,
+				       .user = 4026531837, .uts = 4026531838, .ipc = 4026531839,
+				       .cgroup = 4026531835, .time = 4026531834 };
 }
 
-#define HDR_JSON_M(type, mod) "{\"type\":\"" type "\",\"time\":\"2026-11-22T10:11:12.123456789Z\"," \
+/* The header's namespaces (fill_hdr), as JSON. */
+#define NS_JSON "\"ns\":{\"mnt\":4026531841,\"pid\":4026531836,\"net\":4026531840," \
+	"\"user\":4026531837,\"uts\":4026531838,\"ipc\":4026531839,\"cgroup\":4026531835," \
+	"\"time\":4026531834}"
+
+/* The common fields of fill_hdr()'s header, without a cgroup lookup. */
+#define HDR_JSON_NS(type, mod, ns) "{\"type\":\"" type "\",\"time\":\"2026-11-22T10:11:12.123456789Z\"," \
 	"\"pid\":100,\"tid\":101,\"ppid\":1,\"uid\":1000,\"gid\":1001,\"comm\":\"bash\"," \
-	"\"cgroup_id\":4242,\"exec_id\":77,\"parent_exec_id\":66,\"module\":\"" mod "\",\"cpu\":3"
+	"\"cgroup_id\":4242,\"exec_id\":77,\"parent_exec_id\":66,\"module\":\"" mod "\",\"cpu\":3," \
+	"\"cgroup\":null,\"container_id\":null,\"container_runtime\":null" ns
+#define HDR_JSON_M(type, mod) HDR_JSON_NS(type, mod, "," NS_JSON)
 #define HDR_JSON(type) HDR_JSON_M(type, "process")
 
 /* The text columns of fill_hdr()'s header after the type column (pid,
@@ -453,6 +465,7 @@ static void test_oom_kill(void)
 	CHECK_STR(out.data, "{\"type\":\"oom_kill\",\"time\":\"2026-11-22T10:11:12.123456789Z\","
 		  "\"pid\":100,\"tid\":101,\"ppid\":1,\"uid\":1000,\"gid\":1001,\"comm\":\"bash\","
 		  "\"cgroup_id\":4242,\"exec_id\":77,\"parent_exec_id\":66,\"module\":\"oom\",\"cpu\":3"
+		  ",\"cgroup\":null,\"container_id\":null,\"container_runtime\":null," NS_JSON
 		  ",\"victim_pid\":4321,\"victim_comm\":\"hog\",\"constraint\":\"memcg\","
 		  "\"total_pages\":5120,\"points\":4600,\"order\":0,"
 		  "\"message\":\"Memory cgroup out of memory\"}\n");
@@ -475,7 +488,7 @@ static void test_oom_kill(void)
 static void test_syscall(void)
 {
 	struct pw_syscall r;
-	char want[512];
+	char want[1024];
 
 	memset(&r, 0, sizeof(r));
 	fill_hdr_m(&r.h, PW_EV_SYSCALL, PW_MOD_SYSCALL, sizeof(r));
@@ -905,7 +918,7 @@ static void test_namespace(void)
 				      4026531838, 4026531839, 4026531835, 4026531834 };
 	CHECK_TEXT(&r, sizeof(r), "namespace " COLS "unshare flags=CLONE_NEWNS|CLONE_NEWNET "
 		   "mnt=4026531832 net=4026532176 ret=0\n");
-	snprintf(want, sizeof(want), "%s%s%s", HDR_JSON_M("namespace", "ns")
+	snprintf(want, sizeof(want), "%s%s%s", HDR_JSON_NS("namespace", "ns", "")
 		 ",\"syscall\":\"unshare\",\"flags\":[\"CLONE_NEWNS\",\"CLONE_NEWNET\"],"
 		 "\"ns_type\":null,\"ns_inode\":null,\"ns_of\":\"caller\"", inodes,
 		 ",\"ret\":0}\n");
@@ -918,7 +931,7 @@ static void test_namespace(void)
 	r.ns_inode = 4026532176;
 	CHECK_TEXT(&r, sizeof(r), "namespace " COLS "setns type=net inode=4026532176 "
 		   "net=4026532176 ret=0\n");
-	snprintf(want, sizeof(want), "%s%s%s", HDR_JSON_M("namespace", "ns")
+	snprintf(want, sizeof(want), "%s%s%s", HDR_JSON_NS("namespace", "ns", "")
 		 ",\"syscall\":\"setns\",\"flags\":[],\"ns_type\":\"net\","
 		 "\"ns_inode\":4026532176,\"ns_of\":\"caller\"", inodes, ",\"ret\":0}\n");
 	CHECK_JSON(&r, sizeof(r), want);
@@ -942,7 +955,7 @@ static void test_namespace(void)
 	r.ret = 4321;
 	CHECK_TEXT(&r, sizeof(r), "namespace " COLS "clone3 flags=CLONE_NEWPID|CLONE_NEWTIME "
 		   "child pid=4026532180 time=4026532181 ret=4321\n");
-	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("namespace", "ns")
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_NS("namespace", "ns", "")
 		   ",\"syscall\":\"clone3\",\"flags\":[\"CLONE_NEWPID\",\"CLONE_NEWTIME\"],"
 		   "\"ns_type\":null,\"ns_inode\":null,\"ns_of\":\"child\",\"ns\":{\"mnt\":0,"
 		   "\"pid\":4026532180,\"net\":0,\"user\":0,\"uts\":0,\"ipc\":0,\"cgroup\":0,"
@@ -1932,8 +1945,116 @@ static void test_memfd(void)
 		   ",\"name\":\"payload\",\"flags\":19,\"fd\":3,\"ret\":3}\n");
 }
 
+#define ID64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* Every layout of PW_CONTAINER_LAYOUTS, a sub-cgroup of each, and paths
+ * that only look like one. */
+static void test_container_paths(void)
+{
+	static const struct {
+		const char *path;
+		const char *runtime;	/* NULL: the host */
+		const char *id;
+	} t[] = {
+		{ "/system.slice/docker-" ID64 ".scope", "docker", ID64 },
+		{ "/docker/" ID64, "docker", ID64 },
+		{ "/docker/" ID64 "/init.scope", "docker", ID64 },
+		{ "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod12_34.slice/"
+		  "cri-containerd-" ID64 ".scope", "containerd", ID64 },
+		{ "/kubepods/burstable/pod1234-5678/" ID64, "containerd", ID64 },
+		{ "/kubepods/pod1234-5678/" ID64, "containerd", ID64 },
+		{ "/kubepods.slice/kubepods-pod12.slice/crio-" ID64 ".scope", "crio", ID64 },
+		{ "/kubepods/besteffort/pod12/crio-" ID64, "crio", ID64 },
+		{ "/machine.slice/libpod-" ID64 ".scope", "podman", ID64 },
+		{ "/machine.slice/libpod-" ID64 ".scope/container", "podman", ID64 },
+		{ "/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" ID64 ".scope",
+		  "podman", ID64 },
+		{ "/libpod_parent/libpod-" ID64, "podman", ID64 },
+		{ "/machine.slice/machine-web\\x2d1.scope", "systemd-nspawn", "web-1" },
+		{ "/machine.slice/machine-web.scope/payload/system.slice/sshd.service",
+		  "systemd-nspawn", "web" },
+		/* the host, and look-alikes */
+		{ "/", NULL, "" },
+		{ "", NULL, "" },
+		{ "/user.slice/user-0.slice/session-1.scope", NULL, "" },
+		{ "/system.slice/docker.service", NULL, "" },
+		{ "/machine.slice/libpod-conmon-" ID64 ".scope", NULL, "" },
+		{ "/kubepods.slice/kubepods-pod12.slice/crio-conmon-" ID64 ".scope", NULL, "" },
+		{ "/libpod_parent/conmon", NULL, "" },
+		{ "/system.slice/docker-" ID64 ".scope.bak", NULL, "" },
+		{ "/system.slice/docker-0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef.scope",
+		  NULL, "" },
+		{ "/system.slice/docker-" ID64 "0.scope", NULL, "" },
+		{ "/notdocker/" ID64, NULL, "" },
+		{ "/elsewhere/libpod-" ID64, NULL, "" },
+		{ "/system.slice/machine-web.scope", NULL, "" },
+		/* deeper than PW_CONTAINER_DEPTH below the container */
+		{ "/docker/" ID64 "/a/b/c/d", NULL, "" },
+	};
+	char id[PW_CONTAINER_ID_TEXT];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		unsigned int rt = pw_container_of_path(t[i].path, id);
+		const char *name = pw_container_runtime_name(rt);
+
+		if (t[i].runtime)
+			CHECK_STR(name, t[i].runtime);
+		else
+			CHECK(name == NULL);
+		CHECK_STR(id, t[i].id);
+	}
+	CHECK(pw_container_runtime_name(0) == NULL);
+	CHECK(pw_container_runtime_name(1000) == NULL);
+}
+
+static bool fake_lookup(uint64_t cgroup_id, struct pw_cgroup_info *c)
+{
+	if (cgroup_id == 4242) {
+		c->path = "/libpod_parent/libpod-" ID64;
+		c->container_id = ID64;
+		c->runtime = "podman";
+		return true;
+	}
+	if (cgroup_id == 1) {
+		c->path = "/";
+		return true;
+	}
+	return false;
+}
+
+/* The consumer's cgroup lookup: JSON cgroup, container_id,
+ * container_runtime; text container=ID (12 bytes). */
+static void test_cgroup_lookup(void)
+{
+	struct pw_fork f;
+
+	pw_event_set_cgroup_lookup(fake_lookup);
+	fill_hdr(&f.h, PW_EV_FORK, sizeof(f));
+	f.child_pid = 4321;
+	f.pad = 0;
+	CHECK(fmt(&f, sizeof(f), PW_FMT_JSON) == 0);
+	CHECK(strstr(out.data, ",\"cpu\":3,\"cgroup\":\"/libpod_parent/libpod-" ID64 "\","
+			       "\"container_id\":\"" ID64 "\",\"container_runtime\":\"podman\","
+			       NS_JSON ",\"child_pid\":4321}\n") != NULL);
+	CHECK_TEXT(&f, sizeof(f), "fork  " COLS "child=4321 container=0123456789ab\n");
+	/* the host: a path, no container */
+	f.h.cgroup_id = 1;
+	CHECK(fmt(&f, sizeof(f), PW_FMT_JSON) == 0);
+	CHECK(strstr(out.data, ",\"cpu\":3,\"cgroup\":\"/\",\"container_id\":null,"
+			       "\"container_runtime\":null,") != NULL);
+	CHECK_TEXT(&f, sizeof(f), "fork  " COLS "child=4321\n");
+	/* unknown (gone) */
+	f.h.cgroup_id = 7;
+	CHECK(fmt(&f, sizeof(f), PW_FMT_JSON) == 0);
+	CHECK(strstr(out.data, ",\"cpu\":3,\"cgroup\":null,\"container_id\":null,"
+			       "\"container_runtime\":null,") != NULL);
+	pw_event_set_cgroup_lookup(NULL);
+}
+
 int main(void)
 {
+	test_container_paths();
+	test_cgroup_lookup();
 	test_exec();
 	test_exec_hash();
 	test_unterminated();

@@ -67,7 +67,9 @@ static void fill_hdr(struct pw_hdr *h, unsigned int type, size_t size)
 
 #define HDR_JSON(type) "{\"type\":\"" type "\",\"time\":\"2026-11-22T10:11:12.123456789Z\"," \
 	"\"pid\":100,\"tid\":101,\"ppid\":1,\"uid\":0,\"gid\":0,\"comm\":\"prog\"," \
-	"\"cgroup_id\":0,\"exec_id\":0,\"parent_exec_id\":0,\"module\":\"uprobe\",\"cpu\":0"
+	"\"cgroup_id\":0,\"exec_id\":0,\"parent_exec_id\":0,\"module\":\"uprobe\",\"cpu\":0," \
+	"\"cgroup\":null,\"container_id\":null,\"container_runtime\":null," \
+	"\"ns\":{\"mnt\":0,\"pid\":0,\"net\":0,\"user\":0,\"uts\":0,\"ipc\":0,\"cgroup\":0,\"time\":0}"
 #define HDR_TEXT(type) "10:11:12 " type "     100       1      0 prog             "
 
 static void test_generic(void)
