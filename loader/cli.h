@@ -38,6 +38,19 @@ static inline void pw_argp_key_error(const struct argp_state *state, const char 
 	pw_usage_error(prog, "unknown option or missing value: '%s' (see --help)", arg);
 }
 
+/* A pin root (--pin-root or $PINWATCH_PIN_ROOT, named by `from`) must be an
+ * absolute path other than "/" without a trailing '/': the loader takes its
+ * parent directory as the part before the last '/'. Exits 2 with one line
+ * otherwise. */
+static inline void pw_check_pin_root(const char *prog, const char *from, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (v[0] != '/' || n < 2 || v[n - 1] == '/')
+		pw_usage_error(prog, "%s must be an absolute path without a trailing '/', not '%s'",
+			       from, v);
+}
+
 /* argp_parse, quiet about errors (the parser reports them in one line);
  * --help, --usage and --version keep argp's own handling. */
 static inline error_t pw_argp_parse(const struct argp *argp, int argc, char **argv)

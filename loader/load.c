@@ -1223,8 +1223,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case 'p':
-		if (arg[0] != '/' || strlen(arg) < 2 || arg[strlen(arg) - 1] == '/')
-			pw_usage_error("pinwatch-load", "--pin-root must be an absolute path without a trailing '/'");
+		pw_check_pin_root("pinwatch-load", "--pin-root", arg);
 		env.pin_root = arg;
 		break;
 	case 'r':
@@ -1283,8 +1282,10 @@ int main(int argc, char **argv)
 	const struct cmd *c = NULL;
 	int n, err;
 
-	if (getenv("PINWATCH_PIN_ROOT") && *getenv("PINWATCH_PIN_ROOT"))
+	if (getenv("PINWATCH_PIN_ROOT") && *getenv("PINWATCH_PIN_ROOT")) {
 		env.pin_root = getenv("PINWATCH_PIN_ROOT");
+		pw_check_pin_root("pinwatch-load", "PINWATCH_PIN_ROOT", env.pin_root);
+	}
 	if (pw_argp_parse(&argp, argc, argv)) {
 		free(doc);
 		return 2;

@@ -284,6 +284,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		parse_types(arg);
 		break;
 	case OPT_PIN_ROOT:
+		pw_check_pin_root(PROG, "--pin-root", arg);
 		opt.pin_root = arg;
 		break;
 	case OPT_DRAIN:
@@ -1154,8 +1155,10 @@ int main(int argc, char **argv)
 	sigset_t set;
 
 	argp_err_exit_status = 2;
-	if (getenv("PINWATCH_PIN_ROOT") && *getenv("PINWATCH_PIN_ROOT"))
+	if (getenv("PINWATCH_PIN_ROOT") && *getenv("PINWATCH_PIN_ROOT")) {
 		opt.pin_root = getenv("PINWATCH_PIN_ROOT");
+		pw_check_pin_root(PROG, "PINWATCH_PIN_ROOT", opt.pin_root);
+	}
 	if (pw_argp_parse(&argp, argc, argv))
 		return 2;
 
