@@ -231,7 +231,14 @@ struct pw_config {
 	__u32 capable_denials_only; /* 1: report only capability checks that failed */
 	__u32 ptrace_all_requests; /* 1: report every ptrace request, reads and
 				    * controls (PEEK*, GET*, CONT, ...) too */
+	__u64 consumer_start;	/* consumer_tgid's start time, in clock ticks
+				 * since boot (/proc/PID/stat field 22): a
+				 * process that reuses the pid has another, and
+				 * is not excluded; 0: the tgid alone decides */
 };
+
+/* /proc/PID/stat's clock ticks: USER_HZ, 100 on every Linux ABI. */
+#define PW_NS_PER_CLOCK_TICK 10000000ULL
 
 /* A stats key's bit in pw_config.modules_disabled: only modules have a
  * switch; every other key (a tool's, the bench's) gives 0, never on. */
@@ -252,7 +259,8 @@ struct pw_config {
 	X(syscall_latency, bool, 1)		\
 	X(block_slow_ns, ns, 1)			\
 	X(capable_denials_only, bool, 1)	\
-	X(ptrace_all_requests, bool, 1)
+	X(ptrace_all_requests, bool, 1)		\
+	X(consumer_start, u64, 1)
 
 /* maps/stats: per-CPU array keyed by module id. For every module,
  * seen == filtered + emitted + dropped once its programs are idle. */

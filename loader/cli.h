@@ -6,6 +6,10 @@
 #ifndef PINWATCH_CLI_H
 #define PINWATCH_CLI_H
 
+/* The control plane's lock: pinwatch-load, the scripts (PINWATCH_LOCK
+ * overrides it) and the consumer's config update serialise on it. */
+#define PW_LOCK_PATH "/run/pinwatch.lock"
+
 #include <argp.h>
 #include <stdarg.h>
 #include <stdio.h>

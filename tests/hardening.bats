@@ -17,6 +17,8 @@ teardown_file() {
 	pw_teardown_file
 }
 
+PINWATCH_LOCK_FILE=${PINWATCH_LOCK:-/run/pinwatch.lock}
+
 setup() {
 	require_root
 	# a test may have taken the sensor (or part of it) down
@@ -103,6 +105,135 @@ build_busy() { # out
 	run -0 "$PW" block list
 	run "$bin"
 	[ "$status" -ne 0 ]
+}
+
+# The consumer claims config.consumer_tgid by rewriting the whole config
+# value, as `pinwatch config set` and `filter add` do over several bpftool
+# calls: both under the one lock, or one of them loses its update.
+@test "a consumer starting during a loop of config set never loses its claim nor a setting" {
+	for round in $(seq 1 12); do
+		(for i in $(seq 1 6); do "$PW" config set block_slow_ns $((round * 100 + i)); done) &
+		writer=$!
+		"$PW_READ" --json >/dev/null &
+		reader=$!
+		bg_pids+=("$reader")
+		wait "$writer"
+		# its claim stands once it is running (lost: never there)
+		for _ in $(seq 1 50); do
+			[ "$("$PW" config get consumer_tgid)" -eq "$reader" ] && break
+			sleep 0.1
+		done
+		[ "$("$PW" config get consumer_tgid)" -eq "$reader" ] || { echo "round $round: claim lost"; false; }
+		[ "$("$PW" config get block_slow_ns)" -eq $((round * 100 + 6)) ] || { echo "round $round: setting lost"; false; }
+		kill -INT "$reader"
+		wait "$reader" || true
+		[ "$("$PW" config get consumer_tgid)" -eq 0 ]
+	done
+	"$PW" config set block_slow_ns 10000000
+}
+
+# A consumer killed with SIGKILL cannot clear consumer_tgid; a process that
+# gets its pid must not be invisible. The pid reuse is simulated by naming
+# another process in consumer_tgid, keeping the dead consumer's start time.
+@test "consumer_tgid dies with the consumer: a process with its pid is reported, the consumer itself is not" {
+	"$PW_READ" --json >/dev/null &
+	reader=$!
+	bg_pids+=("$reader")
+	for _ in $(seq 1 50); do
+		[ "$("$PW" config get consumer_tgid)" -eq "$reader" ] && break
+		sleep 0.1
+	done
+	[ "$("$PW" config get consumer_tgid)" -eq "$reader" ]
+	start=$("$PW" config get consumer_start)
+	[ "$start" -eq "$(sed 's/.*) //' "/proc/$reader/stat" | cut -d' ' -f20)" ]
+	kill -9 "$reader"
+	wait "$reader" || true
+	[ "$("$PW" config get consumer_tgid)" -eq "$reader" ]  # left behind
+	# the process that "reuses" the pid: waits, then execs a unique binary
+	bin=$(unique_binary)
+	mkfifo "$BATS_TEST_TMPDIR/go"
+	bash -c 'read -r _ <"$1"; exec "$2"' _ "$BATS_TEST_TMPDIR/go" "$bin" &
+	q=$!
+	"$PW" config set consumer_tgid "$q"
+	echo go >"$BATS_TEST_TMPDIR/go"
+	wait "$q"
+	ev=$(pw_events | jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)')
+	[ "$(jq -s length <<<"$ev")" -eq 1 ] || { echo "the process with the dead consumer's pid was not reported"; false; }
+	assert_field "$ev" .pid -eq "$q"
+	# the control: with its own start time it is excluded, as a consumer is
+	bin=$(unique_binary)
+	bash -c 'read -r _ <"$1"; exec "$2"' _ "$BATS_TEST_TMPDIR/go" "$bin" &
+	q=$!
+	"$PW" config set consumer_tgid "$q"
+	"$PW" config set consumer_start "$(sed 's/.*) //' "/proc/$q/stat" | cut -d' ' -f20)"
+	echo go >"$BATS_TEST_TMPDIR/go"
+	wait "$q"
+	"$PW" config set consumer_tgid 0
+	"$PW" config set consumer_start 0
+	[ "$(pw_events | jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' | wc -l)" -eq 0 ]
+}
+
+# The ids of the programs pinned under a directory.
+prog_ids_under() { # dir
+	local p
+	for p in "$1"/prog_*; do
+		[[ -e $p ]] && bpftool -j prog show pinned "$p" | jq -r '.id'
+	done
+	return 0
+}
+
+@test "a load killed between pinning and rename: status reports its staging directory, the next up removes it and attaches the module once" {
+	"$PW" down signal 2>/dev/null || true
+	run -137 env PINWATCH_TEST_FAIL_AT=kill_before_rename "$PW_LOAD" --pin-root "$PIN_ROOT" --lock "$PINWATCH_LOCK_FILE" load "$PW_BUILD/bpf/signal.bpf.o"
+	stale=$(find "$PIN_ROOT" -maxdepth 1 -name '_staging_signal_*')
+	[ -n "$stale" ]
+	old_ids=$(prog_ids_under "$stale")
+	[ -n "$old_ids" ]
+	ls "$stale"/link_* >/dev/null  # its links are pinned, so attached
+	run --separate-stderr "$PW" status
+	[ "$status" -eq 1 ]
+	[[ $output == *"problem: stale ${stale##*/}: left by a load or unload killed midway"* ]]
+	run --separate-stderr "$PW" up signal
+	[ "$status" -eq 0 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == *"removed $stale: left by a load killed midway"* ]]
+	[ -z "$(find "$PIN_ROOT" -maxdepth 1 -name '_staging_*')" ]
+	# the stale programs are gone (freed after an RCU grace period): the
+	# module is attached once, by signal/
+	for id in $old_ids; do
+		for _ in $(seq 1 100); do bpftool prog show id "$id" >/dev/null 2>&1 || break; sleep 0.1; done
+		! bpftool prog show id "$id" >/dev/null 2>&1 || { echo "program $id of the stale staging still loaded"; false; }
+	done
+	run -0 "$PW" status
+	"$PW" down signal
+}
+
+@test "an unload killed midway leaves _unloading_*: status reports it and down removes it" {
+	"$PW" up signal >/dev/null
+	run -137 env PINWATCH_TEST_FAIL_AT=kill_unloading "$PW_LOAD" --pin-root "$PIN_ROOT" --lock "$PINWATCH_LOCK_FILE" unload signal
+	stale=$(find "$PIN_ROOT" -maxdepth 1 -name '_unloading_signal_*')
+	[ -n "$stale" ]
+	old_ids=$(prog_ids_under "$stale")
+	run "$PW" status
+	[ "$status" -eq 1 ]
+	[[ $output == *"problem: stale ${stale##*/}"* ]]
+	run --separate-stderr "$PW" down signal
+	[ "$status" -ne 0 ]  # signal is not loaded any more
+	[[ $stderr == *"removed $stale: left by an unload killed midway"* ]]
+	[ -z "$(find "$PIN_ROOT" -maxdepth 1 -name '_unloading_*')" ]
+	for id in $old_ids; do
+		for _ in $(seq 1 100); do bpftool prog show id "$id" >/dev/null 2>&1 || break; sleep 0.1; done
+		! bpftool prog show id "$id" >/dev/null 2>&1
+	done
+	# with nothing else left, down alone removes it, and the pin root
+	"$PW" up signal >/dev/null
+	"$PW" down
+	"$PW" up signal >/dev/null
+	run -137 env PINWATCH_TEST_FAIL_AT=kill_unloading "$PW_LOAD" --pin-root "$PIN_ROOT" --lock "$PINWATCH_LOCK_FILE" unload signal
+	run --separate-stderr "$PW" down
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"left by an unload killed midway"* ]]
+	[ ! -e "$PIN_ROOT" ]
 }
 
 # ---- tools that run as root over files a user controls ----------------------
