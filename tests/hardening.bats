@@ -223,7 +223,7 @@ prog_ids_under() { # dir
 	[ -z "$(find "$PIN_ROOT" -maxdepth 1 -name '_unloading_*')" ]
 	for id in $old_ids; do
 		for _ in $(seq 1 100); do bpftool prog show id "$id" >/dev/null 2>&1 || break; sleep 0.1; done
-		! bpftool prog show id "$id" >/dev/null 2>&1
+		run ! bpftool prog show id "$id"
 	done
 	# with nothing else left, down alone removes it, and the pin root
 	"$PW" up signal >/dev/null
@@ -267,7 +267,7 @@ prog_ids_under() { # dir
 	build_busy "$dir/pwbusy"
 	chown nobody "$dir/pwbusy"
 	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$dir/pwbusy" &
-	bg_pids+=($!)
+	bg_pids+=("$!")
 	pid=$!
 	for _ in $(seq 1 100); do grep -q pwbusy "/proc/$pid/maps" 2>/dev/null && break; sleep 0.1; done
 	rm "$dir/pwbusy"
@@ -283,7 +283,7 @@ prog_ids_under() { # dir
 	mkfifo -m 0600 "$BATS_TEST_TMPDIR/rootonly/secret"
 	(echo secret >"$BATS_TEST_TMPDIR/rootonly/secret") &
 	writer=$!
-	bg_pids+=($writer)
+	bg_pids+=("$writer")
 	ln -s "$BATS_TEST_TMPDIR/rootonly/secret" "$dir/pwbusy (deleted)"
 	ln -s "$BATS_TEST_TMPDIR/rootonly/secret" "$dir/pwbusy"
 	run --separate-stderr timeout 60 "$PW" profile --pid "$pid" --duration 2 --user-only
@@ -301,7 +301,7 @@ prog_ids_under() { # dir
 	[[ -f $libc ]] || skip "no libc.so found by ldd"
 	cp "$libc" "$dir/${libc##*/}"
 	LD_LIBRARY_PATH=$dir "$dir/pwleaker" &
-	bg_pids+=($!)
+	bg_pids+=("$!")
 	pid=$!
 	for _ in $(seq 1 100); do grep -q "$dir/${libc##*/}" "/proc/$pid/maps" 2>/dev/null && break; sleep 0.1; done
 	grep -q "$dir/${libc##*/}" "/proc/$pid/maps"
@@ -324,7 +324,7 @@ open(sys.argv[1], "w")' "$f"
 	run -0 grep -aF -- " openat $f " "$BATS_TEST_TMPDIR/text"
 	[ "${#lines[@]}" -eq 1 ]
 	[[ ${lines[0]} == *'x\x1b[2J\x0ay\x5cz'* ]] || { echo "got: ${lines[0]}" | od -c | head; false; }
-	! LC_ALL=C grep -qaP '[\x00-\x08\x0b-\x1f\x7f]' "$BATS_TEST_TMPDIR/text"
+	run ! env LC_ALL=C grep -qaP '[\x00-\x08\x0b-\x1f\x7f]' "$BATS_TEST_TMPDIR/text"
 }
 
 @test "profile escapes a comm and an ELF symbol name that carry ';', a newline and a terminal escape" {
@@ -341,7 +341,7 @@ open(sys.argv[1], "w")' "$f"
 	evil=$BATS_TEST_TMPDIR/$'e;v\033[2J\nx'
 	mv "$BATS_TEST_TMPDIR/pwbusy" "$evil"
 	"$evil" &
-	bg_pids+=($!)
+	bg_pids+=("$!")
 	pid=$!
 	for _ in $(seq 1 100); do grep -q 'J' "/proc/$pid/comm" 2>/dev/null && break; sleep 0.1; done
 	run --separate-stderr timeout 60 "$PW" profile --pid "$pid" --duration 2 --user-only
@@ -351,7 +351,8 @@ open(sys.argv[1], "w")' "$f"
 	while IFS= read -r line; do
 		[[ $line =~ ^[^\;]+(\;[^\;]+)*\ [0-9]+$ ]] || { echo "not one folded line: $line"; false; }
 	done <<<"$output"
-	! LC_ALL=C grep -qaP '[\x00-\x08\x0b-\x1f\x7f]' <<<"$output"
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/folded"
+	run ! env LC_ALL=C grep -qaP '[\x00-\x08\x0b-\x1f\x7f]' "$BATS_TEST_TMPDIR/folded"
 	run -0 --separate-stderr timeout 60 "$PW" profile --pid "$pid" --duration 2 --user-only --json
 	jq -se 'map(select(any(.stack[]; startswith("pw;bus\u001b\nspin")))) | length > 0 and all(.stack_hex == null and .comm == "e;v\u001b[2J\nx")' <<<"$output" >/dev/null
 }
