@@ -327,6 +327,21 @@ open(sys.argv[1], "w")' "$f"
 	run ! env LC_ALL=C grep -qaP '[\x00-\x08\x0b-\x1f\x7f]' "$BATS_TEST_TMPDIR/text"
 }
 
+# bats test_tags=vm-ci
+@test "filetop escapes a comm with a newline and a terminal escape: one row, no raw control byte" {
+	run --separate-stderr "$PW" filetop
+	[ "$status" -ne 4 ] || skip "no file I/O accounting here (vfs_read/vfs_write need fexit or kprobes: the 6.1 guest has them)"
+	f=$BATS_TEST_TMPDIR/pwtop-$RANDOM
+	python3 -c 'import ctypes, sys
+ctypes.CDLL(None).prctl(15, b"x\x1b[2J\ny\\z", 0, 0, 0)  # PR_SET_NAME
+open(sys.argv[1], "w").write("data" * 1024)' "$f"
+	"$PW" filetop --top 10240 >"$BATS_TEST_TMPDIR/top"
+	run -0 grep -aF -- "${f##*/}" "$BATS_TEST_TMPDIR/top"
+	[ "${#lines[@]}" -eq 1 ]
+	[[ ${lines[0]} == *'x\x1b[2J\x0ay\x5cz'* ]]
+	run ! env LC_ALL=C grep -qaP '[\x00-\x08\x0b-\x1f\x7f]' "$BATS_TEST_TMPDIR/top"
+}
+
 @test "profile escapes a comm and an ELF symbol name that carry ';', a newline and a terminal escape" {
 	build_busy "$BATS_TEST_TMPDIR/pwbusy"
 	# a symbol of the same length: pw_busy_spin -> pw;bus<ESC><LF>spin
