@@ -110,9 +110,13 @@ build_busy() { # out
 # The consumer claims config.consumer_tgid by rewriting the whole config
 # value, as `pinwatch config set` and `filter add` do over several bpftool
 # calls: both under the one lock, or one of them loses its update.
-@test "a consumer starting during a loop of config set never loses its claim nor a setting" {
+@test "a consumer starting during a loop of filter add and config set never loses its claim nor a setting" {
+	comm_bit=$((1 << $("$PW_LOAD" abi | awk '$1 == "filter_kinds" && $2 == "comm" { print $3 }')))
 	for round in $(seq 1 12); do
-		(for i in $(seq 1 6); do "$PW" config set block_slow_ns $((round * 100 + i)); done) &
+		(
+			"$PW" filter add comm "pwlock$round"
+			for i in $(seq 1 6); do "$PW" config set block_slow_ns $((round * 100 + i)); done
+		) &
 		writer=$!
 		"$PW_READ" --json >/dev/null &
 		reader=$!
@@ -125,6 +129,8 @@ build_busy() { # out
 		done
 		[ "$("$PW" config get consumer_tgid)" -eq "$reader" ] || { echo "round $round: claim lost"; false; }
 		[ "$("$PW" config get block_slow_ns)" -eq $((round * 100 + 6)) ] || { echo "round $round: setting lost"; false; }
+		(($("$PW" config get filter_kinds) & comm_bit)) || { echo "round $round: filter_kinds lost the comm bit"; false; }
+		"$PW" filter del comm "pwlock$round"
 		kill -INT "$reader"
 		wait "$reader" || true
 		[ "$("$PW" config get consumer_tgid)" -eq 0 ]
