@@ -112,12 +112,16 @@ build_busy() { # out
 # calls: both under the one lock, or one of them loses its update.
 @test "a consumer starting during a loop of filter add and config set never loses its claim nor a setting" {
 	comm_bit=$((1 << $("$PW_LOAD" abi | awk '$1 == "filter_kinds" && $2 == "comm" { print $3 }')))
-	for round in $(seq 1 12); do
+	for round in $(seq 1 20); do
 		(
 			"$PW" filter add comm "pwlock$round"
 			for i in $(seq 1 6); do "$PW" config set block_slow_ns $((round * 100 + i)); done
 		) &
 		writer=$!
+		# the consumer starts at a different point of the writer's
+		# read-modify-writes each round (not a timed assertion)
+		ms=$((RANDOM % 1500))
+		sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
 		"$PW_READ" --json >/dev/null &
 		reader=$!
 		bg_pids+=("$reader")
