@@ -45,10 +45,11 @@ UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_parse $(BUILD)/test_tpformat \
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := pwevent parse tpformat
+FUZZ_TARGETS := pwevent parse tpformat writer
 FUZZ_SRCS_pwevent := loader/writer.c loader/pwevent.c loader/tpformat.c
 FUZZ_SRCS_parse := loader/parse.c
 FUZZ_SRCS_tpformat := loader/tpformat.c loader/writer.c loader/pwevent.c
+FUZZ_SRCS_writer := loader/writer.c
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=
@@ -376,7 +377,7 @@ fuzz: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 # Regenerates the committed seed corpora: pwevent (one record of every event
 # type the decoder knows, make_seeds checks each with the decoder) and
 # tpformat (this kernel's format files with filters and records; needs
-# tracefs). The parse corpus is hand-written.
+# tracefs). The parse and writer corpora are hand-written.
 fuzz-seeds: $(BUILD)/make_seeds
 	rm -rf tests/fuzz/corpus/pwevent tests/fuzz/corpus/tpformat
 	mkdir -p tests/fuzz/corpus/pwevent

@@ -100,12 +100,34 @@ static __always_inline bool pw_module_on(const struct pw_config *cfg, __u32 modu
 	return cfg && cfg->enabled && !(cfg->modules_disabled & PW_MODULE_BIT(module));
 }
 
+/*
+ * True when tgid is the consumer's: config.consumer_tgid, and, when the
+ * current task is of that process, its start time config.consumer_start
+ * (clock ticks since boot, as /proc/PID/stat prints the group leader's
+ * start_boottime): a process that got the pid of a consumer killed with
+ * SIGKILL (which cannot clear the field) starts later and is not excluded.
+ * Work owned by another task (softirq hooks' owner_tgid) and a
+ * consumer_start of 0 (set by hand) compare the tgid alone.
+ */
+static __always_inline bool pw_is_consumer(const struct pw_config *cfg, __u32 tgid)
+{
+	struct task_struct *task;
+
+	if (!cfg->consumer_tgid || cfg->consumer_tgid != tgid)
+		return false;
+	if (!cfg->consumer_start || bpf_get_current_pid_tgid() >> 32 != tgid)
+		return true;
+	task = (struct task_struct *)bpf_get_current_task();
+	return BPF_CORE_READ(task, group_leader, start_boottime) / PW_NS_PER_CLOCK_TICK ==
+	       cfg->consumer_start;
+}
+
 /* True when the sensor and this module are switched on and the work is not
  * the consumer's own (tgid: the task the work belongs to). */
 static __always_inline bool pw_module_on_for(const struct pw_config *cfg, __u32 module,
 					     __u32 tgid)
 {
-	return pw_module_on(cfg, module) && !(cfg->consumer_tgid && cfg->consumer_tgid == tgid);
+	return pw_module_on(cfg, module) && !pw_is_consumer(cfg, tgid);
 }
 
 /* Counts a whole kernel event at once: seen, then its outcome. For an event
@@ -331,7 +353,7 @@ static __always_inline struct pw_config *pw_aggregating(__u32 module)
 	if (cfg->consumer_tgid | cfg->filter_kinds) {
 		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-		if (tgid == cfg->consumer_tgid ||
+		if (pw_is_consumer(cfg, tgid) ||
 		    (cfg->filter_kinds && pw_current_filtered(cfg, tgid)))
 			return NULL;
 	}

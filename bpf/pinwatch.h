@@ -319,9 +319,16 @@ struct pw_config {
 	__u32 capable_denials_only; /* 1: report only capability checks that failed */
 	__u32 ptrace_all_requests; /* 1: report every ptrace request, reads and
 				    * controls (PEEK*, GET*, CONT, ...) too */
+	__u64 consumer_start;	/* consumer_tgid's start time, in clock ticks
+				 * since boot (/proc/PID/stat field 22): a
+				 * process that reuses the pid has another, and
+				 * is not excluded; 0: the tgid alone decides */
 	__u32 hash_max_mb;	/* the consumer hashes executed files up to this
 				 * many MiB (exec's sha256); 0: no hashing */
 };
+
+/* /proc/PID/stat's clock ticks: USER_HZ, 100 on every Linux ABI. */
+#define PW_NS_PER_CLOCK_TICK 10000000ULL
 
 /* config.hash_max_mb set when the config is created: 64 MiB */
 #define PW_DEFAULT_HASH_MAX_MB 64u
@@ -346,6 +353,7 @@ struct pw_config {
 	X(block_slow_ns, ns, 1)			\
 	X(capable_denials_only, bool, 1)	\
 	X(ptrace_all_requests, bool, 1)		\
+	X(consumer_start, u64, 1)	\
 	X(hash_max_mb, u32, 1)
 
 /* maps/stats: per-CPU array keyed by module id. For every module,

@@ -6,6 +6,10 @@
 #ifndef PINWATCH_CLI_H
 #define PINWATCH_CLI_H
 
+/* The control plane's lock: pinwatch-load, the scripts (PINWATCH_LOCK
+ * overrides it) and the consumer's config update serialise on it. */
+#define PW_LOCK_PATH "/run/pinwatch.lock"
+
 #include <argp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +40,19 @@ static inline void pw_argp_key_error(const struct argp_state *state, const char 
 				  state->argv[state->next - 1] : "?";
 
 	pw_usage_error(prog, "unknown option or missing value: '%s' (see --help)", arg);
+}
+
+/* A pin root (--pin-root or $PINWATCH_PIN_ROOT, named by `from`) must be an
+ * absolute path other than "/" without a trailing '/': the loader takes its
+ * parent directory as the part before the last '/'. Exits 2 with one line
+ * otherwise. */
+static inline void pw_check_pin_root(const char *prog, const char *from, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (v[0] != '/' || n < 2 || v[n - 1] == '/')
+		pw_usage_error(prog, "%s must be an absolute path without a trailing '/', not '%s'",
+			       from, v);
 }
 
 /* argp_parse, quiet about errors (the parser reports them in one line);

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -46,7 +47,6 @@
 #include "probe.h"
 #include "uprobe.h"
 
-#define PW_LOCK_PATH "/run/pinwatch.lock"
 #define MAX_PROGS 64
 
 struct load_env env = {
@@ -194,9 +194,76 @@ static int module_from_object(const char *path, char *out, size_t outsz)
  * each and checks that the pins are as they were. STEP:PROGRAM fails one
  * program instead, as the kernel would: load (the kernel is handed it as a
  * socket filter, which it refuses) or attach; tests/fallback.bats checks
- * that its hook falls back to the next variant. */
+ * that its hook falls back to the next variant. Two steps kill the loader
+ * with SIGKILL instead, as an OOM kill or a power cut would, leaving what
+ * reap_stale() cleans up (tests/hardening.bats): kill_before_rename (a
+ * load, its links attached and pinned in _staging_*) and kill_unloading (an
+ * unload, renamed to _unloading_* and not yet removed). */
 static const char *fail_at;
 static const struct load_hooks *hooks;
+
+static void injected_kill(const char *step)
+{
+	if (fail_at && !strcmp(fail_at, step))
+		kill(getpid(), SIGKILL);
+}
+
+/*
+ * Removes the directories a load or an unload killed midway left under the
+ * pin root (_staging_MODULE_PID: pinned, links attached, never renamed into
+ * place; _unloading_MODULE_PID: renamed away, not yet removed), one stderr
+ * line each. Called with the lock held, when no other loader can be midway
+ * (all of them take it) — except one run with --no-lock: a directory whose
+ * PID is a live pinwatch-load other than this one is left alone. Without
+ * this, a stale staging directory kept its links attached, unseen by
+ * status, and the next load attached the module a second time.
+ */
+static void reap_stale(void)
+{
+	DIR *d = opendir(env.pin_root);
+	struct dirent *e;
+	char *names[64];
+	int n = 0;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) && n < 64) {
+		const char *pid, *kind;
+		char path[64], comm[32] = "";
+		FILE *f;
+
+		if (!strncmp(e->d_name, "_staging_", 9))
+			kind = "_staging_";
+		else if (!strncmp(e->d_name, "_unloading_", 11))
+			kind = "_unloading_";
+		else
+			continue;
+		pid = strrchr(e->d_name + strlen(kind), '_');
+		if (pid && atoi(pid + 1) != getpid()) {
+			snprintf(path, sizeof(path), "/proc/%d/comm", atoi(pid + 1));
+			if ((f = fopen(path, "re"))) {
+				if (!fgets(comm, sizeof(comm), f))
+					comm[0] = '\0';
+				fclose(f);
+			}
+			if (!strcmp(comm, "pinwatch-load\n"))
+				continue;	/* a --no-lock load, running */
+		}
+		names[n] = strdup(e->d_name);
+		if (names[n])
+			n++;
+	}
+	closedir(d);
+	for (int i = 0; i < n; i++) {
+		char *p = path_join(env.pin_root, names[i]);
+
+		remove_tree(p);
+		die_msg("removed %s/%s: left by %s killed midway (its pins and links are gone now)",
+			env.pin_root, names[i], names[i][1] == 's' ? "a load" : "an unload");
+		free(p);
+		free(names[i]);
+	}
+}
 
 static int injected(const char *step)
 {
@@ -839,6 +906,7 @@ static int load_attempt(const char *object, const char *module, const char *modu
 		goto fail;
 	if (injected("rename"))
 		goto fail;
+	injected_kill("kill_before_rename");
 	if (rename(rb.staging, module_dir)) {
 		die_msg("%s: cannot move pins into place: %s", module, strerror(errno));
 		goto fail;
@@ -869,6 +937,7 @@ int load_object(const char *object, const struct load_hooks *h)
 	int err = 1;
 
 	hooks = h;
+	reap_stale();
 	if (module_from_object(object, module, sizeof(module)) || module_id(module) < 0) {
 		die_msg("%s: not a pinwatch module object (expected <module>.bpf.o)", object);
 		goto out;
@@ -926,6 +995,7 @@ static int cmd_unload(const char *module)
 		die_msg("unknown module '%s' (see: pinwatch-load modules)", module);
 		return 1;
 	}
+	reap_stale();
 	module_dir = path_join(env.pin_root, module);
 	if (!path_exists(module_dir)) {
 		die_msg("%s: not loaded", module);
@@ -937,6 +1007,7 @@ static int cmd_unload(const char *module)
 		die_msg("%s: cannot unpin: %s", module, strerror(errno));
 		goto out;
 	}
+	injected_kill("kill_unloading");
 	remove_tree(doomed);
 	if (!any_module_loaded())
 		remove_tree(env.pin_root);
@@ -1110,6 +1181,18 @@ static int do_on_demand(char **a, int n) { (void)n; return cmd_on_demand(a[0]); 
 static int do_modules(char **a, int n) { (void)a, (void)n; cmd_modules(); return 0; }
 static int do_config_layout(char **a, int n) { (void)a, (void)n; cmd_config_layout(); return 0; }
 static int do_filter_key(char **a, int n) { (void)n; return cmd_filter_key(a[0], a[1]); }
+/* reap: what `pinwatch down` runs first, so that a pin root holding only
+ * what killed loads left is cleaned up too; the pin root goes when no
+ * module is left in it, as with the last unload. */
+static int do_reap(char **a, int n)
+{
+	(void)a, (void)n;
+	reap_stale();
+	if (path_exists(env.pin_root) && !any_module_loaded())
+		remove_tree(env.pin_root);
+	return 0;
+}
+
 static int do_probe(char **a, int n) { (void)a, (void)n; return cmd_probe(env.json); }
 static int do_abi(char **a, int n) { (void)a, (void)n; return cmd_abi(env.json); }
 
@@ -1138,6 +1221,9 @@ static const struct cmd {
 	  "attach ondemand/uprobe.bpf.o to a user-space function\n"
 	  "and pin it as uprobe/NAME/ (--ret, --pid, --preset)" },
 	{ "uprobe-del", 1, 1, true, true, do_uprobe_del, "NAME", "remove the probe NAME" },
+	{ "reap", 0, 0, true, true, do_reap, "",
+	  "remove what a load or unload killed midway left\n"
+	  "(load and unload do it first; down runs it)" },
 	{ "probe", 0, 0, true, false, do_probe, "",
 	  "the kernel features the variants are chosen by\n(--json)" },
 	{ "abi", 0, 0, false, false, do_abi, "",
@@ -1225,8 +1311,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	switch (key) {
 	case 'p':
-		if (arg[0] != '/' || strlen(arg) < 2 || arg[strlen(arg) - 1] == '/')
-			pw_usage_error("pinwatch-load", "--pin-root must be an absolute path without a trailing '/'");
+		pw_check_pin_root("pinwatch-load", "--pin-root", arg);
 		env.pin_root = arg;
 		break;
 	case 'r':
@@ -1285,8 +1370,10 @@ int main(int argc, char **argv)
 	const struct cmd *c = NULL;
 	int n, err;
 
-	if (getenv("PINWATCH_PIN_ROOT") && *getenv("PINWATCH_PIN_ROOT"))
+	if (getenv("PINWATCH_PIN_ROOT") && *getenv("PINWATCH_PIN_ROOT")) {
 		env.pin_root = getenv("PINWATCH_PIN_ROOT");
+		pw_check_pin_root("pinwatch-load", "PINWATCH_PIN_ROOT", env.pin_root);
+	}
 	if (pw_argp_parse(&argp, argc, argv)) {
 		free(doc);
 		return 2;

@@ -69,16 +69,29 @@ int pw_syslog_facility(const char *name)
 }
 
 /* New files are created 0600 whatever the umask; an existing file (e.g.
- * created by logrotate's "create" directive) keeps its mode. */
+ * created by logrotate's "create" directive) keeps its mode. A symlink as
+ * the last component is refused (O_NOFOLLOW): whoever can write the
+ * directory could otherwise point root's output at any file. Only a
+ * regular file is written to (not a FIFO a reader never drains, nor a
+ * device). */
 static int open_file(void)
 {
-	int fd = open(out.o.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-		      0600);
+	int fd = open(out.o.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW |
+			  O_NONBLOCK, 0600);
+	struct stat st;
 
 	if (fd < 0) {
-		fprintf(stderr, PROG ": %s: %s\n", out.o.path, strerror(errno));
+		fprintf(stderr, PROG ": %s: %s\n", out.o.path,
+			errno == ELOOP ? "is a symbolic link (refused)" : strerror(errno));
 		return -1;
 	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, PROG ": %s: not a regular file (refused)\n", out.o.path);
+		close(fd);
+		return -1;
+	}
+	/* blocking writes again: the output is a regular file */
+	fcntl(fd, F_SETFL, O_APPEND);
 	return fd;
 }
 

@@ -193,6 +193,20 @@ static void emit_strval(struct pw_emit *e, const char *s, size_t maxlen)
 				       : pw_text_str(e->b, s, maxlen);
 }
 
+/* JSON: ,"<jkey>_hex":"<bytes in hex>" when s[0..maxlen) is not valid
+ * UTF-8: the string then shows each bad byte as \xNN, and this is its
+ * exact value (writer.h, pw_json_kv). */
+static void emit_hex_beside(struct pw_emit *e, const char *jkey, const char *s, size_t maxlen)
+{
+	if (e->fmt != PW_FMT_JSON || e->err || pw_utf8_valid(s, maxlen))
+		return;
+	emit_raw(e, ",\"", 2);
+	emit_cstr(e, jkey);
+	emit_raw(e, "_hex\":", 6);
+	if (!e->err)
+		e->err = pw_json_hex(e->b, s, maxlen);
+}
+
 /* A string from a record: bounded by maxlen, NUL optional. */
 static void emit_str(struct pw_emit *e, const char *jkey, const char *tkey,
 		     const char *s, size_t maxlen)
@@ -201,6 +215,7 @@ static void emit_str(struct pw_emit *e, const char *jkey, const char *tkey,
 		return;
 	emit_key(e, jkey, tkey);
 	emit_strval(e, s, maxlen);
+	emit_hex_beside(e, jkey, s, maxlen);
 }
 
 /* NUL-separated strings in s[0..n): JSON array; text: space-separated
@@ -209,6 +224,7 @@ static void emit_strv(struct pw_emit *e, const char *jkey, const char *s,
 		      size_t n)
 {
 	size_t i = 0, k = 0;
+	bool bad = false;
 
 	if (e->fmt == PW_FMT_JSON) {
 		emit_key(e, jkey, NULL);
@@ -226,10 +242,30 @@ static void emit_strv(struct pw_emit *e, const char *jkey, const char *s,
 				emit_raw(e, " ", 1);
 		}
 		emit_strval(e, s + i, plen);
+		if (!pw_utf8_valid(s + i, plen))
+			bad = true;
 		i += plen + 1;
 	}
-	if (e->fmt == PW_FMT_JSON)
-		emit_raw(e, "]", 1);
+	if (e->fmt != PW_FMT_JSON)
+		return;
+	emit_raw(e, "]", 1);
+	if (!bad)
+		return;
+	/* ,"<jkey>_hex":[every piece in hex] when one is not valid UTF-8 */
+	emit_raw(e, ",\"", 2);
+	emit_cstr(e, jkey);
+	emit_raw(e, "_hex\":[", 7);
+	for (i = 0, k = 0; i < n; k++) {
+		const char *nul = memchr(s + i, '\0', n - i);
+		size_t plen = nul ? (size_t)(nul - (s + i)) : n - i;
+
+		if (k)
+			emit_raw(e, ",", 1);
+		if (!e->err)
+			e->err = pw_json_hex(e->b, s + i, plen);
+		i += plen + 1;
+	}
+	emit_raw(e, "]", 1);
 }
 
 /* Copies min(len, size) bytes of rec into a zeroed dst. */
@@ -2593,6 +2629,7 @@ static void emit_common_json(struct pw_emit *e, const struct pw_hdr *h,
 	PUT_LIT(p, ",\"comm\":");
 	e->b->len = (size_t)(p - e->b->data);
 	emit_strval(e, h->comm, sizeof(h->comm));
+	emit_hex_beside(e, "comm", h->comm, sizeof(h->comm));
 	if (e->err || (e->err = pw_buf_reserve(e->b, 200 + ml)))
 		return;
 	p = e->b->data + e->b->len;

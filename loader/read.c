@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <syslog.h>
@@ -297,6 +298,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		opt.alerts = true;
 		break;
 	case OPT_PIN_ROOT:
+		pw_check_pin_root(PROG, "--pin-root", arg);
 		opt.pin_root = arg;
 		break;
 	case OPT_DRAIN:
@@ -1140,17 +1142,51 @@ static unsigned long long kernel_dropped(void)
 	return sum;
 }
 
-/* Read-modify-write of config.consumer_tgid (key 0). */
+/* This process's start time in clock ticks since boot (/proc/self/stat
+ * field 22), as the kernel side compares it (config.consumer_start); 0
+ * when unreadable (the tgid alone then decides). */
+static __u64 self_start_ticks(void)
+{
+	char buf[1024], *p;
+	unsigned long long start = 0;
+	FILE *f = fopen("/proc/self/stat", "re");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* the comm may hold spaces and ')' */
+	/* after ") ": state, then fields 4..21, then starttime (22) */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+			 "%*d %*d %*d %*d %llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+/*
+ * Read-modify-write of config.consumer_tgid and consumer_start (key 0),
+ * under the control plane's lock ($PINWATCH_LOCK, else PW_LOCK_PATH: the
+ * flock pinwatch-load and the scripts take), which rewrites the same value
+ * over several bpftool calls: without it a `pinwatch filter add` or
+ * `config set` running meanwhile lost its update, or this one.
+ */
 static int config_rmw(__u32 expect_any, __u32 expect, __u32 newval,
 		      __u32 *old)
 {
+	const char *lock = getenv("PINWATCH_LOCK");
 	unsigned char *v = calloc(1, config_value_size);
 	struct pw_config c;
 	__u32 key = 0;
-	int err = -1;
+	int err = -1, lock_fd;
 
 	if (!v)
 		return -1;
+	lock_fd = open(lock && *lock ? lock : PW_LOCK_PATH,
+		       O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (lock_fd < 0 || flock(lock_fd, LOCK_EX))
+		goto out;
 	if (bpf_map_lookup_elem(config_fd, &key, v))
 		goto out;
 	memcpy(&c, v, sizeof(c));
@@ -1161,9 +1197,12 @@ static int config_rmw(__u32 expect_any, __u32 expect, __u32 newval,
 		goto out;
 	}
 	c.consumer_tgid = newval;
+	c.consumer_start = newval ? self_start_ticks() : 0;
 	memcpy(v, &c, sizeof(c));
 	err = bpf_map_update_elem(config_fd, &key, v, BPF_ANY) ? -1 : 0;
 out:
+	if (lock_fd >= 0)
+		close(lock_fd);
 	free(v);
 	return err;
 }
@@ -1334,8 +1373,10 @@ int main(int argc, char **argv)
 	sigset_t set;
 
 	argp_err_exit_status = 2;
-	if (getenv("PINWATCH_PIN_ROOT") && *getenv("PINWATCH_PIN_ROOT"))
+	if (getenv("PINWATCH_PIN_ROOT") && *getenv("PINWATCH_PIN_ROOT")) {
 		opt.pin_root = getenv("PINWATCH_PIN_ROOT");
+		pw_check_pin_root(PROG, "PINWATCH_PIN_ROOT", opt.pin_root);
+	}
 	if (pw_argp_parse(&argp, argc, argv))
 		return 2;
 

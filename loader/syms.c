@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/openat2.h>
 
 #include "syms.h"
 
@@ -132,23 +134,34 @@ void pw_elf_close(struct pw_elf *e)
 
 struct pw_elf *pw_elf_open(const char *path, char *err, size_t errlen)
 {
+	struct pw_elf *e;
+	/* O_NONBLOCK: a FIFO named here must not hold the open */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return NULL;
+	}
+	e = pw_elf_open_fd(fd, err, errlen);
+	close(fd);
+	return e;
+}
+
+struct pw_elf *pw_elf_open_fd(int fd, char *err, size_t errlen)
+{
 	struct pw_elf *e = NULL;
 	Elf *elf = NULL;
 	Elf_Scn *scn = NULL;
 	GElf_Ehdr eh;
 	struct stat st;
 	size_t nph, i;
-	int fd;
 
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		snprintf(err, errlen, "libelf: %s", elf_errmsg(-1));
 		return NULL;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		return NULL;
-	}
+	/* checked before a byte is read: only a regular file is an ELF file
+	 * here (not a device, whose read may have effects, nor a FIFO) */
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "not a regular file");
 		goto fail;
@@ -194,13 +207,11 @@ struct pw_elf *pw_elf_open(const char *path, char *err, size_t errlen)
 	if (e->n)
 		qsort(e->syms, e->n, sizeof(*e->syms), sym_cmp);
 	elf_end(elf);
-	close(fd);
 	return e;
 fail:
 	pw_elf_close(e);
 	if (elf)
 		elf_end(elf);
-	close(fd);
 	return NULL;
 }
 
@@ -405,9 +416,9 @@ uint64_t pw_ksyms_addr(const struct pw_ksyms *k, const char *name)
 
 /* ---- processes ------------------------------------------------------------ */
 
-/* ELF files are shared by every process that maps them: one cache. */
+/* ELF files are shared by every process that maps them: one cache, by
+ * the file's device and inode. */
 struct elf_cache {
-	char *path;		/* as /proc/PID/maps names it */
 	dev_t dev;
 	ino_t ino;
 	struct pw_elf *elf;	/* NULL: could not be read (not retried) */
@@ -416,33 +427,89 @@ struct elf_cache {
 
 static struct elf_cache *cache;
 
-static struct pw_elf *cached_elf(pid_t pid, const char *path)
+#define DELETED_SUFFIX " (deleted)"
+
+/* path (absolute) below the directory dirfd opens, with no symlink on the
+ * way (the last component included) and nothing that blocks or has effects
+ * at open (O_NONBLOCK). */
+static int open_no_symlinks(const char *dir, const char *path)
 {
-	char root[4096 + 64], err[128];
+	struct open_how how = {
+		.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH,
+	};
+	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), fd, e;
+
+	if (dfd < 0)
+		return -1;
+	fd = (int)syscall(SYS_openat2, dfd, path + 1, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS) /* before 5.6: the last component only */
+		fd = openat(dfd, path + 1, (int)how.flags);
+	e = errno;
+	close(dfd);
+	errno = e;
+	return fd;
+}
+
+int pw_open_mapped(pid_t pid, uint64_t start, uint64_t end, const char *path)
+{
+	char p[128];
+	size_t n = strlen(path), sl = strlen(DELETED_SUFFIX);
+	struct stat st;
+	int fd;
+
+	/* the mapping itself: the file the process has mapped, whatever its
+	 * name names now (root only; gone with the process) */
+	snprintf(p, sizeof(p), "/proc/%d/map_files/%llx-%llx", (int)pid, (unsigned long long)start,
+		 (unsigned long long)end);
+	fd = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		/* by name: a path /proc/PID/maps printed, resolved already,
+		 * so a symlink on the way is someone's plant. A deleted file's
+		 * name names another file, or nothing, now. */
+		if (path[0] != '/' || (n > sl && !strcmp(path + n - sl, DELETED_SUFFIX)))
+			return -1;
+		snprintf(p, sizeof(p), "/proc/%d/root", (int)pid);
+		fd = open_no_symlinks(p, path);
+		if (fd < 0 && errno == ENOENT) /* the process is gone: the path here */
+			fd = open_no_symlinks("/", path);
+		if (fd < 0)
+			return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+static struct pw_elf *cached_elf(pid_t pid, uint64_t start, uint64_t end, const char *path)
+{
+	char err[128];
 	struct elf_cache *c;
 	struct stat st;
-	bool have_st;
+	int fd = pw_open_mapped(pid, start, end, path);
 
-	/* the process's own view of the path (its mount namespace) when it
-	 * still runs, else the path as it is here */
-	snprintf(root, sizeof(root), "/proc/%d/root%s", (int)pid, path);
-	have_st = stat(root, &st) == 0;
-	if (!have_st) {
-		snprintf(root, sizeof(root), "%s", path);
-		have_st = stat(root, &st) == 0;
+	if (fd < 0 || fstat(fd, &st)) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
 	}
 	for (c = cache; c; c = c->next)
-		if (!strcmp(c->path, path) && (!have_st || (c->dev == st.st_dev && c->ino == st.st_ino)))
+		if (c->dev == st.st_dev && c->ino == st.st_ino) {
+			close(fd);
 			return c->elf;
+		}
 	c = calloc(1, sizeof(*c));
-	if (!c)
+	if (!c) {
+		close(fd);
 		return NULL;
-	c->path = strdup(path);
-	c->elf = have_st ? pw_elf_open(root, err, sizeof(err)) : NULL;
-	if (have_st) {
-		c->dev = st.st_dev;
-		c->ino = st.st_ino;
 	}
+	c->elf = pw_elf_open_fd(fd, err, sizeof(err));
+	close(fd);
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
 	c->next = cache;
 	cache = c;
 	return c->elf;
@@ -574,7 +641,7 @@ bool pw_usyms_name(struct pw_usyms *u, uint64_t addr, char *out, size_t outlen, 
 	if (!m->elf_tried) {
 		m->elf_tried = true;
 		if (m->path[0] == '/')
-			m->elf = cached_elf(u->pid, m->path);
+			m->elf = cached_elf(u->pid, m->start, m->end, m->path);
 	}
 	name = m->elf ? pw_elf_func_at(m->elf, addr - m->start + m->pgoff, &delta) : NULL;
 	if (name) {
@@ -599,7 +666,6 @@ void pw_syms_cleanup(void)
 		struct elf_cache *next = cache->next;
 
 		pw_elf_close(cache->elf);
-		free(cache->path);
 		free(cache);
 		cache = next;
 	}

@@ -25,7 +25,19 @@ struct pw_elf;
 /* Opens an ELF file and reads its function symbols. NULL with a one-line
  * reason in err (e.g. "not an ELF file"). */
 struct pw_elf *pw_elf_open(const char *path, char *err, size_t errlen);
+/* The same from an open file (not closed); refuses anything but a regular
+ * file before reading. */
+struct pw_elf *pw_elf_open_fd(int fd, char *err, size_t errlen);
 void pw_elf_close(struct pw_elf *elf);
+
+/* Opens the file a process maps at [start, end) for reading, without
+ * following a name the process's user controls: through
+ * /proc/PID/map_files/START-END (the mapped file itself; needs root),
+ * else by path (as /proc/PID/maps prints it, " (deleted)" refused) below
+ * /proc/PID/root, or / once the process is gone, with no symlink anywhere
+ * on the way (openat2 RESOLVE_NO_SYMLINKS), O_NONBLOCK (a FIFO does not
+ * hold the open), and only a regular file kept. An fd, or -1. */
+int pw_open_mapped(pid_t pid, uint64_t start, uint64_t end, const char *path);
 
 /* File offset of the entry of function `name` ("name@VERSION" accepted:
  * the version is ignored, the default version wins). 0 on success;

@@ -3,6 +3,7 @@
  * writer.c: the output writer every pinwatch program shares. See writer.h.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,6 +209,21 @@ size_t pw_utf8_seq_len(const unsigned char *s, size_t n)
 
 static const char hexdig[] = "0123456789abcdef";
 
+bool pw_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, sl;
+
+	n = strnlen(s, n);
+	while (i < n) {
+		sl = pw_utf8_seq_len(u + i, n - i);
+		if (!sl)
+			return false;
+		i += sl;
+	}
+	return true;
+}
+
 int pw_json_str(struct pw_buf *b, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -234,11 +250,17 @@ int pw_json_str(struct pw_buf *b, const char *s, size_t n)
 		if (c == '"' || c == '\\') {
 			b->data[b->len++] = '\\';
 			b->data[b->len++] = (char)c;
-		} else {
-			/* control character, or a byte that does not start
-			 * a valid UTF-8 sequence */
+		} else if (c < 0x20) {
+			/* a control character: a character, as JSON spells it */
 			memcpy(b->data + b->len, "\\u00", 4);
 			b->len += 4;
+			b->len += pw_put_hex(b->data + b->len, &c, 1);
+		} else {
+			/* a byte that does not start a valid UTF-8 sequence:
+			 * the text \xNN (JSON "\\xNN"), never a character, so
+			 * that it cannot read as the character U+00NN */
+			memcpy(b->data + b->len, "\\\\x", 3);
+			b->len += 3;
 			b->len += pw_put_hex(b->data + b->len, &c, 1);
 		}
 		i++;
@@ -249,9 +271,30 @@ int pw_json_str(struct pw_buf *b, const char *s, size_t n)
 	return 0;
 }
 
+int pw_json_hex(struct pw_buf *b, const char *s, size_t n)
+{
+	n = strnlen(s, n);
+	if (n > (SIZE_MAX - 2) / 2 || pw_buf_reserve(b, n * 2 + 2))
+		return -ENOMEM;
+	b->data[b->len++] = '"';
+	b->len += pw_put_hex(b->data + b->len, s, n);
+	b->data[b->len++] = '"';
+	return 0;
+}
+
+int pw_json_kv(struct pw_buf *b, const char *key, const char *s, size_t n)
+{
+	int err = pw_buf_printf(b, "\"%s\":", key) ?: pw_json_str(b, s, n);
+
+	if (err || pw_utf8_valid(s, n))
+		return err;
+	return pw_buf_printf(b, ",\"%s_hex\":", key) ?: pw_json_hex(b, s, n);
+}
+
 /* Text mode: one event per line must stay one line on a terminal, so
- * control characters (C0, DEL, C1) and invalid UTF-8 become \xNN. */
-int pw_text_str(struct pw_buf *b, const char *s, size_t n)
+ * control characters (C0, DEL, C1), invalid UTF-8, the backslash and the
+ * bytes in `also` become \xNN. */
+int pw_text_str_also(struct pw_buf *b, const char *s, size_t n, const char *also)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
@@ -264,7 +307,7 @@ int pw_text_str(struct pw_buf *b, const char *s, size_t n)
 		size_t sl = pw_utf8_seq_len(u + i, n - i);
 		size_t k;
 
-		if (sl == 1 && c >= 0x20 && c != 0x7f) {
+		if (sl == 1 && c >= 0x20 && c != 0x7f && c != '\\' && !strchr(also, c)) {
 			b->data[b->len++] = (char)c;
 			i++;
 			continue;
@@ -286,6 +329,11 @@ int pw_text_str(struct pw_buf *b, const char *s, size_t n)
 		i += sl;
 	}
 	return 0;
+}
+
+int pw_text_str(struct pw_buf *b, const char *s, size_t n)
+{
+	return pw_text_str_also(b, s, n, "");
 }
 
 /* ------------------------------------------------------------------ */

@@ -9,6 +9,7 @@
 #ifndef PINWATCH_WRITER_H
 #define PINWATCH_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,15 +44,35 @@ void pw_format_rfc3339(uint64_t unix_ns, char out[PW_RFC3339_LEN]);
 
 /* JSON (RFC 8259): appends s[0..n) (stopping at the first NUL) as a quoted
  * string: '"' and '\\' escaped, control characters as \u00XX, valid UTF-8
- * copied, every byte that is not part of a valid UTF-8 sequence as \u00XX
- * of its value, so the output is always valid JSON and valid UTF-8.
- * Returns 0 or -ENOMEM. */
+ * copied, and every byte that is not part of a valid UTF-8 sequence as the
+ * four characters \xNN (JSON "\\xNN", NN its value in lowercase hex), so
+ * the output is always valid JSON and valid UTF-8, and a raw byte 0xe9 never
+ * decodes as the character U+00E9. The \xNN form alone cannot be told from
+ * the same four characters in a valid name: pw_json_kv adds the exact bytes
+ * beside it. Returns 0 or -ENOMEM. */
 int pw_json_str(struct pw_buf *b, const char *s, size_t n);
 
+/* True when s[0..n) (up to the first NUL) is valid UTF-8. */
+bool pw_utf8_valid(const char *s, size_t n);
+
+/* Appends s[0..n) (up to the first NUL) as a JSON string of lowercase hex
+ * digits, two per byte. Returns 0 or -ENOMEM. */
+int pw_json_hex(struct pw_buf *b, const char *s, size_t n);
+
+/* One JSON member for a string that may hold any bytes: "key":"<string>",
+ * and, only when the string is not valid UTF-8, ,"key_hex":"<its bytes in
+ * hex>". A member without its _hex beside holds exactly the bytes; with it,
+ * the _hex is the exact value and the string a readable form. Returns 0 or
+ * -ENOMEM. */
+int pw_json_kv(struct pw_buf *b, const char *key, const char *s, size_t n);
+
 /* Text: appends s[0..n) (stopping at the first NUL) unquoted, control
- * characters (C0, DEL, C1) and invalid UTF-8 as \xNN, so that it stays on
- * one terminal line. Returns 0 or -ENOMEM. */
+ * characters (C0, DEL, C1), invalid UTF-8 and the backslash as \xNN, so
+ * that it stays on one terminal line, carries no terminal escape, and reads
+ * back unambiguously (\x5c is a backslash). Returns 0 or -ENOMEM. */
 int pw_text_str(struct pw_buf *b, const char *s, size_t n);
+/* The same, and every byte in `also` as \xNN too (folded stacks: ";"). */
+int pw_text_str_also(struct pw_buf *b, const char *s, size_t n, const char *also);
 
 /* Length (1..4) of the valid UTF-8 sequence at s[0..n), 0 if invalid
  * (overlong forms, surrogates and code points above U+10FFFF are invalid). */

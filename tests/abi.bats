@@ -120,7 +120,7 @@ stats_keys_seen() {
 		[ -n "$m" ] || { echo "$name: not in the BTF of maps/config" >&2; return 1; }
 		[ "$(jq .bits_offset <<<"$m")" -eq $((off * 8)) ] || { echo "$name: offset $off, BTF $m" >&2; return 1; }
 		[ "$(btf_size "$(jq .type_id <<<"$m")")" -eq "$size" ] || { echo "$name: size $size" >&2; return 1; }
-		[[ $type =~ ^(bool|u32|ns|bytes|bitmask)$ && $settable =~ ^[01]$ ]]
+		[[ $type =~ ^(bool|u32|u64|ns|bytes|bitmask)$ && $settable =~ ^[01]$ ]]
 	done < <("$PW_LOAD" abi | grep '^config_fields ')
 }
 

@@ -394,4 +394,71 @@ epoch_of() { date -d "$1" +%s.%N; }
 	run ! grep -q '^pinwatch_consumer_written_events_total' "$dir/pinwatch.prom"
 	pw_fresh process
 	[ -e "$PIN_ROOT/maps/consumer" ]
+
+# --output DIR as a local user would attack it: root writes there from cron.
+@test "stats --prom --output refuses a directory a user owns or others can write, and one below such a directory" {
+	dir=$BATS_TEST_TMPDIR/userdir
+	mkdir "$dir"
+	chown nobody "$dir"
+	run --separate-stderr "$PW" stats --prom --output "$dir"
+	assert_one_line_error
+	[[ $stderr == *"owned by uid $(id -u nobody), not root"* ]]
+	[ -z "$(ls -A "$dir")" ]
+	# root's, but writable by others
+	chown root "$dir"
+	chmod 0777 "$dir"
+	run --separate-stderr "$PW" stats --prom --output "$dir"
+	assert_one_line_error
+	[[ $stderr == *"writable by group or others"* ]]
+	[ -z "$(ls -A "$dir")" ]
+	# root's and 0755, but under a directory the user owns (who can swap it)
+	chmod 0755 "$dir"
+	chown nobody "$dir"
+	mkdir "$dir/sub"
+	run --separate-stderr "$PW" stats --prom --output "$dir/sub"
+	assert_one_line_error
+	[ -z "$(ls -A "$dir/sub")" ]
+}
+
+@test "stats --prom --output: a symlink the directory's owner planted is never written through" {
+	dir=$BATS_TEST_TMPDIR/planted
+	mkdir "$dir"
+	echo secret >"$BATS_TEST_TMPDIR/target"
+	chmod 0600 "$BATS_TEST_TMPDIR/target"
+	ln -s "$BATS_TEST_TMPDIR/target" "$dir/pinwatch.prom"
+	for i in $(seq 0 50); do ln -s "$BATS_TEST_TMPDIR/target" "$dir/.pinwatch.prom.plant$i"; done
+	chown -h nobody "$dir" "$dir"/* "$dir"/.pinwatch.prom.*
+	run --separate-stderr "$PW" stats --prom --output "$dir"
+	assert_one_line_error
+	[ "$(cat "$BATS_TEST_TMPDIR/target")" = secret ]
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/target")" = 600 ]
+	# a symlink to a safe directory is that directory
+	mkdir "$BATS_TEST_TMPDIR/safe"
+	ln -s "$BATS_TEST_TMPDIR/safe" "$BATS_TEST_TMPDIR/link"
+	"$PW" stats --prom --output "$BATS_TEST_TMPDIR/link"
+	valid_prom "$BATS_TEST_TMPDIR/safe/pinwatch.prom"
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/safe/pinwatch.prom")" = 644 ]
+}
+
+@test "stats --prom --output: a directory named with ' and \$(...) is a name, never code, on success and on a failed write" {
+	small_fs
+	cd "$BATS_TEST_TMPDIR"
+	dir="$SMALL_FS/a'\$(touch pwned)'b"
+	mkdir "$dir"
+	"$PW" stats --prom --output "$dir"
+	valid_prom "$dir/pinwatch.prom"
+	# a failed write runs the clean-up trap, which once parsed the name
+	fill_fs "$SMALL_FS"
+	run --separate-stderr "$PW" stats --prom --output "$dir"
+	assert_one_line_error
+	[ ! -e "$BATS_TEST_TMPDIR/pwned" ]
+	[ "$(find "$dir" -name '.pinwatch.prom.*' | wc -l)" -eq 0 ]
+}
+
+@test "stats --jsonl refuses a symlink" {
+	echo keep >"$BATS_TEST_TMPDIR/target"
+	ln -s "$BATS_TEST_TMPDIR/target" "$BATS_TEST_TMPDIR/h.jsonl"
+	run --separate-stderr "$PW" stats --jsonl "$BATS_TEST_TMPDIR/h.jsonl"
+	assert_one_line_error
+	[ "$(cat "$BATS_TEST_TMPDIR/target")" = keep ]
 }

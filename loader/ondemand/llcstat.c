@@ -115,8 +115,8 @@ static void print_json(const struct row *rows, size_t n, __u64 refs, __u64 misse
 	for (size_t i = 0; i < n; i++) {
 		const struct pw_llc_value *v = &rows[i].v;
 
-		pw_buf_printf(&out, "%s{\"pid\":%u,\"comm\":", i ? "," : "", rows[i].k.pid);
-		pw_json_str(&out, rows[i].k.comm, sizeof(rows[i].k.comm));
+		pw_buf_printf(&out, "%s{\"pid\":%u,", i ? "," : "", rows[i].k.pid);
+		pw_json_kv(&out, "comm", rows[i].k.comm, sizeof(rows[i].k.comm));
 		pw_buf_printf(&out, ",\"cpu\":%u,\"references\":%llu,\"misses\":%llu,\"hit_percent\":",
 			      rows[i].k.cpu, (unsigned long long)v->references,
 			      (unsigned long long)v->misses);
@@ -163,10 +163,13 @@ static void print_stats(struct llcstat_bpf *skel)
 		const struct pw_llc_value *v = &rows[i].v;
 		double hit = v->references > v->misses && v->references ?
 				     100.0 * (double)(v->references - v->misses) / (double)v->references : 0;
-		char comm[17];
+		struct pw_buf t = {};
+		char comm[80] = "";
 
-		memcpy(comm, rows[i].k.comm, 16);
-		comm[16] = '\0';
+		/* the comm is the process's to choose: escaped (writer.h) */
+		if (!pw_text_str(&t, rows[i].k.comm, sizeof(rows[i].k.comm)))
+			snprintf(comm, sizeof(comm), "%.*s", (int)t.len, t.data ? t.data : "");
+		pw_buf_free(&t);
 		printf("%-8u %-16s %-4u %12llu %12llu %6.2f%%\n", rows[i].k.pid, comm, rows[i].k.cpu,
 		       (unsigned long long)v->references, (unsigned long long)v->misses, hit);
 	}

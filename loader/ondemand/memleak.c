@@ -91,33 +91,38 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 /* ---- attaching ------------------------------------------------------------ */
 
-/* The libc the process maps: out, a path usable from here (through the
- * process's root); shown, the path the process sees. */
-static bool find_libc(pid_t pid, char *out, size_t outsz, char *shown, size_t shownsz)
+/* The libc the process maps, opened without following a name its user
+ * controls (pw_open_mapped: through /proc/PID/map_files): out names the
+ * open file for the uprobes (/proc/self/fd/N, the file read, whatever its
+ * name names by then); shown, the path the process sees. The fd, or -1. */
+static int find_libc(pid_t pid, char *out, size_t outsz, char *shown, size_t shownsz)
 {
 	char p[64], line[4096 + 256];
-	bool found = false;
+	int fd = -1;
 	FILE *f;
 
 	snprintf(p, sizeof(p), "/proc/%d/maps", (int)pid);
 	f = fopen(p, "re");
 	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
+		return -1;
+	while (fd < 0 && fgets(line, sizeof(line), f)) {
 		char *path = strchr(line, '/'), *base;
+		unsigned long long start, end;
 
-		if (!path)
+		if (!path || sscanf(line, "%llx-%llx", &start, &end) != 2)
 			continue;
 		path[strcspn(path, "\n")] = '\0';
 		base = strrchr(path, '/') + 1;
 		if ((!strncmp(base, "libc.so", 7) || !strncmp(base, "libc-", 5)) && strstr(base, ".so")) {
-			snprintf(out, outsz, "/proc/%d/root%s", (int)pid, path);
+			fd = pw_open_mapped(pid, start, end, path);
+			if (fd < 0)
+				break;
+			snprintf(out, outsz, "/proc/self/fd/%d", fd);
 			snprintf(shown, shownsz, "%s", path);
-			found = true;
 		}
 	}
 	fclose(f);
-	return found;
+	return fd;
 }
 
 static struct pw_links links;
@@ -144,15 +149,18 @@ static int attach_libc(struct memleak_bpf *skel, char *libc_path, size_t libc_sz
 	};
 	char err[128];
 	struct pw_elf *elf;
-	int attached = 0;
+	int attached = 0, fd;
 
-	if (!find_libc(env.tool.pid, libc_path, libc_sz, libc_shown, sizeof(libc_shown))) {
-		fprintf(stderr, PROG ": pid %d maps no libc (statically linked?)\n", (int)env.tool.pid);
+	fd = find_libc(env.tool.pid, libc_path, libc_sz, libc_shown, sizeof(libc_shown));
+	if (fd < 0) {
+		fprintf(stderr, PROG ": pid %d maps no libc it can read (statically linked?)\n",
+			(int)env.tool.pid);
 		return -1;
 	}
-	elf = pw_elf_open(libc_path, err, sizeof(err));
+	elf = pw_elf_open_fd(fd, err, sizeof(err));
 	if (!elf) {
-		fprintf(stderr, PROG ": %s: %s\n", libc_path, err);
+		fprintf(stderr, PROG ": %s: %s\n", libc_shown, err);
+		close(fd);
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++) {
@@ -161,8 +169,9 @@ static int attach_libc(struct memleak_bpf *skel, char *libc_path, size_t libc_sz
 		if (pw_elf_func_offset(elf, funcs[i].func, &off)) {
 			if (!funcs[i].required)
 				continue;
-			fprintf(stderr, PROG ": %s: no function %s\n", libc_path, funcs[i].func);
+			fprintf(stderr, PROG ": %s: no function %s\n", libc_shown, funcs[i].func);
 			pw_elf_close(elf);
+			close(fd);
 			return -1;
 		}
 		for (int r = 0; r < 2; r++) {
@@ -174,14 +183,16 @@ static int attach_libc(struct memleak_bpf *skel, char *libc_path, size_t libc_sz
 			if (pw_links_add(&links, bpf_program__attach_uprobe_opts(prog, env.tool.pid,
 										 libc_path, off, &opts))) {
 				fprintf(stderr, PROG ": cannot attach to %s in %s: %s\n", funcs[i].func,
-					libc_path, strerror(errno));
+					libc_shown, strerror(errno));
 				pw_elf_close(elf);
+				close(fd);
 				return -1;
 			}
 		}
 		attached++;
 	}
 	pw_elf_close(elf);
+	close(fd);	/* the uprobes hold the file now */
 	return attached;
 }
 
@@ -288,13 +299,13 @@ static void report(struct memleak_bpf *skel, int ncpus)
 	if (env.tool.json) {
 		pw_buf_printf(&out, "{\"mode\":\"%s\",\"pid\":", env.kernel ? "kernel" : "user");
 		if (env.tool.pid)
-			pw_buf_printf(&out, "%d,\"comm\":", (int)env.tool.pid);
+			pw_buf_printf(&out, "%d,", (int)env.tool.pid);
 		else
-			pw_buf_printf(&out, "null,\"comm\":");
+			pw_buf_printf(&out, "null,");
 		if (env.tool.pid && comm[0])
-			pw_json_str(&out, comm, sizeof(comm));
+			pw_json_kv(&out, "comm", comm, sizeof(comm));
 		else
-			pw_buf_printf(&out, "null");
+			pw_buf_printf(&out, "\"comm\":null");
 		pw_buf_printf(&out,
 			      ",\"outstanding_bytes\":%lld,\"outstanding_allocations\":%lld,"
 			      "\"allocations_seen\":%llu,\"frees_seen\":%llu,\"lost\":%llu,\"stacks\":[",
@@ -303,10 +314,16 @@ static void report(struct memleak_bpf *skel, int ncpus)
 			      (unsigned long long)sum_total(skel, PW_ML_FREES, ncpus),
 			      (unsigned long long)sum_total(skel, PW_ML_LOST, ncpus));
 	} else {
-		if (env.tool.pid)
-			pw_buf_printf(&out, "memleak: %spid %d (%s): ", env.kernel ? "kernel, " : "",
-				      (int)env.tool.pid, comm[0] ? comm : "exited");
-		else
+		if (env.tool.pid) {
+			/* the comm is the process's to choose: escaped (writer.h) */
+			pw_buf_printf(&out, "memleak: %spid %d (", env.kernel ? "kernel, " : "",
+				      (int)env.tool.pid);
+			if (comm[0])
+				pw_text_str(&out, comm, sizeof(comm));
+			else
+				pw_buf_printf(&out, "exited");
+			pw_buf_printf(&out, "): ");
+		} else
 			pw_buf_printf(&out, "memleak: kernel: ");
 		pw_buf_printf(&out, "%lld bytes outstanding in %lld allocations from %zu stacks\n",
 			      (long long)bytes, (long long)count, n);
@@ -330,21 +347,27 @@ static void report(struct memleak_bpf *skel, int ncpus)
 			const char *file;
 
 			frame_of(ips[k], k == 0, fn, sizeof(fn), &file, ksyms);
+			/* symbol and file names come from files a user may
+			 * have written: escaped (writer.h) */
 			if (env.tool.json) {
-				pw_buf_printf(&out, "%s{\"function\":", k ? "," : "");
-				pw_json_str(&out, fn, sizeof(fn));
-				pw_buf_printf(&out, ",\"file\":");
+				pw_buf_printf(&out, "%s{", k ? "," : "");
+				pw_json_kv(&out, "function", fn, sizeof(fn));
+				pw_buf_printf(&out, ",");
 				if (file)
-					pw_json_str(&out, file, strlen(file));
+					pw_json_kv(&out, "file", file, strlen(file));
 				else
-					pw_buf_printf(&out, "null");
+					pw_buf_printf(&out, "\"file\":null");
 				pw_buf_printf(&out, "}");
 			} else {
 				const char *base = file ? strrchr(file, '/') : NULL;
 
-				pw_buf_printf(&out, "\t\t%s", fn);
-				if (base && fn[0] != '[')
-					pw_buf_printf(&out, " [%s]", base + 1);
+				pw_buf_printf(&out, "\t\t");
+				pw_text_str(&out, fn, sizeof(fn));
+				if (base && fn[0] != '[') {
+					pw_buf_printf(&out, " [");
+					pw_text_str(&out, base + 1, strlen(base + 1));
+					pw_buf_printf(&out, "]");
+				}
 				pw_buf_printf(&out, "\n");
 			}
 		}

@@ -47,6 +47,9 @@ static const char doc[] =
 	"distinct stack: \"comm;outermost;...;innermost count\" (kernel frames end in\n"
 	"_[k]), ready for flamegraph.pl or speedscope; with --json, one JSON object per\n"
 	"line: {\"comm\", \"pid\", \"stack\": [outermost, ..., innermost], \"count\"}.\n"
+	"Names are escaped (README, \"Escaping\"): in folded lines control bytes,\n"
+	"invalid UTF-8, '\\' and ';' show as \\xNN; in JSON a string that is not\n"
+	"UTF-8 shows bad bytes as \\xNN and gets comm_hex / stack_hex beside.\n"
 	"Uses the PMU's cycles event, or the software cpu-clock where the PMU has none.\n"
 	"Stops after --duration, at Ctrl-C, or when the --pid process exits. Stacks are\n"
 	"walked by frame pointer: code built without them shows short user stacks.\n"
@@ -142,19 +145,33 @@ static int by_count(const void *a, const void *b)
 struct row_out {
 	FILE *line;
 	struct pw_buf *json;	/* NULL: text */
-	bool first;
+	struct pw_buf hex;	/* --json: each frame in hex, for stack_hex */
+	bool first, bad;	/* bad: a frame is not valid UTF-8 */
 };
 
+/* Symbol names come from files a user may have written: in the folded
+ * line a frame's control bytes, invalid UTF-8, '\\' and ';' are \xNN
+ * (writer.h), so that a name cannot end its frame or its line, or carry a
+ * terminal escape; in JSON a frame that is not valid UTF-8 shows as \xNN
+ * and the row gets stack_hex, every frame's exact bytes. */
 static void add_frame(struct row_out *o, const char *name, bool kernel)
 {
-	fprintf(o->line, ";%s%s", name, kernel ? "_[k]" : "");
+	struct pw_buf t = {};
+
+	if (!pw_text_str_also(&t, name, strlen(name), ";") && !pw_buf_append(&t, "", 1))
+		fprintf(o->line, ";%s%s", t.data, kernel ? "_[k]" : "");
+	pw_buf_free(&t);
 	if (o->json) {
 		char frame[600];
 
 		snprintf(frame, sizeof(frame), "%s%s", name, kernel ? "_[k]" : "");
-		if (!o->first)
+		if (!o->first) {
 			pw_buf_printf(o->json, ",");
+			pw_buf_printf(&o->hex, ",");
+		}
 		pw_json_str(o->json, frame, sizeof(frame));
+		pw_json_hex(&o->hex, frame, sizeof(frame));
+		o->bad |= !pw_utf8_valid(frame, sizeof(frame));
 		o->first = false;
 	}
 }
@@ -215,14 +232,24 @@ static int make_row(struct folded *row, const struct pw_profile_key *key, int st
 		return -1;
 	if (env.tool.json) {
 		fprintf(o.line, "%u ", key->pid);
-		pw_buf_printf(&json, "{\"comm\":");
-		pw_json_str(&json, comm, sizeof(comm));
+		pw_buf_printf(&json, "{");
+		pw_json_kv(&json, "comm", comm, sizeof(comm));
 		pw_buf_printf(&json, ",\"pid\":%u,\"stack\":[", key->pid);
 	}
+	/* the comm is the process's to choose (prctl PR_SET_NAME): ';' and
+	 * ' ' become '_' as before, control bytes and invalid UTF-8 \xNN */
 	for (char *c = comm; *c; c++)
 		if (*c == ';' || *c == ' ')
 			*c = '_';
-	fputs(comm[0] ? comm : "[unknown]", o.line);
+	{
+		struct pw_buf t = {};
+
+		if (comm[0] && !pw_text_str(&t, comm, sizeof(comm)) && !pw_buf_append(&t, "", 1))
+			fputs(t.data, o.line);
+		else
+			fputs("[unknown]", o.line);
+		pw_buf_free(&t);
+	}
 	if (!env.kernel_only)
 		fold_stack(&o, stacks_fd, key->user_stack_id, key->pid, false, NULL);
 	if (!env.user_only)
@@ -231,6 +258,13 @@ static int make_row(struct folded *row, const struct pw_profile_key *key, int st
 	row->json = NULL;
 	if (env.tool.json) {
 		pw_buf_printf(&json, "]");
+		if (o.bad) {
+			pw_buf_printf(&json, ",\"stack_hex\":[");
+			if (o.hex.len)
+				pw_buf_append(&json, o.hex.data, o.hex.len);
+			pw_buf_printf(&json, "]");
+		}
+		pw_buf_free(&o.hex);
 		if (!pw_buf_append(&json, "", 1))
 			row->json = json.data;
 		else

@@ -347,11 +347,14 @@ static void test_json_escape(void)
 		{ "\n\t\x01\x1f\x7f", 5, "\"\\u000a\\u0009\\u0001\\u001f\x7f\"" },
 		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14,
 		  "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"" },
-		{ "\xff\xfe", 2, "\"\\u00ff\\u00fe\"" },
-		{ "\xc0\x80", 2, "\"\\u00c0\\u0080\"" },		/* overlong */
-		{ "\xed\xa0\x80", 3, "\"\\u00ed\\u00a0\\u0080\"" },	/* surrogate */
-		{ "\xf4\x90\x80\x80", 4, "\"\\u00f4\\u0090\\u0080\\u0080\"" },
-		{ "x\xe2\x82", 3, "\"x\\u00e2\\u0082\"" },	/* cut sequence */
+		{ "\xff\xfe", 2, "\"\\\\xff\\\\xfe\"" },
+		{ "\xc0\x80", 2, "\"\\\\xc0\\\\x80\"" },		/* overlong */
+		{ "\xed\xa0\x80", 3, "\"\\\\xed\\\\xa0\\\\x80\"" },	/* surrogate */
+		{ "\xf4\x90\x80\x80", 4, "\"\\\\xf4\\\\x90\\\\x80\\\\x80\"" },
+		{ "x\xe2\x82", 3, "\"x\\\\xe2\\\\x82\"" },	/* cut sequence */
+		/* a raw 0xe9 and the character U+00E9 differ */
+		{ "X\xe9vil", 5, "\"X\\\\xe9vil\"" },
+		{ "X\xc3\xa9vil", 6, "\"X\xc3\xa9vil\"" },
 		{ "ab\0cd", 5, "\"ab\"" },			/* stops at NUL */
 		{ "abcdef", 3, "\"abc\"" },			/* bounded */
 	};
@@ -373,11 +376,33 @@ static void test_json_escape(void)
 		r.pad = 0;
 		memcpy(r.h.comm, "a\"\n\xff", 5);
 		CHECK(fmt(&r, sizeof(r), PW_FMT_JSON) == 0);
-		CHECK(strstr(out.data, "\"comm\":\"a\\\"\\u000a\\u00ff\",") != NULL);
+		CHECK(strstr(out.data, "\"comm\":\"a\\\"\\u000a\\\\xff\",\"comm_hex\":\"61220aff\",") != NULL);
 		CHECK(fmt(&r, sizeof(r), PW_FMT_TEXT) == 0);
 		CHECK(strstr(out.data, " a\"\\x0a\\xff ") != NULL);
 		CHECK(strchr(out.data, '\n') == out.data + out.len - 1);
+		/* valid UTF-8: no _hex */
+		memcpy(r.h.comm, "caf\xc3\xa9", 6);
+		CHECK(fmt(&r, sizeof(r), PW_FMT_JSON) == 0);
+		CHECK(strstr(out.data, "\"comm\":\"caf\xc3\xa9\",\"cgroup_id\"") != NULL);
+		CHECK(strstr(out.data, "_hex") == NULL);
 	}
+
+	/* pw_json_kv: _hex only beside a string that is not valid UTF-8 */
+	out.len = 0;
+	CHECK(pw_json_kv(&out, "path", "/tmp/X\xe9vil", 64) == 0);
+	pw_buf_append(&out, "", 1);
+	CHECK_STR(out.data, "\"path\":\"/tmp/X\\\\xe9vil\",\"path_hex\":\"2f746d702f58e976696c\"");
+	out.len = 0;
+	CHECK(pw_json_kv(&out, "path", "/tmp/X\\xe9vil", 64) == 0);
+	pw_buf_append(&out, "", 1);
+	CHECK_STR(out.data, "\"path\":\"/tmp/X\\\\xe9vil\"");
+	CHECK(pw_utf8_valid("caf\xc3\xa9", 8) && !pw_utf8_valid("caf\xe9", 8) && pw_utf8_valid("", 1));
+
+	/* text: control bytes, bad UTF-8, the backslash and `also` as \xNN */
+	out.len = 0;
+	CHECK(pw_text_str_also(&out, "a;b\\c\x1b[2J\xe9\n\xc3\xa9", 64, ";") == 0);
+	pw_buf_append(&out, "", 1);
+	CHECK_STR(out.data, "a\\x3bb\\x5cc\\x1b[2J\\xe9\\x0a\xc3\xa9");
 }
 
 static void test_exit_fork(void)

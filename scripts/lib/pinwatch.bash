@@ -13,6 +13,9 @@ PROG=pinwatch
 
 die() { echo "$PROG: $*" >&2; exit "${EXIT_CODE:-1}"; }
 usage_die() { EXIT_CODE=2 die "$*"; }
+# As the binaries check it (pw_check_pin_root): one line, exit 2.
+[[ $PIN_ROOT == /?* && $PIN_ROOT != */ ]] ||
+	usage_die "PINWATCH_PIN_ROOT must be an absolute path without a trailing '/', not '$PIN_ROOT'"
 need_root() { [[ $(id -u) -eq 0 ]] || die "$1: must run as root"; }
 need_loaded() { [[ -e $MAPS/config ]] || die "$1: sensor not loaded (run: pinwatch up)"; }
 need_built() { [[ -x $LOADER && -x $READER ]] || die "not built: run make in $PINWATCH_HOME"; }
@@ -55,10 +58,17 @@ abi_load() {
 
 # abi_list SECTION: "NAME VALUE..." per item of the section (modules,
 # stats_keys, filter_kinds, filter_actions, config_fields, event_types,
-# block_modes, uprobe_presets, consumer_drops, constants).
+# block_modes, uprobe_presets, consumer_drops,
+# container_runtimes, constants).
+# Bash builtins only (here and in modules_known, modules_loaded and
+# check_module): `pinwatch down` must work when awk or basename is blocked
+# (pinwatch block), hangs or is missing.
 abi_list() {
+	local line
 	abi_load
-	awk -v s="$1" '$1 == s { sub(/^[^ ]+ /, ""); print }' <<<"$ABI"
+	while IFS= read -r line; do
+		[[ $line != "$1 "* ]] || printf '%s\n' "${line#"$1 "}"
+	done <<<"$ABI"
 }
 
 # abi_get SECTION NAME: the item's values ("abi_get constants PW_PATH_MAX"
@@ -71,7 +81,10 @@ abi_get() {
 	echo "$v"
 }
 
-modules_known() { abi_list modules | awk '{print $1}'; }
+modules_known() {
+	local name
+	while read -r name _; do echo "$name"; done < <(abi_list modules)
+}
 module_id() { abi_list modules | awk -v m="$1" '$1 == m {print $2}'; }
 modules_built() {
 	local f
@@ -83,7 +96,8 @@ modules_loaded() {
 	local d
 	[[ -d $PIN_ROOT ]] || return 0
 	for d in "$PIN_ROOT"/*/; do
-		d=$(basename "$d")
+		d=${d%/}
+		d=${d##*/}
 		[[ -d $PIN_ROOT/$d && $d != maps && $d != _* ]] && echo "$d"
 	done
 	return 0
@@ -96,7 +110,11 @@ consumer_runs() {
 }
 
 check_module() {
-	modules_known | grep -qxF -- "$1" || die "unknown module '$1' (known: $(modules_known | paste -sd, | sed 's/,/, /g'))"
+	local known k list
+	mapfile -t known < <(modules_known)
+	for k in "${known[@]}"; do [[ $k != "$1" ]] || return 0; done
+	printf -v list '%s, ' "${known[@]}"
+	die "unknown module '$1' (known: ${list%, })"
 }
 
 # ---- maps/config: fields by name (offset, size, type: abi config_fields) ----
