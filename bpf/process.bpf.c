@@ -488,8 +488,11 @@ static __always_inline void read_stdio(struct exec_scratch *s, struct task_struc
 /* The working directory from the task's root (as getcwd() gives it). */
 static __always_inline void read_cwd(struct exec_scratch *s, struct task_struct *task)
 {
-	pw_walk_path(&s->walk, BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt),
-		     s->ev.cwd, sizeof(s->ev.cwd));
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	struct path pwd = {};
+
+	BPF_CORE_READ_INTO(&pwd, fs, pwd);	/* dentry and mnt, one read */
+	pw_walk_path(&s->walk, pwd.dentry, pwd.mnt, s->ev.cwd, sizeof(s->ev.cwd));
 }
 
 /*
@@ -750,6 +753,29 @@ bad:
 	return 1;
 }
 
+/* mm's start_stack, env_start and env_end: one read of the span
+ * start_stack .. env_end (consecutive in every kernel so far; the offsets
+ * are CO-RE constants), three reads otherwise. */
+static __always_inline void mm_stack_env(struct mm_struct *mm, unsigned long *stack,
+					 unsigned long *start, unsigned long *end)
+{
+	__u32 o0 = bpf_core_field_offset(struct mm_struct, start_stack);
+	__u32 os = bpf_core_field_offset(struct mm_struct, env_start);
+	__u32 oe = bpf_core_field_offset(struct mm_struct, env_end);
+	unsigned long span[8] = {};
+
+	if (os > o0 && oe > os && oe - o0 < sizeof(span) && !((os - o0) & 7) && !((oe - o0) & 7) &&
+	    !bpf_probe_read_kernel(span, oe - o0 + sizeof(long), (void *)mm + o0)) {
+		*stack = span[0];
+		*start = span[((os - o0) / 8) & 7];
+		*end = span[((oe - o0) / 8) & 7];
+		return;
+	}
+	*stack = BPF_CORE_READ(mm, start_stack);
+	*start = BPF_CORE_READ(mm, env_start);
+	*end = BPF_CORE_READ(mm, env_end);
+}
+
 /* The NAME=value strings of the configured names, into ev.env. */
 static __always_inline void read_env(struct exec_scratch *s, struct mm_struct *mm)
 {
@@ -777,11 +803,9 @@ static __always_inline void read_env(struct exec_scratch *s, struct mm_struct *m
 		st->first[(__u8)nm[0] >> 6] |= 1ULL << ((__u8)nm[0] & 63);
 		st->nnames = j + 1;
 	}
-	st->start = BPF_CORE_READ(mm, env_start);
-	st->end = BPF_CORE_READ(mm, env_end);
+	mm_stack_env(mm, &stack, &st->start, &st->end);
 	/* start_stack points at argc; envp[] follows argv[] and its NULL.
 	 * The first read takes argc and, most often, all of envp[]. */
-	stack = BPF_CORE_READ(mm, start_stack);
 	left = stack < st->end ? (st->end - stack) / sizeof(long) : 0;
 	m = left < ENV_PTRS ? left : ENV_PTRS;
 	if (!m || bpf_probe_read_user(s->envp, m * sizeof(long), (void *)stack) ||
@@ -807,7 +831,9 @@ static __always_inline void read_env(struct exec_scratch *s, struct mm_struct *m
 		st->off = PW_EXEC_ENV_MAX;
 		s->env[PW_EXEC_ENV_MAX - 1] = '\0';
 	}
-	__builtin_memcpy(s->ev.env, s->env, sizeof(s->ev.env));
+	/* only env_len bytes of env mean anything (as for args) */
+	if (st->off)
+		__builtin_memcpy(s->ev.env, s->env, sizeof(s->ev.env));
 	s->ev.env_len = st->off;
 	s->ev.env_truncated = st->truncated;
 }
