@@ -18,7 +18,7 @@
 
 /* Work space, in the caller's per-CPU scratch record. */
 struct pw_walk_space {
-	struct dentry *dirs[PW_WALK_DEPTH];	/* components, last first */
+	const unsigned char *dirs[PW_WALK_DEPTH];	/* components' names, last first */
 	char buf[PW_PATH_MAX * 2];	/* room for bounded variable-offset copies */
 };
 
@@ -27,11 +27,30 @@ struct pw_walk {
 	struct dentry *d;
 	struct vfsmount *vm;
 	struct mount *mnt;
+	struct dentry *mnt_root;	/* vm's root dentry */
 	struct dentry *root_d;	/* the task's root: where the walk ends */
 	struct vfsmount *root_vm;
 	__u32 n;		/* components in ws->dirs */
 	__u32 off;		/* bytes of ws->buf used */
 };
+
+/* d's parent and name pointer: one read where d_parent and d_name.name
+ * lie within 32 bytes of each other (as in every kernel so far; the
+ * offsets are CO-RE constants), two reads otherwise. */
+static __always_inline struct dentry *pw_walk_parent(struct dentry *d, const unsigned char **name)
+{
+	__u32 op = bpf_core_field_offset(struct dentry, d_parent);
+	__u32 on = bpf_core_field_offset(struct dentry, d_name.name);
+	__u64 span[4] = {};
+
+	if (on > op && on - op + sizeof(void *) <= sizeof(span) && !((on - op) & 7)) {
+		bpf_probe_read_kernel(span, sizeof(span), (void *)d + op);
+		*name = (const unsigned char *)span[((on - op) / 8) & 3];
+		return (struct dentry *)span[0];
+	}
+	*name = BPF_CORE_READ(d, d_name.name);
+	return BPF_CORE_READ(d, d_parent);
+}
 
 /* One step up: the parent dentry, or across a mount to its mountpoint. */
 static long pw_walk_up(__u32 i, void *ctx)
@@ -41,11 +60,12 @@ static long pw_walk_up(__u32 i, void *ctx)
 	struct dentry *d = w->d, *parent;
 	struct vfsmount *vm = w->vm;
 	struct mount *mnt = w->mnt;
+	const unsigned char *name;
 
 	if (!d || w->n >= PW_WALK_DEPTH || (d == w->root_d && vm == w->root_vm))
 		return 1;
-	parent = BPF_CORE_READ(d, d_parent);
-	if (d == BPF_CORE_READ(vm, mnt_root) || d == parent) {
+	parent = pw_walk_parent(d, &name);
+	if (d == w->mnt_root || d == parent) {
 		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 
 		if (!up || up == mnt)
@@ -53,9 +73,10 @@ static long pw_walk_up(__u32 i, void *ctx)
 		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
 		w->mnt = up;
 		w->vm = (void *)up + bpf_core_field_offset(struct mount, mnt);
+		w->mnt_root = BPF_CORE_READ(up, mnt.mnt_root);
 		return 0;
 	}
-	w->ws->dirs[w->n & (PW_WALK_DEPTH - 1)] = d;
+	w->ws->dirs[w->n & (PW_WALK_DEPTH - 1)] = name;
 	w->n++;
 	w->d = parent;
 	return 0;
@@ -65,7 +86,6 @@ static long pw_walk_up(__u32 i, void *ctx)
 static long pw_walk_append(__u32 i, void *ctx)
 {
 	struct pw_walk *w = ctx;
-	struct dentry *dir;
 	__u32 at = w->off;
 	long n;
 
@@ -78,8 +98,8 @@ static long pw_walk_append(__u32 i, void *ctx)
 	at++;
 	barrier_var(at);
 	at &= PW_PATH_MAX - 1;
-	dir = w->ws->dirs[(w->n - 1 - i) & (PW_WALK_DEPTH - 1)];
-	n = bpf_probe_read_kernel_str(w->ws->buf + at, PW_PATH_MAX, BPF_CORE_READ(dir, d_name.name));
+	n = bpf_probe_read_kernel_str(w->ws->buf + at, PW_PATH_MAX,
+				      w->ws->dirs[(w->n - 1 - i) & (PW_WALK_DEPTH - 1)]);
 	w->off = n > 0 ? at + n - 1 : at;
 	return 0;
 }
@@ -90,14 +110,19 @@ static __always_inline void pw_walk_path(struct pw_walk_space *ws, struct dentry
 					 struct vfsmount *vm, char *out, __u32 outsz)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	struct path root = {};
 	struct pw_walk w = {
 		.ws = ws,
 		.d = d,
 		.vm = vm,
 		.mnt = (void *)vm - bpf_core_field_offset(struct mount, mnt),
-		.root_d = BPF_CORE_READ(task, fs, root.dentry),
-		.root_vm = BPF_CORE_READ(task, fs, root.mnt),
+		.mnt_root = BPF_CORE_READ(vm, mnt_root),
 	};
+
+	BPF_CORE_READ_INTO(&root, fs, root);	/* dentry and mnt, one read */
+	w.root_d = root.dentry;
+	w.root_vm = root.mnt;
 
 	ws->buf[0] = '/';
 	ws->buf[1] = '\0';

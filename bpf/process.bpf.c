@@ -57,10 +57,44 @@ enum exec_stage { EXEC_STAGES(EXEC_STAGE_ENUM) };
 	int prog(struct trace_event_raw_sched_process_exec *ctx);
 EXEC_STAGES(EXEC_STAGE_DECL)
 
-#define ENV_VAR_READ	256	/* bytes of one NAME=value read at a time */
-#define ENV_SCAN_STEPS	512	/* environment strings (or 255-byte pieces) scanned */
+#define ENV_VAR_READ	256	/* bytes of one NAME=value copied at most */
+#define ENV_CHUNK	4096	/* bytes of the environment read at a time */
+#define ENV_CHUNKS	8	/* chunks scanned: 32 KiB of environment */
+#define ENV_STEP_WORDS	8	/* words of a chunk scanned a bpf_loop step */
+#define ENV_PTRS	64	/* envp[] entries read at a time */
+#define ENV_STRINGS	512	/* environment strings looked at, at most */
+#define INODE_HEAD	128	/* bytes of an inode read at once: i_mode .. i_rdev */
 #define AUXV_PAIRS	32	/* (type, value) pairs of mm->saved_auxv looked at */
 #define AT_SECURE	23	/* include/uapi/linux/auxvec.h */
+#define AT_TYPE_MAX	0xffff	/* above any AT_* type (they are below 64) */
+
+/* The environment scan's state (see read_env). */
+struct env_state {
+	unsigned long p, end;	/* the chunk's start, the area's end (user) */
+	__u32 n;		/* bytes in the chunk */
+	__u32 w;		/* next word of the chunk */
+	__u32 defer;		/* offset of a string left to the next chunk, or 0 */
+	__u32 off;		/* bytes of env used */
+	__u32 chunks;		/* chunks read */
+	__u32 nnames;
+	__u32 o;		/* the string env_name compares, */
+	__u16 two;		/* and its first two bytes */
+	__u16 pfx[PW_EXEC_ENV_NAMES];	/* each name's (name[1] '=' for a 1-byte name) */
+	__u64 first[4];		/* bit c: some name starts with byte c */
+	__u8 skip0;		/* the chunk's byte 0 is not a string's start */
+	__u8 last;		/* the chunk ends the area */
+	__u8 truncated;
+	__u8 bad;		/* envp[] does not check out: scan the words */
+	__u8 done;		/* envp[]'s NULL reached */
+	__u8 pad[3];
+	/* the walk over envp[] */
+	unsigned long start;	/* mm->env_start */
+	unsigned long ep;	/* user address of the next envp[] entry */
+	unsigned long prev;	/* the last string's address */
+	__u32 pi, pn;		/* next entry of s->envp, entries in it */
+	__u32 strings;		/* strings looked at */
+	__u32 pad2;
+};
 
 struct exec_scratch {
 	struct pw_exec ev;
@@ -72,9 +106,14 @@ struct exec_scratch {
 	__u32 pad;
 	/* exec_context's work space */
 	struct pw_walk_space walk;	/* the cwd */
-	char var[ENV_VAR_READ];
 	char env[PW_EXEC_ENV_MAX + ENV_VAR_READ];
 	unsigned long auxv[AUXV_PAIRS * 2];
+	char ihead[INODE_HEAD];		/* an inode's first bytes (HEAD_FIELD) */
+	/* a chunk of the environment, and room for a NAME= compared past
+	 * its end */
+	__u64 envbuf[(ENV_CHUNK + PW_EXEC_ENV_NAME_MAX) / 8];
+	unsigned long envp[ENV_PTRS];	/* a piece of the new image's envp[] */
+	struct env_state scan;
 };
 
 /* process/exec_env (key 0): the environment variable names the exec event
@@ -292,6 +331,17 @@ int exec_enrich(struct trace_event_raw_sched_process_exec *ctx)
 #define PW_S_IFCHR		0020000
 #define PW_S_IFREG		0100000
 
+/*
+ * A field of an object whose first sizeof(head) bytes were read with one
+ * bpf_probe_read_kernel: taken from the head at its CO-RE offset where it
+ * lies inside (the offset is a relocated constant, so the verifier keeps
+ * one branch), else read on its own.
+ */
+#define HEAD_FIELD(head, ptr, type, field)						\
+	(bpf_core_field_offset(type, field) + sizeof(((type *)0)->field) <= sizeof(head) ?	\
+	 *(typeof(((type *)0)->field) *)((void *)(head) + bpf_core_field_offset(type, field)) : \
+	 BPF_CORE_READ((type *)(ptr), field))
+
 /* overlayfs's inode around the VFS inode (fs/overlayfs/ovl_entry.h): in
  * vmlinux BTF when overlay is built in, in the overlay module's BTF
  * otherwise (libbpf looks there too). */
@@ -314,11 +364,24 @@ static __always_inline bool exe_upper(struct inode *inode)
 
 /* AT_SECURE in the new image's auxiliary vector: bprm->secureexec, set
  * when the exec changed credentials (setuid, setgid, file capabilities,
- * or an LSM's say). */
+ * or an LSM's say). A 32-bit image's vector has 4-byte entries (the
+ * compat loader writes elf_addr_t into saved_auxv): its first entry read
+ * as 8 bytes is type | value << 32, larger than any AT_* type. */
 static __always_inline bool exe_secure(struct exec_scratch *s, struct mm_struct *mm)
 {
+	__u32 *a32 = (__u32 *)s->auxv;
+
 	if (bpf_probe_read_kernel(s->auxv, sizeof(s->auxv), &mm->saved_auxv))
 		return false;
+	if (s->auxv[0] > AT_TYPE_MAX) {
+		for (int i = 0; i < AUXV_PAIRS; i++) {
+			if (a32[2 * i] == 0)	/* AT_NULL */
+				return false;
+			if (a32[2 * i] == AT_SECURE)
+				return a32[2 * i + 1] != 0;
+		}
+		return false;
+	}
 	for (int i = 0; i < AUXV_PAIRS; i++) {
 		if (s->auxv[2 * i] == 0)	/* AT_NULL */
 			return false;
@@ -328,22 +391,27 @@ static __always_inline bool exe_secure(struct exec_scratch *s, struct mm_struct 
 	return false;
 }
 
-static __always_inline __u32 exe_flags(struct exec_scratch *s, struct task_struct *task)
+static __always_inline __u32 exe_flags(struct exec_scratch *s, struct mm_struct *mm)
 {
-	struct mm_struct *mm = BPF_CORE_READ(task, mm);
 	struct file *f = BPF_CORE_READ(mm, exe_file);
 	struct inode *inode = BPF_CORE_READ(f, f_inode);
-	unsigned long magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	struct super_block *sb;
+	unsigned long magic;
 	char name[8] = {};
 	__u32 flags = 0;
 
-	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(f, f_path.dentry, d_name.name));
-	if ((magic == TMPFS_MAGIC || magic == HUGETLBFS_MAGIC) &&
-	    name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' &&
+	if (bpf_probe_read_kernel(s->ihead, sizeof(s->ihead), inode))
+		return 0;
+	sb = HEAD_FIELD(s->ihead, inode, struct inode, i_sb);
+	magic = BPF_CORE_READ(sb, s_magic);
+	if (magic == TMPFS_MAGIC || magic == HUGETLBFS_MAGIC)
+		bpf_probe_read_kernel_str(name, sizeof(name),
+					  BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	if (name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' &&
 	    name[4] == 'd' && name[5] == ':')
 		flags |= PW_EXE_MEMFD;
 	/* a memfd is never linked: deleted says more only for other files */
-	else if (BPF_CORE_READ(inode, __i_nlink) == 0)
+	else if (HEAD_FIELD(s->ihead, inode, struct inode, __i_nlink) == 0)
 		flags |= PW_EXE_DELETED;
 	if (magic == OVERLAYFS_SUPER_MAGIC && exe_upper(inode))
 		flags |= PW_EXE_UPPER;
@@ -403,10 +471,9 @@ static __always_inline void exe_id(struct pw_file_id *id, struct inode *inode)
 	}
 }
 
-/* The kind of fd (0-2) of the current task, and a socket's peer. */
-static __always_inline void stdio_fd(struct pw_stdio *o, struct fdtable *fdt, int fd)
+/* The kind of one stdio file, and a socket's peer. */
+static __always_inline void stdio_kind(struct exec_scratch *s, struct pw_stdio *o, struct file *f)
 {
-	struct file *f = pw_fdt_file(fdt, fd);
 	struct inode *inode;
 	umode_t mode;
 	dev_t rdev;
@@ -415,7 +482,9 @@ static __always_inline void stdio_fd(struct pw_stdio *o, struct fdtable *fdt, in
 	if (!f)
 		return;		/* PW_STDIO_NONE */
 	inode = BPF_CORE_READ(f, f_inode);
-	mode = BPF_CORE_READ(inode, i_mode) & PW_S_IFMT;
+	if (bpf_probe_read_kernel(s->ihead, sizeof(s->ihead), inode))
+		return;
+	mode = HEAD_FIELD(s->ihead, inode, struct inode, i_mode) & PW_S_IFMT;
 	if (mode == PW_S_IFSOCK) {
 		struct socket *sock = BPF_CORE_READ(f, private_data);
 		struct sock *sk = BPF_CORE_READ(sock, sk);
@@ -436,7 +505,7 @@ static __always_inline void stdio_fd(struct pw_stdio *o, struct fdtable *fdt, in
 		/* kernel dev_t: major << 20 | minor. /dev/null is 1:3; ttys
 		 * are majors 4 (tty*, ttyS*), 5 (tty, console, ptmx) and
 		 * 136-143 (pts) */
-		rdev = BPF_CORE_READ(inode, i_rdev);
+		rdev = HEAD_FIELD(s->ihead, inode, struct inode, i_rdev);
 		if (rdev == (1u << 20 | 3))
 			o->kind = PW_STDIO_DEVNULL;
 		else if ((rdev >> 20) == 4 || (rdev >> 20) == 5 ||
@@ -449,21 +518,70 @@ static __always_inline void stdio_fd(struct pw_stdio *o, struct fdtable *fdt, in
 	}
 }
 
+/* fds 0-2 of the current task: the three file pointers in one read; a
+ * file open on two of them (2>&1) is classified once. */
+static __always_inline void read_stdio(struct exec_scratch *s, struct task_struct *task)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file *f[PW_STDIO_FDS] = {};
+	struct file **fds;
+	unsigned int max;
+	char head[16];
+
+	if (fdt && !bpf_probe_read_kernel(head, sizeof(head), fdt)) {
+		max = HEAD_FIELD(head, fdt, struct fdtable, max_fds);
+		fds = HEAD_FIELD(head, fdt, struct fdtable, fd);
+		if (max >= PW_STDIO_FDS && fds)
+			bpf_probe_read_kernel(f, sizeof(f), fds);
+		else
+			for (int i = 0; i < PW_STDIO_FDS; i++)
+				f[i] = pw_fdt_file(fdt, i);
+	}
+	stdio_kind(s, &s->ev.stdio[0], f[0]);
+	if (f[1] == f[0])
+		s->ev.stdio[1] = s->ev.stdio[0];
+	else
+		stdio_kind(s, &s->ev.stdio[1], f[1]);
+	if (f[2] == f[1])
+		s->ev.stdio[2] = s->ev.stdio[1];
+	else if (f[2] == f[0])
+		s->ev.stdio[2] = s->ev.stdio[0];
+	else
+		stdio_kind(s, &s->ev.stdio[2], f[2]);
+}
+
 /* The working directory from the task's root (as getcwd() gives it). */
 static __always_inline void read_cwd(struct exec_scratch *s, struct task_struct *task)
 {
-	pw_walk_path(&s->walk, BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt),
-		     s->ev.cwd, sizeof(s->ev.cwd));
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	struct path pwd = {};
+
+	BPF_CORE_READ_INTO(&pwd, fs, pwd);	/* dentry and mnt, one read */
+	pw_walk_path(&s->walk, pwd.dentry, pwd.mnt, s->ev.cwd, sizeof(s->ev.cwd));
 }
 
-/* The environment scan: one string (or, for a long one, one piece) a step. */
-struct env_scan {
+/*
+ * The environment scan. The area (mm->env_start .. env_end) is read into
+ * scratch ENV_CHUNK bytes at a time, one bpf_probe_read_user per chunk,
+ * and walked a word (8 bytes) a bpf_loop step: a word with no NUL byte
+ * (most of them) costs a subtraction and two masks. After each NUL a
+ * string starts; its first two bytes are compared with each configured
+ * name's, and only on such a hit is the whole NAME= compared. A matching
+ * string is copied from user memory with one bpf_probe_read_user_str.
+ * Every string is looked at, also after each name was found once: a name
+ * may be set twice (ld.so acts on the last LD_PRELOAD), and both are
+ * reported.
+ *
+ * A chunk starts at a string's start or inside a string already looked
+ * at (skip0). A string starting so near the chunk's end that its NAME=
+ * might run past it is left to the next chunk, which starts there
+ * (defer). The scan's state lives in scratch (struct env_state): values
+ * the verifier does not know, so it checks each callback once instead of
+ * once per value of a stack counter.
+ */
+struct env_ctx {
 	struct exec_scratch *s;
 	struct pw_exec_env *names;
-	unsigned long p, end;
-	__u32 off;		/* bytes of s->env used */
-	bool cont;		/* p is inside a string longer than ENV_VAR_READ */
-	bool truncated;
 };
 
 /* True when var is NAME=... for the configured name nm. */
@@ -478,72 +596,311 @@ static __always_inline bool env_match(const char *var, const char *nm)
 	return false;
 }
 
-static long env_step(__u32 i, void *ctx)
+/* A matching NAME=value (at user address u) into s->env, with its NUL. */
+static __always_inline void env_copy(struct exec_scratch *s, unsigned long u)
 {
-	struct env_scan *e = ctx;
-	struct exec_scratch *s = e->s;
-	bool hit = false, cont = e->cont;
-	__u32 at = e->off;
+	struct env_state *st = &s->scan;
+	__u32 at = st->off;
 	long n;
 
-	if (e->p >= e->end)
-		return 1;
-	n = bpf_probe_read_user_str(s->var, sizeof(s->var), (void *)e->p);
-	if (n <= 0)
-		return 1;
-	/* a string that fills the buffer goes on: its rest is not a name */
-	e->cont = n == sizeof(s->var);
-	e->p += e->cont ? n - 1 : n;
-	if (cont)
-		return 0;
-	/* an empty slot matches nothing (env_match): the names end there */
-	for (int j = 0; j < PW_EXEC_ENV_NAMES && !hit; j++)
-		hit = env_match(s->var, e->names->names[j]);
-	if (!hit)
-		return 0;
-	if (e->cont || at + n > PW_EXEC_ENV_MAX) {
-		e->truncated = true;
-		if (at >= PW_EXEC_ENV_MAX)
-			return 0;
+	if (at >= PW_EXEC_ENV_MAX) {
+		st->truncated = 1;
+		return;
 	}
 	barrier_var(at);
 	at &= PW_EXEC_ENV_MAX - 1;
-	/* copies n bytes with the NUL; s->env has ENV_VAR_READ bytes of room
-	 * past PW_EXEC_ENV_MAX, and what lies past it is not sent */
-	if (n > ENV_VAR_READ)	/* never: keeps the verifier's bound */
-		n = ENV_VAR_READ;
-	bpf_probe_read_kernel(s->env + at, n, s->var);
+	/* s->env has ENV_VAR_READ bytes of room past PW_EXEC_ENV_MAX; what
+	 * lies past it is not sent */
+	n = bpf_probe_read_user_str(s->env + at, ENV_VAR_READ, (void *)u);
+	if (n <= 0)
+		return;
+	/* a full read: the string is longer than ENV_VAR_READ - 1 bytes */
+	if (n == ENV_VAR_READ || at + n > PW_EXEC_ENV_MAX)
+		st->truncated = 1;
 	at += n;
-	e->off = at < PW_EXEC_ENV_MAX ? at : PW_EXEC_ENV_MAX;
+	st->off = at < PW_EXEC_ENV_MAX ? at : PW_EXEC_ENV_MAX;
+}
+
+/* bpf_loop over the names: the one the string at chunk byte st->o is set
+ * for, if any, copied. */
+static long env_name(__u32 j, void *ctx)
+{
+	struct env_ctx *c = ctx;
+	struct exec_scratch *s = c->s;
+	struct env_state *st = &s->scan;
+	__u32 o = st->o & (ENV_CHUNK - 1);
+
+	if (j >= PW_EXEC_ENV_NAMES)
+		return 1;
+	if (st->pfx[j] != st->two ||
+	    !env_match((const char *)s->envbuf + o, c->names->names[j]))
+		return 0;
+	env_copy(s, st->p + o);
+	return 1;
+}
+
+/* The string starting at byte o of the chunk. */
+static __always_inline void env_string(struct env_ctx *c, __u32 o)
+{
+	struct env_state *st = &c->s->scan;
+	const char *b = (const char *)c->s->envbuf;
+	__u16 two;
+	bool hit = false;
+
+	if (st->defer)
+		return;
+	if (!st->last && o + PW_EXEC_ENV_NAME_MAX > st->n) {
+		st->defer = o;
+		return;
+	}
+	o &= ENV_CHUNK - 1;
+	if (!(st->first[(__u8)b[o] >> 6] & 1ULL << ((__u8)b[o] & 63)))
+		return;
+	two = (__u8)b[o] | (__u8)b[o + 1] << 8;
+	for (int j = 0; j < PW_EXEC_ENV_NAMES; j++)
+		hit |= st->pfx[j] == two;
+	if (!hit)
+		return;
+	st->o = o;
+	st->two = two;
+	bpf_loop(st->nnames, env_name, c, 0);
+}
+
+/* The next chunk into s->envbuf; false at the area's end (or a fault). */
+static __always_inline bool env_chunk(struct env_ctx *c)
+{
+	struct exec_scratch *s = c->s;
+	struct env_state *st = &s->scan;
+	unsigned long left;
+	__u32 n = st->n;
+
+	if (n) {		/* past the chunk just scanned */
+		if (st->defer) {
+			st->p += st->defer;
+			st->skip0 = 0;
+		} else {
+			st->skip0 = ((const char *)s->envbuf)[(n - 1) & (ENV_CHUNK - 1)] != '\0';
+			st->p += n;
+		}
+	}
+	if (st->p >= st->end || ++st->chunks > ENV_CHUNKS)
+		return false;
+	left = st->end - st->p;
+	n = left < ENV_CHUNK ? left : ENV_CHUNK;
+	if (bpf_probe_read_user(s->envbuf, n, (void *)st->p))
+		return false;
+	st->n = n;
+	st->w = 0;
+	st->defer = 0;
+	st->last = n == left;
+	if (!st->skip0)
+		env_string(c, 0);
+	return true;
+}
+
+/* ENV_STEP_WORDS words of the chunk (reading the next chunk first where
+ * one ends). */
+static long env_step(__u32 i, void *ctx)
+{
+	struct env_ctx *c = ctx;
+	struct exec_scratch *s = c->s;
+	struct env_state *st = &s->scan;
+	__u32 w = st->w, n = st->n;
+
+	if (w * 8 >= n || st->defer) {
+		if (!env_chunk(c))
+			return 1;
+		w = 0;
+		n = st->n;
+	}
+	st->w = w + ENV_STEP_WORDS;
+	for (int k = 0; k < ENV_STEP_WORDS; k++, w++) {
+		__u32 at = w * 8;
+		__u64 v, z;
+
+		if (at >= n)
+			break;
+		v = s->envbuf[w & (ENV_CHUNK / 8 - 1)];
+		/* z is nonzero when some byte of v is NUL */
+		z = (v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL;
+		if (!z)
+			continue;
+		for (int b = 0; b < 8; b++) {
+			/* a string starting at byte n is the next chunk's;
+			 * bytes past n are stale */
+			if (((v >> (8 * b)) & 0xff) == 0 && at + b + 1 < n)
+				env_string(c, at + b + 1);
+		}
+		if (st->defer)
+			break;
+	}
 	return 0;
 }
 
+/* Reads the bytes [u, min(u + ENV_CHUNK, end)) as the chunk. */
+static __always_inline bool env_window(struct exec_scratch *s, unsigned long u)
+{
+	struct env_state *st = &s->scan;
+	unsigned long left = st->end - u;
+	__u32 n = left < ENV_CHUNK ? left : ENV_CHUNK;
+
+	if (bpf_probe_read_user(s->envbuf, n, (void *)u))
+		return false;
+	st->p = u;
+	st->n = n;
+	st->last = n == left;
+	return true;
+}
+
+/*
+ * One envp[] entry a step. envp[] is the kernel's own index of the
+ * strings (exec's create_elf_tables() wrote it below them, and the new
+ * image has not run yet), so a string's first byte is all that is looked
+ * at before a name may match. Each entry must check out: the first is
+ * env_start, each later one lies above the last, inside the area, just
+ * past a NUL. Anything else (a 32-bit image's 4-byte pointers, say) sets
+ * bad, and the words are scanned instead.
+ */
+static long env_ptr_step(__u32 i, void *ctx)
+{
+	struct env_ctx *c = ctx;
+	struct exec_scratch *s = c->s;
+	struct env_state *st = &s->scan;
+	const char *b = (const char *)s->envbuf;
+	unsigned long a, r;
+	__u32 o;
+	__u8 ch;
+
+	if (st->pi >= st->pn) {
+		/* envp[] lies below the strings: reading up to env_end stays
+		 * in the stack */
+		unsigned long at = st->ep + st->pi * sizeof(long), left;
+		__u32 m;
+
+		left = at < st->end ? (st->end - at) / sizeof(long) : 0;
+		m = left < ENV_PTRS ? left : ENV_PTRS;
+		if (!m || bpf_probe_read_user(s->envp, m * sizeof(long), (void *)at))
+			goto bad;
+		st->ep = at;
+		st->pi = 0;
+		st->pn = m;
+	}
+	a = s->envp[st->pi++ & (ENV_PTRS - 1)];
+	if (!a) {
+		st->done = 1;
+		return 1;
+	}
+	if (st->strings >= ENV_STRINGS)
+		return 1;	/* truncated: more strings than looked at */
+	if (st->strings ? a <= st->prev || a >= st->end : a != st->start)
+		goto bad;
+	st->prev = a;
+	st->strings++;
+	/* the chunk must hold the byte before the string and its NAME= (or
+	 * end with the area) */
+	r = a == st->start ? a : a - 1;
+	if ((r < st->p || a + PW_EXEC_ENV_NAME_MAX > st->p + st->n) && !st->last &&
+	    !env_window(s, r))
+		goto bad;
+	if (r < st->p)
+		goto bad;
+	o = (a - st->p) & (ENV_CHUNK - 1);
+	if (a != st->start && b[(o - 1) & (ENV_CHUNK - 1)] != '\0')
+		goto bad;
+	ch = b[o];
+	if (st->first[ch >> 6] & 1ULL << (ch & 63)) {
+		st->defer = 0;
+		env_string(c, o);
+	}
+	return 0;
+bad:
+	st->bad = 1;
+	return 1;
+}
+
+/* mm's start_stack, env_start and env_end: one read of the span
+ * start_stack .. env_end (consecutive in every kernel so far; the offsets
+ * are CO-RE constants), three reads otherwise. */
+static __always_inline void mm_stack_env(struct mm_struct *mm, unsigned long *stack,
+					 unsigned long *start, unsigned long *end)
+{
+	__u32 o0 = bpf_core_field_offset(struct mm_struct, start_stack);
+	__u32 os = bpf_core_field_offset(struct mm_struct, env_start);
+	__u32 oe = bpf_core_field_offset(struct mm_struct, env_end);
+	unsigned long span[8] = {};
+
+	if (os > o0 && oe > os && oe - o0 < sizeof(span) && !((os - o0) & 7) && !((oe - o0) & 7) &&
+	    !bpf_probe_read_kernel(span, oe - o0 + sizeof(long), (void *)mm + o0)) {
+		*stack = span[0];
+		*start = span[((os - o0) / 8) & 7];
+		*end = span[((oe - o0) / 8) & 7];
+		return;
+	}
+	*stack = BPF_CORE_READ(mm, start_stack);
+	*start = BPF_CORE_READ(mm, env_start);
+	*end = BPF_CORE_READ(mm, env_end);
+}
+
 /* The NAME=value strings of the configured names, into ev.env. */
-static __always_inline void read_env(struct exec_scratch *s, struct task_struct *task)
+static __always_inline void read_env(struct exec_scratch *s, struct mm_struct *mm)
 {
 	__u32 zero = 0;
-	struct env_scan e = {
+	struct env_state *st = &s->scan;
+	struct env_ctx c = {
 		.s = s,
 		.names = bpf_map_lookup_elem(&exec_env, &zero),
-		.p = BPF_CORE_READ(task, mm, env_start),
-		.end = BPF_CORE_READ(task, mm, env_end),
 	};
+	unsigned long stack, left;
+	__u32 m;
 
 	s->ev.env_len = 0;
 	s->ev.env_truncated = 0;
 	/* nothing configured (`config set exec_env none`): no scan at all */
-	if (!e.names || !e.names->names[0][0])
+	if (!c.names || !c.names->names[0][0])
 		return;
-	bpf_loop(ENV_SCAN_STEPS, env_step, &e, 0);
-	if (e.p < e.end)
-		e.truncated = true;	/* stopped early: more than ENV_SCAN_STEPS strings */
-	if (e.off >= PW_EXEC_ENV_MAX) {	/* the last string was cut: terminate it */
-		e.off = PW_EXEC_ENV_MAX;
+	__builtin_memset(st, 0, sizeof(*st));
+	for (int j = 0; j < PW_EXEC_ENV_NAMES; j++) {
+		const char *nm = c.names->names[j];
+
+		if (!nm[0])
+			break;
+		st->pfx[j] = (__u8)nm[0] | (__u8)(nm[1] ? nm[1] : '=') << 8;
+		st->first[(__u8)nm[0] >> 6] |= 1ULL << ((__u8)nm[0] & 63);
+		st->nnames = j + 1;
+	}
+	mm_stack_env(mm, &stack, &st->start, &st->end);
+	/* start_stack points at argc; envp[] follows argv[] and its NULL.
+	 * The first read takes argc and, most often, all of envp[]. */
+	left = stack < st->end ? (st->end - stack) / sizeof(long) : 0;
+	m = left < ENV_PTRS ? left : ENV_PTRS;
+	if (!m || bpf_probe_read_user(s->envp, m * sizeof(long), (void *)stack) ||
+	    s->envp[0] + 2 >= left) {
+		st->bad = 1;
+	} else {
+		st->ep = stack;
+		st->pi = s->envp[0] + 2;
+		st->pn = m;
+		bpf_loop(ENV_STRINGS + 1, env_ptr_step, &c, 0);
+	}
+	if (st->bad) {		/* the words, from the start, instead */
+		st->off = 0;
+		st->p = st->start;
+		st->n = 0;
+		bpf_loop(ENV_CHUNKS * (ENV_CHUNK / 8 / ENV_STEP_WORDS + 1), env_step, &c, 0);
+		if (st->p + st->n < st->end)
+			st->truncated = 1;	/* stopped early: more than ENV_CHUNKS chunks */
+	} else if (!st->done) {
+		st->truncated = 1;	/* more than ENV_STRINGS strings */
+	}
+	if (st->off >= PW_EXEC_ENV_MAX) {	/* the last string was cut: terminate it */
+		st->off = PW_EXEC_ENV_MAX;
 		s->env[PW_EXEC_ENV_MAX - 1] = '\0';
 	}
-	__builtin_memcpy(s->ev.env, s->env, sizeof(s->ev.env));
-	s->ev.env_len = e.off;
-	s->ev.env_truncated = e.truncated;
+	/* only env_len bytes of env mean anything (as for args) */
+	if (st->off)
+		__builtin_memcpy(s->ev.env, s->env, sizeof(s->ev.env));
+	s->ev.env_len = st->off;
+	s->ev.env_truncated = st->truncated;
 }
 
 /* The exec context: exe_flags, the image's identity, stdio, env, cwd. */
@@ -552,19 +909,17 @@ int exec_context(struct trace_event_raw_sched_process_exec *ctx)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct exec_scratch *s = exec_scratch_get();
-	struct fdtable *fdt;
+	struct mm_struct *mm;
 
 	if (!s)
 		return exec_end(ctx, s, PW_DROPPED);
-	s->ev.exe_flags = exe_flags(s, task);
+	mm = BPF_CORE_READ(task, mm);
+	s->ev.exe_flags = exe_flags(s, mm);
 	s->ev.pad = 0;
 	exe_id(&s->ev.exe, BPF_CORE_READ(task, mm, exe_file, f_inode));
-	fdt = BPF_CORE_READ(task, files, fdt);
-	stdio_fd(&s->ev.stdio[0], fdt, 0);
-	stdio_fd(&s->ev.stdio[1], fdt, 1);
-	stdio_fd(&s->ev.stdio[2], fdt, 2);
+	read_stdio(s, task);
 	read_cwd(s, task);
-	read_env(s, task);
+	read_env(s, mm);
 	return exec_next(ctx, s, EXEC_STAGE_OUTPUT);
 }
 

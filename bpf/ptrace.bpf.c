@@ -17,10 +17,12 @@
  * asks the kernel for the task by pid (kfunc bpf_task_from_pid, which
  * tracepoint programs may call since 6.12; the pid is looked up in the
  * initial pid namespace, so only for callers in it); where the kernel
- * refuses that kfunc here (6.1: the verifier rejects the program) the
- * loader falls back to the other (tp), which finds the target among the
- * caller's tracees (after ATTACH or SEIZE, and for requests on a tracee;
- * not after DETACH, nor for a refused attach or process_vm_*: "").
+ * refuses that kfunc here (6.1) the loader's task_from_pid probe says so
+ * and the loader takes the other (tp) without trying tpk (where tpk is
+ * tried and fails all the same, it falls back with a notice). tp finds
+ * the target among the caller's tracees (after ATTACH or SEIZE, and for
+ * requests on a tracee; not after DETACH, nor for a refused attach or
+ * process_vm_*: "").
  * TRACEME's target is the caller's parent, read from the caller by both.
  */
 #include "common.bpf.h"

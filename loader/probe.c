@@ -282,8 +282,69 @@ static bool trial_kprobe(const char *func, bool ret, char *out, size_t outsz)
 	return link >= 0;
 }
 
-/* PINWATCH_DENY_VARIANTS=fentry,kprobe: treat these kinds as unsupported,
- * so that a fallback is chosen (to avoid a kind that misbehaves on some
+/*
+ * The kfunc bpf_task_from_pid (with its bpf_task_release) called from a
+ * tracepoint program: a FUNC of that name in the kernel BTF (6.2), and a
+ * kernel that lets tracepoint programs call it (6.12), which only a trial
+ * load tells. The program: r1 = 1; r0 = bpf_task_from_pid(r1); if (r0)
+ * bpf_task_release(r0); return 0. Probed once per run.
+ */
+static bool probe_task_from_pid(char *out, size_t outsz)
+{
+	static int cached = -1;
+	static char cached_why[128];
+	int get, put, fd;
+
+	if (cached >= 0)
+		goto done;
+	cached = 0;
+	if (!vmlinux_btf) {
+		why(cached_why, sizeof(cached_why), "no kernel BTF");
+		goto done;
+	}
+	get = btf__find_by_name_kind(vmlinux_btf, "bpf_task_from_pid", BTF_KIND_FUNC);
+	put = btf__find_by_name_kind(vmlinux_btf, "bpf_task_release", BTF_KIND_FUNC);
+	if (get <= 0 || put <= 0) {
+		why(cached_why, sizeof(cached_why), "bpf_task_from_pid not in the kernel BTF (6.2)");
+		goto done;
+	}
+	const struct bpf_insn insns[] = {
+		{ .code = 0xb7, .dst_reg = 1, .imm = 1 },			/* r1 = 1 */
+		{ .code = 0x85, .src_reg = BPF_PSEUDO_KFUNC_CALL, .imm = get },	/* call */
+		{ .code = 0x15, .dst_reg = 0, .off = 2, .imm = 0 },		/* if r0 == 0 goto +2 */
+		{ .code = 0xbf, .dst_reg = 1, .src_reg = 0 },			/* r1 = r0 */
+		{ .code = 0x85, .src_reg = BPF_PSEUDO_KFUNC_CALL, .imm = put },	/* call */
+		{ .code = 0xb7, .dst_reg = 0, .imm = 0 },			/* r0 = 0 */
+		{ .code = 0x95 },						/* exit */
+	};
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "pw_probe", "GPL", insns,
+			   sizeof(insns) / sizeof(insns[0]), NULL);
+	if (fd < 0) {
+		why(cached_why, sizeof(cached_why), "a tracepoint program calling it is refused: %s",
+		    strerror(errno));
+		goto done;
+	}
+	close(fd);
+	cached = 1;
+	why(cached_why, sizeof(cached_why), "trial load of a tracepoint program calling it");
+done:
+	why(out, outsz, "%s", cached_why);
+	return cached == 1;
+}
+
+/* Variants that need more than their kind can do: the part of a program's
+ * name after "__" (ptrace_x__tpk: "tpk") and the feature it rests on.
+ * Without it the variant is no candidate: no failed load, no notice. */
+static const struct {
+	const char *variant;
+	bool (*probe)(char *out, size_t outsz);
+} variant_needs[] = {
+	{ "tpk", probe_task_from_pid },	/* tp + kfunc bpf_task_from_pid */
+};
+
+/* PINWATCH_DENY_VARIANTS=fentry,kprobe: treat these kinds (or the
+ * variants of variant_needs, by name: tpk) as unsupported, so that a
+ * fallback is chosen (to avoid a kind that misbehaves on some
  * kernel, or to test a fallback on a kernel that has the better kind). */
 static bool variant_denied(const char *name)
 {
@@ -301,10 +362,14 @@ static bool variant_denied(const char *name)
 static bool variant_supported(const struct bpf_program *prog, const struct variant_kind *v)
 {
 	const char *target = bpf_program__section_name(prog) + strlen(v->prefix);
-	const char *name = v->name;
+	const char *name = v->name, *suffix = strstr(bpf_program__name(prog), "__");
 
 	if (variant_denied(name))
 		return false;
+	for (size_t i = 0; suffix && i < sizeof(variant_needs) / sizeof(variant_needs[0]); i++)
+		if (!strcmp(suffix + 2, variant_needs[i].variant) &&
+		    (variant_denied(variant_needs[i].variant) || !variant_needs[i].probe(NULL, 0)))
+			return false;
 	if (!strcmp(name, "tp"))
 		return tracepoint_exists(target);
 	if (!strcmp(name, "tp_btf"))
@@ -641,6 +706,8 @@ static const struct feature {
 	{ "iter_task", "5.8", "not used yet", "unused", probe_iter_task },
 	{ "send_signal", "5.3", "kill mode of pinwatch block (process)", "optional", probe_send_signal },
 	{ "cookie", "5.15", "not used yet", "unused", probe_cookie },
+	{ "task_from_pid", "6.12", "kfunc bpf_task_from_pid in tracepoint programs: ptrace's tpk variant (target_comm by pid)",
+	  "optional", probe_task_from_pid },
 };
 
 static void json_str(const char *s)

@@ -122,6 +122,59 @@ exec_of() { # events pid glob
 	assert_field "$ev" '.env.LD_PRELOAD | length' -lt 2000
 }
 
+@test "a name set twice is reported twice (ld.so acts on the last LD_PRELOAD)" {
+	need_exec_from
+	bin=$(unique_binary)
+	"$BATS_FILE_TMPDIR/exec_from" env "$bin" LD_PRELOAD=/tmp/first.so PATH=/bin \
+		LD_PRELOAD=/tmp/second.so 2>/dev/null
+	events=$(pw_events)
+	ev=$(jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' <<<"$events")
+	# jq keeps the last of two equal keys: the raw line has both, in order
+	assert_field "$ev" .env.LD_PRELOAD /tmp/second.so
+	line=$(grep -F "\"filename\":\"$bin\"" <<<"$events")
+	[[ $line == *'"LD_PRELOAD":"/tmp/first.so","LD_PRELOAD":"/tmp/second.so"'* ]] ||
+		{ echo "got: $line" >&2; false; }
+}
+
+@test "a name after 40 KiB of other variables is found (the area is read a piece at a time)" {
+	need_exec_from
+	bin=$(unique_binary)
+	vars=()
+	for i in $(seq 1 40); do vars+=("PWBIG_$i=$(head -c 1000 /dev/zero | tr '\0' v)"); done
+	"$BATS_FILE_TMPDIR/exec_from" env "$bin" "${vars[@]}" LD_AUDIT=/tmp/audit.so 2>/dev/null
+	ev=$(jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' <<<"$(pw_events)")
+	assert_field "$ev" '.env | tojson' '{"LD_AUDIT":"/tmp/audit.so"}'
+	assert_field "$ev" .env_truncated false
+}
+
+@test "a name after more than 512 variables is not looked at, and env_truncated says so" {
+	need_exec_from
+	bin=$(unique_binary)
+	"$BATS_FILE_TMPDIR/exec_from" env "$bin" LD_PRELOAD=/tmp/early.so \
+		$(seq -f 'PWV%g=x' 1 520) LD_AUDIT=/tmp/late.so 2>/dev/null
+	ev=$(jq -c --arg f "$bin" 'select(.type == "exec" and .filename == $f)' <<<"$(pw_events)")
+	assert_field "$ev" '.env | tojson' '{"LD_PRELOAD":"/tmp/early.so"}'
+	assert_field "$ev" .env_truncated true
+}
+
+@test "a 32-bit image (4-byte envp[] entries): its environment is scanned all the same" {
+	need_exec_from
+	[[ $(uname -m) == x86_64 ]] || skip "a 32-bit x86 image needs an x86_64 host"
+	bin32=$BATS_TEST_TMPDIR/pwexit32
+	gcc -m32 -nostdlib -static -fno-pie -no-pie -o "$bin32" "$PW_HOME/tests/fixtures/exit32.c" 2>/dev/null ||
+		skip "gcc -m32 cannot build here"
+	"$bin32" || skip "this kernel runs no 32-bit programs"
+	pw_events >/dev/null	# that exec's event is not the one looked at
+	vars=()
+	for i in $(seq 1 10); do vars+=("PWBIG_$i=$(head -c 1000 /dev/zero | tr '\0' v)"); done
+	"$BATS_FILE_TMPDIR/exec_from" env "$bin32" LD_PRELOAD=/tmp/x32.so "${vars[@]}" LD_AUDIT=/tmp/a32.so
+	ev=$(jq -c --arg f "$bin32" 'select(.type == "exec" and .filename == $f)' <<<"$(pw_events)")
+	assert_field "$ev" '.env | tojson' '{"LD_PRELOAD":"/tmp/x32.so","LD_AUDIT":"/tmp/a32.so"}'
+	assert_field "$ev" .env_truncated false
+	# its auxiliary vector has 4-byte entries too: AT_SECURE is 0
+	assert_field "$ev" '.exe_flags | tojson' '[]'
+}
+
 @test "config set exec_env replaces the names; get prints them" {
 	before=$("$PW" config get exec_env)
 	run -0 "$PW" config set exec_env PWTEST_A,PWTEST_B

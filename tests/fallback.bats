@@ -332,6 +332,15 @@ capability_events() { # out-file
 	assert_same_events "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 }
 
+@test "ptrace: tpk denied by name (PINWATCH_DENY_VARIANTS=tpk), its exit hooks run tp, with no notice" {
+	run -0 --separate-stderr env PINWATCH_DENY_VARIANTS=tpk "$PW_LOAD" load "$PW_BUILD/bpf/ptrace.bpf.o"
+	[ -z "$stderr" ] || { echo "stderr: $stderr" >&2; false; }
+	for h in ptrace_x vmread_x vmwrite_x; do
+		[ "$(hook_variant ptrace "$h")" = tp ] || { echo "$h: $(hook_variant ptrace "$h")" >&2; false; }
+	done
+	[ ! -e "$PIN_ROOT/ptrace/prog_ptrace_x__tpk" ]
+}
+
 # ---- a variant that fails --------------------------------------------------------
 
 @test "a tp_btf program the kernel refuses at load hands its hook to raw_tp with one notice" {

@@ -217,9 +217,28 @@ helper_vars() { # line
 	assert_field "$output" .emitted -ge 3
 }
 
-# Here tpk loads; on a kernel that refuses the kfunc (6.1) the other
-# tests already run the fallback.
+# bats test_tags=vm-ci
+@test "the exit hooks run tpk where the task_from_pid probe finds the kfunc callable, else tp, with no notice either way" {
+	"$PW" down
+	run -0 --separate-stderr "$PW_LOAD" probe --json
+	supported=$(jq -r '.features[] | select(.name == "task_from_pid") | .supported' <<<"$output")
+	[[ $supported == true || $supported == false ]]
+	if [[ $supported == true ]]; then want=tpk; else want=tp; fi
+	run -0 --separate-stderr "$PW_LOAD" load "$PW_BUILD/bpf/ptrace.bpf.o"
+	# no load was tried and refused: no fallback notice
+	[ -z "$stderr" ] || { echo "stderr: $stderr" >&2; false; }
+	for h in ptrace_x vmread_x vmwrite_x; do
+		[ "$(hook_variant ptrace "$h")" = "$want" ] || { echo "$h: $(hook_variant ptrace "$h"), want $want" >&2; false; }
+	done
+	"$PW" down
+	"$PW" up ptrace >/dev/null
+}
+
+# Where the kfunc is callable tpk loads, and a failed load is simulated;
+# elsewhere (6.1) tpk is no candidate and the other tests run tp.
 @test "where tpk fails to load, ptrace_x falls back to tp and finds the target among the caller's tracees" {
+	"$PW_LOAD" probe --json | jq -e '.features[] | select(.name == "task_from_pid") | .supported' >/dev/null ||
+		skip "the kfunc is not callable here: tpk is never loaded"
 	"$PW" down
 	run -0 --separate-stderr env PINWATCH_TEST_FAIL_AT=load:ptrace_x__tpk "$PW_LOAD" load "$PW_BUILD/bpf/ptrace.bpf.o"
 	[[ $stderr == *"ptrace: ptrace_x: tp failed to load ("*"); using tp"* ]]
