@@ -231,7 +231,16 @@ struct pw_config {
 	__u32 capable_denials_only; /* 1: report only capability checks that failed */
 	__u32 ptrace_all_requests; /* 1: report every ptrace request, reads and
 				    * controls (PEEK*, GET*, CONT, ...) too */
+	__u32 ancestors;	/* the consumer names this many binaries above an
+				 * event's parent (0 .. PW_ANCESTORS_MAX) */
+	__u32 pad;
 };
+
+/* config.ancestors: the default the loader writes, and the deepest chain
+ * the consumer resolves (`config set ancestors` refuses more: a config
+ * field NAME is bounded by the constant PW_<NAME>_MAX when the ABI has one). */
+#define PW_DEFAULT_ANCESTORS	8
+#define PW_ANCESTORS_MAX	32
 
 /* A stats key's bit in pw_config.modules_disabled: only modules have a
  * switch; every other key (a tool's, the bench's) gives 0, never on. */
@@ -252,7 +261,8 @@ struct pw_config {
 	X(syscall_latency, bool, 1)		\
 	X(block_slow_ns, ns, 1)			\
 	X(capable_denials_only, bool, 1)	\
-	X(ptrace_all_requests, bool, 1)
+	X(ptrace_all_requests, bool, 1)		\
+	X(ancestors, u32, 1)
 
 /* maps/stats: per-CPU array keyed by module id. For every module,
  * seen == filtered + emitted + dropped once its programs are idle. */
@@ -280,6 +290,31 @@ struct pw_proc {
 	__u32 ppid;
 	__u32 pad;
 	char binary[PW_PATH_MAX];
+};
+
+/* maps/proc_lineage value, keyed by exec_id (__u64): one image a process
+ * ran, kept after the process exits (only the LRU evicts it), so that the
+ * consumer can name an event's parent and ancestors after they are gone.
+ * Written by the process module at every exec (filtered or not) and by the
+ * snapshot at load (PW_LINEAGE_SNAPSHOT: a process already running then,
+ * exec_id derived from its start time, see pinned-layout.md). */
+#define PW_LINEAGE_ARGS_MAX	128
+
+#define PW_LINEAGE_SNAPSHOT		1u	/* from the snapshot at load */
+#define PW_LINEAGE_ARGS_TRUNCATED	2u	/* argv was longer than args */
+
+struct pw_lineage {
+	__u64 parent_exec_id;	/* 0: unknown */
+	__u64 exec_ns;		/* CLOCK_MONOTONIC time of the exec; snapshot: of the fork */
+	__u64 cgroup_id;	/* cgroup v2 id at the exec */
+	__u32 pid;		/* tgid */
+	__u32 ppid;
+	__u32 uid;
+	__u32 args_len;		/* bytes used in args: NUL-separated argv */
+	__u32 flags;		/* PW_LINEAGE_* */
+	__u32 pad;
+	char binary[PW_PATH_MAX];	/* the exec's filename; snapshot: the executable's path */
+	char args[PW_LINEAGE_ARGS_MAX];
 };
 
 /* Common header of every ring buffer record. */

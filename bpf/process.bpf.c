@@ -63,6 +63,7 @@ EXEC_STAGES(EXEC_STAGE_DECL)
 struct exec_scratch {
 	struct pw_exec ev;
 	struct pw_proc proc;
+	struct pw_lineage lin;
 	struct pw_block_key image;	/* the new image's file */
 	__u32 blocked;			/* image is in the blocklist: run the action stage */
 	__u32 pad;
@@ -183,6 +184,35 @@ static __always_inline int exec_next(void *ctx, struct exec_scratch *s, enum exe
 	return exec_end(ctx, s, PW_DROPPED);
 }
 
+/* The new image in proc_lineage (for every exec, like proc_cache), kept
+ * after the process exits: the consumer names parents and ancestors by it.
+ * argv is read up to PW_LINEAGE_ARGS_MAX bytes. */
+static __always_inline void record_lineage(struct exec_scratch *s, struct task_struct *task,
+					   __u32 tgid)
+{
+	struct pw_lineage *l = &s->lin;
+	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
+	__u64 id = s->proc.exec_id;
+	__u64 len = end > start ? end - start : 0;
+
+	l->parent_exec_id = s->proc.parent_exec_id;
+	l->exec_ns = s->proc.exec_ns;
+	l->cgroup_id = bpf_get_current_cgroup_id();
+	l->pid = tgid;
+	l->ppid = s->proc.ppid;
+	l->uid = (__u32)bpf_get_current_uid_gid();
+	l->flags = len > PW_LINEAGE_ARGS_MAX ? PW_LINEAGE_ARGS_TRUNCATED : 0;
+	l->pad = 0;
+	if (len > PW_LINEAGE_ARGS_MAX)
+		len = PW_LINEAGE_ARGS_MAX;
+	if (len && bpf_probe_read_user(l->args, len, (void *)start))
+		len = 0;
+	l->args_len = len;
+	__builtin_memcpy(l->binary, s->proc.binary, sizeof(l->binary));
+	bpf_map_update_elem(&proc_lineage, &id, l, BPF_ANY);
+}
+
 /* Entry: record the new image in proc_cache (for every exec, filtered or
  * not, so other modules can attribute events), look it up in the
  * blocklist, then start the chain. */
@@ -206,6 +236,7 @@ int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 	bpf_probe_read_kernel_str(s->proc.binary, sizeof(s->proc.binary),
 				  (void *)ctx + fname_off);
 	bpf_map_update_elem(&proc_cache, &tgid, &s->proc, BPF_ANY);
+	record_lineage(s, task, tgid);
 
 	/* One hash lookup per exec; before any switch or filter is read. */
 	s->blocked = 0;
@@ -610,8 +641,12 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 		return 0; /* a new thread, not a new process */
 	/* The child runs its parent's image until it execs. */
 	cached = bpf_map_lookup_elem(&proc_cache, &parent_tgid);
-	if (cached)
-		bpf_map_update_elem(&proc_cache, &child_pid, cached, BPF_ANY);
+	if (cached && !bpf_map_update_elem(&proc_cache, &child_pid, cached, BPF_ANY)) {
+		/* its own parent, though: the copy names the parent's */
+		cached = bpf_map_lookup_elem(&proc_cache, &child_pid);
+		if (cached)
+			cached->ppid = parent_tgid;
+	}
 
 	cfg = pw_begin(MOD, parent_tgid);
 	if (!cfg)

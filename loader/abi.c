@@ -113,6 +113,7 @@ static const struct abi_row rows[] = {
 	CONST(PW_UPROBE_F_RET),
 	CONST(PW_EXEC_ENV_NAMES),
 	CONST(PW_EXEC_ENV_NAME_MAX),
+	CONST(PW_ANCESTORS_MAX),
 	ROW1(S_CONSTANTS, "sizeof_pw_config", sizeof(struct pw_config)),
 };
 
