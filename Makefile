@@ -25,7 +25,7 @@ TOOL_OBJS := $(patsubst %,$(BUILD)/%.bpf.o,$(TOOL_BPF))
 # object, loaded once per `pinwatch uprobe add`, and the on-demand tools.
 ONDEMAND_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(wildcard bpf/ondemand/*.bpf.c))
 BPF_HDRS  := $(wildcard bpf/*.h bpf/ondemand/*.h)
-LIB_SRCS  := loader/parse.c loader/writer.c loader/pwevent.c loader/tpformat.c
+LIB_SRCS  := loader/parse.c loader/writer.c loader/pwevent.c loader/tpformat.c loader/lineage.c
 GEN_HDRS  := $(BUILD)/gen/syscall_names.h $(BUILD)/gen/cap_names.h $(BUILD)/gen/iouring_names.h \
 	$(BUILD)/gen/ptrace_requests.h
 # Generated headers the BPF objects include too.
@@ -45,9 +45,9 @@ UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_parse $(BUILD)/test_tpformat \
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := pwevent parse tpformat
-FUZZ_SRCS_pwevent := loader/writer.c loader/pwevent.c loader/tpformat.c
+FUZZ_SRCS_pwevent := loader/writer.c loader/pwevent.c loader/tpformat.c loader/lineage.c
 FUZZ_SRCS_parse := loader/parse.c
-FUZZ_SRCS_tpformat := loader/tpformat.c loader/writer.c loader/pwevent.c
+FUZZ_SRCS_tpformat := loader/tpformat.c loader/writer.c loader/pwevent.c loader/lineage.c
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=

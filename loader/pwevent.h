@@ -46,8 +46,31 @@ int pw_event_check(const void *rec, size_t len);
 
 /* Appends one line, '\n'-terminated, describing the record to out.
  * Returns 0; -EINVAL for a malformed record (see pw_event_check); -ENOMEM.
- * On error, out is left as it was. */
+ * On error, out is left as it was. The event's parent and ancestors are
+ * unknown: JSON "parent":null,"ancestors":[]. */
 int pw_event_format(const void *rec, size_t len, enum pw_output_fmt fmt,
 		    const struct pw_clock *clk, struct pw_buf *out);
+
+/*
+ * Where the parent and ancestors of an event are named from: lookup fills
+ * *out with the image an exec_id names (struct pw_lineage, as the pinned
+ * map proc_lineage holds it) and returns true, or returns false (unknown).
+ * ancestors: how many binaries above the parent to name (at most
+ * PW_ANCESTORS_MAX).
+ */
+struct pw_lineage_src {
+	bool (*lookup)(void *ctx, uint64_t exec_id, struct pw_lineage *out);
+	void *ctx;
+	unsigned int ancestors;
+};
+
+/* pw_event_format() naming the parent and ancestors from src (NULL: none).
+ * JSON ends with "parent" ({pid, exec_id, filename, args} of the image
+ * parent_exec_id names, null when unknown) and "ancestors" (the binaries
+ * above it, nearest first, up to src->ancestors; it stops at the first
+ * unknown one). Text ends with parent=BINARY when the parent is known. */
+int pw_event_format_lineage(const void *rec, size_t len, enum pw_output_fmt fmt,
+			    const struct pw_clock *clk, const struct pw_lineage_src *src,
+			    struct pw_buf *out);
 
 #endif /* PWEVENT_H */
