@@ -288,7 +288,7 @@ struct pw_proc {
 	__u64 parent_exec_id;
 	__u64 exec_ns;		/* CLOCK_MONOTONIC time of the exec */
 	__u32 ppid;
-	__u32 pad;
+	__u32 uid;		/* real uid at the exec (snapshot: at load) */
 	char binary[PW_PATH_MAX];
 };
 

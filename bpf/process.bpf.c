@@ -201,7 +201,7 @@ static __always_inline void record_lineage(struct exec_scratch *s, struct task_s
 	l->cgroup_id = bpf_get_current_cgroup_id();
 	l->pid = tgid;
 	l->ppid = s->proc.ppid;
-	l->uid = (__u32)bpf_get_current_uid_gid();
+	l->uid = s->proc.uid;
 	l->flags = len > PW_LINEAGE_ARGS_MAX ? PW_LINEAGE_ARGS_TRUNCATED : 0;
 	l->pad = 0;
 	if (len > PW_LINEAGE_ARGS_MAX)
@@ -211,6 +211,19 @@ static __always_inline void record_lineage(struct exec_scratch *s, struct task_s
 	l->args_len = len;
 	__builtin_memcpy(l->binary, s->proc.binary, sizeof(l->binary));
 	bpf_map_update_elem(&proc_lineage, &id, l, BPF_ANY);
+
+	/* The LRU keeps what is looked up: a lookup of each ancestor keeps
+	 * the chain of a live process from being evicted by the images of
+	 * other processes (one hash lookup per level, at most the default
+	 * depth of the consumer's ancestors and the parent). */
+	id = l->parent_exec_id;
+	for (int i = 0; i <= PW_DEFAULT_ANCESTORS && id; i++) {
+		struct pw_lineage *up = bpf_map_lookup_elem(&proc_lineage, &id);
+
+		if (!up)
+			break;
+		id = up->parent_exec_id;
+	}
 }
 
 /* Entry: record the new image in proc_cache (for every exec, filtered or
@@ -233,6 +246,7 @@ int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 	s->proc.parent_exec_id = parent ? parent->exec_id : 0;
 	s->proc.exec_id = pw_make_exec_id();
 	s->proc.exec_ns = bpf_ktime_get_ns();
+	s->proc.uid = (__u32)bpf_get_current_uid_gid();
 	bpf_probe_read_kernel_str(s->proc.binary, sizeof(s->proc.binary),
 				  (void *)ctx + fname_off);
 	bpf_map_update_elem(&proc_cache, &tgid, &s->proc, BPF_ANY);

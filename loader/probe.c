@@ -285,7 +285,7 @@ static bool trial_kprobe(const char *func, bool ret, char *out, size_t outsz)
 /* PINWATCH_DENY_VARIANTS=fentry,kprobe: treat these kinds as unsupported,
  * so that a fallback is chosen (to avoid a kind that misbehaves on some
  * kernel, or to test a fallback on a kernel that has the better kind). */
-static bool variant_denied(const char *name)
+bool variant_denied(const char *name)
 {
 	const char *deny = getenv("PINWATCH_DENY_VARIANTS");
 	size_t n = strlen(name);

@@ -78,14 +78,9 @@ static void put_ent(struct pw_buf *b, const struct ps_ent *e, const struct pw_cl
 
 	pw_format_rfc3339(pw_clock_realtime_ns(clk, e->proc.exec_ns), start);
 	if (json) {
-		pw_buf_printf(b, "{\"pid\":%u,\"ppid\":%u,\"exec_id\":%llu,\"parent_exec_id\":%llu,\"uid\":",
-			      e->pid, e->proc.ppid, (unsigned long long)e->proc.exec_id,
-			      (unsigned long long)e->proc.parent_exec_id);
-		if (e->has_lin)
-			pw_buf_printf(b, "%u", e->lin.uid);
-		else
-			pw_buf_printf(b, "null");
-		pw_buf_printf(b, ",\"binary\":");
+		pw_buf_printf(b, "{\"pid\":%u,\"ppid\":%u,\"exec_id\":%llu,\"parent_exec_id\":%llu,\"uid\":%u,"
+			      "\"binary\":", e->pid, e->proc.ppid, (unsigned long long)e->proc.exec_id,
+			      (unsigned long long)e->proc.parent_exec_id, e->proc.uid);
 		pw_json_str(b, e->proc.binary, sizeof(e->proc.binary));
 		pw_buf_printf(b, ",\"args\":");
 		if (e->has_lin)
@@ -107,12 +102,9 @@ static void put_ent(struct pw_buf *b, const struct ps_ent *e, const struct pw_cl
 	}
 	start[19] = 'Z';	/* whole seconds in text */
 	start[20] = '\0';
-	pw_buf_printf(b, "%7u %7u %20llu %20llu ", e->pid, e->proc.ppid,
-		      (unsigned long long)e->proc.exec_id, (unsigned long long)e->proc.parent_exec_id);
-	if (e->has_lin)
-		pw_buf_printf(b, "%6u ", e->lin.uid);
-	else
-		pw_buf_printf(b, "%6s ", "-");
+	pw_buf_printf(b, "%7u %7u %20llu %20llu %6u ", e->pid, e->proc.ppid,
+		      (unsigned long long)e->proc.exec_id, (unsigned long long)e->proc.parent_exec_id,
+		      e->proc.uid);
 	pw_buf_printf(b, "%s %-12s %*s", start, container ? container : "-", depth > 0 ? 2 * depth : 0, "");
 	pw_text_str(b, e->proc.binary, sizeof(e->proc.binary));
 	if (e->has_lin && e->lin.args_len) {
@@ -237,7 +229,9 @@ int cmd_ps(bool tree, bool json)
 		if (!ents[i].done)
 			put_tree(&b, n, &ents[i], &clk, json, 0);
 	err = pw_buf_write(&b, stdout) || fflush(stdout) ? 1 : 0;
-	if (err)
+	if (err && errno == EPIPE)
+		err = 0;	/* the reader has what it wanted (| head) */
+	else if (err)
 		die_msg("ps: write: %s", strerror(errno));
 out:
 	pw_buf_free(&b);

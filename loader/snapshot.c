@@ -4,8 +4,10 @@
  * (bpf/ondemand/snapshot.bpf.c explains the exec_id it gives); /proc
  * otherwise, with the same rules: thread-group leaders that are not
  * kernel threads, entries added only where none exists, exec_id from the
- * start time (/proc's clock ticks, on CLOCK_MONOTONIC, made unique by a
- * nanosecond more per clash), argv cut to PW_LINEAGE_ARGS_MAX bytes.
+ * start time (/proc's clock ticks since boot, in ns, made unique by a
+ * nanosecond more per clash: /proc has no CLOCK_MONOTONIC start, and
+ * boot-time and monotonic clocks part after a suspend), argv cut to
+ * PW_LINEAGE_ARGS_MAX bytes.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -25,16 +27,22 @@
 #include "pinwatch.h"
 #include "bpfobj.h"
 #include "load.h"
+#include "probe.h"
 #include "snapshot.h"
 
 #define SNAPSHOT_OBJECT	"ondemand/snapshot.bpf.o"
 #define PF_KTHREAD	0x00200000
 
+/* PINWATCH_DENY_VARIANTS=iter: the /proc fallback on a kernel with the
+ * iterator (tests/lineage.bats). */
 bool snapshot_iter_supported(void)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
+	struct btf *btf;
 	bool ok;
 
+	if (variant_denied("iter"))
+		return false;
+	btf = btf__load_vmlinux_btf();
 	if (libbpf_get_error(btf))
 		return false;
 	ok = btf__find_by_name_kind(btf, "bpf_iter_task", BTF_KIND_FUNC) > 0;
@@ -112,7 +120,8 @@ out:
 
 struct proc_ent {
 	__u32 pid, ppid, uid;
-	__u64 start_ns;		/* CLOCK_MONOTONIC */
+	__u64 start_ns;		/* CLOCK_BOOTTIME */
+	__u64 exec_ns;		/* start_ns on CLOCK_MONOTONIC, as near as /proc tells */
 	__u64 id;
 	struct pw_lineage lin;
 };
@@ -138,7 +147,7 @@ static ssize_t read_file(const char *path, char *buf, size_t size)
 }
 
 /* One process from /proc/PID; false for a kernel thread, a vanished one. */
-static bool proc_read(__u32 pid, __u64 boot_to_mono, long tck, struct proc_ent *e)
+static bool proc_read(__u32 pid, __u64 boot_to_mono, __u64 mono_now, long tck, struct proc_ent *e)
 {
 	char path[64], buf[4096], *p;
 	unsigned long long start = 0;
@@ -159,7 +168,9 @@ static bool proc_read(__u32 pid, __u64 boot_to_mono, long tck, struct proc_ent *
 	e->pid = pid;
 	e->ppid = ppid;
 	e->start_ns = start * (1000000000ULL / (unsigned long long)tck);
-	e->start_ns = e->start_ns > boot_to_mono ? e->start_ns - boot_to_mono : 1;
+	/* the two clocks part at a suspend (or a VM's pause): a start before
+	 * it is the same on both, one after it later on the boot-time clock */
+	e->exec_ns = e->start_ns <= mono_now ? e->start_ns : e->start_ns - boot_to_mono;
 	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
 	n = readlink(path, e->lin.binary, sizeof(e->lin.binary) - 1);
 	if (n <= 0)
@@ -192,7 +203,8 @@ static long run_proc(const char *maps_dir, char *cause, size_t causesz)
 	struct proc_ent *ents = NULL, *grown;
 	size_t n = 0, cap = 0;
 	long tck = sysconf(_SC_CLK_TCK), count = -1;
-	__u64 boot_to_mono = clock_ns(CLOCK_BOOTTIME) - clock_ns(CLOCK_MONOTONIC);
+	__u64 mono_now = clock_ns(CLOCK_MONOTONIC);
+	__u64 boot_to_mono = clock_ns(CLOCK_BOOTTIME) - mono_now;
 	struct dirent *de;
 	DIR *d;
 
@@ -220,20 +232,20 @@ static long run_proc(const char *maps_dir, char *cause, size_t causesz)
 			}
 			ents = grown;
 		}
-		if (proc_read((__u32)pid, boot_to_mono, tck, &ents[n]))
+		if (proc_read((__u32)pid, boot_to_mono, mono_now, tck, &ents[n]))
 			n++;
 	}
 	/* ids: the start time, one nanosecond on per clash (ticks are coarse) */
 	for (size_t i = 0; i < n; i++) {
-		ents[i].id = ents[i].start_ns;
+		ents[i].id = ents[i].start_ns ? ents[i].start_ns : 1;
 		for (size_t j = 0; j < i; j++)
 			if (ents[j].id == ents[i].id)
 				ents[i].id++, j = (size_t)-1;
 	}
 	count = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct pw_proc proc = { .exec_id = ents[i].id, .exec_ns = ents[i].start_ns,
-					.ppid = ents[i].ppid };
+		struct pw_proc proc = { .exec_id = ents[i].id, .exec_ns = ents[i].exec_ns,
+					.ppid = ents[i].ppid, .uid = ents[i].uid };
 		struct pw_lineage *l = &ents[i].lin;
 
 		for (size_t j = 0; j < n; j++)
@@ -246,8 +258,14 @@ static long run_proc(const char *maps_dir, char *cause, size_t causesz)
 		l->ppid = ents[i].ppid;
 		l->uid = ents[i].uid;
 		l->flags |= PW_LINEAGE_SNAPSHOT;
-		if (bpf_map_update_elem(cache_fd, &ents[i].pid, &proc, BPF_NOEXIST))
-			continue;	/* an exec or fork recorded it meanwhile */
+		if (bpf_map_update_elem(cache_fd, &ents[i].pid, &proc, BPF_NOEXIST)) {
+			if (errno != EPERM)
+				continue;	/* EEXIST: an exec or fork recorded it meanwhile */
+			/* frozen: another module's load created the maps */
+			snprintf(cause, causesz, "maps/proc_cache is frozen: load the process module first");
+			count = -1;
+			break;
+		}
 		bpf_map_update_elem(lineage_fd, &ents[i].id, l, BPF_NOEXIST);
 		count++;
 	}

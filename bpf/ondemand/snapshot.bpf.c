@@ -81,7 +81,7 @@ static __always_inline int snapshot_task(struct seq_file *seq, struct task_struc
 	}
 	s->proc.exec_ns = BPF_CORE_READ(task, start_time);
 	s->proc.ppid = ptgid;
-	s->proc.pad = 0;
+	s->proc.uid = BPF_CORE_READ(task, cred, uid.val);
 	pw_walk_path(&s->walk, BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt),
 		     s->proc.binary, sizeof(s->proc.binary));
 
@@ -90,7 +90,7 @@ static __always_inline int snapshot_task(struct seq_file *seq, struct task_struc
 	s->lin.cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
 	s->lin.pid = tgid;
 	s->lin.ppid = ptgid;
-	s->lin.uid = BPF_CORE_READ(task, cred, uid.val);
+	s->lin.uid = s->proc.uid;
 	s->lin.flags = PW_LINEAGE_SNAPSHOT;
 	s->lin.pad = 0;
 	s->lin.args_len = 0;
