@@ -233,7 +233,6 @@ struct pw_config {
 				    * controls (PEEK*, GET*, CONT, ...) too */
 	__u32 ancestors;	/* the consumer names this many binaries above an
 				 * event's parent (0 .. PW_ANCESTORS_MAX) */
-	__u32 pad;
 };
 
 /* config.ancestors: the default the loader writes, and the deepest chain
