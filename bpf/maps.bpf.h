@@ -53,9 +53,10 @@ PW_FILTER_MAP(filter_uid, __u32);
 PW_FILTER_MAP(filter_comm, struct pw_comm_key);
 PW_FILTER_MAP(filter_cgroup, __u64);
 
-/* Frozen by the loader when it creates it: written by the process module
- * only, so lineage (exec_id, parent_exec_id) cannot be forged from user
- * space. */
+/* Frozen by the loader when it creates it (after the snapshot from /proc,
+ * where the kernel has no task iterator): written by the process module
+ * only (and the snapshot at its load), so lineage (exec_id,
+ * parent_exec_id) cannot be forged from user space. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, PW_PROC_CACHE_ENTRIES);
