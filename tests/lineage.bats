@@ -58,6 +58,7 @@ assert_parent_chain() { # pid
 	echo "$n"
 }
 
+# bats test_tags=vm-ci
 @test "a process started before up is in ps with its real parent chain, and its next event has its exec_id" {
 	local fifo=$BATS_TEST_TMPDIR/go out=$BATS_TEST_TMPDIR/pid bin
 	pw_teardown
@@ -102,6 +103,7 @@ assert_parent_chain() { # pid
 	assert_field "$exec" '.ancestors[0]' /usr/bin/bash	# this test's shell
 }
 
+# bats test_tags=vm-ci
 @test "bash -> sh -> cat: parent and ancestors named after bash and sh exited, their own events filtered" {
 	local cat
 	cat=$(unique_binary pwcat$RANDOM)
