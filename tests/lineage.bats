@@ -3,6 +3,8 @@
 # and the parent and ancestors every event names, even when they exited
 # before the consumer read the event.
 
+# shellcheck disable=SC2154 # stderr: set by bats' run
+# shellcheck disable=SC2030,SC2031 # PW_KILL: a test and its teardown share one subshell
 load helpers/common
 bats_require_minimum_version 1.5.0
 
