@@ -25,7 +25,7 @@ TOOL_OBJS := $(patsubst %,$(BUILD)/%.bpf.o,$(TOOL_BPF))
 # object, loaded once per `pinwatch uprobe add`, and the on-demand tools.
 ONDEMAND_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(wildcard bpf/ondemand/*.bpf.c))
 BPF_HDRS  := $(wildcard bpf/*.h bpf/ondemand/*.h)
-LIB_SRCS  := loader/parse.c loader/writer.c loader/pwevent.c loader/tpformat.c loader/container.c
+LIB_SRCS  := loader/parse.c loader/writer.c loader/pwevent.c loader/tpformat.c loader/container.c loader/lineage.c
 GEN_HDRS  := $(BUILD)/gen/syscall_names.h $(BUILD)/gen/cap_names.h $(BUILD)/gen/iouring_names.h \
 	$(BUILD)/gen/ptrace_requests.h
 # Generated headers the BPF objects include too.
@@ -46,9 +46,9 @@ UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_parse $(BUILD)/test_tpformat \
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := pwevent parse tpformat writer
-FUZZ_SRCS_pwevent := loader/writer.c loader/pwevent.c loader/tpformat.c
+FUZZ_SRCS_pwevent := loader/writer.c loader/pwevent.c loader/tpformat.c loader/lineage.c
 FUZZ_SRCS_parse := loader/parse.c
-FUZZ_SRCS_tpformat := loader/tpformat.c loader/writer.c loader/pwevent.c
+FUZZ_SRCS_tpformat := loader/tpformat.c loader/writer.c loader/pwevent.c loader/lineage.c
 FUZZ_SRCS_writer := loader/writer.c
 
 PREFIX    ?= /usr/local
@@ -201,7 +201,8 @@ $(BUILD)/gen/iouring_names.h:
 	grep -q 'X(OPENAT)' $@.tmp && grep -q 'X(REGISTER_FILES)' $@.tmp && grep -q 'X(SQPOLL)' $@.tmp
 	mv $@.tmp $@
 
-LOAD_SRCS := loader/load.c loader/abi.c loader/probe.c loader/uprobe.c loader/bpfobj.c loader/parse.c loader/syms.c
+LOAD_SRCS := loader/load.c loader/abi.c loader/probe.c loader/uprobe.c loader/bpfobj.c loader/parse.c loader/syms.c \
+	loader/snapshot.c loader/ps.c loader/writer.c loader/container.c
 
 $(BUILD)/pinwatch-load: $(LOAD_SRCS) $(LIB_HDRS) $(BUILD)/gen/pw_version.h
 	@mkdir -p $(@D)

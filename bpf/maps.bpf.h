@@ -12,6 +12,7 @@
 
 #define PW_FILTER_ENTRIES	1024
 #define PW_PROC_CACHE_ENTRIES	16384
+#define PW_PROC_LINEAGE_ENTRIES	8192
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -65,9 +66,10 @@ PW_FILTER_MAP(filter_uid, __u32);
 PW_FILTER_MAP(filter_comm, struct pw_comm_key);
 PW_FILTER_MAP(filter_cgroup, __u64);
 
-/* Frozen by the loader when it creates it: written by the process module
- * only, so lineage (exec_id, parent_exec_id) cannot be forged from user
- * space. */
+/* Frozen by the loader when it creates it (after the snapshot from /proc,
+ * where the kernel has no task iterator): written by the process module
+ * only (and the snapshot at its load), so lineage (exec_id,
+ * parent_exec_id) cannot be forged from user space. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, PW_PROC_CACHE_ENTRIES);
@@ -75,6 +77,18 @@ struct {
 	__type(value, struct pw_proc);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } proc_cache SEC(".maps");
+
+/* The images processes ran, by exec_id, kept after they exit (LRU): what
+ * the consumer names an event's parent and ancestors by. Written by
+ * programs only (the process module, the snapshot at load), frozen like
+ * proc_cache. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, PW_PROC_LINEAGE_ENTRIES);
+	__type(key, __u64);
+	__type(value, struct pw_lineage);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} proc_lineage SEC(".maps");
 
 /* ---- file: path filter ---- */
 

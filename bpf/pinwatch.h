@@ -325,6 +325,8 @@ struct pw_config {
 				 * is not excluded; 0: the tgid alone decides */
 	__u32 hash_max_mb;	/* the consumer hashes executed files up to this
 				 * many MiB (exec's sha256); 0: no hashing */
+	__u32 ancestors;	/* the consumer names this many binaries above an
+				 * event's parent (0 .. PW_ANCESTORS_MAX) */
 };
 
 /* /proc/PID/stat's clock ticks: USER_HZ, 100 on every Linux ABI. */
@@ -332,6 +334,12 @@ struct pw_config {
 
 /* config.hash_max_mb set when the config is created: 64 MiB */
 #define PW_DEFAULT_HASH_MAX_MB 64u
+
+/* config.ancestors: the default the loader writes, and the deepest chain
+ * the consumer resolves (`config set ancestors` refuses more: a config
+ * field NAME is bounded by the constant PW_<NAME>_MAX when the ABI has one). */
+#define PW_DEFAULT_ANCESTORS	8
+#define PW_ANCESTORS_MAX	32
 
 /* A stats key's bit in pw_config.modules_disabled: only modules have a
  * switch; every other key (a tool's, the bench's) gives 0, never on. */
@@ -354,7 +362,8 @@ struct pw_config {
 	X(capable_denials_only, bool, 1)	\
 	X(ptrace_all_requests, bool, 1)		\
 	X(consumer_start, u64, 1)	\
-	X(hash_max_mb, u32, 1)
+	X(hash_max_mb, u32, 1)		\
+	X(ancestors, u32, 1)
 
 /* maps/stats: per-CPU array keyed by module id. For every module,
  * seen == filtered + emitted + dropped once its programs are idle. */
@@ -412,7 +421,7 @@ struct pw_proc {
 	__u64 parent_exec_id;
 	__u64 exec_ns;		/* CLOCK_MONOTONIC time of the exec */
 	__u32 ppid;
-	__u32 pad;
+	__u32 uid;		/* real uid at the exec (snapshot: at load) */
 	char binary[PW_PATH_MAX];
 };
 
@@ -429,6 +438,31 @@ struct pw_ns_inodes {
 	__u32 ipc;
 	__u32 cgroup;
 	__u32 time;		/* 0 before 5.6 */
+};
+
+/* maps/proc_lineage value, keyed by exec_id (__u64): one image a process
+ * ran, kept after the process exits (only the LRU evicts it), so that the
+ * consumer can name an event's parent and ancestors after they are gone.
+ * Written by the process module at every exec (filtered or not) and by the
+ * snapshot at load (PW_LINEAGE_SNAPSHOT: a process already running then,
+ * exec_id derived from its start time, see pinned-layout.md). */
+#define PW_LINEAGE_ARGS_MAX	128
+
+#define PW_LINEAGE_SNAPSHOT		1u	/* from the snapshot at load */
+#define PW_LINEAGE_ARGS_TRUNCATED	2u	/* argv was longer than args */
+
+struct pw_lineage {
+	__u64 parent_exec_id;	/* 0: unknown */
+	__u64 exec_ns;		/* CLOCK_MONOTONIC time of the exec; snapshot: of the fork */
+	__u64 cgroup_id;	/* cgroup v2 id at the exec */
+	__u32 pid;		/* tgid */
+	__u32 ppid;
+	__u32 uid;
+	__u32 args_len;		/* bytes used in args: NUL-separated argv */
+	__u32 flags;		/* PW_LINEAGE_* */
+	__u32 pad;
+	char binary[PW_PATH_MAX];	/* the exec's filename; snapshot: the executable's path */
+	char args[PW_LINEAGE_ARGS_MAX];
 };
 
 /* Common header of every ring buffer record. */

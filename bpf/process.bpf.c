@@ -99,6 +99,7 @@ struct env_state {
 struct exec_scratch {
 	struct pw_exec ev;
 	struct pw_proc proc;
+	struct pw_lineage lin;
 	struct pw_block_key image;	/* the new image's file */
 	__u32 blocked;			/* image is in the blocklist: run the action stage */
 	__u32 filtered;			/* the filters exclude the event unless a rule alerts */
@@ -226,6 +227,48 @@ static __always_inline int exec_next(void *ctx, struct exec_scratch *s, enum exe
 	return exec_end(ctx, s, PW_DROPPED);
 }
 
+/* The new image in proc_lineage (for every exec, like proc_cache), kept
+ * after the process exits: the consumer names parents and ancestors by it.
+ * argv is read up to PW_LINEAGE_ARGS_MAX bytes. */
+static __always_inline void record_lineage(struct exec_scratch *s, struct task_struct *task,
+					   __u32 tgid)
+{
+	struct pw_lineage *l = &s->lin;
+	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
+	__u64 id = s->proc.exec_id;
+	__u64 len = end > start ? end - start : 0;
+
+	l->parent_exec_id = s->proc.parent_exec_id;
+	l->exec_ns = s->proc.exec_ns;
+	l->cgroup_id = bpf_get_current_cgroup_id();
+	l->pid = tgid;
+	l->ppid = s->proc.ppid;
+	l->uid = s->proc.uid;
+	l->flags = len > PW_LINEAGE_ARGS_MAX ? PW_LINEAGE_ARGS_TRUNCATED : 0;
+	l->pad = 0;
+	if (len > PW_LINEAGE_ARGS_MAX)
+		len = PW_LINEAGE_ARGS_MAX;
+	if (len && bpf_probe_read_user(l->args, len, (void *)start))
+		len = 0;
+	l->args_len = len;
+	__builtin_memcpy(l->binary, s->proc.binary, sizeof(l->binary));
+	bpf_map_update_elem(&proc_lineage, &id, l, BPF_ANY);
+
+	/* The LRU keeps what is looked up: a lookup of each ancestor keeps
+	 * the chain of a live process from being evicted by the images of
+	 * other processes (one hash lookup per level, at most the default
+	 * depth of the consumer's ancestors and the parent). */
+	id = l->parent_exec_id;
+	for (int i = 0; i <= PW_DEFAULT_ANCESTORS && id; i++) {
+		struct pw_lineage *up = bpf_map_lookup_elem(&proc_lineage, &id);
+
+		if (!up)
+			break;
+		id = up->parent_exec_id;
+	}
+}
+
 /* Entry: record the new image in proc_cache (for every exec, filtered or
  * not, so other modules can attribute events), look it up in the
  * blocklist, note the cgroup's container, then start the chain. */
@@ -247,9 +290,11 @@ int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 	s->proc.parent_exec_id = parent ? parent->exec_id : 0;
 	s->proc.exec_id = pw_make_exec_id();
 	s->proc.exec_ns = bpf_ktime_get_ns();
+	s->proc.uid = (__u32)bpf_get_current_uid_gid();
 	bpf_probe_read_kernel_str(s->proc.binary, sizeof(s->proc.binary),
 				  (void *)ctx + fname_off);
 	bpf_map_update_elem(&proc_cache, &tgid, &s->proc, BPF_ANY);
+	record_lineage(s, task, tgid);
 
 	/* One hash lookup per exec; before any switch or filter is read. */
 	s->blocked = 0;
@@ -1047,8 +1092,12 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 		return 0; /* a new thread, not a new process */
 	/* The child runs its parent's image until it execs. */
 	cached = bpf_map_lookup_elem(&proc_cache, &parent_tgid);
-	if (cached)
-		bpf_map_update_elem(&proc_cache, &child_pid, cached, BPF_ANY);
+	if (cached && !bpf_map_update_elem(&proc_cache, &child_pid, cached, BPF_ANY)) {
+		/* its own parent, though: the copy names the parent's */
+		cached = bpf_map_lookup_elem(&proc_cache, &child_pid);
+		if (cached)
+			cached->ppid = parent_tgid;
+	}
 
 	pw_container_note();
 

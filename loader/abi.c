@@ -123,6 +123,7 @@ static const struct abi_row rows[] = {
 	CONST(PW_EXEC_ENV_NAME_MAX),
 	CONST(PW_CONSUMER_DROP_MAX),
 	CONST(PW_CONTAINER_ID_LEN),
+	CONST(PW_ANCESTORS_MAX),
 	ROW1(S_CONSTANTS, "sizeof_pw_config", sizeof(struct pw_config)),
 	ROW1(S_CONSTANTS, "sizeof_pw_hdr", sizeof(struct pw_hdr)),
 	ROW1(S_CONSTANTS, "offsetof_pw_hdr_ns", offsetof(struct pw_hdr, ns)),

@@ -45,6 +45,8 @@
 #include "load.h"
 #include "parse.h"
 #include "probe.h"
+#include "ps.h"
+#include "snapshot.h"
 #include "uprobe.h"
 
 #define MAX_PROGS 64
@@ -367,9 +369,20 @@ static int size_ringbuf(struct bpf_object *obj, const char *maps_dir)
  * cgroup_container) when this
  * load created them.
  */
-static int freeze_maps(struct bpf_object *obj, const struct rollback *rb, const char *module)
+static const char *const proc_maps[] = { "proc_cache", "proc_lineage" };
+
+static bool is_proc_map(const char *name)
 {
-	static const char *const program_only[] = { "stats", "proc_cache", "cgroup_container" };
+	return !strcmp(name, proc_maps[0]) || !strcmp(name, proc_maps[1]);
+}
+
+/* defer_proc: leave proc_cache and proc_lineage writable for the snapshot
+ * from /proc (freeze_proc_maps() then freezes them). */
+static int freeze_maps(struct bpf_object *obj, const struct rollback *rb, const char *module,
+		       bool defer_proc)
+{
+	static const char *const program_only[] = { "stats", "proc_cache", "proc_lineage",
+								    "cgroup_container" };
 	struct bpf_map *m;
 
 	bpf_object__for_each_map(m, obj) {
@@ -377,13 +390,29 @@ static int freeze_maps(struct bpf_object *obj, const struct rollback *rb, const 
 		bool freeze = bpf_map__type(m) == BPF_MAP_TYPE_PROG_ARRAY;
 
 		for (size_t i = 0; i < sizeof(program_only) / sizeof(program_only[0]); i++)
-			freeze |= !strcmp(name, program_only[i]) && !existed_before(rb, name);
+			freeze |= !strcmp(name, program_only[i]) && !existed_before(rb, name) &&
+				  !(defer_proc && is_proc_map(name));
 		if (freeze && bpf_map_freeze(bpf_map__fd(m))) {
 			die_msg("%s: cannot freeze map %s: %s", module, name, strerror(errno));
 			return -1;
 		}
 	}
 	return 0;
+}
+
+/* After the snapshot from /proc: the maps freeze_maps() left writable. */
+static void freeze_proc_maps(const struct rollback *rb, const char *maps_dir)
+{
+	for (size_t i = 0; i < sizeof(proc_maps) / sizeof(proc_maps[0]); i++) {
+		char *pin = path_join(maps_dir, proc_maps[i]);
+		int fd = existed_before(rb, proc_maps[i]) ? -1 : bpf_obj_get(pin);
+
+		if (fd >= 0 && bpf_map_freeze(fd))
+			die_msg("process: cannot freeze map %s: %s", proc_maps[i], strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(pin);
+	}
 }
 
 /*
@@ -496,7 +525,8 @@ static int init_config(struct bpf_object *obj)
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "config");
 	struct pw_config cfg = { .enabled = 1, .wakeup_bytes = PW_DEFAULT_WAKEUP_BYTES,
 				 .block_slow_ns = PW_DEFAULT_BLOCK_SLOW_NS,
-				 .hash_max_mb = PW_DEFAULT_HASH_MAX_MB };
+				 .hash_max_mb = PW_DEFAULT_HASH_MAX_MB,
+				 .ancestors = PW_DEFAULT_ANCESTORS };
 	__u32 zero = 0;
 
 	if (!m)
@@ -812,6 +842,9 @@ static int load_attempt(const char *object, const char *module, const char *modu
 	struct bpf_link *links[MAX_PROGS] = {};
 	struct bpf_program *prog;
 	int n_links = 0, err = 1, kept;
+	/* the process module's load records the processes already running */
+	bool snapshot = !hooks && !strcmp(module, "process");
+	bool use_iter = snapshot && snapshot_iter_supported();
 
 	pw_libbpf_reset();
 	if (mkdir(env.pin_root, 0700) == 0)
@@ -893,7 +926,7 @@ static int load_attempt(const char *object, const char *module, const char *modu
 	}
 	if (hooks && hooks->loaded && hooks->loaded(obj))
 		goto fail;
-	if (injected("freeze") || freeze_maps(obj, &rb, module))
+	if (injected("freeze") || freeze_maps(obj, &rb, module, snapshot && !use_iter))
 		goto fail;
 	if (injected("staging"))
 		goto fail;
@@ -912,6 +945,13 @@ static int load_attempt(const char *object, const char *module, const char *modu
 		goto fail;
 	}
 	print_summary(obj, hooks ? hooks->label : module, module_dir);
+	/* after the attach: an exec, fork or exit from now on is recorded by
+	 * the module itself (the snapshot never replaces such an entry) */
+	if (snapshot) {
+		snapshot_run(object, maps_dir, use_iter);
+		if (!use_iter)
+			freeze_proc_maps(&rb, maps_dir);
+	}
 	err = 0;
 	goto out;
 fail:
@@ -1195,6 +1235,7 @@ static int do_reap(char **a, int n)
 
 static int do_probe(char **a, int n) { (void)a, (void)n; return cmd_probe(env.json); }
 static int do_abi(char **a, int n) { (void)a, (void)n; return cmd_abi(env.json); }
+static int do_ps(char **a, int n) { (void)a, (void)n; return cmd_ps(env.tree, env.json); }
 
 /*
  * The commands, in bpftool's manner: the help text, the list a missing
@@ -1230,6 +1271,9 @@ static const struct cmd {
 	  "every module id, stats key, filter kind, config\n"
 	  "field, event type, block mode, uprobe preset and\n"
 	  "constant the scripts use (--json)" },
+	{ "ps", 0, 0, true, false, do_ps, "",
+	  "the processes in the process cache: pid, parents,\n"
+	  "exec ids, uid, binary, args, start (--tree, --json)" },
 	{ "modules", 0, 0, false, false, do_modules, "", "list module ids and names" },
 	{ "config-layout", 0, 0, false, false, do_config_layout, "",
 	  "list maps/config fields: name offset size settable" },
@@ -1299,7 +1343,8 @@ static const struct argp_option options[] = {
 	{ "pid", 'P', "PID", 0, "uprobe-add: this process only", 0 },
 	{ "preset", 'S', "PRESET", 0,
 	  "uprobe-add: connect (libc), readline (bash) or getaddrinfo (libc); BINARY:SYMBOL optional", 0 },
-	{ "json", 'j', NULL, 0, "abi, probe: print JSON", 0 },
+	{ "json", 'j', NULL, 0, "abi, probe, ps: print JSON", 0 },
+	{ "tree", 't', NULL, 0, "ps: children under their parent", 0 },
 	{},
 };
 
@@ -1339,6 +1384,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'j':
 		env.json = true;
+		break;
+	case 't':
+		env.tree = true;
 		break;
 	case ARGP_KEY_ARG:
 		if (n_cmd_args > MAX_CMD_ARGS)

@@ -21,7 +21,8 @@ struct load_env {
 	uint64_t ringbuf_bytes;
 	bool verbose;
 	bool lock;	/* attach/detach: false with --no-lock (the caller holds it) */
-	bool json;	/* abi, probe: --json */
+	bool json;	/* abi, probe, ps: --json */
+	bool tree;	/* ps: --tree */
 };
 extern struct load_env env;
 

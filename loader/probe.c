@@ -346,7 +346,7 @@ static const struct {
  * variants of variant_needs, by name: tpk) as unsupported, so that a
  * fallback is chosen (to avoid a kind that misbehaves on some
  * kernel, or to test a fallback on a kernel that has the better kind). */
-static bool variant_denied(const char *name)
+bool variant_denied(const char *name)
 {
 	const char *deny = getenv("PINWATCH_DENY_VARIANTS");
 	size_t n = strlen(name);
@@ -703,7 +703,8 @@ static const struct feature {
 	{ "lsm", "5.7", "exec refusal before commit (process enforce)", "optional", probe_lsm },
 	{ "ringbuf", "5.8", "the events map (required)", "required", probe_ringbuf },
 	{ "task_storage", "5.11", "syscall latency (syscall module)", "optional", probe_task_storage },
-	{ "iter_task", "5.8", "not used yet", "unused", probe_iter_task },
+	{ "iter_task", "5.8", "snapshot of the running processes at load (else read from /proc)", "optional",
+	  probe_iter_task },
 	{ "send_signal", "5.3", "kill mode of pinwatch block (process)", "optional", probe_send_signal },
 	{ "cookie", "5.15", "not used yet", "unused", probe_cookie },
 	{ "task_from_pid", "6.12", "kfunc bpf_task_from_pid in tracepoint programs: ptrace's tpk variant (target_comm by pid)",

@@ -57,6 +57,10 @@ int apply_plan(struct bpf_object *obj, const struct variant_plan *plan);
 bool plan_fall_back(struct variant_plan *plan, const char *module, const char *prog,
 		    const char *what, const char *cause);
 
+/* PINWATCH_DENY_VARIANTS lists this kind ("fentry", "iter", ...): treat it
+ * as unsupported, so that its fallback is chosen. */
+bool variant_denied(const char *name);
+
 /* `pinwatch-load probe [--json]`: the feature matrix. */
 int cmd_probe(bool json);
 

@@ -2742,10 +2742,72 @@ static void emit_rule(struct pw_emit *e, unsigned int rule)
 	emit_strv(e, "tags", tags, n);
 }
 
+/* The event's parent and ancestors (pw_event_format_lineage()). */
+static void emit_lineage(struct pw_emit *e, const struct pw_hdr *h, const struct pw_lineage_src *src)
+{
+	/* ids already named: a chain that loops ends there */
+	uint64_t seen[PW_ANCESTORS_MAX + 2];
+	unsigned int n_seen = 0, depth = src ? src->ancestors : 0;
+	struct pw_lineage p;
+	uint64_t id = h->parent_exec_id;
+	bool known = src && src->lookup && id && id != h->exec_id && src->lookup(src->ctx, id, &p);
+	size_t args = known ? p.args_len : 0;
+
+	if (e->fmt != PW_FMT_JSON) {
+		if (known)
+			emit_str(e, "parent", "parent", p.binary, sizeof(p.binary));
+		return;
+	}
+	emit_key(e, "parent", NULL);
+	if (!known) {
+		emit_raw(e, "null", 4);
+	} else {
+		char num[24];
+
+		emit_raw(e, "{\"pid\":", 7);
+		emit_raw(e, num, pw_put_u64(num, p.pid));
+		emit_u64(e, "exec_id", NULL, id);
+		emit_str(e, "filename", NULL, p.binary, sizeof(p.binary));
+		emit_strv(e, "args", p.args, args < sizeof(p.args) ? args : sizeof(p.args));
+		emit_raw(e, "}", 1);
+	}
+	emit_key(e, "ancestors", NULL);
+	emit_raw(e, "[", 1);
+	if (depth > PW_ANCESTORS_MAX)
+		depth = PW_ANCESTORS_MAX;
+	seen[n_seen++] = h->exec_id;
+	seen[n_seen++] = id;
+	for (unsigned int i = 0; known && i < depth; i++) {
+		struct pw_lineage a;
+		bool loop = false;
+
+		id = p.parent_exec_id;
+		for (unsigned int k = 0; k < n_seen; k++)
+			loop |= seen[k] == id;
+		if (!id || loop || !src->lookup(src->ctx, id, &a))
+			break;
+		seen[n_seen++] = id;
+		if (i)
+			emit_raw(e, ",", 1);
+		emit_strval(e, a.binary, sizeof(a.binary));
+		p = a;
+	}
+	emit_raw(e, "]", 1);
+}
+
 int pw_event_format(const void *rec, size_t len, enum pw_output_fmt fmt,
 		    const struct pw_clock *clk, struct pw_buf *out)
 {
 	return pw_event_format_extra(rec, len, fmt, clk, NULL, out);
+}
+
+int pw_event_format_lineage(const void *rec, size_t len, enum pw_output_fmt fmt,
+			    const struct pw_clock *clk, const struct pw_lineage_src *src,
+			    struct pw_buf *out)
+{
+	struct pw_event_extra x = { .lineage = src };
+
+	return pw_event_format_extra(rec, len, fmt, clk, &x, out);
 }
 
 int pw_event_format_extra(const void *rec, size_t len, enum pw_output_fmt fmt,
@@ -2770,6 +2832,7 @@ int pw_event_format_extra(const void *rec, size_t len, enum pw_output_fmt fmt,
 	d->emit(&e, rec, len);
 	if (fmt == PW_FMT_TEXT)
 		emit_common_text_tail(&e, &h);
+	emit_lineage(&e, &h, x ? x->lineage : NULL);
 	if (h.rule)
 		emit_rule(&e, h.rule);
 	emit_cstr(&e, fmt == PW_FMT_JSON ? "}\n" : "\n");

@@ -46,9 +46,13 @@ int pw_event_check(const void *rec, size_t len);
 
 /* What the consumer adds to a record from outside it; NULL members are
  * not emitted. */
+struct pw_lineage_src;
 struct pw_event_extra {
 	const char *sha256;	/* exec: SHA-256 of the executed file, 64 hex digits */
 	const char *hash_error;	/* exec: why there is no sha256 (loader/hash.h) */
+	/* every event: where its parent and ancestors are named from (see
+	 * pw_event_format_lineage()); NULL: unknown */
+	const struct pw_lineage_src *lineage;
 };
 
 /* What the consumer knows of a cgroup v2 id (loader/container.c): path,
@@ -73,7 +77,8 @@ void pw_event_set_cgroup_lookup(pw_cgroup_lookup_fn fn);
 
 /* Appends one line, '\n'-terminated, describing the record to out.
  * Returns 0; -EINVAL for a malformed record (see pw_event_check); -ENOMEM.
- * On error, out is left as it was. */
+ * On error, out is left as it was. The event's parent and ancestors are
+ * unknown: JSON "parent":null,"ancestors":[]. */
 int pw_event_format(const void *rec, size_t len, enum pw_output_fmt fmt,
 		    const struct pw_clock *clk, struct pw_buf *out);
 /* The same, with the consumer's additions x (NULL: none). */
@@ -93,5 +98,27 @@ typedef bool (*pw_rule_lookup_fn)(unsigned int rule, struct pw_rule_info *out);
 /* Sets the lookup pw_event_format() uses for alerts (the consumer reads
  * maps/rules); without one an alert's rule prints as "#SLOT". */
 void pw_event_set_rule_lookup(pw_rule_lookup_fn fn);
+
+/*
+ * Where the parent and ancestors of an event are named from: lookup fills
+ * *out with the image an exec_id names (struct pw_lineage, as the pinned
+ * map proc_lineage holds it) and returns true, or returns false (unknown).
+ * ancestors: how many binaries above the parent to name (at most
+ * PW_ANCESTORS_MAX).
+ */
+struct pw_lineage_src {
+	bool (*lookup)(void *ctx, uint64_t exec_id, struct pw_lineage *out);
+	void *ctx;
+	unsigned int ancestors;
+};
+
+/* pw_event_format_extra() with only x.lineage = src (NULL: none).
+ * JSON ends with "parent" ({pid, exec_id, filename, args} of the image
+ * parent_exec_id names, null when unknown) and "ancestors" (the binaries
+ * above it, nearest first, up to src->ancestors; it stops at the first
+ * unknown one). Text ends with parent=BINARY when the parent is known. */
+int pw_event_format_lineage(const void *rec, size_t len, enum pw_output_fmt fmt,
+			    const struct pw_clock *clk, const struct pw_lineage_src *src,
+			    struct pw_buf *out);
 
 #endif /* PWEVENT_H */

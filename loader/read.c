@@ -55,6 +55,7 @@
 #include <linux/bpf.h>
 
 #include "consumer.h"
+#include "lineage.h"
 #include "output.h"
 #include "parse.h"
 #include "pinwatch.h"
@@ -411,7 +412,7 @@ static __u64 committed;			/* under commit_mu */
 static pthread_mutex_t commit_mu = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long long cnt_delivered, cnt_consumer_drops, cnt_malformed;
 
-static int stats_fd = -1, config_fd = -1;
+static int stats_fd = -1, config_fd = -1, lineage_fd = -1;
 static int proc_cache_fd = -1;		/* for exec hashing (hash.c) */
 static void *proc_cache_value;		/* its value_size bytes */
 static int tp_ring_fd = -1, tp_stats_fd = -1;	/* --tracepoint */
@@ -626,6 +627,58 @@ static void guard_stop(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Lineage: an event's parent and ancestors                            */
+
+/* Images by exec_id: filled from the exec events read (so an image is
+ * named even once the kernel's LRU map has evicted it), then from
+ * maps/proc_lineage. Worker thread only. 4096 slots of ~440 bytes. */
+#define LINEAGE_SLOTS		4096
+#define LINEAGE_CONFIG_NS	1000000000LL	/* config.ancestors re-read */
+
+static struct pw_lineage_cache *lineage;
+static struct pw_lineage_src lineage_src = {
+	.lookup = pw_lineage_cache_get,
+	.ancestors = PW_DEFAULT_ANCESTORS,
+};
+
+static bool lineage_fetch(void *ctx, uint64_t exec_id, struct pw_lineage *out)
+{
+	__u64 key = exec_id;
+
+	(void)ctx;
+	return lineage_fd >= 0 && !bpf_map_lookup_elem(lineage_fd, &key, out);
+}
+
+/* config.ancestors, at most once a LINEAGE_CONFIG_NS. */
+static void lineage_config(void)
+{
+	static long long next;
+	long long now = now_ns();
+	unsigned char *v;
+	struct pw_config c;
+	__u32 key = 0;
+
+	if (config_fd < 0 || now < next)
+		return;
+	next = now + LINEAGE_CONFIG_NS;
+	v = calloc(1, config_value_size);
+	if (v && !bpf_map_lookup_elem(config_fd, &key, v)) {
+		memcpy(&c, v, sizeof(c));
+		lineage_src.ancestors = c.ancestors < PW_ANCESTORS_MAX ? c.ancestors : PW_ANCESTORS_MAX;
+	}
+	free(v);
+}
+
+/* An exec record: its image into the cache, before any later event names it. */
+static void lineage_note(const unsigned char *data, __u32 len)
+{
+	struct pw_lineage l;
+
+	if (lineage && pw_lineage_from_exec(data, len, &l))
+		pw_lineage_cache_put(lineage, ((const struct pw_hdr *)(const void *)data)->exec_id, &l);
+}
+
+/* ------------------------------------------------------------------ */
 /* Worker thread: ring -> lines -> output                              */
 
 struct mark {
@@ -694,11 +747,11 @@ static int format_record(const unsigned char *data, __u32 len, __u64 end,
 	struct hash_wait w = { .end = end, .earlier = earlier };
 	struct pw_hash_ctx hc = { .more = others_waiting, .current = exec_current,
 				  .arg = &w };
-	struct pw_event_extra x = { 0 };
+	struct pw_event_extra x = { .lineage = lineage ? &lineage_src : NULL };
 	struct pw_hash_result h;
 
 	if (config_fd < 0 || pw_event_check(data, len) != PW_EV_EXEC)
-		return pw_event_format(data, len, opt.fmt, &clk, buf);
+		return pw_event_format_extra(data, len, opt.fmt, &clk, &x, buf);
 	pw_hash_exec(data, len, hash_max_bytes(), &hc, &h);
 	if (h.error)
 		x.hash_error = h.error;
@@ -863,6 +916,7 @@ static void *worker_main(void *arg)
 
 		if (opt.drain && prod > drain_target)
 			prod = drain_target;
+		lineage_config();
 		buf.len = 0;
 		while (cursor < prod && nm < opt.batch) {
 			const unsigned char *data;
@@ -880,6 +934,9 @@ static void *worker_main(void *arg)
 				busy = true;	/* not committed yet */
 				break;
 			}
+			if (!discarded && len >= sizeof(struct pw_hdr) &&
+			    ((const struct pw_hdr *)(const void *)data)->type == PW_EV_EXEC)
+				lineage_note(data, len);	/* filtered by --type too */
 			if (!discarded && wanted(data, len)) {
 				int err = format_record(data, len, end,
 							buf.len > 0, &buf);
@@ -1065,6 +1122,15 @@ static int open_side_maps(void)
 	}
 	config_value_size = info.value_size;
 	open_proc_cache();
+	/* optional: a sensor without it names no parents (lineage_fetch) */
+	{
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/maps/proc_lineage", opt.pin_root);
+		lineage_fd = bpf_obj_get(path);
+	}
+	lineage = pw_lineage_cache_new(LINEAGE_SLOTS, lineage_fetch, NULL);
+	lineage_src.ctx = lineage;
 	return 0;
 }
 

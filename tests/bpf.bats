@@ -185,9 +185,9 @@ bpf_events_of() { # pid
 	bpftool prog load "$obj" "$dir/hello"
 	bpftool map create "$dir/m" type lru_hash key 4 value 8 entries 4 name pw_text
 	run -0 "$PW_READ" --drain
-	grep -E "bpftool +PROG_LOAD prog_type=TRACEPOINT prog_name=pw_test_hello insn_cnt=2 ret=[0-9]+\$" <<<"$output"
-	grep -E "bpftool +OBJ_PIN path=$dir/hello ret=0\$" <<<"$output"
-	grep -E "bpftool +MAP_CREATE map_type=LRU_HASH map_name=pw_text ret=[0-9]+\$" <<<"$output"
+	grep -E "bpftool +PROG_LOAD prog_type=TRACEPOINT prog_name=pw_test_hello insn_cnt=2 ret=[0-9]+ parent=[^ ]+\$" <<<"$output"
+	grep -E "bpftool +OBJ_PIN path=$dir/hello ret=0 parent=[^ ]+\$" <<<"$output"
+	grep -E "bpftool +MAP_CREATE map_type=LRU_HASH map_name=pw_text ret=[0-9]+ parent=[^ ]+\$" <<<"$output"
 }
 
 @test "after a run, seen equals filtered plus emitted plus dropped for module bpf" {

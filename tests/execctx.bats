@@ -247,7 +247,7 @@ exec_of() { # events pid glob
 	dir=$(realpath "$BATS_TEST_TMPDIR")
 	(cd "$dir" && LD_PRELOAD=/tmp/x.so "$BATS_FILE_TMPDIR/exec_from" memfd "$bin" </dev/null 2>/dev/null | cat)
 	line=$("$PW_READ" --drain | grep -F " exec " | grep -F "/dev/fd/" | grep -F "$bin")
-	[[ $line == *" exe=memfd stdio=null,pipe,null cwd=$dir LD_PRELOAD=/tmp/x.so" ]] || {
+	[[ $line == *" exe=memfd stdio=null,pipe,null cwd=$dir LD_PRELOAD=/tmp/x.so parent=/"* ]] || {
 		echo "line: $line" >&2
 		false
 	}

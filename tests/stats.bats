@@ -394,6 +394,7 @@ epoch_of() { date -d "$1" +%s.%N; }
 	run ! grep -q '^pinwatch_consumer_written_events_total' "$dir/pinwatch.prom"
 	pw_fresh process
 	[ -e "$PIN_ROOT/maps/consumer" ]
+}
 
 # --output DIR as a local user would attack it: root writes there from cron.
 @test "stats --prom --output refuses a directory a user owns or others can write, and one below such a directory" {

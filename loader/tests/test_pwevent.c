@@ -14,10 +14,15 @@
 #include <time.h>
 #include <linux/bpf.h>
 
+#include "lineage.h"
 #include "pwevent.h"
 #include "container.h"
 #include "tpformat.h"
 #include "tp_formats.h"
+
+/* The end of the JSON line of an event whose parent is unknown (no
+ * lineage source, or parent_exec_id not found). */
+#define NO_LINEAGE ",\"parent\":null,\"ancestors\":[]"
 
 static int passed, failed;
 
@@ -187,7 +192,7 @@ static void test_exec(void)
 	CHECK(fmt(&r, len, PW_FMT_JSON) == 0);
 	CHECK_STR(out.data, HDR_JSON("exec")
 		  ",\"filename\":\"/usr/bin/ls\",\"args\":[\"ls\",\"-l\",\"\",\"/tmp\"],"
-		  "\"args_truncated\":false" EXEC_CTX_NONE "}\n");
+		  "\"args_truncated\":false" EXEC_CTX_NONE "" NO_LINEAGE "}\n");
 
 	/* trailing NUL: no extra empty arg; truncated flag */
 	len = make_exec(&r, "ls\0-l\0", 6, 6);
@@ -195,7 +200,7 @@ static void test_exec(void)
 	CHECK(fmt(&r, len, PW_FMT_JSON) == 0);
 	CHECK_STR(out.data, HDR_JSON("exec")
 		  ",\"filename\":\"/usr/bin/ls\",\"args\":[\"ls\",\"-l\"],"
-		  "\"args_truncated\":true" EXEC_CTX_NONE "}\n");
+		  "\"args_truncated\":true" EXEC_CTX_NONE "" NO_LINEAGE "}\n");
 
 	setenv("TZ", "UTC0", 1);
 	tzset();
@@ -226,7 +231,7 @@ static void test_exec(void)
 		  "{\"fd\":1,\"kind\":\"socket\",\"family\":\"AF_UNIX\",\"daddr\":null,\"dport\":null},"
 		  "{\"fd\":2,\"kind\":\"null\",\"family\":null,\"daddr\":null,\"dport\":null}],"
 		  "\"cwd\":\"/tmp/x y\",\"env\":{\"LD_PRELOAD\":\"/tmp/x.so\",\"LD_AUDIT\":\"\"},"
-		  "\"env_truncated\":true}\n");
+		  "\"env_truncated\":true" NO_LINEAGE "}\n");
 	CHECK(fmt(&r, len, PW_FMT_TEXT) == 0);
 	CHECK_STR(out.data, "10:11:12 exec      100       1   1000 bash             "
 		  "/usr/bin/ls sh exe=memfd,secureexec,bit9 "
@@ -236,7 +241,7 @@ static void test_exec(void)
 	/* no args at all */
 	len = make_exec(&r, "", 0, 0);
 	CHECK(fmt(&r, len, PW_FMT_JSON) == 0);
-	CHECK(strstr(out.data, "\"args\":[],\"args_truncated\":false" EXEC_CTX_NONE "}\n") != NULL);
+	CHECK(strstr(out.data, "\"args\":[],\"args_truncated\":false" EXEC_CTX_NONE "" NO_LINEAGE "}\n") != NULL);
 
 	/* exactly the fixed part, args_len claims more: clamped to 0 bytes */
 	len = make_exec(&r, "xyz", 1000, 0);
@@ -257,7 +262,7 @@ static void test_exec(void)
 	CHECK(strstr(out.data, "\"args\":[\"") != NULL);
 	CHECK(strlen(strstr(out.data, "\"args\":[\"")) ==
 	      strlen("\"args\":[\"") + PW_ARGS_MAX +
-	      strlen("\"],\"args_truncated\":false" EXEC_CTX_NONE "}\n"));
+	      strlen("\"],\"args_truncated\":false" EXEC_CTX_NONE "" NO_LINEAGE "}\n"));
 }
 
 /* The consumer's additions to an exec: sha256, else hash_error; neither
@@ -283,7 +288,7 @@ static void test_exec_hash(void)
 	CHECK_STR(out.data, HDR_JSON("exec")
 		  ",\"filename\":\"/usr/bin/ls\",\"args\":[\"ls\"],\"args_truncated\":false,"
 		  "\"sha256\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\""
-		  EXEC_CTX_NONE "}\n");
+		  EXEC_CTX_NONE NO_LINEAGE "}\n");
 	out.len = 0;
 	CHECK(pw_event_format_extra(&r, len, PW_FMT_TEXT, &clk0, &x, &out) == 0);
 	CHECK(pw_buf_reserve(&out, 1) == 0);
@@ -300,7 +305,7 @@ static void test_exec_hash(void)
 	out.data[out.len] = '\0';
 	CHECK_STR(out.data, HDR_JSON("exec")
 		  ",\"filename\":\"/usr/bin/ls\",\"args\":[\"ls\"],\"args_truncated\":false,"
-		  "\"hash_error\":\"too_large\"" EXEC_CTX_NONE "}\n");
+		  "\"hash_error\":\"too_large\"" EXEC_CTX_NONE NO_LINEAGE "}\n");
 	out.len = 0;
 	CHECK(pw_event_format_extra(&r, len, PW_FMT_TEXT, &clk0, &x, &out) == 0);
 	CHECK(pw_buf_reserve(&out, 1) == 0);
@@ -416,7 +421,7 @@ static void test_exit_fork(void)
 	x.duration_ns = 1234567890ULL;
 	CHECK(fmt(&x, sizeof(x), PW_FMT_JSON) == 0);
 	CHECK_STR(out.data, HDR_JSON("exit")
-		  ",\"exit_code\":-1,\"signal\":9,\"duration_ns\":1234567890}\n");
+		  ",\"exit_code\":-1,\"signal\":9,\"duration_ns\":1234567890" NO_LINEAGE "}\n");
 	CHECK(fmt(&x, sizeof(x), PW_FMT_TEXT) == 0);
 	CHECK_STR(out.data, "10:11:12 exit      100       1   1000 bash             "
 		  "code=-1 sig=9 dur=1.234s\n");
@@ -426,7 +431,7 @@ static void test_exit_fork(void)
 	f.child_pid = 4321;
 	f.pad = 0;
 	CHECK(fmt(&f, sizeof(f), PW_FMT_JSON) == 0);
-	CHECK_STR(out.data, HDR_JSON("fork") ",\"child_pid\":4321}\n");
+	CHECK_STR(out.data, HDR_JSON("fork") ",\"child_pid\":4321" NO_LINEAGE "}\n");
 	CHECK(fmt(&f, sizeof(f), PW_FMT_TEXT) == 0);
 	CHECK_STR(out.data, "10:11:12 fork      100       1   1000 bash             "
 		  "child=4321\n");
@@ -453,7 +458,7 @@ static void test_enforce(void)
 	CHECK(fmt(&r, sizeof(r), PW_FMT_JSON) == 0);
 	CHECK_STR(out.data, HDR_JSON("enforce")
 		  ",\"action\":\"killed\",\"filename\":\"/tmp/link\",\"path\":\"/usr/bin/evil\","
-		  "\"mode\":\"kill\",\"dev\":\"254:3\",\"ino\":248139,\"error\":0}\n");
+		  "\"mode\":\"kill\",\"dev\":\"254:3\",\"ino\":248139,\"error\":0" NO_LINEAGE "}\n");
 	CHECK(fmt(&r, sizeof(r), PW_FMT_TEXT) == 0);
 	CHECK_STR(out.data, "10:11:12 enforce     100       1   1000 bash             "
 		  "killed /tmp/link blocked=/usr/bin/evil dev=254:3 ino=248139\n");
@@ -493,7 +498,7 @@ static void test_oom_kill(void)
 		  ",\"cgroup\":null,\"container_id\":null,\"container_runtime\":null," NS_JSON
 		  ",\"victim_pid\":4321,\"victim_comm\":\"hog\",\"constraint\":\"memcg\","
 		  "\"total_pages\":5120,\"points\":4600,\"order\":0,"
-		  "\"message\":\"Memory cgroup out of memory\"}\n");
+		  "\"message\":\"Memory cgroup out of memory\"" NO_LINEAGE "}\n");
 	CHECK_TEXT(&r, sizeof(r), "oom_kill " COLS "victim=4321 hog memcg total_pages=5120 "
 		   "points=4600 order=0 message=Memory cgroup out of memory\n");
 	/* a constraint this build does not know is no crash */
@@ -528,7 +533,7 @@ static void test_syscall(void)
 		   "0x80241, 0x1a4, 0, 0) = -13 lat_ns=1500\n");
 	snprintf(want, sizeof(want), HDR_JSON_M("syscall", "syscall")
 		 ",\"nr\":%d,\"name\":\"openat\",\"args\":[18446744073709551516,"
-		 "140726184450592,524865,420,0,0],\"ret\":-13,\"latency_ns\":1500}\n",
+		 "140726184450592,524865,420,0,0],\"ret\":-13,\"latency_ns\":1500" NO_LINEAGE "}\n",
 		 (int)SYS_openat);
 	CHECK_JSON(&r, sizeof(r), want);
 
@@ -540,7 +545,7 @@ static void test_syscall(void)
 	r.latency_ns = 0;
 	CHECK_TEXT(&r, sizeof(r), "syscall " COLS "syscall_600(0x1, 0, 0, 0, 0, 0) = 0\n");
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("syscall", "syscall")
-		   ",\"nr\":600,\"name\":null,\"args\":[1,0,0,0,0,0],\"ret\":0,\"latency_ns\":0}\n");
+		   ",\"nr\":600,\"name\":null,\"args\":[1,0,0,0,0,0],\"ret\":0,\"latency_ns\":0" NO_LINEAGE "}\n");
 }
 
 /* open and unlink records end after the NUL of path; rename ones are whole */
@@ -575,7 +580,7 @@ static void test_file(void)
 		   "flags=O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC mode=0644 ret=3 dfd=5\n");
 	CHECK_JSON(&r, len, HDR_JSON_M("open", "file")
 		   ",\"syscall\":\"openat\",\"path\":\"log.txt\",\"flags\":524865,"
-		   "\"mode\":420,\"ret\":3,\"dfd\":5}\n");
+		   "\"mode\":420,\"ret\":3,\"dfd\":5" NO_LINEAGE "}\n");
 
 	/* failure: errno by name; absolute path: no dfd */
 	len = make_file(&r, PW_EV_OPEN, PW_FILE_SYS_OPEN, "/etc/shadow", NULL);
@@ -585,7 +590,7 @@ static void test_file(void)
 		   "ret=-13(EACCES)\n");
 	CHECK_JSON(&r, len, HDR_JSON_M("open", "file")
 		   ",\"syscall\":\"open\",\"path\":\"/etc/shadow\",\"flags\":524288,"
-		   "\"mode\":0,\"ret\":-13,\"dfd\":-100}\n");
+		   "\"mode\":0,\"ret\":-13,\"dfd\":-100" NO_LINEAGE "}\n");
 
 	/* O_TMPFILE (it includes O_DIRECTORY) gets a mode too */
 	len = make_file(&r, PW_EV_OPEN, PW_FILE_SYS_OPENAT2, "/tmp", NULL);
@@ -601,7 +606,7 @@ static void test_file(void)
 		   "ret=-39(ENOTEMPTY)\n");
 	CHECK_JSON(&r, len, HDR_JSON_M("unlink", "file")
 		   ",\"syscall\":\"unlinkat\",\"path\":\"/tmp/d\",\"flags\":512,"
-		   "\"ret\":-39,\"dfd\":-100}\n");
+		   "\"ret\":-39,\"dfd\":-100" NO_LINEAGE "}\n");
 	len = make_file(&r, PW_EV_UNLINK, PW_FILE_SYS_UNLINKAT, "rc", NULL);
 	r.dfd = 4;
 	CHECK_TEXT(&r, len, "unlink " COLS "unlinkat rc ret=0 dfd=4\n");
@@ -614,7 +619,7 @@ static void test_file(void)
 		   "ret=-17(EEXIST) dfd=7\n");
 	CHECK_JSON(&r, len, HDR_JSON_M("rename", "file")
 		   ",\"syscall\":\"renameat2\",\"path\":\"a.tmp\",\"new_path\":\"/srv/a\","
-		   "\"flags\":1,\"ret\":-17,\"dfd\":7,\"new_dfd\":-100}\n");
+		   "\"flags\":1,\"ret\":-17,\"dfd\":7,\"new_dfd\":-100" NO_LINEAGE "}\n");
 	len = make_file(&r, PW_EV_RENAME, PW_FILE_SYS_RENAMEAT, "x", "y");
 	r.flags = 0;
 	r.dfd = 3;
@@ -662,7 +667,7 @@ static void test_sock_calls(void)
 		   ",\"family\":\"AF_INET\",\"saddr\":\"10.0.0.5\",\"sport\":43210,"
 		   "\"daddr\":\"93.184.216.34\",\"dport\":443,\"protocol\":\"TCP\","
 		   "\"sock_type\":\"SOCK_STREAM\",\"path\":null,\"fd\":3,\"bound_if\":0,"
-		   "\"opts\":[],\"ret\":-115}\n");
+		   "\"opts\":[],\"ret\":-115" NO_LINEAGE "}\n");
 
 	/* connect: AF_UNIX abstract name */
 	memset(&r, 0, sizeof(r));
@@ -675,7 +680,7 @@ static void test_sock_calls(void)
 	CHECK_JSON(&r, len, HDR_JSON_M("connect", "net")
 		   ",\"family\":\"AF_UNIX\",\"saddr\":null,\"sport\":0,\"daddr\":null,"
 		   "\"dport\":0,\"protocol\":null,\"sock_type\":\"SOCK_STREAM\","
-		   "\"path\":\"@dbus-abc\",\"fd\":5,\"bound_if\":0,\"opts\":[],\"ret\":0}\n");
+		   "\"path\":\"@dbus-abc\",\"fd\":5,\"bound_if\":0,\"opts\":[],\"ret\":0" NO_LINEAGE "}\n");
 
 	/* accept: IPv6, ret the new fd, fd the listener */
 	memset(&r, 0, sizeof(r));
@@ -691,7 +696,7 @@ static void test_sock_calls(void)
 		   ",\"family\":\"AF_INET6\",\"saddr\":\"2001:db8::10\",\"sport\":443,"
 		   "\"daddr\":\"2001:db8:0:1::20\",\"dport\":51514,\"protocol\":\"TCP\","
 		   "\"sock_type\":\"SOCK_STREAM\",\"path\":null,\"fd\":4,\"bound_if\":0,"
-		   "\"opts\":[],\"ret\":7}\n");
+		   "\"opts\":[],\"ret\":7" NO_LINEAGE "}\n");
 
 	/* bind: UDP on every address, bound to a device, options by name */
 	memset(&r, 0, sizeof(r));
@@ -707,7 +712,7 @@ static void test_sock_calls(void)
 		   ",\"family\":\"AF_INET\",\"saddr\":\"0.0.0.0\",\"sport\":53,\"daddr\":null,"
 		   "\"dport\":0,\"protocol\":\"UDP\",\"sock_type\":\"SOCK_DGRAM\",\"path\":null,"
 		   "\"fd\":6,\"bound_if\":2,\"opts\":[\"SO_REUSEADDR\",\"SO_REUSEPORT\"],"
-		   "\"ret\":0}\n");
+		   "\"ret\":0" NO_LINEAGE "}\n");
 
 	/* bind: AF_UNIX pathname (path_len counts the NUL), -EADDRINUSE */
 	memset(&r, 0, sizeof(r));
@@ -733,7 +738,7 @@ static void test_sock_calls(void)
 		   ",\"family\":\"AF_INET6\",\"saddr\":\"::\",\"sport\":8080,\"daddr\":null,"
 		   "\"dport\":0,\"protocol\":\"TCP\",\"sock_type\":\"SOCK_STREAM\",\"path\":null,"
 		   "\"fd\":3,\"backlog\":4096,\"bound_if\":0,\"opts\":[\"SO_REUSEADDR\"],"
-		   "\"ret\":0}\n");
+		   "\"ret\":0" NO_LINEAGE "}\n");
 }
 
 static void set_tuple(struct pw_net_tuple *t, unsigned int family, const char *saddr,
@@ -769,7 +774,7 @@ static void test_tcp(void)
 		   "\"daddr\":\"93.184.216.34\",\"dport\":443,\"old_state\":\"SYN_SENT\","
 		   "\"new_state\":\"ESTABLISHED\",\"latency_ns\":1234567,\"duration_ns\":0,"
 		   "\"old_state_ns\":1234567,\"bytes_sent\":0,\"bytes_received\":0,"
-		   "\"pid_source\":\"socket\"}\n");
+		   "\"pid_source\":\"socket\"" NO_LINEAGE "}\n");
 
 	/* close: lifetime and bytes; a v4-mapped peer of an IPv6 socket */
 	memset(&s, 0, sizeof(s));
@@ -790,7 +795,7 @@ static void test_tcp(void)
 		   "\"daddr\":\"::ffff:192.0.2.7\",\"dport\":50000,\"old_state\":\"LAST_ACK\","
 		   "\"new_state\":\"CLOSE\",\"latency_ns\":0,\"duration_ns\":5500000000,"
 		   "\"old_state_ns\":200000,\"bytes_sent\":1024,\"bytes_received\":65536,"
-		   "\"pid_source\":\"current\"}\n");
+		   "\"pid_source\":\"current\"" NO_LINEAGE "}\n");
 
 	memset(&r, 0, sizeof(r));
 	fill_hdr_m(&r.h, PW_EV_RETRANSMIT, PW_MOD_NET, sizeof(r));
@@ -802,7 +807,7 @@ static void test_tcp(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("retransmit", "net")
 		   ",\"family\":\"AF_INET\",\"saddr\":\"10.0.0.5\",\"sport\":43210,"
 		   "\"daddr\":\"93.184.216.34\",\"dport\":443,\"state\":\"ESTABLISHED\","
-		   "\"pid_source\":\"current\"}\n");
+		   "\"pid_source\":\"current\"" NO_LINEAGE "}\n");
 	r.state = 99;
 	set_tuple(&r.t, PW_AF_INET6, "fe80::1", 22, "fe80::2:0:0:3", 60000);
 	CHECK_TEXT(&r, sizeof(r), "retransmit " COLS "AF_INET6 [fe80::1]:22 > "
@@ -823,7 +828,7 @@ static void test_signal(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("signal", "signal")
 		   ",\"source\":\"kill\",\"sig\":15,\"target_pid\":4321,\"target_tid\":0,"
 		   "\"target_comm\":\"\",\"sender_pid\":100,\"ret\":0,\"result\":0,\"code\":0,"
-		   "\"group\":false}\n");
+		   "\"group\":false" NO_LINEAGE "}\n");
 
 	/* to a process group that is gone */
 	r.sig = 9;
@@ -855,7 +860,7 @@ static void test_signal(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("signal", "signal")
 		   ",\"source\":\"generate\",\"sig\":17,\"target_pid\":8916,\"target_tid\":8916,"
 		   "\"target_comm\":\"make\",\"sender_pid\":100,\"ret\":0,\"result\":0,\"code\":1,"
-		   "\"group\":true}\n");
+		   "\"group\":true" NO_LINEAGE "}\n");
 	/* to one thread, already pending */
 	r.sig = 11;
 	r.target_tid = 8920;
@@ -882,7 +887,7 @@ static void test_ptrace(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("ptrace", "ptrace")
 		   ",\"request\":\"ATTACH\",\"syscall\":\"ptrace\",\"request_nr\":16,"
 		   "\"target_pid\":4321,\"target_comm\":\"sshd\",\"addr\":0,\"data\":0,"
-		   "\"ret\":0}\n");
+		   "\"ret\":0" NO_LINEAGE "}\n");
 
 	/* a word written into the tracee, refused */
 	r.request = 5;		/* PTRACE_POKEDATA */
@@ -895,7 +900,7 @@ static void test_ptrace(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("ptrace", "ptrace")
 		   ",\"request\":\"POKEDATA\",\"syscall\":\"ptrace\",\"request_nr\":5,"
 		   "\"target_pid\":4321,\"target_comm\":\"\",\"addr\":139638282147448,"
-		   "\"data\":204,\"ret\":-1}\n");
+		   "\"data\":204,\"ret\":-1" NO_LINEAGE "}\n");
 
 	/* glibc's spelling, and a request this build does not know */
 	r.request = 6;
@@ -919,7 +924,7 @@ static void test_ptrace(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("ptrace", "ptrace")
 		   ",\"request\":\"vm_writev\",\"syscall\":\"process_vm_writev\","
 		   "\"target_pid\":4321,\"target_comm\":\"nginx\",\"addr\":94188632805376,"
-		   "\"iovcnt\":2,\"bytes\":4096,\"ret\":4096}\n");
+		   "\"iovcnt\":2,\"bytes\":4096,\"ret\":4096" NO_LINEAGE "}\n");
 	r.syscall = PW_PTRACE_SYS_VM_READV;
 	r.ret = -ESRCH;
 	CHECK_TEXT(&r, sizeof(r), "ptrace " COLS "vm_readv target=4321 target_comm=nginx "
@@ -946,7 +951,7 @@ static void test_namespace(void)
 	snprintf(want, sizeof(want), "%s%s%s", HDR_JSON_NS("namespace", "ns", "")
 		 ",\"syscall\":\"unshare\",\"flags\":[\"CLONE_NEWNS\",\"CLONE_NEWNET\"],"
 		 "\"ns_type\":null,\"ns_inode\":null,\"ns_of\":\"caller\"", inodes,
-		 ",\"ret\":0}\n");
+		 ",\"ret\":0" NO_LINEAGE "}\n");
 	CHECK_JSON(&r, sizeof(r), want);
 
 	/* setns with nstype 0: the type and inode come from the fd */
@@ -958,7 +963,7 @@ static void test_namespace(void)
 		   "net=4026532176 ret=0\n");
 	snprintf(want, sizeof(want), "%s%s%s", HDR_JSON_NS("namespace", "ns", "")
 		 ",\"syscall\":\"setns\",\"flags\":[],\"ns_type\":\"net\","
-		 "\"ns_inode\":4026532176,\"ns_of\":\"caller\"", inodes, ",\"ret\":0}\n");
+		 "\"ns_inode\":4026532176,\"ns_of\":\"caller\"", inodes, ",\"ret\":0" NO_LINEAGE "}\n");
 	CHECK_JSON(&r, sizeof(r), want);
 
 	/* setns refused; a bit without a name */
@@ -984,7 +989,7 @@ static void test_namespace(void)
 		   ",\"syscall\":\"clone3\",\"flags\":[\"CLONE_NEWPID\",\"CLONE_NEWTIME\"],"
 		   "\"ns_type\":null,\"ns_inode\":null,\"ns_of\":\"child\",\"ns\":{\"mnt\":0,"
 		   "\"pid\":4026532180,\"net\":0,\"user\":0,\"uts\":0,\"ipc\":0,\"cgroup\":0,"
-		   "\"time\":4026532181},\"ret\":4321}\n");
+		   "\"time\":4026532181},\"ret\":4321" NO_LINEAGE "}\n");
 }
 
 static void test_mount(void)
@@ -1004,7 +1009,7 @@ static void test_mount(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("mount", "mount")
 		   ",\"syscall\":\"mount\",\"source\":\"/dev/sdb1\",\"target\":\"/mnt/data\","
 		   "\"fstype\":\"ext4\",\"flags\":14,\"data\":\"errors=remount-ro\","
-		   "\"attr_flags\":0,\"from_fd\":0,\"to_fd\":0,\"ret\":0}\n");
+		   "\"attr_flags\":0,\"from_fd\":0,\"to_fd\":0,\"ret\":0" NO_LINEAGE "}\n");
 
 	/* the old magic in the high bits (its bits overlap MS_POSIXACL, ...) */
 	memset(&r, 0, sizeof(r));
@@ -1041,7 +1046,7 @@ static void test_mount(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("mount", "mount")
 		   ",\"syscall\":\"move_mount\",\"source\":\"\",\"target\":\"/mnt/x\","
 		   "\"fstype\":\"\",\"flags\":4,\"data\":\"\",\"attr_flags\":0,\"from_fd\":4,"
-		   "\"to_fd\":-100,\"ret\":0}\n");
+		   "\"to_fd\":-100,\"ret\":0" NO_LINEAGE "}\n");
 
 	memset(&r, 0, sizeof(r));
 	fill_hdr_m(&r.h, PW_EV_UMOUNT, PW_MOD_MOUNT, sizeof(r));
@@ -1054,7 +1059,7 @@ static void test_mount(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("umount", "mount")
 		   ",\"syscall\":\"umount2\",\"source\":\"\",\"target\":\"/mnt/data\","
 		   "\"fstype\":\"\",\"flags\":2,\"data\":\"\",\"attr_flags\":0,\"from_fd\":0,"
-		   "\"to_fd\":0,\"ret\":-16}\n");
+		   "\"to_fd\":0,\"ret\":-16" NO_LINEAGE "}\n");
 }
 
 static void test_oom(void)
@@ -1080,7 +1085,7 @@ static void test_oom(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("oom", "oom")
 		   ",\"victim_pid\":4321,\"victim_comm\":\"hog\",\"victim_uid\":1000,"
 		   "\"total_vm_kb\":2097152,\"anon_rss_kb\":1048576,\"file_rss_kb\":2048,"
-		   "\"shmem_rss_kb\":0,\"pgtables_kb\":4096,\"oom_score_adj\":200}\n");
+		   "\"shmem_rss_kb\":0,\"pgtables_kb\":4096,\"oom_score_adj\":200" NO_LINEAGE "}\n");
 
 	/* a kernel that gives none of the figures: null in JSON, absent in text */
 	r.known = PW_OOM_KNOWN_COMM;
@@ -1090,7 +1095,7 @@ static void test_oom(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("oom", "oom")
 		   ",\"victim_pid\":4321,\"victim_comm\":\"hog\",\"victim_uid\":null,"
 		   "\"total_vm_kb\":null,\"anon_rss_kb\":null,\"file_rss_kb\":null,"
-		   "\"shmem_rss_kb\":null,\"pgtables_kb\":null,\"oom_score_adj\":null}\n");
+		   "\"shmem_rss_kb\":null,\"pgtables_kb\":null,\"oom_score_adj\":null" NO_LINEAGE "}\n");
 	r.known |= PW_OOM_KNOWN_SCORE_ADJ;
 	CHECK_TEXT(&r, sizeof(r), "oom   " COLS "victim=4321 hog oom_score_adj=-1000\n");
 }
@@ -1112,7 +1117,7 @@ static void test_block_slow(void)
 		   "lat=25.500ms\n");
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("block_slow", "block")
 		   ",\"dev\":\"8:16\",\"disk\":\"sdb\",\"op\":\"write\",\"sector\":123456,"
-		   "\"bytes\":4096,\"latency_ns\":25500000,\"queue_ns\":100000,\"error\":0}\n");
+		   "\"bytes\":4096,\"latency_ns\":25500000,\"queue_ns\":100000,\"error\":0" NO_LINEAGE "}\n");
 
 	/* a failed flush on NVMe (BLK_STS_IOERR), an op this build does not know */
 	memset(&r, 0, sizeof(r));
@@ -1126,7 +1131,7 @@ static void test_block_slow(void)
 		   "lat=1200.000ms error=10\n");
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("block_slow", "block")
 		   ",\"dev\":\"259:0\",\"disk\":\"nvme0n1\",\"op\":\"flush\",\"sector\":0,"
-		   "\"bytes\":0,\"latency_ns\":1200000000,\"queue_ns\":0,\"error\":10}\n");
+		   "\"bytes\":0,\"latency_ns\":1200000000,\"queue_ns\":0,\"error\":10" NO_LINEAGE "}\n");
 	r.op = PW_BLOCK_OP_OTHER;
 	r.error = 0;
 	CHECK_TEXT(&r, sizeof(r), "block_slow " COLS "259:0 nvme0n1 other sector=0 bytes=0 "
@@ -1166,7 +1171,7 @@ static void test_cred(void)
 		   "\"new_cap_effective\":[],"
 		   "\"old_cap_permitted\":[\"CAP_NET_ADMIN\",\"CAP_SYS_ADMIN\"],"
 		   "\"new_cap_permitted\":[],\"old_ngroups\":1,\"new_ngroups\":1,"
-		   "\"groups\":[0]}\n");
+		   "\"groups\":[0]" NO_LINEAGE "}\n");
 
 	/* a failed setuid(0) of nobody: nothing changes */
 	memset(&r, 0, sizeof(r));
@@ -1197,7 +1202,7 @@ static void test_cred(void)
 		   "\"new_cap_effective\":[\"CAP_CHOWN\",\"CAP_63\"],"
 		   "\"old_cap_permitted\":[\"CAP_CHOWN\",\"CAP_NET_RAW\"],"
 		   "\"new_cap_permitted\":[\"CAP_CHOWN\",\"CAP_NET_RAW\"],"
-		   "\"old_ngroups\":0,\"new_ngroups\":0,\"groups\":[]}\n");
+		   "\"old_ngroups\":0,\"new_ngroups\":0,\"groups\":[]" NO_LINEAGE "}\n");
 
 	/* setgroups: the first PW_CRED_GROUPS_MAX groups, "..." for more */
 	memset(&r, 0, sizeof(r));
@@ -1239,7 +1244,7 @@ static void test_capable(void)
 	CHECK_TEXT(&r, sizeof(r), "capable " COLS "CAP_SYS_ADMIN ret=-1 denied\n");
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("capable", "capability")
 		   ",\"cap\":21,\"cap_name\":\"CAP_SYS_ADMIN\",\"ret\":-1,\"audit\":true,"
-		   "\"opts\":0,\"userns\":4026531837}\n");
+		   "\"opts\":0,\"userns\":4026531837" NO_LINEAGE "}\n");
 
 	/* CAP_OPT_NOAUDIT: the text says noaudit */
 	r.cap = 12;
@@ -1248,7 +1253,7 @@ static void test_capable(void)
 	CHECK_TEXT(&r, sizeof(r), "capable " COLS "CAP_NET_ADMIN ret=0 granted noaudit\n");
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("capable", "capability")
 		   ",\"cap\":12,\"cap_name\":\"CAP_NET_ADMIN\",\"ret\":0,\"audit\":false,"
-		   "\"opts\":2,\"userns\":4026531837}\n");
+		   "\"opts\":2,\"userns\":4026531837" NO_LINEAGE "}\n");
 
 	/* tracepoint: opts unknown */
 	r.cap = 7;
@@ -1257,7 +1262,7 @@ static void test_capable(void)
 	CHECK_TEXT(&r, sizeof(r), "capable " COLS "CAP_SETUID ret=0 granted\n");
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("capable", "capability")
 		   ",\"cap\":7,\"cap_name\":\"CAP_SETUID\",\"ret\":0,\"audit\":null,"
-		   "\"opts\":null,\"userns\":4026531837}\n");
+		   "\"opts\":null,\"userns\":4026531837" NO_LINEAGE "}\n");
 	r.cap = 63;
 	CHECK_TEXT(&r, sizeof(r), "capable " COLS "CAP_63 ret=0 granted\n");
 }
@@ -1280,7 +1285,7 @@ static void test_audit(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("audit", "audit")
 		   ",\"action\":\"map_update\",\"bpf_cmd\":2,\"object_name\":\"config\","
 		   "\"object_id\":17,\"key\":\"00000000\",\"value\":\"01000000000000ab\","
-		   "\"path\":\"\",\"new_path\":\"\"}\n");
+		   "\"path\":\"\",\"new_path\":\"\"" NO_LINEAGE "}\n");
 
 	memset(&r, 0, sizeof(r));
 	fill_hdr_m(&r.h, PW_EV_AUDIT, PW_MOD_AUDIT, sizeof(r));
@@ -1298,7 +1303,7 @@ static void test_audit(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("audit", "audit")
 		   ",\"action\":\"rename\",\"bpf_cmd\":0,\"object_name\":\"\",\"object_id\":0,"
 		   "\"key\":\"\",\"value\":\"\",\"path\":\"/sys/fs/bpf/pinwatch/maps/config\","
-		   "\"new_path\":\"/tmp/stolen\"}\n");
+		   "\"new_path\":\"/tmp/stolen\"" NO_LINEAGE "}\n");
 }
 
 static void test_kmod(void)
@@ -1318,7 +1323,7 @@ static void test_kmod(void)
 	CHECK_JSON(&l, sizeof(l), HDR_JSON_M("kmod_load", "kmod")
 		   ",\"syscall\":\"finit_module\",\"name\":\"loop\",\"taints\":12288,\"fd\":3,"
 		   "\"flags\":0,\"path\":\"/lib/modules/6.1.0-57-amd64/kernel/drivers/block/loop.ko\","
-		   "\"ret\":0}\n");
+		   "\"ret\":0" NO_LINEAGE "}\n");
 	/* init_module: no fd, flags nor path in text; a failed load has no name */
 	memset(&l, 0, sizeof(l));
 	fill_hdr_m(&l.h, PW_EV_KMOD_LOAD, PW_MOD_KMOD, sizeof(l));
@@ -1328,7 +1333,7 @@ static void test_kmod(void)
 	CHECK_TEXT(&l, sizeof(l), "kmod_load " COLS "init_module name= ret=-1(EPERM)\n");
 	CHECK_JSON(&l, sizeof(l), HDR_JSON_M("kmod_load", "kmod")
 		   ",\"syscall\":\"init_module\",\"name\":\"\",\"taints\":0,\"fd\":-1,"
-		   "\"flags\":0,\"path\":\"\",\"ret\":-1}\n");
+		   "\"flags\":0,\"path\":\"\",\"ret\":-1" NO_LINEAGE "}\n");
 
 	memset(&u, 0, sizeof(u));
 	fill_hdr_m(&u.h, PW_EV_KMOD_UNLOAD, PW_MOD_KMOD, sizeof(u));
@@ -1336,7 +1341,7 @@ static void test_kmod(void)
 	u.flags = 04000;	/* O_NONBLOCK */
 	CHECK_TEXT(&u, sizeof(u), "kmod_unload " COLS "name=loop flags=0x800\n");
 	CHECK_JSON(&u, sizeof(u), HDR_JSON_M("kmod_unload", "kmod")
-		   ",\"name\":\"loop\",\"flags\":2048}\n");
+		   ",\"name\":\"loop\",\"flags\":2048" NO_LINEAGE "}\n");
 }
 
 static void test_bpf(void)
@@ -1354,7 +1359,7 @@ static void test_bpf(void)
 		   "prog_name=pw_test_hello insn_cnt=2 ret=4\n");
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("bpf", "bpf")
 		   ",\"cmd\":\"PROG_LOAD\",\"prog_type\":\"TRACEPOINT\","
-		   "\"prog_name\":\"pw_test_hello\",\"insn_cnt\":2,\"ret\":4}\n");
+		   "\"prog_name\":\"pw_test_hello\",\"insn_cnt\":2,\"ret\":4" NO_LINEAGE "}\n");
 
 	memset(&r, 0, sizeof(r));
 	fill_hdr_m(&r.h, PW_EV_BPF, PW_MOD_BPF, sizeof(r));
@@ -1364,7 +1369,7 @@ static void test_bpf(void)
 	r.ret = 3;
 	CHECK_TEXT(&r, sizeof(r), "bpf   " COLS "MAP_CREATE map_type=HASH map_name=stash ret=3\n");
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("bpf", "bpf")
-		   ",\"cmd\":\"MAP_CREATE\",\"map_type\":\"HASH\",\"map_name\":\"stash\",\"ret\":3}\n");
+		   ",\"cmd\":\"MAP_CREATE\",\"map_type\":\"HASH\",\"map_name\":\"stash\",\"ret\":3" NO_LINEAGE "}\n");
 
 	memset(&r, 0, sizeof(r));
 	fill_hdr_m(&r.h, PW_EV_BPF, PW_MOD_BPF, sizeof(r));
@@ -1373,7 +1378,7 @@ static void test_bpf(void)
 	r.ret = -22;
 	CHECK_TEXT(&r, sizeof(r), "bpf   " COLS "LINK_CREATE attach_type=TRACE_FENTRY ret=-22(EINVAL)\n");
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("bpf", "bpf")
-		   ",\"cmd\":\"LINK_CREATE\",\"attach_type\":\"TRACE_FENTRY\",\"ret\":-22}\n");
+		   ",\"cmd\":\"LINK_CREATE\",\"attach_type\":\"TRACE_FENTRY\",\"ret\":-22" NO_LINEAGE "}\n");
 
 	memset(&r, 0, sizeof(r));
 	fill_hdr_m(&r.h, PW_EV_BPF, PW_MOD_BPF, sizeof(r));
@@ -1381,7 +1386,7 @@ static void test_bpf(void)
 	strcpy(r.path, "/sys/fs/bpf/x/hello");
 	CHECK_TEXT(&r, sizeof(r), "bpf   " COLS "OBJ_PIN path=/sys/fs/bpf/x/hello ret=0\n");
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("bpf", "bpf")
-		   ",\"cmd\":\"OBJ_PIN\",\"path\":\"/sys/fs/bpf/x/hello\",\"ret\":0}\n");
+		   ",\"cmd\":\"OBJ_PIN\",\"path\":\"/sys/fs/bpf/x/hello\",\"ret\":0" NO_LINEAGE "}\n");
 
 	/* BTF_LOAD: the command alone; types newer than the build's headers
 	 * show as numbers */
@@ -1393,7 +1398,7 @@ static void test_bpf(void)
 	r.name[0] = '\0';
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("bpf", "bpf")
 		   ",\"cmd\":\"PROG_LOAD\",\"prog_type\":\"999\",\"prog_name\":\"\",\"insn_cnt\":0,"
-		   "\"ret\":5}\n");
+		   "\"ret\":5" NO_LINEAGE "}\n");
 	r.cmd = 999;
 	CHECK_TEXT(&r, sizeof(r), "bpf   " COLS "999 ret=5\n");
 }
@@ -1417,7 +1422,7 @@ static void test_uprobes(void)
 		   "ret=94355094434464 lat=0.015ms\n");
 	CHECK_JSON(&u, sizeof(u), HDR_JSON_M("uprobe", "uprobe")
 		   ",\"probe\":\"malloc\",\"args\":[1024,0,0,0,0,0],\"ret\":94355094434464,"
-		   "\"latency_ns\":15000}\n");
+		   "\"latency_ns\":15000" NO_LINEAGE "}\n");
 	/* entry only: pointers in hex, ret and latency null */
 	u.flags = 0;
 	u.args[0] = 0x7ffd5e3c1a20ULL;
@@ -1427,7 +1432,7 @@ static void test_uprobes(void)
 		   "0x10000,0,0,0\n");
 	CHECK_JSON(&u, sizeof(u), HDR_JSON_M("uprobe", "uprobe")
 		   ",\"probe\":\"malloc\",\"args\":[140726184450592,65535,65536,0,0,0],"
-		   "\"ret\":null,\"latency_ns\":null}\n");
+		   "\"ret\":null,\"latency_ns\":null" NO_LINEAGE "}\n");
 
 	/* libc connect() to an IPv6 peer, failed */
 	memset(&c, 0, sizeof(c));
@@ -1448,7 +1453,7 @@ static void test_uprobes(void)
 		   ",\"probe\":\"conn\",\"family\":\"AF_INET6\",\"saddr\":null,\"sport\":0,"
 		   "\"daddr\":\"2606:4700:4700::1111\",\"dport\":443,\"protocol\":\"TCP\","
 		   "\"sock_type\":\"SOCK_STREAM\",\"path\":null,\"fd\":7,\"bound_if\":0,"
-		   "\"opts\":[],\"ret\":-1,\"latency_ns\":12345678}\n");
+		   "\"opts\":[],\"ret\":-1,\"latency_ns\":12345678" NO_LINEAGE "}\n");
 
 	memset(&l, 0, sizeof(l));
 	fill_hdr_m(&l.h, PW_EV_UPROBE_READLINE, PW_MOD_UPROBE, sizeof(l));
@@ -1457,7 +1462,7 @@ static void test_uprobes(void)
 	CHECK_TEXT(&l, sizeof(l), "uprobe_readline " COLS "probe=bashrl sudo systemctl "
 		   "restart nginx\n");
 	CHECK_JSON(&l, sizeof(l), HDR_JSON_M("uprobe_readline", "uprobe")
-		   ",\"probe\":\"bashrl\",\"line\":\"sudo systemctl restart nginx\"}\n");
+		   ",\"probe\":\"bashrl\",\"line\":\"sudo systemctl restart nginx\"" NO_LINEAGE "}\n");
 
 	memset(&g, 0, sizeof(g));
 	fill_hdr_m(&g.h, PW_EV_UPROBE_GETADDRINFO, PW_MOD_UPROBE, sizeof(g));
@@ -1469,7 +1474,7 @@ static void test_uprobes(void)
 		   "service=443 ret=0 lat=23.456ms\n");
 	CHECK_JSON(&g, sizeof(g), HDR_JSON_M("uprobe_getaddrinfo", "uprobe")
 		   ",\"probe\":\"gai\",\"host\":\"example.com\",\"service\":\"443\",\"ret\":0,"
-		   "\"latency_ns\":23456789}\n");
+		   "\"latency_ns\":23456789" NO_LINEAGE "}\n");
 	/* a resolver timeout: EAI_AGAIN by name, no service */
 	strcpy(g.host, "db.internal");
 	memset(g.service, 0, sizeof(g.service));
@@ -1479,7 +1484,7 @@ static void test_uprobes(void)
 		   "ret=-3(EAI_AGAIN) lat=5000.000ms\n");
 	CHECK_JSON(&g, sizeof(g), HDR_JSON_M("uprobe_getaddrinfo", "uprobe")
 		   ",\"probe\":\"gai\",\"host\":\"db.internal\",\"service\":\"\",\"ret\":-3,"
-		   "\"latency_ns\":5000000000}\n");
+		   "\"latency_ns\":5000000000" NO_LINEAGE "}\n");
 }
 
 /* sched/sched_process_fork as a 6.x kernel describes it */
@@ -1522,7 +1527,7 @@ static void test_tracepoint(void)
 	CHECK_JSON(&r, len, HDR_JSON_M("tracepoint", "tpwatch")
 		   ",\"tracepoint\":\"sched:sched_process_fork\",\"fields\":{\"parent_comm\":"
 		   "\"bash\",\"parent_pid\":100,\"child_comm\":\"bash\",\"child_pid\":4321},"
-		   "\"truncated\":false}\n");
+		   "\"truncated\":false" NO_LINEAGE "}\n");
 	r.truncated = 1;
 	CHECK_TEXT(&r, len, "tracepoint " COLS "sched:sched_process_fork parent_comm=bash "
 		   "parent_pid=100 child_comm=bash child_pid=4321 (truncated)\n");
@@ -1536,7 +1541,7 @@ static void test_bench(void)
 	r.seq = 41;
 	CHECK_TEXT(&r, sizeof(r), "bench " COLS "seq=41\n");
 	/* the bench program's stats key is no module name */
-	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("bench", "unknown") ",\"seq\":41}\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("bench", "unknown") ",\"seq\":41" NO_LINEAGE "}\n");
 }
 
 /* The rule lookup the consumer gives the formatter: slot 2 is a rule,
@@ -1565,12 +1570,12 @@ static void test_rules(void)
 	f.h.rule = 3;
 	CHECK_TEXT(&f, sizeof(f), "fork  " COLS "child=4321 ! rule=shadow-read severity=high "
 		   "tags=T1003.008,cred\n");
-	CHECK_JSON(&f, sizeof(f), HDR_JSON("fork") ",\"child_pid\":4321,\"rule\":\"shadow-read\","
+	CHECK_JSON(&f, sizeof(f), HDR_JSON("fork") ",\"child_pid\":4321" NO_LINEAGE ",\"rule\":\"shadow-read\","
 		   "\"severity\":\"high\",\"tags\":[\"T1003.008\",\"cred\"]}\n");
 	/* a rule deleted since: its slot, severity unknown */
 	f.h.rule = 6;
 	CHECK_TEXT(&f, sizeof(f), "fork  " COLS "child=4321 ! rule=#5 severity=unknown\n");
-	CHECK_JSON(&f, sizeof(f), HDR_JSON("fork") ",\"child_pid\":4321,\"rule\":\"#5\","
+	CHECK_JSON(&f, sizeof(f), HDR_JSON("fork") ",\"child_pid\":4321" NO_LINEAGE ",\"rule\":\"#5\","
 		   "\"severity\":\"unknown\",\"tags\":[]}\n");
 
 	fill_hdr(&r.h, PW_EV_SUPPRESSED, sizeof(r));
@@ -1580,8 +1585,8 @@ static void test_rules(void)
 	r.period_ns = 10000000000ULL;
 	CHECK_TEXT(&r, sizeof(r), "suppressed " COLS "count=41 period=10.000s ! rule=shadow-read "
 		   "severity=high tags=T1003.008,cred\n");
-	CHECK_JSON(&r, sizeof(r), HDR_JSON("suppressed") ",\"count\":41,\"period_ns\":10000000000,"
-		   "\"rule\":\"shadow-read\",\"severity\":\"high\",\"tags\":[\"T1003.008\",\"cred\"]}\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON("suppressed") ",\"count\":41,\"period_ns\":10000000000"
+		   NO_LINEAGE ",\"rule\":\"shadow-read\",\"severity\":\"high\",\"tags\":[\"T1003.008\",\"cred\"]}\n");
 	/* short: no suppressed record without its count */
 	r.h.size = offsetof(struct pw_suppressed, count);
 	CHECK(fmt(&r, r.h.size, PW_FMT_JSON) == -EINVAL);
@@ -1794,7 +1799,7 @@ static void test_io_uring(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("io_uring", "iouring")
 		   ",\"op\":\"create\",\"opcode\":null,\"opcode_nr\":0,\"ring\":2749485178112,"
 		   "\"fd\":3,\"flags\":10,\"flag_names\":[\"CQSIZE\",\"SQPOLL\"],\"sq_entries\":8,"
-		   "\"cq_entries\":32,\"nr_files\":0,\"nr_bufs\":0,\"ret\":0,\"sq_thread\":false}\n");
+		   "\"cq_entries\":32,\"nr_files\":0,\"nr_bufs\":0,\"ret\":0,\"sq_thread\":false" NO_LINEAGE "}\n");
 	/* a flag newer than the build's header stays a number */
 	r.flags = 1u << 30;
 	CHECK_TEXT(&r, sizeof(r), "io_uring " COLS "create ring=2749485178112 fd=3 "
@@ -1811,7 +1816,7 @@ static void test_io_uring(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("io_uring", "iouring")
 		   ",\"op\":\"submit\",\"opcode\":\"OPENAT\",\"opcode_nr\":18,\"ring\":7,"
 		   "\"fd\":0,\"flags\":0,\"flag_names\":[],\"sq_entries\":0,\"cq_entries\":0,"
-		   "\"nr_files\":0,\"nr_bufs\":0,\"ret\":0,\"sq_thread\":true}\n");
+		   "\"nr_files\":0,\"nr_bufs\":0,\"ret\":0,\"sq_thread\":true" NO_LINEAGE "}\n");
 	r.opcode = 36;		/* IORING_OP_UNLINKAT */
 	r.sq_thread = 0;
 	CHECK_TEXT(&r, sizeof(r), "io_uring " COLS "submit opcode=UNLINKAT ring=7\n");
@@ -1831,7 +1836,7 @@ static void test_io_uring(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("io_uring", "iouring")
 		   ",\"op\":\"register\",\"opcode\":\"REGISTER_FILES\",\"opcode_nr\":2,\"ring\":7,"
 		   "\"fd\":0,\"flags\":0,\"flag_names\":[],\"sq_entries\":0,\"cq_entries\":0,"
-		   "\"nr_files\":1,\"nr_bufs\":0,\"ret\":0,\"sq_thread\":false}\n");
+		   "\"nr_files\":1,\"nr_bufs\":0,\"ret\":0,\"sq_thread\":false" NO_LINEAGE "}\n");
 	r.opcode = 3;		/* IORING_UNREGISTER_FILES */
 	r.nr_files = 0;
 	r.ret = -6;
@@ -1857,7 +1862,7 @@ static void test_attr(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("chmod", "attr")
 		   ",\"syscall\":\"fchmodat\",\"path\":\"/tmp/x\",\"fd\":null,\"dfd\":-100,"
 		   "\"mode\":\"4755\",\"setuid\":true,\"setgid\":false,\"sticky\":false,"
-		   "\"flags\":0,\"ret\":0}\n");
+		   "\"flags\":0,\"ret\":0" NO_LINEAGE "}\n");
 	/* by fd: setgid and sticky, a failure */
 	r.syscall = PW_ATTR_SYS_FCHMOD;
 	r.target = PW_ATTR_BY_FD;
@@ -1869,7 +1874,7 @@ static void test_attr(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("chmod", "attr")
 		   ",\"syscall\":\"fchmod\",\"path\":null,\"fd\":3,\"dfd\":null,"
 		   "\"mode\":\"3775\",\"setuid\":false,\"setgid\":true,\"sticky\":true,"
-		   "\"flags\":0,\"ret\":-1}\n");
+		   "\"flags\":0,\"ret\":-1" NO_LINEAGE "}\n");
 
 	memset(&r, 0, sizeof(r));
 	fill_hdr_m(&r.h, PW_EV_CHOWN, PW_MOD_ATTR, sizeof(r));
@@ -1883,7 +1888,7 @@ static void test_attr(void)
 		   "flags=AT_SYMLINK_NOFOLLOW ret=0\n");
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("chown", "attr")
 		   ",\"syscall\":\"fchownat\",\"path\":\"rel/x\",\"fd\":null,\"dfd\":5,"
-		   "\"uid\":65534,\"gid\":-1,\"flags\":256,\"ret\":0}\n");
+		   "\"uid\":65534,\"gid\":-1,\"flags\":256,\"ret\":0" NO_LINEAGE "}\n");
 
 	memset(&r, 0, sizeof(r));
 	fill_hdr_m(&r.h, PW_EV_XATTR, PW_MOD_ATTR, sizeof(r));
@@ -1903,14 +1908,14 @@ static void test_attr(void)
 		   "\"op\":\"set\",\"name\":\"security.capability\",\"size\":20,"
 		   "\"cap_version\":2,\"cap_permitted\":[\"CAP_NET_RAW\",\"CAP_SYS_ADMIN\"],"
 		   "\"cap_inheritable\":[\"CAP_SYS_PTRACE\"],\"cap_effective\":true,"
-		   "\"cap_rootid\":null,\"flags\":0,\"ret\":0}\n");
+		   "\"cap_rootid\":null,\"flags\":0,\"ret\":0" NO_LINEAGE "}\n");
 	/* a value too short to decode */
 	r.value_read = 8;
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("xattr", "attr")
 		   ",\"syscall\":\"setxattr\",\"path\":\"/usr/bin/x\",\"fd\":null,\"dfd\":-100,"
 		   "\"op\":\"set\",\"name\":\"security.capability\",\"size\":20,"
 		   "\"cap_version\":null,\"cap_permitted\":null,\"cap_inheritable\":null,"
-		   "\"cap_effective\":null,\"cap_rootid\":null,\"flags\":0,\"ret\":0}\n");
+		   "\"cap_effective\":null,\"cap_rootid\":null,\"flags\":0,\"ret\":0" NO_LINEAGE "}\n");
 	/* remove by fd */
 	r.syscall = PW_ATTR_SYS_FREMOVEXATTR;
 	r.target = PW_ATTR_BY_FD;
@@ -1925,7 +1930,7 @@ static void test_attr(void)
 		   ",\"syscall\":\"fremovexattr\",\"path\":null,\"fd\":4,\"dfd\":null,"
 		   "\"op\":\"remove\",\"name\":\"user.x\",\"size\":null,"
 		   "\"cap_version\":null,\"cap_permitted\":null,\"cap_inheritable\":null,"
-		   "\"cap_effective\":null,\"cap_rootid\":null,\"flags\":0,\"ret\":0}\n");
+		   "\"cap_effective\":null,\"cap_rootid\":null,\"flags\":0,\"ret\":0" NO_LINEAGE "}\n");
 
 	memset(&r, 0, sizeof(r));
 	fill_hdr_m(&r.h, PW_EV_UTIMES, PW_MOD_ATTR, sizeof(r));
@@ -1940,7 +1945,7 @@ static void test_attr(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("utimes", "attr")
 		   ",\"syscall\":\"utimensat\",\"path\":\"/etc/passwd\",\"fd\":null,\"dfd\":-100,"
 		   "\"atime\":\"omit\",\"mtime\":\"2001-01-01T00:00:00.500000000Z\","
-		   "\"flags\":0,\"ret\":0}\n");
+		   "\"flags\":0,\"ret\":0" NO_LINEAGE "}\n");
 	r.atime_nsec = PW_UTIME_NOW;
 	r.mtime_nsec = PW_UTIME_NOW;
 	r.mtime_sec = 0;
@@ -1951,7 +1956,7 @@ static void test_attr(void)
 	CHECK_TEXT(&r, sizeof(r), "utimes " COLS "utimensat /etc/passwd ret=-14(EFAULT)\n");
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("utimes", "attr")
 		   ",\"syscall\":\"utimensat\",\"path\":\"/etc/passwd\",\"fd\":null,\"dfd\":-100,"
-		   "\"atime\":null,\"mtime\":null,\"flags\":0,\"ret\":-14}\n");
+		   "\"atime\":null,\"mtime\":null,\"flags\":0,\"ret\":-14" NO_LINEAGE "}\n");
 }
 
 static void test_memfd(void)
@@ -1967,7 +1972,129 @@ static void test_memfd(void)
 	CHECK_TEXT(&r, n, "memfd " COLS "name=payload flags=MFD_CLOEXEC|MFD_ALLOW_SEALING|MFD_EXEC "
 		   "ret=3\n");
 	CHECK_JSON(&r, n, HDR_JSON_M("memfd", "file")
-		   ",\"name\":\"payload\",\"flags\":19,\"fd\":3,\"ret\":3}\n");
+		   ",\"name\":\"payload\",\"flags\":19,\"fd\":3,\"ret\":3" NO_LINEAGE "}\n");
+}
+
+/* ---- lineage: parent and ancestors ---- */
+
+/* A made-up proc_lineage: 66 bash (its parent 55), 55 sshd (44), 44 init
+ * (0); 33 loops back to itself through 22. */
+static bool fake_lookup(void *ctx, uint64_t id, struct pw_lineage *l)
+{
+	int *calls = ctx;
+
+	(*calls)++;
+	memset(l, 0, sizeof(*l));
+	switch (id) {
+	case 66: l->pid = 50; l->parent_exec_id = 55; strcpy(l->binary, "/usr/bin/bash");
+		memcpy(l->args, "bash\0-c\0x", 9); l->args_len = 9; return true;
+	case 55: l->pid = 40; l->parent_exec_id = 44; strcpy(l->binary, "/usr/sbin/sshd"); return true;
+	case 44: l->pid = 1; strcpy(l->binary, "/sbin/init"); return true;
+	case 33: l->pid = 30; l->parent_exec_id = 22; strcpy(l->binary, "/bin/a"); return true;
+	case 22: l->pid = 20; l->parent_exec_id = 33; strcpy(l->binary, "/bin/b"); return true;
+	}
+	return false;
+}
+
+static int fmt_lineage(const void *rec, size_t len, enum pw_output_fmt f, const struct pw_lineage_src *src)
+{
+	out.len = 0;
+	int err = pw_event_format_lineage(rec, len, f, &clk0, src, &out);
+
+	if (pw_buf_reserve(&out, 1) == 0)
+		out.data[out.len] = '\0';
+	return err;
+}
+
+static void test_lineage(void)
+{
+	int calls = 0;
+	struct pw_lineage_src src = { .lookup = fake_lookup, .ctx = &calls, .ancestors = 8 };
+	struct pw_fork r;
+	const char *json_head = HDR_JSON("fork") ",\"child_pid\":4321";
+
+	memset(&r, 0, sizeof(r));
+	fill_hdr(&r.h, PW_EV_FORK, sizeof(r));
+	r.child_pid = 4321;
+	CHECK(fmt_lineage(&r, sizeof(r), PW_FMT_JSON, &src) == 0);
+	CHECK(!strncmp(out.data, json_head, strlen(json_head)));
+	CHECK_STR(out.data + strlen(json_head), ",\"parent\":{\"pid\":50,\"exec_id\":66,\"filename\":\"/usr/bin/bash\","
+		  "\"args\":[\"bash\",\"-c\",\"x\"]},\"ancestors\":[\"/usr/sbin/sshd\",\"/sbin/init\"]}\n");
+	CHECK(fmt_lineage(&r, sizeof(r), PW_FMT_TEXT, &src) == 0);
+	CHECK_STR(text_from_type(), "fork  " COLS "child=4321 parent=/usr/bin/bash\n");
+
+	/* the configured depth */
+	src.ancestors = 1;
+	CHECK(fmt_lineage(&r, sizeof(r), PW_FMT_JSON, &src) == 0);
+	CHECK(strstr(out.data, "\"ancestors\":[\"/usr/sbin/sshd\"]}\n") != NULL);
+	src.ancestors = 0;
+	CHECK(fmt_lineage(&r, sizeof(r), PW_FMT_JSON, &src) == 0);
+	CHECK(strstr(out.data, "\"x\"]},\"ancestors\":[]}\n") != NULL);
+	/* beyond PW_ANCESTORS_MAX: as deep as that, no more */
+	src.ancestors = 1000;
+	r.h.parent_exec_id = 33;
+	calls = 0;
+	CHECK(fmt_lineage(&r, sizeof(r), PW_FMT_JSON, &src) == 0);
+	/* a loop is named once and ends there */
+	CHECK(strstr(out.data, ",\"parent\":{\"pid\":30,\"exec_id\":33,\"filename\":\"/bin/a\",\"args\":[]},"
+		      "\"ancestors\":[\"/bin/b\"]}\n") != NULL);
+	CHECK(calls == 2);
+
+	/* an unknown parent: null, and nothing in text */
+	r.h.parent_exec_id = 99;
+	CHECK(fmt_lineage(&r, sizeof(r), PW_FMT_JSON, &src) == 0);
+	CHECK(strstr(out.data, "\"child_pid\":4321" NO_LINEAGE "}\n") != NULL);
+	CHECK(fmt_lineage(&r, sizeof(r), PW_FMT_TEXT, &src) == 0);
+	CHECK_STR(text_from_type(), "fork  " COLS "child=4321\n");
+	/* exec_id 0 is never looked up */
+	r.h.parent_exec_id = 0;
+	calls = 0;
+	CHECK(fmt_lineage(&r, sizeof(r), PW_FMT_JSON, &src) == 0);
+	CHECK(calls == 0 && strstr(out.data, NO_LINEAGE "}\n") != NULL);
+}
+
+/* The consumer's cache: an exec record's image, a fetch on a miss, and
+ * a miss of both remembered. */
+static int fetches;
+static bool fake_fetch(void *ctx, uint64_t id, struct pw_lineage *l)
+{
+	(void)ctx;
+	fetches++;
+	memset(l, 0, sizeof(*l));
+	if (id != 55)
+		return false;
+	strcpy(l->binary, "/usr/sbin/sshd");
+	return true;
+}
+
+static void test_lineage_cache(void)
+{
+	struct pw_lineage_cache *c = pw_lineage_cache_new(64, fake_fetch, NULL);
+	struct pw_lineage l;
+	struct pw_exec r;
+	size_t len;
+	char args[200];
+
+	CHECK(c != NULL);
+	CHECK(pw_lineage_cache_new(63, NULL, NULL) == NULL);	/* not a power of two */
+	/* an exec record: its image, argv cut to PW_LINEAGE_ARGS_MAX */
+	memset(args, 'a', sizeof(args));
+	len = make_exec(&r, args, sizeof(args), sizeof(args));
+	CHECK(pw_lineage_from_exec(&r, len, &l));
+	CHECK(l.pid == 100 && l.ppid == 1 && l.uid == 1000 && l.parent_exec_id == 66 && l.cgroup_id == 4242);
+	CHECK(!strcmp(l.binary, "/usr/bin/ls") && l.args_len == PW_LINEAGE_ARGS_MAX &&
+	      (l.flags & PW_LINEAGE_ARGS_TRUNCATED));
+	CHECK(!pw_lineage_from_exec(&r, len - 1, &l));	/* size != hdr.size */
+	pw_lineage_cache_put(c, 77, &l);
+	memset(&l, 0, sizeof(l));
+	CHECK(pw_lineage_cache_get(c, 77, &l) && !strcmp(l.binary, "/usr/bin/ls") && fetches == 0);
+	/* a miss: fetched once, then from the cache; an unknown one too */
+	CHECK(pw_lineage_cache_get(c, 55, &l) && !strcmp(l.binary, "/usr/sbin/sshd") && fetches == 1);
+	CHECK(pw_lineage_cache_get(c, 55, &l) && fetches == 1);
+	CHECK(!pw_lineage_cache_get(c, 56, &l) && fetches == 2);
+	CHECK(!pw_lineage_cache_get(c, 56, &l) && fetches == 2);
+	CHECK(!pw_lineage_cache_get(c, 0, &l) && fetches == 2);
+	pw_lineage_cache_free(c);
 }
 
 #define ID64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -2032,7 +2159,7 @@ static void test_container_paths(void)
 	CHECK(pw_container_runtime_name(1000) == NULL);
 }
 
-static bool fake_lookup(uint64_t cgroup_id, struct pw_cgroup_info *c)
+static bool fake_cgroup_lookup(uint64_t cgroup_id, struct pw_cgroup_info *c)
 {
 	if (cgroup_id == 4242) {
 		c->path = "/libpod_parent/libpod-" ID64;
@@ -2053,14 +2180,14 @@ static void test_cgroup_lookup(void)
 {
 	struct pw_fork f;
 
-	pw_event_set_cgroup_lookup(fake_lookup);
+	pw_event_set_cgroup_lookup(fake_cgroup_lookup);
 	fill_hdr(&f.h, PW_EV_FORK, sizeof(f));
 	f.child_pid = 4321;
 	f.pad = 0;
 	CHECK(fmt(&f, sizeof(f), PW_FMT_JSON) == 0);
 	CHECK(strstr(out.data, ",\"cpu\":3,\"cgroup\":\"/libpod_parent/libpod-" ID64 "\","
 			       "\"container_id\":\"" ID64 "\",\"container_runtime\":\"podman\","
-			       NS_JSON ",\"child_pid\":4321}\n") != NULL);
+			       NS_JSON ",\"child_pid\":4321" NO_LINEAGE "}\n") != NULL);
 	CHECK_TEXT(&f, sizeof(f), "fork  " COLS "child=4321 container=0123456789ab\n");
 	/* the host: a path, no container */
 	f.h.cgroup_id = 1;
@@ -2113,6 +2240,8 @@ int main(void)
 	test_bench();
 	test_io_uring();
 	test_rules();
+	test_lineage();
+	test_lineage_cache();
 	test_text_coverage();
 	pw_buf_free(&out);
 	printf("%d passed, %d failed\n", passed, failed);
