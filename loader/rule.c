@@ -1358,8 +1358,10 @@ static int cmd_prom(int argc, char **argv)
 			if (!slots[s].used)
 				continue;
 			rule_counts(s, &v[0], &v[1]);
-			/* names are [A-Za-z0-9_.-]: nothing to escape in a label */
-			printf("%s{rule=\"%.*s\"} %llu\n", fam[f], PW_RULE_NAME_MAX, slots[s].name,
+			/* names are [A-Za-z0-9_.-], severities a fixed set: nothing to
+			 * escape in a label */
+			printf("%s{rule=\"%.*s\",severity=\"%s\"} %llu\n", fam[f], PW_RULE_NAME_MAX,
+			       slots[s].name, named_name(severities, N_OF(severities), slots[s].severity),
 			       (unsigned long long)v[f]);
 		}
 	}

@@ -122,8 +122,12 @@ documented_series() {
 	"$PW_READ" --json >/dev/null 2>&1 &
 	reader=$!
 	bin=$(unique_binary)
+	# a rule that matches those execs: the rule families have samples
+	PINWATCH_RULES_DIR=$BATS_TEST_TMPDIR/rules.d "$PW" rule add prom-canary --on exec --path "$bin" --severity critical
 	for _ in $(seq 1 5); do "$bin"; done
 	"$PW" stats --prom --output "$TEXTFILE"
+	PINWATCH_RULES_DIR=$BATS_TEST_TMPDIR/rules.d "$PW" rule del prom-canary
+	[ "$(sample "$TEXTFILE/pinwatch.prom" 'pinwatch_rule_hits_total{rule="prom-canary",severity="critical"}')" -eq 5 ]
 	kill "$reader"
 	wait "$reader" || true
 	sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_WAS"

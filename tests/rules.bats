@@ -314,8 +314,8 @@ while True:
 	assert_field "$(rule_field hot hits)" . -eq 7
 	assert_field "$(rule_field hot suppressed)" . -eq 4
 	run -0 "$PW" stats --prom
-	[[ $output == *'pinwatch_rule_hits_total{rule="hot"} 7'* ]]
-	[[ $output == *'pinwatch_rule_suppressed_total{rule="hot"} 4'* ]]
+	[[ $output == *'pinwatch_rule_hits_total{rule="hot",severity="medium"} 7'* ]]
+	[[ $output == *'pinwatch_rule_suppressed_total{rule="hot",severity="medium"} 4'* ]]
 }
 
 @test "text output marks an alert with ! and the rule's name" {
