@@ -2,11 +2,12 @@
 /*
  * audit: the tamper trail. Every bpf() command that opens or pins a path
  * under the pin root; that updates, deletes (one entry or a batch, with or
- * without lookup) or freezes a shared map; that opens a shared map or its
- * BTF by id; that detaches a link or loads a program; and every unlink or
- * rename under the pin root.
+ * without lookup) or freezes a shared map; that opens a shared map, its
+ * BTF, or a program or link of pinwatch by id; that detaches a link or
+ * loads a program; and every unlink or rename under the pin root.
  *
- * Events are written at syscall entry, before the kernel acts: a command
+ * Events are written at syscall entry, before the kernel acts (the opens
+ * of a program or link by id at exit, see audit_bpf_exit): a command
  * that detaches pinwatch itself still leaves its trace in the ring. They
  * ignore the filters, the on/off switches and the consumer's exclusion: an
  * attacker who adds a filter or switches the sensor off is audited doing
@@ -284,8 +285,7 @@ static __always_inline void audit_map_batch(union bpf_attr *uattr, __u32 cmd, __
 
 /*
  * MAP_GET_FD_BY_ID of a shared map, BTF_GET_FD_BY_ID of a shared map's
- * BTF. PROG_ and LINK_GET_FD_BY_ID are not reported: the kernel gives a
- * tracepoint no way from an id to its owner.
+ * BTF, known at entry (PROG_ and LINK_: at exit, audit_bpf_exit).
  */
 static __always_inline void audit_get_fd_by_id(union bpf_attr *uattr, __u32 cmd)
 {
@@ -304,6 +304,78 @@ static __always_inline void audit_get_fd_by_id(union bpf_attr *uattr, __u32 cmd)
 	s->ev.object_id = id;
 	BPF_CORE_READ_STR_INTO(&s->ev.object_name, map, name);
 	submit(s);
+}
+
+/*
+ * PROG_ and LINK_GET_FD_BY_ID: an id cannot be traced to its owner at
+ * entry, so the call is kept here (by thread) and judged at exit, from the
+ * program behind the new fd: it is pinwatch's when one of the first
+ * AUDIT_USED_MAPS maps it uses is a shared map (every pinwatch program
+ * counts into stats). Reported after the kernel acts: opening changes nothing.
+ */
+#define AUDIT_USED_MAPS 16
+
+struct audit_by_id {
+	__u32 cmd;
+	__u32 id;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct audit_by_id);
+} audit_by_id SEC(".maps");
+
+static __always_inline bool prog_is_ours(struct bpf_prog *prog)
+{
+	struct bpf_prog_aux *aux = BPF_CORE_READ(prog, aux);
+	struct bpf_map **used = BPF_CORE_READ(aux, used_maps);
+	__u32 n = BPF_CORE_READ(aux, used_map_cnt);
+
+	for (__u32 i = 0; i < AUDIT_USED_MAPS && i < n; i++) {
+		struct bpf_map *map = NULL;
+
+		bpf_probe_read_kernel(&map, sizeof(map), &used[i]);
+		if (map && shared_map(map))
+			return true;
+	}
+	return false;
+}
+
+SEC("tp/syscalls/sys_exit_bpf")
+int audit_bpf_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	struct audit_by_id *p = bpf_map_lookup_elem(&audit_by_id, &tid);
+	struct audit_by_id call;
+	struct audit_scratch *s;
+	struct bpf_prog *prog;
+	struct file *f;
+	void *obj;
+
+	if (!p)
+		return 0;
+	call = *p;
+	bpf_map_delete_elem(&audit_by_id, &tid);
+	if (ctx->ret < 0)
+		return 0;
+	f = pw_fd_file((__u32)ctx->ret);
+	obj = f ? BPF_CORE_READ(f, private_data) : NULL;
+	if (!obj)
+		return 0;
+	prog = call.cmd == BPF_LINK_GET_FD_BY_ID ? BPF_CORE_READ((struct bpf_link *)obj, prog)
+						 : (struct bpf_prog *)obj;
+	if (!prog || !prog_is_ours(prog))
+		return 0;
+	s = begin(PW_AUDIT_GET_FD_BY_ID);
+	if (!s)
+		return 0;
+	s->ev.bpf_cmd = call.cmd;
+	s->ev.object_id = call.id;
+	BPF_CORE_READ_STR_INTO(&s->ev.object_name, prog, aux, name);
+	submit(s);
+	return 0;
 }
 
 SEC("tp/syscalls/sys_enter_bpf")
@@ -358,6 +430,15 @@ int audit_bpf(struct trace_event_raw_sys_enter *ctx)
 	case BPF_BTF_GET_FD_BY_ID:
 		audit_get_fd_by_id(uattr, cmd);
 		return 0;
+	case BPF_PROG_GET_FD_BY_ID:
+	case BPF_LINK_GET_FD_BY_ID: {
+		__u64 tid = bpf_get_current_pid_tgid();
+		struct audit_by_id call = { .cmd = cmd };
+
+		bpf_probe_read_user(&call.id, sizeof(call.id), &uattr->prog_id);
+		bpf_map_update_elem(&audit_by_id, &tid, &call, BPF_ANY);
+		return 0;
+	}
 	case BPF_LINK_DETACH:
 		s = begin(PW_AUDIT_LINK_DETACH);
 		if (!s)

@@ -162,6 +162,31 @@ map_id() { # pinned map name
 	}
 }
 
+# Known at the call's exit: the program behind the new fd uses a shared map.
+@test "opening one of pinwatch's programs or links by id is audited with the program's name" {
+	prog=$(bpftool -j prog show pinned "$PIN_ROOT/process/prog_exit__tp_btf" | jq -r '.id')
+	link=$(bpftool -j link show pinned "$PIN_ROOT/process/link_exit" | jq -r '.id')
+	bpftool prog show id "$prog" >/dev/null
+	bpftool link show id "$link" >/dev/null
+	events=$(audit_events)
+	ev=$(jq -c 'select(.action == "get_fd_by_id" and .bpf_cmd == 13)' <<<"$events") # BPF_PROG_GET_FD_BY_ID
+	assert_field "$ev" .object_id "$prog"
+	assert_field "$ev" .object_name exit__tp_btf
+	assert_field "$ev" .comm bpftool
+	ev=$(jq -c 'select(.action == "get_fd_by_id" and .bpf_cmd == 30)' <<<"$events") # BPF_LINK_GET_FD_BY_ID
+	assert_field "$ev" .object_id "$link"
+	assert_field "$ev" .object_name exit__tp_btf
+	# a program that is not pinwatch's is not
+	clang -g -O2 -target bpf -I"$PW_BUILD" -c "$PW_HOME/tests/fixtures/hello.bpf.c" -o "$BATS_TEST_TMPDIR/hello.bpf.o"
+	pin=/sys/fs/bpf/pinwatch_test_hello_$$
+	bpftool prog load "$BATS_TEST_TMPDIR/hello.bpf.o" "$pin"
+	other=$(bpftool -j prog show pinned "$pin" | jq -r '.id')
+	pw_drain
+	bpftool prog show id "$other" >/dev/null
+	rm -f "$pin"
+	[ -z "$(audit_events | jq -c 'select(.action == "get_fd_by_id" and .bpf_cmd == 13)')" ]
+}
+
 # Last of the map tests: a frozen config needs a fresh sensor.
 @test "freezing the config map is audited before it turns config set off" {
 	id=$(map_id config)
