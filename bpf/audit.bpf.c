@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * audit: the tamper trail. Every bpf() command that opens or pins a path
- * under the pin root, updates or deletes an entry of a shared map, detaches
- * a link or loads a program, and every unlink or rename under the pin root.
+ * under the pin root; that updates, deletes (one entry or a batch, with or
+ * without lookup) or freezes a shared map; that opens a shared map, its
+ * BTF, or a program or link of pinwatch by id; that detaches a link or
+ * loads a program; and every unlink or rename under the pin root.
  *
- * Events are written at syscall entry, before the kernel acts: a command
+ * Events are written at syscall entry, before the kernel acts (the opens
+ * of a program or link by id at exit, see audit_bpf_exit): a command
  * that detaches pinwatch itself still leaves its trace in the ring. They
  * ignore the filters, the on/off switches and the consumer's exclusion: an
  * attacker who adds a filter or switches the sensor off is audited doing
@@ -160,48 +163,219 @@ static __always_inline bool resolve(struct audit_scratch *s, int dfd, const char
 	return true;
 }
 
-/* The shared maps, by the kernel address of their struct bpf_map. */
+/* The shared maps (bpf/maps.bpf.h). */
+#define SHARED_MAPS(X)								\
+	X(config) X(stats) X(events) X(filter_pid) X(filter_uid) X(filter_comm)	\
+	X(filter_cgroup) X(filter_cidr) X(filter_path) X(proc_cache) X(blocklist)
+
+/* A shared map, by the kernel address of its struct bpf_map. */
 static __always_inline bool shared_map(void *map)
 {
-	return map == (void *)&config || map == (void *)&stats || map == (void *)&events ||
-	       map == (void *)&filter_pid || map == (void *)&filter_uid ||
-	       map == (void *)&filter_comm || map == (void *)&filter_cgroup ||
-	       map == (void *)&filter_cidr || map == (void *)&filter_path ||
-	       map == (void *)&proc_cache || map == (void *)&blocklist;
+#define X(m) if (map == (void *)&m) return true;
+	SHARED_MAPS(X)
+#undef X
+	return false;
 }
 
-static __always_inline void audit_map_write(union bpf_attr *uattr, __u32 cmd)
+/*
+ * The kernel address of a map the program references, as a plain number:
+ * the verifier forbids arithmetic on a map pointer, so it is copied out
+ * through a kernel read before its fields are read.
+ */
+static __always_inline struct bpf_map *map_addr(void *map)
+{
+	void *slot = map;
+	struct bpf_map *addr = NULL;
+
+	bpf_probe_read_kernel(&addr, sizeof(addr), &slot);
+	return addr;
+}
+
+/*
+ * The shared map whose id is id, or NULL: the ids are read from the
+ * module's own references to the shared maps, so an id is pinwatch's
+ * exactly when it names one of them (an id is not reused while its map
+ * lives). One comparison per map: an array of map pointers would be put
+ * in .rodata, where the loader does not relocate them.
+ */
+static __always_inline struct bpf_map *shared_map_by_id(__u32 id)
+{
+#define X(m) if (BPF_CORE_READ(map_addr(&m), id) == id) return map_addr(&m);
+	if (id) {
+		SHARED_MAPS(X)
+	}
+#undef X
+	return NULL;
+}
+
+/* The shared map whose key/value types are in BTF object id, or NULL. */
+static __always_inline struct bpf_map *shared_map_by_btf_id(__u32 id)
+{
+#define X(m) if (BPF_CORE_READ(map_addr(&m), btf, id) == id) return map_addr(&m);
+	if (id) {
+		SHARED_MAPS(X)
+	}
+#undef X
+	return NULL;
+}
+
+/* Copies min(size, PW_AUDIT_BYTES) user bytes at uptr into buf; returns the count. */
+static __always_inline __u32 read_bytes(__u8 *buf, __u32 size, __u64 uptr)
+{
+	__u32 n = size > PW_AUDIT_BYTES ? PW_AUDIT_BYTES : size;
+
+	if (!n || !uptr || bpf_probe_read_user(buf, n, (void *)uptr))
+		return 0;
+	return n;
+}
+
+/*
+ * A command on the map behind map_fd: reported when it is a shared map,
+ * with the key and value given (for a batch, its first entry; 0 = none).
+ */
+static __always_inline void audit_map_cmd(__u32 fd, __u32 cmd, __u32 action, __u64 key,
+					  __u64 value)
 {
 	struct audit_scratch *s;
 	struct bpf_map *map;
 	struct file *f;
-	__u64 key = 0, value = 0;
-	__u32 fd = 0, n;
 
-	bpf_probe_read_user(&fd, sizeof(fd), &uattr->map_fd);
 	f = pw_fd_file(fd);
 	map = f ? BPF_CORE_READ(f, private_data) : NULL;
 	if (!map || !shared_map(map))
 		return;
-	s = begin(cmd == BPF_MAP_UPDATE_ELEM ? PW_AUDIT_MAP_UPDATE : PW_AUDIT_MAP_DELETE);
+	s = begin(action);
 	if (!s)
 		return;
 	s->ev.bpf_cmd = cmd;
 	s->ev.object_id = BPF_CORE_READ(map, id);
 	BPF_CORE_READ_STR_INTO(&s->ev.object_name, map, name);
-	bpf_probe_read_user(&key, sizeof(key), &uattr->key);
-	n = BPF_CORE_READ(map, key_size);
-	n = n > PW_AUDIT_BYTES ? PW_AUDIT_BYTES : n;
-	if (n && !bpf_probe_read_user(s->ev.key, n, (void *)key))
-		s->ev.key_len = n;
-	if (cmd == BPF_MAP_UPDATE_ELEM) {
-		bpf_probe_read_user(&value, sizeof(value), &uattr->value);
-		n = BPF_CORE_READ(map, value_size);
-		n = n > PW_AUDIT_BYTES ? PW_AUDIT_BYTES : n;
-		if (n && !bpf_probe_read_user(s->ev.value, n, (void *)value))
-			s->ev.value_len = n;
-	}
+	s->ev.key_len = read_bytes(s->ev.key, BPF_CORE_READ(map, key_size), key);
+	s->ev.value_len = read_bytes(s->ev.value, BPF_CORE_READ(map, value_size), value);
 	submit(s);
+}
+
+static __always_inline void audit_map_elem(union bpf_attr *uattr, __u32 cmd, __u32 action)
+{
+	__u64 key = 0, value = 0;
+	__u32 fd = 0;
+
+	bpf_probe_read_user(&fd, sizeof(fd), &uattr->map_fd);
+	if (cmd != BPF_MAP_FREEZE) /* freeze takes only the map */
+		bpf_probe_read_user(&key, sizeof(key), &uattr->key);
+	if (cmd == BPF_MAP_UPDATE_ELEM)
+		bpf_probe_read_user(&value, sizeof(value), &uattr->value);
+	audit_map_cmd(fd, cmd, action, key, value);
+}
+
+/* Batches: keys and values are arrays; their first entry is shown. */
+static __always_inline void audit_map_batch(union bpf_attr *uattr, __u32 cmd, __u32 action)
+{
+	__u64 keys = 0, values = 0;
+	__u32 fd = 0;
+
+	bpf_probe_read_user(&fd, sizeof(fd), &uattr->batch.map_fd);
+	/* lookup_and_delete_batch: keys are output, written by the kernel */
+	if (cmd != BPF_MAP_LOOKUP_AND_DELETE_BATCH)
+		bpf_probe_read_user(&keys, sizeof(keys), &uattr->batch.keys);
+	if (cmd == BPF_MAP_UPDATE_BATCH)
+		bpf_probe_read_user(&values, sizeof(values), &uattr->batch.values);
+	audit_map_cmd(fd, cmd, action, keys, values);
+}
+
+/*
+ * MAP_GET_FD_BY_ID of a shared map, BTF_GET_FD_BY_ID of a shared map's
+ * BTF, known at entry (PROG_ and LINK_: at exit, audit_bpf_exit).
+ */
+static __always_inline void audit_get_fd_by_id(union bpf_attr *uattr, __u32 cmd)
+{
+	struct audit_scratch *s;
+	struct bpf_map *map;
+	__u32 id = 0;
+
+	bpf_probe_read_user(&id, sizeof(id), &uattr->map_id);
+	map = cmd == BPF_MAP_GET_FD_BY_ID ? shared_map_by_id(id) : shared_map_by_btf_id(id);
+	if (!map)
+		return;
+	s = begin(PW_AUDIT_GET_FD_BY_ID);
+	if (!s)
+		return;
+	s->ev.bpf_cmd = cmd;
+	s->ev.object_id = id;
+	BPF_CORE_READ_STR_INTO(&s->ev.object_name, map, name);
+	submit(s);
+}
+
+/*
+ * PROG_ and LINK_GET_FD_BY_ID: an id cannot be traced to its owner at
+ * entry, so the call is kept here (by thread) and judged at exit, from the
+ * program behind the new fd: it is pinwatch's when one of the first
+ * AUDIT_USED_MAPS maps it uses is a shared map (every pinwatch program
+ * counts into stats). Reported after the kernel acts: opening changes nothing.
+ */
+#define AUDIT_USED_MAPS 16
+
+struct audit_by_id {
+	__u32 cmd;
+	__u32 id;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct audit_by_id);
+} audit_by_id SEC(".maps");
+
+static __always_inline bool prog_is_ours(struct bpf_prog *prog)
+{
+	struct bpf_prog_aux *aux = BPF_CORE_READ(prog, aux);
+	struct bpf_map **used = BPF_CORE_READ(aux, used_maps);
+	__u32 n = BPF_CORE_READ(aux, used_map_cnt);
+
+	for (__u32 i = 0; i < AUDIT_USED_MAPS && i < n; i++) {
+		struct bpf_map *map = NULL;
+
+		bpf_probe_read_kernel(&map, sizeof(map), &used[i]);
+		if (map && shared_map(map))
+			return true;
+	}
+	return false;
+}
+
+SEC("tp/syscalls/sys_exit_bpf")
+int audit_bpf_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	struct audit_by_id *p = bpf_map_lookup_elem(&audit_by_id, &tid);
+	struct audit_by_id call;
+	struct audit_scratch *s;
+	struct bpf_prog *prog;
+	struct file *f;
+	void *obj;
+
+	if (!p)
+		return 0;
+	call = *p;
+	bpf_map_delete_elem(&audit_by_id, &tid);
+	if (ctx->ret < 0)
+		return 0;
+	f = pw_fd_file((__u32)ctx->ret);
+	obj = f ? BPF_CORE_READ(f, private_data) : NULL;
+	if (!obj)
+		return 0;
+	prog = call.cmd == BPF_LINK_GET_FD_BY_ID ? BPF_CORE_READ((struct bpf_link *)obj, prog)
+						 : (struct bpf_prog *)obj;
+	if (!prog || !prog_is_ours(prog))
+		return 0;
+	s = begin(PW_AUDIT_GET_FD_BY_ID);
+	if (!s)
+		return 0;
+	s->ev.bpf_cmd = call.cmd;
+	s->ev.object_id = call.id;
+	BPF_CORE_READ_STR_INTO(&s->ev.object_name, prog, aux, name);
+	submit(s);
+	return 0;
 }
 
 SEC("tp/syscalls/sys_enter_bpf")
@@ -232,9 +406,39 @@ int audit_bpf(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	}
 	case BPF_MAP_UPDATE_ELEM:
-	case BPF_MAP_DELETE_ELEM:
-		audit_map_write(uattr, cmd);
+		audit_map_elem(uattr, cmd, PW_AUDIT_MAP_UPDATE);
 		return 0;
+	case BPF_MAP_DELETE_ELEM:
+		audit_map_elem(uattr, cmd, PW_AUDIT_MAP_DELETE);
+		return 0;
+	case BPF_MAP_LOOKUP_AND_DELETE_ELEM:
+		audit_map_elem(uattr, cmd, PW_AUDIT_MAP_LOOKUP_AND_DELETE);
+		return 0;
+	case BPF_MAP_FREEZE:
+		audit_map_elem(uattr, cmd, PW_AUDIT_MAP_FREEZE);
+		return 0;
+	case BPF_MAP_UPDATE_BATCH:
+		audit_map_batch(uattr, cmd, PW_AUDIT_MAP_UPDATE_BATCH);
+		return 0;
+	case BPF_MAP_DELETE_BATCH:
+		audit_map_batch(uattr, cmd, PW_AUDIT_MAP_DELETE_BATCH);
+		return 0;
+	case BPF_MAP_LOOKUP_AND_DELETE_BATCH:
+		audit_map_batch(uattr, cmd, PW_AUDIT_MAP_LOOKUP_AND_DELETE_BATCH);
+		return 0;
+	case BPF_MAP_GET_FD_BY_ID:
+	case BPF_BTF_GET_FD_BY_ID:
+		audit_get_fd_by_id(uattr, cmd);
+		return 0;
+	case BPF_PROG_GET_FD_BY_ID:
+	case BPF_LINK_GET_FD_BY_ID: {
+		__u64 tid = bpf_get_current_pid_tgid();
+		struct audit_by_id call = { .cmd = cmd };
+
+		bpf_probe_read_user(&call.id, sizeof(call.id), &uattr->prog_id);
+		bpf_map_update_elem(&audit_by_id, &tid, &call, BPF_ANY);
+		return 0;
+	}
 	case BPF_LINK_DETACH:
 		s = begin(PW_AUDIT_LINK_DETACH);
 		if (!s)

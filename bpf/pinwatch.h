@@ -1216,7 +1216,13 @@ struct pw_attr {
 	X(LINK_DETACH, link_detach, 5)		\
 	X(PROG_LOAD, prog_load, 6)		\
 	X(UNLINK, unlink, 7)			\
-	X(RENAME, rename, 8)
+	X(RENAME, rename, 8)			\
+	X(MAP_UPDATE_BATCH, map_update_batch, 9)	\
+	X(MAP_DELETE_BATCH, map_delete_batch, 10)	\
+	X(MAP_LOOKUP_AND_DELETE, map_lookup_and_delete, 11)	\
+	X(MAP_LOOKUP_AND_DELETE_BATCH, map_lookup_and_delete_batch, 12)	\
+	X(MAP_FREEZE, map_freeze, 13)		\
+	X(GET_FD_BY_ID, get_fd_by_id, 14)
 
 enum pw_audit_action {
 #define PW_X(up, low, id) PW_AUDIT_##up = id,
@@ -1232,9 +1238,11 @@ struct pw_audit {
 	struct pw_hdr h;
 	__u32 action;		/* enum pw_audit_action */
 	__u32 bpf_cmd;		/* bpf() command, for bpf() actions */
-	__u32 object_id;	/* map or link id, when known */
-	__u32 key_len;		/* bytes of key shown (map_update, map_delete) */
-	__u32 value_len;	/* bytes of value shown (map_update) */
+	__u32 object_id;	/* map, link or BTF id, when known */
+	__u32 key_len;		/* bytes of key shown (map_update, map_delete,
+				 * map_lookup_and_delete; the first key of a batch) */
+	__u32 value_len;	/* bytes of value shown (map_update; the first value
+				 * of map_update_batch) */
 	__u32 pad;
 	char object_name[16];	/* map or program name */
 	__u8 key[PW_AUDIT_BYTES];

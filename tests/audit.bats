@@ -87,6 +87,122 @@ audit_events() {
 	assert_field "$ev" .comm bpftool
 }
 
+map_cmd() { # pin verb args...
+	python3 "$PW_HOME/tests/helpers/bpf-map-cmd.py" "$@"
+}
+
+map_id() { # pinned map name
+	bpftool -j map show pinned "$PIN_ROOT/maps/$1" | jq -r '.id'
+}
+
+@test "a batch update and a batch delete of a filter map are audited with their first entry" {
+	command -v python3 >/dev/null || skip "needs python3 for the raw bpf() batch commands"
+	id=$(map_id filter_pid)
+	map_cmd "$PIN_ROOT/maps/filter_pid" update_batch 92100000 01
+	run -0 "$PW" filter list
+	[[ $output == *4242* ]]
+	map_cmd "$PIN_ROOT/maps/filter_pid" delete_batch 92100000
+	events=$(audit_events)
+	upd=$(jq -c 'select(.action == "map_update_batch")' <<<"$events")
+	assert_field "$upd" .object_name filter_pid
+	assert_field "$upd" .object_id "$id"
+	assert_field "$upd" .bpf_cmd 26 # BPF_MAP_UPDATE_BATCH
+	assert_field "$upd" .key 92100000
+	assert_field "$upd" .value 01
+	assert_field "$upd" .comm python3
+	del=$(jq -c 'select(.action == "map_delete_batch")' <<<"$events")
+	assert_field "$del" .object_name filter_pid
+	assert_field "$del" .bpf_cmd 27 # BPF_MAP_DELETE_BATCH
+	assert_field "$del" .key 92100000
+	assert_field "$del" .value ""
+}
+
+@test "a lookup-and-delete, one entry or a batch, is audited" {
+	command -v python3 >/dev/null || skip "needs python3 for the raw bpf() commands"
+	"$PW" filter add pid 4242
+	map_cmd "$PIN_ROOT/maps/filter_pid" lookup_and_delete 92100000 1
+	"$PW" filter add pid 4243
+	map_cmd "$PIN_ROOT/maps/filter_pid" lookup_and_delete_batch 4 1
+	run -0 "$PW" filter list
+	[[ $output != *424[23]* ]]
+	events=$(audit_events)
+	one=$(jq -c 'select(.action == "map_lookup_and_delete")' <<<"$events")
+	assert_field "$one" .object_name filter_pid
+	assert_field "$one" .bpf_cmd 21 # BPF_MAP_LOOKUP_AND_DELETE_ELEM
+	assert_field "$one" .key 92100000
+	assert_field "$one" .comm python3
+	batch=$(jq -c 'select(.action == "map_lookup_and_delete_batch")' <<<"$events")
+	assert_field "$batch" .object_name filter_pid
+	assert_field "$batch" .bpf_cmd 25 # BPF_MAP_LOOKUP_AND_DELETE_BATCH
+	assert_field "$batch" .key "" # keys are the kernel's output
+}
+
+@test "opening a shared map or its BTF by id is audited" {
+	id=$(map_id stats)
+	btf=$(bpftool -j map show pinned "$PIN_ROOT/maps/config" | jq -r '.btf_id')
+	bpftool map show id "$id" >/dev/null
+	ev=$(audit_events | jq -c 'select(.action == "get_fd_by_id")')
+	assert_field "$ev" .bpf_cmd 14 # BPF_MAP_GET_FD_BY_ID
+	assert_field "$ev" .object_id "$id"
+	assert_field "$ev" .object_name stats
+	assert_field "$ev" .comm bpftool
+	# bpftool btf show also opens every map by id, to list the BTF's maps
+	bpftool btf show id "$btf" >/dev/null
+	ev=$(audit_events | jq -c 'select(.action == "get_fd_by_id" and .bpf_cmd == 19)') # BPF_BTF_GET_FD_BY_ID
+	assert_field "$ev" .object_id "$btf"
+	assert_field "$ev" .object_name config # the first shared map with this BTF
+	assert_field "$ev" .comm bpftool
+	# a map that is not pinwatch's is not
+	other=$(bpftool -j map show | jq -r --argjson ids "$(for m in "$PIN_ROOT"/maps/*; do bpftool -j map show pinned "$m" | jq .id; done | jq -s .)" \
+		'[.[] | select(.id as $i | $ids | index($i) | not)][0].id // empty')
+	[[ -z $other ]] || {
+		pw_drain
+		bpftool map show id "$other" >/dev/null
+		[ -z "$(audit_events | jq -c --argjson i "$other" 'select(.action == "get_fd_by_id" and .object_id == $i)')" ]
+	}
+}
+
+# Known at the call's exit: the program behind the new fd uses a shared map.
+@test "opening one of pinwatch's programs or links by id is audited with the program's name" {
+	prog=$(bpftool -j prog show pinned "$PIN_ROOT/process/prog_exit__tp_btf" | jq -r '.id')
+	link=$(bpftool -j link show pinned "$PIN_ROOT/process/link_exit" | jq -r '.id')
+	bpftool prog show id "$prog" >/dev/null
+	bpftool link show id "$link" >/dev/null
+	events=$(audit_events)
+	ev=$(jq -c 'select(.action == "get_fd_by_id" and .bpf_cmd == 13)' <<<"$events") # BPF_PROG_GET_FD_BY_ID
+	assert_field "$ev" .object_id "$prog"
+	assert_field "$ev" .object_name exit__tp_btf
+	assert_field "$ev" .comm bpftool
+	ev=$(jq -c 'select(.action == "get_fd_by_id" and .bpf_cmd == 30)' <<<"$events") # BPF_LINK_GET_FD_BY_ID
+	assert_field "$ev" .object_id "$link"
+	assert_field "$ev" .object_name exit__tp_btf
+	# a program that is not pinwatch's is not
+	clang -g -O2 -target bpf -I"$PW_BUILD" -c "$PW_HOME/tests/fixtures/hello.bpf.c" -o "$BATS_TEST_TMPDIR/hello.bpf.o"
+	pin=/sys/fs/bpf/pinwatch_test_hello_$$
+	bpftool prog load "$BATS_TEST_TMPDIR/hello.bpf.o" "$pin"
+	other=$(bpftool -j prog show pinned "$pin" | jq -r '.id')
+	pw_drain
+	bpftool prog show id "$other" >/dev/null
+	rm -f "$pin"
+	[ -z "$(audit_events | jq -c 'select(.action == "get_fd_by_id" and .bpf_cmd == 13)')" ]
+}
+
+# Last of the map tests: a frozen config needs a fresh sensor.
+@test "freezing the config map is audited before it turns config set off" {
+	id=$(map_id config)
+	bpftool map freeze pinned "$PIN_ROOT/maps/config"
+	run ! "$PW" config set enabled 1
+	events=$(audit_events)
+	pw_fresh "${PW_SUITE_UP[@]}"
+	run -0 "$PW" config set enabled 1
+	ev=$(jq -c 'select(.action == "map_freeze")' <<<"$events")
+	assert_field "$ev" .object_name config
+	assert_field "$ev" .object_id "$id"
+	assert_field "$ev" .bpf_cmd 22 # BPF_MAP_FREEZE
+	assert_field "$ev" .key ""
+	assert_field "$ev" .comm bpftool
+}
+
 @test "audit events are counted: seen = emitted + dropped, none filtered" {
 	"$PW" filter add comm bpftool
 	"$PW" filter list >/dev/null

@@ -403,6 +403,24 @@ static void block_cap_audit_seeds(void)
 	strcpy(au.path, "/sys/fs/bpf/pinwatch/maps/config");
 	strcpy(au.new_path, "/sys/fs/bpf/x");
 	put("audit-rename", &au, sizeof(au));
+	memset(&au, 0, sizeof(au));
+	hdr(&au.h, PW_EV_AUDIT, sizeof(au));
+	au.action = PW_AUDIT_MAP_UPDATE_BATCH;
+	au.bpf_cmd = 26;	/* BPF_MAP_UPDATE_BATCH: the first entry */
+	au.object_id = 17;
+	au.key_len = 4;
+	au.value_len = 1;
+	memcpy(au.object_name, "filter_pid", 11);
+	au.key[0] = 0x92;
+	au.value[0] = 1;
+	put("audit-batch", &au, sizeof(au));
+	au.action = PW_AUDIT_MAP_FREEZE;
+	au.bpf_cmd = 22;	/* BPF_MAP_FREEZE */
+	au.key_len = au.value_len = 0;
+	put("audit-freeze", &au, sizeof(au));
+	au.action = PW_AUDIT_GET_FD_BY_ID;
+	au.bpf_cmd = 14;	/* BPF_MAP_GET_FD_BY_ID */
+	put("audit-get-fd-by-id", &au, sizeof(au));
 	au.key_len = PW_AUDIT_BYTES + 100;	/* more than the record holds */
 	au.value_len = 0xffffffffu;
 	put("audit-lens", &au, sizeof(au));

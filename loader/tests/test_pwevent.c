@@ -1304,6 +1304,64 @@ static void test_audit(void)
 		   ",\"action\":\"rename\",\"bpf_cmd\":0,\"object_name\":\"\",\"object_id\":0,"
 		   "\"key\":\"\",\"value\":\"\",\"path\":\"/sys/fs/bpf/pinwatch/maps/config\","
 		   "\"new_path\":\"/tmp/stolen\"" NO_LINEAGE "}\n");
+
+	/* the commands added for the whole map: names are the public API */
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_AUDIT, PW_MOD_AUDIT, sizeof(r));
+	r.action = PW_AUDIT_MAP_FREEZE;
+	r.bpf_cmd = 22;		/* BPF_MAP_FREEZE */
+	r.object_id = 17;
+	strcpy(r.object_name, "config");
+	CHECK_TEXT(&r, sizeof(r), "audit " COLS "map_freeze cmd=22 config id=17\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("audit", "audit")
+		   ",\"action\":\"map_freeze\",\"bpf_cmd\":22,\"object_name\":\"config\","
+		   "\"object_id\":17,\"key\":\"\",\"value\":\"\",\"path\":\"\",\"new_path\":\"\"" NO_LINEAGE "}\n");
+
+	/* a batch shows its first entry */
+	r.action = PW_AUDIT_MAP_UPDATE_BATCH;
+	r.bpf_cmd = 26;		/* BPF_MAP_UPDATE_BATCH */
+	strcpy(r.object_name, "filter_pid");
+	r.key_len = 4;
+	r.key[0] = 0x92;
+	r.key[1] = 0x10;
+	r.value_len = 1;
+	r.value[0] = 1;
+	CHECK_TEXT(&r, sizeof(r), "audit " COLS "map_update_batch cmd=26 filter_pid id=17\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("audit", "audit")
+		   ",\"action\":\"map_update_batch\",\"bpf_cmd\":26,\"object_name\":\"filter_pid\","
+		   "\"object_id\":17,\"key\":\"92100000\",\"value\":\"01\",\"path\":\"\","
+		   "\"new_path\":\"\"" NO_LINEAGE "}\n");
+	r.value_len = 0;
+	r.action = PW_AUDIT_MAP_DELETE_BATCH;
+	r.bpf_cmd = 27;
+	CHECK_TEXT(&r, sizeof(r), "audit " COLS "map_delete_batch cmd=27 filter_pid id=17\n");
+	r.action = PW_AUDIT_MAP_LOOKUP_AND_DELETE;
+	r.bpf_cmd = 21;
+	CHECK_TEXT(&r, sizeof(r), "audit " COLS "map_lookup_and_delete cmd=21 filter_pid id=17\n");
+	r.action = PW_AUDIT_MAP_LOOKUP_AND_DELETE_BATCH;
+	r.bpf_cmd = 25;
+	r.key_len = 0;
+	CHECK_TEXT(&r, sizeof(r), "audit " COLS "map_lookup_and_delete_batch cmd=25 filter_pid id=17\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("audit", "audit")
+		   ",\"action\":\"map_lookup_and_delete_batch\",\"bpf_cmd\":25,"
+		   "\"object_name\":\"filter_pid\",\"object_id\":17,\"key\":\"\",\"value\":\"\","
+		   "\"path\":\"\",\"new_path\":\"\"" NO_LINEAGE "}\n");
+
+	/* get_fd_by_id: the id asked for, the shared map's name */
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_AUDIT, PW_MOD_AUDIT, sizeof(r));
+	r.action = PW_AUDIT_GET_FD_BY_ID;
+	r.bpf_cmd = 14;		/* BPF_MAP_GET_FD_BY_ID */
+	r.object_id = 42;
+	strcpy(r.object_name, "stats");
+	CHECK_TEXT(&r, sizeof(r), "audit " COLS "get_fd_by_id cmd=14 stats id=42\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("audit", "audit")
+		   ",\"action\":\"get_fd_by_id\",\"bpf_cmd\":14,\"object_name\":\"stats\","
+		   "\"object_id\":42,\"key\":\"\",\"value\":\"\",\"path\":\"\",\"new_path\":\"\"" NO_LINEAGE "}\n");
+
+	/* an action beyond the table */
+	r.action = 99;
+	CHECK_TEXT(&r, sizeof(r), "audit " COLS "unknown cmd=14 stats id=42\n");
 }
 
 static void test_kmod(void)
