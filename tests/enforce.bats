@@ -95,6 +95,71 @@ le_hex() {
 	[ "$(jq -r '"\(.pid) \(.exec_id)"' <<<"$events" | sort -u | wc -l)" -eq 1 ]
 }
 
+# The dynamic loader: exec'd itself, it maps the program it is given.
+LDSO=/lib64/ld-linux-x86-64.so.2
+
+# bats test_tags=vm-ci
+@test "a blocked binary run through the dynamic loader is killed when the loader maps it executable (via mmap)" {
+	[[ -x $LDSO ]] || skip "no $LDSO on this machine"
+	bin=$BATS_TEST_TMPDIR/pwtouch
+	cp "$(command -v touch)" "$bin"
+	"$PW" block add "$bin"
+	[ "$("$PW" config get blocklist_entries)" -eq 1 ]
+	run -137 "$LDSO" "$bin" "$BATS_TEST_TMPDIR/marker"
+	[ ! -e "$BATS_TEST_TMPDIR/marker" ] # touch's code never ran
+	events=$(pw_events)
+	ev=$(jq -c 'select(.type == "enforce")' <<<"$events")
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .via mmap
+	assert_field "$ev" .action killed
+	assert_field "$ev" .mode kill
+	assert_field "$ev" .path "$bin"
+	assert_field "$ev" .filename "$LDSO" # the image the process runs
+	assert_field "$ev" .dev "$(sb_dev "$bin")"
+	assert_field "$ev" .ino -eq "$(stat -c %i "$bin")"
+	assert_field "$ev" .error -eq 0
+	assert_field "$ev" .module process
+	# the loader's process: its exec, then this event, then death by SIGKILL
+	pid=$(jq -r .pid <<<"$ev")
+	assert_field "$(jq -c --arg f "$LDSO" 'select(.type == "exec" and .filename == $f)' <<<"$events")" .pid -eq "$pid"
+	assert_field "$(jq -c --argjson p "$pid" 'select(.type == "exit" and .pid == $p)' <<<"$events")" .signal -eq 9
+	run -0 stats_balance process
+	"$PW" block del "$bin"
+	[ "$("$PW" config get blocklist_entries)" -eq 0 ]
+	run -0 "$LDSO" "$bin" "$BATS_TEST_TMPDIR/marker"
+	[ -e "$BATS_TEST_TMPDIR/marker" ]
+}
+
+@test "audit mode reports a blocked binary mapped by the loader and lets it run" {
+	[[ -x $LDSO ]] || skip "no $LDSO on this machine"
+	bin=$(unique_binary)
+	"$PW" block add --audit "$bin"
+	run -0 "$LDSO" "$bin"
+	ev=$(pw_events | jq -c 'select(.type == "enforce")')
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .via mmap
+	assert_field "$ev" .action audit
+	assert_field "$ev" .mode audit
+	assert_field "$ev" .path "$bin"
+}
+
+@test "an executable mapping of another file, and a mapping of the blocked file without PROT_EXEC, are not touched" {
+	[[ -x $LDSO ]] || skip "no $LDSO on this machine"
+	command -v python3 >/dev/null || skip "no python3 to map the file read-only"
+	bin=$(unique_binary)
+	"$PW" block add "$bin"
+	run -0 "$LDSO" /bin/true
+	run -0 cat "$bin"
+	# python maps it with PROT_READ, and checks it got the ELF header
+	run -0 python3 -c 'import mmap, sys
+f = open(sys.argv[1], "rb")
+m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
+assert m[:4] == b"\x7fELF"' "$bin"
+	[ "$(pw_events | jq -c 'select(.type == "enforce")' | wc -l)" -eq 0 ]
+	# and the block itself still holds
+	run -"$(blocked_status)" "$bin"
+}
+
 # bats test_tags=vm-ci
 @test "LSM variant: a blocked exec fails with EPERM and the caller goes on" {
 	[[ $(enforce_variant) == lsm ]] ||
