@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Enforcement: `pinwatch block` stops a blocked binary at exec (SIGKILL from
 # the exec chain's action stage, or EPERM from the LSM variant where BPF LSM
-# runs), whatever path names the file, whatever the filters and switches
+# runs), and when it is mapped executable instead (SIGKILL at mmap: ld.so
+# BLOCKED), whatever path names the file, whatever the filters and switches
 # say; audit mode only reports; every blocklist change is audited.
 # shellcheck disable=SC2154 # status, output, lines and stderr come from bats' run
 
@@ -158,6 +159,21 @@ assert m[:4] == b"\x7fELF"' "$bin"
 	[ "$(pw_events | jq -c 'select(.type == "enforce")' | wc -l)" -eq 0 ]
 	# and the block itself still holds
 	run -"$(blocked_status)" "$bin"
+}
+
+@test "a block follows the file, not its content: a memfd copy run with fexecve runs, its exec flagged memfd" {
+	command -v python3 >/dev/null || skip "no python3 to copy the binary into a memfd"
+	bin=$(unique_binary)
+	"$PW" block add "$bin"
+	run -0 python3 -c 'import os, sys
+fd = os.memfd_create("pwcopy", 0)
+with open(sys.argv[1], "rb") as f:
+    os.write(fd, f.read())
+os.execve(fd, ["pwcopy"], {})' "$bin"
+	events=$(pw_events)
+	[ "$(jq -c 'select(.type == "enforce")' <<<"$events" | wc -l)" -eq 0 ]
+	ev=$(jq -c 'select(.type == "exec" and .comm == "memfd:pwcopy")' <<<"$events")
+	assert_field "$ev" '.exe_flags | tojson' '["memfd"]'
 }
 
 # bats test_tags=vm-ci
