@@ -327,6 +327,10 @@ struct pw_config {
 				 * many MiB (exec's sha256); 0: no hashing */
 	__u32 ancestors;	/* the consumer names this many binaries above an
 				 * event's parent (0 .. PW_ANCESTORS_MAX) */
+	__u32 blocklist_entries; /* maps/blocklist's entries, kept by `pinwatch
+				  * block` under the lock: 0 lets the process
+				  * module's mmap hook return at once */
+	/* 4 bytes of tail padding (the struct is 8-byte aligned) */
 };
 
 /* /proc/PID/stat's clock ticks: USER_HZ, 100 on every Linux ABI. */
@@ -363,7 +367,8 @@ struct pw_config {
 	X(ptrace_all_requests, bool, 1)		\
 	X(consumer_start, u64, 1)	\
 	X(hash_max_mb, u32, 1)		\
-	X(ancestors, u32, 1)
+	X(ancestors, u32, 1)			\
+	X(blocklist_entries, u32, 0)
 
 /* maps/stats: per-CPU array keyed by module id. For every module,
  * seen == filtered + emitted + dropped once its programs are idle. */
@@ -631,10 +636,26 @@ enum pw_enforce_action {
 #undef PW_X
 };
 
+/* How the blocked file was caught (field "via"); X(up, low, id). exec: it
+ * was the exec'd image; mmap: a process mapped it executable
+ * (mmap(PROT_EXEC) of its fd, as the dynamic loader does for
+ * `ld.so BLOCKED`). 0 is exec: the field was padding before. */
+#define PW_ENFORCE_VIAS(X)		\
+	X(EXEC, exec, 0)		\
+	X(MMAP, mmap, 1)
+
+enum pw_enforce_via {
+#define PW_X(up, low, id) PW_ENFORCE_VIA_##up = id,
+	PW_ENFORCE_VIAS(PW_X)
+#undef PW_X
+};
+
 /* An exec of a blocked binary: killed with SIGKILL at sched_process_exec
  * (tp variant), refused with EPERM at bprm_check_security (lsm variant;
  * the header is then the caller's, whose image stays), or only reported
- * (audit mode). */
+ * (audit mode). via mmap: the process mapped the blocked file executable
+ * (killed at sys_enter_mmap, or reported); filename is then the image the
+ * process runs (the dynamic loader, for `ld.so BLOCKED`). */
 struct pw_enforce {
 	struct pw_hdr h;
 	__u64 dev;		/* kernel encoding, see struct pw_block_key */
@@ -642,9 +663,9 @@ struct pw_enforce {
 	__u32 action;		/* enum pw_enforce_action */
 	__u32 mode;		/* enum pw_block_mode of the entry */
 	__s32 error;		/* 0, or -errno when the kill could not be sent */
-	__u32 pad;
+	__u32 via;		/* enum pw_enforce_via */
 	char path[PW_PATH_MAX];		/* as blocked: the blocklist entry's path */
-	char filename[PW_PATH_MAX];	/* as exec'd */
+	char filename[PW_PATH_MAX];	/* as exec'd (via mmap: the running image) */
 };
 
 /* ---- syscall events ---- */

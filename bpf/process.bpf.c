@@ -23,6 +23,12 @@
  * needs no switch: it still kills what slips past (an entry added between
  * the two hooks) and reports audit-mode execs.
  *
+ * ld.so BLOCKED execs the dynamic loader, which then maps the blocked
+ * file itself: mmap__tp (sys_enter_mmap) kills a process that maps a
+ * blocked file executable (PROT_EXEC, from a file descriptor), with an
+ * enforce event via mmap. It returns at once while the blocklist is empty
+ * (config.blocklist_entries 0), so mmap pays one config read.
+ *
  * Program names <hook>__<variant> are alternatives for one hook: the loader
  * attaches the first one the kernel supports (see loader/load.c). A chain
  * stage is always loaded: enforce__tp serves the hook enforce where
@@ -38,6 +44,8 @@
 #define SIGKILL		9
 #define EPERM		1
 #define PF_KTHREAD	0x00200000	/* include/linux/sched.h */
+#define PROT_EXEC	0x4		/* include/uapi/asm-generic/mman-common.h */
+#define MAP_ANONYMOUS	0x20		/* same file: the fd is then ignored */
 
 /* The chain's stages: (index in the chain, program). The indexes are the
  * pinned layout of process/chain (pinned-layout.md). */
@@ -166,7 +174,7 @@ static __always_inline void file_key(struct file *f, struct pw_block_key *k)
  * preempted, so it cannot share a per-CPU scratch.
  */
 static __always_inline void emit_enforce(const struct pw_block_key *k, const struct pw_block *b,
-					 __u32 action, long err, const void *filename)
+					 __u32 action, long err, const void *filename, __u32 via)
 {
 	struct pw_config *cfg = pw_config_get();
 	struct pw_enforce *ev;
@@ -183,11 +191,27 @@ static __always_inline void emit_enforce(const struct pw_block_key *k, const str
 	ev->action = action;
 	ev->mode = b->mode;
 	ev->error = err;
-	ev->pad = 0;
+	ev->via = via;
 	bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), b->path);
 	bpf_probe_read_kernel_str(ev->filename, sizeof(ev->filename), filename);
 	bpf_ringbuf_submit(ev, cfg ? pw_wakeup_flag(cfg, sizeof(*ev)) : BPF_RB_FORCE_WAKEUP);
 	pw_count(MOD, PW_EMITTED);
+}
+
+/* A hit in the blocklist, caught via exec or mmap: kill mode sends
+ * SIGKILL to the current process (pending before it returns to user
+ * space), audit mode only reports; an enforce event either way. */
+static __always_inline void block_act(const struct pw_block_key *k, const struct pw_block *b,
+				      const void *filename, __u32 via)
+{
+	__u32 action = PW_ENFORCE_AUDIT;
+	long err = 0;
+
+	if (b->mode == PW_BLOCK_KILL) {
+		err = bpf_send_signal(SIGKILL);
+		action = PW_ENFORCE_KILLED;
+	}
+	emit_enforce(k, b, action, err, filename, via);
 }
 
 /*
@@ -1013,19 +1037,53 @@ int enforce__tp(struct trace_event_raw_sched_process_exec *ctx)
 	unsigned int fname_off = ctx->__data_loc_filename & 0xffff;
 	struct exec_scratch *s = exec_scratch_get();
 	struct pw_block *b;
-	__u32 action = PW_ENFORCE_AUDIT;
-	long err = 0;
 
 	if (!s || !s->blocked)
 		return 0;
 	b = bpf_map_lookup_elem(&blocklist, &s->image);
 	if (!b)
 		return 0; /* unblocked since the entry looked */
-	if (b->mode == PW_BLOCK_KILL) {
-		err = bpf_send_signal(SIGKILL);
-		action = PW_ENFORCE_KILLED;
-	}
-	emit_enforce(&s->image, b, action, err, (void *)ctx + fname_off);
+	block_act(&s->image, b, (void *)ctx + fname_off, PW_ENFORCE_VIA_EXEC);
+	return 0;
+}
+
+/*
+ * An executable mapping of a blocked file: mmap(PROT_EXEC) of a file
+ * descriptor whose file (dev, ino) is in the blocklist, as the dynamic
+ * loader does for `ld.so BLOCKED` (the exec'd image is then ld.so). The
+ * cheap tests come first: PROT_EXEC, not MAP_ANONYMOUS, a non-negative fd
+ * (as the kernel's fget sees it: the low 32 bits), a non-empty blocklist;
+ * only then the fd is resolved to its file in the kernel (the file the
+ * call will map, unless another thread replaces the fd before the kernel
+ * takes it). The enforce event's filename is the image the process runs.
+ */
+SEC("tp/syscalls/sys_enter_mmap")
+int mmap__tp(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__s32 fd = (__s32)ctx->args[4];
+	struct pw_config *cfg;
+	struct pw_block_key k;
+	struct pw_block *b;
+	struct pw_proc *p;
+	struct file *f;
+
+	if (!(ctx->args[2] & PROT_EXEC) || (ctx->args[3] & MAP_ANONYMOUS) || fd < 0)
+		return 0;
+	cfg = pw_config_get();
+	if (!cfg || !cfg->blocklist_entries)
+		return 0;
+	if (exempt((struct task_struct *)bpf_get_current_task()))
+		return 0;
+	f = pw_fd_file(fd);
+	if (!f)
+		return 0;
+	file_key(f, &k);
+	b = bpf_map_lookup_elem(&blocklist, &k);
+	if (!b)
+		return 0;
+	p = bpf_map_lookup_elem(&proc_cache, &tgid);
+	block_act(&k, b, p ? p->binary : "", PW_ENFORCE_VIA_MMAP);
 	return 0;
 }
 
@@ -1050,7 +1108,7 @@ int BPF_PROG(enforce__lsm, struct linux_binprm *bprm, int ret)
 	b = bpf_map_lookup_elem(&blocklist, &k);
 	if (!b || b->mode != PW_BLOCK_KILL)
 		return 0;
-	emit_enforce(&k, b, PW_ENFORCE_DENIED, 0, BPF_CORE_READ(bprm, filename));
+	emit_enforce(&k, b, PW_ENFORCE_DENIED, 0, BPF_CORE_READ(bprm, filename), PW_ENFORCE_VIA_EXEC);
 	return -EPERM;
 }
 

@@ -349,6 +349,16 @@ static const char *enforce_action_name(unsigned int action)
 	return "unknown";
 }
 
+static const char *enforce_via_name(unsigned int via)
+{
+	switch (via) {
+#define PW_X(up, low, id) case id: return #low;
+	PW_ENFORCE_VIAS(PW_X)
+#undef PW_X
+	}
+	return "unknown";
+}
+
 static const char *block_mode_name(unsigned int mode)
 {
 	switch (mode) {
@@ -359,7 +369,8 @@ static const char *block_mode_name(unsigned int mode)
 	return "unknown";
 }
 
-/* Text: "killed /tmp/x blocked=/usr/bin/x dev=254:0 ino=1234" */
+/* Text: "killed /tmp/x blocked=/usr/bin/x dev=254:0 ino=1234", and
+ * " via=mmap" when the blocked file was mapped rather than exec'd. */
 static void emit_enforce(struct pw_emit *e, const void *rec, size_t len)
 {
 	struct pw_enforce r;
@@ -375,6 +386,8 @@ static void emit_enforce(struct pw_emit *e, const void *rec, size_t len)
 	emit_u64(e, "ino", "ino", r.ino);
 	if (r.error || e->fmt == PW_FMT_JSON)
 		emit_s64(e, "error", "error", r.error);
+	if (r.via != PW_ENFORCE_VIA_EXEC || e->fmt == PW_FMT_JSON)
+		emit_str(e, "via", "via", enforce_via_name(r.via), 16);
 }
 
 struct pw_event_desc {

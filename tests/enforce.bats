@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Enforcement: `pinwatch block` stops a blocked binary at exec (SIGKILL from
 # the exec chain's action stage, or EPERM from the LSM variant where BPF LSM
-# runs), whatever path names the file, whatever the filters and switches
+# runs), and when it is mapped executable instead (SIGKILL at mmap: ld.so
+# BLOCKED), whatever path names the file, whatever the filters and switches
 # say; audit mode only reports; every blocklist change is audited.
 # shellcheck disable=SC2154 # status, output, lines and stderr come from bats' run
 
@@ -93,6 +94,86 @@ le_hex() {
 	assert_field "$events" 'select(.type == "enforce") | .action' killed
 	# one process, one image: the same pid and exec_id throughout
 	[ "$(jq -r '"\(.pid) \(.exec_id)"' <<<"$events" | sort -u | wc -l)" -eq 1 ]
+}
+
+# The dynamic loader: exec'd itself, it maps the program it is given.
+LDSO=/lib64/ld-linux-x86-64.so.2
+
+# bats test_tags=vm-ci
+@test "a blocked binary run through the dynamic loader is killed when the loader maps it executable (via mmap)" {
+	[[ -x $LDSO ]] || skip "no $LDSO on this machine"
+	bin=$BATS_TEST_TMPDIR/pwtouch
+	cp "$(command -v touch)" "$bin"
+	"$PW" block add "$bin"
+	[ "$("$PW" config get blocklist_entries)" -eq 1 ]
+	run -137 "$LDSO" "$bin" "$BATS_TEST_TMPDIR/marker"
+	[ ! -e "$BATS_TEST_TMPDIR/marker" ] # touch's code never ran
+	events=$(pw_events)
+	ev=$(jq -c 'select(.type == "enforce")' <<<"$events")
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .via mmap
+	assert_field "$ev" .action killed
+	assert_field "$ev" .mode kill
+	assert_field "$ev" .path "$bin"
+	assert_field "$ev" .filename "$LDSO" # the image the process runs
+	assert_field "$ev" .dev "$(sb_dev "$bin")"
+	assert_field "$ev" .ino -eq "$(stat -c %i "$bin")"
+	assert_field "$ev" .error -eq 0
+	assert_field "$ev" .module process
+	# the loader's process: its exec, then this event, then death by SIGKILL
+	pid=$(jq -r .pid <<<"$ev")
+	assert_field "$(jq -c --arg f "$LDSO" 'select(.type == "exec" and .filename == $f)' <<<"$events")" .pid -eq "$pid"
+	assert_field "$(jq -c --argjson p "$pid" 'select(.type == "exit" and .pid == $p)' <<<"$events")" .signal -eq 9
+	run -0 stats_balance process
+	"$PW" block del "$bin"
+	[ "$("$PW" config get blocklist_entries)" -eq 0 ]
+	run -0 "$LDSO" "$bin" "$BATS_TEST_TMPDIR/marker"
+	[ -e "$BATS_TEST_TMPDIR/marker" ]
+}
+
+@test "audit mode reports a blocked binary mapped by the loader and lets it run" {
+	[[ -x $LDSO ]] || skip "no $LDSO on this machine"
+	bin=$(unique_binary)
+	"$PW" block add --audit "$bin"
+	run -0 "$LDSO" "$bin"
+	ev=$(pw_events | jq -c 'select(.type == "enforce")')
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .via mmap
+	assert_field "$ev" .action audit
+	assert_field "$ev" .mode audit
+	assert_field "$ev" .path "$bin"
+}
+
+@test "an executable mapping of another file, and a mapping of the blocked file without PROT_EXEC, are not touched" {
+	[[ -x $LDSO ]] || skip "no $LDSO on this machine"
+	command -v python3 >/dev/null || skip "no python3 to map the file read-only"
+	bin=$(unique_binary)
+	"$PW" block add "$bin"
+	run -0 "$LDSO" /bin/true
+	run -0 cat "$bin"
+	# python maps it with PROT_READ, and checks it got the ELF header
+	run -0 python3 -c 'import mmap, sys
+f = open(sys.argv[1], "rb")
+m = mmap.mmap(f.fileno(), 0, prot=mmap.PROT_READ)
+assert m[:4] == b"\x7fELF"' "$bin"
+	[ "$(pw_events | jq -c 'select(.type == "enforce")' | wc -l)" -eq 0 ]
+	# and the block itself still holds
+	run -"$(blocked_status)" "$bin"
+}
+
+@test "a block follows the file, not its content: a memfd copy run with fexecve runs, its exec flagged memfd" {
+	command -v python3 >/dev/null || skip "no python3 to copy the binary into a memfd"
+	bin=$(unique_binary)
+	"$PW" block add "$bin"
+	run -0 python3 -c 'import os, sys
+fd = os.memfd_create("pwcopy", 0)
+with open(sys.argv[1], "rb") as f:
+    os.write(fd, f.read())
+os.execve(fd, ["pwcopy"], {})' "$bin"
+	events=$(pw_events)
+	[ "$(jq -c 'select(.type == "enforce")' <<<"$events" | wc -l)" -eq 0 ]
+	ev=$(jq -c 'select(.type == "exec" and .comm == "memfd:pwcopy")' <<<"$events")
+	assert_field "$ev" '.exe_flags | tojson' '["memfd"]'
 }
 
 # bats test_tags=vm-ci

@@ -458,7 +458,7 @@ static void test_enforce(void)
 	CHECK(fmt(&r, sizeof(r), PW_FMT_JSON) == 0);
 	CHECK_STR(out.data, HDR_JSON("enforce")
 		  ",\"action\":\"killed\",\"filename\":\"/tmp/link\",\"path\":\"/usr/bin/evil\","
-		  "\"mode\":\"kill\",\"dev\":\"254:3\",\"ino\":248139,\"error\":0" NO_LINEAGE "}\n");
+		  "\"mode\":\"kill\",\"dev\":\"254:3\",\"ino\":248139,\"error\":0,\"via\":\"exec\"" NO_LINEAGE "}\n");
 	CHECK(fmt(&r, sizeof(r), PW_FMT_TEXT) == 0);
 	CHECK_STR(out.data, "10:11:12 enforce     100       1   1000 bash             "
 		  "killed /tmp/link blocked=/usr/bin/evil dev=254:3 ino=248139\n");
@@ -469,6 +469,20 @@ static void test_enforce(void)
 	CHECK(fmt(&r, sizeof(r), PW_FMT_TEXT) == 0);
 	CHECK(strstr(out.data, " audit /tmp/link ") != NULL);
 	CHECK(strstr(out.data, " error=-3\n") != NULL);
+	/* caught as a mapping: the loader that mapped it, and how */
+	r.action = PW_ENFORCE_KILLED;
+	r.mode = PW_BLOCK_KILL;
+	r.error = 0;
+	r.via = PW_ENFORCE_VIA_MMAP;
+	strcpy(r.filename, "/usr/lib64/ld-linux-x86-64.so.2");
+	CHECK(fmt(&r, sizeof(r), PW_FMT_TEXT) == 0);
+	CHECK_STR(out.data, "10:11:12 enforce     100       1   1000 bash             "
+		  "killed /usr/lib64/ld-linux-x86-64.so.2 blocked=/usr/bin/evil dev=254:3 ino=248139 via=mmap\n");
+	CHECK(fmt(&r, sizeof(r), PW_FMT_JSON) == 0);
+	CHECK(strstr(out.data, ",\"error\":0,\"via\":\"mmap\"") != NULL);
+	r.via = 9;
+	CHECK(fmt(&r, sizeof(r), PW_FMT_JSON) == 0);
+	CHECK(strstr(out.data, "\"via\":\"unknown\"") != NULL);
 	r.action = 77;
 	CHECK(fmt(&r, sizeof(r), PW_FMT_JSON) == 0);
 	CHECK(strstr(out.data, "\"action\":\"unknown\",") != NULL);
