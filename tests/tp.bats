@@ -248,6 +248,33 @@ event_files() { # base cat/name
 	"$PW_READ" --help | grep -q -- '--tracepoint'
 }
 
+# A stand-in signal module (tests/fixtures/tp_prefix.bpf.c) built once per
+# prefix: the loader takes either, attaches it as a tracepoint and its
+# events arrive.
+@test "the loader takes SEC(\"tp/...\") and SEC(\"tracepoint/...\") alike: each loads as variant tp and reports its event" {
+	command -v clang >/dev/null || skip "needs clang"
+	for prefix in tp tracepoint; do
+		mkdir -p "$BATS_TEST_TMPDIR/$prefix"
+		obj=$BATS_TEST_TMPDIR/$prefix/signal.bpf.o
+		clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$PW_BUILD" -I"$PW_HOME/bpf" -DPW_TP_PREFIX="\"$prefix\"" \
+			-c "$PW_HOME/tests/fixtures/tp_prefix.bpf.c" -o "$obj"
+		readelf -SW "$obj" | grep -qF " $prefix/syscalls/sys_enter_kill " || { echo "$prefix: no such section"; return 1; }
+		run -0 "$PW_LOAD" --pin-root "$PIN_ROOT" --lock "${PINWATCH_LOCK:-/run/pinwatch.lock}" load "$obj"
+		[ "$(hook_variant signal kill)" = tp ] || { echo "$prefix: variant $(hook_variant signal kill)"; return 1; }
+		pw_drain
+		sleep 300 &
+		target=$!
+		kill -URG "$target"
+		kill "$target"
+		wait "$target" || true
+		ev=$(pw_events | jq -c --argjson t "$target" 'select(.type == "signal" and .target_pid == $t and .sig == 23)')
+		[ -n "$ev" ] || { echo "$prefix: no signal event for kill -URG $target"; return 1; }
+		assert_field "$ev" .source kill
+		assert_field "$ev" .module signal
+		"$PW" down signal
+	done
+}
+
 @test "tp ftrace streams the event with a filter and stack traces in its own instance, removed after Ctrl-C" {
 	bin=$(unique_binary)
 	before=$(event_files "$TRACEFS" sched/sched_process_exec)
