@@ -253,7 +253,8 @@ event_files() { # base cat/name
 
 # A stand-in signal module (tests/fixtures/tp_prefix.bpf.c) built once per
 # prefix: the loader takes either, attaches it as a tracepoint and its
-# events arrive.
+# events arrive. That the loader's variant table knows both prefixes (its
+# probes skip a missing tracepoint) is tests/loader.bats' exit 4 test.
 @test "the loader takes SEC(\"tp/...\") and SEC(\"tracepoint/...\") alike: each loads as variant tp and reports its event" {
 	command -v clang >/dev/null || skip "needs clang"
 	for prefix in tp tracepoint; do
