@@ -383,11 +383,15 @@ event_files() { # base cat/name
 	wait_grep "$err" "tracing signal:signal_generate"
 	instance=$(sed -n 's/.* in \(.*\) (Ctrl-C to stop)$/\1/p' "$err")
 	pid=${instance##*_}
-	# SIGKILL, as the OOM killer or a service manager would: no cleanup runs;
-	# the reader (a child) goes with it, as with a whole process group
+	# SIGKILL: no cleanup runs; the trace_pipe reader (a child) dies with
+	# its parent where setpriv --pdeathsig exists, else it is killed here
 	reader=$(ps -o pid= --ppid "$pid")
-	kill -KILL "$pid" $reader
+	[ -n "$reader" ]
+	kill -KILL "$pid"
 	stop_bg KILL
+	setpriv --help 2>/dev/null | grep -q -- --pdeathsig || kill -KILL $reader
+	for _ in $(seq 1 50); do kill -0 $reader 2>/dev/null || break; sleep 0.1; done
+	! kill -0 $reader 2>/dev/null || { echo "the reader outlived its run"; kill -KILL $reader; return 1; }
 	[ -d "$instance" ]
 	[ "$(cut -c 1 "$instance/events/signal/signal_generate/enable")" = 1 ]
 	start_bg "$BATS_TEST_TMPDIR/out2" "$err" "$PW" tp ftrace signal:signal_generate
