@@ -148,6 +148,30 @@ partial_status() {
 	[ ! -e "$PIN_ROOT" ]
 }
 
+# Exit 4 (EXIT_UNSUPPORTED, loader/load.h) on every kernel: a stand-in
+# signal module whose one hook is a tracepoint no kernel has, under either
+# section prefix, alone and next to a loaded module.
+@test "a module with no hook on this kernel exits 4 with one line saying so, and pins nothing" {
+	for prefix in tp tracepoint; do
+		mkdir -p "$BATS_TEST_TMPDIR/$prefix"
+		clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$PW_BUILD" -I"$PW_HOME/bpf" -DPW_TP_PREFIX="\"$prefix\"" \
+			-DPW_TP_EVENT='"syscalls/sys_enter_no_such_call"' \
+			-c "$PW_HOME/tests/fixtures/tp_prefix.bpf.c" -o "$BATS_TEST_TMPDIR/$prefix/signal.bpf.o"
+	done
+	for up in no yes; do
+		[ "$up" = no ] || "$PW" up process
+		before=$(pin_state)
+		for prefix in tp tracepoint; do
+			run -4 --separate-stderr "$PW_LOAD" load "$BATS_TEST_TMPDIR/$prefix/signal.bpf.o"
+			[ "${stderr_lines[-1]}" = "pinwatch-load: signal: no hook of this module exists on this kernel" ] ||
+				{ echo "$prefix: $stderr"; return 1; }
+			[[ ${stderr_lines[0]} == *"hook kill is not available on this kernel"* ]]
+			[ "$(pin_state)" = "$before" ] || { echo "$prefix (up $up): pins changed"; return 1; }
+		done
+	done
+	[ ! -e "$PIN_ROOT/signal" ]
+}
+
 # With and without shared maps already pinned: a copy of the process object
 # under another module's name stands in for a second module.
 @test "a load that fails at any step leaves exactly the pins that existed before" {

@@ -25,6 +25,9 @@ setup() {
 }
 
 teardown() {
+	if [[ -n ${target:-} ]]; then
+		kill "$target" 2>/dev/null || true
+	fi
 	if [[ -n ${BG:-} ]]; then
 		kill -INT "$BG" 2>/dev/null || true
 		wait "$BG" 2>/dev/null || true
@@ -248,6 +251,34 @@ event_files() { # base cat/name
 	"$PW_READ" --help | grep -q -- '--tracepoint'
 }
 
+# A stand-in signal module (tests/fixtures/tp_prefix.bpf.c) built once per
+# prefix: the loader takes either, attaches it as a tracepoint and its
+# events arrive. That the loader's variant table knows both prefixes (its
+# probes skip a missing tracepoint) is tests/loader.bats' exit 4 test.
+@test "the loader takes SEC(\"tp/...\") and SEC(\"tracepoint/...\") alike: each loads as variant tp and reports its event" {
+	command -v clang >/dev/null || skip "needs clang"
+	for prefix in tp tracepoint; do
+		mkdir -p "$BATS_TEST_TMPDIR/$prefix"
+		obj=$BATS_TEST_TMPDIR/$prefix/signal.bpf.o
+		clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$PW_BUILD" -I"$PW_HOME/bpf" -DPW_TP_PREFIX="\"$prefix\"" \
+			-c "$PW_HOME/tests/fixtures/tp_prefix.bpf.c" -o "$obj"
+		readelf -SW "$obj" | grep -qF " $prefix/syscalls/sys_enter_kill " || { echo "$prefix: no such section"; return 1; }
+		run -0 "$PW_LOAD" --pin-root "$PIN_ROOT" --lock "${PINWATCH_LOCK:-/run/pinwatch.lock}" load "$obj"
+		[ "$(hook_variant signal kill)" = tp ] || { echo "$prefix: variant $(hook_variant signal kill)"; return 1; }
+		pw_drain
+		sleep 300 &
+		target=$!
+		kill -URG "$target"
+		kill "$target"
+		wait "$target" || true
+		ev=$(pw_events | jq -c --argjson t "$target" 'select(.type == "signal" and .target_pid == $t and .sig == 23)')
+		[ -n "$ev" ] || { echo "$prefix: no signal event for kill -URG $target"; return 1; }
+		assert_field "$ev" .source kill
+		assert_field "$ev" .module signal
+		"$PW" down signal
+	done
+}
+
 @test "tp ftrace streams the event with a filter and stack traces in its own instance, removed after Ctrl-C" {
 	bin=$(unique_binary)
 	before=$(event_files "$TRACEFS" sched/sched_process_exec)
@@ -294,4 +325,80 @@ event_files() { # base cat/name
 		[ "$(event_files "$TRACEFS" sched/sched_process_exec)" = "$before" ]
 		[ "$(ls "$TRACEFS/instances")" = "$instances" ]
 	done
+}
+
+# A traceoff that fires ends the run: once tracing is off and the buffer is
+# drained, the kernel ends trace_pipe (tracing_wait_pipe), as `cat` sees it.
+@test "tp ftrace --trigger: a filtered traceoff is on the event while it runs, fires on its match only and ends the run; top-level triggers go after SIGTERM" {
+	sleep 300 &
+	target=$!
+	# in its own instance: the trigger is there and turns that instance's tracing off
+	out=$BATS_TEST_TMPDIR/out
+	err=$BATS_TEST_TMPDIR/ftrace.err
+	start_bg "$out" "$err" "$PW" tp ftrace signal:signal_generate --trigger "traceoff if sig == 28 && pid == $target"
+	wait_grep "$err" "tracing signal:signal_generate"
+	instance=$(sed -n 's/.* in \(.*\) (Ctrl-C to stop)$/\1/p' "$err")
+	[ "$(cat "$instance/events/signal/signal_generate/trigger")" = "traceoff:unlimited if sig == 28 && pid == $target" ]
+	kill -URG "$target" # not sig 28: tracing stays on
+	wait_grep "$out" "sig=23 "
+	[ "$(cat "$instance/tracing_on")" = 1 ]
+	kill -WINCH "$target"
+	wait_grep "$out" "sig=28 "
+	for _ in $(seq 1 50); do kill -0 "$BG" 2>/dev/null || break; sleep 0.1; done
+	! kill -0 "$BG" 2>/dev/null || { echo "the run did not end when tracing went off"; kill "$target"; return 1; }
+	stop_bg INT
+	[ "$BG_STATUS" -eq 0 ]
+	[ ! -e "$instance" ]
+	# in the top-level buffer, two triggers: both there while it runs, none after SIGTERM
+	before=$(event_files "$TRACEFS" signal/signal_generate)
+	start_bg "$BATS_TEST_TMPDIR/out" "$err" "$PW" tp ftrace signal:signal_generate --global \
+		--trigger "traceon if pid == $target" --stacktrace
+	wait_grep "$err" "tracing signal:signal_generate in $TRACEFS "
+	grep -qxF "traceon:unlimited if pid == $target" "$TRACEFS/events/signal/signal_generate/trigger"
+	grep -qxF "stacktrace:unlimited" "$TRACEFS/events/signal/signal_generate/trigger"
+	stop_bg TERM
+	kill "$target"
+	[ "$BG_STATUS" -eq 0 ]
+	[ "$(event_files "$TRACEFS" signal/signal_generate)" = "$before" ]
+}
+
+@test "tp ftrace refuses a bad trigger with one line and changes nothing" {
+	before=$(event_files "$TRACEFS" signal/signal_generate)
+	instances=$(ls "$TRACEFS/instances")
+	for mode in "" --global; do
+		for t in 'traceon if no_such_field == 1' bogus 'traceon if' 'stacktrace' 'traceoff if sig == 28 --global'; do
+			# shellcheck disable=SC2086 # mode is one word or none
+			run --separate-stderr "$PW" tp ftrace signal:signal_generate $mode --trigger "$t"
+			assert_one_line_error || { echo "mode '$mode' trigger '$t'"; return 1; }
+			[[ $stderr == *"trigger"*"$t"* ]] || { echo "mode '$mode' trigger '$t': $stderr"; return 1; }
+			[ "$(event_files "$TRACEFS" signal/signal_generate)" = "$before" ]
+			[ "$(ls "$TRACEFS/instances")" = "$instances" ]
+		done
+	done
+}
+
+@test "tp ftrace removes the instance a killed run left, saying so" {
+	err=$BATS_TEST_TMPDIR/ftrace.err
+	start_bg "$BATS_TEST_TMPDIR/out" "$err" "$PW" tp ftrace signal:signal_generate --filter 'sig == 28'
+	wait_grep "$err" "tracing signal:signal_generate"
+	instance=$(sed -n 's/.* in \(.*\) (Ctrl-C to stop)$/\1/p' "$err")
+	pid=${instance##*_}
+	# SIGKILL: no cleanup runs; the trace_pipe reader (a child) dies with
+	# its parent where setpriv --pdeathsig exists, else it is killed here
+	reader=$(ps -o pid= --ppid "$pid")
+	[ -n "$reader" ]
+	kill -KILL "$pid"
+	stop_bg KILL
+	setpriv --help 2>/dev/null | grep -q -- --pdeathsig || kill -KILL $reader
+	for _ in $(seq 1 50); do kill -0 $reader 2>/dev/null || break; sleep 0.1; done
+	! kill -0 $reader 2>/dev/null || { echo "the reader outlived its run"; kill -KILL $reader; return 1; }
+	[ -d "$instance" ]
+	[ "$(cut -c 1 "$instance/events/signal/signal_generate/enable")" = 1 ]
+	start_bg "$BATS_TEST_TMPDIR/out2" "$err" "$PW" tp ftrace signal:signal_generate
+	wait_grep "$err" "tracing signal:signal_generate"
+	grep -qxF "pinwatch: tp ftrace: removed $instance, left by a run that was killed (pid $pid)" "$err"
+	[ ! -e "$instance" ]
+	stop_bg INT
+	[ "$BG_STATUS" -eq 0 ]
+	[ "$(grep -c 'removed' "$err")" -eq 1 ]
 }
