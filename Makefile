@@ -236,36 +236,36 @@ $(TOOL_BINS): $(BUILD)/pinwatch-%: loader/ondemand/%.c $(BUILD)/ondemand/%.skel.
 		$(BUILD)/gen/pw_version.h
 	$(CC) $(PW_CFLAGS) -I$(BUILD)/ondemand -Ibpf/ondemand $< $(TOOL_SRCS) -o $@ $(LDLIBS)
 
-$(BUILD)/test_pwevent: loader/tests/test_pwevent.c $(LIB_SRCS) $(LIB_HDRS)
+$(BUILD)/test_pwevent: loader/tests/test_pwevent.c loader/tests/check.h $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< $(LIB_SRCS) -o $@
 
-$(BUILD)/test_parse: loader/tests/test_parse.c loader/parse.c $(LIB_HDRS)
+$(BUILD)/test_parse: loader/tests/test_parse.c loader/tests/check.h loader/parse.c $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< loader/parse.c -o $@
 
-$(BUILD)/test_tpformat: loader/tests/test_tpformat.c $(LIB_SRCS) $(LIB_HDRS)
+$(BUILD)/test_tpformat: loader/tests/test_tpformat.c loader/tests/check.h $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< $(LIB_SRCS) -o $@
 
 
-$(BUILD)/test_uprobe_events: loader/tests/test_uprobe_events.c $(LIB_SRCS) $(LIB_HDRS)
+$(BUILD)/test_uprobe_events: loader/tests/test_uprobe_events.c loader/tests/check.h $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< $(LIB_SRCS) -o $@
 
-$(BUILD)/test_bpfobj: loader/tests/test_bpfobj.c loader/bpfobj.c loader/bpfobj.h
+$(BUILD)/test_bpfobj: loader/tests/test_bpfobj.c loader/tests/check.h loader/bpfobj.c loader/bpfobj.h
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< loader/bpfobj.c -o $@ $(LDLIBS)
 
-$(BUILD)/test_hash: loader/tests/test_hash.c loader/hash.c $(LIB_SRCS) $(LIB_HDRS)
+$(BUILD)/test_hash: loader/tests/test_hash.c loader/tests/check.h loader/hash.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< loader/hash.c loader/writer.c -o $@ -lpthread -lcrypto
 
-$(BUILD)/test_consumer: loader/tests/test_consumer.c loader/consumer.c loader/consumer.h bpf/pinwatch.h
+$(BUILD)/test_consumer: loader/tests/test_consumer.c loader/tests/check.h loader/consumer.c loader/consumer.h bpf/pinwatch.h
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< loader/consumer.c -o $@ $(LDLIBS)
 
-$(BUILD)/test_syms: loader/tests/test_syms.c loader/syms.c loader/syms.h
+$(BUILD)/test_syms: loader/tests/test_syms.c loader/tests/check.h loader/syms.c loader/syms.h
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< loader/syms.c -o $@ -lelf
 

@@ -7,12 +7,7 @@
 
 #include "bpfobj.h"
 
-static int passed, failed;
-
-#define CHECK(cond) do {						\
-	if (cond) passed++;						\
-	else { failed++; fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); } \
-} while (0)
+#include "check.h"
 
 /* A load that the verifier refused, as libbpf 1.x logs it. */
 static const char rejected[] =

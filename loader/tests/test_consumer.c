@@ -7,12 +7,7 @@
 
 #include "consumer.h"
 
-static int passed, failed;
-
-#define CHECK(cond) do {						\
-	if (cond) passed++;						\
-	else { failed++; fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); } \
-} while (0)
+#include "check.h"
 
 #define SIZE 4096ULL
 static unsigned char data[2 * SIZE];	/* the data area, then its second mapping */

@@ -5,12 +5,7 @@
 #include "parse.h"
 #include "pinwatch.h"
 
-static int passed, failed;
-
-#define CHECK(cond) do {						\
-	if (cond) passed++;						\
-	else { failed++; fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); } \
-} while (0)
+#include "check.h"
 
 static int key(const char *kind, const char *value, unsigned char *out, char *err)
 {

@@ -24,27 +24,7 @@
  * lineage source, or parent_exec_id not found). */
 #define NO_LINEAGE ",\"parent\":null,\"ancestors\":[]"
 
-static int passed, failed;
-
-#define CHECK(cond) do {						\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, #cond); \
-	}								\
-} while (0)
-
-#define CHECK_STR(got, want) do {					\
-	const char *g_ = (got), *w_ = (want);				\
-	if (g_ && !strcmp(g_, w_)) {					\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		fprintf(stderr, "%s:%d: FAIL\n  got:  %s\n  want: %s\n", \
-			__FILE__, __LINE__, g_ ? g_ : "(null)", w_);	\
-	}								\
-} while (0)
+#include "check.h"
 
 /* 2026-11-22T10:11:12.123456789Z with a zero clock offset */
 #define TS_NS (1795342272ULL * 1000000000ULL + 123456789ULL)

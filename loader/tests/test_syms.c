@@ -16,27 +16,7 @@
 
 #include "syms.h"
 
-static int passed, failed;
-
-#define CHECK(cond) do {						\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, #cond); \
-	}								\
-} while (0)
-
-#define CHECK_STR(got, want) do {					\
-	const char *g_ = (got), *w_ = (want);				\
-	if (g_ && !strcmp(g_, w_)) {					\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		fprintf(stderr, "%s:%d: FAIL\n  got:  %s\n  want: %s\n", \
-			__FILE__, __LINE__, g_ ? g_ : "(null)", w_);	\
-	}								\
-} while (0)
+#include "check.h"
 
 __attribute__((noinline, used)) int pw_test_target_fn(int x)
 {

@@ -16,13 +16,7 @@
  * lineage source, or parent_exec_id not found). */
 #define NO_LINEAGE ",\"parent\":null,\"ancestors\":[]"
 
-static int passed, failed;
-
-#define CHECK(c) do {							\
-	if (c) passed++;						\
-	else { failed++; fprintf(stderr, "%s:%d: CHECK(%s) failed\n",	\
-				 __FILE__, __LINE__, #c); }		\
-} while (0)
+#include "check.h"
 
 
 static const char openat_fmt[] =
