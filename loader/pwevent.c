@@ -339,35 +339,11 @@ static void emit_suppressed(struct pw_emit *e, const void *rec, size_t len)
 	emit_duration(e, "period_ns", "period", r.period_ns);
 }
 
-static const char *enforce_action_name(unsigned int action)
-{
-	switch (action) {
-#define PW_X(up, low, id) case id: return #low;
-	PW_ENFORCE_ACTIONS(PW_X)
-#undef PW_X
-	}
-	return "unknown";
-}
+PW_DEFINE_NAME_FN(enforce_action_name, PW_ENFORCE_ACTIONS)
 
-static const char *enforce_via_name(unsigned int via)
-{
-	switch (via) {
-#define PW_X(up, low, id) case id: return #low;
-	PW_ENFORCE_VIAS(PW_X)
-#undef PW_X
-	}
-	return "unknown";
-}
+PW_DEFINE_NAME_FN(enforce_via_name, PW_ENFORCE_VIAS)
 
-static const char *block_mode_name(unsigned int mode)
-{
-	switch (mode) {
-#define PW_X(up, low, id) case id: return #low;
-	PW_BLOCK_MODES(PW_X)
-#undef PW_X
-	}
-	return "unknown";
-}
+PW_DEFINE_NAME_FN(block_mode_name, PW_BLOCK_MODES)
 
 /* Text: "killed /tmp/x blocked=/usr/bin/x dev=254:0 ino=1234", and
  * " via=mmap" when the blocked file was mapped rather than exec'd. */
@@ -803,15 +779,7 @@ static const char *const pw_exe_flag_names[] = {
 #undef PW_X
 };
 
-static const char *stdio_kind_name(unsigned int kind)
-{
-	switch (kind) {
-#define PW_X(up, low, id) case id: return #low;
-	PW_STDIO_KINDS(PW_X)
-#undef PW_X
-	}
-	return "unknown";
-}
+PW_DEFINE_NAME_FN(stdio_kind_name, PW_STDIO_KINDS)
 
 /* One of fds 0-2. JSON: {"fd","kind","family","daddr","dport"} (the last
  * three null where they do not apply); text: kind, for a socket
@@ -1594,15 +1562,7 @@ static void emit_ptrace(struct pw_emit *e, const void *rec, size_t len)
 
 /* ---- audit emitters ---- */
 
-static const char *audit_action_name(unsigned int action)
-{
-	switch (action) {
-#define PW_X(up, low, id) case id: return #low;
-	PW_AUDIT_ACTIONS(PW_X)
-#undef PW_X
-	}
-	return "unknown";
-}
+PW_DEFINE_NAME_FN(audit_action_name, PW_AUDIT_ACTIONS)
 
 /* Bytes as lowercase hex (JSON only: text shows the path or names). */
 static void emit_hex(struct pw_emit *e, const char *jkey, const __u8 *p, size_t n)

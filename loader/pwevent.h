@@ -40,6 +40,18 @@ int pw_module_from_name(const char *name);
  * record), or 0 when the decoder does not know the type. */
 size_t pw_event_min_size(unsigned int type);
 
+/* fn(id): the name of id in an X-macro list X(UP, low, id) ("low"), or
+ * "unknown" for an id the list does not have. */
+#define PW_X_NAME_CASE(up, low, id) case id: return #low;
+#define PW_DEFINE_NAME_FN(fn, LIST)			\
+	static const char *fn(unsigned int id)		\
+	{						\
+		switch (id) {				\
+		LIST(PW_X_NAME_CASE)			\
+		}					\
+		return "unknown";			\
+	}
+
 /* Validates a record: returns its type id (> 0), or -EINVAL when it is too
  * short, hdr.size != len, or its type is unknown. */
 int pw_event_check(const void *rec, size_t len);

@@ -1139,15 +1139,7 @@ static int open_side_maps(void)
 static int rules_fd = -1;
 static bool rules_tried;
 
-static const char *severity_name(unsigned int sev)
-{
-	switch (sev) {
-#define PW_X(up, low, id) case id: return #low;
-	PW_RULE_SEVERITIES(PW_X)
-#undef PW_X
-	}
-	return "unknown";
-}
+PW_DEFINE_NAME_FN(severity_name, PW_RULE_SEVERITIES)
 
 /* Called by the formatter (the worker thread only). */
 static bool rule_lookup(unsigned int rule, struct pw_rule_info *out)
