@@ -166,6 +166,15 @@ struct pw_elf *pw_elf_open_fd(int fd, char *err, size_t errlen)
 		snprintf(err, errlen, "not a regular file");
 		goto fail;
 	}
+	/* O_NONBLOCK was for the open (a FIFO must not hold it): reads of a
+	 * regular file with it set can come back short or EAGAIN on some file
+	 * systems (9p: no function found in the 6.1 guest's libc) */
+	{
+		int fl = fcntl(fd, F_GETFL);
+
+		if (fl >= 0 && (fl & O_NONBLOCK))
+			(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	}
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
 		snprintf(err, errlen, "not an ELF file");
