@@ -24,43 +24,71 @@
 const volatile char pw_pin_root[PW_PATH_MAX] = {};
 const volatile __u32 pw_pin_root_len = 0;
 const volatile __u64 pw_pin_root_ino = 0;
+const volatile __u32 pw_pin_root_dev = 0; /* the kernel's s_dev of its bpffs */
+
+_Static_assert(sizeof(union bpf_attr) < 256, "copy_user_attr masks with 0xff");
+
+#define PATH_DEPTH 16 /* directories above a cwd or dfd followed up to "/" */
+
+/* A bpf() call to take again at its exit (struct audit_pending.kind). */
+enum { AUDIT_RETRY = 1, AUDIT_BY_ID = 2 };
+
+struct audit_pending {
+	__u32 cmd;
+	__u32 kind;		/* AUDIT_RETRY, AUDIT_BY_ID */
+	__u32 id;		/* AUDIT_BY_ID: the id asked for */
+	__u32 attr_ok;		/* attr holds the arguments; else read uattr again */
+	__u64 uattr;
+	__u32 size;
+	__u32 pad;
+	union bpf_attr attr;
+};
 
 struct audit_scratch {
 	struct pw_audit ev;
+	union bpf_attr attr;	/* the call's arguments, copied */
+	struct audit_pending pend;
+	struct dentry *dirs[PATH_DEPTH];
 	char path[PATH_BUF];
+	char norm[PATH_BUF];
 };
 
 PW_SCRATCH(audit_scratch, struct audit_scratch)
 
-static __always_inline struct audit_scratch *begin(__u32 action)
+static __always_inline struct audit_scratch *begin(__u32 action, __u32 via)
 {
 	struct audit_scratch *s = audit_scratch_get();
 
 	if (!s)
 		return NULL;
-	pw_count(MOD, PW_SEEN);
 	pw_fill_hdr(&s->ev.h, PW_EV_AUDIT, MOD, sizeof(s->ev));
 	s->ev.action = action;
 	s->ev.bpf_cmd = 0;
 	s->ev.object_id = 0;
 	s->ev.key_len = 0;
 	s->ev.value_len = 0;
-	s->ev.pad = 0;
+	s->ev.via = via;
 	s->ev.object_name[0] = '\0';
 	s->ev.path[0] = '\0';
 	s->ev.new_path[0] = '\0';
 	return s;
 }
 
+/*
+ * Counted seen here, when the event is complete: a handler that gives up
+ * (a read that failed at entry, taken again at exit) has counted nothing.
+ * The common submit path (pw_submit), like every module's.
+ */
 static __always_inline void submit(struct audit_scratch *s)
 {
 	struct pw_config *cfg = pw_config_get();
-	__u64 flags = cfg ? pw_wakeup_flag(cfg, sizeof(s->ev)) : BPF_RB_FORCE_WAKEUP;
 
-	if (bpf_ringbuf_output(&events, &s->ev, sizeof(s->ev), flags))
+	pw_count(MOD, PW_SEEN);
+	if (!cfg) {
 		pw_count(MOD, PW_DROPPED);
-	else
-		pw_count(MOD, PW_EMITTED);
+		return;
+	}
+	pw_submit(cfg, &s->ev, sizeof(s->ev), MOD);
 }
 
 /* "/sys/fs/bpf/pinwatch" or "/sys/fs/bpf/pinwatch/..." */
@@ -75,15 +103,18 @@ static __always_inline bool under_root_abs(const char *path)
 	return false;
 }
 
-static __always_inline struct dentry *dir_dentry(int dfd)
+/* path is "/" or a directory above the pin root ("/sys", "/sys/fs/bpf"):
+ * unmounting it takes the pin root's mount away. */
+static __always_inline bool above_root_abs(const char *path)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct file *f;
-
-	if (dfd == AT_FDCWD)
-		return BPF_CORE_READ(task, fs, pwd.dentry);
-	f = pw_fd_file(dfd);
-	return f ? BPF_CORE_READ(f, f_path.dentry) : NULL;
+	for (__u32 i = 0; i < PW_PATH_MAX - 1; i++) {
+		if (path[i] == '\0')
+			return i > 0 && i <= pw_pin_root_len &&
+			       (i == 1 || i == pw_pin_root_len || pw_pin_root[i] == '/');
+		if (i >= pw_pin_root_len || path[i] != pw_pin_root[i])
+			return false;
+	}
+	return false;
 }
 
 /* Appends a kernel or user string at *off; keeps the buffer terminated. */
@@ -115,37 +146,160 @@ static __always_inline void append_slash(char *buf, __u32 *off)
 	*off = at + 1;
 }
 
-/*
- * Resolves (dfd, name) to a path under the pin root into out; returns
- * false when it is not under it. Absolute names are compared as text;
- * relative ones by the ancestry of their directory (the pin root's inode
- * on bpffs), up to the two levels pinwatch's layout has.
- */
-static __always_inline bool resolve(struct audit_scratch *s, int dfd, const char *name, char *out)
+/* bpf_loop state of dentry_path (a callback is verified once, where an
+ * unrolled loop's branches multiplied the verifier's states). */
+struct walk_ctx {
+	struct audit_scratch *s;
+	struct mount *mnt;
+	struct dentry *d;
+	int n;
+};
+
+static long walk_step(__u32 i, struct walk_ctx *w)
 {
-	struct dentry *d, *dirs[3] = {};
+	struct dentry *d = w->d, *parent;
+	struct mount *mnt = w->mnt; /* a local: CO-RE relocates its fields */
+
+	if (!d)
+		return 1;
+	parent = BPF_CORE_READ(d, d_parent);
+	if (d == BPF_CORE_READ(mnt, mnt.mnt_root) || d == parent) {
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (!up || up == mnt)
+			return 1; /* the root of the namespace */
+		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		return 0;
+	}
+	if (w->n >= PATH_DEPTH)
+		return 1;
+	w->s->dirs[w->n & (PATH_DEPTH - 1)] = d;
+	w->n++;
+	w->d = parent;
+	return 0;
+}
+
+/*
+ * The absolute path of (mnt, dentry) into s->path from *off, as the
+ * kernel's d_path walks it: up the dentries, and from a mount's root to
+ * the directory it is mounted on (so a cwd on bpffs below /sys/fs/bpf is
+ * "/sys/fs/bpf/..."). Names are the dentries', not text the process gave.
+ */
+static __always_inline void dentry_path(struct audit_scratch *s, struct vfsmount *vmnt,
+					struct dentry *d, __u32 *off)
+{
+	struct walk_ctx w = { .s = s, .mnt = container_of(vmnt, struct mount, mnt), .d = d };
+
+	bpf_loop(PATH_DEPTH + 8, walk_step, &w, 0);
+	for (int i = PATH_DEPTH - 1; i >= 0; i--) {
+		if (i >= w.n)
+			continue;
+		struct dentry *dir = s->dirs[i];
+
+		append_slash(s->path, off);
+		append(s->path, off, BPF_CORE_READ(dir, d_name.name), false);
+	}
+	if (!*off)
+		append_slash(s->path, off);
+}
+
+struct fold_ctx {
+	struct audit_scratch *s;
+	char *out;
+	__u32 o;
+};
+
+static long fold_step(__u32 i, struct fold_ctx *f)
+{
+	char *in = f->s->path, *out = f->out;
+	__u32 o = f->o;
+	char c = in[i & (PATH_BUF - 1)];
+	char next = in[(i + 1) & (PATH_BUF - 1)];
+	char prev = o ? out[(o - 1) & (PW_PATH_MAX - 1)] : 0;
+
+	if (c == '\0' || o >= PW_PATH_MAX - 1)
+		return 1;
+	if (c == '/' && prev == '/')
+		return 0;
+	if (c == '.' && prev == '/' && (next == '/' || next == '\0'))
+		return 0; /* a "." component; its slash was written */
+	out[o & (PW_PATH_MAX - 1)] = c;
+	f->o = o + 1;
+	return 0;
+}
+
+/*
+ * s->path with "//" and "/./" folded into out ("/sys/fs/bpf//pinwatch/x",
+ * "/sys/fs/bpf/./pinwatch/x": "/sys/fs/bpf/pinwatch/x"). ".." is left as
+ * it is (the text then does not match the pin root: README says so).
+ */
+static __always_inline void fold(struct audit_scratch *s, char *out)
+{
+	struct fold_ctx f = { .s = s, .out = out };
+
+	bpf_loop(PW_PATH_MAX - 1, fold_step, &f, 0);
+	if (f.o > 1 && out[(f.o - 1) & (PW_PATH_MAX - 1)] == '/')
+		f.o--; /* "/sys/fs/bpf/pinwatch/": the directory */
+	out[f.o & (PW_PATH_MAX - 1)] = '\0';
+}
+
+/*
+ * Tracepoint side: (dfd, name) as an absolute path into out, the
+ * directory taken from the kernel (the cwd's or dfd's dentries, across
+ * mounts) and the name's "//" and "." folded. *faulted is set when the
+ * name could not be read (a page not yet faulted in). Text: a symlink, a
+ * bind mount, /proc/self/cwd or ".." on the way is not followed (README).
+ */
+static __always_inline void resolve(struct audit_scratch *s, int dfd, const char *name, char *out,
+				    bool *faulted)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 off = 0;
+	char first = 0;
+
+	out[0] = '\0';
+	if (bpf_probe_read_user(&first, 1, name)) {
+		*faulted = true;
+		return;
+	}
+	if (first != '/') {
+		if (dfd == AT_FDCWD) {
+			dentry_path(s, BPF_CORE_READ(task, fs, pwd.mnt), BPF_CORE_READ(task, fs, pwd.dentry),
+				    &off);
+		} else {
+			struct file *f = pw_fd_file(dfd);
+
+			if (!f)
+				return;
+			dentry_path(s, BPF_CORE_READ(f, f_path.mnt), BPF_CORE_READ(f, f_path.dentry), &off);
+		}
+		append_slash(s->path, &off);
+	}
+	append(s->path, &off, name, true);
+	fold(s, out);
+}
+
+/*
+ * LSM side: the path of dentry when it is the pin root or below it (up to
+ * two levels, pinwatch's layout), known by the pin root's inode and
+ * device, whatever name the process used. Into out; false if not.
+ */
+static __always_inline bool dentry_under_root(struct audit_scratch *s, struct dentry *d, char *out)
+{
+	struct super_block *sb = BPF_CORE_READ(d, d_sb);
+	struct dentry *dirs[3] = {};
 	__u32 off = 0;
 	int depth = -1;
 
-	if (bpf_probe_read_user_str(s->path, PW_PATH_MAX, name) <= 0)
+	if (BPF_CORE_READ(sb, s_magic) != BPF_FS_MAGIC || BPF_CORE_READ(sb, s_dev) != pw_pin_root_dev)
 		return false;
-	if (s->path[0] == '/') {
-		if (!under_root_abs(s->path))
-			return false;
-		bpf_probe_read_kernel_str(out, PW_PATH_MAX, s->path);
-		return true;
-	}
-	d = dir_dentry(dfd);
 	for (int i = 0; i < 3 && d; i++) {
-		struct super_block *sb = BPF_CORE_READ(d, d_sb);
-
-		if (BPF_CORE_READ(sb, s_magic) != BPF_FS_MAGIC)
-			return false;
-		dirs[i] = d;
 		if (BPF_CORE_READ(d, d_inode, i_ino) == pw_pin_root_ino) {
 			depth = i;
 			break;
 		}
+		dirs[i] = d;
 		d = BPF_CORE_READ(d, d_parent);
 	}
 	if (depth < 0)
@@ -157,8 +311,6 @@ static __always_inline bool resolve(struct audit_scratch *s, int dfd, const char
 		append_slash(s->path, &off);
 		append(s->path, &off, BPF_CORE_READ(dirs[i], d_name.name), false);
 	}
-	append_slash(s->path, &off);
-	append(s->path, &off, name, true);
 	bpf_probe_read_kernel_str(out, PW_PATH_MAX, s->path);
 	return true;
 }
@@ -219,87 +371,91 @@ static __always_inline struct bpf_map *shared_map_by_btf_id(__u32 id)
 	return NULL;
 }
 
-/* Copies min(size, PW_AUDIT_BYTES) user bytes at uptr into buf; returns the count. */
-static __always_inline __u32 read_bytes(__u8 *buf, __u32 size, __u64 uptr)
+/*
+ * Copies min(size, PW_AUDIT_BYTES) user bytes at uptr into buf and sets
+ * *n to the count; false when the read failed (a page not yet faulted in).
+ */
+static __always_inline bool read_bytes(__u8 *buf, __u32 size, __u64 uptr, __u32 *n)
 {
-	__u32 n = size > PW_AUDIT_BYTES ? PW_AUDIT_BYTES : size;
+	__u32 len = size > PW_AUDIT_BYTES ? PW_AUDIT_BYTES : size;
 
-	if (!n || !uptr || bpf_probe_read_user(buf, n, (void *)uptr))
-		return 0;
-	return n;
+	*n = 0;
+	if (!len || !uptr)
+		return true;
+	if (bpf_probe_read_user(buf, len, (void *)uptr))
+		return false;
+	*n = len;
+	return true;
+}
+
+/* The action a bpf() command is audited as; 0: not audited. */
+static __always_inline __u32 cmd_action(__u32 cmd)
+{
+	switch (cmd) {
+	case BPF_OBJ_GET: return PW_AUDIT_OBJ_GET;
+	case BPF_OBJ_PIN: return PW_AUDIT_OBJ_PIN;
+	case BPF_MAP_UPDATE_ELEM: return PW_AUDIT_MAP_UPDATE;
+	case BPF_MAP_DELETE_ELEM: return PW_AUDIT_MAP_DELETE;
+	case BPF_MAP_LOOKUP_AND_DELETE_ELEM: return PW_AUDIT_MAP_LOOKUP_AND_DELETE;
+	case BPF_MAP_FREEZE: return PW_AUDIT_MAP_FREEZE;
+	case BPF_MAP_UPDATE_BATCH: return PW_AUDIT_MAP_UPDATE_BATCH;
+	case BPF_MAP_DELETE_BATCH: return PW_AUDIT_MAP_DELETE_BATCH;
+	case BPF_MAP_LOOKUP_AND_DELETE_BATCH: return PW_AUDIT_MAP_LOOKUP_AND_DELETE_BATCH;
+	case BPF_MAP_GET_FD_BY_ID:
+	case BPF_BTF_GET_FD_BY_ID:
+	case BPF_PROG_GET_FD_BY_ID:
+	case BPF_LINK_GET_FD_BY_ID: return PW_AUDIT_GET_FD_BY_ID;
+	case BPF_LINK_DETACH: return PW_AUDIT_LINK_DETACH;
+	case BPF_PROG_LOAD: return PW_AUDIT_PROG_LOAD;
+	}
+	return 0;
 }
 
 /*
- * A command on the map behind map_fd: reported when it is a shared map,
- * with the key and value given (for a batch, its first entry; 0 = none).
+ * A command on the map behind map_fd (the kernel's file for the fd, not
+ * a name): reported when it is a shared map, with the key and value given
+ * (for a batch, its first entry; 0 = none). Returns false when a user
+ * read failed and last is false: the caller takes the call again at exit.
  */
-static __always_inline void audit_map_cmd(__u32 fd, __u32 cmd, __u32 action, __u64 key,
-					  __u64 value)
+static __always_inline bool audit_map_cmd(struct audit_scratch *s, __u32 fd, __u32 cmd, __u64 key,
+					  __u64 value, __u32 via, bool last)
 {
-	struct audit_scratch *s;
 	struct bpf_map *map;
 	struct file *f;
+	__u32 nk, nv;
+	bool ok;
 
 	f = pw_fd_file(fd);
 	map = f ? BPF_CORE_READ(f, private_data) : NULL;
 	if (!map || !shared_map(map))
-		return;
-	s = begin(action);
-	if (!s)
-		return;
+		return true;
+	ok = read_bytes(s->ev.key, BPF_CORE_READ(map, key_size), key, &nk);
+	ok = read_bytes(s->ev.value, BPF_CORE_READ(map, value_size), value, &nv) && ok;
+	if (!ok && !last)
+		return false;
+	begin(cmd_action(cmd), via);
+	s->ev.key_len = nk;
+	s->ev.value_len = nv;
 	s->ev.bpf_cmd = cmd;
 	s->ev.object_id = BPF_CORE_READ(map, id);
 	BPF_CORE_READ_STR_INTO(&s->ev.object_name, map, name);
-	s->ev.key_len = read_bytes(s->ev.key, BPF_CORE_READ(map, key_size), key);
-	s->ev.value_len = read_bytes(s->ev.value, BPF_CORE_READ(map, value_size), value);
 	submit(s);
-}
-
-static __always_inline void audit_map_elem(union bpf_attr *uattr, __u32 cmd, __u32 action)
-{
-	__u64 key = 0, value = 0;
-	__u32 fd = 0;
-
-	bpf_probe_read_user(&fd, sizeof(fd), &uattr->map_fd);
-	if (cmd != BPF_MAP_FREEZE) /* freeze takes only the map */
-		bpf_probe_read_user(&key, sizeof(key), &uattr->key);
-	if (cmd == BPF_MAP_UPDATE_ELEM)
-		bpf_probe_read_user(&value, sizeof(value), &uattr->value);
-	audit_map_cmd(fd, cmd, action, key, value);
-}
-
-/* Batches: keys and values are arrays; their first entry is shown. */
-static __always_inline void audit_map_batch(union bpf_attr *uattr, __u32 cmd, __u32 action)
-{
-	__u64 keys = 0, values = 0;
-	__u32 fd = 0;
-
-	bpf_probe_read_user(&fd, sizeof(fd), &uattr->batch.map_fd);
-	/* lookup_and_delete_batch: keys are output, written by the kernel */
-	if (cmd != BPF_MAP_LOOKUP_AND_DELETE_BATCH)
-		bpf_probe_read_user(&keys, sizeof(keys), &uattr->batch.keys);
-	if (cmd == BPF_MAP_UPDATE_BATCH)
-		bpf_probe_read_user(&values, sizeof(values), &uattr->batch.values);
-	audit_map_cmd(fd, cmd, action, keys, values);
+	return true;
 }
 
 /*
- * MAP_GET_FD_BY_ID of a shared map, BTF_GET_FD_BY_ID of a shared map's
- * BTF, known at entry (PROG_ and LINK_: at exit, audit_bpf_exit).
+ * The shared maps' id or BTF id: MAP_GET_FD_BY_ID of a shared map,
+ * BTF_GET_FD_BY_ID of a shared map's BTF, known at entry (PROG_ and
+ * LINK_: at exit, audit_bpf_exit).
  */
-static __always_inline void audit_get_fd_by_id(union bpf_attr *uattr, __u32 cmd)
+static __always_inline void audit_get_fd_by_id(struct audit_scratch *s, __u32 cmd, __u32 id, __u32 via)
 {
-	struct audit_scratch *s;
 	struct bpf_map *map;
-	__u32 id = 0;
 
-	bpf_probe_read_user(&id, sizeof(id), &uattr->map_id);
 	map = cmd == BPF_MAP_GET_FD_BY_ID ? shared_map_by_id(id) : shared_map_by_btf_id(id);
 	if (!map)
 		return;
-	s = begin(PW_AUDIT_GET_FD_BY_ID);
-	if (!s)
-		return;
+	begin(PW_AUDIT_GET_FD_BY_ID, via);
 	s->ev.bpf_cmd = cmd;
 	s->ev.object_id = id;
 	BPF_CORE_READ_STR_INTO(&s->ev.object_name, map, name);
@@ -311,21 +467,107 @@ static __always_inline void audit_get_fd_by_id(union bpf_attr *uattr, __u32 cmd)
  * entry, so the call is kept here (by thread) and judged at exit, from the
  * program behind the new fd: it is pinwatch's when one of the first
  * AUDIT_USED_MAPS maps it uses is a shared map (every pinwatch program
- * counts into stats). Reported after the kernel acts: opening changes nothing.
+ * counts into stats). Reported after the kernel acts: opening changes
+ * nothing. A call whose arguments could not be read at entry (a page not
+ * yet faulted in) is kept here too and taken again at exit.
  */
 #define AUDIT_USED_MAPS 16
-
-struct audit_by_id {
-	__u32 cmd;
-	__u32 id;
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u64);
-	__type(value, struct audit_by_id);
-} audit_by_id SEC(".maps");
+	__type(value, struct audit_pending);
+} audit_pending SEC(".maps");
+
+static __always_inline void keep(struct audit_scratch *s, __u32 cmd, __u32 kind, __u32 id, bool attr_ok,
+				 __u64 uattr, __u32 size)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+
+	s->pend.cmd = cmd;
+	s->pend.kind = kind;
+	s->pend.id = id;
+	s->pend.attr_ok = attr_ok;
+	s->pend.uattr = uattr;
+	s->pend.size = size;
+	s->pend.pad = 0;
+	if (attr_ok)
+		__builtin_memcpy(&s->pend.attr, &s->attr, sizeof(s->attr));
+	if (bpf_map_update_elem(&audit_pending, &tid, &s->pend, BPF_ANY) && kind == AUDIT_RETRY) {
+		pw_count(MOD, PW_SEEN); /* not kept: counted lost, not silent */
+		pw_count(MOD, PW_DROPPED);
+	}
+}
+
+/*
+ * One bpf() command, its arguments in s->attr (a copy: of the user's at a
+ * tracepoint, of the kernel's at the LSM hook). Returns false when a read
+ * of user memory it points to (a path, a key) failed and last is false:
+ * nothing was written, and the caller takes the call again at exit, where
+ * the kernel has faulted the pages in. last: write what can be read.
+ */
+static __always_inline bool audit_cmd(struct audit_scratch *s, __u32 cmd, __u32 via, bool last)
+{
+	union bpf_attr *a = &s->attr;
+	struct file *f;
+
+	switch (cmd) {
+	case BPF_OBJ_GET:
+	case BPF_OBJ_PIN: {
+		long n = bpf_probe_read_user_str(s->path, PW_PATH_MAX, (void *)a->pathname);
+
+		if (n <= 0 && !last)
+			return false;
+		if (n <= 0)
+			s->path[0] = '\0';
+		fold(s, s->norm);
+		if (n > 0 && !under_root_abs(s->norm))
+			return true;
+		begin(cmd_action(cmd), via);
+		s->ev.bpf_cmd = cmd;
+		bpf_probe_read_kernel_str(s->ev.path, sizeof(s->ev.path), s->norm);
+		submit(s);
+		return true;
+	}
+	case BPF_MAP_UPDATE_ELEM:
+		return audit_map_cmd(s, a->map_fd, cmd, a->key, a->value, via, last);
+	case BPF_MAP_DELETE_ELEM:
+	case BPF_MAP_LOOKUP_AND_DELETE_ELEM:
+		return audit_map_cmd(s, a->map_fd, cmd, a->key, 0, via, last);
+	case BPF_MAP_FREEZE: /* takes only the map */
+		return audit_map_cmd(s, a->map_fd, cmd, 0, 0, via, last);
+	case BPF_MAP_UPDATE_BATCH: /* arrays: their first entry is shown */
+		return audit_map_cmd(s, a->batch.map_fd, cmd, a->batch.keys, a->batch.values, via, last);
+	case BPF_MAP_DELETE_BATCH:
+		return audit_map_cmd(s, a->batch.map_fd, cmd, a->batch.keys, 0, via, last);
+	case BPF_MAP_LOOKUP_AND_DELETE_BATCH: /* keys are output, written by the kernel */
+		return audit_map_cmd(s, a->batch.map_fd, cmd, 0, 0, via, last);
+	case BPF_MAP_GET_FD_BY_ID:
+	case BPF_BTF_GET_FD_BY_ID:
+		audit_get_fd_by_id(s, cmd, a->map_id, via);
+		return true;
+	case BPF_LINK_DETACH:
+		begin(PW_AUDIT_LINK_DETACH, via);
+		s->ev.bpf_cmd = cmd;
+		f = pw_fd_file(a->link_detach.link_fd);
+		if (f) {
+			struct bpf_link *link = BPF_CORE_READ(f, private_data);
+
+			s->ev.object_id = BPF_CORE_READ(link, id);
+			BPF_CORE_READ_STR_INTO(&s->ev.object_name, link, prog, aux, name);
+		}
+		submit(s);
+		return true;
+	case BPF_PROG_LOAD:
+		begin(PW_AUDIT_PROG_LOAD, via);
+		s->ev.bpf_cmd = cmd;
+		bpf_probe_read_kernel_str(s->ev.object_name, sizeof(s->ev.object_name), a->prog_name);
+		submit(s);
+		return true;
+	}
+	return true;
+}
 
 static __always_inline bool prog_is_ours(struct bpf_prog *prog)
 {
@@ -343,179 +585,337 @@ static __always_inline bool prog_is_ours(struct bpf_prog *prog)
 	return false;
 }
 
-SEC("tp/syscalls/sys_exit_bpf")
-int audit_bpf_exit(struct trace_event_raw_sys_exit *ctx)
+/* The program of a PROG_ or LINK_GET_FD_BY_ID that returned fd. */
+static __always_inline void judge_by_id(struct audit_scratch *s, __u32 cmd, __u32 id, long fd)
 {
-	__u64 tid = bpf_get_current_pid_tgid();
-	struct audit_by_id *p = bpf_map_lookup_elem(&audit_by_id, &tid);
-	struct audit_by_id call;
-	struct audit_scratch *s;
 	struct bpf_prog *prog;
 	struct file *f;
 	void *obj;
 
-	if (!p)
-		return 0;
-	call = *p;
-	bpf_map_delete_elem(&audit_by_id, &tid);
-	if (ctx->ret < 0)
-		return 0;
-	f = pw_fd_file((__u32)ctx->ret);
+	if (fd < 0)
+		return;
+	f = pw_fd_file(fd);
 	obj = f ? BPF_CORE_READ(f, private_data) : NULL;
 	if (!obj)
-		return 0;
-	prog = call.cmd == BPF_LINK_GET_FD_BY_ID ? BPF_CORE_READ((struct bpf_link *)obj, prog)
-						 : (struct bpf_prog *)obj;
+		return;
+	prog = cmd == BPF_LINK_GET_FD_BY_ID ? BPF_CORE_READ((struct bpf_link *)obj, prog)
+					    : (struct bpf_prog *)obj;
 	if (!prog || !prog_is_ours(prog))
-		return 0;
-	s = begin(PW_AUDIT_GET_FD_BY_ID);
-	if (!s)
-		return 0;
-	s->ev.bpf_cmd = call.cmd;
-	s->ev.object_id = call.id;
+		return;
+	begin(PW_AUDIT_GET_FD_BY_ID, PW_AUDIT_VIA_EXIT);
+	s->ev.bpf_cmd = cmd;
+	s->ev.object_id = id;
 	BPF_CORE_READ_STR_INTO(&s->ev.object_name, prog, aux, name);
 	submit(s);
-	return 0;
 }
 
-SEC("tp/syscalls/sys_enter_bpf")
-int audit_bpf(struct trace_event_raw_sys_enter *ctx)
+/* Copies a user bpf_attr of size bytes into s->attr (zeroed past it). */
+static __always_inline bool copy_user_attr(struct audit_scratch *s, __u64 uattr, __u32 size)
 {
-	__u32 cmd = (__u32)ctx->args[0];
-	union bpf_attr *uattr = (union bpf_attr *)ctx->args[1];
+	__u32 n = size < sizeof(s->attr) ? size : sizeof(s->attr);
+
+	__builtin_memset(&s->attr, 0, sizeof(s->attr));
+	barrier_var(n);
+	n &= 0xff; /* no-op (sizeof(union bpf_attr) < 256): a bound the verifier sees */
+	if (!n)
+		return false;
+	return !bpf_probe_read_user(&s->attr, n, (void *)uattr);
+}
+
+SEC("tp/syscalls/sys_exit_bpf")
+int audit_bpf_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	struct audit_pending *p = bpf_map_lookup_elem(&audit_pending, &tid);
 	struct audit_scratch *s;
-	__u64 pathname = 0;
-	__u32 fd = 0;
-	struct file *f;
 
-	switch (cmd) {
-	case BPF_OBJ_GET:
-	case BPF_OBJ_PIN: {
-		struct audit_scratch *tmp = audit_scratch_get();
-
-		bpf_probe_read_user(&pathname, sizeof(pathname), &uattr->pathname);
-		if (!tmp || bpf_probe_read_user_str(tmp->path, PW_PATH_MAX, (void *)pathname) <= 0 ||
-		    !under_root_abs(tmp->path))
-			return 0;
-		s = begin(cmd == BPF_OBJ_GET ? PW_AUDIT_OBJ_GET : PW_AUDIT_OBJ_PIN);
-		if (!s)
-			return 0;
-		s->ev.bpf_cmd = cmd;
-		bpf_probe_read_kernel_str(s->ev.path, sizeof(s->ev.path), s->path);
-		submit(s);
+	if (!p)
 		return 0;
-	}
-	case BPF_MAP_UPDATE_ELEM:
-		audit_map_elem(uattr, cmd, PW_AUDIT_MAP_UPDATE);
-		return 0;
-	case BPF_MAP_DELETE_ELEM:
-		audit_map_elem(uattr, cmd, PW_AUDIT_MAP_DELETE);
-		return 0;
-	case BPF_MAP_LOOKUP_AND_DELETE_ELEM:
-		audit_map_elem(uattr, cmd, PW_AUDIT_MAP_LOOKUP_AND_DELETE);
-		return 0;
-	case BPF_MAP_FREEZE:
-		audit_map_elem(uattr, cmd, PW_AUDIT_MAP_FREEZE);
-		return 0;
-	case BPF_MAP_UPDATE_BATCH:
-		audit_map_batch(uattr, cmd, PW_AUDIT_MAP_UPDATE_BATCH);
-		return 0;
-	case BPF_MAP_DELETE_BATCH:
-		audit_map_batch(uattr, cmd, PW_AUDIT_MAP_DELETE_BATCH);
-		return 0;
-	case BPF_MAP_LOOKUP_AND_DELETE_BATCH:
-		audit_map_batch(uattr, cmd, PW_AUDIT_MAP_LOOKUP_AND_DELETE_BATCH);
-		return 0;
-	case BPF_MAP_GET_FD_BY_ID:
-	case BPF_BTF_GET_FD_BY_ID:
-		audit_get_fd_by_id(uattr, cmd);
-		return 0;
-	case BPF_PROG_GET_FD_BY_ID:
-	case BPF_LINK_GET_FD_BY_ID: {
-		__u64 tid = bpf_get_current_pid_tgid();
-		struct audit_by_id call = { .cmd = cmd };
-
-		bpf_probe_read_user(&call.id, sizeof(call.id), &uattr->prog_id);
-		bpf_map_update_elem(&audit_by_id, &tid, &call, BPF_ANY);
-		return 0;
-	}
-	case BPF_LINK_DETACH:
-		s = begin(PW_AUDIT_LINK_DETACH);
-		if (!s)
-			return 0;
-		s->ev.bpf_cmd = cmd;
-		bpf_probe_read_user(&fd, sizeof(fd), &uattr->link_detach.link_fd);
-		f = pw_fd_file(fd);
-		if (f) {
-			struct bpf_link *link = BPF_CORE_READ(f, private_data);
-
-			s->ev.object_id = BPF_CORE_READ(link, id);
-			BPF_CORE_READ_STR_INTO(&s->ev.object_name, link, prog, aux, name);
-		}
-		submit(s);
-		return 0;
-	case BPF_PROG_LOAD:
-		s = begin(PW_AUDIT_PROG_LOAD);
-		if (!s)
-			return 0;
-		s->ev.bpf_cmd = cmd;
-		bpf_probe_read_user_str(s->ev.object_name, sizeof(s->ev.object_name), &uattr->prog_name);
-		submit(s);
-		return 0;
-	}
-	return 0;
-}
-
-static __always_inline int audit_path(__u32 action, int dfd, const char *name, int newdfd,
-				      const char *newname)
-{
-	struct audit_scratch *s = audit_scratch_get();
-
-	if (!s || !resolve(s, dfd, name, s->ev.path))
-		return 0;
-	/* resolve() wrote into the scratch; begin() must not wipe the path */
-	bpf_probe_read_kernel_str(s->path + PW_PATH_MAX, PW_PATH_MAX, s->ev.path);
-	s = begin(action);
+	s = audit_scratch_get();
 	if (!s)
 		return 0;
-	bpf_probe_read_kernel_str(s->ev.path, sizeof(s->ev.path), s->path + PW_PATH_MAX);
-	if (newname && !resolve(s, newdfd, newname, s->ev.new_path)) {
-		/* moved out of the pin root: report the name as given */
-		bpf_probe_read_user_str(s->ev.new_path, sizeof(s->ev.new_path), newname);
+	__builtin_memcpy(&s->pend, p, sizeof(s->pend));
+	bpf_map_delete_elem(&audit_pending, &tid);
+	if (s->pend.kind == AUDIT_BY_ID) {
+		judge_by_id(s, s->pend.cmd, s->pend.id, ctx->ret);
+		return 0;
 	}
+	/* a retry: the kernel has read the arguments, so their pages are in */
+	if (s->pend.attr_ok) {
+		__builtin_memcpy(&s->attr, &s->pend.attr, sizeof(s->attr));
+	} else if (!copy_user_attr(s, s->pend.uattr, s->pend.size)) {
+		/* still unreadable (unmapped since): the command alone, not lost */
+		begin(cmd_action(s->pend.cmd), PW_AUDIT_VIA_EXIT);
+		s->ev.bpf_cmd = s->pend.cmd;
+		submit(s);
+		return 0;
+	}
+	audit_cmd(s, s->pend.cmd, PW_AUDIT_VIA_EXIT, true);
+	return 0;
+}
+
+/*
+ * At entry, before the kernel acts. A bpf_attr (or what it points to) in
+ * a page not yet faulted in cannot be read here (tracepoint programs do
+ * not fault): the call is kept and written at sys_exit_bpf instead (via
+ * "exit"), not dropped.
+ */
+SEC("tp/syscalls/sys_enter_bpf")
+int audit_bpf__tp(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 cmd = (__u32)ctx->args[0];
+	__u64 uattr = ctx->args[1];
+	__u32 size = (__u32)ctx->args[2];
+	struct audit_scratch *s;
+
+	if (!cmd_action(cmd))
+		return 0;
+	s = audit_scratch_get();
+	if (!s)
+		return 0;
+	if (!copy_user_attr(s, uattr, size)) {
+		keep(s, cmd, AUDIT_RETRY, 0, false, uattr, size);
+		return 0;
+	}
+	if (cmd == BPF_PROG_GET_FD_BY_ID || cmd == BPF_LINK_GET_FD_BY_ID) {
+		keep(s, cmd, AUDIT_BY_ID, s->attr.prog_id, false, 0, 0);
+		return 0;
+	}
+	if (!audit_cmd(s, cmd, PW_AUDIT_VIA_ENTRY, false))
+		keep(s, cmd, AUDIT_RETRY, 0, true, 0, 0);
+	return 0;
+}
+
+/*
+ * Where BPF LSM runs: the kernel's own copy of the bpf_attr (no fault, no
+ * second thread rewriting it after the check), whatever the entry (the
+ * 64-bit syscall, a 32-bit compat one). What it points to (a path, a key)
+ * is still user memory: a failed read is taken again at sys_exit_bpf.
+ */
+SEC("lsm/bpf")
+int BPF_PROG(audit_bpf__lsm, int cmd, union bpf_attr *attr, unsigned int size)
+{
+	__u32 n = bpf_core_type_size(union bpf_attr);
+	struct audit_scratch *s;
+
+	if (!cmd_action(cmd))
+		return 0;
+	s = audit_scratch_get();
+	if (!s)
+		return 0;
+	__builtin_memset(&s->attr, 0, sizeof(s->attr));
+	if (n > sizeof(s->attr))
+		n = sizeof(s->attr);
+	barrier_var(n);
+	n &= 0xff;
+	bpf_probe_read_kernel(&s->attr, n, attr);
+	if (cmd == BPF_PROG_GET_FD_BY_ID || cmd == BPF_LINK_GET_FD_BY_ID) {
+		keep(s, cmd, AUDIT_BY_ID, s->attr.prog_id, false, 0, 0);
+		return 0;
+	}
+	if (!audit_cmd(s, cmd, PW_AUDIT_VIA_LSM, false))
+		keep(s, cmd, AUDIT_RETRY, 0, true, 0, 0);
+	return 0;
+}
+
+/* ---- unlink, rename, umount ---- */
+
+/*
+ * Tracepoint side: the paths resolved (resolve()) and matched against the
+ * pin root. A name that cannot be read at entry is kept (by thread) and
+ * resolved at the syscall's exit, when the kernel has faulted it in.
+ */
+struct audit_path_call {
+	__u32 action;
+	__s32 dfd;
+	__s32 newdfd;
+	__u32 pad;
+	__u64 name;
+	__u64 newname;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct audit_path_call);
+} audit_path_retry SEC(".maps");
+
+static __always_inline int audit_path(__u32 action, int dfd, const char *name, int newdfd,
+				      const char *newname, __u32 via)
+{
+	struct audit_scratch *s = audit_scratch_get();
+	bool faulted = false, hit;
+
+	if (!s)
+		return 0;
+	resolve(s, dfd, name, s->ev.path, &faulted);
+	if (newname)
+		resolve(s, newdfd, newname, s->ev.new_path, &faulted);
+	else
+		s->ev.new_path[0] = '\0';
+	if (faulted && via == PW_AUDIT_VIA_ENTRY) {
+		struct audit_path_call c = { .action = action, .dfd = dfd, .newdfd = newdfd,
+					     .name = (__u64)name, .newname = (__u64)newname };
+		__u64 tid = bpf_get_current_pid_tgid();
+
+		if (bpf_map_update_elem(&audit_path_retry, &tid, &c, BPF_ANY)) {
+			pw_count(MOD, PW_SEEN);
+			pw_count(MOD, PW_DROPPED);
+		}
+		return 0;
+	}
+	if (action == PW_AUDIT_UMOUNT)
+		hit = under_root_abs(s->ev.path) || above_root_abs(s->ev.path);
+	else
+		hit = under_root_abs(s->ev.path) || (newname && under_root_abs(s->ev.new_path));
+	if (!hit)
+		return 0;
+	/* keep the resolved paths: begin() clears them */
+	bpf_probe_read_kernel_str(s->path, PW_PATH_MAX, s->ev.path);
+	bpf_probe_read_kernel_str(s->norm, PW_PATH_MAX, s->ev.new_path);
+	begin(action, via);
+	bpf_probe_read_kernel_str(s->ev.path, sizeof(s->ev.path), s->path);
+	bpf_probe_read_kernel_str(s->ev.new_path, sizeof(s->ev.new_path), s->norm);
 	submit(s);
 	return 0;
+}
+
+static __always_inline int path_exit(void)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	struct audit_path_call *p = bpf_map_lookup_elem(&audit_path_retry, &tid);
+	struct audit_path_call c;
+
+	if (!p)
+		return 0;
+	c = *p;
+	bpf_map_delete_elem(&audit_path_retry, &tid);
+	return audit_path(c.action, c.dfd, (const char *)c.name, c.newdfd, (const char *)c.newname,
+			  PW_AUDIT_VIA_EXIT);
 }
 
 SEC("tp/syscalls/sys_enter_unlink")
-int audit_unlink(struct trace_event_raw_sys_enter *ctx)
+int audit_unlink__tp(struct trace_event_raw_sys_enter *ctx)
 {
-	return audit_path(PW_AUDIT_UNLINK, AT_FDCWD, (const char *)ctx->args[0], 0, NULL);
+	return audit_path(PW_AUDIT_UNLINK, AT_FDCWD, (const char *)ctx->args[0], 0, NULL,
+			  PW_AUDIT_VIA_ENTRY);
 }
 
 SEC("tp/syscalls/sys_enter_unlinkat")
-int audit_unlinkat(struct trace_event_raw_sys_enter *ctx)
+int audit_unlinkat__tpnolsm(struct trace_event_raw_sys_enter *ctx)
 {
-	return audit_path(PW_AUDIT_UNLINK, (int)ctx->args[0], (const char *)ctx->args[1], 0, NULL);
+	return audit_path(PW_AUDIT_UNLINK, (int)ctx->args[0], (const char *)ctx->args[1], 0, NULL,
+			  PW_AUDIT_VIA_ENTRY);
 }
 
 SEC("tp/syscalls/sys_enter_rename")
-int audit_rename(struct trace_event_raw_sys_enter *ctx)
+int audit_rename__tp(struct trace_event_raw_sys_enter *ctx)
 {
 	return audit_path(PW_AUDIT_RENAME, AT_FDCWD, (const char *)ctx->args[0], AT_FDCWD,
-			  (const char *)ctx->args[1]);
+			  (const char *)ctx->args[1], PW_AUDIT_VIA_ENTRY);
 }
 
 SEC("tp/syscalls/sys_enter_renameat")
-int audit_renameat(struct trace_event_raw_sys_enter *ctx)
+int audit_renameat__tpnolsm(struct trace_event_raw_sys_enter *ctx)
 {
 	return audit_path(PW_AUDIT_RENAME, (int)ctx->args[0], (const char *)ctx->args[1],
-			  (int)ctx->args[2], (const char *)ctx->args[3]);
+			  (int)ctx->args[2], (const char *)ctx->args[3], PW_AUDIT_VIA_ENTRY);
 }
 
 SEC("tp/syscalls/sys_enter_renameat2")
-int audit_renameat2(struct trace_event_raw_sys_enter *ctx)
+int audit_renameat2__tpnolsm(struct trace_event_raw_sys_enter *ctx)
 {
 	return audit_path(PW_AUDIT_RENAME, (int)ctx->args[0], (const char *)ctx->args[1],
-			  (int)ctx->args[2], (const char *)ctx->args[3]);
+			  (int)ctx->args[2], (const char *)ctx->args[3], PW_AUDIT_VIA_ENTRY);
+}
+
+SEC("tp/syscalls/sys_enter_umount")
+int audit_umount__tp(struct trace_event_raw_sys_enter *ctx)
+{
+	return audit_path(PW_AUDIT_UMOUNT, AT_FDCWD, (const char *)ctx->args[0], 0, NULL,
+			  PW_AUDIT_VIA_ENTRY);
+}
+
+/* The exits of the path syscalls: a name unreadable at entry, again. */
+#define PATH_EXIT(sc, hook)						\
+	SEC("tp/syscalls/sys_exit_" #sc)				\
+	int hook(struct trace_event_raw_sys_exit *ctx)			\
+	{								\
+		return path_exit();					\
+	}
+PATH_EXIT(unlink, audit_unlink_exit__tpnolsm)
+PATH_EXIT(unlinkat, audit_unlinkat_exit__tpnolsm)
+PATH_EXIT(rename, audit_rename_exit__tpnolsm)
+PATH_EXIT(renameat, audit_renameat_exit__tpnolsm)
+PATH_EXIT(renameat2, audit_renameat2_exit__tpnolsm)
+PATH_EXIT(umount, audit_umount_exit__tpnolsm)
+
+/*
+ * Where BPF LSM runs: the dentries the kernel resolved, whatever the name
+ * (a symlink, a bind mount, /proc/self/cwd, "..") and the entry (unlinkat,
+ * io_uring's UNLINKAT and RENAMEAT, 32-bit compat calls).
+ */
+SEC("lsm/path_unlink")
+int BPF_PROG(audit_unlink__lsm, const struct path *dir, struct dentry *dentry)
+{
+	struct audit_scratch *s = audit_scratch_get();
+
+	if (!s || !dentry_under_root(s, dentry, s->norm))
+		return 0;
+	begin(PW_AUDIT_UNLINK, PW_AUDIT_VIA_LSM);
+	bpf_probe_read_kernel_str(s->ev.path, sizeof(s->ev.path), s->norm);
+	submit(s);
+	return 0;
+}
+
+SEC("lsm/path_rename")
+int BPF_PROG(audit_rename__lsm, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry)
+{
+	struct audit_scratch *s = audit_scratch_get();
+	bool from, to;
+
+	if (!s)
+		return 0;
+	from = dentry_under_root(s, old_dentry, s->norm);
+	to = dentry_under_root(s, new_dentry, s->norm + PW_PATH_MAX);
+	if (!from && !to)
+		return 0;
+	begin(PW_AUDIT_RENAME, PW_AUDIT_VIA_LSM);
+	if (from)
+		bpf_probe_read_kernel_str(s->ev.path, sizeof(s->ev.path), s->norm);
+	else
+		BPF_CORE_READ_STR_INTO(&s->ev.path, old_dentry, d_name.name);
+	if (to)
+		bpf_probe_read_kernel_str(s->ev.new_path, sizeof(s->ev.new_path), s->norm + PW_PATH_MAX);
+	else
+		BPF_CORE_READ_STR_INTO(&s->ev.new_path, new_dentry, d_name.name);
+	submit(s);
+	return 0;
+}
+
+/*
+ * An unmount of the pin root's bpffs (its superblock, by device), however
+ * it is named. An unmount of a mount above it (umount -l /sys) is not seen
+ * here (README).
+ */
+SEC("lsm/sb_umount")
+int BPF_PROG(audit_umount__lsm, struct vfsmount *mnt, int flags)
+{
+	struct super_block *sb = BPF_CORE_READ(mnt, mnt_sb);
+	struct audit_scratch *s;
+	__u32 off = 0;
+
+	if (BPF_CORE_READ(sb, s_magic) != BPF_FS_MAGIC || BPF_CORE_READ(sb, s_dev) != pw_pin_root_dev)
+		return 0;
+	s = audit_scratch_get();
+	if (!s)
+		return 0;
+	dentry_path(s, mnt, BPF_CORE_READ(mnt, mnt_root), &off);
+	bpf_probe_read_kernel_str(s->norm, PW_PATH_MAX, s->path);
+	begin(PW_AUDIT_UMOUNT, PW_AUDIT_VIA_LSM);
+	bpf_probe_read_kernel_str(s->ev.path, sizeof(s->ev.path), s->norm);
+	submit(s);
+	return 0;
 }

@@ -1243,11 +1243,28 @@ struct pw_attr {
 	X(MAP_LOOKUP_AND_DELETE, map_lookup_and_delete, 11)	\
 	X(MAP_LOOKUP_AND_DELETE_BATCH, map_lookup_and_delete_batch, 12)	\
 	X(MAP_FREEZE, map_freeze, 13)		\
-	X(GET_FD_BY_ID, get_fd_by_id, 14)
+	X(GET_FD_BY_ID, get_fd_by_id, 14)	\
+	X(UMOUNT, umount, 15)
 
 enum pw_audit_action {
 #define PW_X(up, low, id) PW_AUDIT_##up = id,
 	PW_AUDIT_ACTIONS(PW_X)
+#undef PW_X
+};
+
+/* Where an audit event was taken (field "via"); X(up, low, id). entry: at
+ * syscall entry, before the kernel acts; exit: at the syscall's exit, as
+ * a read at entry failed (a page not yet faulted in) or the outcome is
+ * needed (get_fd_by_id of a program or link); lsm: a BPF LSM hook, on the
+ * kernel's own copy of the arguments. */
+#define PW_AUDIT_VIAS(X)	\
+	X(ENTRY, entry, 0)	\
+	X(EXIT, exit, 1)	\
+	X(LSM, lsm, 2)
+
+enum pw_audit_via {
+#define PW_X(up, low, id) PW_AUDIT_VIA_##up = id,
+	PW_AUDIT_VIAS(PW_X)
 #undef PW_X
 };
 
@@ -1264,7 +1281,7 @@ struct pw_audit {
 				 * map_lookup_and_delete; the first key of a batch) */
 	__u32 value_len;	/* bytes of value shown (map_update; the first value
 				 * of map_update_batch) */
-	__u32 pad;
+	__u32 via;		/* enum pw_audit_via */
 	char object_name[16];	/* map or program name */
 	__u8 key[PW_AUDIT_BYTES];
 	__u8 value[PW_AUDIT_BYTES];

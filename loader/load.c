@@ -471,9 +471,12 @@ static int set_pin_root_consts(struct bpf_object *obj)
 		return -EINVAL;
 	memcpy(root, env.pin_root, len);
 	__u64 ino = st.st_ino;
+	/* the kernel's encoding of st_dev (MKDEV: 12 bits major, 20 minor) */
+	__u32 dev = major(st.st_dev) << 20 | minor(st.st_dev);
 	return set_const(obj, "pw_pin_root", root, sizeof(root)) ?:
 	       set_const(obj, "pw_pin_root_len", &len, sizeof(len)) ?:
-	       set_const(obj, "pw_pin_root_ino", &ino, sizeof(ino));
+	       set_const(obj, "pw_pin_root_ino", &ino, sizeof(ino)) ?:
+	       set_const(obj, "pw_pin_root_dev", &dev, sizeof(dev));
 }
 
 /*

@@ -335,12 +335,35 @@ done:
 /* Variants that need more than their kind can do: the part of a program's
  * name after "__" (ptrace_x__tpk: "tpk") and the feature it rests on.
  * Without it the variant is no candidate: no failed load, no notice. */
+static bool probe_no_path_lsm(char *out, size_t outsz);
+
+/* quiet: a hook whose only variants lack it is left out without a notice
+ * (another hook's variant does its work there). */
 static const struct {
 	const char *variant;
 	bool (*probe)(char *out, size_t outsz);
+	bool quiet;
 } variant_needs[] = {
-	{ "tpk", probe_task_from_pid },	/* tp + kfunc bpf_task_from_pid */
+	{ "tpk", probe_task_from_pid, false },	/* tp + kfunc bpf_task_from_pid */
+	{ "tpnolsm", probe_no_path_lsm, true },	/* tp where BPF LSM path hooks do not run */
 };
+
+/* Set when variant_supported refused a variant for a quiet need. */
+static bool refused_quiet;
+
+/*
+ * "tpnolsm": a syscall tracepoint whose work an LSM variant of another
+ * hook of the module does where BPF LSM runs (audit: lsm/path_unlink
+ * sees unlink and unlinkat alike; audit_unlink__lsm replaces
+ * audit_unlink__tp, and audit_unlinkat__tpnolsm goes). Also there when
+ * lsm is denied (PINWATCH_DENY_VARIANTS=lsm): the tracepoints then do it.
+ */
+static bool probe_no_path_lsm(char *out, size_t outsz)
+{
+	(void)out;
+	(void)outsz;
+	return variant_denied("lsm") || !trial_lsm("path_unlink", NULL, 0);
+}
 
 /* PINWATCH_DENY_VARIANTS=fentry,kprobe: treat these kinds (or the
  * variants of variant_needs, by name: tpk) as unsupported, so that a
@@ -368,8 +391,10 @@ static bool variant_supported(const struct bpf_program *prog, const struct varia
 		return false;
 	for (size_t i = 0; suffix && i < sizeof(variant_needs) / sizeof(variant_needs[0]); i++)
 		if (!strcmp(suffix + 2, variant_needs[i].variant) &&
-		    (variant_denied(variant_needs[i].variant) || !variant_needs[i].probe(NULL, 0)))
+		    (variant_denied(variant_needs[i].variant) || !variant_needs[i].probe(NULL, 0))) {
+			refused_quiet |= variant_needs[i].quiet;
 			return false;
+		}
 	if (!strcmp(name, "tp"))
 		return tracepoint_exists(target);
 	if (!strcmp(name, "tp_btf"))
@@ -530,13 +555,16 @@ void plan_variants(struct bpf_object *obj, const char *module, struct variant_pl
 				snprintf(h->stage_kind, sizeof(h->stage_kind), "%s", strstr(name, "__") + 2);
 			continue;
 		}
+		refused_quiet = false;
 		if (!v)
 			add_candidate(h, name, NULL, 1000, ranks[h - plan->hooks]);
 		else if (variant_supported(prog, v))
 			add_candidate(h, name, v->name, v->rank, ranks[h - plan->hooks]);
+		else if (refused_quiet)
+			h->quiet = true;
 	}
 	for (int i = 0; i < plan->n; i++)
-		if (!plan->hooks[i].n && !plan->hooks[i].served)
+		if (!plan->hooks[i].n && !plan->hooks[i].served && !plan->hooks[i].quiet)
 			die_msg("%s: notice: hook %s is not available on this kernel, skipped", module,
 				plan->hooks[i].hook);
 	btf__free(vmlinux_btf);

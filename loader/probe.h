@@ -38,6 +38,7 @@ struct hook_plan {
 	char prog[PLAN_MAX_CANDS][64];
 	const char *kind[PLAN_MAX_CANDS];
 	int n, cur;		/* cur == n: none attached (a stage serves it) */
+	bool quiet;		/* no variant, as another hook does its work (tpnolsm) */
 	bool served;		/* a tail-call stage of the hook's name runs in its place */
 	char stage_kind[32];	/* "tp" when a stage <hook>__tp serves the hook, else "" */
 };

@@ -1563,6 +1563,7 @@ static void emit_ptrace(struct pw_emit *e, const void *rec, size_t len)
 /* ---- audit emitters ---- */
 
 PW_DEFINE_NAME_FN(audit_action_name, PW_AUDIT_ACTIONS)
+PW_DEFINE_NAME_FN(audit_via_name, PW_AUDIT_VIAS)
 
 /* Bytes as lowercase hex (JSON only: text shows the path or names). */
 static void emit_hex(struct pw_emit *e, const char *jkey, const __u8 *p, size_t n)
@@ -1601,6 +1602,9 @@ static void emit_audit(struct pw_emit *e, const void *rec, size_t len)
 		}
 		emit_str(e, "new_path", "", r.new_path, sizeof(r.new_path));
 	}
+	/* text: only when not the usual entry */
+	if (r.via != PW_AUDIT_VIA_ENTRY || e->fmt == PW_FMT_JSON)
+		emit_str(e, "via", "via", audit_via_name(r.via), 16);
 }
 
 /* ---- uprobe and profile emitters ---- */
