@@ -152,6 +152,8 @@ struct walk_ctx {
 	struct audit_scratch *s;
 	struct mount *mnt;
 	struct dentry *d;
+	struct dentry *root;	/* the task's root (chroot, pivot_root): */
+	struct vfsmount *root_mnt; /* names are shown from there, as d_path does */
 	int n;
 };
 
@@ -160,7 +162,7 @@ static long walk_step(__u32 i, struct walk_ctx *w)
 	struct dentry *d = w->d, *parent;
 	struct mount *mnt = w->mnt; /* a local: CO-RE relocates its fields */
 
-	if (!d)
+	if (!d || (d == w->root && &mnt->mnt == w->root_mnt))
 		return 1;
 	parent = BPF_CORE_READ(d, d_parent);
 	if (d == BPF_CORE_READ(mnt, mnt.mnt_root) || d == parent) {
@@ -184,12 +186,16 @@ static long walk_step(__u32 i, struct walk_ctx *w)
  * The absolute path of (mnt, dentry) into s->path from *off, as the
  * kernel's d_path walks it: up the dentries, and from a mount's root to
  * the directory it is mounted on (so a cwd on bpffs below /sys/fs/bpf is
- * "/sys/fs/bpf/..."). Names are the dentries', not text the process gave.
+ * "/sys/fs/bpf/..."), up to the task's root. Names are the dentries', not
+ * text the process gave.
  */
 static __always_inline void dentry_path(struct audit_scratch *s, struct vfsmount *vmnt,
 					struct dentry *d, __u32 *off)
 {
-	struct walk_ctx w = { .s = s, .mnt = container_of(vmnt, struct mount, mnt), .d = d };
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct walk_ctx w = { .s = s, .mnt = container_of(vmnt, struct mount, mnt), .d = d,
+			      .root = BPF_CORE_READ(task, fs, root.dentry),
+			      .root_mnt = BPF_CORE_READ(task, fs, root.mnt) };
 
 	bpf_loop(PATH_DEPTH + 8, walk_step, &w, 0);
 	for (int i = PATH_DEPTH - 1; i >= 0; i--) {
@@ -252,14 +258,14 @@ static __always_inline void fold(struct audit_scratch *s, char *out)
  * bind mount, /proc/self/cwd or ".." on the way is not followed (README).
  */
 static __always_inline void resolve(struct audit_scratch *s, int dfd, const char *name, char *out,
-				    bool *faulted)
+				    bool *faulted, bool user)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u32 off = 0;
 	char first = 0;
 
 	out[0] = '\0';
-	if (bpf_probe_read_user(&first, 1, name)) {
+	if (user ? bpf_probe_read_user(&first, 1, name) : bpf_probe_read_kernel(&first, 1, name)) {
 		*faulted = true;
 		return;
 	}
@@ -276,7 +282,7 @@ static __always_inline void resolve(struct audit_scratch *s, int dfd, const char
 		}
 		append_slash(s->path, &off);
 	}
-	append(s->path, &off, name, true);
+	append(s->path, &off, name, user);
 	fold(s, out);
 }
 
@@ -745,13 +751,13 @@ static __always_inline int audit_path(__u32 action, int dfd, const char *name, i
 				      const char *newname, __u32 via)
 {
 	struct audit_scratch *s = audit_scratch_get();
-	bool faulted = false, hit;
+	bool faulted = false, hit, user = via != PW_AUDIT_VIA_IO_URING;
 
 	if (!s)
 		return 0;
-	resolve(s, dfd, name, s->ev.path, &faulted);
+	resolve(s, dfd, name, s->ev.path, &faulted, user);
 	if (newname)
-		resolve(s, newdfd, newname, s->ev.new_path, &faulted);
+		resolve(s, newdfd, newname, s->ev.new_path, &faulted, user);
 	else
 		s->ev.new_path[0] = '\0';
 	if (faulted && via == PW_AUDIT_VIA_ENTRY) {
@@ -917,5 +923,119 @@ int BPF_PROG(audit_umount__lsm, struct vfsmount *mnt, int flags)
 	begin(PW_AUDIT_UMOUNT, PW_AUDIT_VIA_LSM);
 	bpf_probe_read_kernel_str(s->ev.path, sizeof(s->ev.path), s->norm);
 	submit(s);
+	return 0;
+}
+
+/* ---- where BPF LSM does not run: io_uring and 32-bit compat calls ---- */
+
+/*
+ * io_uring UNLINKAT and RENAMEAT submitted through a ring pass no syscall
+ * tracepoint. io_uring_submit_req fires after the request's prep, which
+ * copied the paths into the kernel (getname: struct filename): they are
+ * resolved as the syscalls' are, from the submitting task's cwd and fd
+ * table (an SQPOLL thread shares them with its process). One load of the
+ * opcode per submitted request, nothing on other syscalls. The request's
+ * command data is its first bytes (io_kiocb_to_cmd). 6.18's name of the
+ * tracepoint; 6.1 has BPF LSM (path_unlink sees io_uring) instead.
+ */
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(audit_iouring__tpnolsm, struct io_kiocb *req)
+{
+	__u8 op = BPF_CORE_READ(req, opcode);
+
+	if (op == IORING_OP_UNLINKAT) {
+		struct io_unlink *un = (struct io_unlink *)req;
+
+		return audit_path(PW_AUDIT_UNLINK, BPF_CORE_READ(un, dfd),
+				  BPF_CORE_READ(un, filename, name), 0, NULL, PW_AUDIT_VIA_IO_URING);
+	}
+	if (op == IORING_OP_RENAMEAT) {
+		struct io_rename *rn = (struct io_rename *)req;
+
+		return audit_path(PW_AUDIT_RENAME, BPF_CORE_READ(rn, old_dfd),
+				  BPF_CORE_READ(rn, oldpath, name), BPF_CORE_READ(rn, new_dfd),
+				  BPF_CORE_READ(rn, newpath, name), PW_AUDIT_VIA_IO_URING);
+	}
+	return 0;
+}
+
+/*
+ * 32-bit compat syscalls (int $0x80, or a 32-bit process) pass no
+ * syscalls/sys_enter_* tracepoint (the kernel's syscall tracepoints skip
+ * compat calls). raw_syscalls/sys_enter sees every syscall, so this hook
+ * costs every syscall of the host: it is attached only while
+ * config.audit_compat is on (pinwatch config set audit_compat on, where
+ * the kernel has IA32 emulation). Arguments are read at entry only: no
+ * syscall tracepoint fires at a compat call's exit to read them again.
+ * i386 numbers (arch/x86/entry/syscalls/syscall_32.tbl) and registers.
+ */
+#define NR32_UNLINK	10
+#define NR32_RENAME	38
+#define NR32_UMOUNT2	52
+#define NR32_UNLINKAT	301
+#define NR32_RENAMEAT	302
+#define NR32_RENAMEAT2	353
+#define NR32_BPF	357
+#define TS_COMPAT_	0x0002	/* arch/x86/include/asm/thread_info.h */
+
+PW_ATTACH_IF(audit_compat)
+SEC("raw_tp/sys_enter")
+int BPF_PROG(audit_compat__tpnolsm, struct pt_regs *regs, long id)
+{
+	struct task_struct *task;
+	struct audit_scratch *s;
+	__u64 a0, a1, a2, a3;
+
+	switch (id) {
+	case NR32_UNLINK: case NR32_RENAME: case NR32_UMOUNT2: case NR32_UNLINKAT:
+	case NR32_RENAMEAT: case NR32_RENAMEAT2: case NR32_BPF:
+		break;
+	default:
+		return 0;
+	}
+	task = (struct task_struct *)bpf_get_current_task();
+	if (!(BPF_CORE_READ(task, thread_info.status) & TS_COMPAT_))
+		return 0; /* a 64-bit call of the same number */
+	a0 = (__u32)BPF_CORE_READ(regs, bx);
+	a1 = (__u32)BPF_CORE_READ(regs, cx);
+	a2 = (__u32)BPF_CORE_READ(regs, dx);
+	a3 = (__u32)BPF_CORE_READ(regs, si);
+	if (id != NR32_BPF) {
+		/* one call of audit_path (each inlined copy costs the verifier) */
+		__u32 action = PW_AUDIT_RENAME;
+		__u64 dfd = AT_FDCWD, name = a0, newdfd = AT_FDCWD, newname = 0;
+
+		switch (id) {
+		case NR32_UNLINK: action = PW_AUDIT_UNLINK; break;
+		case NR32_UNLINKAT: action = PW_AUDIT_UNLINK; dfd = a0; name = a1; break;
+		case NR32_UMOUNT2: action = PW_AUDIT_UMOUNT; break;
+		case NR32_RENAME: newname = a1; break;
+		default: dfd = a0; name = a1; newdfd = a2; newname = a3; break; /* renameat, renameat2 */
+		}
+		return audit_path(action, (int)dfd, (const char *)name, (int)newdfd, (const char *)newname,
+				  PW_AUDIT_VIA_COMPAT);
+	}
+	/* bpf(cmd, attr, size) */
+	if (!cmd_action((__u32)a0))
+		return 0;
+	s = audit_scratch_get();
+	if (!s)
+		return 0;
+	if (!copy_user_attr(s, a1, (__u32)a2)) {
+		/* unreadable, and no exit to read it again: the command alone */
+		begin(cmd_action((__u32)a0), PW_AUDIT_VIA_COMPAT);
+		s->ev.bpf_cmd = (__u32)a0;
+		submit(s);
+		return 0;
+	}
+	if ((__u32)a0 == BPF_PROG_GET_FD_BY_ID || (__u32)a0 == BPF_LINK_GET_FD_BY_ID) {
+		/* judged from the new fd at exit: none for a compat call; the id */
+		begin(PW_AUDIT_GET_FD_BY_ID, PW_AUDIT_VIA_COMPAT);
+		s->ev.bpf_cmd = (__u32)a0;
+		s->ev.object_id = s->attr.prog_id;
+		submit(s);
+		return 0;
+	}
+	audit_cmd(s, (__u32)a0, PW_AUDIT_VIA_COMPAT, true);
 	return 0;
 }

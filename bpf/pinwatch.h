@@ -330,7 +330,9 @@ struct pw_config {
 	__u32 blocklist_entries; /* maps/blocklist's entries, kept by `pinwatch
 				  * block` under the lock: 0 lets the process
 				  * module's mmap hook return at once */
-	/* 4 bytes of tail padding (the struct is 8-byte aligned) */
+	__u32 audit_compat;	/* 1: the audit module's raw sys_enter hook
+				 * watches 32-bit compat syscalls (attached
+				 * only then: it runs on every syscall) */
 };
 
 /* /proc/PID/stat's clock ticks: USER_HZ, 100 on every Linux ABI. */
@@ -368,7 +370,8 @@ struct pw_config {
 	X(consumer_start, u64, 1)	\
 	X(hash_max_mb, u32, 1)		\
 	X(ancestors, u32, 1)			\
-	X(blocklist_entries, u32, 0)
+	X(blocklist_entries, u32, 0)		\
+	X(audit_compat, bool, 1)
 
 /* maps/stats: per-CPU array keyed by module id. For every module,
  * seen == filtered + emitted + dropped once its programs are idle. */
@@ -1256,11 +1259,17 @@ enum pw_audit_action {
  * syscall entry, before the kernel acts; exit: at the syscall's exit, as
  * a read at entry failed (a page not yet faulted in) or the outcome is
  * needed (get_fd_by_id of a program or link); lsm: a BPF LSM hook, on the
- * kernel's own copy of the arguments. */
+ * kernel's own copy of the arguments; compat: a 32-bit compat syscall, at
+ * the raw sys_enter tracepoint (config.audit_compat), read at entry only
+ * (no syscall tracepoint fires at its exit); io_uring: a request submitted
+ * through a ring (the io_uring_submit_req tracepoint, its kernel copy of
+ * the path). */
 #define PW_AUDIT_VIAS(X)	\
 	X(ENTRY, entry, 0)	\
 	X(EXIT, exit, 1)	\
-	X(LSM, lsm, 2)
+	X(LSM, lsm, 2)		\
+	X(COMPAT, compat, 3)	\
+	X(IO_URING, io_uring, 4)
 
 enum pw_audit_via {
 #define PW_X(up, low, id) PW_AUDIT_VIA_##up = id,

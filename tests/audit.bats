@@ -141,14 +141,17 @@ map_id() { # pinned map name
 	id=$(map_id stats)
 	btf=$(bpftool -j map show pinned "$PIN_ROOT/maps/config" | jq -r '.btf_id')
 	bpftool map show id "$id" >/dev/null
-	# (another tool on the host may open pinwatch's programs by id meanwhile)
-	ev=$(audit_events | jq -c 'select(.action == "get_fd_by_id" and .bpf_cmd == 14)') # BPF_MAP_GET_FD_BY_ID
+	# this test's bpftool only: other tools on the host (another sensor's
+	# loader, bpftool) may open pinwatch's objects by id meanwhile
+	local me=$BASHPID
+	mine() { jq -c --argjson me "$me" "select(.action == \"get_fd_by_id\" and .ppid == \$me and $1)"; }
+	ev=$(audit_events | mine '.bpf_cmd == 14') # BPF_MAP_GET_FD_BY_ID
 	assert_field "$ev" .object_id "$id"
 	assert_field "$ev" .object_name stats
 	assert_field "$ev" .comm bpftool
 	# bpftool btf show also opens every map by id, to list the BTF's maps
 	bpftool btf show id "$btf" >/dev/null
-	ev=$(audit_events | jq -c 'select(.action == "get_fd_by_id" and .bpf_cmd == 19)') # BPF_BTF_GET_FD_BY_ID
+	ev=$(audit_events | mine '.bpf_cmd == 19') # BPF_BTF_GET_FD_BY_ID
 	assert_field "$ev" .object_id "$btf"
 	assert_field "$ev" .object_name config # the first shared map with this BTF
 	assert_field "$ev" .comm bpftool
@@ -270,23 +273,54 @@ spare_pin() { # name: a second pin of the stats map under process/
 }
 
 # bats test_tags=vm-ci
-@test "an io_uring UNLINKAT and a 32-bit compat unlink of a pin are reported where BPF LSM runs" {
-	audit_lsm || skip "io_uring and compat calls pass no syscall tracepoint: README says what remains blind"
+@test "an io_uring UNLINKAT of a pin is reported (LSM: path_unlink; tracepoints: io_uring's submit)" {
 	[[ $(cat /proc/sys/kernel/io_uring_disabled 2>/dev/null || echo 0) != 2 ]] || skip "io_uring is disabled here"
 	gcc -O1 -Wall -Wextra -Werror -o "$BATS_TEST_TMPDIR/pwiouring" "$PW_HOME/tests/helpers/iouring-act.c"
 	spare_pin t1
 	spare_pin t2
 	pw_drain
 	run -0 "$BATS_TEST_TMPDIR/pwiouring" /dev/null "$PIN_ROOT/process/t1"
-	run -0 act compat-unlink "$PIN_ROOT/process/t2"
+	pids=(0 "$(sed -n 's/^pid=\([0-9]*\) .*/\1/p' <<<"$output")")
+	# relative to the ring owner's cwd, with a doubled slash
+	run -0 bash -c 'cd "$1" && exec "$2" /dev/null "$3"' _ "${PIN_ROOT%/*}" "$BATS_TEST_TMPDIR/pwiouring" "${PIN_ROOT##*/}//process/t2"
+	pids+=("$(sed -n 's/^pid=\([0-9]*\) .*/\1/p' <<<"$output")")
 	[ ! -e "$PIN_ROOT/process/t1" ] && [ ! -e "$PIN_ROOT/process/t2" ]
 	events=$(audit_events | jq -c 'select(.action == "unlink")')
-	ev=$(jq -c --arg p "$PIN_ROOT/process/t1" 'select(.path == $p)' <<<"$events")
-	assert_field "$ev" .comm pwiouring
-	assert_field "$ev" .via lsm
-	ev=$(jq -c --arg p "$PIN_ROOT/process/t2" 'select(.path == $p)' <<<"$events")
-	assert_field "$ev" .comm audit-act
-	assert_field "$ev" .via lsm
+	for n in 1 2; do
+		ev=$(jq -c --arg p "$PIN_ROOT/process/t$n" 'select(.path == $p)' <<<"$events")
+		# the process's (its io worker thread may do the unlink: comm iou-wrk-PID)
+		assert_field "$ev" .pid "${pids[n]}"
+		if audit_lsm; then assert_field "$ev" .via lsm; else assert_field "$ev" .via io_uring; fi
+	done
+}
+
+# bats test_tags=vm-ci
+@test "a 32-bit compat unlink (int 0x80) of a pin is reported (LSM: always; tracepoints: with audit_compat on)" {
+	[[ -e /proc/sys/abi/vsyscall32 ]] || skip "this kernel runs no 32-bit code"
+	spare_pin t1
+	spare_pin t2
+	if ! audit_lsm; then
+		[ ! -e "$PIN_ROOT/audit/link_audit_compat" ] # off by default: it costs every syscall
+		run -0 act compat-unlink "$PIN_ROOT/process/t2"
+		[ -z "$(audit_events | jq -c 'select(.action == "unlink" and .comm == "audit-act")')" ] # blind while off
+		spare_pin t2
+		"$PW" config set audit_compat on
+		[ -e "$PIN_ROOT/audit/link_audit_compat" ]
+	fi
+	pw_drain
+	run -0 act compat-unlink "$PIN_ROOT/process/t1"
+	(cd "$PIN_ROOT/process" && "$BATS_FILE_TMPDIR/audit-act" compat-unlink ./t2) >/dev/null
+	if ! audit_lsm; then
+		"$PW" config set audit_compat off
+		[ ! -e "$PIN_ROOT/audit/link_audit_compat" ]
+	fi
+	[ ! -e "$PIN_ROOT/process/t1" ] && [ ! -e "$PIN_ROOT/process/t2" ]
+	events=$(audit_events | jq -c 'select(.action == "unlink")')
+	for n in 1 2; do
+		ev=$(jq -c --arg p "$PIN_ROOT/process/t$n" 'select(.path == $p)' <<<"$events")
+		assert_field "$ev" .comm audit-act
+		if audit_lsm; then assert_field "$ev" .via lsm; else assert_field "$ev" .via compat; fi
+	done
 }
 
 # The pages are in the page cache but not in the process's page tables:
