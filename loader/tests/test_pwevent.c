@@ -1279,7 +1279,7 @@ static void test_audit(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("audit", "audit")
 		   ",\"action\":\"map_update\",\"bpf_cmd\":2,\"object_name\":\"config\","
 		   "\"object_id\":17,\"key\":\"00000000\",\"value\":\"01000000000000ab\","
-		   "\"path\":\"\",\"new_path\":\"\"" NO_LINEAGE "}\n");
+		   "\"path\":\"\",\"new_path\":\"\",\"via\":\"entry\"" NO_LINEAGE "}\n");
 
 	memset(&r, 0, sizeof(r));
 	fill_hdr_m(&r.h, PW_EV_AUDIT, PW_MOD_AUDIT, sizeof(r));
@@ -1297,7 +1297,7 @@ static void test_audit(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("audit", "audit")
 		   ",\"action\":\"rename\",\"bpf_cmd\":0,\"object_name\":\"\",\"object_id\":0,"
 		   "\"key\":\"\",\"value\":\"\",\"path\":\"/sys/fs/bpf/pinwatch/maps/config\","
-		   "\"new_path\":\"/tmp/stolen\"" NO_LINEAGE "}\n");
+		   "\"new_path\":\"/tmp/stolen\",\"via\":\"entry\"" NO_LINEAGE "}\n");
 
 	/* the commands added for the whole map: names are the public API */
 	memset(&r, 0, sizeof(r));
@@ -1309,7 +1309,7 @@ static void test_audit(void)
 	CHECK_TEXT(&r, sizeof(r), "audit " COLS "map_freeze cmd=22 config id=17\n");
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("audit", "audit")
 		   ",\"action\":\"map_freeze\",\"bpf_cmd\":22,\"object_name\":\"config\","
-		   "\"object_id\":17,\"key\":\"\",\"value\":\"\",\"path\":\"\",\"new_path\":\"\"" NO_LINEAGE "}\n");
+		   "\"object_id\":17,\"key\":\"\",\"value\":\"\",\"path\":\"\",\"new_path\":\"\",\"via\":\"entry\"" NO_LINEAGE "}\n");
 
 	/* a batch shows its first entry */
 	r.action = PW_AUDIT_MAP_UPDATE_BATCH;
@@ -1324,7 +1324,7 @@ static void test_audit(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("audit", "audit")
 		   ",\"action\":\"map_update_batch\",\"bpf_cmd\":26,\"object_name\":\"filter_pid\","
 		   "\"object_id\":17,\"key\":\"92100000\",\"value\":\"01\",\"path\":\"\","
-		   "\"new_path\":\"\"" NO_LINEAGE "}\n");
+		   "\"new_path\":\"\",\"via\":\"entry\"" NO_LINEAGE "}\n");
 	r.value_len = 0;
 	r.action = PW_AUDIT_MAP_DELETE_BATCH;
 	r.bpf_cmd = 27;
@@ -1339,7 +1339,7 @@ static void test_audit(void)
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("audit", "audit")
 		   ",\"action\":\"map_lookup_and_delete_batch\",\"bpf_cmd\":25,"
 		   "\"object_name\":\"filter_pid\",\"object_id\":17,\"key\":\"\",\"value\":\"\","
-		   "\"path\":\"\",\"new_path\":\"\"" NO_LINEAGE "}\n");
+		   "\"path\":\"\",\"new_path\":\"\",\"via\":\"entry\"" NO_LINEAGE "}\n");
 
 	/* get_fd_by_id: the id asked for, the shared map's name */
 	memset(&r, 0, sizeof(r));
@@ -1351,7 +1351,34 @@ static void test_audit(void)
 	CHECK_TEXT(&r, sizeof(r), "audit " COLS "get_fd_by_id cmd=14 stats id=42\n");
 	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("audit", "audit")
 		   ",\"action\":\"get_fd_by_id\",\"bpf_cmd\":14,\"object_name\":\"stats\","
-		   "\"object_id\":42,\"key\":\"\",\"value\":\"\",\"path\":\"\",\"new_path\":\"\"" NO_LINEAGE "}\n");
+		   "\"object_id\":42,\"key\":\"\",\"value\":\"\",\"path\":\"\",\"new_path\":\"\",\"via\":\"entry\"" NO_LINEAGE "}\n");
+
+	/* where it was taken: text names it when not at entry */
+	r.via = PW_AUDIT_VIA_EXIT;
+	CHECK_TEXT(&r, sizeof(r), "audit " COLS "get_fd_by_id cmd=14 stats id=42 via=exit\n");
+	r.action = PW_AUDIT_UNLINK;
+	r.bpf_cmd = 0;
+	r.object_id = 0;
+	r.object_name[0] = '\0';
+	strcpy(r.path, "/sys/fs/bpf/pinwatch/process/link_exit");
+	r.via = PW_AUDIT_VIA_LSM;
+	CHECK_TEXT(&r, sizeof(r), "audit " COLS "unlink /sys/fs/bpf/pinwatch/process/link_exit via=lsm\n");
+	r.via = PW_AUDIT_VIA_IO_URING;
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("audit", "audit")
+		   ",\"action\":\"unlink\",\"bpf_cmd\":0,\"object_name\":\"\","
+		   "\"object_id\":0,\"key\":\"\",\"value\":\"\","
+		   "\"path\":\"/sys/fs/bpf/pinwatch/process/link_exit\",\"new_path\":\"\","
+		   "\"via\":\"io_uring\"" NO_LINEAGE "}\n");
+	r.via = PW_AUDIT_VIA_COMPAT;
+	CHECK_TEXT(&r, sizeof(r), "audit " COLS "unlink /sys/fs/bpf/pinwatch/process/link_exit via=compat\n");
+	r.action = PW_AUDIT_UMOUNT;
+	r.via = PW_AUDIT_VIA_ENTRY;
+	CHECK_TEXT(&r, sizeof(r), "audit " COLS "umount /sys/fs/bpf/pinwatch/process/link_exit\n");
+	r.action = PW_AUDIT_GET_FD_BY_ID;
+	r.bpf_cmd = 14;
+	r.object_id = 42;
+	strcpy(r.object_name, "stats");
+	r.path[0] = '\0';
 
 	/* an action beyond the table */
 	r.action = 99;
