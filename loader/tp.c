@@ -340,12 +340,19 @@ static bool tp_btf_args(struct btf *btf, const char *name, char *out, size_t sz)
 
 /* ---- struct and skeleton ----------------------------------------------- */
 
+/* A C identifier from a tracepoint's name: what is not a letter or digit
+ * becomes '_', and a leading digit gets "tp_" before it (the 9p category
+ * and its 9p_client_req event, say, on a kernel with 9p). */
 static void c_ident(const char *in, char *out, size_t sz)
 {
-	size_t i;
+	size_t i = 0, k;
 
-	for (i = 0; in[i] && i + 1 < sz; i++)
-		out[i] = isalnum((unsigned char)in[i]) ? in[i] : '_';
+	if (isdigit((unsigned char)in[0]) && sz > 4) {
+		memcpy(out, "tp_", 3);
+		i = 3;
+	}
+	for (k = 0; in[k] && i + 1 < sz; i++, k++)
+		out[i] = isalnum((unsigned char)in[k]) ? in[k] : '_';
 	out[i] = '\0';
 }
 

@@ -182,6 +182,26 @@ event_files() { # base cat/name
 	[ "$(grep -c '^_Static_assert(__builtin_offsetof(struct ' "$src")" -gt "${#events[@]}" ]
 }
 
+@test "tp struct makes C identifiers of tracepoint names that start with a digit (the 9p category of a 9p kernel)" {
+	command -v clang >/dev/null || skip "needs clang"
+	# a tracefs with a 9p:9p_client_req of sched_process_exec's layout
+	fake=$BATS_TEST_TMPDIR/tracefs
+	mkdir -p "$fake/events/9p/9p_client_req" "$fake/events/sched/sched_switch"
+	sed 's/^name: sched_process_exec$/name: 9p_client_req/' "$TRACEFS/events/sched/sched_process_exec/format" \
+		>"$fake/events/9p/9p_client_req/format"
+	cp "$TRACEFS/events/sched/sched_switch/format" "$fake/events/sched/sched_switch/"
+	printf '9p:9p_client_req\nsched:sched_switch\n' >"$fake/available_events"
+	PINWATCH_TRACEFS=$fake "$PW" tp struct 9p:9p_client_req >"$BATS_TEST_TMPDIR/one.bpf.c"
+	grep -q '^struct tp_9p_client_req_ctx {$' "$BATS_TEST_TMPDIR/one.bpf.c"
+	PINWATCH_TRACEFS=$fake "$PW" tp struct 9p:9p_client_req sched:sched_switch >"$BATS_TEST_TMPDIR/two.bpf.c"
+	grep -q '^int handle_tp_9p__9p_client_req(struct tp_9p__9p_client_req_ctx \*ctx)$' "$BATS_TEST_TMPDIR/two.bpf.c"
+	grep -qF 'SEC("tp/9p/9p_client_req")' "$BATS_TEST_TMPDIR/two.bpf.c"
+	for f in one two; do
+		clang -g -O2 -target bpf -I"/usr/include/$(uname -m)-linux-gnu" -Werror -c "$BATS_TEST_TMPDIR/$f.bpf.c" \
+			-o "$BATS_TEST_TMPDIR/$f.bpf.o"
+	done
+}
+
 # The same event's other contexts, taken from the file tp struct prints
 # into a program built against vmlinux.h: each compiles, and its last
 # argument is read (the verifier refuses a tp_btf program reading past the
