@@ -26,7 +26,7 @@
 #define PROG "pinwatch-tp"
 
 PW_ARGP_VERSION(PROG);
-static const char args_doc[] = "format CATEGORY:NAME [--json]\nstruct CATEGORY:NAME";
+static const char args_doc[] = "format CATEGORY:NAME [--json]\nstruct CATEGORY:NAME...";
 static const char doc[] =
 	"The C half of `pinwatch tp format` and `pinwatch tp struct`: reads the\n"
 	"tracepoint's tracefs format file.\n"
@@ -35,8 +35,11 @@ static const char doc[] =
 	"        type), marking the common fields BPF cannot read and __data_loc\n"
 	"        strings.\n"
 	"struct: a C file: the context struct for SEC(\"tp/CATEGORY/NAME\"), the\n"
-	"        matching vmlinux BTF types, and a skeleton program that compiles\n"
-	"        with clang -target bpf and loads.\n"
+	"        matching vmlinux BTF types, the contexts of the same event for\n"
+	"        raw_tp and tp_btf (and for a syscall's, ksyscall and fentry), and\n"
+	"        a skeleton program that compiles with clang -target bpf and\n"
+	"        loads. Several tracepoints: one translation unit with all of\n"
+	"        them (identifiers CATEGORY__NAME).\n"
 	"Exit status: 0 ok, 1 no such tracepoint or no tracefs, 2 usage.";
 
 static const struct argp_option options[] = {
@@ -47,7 +50,9 @@ static const struct argp_option options[] = {
 
 static struct {
 	const char *cmd;	/* "format" or "struct" */
-	const char *spec;	/* CATEGORY:NAME */
+	const char *spec;	/* CATEGORY:NAME, the first */
+	char **specs;		/* struct: every CATEGORY:NAME */
+	int n_specs;
 	bool json;
 } env;
 
@@ -65,8 +70,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			if (strcmp(arg, "format") && strcmp(arg, "struct"))
 				pw_usage_error(PROG, "missing or unknown command (format, struct; see --help)");
 			env.cmd = arg;
-		} else if (!env.spec) {
-			env.spec = arg;
+		} else if (!env.spec || !strcmp(env.cmd, "struct")) {
+			char **more = realloc(env.specs, (env.n_specs + 1) * sizeof(*more));
+
+			if (!more)
+				pw_usage_error(PROG, "out of memory");
+			env.specs = more;
+			env.specs[env.n_specs++] = arg;
+			env.spec = env.specs[0];
 		} else {
 			pw_usage_error(PROG, "%s: unexpected argument '%s'", env.cmd, arg);
 		}
@@ -329,12 +340,19 @@ static bool tp_btf_args(struct btf *btf, const char *name, char *out, size_t sz)
 
 /* ---- struct and skeleton ----------------------------------------------- */
 
+/* A C identifier from a tracepoint's name: what is not a letter or digit
+ * becomes '_', and a leading digit gets "tp_" before it (the 9p category
+ * and its 9p_client_req event, say, on a kernel with 9p). */
 static void c_ident(const char *in, char *out, size_t sz)
 {
-	size_t i;
+	size_t i = 0, k;
 
-	for (i = 0; in[i] && i + 1 < sz; i++)
-		out[i] = isalnum((unsigned char)in[i]) ? in[i] : '_';
+	if (isdigit((unsigned char)in[0]) && sz > 4) {
+		memcpy(out, "tp_", 3);
+		i = 3;
+	}
+	for (k = 0; in[k] && i + 1 < sz; i++, k++)
+		out[i] = isalnum((unsigned char)in[k]) ? in[k] : '_';
 	out[i] = '\0';
 }
 
@@ -417,22 +435,84 @@ static bool is_user_string(const struct pw_tp_field *fl)
 	       (!strcmp(fl->base, "char *") || !strcmp(fl->base, "char*"));
 }
 
-static int cmd_struct(const struct pw_tp_format *f, const char *path)
+/* The kernel function behind syscall NAME's tracepoints, from the vmlinux
+ * BTF (arch wrappers first: __x64_sys_openat). False when none is found. */
+static bool syscall_func(const struct btf *btf, const char *sys, char *out, size_t sz)
 {
-	char ident[PW_TP_NAME_LEN], sname[PW_TP_NAME_LEN + 8], decl[256], comment[256];
-	char btf_args[1024], printf_fmt[512] = "", printf_args[512] = "";
+	static const char *const prefixes[] = {
+		"__x64_sys_", "__arm64_sys_", "__s390x_sys_", "__riscv_sys_", "__ia32_sys_", "sys_",
+	};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		snprintf(out, sz, "%s%s", prefixes[i], sys);
+		if (btf__find_by_name_kind(btf, out, BTF_KIND_FUNC) > 0)
+			return true;
+	}
+	return false;
+}
+
+/* The other program types that see the same event, as comment lines: the
+ * BTF-typed and raw tracepoints (the tracepoint's C arguments, from the
+ * btf_trace_NAME typedef), and for a syscall's tracepoints the kprobe
+ * (libbpf's ksyscall) and fentry/fexit of its kernel function. */
+static void other_contexts(struct btf *btf, const struct pw_tp_format *f, const char *ident)
+{
+	char btf_args[1024], fn[160], args[1024] = "";
+	bool enter = !strncmp(f->name, "sys_enter_", 10), exit_ = !strncmp(f->name, "sys_exit_", 9);
+
+	if (btf && tp_btf_args(btf, f->name, btf_args, sizeof(btf_args)))
+		printf(" * The same event for other program types (typed arguments, no format struct):\n"
+		       " *   SEC(\"tp_btf/%s\") int BPF_PROG(%s_btf, %s)\n"
+		       " *   SEC(\"raw_tp/%s\") int BPF_PROG(%s_raw, %s)\n"
+		       " *     (raw_tp: ctx is struct bpf_raw_tracepoint_args, these in args[])\n",
+		       f->name, ident, btf_args, f->name, ident, btf_args);
+	if (!strcmp(f->system, "syscalls") && (enter || exit_) && btf &&
+	    syscall_func(btf, f->name + (enter ? 10 : 9), fn, sizeof(fn))) {
+		const char *sys = f->name + (enter ? 10 : 9);
+
+		for (unsigned int i = 0; enter && i < f->n_fields; i++) {
+			const struct pw_tp_field *fl = &f->fields[i];
+			size_t n = strlen(args);
+
+			if (fl->common || !strcmp(fl->name, "__syscall_nr"))
+				continue;
+			snprintf(args + n, sizeof(args) - n, ", %s %s", fl->type, fl->name);
+		}
+		printf(" * The syscall's kernel function %s (where the kernel allows\n"
+		       " * kprobes, or fentry):\n", fn);
+		if (enter)
+			printf(" *   SEC(\"ksyscall/%s\") int BPF_KSYSCALL(%s_k%s)\n"
+			       " *   SEC(\"fentry/%s\") int BPF_PROG(%s_f, const struct pt_regs *regs)\n",
+			       sys, ident, args, fn, ident);
+		else
+			printf(" *   SEC(\"kretsyscall/%s\") int BPF_KRETPROBE(%s_k, long ret)\n"
+			       " *   SEC(\"fexit/%s\") int BPF_PROG(%s_f, const struct pt_regs *regs, long ret)\n",
+			       sys, ident, fn, ident);
+	}
+}
+
+/* State of a struct run: the vmlinux BTF (or NULL), loaded once. */
+static struct btf *vmlinux_btf;
+
+/* One tracepoint: its notes, the context struct, the asserts and the
+ * skeleton program. With multi (several in one file) the notes open a
+ * comment of their own and identifiers carry the category. */
+static int struct_one(const struct pw_tp_format *f, const char *path, bool multi)
+{
+	char ident[2 * PW_TP_NAME_LEN + 4], sname[2 * PW_TP_NAME_LEN + 16], decl[256], comment[256];
+	char printf_fmt[512] = "", printf_args[512] = "", full[2 * PW_TP_NAME_LEN + 4];
 	struct btf_matches bm = { .n = 0 };
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool packed = false, have_tp_btf = false;
+	struct btf *btf = vmlinux_btf;
+	bool packed = false;
 	unsigned int pos, nprint = 0;
 
-	if (libbpf_get_error(btf))
-		btf = NULL;
-	if (btf) {
+	if (btf)
 		find_raw_structs(btf, f, &bm);
-		have_tp_btf = tp_btf_args(btf, f->name, btf_args, sizeof(btf_args));
-	}
-	c_ident(f->name, ident, sizeof(ident));
+	if (multi)
+		snprintf(full, sizeof(full), "%s__%s", f->system, f->name);
+	else
+		snprintf(full, sizeof(full), "%s", f->name);
+	c_ident(full, ident, sizeof(ident));
 	snprintf(sname, sizeof(sname), "%s_ctx", ident);
 	for (unsigned int i = 0; i < f->n_fields; i++) {
 		const struct pw_tp_field *fl = &f->fields[i];
@@ -442,13 +522,9 @@ static int cmd_struct(const struct pw_tp_format *f, const char *path)
 			packed = true;
 	}
 
-	printf("// SPDX-License-Identifier: GPL-2.0\n"
-	       "/*\n"
-	       " * Tracepoint %s:%s (id %u): context struct and skeleton program,\n"
-	       " * generated by `pinwatch tp struct %s:%s` from\n"
-	       " * %s.\n"
-	       " *\n",
-	       f->system, f->name, f->id, f->system, f->name, path);
+	if (multi)
+		printf("/*\n * Tracepoint %s:%s (id %u), from %s.\n *\n", f->system, f->name, f->id,
+		       path);
 	if (bm.n) {
 		printf(" * vmlinux BTF: struct %s has this layout%s; with vmlinux.h\n"
 		       " * a program may take `struct %s *ctx` instead.\n",
@@ -464,19 +540,19 @@ static int cmd_struct(const struct pw_tp_format *f, const char *path)
 		printf(" * vmlinux BTF: %s.\n",
 		       btf ? "no trace_event_raw_* struct has this layout" : "not available");
 	}
-	if (have_tp_btf)
-		printf(" * BTF-typed alternative (typed arguments, no format struct):\n"
-		       " *   SEC(\"tp_btf/%s\") int BPF_PROG(handler, %s)\n",
-		       f->name, btf_args);
-	printf(" *\n"
-	       " * Build: clang -g -O2 -target bpf -I/usr/include/$(uname -m)-linux-gnu \\\n"
-	       " *            -c %s.bpf.c -o %s.bpf.o\n"
-	       " * Load:  bpftool prog load %s.bpf.o /sys/fs/bpf/%s\n"
-	       " * (attach it with libbpf: bpf_program__attach() reads the SEC() line)\n"
-	       " */\n"
-	       "#include <linux/types.h>\n"
-	       "#include <bpf/bpf_helpers.h>\n\n",
-	       ident, ident, ident, ident);
+	other_contexts(btf, f, ident);
+	if (multi)
+		printf(" */\n");
+	else
+		printf(" *\n"
+		       " * Build: clang -g -O2 -target bpf -I/usr/include/$(uname -m)-linux-gnu \\\n"
+		       " *            -c %s.bpf.c -o %s.bpf.o\n"
+		       " * Load:  bpftool prog load %s.bpf.o /sys/fs/bpf/%s\n"
+		       " * (attach it with libbpf: bpf_program__attach() reads the SEC() line)\n"
+		       " */\n"
+		       "#include <linux/types.h>\n"
+		       "#include <bpf/bpf_helpers.h>\n\n",
+		       ident, ident, ident, ident);
 
 	printf("struct %s {\n", sname);
 	pos = 0;
@@ -576,8 +652,20 @@ static int cmd_struct(const struct pw_tp_format *f, const char *path)
 		nprint++;
 	}
 	printf("\tbpf_printk(\"%s%s\"%s);\n\treturn 0;\n}\n\n", f->name, printf_fmt, printf_args);
+	return 0;
+}
+
+static int cmd_struct(const struct pw_tp_format *f, const char *path)
+{
+	printf("// SPDX-License-Identifier: GPL-2.0\n"
+	       "/*\n"
+	       " * Tracepoint %s:%s (id %u): context struct and skeleton program,\n"
+	       " * generated by `pinwatch tp struct %s:%s` from\n"
+	       " * %s.\n"
+	       " *\n",
+	       f->system, f->name, f->id, f->system, f->name, path);
+	struct_one(f, path, false);
 	printf("char LICENSE[] SEC(\"license\") = \"GPL\";\n");
-	btf__free(btf);
 	return 0;
 }
 
@@ -586,15 +674,52 @@ int main(int argc, char **argv)
 	static const struct argp argp = { options, parse_arg, args_doc, doc, NULL, NULL, NULL };
 	static struct pw_tp_format f;
 	char err[512], path[4096];
+	int rc;
 
 	if (pw_argp_parse(&argp, argc, argv))
 		return 2;
 	/* the BTF lookups' misses are no errors here */
 	pw_libbpf_capture(false);
-	if (pw_tp_load(env.spec, &f, err, sizeof(err)))
-		return die(1, "%s", err);
-	snprintf(path, sizeof(path), "%s/events/%s/%s/format", pw_tracefs_dir(), f.system, f.name);
-	if (!strcmp(env.cmd, "format"))
+	if (!strcmp(env.cmd, "format")) {
+		if (pw_tp_load(env.spec, &f, err, sizeof(err)))
+			return die(1, "%s", err);
+		snprintf(path, sizeof(path), "%s/events/%s/%s/format", pw_tracefs_dir(), f.system, f.name);
 		return cmd_format(&f, path, env.json);
-	return cmd_struct(&f, path);
+	}
+	/* every tracepoint first: a bad one fails before anything is printed */
+	for (int i = 0; i < env.n_specs; i++)
+		if (pw_tp_load(env.specs[i], &f, err, sizeof(err)))
+			return die(1, "%s", err);
+	vmlinux_btf = btf__load_vmlinux_btf();
+	if (libbpf_get_error(vmlinux_btf))
+		vmlinux_btf = NULL;
+	if (env.n_specs == 1) {
+		pw_tp_load(env.spec, &f, err, sizeof(err));
+		snprintf(path, sizeof(path), "%s/events/%s/%s/format", pw_tracefs_dir(), f.system, f.name);
+		rc = cmd_struct(&f, path);
+	} else {
+		printf("// SPDX-License-Identifier: GPL-2.0\n"
+		       "/*\n"
+		       " * %d tracepoints: context structs and skeleton programs in one file,\n"
+		       " * generated by `pinwatch tp struct` from their tracefs format files.\n"
+		       " * Identifiers: CATEGORY__NAME (struct CATEGORY__NAME_ctx, program\n"
+		       " * handle_CATEGORY__NAME).\n"
+		       " *\n"
+		       " * Build: clang -g -O2 -target bpf -I/usr/include/$(uname -m)-linux-gnu -c FILE\n"
+		       " */\n"
+		       "#include <linux/types.h>\n"
+		       "#include <bpf/bpf_helpers.h>\n\n",
+		       env.n_specs);
+		rc = 0;
+		for (int i = 0; i < env.n_specs && !rc; i++) {
+			pw_tp_load(env.specs[i], &f, err, sizeof(err));
+			snprintf(path, sizeof(path), "%s/events/%s/%s/format", pw_tracefs_dir(), f.system,
+				 f.name);
+			rc = struct_one(&f, path, true);
+		}
+		printf("char LICENSE[] SEC(\"license\") = \"GPL\";\n");
+	}
+	btf__free(vmlinux_btf);
+	free(env.specs);
+	return rc;
 }

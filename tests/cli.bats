@@ -62,3 +62,31 @@ teardown() {
 		done
 	done
 }
+
+@test "README's observation points: one row per point, each naming a command that exists (or one being added) or an event pinwatch-read knows" {
+	table=$(sed -n '/^## Observation points/,/^## Events$/p' "$PW_HOME/README.md" | grep '^| ' | grep -v '^| point |' | grep -v '^| --- |')
+	points=(process syscalls vfs TCP bind OOM "block I/O" capable funclatency memleak llcstat mounts opens
+		profile signals syscount tcpconnlat tcprtt biostacks biolatency bitesize)
+	[ "$(wc -l <<<"$table")" -eq "${#points[@]}" ]
+	# shellcheck disable=SC2016 # the backquotes are README's
+	for p in "${points[@]}"; do
+		row=$(grep -F "| $p | " <<<"$table") || { echo "no row for $p" >&2; return 1; }
+		given=$(cut -d'|' -f3 <<<"$row")
+		cmds=$(grep -oE '`pinwatch [a-z]+' <<<"$given" | cut -d' ' -f2 | sort -u)
+		events=$(grep -oE 'events? `[a-z_]+`(, `[a-z_]+`)*' <<<"$given" | grep -oE '`[a-z_]+`' | tr -d '`')
+		[[ -n $cmds$events ]] || { echo "$p: names no command and no event" >&2; return 1; }
+		for c in $cmds; do
+			if [[ -x $PW_HOME/scripts/libexec/pinwatch-$c ]]; then
+				"$PW" "$c" --help >/dev/null || { echo "$p: pinwatch $c --help failed" >&2; return 1; }
+			else
+				[[ $row == *"*being added*"* ]] || { echo "$p: no command pinwatch $c" >&2; return 1; }
+			fi
+		done
+		for e in $events; do
+			run --separate-stderr "$PW_READ" --pin-root "$BATS_TEST_TMPDIR/none" --type "$e" --drain
+			[[ $stderr != *"unknown event type"* ]] || { echo "$p: no event type $e" >&2; return 1; }
+		done
+		# and both kernels' hooks are given
+		[ "$(awk -F' \\| ' '{print NF}' <<<"$row")" -eq 5 ]
+	done
+}

@@ -1,8 +1,11 @@
 #!/usr/bin/env bats
 # On-demand leak tracing (pinwatch memleak): a program compiled here leaks
 # known sizes from known functions; the report puts them first, symbolized.
-# Kernel mode from the kmem tracepoints. With the sensor loaded, its filters
-# apply and pinwatch stats counts the allocations.
+# Every libc allocator is leaked through by a function of its own. Kernel
+# mode from the kmem tracepoints, and the page and per-CPU allocators' with
+# a target that makes the kernel allocate for it (pages it touches, a BPF
+# per-CPU array it keeps). With the sensor loaded, its filters apply and
+# pinwatch stats counts the allocations.
 
 # stderr and stderr_lines are set by bats' run --separate-stderr.
 # shellcheck disable=SC2154
@@ -42,7 +45,7 @@ wait_for() { # file text
 # Starts the leaker (it stops itself), attaches memleak with the given
 # options, lets the leaker run to "done". Leaves memleak running as $ml.
 leak_under_memleak() {
-	"${LEAK_BIN:-$LEAKER}" >"$BATS_TEST_TMPDIR/leaker.out" &
+	"${LEAK_BIN:-$LEAKER}" ${LEAK_ARG:+"$LEAK_ARG"} >"$BATS_TEST_TMPDIR/leaker.out" &
 	leaker=$!
 	for _ in $(seq 1 200); do
 		[[ $(awk '{print $3}' "/proc/$leaker/stat" 2>/dev/null) == T ]] && break
@@ -76,25 +79,43 @@ stop_memleak() {
 	assert_field "$r" '.stacks[0].frames[1].function' main
 }
 
-@test "memleak counts calloc, posix_memalign and aligned_alloc, and forgets what was freed or reallocated" {
-	leak_under_memleak --json
+@test "memleak counts calloc, realloc, posix_memalign, aligned_alloc, memalign, valloc and pvalloc, and forgets what was freed or reallocated" {
+	leak_under_memleak --json --top 20
 	stop_memleak
 	r=$(cat "$BATS_TEST_TMPDIR/ml.out")
 	by_fn() { jq -c --arg f "$1" '[.stacks[] | select(.frames[0].function == $f) | {bytes, allocations}]' <<<"$r"; }
+	by_kind() { jq -c --arg k "$1" '.allocators[$k]' <<<"$r"; }
 	[ "$(by_fn pw_leak_calloc)" = '[{"bytes":3000,"allocations":3}]' ]
 	[ "$(by_fn pw_leak_aligned)" = '[{"bytes":8192,"allocations":2}]' ]
 	[ "$(by_fn pw_leak_aligned2)" = '[{"bytes":2048,"allocations":1}]' ]
+	# the malloc(1000) it grew is forgotten: only the realloc'ed 30000 left
+	[ "$(by_fn pw_leak_realloc)" = '[{"bytes":30000,"allocations":1}]' ]
+	[ "$(by_fn pw_leak_memalign)" = '[{"bytes":3000,"allocations":2}]' ]
+	[ "$(by_fn pw_leak_valloc)" = '[{"bytes":15000,"allocations":3}]' ]
+	# pvalloc(5000) hands out whole pages
+	[ "$(by_fn pw_leak_pvalloc)" = "[{\"bytes\":$((2 * $(getconf PAGESIZE))),\"allocations\":1}]" ]
+	# and per allocator
+	[ "$(by_kind malloc)" = '{"bytes":200000,"allocations":5}' ]
+	[ "$(by_kind calloc)" = '{"bytes":3000,"allocations":3}' ]
+	[ "$(by_kind realloc)" = '{"bytes":30000,"allocations":1}' ]
+	[ "$(by_kind posix_memalign)" = '{"bytes":8192,"allocations":2}' ]
+	[ "$(by_kind valloc)" = '{"bytes":15000,"allocations":3}' ]
+	[ "$(by_kind pvalloc)" = "{\"bytes\":$((2 * $(getconf PAGESIZE))),\"allocations\":1}" ]
+	# glibc's memalign may be aligned_alloc's code, counted under one name
+	assert_field "$r" '.allocators | .aligned_alloc.bytes + .memalign.bytes' -eq 5048
+	assert_field "$r" '.allocators | .aligned_alloc.allocations + .memalign.allocations' -eq 3
+	assert_field "$r" '[.allocators[].bytes] | add' -eq "$(jq .outstanding_bytes <<<"$r")"
 	assert_field "$r" '[.stacks[].frames[].function | select(. == "pw_no_leak")] | length' -eq 0
-	assert_field "$r" .frees_seen -ge 8
+	assert_field "$r" .frees_seen -ge 9
 }
 
 @test "memleak --json stats: every allocation of the run counted once, seen = filtered + emitted + dropped" {
 	leak_under_memleak --json
 	stop_memleak
 	r=$(cat "$BATS_TEST_TMPDIR/ml.out")
-	# 5 + 3 + 2 + 1 leaked, 4 x (malloc, realloc(NULL), realloc) freed
+	# 5 + 2 + 3 + 2 + 1 + 3 + 2 + 1 leaked, 4 x (malloc, realloc(NULL), realloc) freed
 	assert_field "$r" '.stats | .seen == .filtered + .emitted + .dropped' true
-	assert_field "$r" .stats.emitted -ge 23
+	assert_field "$r" .stats.emitted -ge 31
 	assert_field "$r" .stats.dropped -eq 0
 	assert_field "$r" '.stats.emitted + .stats.dropped' -eq "$(jq .allocations_seen <<<"$r")"
 	grep -q "^pinwatch-memleak: $(jq .stats.seen <<<"$r") allocations seen: $(jq .stats.emitted <<<"$r") recorded, " "$BATS_TEST_TMPDIR/ml.err"
@@ -141,8 +162,9 @@ stop_memleak() {
 	stop_memleak
 	out=$BATS_TEST_TMPDIR/ml.out
 	grep -q "^memleak: pid $leaker (pwleaker): [0-9]* bytes outstanding in [0-9]* allocations from [0-9]* stacks$" "$out"
+	sed -n 2p "$out" | grep -q '^by allocator: malloc 200000 bytes in 5, calloc 3000 bytes in 3, realloc 30000 bytes in 1, '
 	[ "$(grep -c 'bytes in .* allocations from stack' "$out")" -eq 2 ]
-	sed -n 3,4p "$out" | tr -d '\t' | paste -sd' ' | grep -q '^200000 bytes in 5 allocations from stack pw_leak_big \[pwleaker\]$'
+	sed -n 4,5p "$out" | tr -d '\t' | paste -sd' ' | grep -q '^200000 bytes in 5 allocations from stack pw_leak_big \[pwleaker\]$'
 }
 
 @test "memleak reports when the traced process exits, from the mappings it had" {
@@ -166,4 +188,32 @@ stop_memleak() {
 	fn=$(jq -r '.stacks[0].frames[0].function' <<<"$output")
 	grep -q " $fn\$" /proc/kallsyms
 	[[ $stderr == *"tracing kernel allocations"* ]]
+}
+
+@test "memleak --kernel --pid: pages a process touches and keeps are outstanding from the page allocator, those it unmaps are not" {
+	[[ -d /sys/kernel/tracing/events/kmem/mm_page_alloc ]] || skip "this kernel has no kmem:mm_page_alloc tracepoint"
+	LEAK_ARG=kernel leak_under_memleak --kernel --json --top 5
+	stop_memleak
+	r=$(cat "$BATS_TEST_TMPDIR/ml.out")
+	assert_field "$r" .mode kernel
+	# 256 pages kept (1 MiB) plus a page table or a page-cache page; the
+	# 256 unmapped ones would double it
+	mib=1048576
+	assert_field "$r" .allocators.page.bytes -ge "$mib"
+	assert_field "$r" .allocators.page.bytes -lt $((mib + mib / 4))
+	# the biggest stack is the page fault's
+	assert_field "$r" '.stacks[0].bytes' -ge "$mib"
+	assert_field "$r" '[.stacks[0].frames[].function | select(. == "handle_mm_fault")] | length' -eq 1
+	assert_field "$r" .frees_seen -ge 256
+}
+
+@test "memleak --kernel --pid: a BPF per-CPU array a process keeps is outstanding from the per-CPU allocator, one it closes is not" {
+	[[ -d /sys/kernel/tracing/events/percpu/percpu_alloc_percpu ]] || skip "this kernel has no percpu:percpu_alloc_percpu tracepoint"
+	LEAK_ARG=kernel leak_under_memleak --kernel --json --top 50
+	stop_memleak
+	r=$(cat "$BATS_TEST_TMPDIR/ml.out")
+	# 5 values of 40 bytes kept; the 3 of 24 freed by a kernel worker
+	[ "$(jq -c .allocators.percpu <<<"$r")" = '{"bytes":200,"allocations":5}' ]
+	assert_field "$r" '[.stacks[] | select(.bytes == 200 and .allocations == 5)] | length' -eq 1
+	assert_field "$r" '[.stacks[] | select(.bytes == 200) | .frames[].function | select(. == "array_map_alloc")] | length' -eq 1
 }

@@ -34,6 +34,7 @@ teardown() {
 	fi
 	if [[ -n ${PROG_DIR:-} ]]; then
 		rm -rf "$PROG_DIR"
+		PROG_DIR=
 	fi
 }
 
@@ -163,6 +164,102 @@ event_files() { # base cat/name
 	grep -qE '^	__u64 __common; /\* 0-7: common_type' "$BATS_TEST_TMPDIR/sched_process_exec.bpf.c"
 	grep -qE '^	__u32 __data_loc_filename; /\* 8: __data_loc char\[\] filename: data at \(void \*\)ctx \+ \(loc & 0xffff\)' "$BATS_TEST_TMPDIR/sched_process_exec.bpf.c"
 	grep -q 'bpf_probe_read_user_str' "$BATS_TEST_TMPDIR/sys_enter_openat.bpf.c"
+}
+
+@test "tp struct of every tracepoint in available_events, in one file, compiles with clang -target bpf: one program each" {
+	command -v clang >/dev/null || skip "needs clang"
+	mapfile -t events < <(tr -d ' ' <"$TRACEFS/available_events" | sort -u)
+	[ "${#events[@]}" -gt 100 ]
+	src=$BATS_TEST_TMPDIR/all.bpf.c
+	"$PW" tp struct "${events[@]}" >"$src"
+	# one SEC("tp/CATEGORY/NAME") per tracepoint, every one named
+	diff <(sed -n 's|^SEC("tp/\([^/]*\)/\(.*\)")$|\1:\2|p' "$src" | sort) <(printf '%s\n' "${events[@]}")
+	clang -g -O2 -target bpf -I"/usr/include/$(uname -m)-linux-gnu" -Werror -c "$src" -o "$BATS_TEST_TMPDIR/all.bpf.o"
+	# every handler is in the object, each in its own tp/ section
+	[ "$(nm "$BATS_TEST_TMPDIR/all.bpf.o" | grep -c ' T handle_')" -eq "${#events[@]}" ]
+	[ "$(llvm-readelf -S "$BATS_TEST_TMPDIR/all.bpf.o" | grep -c ' tp/')" -eq "${#events[@]}" ]
+	# the _Static_asserts that pin each field's offset were compiled
+	[ "$(grep -c '^_Static_assert(__builtin_offsetof(struct ' "$src")" -gt "${#events[@]}" ]
+}
+
+@test "tp struct makes C identifiers of tracepoint names that start with a digit (the 9p category of a 9p kernel)" {
+	command -v clang >/dev/null || skip "needs clang"
+	# a tracefs with a 9p:9p_client_req of sched_process_exec's layout
+	fake=$BATS_TEST_TMPDIR/tracefs
+	mkdir -p "$fake/events/9p/9p_client_req" "$fake/events/sched/sched_switch"
+	sed 's/^name: sched_process_exec$/name: 9p_client_req/' "$TRACEFS/events/sched/sched_process_exec/format" \
+		>"$fake/events/9p/9p_client_req/format"
+	cp "$TRACEFS/events/sched/sched_switch/format" "$fake/events/sched/sched_switch/"
+	printf '9p:9p_client_req\nsched:sched_switch\n' >"$fake/available_events"
+	PINWATCH_TRACEFS=$fake "$PW" tp struct 9p:9p_client_req >"$BATS_TEST_TMPDIR/one.bpf.c"
+	grep -q '^struct tp_9p_client_req_ctx {$' "$BATS_TEST_TMPDIR/one.bpf.c"
+	PINWATCH_TRACEFS=$fake "$PW" tp struct 9p:9p_client_req sched:sched_switch >"$BATS_TEST_TMPDIR/two.bpf.c"
+	grep -q '^int handle_tp_9p__9p_client_req(struct tp_9p__9p_client_req_ctx \*ctx)$' "$BATS_TEST_TMPDIR/two.bpf.c"
+	grep -qF 'SEC("tp/9p/9p_client_req")' "$BATS_TEST_TMPDIR/two.bpf.c"
+	for f in one two; do
+		clang -g -O2 -target bpf -I"/usr/include/$(uname -m)-linux-gnu" -Werror -c "$BATS_TEST_TMPDIR/$f.bpf.c" \
+			-o "$BATS_TEST_TMPDIR/$f.bpf.o"
+	done
+}
+
+# The same event's other contexts, taken from the file tp struct prints
+# into a program built against vmlinux.h: each compiles, and its last
+# argument is read (the verifier refuses a tp_btf program reading past the
+# tracepoint's last argument, so loading checks the count).
+ctx_program() { # file with tp struct's output -> program on stdout
+	echo '#include "vmlinux.h"'
+	echo '#include <bpf/bpf_helpers.h>'
+	echo '#include <bpf/bpf_tracing.h>'
+	echo '#include <bpf/bpf_core_read.h>'
+	sed -n 's/^ \*   \(SEC(.*[ *]\([A-Za-z_][A-Za-z_0-9]*\))\)$/\1 { bpf_printk("%lx", (unsigned long)\2); return 0; }/p' "$1"
+	echo 'char LICENSE[] SEC("license") = "GPL";'
+}
+
+@test "tp struct names the tp_btf and raw_tp contexts of the event (from BTF), which compile and load with their last argument read" {
+	command -v clang >/dev/null || skip "needs clang"
+	[[ -r /sys/kernel/btf/vmlinux ]] || skip "no vmlinux BTF"
+	out=$BATS_TEST_TMPDIR/exec.txt
+	"$PW" tp struct sched:sched_process_exec >"$out"
+	grep -qxF ' *   SEC("tp_btf/sched_process_exec") int BPF_PROG(sched_process_exec_btf, struct task_struct *arg1, pid_t arg2, struct linux_binprm *arg3)' "$out"
+	grep -qxF ' *   SEC("raw_tp/sched_process_exec") int BPF_PROG(sched_process_exec_raw, struct task_struct *arg1, pid_t arg2, struct linux_binprm *arg3)' "$out"
+	"$PW" tp struct sched:sched_switch >>"$out"
+	grep -q '^ \*   SEC("raw_tp/sched_switch") int BPF_PROG(sched_switch_raw, bool arg1, struct task_struct \*arg2, struct task_struct \*arg3' "$out"
+	ctx_program "$out" >"$BATS_TEST_TMPDIR/ctx.bpf.c"
+	[ "$(grep -c '^SEC(' "$BATS_TEST_TMPDIR/ctx.bpf.c")" -eq 4 ]
+	clang -g -O2 -target bpf -I"$PW_BUILD" -c "$BATS_TEST_TMPDIR/ctx.bpf.c" -o "$BATS_TEST_TMPDIR/ctx.bpf.o"
+	PROG_DIR=${PIN_ROOT}_tpctx
+	run bpftool prog loadall "$BATS_TEST_TMPDIR/ctx.bpf.o" "$PROG_DIR"
+	if [[ $status -ne 0 && $output == *"Operation not permitted"* ]]; then
+		skip "this kernel refuses tp_btf programs here: compiled only"
+	fi
+	[ "$status" -eq 0 ]
+	[ "$(bpftool -j prog show pinned "$PROG_DIR/sched_process_exec_raw" | jq -r .type)" = raw_tracepoint ]
+	[ "$(bpftool -j prog show pinned "$PROG_DIR/sched_process_exec_btf" | jq -r .type)" = tracing ]
+	[ "$(bpftool -j prog show pinned "$PROG_DIR/sched_switch_raw" | jq -r .type)" = raw_tracepoint ]
+}
+
+@test "tp struct of a syscall's tracepoint names its kernel function's ksyscall and fentry/fexit contexts, which compile" {
+	command -v clang >/dev/null || skip "needs clang"
+	[[ -r /sys/kernel/btf/vmlinux ]] || skip "no vmlinux BTF"
+	out=$BATS_TEST_TMPDIR/openat.txt
+	"$PW" tp struct syscalls:sys_enter_openat >"$out"
+	fn=$(sed -n "s/^ \* The syscall's kernel function \([a-z0-9_]*\) .*/\1/p" "$out")
+	[[ $fn == *sys_openat ]]
+	grep -q " T $fn\$" /proc/kallsyms
+	grep -qxF " *   SEC(\"ksyscall/openat\") int BPF_KSYSCALL(sys_enter_openat_k, int dfd, const char * filename, int flags, umode_t mode)" "$out"
+	grep -qxF " *   SEC(\"fentry/$fn\") int BPF_PROG(sys_enter_openat_f, const struct pt_regs *regs)" "$out"
+	"$PW" tp struct syscalls:sys_exit_openat >"$BATS_TEST_TMPDIR/openat_exit.txt"
+	grep -qxF " *   SEC(\"kretsyscall/openat\") int BPF_KRETPROBE(sys_exit_openat_k, long ret)" "$BATS_TEST_TMPDIR/openat_exit.txt"
+	grep -qxF " *   SEC(\"fexit/$fn\") int BPF_PROG(sys_exit_openat_f, const struct pt_regs *regs, long ret)" "$BATS_TEST_TMPDIR/openat_exit.txt"
+	cat "$BATS_TEST_TMPDIR/openat_exit.txt" >>"$out"
+	ctx_program "$out" >"$BATS_TEST_TMPDIR/sys.bpf.c"
+	[ "$(grep -c '^SEC(' "$BATS_TEST_TMPDIR/sys.bpf.c")" -eq 4 ]
+	arch=$(uname -m)
+	case $arch in x86_64) arch=x86 ;; aarch64) arch=arm64 ;; esac
+	clang -g -O2 -target bpf -D__TARGET_ARCH_"$arch" -I"$PW_BUILD" -c "$BATS_TEST_TMPDIR/sys.bpf.c" -o "$BATS_TEST_TMPDIR/sys.bpf.o"
+	# a tracepoint of no syscall gets no syscall context
+	"$PW" tp struct sched:sched_process_exec >"$BATS_TEST_TMPDIR/exec.txt"
+	[ "$(grep -c "ksyscall\|fentry\|kernel function" "$BATS_TEST_TMPDIR/exec.txt")" -eq 0 ]
 }
 
 @test "tp watch decodes every field by name, the __data_loc filename included, as JSON and text" {
@@ -389,9 +486,9 @@ event_files() { # base cat/name
 	[ -n "$reader" ]
 	kill -KILL "$pid"
 	stop_bg KILL
-	setpriv --help 2>/dev/null | grep -q -- --pdeathsig || kill -KILL $reader
-	for _ in $(seq 1 50); do kill -0 $reader 2>/dev/null || break; sleep 0.1; done
-	! kill -0 $reader 2>/dev/null || { echo "the reader outlived its run"; kill -KILL $reader; return 1; }
+	setpriv --help 2>/dev/null | grep -q -- --pdeathsig || kill -KILL "$reader"
+	for _ in $(seq 1 50); do kill -0 "$reader" 2>/dev/null || break; sleep 0.1; done
+	! kill -0 "$reader" 2>/dev/null || { echo "the reader outlived its run"; kill -KILL "$reader"; return 1; }
 	[ -d "$instance" ]
 	[ "$(cut -c 1 "$instance/events/signal/signal_generate/enable")" = 1 ]
 	start_bg "$BATS_TEST_TMPDIR/out2" "$err" "$PW" tp ftrace signal:signal_generate

@@ -2,11 +2,16 @@
 /*
  * memleak: outstanding allocations by stack (libbpf-tools memleak).
  * User mode: uprobes on libc's malloc, calloc, realloc, posix_memalign,
- * aligned_alloc and free of one process, attached by pinwatch-memleak.
+ * aligned_alloc, memalign, valloc, pvalloc and free of one process,
+ * attached by pinwatch-memleak.
  * Kernel mode: the kmem tracepoints (kmalloc, kmem_cache_alloc, kfree,
- * kmem_cache_free). An allocation is recorded at its return with the
- * stack that made it, and forgotten when it is freed; what is left at the
- * end is reported. Not pinned: it lives as long as pinwatch-memleak.
+ * kmem_cache_free), the page allocator's (mm_page_alloc, mm_page_free) and
+ * the per-CPU allocator's (percpu_alloc_percpu, percpu_free_percpu), the
+ * last four where the kernel has them (the loader leaves out the others).
+ * An allocation is recorded at its return with the stack that made it and
+ * its kind (memleak.h), and forgotten when it is freed; what is left at
+ * the end is reported, per stack and per kind. Not pinned: it lives as
+ * long as pinwatch-memleak.
  *
  * Shared maps: the loader reuses the sensor's config, stats and filter maps
  * when they are pinned (private copies otherwise). An allocation is one
@@ -25,12 +30,13 @@
 
 const volatile __u32 targ_tgid = 0;	/* kernel mode: 0 is every process */
 const volatile bool kernel_mode = false;
+const volatile __u64 page_size = 4096;	/* set by the loader (sysconf) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 10240);
 	__type(key, __u64);	/* pid_tgid */
-	__type(value, __u64);	/* size asked for, entry to return */
+	__type(value, struct pw_memleak_call);	/* entry to return */
 } sizes SEC(".maps");
 
 struct {
@@ -43,9 +49,17 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, PW_MEMLEAK_ALLOCS);
-	__type(key, __u64);	/* address */
+	__type(key, struct pw_memleak_key);
 	__type(value, struct pw_memleak_alloc);
 } allocs SEC(".maps");
+
+/* what is outstanding per kind (enum pw_memleak_kind) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PW_MLK_COUNT);
+	__type(key, __u32);
+	__type(value, struct pw_memleak_stack);
+} kinds SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -116,46 +130,62 @@ static __always_inline bool stack_add(__s64 id, __s64 bytes, __s64 count)
 	return true;
 }
 
-/* An allocation of size bytes at addr, made by the current stack, already
- * counted seen and not filtered: counts its outcome. */
-static __always_inline void record(void *ctx, __u64 addr, __u64 size)
+static __always_inline void kind_add(__u32 kind, __s64 bytes, __s64 count)
 {
-	struct pw_memleak_alloc a = { .size = size, .ts_ns = bpf_ktime_get_ns() }, *old;
+	struct pw_memleak_stack *k = bpf_map_lookup_elem(&kinds, &kind);
 
-	if (!addr) {
+	if (k) {
+		__sync_fetch_and_add(&k->bytes, bytes);
+		__sync_fetch_and_add(&k->count, count);
+	}
+}
+
+/* An allocation of size bytes at addr (in space), made by the current
+ * stack, already counted seen and not filtered: counts its outcome. */
+static __always_inline void record(void *ctx, __u32 space, __u64 addr, __u64 size, __u32 kind)
+{
+	struct pw_memleak_alloc a = { .size = size, .ts_ns = bpf_ktime_get_ns(), .kind = kind }, *old;
+	struct pw_memleak_key key = { .addr = addr, .space = space };
+
+	if (!addr && space != PW_MLS_PFN) {
 		pw_count(MOD, PW_FILTERED); /* a failed allocation: nothing to record */
 		return;
 	}
 	total(PW_ML_ALLOCS);
 	a.stack_id = bpf_get_stackid(ctx, &stacks, kernel_mode ? 0 : BPF_F_USER_STACK);
 	/* an address handed out again without a free we saw */
-	old = bpf_map_lookup_elem(&allocs, &addr);
-	if (old)
+	old = bpf_map_lookup_elem(&allocs, &key);
+	if (old) {
 		stack_add(old->stack_id, -(__s64)old->size, -1);
-	if (bpf_map_update_elem(&allocs, &addr, &a, BPF_ANY)) {
+		kind_add(old->kind, -(__s64)old->size, -1);
+	}
+	if (bpf_map_update_elem(&allocs, &key, &a, BPF_ANY)) {
 		total(PW_ML_LOST);
 		pw_count(MOD, PW_DROPPED);
 		return;
 	}
 	if (!stack_add(a.stack_id, (__s64)size, 1)) {
 		/* combined full: keep no allocation that no stack accounts for */
-		bpf_map_delete_elem(&allocs, &addr);
+		bpf_map_delete_elem(&allocs, &key);
 		total(PW_ML_LOST);
 		pw_count(MOD, PW_DROPPED);
 		return;
 	}
+	kind_add(kind, (__s64)size, 1);
 	pw_count(MOD, PW_EMITTED);
 }
 
-static __always_inline void forget(__u64 addr)
+static __always_inline void forget(__u32 space, __u64 addr)
 {
-	struct pw_memleak_alloc *a = bpf_map_lookup_elem(&allocs, &addr);
+	struct pw_memleak_key key = { .addr = addr, .space = space };
+	struct pw_memleak_alloc *a = bpf_map_lookup_elem(&allocs, &key);
 
 	if (!a)
 		return;
 	total(PW_ML_FREES);
 	stack_add(a->stack_id, -(__s64)a->size, -1);
-	bpf_map_delete_elem(&allocs, &addr);
+	kind_add(a->kind, -(__s64)a->size, -1);
+	bpf_map_delete_elem(&allocs, &key);
 }
 
 /* ---- user mode: libc --------------------------------------------------- */
@@ -164,8 +194,9 @@ static __always_inline void forget(__u64 addr)
  * filtered or cannot be parked at entry: then it is counted here, at once,
  * and not tracked. Nested calls of one thread: the innermost wins, the
  * outer one is not counted. */
-static __always_inline int alloc_enter(__u64 size)
+static __always_inline int alloc_enter(__u64 size, __u32 kind)
 {
+	struct pw_memleak_call call = { .size = size, .kind = kind };
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
 	struct pw_config *cfg = pw_config_get();
@@ -174,35 +205,36 @@ static __always_inline int alloc_enter(__u64 size)
 		pw_count_event(MOD, PW_FILTERED);
 		return 0;
 	}
-	if (bpf_map_update_elem(&sizes, &id, &size, BPF_ANY))
+	if (bpf_map_update_elem(&sizes, &id, &call, BPF_ANY))
 		pw_count_event(MOD, PW_DROPPED);
 	return 0;
 }
 
 static __always_inline int alloc_exit(void *ctx, __u64 addr)
 {
-	__u64 id = bpf_get_current_pid_tgid(), *size = bpf_map_lookup_elem(&sizes, &id), sz;
+	__u64 id = bpf_get_current_pid_tgid();
+	struct pw_memleak_call *c = bpf_map_lookup_elem(&sizes, &id), call;
 
-	if (!size)
+	if (!c)
 		return 0; /* entered before we attached, or nested call already took it */
-	sz = *size;
+	call = *c;
 	bpf_map_delete_elem(&sizes, &id);
 	pw_count(MOD, PW_SEEN);
-	record(ctx, addr, sz);
+	record(ctx, PW_MLS_ADDR, addr, call.size, call.kind);
 	return 0;
 }
 
 static __always_inline int free_enter(__u64 addr)
 {
 	if (ours(bpf_get_current_pid_tgid() >> 32))
-		forget(addr);
+		forget(PW_MLS_ADDR, addr);
 	return 0;
 }
 
 SEC("uprobe")
 int BPF_KPROBE(malloc_enter, size_t size)
 {
-	return alloc_enter(size);
+	return alloc_enter(size, PW_MLK_MALLOC);
 }
 
 SEC("uretprobe")
@@ -214,7 +246,7 @@ int BPF_KRETPROBE(malloc_exit, void *ret)
 SEC("uprobe")
 int BPF_KPROBE(calloc_enter, size_t nmemb, size_t size)
 {
-	return alloc_enter((__u64)nmemb * size);
+	return alloc_enter((__u64)nmemb * size, PW_MLK_CALLOC);
 }
 
 SEC("uretprobe")
@@ -229,7 +261,7 @@ int BPF_KPROBE(realloc_enter, void *ptr, size_t size)
 	/* the old block is gone whatever happens next (a failed realloc
 	 * keeps it: rare enough to ignore, as libbpf-tools does) */
 	free_enter((__u64)ptr);
-	return alloc_enter(size);
+	return alloc_enter(size, PW_MLK_REALLOC);
 }
 
 SEC("uretprobe")
@@ -245,7 +277,7 @@ int BPF_KPROBE(posix_memalign_enter, void **memptr, size_t alignment, size_t siz
 
 	if (ours(id >> 32))
 		bpf_map_update_elem(&memptrs, &id, &p, BPF_ANY);
-	return alloc_enter(size);
+	return alloc_enter(size, PW_MLK_POSIX_MEMALIGN);
 }
 
 SEC("uretprobe")
@@ -264,11 +296,52 @@ int BPF_KRETPROBE(posix_memalign_exit, int ret)
 SEC("uprobe")
 int BPF_KPROBE(aligned_alloc_enter, size_t alignment, size_t size)
 {
-	return alloc_enter(size);
+	return alloc_enter(size, PW_MLK_ALIGNED_ALLOC);
 }
 
 SEC("uretprobe")
 int BPF_KRETPROBE(aligned_alloc_exit, void *ret)
+{
+	return alloc_exit(ctx, (__u64)ret);
+}
+
+/* glibc's memalign may be aligned_alloc's code (one address, two names):
+ * the loader then attaches only the first, and such calls count as
+ * aligned_alloc */
+SEC("uprobe")
+int BPF_KPROBE(memalign_enter, size_t alignment, size_t size)
+{
+	return alloc_enter(size, PW_MLK_MEMALIGN);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(memalign_exit, void *ret)
+{
+	return alloc_exit(ctx, (__u64)ret);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(valloc_enter, size_t size)
+{
+	return alloc_enter(size, PW_MLK_VALLOC);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(valloc_exit, void *ret)
+{
+	return alloc_exit(ctx, (__u64)ret);
+}
+
+/* pvalloc rounds the size up to whole pages: that is what it hands out */
+SEC("uprobe")
+int BPF_KPROBE(pvalloc_enter, size_t size)
+{
+	return alloc_enter(size ? (size + page_size - 1) / page_size * page_size : page_size,
+			   PW_MLK_PVALLOC);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(pvalloc_exit, void *ret)
 {
 	return alloc_exit(ctx, (__u64)ret);
 }
@@ -285,7 +358,7 @@ SEC("tp/kmem/kmalloc")
 int kmalloc_tp(struct trace_event_raw_kmalloc *ctx)
 {
 	if (begin())
-		record(ctx, (__u64)ctx->ptr, ctx->bytes_alloc);
+		record(ctx, PW_MLS_ADDR, (__u64)ctx->ptr, ctx->bytes_alloc, PW_MLK_KMALLOC);
 	return 0;
 }
 
@@ -293,7 +366,7 @@ SEC("tp/kmem/kmem_cache_alloc")
 int cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *ctx)
 {
 	if (begin())
-		record(ctx, (__u64)ctx->ptr, ctx->bytes_alloc);
+		record(ctx, PW_MLS_ADDR, (__u64)ctx->ptr, ctx->bytes_alloc, PW_MLK_KMEM_CACHE);
 	return 0;
 }
 
@@ -302,13 +375,54 @@ int cache_alloc_tp(struct trace_event_raw_kmem_cache_alloc *ctx)
 SEC("tp/kmem/kfree")
 int kfree_tp(struct trace_event_raw_kfree *ctx)
 {
-	forget((__u64)ctx->ptr);
+	forget(PW_MLS_ADDR, (__u64)ctx->ptr);
 	return 0;
 }
 
 SEC("tp/kmem/kmem_cache_free")
 int cache_free_tp(struct trace_event_raw_kmem_cache_free *ctx)
 {
-	forget((__u64)ctx->ptr);
+	forget(PW_MLS_ADDR, (__u64)ctx->ptr);
+	return 0;
+}
+
+/* The page allocator: 2^order pages from frame pfn. A failed allocation
+ * has no tracepoint of its own here: pfn is -1 (the page was NULL). */
+SEC("tp/kmem/mm_page_alloc")
+int page_alloc_tp(struct trace_event_raw_mm_page_alloc *ctx)
+{
+	__u64 pfn = BPF_CORE_READ(ctx, pfn);
+
+	if (begin()) {
+		if (pfn == (__u64)-1)
+			pw_count(MOD, PW_FILTERED); /* failed: nothing to record */
+		else
+			record(ctx, PW_MLS_PFN, pfn, page_size << BPF_CORE_READ(ctx, order), PW_MLK_PAGE);
+	}
+	return 0;
+}
+
+SEC("tp/kmem/mm_page_free")
+int page_free_tp(struct trace_event_raw_mm_page_free *ctx)
+{
+	forget(PW_MLS_PFN, BPF_CORE_READ(ctx, pfn));
+	return 0;
+}
+
+/* Per-CPU areas: size is what each CPU gets (the kernel spends it once
+ * per possible CPU) */
+SEC("tp/percpu/percpu_alloc_percpu")
+int percpu_alloc_tp(struct trace_event_raw_percpu_alloc_percpu *ctx)
+{
+	if (begin())
+		record(ctx, PW_MLS_PERCPU, (__u64)BPF_CORE_READ(ctx, ptr), BPF_CORE_READ(ctx, size),
+		       PW_MLK_PERCPU);
+	return 0;
+}
+
+SEC("tp/percpu/percpu_free_percpu")
+int percpu_free_tp(struct trace_event_raw_percpu_free_percpu *ctx)
+{
+	forget(PW_MLS_PERCPU, (__u64)BPF_CORE_READ(ctx, ptr));
 	return 0;
 }

@@ -7,6 +7,15 @@
  * line and exits 4. The sensor's config, stats and filter maps are reused
  * when pinned (tool.h): its filters apply, and samples count in pinwatch
  * stats.
+ *
+ * Test hook, for the test suite only (tests/llcstat.bats): with
+ * PW_LLCSTAT_TEST_EVENTS=sw in the environment the two hardware events are
+ * replaced by software ones every kernel has, minor page faults counted as
+ * references and context switches as misses, so that the counting path
+ * (sampling, per-process/CPU attribution, totals, hit ratio) is proved on
+ * a PMU without cache events (this project's VMs). Its numbers say nothing
+ * of the cache; one line on stderr says the stand-in is in use. Not in
+ * --help on purpose.
  */
 #define _GNU_SOURCE
 #include <argp.h>
@@ -28,6 +37,21 @@
 
 #define PROG "pinwatch-llcstat"
 #define EXIT_UNSUPPORTED 4
+#define TEST_EVENTS_ENV "PW_LLCSTAT_TEST_EVENTS"
+
+/* The two events counted: [0] misses, [1] references. */
+struct llc_events {
+	uint32_t type;
+	uint64_t config[2];
+};
+
+static const struct llc_events hw_events = {
+	PERF_TYPE_HARDWARE, { PERF_COUNT_HW_CACHE_MISSES, PERF_COUNT_HW_CACHE_REFERENCES },
+};
+/* the test stand-in (see the top of this file) */
+static const struct llc_events sw_test_events = {
+	PERF_TYPE_SOFTWARE, { PERF_COUNT_SW_CONTEXT_SWITCHES, PERF_COUNT_SW_PAGE_FAULTS_MIN },
+};
 
 static struct {
 	struct pw_tool_env tool;	/* --duration, --json, --verbose (no --pid) */
@@ -184,20 +208,30 @@ int main(int argc, char **argv)
 	static const struct argp argp = { options, parse_arg, NULL, doc, NULL, NULL, NULL };
 	struct llcstat_bpf *skel = NULL;
 	struct pw_links links = {};
+	const struct llc_events *evs = &hw_events;
+	const char *test = getenv(TEST_EVENTS_ENV);
 	int *cpus = NULL, ncpus, err = 1, fd;
 
 	err = pw_tool_init(&argp, &env.tool, argc, argv);
 	if (err)
 		return err;
 	err = 1;
+	if (test && *test) {
+		if (strcmp(test, "sw")) {
+			fprintf(stderr, PROG ": invalid %s '%s': sw (a test hook) or unset\n",
+				TEST_EVENTS_ENV, test);
+			return 2;
+		}
+		evs = &sw_test_events;
+		fprintf(stderr, PROG ": %s=sw: counting minor page faults as references and context "
+				"switches as misses (a test stand-in, not cache events)\n", TEST_EVENTS_ENV);
+	}
 	ncpus = pw_online_cpus(PROG, &cpus);
 	if (ncpus < 0)
 		return 1;
 	/* ask the PMU first: most VMs have no hardware cache events */
 	for (int ev = 0; ev < 2; ev++) {
-		fd = pw_perf_open(PERF_TYPE_HARDWARE,
-				  ev ? PERF_COUNT_HW_CACHE_REFERENCES : PERF_COUNT_HW_CACHE_MISSES,
-				  env.period, false, cpus[0]);
+		fd = pw_perf_open(evs->type, evs->config[ev], env.period, false, cpus[0]);
 		if (fd < 0) {
 			fprintf(stderr, "llcstat: this CPU's PMU offers no cache-miss/reference events "
 					"(perf_event_open: %s)\n", strerror(errno));
@@ -217,9 +251,8 @@ int main(int argc, char **argv)
 		for (int ev = 0; ev < 2; ev++) {
 			int rc = pw_perf_attach(&links, PROG,
 						ev ? skel->progs.on_reference : skel->progs.on_miss,
-						PERF_TYPE_HARDWARE,
-						ev ? PERF_COUNT_HW_CACHE_REFERENCES : PERF_COUNT_HW_CACHE_MISSES,
-						env.period, false, cpus[i]);
+						evs->type, evs->config[ev], env.period, false,
+						cpus[i]);
 
 			if (rc == -1)
 				fprintf(stderr, PROG ": perf_event_open (CPU %d): %s\n", cpus[i],

@@ -2,8 +2,10 @@
 /*
  * pinwatch-memleak: outstanding allocations by stack (libbpf-tools
  * memleak). User mode (--pid): uprobes on the target's libc malloc,
- * calloc, realloc, posix_memalign, aligned_alloc and free. Kernel mode
- * (--kernel): the kmem tracepoints. At the end (--duration, Ctrl-C, or the
+ * calloc, realloc, posix_memalign, aligned_alloc, memalign, valloc, pvalloc
+ * and free. Kernel mode (--kernel): the kmem tracepoints, and those of the
+ * page allocator and the per-CPU allocator where the kernel has them. At
+ * the end (--duration, Ctrl-C, or the
  * target's exit) the stacks that hold the most unfreed bytes are printed,
  * symbolized (user: the ELF symbol tables of the mapped files, kernel:
  * /proc/kallsyms). Nothing is pinned. The sensor's config, stats and filter
@@ -45,11 +47,15 @@ static struct {
 
 static const char doc[] =
 	"Trace allocations and frees, and print the stacks that hold the most\n"
-	"outstanding (not freed) memory: user space with --pid (uprobes on the\n"
-	"process's libc: malloc, calloc, realloc, posix_memalign, aligned_alloc,\n"
-	"free), or the kernel with --kernel (kmem tracepoints). Only allocations\n"
-	"made while it runs count. Reports after --duration, at Ctrl-C, or when the\n"
-	"--pid process exits. User stacks are walked by frame pointer.\n"
+	"outstanding (not freed) memory, and what is outstanding per allocator:\n"
+	"user space with --pid (uprobes on the process's libc: malloc, calloc,\n"
+	"realloc, posix_memalign, aligned_alloc, memalign, valloc, pvalloc, free),\n"
+	"or the kernel with --kernel (tracepoints: kmalloc and kmem_cache_alloc,\n"
+	"and where the kernel has them the page allocator's mm_page_alloc and the\n"
+	"per-CPU allocator's percpu_alloc_percpu, with their frees). Per-CPU\n"
+	"allocations count the bytes each CPU gets. Only allocations made while it\n"
+	"runs count. Reports after --duration, at Ctrl-C, or when the --pid process\n"
+	"exits. User stacks are walked by frame pointer.\n"
 	"\n"
 	PW_TOOL_DOC_SENSOR "allocations,\n"
 	"and every allocation counts in pinwatch stats as memleak (seen = filtered +\n"
@@ -63,7 +69,7 @@ static const char doc[] =
 	"Exit status: 0 ok, 1 failure, 2 usage.";
 
 static const struct argp_option options[] = {
-	{ "kernel", 'k', NULL, 0, "Trace kernel allocations (kmem tracepoints); with --pid, that process's", 0 },
+	{ "kernel", 'k', NULL, 0, "Trace kernel allocations (kmem, page and percpu tracepoints); with --pid, that process's", 0 },
 	{ "top", 't', "N", 0, "Print the N biggest stacks, 1 to 1000 (default 10)", 0 },
 	{},
 };
@@ -136,17 +142,21 @@ static int attach_libc(struct memleak_bpf *skel, char *libc_path, size_t libc_sz
 		bool required;
 	} funcs[] = {
 		{ "malloc", true }, { "calloc", true }, { "realloc", true },
-		{ "posix_memalign", true }, { "aligned_alloc", false }, { "free", true },
+		{ "posix_memalign", true }, { "aligned_alloc", false }, { "memalign", false },
+		{ "valloc", false }, { "pvalloc", false }, { "free", true },
 	};
 	struct bpf_program *enter[] = {
 		skel->progs.malloc_enter, skel->progs.calloc_enter, skel->progs.realloc_enter,
 		skel->progs.posix_memalign_enter, skel->progs.aligned_alloc_enter,
+		skel->progs.memalign_enter, skel->progs.valloc_enter, skel->progs.pvalloc_enter,
 		skel->progs.free_enter_prog,
 	};
 	struct bpf_program *exit[] = {
 		skel->progs.malloc_exit, skel->progs.calloc_exit, skel->progs.realloc_exit,
-		skel->progs.posix_memalign_exit, skel->progs.aligned_alloc_exit, NULL,
+		skel->progs.posix_memalign_exit, skel->progs.aligned_alloc_exit,
+		skel->progs.memalign_exit, skel->progs.valloc_exit, skel->progs.pvalloc_exit, NULL,
 	};
+	uint64_t offs[sizeof(funcs) / sizeof(funcs[0])];
 	char err[128];
 	struct pw_elf *elf;
 	int attached = 0, fd;
@@ -166,6 +176,7 @@ static int attach_libc(struct memleak_bpf *skel, char *libc_path, size_t libc_sz
 	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++) {
 		uint64_t off;
 
+		offs[i] = UINT64_MAX;
 		if (pw_elf_func_offset(elf, funcs[i].func, &off)) {
 			if (!funcs[i].required)
 				continue;
@@ -174,6 +185,20 @@ static int attach_libc(struct memleak_bpf *skel, char *libc_path, size_t libc_sz
 			close(fd);
 			return -1;
 		}
+		offs[i] = off;
+		/* one code, two names (glibc's memalign is aligned_alloc): a
+		 * second uprobe at the same place would see each call twice */
+		bool alias = false;
+
+		for (size_t k = 0; k < i; k++)
+			if (offs[k] == off) {
+				if (env.tool.verbose)
+					fprintf(stderr, PROG ": %s is %s's code: counted as %s\n",
+						funcs[i].func, funcs[k].func, funcs[k].func);
+				alias = true;
+			}
+		if (alias)
+			continue;
 		for (int r = 0; r < 2; r++) {
 			struct bpf_program *prog = r ? exit[i] : enter[i];
 			LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = r == 1);
@@ -194,6 +219,21 @@ static int attach_libc(struct memleak_bpf *skel, char *libc_path, size_t libc_sz
 	pw_elf_close(elf);
 	close(fd);	/* the uprobes hold the file now */
 	return attached;
+}
+
+/* True when the kernel has the tracepoint SEC("tp/CATEGORY/NAME") names
+ * (tracefs, or debugfs's tracing/ on older systems). */
+static bool have_tracepoint(const char *sec)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char p[512];
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		snprintf(p, sizeof(p), "%s/events/%s", roots[i], sec + 3);
+		if (!access(p, F_OK))
+			return true;
+	}
+	return false;
 }
 
 static void tick(void *arg)
@@ -258,6 +298,35 @@ static void frame_of(uint64_t ip, bool first, char *fn, size_t fnsz, const char 
 		*file = NULL;
 }
 
+static const char *const kind_names[] = {
+#define PW_ML_KIND_NAME(id, name) [PW_MLK_##id] = name,
+	PW_MEMLEAK_KINDS(PW_ML_KIND_NAME)
+#undef PW_ML_KIND_NAME
+};
+
+/* The allocators of the mode, with what is outstanding from each:
+ * "allocators":{"malloc":{"bytes":N,"allocations":N},...} or, in text,
+ * "by allocator: malloc 200000 bytes in 5, ..." (those with some left). */
+static void report_kinds(struct memleak_bpf *skel, struct pw_buf *out)
+{
+	int fd = bpf_map__fd(skel->maps.kinds), n = 0;
+
+	pw_buf_printf(out, env.tool.json ? "\"allocators\":{" : "by allocator:");
+	for (__u32 k = env.kernel ? PW_MLK_KMALLOC : 0; k < (env.kernel ? PW_MLK_COUNT : PW_MLK_KMALLOC); k++) {
+		struct pw_memleak_stack v = {};
+
+		if (bpf_map_lookup_elem(fd, &k, &v))
+			continue;
+		if (env.tool.json)
+			pw_buf_printf(out, "%s\"%s\":{\"bytes\":%lld,\"allocations\":%lld}", n++ ? "," : "",
+				      kind_names[k], (long long)v.bytes, (long long)v.count);
+		else if (v.count > 0)
+			pw_buf_printf(out, "%s %s %lld bytes in %lld", n++ ? "," : "", kind_names[k],
+				      (long long)v.bytes, (long long)v.count);
+	}
+	pw_buf_printf(out, env.tool.json ? "}," : "%s\n", n ? "" : " none");
+}
+
 static void report(struct memleak_bpf *skel, int ncpus)
 {
 	int cfd = bpf_map__fd(skel->maps.combined), sfd = bpf_map__fd(skel->maps.stacks);
@@ -308,11 +377,13 @@ static void report(struct memleak_bpf *skel, int ncpus)
 			pw_buf_printf(&out, "\"comm\":null");
 		pw_buf_printf(&out,
 			      ",\"outstanding_bytes\":%lld,\"outstanding_allocations\":%lld,"
-			      "\"allocations_seen\":%llu,\"frees_seen\":%llu,\"lost\":%llu,\"stacks\":[",
+			      "\"allocations_seen\":%llu,\"frees_seen\":%llu,\"lost\":%llu,",
 			      (long long)bytes, (long long)count,
 			      (unsigned long long)sum_total(skel, PW_ML_ALLOCS, ncpus),
 			      (unsigned long long)sum_total(skel, PW_ML_FREES, ncpus),
 			      (unsigned long long)sum_total(skel, PW_ML_LOST, ncpus));
+		report_kinds(skel, &out);
+		pw_buf_printf(&out, "\"stacks\":[");
 	} else {
 		if (env.tool.pid) {
 			/* the comm is the process's to choose: escaped (writer.h) */
@@ -327,6 +398,7 @@ static void report(struct memleak_bpf *skel, int ncpus)
 			pw_buf_printf(&out, "memleak: kernel: ");
 		pw_buf_printf(&out, "%lld bytes outstanding in %lld allocations from %zu stacks\n",
 			      (long long)bytes, (long long)count, n);
+		report_kinds(skel, &out);
 		if (n)
 			pw_buf_printf(&out, "top %zu stacks:\n", n < env.top ? n : (size_t)env.top);
 	}
@@ -402,12 +474,23 @@ int main(int argc, char **argv)
 	}
 	skel->rodata->targ_tgid = (__u32)env.tool.pid;
 	skel->rodata->kernel_mode = env.kernel;
+	skel->rodata->page_size = (__u64)sysconf(_SC_PAGESIZE);
 	{
 		struct bpf_program *prog;
 
 		bpf_object__for_each_program(prog, skel->obj) {
-			bool tp = !strncmp(bpf_program__section_name(prog), "tp/", 3);
+			const char *sec = bpf_program__section_name(prog);
+			bool tp = !strncmp(sec, "tp/", 3);
 
+			/* the kmem ones are needed; the page and per-CPU
+			 * allocators' are traced where the kernel has them */
+			if (tp && env.kernel && strncmp(sec, "tp/kmem/km", 10) &&
+			    strncmp(sec, "tp/kmem/kfree", 13) && !have_tracepoint(sec)) {
+				fprintf(stderr, PROG ": this kernel has no tracepoint %s: not traced\n",
+					sec + 3);
+				bpf_program__set_autoload(prog, false);
+				continue;
+			}
 			bpf_program__set_autoload(prog, tp == env.kernel);
 		}
 	}
@@ -415,7 +498,7 @@ int main(int argc, char **argv)
 		goto out;
 	if (env.kernel) {
 		if (memleak_bpf__attach(skel)) {
-			fprintf(stderr, PROG ": cannot attach to the kmem tracepoints: %s\n",
+			fprintf(stderr, PROG ": cannot attach to the kernel's allocator tracepoints: %s\n",
 				pw_libbpf_cause());
 			goto out;
 		}
