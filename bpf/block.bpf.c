@@ -24,6 +24,7 @@
 #define MOD PW_MOD_BLOCK
 #define MAX_REQS 10240
 #define MAX_DISKS 256
+#define MAX_COMMS 1024
 #define REQ_OP_MASK_ ((1u << 8) - 1)	/* REQ_OP_BITS is 8 on 6.1 and 6.18 */
 
 /* A request in flight: when it was queued and issued, what it is, and who
@@ -69,6 +70,25 @@ struct {
 	__type(value, struct pw_hist);
 } hist_size_bytes SEC(".maps");
 
+/* log2 of completion ns by disk, operation, and from issue or from the
+ * insert into the scheduler's queue (struct pw_block_lat_key; biolatency
+ * -F and -Q) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_DISKS * 8);
+	__type(key, struct pw_block_lat_key);
+	__type(value, struct pw_hist);
+} lat_op_ns SEC(".maps");
+
+/* log2 of request bytes by the name of the process that queued or issued
+ * it (bitesize; LRU: the names not seen for longest go first) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_COMMS);
+	__type(key, struct pw_block_comm_key);
+	__type(value, struct pw_hist);
+} size_comm_bytes SEC(".maps");
+
 /* sequential/random counts by disk */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -81,7 +101,7 @@ struct {
 static const struct pw_hist empty_hist;
 static const struct pw_block_pattern empty_pattern;
 
-static __always_inline void *lookup_or_init(void *map, __u32 *key, const void *init)
+static __always_inline void *lookup_or_init(void *map, const void *key, const void *init)
 {
 	void *v = bpf_map_lookup_elem(map, key);
 
@@ -91,13 +111,18 @@ static __always_inline void *lookup_or_init(void *map, __u32 *key, const void *i
 	return bpf_map_lookup_elem(map, key);
 }
 
-static __always_inline void hist_add(void *map, __u32 dev, __u64 v)
+static __always_inline void hist_add_key(void *map, const void *key, __u64 v)
 {
-	struct pw_hist *h = lookup_or_init(map, &dev, &empty_hist);
+	struct pw_hist *h = lookup_or_init(map, key, &empty_hist);
 	__u32 slot = pw_hist_slot(v);
 
 	if (h && slot < PW_HIST_SLOTS)
 		__sync_fetch_and_add(&h->slots[slot], 1);
+}
+
+static __always_inline void hist_add(void *map, __u32 dev, __u64 v)
+{
+	hist_add_key(map, &dev, v);
 }
 
 static __always_inline void whoami(struct req_start *s)
@@ -192,8 +217,8 @@ static __always_inline int on_complete(struct request *rq, int error)
 	struct pw_block_slow ev;
 	struct gendisk *disk;
 	struct pw_config *cfg;
-	__u64 key = (__u64)rq, lat;
-	__u32 dev;
+	__u64 key = (__u64)rq, lat, queue_ns;
+	__u32 dev, op;
 	bool slow;
 
 	sp = bpf_map_lookup_elem(&reqs, &key);
@@ -204,6 +229,7 @@ static __always_inline int on_complete(struct request *rq, int error)
 	if (!s.issue_ns)
 		return 0;
 	lat = bpf_ktime_get_ns() - s.issue_ns;
+	queue_ns = s.insert_ns && s.insert_ns <= s.issue_ns ? s.issue_ns - s.insert_ns : 0;
 
 	cfg = pw_config_get();
 	if (!cfg)
@@ -235,9 +261,22 @@ static __always_inline int on_complete(struct request *rq, int error)
 
 	disk = BPF_CORE_READ(rq, q, disk);
 	dev = ((__u32)BPF_CORE_READ(disk, major) << 20) | (__u32)BPF_CORE_READ(disk, first_minor);
+	op = pw_op(s.cmd_flags);
 	hist_add(&hist_latency_ns, dev, lat);
-	if (s.bytes)
+	{
+		struct pw_block_lat_key lk = { .dev = dev, .op = op };
+
+		hist_add_key(&lat_op_ns, &lk, lat);
+		lk.queued = 1;
+		hist_add_key(&lat_op_ns, &lk, lat + queue_ns);
+	}
+	if (s.bytes) {
+		struct pw_block_comm_key ck;
+
+		__builtin_memcpy(ck.comm, s.comm, sizeof(ck.comm));
 		hist_add(&hist_size_bytes, dev, s.bytes);
+		hist_add_key(&size_comm_bytes, &ck, s.bytes);
+	}
 	p = lookup_or_init(&pattern, &dev, &empty_pattern);
 	if (p && s.bytes) {
 		if (p->next_sector == s.sector)
@@ -258,10 +297,10 @@ static __always_inline int on_complete(struct request *rq, int error)
 		ev.h.parent_exec_id = proc ? proc->parent_exec_id : 0;
 	}
 	ev.dev = dev;
-	ev.op = pw_op(s.cmd_flags);
+	ev.op = op;
 	ev.sector = s.sector;
 	ev.latency_ns = lat;
-	ev.queue_ns = s.insert_ns && s.insert_ns <= s.issue_ns ? s.issue_ns - s.insert_ns : 0;
+	ev.queue_ns = queue_ns;
 	ev.bytes = s.bytes;
 	ev.error = error;
 	bpf_probe_read_kernel_str(ev.disk, sizeof(ev.disk), disk->disk_name);
