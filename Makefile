@@ -38,7 +38,7 @@ BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read $(BUILD)/pinwatch-tp 
 # (build/ondemand/TOOL.skel.h), and what the tools share.
 TOOLS     := profile memleak llcstat funclatency
 TOOL_BINS := $(patsubst %,$(BUILD)/pinwatch-%,$(TOOLS))
-TOOL_SRCS := loader/ondemand/tool.c loader/bpfobj.c loader/syms.c loader/parse.c loader/writer.c
+TOOL_SRCS := loader/ondemand/tool.c loader/bpfobj.c loader/syms.c loader/parse.c loader/writer.c loader/fold.c
 UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_parse $(BUILD)/test_tpformat \
 	$(BUILD)/test_syms $(BUILD)/test_uprobe_events $(BUILD)/test_bpfobj $(BUILD)/test_hash \
 	$(BUILD)/test_consumer
@@ -202,7 +202,7 @@ $(BUILD)/gen/iouring_names.h:
 	mv $@.tmp $@
 
 LOAD_SRCS := loader/load.c loader/abi.c loader/probe.c loader/uprobe.c loader/bpfobj.c loader/parse.c loader/syms.c \
-	loader/snapshot.c loader/ps.c loader/writer.c loader/container.c
+	loader/snapshot.c loader/ps.c loader/writer.c loader/container.c loader/fold.c loader/stacks.c
 
 $(BUILD)/pinwatch-load: $(LOAD_SRCS) $(LIB_HDRS) $(BUILD)/gen/pw_version.h
 	@mkdir -p $(@D)

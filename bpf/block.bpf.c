@@ -12,7 +12,8 @@
  * between 6.1 and 6.18); raw_tp is the fallback. The task that queued the
  * request, or issued it when it was not queued, is recorded then: the
  * completion runs in interrupt context, on behalf of nobody in particular.
- * That task is the event header and what the filters see.
+ * That task is the event header and what the filters see; its kernel stack
+ * then goes to `stacks`, and a slow request's to slow_stacks (biostacks).
  *
  * Stats (maps/stats key PW_MOD_BLOCK) count the event stream only: each
  * completion at or above block_slow_ns is seen, then filtered, emitted or
@@ -42,7 +43,7 @@ struct req_start {
 	__u32 uid;
 	__u32 gid;
 	__u32 ppid;
-	__u32 pad;
+	__s32 stack_id;		/* kernel stack of the queuing (or issuing) task */
 	char comm[PW_COMM_LEN];
 	struct pw_ns_inodes ns;
 };
@@ -89,6 +90,22 @@ struct {
 	__type(value, struct pw_hist);
 } size_comm_bytes SEC(".maps");
 
+/* kernel stacks of the tasks that queue requests, and how many slow ones
+ * each stack queued, by task name (biostacks) */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, PW_BLOCK_STACKS);
+	__type(key, __u32);
+	__uint(value_size, PW_BLOCK_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PW_BLOCK_STACKS);
+	__type(key, struct pw_block_stack_key);
+	__type(value, __u64);
+} slow_stacks SEC(".maps");
+
 /* sequential/random counts by disk */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -125,7 +142,7 @@ static __always_inline void hist_add(void *map, __u32 dev, __u64 v)
 	hist_add_key(map, &dev, v);
 }
 
-static __always_inline void whoami(struct req_start *s)
+static __always_inline void whoami(void *ctx, struct req_start *s)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 uid_gid = bpf_get_current_uid_gid();
@@ -138,6 +155,7 @@ static __always_inline void whoami(struct req_start *s)
 	s->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(s->comm, sizeof(s->comm));
 	pw_current_ns(&s->ns);
+	s->stack_id = bpf_get_stackid(ctx, &stacks, 0);
 }
 
 /* An entry left by an earlier request at the same address (merged away
@@ -152,18 +170,18 @@ static __always_inline bool stale(struct request *rq, struct req_start *s)
 	return born && s->insert_ns && s->insert_ns < born;
 }
 
-static __always_inline int on_insert(struct request *rq)
+static __always_inline int on_insert(void *ctx, struct request *rq)
 {
 	struct req_start s = {};
 	__u64 key = (__u64)rq;
 
 	s.insert_ns = bpf_ktime_get_ns();
-	whoami(&s);
+	whoami(ctx, &s);
 	bpf_map_update_elem(&reqs, &key, &s, BPF_ANY);
 	return 0;
 }
 
-static __always_inline int on_issue(struct request *rq)
+static __always_inline int on_issue(void *ctx, struct request *rq)
 {
 	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
 	struct req_start *s, fresh = {};
@@ -174,7 +192,7 @@ static __always_inline int on_issue(struct request *rq)
 		s = NULL;
 	}
 	if (!s) {
-		whoami(&fresh);
+		whoami(ctx, &fresh);
 		s = &fresh;
 	}
 	s->issue_ns = now; /* a requeued request is timed from its last issue */
@@ -296,6 +314,17 @@ static __always_inline int on_complete(struct request *rq, int error)
 		ev.h.exec_id = proc ? proc->exec_id : 0;
 		ev.h.parent_exec_id = proc ? proc->parent_exec_id : 0;
 	}
+	{
+		struct pw_block_stack_key sk = { .stack_id = s.stack_id };
+		__u64 one = 1, *n;
+
+		__builtin_memcpy(sk.comm, s.comm, sizeof(sk.comm));
+		n = bpf_map_lookup_elem(&slow_stacks, &sk);
+		if (!n && bpf_map_update_elem(&slow_stacks, &sk, &one, BPF_NOEXIST))
+			n = bpf_map_lookup_elem(&slow_stacks, &sk); /* another CPU was first */
+		if (n)
+			__sync_fetch_and_add(n, 1);
+	}
 	ev.dev = dev;
 	ev.op = op;
 	ev.sector = s.sector;
@@ -308,9 +337,10 @@ static __always_inline int on_complete(struct request *rq, int error)
 	return 0;
 }
 
-PW_TP_VARIANTS(insert, block_rq_insert, on_insert(rq), struct request *rq)
+/* ctx: BPF_PROG's, for the stack of the queuing task */
+PW_TP_VARIANTS(insert, block_rq_insert, on_insert(ctx, rq), struct request *rq)
 
-PW_TP_VARIANTS(issue, block_rq_issue, on_issue(rq), struct request *rq)
+PW_TP_VARIANTS(issue, block_rq_issue, on_issue(ctx, rq), struct request *rq)
 
 PW_TP_VARIANTS(done, block_rq_complete, on_complete(rq, error),
 	       struct request *rq, blk_status_t error, unsigned int nr_bytes)

@@ -1036,6 +1036,18 @@ struct pw_block_lat_key {
 	__u32 pad;
 };
 
+/* block/stacks: a stack-trace map of kernel stacks, PW_BLOCK_STACK_DEPTH
+ * frames each; block/slow_stacks: key struct pw_block_stack_key, value __u64
+ * the slow requests (config.block_slow_ns) queued from that stack by a task
+ * of that name (biostacks; `pinwatch hist block --stacks`). */
+#define PW_BLOCK_STACKS		4096	/* distinct stacks kept */
+#define PW_BLOCK_STACK_DEPTH	127	/* frames per stack (PERF_MAX_STACK_DEPTH) */
+struct pw_block_stack_key {
+	char comm[PW_COMM_LEN];	/* the task that queued (or issued) the request */
+	__s32 stack_id;		/* in block/stacks; < 0: none taken (-EFAULT, -ENOMEM, ...) */
+	__u32 pad;
+};
+
 /* block/size_comm_bytes key (value struct pw_hist: log2 of request bytes):
  * the name of the process that queued (or issued) the request, bitesize. */
 struct pw_block_comm_key {
