@@ -36,9 +36,9 @@ BINS      := $(BUILD)/pinwatch-load $(BUILD)/pinwatch-read $(BUILD)/pinwatch-tp 
 # On-demand tools: pinwatch-TOOL is built from loader/ondemand/TOOL.c, its
 # object (bpf/ondemand/TOOL.bpf.c) embedded as a skeleton
 # (build/ondemand/TOOL.skel.h), and what the tools share.
-TOOLS     := profile memleak llcstat
+TOOLS     := profile memleak llcstat funclatency
 TOOL_BINS := $(patsubst %,$(BUILD)/pinwatch-%,$(TOOLS))
-TOOL_SRCS := loader/ondemand/tool.c loader/bpfobj.c loader/syms.c loader/parse.c loader/writer.c
+TOOL_SRCS := loader/ondemand/tool.c loader/bpfobj.c loader/syms.c loader/parse.c loader/writer.c loader/fold.c
 UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_parse $(BUILD)/test_tpformat \
 	$(BUILD)/test_syms $(BUILD)/test_uprobe_events $(BUILD)/test_bpfobj $(BUILD)/test_hash \
 	$(BUILD)/test_consumer
@@ -202,7 +202,7 @@ $(BUILD)/gen/iouring_names.h:
 	mv $@.tmp $@
 
 LOAD_SRCS := loader/load.c loader/abi.c loader/probe.c loader/uprobe.c loader/bpfobj.c loader/parse.c loader/syms.c \
-	loader/snapshot.c loader/ps.c loader/writer.c loader/container.c
+	loader/snapshot.c loader/ps.c loader/writer.c loader/container.c loader/fold.c loader/stacks.c
 
 $(BUILD)/pinwatch-load: $(LOAD_SRCS) $(LIB_HDRS) $(BUILD)/gen/pw_version.h
 	@mkdir -p $(@D)
@@ -234,7 +234,10 @@ $(BUILD)/ondemand/%.skel.h: $(BUILD)/bpf/ondemand/%.bpf.o
 
 $(TOOL_BINS): $(BUILD)/pinwatch-%: loader/ondemand/%.c $(BUILD)/ondemand/%.skel.h $(TOOL_SRCS) $(LIB_HDRS) \
 		$(BUILD)/gen/pw_version.h
-	$(CC) $(PW_CFLAGS) -I$(BUILD)/ondemand -Ibpf/ondemand $< $(TOOL_SRCS) -o $@ $(LDLIBS)
+	$(CC) $(PW_CFLAGS) -I$(BUILD)/ondemand -Ibpf/ondemand $< $(TOOL_SRCS) $(TOOL_EXTRA_$*) -o $@ $(LDLIBS)
+# funclatency probes its variants on the function as pinwatch-load does
+TOOL_EXTRA_funclatency := loader/probe.c
+$(BUILD)/pinwatch-funclatency: $(TOOL_EXTRA_funclatency)
 
 $(BUILD)/test_pwevent: loader/tests/test_pwevent.c loader/tests/check.h $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)

@@ -12,7 +12,8 @@
  * between 6.1 and 6.18); raw_tp is the fallback. The task that queued the
  * request, or issued it when it was not queued, is recorded then: the
  * completion runs in interrupt context, on behalf of nobody in particular.
- * That task is the event header and what the filters see.
+ * That task is the event header and what the filters see; its kernel stack
+ * then goes to `stacks`, and a slow request's to slow_stacks (biostacks).
  *
  * Stats (maps/stats key PW_MOD_BLOCK) count the event stream only: each
  * completion at or above block_slow_ns is seen, then filtered, emitted or
@@ -24,6 +25,7 @@
 #define MOD PW_MOD_BLOCK
 #define MAX_REQS 10240
 #define MAX_DISKS 256
+#define MAX_COMMS 1024
 #define REQ_OP_MASK_ ((1u << 8) - 1)	/* REQ_OP_BITS is 8 on 6.1 and 6.18 */
 
 /* A request in flight: when it was queued and issued, what it is, and who
@@ -41,7 +43,7 @@ struct req_start {
 	__u32 uid;
 	__u32 gid;
 	__u32 ppid;
-	__u32 pad;
+	__s32 stack_id;		/* kernel stack of the queuing (or issuing) task */
 	char comm[PW_COMM_LEN];
 	struct pw_ns_inodes ns;
 };
@@ -69,6 +71,41 @@ struct {
 	__type(value, struct pw_hist);
 } hist_size_bytes SEC(".maps");
 
+/* log2 of completion ns by disk, operation, and from issue or from the
+ * insert into the scheduler's queue (struct pw_block_lat_key; biolatency
+ * -F and -Q) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_DISKS * 8);
+	__type(key, struct pw_block_lat_key);
+	__type(value, struct pw_hist);
+} lat_op_ns SEC(".maps");
+
+/* log2 of request bytes by the name of the process that queued or issued
+ * it (bitesize; LRU: the names not seen for longest go first) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_COMMS);
+	__type(key, struct pw_block_comm_key);
+	__type(value, struct pw_hist);
+} size_comm_bytes SEC(".maps");
+
+/* kernel stacks of the tasks that queue requests, and how many slow ones
+ * each stack queued, by task name (biostacks) */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, PW_BLOCK_STACKS);
+	__type(key, __u32);
+	__uint(value_size, PW_BLOCK_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PW_BLOCK_STACKS);
+	__type(key, struct pw_block_stack_key);
+	__type(value, __u64);
+} slow_stacks SEC(".maps");
+
 /* sequential/random counts by disk */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -81,7 +118,7 @@ struct {
 static const struct pw_hist empty_hist;
 static const struct pw_block_pattern empty_pattern;
 
-static __always_inline void *lookup_or_init(void *map, __u32 *key, const void *init)
+static __always_inline void *lookup_or_init(void *map, const void *key, const void *init)
 {
 	void *v = bpf_map_lookup_elem(map, key);
 
@@ -91,16 +128,21 @@ static __always_inline void *lookup_or_init(void *map, __u32 *key, const void *i
 	return bpf_map_lookup_elem(map, key);
 }
 
-static __always_inline void hist_add(void *map, __u32 dev, __u64 v)
+static __always_inline void hist_add_key(void *map, const void *key, __u64 v)
 {
-	struct pw_hist *h = lookup_or_init(map, &dev, &empty_hist);
+	struct pw_hist *h = lookup_or_init(map, key, &empty_hist);
 	__u32 slot = pw_hist_slot(v);
 
 	if (h && slot < PW_HIST_SLOTS)
 		__sync_fetch_and_add(&h->slots[slot], 1);
 }
 
-static __always_inline void whoami(struct req_start *s)
+static __always_inline void hist_add(void *map, __u32 dev, __u64 v)
+{
+	hist_add_key(map, &dev, v);
+}
+
+static __always_inline void whoami(void *ctx, struct req_start *s)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 uid_gid = bpf_get_current_uid_gid();
@@ -113,6 +155,7 @@ static __always_inline void whoami(struct req_start *s)
 	s->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(s->comm, sizeof(s->comm));
 	pw_current_ns(&s->ns);
+	s->stack_id = bpf_get_stackid(ctx, &stacks, 0);
 }
 
 /* An entry left by an earlier request at the same address (merged away
@@ -127,18 +170,18 @@ static __always_inline bool stale(struct request *rq, struct req_start *s)
 	return born && s->insert_ns && s->insert_ns < born;
 }
 
-static __always_inline int on_insert(struct request *rq)
+static __always_inline int on_insert(void *ctx, struct request *rq)
 {
 	struct req_start s = {};
 	__u64 key = (__u64)rq;
 
 	s.insert_ns = bpf_ktime_get_ns();
-	whoami(&s);
+	whoami(ctx, &s);
 	bpf_map_update_elem(&reqs, &key, &s, BPF_ANY);
 	return 0;
 }
 
-static __always_inline int on_issue(struct request *rq)
+static __always_inline int on_issue(void *ctx, struct request *rq)
 {
 	__u64 key = (__u64)rq, now = bpf_ktime_get_ns();
 	struct req_start *s, fresh = {};
@@ -149,7 +192,7 @@ static __always_inline int on_issue(struct request *rq)
 		s = NULL;
 	}
 	if (!s) {
-		whoami(&fresh);
+		whoami(ctx, &fresh);
 		s = &fresh;
 	}
 	s->issue_ns = now; /* a requeued request is timed from its last issue */
@@ -192,8 +235,8 @@ static __always_inline int on_complete(struct request *rq, int error)
 	struct pw_block_slow ev;
 	struct gendisk *disk;
 	struct pw_config *cfg;
-	__u64 key = (__u64)rq, lat;
-	__u32 dev;
+	__u64 key = (__u64)rq, lat, queue_ns;
+	__u32 dev, op;
 	bool slow;
 
 	sp = bpf_map_lookup_elem(&reqs, &key);
@@ -204,6 +247,7 @@ static __always_inline int on_complete(struct request *rq, int error)
 	if (!s.issue_ns)
 		return 0;
 	lat = bpf_ktime_get_ns() - s.issue_ns;
+	queue_ns = s.insert_ns && s.insert_ns <= s.issue_ns ? s.issue_ns - s.insert_ns : 0;
 
 	cfg = pw_config_get();
 	if (!cfg)
@@ -235,9 +279,22 @@ static __always_inline int on_complete(struct request *rq, int error)
 
 	disk = BPF_CORE_READ(rq, q, disk);
 	dev = ((__u32)BPF_CORE_READ(disk, major) << 20) | (__u32)BPF_CORE_READ(disk, first_minor);
+	op = pw_op(s.cmd_flags);
 	hist_add(&hist_latency_ns, dev, lat);
-	if (s.bytes)
+	{
+		struct pw_block_lat_key lk = { .dev = dev, .op = op };
+
+		hist_add_key(&lat_op_ns, &lk, lat);
+		lk.queued = 1;
+		hist_add_key(&lat_op_ns, &lk, lat + queue_ns);
+	}
+	if (s.bytes) {
+		struct pw_block_comm_key ck;
+
+		__builtin_memcpy(ck.comm, s.comm, sizeof(ck.comm));
 		hist_add(&hist_size_bytes, dev, s.bytes);
+		hist_add_key(&size_comm_bytes, &ck, s.bytes);
+	}
 	p = lookup_or_init(&pattern, &dev, &empty_pattern);
 	if (p && s.bytes) {
 		if (p->next_sector == s.sector)
@@ -257,11 +314,22 @@ static __always_inline int on_complete(struct request *rq, int error)
 		ev.h.exec_id = proc ? proc->exec_id : 0;
 		ev.h.parent_exec_id = proc ? proc->parent_exec_id : 0;
 	}
+	{
+		struct pw_block_stack_key sk = { .stack_id = s.stack_id };
+		__u64 one = 1, *n;
+
+		__builtin_memcpy(sk.comm, s.comm, sizeof(sk.comm));
+		n = bpf_map_lookup_elem(&slow_stacks, &sk);
+		if (!n && bpf_map_update_elem(&slow_stacks, &sk, &one, BPF_NOEXIST))
+			n = bpf_map_lookup_elem(&slow_stacks, &sk); /* another CPU was first */
+		if (n)
+			__sync_fetch_and_add(n, 1);
+	}
 	ev.dev = dev;
-	ev.op = pw_op(s.cmd_flags);
+	ev.op = op;
 	ev.sector = s.sector;
 	ev.latency_ns = lat;
-	ev.queue_ns = s.insert_ns && s.insert_ns <= s.issue_ns ? s.issue_ns - s.insert_ns : 0;
+	ev.queue_ns = queue_ns;
 	ev.bytes = s.bytes;
 	ev.error = error;
 	bpf_probe_read_kernel_str(ev.disk, sizeof(ev.disk), disk->disk_name);
@@ -269,9 +337,10 @@ static __always_inline int on_complete(struct request *rq, int error)
 	return 0;
 }
 
-PW_TP_VARIANTS(insert, block_rq_insert, on_insert(rq), struct request *rq)
+/* ctx: BPF_PROG's, for the stack of the queuing task */
+PW_TP_VARIANTS(insert, block_rq_insert, on_insert(ctx, rq), struct request *rq)
 
-PW_TP_VARIANTS(issue, block_rq_issue, on_issue(rq), struct request *rq)
+PW_TP_VARIANTS(issue, block_rq_issue, on_issue(ctx, rq), struct request *rq)
 
 PW_TP_VARIANTS(done, block_rq_complete, on_complete(rq, error),
 	       struct request *rq, blk_status_t error, unsigned int nr_bytes)

@@ -13,7 +13,10 @@
  *  - tcp_state: sock/inet_sock_set_state for TCP. `socks` (keyed by the sock
  *    pointer) keeps the birth, SYN_SENT and last-change times and the
  *    process that owns the socket, so latency, lifetime and the owner can
- *    be reported from softirq context; the entry goes at TCP_CLOSE.
+ *    be reported from softirq context; the entry goes at TCP_CLOSE. The
+ *    connect latency (SYN_SENT to ESTABLISHED) also goes to
+ *    connlat_raddr_us, and config.tcp_connlat_min_us filters the events
+ *    of faster connects (tcpconnlat -m).
  *  - retransmit: tcp/tcp_retransmit_skb, counted in retrans_count and
  *    reported as an event.
  *  - tcp/tcp_probe (every incoming segment of an established socket):
@@ -107,7 +110,37 @@ struct {
 	__type(value, struct pw_hist);
 } srtt_raddr SEC(".maps");
 
+/* Connect latency (SYN_SENT to ESTABLISHED) in microseconds, log2 slots,
+ * per remote address (tcpconnlat): every connect of a socket followed
+ * from its SYN while the module is on, but the consumer's (the filters and
+ * config.tcp_connlat_min_us apply to the events, not to this). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, RADDR_MAX);
+	__type(key, struct net_raddr_key);
+	__type(value, struct pw_hist);
+} connlat_raddr_us SEC(".maps");
+
 static const struct pw_hist hist_zero;
+
+/* Adds v to the histogram of the socket's remote address in map. */
+static __always_inline void raddr_hist_add(void *map, const struct sock *sk, __u64 v)
+{
+	struct net_raddr_key rk;
+	struct pw_hist *h;
+	__u32 slot = pw_hist_slot(v) & (PW_HIST_SLOTS - 1);
+
+	if (!net_sock_raddr(sk, rk.addr))
+		return;
+	h = bpf_map_lookup_elem(map, &rk);
+	if (!h) {
+		bpf_map_update_elem(map, &rk, &hist_zero, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(map, &rk);
+		if (!h)
+			return;
+	}
+	__sync_fetch_and_add(&h->slots[slot], 1);
+}
 
 /* ---- common ------------------------------------------------------------- */
 
@@ -405,9 +438,17 @@ static __always_inline int on_state(const struct sock *sk, int oldstate, int new
 		ev.bytes_received = BPF_CORE_READ(tp, bytes_received);
 	}
 
+	if (ev.latency_ns && pw_module_on_for(pw_config_get(), MOD, sock_owner_tgid(st)))
+		raddr_hist_add(&connlat_raddr_us, sk, ev.latency_ns / 1000);
+
 	cfg = pw_begin_owner(pw_config_get(), MOD, sock_owner_tgid(st), true);
 	if (!cfg)
 		goto out;
+	/* tcpconnlat -m: a connect faster than the minimum is no event */
+	if (ev.latency_ns && ev.latency_ns < (__u64)cfg->tcp_connlat_min_us * 1000) {
+		pw_count(MOD, PW_FILTERED);
+		goto out;
+	}
 	sock_hdr(&ev.h, &ev.pid_source, st, PW_EV_TCP_STATE, sizeof(ev));
 	net_sock_tuple(sk, &ev.t);
 	ev.old_state = oldstate;
@@ -454,7 +495,6 @@ PW_TP_VARIANTS(retrans, tcp_retransmit_skb, on_retransmit(sk), const struct sock
 static __always_inline int on_probe(const struct sock *sk)
 {
 	struct tcp_sock *tp = (struct tcp_sock *)sk;
-	struct net_raddr_key rk;
 	struct pw_hist *h;
 	__u32 zero = 0, slot, srtt;
 
@@ -469,16 +509,7 @@ static __always_inline int on_probe(const struct sock *sk)
 	h = bpf_map_lookup_elem(&hist_srtt, &zero);
 	if (h)
 		h->slots[slot]++;
-	if (!net_sock_raddr(sk, rk.addr))
-		return 0;
-	h = bpf_map_lookup_elem(&srtt_raddr, &rk);
-	if (!h) {
-		bpf_map_update_elem(&srtt_raddr, &rk, &hist_zero, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(&srtt_raddr, &rk);
-		if (!h)
-			return 0;
-	}
-	__sync_fetch_and_add(&h->slots[slot], 1);
+	raddr_hist_add(&srtt_raddr, sk, srtt);
 	return 0;
 }
 

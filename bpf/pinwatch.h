@@ -67,14 +67,15 @@
 
 /* Not modules (absent from PW_MODULES, never loaded by `up`): tpwatch
  * counts the events of `pinwatch tp watch` (bpf/tpwatch.bpf.c, the module of
- * their headers too); profile, memleak and llcstat count each sample or
- * allocation their BPF side sees as filtered, emitted (recorded in the
- * tool's own map) or dropped (that map full). */
+ * their headers too); profile, memleak, llcstat and funclatency count each
+ * sample, allocation or call their BPF side sees as filtered, emitted
+ * (recorded in the tool's own map) or dropped (that map full). */
 #define PW_TOOL_KEYS(X)			\
 	X(TPWATCH, tpwatch, 59)		\
 	X(PROFILE, profile, 58)		\
 	X(MEMLEAK, memleak, 57)		\
-	X(LLCSTAT, llcstat, 56)
+	X(LLCSTAT, llcstat, 56)		\
+	X(FUNCLATENCY, funclatency, 55)
 
 /* The benchmark's own program (tests/bench/bpf/bench_rb.bpf.c). */
 #define PW_BENCH_KEYS(X)		\
@@ -333,6 +334,10 @@ struct pw_config {
 	__u32 audit_compat;	/* 1: the audit module's raw sys_enter hook
 				 * watches 32-bit compat syscalls (attached
 				 * only then: it runs on every syscall) */
+	__u32 tcp_connlat_min_us; /* a tcp_state event of a connect (SYN_SENT to
+				   * ESTABLISHED) faster than this counts as
+				   * filtered (tcpconnlat -m); 0: every one */
+	/* 4 bytes of tail padding (the struct is 8-byte aligned: 72 bytes) */
 };
 
 /* /proc/PID/stat's clock ticks: USER_HZ, 100 on every Linux ABI. */
@@ -371,7 +376,8 @@ struct pw_config {
 	X(hash_max_mb, u32, 1)		\
 	X(ancestors, u32, 1)			\
 	X(blocklist_entries, u32, 0)		\
-	X(audit_compat, bool, 1)
+	X(audit_compat, bool, 1)		\
+	X(tcp_connlat_min_us, u32, 1)
 
 /* maps/stats: per-CPU array keyed by module id. For every module,
  * seen == filtered + emitted + dropped once its programs are idle. */
@@ -996,24 +1002,61 @@ struct pw_block_pattern {
 	__u64 next_sector;	/* end of the previous request (internal) */
 };
 
-/* pw_block_slow.op: REQ_OP_* values differ between kernels (the zone ops
- * moved in 6.x), so the BPF side maps them to these. */
+/* pw_block_slow.op and pw_block_lat_key.op: REQ_OP_* values differ between
+ * kernels (the zone ops moved in 6.x), so the BPF side maps them to these.
+ * Their names are what events and `pinwatch hist block -F` print
+ * (`pinwatch-load abi`: block_ops). X(UP, name, id) */
+#define PW_BLOCK_OPS(X)					\
+	X(READ, read, 0)				\
+	X(WRITE, write, 1)				\
+	X(FLUSH, flush, 2)				\
+	X(DISCARD, discard, 3)				\
+	X(SECURE_ERASE, secure_erase, 4)		\
+	X(WRITE_ZEROES, write_zeroes, 5)		\
+	X(ZONE_APPEND, zone_append, 6)			\
+	X(ZONE_OPEN, zone_open, 7)			\
+	X(ZONE_CLOSE, zone_close, 8)			\
+	X(ZONE_FINISH, zone_finish, 9)			\
+	X(ZONE_RESET, zone_reset, 10)			\
+	X(ZONE_RESET_ALL, zone_reset_all, 11)		\
+	X(DRV_IN, drv_in, 12)				\
+	X(DRV_OUT, drv_out, 13)				\
+	X(OTHER, other, 255)
+
 enum pw_block_op {
-	PW_BLOCK_OP_READ = 0,
-	PW_BLOCK_OP_WRITE = 1,
-	PW_BLOCK_OP_FLUSH = 2,
-	PW_BLOCK_OP_DISCARD = 3,
-	PW_BLOCK_OP_SECURE_ERASE = 4,
-	PW_BLOCK_OP_WRITE_ZEROES = 5,
-	PW_BLOCK_OP_ZONE_APPEND = 6,
-	PW_BLOCK_OP_ZONE_OPEN = 7,
-	PW_BLOCK_OP_ZONE_CLOSE = 8,
-	PW_BLOCK_OP_ZONE_FINISH = 9,
-	PW_BLOCK_OP_ZONE_RESET = 10,
-	PW_BLOCK_OP_ZONE_RESET_ALL = 11,
-	PW_BLOCK_OP_DRV_IN = 12,
-	PW_BLOCK_OP_DRV_OUT = 13,
-	PW_BLOCK_OP_OTHER = 255,
+#define PW_X(up, low, id) PW_BLOCK_OP_##up = id,
+	PW_BLOCK_OPS(PW_X)
+#undef PW_X
+};
+
+/* block/lat_op_ns key (value struct pw_hist: log2 of completion latency in
+ * ns): one histogram per disk, operation and starting point. queued 0:
+ * from issue to the driver (as hist_latency_ns); 1: from the insert into
+ * the I/O scheduler's queue, the queue time included (biolatency -Q; a
+ * request issued without queueing counts from its issue). */
+struct pw_block_lat_key {
+	__u32 dev;		/* kernel dev_t: major << 20 | minor */
+	__u32 op;		/* enum pw_block_op */
+	__u32 queued;		/* 0 or 1 */
+	__u32 pad;
+};
+
+/* block/stacks: a stack-trace map of kernel stacks, PW_BLOCK_STACK_DEPTH
+ * frames each; block/slow_stacks: key struct pw_block_stack_key, value __u64
+ * the slow requests (config.block_slow_ns) queued from that stack by a task
+ * of that name (biostacks; `pinwatch hist block --stacks`). */
+#define PW_BLOCK_STACKS		4096	/* distinct stacks kept */
+#define PW_BLOCK_STACK_DEPTH	127	/* frames per stack (PERF_MAX_STACK_DEPTH) */
+struct pw_block_stack_key {
+	char comm[PW_COMM_LEN];	/* the task that queued (or issued) the request */
+	__s32 stack_id;		/* in block/stacks; < 0: none taken (-EFAULT, -ENOMEM, ...) */
+	__u32 pad;
+};
+
+/* block/size_comm_bytes key (value struct pw_hist: log2 of request bytes):
+ * the name of the process that queued (or issued) the request, bitesize. */
+struct pw_block_comm_key {
+	char comm[PW_COMM_LEN];
 };
 
 /* A request that took at least config.block_slow_ns, issue to completion.

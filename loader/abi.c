@@ -41,7 +41,7 @@ struct abi_row {
 
 enum {
 	S_MODULES, S_STATS_KEYS, S_FILTER_KINDS, S_FILTER_ACTIONS, S_CONFIG_FIELDS,
-	S_EVENT_TYPES, S_BLOCK_MODES, S_UPROBE_PRESETS, S_CONSUMER_DROPS, S_CONTAINER_RUNTIMES, S_CONSTANTS, S_N
+	S_EVENT_TYPES, S_BLOCK_MODES, S_BLOCK_OPS, S_UPROBE_PRESETS, S_CONSUMER_DROPS, S_CONTAINER_RUNTIMES, S_CONSTANTS, S_N
 };
 
 static const struct abi_field f_id[] = { { "id", V_NUM } };
@@ -61,6 +61,7 @@ static const struct abi_section sections[S_N] = {
 	[S_CONFIG_FIELDS] = SECTION("config_fields", f_config),
 	[S_EVENT_TYPES] = SECTION("event_types", f_id),
 	[S_BLOCK_MODES] = SECTION("block_modes", f_id),
+	[S_BLOCK_OPS] = SECTION("block_ops", f_id),
 	[S_UPROBE_PRESETS] = SECTION("uprobe_presets", f_id),
 	[S_CONSUMER_DROPS] = SECTION("consumer_drops", f_id),
 	[S_CONTAINER_RUNTIMES] = SECTION("container_runtimes", f_id),
@@ -100,6 +101,9 @@ static const struct abi_row rows[] = {
 #undef PW_X
 #define PW_X(up, low, id) ROW1(S_BLOCK_MODES, #low, id),
 	PW_BLOCK_MODES(PW_X)
+#undef PW_X
+#define PW_X(up, low, id) ROW1(S_BLOCK_OPS, #low, id),
+	PW_BLOCK_OPS(PW_X)
 #undef PW_X
 #define PW_X(up, low, id) ROW1(S_UPROBE_PRESETS, #low, id),
 	PW_UPROBE_PRESETS(PW_X)

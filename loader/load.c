@@ -46,6 +46,7 @@
 #include "parse.h"
 #include "probe.h"
 #include "ps.h"
+#include "stacks.h"
 #include "snapshot.h"
 #include "uprobe.h"
 
@@ -1239,6 +1240,7 @@ static int do_reap(char **a, int n)
 static int do_probe(char **a, int n) { (void)a, (void)n; return cmd_probe(env.json); }
 static int do_abi(char **a, int n) { (void)a, (void)n; return cmd_abi(env.json); }
 static int do_ps(char **a, int n) { (void)a, (void)n; return cmd_ps(env.tree, env.json); }
+static int do_stacks(char **a, int n) { (void)n; return cmd_stacks(a[0], env.json); }
 
 /*
  * The commands, in bpftool's manner: the help text, the list a missing
@@ -1277,6 +1279,8 @@ static const struct cmd {
 	{ "ps", 0, 0, true, false, do_ps, "",
 	  "the processes in the process cache: pid, parents,\n"
 	  "exec ids, uid, binary, args, start (--tree, --json)" },
+	{ "stacks", 1, 1, true, false, do_stacks, "MODULE",
+	  "the folded kernel stacks that queued slow\nrequests (block; --json)" },
 	{ "modules", 0, 0, false, false, do_modules, "", "list module ids and names" },
 	{ "config-layout", 0, 0, false, false, do_config_layout, "",
 	  "list maps/config fields: name offset size settable" },
@@ -1346,7 +1350,7 @@ static const struct argp_option options[] = {
 	{ "pid", 'P', "PID", 0, "uprobe-add: this process only", 0 },
 	{ "preset", 'S', "PRESET", 0,
 	  "uprobe-add: connect (libc), readline (bash) or getaddrinfo (libc); BINARY:SYMBOL optional", 0 },
-	{ "json", 'j', NULL, 0, "abi, probe, ps: print JSON", 0 },
+	{ "json", 'j', NULL, 0, "abi, probe, ps, stacks: print JSON", 0 },
 	{ "tree", 't', NULL, 0, "ps: children under their parent", 0 },
 	{},
 };

@@ -412,6 +412,36 @@ static bool variant_supported(const struct bpf_program *prog, const struct varia
 	return true;
 }
 
+/* See probe.h. */
+bool probe_function(const char *kind, const char *func, char *out, size_t outsz)
+{
+	bool ok, own = !vmlinux_btf;
+
+	if (variant_denied(kind)) {
+		why(out, outsz, "denied by PINWATCH_DENY_VARIANTS");
+		return false;
+	}
+	if (own) {
+		vmlinux_btf = btf__load_vmlinux_btf();
+		if (libbpf_get_error(vmlinux_btf))
+			vmlinux_btf = NULL;
+	}
+	if (!strcmp(kind, "fentry") || !strcmp(kind, "fexit"))
+		ok = trial_btf(BPF_PROG_TYPE_TRACING, kind[1] == 'e' ? BPF_TRACE_FENTRY : BPF_TRACE_FEXIT,
+			       "", func, BTF_KIND_FUNC, true, out, outsz);
+	else if (!strcmp(kind, "kprobe") || !strcmp(kind, "kretprobe"))
+		ok = trial_kprobe(func, kind[1] == 'r', out, outsz);
+	else {
+		why(out, outsz, "no such kind of probe: %s", kind);
+		ok = false;
+	}
+	if (own) {
+		btf__free(vmlinux_btf);
+		vmlinux_btf = NULL;
+	}
+	return ok;
+}
+
 /* ---- tail-call stages ------------------------------------------------------ */
 
 #define MAX_STAGES 32

@@ -62,6 +62,13 @@ bool plan_fall_back(struct variant_plan *plan, const char *module, const char *p
  * as unsupported, so that its fallback is chosen. */
 bool variant_denied(const char *name);
 
+/* The on-demand tools' probe (pinwatch-funclatency): can a program of kind
+ * ("fentry", "fexit", "kprobe", "kretprobe") attach to the kernel function
+ * func? A trivial program is loaded and attached for a moment, as for a
+ * module's variants; PINWATCH_DENY_VARIANTS applies. out (may be NULL):
+ * why not, or what was tried. Needs no loaded BTF beforehand. */
+bool probe_function(const char *kind, const char *func, char *out, size_t outsz);
+
 /* `pinwatch-load probe [--json]`: the feature matrix. */
 int cmd_probe(bool json);
 

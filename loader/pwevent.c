@@ -1266,20 +1266,9 @@ static void emit_oom_kill(struct pw_emit *e, const void *rec, size_t len)
 /* ---- block emitters ---- */
 
 static const char *const pw_block_op_names[] = {
-	[PW_BLOCK_OP_READ] = "read",
-	[PW_BLOCK_OP_WRITE] = "write",
-	[PW_BLOCK_OP_FLUSH] = "flush",
-	[PW_BLOCK_OP_DISCARD] = "discard",
-	[PW_BLOCK_OP_SECURE_ERASE] = "secure_erase",
-	[PW_BLOCK_OP_WRITE_ZEROES] = "write_zeroes",
-	[PW_BLOCK_OP_ZONE_APPEND] = "zone_append",
-	[PW_BLOCK_OP_ZONE_OPEN] = "zone_open",
-	[PW_BLOCK_OP_ZONE_CLOSE] = "zone_close",
-	[PW_BLOCK_OP_ZONE_FINISH] = "zone_finish",
-	[PW_BLOCK_OP_ZONE_RESET] = "zone_reset",
-	[PW_BLOCK_OP_ZONE_RESET_ALL] = "zone_reset_all",
-	[PW_BLOCK_OP_DRV_IN] = "drv_in",
-	[PW_BLOCK_OP_DRV_OUT] = "drv_out",
+#define PW_X(up, low, id) [PW_BLOCK_OP_##up] = #low,
+	PW_BLOCK_OPS(PW_X)
+#undef PW_X
 };
 
 static void emit_block_slow(struct pw_emit *e, const void *rec, size_t len)

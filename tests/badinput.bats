@@ -196,6 +196,15 @@ memleak: duration not a number|pinwatch memleak --kernel --duration soon
 memleak: unexpected argument|pinwatch memleak --kernel extra
 llcstat: sample period zero|pinwatch llcstat --sample-period 0
 llcstat: unexpected argument|pinwatch llcstat extra
+hist: -Q on another module than block|pinwatch hist net -Q
+hist: --sizes with -F|pinwatch hist block --sizes -F
+hist: --stacks with --sizes|pinwatch hist block --stacks --sizes
+hist: --stacks on net|pinwatch hist net --stacks
+loader: stacks of a module without|pinwatch-load stacks net
+funclatency: no function|pinwatch funclatency --duration 1
+funclatency: not a kernel function|pinwatch funclatency pw_no_such_function --duration 1
+funclatency: not a function name|pinwatch funclatency 'vfs_read;ls' --duration 1
+funclatency: two functions|pinwatch funclatency vfs_read vfs_write
 TABLE
 }
 

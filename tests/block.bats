@@ -131,3 +131,47 @@ hist_total() { # map
 		grep -qxF "$pin" <<<"$documented" || { echo "undocumented pin: $pin"; return 1; }
 	done < <(find "$PIN_ROOT/block" -mindepth 1 | sort)
 }
+
+# A dd under a name of its own, N direct 64 KiB writes to the target.
+named_writes() { # name count
+	cp "$(command -v dd)" "$BATS_TEST_TMPDIR/$1"
+	"$BATS_TEST_TMPDIR/$1" if=/dev/zero of="$TARGET" bs=64K count="$2" oflag=direct conv=notrunc status=none
+}
+
+@test "hist block --stacks: the kernel stacks that queued slow requests, folded and from kallsyms (biostacks)" {
+	"$PW" config set block_slow_ns 0
+	comm=pwstk$RANDOM
+	named_writes "$comm" 8
+	run -0 --separate-stderr "$PW" hist block --stacks
+	[ -z "$stderr" ]
+	mine=$(grep "^$comm;" <<<"$output")
+	[ -n "$mine" ]
+	# folded: "comm;frame;... count", kernel frames marked _[k]
+	while read -r line; do
+		[[ $line =~ ^$comm(\;[^\;]+_\[k\])+\ [0-9]+$ ]] || { echo "not a folded kernel stack: $line"; return 1; }
+	done <<<"$mine"
+	[ "$(awk '{ n += $NF } END { print n }' <<<"$mine")" -ge 8 ]
+	# its writes went through write(2) into the VFS, then to the block layer
+	grep -q ';vfs_write_\[k\];.*;blk_' <<<"$mine"
+	# every named frame is a kernel symbol (modules' and BPF programs' end in a tab)
+	for frame in $(grep -o ';[^;]*_\[k\]' <<<"$mine" | sed -e 's/^;//' -e 's/_\[k\]$//' | grep -v '^\[' | sort -u); do
+		grep -qE " $frame(\$|$(printf '\t'))" /proc/kallsyms || { echo "not in kallsyms: $frame"; return 1; }
+	done
+	json=$("$PW" hist block --stacks --json | jq -sc --arg c "$comm" 'map(select(.comm == $c))')
+	assert_field "$json" '[.[].count] | add' -ge 8
+	assert_field "$json" 'all(.[]; (.stack | length) > 0 and (.stack | all(endswith("_[k]"))))' true
+	assert_field "$json" '[.[].stack[]] | index("vfs_write_[k]") != null' true
+}
+
+@test "hist block --stacks leaves out requests under block_slow_ns" {
+	"$PW" config set block_slow_ns 4294967295
+	comm=pwfast$RANDOM
+	named_writes "$comm" 8
+	run -0 --separate-stderr "$PW" hist block --stacks
+	[ "$(grep -c "^$comm;" <<<"$output")" -eq 0 ]
+	# the positive control: the same writes, all slow enough
+	"$PW" config set block_slow_ns 0
+	named_writes "$comm" 8
+	run -0 --separate-stderr "$PW" hist block --stacks
+	[ "$(grep -c "^$comm;" <<<"$output")" -ge 1 ]
+}

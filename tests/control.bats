@@ -67,7 +67,7 @@ setup() {
 	listed=$(sed -n '/^Commands:$/,/^[^ ]/s/^  \([a-z][a-z0-9-]*\) .*/\1/p' <<<"$output")
 	files=$(find "$PW_HOME/scripts/libexec" -name 'pinwatch-*' -printf '%f\n' | sed 's/^pinwatch-//' | sort)
 	[ "$listed" = "$files" ] || { diff <(echo "$listed") <(echo "$files"); return 1; }
-	for c in block chain config down events filetop filter hist llcstat memleak profile \
+	for c in block chain config down events filetop filter funclatency hist llcstat memleak profile \
 		stats status syscount tp up uprobe vfsstat; do
 		grep -qx "$c" <<<"$listed" || { echo "$c is not listed"; return 1; }
 	done

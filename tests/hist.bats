@@ -57,8 +57,8 @@ tcp_session() { # inet|inet6 ADDR
 
 # Samples of one remote address in net/srtt_raddr, straight from bpftool
 # (the key: 16 bytes, IPv4 v4-mapped).
-raddr_raw() { # jq array of the 16 address bytes
-	bpftool -j map dump pinned "$PIN_ROOT/net/srtt_raddr" |
+raddr_raw() { # jq array of the 16 address bytes [map]
+	bpftool -j map dump pinned "$PIN_ROOT/net/${2:-srtt_raddr}" |
 		jq --argjson a "$1" '[.[] | select(.formatted.key.addr == $a) | .formatted.value.slots[]] | add // 0'
 }
 V4_LO='[0,0,0,0,0,0,0,0,0,0,255,255,127,0,0,1]'
@@ -188,10 +188,91 @@ pattern_raw() {
 	[ "$(printf '%s\n' "${lines[@]:$((hdr + 1))}" | wc -l)" -eq "$(jq '[.[] | select(.map == "pattern")] | length' <<<"$json")" ]
 }
 
+@test "hist net: the connect latency per remote address (tcpconnlat), 127.0.0.1 and ::1, in JSON and as a table" {
+	need_perl
+	v4_0=$(raddr_raw "$V4_LO" connlat_raddr_us)
+	v6_0=$(raddr_raw "$V6_LO" connlat_raddr_us)
+	for _ in 1 2 3; do tcp_session inet 127.0.0.1; done
+	tcp_session inet6 ::1
+	json=$("$PW" hist net --json)
+	# each connect is one sample of its address (other loopback connects
+	# of the machine may add)
+	c4=$(jq '[.[] | select(.map == "connlat_raddr_us" and .key == "127.0.0.1") | .total] | add // 0' <<<"$json")
+	c6=$(jq '[.[] | select(.map == "connlat_raddr_us" and .key == "::1") | .total] | add // 0' <<<"$json")
+	[ "$c4" -ge $((v4_0 + 3)) ]
+	[ "$c6" -ge $((v6_0 + 1)) ]
+	[ "$c4" -le "$(raddr_raw "$V4_LO" connlat_raddr_us)" ]
+	jq -e '[.[] | select(.map == "connlat_raddr_us")] | length >= 2 and all(.kind == "hist" and .unit == "us"
+		and .label == .key and ([.slots[].count] | add) == .total)' <<<"$json"
+	# a loopback handshake takes less than a second
+	jq -e '[.[] | select(.map == "connlat_raddr_us" and .key == "127.0.0.1") | .slots[] | select(.count > 0) | .high] | max < 1048576' <<<"$json"
+	run -0 --separate-stderr "$PW" hist net
+	hdr=$(printf '%s\n' "${lines[@]}" | grep -n '^connlat_raddr_us: connect latency (SYN_SENT to ESTABLISHED) per remote address (' | cut -d: -f1)
+	[ -n "$hdr" ]
+	[[ ${lines[$hdr]} =~ ^REMOTE\ +SAMPLES\ +MEDIAN_US\ +MAX_US$ ]]
+	row=$(printf '%s\n' "${lines[@]:$((hdr + 1))}" | awk '$1 == "127.0.0.1"' | head -n 1)
+	read -r _ samples _ <<<"$row"
+	[ "$samples" -ge $((v4_0 + 3)) ]
+}
+
+# The totals of one view of block/lat_op_ns or size_comm_bytes, as
+# {"LABEL-ish key": total}: op (-F), or comm (--sizes), summed over disks.
+view_totals() { # hist-block-options...
+	"$PW" hist block "$@" --json | jq -c 'group_by(.op // .key) | map({key: (.[0].op // .[0].key | tostring), value: (map(.total) | add)}) | from_entries'
+}
+
+@test "hist block -F and -Q: direct writes and reads in their operation's histograms, from issue and from the queue" {
+	need_direct_io
+	f0=$(view_totals -F)
+	q0=$(view_totals -F -Q)
+	dd if=/dev/zero of="$TARGET" bs=64K count=24 oflag=direct conv=notrunc status=none
+	dd if="$TARGET" of=/dev/null bs=64K count=12 iflag=direct status=none
+	f1=$(view_totals -F)
+	q1=$(view_totals -F -Q)
+	for v in f q; do
+		a=${v}0 b=${v}1
+		[ "$(jq -n --argjson a "${!a}" --argjson b "${!b}" '($b.write // 0) - ($a.write // 0)')" -ge 24 ]
+		[ "$(jq -n --argjson a "${!a}" --argjson b "${!b}" '($b.read // 0) - ($a.read // 0)')" -ge 12 ]
+	done
+	json=$("$PW" hist block -F --json)
+	jq -e 'length > 0 and all(.map == "lat_op_ns" and .unit == "ns" and .queued == false and (.op | type) == "string"
+		and (.op as $o | .label | test("^[0-9]+:[0-9]+.* " + $o + "$")) and ([.slots[].count] | add) == .total)' <<<"$json"
+	json=$("$PW" hist block -Q --json)
+	jq -e 'length > 0 and all(.map == "lat_op_ns" and .queued == true and has("op") == false
+		and (.label | endswith(", queue time included")))' <<<"$json"
+	# the op names are the ABI's (block_slow's op field)
+	"$PW_LOAD" abi | grep -qx 'block_ops write 1'
+	run -0 --separate-stderr "$PW" hist block -Q -F
+	[ -z "$stderr" ]
+	[[ ${lines[0]} =~ ^lat_op_ns\ [0-9]+:[0-9]+.*\ (read|write|flush|discard|[a-z_]+),\ queue\ time\ included\ \(total\ [0-9]+\)$ ]]
+	[[ $output == *" write, queue time included (total "* ]]
+	[[ $output == *" read, queue time included (total "* ]]
+}
+
+@test "hist block --sizes: the request sizes of each process name (bitesize)" {
+	need_direct_io
+	comm=pwsz$RANDOM
+	cp "$(command -v dd)" "$BATS_TEST_TMPDIR/$comm"
+	"$BATS_TEST_TMPDIR/$comm" if=/dev/zero of="$TARGET" bs=64K count=20 oflag=direct conv=notrunc status=none
+	json=$("$PW" hist block --sizes --json)
+	h=$(jq -c --arg c "$comm" '.[] | select(.key == $c)' <<<"$json")
+	[ -n "$h" ]
+	assert_field "$h" .map size_comm_bytes
+	assert_field "$h" .unit bytes
+	assert_field "$h" .label "$comm"
+	assert_field "$h" .total -ge 20
+	# nothing larger than it asked for, and its 64 KiB requests in their slot
+	assert_field "$h" '.slots[-1].high' -le 131071
+	assert_field "$h" '[.slots[] | select(.low == 65536) | .count] | add' -ge 1
+	run -0 --separate-stderr "$PW" hist block --sizes
+	[[ $output == *"size_comm_bytes $comm (total "* ]]
+}
+
 @test "hist --help documents the srtt_raddr and pattern output and the JSON shape" {
 	run -0 "$PW" hist --help
 	[[ $output == *srtt_raddr* ]]
 	[[ $output == *'"kind":"pattern","map":"pattern"'* ]]
 	[[ $output == *'"kind":"hist"'* ]]
 	[[ $output == *microseconds* ]]
+	[[ $output == *connlat_raddr_us* && $output == *--sizes* && $output == *" -Q, --queued"* && $output == *" -F, --ops"* ]]
 }

@@ -267,7 +267,7 @@ object_hooks() { # object
 	IFS=', ' read -r -a cmds <<<"$list"
 	[ "${#cmds[@]}" -ge 12 ]
 	help=$("$PW_LOAD" --help)
-	for c in load unload attach detach uprobe-add uprobe-del probe modules config-layout shared-maps on-demand filter-key; do
+	for c in load unload attach detach uprobe-add uprobe-del probe modules config-layout shared-maps on-demand filter-key stacks; do
 		[[ " ${cmds[*]} " == *" $c "* ]] || { echo "missing-command list lacks $c: $list"; return 1; }
 		grep -qE "^  $c( |\$)" <<<"$help" || { echo "--help lacks $c"; return 1; }
 	done

@@ -23,6 +23,10 @@ setup() {
 	: >"$EV"
 }
 
+teardown() {
+	"$PW" config set tcp_connlat_min_us 0 >/dev/null 2>&1 || true
+}
+
 # Appends queued events to $EV until the jq filter selects at least N of
 # them. TCP teardown is reported asynchronously (softirq), hence the wait;
 # fails after about 10 s.
@@ -416,4 +420,42 @@ settled() { # port
 	# unless the second session happened to reuse it)
 	[ "$(ev "select((.sport == $off_port or .dport == $off_port) and .sport != $PORT and .dport != $PORT)" | wc -l)" -eq 0 ]
 	run -0 stats_balance net
+}
+
+# tcpconnlat -m: config tcp_connlat_min_us. A loopback connect takes far
+# less than a minute: with that minimum its SYN_SENT -> ESTABLISHED event is
+# filtered (counted so), the session's other events stay; at 0 it is back.
+@test "tcp_connlat_min_us filters the tcp_state events of faster connects, counted as filtered" {
+	"$PW" config set tcp_connlat_min_us 60000000
+	[ "$("$PW" config get tcp_connlat_min_us)" = 60000000 ]
+	est_of='select(.type == "tcp_state" and .old_state == "SYN_SENT" and .new_state == "ESTABLISHED" and .dport == $p)'
+	filtered0=$(stat_of net filtered)
+	tcp_session inet 127.0.0.1
+	slow_port=$PORT
+	collect "$(closes_of "$slow_port")" 3
+	filtered1=$(stat_of net filtered)
+	"$PW" config set tcp_connlat_min_us 0
+	[ "$(jq -c --argjson p "$slow_port" "$est_of" "$EV" | wc -l)" -eq 0 ]
+	# the rest of that session is reported: its SYN and the accepted side
+	[ "$(ev "select(.type == \"tcp_state\" and .old_state == \"CLOSE\" and .new_state == \"SYN_SENT\" and .dport == $slow_port)" | wc -l)" -eq 1 ]
+	[ "$(ev "select(.type == \"tcp_state\" and .old_state == \"SYN_RECV\" and .new_state == \"ESTABLISHED\" and .sport == $slow_port)" | wc -l)" -eq 1 ]
+	[ "$filtered1" -ge $((filtered0 + 1)) ]
+	# the positive control: at 0, the same connect is an event
+	tcp_session inet 127.0.0.1
+	collect "$(closes_of "$PORT")" 3
+	est=$(jq -c --argjson p "$PORT" "$est_of" "$EV")
+	[ "$(wc -l <<<"$est")" -eq 1 ]
+	assert_field "$est" .latency_ns -gt 0
+	assert_field "$est" .latency_ns -lt 60000000000
+	run -0 stats_balance net
+}
+
+@test "tcp_connlat_min_us takes a number of microseconds and refuses anything else" {
+	before=$(pin_state)
+	for bad in -1 abc 1.5 4294967296; do
+		run --separate-stderr "$PW" config set tcp_connlat_min_us "$bad"
+		assert_one_line_error
+	done
+	[ "$(pin_state)" = "$before" ]
+	[ "$("$PW" config get tcp_connlat_min_us)" = 0 ]
 }

@@ -192,7 +192,7 @@ exposure() { # unit-file
 	} | sed -E 's/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/*/g' | sort -u)
 	printf '%s\n' "${paths[@]}"
 	# syscalls.txt, the on-demand objects and tools are among them
-	for want in syscalls.txt bpf/ondemand/uprobe.bpf.o pinwatch-profile pinwatch-memleak pinwatch-llcstat \
+	for want in syscalls.txt bpf/ondemand/uprobe.bpf.o pinwatch-profile pinwatch-memleak pinwatch-llcstat pinwatch-funclatency \
 		pinwatch-load pinwatch-read pinwatch-tp 'bpf/*.bpf.o' tpwatch.bpf.o; do
 		printf '%s\n' "${paths[@]}" | grep -qxF -- "$want" || { echo "no script looks up $want"; return 1; }
 	done
@@ -230,7 +230,7 @@ exposure() { # unit-file
 	[ ! -e "$PIN_ROOT" ]
 	# the tools' own --help (pinwatch TOOL --help prints the script's usage,
 	# so the installed command file is run directly: it execs the binary)
-	for tool in profile memleak llcstat; do
+	for tool in profile memleak llcstat funclatency; do
 		run -0 env -u PINWATCH_BUILD -u PINWATCH_HOME "$PREFIX_DIR/lib/pinwatch/scripts/libexec/pinwatch-$tool" --help
 		[[ $output == *Examples:* ]]
 	done

@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "parse.h"
 #include "writer.h"
+#include "fold.h"
 #include "tool.h"
 #include "profile.h"
 #include "profile.skel.h"
@@ -119,211 +120,37 @@ static void tick(void *arg)
 	pw_proc_syms_refresh();
 }
 
-/* ---- folding ------------------------------------------------------------- */
-
-struct folded {
-	char *line;	/* what rows merge on: the folded line; --json: "pid " first */
-	char *json;	/* --json: the object up to its count; NULL otherwise */
-	uint64_t count;
-};
-
-static int by_line(const void *a, const void *b)
-{
-	return strcmp(((const struct folded *)a)->line, ((const struct folded *)b)->line);
-}
-
-static int by_count(const void *a, const void *b)
-{
-	const struct folded *x = a, *y = b;
-
-	if (x->count != y->count)
-		return x->count > y->count ? -1 : 1;
-	return strcmp(x->line, y->line);
-}
-
-/* Where the frames of one row go: the folded line, and the JSON array. */
-struct row_out {
-	FILE *line;
-	struct pw_buf *json;	/* NULL: text */
-	struct pw_buf hex;	/* --json: each frame in hex, for stack_hex */
-	bool first, bad;	/* bad: a frame is not valid UTF-8 */
-};
-
-/* Symbol names come from files a user may have written: in the folded
- * line a frame's control bytes, invalid UTF-8, '\\' and ';' are \xNN
- * (writer.h), so that a name cannot end its frame or its line, or carry a
- * terminal escape; in JSON a frame that is not valid UTF-8 shows as \xNN
- * and the row gets stack_hex, every frame's exact bytes. */
-static void add_frame(struct row_out *o, const char *name, bool kernel)
-{
-	struct pw_buf t = {};
-
-	if (!pw_text_str_also(&t, name, strlen(name), ";") && !pw_buf_append(&t, "", 1))
-		fprintf(o->line, ";%s%s", t.data, kernel ? "_[k]" : "");
-	pw_buf_free(&t);
-	if (o->json) {
-		char frame[600];
-
-		snprintf(frame, sizeof(frame), "%s%s", name, kernel ? "_[k]" : "");
-		if (!o->first) {
-			pw_buf_printf(o->json, ",");
-			pw_buf_printf(&o->hex, ",");
-		}
-		pw_json_str(o->json, frame, sizeof(frame));
-		pw_json_hex(&o->hex, frame, sizeof(frame));
-		o->bad |= !pw_utf8_valid(frame, sizeof(frame));
-		o->first = false;
-	}
-}
-
-/* Adds every frame of a stack, outermost first. */
-static void fold_stack(struct row_out *out, int stacks_fd, int id, pid_t pid, bool kernel,
-		       const struct pw_ksyms *ksyms)
-{
-	__u64 ips[PW_PROFILE_DEPTH] = {};
-	struct pw_usyms *u = kernel ? NULL : pw_proc_syms(pid);
-	char name[512];
-	int n;
-
-	if (id < 0) {
-		if (id != -EFAULT) /* EFAULT: no such stack (user mode, kernel thread) */
-			add_frame(out, kernel ? "[missed kernel stack]" : "[missed user stack]", false);
-		return;
-	}
-	if (bpf_map_lookup_elem(stacks_fd, &id, ips)) {
-		add_frame(out, kernel ? "[missed kernel stack]" : "[missed user stack]", false);
-		return;
-	}
-	for (n = 0; n < PW_PROFILE_DEPTH && ips[n]; n++)
-		;
-	while (n-- > 0) {
-		/* frames past the first hold return addresses: look up the
-		 * call instruction (a call to a noreturn function may be the
-		 * last instruction of its function) */
-		uint64_t delta, ip = n ? ips[n] - 1 : ips[n];
-
-		if (kernel) {
-			const char *s = ksyms ? pw_ksyms_find(ksyms, ip, &delta) : NULL;
-
-			add_frame(out, s ? s : "[unknown]", true);
-		} else {
-			if (u)
-				pw_usyms_name(u, ip, name, sizeof(name), false);
-			else
-				snprintf(name, sizeof(name), "[unknown]");
-			add_frame(out, name, false);
-		}
-	}
-}
-
-/* One row: its line (and JSON object) for one (process, stacks) key. */
-static int make_row(struct folded *row, const struct pw_profile_key *key, int stacks_fd,
-		    const struct pw_ksyms *ksyms)
-{
-	struct pw_buf json = {};
-	struct row_out o = { .json = env.tool.json ? &json : NULL, .first = true };
-	char comm[17];
-	size_t len;
-
-	memcpy(comm, key->comm, 16);
-	comm[16] = '\0';
-	o.line = open_memstream(&row->line, &len);
-	if (!o.line)
-		return -1;
-	if (env.tool.json) {
-		fprintf(o.line, "%u ", key->pid);
-		pw_buf_printf(&json, "{");
-		pw_json_kv(&json, "comm", comm, sizeof(comm));
-		pw_buf_printf(&json, ",\"pid\":%u,\"stack\":[", key->pid);
-	}
-	/* the comm is the process's to choose (prctl PR_SET_NAME): ';' and
-	 * ' ' become '_' as before, control bytes and invalid UTF-8 \xNN */
-	for (char *c = comm; *c; c++)
-		if (*c == ';' || *c == ' ')
-			*c = '_';
-	{
-		struct pw_buf t = {};
-
-		if (comm[0] && !pw_text_str(&t, comm, sizeof(comm)) && !pw_buf_append(&t, "", 1))
-			fputs(t.data, o.line);
-		else
-			fputs("[unknown]", o.line);
-		pw_buf_free(&t);
-	}
-	if (!env.kernel_only)
-		fold_stack(&o, stacks_fd, key->user_stack_id, key->pid, false, NULL);
-	if (!env.user_only)
-		fold_stack(&o, stacks_fd, key->kern_stack_id, key->pid, true, ksyms);
-	fclose(o.line);
-	row->json = NULL;
-	if (env.tool.json) {
-		pw_buf_printf(&json, "]");
-		if (o.bad) {
-			pw_buf_printf(&json, ",\"stack_hex\":[");
-			if (o.hex.len)
-				pw_buf_append(&json, o.hex.data, o.hex.len);
-			pw_buf_printf(&json, "]");
-		}
-		pw_buf_free(&o.hex);
-		if (!pw_buf_append(&json, "", 1))
-			row->json = json.data;
-		else
-			pw_buf_free(&json);
-	}
-	return 0;
-}
+/* ---- folding (fold.h) ----------------------------------------------------- */
 
 static int print_folded(struct profile_bpf *skel)
 {
 	int counts_fd = bpf_map__fd(skel->maps.counts), stacks_fd = bpf_map__fd(skel->maps.stacks);
 	struct pw_profile_key key, next, *prev = NULL;
 	struct pw_ksyms *ksyms = env.user_only ? NULL : pw_ksyms_load();
-	struct folded *rows = NULL;
-	size_t n = 0, cap = 0, m, i;
+	struct pw_fold fold = { .json = env.tool.json };
+	size_t m;
 
 	if (!env.user_only && !ksyms)
 		fprintf(stderr, PROG ": /proc/kallsyms unreadable: kernel frames show as [unknown]\n");
 	while (!bpf_map_get_next_key(counts_fd, prev, &next)) {
+		struct pw_fold_out o;
 		__u64 count = 0;
 
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(counts_fd, &key, &count) || !count)
 			continue;
-		if (pw_ensure_mem((void **)&rows, &cap, sizeof(*rows), n + 1))
+		if (pw_fold_begin(&fold, &o, key.comm, key.pid))
 			break;
-		if (make_row(&rows[n], &key, stacks_fd, ksyms))
+		if (!env.kernel_only)
+			pw_fold_stack(&o, stacks_fd, key.user_stack_id, PW_PROFILE_DEPTH, false, NULL,
+				      pw_proc_syms(key.pid));
+		if (!env.user_only)
+			pw_fold_stack(&o, stacks_fd, key.kern_stack_id, PW_PROFILE_DEPTH, true, ksyms, NULL);
+		if (pw_fold_end(&fold, &o, count))
 			break;
-		if (env.tool.json && !rows[n].json) {
-			free(rows[n].line);
-			break;
-		}
-		rows[n].count = count;
-		n++;
 	}
-	/* stacks that differ only inside a function fold into one line */
-	if (n)
-		qsort(rows, n, sizeof(*rows), by_line);
-	for (i = 0, m = 0; i < n; i++) {
-		if (m && !strcmp(rows[m - 1].line, rows[i].line)) {
-			rows[m - 1].count += rows[i].count;
-			free(rows[i].line);
-			free(rows[i].json);
-			continue;
-		}
-		rows[m++] = rows[i];
-	}
-	if (m)
-		qsort(rows, m, sizeof(*rows), by_count);
-	for (i = 0; i < m; i++) {
-		if (env.tool.json)
-			printf("%s,\"count\":%llu}\n", rows[i].json, (unsigned long long)rows[i].count);
-		else
-			printf("%s %llu\n", rows[i].line, (unsigned long long)rows[i].count);
-		free(rows[i].line);
-		free(rows[i].json);
-	}
-	free(rows);
+	m = pw_fold_print(&fold, stdout);
 	pw_ksyms_free(ksyms);
 	return (int)m;
 }

@@ -58,7 +58,7 @@ abi_load() {
 
 # abi_list SECTION: "NAME VALUE..." per item of the section (modules,
 # stats_keys, filter_kinds, filter_actions, config_fields, event_types,
-# block_modes, uprobe_presets, consumer_drops,
+# block_modes, block_ops, uprobe_presets, consumer_drops,
 # container_runtimes, constants).
 # Bash builtins only (here and in modules_known, modules_loaded and
 # check_module): `pinwatch down` must work when awk or basename is blocked
@@ -116,6 +116,23 @@ check_module() {
 	printf -v list '%s, ' "${known[@]}"
 	die "unknown module '$1' (known: ${list%, })"
 }
+
+# jq: esc, a name a process chose (comm, file name) as one line of text:
+# control characters (C0, DEL, C1, tab included) and the backslash as \xNN,
+# as the binaries' text (README, Escaping). bpftool prints a char array as
+# a string only when every byte is printable, else as an array of byte
+# values (up to the NUL; signed chars as negatives).
+# shellcheck disable=SC2016 # a jq program
+# shellcheck disable=SC2034 # used by the commands that source this
+JQ_ESC='def hex: "\\x" + ("0123456789abcdef"[(. / 16 | floor):(. / 16 | floor) + 1])
+		+ ("0123456789abcdef"[(. % 16):(. % 16) + 1]);
+	def esc: if type == "string" then
+		[explode[] | if . < 32 or (. >= 127 and . < 160) or . == 92
+		then hex else ([.] | implode) end] | join("")
+	elif type == "array" then
+		(index(0) // length) as $n | [.[:$n][] | (if . < 0 then . + 256 else . end)
+		| if . < 32 or . > 126 or . == 92 then hex else ([.] | implode) end] | join("")
+	else tostring end;'
 
 # ---- maps/config: fields by name (offset, size, type: abi config_fields) ----
 
