@@ -645,7 +645,7 @@ static int attach_fd(int prog_fd, const struct bpf_program *prog)
 	if (!strcmp(v->name, "raw_tp"))
 		return bpf_raw_tracepoint_open(target, prog_fd);
 	if (!strcmp(v->name, "tp_btf") || !strcmp(v->name, "fentry") || !strcmp(v->name, "fexit") ||
-	    !strcmp(v->name, "lsm"))
+	    !strcmp(v->name, "fmod_ret") || !strcmp(v->name, "lsm"))
 		return bpf_raw_tracepoint_open(NULL, prog_fd);
 	return -EOPNOTSUPP;
 }

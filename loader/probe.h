@@ -61,6 +61,10 @@ bool plan_fall_back(struct variant_plan *plan, const char *module, const char *p
  * as unsupported, so that its fallback is chosen. */
 bool variant_denied(const char *name);
 
+/* Can BPF refuse the operation of LSM hook lsm_hook (BPF LSM on it, or
+ * fmod_ret on its security_* function sec_fn)? out: what the kernel lacks. */
+bool probe_refuse(const char *lsm_hook, const char *sec_fn, char *out, size_t outsz);
+
 /* `pinwatch-load probe [--json]`: the feature matrix. */
 int cmd_probe(bool json);
 

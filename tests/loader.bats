@@ -288,7 +288,7 @@ object_hooks() { # object
 	[ "$status" -eq 0 ]
 	json=$output
 	[ "$(jq -r '[.features[].name] | join(" ")' <<<"$json")" = \
-		"tracefs btf tp_btf raw_tp kprobe fentry lsm ringbuf task_storage iter_task send_signal cookie task_from_pid" ]
+		"tracefs btf tp_btf raw_tp kprobe fentry lsm fmod_ret ringbuf task_storage iter_task send_signal cookie task_from_pid" ]
 	[ "$(jq '[.features[] | select((.supported | type) == "boolean" and (.detail | length) > 0)] | length' <<<"$json")" -eq 13 ]
 	supported() { jq -e --arg f "$1" '.features[] | select(.name == $f) | .supported' <<<"$json" >/dev/null; }
 	# what every module needs
