@@ -17,6 +17,7 @@ teardown() {
 	while read -ra k; do
 		bpftool map delete pinned "$PIN_ROOT/maps/blocklist" key "${k[@]}"
 	done < <(bpftool -j map dump pinned "$PIN_ROOT/maps/blocklist" 2>/dev/null | jq -r '.[].key | join(" ")')
+	rm -f "$PINWATCH_RULES_DIR/blocklist.rules"
 	[[ -z ${filter_comm:-} ]] || "$PW" filter del comm "$filter_comm" 2>/dev/null || true
 	"$PW" config set enabled 1
 	"$PW" config set module.process on
@@ -373,4 +374,32 @@ os.execve(fd, ["pwcopy"], {})' "$bin"
 	assert_one_line_error
 	[[ $stderr == *"process module is not loaded"* ]]
 	[ "$("$PW" block list --json)" = "[]" ]
+}
+
+@test "a block survives down and up: kept as a kill rule in rules.d/blocklist.rules, restored by up" {
+	bin=$(unique_binary)
+	aud=$(unique_binary)
+	"$PW" block add "$bin"
+	"$PW" block add --audit "$aud"
+	f=$PINWATCH_RULES_DIR/blocklist.rules
+	[ "$(stat -c '%u %a' "$f")" = "0 600" ]
+	[ "$(grep -v '^#' "$f")" = "block-1 --on exec --binary \"$bin\" --action kill
+block-2 --on exec --binary \"$aud\" --action alert" ]
+	# the lines are rules pinwatch rule reads as they are
+	run -0 "$PW" rule test "$f"
+	"$PW" down
+	"$PW" up audit process >/dev/null
+	run -0 "$PW" block list --json
+	[ "$(jq -c 'map([.path, .mode]) | sort' <<<"$output")" = "$(jq -cn --arg b "$bin" --arg a "$aud" '[[$b, "kill"], [$a, "audit"]] | sort')" ]
+	[ "$("$PW" config get blocklist_entries)" -eq 2 ]
+	run -"$(blocked_status)" "$bin"
+	run -0 "$aud"
+	# del takes the block out of the file; the next one reuses the free number
+	"$PW" block del "$bin"
+	[ "$(grep -v '^#' "$f")" = "block-2 --on exec --binary \"$aud\" --action alert" ]
+	"$PW" block add "$bin"
+	grep -qxF "block-1 --on exec --binary \"$bin\" --action kill" "$f"
+	"$PW" block del "$bin"
+	"$PW" block del "$aud"
+	[ "$(grep -vc '^#' "$f")" -eq 0 ]
 }

@@ -17,6 +17,11 @@ PIN_ROOT=${PINWATCH_PIN_ROOT:-/sys/fs/bpf/pinwatch}
 PINWATCH_PIN_ROOT=$PIN_ROOT
 PINWATCH_BUILD=$PW_BUILD
 export PW PW_LOAD PW_READ PW_BUILD PIN_ROOT PINWATCH_PIN_ROOT PINWATCH_BUILD
+# Rule files and saved blocks (pinwatch rule, pinwatch block) of this run,
+# never the machine's /etc/pinwatch/rules.d, which `up` would load; a file
+# may set its own.
+PINWATCH_RULES_DIR=${PINWATCH_RULES_DIR:-${BATS_FILE_TMPDIR:-${BATS_RUN_TMPDIR:-/tmp}}/rules.d}
+export PINWATCH_RULES_DIR
 
 require_root() {
 	[[ $(id -u) -eq 0 ]] || skip "needs root"
