@@ -137,9 +137,10 @@ rule_hits() { "$PW" rule list --json | jq -r --arg n "$1" '.[] | select(.name ==
 	run -2 --separate-stderr perl -MSocket -e 'socket(my $s, AF_INET, SOCK_STREAM, 0) or die;
 		connect($s, pack_sockaddr_in($ARGV[0], inet_aton("127.0.0.1"))) or do { print STDERR "$!\n"; exit 2 }' "$port"
 	[ "$stderr" = "Operation not permitted" ]
-	exec 3<>"/dev/tcp/127.0.0.1/$port"
-	read -r -n 1 reply <&3
-	exec 3<&-
+	# (not fd 3: bats writes its report there)
+	exec {sock}<>"/dev/tcp/127.0.0.1/$port"
+	read -r -n 1 reply <&"$sock"
+	exec {sock}<&-
 	[ "$reply" = x ]
 	wait "$srv"
 	collect_deny 'select(.act == "connect")'
@@ -162,4 +163,36 @@ rule_hits() { "$PW" rule list --json | jq -r --arg n "$1" '.[] | select(.name ==
 	assert_field "$ev" .dport -eq "$port"
 	assert_field "$ev" .comm perl
 	stats_balance deny
+}
+
+# bats test_tags=vm-ci
+@test "the fmod_ret variant (where LSM does not run) refuses as the lsm one does" {
+	need_deny
+	"$PW" down deny
+	PINWATCH_DENY_VARIANTS=lsm "$PW" up deny >/dev/null
+	run -0 hook_variant deny open
+	variant=$output
+	f=$(realpath "$BATS_TEST_TMPDIR")/secret
+	echo hush >"$f"
+	if [[ $variant == fmod_ret ]]; then
+		"$PW" rule add no-secret --on open --path "$f" --comm cat --action deny
+		run -1 --separate-stderr cat "$f"
+		[[ $stderr == *"Operation not permitted"* ]]
+		run -0 head -c 4 "$f"
+		collect_deny 'select(.act == "open" and .rule == "no-secret")'
+	fi
+	"$PW" rule del no-secret 2>/dev/null || true
+	"$PW" down deny
+	"$PW" up deny >/dev/null
+	[ "$variant" = fmod_ret ] || skip "no fmod_ret on this kernel (variant '$variant')"
+}
+
+# bats test_tags=vm-ci
+@test "every deny pin is documented in pinned-layout.md" {
+	need_deny
+	documented=$(grep -o '/sys/fs/bpf/pinwatch/deny/[A-Za-z0-9_]*' "$PW_HOME/pinned-layout.md" | sed "s:^/sys/fs/bpf/pinwatch:$PIN_ROOT:" | sort -u)
+	while read -r pin; do
+		grep -qxF "$pin" <<<"$documented" || { echo "undocumented pin: $pin"; return 1; }
+	done < <(find "$PIN_ROOT/deny" -mindepth 1 | sort)
+	[ -e "$PIN_ROOT/maps/rule_deny" ]
 }

@@ -289,7 +289,7 @@ object_hooks() { # object
 	json=$output
 	[ "$(jq -r '[.features[].name] | join(" ")' <<<"$json")" = \
 		"tracefs btf tp_btf raw_tp kprobe fentry lsm fmod_ret ringbuf task_storage iter_task send_signal cookie task_from_pid" ]
-	[ "$(jq '[.features[] | select((.supported | type) == "boolean" and (.detail | length) > 0)] | length' <<<"$json")" -eq 13 ]
+	[ "$(jq '[.features[] | select((.supported | type) == "boolean" and (.detail | length) > 0)] | length' <<<"$json")" -eq 14 ]
 	supported() { jq -e --arg f "$1" '.features[] | select(.name == $f) | .supported' <<<"$json" >/dev/null; }
 	# what every module needs
 	supported btf && supported ringbuf && supported tracefs
