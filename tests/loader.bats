@@ -295,7 +295,7 @@ object_hooks() { # object
 	supported btf && supported ringbuf && supported tracefs
 	run "$PW_LOAD" probe
 	[ "$status" -eq 0 ]
-	[ "$(grep -cE '^[a-z_]+ +(yes|no) ' <<<"$output")" -eq 13 ]
+	[ "$(grep -cE '^[a-z_]+ +(yes|no) ' <<<"$output")" -eq 14 ]
 	"$PW" up process
 	if supported tp_btf; then want=tp_btf; elif supported raw_tp; then want=raw_tp; else want=""; fi
 	[ "$(hook_variant process exit)" = "$want" ]
