@@ -134,6 +134,7 @@ rule_hits() { "$PW" rule list --json | jq -r --arg n "$1" '.[] | select(.name ==
 	perl -e 'unlink $ARGV[0] or die "$!\n"' "$d/keep/b"
 	[ ! -e "$d/keep/b" ]
 	# connect: perl is refused, bash connects and reads the reply
+	# shellcheck disable=SC2016 # perl code
 	run -2 --separate-stderr perl -MSocket -e 'socket(my $s, AF_INET, SOCK_STREAM, 0) or die;
 		connect($s, pack_sockaddr_in($ARGV[0], inet_aton("127.0.0.1"))) or do { print STDERR "$!\n"; exit 2 }' "$port"
 	[ "$stderr" = "Operation not permitted" ]
