@@ -63,7 +63,8 @@
 	X(NS, ns, 14)			\
 	X(ATTR, attr, 15)		\
 	X(IOURING, iouring, 16)		\
-	X(BPF, bpf, 17)
+	X(BPF, bpf, 17)			\
+	X(DENY, deny, 18)
 
 /* Not modules (absent from PW_MODULES, never loaded by `up`): tpwatch
  * counts the events of `pinwatch tp watch` (bpf/tpwatch.bpf.c, the module of
@@ -119,7 +120,7 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
  * oom 60-69, block 70-79, capability 80-89, audit 90-99, uprobe 100-109,
  * tracepoint workbench 110-119, bench 120-129, cred 130-139, ptrace 140-149,
  * kmod 150-159, ns 160-169, attr 170-179, iouring 180-189, bpf 190-199,
- * rules 200-209.
+ * rules 200-209, deny 230-239.
  * X(UP, name, id) */
 #define PW_EVENT_TYPES(X)		\
 	X(EXEC, exec, 1)		\
@@ -162,7 +163,8 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 	X(UTIMES, utimes, 173)		\
 	X(IO_URING, io_uring, 180)	\
 	X(BPF, bpf, 190)		\
-	X(SUPPRESSED, suppressed, 200)
+	X(SUPPRESSED, suppressed, 200)	\
+	X(DENY, deny, 230)
 
 enum pw_event_type {
 #define PW_X(up, low, id) PW_EV_##up = id,
@@ -1709,7 +1711,8 @@ struct pw_rule_index {
 #define PW_RULE_ACTIONS(X)		\
 	X(ALERT, alert, 1)		\
 	X(DROP, drop, 2)		\
-	X(KILL, kill, 3)
+	X(KILL, kill, 3)		\
+	X(DENY, deny, 4)
 
 enum pw_rule_action {
 #define PW_X(up, low, id) PW_RULE_##up = id,
@@ -1808,6 +1811,27 @@ struct pw_suppressed {
 	__u32 count;		/* hits the window held back */
 	__u32 pad;
 	__u64 period_ns;	/* the rule's throttle period */
+};
+
+/* ---- deny (bpf/deny.bpf.c; pinned-layout.md, "deny/") ---- */
+
+/* An operation a rule of action deny refused, where the kernel lets BPF
+ * refuse it (BPF LSM hooks, or fmod_ret on the security_* functions): the
+ * operation failed with -error. h.type is PW_EV_DENY, h.rule the rule's
+ * slot + 1 (an alert); what was refused is act (the event type the rule
+ * names: exec, open, unlink, connect) with the fields of that act; the
+ * others are 0/"". The deny module's programs read the rule masks of
+ * maps/rule_deny, never maps/rule_types, so no tracing module acts on a
+ * deny rule. */
+struct pw_deny {
+	struct pw_hdr h;
+	__u32 act;		/* enum pw_event_type: exec, open, unlink or connect */
+	__s32 error;		/* the errno the operation failed with (EPERM) */
+	char rule[PW_RULE_NAME_MAX];	/* the rule's name, as it was at the refusal */
+	__u64 open_flags;	/* open: the file's O_* flags */
+	struct pw_net_tuple t;	/* connect: family, daddr, dport */
+	char path[PW_PATH_MAX];	/* exec: the filename as passed; open, unlink: the path
+				 * from the task's root */
 };
 
 #endif /* PINWATCH_H */

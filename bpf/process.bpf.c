@@ -24,9 +24,11 @@
  * the two hooks) and reports audit-mode execs.
  *
  * ld.so BLOCKED execs the dynamic loader, which then maps the blocked
- * file itself: mmap__tp (sys_enter_mmap) kills a process that maps a
- * blocked file executable (PROT_EXEC, from a file descriptor), with an
- * enforce event via mmap. It returns at once while the blocklist is empty
+ * file itself: where BPF LSM programs run, mmap__lsm (mmap_file) refuses
+ * an executable mapping of a blocked file with EPERM; elsewhere mmap__tp
+ * (sys_enter_mmap) kills a process that maps a blocked file executable
+ * (PROT_EXEC, from a file descriptor). Either way an enforce event via
+ * mmap. Both return at once while the blocklist is empty
  * (config.blocklist_entries 0), so mmap pays one config read.
  *
  * Program names <hook>__<variant> are alternatives for one hook: the loader
@@ -1085,6 +1087,51 @@ int mmap__tp(struct trace_event_raw_sys_enter *ctx)
 	p = bpf_map_lookup_elem(&proc_cache, &tgid);
 	block_act(&k, b, p ? p->binary : "", PW_ENFORCE_VIA_MMAP);
 	return 0;
+}
+
+/*
+ * Where BPF LSM programs run, the mmap hook's preferred variant: every
+ * executable file mapping passes security_mmap_file with the kernel's own
+ * file (no fd to resolve, no race with another thread), mmap(2) and
+ * mmap2, io_uring and compat callers alike. A kill-mode entry's mapping is
+ * refused with EPERM (ld.so BLOCKED: the loader fails to map it and exits)
+ * and reported as denied via mmap; an audit-mode one is reported and
+ * allowed. The process's own image (mapped by the kernel's ELF loader
+ * during its exec, whose check is enforce's) is left to the exec hooks,
+ * so an audited binary is not reported twice.
+ */
+SEC("lsm/mmap_file")
+int BPF_PROG(mmap__lsm, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags, int ret)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct task_struct *task;
+	struct pw_config *cfg;
+	struct pw_block_key k;
+	struct pw_block *b;
+	struct pw_proc *p;
+
+	if (ret) /* an earlier BPF LSM program decided */
+		return ret < 0 && ret >= -4095 ? ret : 0;
+	if (!file || !(prot & PROT_EXEC))
+		return 0;
+	cfg = pw_config_get();
+	if (!cfg || !cfg->blocklist_entries)
+		return 0;
+	task = (struct task_struct *)bpf_get_current_task();
+	if (exempt(task) || BPF_CORE_READ(file, f_inode) == BPF_CORE_READ(task, mm, exe_file, f_inode))
+		return 0;
+	file_key(file, &k);
+	b = bpf_map_lookup_elem(&blocklist, &k);
+	if (!b)
+		return 0;
+	p = bpf_map_lookup_elem(&proc_cache, &tgid);
+	if (b->mode != PW_BLOCK_KILL) {
+		block_act(&k, b, p ? p->binary : "", PW_ENFORCE_VIA_MMAP);
+		return 0;
+	}
+	emit_enforce(&k, b, PW_ENFORCE_DENIED, 0, p ? p->binary : "", PW_ENFORCE_VIA_MMAP);
+	return -EPERM;
 }
 
 /*

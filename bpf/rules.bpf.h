@@ -379,36 +379,26 @@ static __always_inline bool pw_rule_throttle(struct pw_config *cfg, struct pw_ru
 }
 
 /*
- * The rule check, where the event is built and before the ordinary
- * filters: h is the event's filled header, in what else the selectors
- * look at. With no rule for h->type it costs one array lookup. On a match
- * the rule's hit is counted and its action done: drop and a throttled hit
- * give PW_RULE_HIDE, alert and kill set h->rule and give PW_RULE_EMIT
- * (kill: SIGKILL to the current process first, throttled or not).
+ * The matcher every rule check shares: of the candidate rules c (a mask of
+ * slots: rule_types[type] for the tracing modules, rule_deny[type] for the
+ * deny module), the lowest slot whose selectors all hold for the event
+ * whose header is h and whose other values are in; PW_RULES_MAX when none
+ * does. s is the caller's scratch (per-CPU for the tracing modules, per
+ * task for the deny module's LSM programs, which may be preempted).
  */
-static __always_inline enum pw_rule_verdict pw_rule_apply(struct pw_config *cfg, struct pw_hdr *h,
-							  const struct pw_rule_in *in)
+static __always_inline __u32 pw_rule_match(const struct pw_rule_mask *c, const struct pw_hdr *h,
+					   const struct pw_rule_in *in, struct pw_rule_scratch *s)
 {
-	__u32 type = h->type, zero = 0;
-	struct pw_rule_walk wk = { .h = h, .in = in, .slot = PW_RULES_MAX };
-	struct pw_rule_mask *tm;
+	struct pw_rule_walk wk = { .c = *c, .h = h, .in = in, .slot = PW_RULES_MAX };
 	struct pw_rule_index *idx;
-	struct pw_rule_scratch *s;
-	struct pw_rule_stats *st;
 	struct pw_proc *proc;
-	struct pw_rule *r;
-	__u32 tgid;
+	__u32 tgid, zero = 0;
 
-	tm = bpf_map_lookup_elem(&rule_types, &type);
-	if (!tm)
-		return PW_RULE_NONE;
-	wk.c = *tm;
 	if (!pw_mask_meets(&wk.c, &wk.c))
-		return PW_RULE_NONE;
+		return PW_RULES_MAX;
 	idx = bpf_map_lookup_elem(&rule_index, &zero);
-	s = pw_rule_scratch_get();
-	if (!idx || !s)
-		return PW_RULE_NONE;
+	if (!idx)
+		return PW_RULES_MAX;
 	if (pw_mask_meets(&wk.c, &idx->users[PW_RSEL_COMM])) {
 		__builtin_memcpy(s->comm.comm, h->comm, sizeof(s->comm.comm));
 		pw_rule_narrow(&wk.c, idx, PW_RSEL_COMM, &rule_comms, &s->comm);
@@ -439,14 +429,42 @@ static __always_inline enum pw_rule_verdict pw_rule_apply(struct pw_config *cfg,
 		pw_rule_narrow(&wk.c, idx, PW_RSEL_CIDR, &rule_cidrs, addr ? &s->ck : NULL);
 	}
 	if (!pw_mask_meets(&wk.c, &wk.c))
-		return PW_RULE_NONE;
+		return PW_RULES_MAX;
 	bpf_loop(PW_RULES_MAX, pw_rule_step, &wk, 0);
-	if (wk.slot >= PW_RULES_MAX)
+	return wk.slot;
+}
+
+/*
+ * The rule check, where the event is built and before the ordinary
+ * filters: h is the event's filled header, in what else the selectors
+ * look at. With no rule for h->type it costs one array lookup. On a match
+ * the rule's hit is counted and its action done: drop and a throttled hit
+ * give PW_RULE_HIDE, alert and kill set h->rule and give PW_RULE_EMIT
+ * (kill: SIGKILL to the current process first, throttled or not). Deny
+ * rules are never candidates here: their types are in maps/rule_deny.
+ */
+static __always_inline enum pw_rule_verdict pw_rule_apply(struct pw_config *cfg, struct pw_hdr *h,
+							  const struct pw_rule_in *in)
+{
+	__u32 type = h->type, slot;
+	struct pw_rule_mask *tm;
+	struct pw_rule_scratch *s;
+	struct pw_rule_stats *st;
+	struct pw_rule *r;
+
+	tm = bpf_map_lookup_elem(&rule_types, &type);
+	if (!tm || !pw_mask_meets(tm, tm))
 		return PW_RULE_NONE;
-	r = bpf_map_lookup_elem(&rules, &wk.slot);
+	s = pw_rule_scratch_get();
+	if (!s)
+		return PW_RULE_NONE;
+	slot = pw_rule_match(tm, h, in, s);
+	if (slot >= PW_RULES_MAX)
+		return PW_RULE_NONE;
+	r = bpf_map_lookup_elem(&rules, &slot);
 	if (!r)
 		return PW_RULE_NONE;
-	st = bpf_map_lookup_elem(&rule_stats, &wk.slot);
+	st = bpf_map_lookup_elem(&rule_stats, &slot);
 	if (st)
 		st->hits++;
 	if (r->action == PW_RULE_DROP)
@@ -454,8 +472,8 @@ static __always_inline enum pw_rule_verdict pw_rule_apply(struct pw_config *cfg,
 	/* the kill is never throttled: only its report is */
 	if (r->action == PW_RULE_KILL && !pw_rule_exempt())
 		bpf_send_signal(PW_RULE_SIGKILL);
-	h->rule = wk.slot + 1;
-	if (r->throttle_n && !pw_rule_throttle(cfg, s, r, wk.slot, h, st))
+	h->rule = slot + 1;
+	if (r->throttle_n && !pw_rule_throttle(cfg, s, r, slot, h, st))
 		return PW_RULE_HIDE;
 	return PW_RULE_EMIT;
 }

@@ -67,17 +67,6 @@ static const char *module_names[PW_MOD_MAX] = {
 
 /* ---- messages ---------------------------------------------------------- */
 
-void die_msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("pinwatch-load: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 /* ---- paths and locking --------------------------------------------------- */
 
 char *path_join(const char *a, const char *b)
@@ -89,11 +78,6 @@ char *path_join(const char *a, const char *b)
 		exit(1);
 	}
 	return p;
-}
-
-bool path_exists(const char *p)
-{
-	return access(p, F_OK) == 0;
 }
 
 static int lock_fd = -1;
@@ -649,7 +633,7 @@ static int attach_fd(int prog_fd, const struct bpf_program *prog)
 	if (!strcmp(v->name, "raw_tp"))
 		return bpf_raw_tracepoint_open(target, prog_fd);
 	if (!strcmp(v->name, "tp_btf") || !strcmp(v->name, "fentry") || !strcmp(v->name, "fexit") ||
-	    !strcmp(v->name, "lsm"))
+	    !strcmp(v->name, "fmod_ret") || !strcmp(v->name, "lsm"))
 		return bpf_raw_tracepoint_open(NULL, prog_fd);
 	return -EOPNOTSUPP;
 }

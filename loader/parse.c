@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* program_invocation_short_name */
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <stddef.h>
@@ -59,6 +60,8 @@ int pw_parse_size(const char *s, uint64_t *out)
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include "load.h"
 #include "pinwatch.h"
 
 static int fail(char *err, size_t errsz, const char *fmt, ...)
@@ -237,4 +240,23 @@ int pw_filter_key(const char *kind, const char *value, unsigned char key[PW_FILT
 	if (!strcmp(kind, "cidr"))
 		return cidr_key(value, key, err, errsz);
 	return fail(err, errsz, "unknown filter kind '%.32s'", kind);
+}
+
+/* The notice and the existence test every binary shares (declared in load.h;
+ * probe.c calls them from pinwatch-load, pinwatch-rule and the on-demand
+ * tools alike): one line on stderr, after the program's name. */
+void die_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+bool path_exists(const char *p)
+{
+	return access(p, F_OK) == 0;
 }

@@ -29,6 +29,7 @@
 static const struct variant_kind variant_kinds[] = {
 	{ "lsm/", "lsm", 0 },
 	{ "fentry/", "fentry", 1 },
+	{ "fmod_ret/", "fmod_ret", 1 },
 	{ "fexit/", "fexit", 1 },
 	{ "tp_btf/", "tp_btf", 2 },
 	{ "raw_tp/", "raw_tp", 3 },
@@ -405,6 +406,9 @@ static bool variant_supported(const struct bpf_program *prog, const struct varia
 	if (!strcmp(name, "fentry") || !strcmp(name, "fexit"))
 		return trial_btf(BPF_PROG_TYPE_TRACING, name[1] == 'e' ? BPF_TRACE_FENTRY : BPF_TRACE_FEXIT,
 				 "", target, BTF_KIND_FUNC, true, NULL, 0);
+	if (!strcmp(name, "fmod_ret"))
+		return trial_btf(BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, "", target, BTF_KIND_FUNC, true,
+				 NULL, 0);
 	if (!strcmp(name, "lsm"))
 		return trial_lsm(target, NULL, 0);
 	if (!strcmp(name, "kprobe") || !strcmp(name, "kretprobe"))
@@ -412,20 +416,37 @@ static bool variant_supported(const struct bpf_program *prog, const struct varia
 	return true;
 }
 
+/* The probes run outside a module's load (pinwatch-funclatency, pinwatch-rule)
+ * parse vmlinux BTF for their trial and free it after; inside one, the
+ * module's stays. hold_btf() says whether the caller owns it. */
+static bool hold_btf(void)
+{
+	if (vmlinux_btf)
+		return false;
+	vmlinux_btf = btf__load_vmlinux_btf();
+	if (libbpf_get_error(vmlinux_btf))
+		vmlinux_btf = NULL;
+	return true;
+}
+
+static void release_btf(bool own)
+{
+	if (own) {
+		btf__free(vmlinux_btf);
+		vmlinux_btf = NULL;
+	}
+}
+
 /* See probe.h. */
 bool probe_function(const char *kind, const char *func, char *out, size_t outsz)
 {
-	bool ok, own = !vmlinux_btf;
+	bool ok, own;
 
 	if (variant_denied(kind)) {
 		why(out, outsz, "denied by PINWATCH_DENY_VARIANTS");
 		return false;
 	}
-	if (own) {
-		vmlinux_btf = btf__load_vmlinux_btf();
-		if (libbpf_get_error(vmlinux_btf))
-			vmlinux_btf = NULL;
-	}
+	own = hold_btf();
 	if (!strcmp(kind, "fentry") || !strcmp(kind, "fexit"))
 		ok = trial_btf(BPF_PROG_TYPE_TRACING, kind[1] == 'e' ? BPF_TRACE_FENTRY : BPF_TRACE_FEXIT,
 			       "", func, BTF_KIND_FUNC, true, out, outsz);
@@ -435,10 +456,37 @@ bool probe_function(const char *kind, const char *func, char *out, size_t outsz)
 		why(out, outsz, "no such kind of probe: %s", kind);
 		ok = false;
 	}
-	if (own) {
-		btf__free(vmlinux_btf);
-		vmlinux_btf = NULL;
-	}
+	release_btf(own);
+	return ok;
+}
+
+/*
+ * Can BPF make the operation behind LSM hook lsm_hook fail (deny rules,
+ * bpf/deny.bpf.c)? Where BPF LSM programs run on it, or where fmod_ret
+ * attaches to its security_* function sec_fn (the kernel lets fmod_ret
+ * replace the return value of every security_* function). The trials the
+ * loader makes for the deny module's two variants; PINWATCH_DENY_VARIANTS
+ * counts too. out: what was tried, or what the kernel lacks.
+ */
+bool probe_refuse(const char *lsm_hook, const char *sec_fn, char *out, size_t outsz)
+{
+	char lsm[160] = "", fmod[160] = "";
+	bool own = hold_btf(), ok = false;
+
+	if (variant_denied("lsm"))
+		why(lsm, sizeof(lsm), "lsm is in PINWATCH_DENY_VARIANTS");
+	else
+		ok = trial_lsm(lsm_hook, lsm, sizeof(lsm));
+	if (!ok && variant_denied("fmod_ret"))
+		why(fmod, sizeof(fmod), "fmod_ret is in PINWATCH_DENY_VARIANTS");
+	else if (!ok)
+		ok = trial_btf(BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, "", sec_fn, BTF_KIND_FUNC, true,
+			       fmod, sizeof(fmod));
+	if (ok)
+		why(out, outsz, "%s", fmod[0] ? fmod : lsm);
+	else
+		why(out, outsz, "no BPF LSM (%s) and no fmod_ret (%s)", lsm, fmod);
+	release_btf(own);
 	return ok;
 }
 
@@ -694,6 +742,12 @@ static bool probe_lsm(char *out, size_t outsz)
 	return trial_lsm("bprm_check_security", out, outsz);
 }
 
+static bool probe_fmod_ret(char *out, size_t outsz)
+{
+	return trial_btf(BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, "", "security_file_open", BTF_KIND_FUNC,
+			 true, out, outsz);
+}
+
 static bool probe_map(enum bpf_map_type type, char *out, size_t outsz)
 {
 	int rc = libbpf_probe_bpf_map_type(type, NULL);
@@ -758,7 +812,8 @@ static const struct feature {
 	{ "raw_tp", "5.7", "fallback of tp_btf (pinnable link: 5.7)", "optional", probe_raw_tp },
 	{ "kprobe", "5.15", "fallback of fentry/fexit/tp_btf (pinnable link: 5.15)", "optional", probe_kprobe },
 	{ "fentry", "5.5", "preferred variant of function hooks (oom, file)", "optional", probe_fentry },
-	{ "lsm", "5.7", "exec refusal before commit (process enforce)", "optional", probe_lsm },
+	{ "lsm", "5.7", "exec refusal before commit (process enforce), deny rules (deny)", "optional", probe_lsm },
+	{ "fmod_ret", "5.7", "deny rules where BPF LSM does not run (deny)", "optional", probe_fmod_ret },
 	{ "ringbuf", "5.8", "the events map (required)", "required", probe_ringbuf },
 	{ "task_storage", "5.11", "syscall latency (syscall module)", "optional", probe_task_storage },
 	{ "iter_task", "5.8", "snapshot of the running processes at load (else read from /proc)", "optional",

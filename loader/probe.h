@@ -69,6 +69,10 @@ bool variant_denied(const char *name);
  * why not, or what was tried. Needs no loaded BTF beforehand. */
 bool probe_function(const char *kind, const char *func, char *out, size_t outsz);
 
+/* Can BPF refuse the operation of LSM hook lsm_hook (BPF LSM on it, or
+ * fmod_ret on its security_* function sec_fn)? out: what the kernel lacks. */
+bool probe_refuse(const char *lsm_hook, const char *sec_fn, char *out, size_t outsz);
+
 /* `pinwatch-load probe [--json]`: the feature matrix. */
 int cmd_probe(bool json);
 

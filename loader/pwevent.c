@@ -2384,6 +2384,38 @@ static void emit_bpf(struct pw_emit *e, const void *rec, size_t len)
 	emit_ret(e, r.ret);
 }
 
+/* A refusal by a deny rule. JSON: act (the event type refused), path
+ * (exec, open, unlink), flags (open), the remote end (connect), errno (the
+ * error number the operation failed with) and denied_by (the rule's name
+ * as the kernel recorded it; "rule" comes from the header, as for every
+ * alert). Text: "open /etc/shadow errno=1(EPERM) denied_by=NAME". */
+static void emit_deny(struct pw_emit *e, const void *rec, size_t len)
+{
+	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+	struct pw_deny r;
+	const char *ename;
+
+	PW_COPY(&r, rec, len);
+	emit_name(e, "act", pw_event_type_name(r.act));
+	if (r.act != PW_EV_CONNECT)
+		emit_str(e, "path", "", r.path, sizeof(r.path));
+	if (r.act == PW_EV_OPEN && e->fmt == PW_FMT_JSON)
+		emit_u64(e, "flags", NULL, r.open_flags);
+	else if (r.act == PW_EV_OPEN) /* as the open event prints them */
+		emit_flags(e, "flags", "flags", r.open_flags & ~(unsigned long long)O_ACCMODE,
+			   pw_open_flags, ARRAY_SIZE(pw_open_flags), acc[r.open_flags & O_ACCMODE]);
+	if (r.act == PW_EV_CONNECT)
+		emit_net_tuple(e, &r.t, NULL);
+	emit_s64(e, "errno", "errno", r.error);
+	ename = name_of(pw_errno_names, ARRAY_SIZE(pw_errno_names), (unsigned int)r.error);
+	if (e->fmt == PW_FMT_TEXT && ename) {
+		emit_raw(e, "(", 1);
+		emit_cstr(e, ename);
+		emit_raw(e, ")", 1);
+	}
+	emit_str(e, "denied_by", "denied_by", r.rule, sizeof(r.rule));
+}
+
 static const struct pw_event_desc pw_event_descs[] = {
 	/* process: exec records are sent truncated after args_len bytes of args */
 	{ PW_EV_EXEC, offsetof(struct pw_exec, args), emit_exec },
@@ -2461,6 +2493,9 @@ static const struct pw_event_desc pw_event_descs[] = {
 
 	/* rules */
 	{ PW_EV_SUPPRESSED, sizeof(struct pw_suppressed), emit_suppressed },
+
+	/* deny */
+	{ PW_EV_DENY, sizeof(struct pw_deny), emit_deny },
 
 	/* end */
 };

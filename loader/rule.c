@@ -27,6 +27,7 @@
 #include "pinwatch.h"
 #include "parse.h"
 #include "pwevent.h"
+#include "probe.h"
 
 #define PROG "pinwatch"
 #define SEL_VALUES 16		/* values of one indexed selector */
@@ -412,6 +413,65 @@ static int parse_selector(struct prule *p, int kind, const char *opt, char *v)
 	return 0;
 }
 
+/* ---- deny: what the kernel lets BPF refuse (bpf/deny.bpf.c) ---- */
+
+/* The deny module's hook of each type (its link_<type> pin), the LSM hook
+ * and the security_* function its two variants attach to. */
+static const struct { int type; const char *lsm; const char *sec_fn; } deny_hooks[] = {
+	{ PW_EV_EXEC, "bprm_check_security", "security_bprm_check" },
+	{ PW_EV_OPEN, "file_open", "security_file_open" },
+	{ PW_EV_UNLINK, "path_unlink", "security_path_unlink" },
+	{ PW_EV_CONNECT, "socket_connect", "security_socket_connect" },
+};
+
+/* What a deny rule cannot have: a refusal is decided before the exec's
+ * context exists (--stdio, --exe-flags), and is never throttled. Like
+ * kill, it must name what it refuses: a deny of every open is no rule. */
+static int deny_parse_check(const struct prule *p)
+{
+	if (p->r.action != PW_RULE_DENY)
+		return 0;
+	if (p->r.sels & (SEL(STDIO) | SEL(EXE_FLAGS)))
+		return fail("--action deny: %s does not apply (the refusal comes before the exec context exists)",
+			    p->r.sels & SEL(STDIO) ? "--stdio" : "--exe-flags");
+	if (p->r.throttle_n)
+		return fail("--action deny: --throttle does not apply (every refusal is reported)");
+	if (!(p->r.sels & ~(SEL(UID) | SEL(EUID) | SEL(OPEN_FLAGS))))
+		return fail("--action deny needs a selector naming what to refuse (--comm, --binary, "
+			    "--binary-prefix, --path, --path-prefix, --port, --cidr)");
+	return 0;
+}
+
+/*
+ * A deny rule is taken only where the running sensor can carry it out:
+ * the deny module's hook for each of its types is attached (its
+ * link_<type> pin). Otherwise one line: what the kernel lacks (the
+ * loader's probes), or that the module is not loaded. Never a downgrade.
+ */
+static int deny_kernel_check(const struct prule *p)
+{
+	char path[PATH_MAX], why[400];
+
+	if (p->r.action != PW_RULE_DENY)
+		return 0;
+	for (size_t k = 0; k < N_OF(deny_hooks); k++) {
+		const char *t = pw_event_type_name(deny_hooks[k].type);
+
+		if (!p->types[deny_hooks[k].type])
+			continue;
+		snprintf(path, sizeof(path), "%s/deny/link_%s", pin_root, t);
+		if (!access(path, F_OK))
+			continue;
+		if (!probe_refuse(deny_hooks[k].lsm, deny_hooks[k].sec_fn, why, sizeof(why)))
+			return fail("--action deny: this kernel cannot refuse %s from BPF: %s", t, why);
+		snprintf(path, sizeof(path), "%s/deny", pin_root);
+		if (access(path, F_OK))
+			return fail("--action deny: the deny module is not loaded (run: pinwatch up deny)");
+		return fail("--action deny: the deny module has no %s hook attached (pinwatch status)", t);
+	}
+	return 0;
+}
+
 /*
  * argv[0] is the name, the rest the options of `rule add`. Fills p and
  * p->r.spec (the words, NUL-separated). Returns 0, or -1 with errbuf set.
@@ -482,7 +542,7 @@ static int parse_rule(int argc, char **argv, struct prule *p)
 			int a = named_id(actions, N_OF(actions), val);
 
 			if (a < 0)
-				return fail("--action: unknown action '%.32s' (alert, drop, kill)", val);
+				return fail("--action: unknown action '%.32s' (alert, drop, kill, deny)", val);
 			p->r.action = a;
 		} else if (!strcmp(opt, "--severity")) {
 			int s = named_id(severities, N_OF(severities), val);
@@ -520,6 +580,8 @@ static int parse_rule(int argc, char **argv, struct prule *p)
 	    !(p->r.sels & ~(SEL(UID) | SEL(EUID) | SEL(OPEN_FLAGS))))
 		return fail("--action kill needs a selector naming what to kill (--comm, --binary, "
 			    "--binary-prefix, --path, --path-prefix, --port, --cidr, --stdio, --exe-flags)");
+	if (deny_parse_check(p))
+		return -1;
 	/* every selector must make sense for every type the rule names */
 	for (size_t k = 0; k < N_OF(rule_types); k++) {
 		unsigned bad;
@@ -537,10 +599,10 @@ static int parse_rule(int argc, char **argv, struct prule *p)
 
 /* ---- the pinned maps ---- */
 
-enum { M_RULES, M_TYPES, M_INDEX, M_PATHS, M_FILES, M_COMMS, M_CIDRS, M_STATS, M_THROTTLE, M_N };
+enum { M_RULES, M_TYPES, M_INDEX, M_PATHS, M_FILES, M_COMMS, M_CIDRS, M_STATS, M_THROTTLE, M_DENY, M_N };
 static const char *map_names[M_N] = {
 	"rules", "rule_types", "rule_index", "rule_paths", "rule_files", "rule_comms", "rule_cidrs",
-	"rule_stats", "rule_throttle",
+	"rule_stats", "rule_throttle", "rule_deny",
 };
 static int fds[M_N];
 
@@ -552,6 +614,9 @@ static bool open_maps(bool need)
 	for (int i = 0; i < M_N; i++) {
 		snprintf(path, sizeof(path), "%s/maps/%s", pin_root, map_names[i]);
 		fds[i] = bpf_obj_get(path);
+		/* rule_deny: only where the deny module loaded (deny_kernel_check) */
+		if (fds[i] < 0 && i == M_DENY)
+			continue;
 		if (fds[i] < 0) {
 			if (!need)
 				return false;
@@ -716,6 +781,7 @@ static const struct { int map; size_t key_size; bool lpm; } kind_maps[PW_RSEL_IN
 
 struct index {
 	struct pw_rule_mask types[PW_RULE_TYPES];
+	struct pw_rule_mask deny[PW_RULE_TYPES];	/* deny rules: maps/rule_deny, not rule_types */
 	struct pw_rule_index idx;
 	struct ikeys keys[PW_RSEL_INDEXED];
 	size_t map_keys[M_N];		/* keys each map will hold */
@@ -727,6 +793,7 @@ static void build_index(const bool *in_use, struct index *ix)
 	unsigned char keys[2 * SEL_VALUES][sizeof(struct pw_rule_path_key)];
 
 	memset(ix->types, 0, sizeof(ix->types));
+	memset(ix->deny, 0, sizeof(ix->deny));
 	memset(&ix->idx, 0, sizeof(ix->idx));
 	memset(ix->map_keys, 0, sizeof(ix->map_keys));
 	for (int k = 0; k < PW_RSEL_INDEXED; k++) {
@@ -741,7 +808,9 @@ static void build_index(const bool *in_use, struct index *ix)
 		if (!in_use[s])
 			continue;
 		for (int t = 0; t < PW_RULE_TYPES; t++)
-			if (p->types[t]) {
+			if (p->types[t] && p->r.action == PW_RULE_DENY) {
+				mask_set(&ix->deny[t], s);	/* only the deny module reads it */
+			} else if (p->types[t]) {
 				mask_set(&ix->types[t], s);
 				ix->idx.modules |= 1u << type_module(t);
 			}
@@ -824,6 +893,9 @@ static void write_types(const struct index *ix)
 	for (__u32 t = 0; t < PW_RULE_TYPES; t++)
 		if (bpf_map_update_elem(fds[M_TYPES], &t, &ix->types[t], BPF_ANY))
 			die("cannot write maps/rule_types: %s", strerror(errno));
+	for (__u32 t = 0; t < PW_RULE_TYPES && fds[M_DENY] >= 0; t++)
+		if (bpf_map_update_elem(fds[M_DENY], &t, &ix->deny[t], BPF_ANY))
+			die("cannot write maps/rule_deny: %s", strerror(errno));
 }
 
 static void write_selectors(const struct index *ix)
@@ -999,7 +1071,7 @@ static struct prule *parse_files(char **files, int nfiles, int *count)
 				if (!out)
 					die("out of memory");
 			}
-			if (parse_rule(argc, argv, &out[n]))
+			if (parse_rule(argc, argv, &out[n]) || deny_kernel_check(&out[n]))
 				die("%s:%d: %s: %s", files[f], lineno, argv[0], errbuf);
 			for (int i = 0; i < n; i++)
 				if (!strcmp(out[i].r.name, out[n].r.name))
@@ -1208,6 +1280,8 @@ static int cmd_add(int argc, char **argv)
 	load_state();
 	if (slot_of(p.r.name) >= 0)
 		die("add %s: a rule of that name exists (rule del it first)", p.r.name);
+	if (deny_kernel_check(&p))
+		die("add %s: %s", p.r.name, errbuf);
 	stage_add(&p, 1);
 	commit(&p, 1, NULL);
 	stage_commit();

@@ -17,6 +17,7 @@ teardown() {
 	while read -ra k; do
 		bpftool map delete pinned "$PIN_ROOT/maps/blocklist" key "${k[@]}"
 	done < <(bpftool -j map dump pinned "$PIN_ROOT/maps/blocklist" 2>/dev/null | jq -r '.[].key | join(" ")')
+	rm -f "$PINWATCH_RULES_DIR/blocklist.rules"
 	[[ -z ${filter_comm:-} ]] || "$PW" filter del comm "$filter_comm" 2>/dev/null || true
 	"$PW" config set enabled 1
 	"$PW" config set module.process on
@@ -100,19 +101,28 @@ le_hex() {
 LDSO=/lib64/ld-linux-x86-64.so.2
 
 # bats test_tags=vm-ci
-@test "a blocked binary run through the dynamic loader is killed when the loader maps it executable (via mmap)" {
+@test "a blocked binary run through the dynamic loader is stopped when the loader maps it executable (via mmap)" {
 	[[ -x $LDSO ]] || skip "no $LDSO on this machine"
 	bin=$BATS_TEST_TMPDIR/pwtouch
 	cp "$(command -v touch)" "$bin"
 	"$PW" block add "$bin"
 	[ "$("$PW" config get blocklist_entries)" -eq 1 ]
-	run -137 "$LDSO" "$bin" "$BATS_TEST_TMPDIR/marker"
+	# lsm (mmap_file, where BPF LSM runs): the mapping fails with EPERM and
+	# the loader exits 127; tp (sys_enter_mmap): SIGKILL
+	variant=$(hook_variant process mmap)
+	if [[ $variant == lsm ]]; then
+		run -127 --separate-stderr "$LDSO" "$bin" "$BATS_TEST_TMPDIR/marker"
+		[[ $stderr == *"failed to map segment from shared object"* ]]
+	else
+		[ "$variant" = tp ]
+		run -137 "$LDSO" "$bin" "$BATS_TEST_TMPDIR/marker"
+	fi
 	[ ! -e "$BATS_TEST_TMPDIR/marker" ] # touch's code never ran
 	events=$(pw_events)
 	ev=$(jq -c 'select(.type == "enforce")' <<<"$events")
 	[ "$(jq -s length <<<"$ev")" -eq 1 ]
 	assert_field "$ev" .via mmap
-	assert_field "$ev" .action killed
+	assert_field "$ev" .action "$(if [[ $variant == lsm ]]; then echo denied; else echo killed; fi)"
 	assert_field "$ev" .mode kill
 	assert_field "$ev" .path "$bin"
 	assert_field "$ev" .filename "$LDSO" # the image the process runs
@@ -121,9 +131,15 @@ LDSO=/lib64/ld-linux-x86-64.so.2
 	assert_field "$ev" .error -eq 0
 	assert_field "$ev" .module process
 	# the loader's process: its exec, then this event, then death by SIGKILL
+	# (lsm: its own exit, 127)
 	pid=$(jq -r .pid <<<"$ev")
 	assert_field "$(jq -c --arg f "$LDSO" 'select(.type == "exec" and .filename == $f)' <<<"$events")" .pid -eq "$pid"
-	assert_field "$(jq -c --argjson p "$pid" 'select(.type == "exit" and .pid == $p)' <<<"$events")" .signal -eq 9
+	ex=$(jq -c --argjson p "$pid" 'select(.type == "exit" and .pid == $p)' <<<"$events")
+	if [[ $variant == lsm ]]; then
+		assert_field "$ex" .exit_code -eq 127
+	else
+		assert_field "$ex" .signal -eq 9
+	fi
 	run -0 stats_balance process
 	"$PW" block del "$bin"
 	[ "$("$PW" config get blocklist_entries)" -eq 0 ]
@@ -358,4 +374,32 @@ os.execve(fd, ["pwcopy"], {})' "$bin"
 	assert_one_line_error
 	[[ $stderr == *"process module is not loaded"* ]]
 	[ "$("$PW" block list --json)" = "[]" ]
+}
+
+@test "a block survives down and up: kept as a kill rule in rules.d/blocklist.rules, restored by up" {
+	bin=$(unique_binary)
+	aud=$(unique_binary)
+	"$PW" block add "$bin"
+	"$PW" block add --audit "$aud"
+	f=$PINWATCH_RULES_DIR/blocklist.rules
+	[ "$(stat -c '%u %a' "$f")" = "0 600" ]
+	[ "$(grep -v '^#' "$f")" = "block-1 --on exec --binary \"$bin\" --action kill
+block-2 --on exec --binary \"$aud\" --action alert" ]
+	# the lines are rules pinwatch rule reads as they are
+	run -0 "$PW" rule test "$f"
+	"$PW" down
+	"$PW" up audit process >/dev/null
+	run -0 "$PW" block list --json
+	[ "$(jq -c 'map([.path, .mode]) | sort' <<<"$output")" = "$(jq -cn --arg b "$bin" --arg a "$aud" '[[$b, "kill"], [$a, "audit"]] | sort')" ]
+	[ "$("$PW" config get blocklist_entries)" -eq 2 ]
+	run -"$(blocked_status)" "$bin"
+	run -0 "$aud"
+	# del takes the block out of the file; the next one reuses the free number
+	"$PW" block del "$bin"
+	[ "$(grep -v '^#' "$f")" = "block-2 --on exec --binary \"$aud\" --action alert" ]
+	"$PW" block add "$bin"
+	grep -qxF "block-1 --on exec --binary \"$bin\" --action kill" "$f"
+	"$PW" block del "$bin"
+	"$PW" block del "$aud"
+	[ "$(grep -vc '^#' "$f")" -eq 0 ]
 }

@@ -383,7 +383,7 @@ while True:
 	check "invalid rule name" add 'a b' --on exec
 	check "--throttle: invalid" add a --on exec --throttle 5
 	check "--uid: invalid value" add a --on exec --uid 5-2
-	check "unknown action 'deny'" add a --on exec --action deny
+	check "unknown action 'block'" add a --on exec --action block
 	check "--stdio does not apply to open events" add a --on open --stdio socket
 	check "--action kill needs a selector" add a --on exec --uid 1000 --action kill
 	check "--stdio: unknown kind 'sock'" add a --on exec --stdio sock

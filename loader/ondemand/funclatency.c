@@ -71,27 +71,6 @@ static const char doc[] =
 	"Exit status: 0 ok, 1 failure, 2 usage (no such kernel function too), 4 the\n"
 	"kernel attaches neither fentry/fexit nor kprobes to KFUNC.";
 
-/* probe.c uses two helpers of load.c, which holds pinwatch-load's main:
- * its notices (die_msg, from plan_variants, never called here) and
- * path_exists. */
-void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void die_msg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-bool path_exists(const char *p);
-bool path_exists(const char *p)
-{
-	return access(p, F_OK) == 0;
-}
-
 static bool func_name_ok(const char *s)
 {
 	size_t n = strlen(s);

@@ -1672,6 +1672,43 @@ static void test_rules(void)
 	pw_event_set_rule_lookup(NULL);
 }
 
+/* A refusal by a deny rule: the act, what was refused, errno, the rule's
+ * name as the kernel recorded it, then the alert's rule from the header. */
+static void test_deny(void)
+{
+	struct pw_deny r;
+
+	memset(&r, 0, sizeof(r));
+	pw_event_set_rule_lookup(test_rule_lookup);
+	fill_hdr_m(&r.h, PW_EV_DENY, PW_MOD_DENY, sizeof(r));
+	r.h.rule = 3;
+	r.act = PW_EV_OPEN;
+	r.error = 1;
+	snprintf(r.rule, sizeof(r.rule), "shadow-read");
+	snprintf(r.path, sizeof(r.path), "/etc/shadow");
+	r.open_flags = 0101;	/* O_WRONLY|O_CREAT */
+	CHECK_TEXT(&r, sizeof(r), "deny  " COLS "open /etc/shadow flags=O_WRONLY|O_CREAT errno=1(EPERM) "
+		   "denied_by=shadow-read ! rule=shadow-read severity=high tags=T1003.008,cred\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("deny", "deny") ",\"act\":\"open\",\"path\":\"/etc/shadow\",\"flags\":65,"
+		   "\"errno\":1,\"denied_by\":\"shadow-read\"" NO_LINEAGE ",\"rule\":\"shadow-read\","
+		   "\"severity\":\"high\",\"tags\":[\"T1003.008\",\"cred\"]}\n");
+	/* connect: the remote end, no path */
+	r.act = PW_EV_CONNECT;
+	r.t.family = 2;
+	r.t.flags = PW_NET_HAS_DADDR;
+	r.t.dport = 4444;
+	memcpy(r.t.daddr, "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\1", 16);
+	CHECK_TEXT(&r, sizeof(r), "deny  " COLS "connect AF_INET - > 127.0.0.1:4444 errno=1(EPERM) denied_by=shadow-read "
+		   "! rule=shadow-read severity=high tags=T1003.008,cred\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("deny", "deny") ",\"act\":\"connect\",\"family\":\"AF_INET\",\"saddr\":null,"
+		   "\"sport\":0,\"daddr\":\"127.0.0.1\",\"dport\":4444,\"errno\":1,\"denied_by\":\"shadow-read\""
+		   NO_LINEAGE ",\"rule\":\"shadow-read\",\"severity\":\"high\",\"tags\":[\"T1003.008\",\"cred\"]}\n");
+	/* short: no deny record without its path */
+	r.h.size = offsetof(struct pw_deny, path);
+	CHECK(fmt(&r, r.h.size, PW_FMT_JSON) == -EINVAL);
+	pw_event_set_rule_lookup(NULL);
+}
+
 /* Every type the decoder knows has a text line compared exactly above: a
  * new event type fails here until its test is written. Runs last. */
 static void test_text_coverage(void)
@@ -2319,6 +2356,7 @@ int main(void)
 	test_bench();
 	test_io_uring();
 	test_rules();
+	test_deny();
 	test_lineage();
 	test_lineage_cache();
 	test_text_coverage();

@@ -17,6 +17,15 @@ PIN_ROOT=${PINWATCH_PIN_ROOT:-/sys/fs/bpf/pinwatch}
 PINWATCH_PIN_ROOT=$PIN_ROOT
 PINWATCH_BUILD=$PW_BUILD
 export PW PW_LOAD PW_READ PW_BUILD PIN_ROOT PINWATCH_PIN_ROOT PINWATCH_BUILD
+# Rule files and saved blocks (pinwatch rule, pinwatch block): each test's
+# own directory, never the machine's /etc/pinwatch/rules.d, which `up` would
+# load, and not one a block saved by an earlier test would be restored from.
+# A file that exports its own (setup_file) keeps it.
+if [[ -z ${PINWATCH_RULES_DIR:-} || $PINWATCH_RULES_DIR == "${PW_RULES_DIR_DEFAULT:-}" ]]; then
+	PINWATCH_RULES_DIR=${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-${BATS_RUN_TMPDIR:-/tmp}}}/pw-rules.d
+	PW_RULES_DIR_DEFAULT=$PINWATCH_RULES_DIR
+	export PINWATCH_RULES_DIR PW_RULES_DIR_DEFAULT
+fi
 
 require_root() {
 	[[ $(id -u) -eq 0 ]] || skip "needs root"
