@@ -124,8 +124,17 @@ static int reuse_pinned(struct bpf_map *m, const char *path, const char *prog)
 		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
 		return -1;
 	}
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
-	    info.type != (__u32)bpf_map__type(m) || info.key_size != bpf_map__key_size(m) ||
+	/* a hash-like map's size is the pin's (pinwatch up --map-size) */
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == (__u32)bpf_map__type(m) &&
+	    (info.type == BPF_MAP_TYPE_HASH || info.type == BPF_MAP_TYPE_LRU_HASH ||
+	     info.type == BPF_MAP_TYPE_LPM_TRIE))
+		bpf_map__set_max_entries(m, info.max_entries);
+	/* and preallocated or not as the loader decided for this kernel
+	 * (loader/mapsize.c: run_time_alloc_ok) */
+	if (info.type == BPF_MAP_TYPE_HASH && info.type == (__u32)bpf_map__type(m) &&
+	    (info.map_flags ^ bpf_map__map_flags(m)) == BPF_F_NO_PREALLOC)
+		bpf_map__set_map_flags(m, info.map_flags);
+	if (info.type != (__u32)bpf_map__type(m) || info.key_size != bpf_map__key_size(m) ||
 	    info.value_size != bpf_map__value_size(m) ||
 	    info.max_entries != bpf_map__max_entries(m) || info.map_flags != bpf_map__map_flags(m)) {
 		fprintf(stderr, "%s: %s is not laid out as this build expects "
