@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "bpfobj.h"
 #include "load.h"
 #include "mapsize.h"
 #include "parse.h"
@@ -134,35 +134,13 @@ static int check_fit(unsigned long long resized_bytes, const struct map_size *fi
 	return -1;
 }
 
-/*
- * Before 6.1 a tracing program may use a hash map allocated at run time
- * only with a warning (an error on PREEMPT_RT): the allocator could be
- * re-entered from a tracepoint. 6.1 gave BPF its own allocator usable in
- * any context (7c8199e24fa0 "bpf: Introduce any context BPF specific memory
- * allocator") and dropped the restriction (34dd3bad1a6f "bpf: Relax the
- * requirement to use preallocated hash maps in tracing progs"). The hash
- * maps marked BPF_F_NO_PREALLOC (sparse tables: in-flight calls, filters)
- * are preallocated again on older kernels.
- */
-static bool run_time_alloc_ok(void)
-{
-	static int ok = -1;
-	struct utsname u;
-	int major = 0, minor = 0;
-
-	if (ok < 0) {
-		ok = uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
-		     (major > 6 || (major == 6 && minor >= 1));
-	}
-	return ok;
-}
-
 int pw_map_sizes_apply(struct bpf_object *obj, const char *module, const char *maps_dir)
 {
 	unsigned long long resized = 0;
 	const struct map_size *first = NULL;
 	struct bpf_map *m;
 
+	pw_maps_prealloc_fallback(obj);
 	bpf_object__for_each_map(m, obj) {
 		enum bpf_map_type t = bpf_map__type(m);
 		char full[256];
@@ -170,9 +148,6 @@ int pw_map_sizes_apply(struct bpf_object *obj, const char *module, const char *m
 
 		if (!resizable(t))
 			continue;
-		if ((t == BPF_MAP_TYPE_HASH || t == BPF_MAP_TYPE_PERCPU_HASH) &&
-		    (bpf_map__map_flags(m) & BPF_F_NO_PREALLOC) && !run_time_alloc_ok())
-			bpf_map__set_map_flags(m, bpf_map__map_flags(m) & ~BPF_F_NO_PREALLOC);
 		full_name(m, module, full, sizeof(full));
 		r = requested(full);
 		if (bpf_map__pin_path(m)) {
