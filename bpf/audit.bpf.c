@@ -325,6 +325,7 @@ struct {
 	__uint(max_entries, 1024);
 	__type(key, __u64);
 	__type(value, struct audit_by_id);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 } audit_by_id SEC(".maps");
 
 static __always_inline bool prog_is_ours(struct bpf_prog *prog)
