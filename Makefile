@@ -201,8 +201,8 @@ $(BUILD)/gen/iouring_names.h:
 	grep -q 'X(OPENAT)' $@.tmp && grep -q 'X(REGISTER_FILES)' $@.tmp && grep -q 'X(SQPOLL)' $@.tmp
 	mv $@.tmp $@
 
-LOAD_SRCS := loader/load.c loader/abi.c loader/probe.c loader/uprobe.c loader/bpfobj.c loader/parse.c loader/syms.c \
-	loader/snapshot.c loader/ps.c loader/writer.c loader/container.c loader/fold.c loader/stacks.c
+LOAD_SRCS := loader/load.c loader/mapsize.c loader/abi.c loader/probe.c loader/uprobe.c loader/bpfobj.c loader/parse.c \
+	loader/syms.c loader/snapshot.c loader/ps.c loader/writer.c loader/container.c loader/fold.c loader/stacks.c
 
 $(BUILD)/pinwatch-load: $(LOAD_SRCS) $(LIB_HDRS) $(BUILD)/gen/pw_version.h
 	@mkdir -p $(@D)

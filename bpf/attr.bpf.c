@@ -52,7 +52,7 @@ struct attr_src {
  * full) ages out. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, 128);	/* threads inside an xattr call at once */
 	__type(key, __u64);
 	__type(value, struct pw_attr);
 } attr_calls SEC(".maps");

@@ -484,6 +484,7 @@ struct {
 	__uint(max_entries, 1024);
 	__type(key, __u64);
 	__type(value, struct audit_pending);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 } audit_pending SEC(".maps");
 
 static __always_inline void keep(struct audit_scratch *s, __u32 cmd, __u32 kind, __u32 id, bool attr_ok,

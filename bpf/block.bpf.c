@@ -23,7 +23,7 @@
 #include "common.bpf.h"
 
 #define MOD PW_MOD_BLOCK
-#define MAX_REQS 10240
+#define MAX_REQS 2048	/* requests in flight (LRU); --map-size block/reqs=N */
 #define MAX_DISKS 256
 #define MAX_COMMS 1024
 #define REQ_OP_MASK_ ((1u << 8) - 1)	/* REQ_OP_BITS is 8 on 6.1 and 6.18 */
@@ -59,6 +59,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_DISKS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* one entry per disk seen */
 	__type(key, __u32);
 	__type(value, struct pw_hist);
 } hist_latency_ns SEC(".maps");
@@ -67,6 +68,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_DISKS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* one entry per disk seen */
 	__type(key, __u32);
 	__type(value, struct pw_hist);
 } hist_size_bytes SEC(".maps");
@@ -110,6 +112,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_DISKS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* one entry per disk seen */
 	__type(key, __u32);
 	__type(value, struct pw_block_pattern);
 } pattern SEC(".maps");

@@ -37,7 +37,7 @@
 #include "common.bpf.h"
 
 #define MOD PW_MOD_IOURING
-#define RINGS_MAX 10240
+#define RINGS_MAX 1024
 #define PF_IO_WORKER_ 0x00000010	/* include/linux/sched.h, 5.12+ */
 
 /* Ring id by io_ring_ctx address. A freed ring's entry stays until the LRU

@@ -22,7 +22,7 @@
 #include "syscall_pair.bpf.h"
 #include "path_walk.bpf.h"
 
-#define ENTRIES		1024
+#define ENTRIES		128	/* threads loading or removing a module at once */
 
 struct kmod_loading {
 	__u32 taints;

@@ -10,9 +10,13 @@
 
 #include "pinwatch.h"
 
-#define PW_FILTER_ENTRIES	1024
-#define PW_PROC_CACHE_ENTRIES	16384
-#define PW_PROC_LINEAGE_ENTRIES	8192
+#define PW_FILTER_ENTRIES	1024	/* each filter map; allocated as entries are added */
+/* Defaults sized for what the maps hold (pinwatch up --map-size for more):
+ * proc_cache one entry per running process (4096 processes; ps -e | wc -l
+ * on a desktop or a node of 100 pods is well below), proc_lineage the
+ * images they ran and their recent ancestors. */
+#define PW_PROC_CACHE_ENTRIES	4096
+#define PW_PROC_LINEAGE_ENTRIES	4096
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -58,6 +62,7 @@ struct {
 		__uint(max_entries, PW_FILTER_ENTRIES);		\
 		__type(key, keytype);				\
 		__type(value, __u8);				\
+		__uint(map_flags, BPF_F_NO_PREALLOC);		\
 		__uint(pinning, LIBBPF_PIN_BY_NAME);		\
 	} name SEC(".maps")
 
@@ -124,7 +129,7 @@ struct {
 
 /* ---- container filter ---- */
 
-#define PW_CGROUP_CONTAINER_ENTRIES	4096
+#define PW_CGROUP_CONTAINER_ENTRIES	1024	/* cgroups seen while a container filter is set */
 
 /* maps/cgroup_container: the container of a cgroup v2 id, as
  * bpf/container.bpf.h found it in the kernfs names of the cgroup and its
@@ -162,6 +167,7 @@ struct {
 	__uint(max_entries, PW_BLOCKLIST_ENTRIES);
 	__type(key, struct pw_block_key);
 	__type(value, struct pw_block);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* sparse: what `pinwatch block` added */
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } blocklist SEC(".maps");
 

@@ -32,12 +32,11 @@
 #define PW_PAIR_WANTED(cfg, tgid) \
 	(pw_module_on_for(cfg, MOD, tgid) || pw_rule_module_wanted(cfg, MOD, tgid))
 #define PW_PAIR_MAP calls
-#define PW_INFLIGHT_ENTRIES 8192	/* threads inside connect/accept/bind/listen at once */
 #include "syscall_pair.bpf.h"
 
-#define SOCKS_MAX	16384	/* TCP sockets tracked (LRU: the oldest go first) */
-#define LISTENERS_MAX	1024
-#define RADDR_MAX	1024	/* remote addresses in srtt_raddr (LRU) */
+#define SOCKS_MAX	2048	/* TCP sockets tracked (LRU: the oldest go first) */
+#define LISTENERS_MAX	512	/* listening ports, all network namespaces (LRU) */
+#define RADDR_MAX	256	/* remote addresses in srtt_raddr (LRU) */
 #define PW_EAGAIN	11
 
 /* Where the event of a connect, accept, bind or listen is built at exit. */

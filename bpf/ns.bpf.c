@@ -34,6 +34,7 @@ struct {
 	__uint(max_entries, 1024);
 	__type(key, __u64);
 	__type(value, struct pw_ns_inodes);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 } children SEC(".maps");
 
 /* 6.1: the namespace type is in its operations (6.18: in ns_common) */

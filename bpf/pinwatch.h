@@ -762,7 +762,7 @@ struct pw_memfd {
  * kprobe fallback, those asked for (the count argument), as libbpf-tools'
  * filetop counts them.
  */
-#define PW_FILE_IO_MAX		10240	/* file/io_files entries (LRU) */
+#define PW_FILE_IO_MAX		2048	/* file/io_files entries (LRU) */
 #define PW_FILE_IO_NAME_LEN	64
 
 enum pw_io_dir { PW_IO_READ = 0, PW_IO_WRITE = 1, PW_IO_DIRS };
@@ -1662,7 +1662,7 @@ struct pw_io_uring {
 #define PW_RULES_MAX		128	/* slots of maps/rules */
 #define PW_RULE_WORDS		2	/* u64 words of a rule mask: PW_RULES_MAX bits */
 #define PW_RULE_INDEX_ENTRIES	4096	/* keys of each selector index map */
-#define PW_RULE_THROTTLE_ENTRIES 8192
+#define PW_RULE_THROTTLE_ENTRIES 2048	/* (rule, executable, cgroup) throttled at once (LRU) */
 #define PW_RULE_NAME_MAX	32	/* with the NUL */
 #define PW_RULE_TAGS_MAX	64	/* comma-separated, with the NUL */
 #define PW_RULE_SPEC_MAX	1024	/* the rule's `rule add` arguments, NUL-separated */

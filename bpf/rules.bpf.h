@@ -53,6 +53,7 @@ struct {
 	__uint(max_entries, PW_RULE_INDEX_ENTRIES);
 	__type(key, struct pw_block_key);
 	__type(value, struct pw_rule_mask);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* sparse: the keys the rules name */
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rule_files SEC(".maps");
 
@@ -61,6 +62,7 @@ struct {
 	__uint(max_entries, PW_RULE_INDEX_ENTRIES);
 	__type(key, struct pw_comm_key);
 	__type(value, struct pw_rule_mask);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* sparse: the keys the rules name */
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rule_comms SEC(".maps");
 

@@ -9,7 +9,8 @@
  * syscall in flight (a blocking open) never unbalances the stats. When the
  * sensor or the module is off at enter, or the caller is the consumer, the
  * event is counted (seen, filtered) at once and not tracked; when the hash
- * is full, it is counted (seen, dropped) at enter. Strings are read at exit:
+ * is full (or, allocated at run time, out of memory), it is counted (seen,
+ * dropped) at enter. Strings are read at exit:
  * by then the kernel has faulted the caller's pages in, so the non-faulting
  * reads of BPF succeed.
  *
@@ -39,8 +40,13 @@
 #define PW_PAIR_MAP inflight
 #endif
 
+/* Threads inside the module's syscalls at once (a blocking open, accept).
+ * The table is allocated as calls park (BPF_F_NO_PREALLOC; preallocated
+ * before 6.1: loader/bpfobj.c, pw_run_time_alloc_ok): an idle sensor locks
+ * its buckets only.
+ * pinwatch up --map-size MODULE/inflight=N for more. */
 #ifndef PW_INFLIGHT_ENTRIES
-#define PW_INFLIGHT_ENTRIES 10240
+#define PW_INFLIGHT_ENTRIES 4096
 #endif
 
 struct pw_pair {
@@ -54,6 +60,7 @@ struct {
 	__uint(max_entries, PW_INFLIGHT_ENTRIES);
 	__type(key, __u64);
 	__type(value, struct pw_pair);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 } PW_PAIR_MAP SEC(".maps");
 
 /* Whether a call is tracked: by default while the module is on for the

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "bpfobj.h"
@@ -101,6 +102,35 @@ const char *pw_libbpf_cause(void)
 
 /* ---- the sensor's shared maps ---------------------------------------------- */
 
+bool pw_run_time_alloc_ok(const struct btf *vmlinux)
+{
+	static int ok = -1;
+
+	if (ok < 0) {
+		struct btf *own = vmlinux ? NULL : btf__load_vmlinux_btf();
+
+		if (!vmlinux && !libbpf_get_error(own))
+			vmlinux = own;
+		ok = vmlinux && btf__find_by_name_kind(vmlinux, "bpf_mem_alloc", BTF_KIND_STRUCT) > 0;
+		if (own && !libbpf_get_error(own))
+			btf__free(own);
+	}
+	return ok;
+}
+
+void pw_maps_prealloc_fallback(struct bpf_object *obj)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, obj) {
+		enum bpf_map_type t = bpf_map__type(m);
+
+		if ((t == BPF_MAP_TYPE_HASH || t == BPF_MAP_TYPE_PERCPU_HASH) &&
+		    (bpf_map__map_flags(m) & BPF_F_NO_PREALLOC) && !pw_run_time_alloc_ok(NULL))
+			bpf_map__set_map_flags(m, bpf_map__map_flags(m) & ~BPF_F_NO_PREALLOC);
+	}
+}
+
 static bool is_listed(const char *const *names, const char *name)
 {
 	for (; *names; names++)
@@ -124,8 +154,17 @@ static int reuse_pinned(struct bpf_map *m, const char *path, const char *prog)
 		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
 		return -1;
 	}
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
-	    info.type != (__u32)bpf_map__type(m) || info.key_size != bpf_map__key_size(m) ||
+	/* a hash-like map's size is the pin's (pinwatch up --map-size) */
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == (__u32)bpf_map__type(m) &&
+	    (info.type == BPF_MAP_TYPE_HASH || info.type == BPF_MAP_TYPE_LRU_HASH ||
+	     info.type == BPF_MAP_TYPE_LPM_TRIE))
+		bpf_map__set_max_entries(m, info.max_entries);
+	/* and preallocated or not as the loader decided for this kernel
+	 * (pw_run_time_alloc_ok) */
+	if (info.type == BPF_MAP_TYPE_HASH && info.type == (__u32)bpf_map__type(m) &&
+	    (info.map_flags ^ bpf_map__map_flags(m)) == BPF_F_NO_PREALLOC)
+		bpf_map__set_map_flags(m, info.map_flags);
+	if (info.type != (__u32)bpf_map__type(m) || info.key_size != bpf_map__key_size(m) ||
 	    info.value_size != bpf_map__value_size(m) ||
 	    info.max_entries != bpf_map__max_entries(m) || info.map_flags != bpf_map__map_flags(m)) {
 		fprintf(stderr, "%s: %s is not laid out as this build expects "
@@ -153,6 +192,8 @@ int pw_shared_maps_prepare(struct bpf_object *obj, struct pw_shared_maps *sm)
 		root = PW_PIN_ROOT;
 	snprintf(sm->maps_dir, sizeof(sm->maps_dir), "%s/maps", root);
 	sm->shared_config = sm->shared_stats = false;
+	/* the maps created privately: preallocated where the kernel needs it */
+	pw_maps_prealloc_fallback(obj);
 	bpf_object__for_each_map(m, obj) {
 		/* the object's name of the map, which is its pin's name: the
 		 * kernel keeps 15 bytes of it ("filter_container" is 16) */

@@ -71,4 +71,22 @@ struct pw_shared_maps {
 int pw_shared_maps_prepare(struct bpf_object *obj, struct pw_shared_maps *sm);
 int pw_shared_maps_loaded(struct bpf_object *obj, const struct pw_shared_maps *sm);
 
+/*
+ * Whether tracing programs may use hash maps allocated at run time
+ * (BPF_F_NO_PREALLOC) on this kernel. Before 6.1 the allocator could be
+ * re-entered from a tracepoint (a warning, an error for perf_event
+ * programs and on PREEMPT_RT); 6.1 gave BPF its own allocator for any
+ * context ("bpf: Introduce any context BPF specific memory allocator")
+ * and lifted the restriction ("bpf: Remove tracing program restriction on
+ * map types", perf_event programs included). The probe: that allocator's
+ * struct bpf_mem_alloc in the kernel's BTF. vmlinux is the kernel's BTF
+ * when the caller has it loaded, else NULL (loaded here, once).
+ */
+struct btf;
+bool pw_run_time_alloc_ok(const struct btf *vmlinux);
+
+/* Clears BPF_F_NO_PREALLOC from the object's hash maps where the kernel
+ * needs them preallocated (above): call between open and load. */
+void pw_maps_prealloc_fallback(struct bpf_object *obj);
+
 #endif

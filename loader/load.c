@@ -43,6 +43,7 @@
 #include "cli.h"
 #include "version.h"
 #include "load.h"
+#include "mapsize.h"
 #include "parse.h"
 #include "probe.h"
 #include "ps.h"
@@ -881,6 +882,8 @@ static int load_attempt(const char *object, const char *module, const char *modu
 			module, (unsigned long long)env.ringbuf_bytes);
 		goto fail;
 	}
+	if (pw_map_sizes_apply(obj, module, maps_dir))
+		goto fail;
 	if (injected("load"))
 		goto fail;
 	bpf_object__for_each_program(prog, obj)
@@ -1205,6 +1208,7 @@ static int do_detach(char **a, int n) { (void)n; return cmd_attach(a[0], a[1], f
 static int do_uprobe_add(char **a, int n) { return cmd_uprobe_add(a[0], a[1], n > 2 ? a[2] : NULL); }
 static int do_uprobe_del(char **a, int n) { (void)n; return cmd_uprobe_del(a[0]); }
 static int do_shared_maps(char **a, int n) { (void)n; return cmd_shared_maps(a[0]); }
+static int do_map_sizes(char **a, int n) { return cmd_map_sizes(a, n); }
 static int do_on_demand(char **a, int n) { (void)n; return cmd_on_demand(a[0]); }
 static int do_modules(char **a, int n) { (void)a, (void)n; cmd_modules(); return 0; }
 static int do_config_layout(char **a, int n) { (void)a, (void)n; cmd_config_layout(); return 0; }
@@ -1231,6 +1235,7 @@ static int do_stacks(char **a, int n) { (void)n; return cmd_stacks(a[0], env.jso
  * command prints, and the argument-count, root and lock checks all come
  * from this table. min_args/max_args count the arguments after the name.
  */
+#define MAX_CMD_ARGS 64
 static const struct cmd {
 	const char *name;
 	int min_args, max_args;
@@ -1270,6 +1275,8 @@ static const struct cmd {
 	  "list maps/config fields: name offset size settable" },
 	{ "shared-maps", 1, 1, false, false, do_shared_maps, "OBJECT",
 	  "list the shared maps the object pins under maps/" },
+	{ "map-sizes", 1, MAX_CMD_ARGS - 1, false, false, do_map_sizes, "OBJECT...",
+	  "the resizable maps: NAME, entries, bytes they can lock\n(with --map-size: checks the names and that the sizes fit)" },
 	{ "on-demand", 1, 1, false, false, do_on_demand, "OBJECT",
 	  "list hooks attached only while a config field is set" },
 	{ "filter-key", 2, 2, false, false, do_filter_key, "KIND VALUE",
@@ -1327,6 +1334,8 @@ static const struct argp_option options[] = {
 	{ "pin-root", 'p', "DIR", 0, "Pin root (default $PINWATCH_PIN_ROOT, else " PW_PIN_ROOT ")", 0 },
 	{ "ringbuf-size", 'r', "BYTES", 0,
 	  "Ring buffer size at first load: power of two, e.g. 8M (default 8M)", 0 },
+	{ "map-size", 'M', "NAME=ENTRIES", 0,
+	  "Entries of a hash-like map at first load (MAP, MODULE/MAP or maps/MAP; repeatable; see map-sizes)", 0 },
 	{ "lock", 'L', "FILE", 0, "Lock file (default " PW_LOCK_PATH ")", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf's log, verifier output included", 0 },
 	{ "no-lock", 'N', NULL, 0, "Do not take the lock: the caller holds it (pinwatch config for attach/detach)", 0 },
@@ -1339,7 +1348,6 @@ static const struct argp_option options[] = {
 	{},
 };
 
-#define MAX_CMD_ARGS 4
 static char *cmd_args[MAX_CMD_ARGS + 1];
 static int n_cmd_args;
 
@@ -1354,6 +1362,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (pw_parse_size(arg, &env.ringbuf_bytes) || env.ringbuf_bytes < 4096 ||
 		    env.ringbuf_bytes > (1ULL << 30) || (env.ringbuf_bytes & (env.ringbuf_bytes - 1)))
 			pw_usage_error("pinwatch-load", "invalid --ringbuf-size '%s': a power of two from 4K to 1G", arg);
+		break;
+	case 'M':
+		pw_map_size_arg(arg);
 		break;
 	case 'L':
 		env.lock_path = arg;

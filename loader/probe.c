@@ -21,6 +21,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "bpfobj.h"
 #include "load.h"
 #include "probe.h"
 
@@ -645,6 +646,7 @@ void plan_variants(struct bpf_object *obj, const char *module, struct variant_pl
 		if (!plan->hooks[i].n && !plan->hooks[i].served && !plan->hooks[i].quiet)
 			die_msg("%s: notice: hook %s is not available on this kernel, skipped", module,
 				plan->hooks[i].hook);
+	pw_run_time_alloc_ok(vmlinux_btf); /* while it is loaded (mapsize.c asks) */
 	btf__free(vmlinux_btf);
 	vmlinux_btf = NULL;
 }

@@ -56,7 +56,7 @@ write_then_read() { # file
 
 # filetop's JSON row for a process and a file name.
 row_of() { # pid name
-	"$PW" filetop --top 10240 --json |
+	"$PW" filetop --top "$(bpftool -j map show pinned "$PIN_ROOT/file/io_files" | jq .max_entries)" --json |
 		jq -c --argjson p "$1" --arg n "$2" '.[] | select(.pid == $p and .name == $n)'
 }
 
@@ -133,7 +133,7 @@ row_of() { # pid name
 	run -0 "$PW" filetop --top 3 --sort writes --json
 	assert_field "$output" length -le 3
 	[ "$(jq -c '[.[].writes]' <<<"$output")" = "$(jq -c '[.[].writes] | sort | reverse' <<<"$output")" ]
-	run -0 "$PW" filetop --top 10240
+	run -0 "$PW" filetop --top "$(bpftool -j map show pinned "$PIN_ROOT/file/io_files" | jq .max_entries)"
 	[[ ${lines[0]} == PID*COMM*READS*WRITES*R_KB*W_KB*T*DEV*INO*NAME ]]
 	grep -qE "^$WRITER +dd +0 +3 +0 +12 +R .* ${f##*/}\$" <<<"$output"
 	"$PW" filetop --clear >/dev/null
