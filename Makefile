@@ -218,11 +218,11 @@ $(BUILD)/pinwatch-read: $(READ_SRCS) $(LIB_SRCS) $(LIB_HDRS) $(BUILD)/gen/pw_ver
 	$(CC) $(PW_CFLAGS) $(READ_SRCS) $(LIB_SRCS) -o $@ $(LDLIBS) -lcrypto
 
 # pinwatch-rule: the rules' control plane (`pinwatch rule`).
-# It links the loader's probes (loader/probe.c): a deny rule names what the
-# kernel lacks.
-$(BUILD)/pinwatch-rule: loader/rule.c loader/probe.c $(LIB_SRCS) $(LIB_HDRS)
+# It links the loader's probes (loader/probe.c, with bpfobj.c for the map
+# allocation probe): a deny rule names what the kernel lacks.
+$(BUILD)/pinwatch-rule: loader/rule.c loader/probe.c loader/bpfobj.c $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(PW_CFLAGS) loader/rule.c loader/probe.c $(LIB_SRCS) -o $@ $(LDLIBS)
+	$(CC) $(PW_CFLAGS) loader/rule.c loader/probe.c loader/bpfobj.c $(LIB_SRCS) -o $@ $(LDLIBS)
 
 TP_SRCS := loader/tp.c loader/bpfobj.c loader/tpformat.c loader/writer.c
 
