@@ -1848,7 +1848,8 @@ struct pw_pressure {
 	__u64 shed;		/* events shed since the start (end; start: so far) */
 	__u64 sampled;		/* events sent with a sample_rate since the start */
 	__u64 dropped;		/* kernel drops since the start, every module */
-	__u64 duration_ns;	/* end: since the start */
+	__u64 duration_ns;	/* end: from the start event to this one (the last
+				 * PW_PRESSURE_END_MS of it without shedding) */
 	__u32 types[PW_PRESSURE_TYPES];	/* the types shed most, 0: none */
 };
 

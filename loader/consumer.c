@@ -250,7 +250,7 @@ int pw_pressure_step(struct pw_pressure_state *st, const struct pw_pressure_tota
 		return 0;
 	pressure_fill(st, t, now_ns, rec);
 	rec->state = 0;
-	rec->duration_ns = st->last_change_ns - st->start_ns;
+	rec->duration_ns = now_ns - st->start_ns;
 	st->active = false;
 	st->base = *t;
 	if (cs) {
