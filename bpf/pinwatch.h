@@ -465,7 +465,7 @@ struct pw_shed {
 /* Why the consumer (pinwatch-read) did not deliver a record it took off the
  * ring: index into pw_consumer.dropped. X(UP, name, id)
  *   output_stalled  released unread while a write(2) to the output blocked
- *                   with the ring 3/4 full (read.c's guard thread)
+ *                   with the ring 5/8 full (read.c's guard thread)
  *   malformed       a record pw_event_check() refused */
 #define PW_CONSUMER_DROPS(X)			\
 	X(OUTPUT_STALLED, output_stalled, 0)	\

@@ -17,9 +17,9 @@
  *                   written. Records are not copied: a record's ring space
  *                   is released only once its line is out.
  *   guard thread    keeps a blocked output from filling the ring: while a
- *                   write(2) has blocked and the ring is 3/4 full, it
+ *                   write(2) has blocked and the ring is 5/8 full, it
  *                   releases the oldest records the worker has not read,
- *                   down to 5/8, counted as the consumer's drops, so the
+ *                   down to 1/2, counted as the consumer's drops, so the
  *                   kernel keeps room for new events (see guard_main).
  *
  *   So whatever is in the ring but not yet written when the consumer dies
@@ -490,8 +490,12 @@ static int record_at(__u64 pos, const unsigned char **data, __u32 *len,
  * as the consumer's drops. It touches only records past the worker's
  * cursor, and only while the worker is inside write_out(), so no record
  * is released under the worker's feet; the worker resumes after them. */
-#define GUARD_HIGH(size)	((size) / 4 * 3)
-#define GUARD_LOW(size)		((size) / 8 * 5)
+/* 5/8: below the room normal events may fill (75% with the default
+ * config.class_reserve, README "Under load"), so that a stalled output
+ * makes the guard release records before the kernel refuses any (it was
+ * 3/4 before classes: at the normal room, the kernel dropped first). */
+#define GUARD_HIGH(size)	((size) / 8 * 5)
+#define GUARD_LOW(size)		((size) / 2)
 #define GUARD_TICK_NS		1000000L
 /* The worker wakes the guard for a write only when the ring is at least
  * this full; otherwise the guard looks on its own every GUARD_IDLE_NS. A
