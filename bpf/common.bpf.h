@@ -6,8 +6,8 @@
  *
  * Counting contract: a handler calls pw_begin() (pw_begin_owner() in
  * softirq context) once per kernel event (that counts "seen") and then ends
- * in exactly one of pw_count(FILTERED), pw_submit() (emitted or dropped) or
- * pw_count(DROPPED); pw_count_event() counts an event that ends where it is
+ * in exactly one of pw_count(FILTERED), pw_submit() (emitted, shed or
+ * dropped) or pw_count(DROPPED); pw_count_event() counts an event that ends where it is
  * seen. Work that only feeds a module's aggregations (counts, histograms:
  * no event) asks pw_aggregating() or pw_module_on() and is not counted.
  */
@@ -69,7 +69,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 		return bpf_map_lookup_elem(&name, &zero);		\
 	}
 
-enum pw_outcome { PW_SEEN, PW_FILTERED, PW_EMITTED, PW_DROPPED };
+enum pw_outcome { PW_SEEN, PW_FILTERED, PW_EMITTED, PW_DROPPED, PW_SHED };
 
 static __always_inline void pw_count(__u32 module, enum pw_outcome outcome)
 {
@@ -83,6 +83,7 @@ static __always_inline void pw_count(__u32 module, enum pw_outcome outcome)
 	case PW_FILTERED: s->filtered++; break;
 	case PW_EMITTED: s->emitted++; break;
 	case PW_DROPPED: s->dropped++; break;
+	case PW_SHED: s->shed++; break;
 	}
 }
 
@@ -369,21 +370,118 @@ static __always_inline struct pw_config *pw_aggregating(__u32 module)
  * workload) ran 5x slower than without the ring (tests/bench, benchmark 3).
  * A crossing missed in a race between CPUs costs at most one poll timeout.
  */
-static __always_inline __u64 pw_wakeup_flag(struct pw_config *cfg, __u64 size)
+static __always_inline __u64 pw_wakeup_flag_at(struct pw_config *cfg, __u64 queued, __u64 size)
 {
-	__u64 queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-
 	/* + 8: the ring's record header */
 	if (queued < cfg->wakeup_bytes && queued + size + 8 >= cfg->wakeup_bytes)
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
 }
 
-/* Copies a finished event into the ring buffer and counts the outcome. */
+static __always_inline __u64 pw_wakeup_flag(struct pw_config *cfg, __u64 size)
+{
+	return pw_wakeup_flag_at(cfg, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA), size);
+}
+
+/*
+ * Classes under load (pinned-layout.md, "Under load"). The ring is one;
+ * room is kept in it for the upper classes: a normal event is not sent
+ * once the ring would hold more than (100 - class_reserve)% of its size,
+ * a high one past (100 - class_reserve / 4)%, a critical one (a rule hit,
+ * enforce, audit) while it fits at all. The check reads the queued bytes
+ * before the write, so CPUs racing past a mark overshoot it by at most a
+ * record each; the reserve is meant to be far larger.
+ */
+static __always_inline __u64 pw_class_room(const struct pw_config *cfg, __u32 cls, __u64 ring)
+{
+	__u64 reserve = cfg->class_reserve < PW_CLASS_RESERVE_MAX ? cfg->class_reserve :
+								    PW_CLASS_RESERVE_MAX;
+
+	if (cls >= PW_CLASS_CRITICAL)
+		return ring;
+	if (cls == PW_CLASS_HIGH)
+		return ring - ring * reserve / 400;
+	return ring - ring * reserve / 100;
+}
+
+/*
+ * Shedding, for a normal event that would take the ring past
+ * shed_high_water (need: the queued bytes with it; hw and room: the mark
+ * and the normal class's room, hw < room). A type is busy on this CPU once
+ * more than PW_SHED_BUSY of its events come past the mark in one
+ * PW_SHED_WINDOW_NS; a busy type's events are sent 1 in N, N = 2^log2
+ * with log2 from 1 at the mark up to PW_SHED_STEPS at the room's edge.
+ * Returns log2 for an event sent as a sample, 0 for one sent whole (a
+ * type not busy), -1 for one shed (counted in maps/shed by type).
+ */
+static __always_inline int pw_shed_pick(__u32 type, __u64 need, __u64 hw, __u64 room)
+{
+	struct pw_shed *s = bpf_map_lookup_elem(&shed, &type);
+	__u64 now = bpf_ktime_get_ns();
+	__u32 log2;
+
+	if (!s)
+		return 0;
+	if (now - s->win_start_ns > PW_SHED_WINDOW_NS) {
+		s->win_start_ns = now;
+		s->win_count = 0;
+	}
+	if (++s->win_count <= PW_SHED_BUSY)
+		return 0;
+	log2 = 1 + (__u32)((need - hw) * (PW_SHED_STEPS - 1) / (room - hw));
+	if (log2 > PW_SHED_STEPS)
+		log2 = PW_SHED_STEPS;
+	if (s->seq++ & ((1ULL << log2) - 1)) {
+		s->shed++;
+		return -1;
+	}
+	s->sampled++;
+	s->last_log2 = log2;
+	return log2;
+}
+
+/*
+ * Copies a finished event into the ring buffer and counts the outcome:
+ * emitted, dropped (the ring, or its room for the event's class, full) or
+ * shed. Below the lowest mark (the normal room, or shed_high_water with
+ * shedding on) it costs two ring queries and a compare; the class is
+ * looked up (one array lookup) only past it.
+ */
 static __always_inline void pw_submit(struct pw_config *cfg, void *event, __u64 size,
 				      __u32 module)
 {
-	if (bpf_ringbuf_output(&events, event, size, pw_wakeup_flag(cfg, size)))
+	struct pw_hdr *h = event;
+	__u64 queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 ring = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+	__u64 need = queued + size + 8;	/* + the record header */
+	__u64 room = pw_class_room(cfg, PW_CLASS_NORMAL, ring);
+	__u64 hw = ring;
+	__u32 type = h->type, *cls;
+	int log2 = 0;
+
+	if (cfg->shed && cfg->shed_high_water < 100)
+		hw = ring * cfg->shed_high_water / 100;
+	if (hw > room)
+		hw = room;
+	if (need > hw && !h->rule) {
+		cls = bpf_map_lookup_elem(&event_class, &type);
+		if (!cls || *cls == PW_CLASS_NORMAL) {
+			if (need > room) {
+				pw_count(module, PW_DROPPED);
+				return;
+			}
+			log2 = pw_shed_pick(type, need, hw, room);
+			if (log2 < 0) {
+				pw_count(module, PW_SHED);
+				return;
+			}
+		} else if (need > pw_class_room(cfg, *cls, ring)) {
+			pw_count(module, PW_DROPPED);
+			return;
+		}
+	}
+	h->sample_log2 = log2;
+	if (bpf_ringbuf_output(&events, event, size, pw_wakeup_flag_at(cfg, queued, size)))
 		pw_count(module, PW_DROPPED);
 	else
 		pw_count(module, PW_EMITTED);

@@ -56,6 +56,28 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } events SEC(".maps");
 
+/* maps/event_class: the class (enum pw_event_class) of each event type,
+ * filled by the loader from PW_EVENT_CLASS_DEFAULTS when it creates it;
+ * `pinwatch config set class.TYPE CLASS` changes an entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PW_EVENT_CLASS_TYPES);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} event_class SEC(".maps");
+
+/* maps/shed: shedding's per-type state and counts (struct pw_shed), per
+ * CPU, by event type. Frozen by the loader like stats: only programs
+ * write the counts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PW_EVENT_CLASS_TYPES);
+	__type(key, __u32);
+	__type(value, struct pw_shed);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} shed SEC(".maps");
+
 #define PW_FILTER_MAP(name, keytype)				\
 	struct {						\
 		__uint(type, BPF_MAP_TYPE_HASH);		\

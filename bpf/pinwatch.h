@@ -120,7 +120,7 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
  * oom 60-69, block 70-79, capability 80-89, audit 90-99, uprobe 100-109,
  * tracepoint workbench 110-119, bench 120-129, cred 130-139, ptrace 140-149,
  * kmod 150-159, ns 160-169, attr 170-179, iouring 180-189, bpf 190-199,
- * rules 200-209, deny 230-239.
+ * rules 200-209, audit (tamper) 210-219, consumer (pressure) 220-229, deny 230-239.
  * X(UP, name, id) */
 #define PW_EVENT_TYPES(X)		\
 	X(EXEC, exec, 1)		\
@@ -164,6 +164,7 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 	X(IO_URING, io_uring, 180)	\
 	X(BPF, bpf, 190)		\
 	X(SUPPRESSED, suppressed, 200)	\
+	X(PRESSURE, pressure, 220)	\
 	X(DENY, deny, 230)
 
 enum pw_event_type {
@@ -171,6 +172,50 @@ enum pw_event_type {
 	PW_EVENT_TYPES(PW_X)
 #undef PW_X
 };
+
+/* ---- event classes (maps/event_class; pinned-layout.md, "Classes") ----
+ *
+ * Every event type belongs to a class; under load the ring keeps room for
+ * the upper classes that normal events may not use (pw_config.class_reserve)
+ * and only normal events are shed (sampled) or dropped first. A rule hit
+ * (hdr.rule set: action alert or kill) is critical whatever its type's
+ * class. X(UP, name, id) */
+#define PW_EVENT_CLASSES(X)		\
+	X(NORMAL, normal, 0)		\
+	X(HIGH, high, 1)		\
+	X(CRITICAL, critical, 2)
+
+enum pw_event_class {
+#define PW_X(up, low, id) PW_CLASS_##up = id,
+	PW_EVENT_CLASSES(PW_X)
+#undef PW_X
+};
+
+/* The class of each event type when the sensor loads (the loader fills
+ * maps/event_class from it; `pinwatch config set class.TYPE CLASS` moves a
+ * type later); every type not listed is normal. Keyed by the type's
+ * PW_EV_ name (a name not in PW_EVENT_TYPES does not compile). X(type, class) */
+#define PW_EVENT_CLASS_DEFAULTS(X)	\
+	X(ENFORCE, CRITICAL)		\
+	X(AUDIT, CRITICAL)		\
+	X(EXEC, HIGH)			\
+	X(EXIT, HIGH)			\
+	X(FORK, HIGH)			\
+	X(CRED, HIGH)			\
+	X(PTRACE, HIGH)			\
+	X(KMOD_LOAD, HIGH)		\
+	X(KMOD_UNLOAD, HIGH)		\
+	X(NAMESPACE, HIGH)		\
+	X(BPF, HIGH)			\
+	X(SUPPRESSED, HIGH)		\
+	X(PRESSURE, CRITICAL)		\
+	X(DENY, CRITICAL)
+
+/* maps/event_class: one __u32 class per event type id (0 .. PW_EVENT_CLASS_TYPES - 1). */
+#define PW_EVENT_CLASS_TYPES	256
+#define PW_X(up, low, id) _Static_assert((id) < PW_EVENT_CLASS_TYPES, "event type " #low " beyond maps/event_class");
+PW_EVENT_TYPES(PW_X)
+#undef PW_X
 
 /* Filter kinds: bit positions in pw_config.filter_kinds / only_kinds;
  * each kind's entries are in maps/filter_<name>. path serves file and attr events,
@@ -339,8 +384,29 @@ struct pw_config {
 	__u32 tcp_connlat_min_us; /* a tcp_state event of a connect (SYN_SENT to
 				   * ESTABLISHED) faster than this counts as
 				   * filtered (tcpconnlat -m); 0: every one */
-	/* 4 bytes of tail padding (the struct is 8-byte aligned: 72 bytes) */
+	__u32 shed;		/* 1: past shed_high_water, the busiest normal types
+				 * are sampled 1 in N (counted shed); 0: plain
+				 * dropping when their room is full */
+	__u32 shed_high_water;	/* percent of the ring queued where shedding starts */
+	__u32 class_reserve;	/* percent of the ring normal events may not use
+				 * (high may not use its last quarter): room
+				 * kept for the high and critical classes */
 };
+
+/* config.shed, shed_high_water and class_reserve as the loader writes them */
+#define PW_DEFAULT_SHED			1
+#define PW_DEFAULT_SHED_HIGH_WATER	50
+#define PW_DEFAULT_CLASS_RESERVE	25
+#define PW_SHED_HIGH_WATER_MAX		100
+#define PW_CLASS_RESERVE_MAX		90
+/* Shedding: a type is busy on a CPU when more than PW_SHED_BUSY of its
+ * events reach the ring in one PW_SHED_WINDOW_NS there; N is 2 at the
+ * high-water mark and doubles with each 1/PW_SHED_STEPS of the room left
+ * above it, up to 1 << PW_SHED_MAX_LOG2. */
+#define PW_SHED_WINDOW_NS	10000000ULL
+#define PW_SHED_BUSY		32
+#define PW_SHED_STEPS		6
+#define PW_SHED_MAX_LOG2	10
 
 /* /proc/PID/stat's clock ticks: USER_HZ, 100 on every Linux ABI. */
 #define PW_NS_PER_CLOCK_TICK 10000000ULL
@@ -379,21 +445,36 @@ struct pw_config {
 	X(ancestors, u32, 1)			\
 	X(blocklist_entries, u32, 0)		\
 	X(audit_compat, bool, 1)		\
-	X(tcp_connlat_min_us, u32, 1)
+	X(tcp_connlat_min_us, u32, 1)	\
+	X(shed, bool, 1)			\
+	X(shed_high_water, u32, 1)		\
+	X(class_reserve, u32, 1)
 
 /* maps/stats: per-CPU array keyed by module id. For every module,
- * seen == filtered + emitted + dropped once its programs are idle. */
+ * seen == filtered + emitted + dropped + shed once its programs are idle. */
 struct pw_stats {
 	__u64 seen;
 	__u64 filtered;
 	__u64 emitted;
-	__u64 dropped;	/* ring buffer full, or an internal failure */
+	__u64 dropped;	/* ring buffer (or its room for the event's class) full,
+			 * or an internal failure */
+	__u64 shed;	/* not sent: sampled out under pressure (maps/shed by type) */
+};
+
+/* maps/shed: per-CPU array keyed by event type (PW_EVENT_CLASS_TYPES). */
+struct pw_shed {
+	__u64 shed;		/* events of the type sampled out */
+	__u64 sampled;		/* events of the type sent with a sample_rate */
+	__u64 seq;		/* the type's events past the mark: picks 1 in N */
+	__u64 win_start_ns;	/* the busy window (PW_SHED_WINDOW_NS) */
+	__u32 win_count;	/* events of the type in the window */
+	__u32 last_log2;	/* the last sample's log2 (its sample_rate's) */
 };
 
 /* Why the consumer (pinwatch-read) did not deliver a record it took off the
  * ring: index into pw_consumer.dropped. X(UP, name, id)
  *   output_stalled  released unread while a write(2) to the output blocked
- *                   with the ring 3/4 full (read.c's guard thread)
+ *                   with the ring 5/8 full (read.c's guard thread)
  *   malformed       a record pw_event_check() refused */
 #define PW_CONSUMER_DROPS(X)			\
 	X(OUTPUT_STALLED, output_stalled, 0)	\
@@ -420,6 +501,12 @@ struct pw_consumer {
 	__u64 written_events;	/* lines (events) written to the output */
 	__u64 last_write_ns;	/* CLOCK_REALTIME of the last successful write(2); 0: none */
 	__u64 dropped[PW_CONSUMER_DROP_MAX];	/* by enum pw_consumer_drop */
+	/* pressure events: the kernel's totals (maps/shed's shed and sampled,
+	 * maps/stats' dropped) at the last end event, so that a consumer
+	 * started after a flood it did not see still reports it */
+	__u64 pressure_shed;
+	__u64 pressure_sampled;
+	__u64 pressure_dropped;
 };
 
 /* log2 histograms (biolatency-style): slot i counts values v with
@@ -493,8 +580,10 @@ struct pw_hdr {
 	__u32 uid;
 	__u32 gid;
 	__u16 cpu;
-	__u16 rule;		/* 0, or the slot + 1 of the rule this event is an alert of
+	__u8 rule;		/* 0, or the slot + 1 of the rule this event is an alert of
 				 * (maps/rules; see struct pw_rule) */
+	__u8 sample_log2;	/* 0, or n: sent as 1 of 2^n events of its type
+				 * (shedding): JSON/text sample_rate */
 	__u64 cgroup_id;	/* cgroup v2 id */
 	__u64 exec_id;		/* 0 when the process exec'd before pinwatch loaded */
 	__u64 parent_exec_id;
@@ -1668,6 +1757,7 @@ struct pw_io_uring {
 #define PW_RULE_SPEC_MAX	1024	/* the rule's `rule add` arguments, NUL-separated */
 #define PW_RULE_RANGES		4	/* ranges of one scalar selector (uid, euid, port) */
 #define PW_RULE_TYPES		256	/* event type ids a rule can name (rule_types keys) */
+_Static_assert(PW_RULES_MAX < 256, "pw_hdr.rule (a __u8) holds slot + 1");
 
 /* A set of rules: bit (slot % 64) of word (slot / 64). */
 struct pw_rule_mask {
@@ -1832,6 +1922,26 @@ struct pw_deny {
 	struct pw_net_tuple t;	/* connect: family, daddr, dport */
 	char path[PW_PATH_MAX];	/* exec: the filename as passed; open, unlink: the path
 				 * from the task's root */
+};
+
+/* ---- consumer events ---- */
+
+/* Written by the consumer (pinwatch-read), never by the kernel: shedding
+ * started (state 1) or ended (state 0), from maps/shed and maps/stats as
+ * read every PW_PRESSURE_POLL_MS. The header is the consumer's. */
+#define PW_PRESSURE_POLL_MS	100
+#define PW_PRESSURE_END_MS	1000	/* no shed event that long: ended */
+#define PW_PRESSURE_TYPES	4	/* the busiest types named */
+struct pw_pressure {
+	struct pw_hdr h;
+	__u32 state;		/* 1 start, 0 end */
+	__u32 max_rate;		/* the largest sample_rate in use (start) */
+	__u64 shed;		/* events shed since the start (end; start: so far) */
+	__u64 sampled;		/* events sent with a sample_rate since the start */
+	__u64 dropped;		/* kernel drops since the start, every module */
+	__u64 duration_ns;	/* end: from the start event to this one (the last
+				 * PW_PRESSURE_END_MS of it without shedding) */
+	__u32 types[PW_PRESSURE_TYPES];	/* the types shed most, 0: none */
 };
 
 #endif /* PINWATCH_H */

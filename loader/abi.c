@@ -41,7 +41,8 @@ struct abi_row {
 
 enum {
 	S_MODULES, S_STATS_KEYS, S_FILTER_KINDS, S_FILTER_ACTIONS, S_CONFIG_FIELDS,
-	S_EVENT_TYPES, S_BLOCK_MODES, S_BLOCK_OPS, S_UPROBE_PRESETS, S_CONSUMER_DROPS, S_CONTAINER_RUNTIMES, S_CONSTANTS, S_N
+	S_EVENT_TYPES, S_BLOCK_MODES, S_BLOCK_OPS, S_UPROBE_PRESETS, S_CONSUMER_DROPS, S_CONTAINER_RUNTIMES, S_EVENT_CLASSES,
+	S_CONSTANTS, S_N
 };
 
 static const struct abi_field f_id[] = { { "id", V_NUM } };
@@ -65,6 +66,7 @@ static const struct abi_section sections[S_N] = {
 	[S_UPROBE_PRESETS] = SECTION("uprobe_presets", f_id),
 	[S_CONSUMER_DROPS] = SECTION("consumer_drops", f_id),
 	[S_CONTAINER_RUNTIMES] = SECTION("container_runtimes", f_id),
+	[S_EVENT_CLASSES] = SECTION("event_classes", f_id),
 	[S_CONSTANTS] = SECTION("constants", f_value),
 };
 
@@ -114,6 +116,9 @@ static const struct abi_row rows[] = {
 #define PW_X(up, name, id) ROW1(S_CONTAINER_RUNTIMES, name, id),
 	PW_CONTAINER_RUNTIMES(PW_X)
 #undef PW_X
+#define PW_X(up, low, id) ROW1(S_EVENT_CLASSES, #low, id),
+	PW_EVENT_CLASSES(PW_X)
+#undef PW_X
 	CONST(PW_COMM_LEN),
 	CONST(PW_PATH_MAX),
 	CONST(PW_ARGS_MAX),
@@ -128,6 +133,9 @@ static const struct abi_row rows[] = {
 	CONST(PW_CONSUMER_DROP_MAX),
 	CONST(PW_CONTAINER_ID_LEN),
 	CONST(PW_ANCESTORS_MAX),
+	CONST(PW_SHED_HIGH_WATER_MAX),
+	CONST(PW_CLASS_RESERVE_MAX),
+	CONST(PW_EVENT_CLASS_TYPES),
 	ROW1(S_CONSTANTS, "sizeof_pw_config", sizeof(struct pw_config)),
 	ROW1(S_CONSTANTS, "sizeof_pw_hdr", sizeof(struct pw_hdr)),
 	ROW1(S_CONSTANTS, "offsetof_pw_hdr_ns", offsetof(struct pw_hdr, ns)),

@@ -174,3 +174,89 @@ void pw_cstate_print_json(const char *pin_root)
 	}
 	printf("}}");
 }
+
+/* ---- pressure events ---- */
+
+bool pw_cstate_pressure_base(struct pw_pressure_totals *base)
+{
+	if (!cs)
+		return false;
+	base->shed = __atomic_load_n(&cs->pressure_shed, __ATOMIC_RELAXED);
+	base->sampled = __atomic_load_n(&cs->pressure_sampled, __ATOMIC_RELAXED);
+	base->dropped = __atomic_load_n(&cs->pressure_dropped, __ATOMIC_RELAXED);
+	return true;
+}
+
+static void pressure_fill(const struct pw_pressure_state *st, const struct pw_pressure_totals *t,
+			  __u64 now_ns, struct pw_pressure *rec)
+{
+	__u64 took[PW_PRESSURE_TYPES] = { 0 };
+
+	memset(rec, 0, sizeof(*rec));
+	rec->h.type = PW_EV_PRESSURE;
+	rec->h.size = sizeof(*rec);
+	rec->h.ts_ns = now_ns;
+	rec->shed = t->shed - st->base.shed;
+	rec->sampled = t->sampled - st->base.sampled;
+	rec->dropped = t->dropped >= st->base.dropped ? t->dropped - st->base.dropped : 0;
+	/* the types shed most since base, most first */
+	for (__u32 type = 1; type < PW_EVENT_CLASS_TYPES; type++) {
+		__u64 n = t->type_shed[type] - st->base.type_shed[type];
+
+		for (int i = 0; n && i < PW_PRESSURE_TYPES; i++) {
+			if (n <= took[i])
+				continue;
+			memmove(&took[i + 1], &took[i], (PW_PRESSURE_TYPES - 1 - i) * sizeof(took[0]));
+			memmove(&rec->types[i + 1], &rec->types[i],
+				(PW_PRESSURE_TYPES - 1 - i) * sizeof(rec->types[0]));
+			took[i] = n;
+			rec->types[i] = type;
+			break;
+		}
+	}
+}
+
+int pw_pressure_step(struct pw_pressure_state *st, const struct pw_pressure_totals *t,
+		     __u64 now_ns, struct pw_pressure *rec)
+{
+	if (!st->based) {
+		/* persisted totals from another consumer, else now's: a
+		 * sensor reloaded since (totals below them) starts from 0 */
+		struct pw_pressure_totals b = { 0 };
+
+		if (pw_cstate_pressure_base(&b) && b.shed <= t->shed && b.sampled <= t->sampled)
+			st->base = b;
+		else if (!cs)
+			st->base = *t;
+		st->based = true;
+	}
+	if (!st->active) {
+		if (t->shed <= st->base.shed)
+			return 0;
+		st->active = true;
+		st->start_ns = st->last_change_ns = now_ns;
+		st->last_shed = t->shed;
+		pressure_fill(st, t, now_ns, rec);
+		rec->state = 1;
+		rec->max_rate = t->max_log2 ? 1u << (t->max_log2 < 31 ? t->max_log2 : 31) : 0;
+		return 1;
+	}
+	if (t->shed != st->last_shed) {
+		st->last_shed = t->shed;
+		st->last_change_ns = now_ns;
+		return 0;
+	}
+	if (now_ns - st->last_change_ns < (__u64)PW_PRESSURE_END_MS * 1000000ULL)
+		return 0;
+	pressure_fill(st, t, now_ns, rec);
+	rec->state = 0;
+	rec->duration_ns = now_ns - st->start_ns;
+	st->active = false;
+	st->base = *t;
+	if (cs) {
+		__atomic_store_n(&cs->pressure_shed, t->shed, __ATOMIC_RELAXED);
+		__atomic_store_n(&cs->pressure_sampled, t->sampled, __ATOMIC_RELAXED);
+		__atomic_store_n(&cs->pressure_dropped, t->dropped, __ATOMIC_RELAXED);
+	}
+	return 1;
+}

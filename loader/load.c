@@ -368,7 +368,7 @@ static int freeze_maps(struct bpf_object *obj, const struct rollback *rb, const 
 		       bool defer_proc)
 {
 	static const char *const program_only[] = { "stats", "proc_cache", "proc_lineage",
-								    "cgroup_container" };
+								    "cgroup_container", "shed" };
 	struct bpf_map *m;
 
 	bpf_object__for_each_map(m, obj) {
@@ -515,12 +515,34 @@ static int init_config(struct bpf_object *obj)
 	struct pw_config cfg = { .enabled = 1, .wakeup_bytes = PW_DEFAULT_WAKEUP_BYTES,
 				 .block_slow_ns = PW_DEFAULT_BLOCK_SLOW_NS,
 				 .hash_max_mb = PW_DEFAULT_HASH_MAX_MB,
-				 .ancestors = PW_DEFAULT_ANCESTORS };
+				 .ancestors = PW_DEFAULT_ANCESTORS,
+				 .shed = PW_DEFAULT_SHED,
+				 .shed_high_water = PW_DEFAULT_SHED_HIGH_WATER,
+				 .class_reserve = PW_DEFAULT_CLASS_RESERVE };
 	__u32 zero = 0;
 
 	if (!m)
 		return 0;
 	return bpf_map_update_elem(bpf_map__fd(m), &zero, &cfg, BPF_ANY);
+}
+
+/* maps/event_class, when this load creates it: PW_EVENT_CLASS_DEFAULTS
+ * (every other type is normal, the array's zero). */
+static int init_event_class(struct bpf_object *obj)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "event_class");
+	__u32 type, cls;
+
+	if (!m)
+		return 0;
+#define PW_X(t, c)								\
+	type = PW_EV_##t;							\
+	cls = PW_CLASS_##c;							\
+	if (bpf_map_update_elem(bpf_map__fd(m), &type, &cls, BPF_ANY))		\
+		return -1;
+	PW_EVENT_CLASS_DEFAULTS(PW_X)
+#undef PW_X
+	return 0;
 }
 
 /* process/exec_env: the default names of the environment variables the
@@ -909,6 +931,10 @@ static int load_attempt(const char *object, const char *module, const char *modu
 		goto fail;
 	if (!existed_before(&rb, "config") && init_config(obj)) {
 		die_msg("%s: cannot initialise config: %s", module, strerror(errno));
+		goto fail;
+	}
+	if (!existed_before(&rb, "event_class") && init_event_class(obj)) {
+		die_msg("%s: cannot initialise event_class: %s", module, strerror(errno));
 		goto fail;
 	}
 	if (init_exec_env(obj)) {

@@ -339,6 +339,39 @@ static void emit_suppressed(struct pw_emit *e, const void *rec, size_t len)
 	emit_duration(e, "period_ns", "period", r.period_ns);
 }
 
+/* pressure (the consumer's): state=start|end, the rates and counts, and
+ * the types shed most (JSON an array of names, text comma-separated). */
+static void emit_pressure(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_pressure r;
+	char types[PW_PRESSURE_TYPES * 24];
+	size_t n = 0;
+
+	PW_COPY(&r, rec, len);
+	emit_str(e, "state", "state", r.state ? "start" : "end", 6);
+	if (r.max_rate)
+		emit_u64(e, "max_sample_rate", "max_rate", r.max_rate);
+	emit_u64(e, "shed", "shed", r.shed);
+	emit_u64(e, "sampled", "sampled", r.sampled);
+	emit_u64(e, "dropped", "dropped", r.dropped);
+	if (!r.state)
+		emit_duration(e, "duration_ns", "dur", r.duration_ns);
+	for (int i = 0; i < PW_PRESSURE_TYPES && r.types[i]; i++) {
+		const char *t = pw_event_type_name(r.types[i]);
+		int w = snprintf(types + n, sizeof(types) - n, "%s%c", t ? t : "unknown",
+				 e->fmt == PW_FMT_JSON ? '\0' : ',');
+
+		if (w > 0 && (size_t)w < sizeof(types) - n)
+			n += (size_t)w;
+	}
+	if (e->fmt == PW_FMT_JSON) {
+		emit_strv(e, "types", types, n ? n - 1 : 0);
+	} else if (n) {
+		types[n - 1] = '\0';
+		emit_str(e, "types", "types", types, n - 1);
+	}
+}
+
 PW_DEFINE_NAME_FN(enforce_action_name, PW_ENFORCE_ACTIONS)
 
 PW_DEFINE_NAME_FN(enforce_via_name, PW_ENFORCE_VIAS)
@@ -2496,6 +2529,8 @@ static const struct pw_event_desc pw_event_descs[] = {
 
 	/* deny */
 	{ PW_EV_DENY, sizeof(struct pw_deny), emit_deny },
+	/* consumer */
+	{ PW_EV_PRESSURE, sizeof(struct pw_pressure), emit_pressure },
 
 	/* end */
 };
@@ -2598,7 +2633,8 @@ static void emit_common_text_tail(struct pw_emit *e, const struct pw_hdr *h)
 static void emit_common_json(struct pw_emit *e, const struct pw_hdr *h,
 			     const struct pw_clock *clk)
 {
-	const char *mod = pw_module_name(h->module);
+	/* pressure: the consumer's own event, of no module */
+	const char *mod = h->type == PW_EV_PRESSURE ? "consumer" : pw_module_name(h->module);
 	const char *type = pw_event_type_name(h->type);
 	size_t tl, ml;
 	char *p;
@@ -2836,6 +2872,10 @@ int pw_event_format_extra(const void *rec, size_t len, enum pw_output_fmt fmt,
 	emit_lineage(&e, &h, x ? x->lineage : NULL);
 	if (h.rule)
 		emit_rule(&e, h.rule);
+	/* sent as 1 of sample_rate events of its type (shedding) */
+	if (h.sample_log2)
+		emit_u64(&e, "sample_rate", "sample_rate",
+			 1ULL << (h.sample_log2 < 63 ? h.sample_log2 : 63));
 	emit_cstr(&e, fmt == PW_FMT_JSON ? "}\n" : "\n");
 	if (e.err) {
 		out->len = start;

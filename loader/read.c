@@ -17,9 +17,9 @@
  *                   written. Records are not copied: a record's ring space
  *                   is released only once its line is out.
  *   guard thread    keeps a blocked output from filling the ring: while a
- *                   write(2) has blocked and the ring is 3/4 full, it
+ *                   write(2) has blocked and the ring is 5/8 full, it
  *                   releases the oldest records the worker has not read,
- *                   down to 5/8, counted as the consumer's drops, so the
+ *                   down to 1/2, counted as the consumer's drops, so the
  *                   kernel keeps room for new events (see guard_main).
  *
  *   So whatever is in the ring but not yet written when the consumer dies
@@ -490,8 +490,12 @@ static int record_at(__u64 pos, const unsigned char **data, __u32 *len,
  * as the consumer's drops. It touches only records past the worker's
  * cursor, and only while the worker is inside write_out(), so no record
  * is released under the worker's feet; the worker resumes after them. */
-#define GUARD_HIGH(size)	((size) / 4 * 3)
-#define GUARD_LOW(size)		((size) / 8 * 5)
+/* 5/8: below the room normal events may fill (75% with the default
+ * config.class_reserve, README "Under load"), so that a stalled output
+ * makes the guard release records before the kernel refuses any (it was
+ * 3/4 before classes: at the normal room, the kernel dropped first). */
+#define GUARD_HIGH(size)	((size) / 8 * 5)
+#define GUARD_LOW(size)		((size) / 2)
 #define GUARD_TICK_NS		1000000L
 /* The worker wakes the guard for a write only when the ring is at least
  * this full; otherwise the guard looks on its own every GUARD_IDLE_NS. A
@@ -879,6 +883,89 @@ static bool drain_gave_up(bool busy, __u64 cursor, long long *busy_since)
 	return true;
 }
 
+/* ------------------------------------------------------------------ */
+/* Pressure: the consumer's events when shedding starts and ends        */
+
+static int shed_fd = -1;			/* maps/shed; -1: no pressure events */
+static struct pw_pressure_state pressure;
+static struct pw_pressure_totals pressure_t;
+static long long pressure_next;
+
+/* maps/shed and maps/stats summed (worker thread). */
+static int pressure_read(struct pw_pressure_totals *t)
+{
+	static unsigned char *vals;
+	static int ncpu;
+	size_t stride = (sizeof(struct pw_shed) + 7) & ~(size_t)7;
+	size_t sstride = ((size_t)stats_value_size + 7) & ~(size_t)7;
+	size_t need;
+	__u32 key;
+
+	if (!vals) {
+		ncpu = libbpf_num_possible_cpus();
+		need = stride > sstride ? stride : sstride;
+		if (ncpu <= 0 || !(vals = calloc((size_t)ncpu, need)))
+			return -1;
+	}
+	memset(t, 0, sizeof(*t));
+	for (key = 0; key < PW_EVENT_CLASS_TYPES; key++) {
+		if (bpf_map_lookup_elem(shed_fd, &key, vals))
+			return -1;
+		for (int c = 0; c < ncpu; c++) {
+			struct pw_shed v;
+
+			memcpy(&v, vals + (size_t)c * stride, sizeof(v));
+			t->type_shed[key] += v.shed;
+			t->shed += v.shed;
+			t->sampled += v.sampled;
+			if (v.sampled && v.last_log2 > t->max_log2)
+				t->max_log2 = v.last_log2;
+		}
+	}
+	for (key = 0; key < PW_MOD_MODULE_END; key++) {
+		if (bpf_map_lookup_elem(stats_fd, &key, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++) {
+			struct pw_stats v;
+
+			memcpy(&v, vals + (size_t)c * sstride, sizeof(v));
+			t->dropped += v.dropped;
+		}
+	}
+	return 0;
+}
+
+/* Every PW_PRESSURE_POLL_MS: a pressure event due goes first into the
+ * batch, its mark at the cursor (nothing of the ring to commit). Not
+ * in the ring, it is not re-delivered by a consumer killed before writing
+ * it; the next consumer reports the shedding again from the persisted
+ * totals (maps/consumer). */
+static void pressure_poll(struct pw_buf *buf, struct mark *marks, size_t *nm, __u64 cursor)
+{
+	long long t = now_ns();
+	struct pw_pressure rec;
+
+	if (shed_fd < 0 || t < pressure_next)
+		return;
+	pressure_next = t + PW_PRESSURE_POLL_MS * 1000000LL;
+	if (pressure_read(&pressure_t) ||
+	    !pw_pressure_step(&pressure, &pressure_t, (__u64)t, &rec))
+		return;
+	if (opt.alerts || (opt.type_filter && !opt.type_allowed[PW_EV_PRESSURE]))
+		return;
+	rec.h.pid = rec.h.tid = (__u32)getpid();
+	rec.h.ppid = (__u32)getppid();
+	rec.h.uid = (__u32)getuid();
+	rec.h.gid = (__u32)getgid();
+	snprintf(rec.h.comm, sizeof(rec.h.comm), "pinwatch-read");
+	if (pw_event_format_extra(&rec, sizeof(rec), opt.fmt, &clk, NULL, buf))
+		return;
+	marks[*nm].off = buf->len;
+	marks[*nm].end = cursor;
+	marks[*nm].line = true;
+	(*nm)++;
+}
+
 static void *worker_main(void *arg)
 {
 	__u64 cursor = __atomic_load_n(ring.consumer_pos, __ATOMIC_ACQUIRE);
@@ -918,6 +1005,7 @@ static void *worker_main(void *arg)
 			prod = drain_target;
 		lineage_config();
 		buf.len = 0;
+		pressure_poll(&buf, marks, &nm, cursor);
 		while (cursor < prod && nm < opt.batch) {
 			const unsigned char *data;
 			bool discarded, line = false;
@@ -1131,6 +1219,20 @@ static int open_side_maps(void)
 	}
 	lineage = pw_lineage_cache_new(LINEAGE_SLOTS, lineage_fetch, NULL);
 	lineage_src.ctx = lineage;
+	/* optional: a sensor without it sheds nothing (no pressure events) */
+	{
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/maps/shed", opt.pin_root);
+		shed_fd = bpf_obj_get(path);
+		if (shed_fd >= 0 && (map_info(shed_fd, "shed", &info) ||
+				     info.type != BPF_MAP_TYPE_PERCPU_ARRAY ||
+				     info.value_size != sizeof(struct pw_shed) ||
+				     info.max_entries != PW_EVENT_CLASS_TYPES)) {
+			close(shed_fd);
+			shed_fd = -1;
+		}
+	}
 	return 0;
 }
 

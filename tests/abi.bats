@@ -61,7 +61,7 @@ stats_keys_seen() {
 @test "abi lists every section the scripts read, each item once" {
 	run -0 "$PW_LOAD" abi --json
 	for s in modules stats_keys filter_kinds filter_actions config_fields event_types block_modes block_ops \
-		uprobe_presets consumer_drops container_runtimes constants; do
+		uprobe_presets consumer_drops container_runtimes event_classes constants; do
 		jq -e --arg s "$s" '.[$s] | length > 0' <<<"$output" >/dev/null || { echo "no section $s" >&2; return 1; }
 		jq -e --arg s "$s" '.[$s] | (map(.name) | unique | length) == length' <<<"$output" >/dev/null ||
 			{ echo "a name twice in $s" >&2; return 1; }

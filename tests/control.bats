@@ -52,7 +52,7 @@ setup() {
 
 @test "stats prints text, JSON and Prometheus counters" {
 	run -0 "$PW" stats
-	[[ ${lines[0]} == MODULE*SEEN*FILTERED*EMITTED*DROPPED ]]
+	[[ ${lines[0]} == MODULE*SEEN*FILTERED*EMITTED*DROPPED*SHED ]]
 	run "$PW" stats --json
 	assert_field "$output" '.[] | select(.module == "process") | .seen' -gt 0
 	run "$PW" stats --prom

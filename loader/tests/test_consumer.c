@@ -39,6 +39,50 @@ static void walk(struct pw_backlog *b)
 	pw_ring_backlog(&cons, &prod, data, SIZE, b);
 }
 
+#define MS 1000000ULL
+
+/* Pressure events (no maps/consumer mapped: the first totals are the
+ * base): one start when the shed total grows, one end PW_PRESSURE_END_MS
+ * after it last grew, with the counts since the base; a second episode
+ * counts from the first one's end. */
+static void test_pressure(void)
+{
+	static struct pw_pressure_totals t;
+	struct pw_pressure_state st = { 0 };
+	struct pw_pressure r;
+
+	t.shed = 10;
+	t.type_shed[20] = 10;
+	t.dropped = 5;
+	CHECK(pw_pressure_step(&st, &t, 0, &r) == 0);	/* base */
+	CHECK(pw_pressure_step(&st, &t, 100 * MS, &r) == 0);
+	t.shed = 110;
+	t.type_shed[20] = 80;
+	t.type_shed[10] = 30;
+	t.sampled = 12;
+	t.max_log2 = 3;
+	t.dropped = 9;
+	CHECK(pw_pressure_step(&st, &t, 200 * MS, &r) == 1);
+	CHECK(r.h.type == PW_EV_PRESSURE && r.h.size == sizeof(r) && r.state == 1);
+	CHECK(r.shed == 100 && r.sampled == 12 && r.dropped == 4 && r.max_rate == 8);
+	CHECK(r.types[0] == 20 && r.types[1] == 10 && r.types[2] == 0);
+	t.shed = 150;
+	t.type_shed[10] = 60;
+	CHECK(pw_pressure_step(&st, &t, 300 * MS, &r) == 0);	/* still shedding */
+	CHECK(pw_pressure_step(&st, &t, (300 + PW_PRESSURE_END_MS - 1) * MS, &r) == 0);
+	CHECK(pw_pressure_step(&st, &t, (300 + PW_PRESSURE_END_MS) * MS, &r) == 1);
+	CHECK(r.state == 0 && r.shed == 140 && r.sampled == 12 && r.dropped == 4);
+	CHECK(r.duration_ns == (100 + PW_PRESSURE_END_MS) * MS);	/* start to end */
+	CHECK(r.types[0] == 20 && r.types[1] == 10);
+	/* quiet: nothing; a second episode counts from the end */
+	CHECK(pw_pressure_step(&st, &t, 5000 * MS, &r) == 0);
+	t.shed = 151;
+	t.type_shed[30] = 1;
+	CHECK(pw_pressure_step(&st, &t, 5100 * MS, &r) == 1);
+	CHECK(r.state == 1 && r.shed == 1 && r.sampled == 0 && r.dropped == 0);
+	CHECK(r.types[0] == 30 && r.types[1] == 0);
+}
+
 int main(void)
 {
 	struct pw_backlog b;
@@ -102,6 +146,7 @@ int main(void)
 	walk(&b);
 	CHECK(b.records == 0 && b.oldest_ts_ns == 0);
 
+	test_pressure();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -1709,6 +1709,48 @@ static void test_deny(void)
 	pw_event_set_rule_lookup(NULL);
 }
 
+/* Shedding: an event sent as a sample carries sample_rate (2^sample_log2);
+ * the consumer's pressure events, start and end. */
+static void test_shedding(void)
+{
+	struct pw_pressure p;
+	struct pw_fork f;
+
+	fill_hdr(&f.h, PW_EV_FORK, sizeof(f));
+	f.child_pid = 4321;
+	f.pad = 0;
+	f.h.sample_log2 = 3;
+	CHECK_TEXT(&f, sizeof(f), "fork  " COLS "child=4321 sample_rate=8\n");
+	CHECK_JSON(&f, sizeof(f), HDR_JSON("fork") ",\"child_pid\":4321" NO_LINEAGE
+		   ",\"sample_rate\":8}\n");
+	f.h.sample_log2 = 0;
+	CHECK_JSON(&f, sizeof(f), HDR_JSON("fork") ",\"child_pid\":4321" NO_LINEAGE "}\n");
+
+	memset(&p, 0, sizeof(p));
+	fill_hdr(&p.h, PW_EV_PRESSURE, sizeof(p));
+	p.state = 1;
+	p.max_rate = 16;
+	p.shed = 1500;
+	p.sampled = 100;
+	p.dropped = 7;
+	p.types[0] = PW_EV_OPEN;
+	p.types[1] = PW_EV_SYSCALL;
+	CHECK_TEXT(&p, sizeof(p), "pressure " COLS "state=start max_rate=16 shed=1500 sampled=100 "
+		   "dropped=7 types=open,syscall\n");
+	CHECK_JSON(&p, sizeof(p), HDR_JSON_M("pressure", "consumer") ",\"state\":\"start\","
+		   "\"max_sample_rate\":16,\"shed\":1500,\"sampled\":100,\"dropped\":7,"
+		   "\"types\":[\"open\",\"syscall\"]" NO_LINEAGE "}\n");
+	p.state = 0;
+	p.max_rate = 0;
+	p.duration_ns = 2500000000ULL;
+	p.types[0] = p.types[1] = 0;
+	CHECK_TEXT(&p, sizeof(p), "pressure " COLS "state=end shed=1500 sampled=100 dropped=7 "
+		   "dur=2.500s\n");
+	CHECK_JSON(&p, sizeof(p), HDR_JSON_M("pressure", "consumer") ",\"state\":\"end\","
+		   "\"shed\":1500,\"sampled\":100,\"dropped\":7,\"duration_ns\":2500000000,"
+		   "\"types\":[]" NO_LINEAGE "}\n");
+}
+
 /* Every type the decoder knows has a text line compared exactly above: a
  * new event type fails here until its test is written. Runs last. */
 static void test_text_coverage(void)
@@ -2357,6 +2399,7 @@ int main(void)
 	test_io_uring();
 	test_rules();
 	test_deny();
+	test_shedding();
 	test_lineage();
 	test_lineage_cache();
 	test_text_coverage();

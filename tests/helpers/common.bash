@@ -93,14 +93,14 @@ stat_of() { # module counter
 	"$PW" stats --json | jq -r --arg m "$1" --arg c "$2" '.[] | select(.module == $m) | .[$c]'
 }
 
-# seen == filtered + emitted + dropped, retried briefly: the counters are
+# seen == filtered + emitted + dropped + shed, retried briefly: the counters are
 # per-CPU and a program may be between its "seen" and its outcome while we
 # read them. Prints the last reading.
 stats_balance() { # module
 	local s
 	for _ in $(seq 1 20); do
 		s=$("$PW" stats --json | jq -c --arg m "$1" '.[] | select(.module == $m)')
-		if jq -e '.seen == .filtered + .emitted + .dropped' <<<"$s" >/dev/null; then
+		if jq -e '.seen == .filtered + .emitted + .dropped + (.shed // 0)' <<<"$s" >/dev/null; then
 			echo "$s"
 			return 0
 		fi
@@ -116,7 +116,7 @@ pin_state() {
 	[[ -d $PIN_ROOT ]] || { echo "no pins"; return 0; }
 	find "$PIN_ROOT" | sort
 	local m
-	for m in "$PIN_ROOT"/maps/config "$PIN_ROOT"/maps/filter_* "$PIN_ROOT"/maps/blocklist \
+	for m in "$PIN_ROOT"/maps/config "$PIN_ROOT"/maps/event_class "$PIN_ROOT"/maps/filter_* "$PIN_ROOT"/maps/blocklist \
 		"$PIN_ROOT"/syscall/selected "$PIN_ROOT"/uprobe/*/info; do
 		[[ -e $m ]] && { echo "== ${m##*/}"; bpftool map dump pinned "$m"; }
 	done
