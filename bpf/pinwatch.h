@@ -118,7 +118,7 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
  * oom 60-69, block 70-79, capability 80-89, audit 90-99, uprobe 100-109,
  * tracepoint workbench 110-119, bench 120-129, cred 130-139, ptrace 140-149,
  * kmod 150-159, ns 160-169, attr 170-179, iouring 180-189, bpf 190-199,
- * rules 200-209.
+ * rules 200-209, the consumer's self-check (tamper) 210-219.
  * X(UP, name, id) */
 #define PW_EVENT_TYPES(X)		\
 	X(EXEC, exec, 1)		\
@@ -161,7 +161,8 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 	X(UTIMES, utimes, 173)		\
 	X(IO_URING, io_uring, 180)	\
 	X(BPF, bpf, 190)		\
-	X(SUPPRESSED, suppressed, 200)
+	X(SUPPRESSED, suppressed, 200)	\
+	X(TAMPER, tamper, 210)
 
 enum pw_event_type {
 #define PW_X(up, low, id) PW_EV_##up = id,
@@ -1765,6 +1766,64 @@ struct pw_suppressed {
 	__u32 count;		/* hits the window held back */
 	__u32 pad;
 	__u64 period_ns;	/* the rule's throttle period */
+};
+
+/* ---- the manifest (maps/manifest) and tamper events ---- */
+
+/* What a manifest entry pins. X(UP, name, id) */
+#define PW_PIN_KINDS(X)		\
+	X(PROG, prog, 1)	\
+	X(LINK, link, 2)
+
+enum pw_pin_kind {
+#define PW_X(up, low, id) PW_PIN_##up = id,
+	PW_PIN_KINDS(PW_X)
+#undef PW_X
+};
+
+#define PW_MANIFEST_ENTRIES	4096
+#define PW_MANIFEST_PATH_MAX	128
+
+/* maps/manifest key: the pin's path relative to the pin root
+ * ("process/prog_exec_filter"), zero-padded. */
+struct pw_manifest_key {
+	char path[PW_MANIFEST_PATH_MAX];
+};
+
+/* maps/manifest value: what `pinwatch up` pinned there. */
+struct pw_manifest_entry {
+	__u64 ino;		/* inode of the pin in the bpf filesystem */
+	__u32 id;		/* program or link id */
+	__u32 kind;		/* enum pw_pin_kind */
+	__u32 prog_id;		/* a link's program id; 0 for a program */
+	__u32 pad;
+};
+
+/* What the consumer's self-check found (field "what"). removed: the pin
+ * is gone (the object it held may live on); replaced: another object (or
+ * another pin: a new inode) is at the path, or a link runs another
+ * program; detached: a link pin is gone and the link with it (its id no
+ * longer exists: the hook runs no more). X(UP, name, id) */
+#define PW_TAMPER_WHATS(X)		\
+	X(REMOVED, removed, 1)		\
+	X(REPLACED, replaced, 2)	\
+	X(DETACHED, detached, 3)
+
+enum pw_tamper_what {
+#define PW_X(up, low, id) PW_TAMPER_##up = id,
+	PW_TAMPER_WHATS(PW_X)
+#undef PW_X
+};
+
+/* Written by pinwatch-read (not by BPF) when a manifest entry no longer
+ * matches its pin; the header is the consumer's own (pid, comm, ...). */
+struct pw_tamper {
+	struct pw_hdr h;
+	__u32 what;		/* enum pw_tamper_what */
+	__u32 kind;		/* enum pw_pin_kind */
+	__u32 expected_id;	/* the manifest's id */
+	__u32 found_id;		/* the id at the pin now; 0: none */
+	char pin[PW_MANIFEST_PATH_MAX];	/* relative to the pin root */
 };
 
 #endif /* PINWATCH_H */
