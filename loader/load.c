@@ -258,7 +258,17 @@ static void reap_stale(void)
 	closedir(d);
 	for (int i = 0; i < n; i++) {
 		char *p = path_join(env.pin_root, names[i]);
+		char module[64], *dir;
+		const char *rest = names[i] + (names[i][1] == 's' ? 9 : 11);
+		int len = (int)(strrchr(rest, '_') ? strrchr(rest, '_') - rest : 0);
 
+		/* a load killed after writing its manifest entries: gone with
+		 * the staging, unless the module is in place (a later load) */
+		snprintf(module, sizeof(module), "%.*s", len, rest);
+		dir = path_join(env.pin_root, module);
+		if (names[i][1] == 's' && len && module_id(module) >= 0 && !path_exists(dir))
+			manifest_forget(module);
+		free(dir);
 		remove_tree(p);
 		die_msg("removed %s/%s: left by %s killed midway (its pins and links are gone now)",
 			env.pin_root, names[i], names[i][1] == 's' ? "a load" : "an unload");

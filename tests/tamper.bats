@@ -81,6 +81,19 @@ manifest() {
 	[ -n "$(manifest | jq -r '.[].key.path | select(startswith("signal/"))')" ]
 }
 
+# A load killed after it wrote its entries but before its pins were in
+# place: reaping its staging directory takes the entries too, so no
+# consumer reports pins that never were in place.
+@test "the manifest entries of a load killed before its rename go with its staging directory" {
+	run -137 env PINWATCH_TEST_FAIL_AT=kill_before_rename "$PW_LOAD" --pin-root "$PIN_ROOT" \
+		--lock "${PINWATCH_LOCK:-/run/pinwatch.lock}" load "$PW_BUILD/bpf/signal.bpf.o"
+	[ -n "$(manifest | jq -r '.[].key.path | select(startswith("signal/"))')" ]
+	run -0 "$PW_LOAD" --pin-root "$PIN_ROOT" --lock "${PINWATCH_LOCK:-/run/pinwatch.lock}" reap
+	[ -z "$(find "$PIN_ROOT" -maxdepth 1 -name '_staging_*')" ]
+	[ -z "$(manifest | jq -r '.[].key.path | select(startswith("signal/"))')" ]
+	[ -n "$(manifest | jq -r '.[].key.path | select(startswith("process/"))')" ]
+}
+
 @test "an untouched sensor, and a module taken down while the consumer runs, give no tamper event" {
 	"$PW" up signal >/dev/null
 	start_reader
@@ -90,6 +103,23 @@ manifest() {
 	stop_reader
 	[ ! -s "$OUT" ]
 	grep -q 'delivered 0,' "$ERR"
+}
+
+@test "an on-demand hook attached and detached through the control plane gives no tamper event, its link is checked while attached" {
+	"$PW" up syscall >/dev/null
+	start_reader
+	"$PW" config set syscall_latency 1
+	e=$(manifest | jq -c '.[] | select(.key.path == "syscall/link_exit") | .value')
+	assert_field "$e" .id "$(bpftool -j link show pinned "$PIN_ROOT/syscall/link_exit" | jq .id)"
+	sleep 1.5
+	"$PW" config set syscall_latency 0
+	[ -z "$(manifest | jq -r '.[].key.path | select(. == "syscall/link_exit")')" ]
+	sleep 1.5
+	[ ! -s "$OUT" ]
+	"$PW" config set syscall_latency 1
+	rm "$PIN_ROOT/syscall/link_exit"
+	ev=$(tamper_of syscall/link_exit detached)
+	assert_field "$ev" .kind link
 }
 
 @test "a removed program pin is reported once, as removed, with the id up recorded, and counted" {
