@@ -324,7 +324,8 @@ static __always_inline bool dentry_under_root(struct audit_scratch *s, struct de
 /* The shared maps (bpf/maps.bpf.h). */
 #define SHARED_MAPS(X)								\
 	X(config) X(stats) X(events) X(filter_pid) X(filter_uid) X(filter_comm)	\
-	X(filter_cgroup) X(filter_cidr) X(filter_path) X(proc_cache) X(blocklist)
+	X(filter_cgroup) X(filter_cidr) X(filter_path) X(proc_cache) X(blocklist)	\
+	X(manifest)
 
 /* A shared map, by the kernel address of its struct bpf_map. */
 static __always_inline bool shared_map(void *map)

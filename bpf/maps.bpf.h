@@ -49,6 +49,19 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } consumer SEC(".maps");
 
+/* What `pinwatch up` pinned (struct pw_manifest_key -> pw_manifest_entry):
+ * written by pinwatch-load after a module's pins are in place, entries
+ * removed by down; no program touches it. pinwatch-read compares the pins
+ * with it every --tamper-interval and reports a tamper event on a
+ * difference. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PW_MANIFEST_ENTRIES);
+	__type(key, struct pw_manifest_key);
+	__type(value, struct pw_manifest_entry);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} manifest SEC(".maps");
+
 /* Size set by the loader before the first load (--ringbuf-size). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

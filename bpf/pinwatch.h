@@ -164,6 +164,7 @@ _Static_assert(__builtin_popcountll(0 PW_STATS_KEYS(PW_X)) == 0 PW_STATS_KEYS(PW
 	X(IO_URING, io_uring, 180)	\
 	X(BPF, bpf, 190)		\
 	X(SUPPRESSED, suppressed, 200)	\
+	X(TAMPER, tamper, 210)	\
 	X(PRESSURE, pressure, 220)	\
 	X(DENY, deny, 230)
 
@@ -209,7 +210,8 @@ enum pw_event_class {
 	X(BPF, HIGH)			\
 	X(SUPPRESSED, HIGH)		\
 	X(PRESSURE, CRITICAL)		\
-	X(DENY, CRITICAL)
+	X(DENY, CRITICAL)		\
+	X(TAMPER, CRITICAL)
 
 /* maps/event_class: one __u32 class per event type id (0 .. PW_EVENT_CLASS_TYPES - 1). */
 #define PW_EVENT_CLASS_TYPES	256
@@ -1942,6 +1944,64 @@ struct pw_pressure {
 	__u64 duration_ns;	/* end: from the start event to this one (the last
 				 * PW_PRESSURE_END_MS of it without shedding) */
 	__u32 types[PW_PRESSURE_TYPES];	/* the types shed most, 0: none */
+};
+
+/* ---- the manifest (maps/manifest) and tamper events ---- */
+
+/* What a manifest entry pins. X(UP, name, id) */
+#define PW_PIN_KINDS(X)		\
+	X(PROG, prog, 1)	\
+	X(LINK, link, 2)
+
+enum pw_pin_kind {
+#define PW_X(up, low, id) PW_PIN_##up = id,
+	PW_PIN_KINDS(PW_X)
+#undef PW_X
+};
+
+#define PW_MANIFEST_ENTRIES	4096
+#define PW_MANIFEST_PATH_MAX	128
+
+/* maps/manifest key: the pin's path relative to the pin root
+ * ("process/prog_exec_filter"), zero-padded. */
+struct pw_manifest_key {
+	char path[PW_MANIFEST_PATH_MAX];
+};
+
+/* maps/manifest value: what `pinwatch up` pinned there. */
+struct pw_manifest_entry {
+	__u64 ino;		/* inode of the pin in the bpf filesystem */
+	__u32 id;		/* program or link id */
+	__u32 kind;		/* enum pw_pin_kind */
+	__u32 prog_id;		/* a link's program id; 0 for a program */
+	__u32 pad;
+};
+
+/* What the consumer's self-check found (field "what"). removed: the pin
+ * is gone (the object it held may live on); replaced: another object (or
+ * another pin: a new inode) is at the path, or a link runs another
+ * program; detached: a link pin is gone and the link with it (its id no
+ * longer exists: the hook runs no more). X(UP, name, id) */
+#define PW_TAMPER_WHATS(X)		\
+	X(REMOVED, removed, 1)		\
+	X(REPLACED, replaced, 2)	\
+	X(DETACHED, detached, 3)
+
+enum pw_tamper_what {
+#define PW_X(up, low, id) PW_TAMPER_##up = id,
+	PW_TAMPER_WHATS(PW_X)
+#undef PW_X
+};
+
+/* Written by pinwatch-read (not by BPF) when a manifest entry no longer
+ * matches its pin; the header is the consumer's own (pid, comm, ...). */
+struct pw_tamper {
+	struct pw_hdr h;
+	__u32 what;		/* enum pw_tamper_what */
+	__u32 kind;		/* enum pw_pin_kind */
+	__u32 expected_id;	/* the manifest's id */
+	__u32 found_id;		/* the id at the pin now; 0: none */
+	char pin[PW_MANIFEST_PATH_MAX];	/* relative to the pin root */
 };
 
 #endif /* PINWATCH_H */

@@ -244,7 +244,17 @@ static void reap_stale(void)
 	closedir(d);
 	for (int i = 0; i < n; i++) {
 		char *p = path_join(env.pin_root, names[i]);
+		char module[64], *dir;
+		const char *rest = names[i] + (names[i][1] == 's' ? 9 : 11);
+		int len = (int)(strrchr(rest, '_') ? strrchr(rest, '_') - rest : 0);
 
+		/* a load killed after writing its manifest entries: gone with
+		 * the staging, unless the module is in place (a later load) */
+		snprintf(module, sizeof(module), "%.*s", len, rest);
+		dir = path_join(env.pin_root, module);
+		if (names[i][1] == 's' && len && module_id(module) >= 0 && !path_exists(dir))
+			manifest_forget(module);
+		free(dir);
 		remove_tree(p);
 		die_msg("removed %s/%s: left by %s killed midway (its pins and links are gone now)",
 			env.pin_root, names[i], names[i][1] == 's' ? "a load" : "an unload");
@@ -272,11 +282,13 @@ static bool injected_prog(const char *step, const char *prog)
 struct rollback {
 	bool created_root;
 	bool created_maps_dir;
-	char *maps_existing[32]; /* shared pins present before this load */
+	char *maps_existing[64]; /* shared pins present before this load (27 maps now) */
 	int n_existing;
 	char *staging;
 	const char *created_parent;	/* hooks->parent, when this load created it */
+	const char *manifest_dir;	/* the module's entries in maps/manifest, once written */
 };
+
 
 static bool existed_before(const struct rollback *rb, const char *name)
 {
@@ -293,7 +305,7 @@ static void snapshot_maps_dir(struct rollback *rb, const char *maps_dir)
 
 	if (!d)
 		return;
-	while ((e = readdir(d)) && rb->n_existing < 32)
+	while ((e = readdir(d)) && rb->n_existing < 64)
 		if (e->d_name[0] != '.')
 			rb->maps_existing[rb->n_existing++] = strdup(e->d_name);
 	closedir(d);
@@ -304,6 +316,8 @@ static void undo(struct rollback *rb, const char *maps_dir)
 	DIR *d;
 	struct dirent *e;
 
+	if (rb->manifest_dir)
+		manifest_forget(rb->manifest_dir);
 	if (rb->staging)
 		remove_tree(rb->staging);
 	if (rb->created_parent)
@@ -685,6 +699,125 @@ static void variant_failed(struct variant_failure *f, const char *prog, const ch
 	va_end(ap);
 }
 
+/* ---- the manifest (maps/manifest): what up pinned, for pinwatch-read's
+ * self-check (tamper events). Keys are pin paths relative to the pin root. */
+
+static int manifest_fd(void)
+{
+	char *path = path_join(env.pin_root, "maps/manifest");
+	int fd = bpf_obj_get(path);
+
+	free(path);
+	return fd;
+}
+
+/* dir's path relative to the pin root, or NULL when it is not below it. */
+static const char *rel_to_root(const char *dir)
+{
+	size_t n = strlen(env.pin_root);
+
+	if (strncmp(dir, env.pin_root, n) || dir[n] != '/')
+		return NULL;
+	return dir + n + 1;
+}
+
+static int manifest_key(struct pw_manifest_key *k, const char *rel_dir, const char *name)
+{
+	memset(k, 0, sizeof(*k));
+	if (snprintf(k->path, sizeof(k->path), "%s/%s", rel_dir, name) >= (int)sizeof(k->path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* Records the pin dir/name (prog_* or link_*) as rel_dir/name. */
+static int manifest_add(int mfd, const char *dir, const char *rel_dir, const char *name)
+{
+	struct pw_manifest_key k;
+	struct pw_manifest_entry v = {};
+	struct bpf_link_info li = {};
+	struct bpf_prog_info pi = {};
+	__u32 len;
+	char path[512];
+	struct stat st;
+	int fd, err;
+
+	if (!strncmp(name, "prog_", 5))
+		v.kind = PW_PIN_PROG;
+	else if (!strncmp(name, "link_", 5))
+		v.kind = PW_PIN_LINK;
+	else
+		return 0;
+	if (manifest_key(&k, rel_dir, name))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (stat(path, &st))
+		return -1;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -1;
+	if (v.kind == PW_PIN_PROG) {
+		len = sizeof(pi);
+		err = bpf_obj_get_info_by_fd(fd, &pi, &len);
+		v.id = pi.id;
+	} else {
+		len = sizeof(li);
+		err = bpf_obj_get_info_by_fd(fd, &li, &len);
+		v.id = li.id;
+		v.prog_id = li.prog_id;
+	}
+	close(fd);
+	if (err)
+		return -1;
+	v.ino = st.st_ino;
+	return bpf_map_update_elem(mfd, &k, &v, BPF_ANY) ? -1 : 0;
+}
+
+/* Records every program and link pinned in dir under rel_dir. */
+static int manifest_add_dir(const char *dir, const char *rel_dir)
+{
+	int mfd = manifest_fd(), err = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (mfd < 0)
+		return -1;
+	d = opendir(dir);
+	if (!d) {
+		close(mfd);
+		return -1;
+	}
+	while (!err && (de = readdir(d)))
+		err = manifest_add(mfd, dir, rel_dir, de->d_name);
+	closedir(d);
+	close(mfd);
+	return err;
+}
+
+/* Removes the entries of the pins below rel_dir (a module, a probe). */
+void manifest_forget(const char *rel_dir)
+{
+	struct pw_manifest_key k, next, *prev = NULL;
+	size_t n = strlen(rel_dir);
+	int mfd = manifest_fd();
+
+	if (mfd < 0)
+		return;
+	/* deleting the key just visited can restart the walk: restart on
+	 * purpose after each delete (a few hundred entries at most) */
+	while (!bpf_map_get_next_key(mfd, prev, &next)) {
+		if (!strncmp(next.path, rel_dir, n) && next.path[n] == '/') {
+			bpf_map_delete_elem(mfd, &next);
+			prev = NULL;
+			continue;
+		}
+		k = next;
+		prev = &k;
+	}
+	close(mfd);
+}
+
 static int pin_module(struct bpf_object *obj, const char *module, const char *staging,
 		      struct bpf_link **links, int *n_links, struct variant_failure *fail)
 {
@@ -853,6 +986,7 @@ static int load_attempt(const char *object, const char *module, const char *modu
 	struct bpf_link *links[MAX_PROGS] = {};
 	struct bpf_program *prog;
 	int n_links = 0, err = 1, kept;
+	const char *rel_dir;
 	/* the process module's load records the processes already running */
 	bool snapshot = !hooks && !strcmp(module, "process");
 	bool use_iter = snapshot && snapshot_iter_supported();
@@ -954,6 +1088,14 @@ static int load_attempt(const char *object, const char *module, const char *modu
 	}
 	if (injected("pin") || pin_module(obj, module, rb.staging, links, &n_links, fail))
 		goto fail;
+	/* the manifest names the final paths: a rename keeps the inodes */
+	rel_dir = rel_to_root(module_dir);
+	rb.manifest_dir = rel_dir;
+	if (!rel_dir || manifest_add_dir(rb.staging, rel_dir)) {
+		die_msg("%s: cannot record the pins in %s/maps/manifest: %s", module, env.pin_root,
+			strerror(rel_dir ? errno : EINVAL));
+		goto fail;
+	}
 	if (injected("rename"))
 		goto fail;
 	injected_kill("kill_before_rename");
@@ -1058,7 +1200,9 @@ static int cmd_unload(const char *module)
 		die_msg("%s: not loaded", module);
 		goto out;
 	}
-	/* Rename first so the module disappears at once, then detach. */
+	/* The manifest first: pinwatch-read never sees a pin of it missing.
+	 * Then rename so the module disappears at once, then detach. */
+	manifest_forget(module);
 	if (asprintf(&doomed, "%s/_unloading_%s_%d", env.pin_root, module, getpid()) < 0 ||
 	    rename(module_dir, doomed)) {
 		die_msg("%s: cannot unpin: %s", module, strerror(errno));
@@ -1162,6 +1306,15 @@ static int cmd_attach(const char *object, const char *hook, bool attach)
 	}
 	snprintf(path, sizeof(path), "%s/link_%s", module_dir, hook);
 	if (!attach) {
+		struct pw_manifest_key k;
+		int mfd = manifest_fd();
+
+		/* out of the manifest before the pin goes: no tamper event */
+		snprintf(name_hook, sizeof(name_hook), "link_%s", hook);
+		if (mfd >= 0 && !manifest_key(&k, module, name_hook))
+			bpf_map_delete_elem(mfd, &k);
+		if (mfd >= 0)
+			close(mfd);
 		if (unlink(path) && errno != ENOENT) {
 			die_msg("%s: %s: %s", module, path, strerror(errno));
 			goto out;
@@ -1189,6 +1342,16 @@ static int cmd_attach(const char *object, const char *hook, bool attach)
 	if (bpf_obj_pin(link_fd, path)) {
 		die_msg("%s: pin link %s: %s", module, hook, strerror(errno));
 		goto out;
+	}
+	snprintf(name_hook, sizeof(name_hook), "link_%s", hook);
+	{
+		int mfd = manifest_fd();
+
+		if (mfd < 0 || manifest_add(mfd, module_dir, module, name_hook))
+			die_msg("%s: link_%s not recorded in maps/manifest: %s", module, hook,
+				strerror(errno));
+		if (mfd >= 0)
+			close(mfd);
 	}
 	err = 0;
 out:

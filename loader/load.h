@@ -33,6 +33,9 @@ void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *path_join(const char *a, const char *b);
 bool path_exists(const char *p);
 void remove_tree(const char *dir);
+/* Removes maps/manifest's entries below rel_dir ("process", "uprobe/NAME"):
+ * before the pins go, so pinwatch-read reports no tamper. */
+void manifest_forget(const char *rel_dir);
 bool any_module_loaded(void);
 int set_const(struct bpf_object *obj, const char *var, const void *val, size_t size);
 

@@ -372,6 +372,24 @@ static void emit_pressure(struct pw_emit *e, const void *rec, size_t len)
 	}
 }
 
+PW_DEFINE_NAME_FN(tamper_what_name, PW_TAMPER_WHATS)
+
+PW_DEFINE_NAME_FN(pin_kind_name, PW_PIN_KINDS)
+
+/* The consumer's self-check. Text: "detached audit/link_bpf link id=12
+ * found=0" (found: the id at the pin now, 0 when none). */
+static void emit_tamper(struct pw_emit *e, const void *rec, size_t len)
+{
+	struct pw_tamper r;
+
+	PW_COPY(&r, rec, len);
+	emit_str(e, "what", "", tamper_what_name(r.what), 16);
+	emit_str(e, "pin", "", r.pin, sizeof(r.pin));
+	emit_str(e, "kind", "", pin_kind_name(r.kind), 16);
+	emit_u64(e, "expected_id", "id", r.expected_id);
+	emit_u64(e, "found_id", "found", r.found_id);
+}
+
 PW_DEFINE_NAME_FN(enforce_action_name, PW_ENFORCE_ACTIONS)
 
 PW_DEFINE_NAME_FN(enforce_via_name, PW_ENFORCE_VIAS)
@@ -2526,6 +2544,8 @@ static const struct pw_event_desc pw_event_descs[] = {
 
 	/* rules */
 	{ PW_EV_SUPPRESSED, sizeof(struct pw_suppressed), emit_suppressed },
+	/* the consumer's self-check */
+	{ PW_EV_TAMPER, sizeof(struct pw_tamper), emit_tamper },
 
 	/* deny */
 	{ PW_EV_DENY, sizeof(struct pw_deny), emit_deny },

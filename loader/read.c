@@ -85,6 +85,7 @@ static struct {
 	unsigned long long count;	/* 0: unlimited */
 	double timeout;			/* seconds, 0: none */
 	double stats_interval;		/* seconds, 0: no periodic report */
+	double tamper_interval;		/* seconds, 0: no self-check */
 	size_t batch;			/* --queue: records read per write */
 	bool type_filter;
 	bool type_allowed[65536];
@@ -96,6 +97,7 @@ static struct {
 	.fmt = PW_FMT_TEXT,
 	.pin_root = PW_PIN_ROOT,
 	.stats_interval = 5,
+	.tamper_interval = 10,
 	.batch = 4096,
 	.out = {
 		.kind = PW_OUT_STDOUT,
@@ -181,6 +183,7 @@ enum {
 	OPT_FILTER,
 	OPT_TP_OBJECT,
 	OPT_ALERTS,
+	OPT_TAMPER_INTERVAL,
 };
 
 static const struct argp_option options[] = {
@@ -219,6 +222,9 @@ static const struct argp_option options[] = {
 	  "Watch this tracepoint instead of the sensor's ring buffer", 3 },
 	{ "filter", OPT_FILTER, "EXPR", 0,
 	  "With --tracepoint: FIELD OP VALUE [&& ...], evaluated in BPF", 3 },
+	{ "tamper-interval", OPT_TAMPER_INTERVAL, "SEC", 0,
+	  "Compare the pinned programs and links with maps/manifest every SEC "
+	  "seconds and report a tamper event per difference (default 10, 0: off)", 0 },
 	{ "tp-object", OPT_TP_OBJECT, "FILE", 0,
 	  "With --tracepoint: the tpwatch BPF object (default: next to pinwatch-read)", 3 },
 	{ 0 },
@@ -316,6 +322,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case OPT_STATS_INTERVAL:
 		opt.stats_interval = parse_secs(st, "stats interval", arg);
+		break;
+	case OPT_TAMPER_INTERVAL:
+		opt.tamper_interval = parse_secs(st, "tamper interval", arg);
 		break;
 	case OPT_STATS:
 		opt.stats = true;
@@ -966,6 +975,242 @@ static void pressure_poll(struct pw_buf *buf, struct mark *marks, size_t *nm, __
 	(*nm)++;
 }
 
+/* The self-check (--tamper-interval): maps/manifest against the pins  */
+
+static int manifest_fd = -1;
+static long long next_tamper;
+
+/* A difference already reported: not again while it stays the same. */
+struct tamper_seen {
+	struct pw_manifest_key k;
+	__u32 what, found_id;
+	bool visited;
+};
+static struct tamper_seen *tseen;
+static size_t n_tseen;
+
+/* The kind of BPF object behind fd, from its anon inode's name. */
+static __u32 fd_kind(int fd)
+{
+	char link[64], target[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return 0;
+	target[n] = '\0';
+	/* as bpftool's get_fd_type(): the link's name was "bpf_link" before
+	 * "bpf-link" */
+	if (!strcmp(target, "anon_inode:bpf-prog"))
+		return PW_PIN_PROG;
+	if (!strcmp(target, "anon_inode:bpf-link") || !strcmp(target, "anon_inode:bpf_link"))
+		return PW_PIN_LINK;
+	return 0;
+}
+
+/* Fills t->what (0: as recorded) and t->found_id for one entry. False when
+ * it cannot tell (an error other than a missing pin): nothing is reported. */
+static bool tamper_check(const struct pw_manifest_key *k,
+			 const struct pw_manifest_entry *v, struct pw_tamper *t)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	t->what = 0;
+	t->found_id = 0;
+	snprintf(path, sizeof(path), "%s/%.*s", opt.pin_root,
+		 (int)sizeof(k->path), k->path);
+	if (stat(path, &st)) {
+		if (errno != ENOENT)
+			return false;
+		t->what = PW_TAMPER_REMOVED;
+		/* a link lives while a pin or an fd holds it: when its id is
+		 * gone too, the hook is detached */
+		if (v->kind == PW_PIN_LINK) {
+			fd = bpf_link_get_fd_by_id(v->id);
+			if (fd >= 0)
+				close(fd);
+			else if (errno == ENOENT)
+				t->what = PW_TAMPER_DETACHED;
+		}
+		return true;
+	}
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	if (fd_kind(fd) != v->kind) {
+		t->what = PW_TAMPER_REPLACED;	/* another kind of object */
+	} else if (v->kind == PW_PIN_PROG) {
+		struct bpf_prog_info pi = {};
+		__u32 len = sizeof(pi);
+
+		if (!bpf_obj_get_info_by_fd(fd, &pi, &len))
+			t->found_id = pi.id;
+	} else {
+		struct bpf_link_info li = {};
+		__u32 len = sizeof(li);
+
+		if (!bpf_obj_get_info_by_fd(fd, &li, &len)) {
+			t->found_id = li.id;
+			/* BPF_LINK_UPDATE: the same link, another program */
+			if (li.prog_id != v->prog_id)
+				t->what = PW_TAMPER_REPLACED;
+		}
+	}
+	close(fd);
+	if (t->found_id != v->id || (__u64)st.st_ino != v->ino)
+		t->what = PW_TAMPER_REPLACED;
+	return true;
+}
+
+/* True when the finding was reported already; remembers it otherwise. */
+static bool tamper_known(const struct pw_tamper *t,
+			 const struct pw_manifest_key *k)
+{
+	struct tamper_seen *n;
+
+	for (size_t i = 0; i < n_tseen; i++) {
+		if (memcmp(&tseen[i].k, k, sizeof(*k)))
+			continue;
+		tseen[i].visited = true;
+		if (tseen[i].what == t->what && tseen[i].found_id == t->found_id)
+			return true;
+		tseen[i].what = t->what;
+		tseen[i].found_id = t->found_id;
+		return false;
+	}
+	n = realloc(tseen, (n_tseen + 1) * sizeof(*tseen));
+	if (!n)
+		return false;	/* reported again next time rather than lost */
+	tseen = n;
+	tseen[n_tseen].k = *k;
+	tseen[n_tseen].what = t->what;
+	tseen[n_tseen].found_id = t->found_id;
+	tseen[n_tseen].visited = true;
+	n_tseen++;
+	return false;
+}
+
+/* Forgets the findings not seen this round (fixed, or out of the
+ * manifest: a later difference there is reported anew). */
+static void tamper_prune(void)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < n_tseen; i++)
+		if (tseen[i].visited) {
+			tseen[i].visited = false;
+			tseen[j++] = tseen[i];
+		}
+	n_tseen = j;
+}
+
+static void tamper_hdr(struct pw_hdr *h)
+{
+	h->type = PW_EV_TAMPER;
+	h->module = PW_MOD_AUDIT;
+	h->size = sizeof(struct pw_tamper);
+	h->ts_ns = (__u64)now_ns();
+	h->pid = (__u32)getpid();
+	h->tid = (__u32)gettid();
+	h->ppid = (__u32)getppid();
+	h->uid = (__u32)getuid();
+	h->gid = (__u32)getgid();
+	snprintf(h->comm, sizeof(h->comm), "%s", PROG);
+}
+
+/* One round: a tamper line per new difference, written and counted as
+ * delivered like the ring's (maps/consumer written_events). Returns -1
+ * when the output failed. */
+static int tamper_round(__u64 *cursor)
+{
+	struct pw_manifest_key k, next, *prev = NULL;
+	struct pw_manifest_entry v, again;
+	struct pw_buf buf = { 0 };
+	struct mark *marks = NULL;
+	size_t nm = 0;
+	int err = 0;
+
+	while (!bpf_map_get_next_key(manifest_fd, prev, &next)) {
+		struct pw_tamper t = {};
+
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(manifest_fd, &k, &v) || !tamper_check(&k, &v, &t))
+			continue;
+		if (!t.what) {
+			continue;
+		}
+		/* down removes the entries before the pins: an entry still
+		 * there, unchanged, after the check was tampered with */
+		if (bpf_map_lookup_elem(manifest_fd, &k, &again) || memcmp(&v, &again, sizeof(v)))
+			continue;
+		if (tamper_known(&t, &k))
+			continue;
+		tamper_hdr(&t.h);
+		t.kind = v.kind;
+		t.expected_id = v.id;
+		memcpy(t.pin, k.path, sizeof(t.pin));
+		t.pin[sizeof(t.pin) - 1] = '\0';
+		if (opt.type_filter && !opt.type_allowed[PW_EV_TAMPER])
+			continue;	/* --type without tamper */
+		if (pw_event_format_extra((const unsigned char *)&t, sizeof(t), opt.fmt, &clk,
+					  NULL, &buf))
+			continue;
+		struct mark *m = realloc(marks, (nm + 1) * sizeof(*marks));
+
+		if (!m)
+			break;
+		marks = m;
+		marks[nm].off = buf.len;
+		marks[nm].end = *cursor;	/* nothing of the ring: commits nothing new */
+		marks[nm].line = true;
+		nm++;
+	}
+	tamper_prune();
+	if (nm) {
+		guard_enter_write(*cursor);
+		err = write_out(&buf, marks, nm);
+		*cursor = guard_leave_write(*cursor);
+	}
+	pw_buf_free(&buf);
+	free(marks);
+	return err;
+}
+
+/* Whether a round is due now (the worker asks between batches). */
+static bool tamper_due(void)
+{
+	long long now;
+
+	if (manifest_fd < 0)
+		return false;
+	now = now_ns();
+	if (now < next_tamper)
+		return false;
+	next_tamper = now + (long long)(opt.tamper_interval * 1e9);
+	return true;
+}
+
+/* The manifest, when the self-check is on: a sensor pinned by a build
+ * without it is said once and not checked. */
+static void tamper_open(void)
+{
+	char path[PATH_MAX];
+
+	if (opt.tamper_interval <= 0 || opt.tp.tracepoint || opt.drain)
+		return;
+	snprintf(path, sizeof(path), "%s/maps/manifest", opt.pin_root);
+	manifest_fd = bpf_obj_get(path);
+	if (manifest_fd < 0) {
+		fprintf(stderr, PROG ": %s: %s: no tamper self-check\n", path, strerror(errno));
+		return;
+	}
+	next_tamper = now_ns() + (long long)(opt.tamper_interval * 1e9);
+}
+
 static void *worker_main(void *arg)
 {
 	__u64 cursor = __atomic_load_n(ring.consumer_pos, __ATOMIC_ACQUIRE);
@@ -997,9 +1242,15 @@ static void *worker_main(void *arg)
 	}
 
 	while (!stop && !LOAD(&stop_reading)) {
-		__u64 prod = __atomic_load_n(ring.producer_pos, __ATOMIC_ACQUIRE);
+		__u64 prod;
 		bool busy = false;
 		size_t nm = 0;
+
+		if (tamper_due() && tamper_round(&cursor)) {
+			stop = true;
+			break;
+		}
+		prod = __atomic_load_n(ring.producer_pos, __ATOMIC_ACQUIRE);
 
 		if (opt.drain && prod > drain_target)
 			prod = drain_target;
@@ -1575,6 +1826,7 @@ int main(int argc, char **argv)
 		claim_config();
 		pw_cstate_open(opt.pin_root);
 	}
+	tamper_open();
 	print_text_header();
 
 	if (pthread_create(&guardian, NULL, guard_main, NULL) ||

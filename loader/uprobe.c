@@ -311,6 +311,12 @@ int cmd_uprobe_del(const char *name)
 		die_msg("uprobe %s: no such probe", name);
 		goto out;
 	}
+	{
+		char rel[PW_MANIFEST_PATH_MAX];
+
+		snprintf(rel, sizeof(rel), "uprobe/%s", name);
+		manifest_forget(rel);
+	}
 	if (asprintf(&doomed, "%s/_unloading_uprobe_%s_%d", env.pin_root, name, getpid()) < 0 ||
 	    rename(dir, doomed)) {
 		die_msg("uprobe %s: cannot unpin: %s", name, strerror(errno));

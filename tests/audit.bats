@@ -48,6 +48,18 @@ audit_events() {
 	[ "$(jq -c 'select(.action == "map_update" and .object_name == "filter_comm")' <<<"$events" | wc -l)" -ge 1 ]
 }
 
+@test "a rewrite of maps/manifest (what the consumer's self-check compares with) is audited" {
+	key=$(printf 'process/link_exec' | od -An -tx1 -v | xargs)
+	key="$key$(printf ' 00%.0s' $(seq 1 $((128 - 17))))"
+	# shellcheck disable=SC2086 # bytes as words
+	value=$(bpftool -j map lookup pinned "$PIN_ROOT/maps/manifest" key hex $key | jq -r '.value | join(" ")')
+	# shellcheck disable=SC2086
+	bpftool map update pinned "$PIN_ROOT/maps/manifest" key hex $key value $value
+	ev=$(audit_events | jq -c 'select(.action == "map_update" and .object_name == "manifest")')
+	assert_field "$ev" .key "$(printf 'process/link_exec' | od -An -tx1 -v | tr -d ' \n')$(printf '00%.0s' $(seq 1 15))"
+	assert_field "$ev" .comm bpftool
+}
+
 # bats test_tags=vm-ci
 @test "detaching a probe by removing its link pin leaves an unlink event with the full path" {
 	(cd "$PIN_ROOT/process" && rm link_exit)

@@ -148,6 +148,8 @@ consumer: count zero|pinwatch-read --count 0
 consumer: negative timeout|pinwatch-read --timeout -1
 consumer: queue of zero events|pinwatch-read --queue 0
 consumer: stats interval not a number|pinwatch-read --stats-interval soon
+consumer: tamper interval not a number|pinwatch-read --tamper-interval soon
+consumer: negative tamper interval|pinwatch-read --tamper-interval -1
 consumer: unexpected argument|pinwatch-read extra
 consumer: pin root where the sensor is not loaded|pinwatch-read --drain --pin-root @TMP@/notbpffs
 uprobe: up of the uprobe module|pinwatch up uprobe

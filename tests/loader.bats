@@ -32,7 +32,7 @@ teardown() {
 		grep -qxF "$pin" <<<"$documented" || { echo "undocumented pin: $pin"; return 1; }
 	done < <(find "$PIN_ROOT" -mindepth 1 | sort)
 	for pin in maps/config maps/stats maps/events maps/filter_pid maps/filter_uid maps/filter_comm \
-		maps/filter_cgroup maps/proc_cache process/chain process/link_exec process/link_exit process/link_fork; do
+		maps/filter_cgroup maps/proc_cache maps/manifest process/chain process/link_exec process/link_exit process/link_fork; do
 		[ -e "$PIN_ROOT/$pin" ] || { echo "missing pin: $pin"; return 1; }
 	done
 }

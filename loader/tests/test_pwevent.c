@@ -1751,6 +1751,38 @@ static void test_shedding(void)
 		   "\"types\":[]" NO_LINEAGE "}\n");
 }
 
+/* The consumer's self-check: what changed at which pin, the manifest's id
+ * and the one found there (0: none). */
+static void test_tamper(void)
+{
+	struct pw_tamper r;
+
+	memset(&r, 0, sizeof(r));
+	fill_hdr_m(&r.h, PW_EV_TAMPER, PW_MOD_AUDIT, sizeof(r));
+	r.what = PW_TAMPER_DETACHED;
+	r.kind = PW_PIN_LINK;
+	r.expected_id = 12;
+	snprintf(r.pin, sizeof(r.pin), "process/link_exec");
+	CHECK_TEXT(&r, sizeof(r), "tamper " COLS "detached process/link_exec link id=12 found=0\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("tamper", "audit")
+		   ",\"what\":\"detached\",\"pin\":\"process/link_exec\",\"kind\":\"link\","
+		   "\"expected_id\":12,\"found_id\":0" NO_LINEAGE "}\n");
+	r.what = PW_TAMPER_REPLACED;
+	r.kind = PW_PIN_PROG;
+	r.found_id = 99;
+	snprintf(r.pin, sizeof(r.pin), "file/prog_open__tp");
+	CHECK_TEXT(&r, sizeof(r), "tamper " COLS "replaced file/prog_open__tp prog id=12 found=99\n");
+	CHECK_JSON(&r, sizeof(r), HDR_JSON_M("tamper", "audit")
+		   ",\"what\":\"replaced\",\"pin\":\"file/prog_open__tp\",\"kind\":\"prog\","
+		   "\"expected_id\":12,\"found_id\":99" NO_LINEAGE "}\n");
+	r.what = PW_TAMPER_REMOVED;
+	r.found_id = 0;
+	CHECK_TEXT(&r, sizeof(r), "tamper " COLS "removed file/prog_open__tp prog id=12 found=0\n");
+	/* short: no tamper record without its pin */
+	r.h.size = offsetof(struct pw_tamper, pin);
+	CHECK(fmt(&r, r.h.size, PW_FMT_JSON) == -EINVAL);
+}
+
 /* Every type the decoder knows has a text line compared exactly above: a
  * new event type fails here until its test is written. Runs last. */
 static void test_text_coverage(void)
@@ -2400,6 +2432,7 @@ int main(void)
 	test_rules();
 	test_deny();
 	test_shedding();
+	test_tamper();
 	test_lineage();
 	test_lineage_cache();
 	test_text_coverage();
