@@ -747,6 +747,7 @@ struct {
 	__uint(max_entries, 1024);
 	__type(key, __u64);
 	__type(value, struct audit_path_call);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* calls between entry and exit */
 } audit_path_retry SEC(".maps");
 
 static __always_inline int audit_path(__u32 action, int dfd, const char *name, int newdfd,

@@ -25,7 +25,7 @@
 #define MOD PW_MOD_BLOCK
 #define MAX_REQS 2048	/* requests in flight (LRU); --map-size block/reqs=N */
 #define MAX_DISKS 256
-#define MAX_COMMS 1024
+#define MAX_COMMS 256
 #define REQ_OP_MASK_ ((1u << 8) - 1)	/* REQ_OP_BITS is 8 on 6.1 and 6.18 */
 
 /* A request in flight: when it was queued and issued, what it is, and who
@@ -81,6 +81,7 @@ struct {
 	__uint(max_entries, MAX_DISKS * 8);
 	__type(key, struct pw_block_lat_key);
 	__type(value, struct pw_hist);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* disks x ops seen */
 } lat_op_ns SEC(".maps");
 
 /* log2 of request bytes by the name of the process that queued or issued
@@ -106,6 +107,7 @@ struct {
 	__uint(max_entries, PW_BLOCK_STACKS);
 	__type(key, struct pw_block_stack_key);
 	__type(value, __u64);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* (name, stack) pairs seen */
 } slow_stacks SEC(".maps");
 
 /* sequential/random counts by disk */

@@ -59,6 +59,7 @@ struct {
 	__uint(max_entries, PW_MANIFEST_ENTRIES);
 	__type(key, struct pw_manifest_key);
 	__type(value, struct pw_manifest_entry);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* the pins of what is loaded */
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } manifest SEC(".maps");
 
