@@ -26,6 +26,7 @@
 #define MOD PW_MOD_CRED
 #define PW_PAIR_MODULE MOD
 #include "syscall_pair.bpf.h"
+#include "rules.bpf.h"
 
 static __always_inline const struct cred *current_cred(void)
 {
@@ -91,14 +92,28 @@ static __always_inline void cred_enter(struct trace_event_raw_sys_enter *ctx, st
 	p->aux = BPF_CORE_READ(c, group_info, ngroups);
 }
 
+/* The rules, then the filters. --to-uid: the uid the call changed to (the
+ * euid, else the real uid; 2^32, in no range, when neither changed). */
+static __always_inline void cred_submit(struct pw_config *cfg, struct pw_cred *ev, bool rules_only)
+{
+	struct pw_rule_in *in = pw_rule_in_for(PW_EV_CRED);
+
+	if (in)
+		in->PW_RIN_VAL(TO_UID) = ev->new_ids.euid != ev->old_ids.euid ? ev->new_ids.euid :
+					 ev->new_ids.uid != ev->old_ids.uid   ? ev->new_ids.uid :
+										1ull << 32;
+	pw_rule_submit(cfg, ev, sizeof(*ev), MOD, in, rules_only);
+}
+
 static __always_inline int cred_exit(struct trace_event_raw_sys_exit *ctx,
 				     const struct pw_pair *p)
 {
 	const struct cred *c;
 	struct pw_config *cfg;
 	struct pw_cred ev;
+	bool rules_only;
 
-	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	cfg = pw_rule_begin(MOD, bpf_get_current_pid_tgid() >> 32, &rules_only);
 	if (!cfg)
 		return 0;
 	__builtin_memset(&ev, 0, sizeof(ev));
@@ -121,7 +136,7 @@ static __always_inline int cred_exit(struct trace_event_raw_sys_exit *ctx,
 	ev.new_cap_effective = read_caps(&c->cap_effective);
 	ev.new_cap_permitted = read_caps(&c->cap_permitted);
 	read_groups(&ev, c);
-	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
+	cred_submit(cfg, &ev, rules_only);
 	return 0;
 }
 
@@ -156,6 +171,7 @@ static __always_inline int on_commit(const struct cred *new)
 	const struct cred *old;
 	struct pw_config *cfg;
 	struct pw_cred ev;
+	bool rules_only;
 
 	if (!BPF_CORE_READ_BITFIELD_PROBED(task, in_execve))
 		return 0;
@@ -173,14 +189,14 @@ static __always_inline int on_commit(const struct cred *new)
 	    ev.old_cap_effective == ev.new_cap_effective &&
 	    ev.old_cap_permitted == ev.new_cap_permitted)
 		return 0;
-	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	cfg = pw_rule_begin(MOD, bpf_get_current_pid_tgid() >> 32, &rules_only);
 	if (!cfg)
 		return 0;
 	pw_fill_hdr(&ev.h, PW_EV_CRED, MOD, sizeof(ev));
 	ev.syscall = PW_CRED_SYS_EXECVE;
 	ev.old_ngroups = BPF_CORE_READ(old, group_info, ngroups);
 	read_groups(&ev, new);
-	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
+	cred_submit(cfg, &ev, rules_only);
 	return 0;
 }
 
