@@ -497,10 +497,16 @@ static int p_bits(struct prule *p, const struct selector *sd, char *it)
 {
 	int k = sd->kind - PW_RSEL_BITS0;
 	unsigned long long v;
+	uint64_t num;
 	int id = sd->names ? named_id(sd->names, sd->nnames, it) : -1;
 
 	if (id >= 0) {
 		p->r.bits[k] |= (__u64)id;
+		return 0;
+	}
+	/* a capability or bpf command by number */
+	if (sd->set && strcmp(sd->set, "ns") && !pw_parse_uint(it, 63, &num)) {
+		p->r.bits[k] |= 1ull << num;
 		return 0;
 	}
 	if (sd->set && !pw_name_value(sd->set, it, &v)) {
