@@ -17,12 +17,12 @@
  * kernel has brought the pages in.
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_ATTR
 #define PW_PAIR_MODULE MOD
 #include "syscall_pair.bpf.h"
 #include "path_filter.bpf.h"
-#include "rules.bpf.h"
 
 #define AT_FDCWD_	-100
 #define AT_EMPTY_PATH_	0x1000

@@ -21,11 +21,11 @@
  * pins with bpftool): the audit module reports those, for every process.
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_BPF
 #define PW_PAIR_MODULE MOD
 #include "syscall_pair.bpf.h"
-#include "rules.bpf.h"
 
 /* Set by the loader before load. */
 const volatile char pw_pin_root[PW_PATH_MAX] = {};

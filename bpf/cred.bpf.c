@@ -22,11 +22,11 @@
  * namespaces) are not reported.
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_CRED
 #define PW_PAIR_MODULE MOD
 #include "syscall_pair.bpf.h"
-#include "rules.bpf.h"
 
 static __always_inline const struct cred *current_cred(void)
 {

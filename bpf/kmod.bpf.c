@@ -16,12 +16,12 @@
  * of these tracepoints: the loader then finds no hook of this module.
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_KMOD
 #define PW_PAIR_MODULE MOD
 #include "syscall_pair.bpf.h"
 #include "path_walk.bpf.h"
-#include "rules.bpf.h"
 
 #define ENTRIES		1024
 

@@ -6,11 +6,11 @@
  * "syscall".
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_MOUNT
 #define PW_PAIR_MODULE MOD
 #include "syscall_pair.bpf.h"
-#include "rules.bpf.h"
 
 PW_SCRATCH(mount_scratch, struct pw_mount)
 

@@ -14,12 +14,12 @@
  * setns is an event.
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_NS
 #define PW_PAIR_MODULE MOD
 #define PW_INFLIGHT_ENTRIES 1024
 #include "syscall_pair.bpf.h"
-#include "rules.bpf.h"
 
 #define NSFS_MAGIC 0x6e736673	/* include/uapi/linux/magic.h */
 

@@ -1719,7 +1719,7 @@ struct pw_rule {
 	__u8 action;		/* enum pw_rule_action */
 	__u8 severity;		/* enum pw_rule_severity */
 	__u8 n_ranges[PW_RSEL_NRANGES];	/* ranges used in ranges[k] */
-	__u8 pad[3];
+	__u8 pad[7];
 	__u64 throttle_ns;	/* the period */
 	__u64 bits[PW_RSEL_NBITS];	/* bits kinds: the bits asked for, any of them */
 	struct pw_rule_range ranges[PW_RSEL_NRANGES][PW_RULE_RANGES];

@@ -26,11 +26,11 @@
  * TRACEME's target is the caller's parent, read from the caller by both.
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_PTRACE
 #define PW_PAIR_MODULE MOD
 #include "syscall_pair.bpf.h"
-#include "rules.bpf.h"
 
 #define PW_PTRACE_TRACEME 0	/* PTRACE_TRACEME, linux/ptrace.h */
 

@@ -5,11 +5,11 @@
  * faults included: one "signal" event type, told apart by "source".
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_SIGNAL
 #define PW_PAIR_MODULE MOD
 #include "syscall_pair.bpf.h"
-#include "rules.bpf.h"
 
 #define PW_SI_USER	0
 #define PW_SI_KERNEL	0x80

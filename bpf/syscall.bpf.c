@@ -130,7 +130,9 @@ static __always_inline int on_exit(struct pt_regs *regs, long ret, bool btf)
 	__u32 nr;
 
 	cfg = pw_config_get();
-	if (!pw_module_on(cfg, MOD))
+	/* off: the selected calls still reach a rule that names syscall */
+	if (!pw_module_on(cfg, MOD) &&
+	    !pw_rule_module_wanted(cfg, MOD, bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	nr = btf ? SC_NR(regs) : SC_NR_CORE(regs);
 	if (nr >= PW_SYSCALL_MAX)

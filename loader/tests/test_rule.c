@@ -89,6 +89,11 @@ static void test_table(void)
 	CHECK(PW_RSEL_RANGE0 == PW_RSEL_INDEXED);
 	CHECK(PW_RSEL_BITS0 == PW_RSEL_RANGE0 + PW_RSEL_NRANGES);
 	CHECK(PW_RSEL_BITS0 + PW_RSEL_NBITS <= 32);
+	/* explicit padding: no hole the compiler fills */
+	CHECK(offsetof(struct pw_rule, throttle_ns) == 128);
+	CHECK(offsetof(struct pw_rule, spec) == 128 + 8 + 8 * PW_RSEL_NBITS +
+	      16 * PW_RSEL_NRANGES * PW_RULE_RANGES + 8);
+	CHECK(sizeof(struct pw_rule) % 8 == 0);
 }
 
 static void test_types(void)
@@ -218,6 +223,6 @@ int main(void)
 	test_values();
 	test_keys();
 	test_refused();
-	printf("test_rule: %d passed, %d failed\n", passed, failed);
+	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
