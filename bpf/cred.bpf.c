@@ -105,38 +105,47 @@ static __always_inline void cred_submit(struct pw_config *cfg, struct pw_cred *e
 	pw_rule_submit(cfg, ev, sizeof(*ev), MOD, in, rules_only);
 }
 
+/* The event is built here, off the stack: with pw_rule_eval()'s frame
+ * (a global function's adds to its caller's) 384 bytes of stack were over
+ * the 512 the verifier allows. */
+PW_SCRATCH(cred_scratch, struct pw_cred)
+
 static __always_inline int cred_exit(struct trace_event_raw_sys_exit *ctx,
 				     const struct pw_pair *p)
 {
 	const struct cred *c;
 	struct pw_config *cfg;
-	struct pw_cred ev;
+	struct pw_cred *ev = cred_scratch_get();
 	bool rules_only;
 
 	cfg = pw_rule_begin(MOD, bpf_get_current_pid_tgid() >> 32, &rules_only);
 	if (!cfg)
 		return 0;
-	__builtin_memset(&ev, 0, sizeof(ev));
-	pw_fill_hdr(&ev.h, PW_EV_CRED, MOD, sizeof(ev));
-	ev.ret = ctx->ret;
-	ev.syscall = p->op;
-	ev.old_ngroups = p->aux;
-	ev.old_ids.uid = (__u32)p->args[0];
-	ev.old_ids.euid = p->args[0] >> 32;
-	ev.old_ids.suid = (__u32)p->args[1];
-	ev.old_ids.fsuid = p->args[1] >> 32;
-	ev.old_ids.gid = (__u32)p->args[2];
-	ev.old_ids.egid = p->args[2] >> 32;
-	ev.old_ids.sgid = (__u32)p->args[3];
-	ev.old_ids.fsgid = p->args[3] >> 32;
-	ev.old_cap_effective = p->args[4];
-	ev.old_cap_permitted = p->args[5];
+	if (!ev) {
+		pw_count(MOD, PW_DROPPED);
+		return 0;
+	}
+	__builtin_memset(ev, 0, sizeof(*ev));
+	pw_fill_hdr(&ev->h, PW_EV_CRED, MOD, sizeof(*ev));
+	ev->ret = ctx->ret;
+	ev->syscall = p->op;
+	ev->old_ngroups = p->aux;
+	ev->old_ids.uid = (__u32)p->args[0];
+	ev->old_ids.euid = p->args[0] >> 32;
+	ev->old_ids.suid = (__u32)p->args[1];
+	ev->old_ids.fsuid = p->args[1] >> 32;
+	ev->old_ids.gid = (__u32)p->args[2];
+	ev->old_ids.egid = p->args[2] >> 32;
+	ev->old_ids.sgid = (__u32)p->args[3];
+	ev->old_ids.fsgid = p->args[3] >> 32;
+	ev->old_cap_effective = p->args[4];
+	ev->old_cap_permitted = p->args[5];
 	c = current_cred();
-	read_ids(c, &ev.new_ids);
-	ev.new_cap_effective = read_caps(&c->cap_effective);
-	ev.new_cap_permitted = read_caps(&c->cap_permitted);
-	read_groups(&ev, c);
-	cred_submit(cfg, &ev, rules_only);
+	read_ids(c, &ev->new_ids);
+	ev->new_cap_effective = read_caps(&c->cap_effective);
+	ev->new_cap_permitted = read_caps(&c->cap_permitted);
+	read_groups(ev, c);
+	cred_submit(cfg, ev, rules_only);
 	return 0;
 }
 

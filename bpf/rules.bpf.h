@@ -177,6 +177,11 @@ struct pw_rule_scratch {
 	struct pw_suppressed sup;
 	struct pw_rule_mask acc;
 	struct pw_rule_in in;
+	/* pw_rule_throttle()'s, off pw_rule_eval()'s stack frame (a global
+	 * function's frame adds to its caller's: cred's 384 bytes + 168 was
+	 * over 512) */
+	struct pw_throttle_key tk;
+	struct pw_throttle fresh;
 };
 
 PW_SCRATCH(pw_rule_scratch, struct pw_rule_scratch)
@@ -371,16 +376,18 @@ static __always_inline bool pw_rule_throttle(struct pw_config *cfg, struct pw_ru
 					     const struct pw_rule *r, __u32 slot,
 					     const struct pw_hdr *h, struct pw_rule_stats *st)
 {
-	struct pw_throttle_key k = { .slot = slot };
-	struct pw_throttle fresh = {}, *t;
+	struct pw_throttle_key *k = &s->tk;
 	__u64 now = bpf_ktime_get_ns();
+	struct pw_throttle *t;
 	__u32 held = 0;
 
 	pw_rule_exe(&s->exe);
-	k.dev = s->exe.dev;
-	k.ino = s->exe.ino;
-	k.cgroup_id = h->cgroup_id;
-	t = bpf_map_lookup_elem(&rule_throttle, &k);
+	__builtin_memset(k, 0, sizeof(*k));
+	k->slot = slot;
+	k->dev = s->exe.dev;
+	k->ino = s->exe.ino;
+	k->cgroup_id = h->cgroup_id;
+	t = bpf_map_lookup_elem(&rule_throttle, k);
 	if (t && now - t->start_ns < r->throttle_ns) {
 		/* the add is atomic; the read after it may see another
 		 * CPU's hit too, which only moves the cut by one */
@@ -393,9 +400,10 @@ static __always_inline bool pw_rule_throttle(struct pw_config *cfg, struct pw_ru
 	}
 	if (t && t->hits > r->throttle_n)
 		held = t->hits - r->throttle_n;
-	fresh.start_ns = now;
-	fresh.hits = 1;
-	bpf_map_update_elem(&rule_throttle, &k, &fresh, BPF_ANY);
+	__builtin_memset(&s->fresh, 0, sizeof(s->fresh));
+	s->fresh.start_ns = now;
+	s->fresh.hits = 1;
+	bpf_map_update_elem(&rule_throttle, k, &s->fresh, BPF_ANY);
 	if (held)
 		pw_rule_emit_suppressed(cfg, &s->sup, h, held, r->throttle_ns);
 	return true;
@@ -459,12 +467,19 @@ static __always_inline void pw_rule_ancestors(struct pw_rule_scratch *s,
  * rule's hit is counted and its action done: drop and a throttled hit
  * give PW_RULE_HIDE, alert and kill set h->rule and give PW_RULE_EMIT
  * (kill: SIGKILL to the current process first, throttled or not).
+ *
+ * A global function (its verdict an int): the verifier checks it once per
+ * program that calls it, not once at each call site as it did when it was
+ * inlined (with its loops over candidates, ranges, bits and ancestors,
+ * that made `pinwatch up` 4-5 times slower: attr's load 1.0 s -> 20.7 s).
+ * Its arguments are pointers to sized structs (map values or the stack),
+ * each NULL-checked here as the verifier requires; call it through
+ * pw_rule_apply(), which never passes a NULL.
  */
-static __always_inline enum pw_rule_verdict pw_rule_apply(struct pw_config *cfg, struct pw_hdr *h,
-							  struct pw_rule_in *in)
+__noinline int pw_rule_eval(struct pw_config *cfg, struct pw_hdr *h, struct pw_rule_in *in)
 {
-	__u32 type = h->type, zero = 0;
-	struct pw_rule_walk wk = { .in = in, .slot = PW_RULES_MAX };
+	struct pw_rule_walk wk = { .slot = PW_RULES_MAX };
+	__u32 type, zero = 0;
 	struct task_struct *task;
 	struct pw_rule_mask *tm;
 	struct pw_rule_index *idx;
@@ -476,18 +491,18 @@ static __always_inline enum pw_rule_verdict pw_rule_apply(struct pw_config *cfg,
 	__u64 id;
 	__u32 tgid;
 
-	if (!in)
+	if (!cfg || !h || !in)
 		return PW_RULE_NONE;
+	type = h->type;
+	wk.in = in;
 	tm = bpf_map_lookup_elem(&rule_types, &type);
-	if (!tm)
-		return PW_RULE_NONE;
-	wk.c = *tm;
-	if (!pw_mask_meets(&wk.c, &wk.c))
+	if (!tm || !pw_mask_meets(tm, tm))
 		return PW_RULE_NONE;
 	idx = bpf_map_lookup_elem(&rule_index, &zero);
 	s = pw_rule_scratch_get();
 	if (!idx || !s)
 		return PW_RULE_NONE;
+	wk.c = *tm;
 	if (pw_mask_meets(&wk.c, &idx->users[PW_RSEL_COMM])) {
 		__builtin_memcpy(s->comm.comm, h->comm, sizeof(s->comm.comm));
 		pw_rule_narrow(&wk.c, idx, PW_RSEL_COMM, &rule_comms, &s->comm);
@@ -567,6 +582,16 @@ static __always_inline enum pw_rule_verdict pw_rule_apply(struct pw_config *cfg,
 	if (r->throttle_n && !pw_rule_throttle(cfg, s, r, wk.slot, h, st))
 		return PW_RULE_HIDE;
 	return PW_RULE_EMIT;
+}
+
+/* pw_rule_eval() for a header and a selector input that may be NULL (no
+ * rule names the type: PW_RULE_NONE without a call). */
+static __always_inline enum pw_rule_verdict pw_rule_apply(struct pw_config *cfg, struct pw_hdr *h,
+							  struct pw_rule_in *in)
+{
+	if (!cfg || !h || !in)
+		return PW_RULE_NONE;
+	return (enum pw_rule_verdict)pw_rule_eval(cfg, h, in);
 }
 
 /*
