@@ -298,25 +298,28 @@ struct pw_rule_walk {
 	__u32 slot;			/* the winner, or PW_RULES_MAX */
 };
 
-/* The ranges and bits selectors of rule r: each one the rule uses holds
- * (its value in one of the ranges, or sharing a bit; not, negated). */
-static __always_inline bool pw_rule_scalars_hold(const struct pw_rule *r,
-						 const struct pw_rule_in *in)
+/* 1 when the ranges and bits selectors of rule r hold: each one the rule
+ * uses (its value in one of the ranges, or sharing a bit; not, negated).
+ * A global function, as pw_rule_eval(): verified once per program, not
+ * again each time the verifier walks pw_rule_step(). */
+__noinline int pw_rule_scalars_hold(const struct pw_rule *r, const struct pw_rule_in *in)
 {
+	if (!r || !in)
+		return 0;
 	for (int k = 0; k < PW_RSEL_NRANGES; k++) {
 		__u32 bit = 1u << (PW_RSEL_RANGE0 + k);
 
 		if ((r->sels & bit) &&
 		    pw_in_ranges(in->vals[k], r->ranges[k], r->n_ranges[k]) == !!(r->neg & bit))
-			return false;
+			return 0;
 	}
 	for (int k = 0; k < PW_RSEL_NBITS; k++) {
 		__u32 bit = 1u << (PW_RSEL_BITS0 + k);
 
 		if ((r->sels & bit) && ((in->bits[k] & r->bits[k]) != 0) == !!(r->neg & bit))
-			return false;
+			return 0;
 	}
-	return true;
+	return 1;
 }
 
 /* bpf_loop step: the lowest candidate left; stops at the first that holds. */
