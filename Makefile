@@ -41,7 +41,7 @@ TOOL_BINS := $(patsubst %,$(BUILD)/pinwatch-%,$(TOOLS))
 TOOL_SRCS := loader/ondemand/tool.c loader/bpfobj.c loader/syms.c loader/parse.c loader/writer.c loader/fold.c
 UNIT_TESTS := $(BUILD)/test_pwevent $(BUILD)/test_parse $(BUILD)/test_tpformat \
 	$(BUILD)/test_syms $(BUILD)/test_uprobe_events $(BUILD)/test_bpfobj $(BUILD)/test_hash \
-	$(BUILD)/test_consumer
+	$(BUILD)/test_consumer $(BUILD)/test_rule
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SECONDS ?= 60
@@ -266,6 +266,11 @@ $(BUILD)/test_hash: loader/tests/test_hash.c loader/tests/check.h loader/hash.c 
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< loader/hash.c loader/writer.c -o $@ -lpthread -lcrypto
 
+# test_rule includes loader/rule.c whole (its parser is static).
+$(BUILD)/test_rule: loader/tests/test_rule.c loader/tests/check.h loader/rule.c loader/probe.c loader/bpfobj.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(PW_CFLAGS) $< loader/probe.c loader/bpfobj.c $(LIB_SRCS) -o $@ $(LDLIBS)
+
 $(BUILD)/test_consumer: loader/tests/test_consumer.c loader/tests/check.h loader/consumer.c loader/consumer.h bpf/pinwatch.h
 	@mkdir -p $(@D)
 	$(CC) $(PW_CFLAGS) $< loader/consumer.c -o $@ $(LDLIBS)
@@ -369,7 +374,7 @@ SAN_BATS ?= abi badinput cli consumer container deny execctx export flood funcla
 check-sanitize: deps
 	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" all build-san/test_pwevent build-san/test_parse \
 		build-san/test_tpformat build-san/test_syms build-san/test_uprobe_events build-san/test_bpfobj \
-		build-san/test_hash build-san/test_consumer
+		build-san/test_hash build-san/test_consumer build-san/test_rule
 	PINWATCH_BUILD=$(CURDIR)/build-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run $(if $(filter all,$(SAN_BATS)),,$(foreach f,$(SAN_BATS),$(wildcard tests/$(f).bats)))

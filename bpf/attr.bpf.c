@@ -17,6 +17,7 @@
  * kernel has brought the pages in.
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_ATTR
 #define PW_PAIR_MODULE MOD
@@ -307,12 +308,14 @@ static __always_inline int attr_exit(struct trace_event_raw_sys_exit *ctx,
 	struct attr_scratch *s = attr_scratch_get();
 	struct pw_attr *ev, *entry = NULL;
 	struct pw_config *cfg;
+	struct pw_rule_in *in;
 	struct attr_src src;
+	bool rules_only;
 	__u16 type;
 
 	if (p->aux)
 		entry = bpf_map_lookup_elem(&attr_calls, &id);
-	cfg = pw_begin(MOD, id >> 32);
+	cfg = pw_rule_begin(MOD, id >> 32, &rules_only);
 	if (!cfg)
 		goto out;
 	if (!s) {
@@ -356,6 +359,17 @@ static __always_inline int attr_exit(struct trace_event_raw_sys_exit *ctx,
 		break;
 	}
 	pw_fill_hdr(&ev->h, type, MOD, sizeof(*ev));
+	in = pw_rule_in_for(type);
+	if (in) {
+		if (ev->target == PW_ATTR_BY_PATH)
+			in->path = ev->path;
+		if (type == PW_EV_XATTR)
+			in->xattr = ev->name;
+		if (type == PW_EV_CHMOD)
+			in->PW_RIN_BITS(MODE) = ev->mode;
+	}
+	if (pw_rule_done(cfg, ev, sizeof(*ev), MOD, in, rules_only))
+		goto out;
 	if (pw_filtered(cfg, &ev->h) ||
 	    (ev->target == PW_ATTR_BY_PATH && pw_path_filtered(cfg, &s->key, ev->path)))
 		pw_count(MOD, PW_FILTERED);

@@ -321,11 +321,13 @@ static __always_inline bool dentry_under_root(struct audit_scratch *s, struct de
 	return true;
 }
 
-/* The shared maps (bpf/maps.bpf.h). */
+/* The shared maps of bpf/maps.bpf.h, every one (the rules' maps, in
+ * bpf/rules.bpf.h, are not: README says so). */
 #define SHARED_MAPS(X)								\
-	X(config) X(stats) X(events) X(filter_pid) X(filter_uid) X(filter_comm)	\
-	X(filter_cgroup) X(filter_cidr) X(filter_path) X(proc_cache) X(blocklist)	\
-	X(manifest)
+	X(config) X(stats) X(consumer) X(events) X(event_class) X(shed)		\
+	X(filter_pid) X(filter_uid) X(filter_comm) X(filter_cgroup) X(filter_cidr)	\
+	X(filter_path) X(filter_container) X(proc_cache) X(proc_lineage)	\
+	X(cgroup_container) X(blocklist) X(manifest)
 
 /* A shared map, by the kernel address of its struct bpf_map. */
 static __always_inline bool shared_map(void *map)

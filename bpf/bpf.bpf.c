@@ -21,6 +21,7 @@
  * pins with bpftool): the audit module reports those, for every process.
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_BPF
 #define PW_PAIR_MODULE MOD
@@ -127,6 +128,8 @@ static __always_inline int bpf_exit(struct trace_event_raw_sys_exit *ctx, const 
 {
 	struct pw_config *cfg;
 	struct pw_bpf *ev = bpf_scratch_get();
+	struct pw_rule_in *in;
+	bool rules_only;
 
 	if (!ev) {
 		pw_count_event(MOD, PW_DROPPED);
@@ -139,7 +142,7 @@ static __always_inline int bpf_exit(struct trace_event_raw_sys_exit *ctx, const 
 		if (under_pin_root(ev->path))
 			return 0; /* the audit module's: not counted here */
 	}
-	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	cfg = pw_rule_begin(MOD, bpf_get_current_pid_tgid() >> 32, &rules_only);
 	if (!cfg)
 		return 0;
 	ev->ret = ctx->ret;
@@ -165,7 +168,10 @@ static __always_inline int bpf_exit(struct trace_event_raw_sys_exit *ctx, const 
 		break;
 	}
 	pw_fill_hdr(&ev->h, PW_EV_BPF, MOD, sizeof(*ev));
-	pw_filter_submit(cfg, ev, sizeof(*ev), MOD);
+	in = pw_rule_in_for(PW_EV_BPF);
+	if (in)
+		in->PW_RIN_BITS(BPF_CMD) = p->op < 64 ? 1ull << p->op : 0;
+	pw_rule_submit(cfg, ev, sizeof(*ev), MOD, in, rules_only);
 	return 0;
 }
 

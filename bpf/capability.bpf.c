@@ -24,6 +24,7 @@
  * are never deduplicated.
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_CAPABILITY
 #define REPEAT_NS 1000000000ULL
@@ -66,18 +67,24 @@ static __always_inline int on_capable(struct user_namespace *target_ns, int cap,
 				      __u32 opts, bool opts_known)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct pw_rule_in *in;
 	struct pw_config *cfg;
 	struct pw_capable ev;
+	bool rules_only, quiet;
 
-	cfg = pw_begin(MOD, pid_tgid >> 32);
+	cfg = pw_rule_begin(MOD, pid_tgid >> 32, &rules_only);
 	if (!cfg)
 		return 0;
-	if (!ret && (cfg->capable_denials_only || repeated((__u32)pid_tgid, cap, target_ns))) {
+	/* the rules see a granted check the noise filters drop (denials
+	 * only, a repeat) */
+	in = pw_rule_in_for(PW_EV_CAPABLE);
+	quiet = !ret && (cfg->capable_denials_only || repeated((__u32)pid_tgid, cap, target_ns));
+	if (!in && (rules_only || quiet)) {
 		pw_count(MOD, PW_FILTERED);
 		return 0;
 	}
 	pw_fill_hdr(&ev.h, PW_EV_CAPABLE, MOD, sizeof(ev));
-	if (pw_filtered(cfg, &ev.h)) {
+	if (!in && pw_filtered(cfg, &ev.h)) {
 		pw_count(MOD, PW_FILTERED);
 		return 0;
 	}
@@ -87,7 +94,14 @@ static __always_inline int on_capable(struct user_namespace *target_ns, int cap,
 	ev.opts_known = opts_known;
 	ev.target_userns = BPF_CORE_READ(target_ns, ns.inum);
 	ev.pad = 0;
-	pw_submit(cfg, &ev, sizeof(ev), MOD);
+	if (in)
+		in->PW_RIN_BITS(CAP) = cap >= 0 && cap < 64 ? 1ull << cap : 0;
+	if (pw_rule_done(cfg, &ev, sizeof(ev), MOD, in, rules_only))
+		return 0;
+	if (quiet || pw_filtered(cfg, &ev.h))
+		pw_count(MOD, PW_FILTERED);
+	else
+		pw_submit(cfg, &ev, sizeof(ev), MOD);
 	return 0;
 }
 

@@ -22,6 +22,7 @@
  * namespaces) are not reported.
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_CRED
 #define PW_PAIR_MODULE MOD
@@ -91,37 +92,60 @@ static __always_inline void cred_enter(struct trace_event_raw_sys_enter *ctx, st
 	p->aux = BPF_CORE_READ(c, group_info, ngroups);
 }
 
+/* The rules, then the filters. --to-uid: the uid the call changed to (the
+ * euid, else the real uid; 2^32, in no range, when neither changed). */
+static __always_inline void cred_submit(struct pw_config *cfg, struct pw_cred *ev, bool rules_only)
+{
+	struct pw_rule_in *in = pw_rule_in_for(PW_EV_CRED);
+
+	if (in)
+		in->PW_RIN_VAL(TO_UID) = ev->new_ids.euid != ev->old_ids.euid ? ev->new_ids.euid :
+					 ev->new_ids.uid != ev->old_ids.uid   ? ev->new_ids.uid :
+										1ull << 32;
+	pw_rule_submit(cfg, ev, sizeof(*ev), MOD, in, rules_only);
+}
+
+/* The event is built here, off the stack: with pw_rule_eval()'s frame
+ * (a global function's adds to its caller's) 384 bytes of stack were over
+ * the 512 the verifier allows. */
+PW_SCRATCH(cred_scratch, struct pw_cred)
+
 static __always_inline int cred_exit(struct trace_event_raw_sys_exit *ctx,
 				     const struct pw_pair *p)
 {
 	const struct cred *c;
 	struct pw_config *cfg;
-	struct pw_cred ev;
+	struct pw_cred *ev = cred_scratch_get();
+	bool rules_only;
 
-	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	cfg = pw_rule_begin(MOD, bpf_get_current_pid_tgid() >> 32, &rules_only);
 	if (!cfg)
 		return 0;
-	__builtin_memset(&ev, 0, sizeof(ev));
-	pw_fill_hdr(&ev.h, PW_EV_CRED, MOD, sizeof(ev));
-	ev.ret = ctx->ret;
-	ev.syscall = p->op;
-	ev.old_ngroups = p->aux;
-	ev.old_ids.uid = (__u32)p->args[0];
-	ev.old_ids.euid = p->args[0] >> 32;
-	ev.old_ids.suid = (__u32)p->args[1];
-	ev.old_ids.fsuid = p->args[1] >> 32;
-	ev.old_ids.gid = (__u32)p->args[2];
-	ev.old_ids.egid = p->args[2] >> 32;
-	ev.old_ids.sgid = (__u32)p->args[3];
-	ev.old_ids.fsgid = p->args[3] >> 32;
-	ev.old_cap_effective = p->args[4];
-	ev.old_cap_permitted = p->args[5];
+	if (!ev) {
+		pw_count(MOD, PW_DROPPED);
+		return 0;
+	}
+	__builtin_memset(ev, 0, sizeof(*ev));
+	pw_fill_hdr(&ev->h, PW_EV_CRED, MOD, sizeof(*ev));
+	ev->ret = ctx->ret;
+	ev->syscall = p->op;
+	ev->old_ngroups = p->aux;
+	ev->old_ids.uid = (__u32)p->args[0];
+	ev->old_ids.euid = p->args[0] >> 32;
+	ev->old_ids.suid = (__u32)p->args[1];
+	ev->old_ids.fsuid = p->args[1] >> 32;
+	ev->old_ids.gid = (__u32)p->args[2];
+	ev->old_ids.egid = p->args[2] >> 32;
+	ev->old_ids.sgid = (__u32)p->args[3];
+	ev->old_ids.fsgid = p->args[3] >> 32;
+	ev->old_cap_effective = p->args[4];
+	ev->old_cap_permitted = p->args[5];
 	c = current_cred();
-	read_ids(c, &ev.new_ids);
-	ev.new_cap_effective = read_caps(&c->cap_effective);
-	ev.new_cap_permitted = read_caps(&c->cap_permitted);
-	read_groups(&ev, c);
-	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
+	read_ids(c, &ev->new_ids);
+	ev->new_cap_effective = read_caps(&c->cap_effective);
+	ev->new_cap_permitted = read_caps(&c->cap_permitted);
+	read_groups(ev, c);
+	cred_submit(cfg, ev, rules_only);
 	return 0;
 }
 
@@ -156,6 +180,7 @@ static __always_inline int on_commit(const struct cred *new)
 	const struct cred *old;
 	struct pw_config *cfg;
 	struct pw_cred ev;
+	bool rules_only;
 
 	if (!BPF_CORE_READ_BITFIELD_PROBED(task, in_execve))
 		return 0;
@@ -173,14 +198,14 @@ static __always_inline int on_commit(const struct cred *new)
 	    ev.old_cap_effective == ev.new_cap_effective &&
 	    ev.old_cap_permitted == ev.new_cap_permitted)
 		return 0;
-	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	cfg = pw_rule_begin(MOD, bpf_get_current_pid_tgid() >> 32, &rules_only);
 	if (!cfg)
 		return 0;
 	pw_fill_hdr(&ev.h, PW_EV_CRED, MOD, sizeof(ev));
 	ev.syscall = PW_CRED_SYS_EXECVE;
 	ev.old_ngroups = BPF_CORE_READ(old, group_info, ngroups);
 	read_groups(&ev, new);
-	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
+	cred_submit(cfg, &ev, rules_only);
 	return 0;
 }
 

@@ -104,7 +104,7 @@ static __always_inline struct deny_scratch *deny_begin(__u32 act)
 /* Matches the event in s against the candidates m: 0 (allowed), or
  * -EPERM with the deny event sent. */
 static __always_inline int deny_decide(struct deny_scratch *s, const struct pw_rule_mask *m,
-				       const struct pw_rule_in *in)
+				       struct pw_rule_in *in)
 {
 	struct pw_config *cfg;
 	struct pw_rule_stats *st;
@@ -161,7 +161,7 @@ static __always_inline int deny_open(struct file *file)
 		     s->ev.path, sizeof(s->ev.path));
 	s->ev.open_flags = BPF_CORE_READ(file, f_flags);
 	in.path = s->ev.path;
-	in.open_flags = s->ev.open_flags;
+	in.PW_RIN_BITS(OPEN_FLAGS) = pw_rule_open_bits(s->ev.open_flags);
 	return deny_decide(s, m, &in);
 }
 
@@ -207,7 +207,7 @@ static __always_inline int deny_connect(struct sockaddr *address, int addrlen)
 	}
 	in.daddr = s->ev.t.daddr;
 	in.has_daddr = !!(s->ev.t.flags & PW_NET_HAS_DADDR);
-	in.dport = s->ev.t.dport;
+	in.PW_RIN_VAL(PORT) = s->ev.t.dport;
 	return deny_decide(s, m, &in);
 }
 

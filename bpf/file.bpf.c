@@ -43,7 +43,7 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 				     const struct pw_pair *p)
 {
 	__u64 path = p->args[0], new_path = 0;
-	struct pw_rule_in in = {};
+	struct pw_rule_in *in;
 	struct file_scratch *s;
 	struct pw_config *cfg;
 	struct open_how how;
@@ -120,20 +120,18 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 	}
 	pw_fill_hdr(&ev->h, type, MOD, size);
 	/* rules first: an alert passes the filters */
-	in.path = ev->path;
-	in.open_flags = ev->flags;
-	switch (pw_rule_apply(cfg, &ev->h, &in)) {
-	case PW_RULE_HIDE:
-		pw_count(MOD, PW_FILTERED);
-		return 0;
-	case PW_RULE_EMIT:
-		pw_submit(cfg, ev, size, MOD);
-		return 0;
-	case PW_RULE_NONE:
-		break;
+	in = pw_rule_in_for(type);
+	if (in) {
+		in->path = ev->path;
+		if (type == PW_EV_RENAME)
+			in->path2 = ev->new_path;
+		if (type == PW_EV_OPEN)
+			in->PW_RIN_BITS(OPEN_FLAGS) = pw_rule_open_bits(ev->flags);
 	}
+	if (pw_rule_done(cfg, ev, size, MOD, in, rules_only))
+		return 0;
 	/* An event with two paths is filtered only when both are. */
-	if (rules_only || pw_filtered(cfg, &ev->h) ||
+	if (pw_filtered(cfg, &ev->h) ||
 	    (pw_path_filtered(cfg, &s->key, ev->path) &&
 	     (type != PW_EV_RENAME || pw_path_filtered(cfg, &s->key, ev->new_path)))) {
 		pw_count(MOD, PW_FILTERED);
@@ -177,11 +175,13 @@ static __always_inline int memfd_exit(struct trace_event_raw_sys_exit *ctx,
 				      const struct pw_pair *p)
 {
 	struct memfd_scratch *s;
+	struct pw_rule_in *in;
 	struct pw_config *cfg;
 	struct pw_memfd *ev;
+	bool rules_only;
 	long n;
 
-	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	cfg = pw_rule_begin(MOD, bpf_get_current_pid_tgid() >> 32, &rules_only);
 	if (!cfg)
 		return 0;
 	s = memfd_scratch_get();
@@ -203,6 +203,14 @@ static __always_inline int memfd_exit(struct trace_event_raw_sys_exit *ctx,
 	/* the record ends after the NUL of name */
 	n += offsetof(struct pw_memfd, name);
 	pw_fill_hdr(&ev->h, PW_EV_MEMFD, MOD, n);
+	in = pw_rule_in_for(PW_EV_MEMFD);
+	if (in) {
+		__builtin_memcpy(s->path, "/memfd:", 7);
+		bpf_probe_read_kernel_str(s->path + 7, sizeof(s->path) - 7, ev->name);
+		in->path = s->path;
+	}
+	if (pw_rule_done(cfg, ev, n, MOD, in, rules_only))
+		return 0;
 	if (pw_filtered(cfg, &ev->h) || memfd_path_filtered(cfg, s)) {
 		pw_count(MOD, PW_FILTERED);
 		return 0;

@@ -35,6 +35,7 @@
  * off) or filter its processes where that is too many.
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_IOURING
 #define RINGS_MAX 1024
@@ -90,9 +91,10 @@ static __always_inline bool iou_fill_hdr(struct pw_io_uring *ev)
 }
 
 /* A zeroed event of op, header filled; the config, or NULL (counted). */
-static __always_inline struct pw_config *iou_begin(struct pw_io_uring *ev, __u32 op)
+static __always_inline struct pw_config *iou_begin(struct pw_io_uring *ev, __u32 op,
+						    bool *rules_only)
 {
-	struct pw_config *cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	struct pw_config *cfg = pw_rule_begin(MOD, bpf_get_current_pid_tgid() >> 32, rules_only);
 
 	if (!cfg)
 		return NULL;
@@ -108,8 +110,9 @@ static __always_inline int on_create(int fd, void *ctx, __u32 sq_entries, __u32 
 	__u64 id = ring_new((__u64)ctx);	/* even when off: ids stay right */
 	struct pw_io_uring ev;
 	struct pw_config *cfg;
+	bool rules_only;
 
-	cfg = iou_begin(&ev, PW_IOURING_CREATE);
+	cfg = iou_begin(&ev, PW_IOURING_CREATE, &rules_only);
 	if (!cfg)
 		return 0;
 	ev.sq_thread = 0;
@@ -118,7 +121,7 @@ static __always_inline int on_create(int fd, void *ctx, __u32 sq_entries, __u32 
 	ev.sq_entries = sq_entries;
 	ev.cq_entries = cq_entries;
 	ev.flags = flags;
-	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
+	pw_rule_submit(cfg, &ev, sizeof(ev), MOD, pw_rule_in_for(PW_EV_IO_URING), rules_only);
 	return 0;
 }
 
@@ -130,8 +133,9 @@ static __always_inline int on_register(void *ctx, unsigned int opcode, unsigned 
 {
 	struct pw_io_uring ev;
 	struct pw_config *cfg;
+	bool rules_only;
 
-	cfg = iou_begin(&ev, PW_IOURING_REGISTER);
+	cfg = iou_begin(&ev, PW_IOURING_REGISTER, &rules_only);
 	if (!cfg)
 		return 0;
 	ev.sq_thread = 0;
@@ -140,7 +144,7 @@ static __always_inline int on_register(void *ctx, unsigned int opcode, unsigned 
 	ev.nr_files = nr_files;
 	ev.nr_bufs = nr_bufs;
 	ev.ret = ret;
-	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
+	pw_rule_submit(cfg, &ev, sizeof(ev), MOD, pw_rule_in_for(PW_EV_IO_URING), rules_only);
 	return 0;
 }
 
@@ -153,13 +157,14 @@ static __always_inline int on_submit(struct io_kiocb *req)
 {
 	struct pw_io_uring ev;
 	struct pw_config *cfg;
+	bool rules_only;
 
-	cfg = iou_begin(&ev, PW_IOURING_SUBMIT);
+	cfg = iou_begin(&ev, PW_IOURING_SUBMIT, &rules_only);
 	if (!cfg)
 		return 0;
 	ev.opcode = BPF_CORE_READ(req, opcode);
 	ev.ring = ring_id((__u64)BPF_CORE_READ(req, ctx));
-	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
+	pw_rule_submit(cfg, &ev, sizeof(ev), MOD, pw_rule_in_for(PW_EV_IO_URING), rules_only);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
  * of these tracepoints: the loader then finds no hook of this module.
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_KMOD
 #define PW_PAIR_MODULE MOD
@@ -69,6 +70,7 @@ static __always_inline int load_exit(struct trace_event_raw_sys_exit *ctx,
 	struct kmod_loading *l = bpf_map_lookup_elem(&loading, &id);
 	struct kmod_scratch *s = kmod_scratch_get();
 	struct pw_config *cfg;
+	bool rules_only;
 	struct file *f;
 
 	if (!s) {
@@ -84,7 +86,7 @@ static __always_inline int load_exit(struct trace_event_raw_sys_exit *ctx,
 		s->ev.taints = l->taints;
 		bpf_map_delete_elem(&loading, &id);
 	}
-	cfg = pw_begin(MOD, id >> 32);
+	cfg = pw_rule_begin(MOD, id >> 32, &rules_only);
 	if (!cfg)
 		return 0;
 	s->ev.ret = ctx->ret;
@@ -100,7 +102,7 @@ static __always_inline int load_exit(struct trace_event_raw_sys_exit *ctx,
 			file_path(s, f);
 	}
 	pw_fill_hdr(&s->ev.h, PW_EV_KMOD_LOAD, MOD, sizeof(s->ev));
-	pw_filter_submit(cfg, &s->ev, sizeof(s->ev), MOD);
+	pw_rule_submit(cfg, &s->ev, sizeof(s->ev), MOD, pw_rule_in_for(PW_EV_KMOD_LOAD), rules_only);
 	return 0;
 }
 

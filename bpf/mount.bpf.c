@@ -6,6 +6,7 @@
  * "syscall".
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_MOUNT
 #define PW_PAIR_MODULE MOD
@@ -25,11 +26,13 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx,
 				      const struct pw_pair *p)
 {
 	__u64 source = 0, target = 0, fstype = 0, data = 0;
+	struct pw_rule_in *in;
 	struct pw_config *cfg;
 	struct pw_mount *ev;
 	__u16 type = PW_EV_MOUNT;
+	bool rules_only;
 
-	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	cfg = pw_rule_begin(MOD, bpf_get_current_pid_tgid() >> 32, &rules_only);
 	if (!cfg)
 		return 0;
 	ev = mount_scratch_get();
@@ -74,7 +77,10 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx,
 	read_str(ev->target, sizeof(ev->target), target);
 	read_str(ev->data, sizeof(ev->data), data);
 	pw_fill_hdr(&ev->h, type, MOD, sizeof(*ev));
-	pw_filter_submit(cfg, ev, sizeof(*ev), MOD);
+	in = pw_rule_in_for(type);
+	if (in)
+		in->path = ev->target;
+	pw_rule_submit(cfg, ev, sizeof(*ev), MOD, in, rules_only);
 	return 0;
 }
 

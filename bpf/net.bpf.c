@@ -264,7 +264,7 @@ static __always_inline int call_exit(struct trace_event_raw_sys_exit *ctx,
 				     const struct pw_pair *p, __u16 type)
 {
 	__s64 ret = ctx->ret;
-	struct pw_rule_in in = {};
+	struct pw_rule_in *in;
 	struct pw_sock_call *ev;
 	bool rules_only;
 	struct pw_config *cfg;
@@ -310,23 +310,20 @@ static __always_inline int call_exit(struct trace_event_raw_sys_exit *ctx,
 		plen = PW_UNIX_PATH_MAX;
 	pw_fill_hdr(&ev->h, type, MOD, offsetof(struct pw_sock_call, path) + plen);
 	/* rules first: an alert passes the filters */
-	in.daddr = ev->t.daddr;
-	in.has_daddr = !!(ev->t.flags & PW_NET_HAS_DADDR);
-	in.dport = ev->t.dport;
-	switch (pw_rule_apply(cfg, &ev->h, &in)) {
-	case PW_RULE_HIDE:
-		pw_count(MOD, PW_FILTERED);
-		return 0;
-	case PW_RULE_EMIT:
-		pw_submit(cfg, ev, offsetof(struct pw_sock_call, path) + plen, MOD);
-		return 0;
-	case PW_RULE_NONE:
-		break;
+	in = pw_rule_in_for(type);
+	/* --port, --cidr: the remote end of connect and accept, the local
+	 * one of bind and listen */
+	if (in && (type == PW_EV_CONNECT || type == PW_EV_ACCEPT)) {
+		in->daddr = ev->t.daddr;
+		in->has_daddr = !!(ev->t.flags & PW_NET_HAS_DADDR);
+		in->PW_RIN_VAL(PORT) = ev->t.dport;
+	} else if (in) {
+		in->daddr = ev->t.saddr;
+		in->has_daddr = !!(ev->t.flags & PW_NET_HAS_SADDR);
+		in->PW_RIN_VAL(PORT) = ev->t.sport;
 	}
-	if (rules_only) {
-		pw_count(MOD, PW_FILTERED);
+	if (pw_rule_done(cfg, ev, offsetof(struct pw_sock_call, path) + plen, MOD, in, rules_only))
 		return 0;
-	}
 	finish(cfg, ev, &ev->h, &ev->t, offsetof(struct pw_sock_call, path) + plen);
 	return 0;
 }

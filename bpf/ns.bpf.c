@@ -14,6 +14,7 @@
  * setns is an event.
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_NS
 #define PW_PAIR_MODULE MOD
@@ -93,13 +94,15 @@ static __always_inline int ns_exit(struct trace_event_raw_sys_exit *ctx, const s
 	__u64 id = bpf_get_current_pid_tgid();
 	struct pw_ns_inodes *child = NULL;
 	struct pw_namespace ev = {};
+	struct pw_rule_in *in;
 	struct pw_config *cfg;
+	bool rules_only;
 
 	if (p->op == PW_NS_SYS_CLONE || p->op == PW_NS_SYS_CLONE3) {
 		__sync_fetch_and_add(&clones_inflight, -1);
 		child = bpf_map_lookup_elem(&children, &id);
 	}
-	cfg = pw_begin(MOD, id >> 32);
+	cfg = pw_rule_begin(MOD, id >> 32, &rules_only);
 	if (!cfg)
 		goto out;
 	ev.ret = ctx->ret;
@@ -118,7 +121,10 @@ static __always_inline int ns_exit(struct trace_event_raw_sys_exit *ctx, const s
 		read_setns_fd(task, (int)p->args[0], &ev);
 	}
 	pw_fill_hdr(&ev.h, PW_EV_NAMESPACE, MOD, sizeof(ev));
-	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
+	in = pw_rule_in_for(PW_EV_NAMESPACE);
+	if (in)
+		in->PW_RIN_BITS(NS_FLAGS) = ev.flags;
+	pw_rule_submit(cfg, &ev, sizeof(ev), MOD, in, rules_only);
 out:
 	if (child)
 		bpf_map_delete_elem(&children, &id);

@@ -1760,7 +1760,7 @@ struct pw_io_uring {
 #define PW_RULE_NAME_MAX	32	/* with the NUL */
 #define PW_RULE_TAGS_MAX	64	/* comma-separated, with the NUL */
 #define PW_RULE_SPEC_MAX	1024	/* the rule's `rule add` arguments, NUL-separated */
-#define PW_RULE_RANGES		4	/* ranges of one scalar selector (uid, euid, port) */
+#define PW_RULE_RANGES		8	/* values or ranges of one ranges selector (uid, port, ...) */
 #define PW_RULE_TYPES		256	/* event type ids a rule can name (rule_types keys) */
 _Static_assert(PW_RULES_MAX < 256, "pw_hdr.rule (a __u8) holds slot + 1");
 
@@ -1769,27 +1769,62 @@ struct pw_rule_mask {
 	__u64 w[PW_RULE_WORDS];
 };
 
-/* Selector kinds: bits of pw_rule.sels and .neg; the indexed ones are the
- * slots of pw_rule_index.dflt. X(UP, name, bit) */
+/* Selector kinds: bits of pw_rule.sels and .neg. X(UP, name, bit)
+ * Three families, by where a rule keeps its values (loader/rule.c's
+ * selector table says which option sets which kind, for which types):
+ * - indexed (0 .. PW_RSEL_INDEXED - 1): in an index map (rule_comms,
+ *   rule_files, rule_paths, rule_cidrs), one lookup per kind per event,
+ *   the slots of pw_rule_index.dflt and .users;
+ * - ranges (PW_RSEL_RANGE0 ..): pw_rule.ranges[kind - PW_RSEL_RANGE0],
+ *   any of up to PW_RULE_RANGES inclusive ranges holds the event's value;
+ * - bits (PW_RSEL_BITS0 ..): pw_rule.bits[kind - PW_RSEL_BITS0], the
+ *   event's value shares a bit with it. */
 #define PW_RULE_SELECTORS(X)		\
 	X(COMM, comm, 0)		\
 	X(BINARY, binary, 1)		\
 	X(BINARY_PREFIX, binary_prefix, 2) \
 	X(PATH, path, 3)		\
 	X(CIDR, cidr, 4)		\
-	X(UID, uid, 5)			\
-	X(EUID, euid, 6)		\
-	X(PORT, port, 7)		\
-	X(OPEN_FLAGS, open_flags, 8)	\
-	X(STDIO, stdio, 9)		\
-	X(EXE_FLAGS, exe_flags, 10)
+	X(PARENT, parent, 5)		\
+	X(ANCESTOR, ancestor, 6)	\
+	X(CONTAINER, container, 7)	\
+	X(XATTR_NAME, xattr_name, 8)	\
+	X(UID, uid, 9)			\
+	X(EUID, euid, 10)		\
+	X(PORT, port, 11)		\
+	X(PTRACE_REQ, ptrace_req, 12)	\
+	X(TO_UID, to_uid, 13)		\
+	X(SYSCALL, syscall, 14)		\
+	X(CGROUP, cgroup, 15)		\
+	X(OPEN_FLAGS, open_flags, 16)	\
+	X(STDIO, stdio, 17)		\
+	X(EXE_FLAGS, exe_flags, 18)	\
+	X(ENV, env, 19)			\
+	X(CAP, cap, 20)			\
+	X(NS_FLAGS, ns_flags, 21)	\
+	X(BPF_CMD, bpf_cmd, 22)		\
+	X(MODE, mode, 23)
 
 enum pw_rule_sel {
 #define PW_X(up, low, bit) PW_RSEL_##up = bit,
 	PW_RULE_SELECTORS(PW_X)
 #undef PW_X
 };
-#define PW_RSEL_INDEXED	5	/* kinds 0 .. 4 have an index map */
+#define PW_RSEL_INDEXED	9	/* kinds 0 .. 8 have an index map */
+#define PW_RSEL_RANGE0	9	/* kinds 9 .. 15: ranges */
+#define PW_RSEL_NRANGES	7
+#define PW_RSEL_BITS0	16	/* kinds 16 .. 23: bits */
+#define PW_RSEL_NBITS	8
+#define PW_RULE_ANCESTORS	8	/* --ancestor: the parent and its ancestors looked at */
+
+/* --ptrace-req: process_vm_readv/writev as requests of their own (the
+ * ptrace event's request is 0 for them) */
+#define PW_RULE_PTRACE_VM_READV		0x10002
+#define PW_RULE_PTRACE_VM_WRITEV	0x10003
+/* --container: the first byte of a container key in rule_paths ("h" the
+ * host, "c" + the id a container) */
+#define PW_RULE_CTR_HOST	'h'
+#define PW_RULE_CTR_ID		'c'
 
 /* maps/rule_index, key 0: for each indexed kind, the rules that hold when
  * the event's value has no key in that kind's map (rules that do not use
@@ -1833,10 +1868,10 @@ enum pw_rule_severity {
 #define PW_RULE_OPEN_CREATE	2	/* O_CREAT */
 #define PW_RULE_OPEN_TRUNC	4	/* O_TRUNC */
 
-/* An inclusive range of a scalar selector. */
+/* An inclusive range of a ranges selector. */
 struct pw_rule_range {
-	__u32 lo;
-	__u32 hi;
+	__u64 lo;
+	__u64 hi;
 };
 
 /* maps/rules value, keyed by slot. Written by `pinwatch rule` only; the
@@ -1847,19 +1882,14 @@ struct pw_rule {
 	__u32 used;		/* 1: the slot holds a rule */
 	__u32 sels;		/* bit (1 << PW_RSEL_*): the rule uses that selector */
 	__u32 neg;		/* bit (1 << PW_RSEL_*): that selector is negated (!) */
+	__u32 throttle_n;	/* 0: no throttle; else hits emitted per period */
 	__u8 action;		/* enum pw_rule_action */
 	__u8 severity;		/* enum pw_rule_severity */
-	__u8 open_flags;	/* PW_RULE_OPEN_* */
-	__u8 n_uid;		/* ranges used in uid[] */
-	__u8 n_euid;
-	__u8 n_port;
-	__u8 stdio;		/* bit (1 << PW_STDIO_*): exec, one of fds 0-2 is of that kind */
-	__u8 exe_flags;		/* PW_EXE_* bits: exec, the new image has one of them */
-	__u32 throttle_n;	/* 0: no throttle; else hits emitted per period */
+	__u8 n_ranges[PW_RSEL_NRANGES];	/* ranges used in ranges[k] */
+	__u8 pad[7];
 	__u64 throttle_ns;	/* the period */
-	struct pw_rule_range uid[PW_RULE_RANGES];
-	struct pw_rule_range euid[PW_RULE_RANGES];
-	struct pw_rule_range port[PW_RULE_RANGES];
+	__u64 bits[PW_RSEL_NBITS];	/* bits kinds: the bits asked for, any of them */
+	struct pw_rule_range ranges[PW_RSEL_NRANGES][PW_RULE_RANGES];
 	__u32 spec_len;		/* bytes used in spec */
 	__u32 freed;		/* a free slot: when it was freed (a sequence number,
 				 * 0 never used); the oldest free slot is used first, so an
@@ -1872,6 +1902,10 @@ struct pw_rule {
  * path up as "PATH\0", so one lookup finds either. */
 #define PW_RULE_PATH_KIND_PATH		1	/* --path, --path-prefix */
 #define PW_RULE_PATH_KIND_BINARY	2	/* --binary-prefix */
+#define PW_RULE_PATH_KIND_PARENT	3	/* --parent, --parent-prefix */
+#define PW_RULE_PATH_KIND_ANCESTOR	4	/* --ancestor, --ancestor-prefix */
+#define PW_RULE_PATH_KIND_CONTAINER	5	/* --container: "h", or "c" + id */
+#define PW_RULE_PATH_KIND_XATTR		6	/* --xattr-name */
 struct pw_rule_path_key {
 	__u32 prefixlen;
 	__u8 kind;

@@ -96,7 +96,8 @@ struct env_state {
 	__u8 truncated;
 	__u8 bad;		/* envp[] does not check out: scan the words */
 	__u8 done;		/* envp[]'s NULL reached */
-	__u8 pad[3];
+	__u8 found;		/* bit j: exec_env's name j is in the environment */
+	__u8 pad[2];
 	/* the walk over envp[] */
 	unsigned long start;	/* mm->env_start */
 	unsigned long ep;	/* user address of the next envp[] entry */
@@ -706,6 +707,7 @@ static long env_name(__u32 j, void *ctx)
 	if (st->pfx[j] != st->two ||
 	    !env_match((const char *)s->envbuf + o, c->names->names[j]))
 		return 0;
+	st->found |= 1u << (j & 7);
 	env_copy(s, st->p + o);
 	return 1;
 }
@@ -926,6 +928,7 @@ static __always_inline void read_env(struct exec_scratch *s, struct mm_struct *m
 
 	s->ev.env_len = 0;
 	s->ev.env_truncated = 0;
+	st->found = 0;
 	/* nothing configured (`config set exec_env none`): no scan at all */
 	if (!c.names || !c.names->names[0][0])
 		return;
@@ -1000,17 +1003,21 @@ int exec_output(struct trace_event_raw_sched_process_exec *ctx)
 {
 	struct exec_scratch *s = exec_scratch_get();
 	struct pw_config *cfg = pw_config_get();
-	struct pw_rule_in in = {};
+	struct pw_rule_in *in;
 	__u32 len;
 
 	if (!s || !cfg)
 		return exec_end(ctx, s, PW_DROPPED);
 	/* the rules: an alert passes the filters; drop ends the event */
-	in.path = s->ev.filename;
-	in.exe_flags = s->ev.exe_flags;
-	for (int i = 0; i < PW_STDIO_FDS; i++)
-		in.stdio |= 1u << (s->ev.stdio[i].kind & 7);
-	switch (pw_rule_apply(cfg, &s->ev.h, &in)) {
+	in = pw_rule_in_for(PW_EV_EXEC);
+	if (in) {
+		in->path = s->ev.filename;
+		in->PW_RIN_BITS(EXE_FLAGS) = s->ev.exe_flags;
+		in->PW_RIN_BITS(ENV) = s->scan.found;
+		for (int i = 0; i < PW_STDIO_FDS; i++)
+			in->PW_RIN_BITS(STDIO) |= 1u << (s->ev.stdio[i].kind & 7);
+	}
+	switch (pw_rule_apply(cfg, &s->ev.h, in)) {
 	case PW_RULE_HIDE:
 		return exec_end(ctx, s, PW_FILTERED);
 	case PW_RULE_NONE:

@@ -26,6 +26,7 @@
  * TRACEME's target is the caller's parent, read from the caller by both.
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_PTRACE
 #define PW_PAIR_MODULE MOD
@@ -118,10 +119,12 @@ static __always_inline void target_by_tracees(struct pw_ptrace *ev)
 static __always_inline int ptrace_exit(struct trace_event_raw_sys_exit *ctx,
 				       const struct pw_pair *p, const bool by_pid)
 {
+	struct pw_rule_in *in;
 	struct pw_config *cfg;
 	struct pw_ptrace ev;
+	bool rules_only;
 
-	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	cfg = pw_rule_begin(MOD, bpf_get_current_pid_tgid() >> 32, &rules_only);
 	if (!cfg)
 		return 0;
 	__builtin_memset(&ev, 0, sizeof(ev));
@@ -155,7 +158,14 @@ static __always_inline int ptrace_exit(struct trace_event_raw_sys_exit *ctx,
 			target_by_tracees(&ev);
 	}
 	pw_fill_hdr(&ev.h, PW_EV_PTRACE, MOD, sizeof(ev));
-	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
+	/* --ptrace-req: process_vm_readv/writev as requests of their own */
+	in = pw_rule_in_for(PW_EV_PTRACE);
+	if (in)
+		in->PW_RIN_VAL(PTRACE_REQ) =
+			p->op == PW_PTRACE_SYS_VM_READV	 ? PW_RULE_PTRACE_VM_READV :
+			p->op == PW_PTRACE_SYS_VM_WRITEV ? PW_RULE_PTRACE_VM_WRITEV :
+							   ev.request;
+	pw_rule_submit(cfg, &ev, sizeof(ev), MOD, in, rules_only);
 	return 0;
 }
 

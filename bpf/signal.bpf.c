@@ -5,6 +5,7 @@
  * faults included: one "signal" event type, told apart by "source".
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_SIGNAL
 #define PW_PAIR_MODULE MOD
@@ -15,9 +16,10 @@
 
 /* A signal event from source, sent by the current task: its header and
  * sender filled. The config, or NULL (counted filtered). */
-static __always_inline struct pw_config *signal_begin(struct pw_signal *ev, __u32 source)
+static __always_inline struct pw_config *signal_begin(struct pw_signal *ev, __u32 source,
+						      bool *rules_only)
 {
-	struct pw_config *cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	struct pw_config *cfg = pw_rule_begin(MOD, bpf_get_current_pid_tgid() >> 32, rules_only);
 
 	if (!cfg)
 		return NULL;
@@ -33,8 +35,9 @@ static __always_inline int signal_exit(struct trace_event_raw_sys_exit *ctx,
 {
 	struct pw_config *cfg;
 	struct pw_signal ev;
+	bool rules_only;
 
-	cfg = signal_begin(&ev, p->op);
+	cfg = signal_begin(&ev, p->op, &rules_only);
 	if (!cfg)
 		return 0;
 	ev.ret = ctx->ret;
@@ -54,7 +57,7 @@ static __always_inline int signal_exit(struct trace_event_raw_sys_exit *ctx,
 		ev.sig = p->args[2];
 		break;
 	}
-	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
+	pw_rule_submit(cfg, &ev, sizeof(ev), MOD, pw_rule_in_for(PW_EV_SIGNAL), rules_only);
 	return 0;
 }
 
@@ -67,8 +70,9 @@ static __always_inline int on_generate(int sig, struct kernel_siginfo *info,
 {
 	struct pw_config *cfg;
 	struct pw_signal ev;
+	bool rules_only;
 
-	cfg = signal_begin(&ev, PW_SIG_SRC_GENERATE);
+	cfg = signal_begin(&ev, PW_SIG_SRC_GENERATE, &rules_only);
 	if (!cfg)
 		return 0;
 	ev.sig = sig;
@@ -84,7 +88,7 @@ static __always_inline int on_generate(int sig, struct kernel_siginfo *info,
 		ev.code = PW_SI_KERNEL;
 	else
 		ev.code = BPF_CORE_READ(info, si_code);
-	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
+	pw_rule_submit(cfg, &ev, sizeof(ev), MOD, pw_rule_in_for(PW_EV_SIGNAL), rules_only);
 	return 0;
 }
 

@@ -26,6 +26,7 @@
  * filters, and leave out the consumer (config.consumer_tgid), like events.
  */
 #include "common.bpf.h"
+#include "rules.bpf.h"
 
 #define MOD PW_MOD_SYSCALL
 
@@ -120,14 +121,18 @@ static __always_inline int on_exit(struct pt_regs *regs, long ret, bool btf)
 {
 	struct pw_syscall_count *c;
 	struct pw_syscall ev;
+	struct pw_rule_in *in;
 	struct pw_config *cfg;
 	struct pw_hist *hist;
+	bool rules_only;
 	__u64 lat = 0, *ts;
 	__u8 *sel;
 	__u32 nr;
 
 	cfg = pw_config_get();
-	if (!pw_module_on(cfg, MOD))
+	/* off: the selected calls still reach a rule that names syscall */
+	if (!pw_module_on(cfg, MOD) &&
+	    !pw_rule_module_wanted(cfg, MOD, bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	nr = btf ? SC_NR(regs) : SC_NR_CORE(regs);
 	if (nr >= PW_SYSCALL_MAX)
@@ -156,7 +161,7 @@ static __always_inline int on_exit(struct pt_regs *regs, long ret, bool btf)
 	if (!sel || !*sel)
 		return 0;
 
-	cfg = pw_begin(MOD, bpf_get_current_pid_tgid() >> 32);
+	cfg = pw_rule_begin(MOD, bpf_get_current_pid_tgid() >> 32, &rules_only);
 	if (!cfg)
 		return 0;
 	pw_fill_hdr(&ev.h, PW_EV_SYSCALL, MOD, sizeof(ev));
@@ -168,7 +173,10 @@ static __always_inline int on_exit(struct pt_regs *regs, long ret, bool btf)
 		SC_ARGS_CORE(regs, ev.args);
 	ev.ret = ret;
 	ev.latency_ns = lat;
-	pw_filter_submit(cfg, &ev, sizeof(ev), MOD);
+	in = pw_rule_in_for(PW_EV_SYSCALL);
+	if (in)
+		in->PW_RIN_VAL(SYSCALL) = nr;
+	pw_rule_submit(cfg, &ev, sizeof(ev), MOD, in, rules_only);
 	return 0;
 }
 

@@ -63,11 +63,17 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } PW_PAIR_MAP SEC(".maps");
 
-/* Whether a call is tracked: by default while the module is on for the
- * caller; a module whose rules see its events while it is off (rules.bpf.h)
- * defines its own before including this header. */
+/* Whether a call is tracked: while the module is on for the caller, and,
+ * in a module whose rules see its events (rules.bpf.h included before this
+ * header), while it is off but a rule names one of its types; a module may
+ * define its own before including this header. */
 #ifndef PW_PAIR_WANTED
+#ifdef PINWATCH_RULES_BPF_H
+#define PW_PAIR_WANTED(cfg, tgid) \
+	(pw_module_on_for(cfg, PW_PAIR_MODULE, tgid) || pw_rule_module_wanted(cfg, PW_PAIR_MODULE, tgid))
+#else
 #define PW_PAIR_WANTED(cfg, tgid) pw_module_on_for(cfg, PW_PAIR_MODULE, tgid)
+#endif
 #endif
 
 /* The raw arguments of a syscall at its enter, into p; false (the call

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <linux/io_uring.h>
 #include <linux/bpf.h>
@@ -2902,4 +2903,46 @@ int pw_event_format_extra(const void *rec, size_t len, enum pw_output_fmt fmt,
 		return e.err;
 	}
 	return 0;
+}
+
+/* ---- names to numbers, for rule selectors (loader/rule.c) ---- */
+
+/* Does name spell entry (case-insensitive), with or without prefix? */
+static bool name_is(const char *name, const char *entry, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+
+	if (!entry)
+		return false;
+	if (!strcasecmp(name, entry))
+		return true;
+	if (!strncasecmp(entry, prefix, pl) && !strcasecmp(name, entry + pl))
+		return true;
+	return !strncasecmp(name, prefix, pl) && !strcasecmp(name + pl, entry);
+}
+
+int pw_name_value(const char *set, const char *name, unsigned long long *v)
+{
+	if (!strcmp(set, "syscall")) {
+		for (size_t i = 0; i < ARRAY_SIZE(pw_syscall_names); i++)
+			if (name_is(name, pw_syscall_names[i], "sys_"))
+				return *v = i, 0;
+	} else if (!strcmp(set, "cap")) {
+		for (size_t i = 0; i < ARRAY_SIZE(pw_cap_names); i++)
+			if (name_is(name, pw_cap_names[i], "CAP_"))
+				return *v = i, 0;
+	} else if (!strcmp(set, "bpf_cmd")) {
+		for (size_t i = 0; i < ARRAY_SIZE(pw_bpf_cmd_names); i++)
+			if (name_is(name, pw_bpf_cmd_names[i], "BPF_"))
+				return *v = i, 0;
+	} else if (!strcmp(set, "ptrace")) {
+		for (size_t i = 0; i < ARRAY_SIZE(pw_ptrace_requests); i++)
+			if (name_is(name, pw_ptrace_requests[i].name, "PTRACE_"))
+				return *v = pw_ptrace_requests[i].id, 0;
+	} else if (!strcmp(set, "ns")) {
+		for (size_t i = 0; i < ARRAY_SIZE(pw_ns_flag_names); i++)
+			if (name_is(name, pw_ns_flag_names[i].name, "CLONE_NEW"))
+				return *v = pw_ns_flag_names[i].id, 0;
+	}
+	return -1;
 }

@@ -33,6 +33,10 @@ enum pw_output_fmt {
  * functions return NULL for an unknown id; the *_from_name ones -1. */
 const char *pw_event_type_name(unsigned int type);
 int pw_event_type_from_name(const char *name);
+/* A name of set ("syscall", "cap", "bpf_cmd", "ptrace", "ns": the
+ * formatter's own tables; case-insensitive, prefix sys_, CAP_, BPF_,
+ * PTRACE_, CLONE_NEW optional) to its number: 0, or -1 if unknown. */
+int pw_name_value(const char *set, const char *name, unsigned long long *v);
 const char *pw_module_name(unsigned int module);
 int pw_module_from_name(const char *name);
 

@@ -88,20 +88,29 @@ static const char *named_name(const struct named *t, size_t n, int id)
 	return "?";
 }
 
-/* The event types rules cover so far, and the selectors each takes. */
-#define SEL(k) (1u << PW_RSEL_##k)
-#define SEL_EVERY (SEL(COMM) | SEL(BINARY) | SEL(BINARY_PREFIX) | SEL(UID) | SEL(EUID))
-static const struct { int type; int module; unsigned sels; } rule_types[] = {
-	{ PW_EV_EXEC, PW_MOD_PROCESS, SEL_EVERY | SEL(PATH) | SEL(STDIO) | SEL(EXE_FLAGS) },
-	{ PW_EV_OPEN, PW_MOD_FILE, SEL_EVERY | SEL(PATH) | SEL(OPEN_FLAGS) },
-	{ PW_EV_UNLINK, PW_MOD_FILE, SEL_EVERY | SEL(PATH) },
-	{ PW_EV_CONNECT, PW_MOD_NET, SEL_EVERY | SEL(PORT) | SEL(CIDR) },
+/* ---- the event types rules cover ---- */
+
+/* Each with the module that builds it (pw_rule_index.modules: a module
+ * switched off still builds the types a rule names). */
+static const struct { int type; int module; } rule_types[] = {
+	{ PW_EV_EXEC, PW_MOD_PROCESS },	{ PW_EV_OPEN, PW_MOD_FILE },
+	{ PW_EV_UNLINK, PW_MOD_FILE },		{ PW_EV_RENAME, PW_MOD_FILE },
+	{ PW_EV_MEMFD, PW_MOD_FILE },		{ PW_EV_CONNECT, PW_MOD_NET },
+	{ PW_EV_ACCEPT, PW_MOD_NET },		{ PW_EV_BIND, PW_MOD_NET },
+	{ PW_EV_LISTEN, PW_MOD_NET },		{ PW_EV_CHMOD, PW_MOD_ATTR },
+	{ PW_EV_CHOWN, PW_MOD_ATTR },		{ PW_EV_XATTR, PW_MOD_ATTR },
+	{ PW_EV_UTIMES, PW_MOD_ATTR },		{ PW_EV_CRED, PW_MOD_CRED },
+	{ PW_EV_PTRACE, PW_MOD_PTRACE },	{ PW_EV_KMOD_LOAD, PW_MOD_KMOD },
+	{ PW_EV_NAMESPACE, PW_MOD_NS },	{ PW_EV_BPF, PW_MOD_BPF },
+	{ PW_EV_MOUNT, PW_MOD_MOUNT },		{ PW_EV_UMOUNT, PW_MOD_MOUNT },
+	{ PW_EV_CAPABLE, PW_MOD_CAPABILITY },	{ PW_EV_SIGNAL, PW_MOD_SIGNAL },
+	{ PW_EV_IO_URING, PW_MOD_IOURING },	{ PW_EV_SYSCALL, PW_MOD_SYSCALL },
 };
 
 /* The module that builds events of type (one of rule_types). */
 static int type_module(int type)
 {
-	for (size_t k = 0; k < sizeof(rule_types) / sizeof(rule_types[0]); k++)
+	for (size_t k = 0; k < N_OF(rule_types); k++)
 		if (rule_types[k].type == type)
 			return rule_types[k].module;
 	return 0;
@@ -109,24 +118,21 @@ static int type_module(int type)
 
 /* ---- a parsed rule ---- */
 
-struct path_val {
-	char path[PW_PATH_MAX];
-	bool prefix;
+#define RULE_KEYS 64		/* index keys of one rule, all kinds */
+#define KEY_BYTES sizeof(struct pw_rule_path_key)
+
+/* One key a rule gives an indexed kind's map. */
+struct rkey {
+	int kind;
+	unsigned char key[KEY_BYTES];
 };
 
 struct prule {
 	struct pw_rule r;
 	unsigned char types[PW_RULE_TYPES];
-	char comms[SEL_VALUES][PW_COMM_LEN];
-	int ncomm;
-	struct pw_block_key files[SEL_VALUES];
-	int nfile;
-	struct path_val bins[SEL_VALUES];	/* --binary-prefix */
-	int nbin;
-	struct path_val paths[SEL_VALUES];	/* --path, --path-prefix */
-	int npath;
-	struct pw_cidr_key cidrs[SEL_VALUES];
-	int ncidr;
+	struct rkey keys[RULE_KEYS];
+	int nkeys;
+	unsigned opts;		/* bit i: selectors[i] was given */
 };
 
 /* Where a rule comes from, for error messages. */
@@ -216,36 +222,21 @@ static int check_path(const char *opt, const char *p)
 	return 0;
 }
 
-/* N, N-M, a comma list of them; a leading '!' negates the whole selector. */
-static int parse_ranges(struct pw_rule *r, unsigned kind, const char *opt, char *v,
-			struct pw_rule_range *out, __u8 *n, uint64_t max)
+/* An LPM key of rule_paths: "PATH\0" (exact: PATH itself) or "DIR/"
+ * (prefix: everything below DIR). */
+static void path_entry(struct pw_rule_path_key *k, __u8 kind, const char *path, bool prefix)
 {
-	char *items[PW_RULE_RANGES + 1];
-	int cnt;
+	size_t n = strlen(path);
 
-	if (*v == '!') {
-		r->neg |= 1u << kind;
-		v++;
+	memset(k, 0, sizeof(*k));
+	k->kind = kind;
+	memcpy(k->path, path, n);
+	if (prefix && strcmp(path, "/")) {
+		k->path[n++] = '/';	/* "DIR/": everything below DIR */
+	} else if (!prefix) {
+		n++;			/* "PATH\0": PATH itself */
 	}
-	cnt = split_list(v, items, PW_RULE_RANGES);
-	if (cnt < 0)
-		return fail("%s: at most %d values or ranges", opt, PW_RULE_RANGES);
-	for (int i = 0; i < cnt; i++) {
-		char *dash = strchr(items[i], '-');
-		uint64_t lo, hi;
-
-		if (dash)
-			*dash = '\0';
-		if (pw_parse_uint(items[i], max, &lo) ||
-		    (dash ? pw_parse_uint(dash + 1, max, &hi) : (hi = lo, 0)) || hi < lo)
-			return fail("%s: invalid value '%s%s%s' (a number or a range N-M up to %llu)", opt,
-				    items[i], dash ? "-" : "", dash ? dash + 1 : "", (unsigned long long)max);
-		out[i].lo = lo;
-		out[i].hi = hi;
-	}
-	*n = cnt;
-	r->sels |= 1u << kind;
-	return 0;
+	k->prefixlen = (1 + n) * 8;
 }
 
 static int parse_period(const char *s, uint64_t *ns)
@@ -288,128 +279,369 @@ static bool valid_name(const char *s, size_t max, const char *extra)
 	return true;
 }
 
-/* Which option sets which selector kind. */
-static const struct { const char *opt; int kind; } sel_opts[] = {
-	{ "--comm", PW_RSEL_COMM }, { "--binary", PW_RSEL_BINARY },
-	{ "--binary-prefix", PW_RSEL_BINARY_PREFIX }, { "--path", PW_RSEL_PATH },
-	{ "--path-prefix", PW_RSEL_PATH }, { "--cidr", PW_RSEL_CIDR }, { "--uid", PW_RSEL_UID },
-	{ "--euid", PW_RSEL_EUID }, { "--port", PW_RSEL_PORT }, { "--open-flags", PW_RSEL_OPEN_FLAGS },
-	{ "--stdio", PW_RSEL_STDIO }, { "--exe-flags", PW_RSEL_EXE_FLAGS },
-};
+/* ---- the selector table ---- */
 
-/* The names of the exec context's stdio kinds and exe flags. */
+/* Named bits of the bits selectors defined here (the others' names come
+ * from pwevent.c's tables: pw_name_value()). */
 static const struct named stdio_kinds[] = {
-#define PW_X(up, low, id) { #low, id },
+#define PW_X(up, low, id) { #low, 1 << (id) },
 	PW_STDIO_KINDS(PW_X)
 #undef PW_X
 };
 static const struct named exe_flags[] = {
-#define PW_X(up, low, bit) { #low, bit },
+#define PW_X(up, low, bit) { #low, 1 << (bit) },
 	PW_EXE_FLAGS(PW_X)
 #undef PW_X
 };
+static const struct named open_flag_names[] = {
+	{ "write", PW_RULE_OPEN_WRITE }, { "create", PW_RULE_OPEN_CREATE },
+	{ "trunc", PW_RULE_OPEN_TRUNC },
+};
+/* chmod's mode: any of the bits of a name set */
+static const struct named mode_names[] = {
+	{ "setuid", 04000 }, { "setgid", 02000 }, { "sticky", 01000 }, { "exec", 0111 },
+	{ "write", 0222 }, { "other-write", 0002 }, { "other-read", 0004 },
+};
+static const struct named ptrace_pseudo[] = {
+	{ "process_vm_readv", PW_RULE_PTRACE_VM_READV },
+	{ "process_vm_writev", PW_RULE_PTRACE_VM_WRITEV },
+};
 
-/* One selector option and its value into p. */
-static int parse_selector(struct prule *p, int kind, const char *opt, char *v)
+struct selector;
+/* Parses one value of a selector's comma list into p; -1 with errbuf set. */
+typedef int (*sel_parse_fn)(struct prule *p, const struct selector *sd, char *item);
+
+#define S_PREFIX	1u	/* a path selector's value is a directory */
+#define S_NO_NEG	2u	/* '!' refused */
+
+struct selector {
+	const char *opt;
+	int kind;		/* PW_RSEL_* */
+	sel_parse_fn parse;
+	const char *types;	/* the event types that accept it, comma-separated;
+				 * NULL: every type rules cover */
+	const char *field;	/* what it looks at (kernel side: bpf/rules.bpf.h) */
+	unsigned flags;		/* S_* */
+	const struct named *names;	/* bits and ranges: local names, */
+	size_t nnames;
+	const char *set;	/* or pw_name_value()'s set */
+	uint64_t max;		/* ranges: the largest number */
+};
+
+static int add_key(struct prule *p, const struct selector *sd, const void *key, size_t len)
 {
+	if (p->nkeys == RULE_KEYS)
+		return fail("%s: too many values in one rule (%d at most)", sd->opt, RULE_KEYS);
+	p->keys[p->nkeys].kind = sd->kind;
+	memset(p->keys[p->nkeys].key, 0, KEY_BYTES);
+	memcpy(p->keys[p->nkeys].key, key, len);
+	p->nkeys++;
+	return 0;
+}
+
+static int p_comm(struct prule *p, const struct selector *sd, char *it)
+{
+	unsigned char key[PW_FILTER_KEY_MAX];
+	char err[128];
+
+	if (pw_filter_key("comm", it, key, err, sizeof(err)) < 0)
+		return fail("%s: %s", sd->opt, err);
+	return add_key(p, sd, key, PW_COMM_LEN);
+}
+
+static int p_file(struct prule *p, const struct selector *sd, char *it)
+{
+	struct pw_block_key k;
+
+	if (check_path(sd->opt, it))
+		return -1;
+	if (!file_key(it, &k))
+		return add_key(p, sd, &k, sizeof(k));
+	if (lenient_files)
+		return 0;	/* gone since the rule was added: matches nothing */
+	return fail("%s: %s: no such regular file", sd->opt, it);
+}
+
+static const __u8 path_kinds[PW_RSEL_INDEXED] = {
+	[PW_RSEL_BINARY_PREFIX] = PW_RULE_PATH_KIND_BINARY, [PW_RSEL_PATH] = PW_RULE_PATH_KIND_PATH,
+	[PW_RSEL_PARENT] = PW_RULE_PATH_KIND_PARENT, [PW_RSEL_ANCESTOR] = PW_RULE_PATH_KIND_ANCESTOR,
+};
+
+static int p_path(struct prule *p, const struct selector *sd, char *it)
+{
+	struct pw_rule_path_key k;
+	bool prefix = sd->flags & S_PREFIX;
+
+	if (check_path(sd->opt, it))
+		return -1;
+	path_entry(&k, path_kinds[sd->kind], it, prefix);
+	if (add_key(p, sd, &k, sizeof(k)))
+		return -1;
+	/* a prefix holds for the directory itself too */
+	if (prefix && strcmp(it, "/")) {
+		path_entry(&k, path_kinds[sd->kind], it, false);
+		return add_key(p, sd, &k, sizeof(k));
+	}
+	return 0;
+}
+
+static int p_cidr(struct prule *p, const struct selector *sd, char *it)
+{
+	unsigned char key[PW_FILTER_KEY_MAX];
+	char err[128];
+
+	if (pw_filter_key("cidr", it, key, err, sizeof(err)) < 0)
+		return fail("%s: %s", sd->opt, err);
+	return add_key(p, sd, key, sizeof(struct pw_cidr_key));
+}
+
+/* host, any (a container), or a container id prefix (hex) */
+static int p_container(struct prule *p, const struct selector *sd, char *it)
+{
+	struct pw_rule_path_key k = { .kind = PW_RULE_PATH_KIND_CONTAINER };
+	size_t n = strlen(it);
+
+	if (!strcmp(it, "host")) {
+		k.path[0] = PW_RULE_CTR_HOST;
+		n = 0;
+	} else if (!strcmp(it, "any")) {
+		k.path[0] = PW_RULE_CTR_ID;
+		n = 0;
+	} else {
+		if (!n || n > PW_CONTAINER_ID_LEN || strspn(it, "0123456789abcdef") != n)
+			return fail("%s: invalid '%.80s' (host, any, or a container id prefix: 1 to %d lowercase hex digits)",
+				    sd->opt, it, PW_CONTAINER_ID_LEN);
+		k.path[0] = PW_RULE_CTR_ID;
+		memcpy(&k.path[1], it, n);
+	}
+	k.prefixlen = (2 + n) * 8;
+	return add_key(p, sd, &k, sizeof(k));
+}
+
+static int p_xattr(struct prule *p, const struct selector *sd, char *it)
+{
+	struct pw_rule_path_key k;
+	size_t n = strlen(it);
+
+	if (!n || n >= PW_XATTR_NAME_MAX || !strchr(it, '.') || strspn(it, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
+		return fail("%s: invalid attribute name '%.64s' (namespace.name, e.g. security.capability)",
+			    sd->opt, it);
+	path_entry(&k, PW_RULE_PATH_KIND_XATTR, it, false);
+	return add_key(p, sd, &k, sizeof(k));
+}
+
+/* A number or a name of the selector's names. */
+static int sel_number(const struct selector *sd, const char *s, uint64_t *v)
+{
+	unsigned long long nv;
+	int id;
+
+	if (!pw_parse_uint(s, sd->max ? sd->max : UINT64_MAX, v))
+		return 0;
+	if (sd->names && (id = named_id(sd->names, sd->nnames, s)) >= 0)
+		return *v = id, 0;
+	if (sd->set && !pw_name_value(sd->set, s, &nv))
+		return *v = nv, 0;
+	return -1;
+}
+
+static int p_range(struct prule *p, const struct selector *sd, char *it)
+{
+	int k = sd->kind - PW_RSEL_RANGE0;
+	__u8 *n = &p->r.n_ranges[k];
+	char *dash = strchr(it, '-');
+	uint64_t lo, hi;
+
+	/* names may hold '-' (none do so far); a range is numbers only */
+	if (dash && (dash == it || !strchr("0123456789", dash[1])))
+		dash = NULL;
+	if (dash)
+		*dash = '\0';
+	if (sel_number(sd, it, &lo) || (dash ? sel_number(sd, dash + 1, &hi) : (hi = lo, 0)) || hi < lo)
+		return fail("%s: invalid value '%s%s%s' (%s)", sd->opt, it, dash ? "-" : "",
+			    dash ? dash + 1 : "", sd->set || sd->names ? "a name or a number" :
+			    "a number or a range N-M");
+	if (*n == PW_RULE_RANGES)
+		return fail("%s: at most %d values or ranges", sd->opt, PW_RULE_RANGES);
+	p->r.ranges[k][*n].lo = lo;
+	p->r.ranges[k][*n].hi = hi;
+	(*n)++;
+	return 0;
+}
+
+/* a cgroup v2 id, or its directory (under /sys/fs/cgroup, or relative to it) */
+static int p_cgroup(struct prule *p, const struct selector *sd, char *it)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	uint64_t id;
+
+	char num[24];
+
+	if (!pw_parse_uint(it, UINT64_MAX, &id)) {
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)id);
+		return p_range(p, sd, num);
+	}
+	if (it[0] != '/')
+		return fail("%s: '%.64s' is not an absolute path or a cgroup id", sd->opt, it);
+	snprintf(path, sizeof(path), "%s%s", strncmp(it, "/sys/fs/cgroup", 14) ? "/sys/fs/cgroup" : "", it);
+	if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
+		if (lenient_files)
+			return 0;	/* gone: matches nothing */
+		return fail("%s: %s: no such cgroup directory", sd->opt, path);
+	}
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)st.st_ino);
+	return p_range(p, sd, num);
+}
+
+static int p_bits(struct prule *p, const struct selector *sd, char *it)
+{
+	int k = sd->kind - PW_RSEL_BITS0;
+	unsigned long long v;
+	uint64_t num;
+	int id = sd->names ? named_id(sd->names, sd->nnames, it) : -1;
+
+	if (id >= 0) {
+		p->r.bits[k] |= (__u64)id;
+		return 0;
+	}
+	/* a capability or bpf command by number */
+	if (sd->set && strcmp(sd->set, "ns") && !pw_parse_uint(it, 63, &num)) {
+		p->r.bits[k] |= 1ull << num;
+		return 0;
+	}
+	if (sd->set && !pw_name_value(sd->set, it, &v)) {
+		/* cap and bpf_cmd name bit numbers, ns a CLONE_NEW* bit */
+		if (!strcmp(sd->set, "ns"))
+			p->r.bits[k] |= v;
+		else if (v < 64)
+			p->r.bits[k] |= 1ull << v;
+		else
+			return fail("%s: '%.32s' is past the 64 a rule can name", sd->opt, it);
+		return 0;
+	}
+	{
+		char list[256] = "";
+
+		for (size_t i = 0; sd->names && i < sd->nnames; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+				 sd->names[i].name);
+		return fail("%s: unknown name '%.32s'%s%s%s", sd->opt, it, *list ? " (" : "", list,
+			    *list ? ")" : "");
+	}
+}
+
+/* --env NAME: one of the names the process module reports
+ * (process/exec_env; the loader's defaults without a sensor) */
+static int p_env(struct prule *p, const struct selector *sd, char *it)
+{
+	static const char *const dflt[] = PW_EXEC_ENV_DEFAULT;
+	struct pw_exec_env env = {};
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/process/exec_env", pin_root);
+	fd = bpf_obj_get(path);
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &env))
+		for (size_t i = 0; i < N_OF(dflt) && i < PW_EXEC_ENV_NAMES; i++)
+			snprintf(env.names[i], sizeof(env.names[i]), "%s", dflt[i]);
+	if (fd >= 0)
+		close(fd);
+	for (int i = 0; i < PW_EXEC_ENV_NAMES && env.names[i][0]; i++)
+		if (!strncmp(env.names[i], it, PW_EXEC_ENV_NAME_MAX)) {
+			p->r.bits[sd->kind - PW_RSEL_BITS0] |= 1ull << i;
+			return 0;
+		}
+	return fail("%s: '%.32s' is not one of the variables exec reports (pinwatch config set exec_env)",
+		    sd->opt, it);
+}
+
+#define T_PATHS "open,unlink,rename,chmod,chown,xattr,utimes,exec,memfd,mount,umount"
+#define T_NET "connect,accept,bind,listen"
+
+/* Every selector: which option, how its values are read, the event types
+ * it makes sense for, what it compares. The one place that knows. */
+static const struct selector selectors[] = {
+	{ .opt = "--comm", .kind = PW_RSEL_COMM, .parse = p_comm, .field = "the task's comm" },
+	{ .opt = "--binary", .kind = PW_RSEL_BINARY, .parse = p_file, .field = "the executable, by file (device and inode)" },
+	{ .opt = "--binary-prefix", .kind = PW_RSEL_BINARY_PREFIX, .parse = p_path, .field = "the executable's path", .flags = S_PREFIX },
+	{ .opt = "--parent", .kind = PW_RSEL_PARENT, .parse = p_path, .field = "the parent's executable path" },
+	{ .opt = "--parent-prefix", .kind = PW_RSEL_PARENT, .parse = p_path, .field = "the parent's executable path", .flags = S_PREFIX },
+	{ .opt = "--ancestor", .kind = PW_RSEL_ANCESTOR, .parse = p_path, .field = "the path of the executable of the parent or an older ancestor", .flags = S_NO_NEG },
+	{ .opt = "--ancestor-prefix", .kind = PW_RSEL_ANCESTOR, .parse = p_path, .field = "the path of the executable of the parent or an older ancestor", .flags = S_PREFIX | S_NO_NEG },
+	{ .opt = "--container", .kind = PW_RSEL_CONTAINER, .parse = p_container, .field = "the container (host, any, an id prefix)" },
+	{ .opt = "--cgroup", .kind = PW_RSEL_CGROUP, .parse = p_cgroup, .field = "the cgroup v2 id" },
+	{ .opt = "--uid", .kind = PW_RSEL_UID, .parse = p_range, .field = "the real uid", .max = 4294967294u },
+	{ .opt = "--euid", .kind = PW_RSEL_EUID, .parse = p_range, .field = "the effective uid", .max = 4294967294u },
+	{ .opt = "--path", .kind = PW_RSEL_PATH, .parse = p_path, .types = T_PATHS, .field = "the path (rename: either name; exec: the filename; memfd: /memfd:NAME; mount: the target)" },
+	{ .opt = "--path-prefix", .kind = PW_RSEL_PATH, .parse = p_path, .types = T_PATHS, .field = "the path (as --path)", .flags = S_PREFIX },
+	{ .opt = "--open-flags", .kind = PW_RSEL_OPEN_FLAGS, .parse = p_bits, .types = "open", .field = "the open flags", .flags = S_NO_NEG, .names = open_flag_names, .nnames = N_OF(open_flag_names) },
+	{ .opt = "--port", .kind = PW_RSEL_PORT, .parse = p_range, .types = T_NET, .field = "the remote port (bind, listen: the local one)", .max = 65535 },
+	{ .opt = "--cidr", .kind = PW_RSEL_CIDR, .parse = p_cidr, .types = T_NET, .field = "the remote address (bind, listen: the local one)" },
+	{ .opt = "--stdio", .kind = PW_RSEL_STDIO, .parse = p_bits, .types = "exec", .field = "the kinds of fds 0-2", .names = stdio_kinds, .nnames = N_OF(stdio_kinds) },
+	{ .opt = "--exe-flags", .kind = PW_RSEL_EXE_FLAGS, .parse = p_bits, .types = "exec", .field = "the new image's file", .names = exe_flags, .nnames = N_OF(exe_flags) },
+	{ .opt = "--env", .kind = PW_RSEL_ENV, .parse = p_env, .types = "exec", .field = "the environment variables present" },
+	{ .opt = "--syscall", .kind = PW_RSEL_SYSCALL, .parse = p_range, .types = "syscall", .field = "the syscall number", .set = "syscall", .max = PW_SYSCALL_MAX - 1 },
+	{ .opt = "--cap", .kind = PW_RSEL_CAP, .parse = p_bits, .types = "capable", .field = "the capability checked", .set = "cap" },
+	{ .opt = "--ns-flags", .kind = PW_RSEL_NS_FLAGS, .parse = p_bits, .types = "namespace", .field = "the CLONE_NEW* flags", .set = "ns" },
+	{ .opt = "--ptrace-req", .kind = PW_RSEL_PTRACE_REQ, .parse = p_range, .types = "ptrace", .field = "the ptrace request", .names = ptrace_pseudo, .nnames = N_OF(ptrace_pseudo), .set = "ptrace" },
+	{ .opt = "--bpf-cmd", .kind = PW_RSEL_BPF_CMD, .parse = p_bits, .types = "bpf", .field = "the bpf(2) command", .set = "bpf_cmd" },
+	{ .opt = "--mode", .kind = PW_RSEL_MODE, .parse = p_bits, .types = "chmod", .field = "the mode set", .names = mode_names, .nnames = N_OF(mode_names) },
+	{ .opt = "--xattr-name", .kind = PW_RSEL_XATTR_NAME, .parse = p_xattr, .types = "xattr", .field = "the attribute's name" },
+	{ .opt = "--to-uid", .kind = PW_RSEL_TO_UID, .parse = p_range, .types = "cred", .field = "the uid a change of credentials set (the euid, else the real uid)", .max = 4294967294u },
+};
+
+/* Is name one of the comma-separated list? */
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *s = list; s && *s;) {
+		const char *e = strchr(s, ',');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+
+		if (len == n && !strncmp(s, name, n))
+			return true;
+		s = e ? e + 1 : NULL;
+	}
+	return false;
+}
+
+static bool selector_applies(const struct selector *sd, int type)
+{
+	return !sd->types || in_list(sd->types, pw_event_type_name(type));
+}
+
+/* One selector option and its value (a comma list, '!' first negates). */
+static int parse_selector(struct prule *p, size_t si, char *v)
+{
+	const struct selector *sd = &selectors[si];
 	struct pw_rule *r = &p->r;
+	__u32 bit = 1u << sd->kind;
 	char *items[SEL_VALUES + 1];
 	bool neg = false;
 	int n;
 
-	if (kind == PW_RSEL_UID)
-		return parse_ranges(r, kind, opt, v, r->uid, &r->n_uid, 4294967294u);
-	if (kind == PW_RSEL_EUID)
-		return parse_ranges(r, kind, opt, v, r->euid, &r->n_euid, 4294967294u);
-	if (kind == PW_RSEL_PORT)
-		return parse_ranges(r, kind, opt, v, r->port, &r->n_port, 65535);
 	if (*v == '!') {
+		if (sd->flags & S_NO_NEG)
+			return fail("%s: cannot be negated", sd->opt);
 		neg = true;
 		v++;
 	}
-	/* --path and --path-prefix share a kind: one sign for both */
-	if ((r->sels & (1u << kind)) && neg != !!(r->neg & (1u << kind)))
-		return fail("%s: '!' must be given to every option of the same selector", opt);
+	/* options of one kind (--path and --path-prefix) share one sign */
+	if ((r->sels & bit) && neg != !!(r->neg & bit))
+		return fail("%s: '!' must be given to every option of the same selector", sd->opt);
 	if (neg)
-		r->neg |= 1u << kind;
-	r->sels |= 1u << kind;
+		r->neg |= bit;
+	r->sels |= bit;
+	p->opts |= 1u << si;
 	n = split_list(v, items, SEL_VALUES);
 	if (n < 0)
-		return fail("%s: at most %d values", opt, SEL_VALUES);
-	for (int i = 0; i < n; i++) {
-		const char *it = items[i];
-		unsigned char key[PW_FILTER_KEY_MAX];
-		char err[128];
-
-		switch (kind) {
-		case PW_RSEL_COMM:
-			if (p->ncomm == SEL_VALUES)
-				return fail("%s: at most %d values", opt, SEL_VALUES);
-			if (pw_filter_key("comm", it, key, err, sizeof(err)) < 0)
-				return fail("%s: %s", opt, err);
-			memcpy(p->comms[p->ncomm++], key, PW_COMM_LEN);
-			break;
-		case PW_RSEL_BINARY:
-			if (check_path(opt, it))
-				return -1;
-			if (p->nfile == SEL_VALUES)
-				return fail("%s: at most %d values", opt, SEL_VALUES);
-			if (!file_key(it, &p->files[p->nfile]))
-				p->nfile++;
-			else if (!lenient_files)
-				return fail("%s: %s: no such regular file", opt, it);
-			break;
-		case PW_RSEL_BINARY_PREFIX:
-		case PW_RSEL_PATH: {
-			struct path_val *pv = kind == PW_RSEL_PATH ? p->paths : p->bins;
-			int *cnt = kind == PW_RSEL_PATH ? &p->npath : &p->nbin;
-
-			if (check_path(opt, it))
-				return -1;
-			if (*cnt == SEL_VALUES)
-				return fail("%s: at most %d values", opt, SEL_VALUES);
-			snprintf(pv[*cnt].path, sizeof(pv[*cnt].path), "%s", it);
-			pv[*cnt].prefix = strcmp(opt, "--path");
-			(*cnt)++;
-			break;
-		}
-		case PW_RSEL_CIDR:
-			if (p->ncidr == SEL_VALUES)
-				return fail("%s: at most %d values", opt, SEL_VALUES);
-			if (pw_filter_key("cidr", it, key, err, sizeof(err)) < 0)
-				return fail("%s: %s", opt, err);
-			memcpy(&p->cidrs[p->ncidr++], key, sizeof(struct pw_cidr_key));
-			break;
-		case PW_RSEL_STDIO: {
-			int k = named_id(stdio_kinds, N_OF(stdio_kinds), it);
-
-			if (k < 0)
-				return fail("%s: unknown kind '%.32s' (none, tty, pipe, socket, file, null)", opt, it);
-			r->stdio |= 1u << k;
-			break;
-		}
-		case PW_RSEL_EXE_FLAGS: {
-			int b = named_id(exe_flags, N_OF(exe_flags), it);
-
-			if (b < 0)
-				return fail("%s: unknown flag '%.32s' (memfd, deleted, upper, secureexec)", opt, it);
-			r->exe_flags |= 1u << b;
-			break;
-		}
-		case PW_RSEL_OPEN_FLAGS:
-			if (neg)
-				return fail("%s: cannot be negated", opt);
-			if (!strcmp(it, "write"))
-				r->open_flags |= PW_RULE_OPEN_WRITE;
-			else if (!strcmp(it, "create"))
-				r->open_flags |= PW_RULE_OPEN_CREATE;
-			else if (!strcmp(it, "trunc"))
-				r->open_flags |= PW_RULE_OPEN_TRUNC;
-			else
-				return fail("%s: unknown flag '%.32s' (write, create, trunc)", opt, it);
-			break;
-		}
-	}
+		return fail("%s: at most %d values", sd->opt, SEL_VALUES);
+	for (int i = 0; i < n; i++)
+		if (sd->parse(p, sd, items[i]))
+			return -1;
 	return 0;
 }
 
@@ -427,10 +659,19 @@ static const struct { int type; const char *lsm; const char *sec_fn; } deny_hook
 /* What a deny rule cannot have: a refusal is decided before the exec's
  * context exists (--stdio, --exe-flags), and is never throttled. Like
  * kill, it must name what it refuses: a deny of every open is no rule. */
+#define SEL(k) (1u << PW_RSEL_##k)
 static int deny_parse_check(const struct prule *p)
 {
+	bool hooked[PW_RULE_TYPES] = { false };
+
 	if (p->r.action != PW_RULE_DENY)
 		return 0;
+	for (size_t k = 0; k < N_OF(deny_hooks); k++)
+		hooked[deny_hooks[k].type] = true;
+	for (int t = 0; t < PW_RULE_TYPES; t++)
+		if (p->types[t] && !hooked[t])
+			return fail("--action deny: %s cannot be refused (deny covers exec, open, unlink and connect)",
+				    pw_event_type_name((__u32)t));
 	if (p->r.sels & (SEL(STDIO) | SEL(EXE_FLAGS)))
 		return fail("--action deny: %s does not apply (the refusal comes before the exec context exists)",
 			    p->r.sels & SEL(STDIO) ? "--stdio" : "--exe-flags");
@@ -441,6 +682,7 @@ static int deny_parse_check(const struct prule *p)
 			    "--binary-prefix, --path, --path-prefix, --port, --cidr)");
 	return 0;
 }
+#undef SEL
 
 /*
  * A deny rule is taken only where the running sensor can carry it out:
@@ -505,18 +747,18 @@ static int parse_rule(int argc, char **argv, struct prule *p)
 	for (int i = 1; i < argc; i++) {
 		const char *opt = argv[i];
 		char val[PW_RULE_SPEC_MAX];
-		int kind = -1;
+		size_t si = N_OF(selectors);
 
 		if (strncmp(opt, "--", 2))
 			return fail("unexpected argument '%.64s' (options start with --)", opt);
 		if (i + 1 >= argc)
 			return fail("%s: missing value", opt);
 		snprintf(val, sizeof(val), "%s", argv[++i]);
-		for (size_t k = 0; k < N_OF(sel_opts); k++)
-			if (!strcmp(opt, sel_opts[k].opt))
-				kind = sel_opts[k].kind;
-		if (kind >= 0) {
-			if (parse_selector(p, kind, opt, val))
+		for (size_t k = 0; k < N_OF(selectors); k++)
+			if (!strcmp(opt, selectors[k].opt))
+				si = k;
+		if (si < N_OF(selectors)) {
+			if (parse_selector(p, si, val))
 				return -1;
 		} else if (!strcmp(opt, "--on")) {
 			char *items[PW_RULE_TYPES];
@@ -526,15 +768,11 @@ static int parse_rule(int argc, char **argv, struct prule *p)
 				return fail("--on: too many event types");
 			for (int t = 0; t < n; t++) {
 				int id = pw_event_type_from_name(items[t]);
-				bool ok = false;
 
 				if (id < 0)
 					return fail("--on: unknown event type '%.32s'", items[t]);
-				for (size_t k = 0; k < N_OF(rule_types); k++)
-					ok |= rule_types[k].type == id;
-				if (!ok)
-					return fail("--on: rules cannot match '%s' events yet (exec, open, unlink, connect)",
-						    items[t]);
+				if (!type_module(id) && id != PW_EV_EXEC)
+					return fail("--on: rules cannot match '%s' events", items[t]);
 				p->types[id] = 1;
 			}
 			have_types = true;
@@ -577,22 +815,20 @@ static int parse_rule(int argc, char **argv, struct prule *p)
 	/* a kill rule that names no process, file or address would kill every
 	 * matching event's process, the control plane's own shells included */
 	if (p->r.action == PW_RULE_KILL &&
-	    !(p->r.sels & ~(SEL(UID) | SEL(EUID) | SEL(OPEN_FLAGS))))
+	    !(p->r.sels & ~(1u << PW_RSEL_UID | 1u << PW_RSEL_EUID | 1u << PW_RSEL_OPEN_FLAGS |
+			    1u << PW_RSEL_CGROUP | 1u << PW_RSEL_CONTAINER)))
 		return fail("--action kill needs a selector naming what to kill (--comm, --binary, "
-			    "--binary-prefix, --path, --path-prefix, --port, --cidr, --stdio, --exe-flags)");
+			    "--binary-prefix, --path, --path-prefix, --port, --cidr, --stdio, --exe-flags, ...)");
 	if (deny_parse_check(p))
 		return -1;
 	/* every selector must make sense for every type the rule names */
 	for (size_t k = 0; k < N_OF(rule_types); k++) {
-		unsigned bad;
-
 		if (!p->types[rule_types[k].type])
 			continue;
-		bad = p->r.sels & ~rule_types[k].sels;
-		for (size_t s = 0; bad && s < N_OF(sel_opts); s++)
-			if (bad & (1u << sel_opts[s].kind))
-				return fail("%s does not apply to %s events", sel_opts[s].opt,
-					    pw_event_type_name(rule_types[k].type));
+		for (size_t s = 0; s < N_OF(selectors); s++)
+			if ((p->opts & (1u << s)) && !selector_applies(&selectors[s], rule_types[k].type))
+				return fail("%s does not apply to %s events (only to %s)", selectors[s].opt,
+					    pw_event_type_name(rule_types[k].type), selectors[s].types);
 	}
 	return 0;
 }
@@ -720,54 +956,14 @@ static bool lpm_covers(const unsigned char *e, const unsigned char *k, size_t ke
 	return true;
 }
 
-static void path_entry(struct pw_rule_path_key *k, __u8 kind, const char *path, bool prefix)
-{
-	size_t n = strlen(path);
-
-	memset(k, 0, sizeof(*k));
-	k->kind = kind;
-	memcpy(k->path, path, n);
-	if (prefix && strcmp(path, "/")) {
-		k->path[n++] = '/';	/* "DIR/": everything below DIR */
-	} else if (!prefix) {
-		n++;			/* "PATH\0": PATH itself */
-	}
-	k->prefixlen = (1 + n) * 8;
-}
-
 /* The keys one rule gives an indexed kind. */
-static int rule_keys(const struct prule *p, int kind, unsigned char (*out)[sizeof(struct pw_rule_path_key)])
+static int rule_keys(const struct prule *p, int kind, unsigned char (*out)[KEY_BYTES])
 {
 	int n = 0;
 
-	switch (kind) {
-	case PW_RSEL_COMM:
-		for (int i = 0; i < p->ncomm; i++)
-			memcpy(out[n++], p->comms[i], PW_COMM_LEN);
-		break;
-	case PW_RSEL_BINARY:
-		for (int i = 0; i < p->nfile; i++)
-			memcpy(out[n++], &p->files[i], sizeof(p->files[i]));
-		break;
-	case PW_RSEL_BINARY_PREFIX:
-	case PW_RSEL_PATH: {
-		const struct path_val *pv = kind == PW_RSEL_PATH ? p->paths : p->bins;
-		int cnt = kind == PW_RSEL_PATH ? p->npath : p->nbin;
-		__u8 k = kind == PW_RSEL_PATH ? PW_RULE_PATH_KIND_PATH : PW_RULE_PATH_KIND_BINARY;
-
-		for (int i = 0; i < cnt; i++) {
-			path_entry((void *)out[n++], k, pv[i].path, pv[i].prefix);
-			/* a prefix holds for the directory itself too */
-			if (pv[i].prefix && strcmp(pv[i].path, "/"))
-				path_entry((void *)out[n++], k, pv[i].path, false);
-		}
-		break;
-	}
-	case PW_RSEL_CIDR:
-		for (int i = 0; i < p->ncidr; i++)
-			memcpy(out[n++], &p->cidrs[i], sizeof(p->cidrs[i]));
-		break;
-	}
+	for (int i = 0; i < p->nkeys; i++)
+		if (p->keys[i].kind == kind)
+			memcpy(out[n++], p->keys[i].key, KEY_BYTES);
 	return n;
 }
 
@@ -777,6 +973,10 @@ static const struct { int map; size_t key_size; bool lpm; } kind_maps[PW_RSEL_IN
 	[PW_RSEL_BINARY_PREFIX] = { M_PATHS, sizeof(struct pw_rule_path_key), true },
 	[PW_RSEL_PATH] = { M_PATHS, sizeof(struct pw_rule_path_key), true },
 	[PW_RSEL_CIDR] = { M_CIDRS, sizeof(struct pw_cidr_key), true },
+	[PW_RSEL_PARENT] = { M_PATHS, sizeof(struct pw_rule_path_key), true },
+	[PW_RSEL_ANCESTOR] = { M_PATHS, sizeof(struct pw_rule_path_key), true },
+	[PW_RSEL_CONTAINER] = { M_PATHS, sizeof(struct pw_rule_path_key), true },
+	[PW_RSEL_XATTR_NAME] = { M_PATHS, sizeof(struct pw_rule_path_key), true },
 };
 
 struct index {
@@ -790,7 +990,7 @@ struct index {
 /* The whole index of the rules in use (in_use[slot]). */
 static void build_index(const bool *in_use, struct index *ix)
 {
-	unsigned char keys[2 * SEL_VALUES][sizeof(struct pw_rule_path_key)];
+	static unsigned char keys[RULE_KEYS][KEY_BYTES];
 
 	memset(ix->types, 0, sizeof(ix->types));
 	memset(ix->deny, 0, sizeof(ix->deny));
@@ -1457,6 +1657,21 @@ static int cmd_save(int argc, char **argv)
 	return 0;
 }
 
+/* The selector table: option, the event types that accept it (or "all"),
+ * what it compares; and the types rules cover. */
+static int cmd_selectors(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	printf("TYPES");
+	for (size_t k = 0; k < N_OF(rule_types); k++)
+		printf("%c%s", k ? ',' : ' ', pw_event_type_name(rule_types[k].type));
+	putchar('\n');
+	for (size_t s = 0; s < N_OF(selectors); s++)
+		printf("%-18s %-28s %s%s\n", selectors[s].opt, selectors[s].types ? selectors[s].types : "all",
+		       selectors[s].field, selectors[s].flags & S_NO_NEG ? " (no '!')" : "");
+	return 0;
+}
+
 static int cmd_test(int argc, char **argv) { return cmd_load(argc, argv, true); }
 static int cmd_load_real(int argc, char **argv) { return cmd_load(argc, argv, false); }
 
@@ -1472,6 +1687,7 @@ static const struct {
 	{ "test", cmd_test, "FILE..." },
 	{ "save", cmd_save, "" },
 	{ "prom", cmd_prom, "" },
+	{ "selectors", cmd_selectors, "" },
 };
 
 static void usage(FILE *f)
@@ -1510,12 +1726,12 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i == argc) {
-		fprintf(stderr, PROG ": rule: missing command (add, del, list, load, test, save, prom)\n");
+		fprintf(stderr, PROG ": rule: missing command (add, del, list, load, test, save, prom, selectors)\n");
 		return 2;
 	}
 	for (size_t c = 0; c < N_OF(cmds); c++)
 		if (!strcmp(cmds[c].name, argv[i]))
 			return cmds[c].fn(argc - i - 1, argv + i + 1);
-	fprintf(stderr, PROG ": rule: unknown command '%s' (add, del, list, load, test, save, prom)\n", argv[i]);
+	fprintf(stderr, PROG ": rule: unknown command '%s' (add, del, list, load, test, save, prom, selectors)\n", argv[i]);
 	return 2;
 }

@@ -386,7 +386,7 @@ while True:
 	check "unknown action 'block'" add a --on exec --action block
 	check "--stdio does not apply to open events" add a --on open --stdio socket
 	check "--action kill needs a selector" add a --on exec --uid 1000 --action kill
-	check "--stdio: unknown kind 'sock'" add a --on exec --stdio sock
+	check "--stdio: unknown name 'sock'" add a --on exec --stdio sock
 	check "no such rule" del nope
 	f=$BATS_TEST_TMPDIR/bad.rules
 	printf '%s\n' 'good1 --on exec --comm x' '# fine' 'bad --on open --cidr 10.0.0.0/8' 'good2 --on exec' >"$f"

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Unit tests of the rule parser and its selector table (loader/rule.c,
+ * included whole: its functions are static). No map is opened: parse_rule()
+ * only parses; --env falls back to the loader's default names when the pin
+ * root has no process/exec_env (the pin root is pointed at a directory that
+ * does not exist).
+ */
+#define main rule_main
+#include "../rule.c"
+#undef main
+#include "check.h"
+
+/* Parses the words of one rule line; 0 or -1 (errbuf set). */
+static int parse_line(const char *line, struct prule *p)
+{
+	static char buf[PW_RULE_SPEC_MAX];
+	char *argv[MAX_ARGS];
+	int argc;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	argc = split_line(buf, argv, MAX_ARGS);
+	if (argc < 0)
+		return -1;
+	return parse_rule(argc, argv, p);
+}
+
+static struct prule p;
+
+/* The rule fails and errbuf contains want. */
+#define CHECK_BAD(line, want) do {					\
+	CHECK(parse_line(line, &p) == -1);				\
+	if (!strstr(errbuf, want)) {					\
+		failed++;						\
+		fprintf(stderr, "%s:%d: FAIL: '%s'\n  error: %s\n  want:  %s\n", \
+			__FILE__, __LINE__, line, errbuf, want);	\
+	} else {							\
+		passed++;						\
+	}								\
+} while (0)
+
+static const struct selector *sel_by_opt(const char *opt)
+{
+	for (size_t i = 0; i < N_OF(selectors); i++)
+		if (!strcmp(selectors[i].opt, opt))
+			return &selectors[i];
+	return NULL;
+}
+
+/* The table is whole: every option names a kind of pinwatch.h, a parser
+ * and types that rules cover; every kind has an option; the parser
+ * matches the kind's family. */
+static void test_table(void)
+{
+	bool kind_has_opt[32] = { false };
+
+	for (size_t i = 0; i < N_OF(selectors); i++) {
+		const struct selector *sd = &selectors[i];
+		int k = sd->kind;
+
+		CHECK(k >= 0 && k < 32);
+		CHECK(sd->parse != NULL);
+		CHECK(sd->field && *sd->field);
+		kind_has_opt[k] = true;
+		if (k < PW_RSEL_INDEXED)
+			CHECK(sd->parse == p_comm || sd->parse == p_file || sd->parse == p_path ||
+			      sd->parse == p_cidr || sd->parse == p_container || sd->parse == p_xattr);
+		else if (k < PW_RSEL_BITS0)
+			CHECK(sd->parse == p_range || sd->parse == p_cgroup);
+		else
+			CHECK(sd->parse == p_bits || sd->parse == p_env);
+		/* each type listed is a type rules cover */
+		if (sd->types) {
+			char list[256], *save, *t;
+
+			snprintf(list, sizeof(list), "%s", sd->types);
+			for (t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				int id = pw_event_type_from_name(t);
+
+				CHECK(id >= 0 && (type_module(id) || id == PW_EV_EXEC));
+			}
+		}
+		for (size_t j = 0; j < i; j++)
+			CHECK(strcmp(selectors[j].opt, sd->opt));
+	}
+#define PW_X(up, low, bit) CHECK(kind_has_opt[bit]);
+	PW_RULE_SELECTORS(PW_X)
+#undef PW_X
+	CHECK(PW_RSEL_RANGE0 == PW_RSEL_INDEXED);
+	CHECK(PW_RSEL_BITS0 == PW_RSEL_RANGE0 + PW_RSEL_NRANGES);
+	CHECK(PW_RSEL_BITS0 + PW_RSEL_NBITS <= 32);
+	/* explicit padding: no hole the compiler fills */
+	CHECK(offsetof(struct pw_rule, throttle_ns) == 128);
+	CHECK(offsetof(struct pw_rule, spec) == 128 + 8 + 8 * PW_RSEL_NBITS +
+	      16 * PW_RSEL_NRANGES * PW_RULE_RANGES + 8);
+	CHECK(sizeof(struct pw_rule) % 8 == 0);
+}
+
+static void test_types(void)
+{
+	CHECK(parse_line("r --on exec,open,unlink,rename,memfd,connect,accept,bind,listen,chmod,chown,"
+			 "xattr,utimes,cred,ptrace,kmod_load,namespace,bpf,mount,capable,signal,io_uring,syscall", &p) == 0);
+	CHECK(p.types[PW_EV_RENAME] && p.types[PW_EV_SYSCALL] && p.types[PW_EV_CAPABLE]);
+	CHECK(!p.types[PW_EV_EXIT]);
+	CHECK(type_module(PW_EV_CHMOD) == PW_MOD_ATTR);
+	CHECK(type_module(PW_EV_PTRACE) == PW_MOD_PTRACE);
+	CHECK_BAD("r --on opne", "--on: unknown event type 'opne'");
+	CHECK_BAD("r --on exit", "--on: rules cannot match 'exit' events");
+	CHECK_BAD("r --comm x", "missing --on TYPES");
+}
+
+static void test_values(void)
+{
+	const __u32 R0 = PW_RSEL_RANGE0, B0 = PW_RSEL_BITS0;
+
+	CHECK(parse_line("r --on capable --cap sys_admin,CAP_SYS_MODULE,21", &p) == 0);
+	CHECK(p.r.bits[PW_RSEL_CAP - B0] == (1ull << 21 | 1ull << 16));
+	CHECK(p.r.sels == 1u << PW_RSEL_CAP);
+	CHECK(parse_line("r --on namespace --ns-flags user,CLONE_NEWNET", &p) == 0);
+	CHECK(p.r.bits[PW_RSEL_NS_FLAGS - B0] == (0x10000000ull | 0x40000000ull));
+	CHECK(parse_line("r --on bpf --bpf-cmd prog_load,BPF_MAP_CREATE", &p) == 0);
+	CHECK(p.r.bits[PW_RSEL_BPF_CMD - B0] == (1ull << 5 | 1ull << 0));
+	CHECK(parse_line("r --on chmod --mode setuid,setgid,exec", &p) == 0);
+	CHECK(p.r.bits[PW_RSEL_MODE - B0] == (04000 | 02000 | 0111));
+	CHECK(parse_line("r --on ptrace --ptrace-req attach,PTRACE_SEIZE,process_vm_writev", &p) == 0);
+	CHECK(p.r.n_ranges[PW_RSEL_PTRACE_REQ - R0] == 3);
+	CHECK(p.r.ranges[PW_RSEL_PTRACE_REQ - R0][0].lo == 16);
+	CHECK(p.r.ranges[PW_RSEL_PTRACE_REQ - R0][1].lo == 0x4206);
+	CHECK(p.r.ranges[PW_RSEL_PTRACE_REQ - R0][2].lo == PW_RULE_PTRACE_VM_WRITEV);
+	CHECK(parse_line("r --on syscall --syscall openat,execve,0-3", &p) == 0);
+	CHECK(p.r.ranges[PW_RSEL_SYSCALL - R0][0].lo == 257);
+	CHECK(p.r.ranges[PW_RSEL_SYSCALL - R0][1].lo == 59);
+	CHECK(p.r.ranges[PW_RSEL_SYSCALL - R0][2].lo == 0 && p.r.ranges[PW_RSEL_SYSCALL - R0][2].hi == 3);
+	CHECK(parse_line("r --on cred --to-uid 0 --uid '!0'", &p) == 0);
+	CHECK(p.r.n_ranges[PW_RSEL_TO_UID - R0] == 1 && p.r.ranges[PW_RSEL_TO_UID - R0][0].hi == 0);
+	CHECK(p.r.neg == 1u << PW_RSEL_UID);
+	CHECK(parse_line("r --on exec --cgroup 1234", &p) == 0);
+	CHECK(p.r.ranges[PW_RSEL_CGROUP - R0][0].lo == 1234);
+	CHECK(parse_line("r --on exec --cgroup /", &p) == 0);	/* the root cgroup: /sys/fs/cgroup's inode */
+	CHECK(p.r.n_ranges[PW_RSEL_CGROUP - R0] == 1);
+	CHECK(parse_line("r --on exec --env LD_PRELOAD,LD_AUDIT --stdio socket --exe-flags memfd,deleted", &p) == 0);
+	CHECK(p.r.bits[PW_RSEL_ENV - B0] == (1u << 0 | 1u << 2));	/* PW_EXEC_ENV_DEFAULT's order */
+	CHECK(p.r.bits[PW_RSEL_STDIO - B0] == 1u << PW_STDIO_SOCKET);
+	CHECK(p.r.bits[PW_RSEL_EXE_FLAGS - B0] == (PW_EXE_MEMFD | PW_EXE_DELETED));
+	CHECK(parse_line("r --on open --open-flags write,trunc", &p) == 0);
+	CHECK(p.r.bits[PW_RSEL_OPEN_FLAGS - B0] == (PW_RULE_OPEN_WRITE | PW_RULE_OPEN_TRUNC));
+}
+
+/* Indexed kinds give keys of the right kind and shape. */
+static void test_keys(void)
+{
+	unsigned char keys[RULE_KEYS][KEY_BYTES];
+	struct pw_rule_path_key *k = (void *)keys[0];
+	int n;
+
+	CHECK(parse_line("r --on exec --parent-prefix /usr/bin --ancestor /usr/sbin/sshd", &p) == 0);
+	n = rule_keys(&p, PW_RSEL_PARENT, keys);
+	CHECK(n == 2);	/* "DIR/" and the directory itself */
+	CHECK(k->kind == PW_RULE_PATH_KIND_PARENT && !strcmp(k->path, "/usr/bin/"));
+	CHECK(k->prefixlen == (1 + 9) * 8);
+	n = rule_keys(&p, PW_RSEL_ANCESTOR, keys);
+	CHECK(n == 1 && k->kind == PW_RULE_PATH_KIND_ANCESTOR);
+	CHECK(k->prefixlen == (1 + strlen("/usr/sbin/sshd") + 1) * 8);
+	CHECK(parse_line("r --on exec --container host,any,0123abcd", &p) == 0);
+	n = rule_keys(&p, PW_RSEL_CONTAINER, keys);
+	CHECK(n == 3);
+	k = (void *)keys[0];
+	CHECK(k->kind == PW_RULE_PATH_KIND_CONTAINER && k->path[0] == 'h' && k->prefixlen == 16);
+	k = (void *)keys[1];
+	CHECK(k->path[0] == 'c' && k->prefixlen == 16);
+	k = (void *)keys[2];
+	CHECK(k->path[0] == 'c' && !memcmp(k->path + 1, "0123abcd", 8) && k->prefixlen == 10 * 8);
+	/* "any" covers an id's key, "host" does not */
+	CHECK(lpm_covers(keys[1], keys[2], KEY_BYTES));
+	CHECK(!lpm_covers(keys[0], keys[2], KEY_BYTES));
+	CHECK(parse_line("r --on xattr --xattr-name security.capability", &p) == 0);
+	n = rule_keys(&p, PW_RSEL_XATTR_NAME, keys);
+	k = (void *)keys[0];
+	CHECK(n == 1 && k->kind == PW_RULE_PATH_KIND_XATTR && !strcmp(k->path, "security.capability"));
+}
+
+/* A selector a type does not accept, bad values, bad signs: one message. */
+static void test_refused(void)
+{
+	CHECK_BAD("r --on open --port 22", "--port does not apply to open events (only to connect,accept,bind,listen)");
+	CHECK_BAD("r --on exec,capable --cap sys_admin", "--cap does not apply to exec events");
+	CHECK_BAD("r --on open --mode setuid", "--mode does not apply to open events (only to chmod)");
+	CHECK_BAD("r --on exec --xattr-name security.capability", "--xattr-name does not apply to exec events");
+	CHECK_BAD("r --on cred --path /etc", "--path does not apply to cred events");
+	CHECK_BAD("r --on signal --ns-flags user", "--ns-flags does not apply to signal events");
+	CHECK_BAD("r --on exec --parent usr/bin/bash", "--parent: 'usr/bin/bash' is not an absolute path");
+	CHECK_BAD("r --on rename --path-prefix tmp", "--path-prefix: 'tmp' is not an absolute path");
+	CHECK_BAD("r --on exec --ancestor '!/usr/bin/sudo'", "--ancestor: cannot be negated");
+	CHECK_BAD("r --on open --open-flags '!write'", "--open-flags: cannot be negated");
+	CHECK_BAD("r --on capable --cap sys_admn", "--cap: unknown name 'sys_admn'");
+	CHECK_BAD("r --on chmod --mode setuidd", "--mode: unknown name 'setuidd' (setuid, setgid, sticky, exec, write, other-write, other-read)");
+	CHECK_BAD("r --on syscall --syscall nosuchcall", "--syscall: invalid value 'nosuchcall' (a name or a number)");
+	CHECK_BAD("r --on syscall --syscall 600", "--syscall: invalid value '600'");
+	CHECK_BAD("r --on ptrace --ptrace-req 5-2", "--ptrace-req: invalid value '5-2'");
+	CHECK_BAD("r --on exec --container docker", "--container: invalid 'docker'");
+	CHECK_BAD("r --on exec --cgroup relative", "--cgroup: 'relative' is not an absolute path or a cgroup id");
+	CHECK_BAD("r --on exec --cgroup /pw-no-such-cgroup", "--cgroup: /sys/fs/cgroup/pw-no-such-cgroup: no such cgroup directory");
+	CHECK_BAD("r --on exec --env NOT_REPORTED", "--env: 'NOT_REPORTED' is not one of the variables exec reports");
+	CHECK_BAD("r --on xattr --xattr-name capability", "--xattr-name: invalid attribute name 'capability'");
+	CHECK_BAD("r --on exec --path /a --path-prefix '!/b'", "'!' must be given to every option of the same selector");
+	CHECK_BAD("r --on cred --to-uid 0,1,2,3,4,5,6,7,8", "--to-uid: at most 8 values or ranges");
+	CHECK_BAD("r --on exec --uid 1000 --action kill", "--action kill needs a selector");
+	CHECK_BAD("r --on exec --colour red", "unknown option '--colour'");
+	CHECK_BAD("'a b' --on exec", "invalid rule name 'a b'");
+	/* the selector the table says a type accepts is accepted */
+	for (size_t i = 0; i < N_OF(selectors); i++)
+		CHECK(selector_applies(&selectors[i], PW_EV_EXEC) ==
+		      (!selectors[i].types || in_list(selectors[i].types, "exec")));
+	CHECK(sel_by_opt("--xattr-name") && !selector_applies(sel_by_opt("--xattr-name"), PW_EV_CHMOD));
+	CHECK(in_list("a,bc,d", "bc") && !in_list("a,bc,d", "b") && !in_list("abc", "ab"));
+}
+
+int main(void)
+{
+	pin_root = "/nonexistent/pinwatch-test";
+	test_table();
+	test_types();
+	test_values();
+	test_keys();
+	test_refused();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
