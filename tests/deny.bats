@@ -8,6 +8,7 @@
 # shellcheck disable=SC2154 # status, output, stderr: set by bats' run
 
 load helpers/common
+load helpers/rules
 bats_require_minimum_version 1.5.0
 
 NETPL=$BATS_TEST_DIRNAME/helpers/net.pl
@@ -21,17 +22,9 @@ setup_file() {
 
 teardown_file() { pw_teardown_file; }
 
-setup() {
-	require_root
-	pw_drain
-	EV=$BATS_TEST_TMPDIR/events.jsonl
-	: >"$EV"
-}
+setup() { rules_setup; }
 
-teardown() {
-	local n
-	for n in $("$PW" rule list --json | jq -r '.[].name'); do "$PW" rule del "$n"; done
-}
+teardown() { rules_del_all; }
 
 need_deny() {
 	[[ -d $PIN_ROOT/deny ]] ||

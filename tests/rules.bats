@@ -6,6 +6,7 @@
 # shellcheck disable=SC2154 # status, output, stderr: set by bats' run
 
 load helpers/common
+load helpers/rules
 bats_require_minimum_version 1.5.0
 
 NETPL=$BATS_TEST_DIRNAME/helpers/net.pl
@@ -20,36 +21,16 @@ setup_file() {
 	pw_setup_file --ringbuf-size 64M process file net
 }
 
-setup() {
-	require_root
-	pw_drain
-	EV=$BATS_TEST_TMPDIR/events.jsonl
-	: >"$EV"
-}
+setup() { rules_setup; }
 
 teardown() {
 	# every test starts without rules or filters
-	local n
-	for n in $("$PW" rule list --json | jq -r '.[].name'); do "$PW" rule del "$n"; done
+	rules_del_all
 	"$PW" filter list --json | jq -r '.[] | "\(.kind) \(.value)"' | while read -r k v; do
 		"$PW" filter del "$k" "$v"
 	done
 }
 
-# Appends the alerts queued in the ring to $EV until N match the jq filter
-# (the events are in the ring when the act returns; the loop rides out a
-# ring filled by the rest of the machine).
-collect_alerts() { # jq-filter n
-	for _ in $(seq 1 50); do
-		"$PW_READ" --json --drain --alerts >>"$EV"
-		[ "$(jq -c "$1" "$EV" | wc -l)" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for $2 alerts matching: $1" >&2
-	return 1
-}
-
-ev() { jq -c "$1" "$EV"; }
 
 rule_field() { # name field
 	"$PW" rule list --json | jq -r --arg n "$1" ".[] | select(.name == \$n) | .$2"

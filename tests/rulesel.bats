@@ -8,6 +8,7 @@
 # shellcheck disable=SC2154 # status, output, stderr: set by bats' run
 
 load helpers/common
+load helpers/rules
 bats_require_minimum_version 1.5.0
 
 MODS=(process file net attr cred ptrace ns bpf capability mount signal iouring syscall)
@@ -27,30 +28,10 @@ teardown_file() {
 	pw_teardown_file
 }
 
-setup() {
-	require_root
-	pw_drain
-	EV=$BATS_TEST_TMPDIR/events.jsonl
-	: >"$EV"
-}
+setup() { rules_setup; }
 
-teardown() {
-	local n
-	for n in $("$PW" rule list --json | jq -r '.[].name'); do "$PW" rule del "$n"; done
-}
+teardown() { rules_del_all; }
 
-# Appends the alerts queued in the ring to $EV until N match the jq filter.
-collect_alerts() { # jq-filter n
-	for _ in $(seq 1 50); do
-		"$PW_READ" --json --drain --alerts >>"$EV"
-		[ "$(jq -c "$1" "$EV" | wc -l)" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for $2 alerts matching: $1" >&2
-	return 1
-}
-
-ev() { jq -c "$1" "$EV"; }
 count() { jq -c "$1" "$EV" | wc -l; }
 
 # The one alert matching filter: rule, severity and tags as given.
