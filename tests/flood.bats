@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # Floods (README "Under load"): an intruder floods the sensor from two
 # threads (opens of /dev/null, getppid with the syscall module reporting
-# it) while the consumer is stopped and an exec storm, credential changes
-# and rule canaries run. Every exec, cred change and rule hit arrives; only
+# it) while the consumer is stopped and an exec storm, credential changes,
+# rule canaries and audited map writes run. Every exec, cred change, rule hit
+# and audit record arrives; only
 # normal events are shed or dropped, each counted, and the counts add up
 # exactly; the sensor returns to full fidelity by itself, with one pressure
 # event at the start of the shedding and one at its end.
@@ -25,7 +26,7 @@ setup_file() {
 	cp /bin/cat "$FL_DIR/pwflafter"
 	touch "$FL_DIR/canary" "$FL_DIR/after"
 	export FL_DIR PINWATCH_RULES_DIR=$BATS_FILE_TMPDIR/rules.d
-	pw_fresh --ringbuf-size 2M process file syscall cred
+	pw_fresh --ringbuf-size 2M process file syscall cred audit
 	"$PW" config set syscalls getppid
 	local c
 	for c in pwflflood pwflstorm pwflcred pwflcanary pwflafter; do
@@ -57,6 +58,8 @@ setup() {
 teardown() {
 	[[ -z ${RP:-} ]] || { kill -CONT "$RP" 2>/dev/null; kill "$RP" 2>/dev/null; wait "$RP" 2>/dev/null; } || true
 	"$PW" config set enabled 1
+	local i
+	for i in 1 2 3; do "$PW" filter del pid $((4000000 + i)) >/dev/null 2>&1 || true; done
 }
 
 # dropped + shed (or only COUNTER) of MODULE since setup
@@ -69,7 +72,7 @@ normal_lost() { # module [counter]
 # dropped + shed of the upper classes' modules since setup
 upper_lost() {
 	jq -n --argjson a "$BASE" --argjson b "$STATS" '
-		def lost($s): [$s[] | select(.module == "process" or .module == "cred") | .dropped + .shed] | add;
+		def lost($s): [$s[] | select(.module == "process" or .module == "cred" or .module == "audit") | .dropped + .shed] | add;
 		lost($b) - lost($a)'
 }
 
@@ -79,8 +82,9 @@ delta() { # counter
 }
 
 # The attack: a consumer following into OUT1 is stopped, the flood runs
-# FLOOD seconds; meanwhile EXECS execs, 3 credential drops and 3 canary
-# reads; the consumer resumes after STOP seconds.
+# FLOOD seconds; meanwhile EXECS execs, 3 credential drops, 3 canary
+# reads and 3 audited writes to a filter map (pids no process has); the
+# consumer resumes after STOP seconds.
 flood_attack() { # flood stop execs
 	local fp i
 	"$PW_READ" --json >"$BATS_TEST_TMPDIR/out1" 2>"$BATS_TEST_TMPDIR/err1" &
@@ -94,6 +98,7 @@ flood_attack() { # flood stop execs
 	for i in 1 2 3; do
 		"$FL_DIR/pwflcred" --reuid=65534 --regid=65534 --clear-groups true
 		"$FL_DIR/pwflcanary" "$FL_DIR/canary" >/dev/null
+		"$PW" filter add pid $((4000000 + i)) >/dev/null
 	done
 	sleep "$2"
 	kill -CONT "$RP"
@@ -154,7 +159,7 @@ flood_proof() { # flood stop execs
 
 	# one pass over the lines (a jq run per count costs seconds)
 	C=$(jq -n --arg storm "$FL_DIR/pwflstorm" --arg after "$FL_DIR/after" '
-		reduce inputs as $e ({storm: 0, setresuid: 0, setresgid: 0, canary: 0, upper_sampled: 0,
+		reduce inputs as $e ({storm: 0, setresuid: 0, setresgid: 0, canary: 0, audit: 0, upper_sampled: 0,
 				      after: 0, after_sampled: 0, sampled: 0, bad_rate: 0, ring: 0,
 				      start: [], end: []};
 			($e.type == "open" or $e.type == "syscall") as $normal
@@ -163,6 +168,7 @@ flood_proof() { # flood stop execs
 			| .setresuid += (if $e.type == "cred" and $e.comm == "pwflcred" and $e.syscall == "setresuid" then 1 else 0 end)
 			| .setresgid += (if $e.type == "cred" and $e.comm == "pwflcred" and $e.syscall == "setresgid" then 1 else 0 end)
 			| .canary += (if $e.type == "open" and $e.rule == "flcanary" and $e.severity == "high" then 1 else 0 end)
+			| .audit += (if $e.type == "audit" and $e.action == "map_update" and $e.object_name == "filter_pid" then 1 else 0 end)
 			| .upper_sampled += (if $r > 0 and ($normal | not or $e.rule != null) then 1 else 0 end)
 			| .after += (if $e.type == "open" and $e.path == $after then 1 else 0 end)
 			| .after_sampled += (if $e.type == "open" and $e.path == $after and $r > 0 then 1 else 0 end)
@@ -171,11 +177,12 @@ flood_proof() { # flood stop execs
 			| .ring += (if $e.type != "pressure" then 1 else 0 end)
 			| .start += (if $e.type == "pressure" and $e.state == "start" then [$e] else [] end)
 			| .end += (if $e.type == "pressure" and $e.state == "end" then [$e] else [] end))' "$ALL")
-	# every exec, credential change and rule hit arrived, none sampled
+	# every exec, credential change, rule hit and audit record arrived, none sampled
 	assert_field "$C" .storm -eq "$3"
 	assert_field "$C" .setresuid -eq 3
 	assert_field "$C" .setresgid -eq 3
 	assert_field "$C" .canary -eq 3
+	assert_field "$C" .audit -ge 3
 	assert_field "$C" .upper_sampled -eq 0
 	# the reads after the end: every one, none sampled
 	assert_field "$C" .after -eq 20
