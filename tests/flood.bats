@@ -81,6 +81,29 @@ delta() { # counter
 	jq -n --argjson a "$BASE" --argjson b "$STATS" --arg c "$1" '([$b[][$c]] | add) - ([$a[][$c]] | add)'
 }
 
+# The consumer delivered every event emitted since setup: LINES (every line
+# but pressure and audit ones) against the modules' emitted but audit's.
+# Audit is left out of the equation: every consumer and every pinwatch
+# command (the drains, the stats read here) opens pins, each an audit
+# event, so its count moves with the reading itself. Records the following
+# consumer's guard released (its output blocked on a loaded machine: the
+# guard thread of loader/read.c) were never delivered: they are the drops
+# it reports "in the consumer" on exit.
+delivered_all() { # lines
+	local emitted released
+	emitted=$(jq -n --argjson a "$BASE" --argjson b "$STATS" '
+		def e($s): [$s[] | select(.module != "audit") | .emitted] | add; e($b) - e($a)')
+	released=$(sed -nE 's/.*, ([0-9]+) in the consumer .*/\1/p' "$BATS_TEST_TMPDIR/err1" | tail -n 1)
+	released=${released:-0}
+	if ((released == 0)); then
+		[ "$1" -eq "$emitted" ] || { echo "delivered $1, emitted $emitted" >&2; return 1; }
+	else
+		# released records may be audit ones too: bounds, not equality
+		((${1} <= emitted && ${1} + released >= emitted)) ||
+			{ echo "delivered $1, emitted $emitted, released by the consumer $released" >&2; return 1; }
+	fi
+}
+
 # The attack: a consumer following into OUT1 is stopped, the flood runs
 # FLOOD seconds; meanwhile EXECS execs, 3 credential drops, 3 canary
 # reads and 3 audited writes to a filter map (pids no process has); the
@@ -116,15 +139,16 @@ flood_collect() {
 	sleep 0.2
 	# a program past its enabled check on another CPU can still emit after
 	# a drain (a loaded machine stretches that): the stats are taken
-	# between two drains until the second finds nothing
+	# between two drains until the second finds nothing but audit events
 	: >"$BATS_TEST_TMPDIR/out2"
 	local i
 	for ((i = 0; i < 20; i++)); do
 		"$PW_READ" --json --drain >>"$BATS_TEST_TMPDIR/out2" 2>/dev/null
 		STATS=$("$PW" stats --json)
 		"$PW_READ" --json --drain >"$BATS_TEST_TMPDIR/out3" 2>/dev/null
-		[[ -s $BATS_TEST_TMPDIR/out3 ]] || break
 		cat "$BATS_TEST_TMPDIR/out3" >>"$BATS_TEST_TMPDIR/out2"
+		# (each reading opens pins: audit events, out of the equation)
+		[[ -n $(jq -c 'select(.type != "audit")' "$BATS_TEST_TMPDIR/out3") ]] || break
 		sleep 0.2
 	done
 	ALL=$BATS_TEST_TMPDIR/all
@@ -174,7 +198,7 @@ flood_proof() { # flood stop execs
 			| .after_sampled += (if $e.type == "open" and $e.path == $after and $r > 0 then 1 else 0 end)
 			| .sampled += (if $r > 0 then 1 else 0 end)
 			| .bad_rate += (if $r > 0 and ($r < 2 or ($r | log2 | floor) != ($r | log2)) then 1 else 0 end)
-			| .ring += (if $e.type != "pressure" then 1 else 0 end)
+			| .ring += (if $e.type != "pressure" and $e.type != "audit" then 1 else 0 end)
 			| .start += (if $e.type == "pressure" and $e.state == "start" then [$e] else [] end)
 			| .end += (if $e.type == "pressure" and $e.state == "end" then [$e] else [] end))' "$ALL")
 	# every exec, credential change, rule hit and audit record arrived, none sampled
@@ -195,7 +219,7 @@ flood_proof() { # flood stop execs
 	# exact: per module seen = filtered + emitted + dropped + shed, and
 	# the consumer delivered every event emitted since setup's drain
 	assert_field "$STATS" '[.[] | select(.seen != .filtered + .emitted + .dropped + .shed)] | length' -eq 0
-	assert_field "$C" .ring -eq "$(delta emitted)"
+	delivered_all "$(jq .ring <<<"$C")"
 	# sampled events carry their rate, a power of two above 1
 	assert_field "$C" .sampled -gt 0
 	assert_field "$C" .bad_rate -eq 0
@@ -234,7 +258,7 @@ flood_proof() { # flood stop execs
 	[ "$(delta dropped)" -gt 0 ]
 	[ "$(upper_lost)" -eq 0 ]
 	assert_field "$STATS" '[.[] | select(.seen != .filtered + .emitted + .dropped + .shed)] | length' -eq 0
-	[ "$(count 'select(.type != "pressure")')" -eq "$(delta emitted)" ]
+	delivered_all "$(count 'select(.type != "pressure" and .type != "audit")')"
 }
 
 @test "config set class.TYPE moves a type; a bad type or class is one line and changes nothing" {
