@@ -506,6 +506,15 @@ static int record_at(__u64 pos, const unsigned char **data, __u32 *len,
 #define GUARD_HIGH(size)	((size) / 8 * 5)
 #define GUARD_LOW(size)		((size) / 2)
 #define GUARD_TICK_NS		1000000L
+/* A write(2) still the same after this many ticks (50 ms) is a stall. At one
+ * tick, a write merely preempted on a busy machine was taken for one, and
+ * the records released then were the oldest, whatever their class: execs
+ * and rule hits that the kernel's room for the upper classes had kept (one
+ * exec in a thousand in benchmark 5, a third of tests/flood.bats's storm
+ * with the suite and a guest beside it). A real stall (a blocked pipe, a
+ * stalled syslog) lasts far longer; the ring fills in that time only at
+ * flood rates, and then the kernel's classes keep the upper ones. */
+#define GUARD_STALL_TICKS	50
 /* The worker wakes the guard for a write only when the ring is at least
  * this full; otherwise the guard looks on its own every GUARD_IDLE_NS. A
  * stall that starts with the ring nearly empty is then seen within 50 ms,
@@ -573,12 +582,15 @@ static void guard_release_locked(void)
 static void *guard_main(void *arg)
 {
 	(void)arg;
+	unsigned int ticks = 0;
+
 	pthread_mutex_lock(&guard.mu);
 	while (!guard.stop) {
 		struct timespec ts = { 0, GUARD_TICK_NS };
 		unsigned long seen;
 
 		if (!guard.in_write) {
+			ticks = 0;
 			struct timespec until;
 
 			clock_gettime(CLOCK_MONOTONIC, &until);
@@ -599,8 +611,12 @@ static void *guard_main(void *arg)
 		pthread_mutex_unlock(&guard.mu);
 		nanosleep(&ts, NULL);
 		pthread_mutex_lock(&guard.mu);
-		if (guard.in_write && guard.writes == seen)
-			guard_release_locked();
+		if (guard.in_write && guard.writes == seen) {
+			if (++ticks >= GUARD_STALL_TICKS)
+				guard_release_locked();
+		} else {
+			ticks = 0;
+		}
 	}
 	pthread_mutex_unlock(&guard.mu);
 	return NULL;
