@@ -609,6 +609,58 @@ static void rule_seeds(void)
 	f.h.rule = 3;
 	f.child_pid = 43;
 	put("fork-alert", &f, sizeof(f));
+	f.h.rule = 0;
+	f.h.sample_log2 = 4;	/* a shed type's sample */
+	put("fork-sampled", &f, sizeof(f));
+}
+
+/* deny, and the consumer's own records (pressure, tamper) */
+static void deny_consumer_seeds(void)
+{
+	struct pw_deny d;
+	struct pw_pressure p;
+	struct pw_tamper t;
+
+	memset(&d, 0, sizeof(d));
+	hdr(&d.h, PW_EV_DENY, sizeof(d));
+	d.h.module = PW_MOD_DENY;
+	d.h.rule = 2;
+	d.act = PW_EV_OPEN;
+	d.error = 1;
+	strcpy(d.rule, "shadow-read");
+	strcpy(d.path, "/etc/shadow");
+	d.open_flags = 0101;
+	put("deny-open", &d, sizeof(d));
+	d.act = PW_EV_CONNECT;
+	d.path[0] = '\0';
+	d.t.family = 2;
+	d.t.flags = PW_NET_HAS_DADDR;
+	d.t.dport = 4444;
+	memcpy(d.t.daddr, "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\1", 16);
+	put("deny-connect", &d, sizeof(d));
+
+	memset(&p, 0, sizeof(p));
+	hdr(&p.h, PW_EV_PRESSURE, sizeof(p));
+	p.state = 1;
+	p.max_rate = 16;
+	p.shed = 1500;
+	p.sampled = 100;
+	p.dropped = 7;
+	p.types[0] = PW_EV_OPEN;
+	p.types[1] = PW_EV_SYSCALL;
+	put("pressure-start", &p, sizeof(p));
+	p.state = 0;
+	p.duration_ns = 2500000000ULL;
+	put("pressure-end", &p, sizeof(p));
+
+	memset(&t, 0, sizeof(t));
+	hdr(&t.h, PW_EV_TAMPER, sizeof(t));
+	t.h.module = PW_MOD_AUDIT;
+	t.what = PW_TAMPER_DETACHED;
+	t.kind = PW_PIN_LINK;
+	t.expected_id = 12;
+	strcpy(t.pin, "process/link_exec");
+	put("tamper-detached", &t, sizeof(t));
 }
 
 static void iouring_seeds(void)
@@ -731,6 +783,7 @@ int main(int argc, char **argv)
 	uprobe_tp_bench_seeds();
 	iouring_seeds();
 	rule_seeds();
+	deny_consumer_seeds();
 	cred_seeds();
 	ptrace_seeds();
 	ns_seeds();
