@@ -369,8 +369,8 @@ bench: deps
 # for every event type under the same sanitizers; running them again here
 # took about a quarter of the CI job. SAN_BATS=all: the whole suite.
 SAN_BATS ?= abi badinput cli consumer container deny execctx export flood funclatency hash hist \
-	llcstat loader lineage memleak memory net process profile prometheus rules rulesel security tamper \
-	hardening stats status tp uprobe file
+	llcstat loader lineage memleak net process profile prometheus rules rulesel tamper \
+	hardening stats tp uprobe file
 check-sanitize: deps
 	$(MAKE) BUILD=build-san SAN="$(SAN_FLAGS)" CFLAGS="-O1 -g" all build-san/test_pwevent build-san/test_parse \
 		build-san/test_tpformat build-san/test_syms build-san/test_uprobe_events build-san/test_bpfobj \

@@ -41,7 +41,6 @@ attr_events() { # type [path]
 
 # The hooks are the syscall tracepoints on every kernel: two acts run in the
 # 6.1 guest too, to show the module loads and reads there.
-# bats test_tags=vm-ci
 @test "chmod u+s of a copied binary reports mode 4755 and setuid" {
 	chmod 0755 "$f"
 	pw_drain

@@ -43,7 +43,6 @@ hist_total() { # map
 	"$PW" hist block --json | jq --arg m "$1" '[.[] | select(.map == $m) | .total] | add // 0'
 }
 
-# bats test_tags=vm-ci
 @test "direct writes give the disk non-zero latency and size histograms in pinwatch hist block" {
 	lat0=$(hist_total hist_latency_ns)
 	size0=$(hist_total hist_size_bytes)
@@ -109,7 +108,6 @@ hist_total() { # map
 	run -0 stats_balance block
 }
 
-# bats test_tags=vm-ci
 @test "sequential direct writes count as sequential in block/pattern" {
 	seq0=$(bpftool -j map dump pinned "$PIN_ROOT/block/pattern" | jq '[.[] | (.formatted // .) | .value.sequential] | add // 0')
 	direct_io 32 >/dev/null

@@ -23,7 +23,6 @@ teardown() {
 	[[ ! -d $PIN_ROOT/file ]] || "$PW" down file >/dev/null
 }
 
-# bats test_tags=vm-ci
 @test "a running consumer streams an exec as JSON within a moment" {
 	out=$BATS_TEST_TMPDIR/out.jsonl
 	"$PW_READ" --json >"$out" &
@@ -138,7 +137,6 @@ teardown() {
 	[[ $stderr =~ delivered\ 3,\ kernel\ dropped\ 0,\ consumer\ dropped\ 0 ]]
 }
 
-# bats test_tags=vm-ci
 @test "events not yet read when a consumer stops are delivered by the next one" {
 	bin=$(unique_binary)
 	for _ in $(seq 1 30); do "$bin"; done

@@ -173,7 +173,6 @@ run_in_cgroup() { # path binary
 
 # The header's namespaces are read by BTF loads (6.1 and 6.18 lay out
 # struct pid's numbers[] differently).
-# bats test_tags=vm-ci
 @test "a host event's ns are the task's namespaces, container_id and container_runtime null, cgroup its path" {
 	bin=$(unique_binary)
 	"$bin"
@@ -256,7 +255,6 @@ run_in_cgroup() { # path binary
 }
 
 # The kernel reads kernfs_node.parent on 6.1, __parent on 6.18.
-# bats test_tags=vm-ci
 @test "hand-made cgroups: the kernel's container filter matches id prefixes and host in every layout" {
 	id1=$(random_id) id2=$(random_id) id3=$(random_id) id4=$(random_id)
 	bin=$(unique_binary)

@@ -38,7 +38,6 @@ cred_events() { # json comm syscall
 	jq -c --arg c "$2" --arg s "$3" 'select(.type == "cred" and .comm == $c and .syscall == $s)' <<<"$1"
 }
 
-# bats test_tags=vm-ci
 @test "root dropping to nobody with setpriv reports setresuid, setresgid and setgroups, old and new ids" {
 	run -0 "$SETPRIV" --reuid=65534 --regid=65534 --clear-groups true
 	events=$(pw_events)
@@ -84,7 +83,6 @@ cred_events() { # json comm syscall
 	assert_field "$ev" '.groups | length' -eq 0
 }
 
-# bats test_tags=vm-ci
 @test "nobody's failed setuid(0) is reported with ret -1 (EPERM) and its ids unchanged" {
 	run -0 as_nobody "$ACT" setuid 0
 	[ "$output" = "ret=-1 errno=1" ]
@@ -112,7 +110,6 @@ cred_events() { # json comm syscall
 	assert_field "$ev" .new_euid -eq 0
 }
 
-# bats test_tags=vm-ci
 @test "capset dropping CAP_NET_RAW reports the effective and permitted sets by name, before and after" {
 	run -0 "$ACT" capdrop 13
 	[ "$output" = "ret=0 errno=0" ]

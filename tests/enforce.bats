@@ -51,7 +51,6 @@ le_hex() {
 	echo "$out"
 }
 
-# bats test_tags=vm-ci
 @test "status names the active enforcement variant, and the action stage sits in chain slot 2" {
 	run -0 "$PW" chain process
 	grep -qE '^2 +[0-9]+ +enforce__tp$' <<<"$output"

@@ -68,7 +68,6 @@ exec_of() { # events pid glob
 	assert_field "$ev" '.exe_flags | tojson' '[]'
 }
 
-# bats test_tags=vm-ci
 @test "a reverse shell: bash -i with fds 0-2 on a TCP socket to 127.0.0.1:PORT" {
 	portfile=$BATS_TEST_TMPDIR/port
 	# the listener: says "exit" to the shell that connects, then waits for it to close

@@ -99,7 +99,6 @@ process_events() { # out-file
 	[ "$(wc -l <"$1")" -eq 2 ] || { echo "want one exit and one fork:"; cat "$1"; return 1; }
 }
 
-# bats test_tags=vm-ci
 @test "process: exit and fork deliver the same events as raw_tp as they do as tp_btf" {
 	has tp_btf || skip "no tp_btf here: raw_tp is the only variant"
 	up_with "" process exit=tp_btf fork=tp_btf
@@ -318,7 +317,6 @@ capability_events() { # out-file
 		jq -c 'del(.audit, .opts)' | head -n 1 >"$1"
 }
 
-# bats test_tags=vm-ci
 @test "capability: capable reports the same denial as kprobe as it does as tp_btf" {
 	has tp_btf || skip "no tp_btf here"
 	has kprobe || skip "no kprobes here (the 6.1 guest of make vmtest has them)"

@@ -52,7 +52,6 @@ file_events() { # type path
 	assert_field "$ev" .dfd -eq -100
 }
 
-# bats test_tags=vm-ci
 @test "opening a missing file reports ret -2 (ENOENT)" {
 	f=$BATS_TEST_TMPDIR/pwmissing-$RANDOM$RANDOM
 	cat "$f" 2>/dev/null || true
@@ -83,7 +82,6 @@ file_events() { # type path
 	assert_field "$ev" .comm rm
 }
 
-# bats test_tags=vm-ci
 @test "removing a directory reports unlink with AT_REMOVEDIR, and a failed unlink its errno" {
 	d=$BATS_TEST_TMPDIR/pwrmdir-$RANDOM$RANDOM
 	mkdir "$d"
@@ -199,7 +197,6 @@ file_events() { # type path
 	assert_field "$output" .emitted -gt 0
 }
 
-# bats test_tags=vm-ci
 @test "a program run from memfd_create reports a memfd event with the name, flags and fd" {
 	command -v gcc >/dev/null || skip "needs gcc to build the helper"
 	gcc -O2 -o "$BATS_TEST_TMPDIR/attr_acts" "$PW_HOME/tests/fixtures/attr_acts.c"

@@ -240,7 +240,6 @@ flood_proof() { # flood stop execs
 	flood_proof 4 3 100
 }
 
-# bats test_tags=vm-ci
 @test "a short flood: the upper classes arrive whole, the counts add up, shedding ends by itself" {
 	flood_proof 2 1.5 20
 }

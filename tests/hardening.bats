@@ -337,7 +337,6 @@ open(sys.argv[1], "w")' "$f"
 	run ! env LC_ALL=C grep -qaP '[\x00-\x08\x0b-\x1f\x7f]' "$BATS_TEST_TMPDIR/text"
 }
 
-# bats test_tags=vm-ci
 @test "filetop escapes a comm with a newline and a terminal escape: one row, no raw control byte" {
 	run --separate-stderr "$PW" filetop
 	[ "$status" -ne 4 ] || skip "no file I/O accounting here (vfs_read/vfs_write need fexit or kprobes: the 6.1 guest has them)"

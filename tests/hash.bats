@@ -94,7 +94,6 @@ wait_exec() { # pid [re]
 	assert_field "$ev" .sha256 "$(sha "$bin")"
 }
 
-# bats test_tags=vm-ci
 @test "a binary unlinked while it runs is hashed through /proc/PID/exe" {
 	bin=$BATS_TEST_TMPDIR/pwsleep$RANDOM
 	cp /bin/sleep "$bin"
@@ -111,7 +110,6 @@ wait_exec() { # pid [re]
 	assert_field "$ev" .sha256 "$want"
 }
 
-# bats test_tags=vm-ci
 @test "a file unlinked before its fexecve is hashed through /proc/PID/exe" {
 	need_exec_from
 	bin=$BATS_TEST_TMPDIR/pwsleep$RANDOM
@@ -127,7 +125,6 @@ wait_exec() { # pid [re]
 	assert_field "$ev" .sha256 "$want"
 }
 
-# bats test_tags=vm-ci
 @test "a memfd image is hashed through /proc/PID/exe" {
 	need_exec_from
 	bin=$BATS_TEST_TMPDIR/pwsleep$RANDOM

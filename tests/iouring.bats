@@ -92,7 +92,6 @@ assert_owner() { # event
 	assert_field "$(jq -c 'select(.opcode == "UNLINKAT")' <<<"$subs")" .opcode_nr -eq 36
 }
 
-# bats test_tags=vm-ci
 @test "with SQPOLL the kernel thread submits, and the header still names the program: its pid and comm" {
 	act --sqpoll
 	[ ! -e "$victim" ]

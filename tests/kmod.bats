@@ -141,7 +141,6 @@ teardown() {
 	grep -E "kmod_load .*finit_module name=loop( taints=[A-Z|]+)? fd=[0-9]+ flags=0 path=$ko ret=0\$" <<<"$output"
 }
 
-# bats test_tags=vm-ci
 @test "a comm filter drops module loads and unloads, counted filtered; seen equals filtered plus emitted plus dropped" {
 	loop_unloaded
 	before=$(stat_of kmod filtered)

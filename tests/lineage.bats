@@ -105,7 +105,6 @@ assert_parent_chain() { # pid
 	assert_field "$exec" '.ancestors[0]' /usr/bin/bash	# this test's shell
 }
 
-# bats test_tags=vm-ci
 @test "bash -> sh -> cat: parent and ancestors named after bash and sh exited, their own events filtered" {
 	local cat
 	cat=$(unique_binary pwcat$RANDOM)

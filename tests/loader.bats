@@ -23,7 +23,6 @@ teardown() {
 }
 
 # Every path `up` creates must be named in pinned-layout.md.
-# bats test_tags=vm-ci
 @test "up pins exactly what pinned-layout.md documents, in a root-only directory" {
 	"$PW" up
 	[ "$(stat -c %a "$PIN_ROOT")" = 700 ]
@@ -222,7 +221,6 @@ object_hooks() { # object
 	[ ! -e "$PIN_ROOT" ]
 }
 
-# bats test_tags=vm-ci
 @test "status reports each hook's variant and fails when a link is gone" {
 	"$PW" up process
 	run "$PW" status --json

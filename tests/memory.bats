@@ -44,7 +44,6 @@ max_entries() { # pin path under the pin root
 
 # The budget: 16 MiB at the defaults, the 8 MiB ring included (issue 18; the
 # upper classes have room reserved in that ring, not a ring of their own).
-# bats test_tags=vm-ci
 @test "every module loaded at the default sizes locks at most 16 MiB of maps" {
 	"$PW" up >/dev/null
 	[ -e "$PIN_ROOT/process" ] && [ -e "$PIN_ROOT/file" ] && [ -e "$PIN_ROOT/net" ]

@@ -107,7 +107,6 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	assert_field "$b" .ret -eq -99
 }
 
-# bats test_tags=vm-ci
 @test "bind reports SO_REUSEADDR, SO_REUSEPORT and IP_FREEBIND (bindsnoop's options)" {
 	[ "$(perl "$NETPL" bind inet 198.51.100.7 0 reuseaddr,reuseport,freebind)" -eq 0 ]
 	[ "$(perl "$NETPL" bind inet 198.51.100.8 0)" -eq 99 ]
@@ -174,7 +173,6 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	assert_field "$lst" .daddr null
 }
 
-# bats test_tags=vm-ci
 @test "a session over ::1 reports ::1 endpoints in every event type" {
 	tcp_session inet6 ::1
 	collect "$(closes_of "$PORT")" 3
@@ -193,7 +191,6 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	assert_field "$cli" .bytes_received -ge "${#REPLY}"
 }
 
-# bats test_tags=vm-ci
 @test "accept with no sockaddr buffer reads the peer from the new socket" {
 	case $(uname -m) in x86_64 | aarch64) ;; *) skip "accept4 syscall number unknown for $(uname -m)" ;; esac
 	tcp_session inet 127.0.0.1 noaddr
@@ -204,7 +201,6 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	assert_field "$acc" .dport -eq "$cport"
 }
 
-# bats test_tags=vm-ci
 @test "connect to a closed port reports ret -111 and SYN_SENT -> CLOSE" {
 	port=$(perl "$NETPL" freeport inet 127.0.0.1)
 	run -1 bash -c "exec 9<>/dev/tcp/127.0.0.1/$port"
@@ -218,7 +214,6 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	assert_field "$cl" .latency_ns -eq 0
 }
 
-# bats test_tags=vm-ci
 @test "AF_UNIX bind, listen and connect report the socket path; abstract names start with @" {
 	for path in "$BATS_TEST_TMPDIR/pw.sock" "@pinwatch-test-$$-$RANDOM"; do
 		ready=$BATS_TEST_TMPDIR/ready.$RANDOM

@@ -48,7 +48,6 @@ memory_cgroup() {
 	skip "no memory cgroup controller (v1 or v2) to limit a process with"
 }
 
-# bats test_tags=vm-ci
 @test "a process over its memory cgroup limit is SIGKILLed and reported as the oom victim" {
 	memory_cgroup
 	run -137 sh -c "echo \$\$ >'$CG/cgroup.procs'; exec '$BATS_FILE_TMPDIR/pwoom' 100"
@@ -70,7 +69,6 @@ memory_cgroup() {
 	# and the process died of SIGKILL: its exit was 128 + 9 (run -137 above)
 }
 
-# bats test_tags=vm-ci
 @test "the victim pid is the killed process's pid" {
 	memory_cgroup
 	sh -c "echo \$\$ >'$CG/cgroup.procs'; exec '$BATS_FILE_TMPDIR/pwoom' 100" &

@@ -63,7 +63,6 @@ helper_vars() { # line
 	done
 }
 
-# bats test_tags=vm-ci
 @test "strace -p of a sleeping child reports SEIZE and DETACH with the child as target" {
 	command -v strace >/dev/null || skip "needs strace"
 	start_sleeper
@@ -142,7 +141,6 @@ helper_vars() { # line
 	assert_field "$ev" .ret -eq 0
 }
 
-# bats test_tags=vm-ci
 @test "an unprivileged attach to a root process reports ret -1 (EPERM)" {
 	start_sleeper
 	run -0 as_nobody "$HELPER" attach "$child"
@@ -158,7 +156,6 @@ helper_vars() { # line
 	assert_field "$ev" .ret -eq -1
 }
 
-# bats test_tags=vm-ci
 @test "process_vm_writev and process_vm_readv report the bytes copied and the remote address" {
 	run -0 "$HELPER" vm
 	helper_vars "$output"

@@ -65,7 +65,6 @@ rule_field() { # name field
 	assert_field "$(rule_field shadow-read hits)" . -eq 1
 }
 
-# bats test_tags=vm-ci
 @test "a reverse shell (a shell exec'd with its stdio on a TCP socket) is an alert, though a filter drops bash" {
 	pf=$BATS_TEST_TMPDIR/port
 	perl "$NETPL" serve inet 127.0.0.1 "$pf" 0 x &

@@ -29,7 +29,6 @@ teardown() {
 # kind of link it pinned (one of each link type and program type: trying
 # all ~150 costs minutes under TCG): the detach is refused, the programs
 # still see events, and status still reports every hook attached.
-# bats test_tags=vm-ci
 @test "no pinned link can be detached behind status's back: the kernel refuses and events keep flowing" {
 	"$PW" up
 	all=$(find "$PIN_ROOT" -name 'link_*' | sort)

@@ -36,7 +36,6 @@ nr_of() {
 	awk -v n="$1" '$2 == n { print $1 }' "$PW_BUILD/syscalls.txt"
 }
 
-# bats test_tags=vm-ci
 @test "exactly the 5000 getppid calls of a process are counted under a pid --only filter" {
 	mkfifo "$BATS_TEST_TMPDIR/go"
 	"$SC" 5000 wait <"$BATS_TEST_TMPDIR/go" &
@@ -119,7 +118,6 @@ nr_of() {
 	[ "$("$PW" config get syscalls)" = getppid ]
 }
 
-# bats test_tags=vm-ci
 @test "syscall_latency times syscalls: syscount --latency and pinwatch hist show them" {
 	run --separate-stderr "$PW" syscount --latency
 	assert_one_line_error

@@ -96,7 +96,6 @@ manifest() {
 
 # The link's anon inode is "bpf_link" on 6.1, "bpf-link" later: a kind
 # misread would report every link as replaced here.
-# bats test_tags=vm-ci
 @test "an untouched sensor, and a module taken down while the consumer runs, give no tamper event" {
 	"$PW" up signal >/dev/null
 	start_reader

@@ -60,7 +60,6 @@ uprobe_events() { # probe name
 	[ "$(jq -s -c 'map(.ret)' <<<"$ev")" = "[1021,1022,1023]" ]
 }
 
-# bats test_tags=vm-ci
 @test "a generic probe without --ret reports each call at entry, with no return value" {
 	"$PW" uprobe add work "$TARGET:pw_work"
 	"$TARGET" 2 >/dev/null
@@ -131,7 +130,6 @@ uprobe_events() { # probe name
 	[[ $output == *"work"*"pw_work"*"generic"*"yes"*"all"*"4"* ]]
 }
 
-# bats test_tags=vm-ci
 @test "connect preset: bash /dev/tcp to a local listener gives address, port, socket and result" {
 	portfile=$BATS_TEST_TMPDIR/port
 	perl "$BATS_TEST_DIRNAME/helpers/net.pl" serve inet 127.0.0.1 "$portfile" 0 "" &
@@ -164,7 +162,6 @@ uprobe_events() { # probe name
 	assert_field "$ev" .ret -eq -1
 }
 
-# bats test_tags=vm-ci
 @test "readline preset: a command typed in an interactive bash is reported" {
 	command -v script >/dev/null || skip "needs script(1) for a pty"
 	"$PW" uprobe add rl --preset readline
@@ -176,7 +173,6 @@ uprobe_events() { # probe name
 	[ "$(jq -r --arg l "echo $word" 'select(.line == $l) | .probe' <<<"$ev")" = rl ]
 }
 
-# bats test_tags=vm-ci
 @test "getaddrinfo preset: getent ahosts localhost gives the host, the result and the latency" {
 	"$PW" uprobe add dns --preset getaddrinfo
 	getent ahosts localhost >/dev/null
