@@ -272,7 +272,7 @@ static __always_inline int on_complete(struct request *rq, int error)
 	ev.h.uid = s.uid;
 	ev.h.gid = s.gid;
 	ev.h.cpu = bpf_get_smp_processor_id();
-	ev.h.rule = 0;
+	pw_hdr_set_rule(&ev.h, 0);
 	ev.h.cgroup_id = s.cgroup_id;
 	__builtin_memcpy(ev.h.comm, s.comm, sizeof(ev.h.comm));
 	ev.h.ns = s.ns;

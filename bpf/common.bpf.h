@@ -245,7 +245,7 @@ static __always_inline void pw_fill_hdr(struct pw_hdr *h, __u16 type, __u16 modu
 	h->uid = (__u32)uid_gid;
 	h->gid = uid_gid >> 32;
 	h->cpu = bpf_get_smp_processor_id();
-	h->rule = 0;
+	pw_hdr_set_rule(h, 0);
 	h->cgroup_id = bpf_get_current_cgroup_id();
 	/* 6.1's bpf_get_current_comm() does not zero the bytes after the
 	 * NUL, and the comm filter's key is all 16 bytes. */
@@ -463,7 +463,7 @@ static __always_inline void pw_submit(struct pw_config *cfg, void *event, __u64 
 		hw = ring * cfg->shed_high_water / 100;
 	if (hw > room)
 		hw = room;
-	if (need > hw && !h->rule) {
+	if (need > hw && !pw_hdr_rule(h)) {
 		cls = bpf_map_lookup_elem(&event_class, &type);
 		if (!cls || *cls == PW_CLASS_NORMAL) {
 			if (need > room) {

@@ -76,7 +76,7 @@ static __always_inline struct pw_rule_mask *deny_candidates(__u32 type)
 {
 	struct pw_rule_mask *m = bpf_map_lookup_elem(&rule_deny, &type);
 
-	if (!m || !pw_mask_meets(m, m) || pw_rule_exempt())
+	if (!m || !pw_mask_any(m) || pw_rule_exempt())
 		return NULL;
 	return m;
 }
@@ -121,7 +121,7 @@ static __always_inline int deny_decide(struct deny_scratch *s, const struct pw_r
 	if (st)
 		st->hits++;
 	s->ev.h.type = PW_EV_DENY;
-	s->ev.h.rule = slot + 1;
+	pw_hdr_set_rule(&s->ev.h, slot + 1);
 	s->ev.error = EPERM;
 	bpf_probe_read_kernel_str(s->ev.rule, sizeof(s->ev.rule), r->name);
 	cfg = pw_config_get();

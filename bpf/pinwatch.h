@@ -572,7 +572,9 @@ struct pw_lineage {
 
 /* Common header of every ring buffer record. */
 struct pw_hdr {
-	__u16 type;		/* enum pw_event_type */
+	__u8 type;		/* enum pw_event_type (every id is below 256) */
+	__u8 rule_hi;		/* alerts: bits 8.. of rule's slot + 1 (pw_hdr_rule());
+				 * this byte was type's high byte, always 0 (see rule) */
 	__u16 module;		/* enum pw_module */
 	__u32 size;		/* bytes in this record, header included */
 	__u64 ts_ns;		/* CLOCK_MONOTONIC */
@@ -582,8 +584,12 @@ struct pw_hdr {
 	__u32 uid;
 	__u32 gid;
 	__u16 cpu;
-	__u8 rule;		/* 0, or the slot + 1 of the rule this event is an alert of
-				 * (maps/rules; see struct pw_rule) */
+	__u8 rule;		/* bits 0-7 of the slot + 1 of the rule this event is an
+				 * alert of (maps/rules; see struct pw_rule): slot + 1 is
+				 * rule | rule_hi << 8 (pw_hdr_rule()), 0 when not an alert.
+				 * A consumer that reads type as a u16 sees an alert of
+				 * slot 255 or above as type >= 256 (malformed, counted),
+				 * never under another rule's name */
 	__u8 sample_log2;	/* 0, or n: sent as 1 of 2^n events of its type
 				 * (shedding): JSON/text sample_rate */
 	__u64 cgroup_id;	/* cgroup v2 id */
@@ -1753,8 +1759,8 @@ struct pw_io_uring {
 
 /* ---- rules (maps/rules and maps/rule_*; pinned-layout.md, "Rules") ---- */
 
-#define PW_RULES_MAX		128	/* slots of maps/rules */
-#define PW_RULE_WORDS		2	/* u64 words of a rule mask: PW_RULES_MAX bits */
+#define PW_RULES_MAX		1024	/* slots of maps/rules */
+#define PW_RULE_WORDS		16	/* u64 words of a rule mask: PW_RULES_MAX bits */
 #define PW_RULE_INDEX_ENTRIES	4096	/* keys of each selector index map */
 #define PW_RULE_THROTTLE_ENTRIES 2048	/* (rule, executable, cgroup) throttled at once (LRU) */
 #define PW_RULE_NAME_MAX	32	/* with the NUL */
@@ -1762,7 +1768,21 @@ struct pw_io_uring {
 #define PW_RULE_SPEC_MAX	1024	/* the rule's `rule add` arguments, NUL-separated */
 #define PW_RULE_RANGES		8	/* values or ranges of one ranges selector (uid, port, ...) */
 #define PW_RULE_TYPES		256	/* event type ids a rule can name (rule_types keys) */
-_Static_assert(PW_RULES_MAX < 256, "pw_hdr.rule (a __u8) holds slot + 1");
+_Static_assert(PW_RULES_MAX < 65536, "pw_hdr.rule | rule_hi << 8 holds slot + 1");
+_Static_assert(PW_RULE_WORDS * 64 == PW_RULES_MAX, "a mask has a bit per slot");
+
+/* An event's rule: its slot + 1, 0 when it is not an alert (pw_hdr.rule and
+ * .rule_hi); pw_hdr_set_rule() writes both. */
+static inline __u32 pw_hdr_rule(const struct pw_hdr *h)
+{
+	return h->rule | (__u32)h->rule_hi << 8;
+}
+
+static inline void pw_hdr_set_rule(struct pw_hdr *h, __u32 slot1)
+{
+	h->rule = slot1 & 0xff;
+	h->rule_hi = slot1 >> 8;
+}
 
 /* A set of rules: bit (slot % 64) of word (slot / 64). */
 struct pw_rule_mask {
@@ -1834,7 +1854,10 @@ struct pw_rule_index {
 	struct pw_rule_mask users[PW_RSEL_INDEXED];	/* the rules that use the kind */
 	__u32 modules;		/* bit (1 << module id): a rule names an event type of that
 				 * module, whose events then reach the rules while it is off */
-	__u32 pad;
+	__u32 words;		/* the mask words that hold rules: highest slot in use / 64
+				 * + 1, 0 with no rule (was pad, 0); the matcher walks no
+				 * word past it, so its cost follows the rules loaded, not
+				 * PW_RULES_MAX */
 };
 
 /* What a rule does (field "action"); X(UP, name, id) */

@@ -15,11 +15,16 @@
 #define PW_O_CREAT		0100
 #define PW_O_TRUNC		01000
 
+/* A hash keyed by slot, not an array: it holds only the slots written (in
+ * use, or freed with their sequence number), so 1,024 slots of 2 KiB lock
+ * what the rules loaded need, not 2 MiB (tests/memory.bats' budget). A
+ * slot never written is not in it: no rule. */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, PW_RULES_MAX);
 	__type(key, __u32);
 	__type(value, struct pw_rule);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rules SEC(".maps");
 
@@ -112,18 +117,23 @@ struct pw_rule_in {
 #define PW_RIN_VAL(kind)	vals[PW_RSEL_##kind - PW_RSEL_RANGE0]
 #define PW_RIN_BITS(kind)	bits[PW_RSEL_##kind - PW_RSEL_BITS0]
 
+/* True when m holds a rule: stops at the first word that does (the rules
+ * in use fill the low slots first, so usually the first word). */
+static __always_inline bool pw_mask_any(const struct pw_rule_mask *m)
+{
+	for (int i = 0; i < PW_RULE_WORDS; i++)
+		if (m->w[i])
+			return true;
+	return false;
+}
+
 /* True when some rule names event type (one array lookup): a module may
  * then keep building an event its filters exclude, for the rules to see. */
 static __always_inline bool pw_rule_type_used(__u32 type)
 {
 	struct pw_rule_mask *m = bpf_map_lookup_elem(&rule_types, &type);
-	__u64 any = 0;
 
-	if (!m)
-		return false;
-	for (int i = 0; i < PW_RULE_WORDS; i++)
-		any |= m->w[i];
-	return any != 0;
+	return m && pw_mask_any(m);
 }
 
 /* True when module is switched off but a rule names one of its event
@@ -178,6 +188,7 @@ struct pw_rule_scratch {
 	struct pw_block_key exe;
 	struct pw_suppressed sup;
 	struct pw_rule_mask acc;
+	struct pw_rule_mask cand;	/* pw_rule_match()'s candidates */
 	struct pw_rule_in in;
 	/* pw_rule_throttle()'s, off pw_rule_eval()'s stack frame (a global
 	 * function's frame adds to its caller's: cred's 384 bytes + 168 was
@@ -218,26 +229,70 @@ static __always_inline __u64 pw_rule_open_bits(__u64 flags)
 	return want;
 }
 
-static __always_inline void pw_mask_and(struct pw_rule_mask *c, const struct pw_rule_mask *m)
+/*
+ * The mask operations of the matcher walk only the words that hold rules,
+ * idx->words (maps/rule_index; the control plane keeps it at the highest
+ * slot in use / 64 + 1): with the rules in the low slots, one word, so an
+ * event's cost follows the rules loaded, not PW_RULES_MAX. The bound is
+ * read from the map value at each operation (volatile): a value the
+ * verifier cannot tie to an earlier loop's exit, so each loop's exits
+ * merge instead of multiplying the paths it walks (one path per word
+ * count through the rest of pw_rule_eval otherwise).
+ */
+static __always_inline __u32 pw_rule_nw(const struct pw_rule_index *idx)
 {
-	for (int i = 0; i < PW_RULE_WORDS; i++)
-		c->w[i] &= m->w[i];
+	return *(volatile const __u32 *)&idx->words;
 }
 
-static __always_inline void pw_mask_or(struct pw_rule_mask *c, const struct pw_rule_mask *m)
+static __always_inline void pw_mask_and(struct pw_rule_mask *c, const struct pw_rule_mask *m,
+					const struct pw_rule_index *idx)
 {
-	for (int i = 0; i < PW_RULE_WORDS; i++)
+	__u32 nw = pw_rule_nw(idx);
+
+	for (int i = 0; i < PW_RULE_WORDS; i++) {
+		if (i >= nw)
+			break;
+		c->w[i] &= m->w[i];
+	}
+}
+
+static __always_inline void pw_mask_or(struct pw_rule_mask *c, const struct pw_rule_mask *m,
+				       const struct pw_rule_index *idx)
+{
+	__u32 nw = pw_rule_nw(idx);
+
+	for (int i = 0; i < PW_RULE_WORDS; i++) {
+		if (i >= nw)
+			break;
 		c->w[i] |= m->w[i];
+	}
+}
+
+static __always_inline void pw_mask_copy(struct pw_rule_mask *c, const struct pw_rule_mask *m,
+					 const struct pw_rule_index *idx)
+{
+	__u32 nw = pw_rule_nw(idx);
+
+	for (int i = 0; i < PW_RULE_WORDS; i++) {
+		if (i >= nw)
+			break;
+		c->w[i] = m->w[i];
+	}
 }
 
 /* True when c and m share a rule. */
 static __always_inline bool pw_mask_meets(const struct pw_rule_mask *c,
-					  const struct pw_rule_mask *m)
+					  const struct pw_rule_mask *m,
+					  const struct pw_rule_index *idx)
 {
+	__u32 nw = pw_rule_nw(idx);
 	__u64 any = 0;
 
-	for (int i = 0; i < PW_RULE_WORDS; i++)
+	for (int i = 0; i < PW_RULE_WORDS; i++) {
+		if (i >= nw)
+			break;
 		any |= c->w[i] & m->w[i];
+	}
 	return any != 0;
 }
 
@@ -258,9 +313,9 @@ pw_rule_lookup(const struct pw_rule_index *idx, __u32 kind, void *map, const voi
 static __always_inline void pw_rule_narrow(struct pw_rule_mask *c, const struct pw_rule_index *idx,
 					   __u32 kind, void *map, const void *key)
 {
-	if (kind >= PW_RSEL_INDEXED || !pw_mask_meets(c, &idx->users[kind]))
+	if (kind >= PW_RSEL_INDEXED || !pw_mask_meets(c, &idx->users[kind], idx))
 		return;
-	pw_mask_and(c, pw_rule_lookup(idx, kind, map, key));
+	pw_mask_and(c, pw_rule_lookup(idx, kind, map, key), idx);
 }
 
 /* The current task's executable, by file. */
@@ -295,9 +350,11 @@ static __always_inline bool pw_in_ranges(__u64 v, const struct pw_rule_range *r,
 }
 
 struct pw_rule_walk {
-	struct pw_rule_mask c;		/* candidates left */
+	struct pw_rule_mask *c;		/* candidates left (the scratch's cand:
+					 * off the stack, as 16 words are 128 bytes) */
 	const struct pw_rule_in *in;
 	__u32 slot;			/* the winner, or PW_RULES_MAX */
+	__u32 nw;			/* words of c that hold rules */
 };
 
 /* 1 when the ranges and bits selectors of rule r hold: each one the rule
@@ -328,15 +385,21 @@ __noinline int pw_rule_scalars_hold(const struct pw_rule *r, const struct pw_rul
 static long pw_rule_step(__u32 i, void *ctx)
 {
 	struct pw_rule_walk *wk = ctx;
+	struct pw_rule_mask *c = wk->c;
 	struct pw_rule *r;
 	__u32 slot = 0;
 	__u64 low = 0;
 
+	if (!c)
+		return 1;
 	for (int j = 0; j < PW_RULE_WORDS; j++) {
-		if (!low && wk->c.w[j]) {
-			low = wk->c.w[j] & -wk->c.w[j];
-			wk->c.w[j] &= ~low;
+		if (j >= wk->nw)
+			break;
+		if (c->w[j]) {
+			low = c->w[j] & -c->w[j];
+			c->w[j] &= ~low;
 			slot = j * 64 + pw_hist_slot(low) - 1;
+			break;
 		}
 	}
 	if (!low)
@@ -454,7 +517,7 @@ static __always_inline void pw_rule_ancestors(struct pw_rule_scratch *s,
 		pw_rule_path_key(&s->pk, PW_RULE_PATH_KIND_ANCESTOR, l->binary);
 		m = bpf_map_lookup_elem(&rule_paths, &s->pk);
 		if (m) {
-			pw_mask_or(&s->acc, m);
+			pw_mask_or(&s->acc, m, idx);
 			any = true;
 		}
 		id = l->parent_exec_id;
@@ -483,75 +546,83 @@ static __always_inline __u32 pw_rule_match(const struct pw_rule_mask *c, struct 
 	struct pw_rule_index *idx;
 	struct pw_lineage *l;
 	struct pw_proc *proc;
-	__u32 tgid, zero = 0;
+	__u32 tgid, zero = 0, nw;
 	__u64 id;
 
 	idx = bpf_map_lookup_elem(&rule_index, &zero);
 	if (!idx)
 		return PW_RULES_MAX;
 	wk.in = in;
-	wk.c = *c;
-	if (pw_mask_meets(&wk.c, &idx->users[PW_RSEL_COMM])) {
+	wk.c = &s->cand;
+	/* every word: those past idx->words zeroed, so a rule the control
+	 * plane adds in a higher word while this runs is no candidate (a
+	 * later operation may read the grown bound) */
+	nw = pw_rule_nw(idx);
+	for (int i = 0; i < PW_RULE_WORDS; i++)
+		s->cand.w[i] = i < nw ? c->w[i] : 0;
+	if (pw_mask_meets(wk.c, &idx->users[PW_RSEL_COMM], idx)) {
 		__builtin_memcpy(s->comm.comm, h->comm, sizeof(s->comm.comm));
-		pw_rule_narrow(&wk.c, idx, PW_RSEL_COMM, &rule_comms, &s->comm);
+		pw_rule_narrow(wk.c, idx, PW_RSEL_COMM, &rule_comms, &s->comm);
 	}
-	if (pw_mask_meets(&wk.c, &idx->users[PW_RSEL_BINARY])) {
+	if (pw_mask_meets(wk.c, &idx->users[PW_RSEL_BINARY], idx)) {
 		pw_rule_exe(&s->exe);
-		pw_rule_narrow(&wk.c, idx, PW_RSEL_BINARY, &rule_files, &s->exe);
+		pw_rule_narrow(wk.c, idx, PW_RSEL_BINARY, &rule_files, &s->exe);
 	}
-	if (pw_mask_meets(&wk.c, &idx->users[PW_RSEL_BINARY_PREFIX])) {
+	if (pw_mask_meets(wk.c, &idx->users[PW_RSEL_BINARY_PREFIX], idx)) {
 		tgid = h->pid;
 		proc = bpf_map_lookup_elem(&proc_cache, &tgid);
 		if (proc)
 			pw_rule_path_key(&s->pk, PW_RULE_PATH_KIND_BINARY, proc->binary);
-		pw_rule_narrow(&wk.c, idx, PW_RSEL_BINARY_PREFIX, &rule_paths, proc ? &s->pk : NULL);
+		pw_rule_narrow(wk.c, idx, PW_RSEL_BINARY_PREFIX, &rule_paths, proc ? &s->pk : NULL);
 	}
-	if (pw_mask_meets(&wk.c, &idx->users[PW_RSEL_PARENT])) {
+	if (pw_mask_meets(wk.c, &idx->users[PW_RSEL_PARENT], idx)) {
 		id = h->parent_exec_id;
 		l = id ? bpf_map_lookup_elem(&proc_lineage, &id) : NULL;
 		if (l)
 			pw_rule_path_key(&s->pk, PW_RULE_PATH_KIND_PARENT, l->binary);
-		pw_rule_narrow(&wk.c, idx, PW_RSEL_PARENT, &rule_paths, l ? &s->pk : NULL);
+		pw_rule_narrow(wk.c, idx, PW_RSEL_PARENT, &rule_paths, l ? &s->pk : NULL);
 	}
-	if (pw_mask_meets(&wk.c, &idx->users[PW_RSEL_ANCESTOR])) {
+	if (pw_mask_meets(wk.c, &idx->users[PW_RSEL_ANCESTOR], idx)) {
 		pw_rule_ancestors(s, idx, h->parent_exec_id);
-		pw_mask_and(&wk.c, &s->acc);
+		pw_mask_and(wk.c, &s->acc, idx);
 	}
-	if (pw_mask_meets(&wk.c, &idx->users[PW_RSEL_CONTAINER])) {
+	if (pw_mask_meets(wk.c, &idx->users[PW_RSEL_CONTAINER], idx)) {
 		pw_rule_container_key(&s->pk, h->cgroup_id);
-		pw_rule_narrow(&wk.c, idx, PW_RSEL_CONTAINER, &rule_paths, &s->pk);
+		pw_rule_narrow(wk.c, idx, PW_RSEL_CONTAINER, &rule_paths, &s->pk);
 	}
-	if (pw_mask_meets(&wk.c, &idx->users[PW_RSEL_XATTR_NAME])) {
+	if (pw_mask_meets(wk.c, &idx->users[PW_RSEL_XATTR_NAME], idx)) {
 		if (in->xattr)
 			pw_rule_path_key(&s->pk, PW_RULE_PATH_KIND_XATTR, in->xattr);
-		pw_rule_narrow(&wk.c, idx, PW_RSEL_XATTR_NAME, &rule_paths, in->xattr ? &s->pk : NULL);
+		pw_rule_narrow(wk.c, idx, PW_RSEL_XATTR_NAME, &rule_paths, in->xattr ? &s->pk : NULL);
 	}
-	if (pw_mask_meets(&wk.c, &idx->users[PW_RSEL_PATH])) {
+	if (pw_mask_meets(wk.c, &idx->users[PW_RSEL_PATH], idx)) {
 		/* rename: either name */
 		if (in->path)
 			pw_rule_path_key(&s->pk, PW_RULE_PATH_KIND_PATH, in->path);
-		s->acc = *pw_rule_lookup(idx, PW_RSEL_PATH, &rule_paths, in->path ? &s->pk : NULL);
+		pw_mask_copy(&s->acc, pw_rule_lookup(idx, PW_RSEL_PATH, &rule_paths,
+						     in->path ? &s->pk : NULL), idx);
 		if (in->path2) {
 			pw_rule_path_key(&s->pk, PW_RULE_PATH_KIND_PATH, in->path2);
-			pw_mask_or(&s->acc, pw_rule_lookup(idx, PW_RSEL_PATH, &rule_paths, &s->pk));
+			pw_mask_or(&s->acc, pw_rule_lookup(idx, PW_RSEL_PATH, &rule_paths, &s->pk), idx);
 		}
-		pw_mask_and(&wk.c, &s->acc);
+		pw_mask_and(wk.c, &s->acc, idx);
 	}
-	if (pw_mask_meets(&wk.c, &idx->users[PW_RSEL_CIDR])) {
+	if (pw_mask_meets(wk.c, &idx->users[PW_RSEL_CIDR], idx)) {
 		bool addr = in->daddr && in->has_daddr;
 
 		if (addr) {
 			s->ck.prefixlen = 128;
 			bpf_probe_read_kernel(s->ck.addr, sizeof(s->ck.addr), in->daddr);
 		}
-		pw_rule_narrow(&wk.c, idx, PW_RSEL_CIDR, &rule_cidrs, addr ? &s->ck : NULL);
+		pw_rule_narrow(wk.c, idx, PW_RSEL_CIDR, &rule_cidrs, addr ? &s->ck : NULL);
 	}
-	if (!pw_mask_meets(&wk.c, &wk.c))
+	if (!pw_mask_meets(wk.c, wk.c, idx))
 		return PW_RULES_MAX;
 	task = (struct task_struct *)bpf_get_current_task();
 	in->PW_RIN_VAL(UID) = h->uid;
 	in->PW_RIN_VAL(EUID) = BPF_CORE_READ(task, cred, euid.val);
 	in->PW_RIN_VAL(CGROUP) = h->cgroup_id;
+	wk.nw = pw_rule_nw(idx);
 	bpf_loop(PW_RULES_MAX, pw_rule_step, &wk, 0);
 	return wk.slot;
 }
@@ -586,7 +657,7 @@ __noinline int pw_rule_eval(struct pw_config *cfg, struct pw_hdr *h, struct pw_r
 		return PW_RULE_NONE;
 	type = h->type;
 	tm = bpf_map_lookup_elem(&rule_types, &type);
-	if (!tm || !pw_mask_meets(tm, tm))
+	if (!tm || !pw_mask_any(tm))
 		return PW_RULE_NONE;
 	s = pw_rule_scratch_get();
 	if (!s)
@@ -605,7 +676,7 @@ __noinline int pw_rule_eval(struct pw_config *cfg, struct pw_hdr *h, struct pw_r
 	/* the kill is never throttled: only its report is */
 	if (r->action == PW_RULE_KILL && !pw_rule_exempt())
 		bpf_send_signal(PW_RULE_SIGKILL);
-	h->rule = slot + 1;
+	pw_hdr_set_rule(h, slot + 1);
 	if (r->throttle_n && !pw_rule_throttle(cfg, s, r, slot, h, st))
 		return PW_RULE_HIDE;
 	return PW_RULE_EMIT;

@@ -136,6 +136,7 @@ static const struct abi_row rows[] = {
 	CONST(PW_SHED_HIGH_WATER_MAX),
 	CONST(PW_CLASS_RESERVE_MAX),
 	CONST(PW_EVENT_CLASS_TYPES),
+	CONST(PW_RULES_MAX),
 	ROW1(S_CONSTANTS, "sizeof_pw_config", sizeof(struct pw_config)),
 	ROW1(S_CONSTANTS, "sizeof_pw_hdr", sizeof(struct pw_hdr)),
 	ROW1(S_CONSTANTS, "offsetof_pw_hdr_ns", offsetof(struct pw_hdr, ns)),

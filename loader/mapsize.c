@@ -39,9 +39,14 @@ void pw_map_size_arg(const char *arg)
 
 /* The maps whose size is their capacity, nothing else: no program indexes
  * them by a number below max_entries (arrays), the ring has its own
- * option, local storage has no size. */
-static bool resizable(enum bpf_map_type t)
+ * option, local storage has no size. maps/rules is a hash keyed by slot,
+ * 0 .. PW_RULES_MAX - 1 (the rule masks' bits): its size is that. */
+static bool resizable_map(const struct bpf_map *m)
 {
+	enum bpf_map_type t = bpf_map__type(m);
+
+	if (bpf_map__pin_path(m) && !strcmp(bpf_map__name(m), "rules"))
+		return false;
 	return t == BPF_MAP_TYPE_HASH || t == BPF_MAP_TYPE_LRU_HASH ||
 	       t == BPF_MAP_TYPE_PERCPU_HASH || t == BPF_MAP_TYPE_LRU_PERCPU_HASH ||
 	       t == BPF_MAP_TYPE_LPM_TRIE;
@@ -146,7 +151,7 @@ int pw_map_sizes_apply(struct bpf_object *obj, const char *module, const char *m
 		char full[256];
 		struct map_size *r;
 
-		if (!resizable(t))
+		if (!resizable_map(m))
 			continue;
 		full_name(m, module, full, sizeof(full));
 		r = requested(full);
@@ -213,7 +218,7 @@ int cmd_map_sizes(char **objects, int n)
 			struct map_size *r;
 			bool dup = false;
 
-			if (!resizable(t))
+			if (!resizable_map(m))
 				continue;
 			full_name(m, module, full, sizeof(full));
 			/* every module carries the shared maps: list them once */

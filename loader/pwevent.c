@@ -2891,8 +2891,8 @@ int pw_event_format_extra(const void *rec, size_t len, enum pw_output_fmt fmt,
 	if (fmt == PW_FMT_TEXT)
 		emit_common_text_tail(&e, &h);
 	emit_lineage(&e, &h, x ? x->lineage : NULL);
-	if (h.rule)
-		emit_rule(&e, h.rule);
+	if (pw_hdr_rule(&h))
+		emit_rule(&e, pw_hdr_rule(&h));
 	/* sent as 1 of sample_rate events of its type (shedding) */
 	if (h.sample_log2)
 		emit_u64(&e, "sample_rate", "sample_rate",

@@ -802,7 +802,7 @@ static bool wanted(const unsigned char *data, __u32 len)
 		struct pw_hdr h;
 
 		memcpy(&h, data, sizeof(h));	/* checked: len covers it */
-		if (!h.rule)
+		if (!pw_hdr_rule(&h))
 			return false;
 	}
 	return !opt.type_filter || opt.type_allowed[type];

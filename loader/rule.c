@@ -863,14 +863,19 @@ static bool open_maps(bool need)
 	return true;
 }
 
-/* Every rule in maps/rules (slots not in use have used == 0). */
+/* Every rule in maps/rules (slots not in use have used == 0; a hash:
+ * a slot never written is not in it, and reads as one never used). */
 static struct pw_rule slots[PW_RULES_MAX];
 
 static void read_rules(void)
 {
-	for (__u32 i = 0; i < PW_RULES_MAX; i++)
-		if (bpf_map_lookup_elem(fds[M_RULES], &i, &slots[i]))
+	for (__u32 i = 0; i < PW_RULES_MAX; i++) {
+		if (!bpf_map_lookup_elem(fds[M_RULES], &i, &slots[i]))
+			continue;
+		if (errno != ENOENT)
 			die("cannot read maps/rules: %s", strerror(errno));
+		memset(&slots[i], 0, sizeof(slots[i]));
+	}
 }
 
 /* The words of a stored spec. */
@@ -1007,6 +1012,7 @@ static void build_index(const bool *in_use, struct index *ix)
 
 		if (!in_use[s])
 			continue;
+		ix->idx.words = s / 64 + 1;	/* the matcher walks no word past it */
 		for (int t = 0; t < PW_RULE_TYPES; t++)
 			if (p->types[t] && p->r.action == PW_RULE_DENY) {
 				mask_set(&ix->deny[t], s);	/* only the deny module reads it */

@@ -372,8 +372,9 @@ while True:
 	printf '%s\n' 'good1 --on exec --comm x' '# fine' 'bad --on open --cidr 10.0.0.0/8' 'good2 --on exec' >"$f"
 	check "$f:3: bad: --cidr does not apply to open events" load "$f"
 	check "$f:3: bad:" test "$f"
-	for i in $(seq 1 130); do echo "r$i --on exec --comm c$i"; done >"$f"
-	check "too many rules" load "$f"
+	max=$("$PW_LOAD" abi | awk '$1 == "constants" && $2 == "PW_RULES_MAX" { print $3 }')
+	for i in $(seq 1 "$max"); do echo "r$i --on exec --comm c$i"; done >"$f"
+	check "too many rules: $max given, $((max - 1)) free slots of $max" load "$f"
 	[ "$(pin_state; bpftool map dump pinned "$PIN_ROOT/maps/rules"; bpftool map dump pinned "$PIN_ROOT/maps/rule_paths")" = "$state" ]
 }
 

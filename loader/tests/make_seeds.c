@@ -609,7 +609,9 @@ static void rule_seeds(void)
 	f.h.rule = 3;
 	f.child_pid = 43;
 	put("fork-alert", &f, sizeof(f));
-	f.h.rule = 0;
+	pw_hdr_set_rule(&f.h, PW_RULES_MAX);	/* the last slot: rule 0, rule_hi set */
+	put("fork-alert-last-slot", &f, sizeof(f));
+	pw_hdr_set_rule(&f.h, 0);
 	f.h.sample_log2 = 4;	/* a shed type's sample */
 	put("fork-sampled", &f, sizeof(f));
 }

@@ -1627,6 +1627,12 @@ static void test_bench(void)
  * every other slot unknown (deleted). */
 static bool test_rule_lookup(unsigned int rule, struct pw_rule_info *ri)
 {
+	if (rule == PW_RULES_MAX) {	/* the last slot: rule 0, rule_hi 4 */
+		ri->name = "last-slot";
+		ri->severity = "low";
+		ri->tags = "";
+		return true;
+	}
 	if (rule != 3)
 		return false;
 	ri->name = "shadow-read";
@@ -1651,6 +1657,37 @@ static void test_rules(void)
 		   "tags=T1003.008,cred\n");
 	CHECK_JSON(&f, sizeof(f), HDR_JSON("fork") ",\"child_pid\":4321" NO_LINEAGE ",\"rule\":\"shadow-read\","
 		   "\"severity\":\"high\",\"tags\":[\"T1003.008\",\"cred\"]}\n");
+	/* the header as an old producer wrote it (type a u16 whose high byte
+	 * is 0, rule a u8): the same bytes read the same */
+	{
+		unsigned char raw[sizeof(f)];
+		__u16 t16 = PW_EV_FORK;
+
+		memcpy(raw, &f, sizeof(f));
+		memcpy(raw + offsetof(struct pw_hdr, type), &t16, sizeof(t16));
+		CHECK_TEXT(raw, sizeof(raw), "fork  " COLS "child=4321 ! rule=shadow-read severity=high "
+			   "tags=T1003.008,cred\n");
+	}
+	/* slot + 1 past 255: rule holds bits 0-7, rule_hi the rest; the
+	 * last slot (slot + 1 = PW_RULES_MAX) has rule 0 and is an alert */
+	pw_hdr_set_rule(&f.h, PW_RULES_MAX);
+	CHECK(f.h.rule == 0 && f.h.rule_hi == PW_RULES_MAX >> 8 && pw_hdr_rule(&f.h) == PW_RULES_MAX);
+	CHECK_TEXT(&f, sizeof(f), "fork  " COLS "child=4321 ! rule=last-slot severity=low\n");
+	CHECK_JSON(&f, sizeof(f), HDR_JSON("fork") ",\"child_pid\":4321" NO_LINEAGE ",\"rule\":\"last-slot\","
+		   "\"severity\":\"low\",\"tags\":[]}\n");
+	/* what a consumer that reads type as a u16 sees of it: a type past
+	 * every event type (pw_event_check() refuses it: counted malformed),
+	 * never an alert of another rule */
+	{
+		__u16 t16;
+
+		memcpy(&t16, (const char *)&f + offsetof(struct pw_hdr, type), sizeof(t16));
+		CHECK(t16 >= PW_EVENT_CLASS_TYPES);
+	}
+	pw_hdr_set_rule(&f.h, 300);	/* deleted since: its slot */
+	CHECK_TEXT(&f, sizeof(f), "fork  " COLS "child=4321 ! rule=#299 severity=unknown\n");
+	pw_hdr_set_rule(&f.h, 0);
+	CHECK_TEXT(&f, sizeof(f), "fork  " COLS "child=4321\n");
 	/* a rule deleted since: its slot, severity unknown */
 	f.h.rule = 6;
 	CHECK_TEXT(&f, sizeof(f), "fork  " COLS "child=4321 ! rule=#5 severity=unknown\n");
