@@ -1835,6 +1835,8 @@ struct pw_rule_index {
 	__u32 modules;		/* bit (1 << module id): a rule names an event type of that
 				 * module, whose events then reach the rules while it is off */
 	__u32 pad;
+	struct pw_rule_mask path_names;	/* the rules with a --path-name (a basename,
+					 * PW_RULE_PATH_KIND_NAME keys of the PATH kind) */
 };
 
 /* What a rule does (field "action"); X(UP, name, id) */
@@ -1906,6 +1908,8 @@ struct pw_rule {
 #define PW_RULE_PATH_KIND_ANCESTOR	4	/* --ancestor, --ancestor-prefix */
 #define PW_RULE_PATH_KIND_CONTAINER	5	/* --container: "h", or "c" + id */
 #define PW_RULE_PATH_KIND_XATTR		6	/* --xattr-name */
+#define PW_RULE_PATH_KIND_NAME		7	/* --path-name: the path's last component */
+#define PW_RULE_PATH_NAME_MAX		64	/* --path-name: a basename's bytes, with the NUL */
 struct pw_rule_path_key {
 	__u32 prefixlen;
 	__u8 kind;
