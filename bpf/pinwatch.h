@@ -1803,7 +1803,8 @@ struct pw_rule_mask {
 	X(CAP, cap, 20)			\
 	X(NS_FLAGS, ns_flags, 21)	\
 	X(BPF_CMD, bpf_cmd, 22)		\
-	X(MODE, mode, 23)
+	X(MODE, mode, 23)		\
+	X(UTIME, utime, 24)
 
 enum pw_rule_sel {
 #define PW_X(up, low, bit) PW_RSEL_##up = bit,
@@ -1813,8 +1814,8 @@ enum pw_rule_sel {
 #define PW_RSEL_INDEXED	9	/* kinds 0 .. 8 have an index map */
 #define PW_RSEL_RANGE0	9	/* kinds 9 .. 15: ranges */
 #define PW_RSEL_NRANGES	7
-#define PW_RSEL_BITS0	16	/* kinds 16 .. 23: bits */
-#define PW_RSEL_NBITS	8
+#define PW_RSEL_BITS0	16	/* kinds 16 .. 24: bits */
+#define PW_RSEL_NBITS	9
 #define PW_RULE_ANCESTORS	8	/* --ancestor: the parent and its ancestors looked at */
 
 /* --ptrace-req: process_vm_readv/writev as requests of their own (the
@@ -1869,6 +1870,10 @@ enum pw_rule_severity {
 #define PW_RULE_OPEN_WRITE	1	/* O_WRONLY or O_RDWR */
 #define PW_RULE_OPEN_CREATE	2	/* O_CREAT */
 #define PW_RULE_OPEN_TRUNC	4	/* O_TRUNC */
+
+/* --utime: how a utimes call sets the times (either of atime, mtime). */
+#define PW_RULE_UTIME_EXPLICIT	1	/* to a given value (touch -d, -r, -t; cp -p) */
+#define PW_RULE_UTIME_NOW	2	/* to the current time (touch; times NULL or UTIME_NOW) */
 
 /* An inclusive range of a ranges selector. */
 struct pw_rule_range {

@@ -302,6 +302,10 @@ static const struct named mode_names[] = {
 	{ "setuid", 04000 }, { "setgid", 02000 }, { "sticky", 01000 }, { "exec", 0111 },
 	{ "write", 0222 }, { "other-write", 0002 }, { "other-read", 0004 },
 };
+/* utimes: how the times are set */
+static const struct named utime_names[] = {
+	{ "explicit", PW_RULE_UTIME_EXPLICIT }, { "now", PW_RULE_UTIME_NOW },
+};
 static const struct named ptrace_pseudo[] = {
 	{ "process_vm_readv", PW_RULE_PTRACE_VM_READV },
 	{ "process_vm_writev", PW_RULE_PTRACE_VM_WRITEV },
@@ -605,6 +609,7 @@ static const struct selector selectors[] = {
 	{ .opt = "--mode", .kind = PW_RSEL_MODE, .parse = p_bits, .types = "chmod", .field = "the mode set", .names = mode_names, .nnames = N_OF(mode_names) },
 	{ .opt = "--xattr-name", .kind = PW_RSEL_XATTR_NAME, .parse = p_xattr, .types = "xattr", .field = "the attribute's name" },
 	{ .opt = "--path-name", .kind = PW_RSEL_PATH, .parse = p_path_name, .types = T_PATHS, .field = "the path's last component (as --path; any directory, relative paths too)", .flags = S_NO_NEG },
+	{ .opt = "--utime", .kind = PW_RSEL_UTIME, .parse = p_bits, .types = "utimes", .field = "how the times are set (explicit: a given value, now: the current time)", .names = utime_names, .nnames = N_OF(utime_names) },
 	{ .opt = "--to-uid", .kind = PW_RSEL_TO_UID, .parse = p_range, .types = "cred", .field = "the uid a change of credentials set (the euid, else the real uid)", .max = 4294967294u },
 };
 

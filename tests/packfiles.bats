@@ -76,7 +76,7 @@ sys_state() {
 		n=$((n + 1))
 		rm -rf "$scratch"
 	done < <(awk '!/^#/ && NF { sev = tags = ""; for (i = 2; i < NF; i++) { if ($i == "--severity") sev = $(i + 1); if ($i == "--tags") tags = $(i + 1) } print $1, sev, tags }' "$PACK")
-	[ "$n" -ge 12 ]
+	[ "$n" -ge 13 ]
 	[ "$(sys_state)" = "$before" ]
 }
 
@@ -204,4 +204,25 @@ sys_state() {
 	collect_alerts 'select(.rule == "container-escape-write")' 1
 	assert_rule "select(.path == \"$d/cg/release_agent\")" container-escape-write critical T1611
 	assert_rule 'select(.path == "/etc/ld.so.preload" and .comm == "perl")' ld-preload-write critical T1574.006
+}
+
+# bats test_tags=pack-alerts
+@test "timestomp: touch -d and touch -r (by fd), python's os.utime (by path) are alerts; touch, cp -p and tar are not" {
+	local d=$BATS_TEST_TMPDIR
+	: >"$d/a"
+	touch "$d/a"
+	touch -d 2001-01-01 "$d/a"
+	touch -r /usr/bin/ls "$d/a"
+	cp -p "$d/a" "$d/b"
+	tar -C "$d" -cf "$d/t.tar" a b
+	mkdir "$d/x"
+	tar -C "$d/x" -xf "$d/t.tar"
+	python3 -c 'import os, sys; os.utime(sys.argv[1], (978307200, 978307200))' "$d/b"
+	collect_alerts 'select(.rule == "timestomp")' 3
+	assert_rule 'select(.comm == "touch" and .mtime == "2001-01-01T00:00:00.000000000Z")' timestomp medium T1070.006
+	assert_rule 'select(.comm == "touch" and .fd == 0)' timestomp medium T1070.006
+	assert_rule "select(.comm == \"python3\" and .path == \"$d/b\")" timestomp medium T1070.006
+	sleep 0.3
+	"$PW_READ" --json --drain --alerts >>"$EV"
+	[ "$(ev 'select(.rule == "timestomp")' | wc -l)" -eq 3 ]
 }

@@ -402,3 +402,17 @@ for src in ("127.0.0.1", "127.0.0.2"):
 	[ "$(bpftool map dump pinned "$PIN_ROOT/maps/rule_paths" | sha256sum)" = "$before" ]
 	[ "$("$PW" rule list --json | jq length)" -eq 1 ]
 }
+
+@test "utimes --utime explicit: touch -d (through its fd) is an alert; touch (now) is not; --utime now selects the other" {
+	: >"$BATS_TEST_TMPDIR/f"
+	"$PW" rule add stomp-x --on utimes --utime explicit --comm touch --severity medium --tags T1070.006
+	"$PW" rule add stomp-now --on utimes --utime now --comm touch --severity low
+	touch -d 2001-01-01 "$BATS_TEST_TMPDIR/f"
+	touch "$BATS_TEST_TMPDIR/f"
+	collect_alerts 'select(.type == "utimes")' 2
+	assert_alert 'select(.mtime == "2001-01-01T00:00:00.000000000Z")' stomp-x medium T1070.006
+	assert_alert 'select(.rule == "stomp-now")' stomp-now low ""
+	[ "$(count 'select(.rule == "stomp-x")')" -eq 1 ]
+	run -1 --separate-stderr "$PW" rule add a --on utimes --utime later
+	[[ $stderr == *"--utime: unknown name 'later' (explicit, now)"* ]]
+}

@@ -106,3 +106,9 @@ CANARY_DESC[history-tamper]="truncate SCRATCH/.bash_history"
 canary_history_tamper() {
 	: >"$1/.bash_history"
 }
+
+CANARY_DESC[timestomp]="touch -d 2001-01-01 a file in SCRATCH"
+canary_timestomp() {
+	: >"$1/pinwatch-canary-stomp"
+	touch -d 2001-01-01 "$1/pinwatch-canary-stomp"
+}
