@@ -285,6 +285,15 @@ static __always_inline void attr_read(struct pw_attr *ev, const struct attr_src 
 	ev->unread &= ~P_TIMES;
 }
 
+/* --utime bits of one of the times set (its nsec: a value, or
+ * PW_UTIME_NOW, PW_UTIME_OMIT) */
+static __always_inline __u64 utime_bits(__s64 nsec)
+{
+	if (nsec == PW_UTIME_NOW)
+		return PW_RULE_UTIME_NOW;
+	return nsec == PW_UTIME_OMIT ? 0 : PW_RULE_UTIME_EXPLICIT;
+}
+
 /* At entry: the call's record, read now, kept until the exit. aux = 1 when
  * it is kept. */
 static __always_inline void attr_enter(struct trace_event_raw_sys_enter *ctx, struct pw_pair *p)
@@ -367,6 +376,8 @@ static __always_inline int attr_exit(struct trace_event_raw_sys_exit *ctx,
 			in->xattr = ev->name;
 		if (type == PW_EV_CHMOD)
 			in->PW_RIN_BITS(MODE) = ev->mode;
+		if (type == PW_EV_UTIMES && !(ev->unread & P_TIMES))
+			in->PW_RIN_BITS(UTIME) = utime_bits(ev->atime_nsec) | utime_bits(ev->mtime_nsec);
 	}
 	if (pw_rule_done(cfg, ev, sizeof(*ev), MOD, in, rules_only))
 		goto out;

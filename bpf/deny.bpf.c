@@ -176,6 +176,8 @@ static __always_inline int deny_unlink(const struct path *dir, struct dentry *de
 		return 0;
 	pw_walk_path(&s->ws, dentry, BPF_CORE_READ(dir, mnt), s->ev.path, sizeof(s->ev.path));
 	in.path = s->ev.path;
+	/* --open-flags: every flag holds for an unlink (as in bpf/file.bpf.c) */
+	in.PW_RIN_BITS(OPEN_FLAGS) = PW_RULE_OPEN_WRITE | PW_RULE_OPEN_CREATE | PW_RULE_OPEN_TRUNC;
 	return deny_decide(s, m, &in);
 }
 

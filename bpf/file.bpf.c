@@ -125,8 +125,10 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 		in->path = ev->path;
 		if (type == PW_EV_RENAME)
 			in->path2 = ev->new_path;
-		if (type == PW_EV_OPEN)
-			in->PW_RIN_BITS(OPEN_FLAGS) = pw_rule_open_bits(ev->flags);
+		/* --open-flags on an unlink or rename: every flag holds (the
+		 * name's content is replaced or removed, as a write would) */
+		in->PW_RIN_BITS(OPEN_FLAGS) = type == PW_EV_OPEN ? pw_rule_open_bits(ev->flags) :
+					      PW_RULE_OPEN_WRITE | PW_RULE_OPEN_CREATE | PW_RULE_OPEN_TRUNC;
 	}
 	if (pw_rule_done(cfg, ev, size, MOD, in, rules_only))
 		return 0;

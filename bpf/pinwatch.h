@@ -1823,7 +1823,8 @@ struct pw_rule_mask {
 	X(CAP, cap, 20)			\
 	X(NS_FLAGS, ns_flags, 21)	\
 	X(BPF_CMD, bpf_cmd, 22)		\
-	X(MODE, mode, 23)
+	X(MODE, mode, 23)		\
+	X(UTIME, utime, 24)
 
 enum pw_rule_sel {
 #define PW_X(up, low, bit) PW_RSEL_##up = bit,
@@ -1833,8 +1834,8 @@ enum pw_rule_sel {
 #define PW_RSEL_INDEXED	9	/* kinds 0 .. 8 have an index map */
 #define PW_RSEL_RANGE0	9	/* kinds 9 .. 15: ranges */
 #define PW_RSEL_NRANGES	7
-#define PW_RSEL_BITS0	16	/* kinds 16 .. 23: bits */
-#define PW_RSEL_NBITS	8
+#define PW_RSEL_BITS0	16	/* kinds 16 .. 24: bits */
+#define PW_RSEL_NBITS	9
 #define PW_RULE_ANCESTORS	8	/* --ancestor: the parent and its ancestors looked at */
 
 /* --ptrace-req: process_vm_readv/writev as requests of their own (the
@@ -1858,6 +1859,8 @@ struct pw_rule_index {
 				 * + 1, 0 with no rule (was pad, 0); the matcher walks no
 				 * word past it, so its cost follows the rules loaded, not
 				 * PW_RULES_MAX */
+	struct pw_rule_mask path_names;	/* the rules with a --path-name (a basename,
+					 * PW_RULE_PATH_KIND_NAME keys of the PATH kind) */
 };
 
 /* What a rule does (field "action"); X(UP, name, id) */
@@ -1890,6 +1893,10 @@ enum pw_rule_severity {
 #define PW_RULE_OPEN_WRITE	1	/* O_WRONLY or O_RDWR */
 #define PW_RULE_OPEN_CREATE	2	/* O_CREAT */
 #define PW_RULE_OPEN_TRUNC	4	/* O_TRUNC */
+
+/* --utime: how a utimes call sets the times (either of atime, mtime). */
+#define PW_RULE_UTIME_EXPLICIT	1	/* to a given value (touch -d, -r, -t; cp -p) */
+#define PW_RULE_UTIME_NOW	2	/* to the current time (touch; times NULL or UTIME_NOW) */
 
 /* An inclusive range of a ranges selector. */
 struct pw_rule_range {
@@ -1929,6 +1936,8 @@ struct pw_rule {
 #define PW_RULE_PATH_KIND_ANCESTOR	4	/* --ancestor, --ancestor-prefix */
 #define PW_RULE_PATH_KIND_CONTAINER	5	/* --container: "h", or "c" + id */
 #define PW_RULE_PATH_KIND_XATTR		6	/* --xattr-name */
+#define PW_RULE_PATH_KIND_NAME		7	/* --path-name: the path's last component */
+#define PW_RULE_PATH_NAME_MAX		64	/* --path-name: a basename's bytes, with the NUL */
 struct pw_rule_path_key {
 	__u32 prefixlen;
 	__u8 kind;

@@ -183,6 +183,7 @@ enum pw_rule_verdict {
 
 struct pw_rule_scratch {
 	struct pw_rule_path_key pk;
+	struct pw_rule_path_key nk;	/* --path-name: the basename's key */
 	struct pw_cidr_key ck;
 	struct pw_comm_key comm;
 	struct pw_block_key exe;
@@ -347,6 +348,56 @@ static __always_inline bool pw_in_ranges(__u64 v, const struct pw_rule_range *r,
 		if (i < n && v >= r[i].lo && v <= r[i].hi)
 			in = true;
 	return in;
+}
+
+/*
+ * --path-name: ORs into s->acc the rules with a --path-name that the last
+ * component of the path in s->pk (just read by pw_rule_path_key()) holds
+ * for. A backward scan from the end of the string to its last '/' (at most
+ * PW_RULE_PATH_NAME_MAX bytes: a longer name matches no rule), one string
+ * copy and one LPM lookup of "NAME\0" (kind PW_RULE_PATH_KIND_NAME). Only
+ * a key's positive part counts (its mask ANDed with idx->path_names, which
+ * never holds a negated rule: --path-name takes no '!'); a name without a
+ * key adds nothing, the path's own lookup gave the other rules.
+ */
+static __always_inline void pw_rule_path_name(struct pw_rule_scratch *s,
+					      const struct pw_rule_index *idx)
+{
+	struct pw_rule_mask *m;
+	__s32 end = (__s32)(s->pk.prefixlen / 8) - 2;	/* the last byte before the NUL */
+	__s32 at = -1;
+	long n;
+
+	if (end < 0 || end >= (__s32)sizeof(s->pk.path))
+		return;
+	for (__s32 i = 0; i < PW_RULE_PATH_NAME_MAX; i++) {
+		__s32 j = end - i;
+
+		if (j < 0) {
+			at = 0;		/* a relative name without '/' */
+			break;
+		}
+		if (s->pk.path[j & 0xff] == '/') {
+			at = j + 1;
+			break;
+		}
+	}
+	if (at < 0 || at > end)
+		return;		/* longer than any --path-name, or ends in '/' */
+	n = bpf_probe_read_kernel_str(s->nk.path, PW_RULE_PATH_NAME_MAX,
+				      &s->pk.path[at & 0xff]);
+	if (n <= 1)
+		return;
+	s->nk.kind = PW_RULE_PATH_KIND_NAME;
+	s->nk.prefixlen = (1 + n) * 8;
+	m = bpf_map_lookup_elem(&rule_paths, &s->nk);
+	if (!m)
+		return;
+	for (int w = 0; w < PW_RULE_WORDS; w++) {
+		if (w >= pw_rule_nw(idx))
+			break;
+		s->acc.w[w] |= m->w[w] & idx->path_names.w[w];
+	}
 }
 
 struct pw_rule_walk {
@@ -597,13 +648,19 @@ static __always_inline __u32 pw_rule_match(const struct pw_rule_mask *c, struct 
 	}
 	if (pw_mask_meets(wk.c, &idx->users[PW_RSEL_PATH], idx)) {
 		/* rename: either name */
+		bool names = pw_mask_meets(wk.c, &idx->path_names, idx);
+
 		if (in->path)
 			pw_rule_path_key(&s->pk, PW_RULE_PATH_KIND_PATH, in->path);
 		pw_mask_copy(&s->acc, pw_rule_lookup(idx, PW_RSEL_PATH, &rule_paths,
 						     in->path ? &s->pk : NULL), idx);
+		if (in->path && names)
+			pw_rule_path_name(s, idx);
 		if (in->path2) {
 			pw_rule_path_key(&s->pk, PW_RULE_PATH_KIND_PATH, in->path2);
 			pw_mask_or(&s->acc, pw_rule_lookup(idx, PW_RSEL_PATH, &rule_paths, &s->pk), idx);
+			if (names)
+				pw_rule_path_name(s, idx);
 		}
 		pw_mask_and(wk.c, &s->acc, idx);
 	}

@@ -302,6 +302,10 @@ static const struct named mode_names[] = {
 	{ "setuid", 04000 }, { "setgid", 02000 }, { "sticky", 01000 }, { "exec", 0111 },
 	{ "write", 0222 }, { "other-write", 0002 }, { "other-read", 0004 },
 };
+/* utimes: how the times are set */
+static const struct named utime_names[] = {
+	{ "explicit", PW_RULE_UTIME_EXPLICIT }, { "now", PW_RULE_UTIME_NOW },
+};
 static const struct named ptrace_pseudo[] = {
 	{ "process_vm_readv", PW_RULE_PTRACE_VM_READV },
 	{ "process_vm_writev", PW_RULE_PTRACE_VM_WRITEV },
@@ -383,6 +387,21 @@ static int p_path(struct prule *p, const struct selector *sd, char *it)
 		return add_key(p, sd, &k, sizeof(k));
 	}
 	return 0;
+}
+
+/* --path-name NAME: a path's last component (a key of the PATH kind) */
+static int p_path_name(struct prule *p, const struct selector *sd, char *it)
+{
+	struct pw_rule_path_key k;
+	size_t n = strlen(it);
+
+	if (!n || strchr(it, '/') || !strcmp(it, ".") || !strcmp(it, ".."))
+		return fail("%s: invalid name '%.64s' (a file name without '/', e.g. authorized_keys)",
+			    sd->opt, it);
+	if (n >= PW_RULE_PATH_NAME_MAX)
+		return fail("%s: name longer than %d bytes", sd->opt, PW_RULE_PATH_NAME_MAX - 1);
+	path_entry(&k, PW_RULE_PATH_KIND_NAME, it, false);
+	return add_key(p, sd, &k, sizeof(k));
 }
 
 static int p_cidr(struct prule *p, const struct selector *sd, char *it)
@@ -576,7 +595,7 @@ static const struct selector selectors[] = {
 	{ .opt = "--euid", .kind = PW_RSEL_EUID, .parse = p_range, .field = "the effective uid", .max = 4294967294u },
 	{ .opt = "--path", .kind = PW_RSEL_PATH, .parse = p_path, .types = T_PATHS, .field = "the path (rename: either name; exec: the filename; memfd: /memfd:NAME; mount: the target)" },
 	{ .opt = "--path-prefix", .kind = PW_RSEL_PATH, .parse = p_path, .types = T_PATHS, .field = "the path (as --path)", .flags = S_PREFIX },
-	{ .opt = "--open-flags", .kind = PW_RSEL_OPEN_FLAGS, .parse = p_bits, .types = "open", .field = "the open flags", .flags = S_NO_NEG, .names = open_flag_names, .nnames = N_OF(open_flag_names) },
+	{ .opt = "--open-flags", .kind = PW_RSEL_OPEN_FLAGS, .parse = p_bits, .types = "open,unlink,rename", .field = "the open flags (unlink, rename: every flag holds)", .flags = S_NO_NEG, .names = open_flag_names, .nnames = N_OF(open_flag_names) },
 	{ .opt = "--port", .kind = PW_RSEL_PORT, .parse = p_range, .types = T_NET, .field = "the remote port (bind, listen: the local one)", .max = 65535 },
 	{ .opt = "--cidr", .kind = PW_RSEL_CIDR, .parse = p_cidr, .types = T_NET, .field = "the remote address (bind, listen: the local one)" },
 	{ .opt = "--stdio", .kind = PW_RSEL_STDIO, .parse = p_bits, .types = "exec", .field = "the kinds of fds 0-2", .names = stdio_kinds, .nnames = N_OF(stdio_kinds) },
@@ -589,6 +608,8 @@ static const struct selector selectors[] = {
 	{ .opt = "--bpf-cmd", .kind = PW_RSEL_BPF_CMD, .parse = p_bits, .types = "bpf", .field = "the bpf(2) command", .set = "bpf_cmd" },
 	{ .opt = "--mode", .kind = PW_RSEL_MODE, .parse = p_bits, .types = "chmod", .field = "the mode set", .names = mode_names, .nnames = N_OF(mode_names) },
 	{ .opt = "--xattr-name", .kind = PW_RSEL_XATTR_NAME, .parse = p_xattr, .types = "xattr", .field = "the attribute's name" },
+	{ .opt = "--path-name", .kind = PW_RSEL_PATH, .parse = p_path_name, .types = T_PATHS, .field = "the path's last component (as --path; any directory, relative paths too)", .flags = S_NO_NEG },
+	{ .opt = "--utime", .kind = PW_RSEL_UTIME, .parse = p_bits, .types = "utimes", .field = "how the times are set (explicit: a given value, now: the current time)", .names = utime_names, .nnames = N_OF(utime_names) },
 	{ .opt = "--to-uid", .kind = PW_RSEL_TO_UID, .parse = p_range, .types = "cred", .field = "the uid a change of credentials set (the euid, else the real uid)", .max = 4294967294u },
 };
 
@@ -1029,8 +1050,13 @@ static void build_index(const bool *in_use, struct index *ix)
 			if (!(p->r.neg & (1u << k)))
 				ix->idx.dflt[k].w[s / 64] &= ~(1ull << (s % 64));
 			n = rule_keys(p, k, keys);
-			for (int i = 0; i < n; i++)
+			for (int i = 0; i < n; i++) {
 				ikeys_add(&ix->keys[k], keys[i]);
+				/* --path-name: the kind byte after the prefixlen */
+				if (k == PW_RSEL_PATH &&
+				    keys[i][offsetof(struct pw_rule_path_key, kind)] == PW_RULE_PATH_KIND_NAME)
+					mask_set(&ix->idx.path_names, s);
+			}
 		}
 	}
 	/* each key's mask: the rules that hold for a value whose longest

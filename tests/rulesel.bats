@@ -359,3 +359,60 @@ for src in ("127.0.0.1", "127.0.0.2"):
 		grep -q -- "\`$s" "$readme" || { echo "README misses selector $s"; return 1; }
 	done
 }
+
+@test "--path-name: the last component in any directory, relative, and a rename's new name; another name, a directory of that name and a read are not" {
+	d=$BATS_TEST_TMPDIR/h
+	mkdir -p "$d/a/authorized_keys.d" "$d/b"
+	"$PW" rule add ak --on open,rename,unlink --path-name authorized_keys --open-flags write,create,trunc --severity high --tags T1098.004
+	"$PW" rule add pfx --on open --path-prefix "$d/b" --path-name pwname --open-flags create --severity low
+	: >"$d/a/authorized_keys"
+	cat "$d/a/authorized_keys"
+	(cd "$d/a" && echo k >>authorized_keys)
+	: >"$d/a/authorized_keys.d/x"
+	: >"$d/a/authorized_keys2"
+	: >"$d/b/tmp"
+	mv "$d/b/tmp" "$d/b/authorized_keys"
+	rm "$d/b/authorized_keys"
+	: >"$d/a/pwname"
+	: >"$d/b/other"
+	collect_alerts 'select(.rule == "ak")' 4
+	collect_alerts 'select(.rule == "pfx")' 3
+	assert_alert "select(.path == \"$d/a/authorized_keys\" and .flags != 1024)" ak high T1098.004
+	assert_alert 'select(.path == "authorized_keys")' ak high T1098.004
+	assert_alert "select(.type == \"rename\")" ak high T1098.004
+	assert_field "$(ev 'select(.type == "rename")')" .new_path "$d/b/authorized_keys"
+	assert_alert "select(.type == \"unlink\")" ak high T1098.004
+	[ "$(count 'select(.rule == "ak")')" -eq 4 ]
+	# --path-prefix and --path-name in one rule: either holds
+	assert_alert "select(.path == \"$d/a/pwname\")" pfx low ""
+	assert_alert "select(.path == \"$d/b/other\")" pfx low ""
+	# and the temp file created under the prefix
+	[ "$(count 'select(.rule == "pfx")')" -eq 3 ]
+}
+
+@test "--path-name: refused with '!', with a '/', and past 63 bytes; the maps unchanged" {
+	"$PW" rule add keep --on open --path-name keepme
+	before=$(bpftool map dump pinned "$PIN_ROOT/maps/rule_paths" | sha256sum)
+	run -1 --separate-stderr "$PW" rule add a --on open --path-name '!x'
+	[ "$stderr" = "pinwatch: rule: add a: --path-name: cannot be negated" ]
+	run -1 --separate-stderr "$PW" rule add a --on open --path-name a/b
+	[[ $stderr == *"--path-name: invalid name 'a/b'"* ]]
+	run -1 --separate-stderr "$PW" rule add a --on open --path-name "$(printf '%064d' 0)"
+	[[ $stderr == *"--path-name: name longer than 63 bytes"* ]]
+	[ "$(bpftool map dump pinned "$PIN_ROOT/maps/rule_paths" | sha256sum)" = "$before" ]
+	[ "$("$PW" rule list --json | jq length)" -eq 1 ]
+}
+
+@test "utimes --utime explicit: touch -d (through its fd) is an alert; touch (now) is not; --utime now selects the other" {
+	: >"$BATS_TEST_TMPDIR/f"
+	"$PW" rule add stomp-x --on utimes --utime explicit --comm touch --severity medium --tags T1070.006
+	"$PW" rule add stomp-now --on utimes --utime now --comm touch --severity low
+	touch -d 2001-01-01 "$BATS_TEST_TMPDIR/f"
+	touch "$BATS_TEST_TMPDIR/f"
+	collect_alerts 'select(.type == "utimes")' 2
+	assert_alert 'select(.mtime == "2001-01-01T00:00:00.000000000Z")' stomp-x medium T1070.006
+	assert_alert 'select(.rule == "stomp-now")' stomp-now low ""
+	[ "$(count 'select(.rule == "stomp-x")')" -eq 1 ]
+	run -1 --separate-stderr "$PW" rule add a --on utimes --utime later
+	[[ $stderr == *"--utime: unknown name 'later' (explicit, now)"* ]]
+}

@@ -64,7 +64,8 @@ static void test_table(void)
 		kind_has_opt[k] = true;
 		if (k < PW_RSEL_INDEXED)
 			CHECK(sd->parse == p_comm || sd->parse == p_file || sd->parse == p_path ||
-			      sd->parse == p_cidr || sd->parse == p_container || sd->parse == p_xattr);
+			      sd->parse == p_cidr || sd->parse == p_container || sd->parse == p_xattr ||
+			      sd->parse == p_path_name);
 		else if (k < PW_RSEL_BITS0)
 			CHECK(sd->parse == p_range || sd->parse == p_cgroup);
 		else
@@ -203,6 +204,13 @@ static void test_refused(void)
 	CHECK_BAD("r --on exec --env NOT_REPORTED", "--env: 'NOT_REPORTED' is not one of the variables exec reports");
 	CHECK_BAD("r --on xattr --xattr-name capability", "--xattr-name: invalid attribute name 'capability'");
 	CHECK_BAD("r --on exec --path /a --path-prefix '!/b'", "'!' must be given to every option of the same selector");
+	CHECK_BAD("r --on open --path-name a/b", "--path-name: invalid name 'a/b'");
+	CHECK_BAD("r --on open --path-name ..", "--path-name: invalid name '..'");
+	CHECK_BAD("r --on open --path-name '!x'", "--path-name: cannot be negated");
+	CHECK_BAD("r --on open --path '!/a' --path-name x", "--path-name: '!' must be given to every option of the same selector");
+	CHECK_BAD("r --on open --path-name x --path '!/a'", "'!' must be given to every option of the same selector");
+	CHECK_BAD("r --on open --path-name 0123456789012345678901234567890123456789012345678901234567890123", "--path-name: name longer than 63 bytes");
+	CHECK_BAD("r --on chmod --open-flags write", "--open-flags does not apply to chmod events");
 	CHECK_BAD("r --on cred --to-uid 0,1,2,3,4,5,6,7,8", "--to-uid: at most 8 values or ranges");
 	CHECK_BAD("r --on exec --uid 1000 --action kill", "--action kill needs a selector");
 	CHECK_BAD("r --on exec --colour red", "unknown option '--colour'");
