@@ -605,14 +605,18 @@ struct pw_hdr {
 enum pw_exe_flag { PW_EXE_FLAGS(PW_X) };
 #undef PW_X
 
-/* exec context: pw_stdio.kind, what fd 0, 1 or 2 is at exec. X(UP, name, id) */
+/* exec context: pw_stdio.kind, what fd 0, 1 or 2 is at exec. X(UP, name, id)
+ * INET is for the rules alone (--stdio inet: a socket of AF_INET or
+ * AF_INET6, a network peer, not the AF_UNIX socket journald gives a
+ * service's stdout); an event reports such an fd as socket, with family. */
 #define PW_STDIO_KINDS(X)		\
 	X(NONE, none, 0)		\
 	X(TTY, tty, 1)			\
 	X(PIPE, pipe, 2)		\
 	X(SOCKET, socket, 3)		\
 	X(FILE, file, 4)		\
-	X(DEVNULL, null, 5)
+	X(DEVNULL, null, 5)		\
+	X(INET, inet, 6)
 
 #define PW_X(up, low, id) PW_STDIO_##up = id,
 enum pw_stdio_kind { PW_STDIO_KINDS(PW_X) };

@@ -1014,8 +1014,13 @@ int exec_output(struct trace_event_raw_sched_process_exec *ctx)
 		in->path = s->ev.filename;
 		in->PW_RIN_BITS(EXE_FLAGS) = s->ev.exe_flags;
 		in->PW_RIN_BITS(ENV) = s->scan.found;
-		for (int i = 0; i < PW_STDIO_FDS; i++)
+		for (int i = 0; i < PW_STDIO_FDS; i++) {
 			in->PW_RIN_BITS(STDIO) |= 1u << (s->ev.stdio[i].kind & 7);
+			if (s->ev.stdio[i].kind == PW_STDIO_SOCKET &&
+			    (s->ev.stdio[i].family == PW_AF_INET ||
+			     s->ev.stdio[i].family == PW_AF_INET6))
+				in->PW_RIN_BITS(STDIO) |= 1u << PW_STDIO_INET;
+		}
 	}
 	switch (pw_rule_apply(cfg, &s->ev.h, in)) {
 	case PW_RULE_HIDE:
