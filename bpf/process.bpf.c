@@ -41,6 +41,7 @@
 #include "path_walk.bpf.h"
 #include "rules.bpf.h"
 #include "container.bpf.h"
+#include "drop.bpf.h"
 
 #define MOD PW_MOD_PROCESS
 #define SIGKILL		9
@@ -991,6 +992,7 @@ int exec_context(struct trace_event_raw_sched_process_exec *ctx)
 	s->ev.exe_flags = exe_flags(s, mm);
 	s->ev.pad = 0;
 	exe_id(&s->ev.exe, BPF_CORE_READ(task, mm, exe_file, f_inode));
+	s->ev.exe_flags |= pw_drop_exec(&s->ev.exe);
 	read_stdio(s, task);
 	read_cwd(s, task);
 	read_env(s, mm);

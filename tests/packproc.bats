@@ -16,7 +16,7 @@ PACK=$BATS_TEST_DIRNAME/../scripts/rules/default/20-process.rules
 
 setup_file() {
 	export PINWATCH_RULES_DIR=$BATS_FILE_TMPDIR/rules.d
-	pw_setup_file process cred ptrace bpf ns net
+	pw_setup_file process file cred ptrace bpf ns net
 	"$PW" rule load "$PACK" >/dev/null
 	export HELPERS=$BATS_FILE_TMPDIR
 	CG2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
@@ -81,11 +81,27 @@ helper() { # source name
 @test "pack: the file loads as it is, with @PINWATCH_BUILD@ this tree's build directory" {
 	run -0 "$PW" rule list --json
 	for r in reverse-shell root-cred-change ptrace-attach kmod-load bpf-load exec-memfd-deleted \
-		exec-tmp ld-preload-exec userns-unpriv docker-socket miner-connect; do
+		binary-drop exec-tmp ld-preload-exec userns-unpriv docker-socket miner-connect; do
 		jq -e --arg r "$r" '.[] | select(.name == $r)' <<<"$output" >/dev/null
 	done
 	build=$(cd "$BATS_TEST_DIRNAME/../build" && pwd -P)
 	jq -e --arg b "$build/pinwatch-load" '.[] | select(.name == "bpf-load") | .args | join(" ") | contains($b)' <<<"$output"
+}
+
+@test "pack: @PINWATCH_BUILD@ is refused (one line, nothing loaded) when pinwatch's directory is writable by others" {
+	bin=$BATS_TEST_TMPDIR/build
+	mkdir -p "$bin"
+	cp "$BATS_TEST_DIRNAME/../build/pinwatch-rule" "$bin/"
+	chmod 0777 "$bin"
+	printf '%s\n' "pwplace --on bpf --bpf-cmd prog_load --binary '!@PINWATCH_BUILD@/pinwatch-rule'" >"$BATS_TEST_TMPDIR/p.rules"
+	before=$("$PW" rule list --json | jq -c 'map(.name)')
+	run --separate-stderr "$bin/pinwatch-rule" --pin-root "$PIN_ROOT" --no-save load "$BATS_TEST_TMPDIR/p.rules"
+	assert_one_line_error
+	[[ $stderr == *"p.rules:1: pwplace: @PINWATCH_BUILD@: $bin is not a directory owned by root and writable by root alone: not trusted"* ]]
+	[ "$("$PW" rule list --json | jq -c 'map(.name)')" = "$before" ]
+	chmod 0755 "$bin"
+	run -0 "$bin/pinwatch-rule" --pin-root "$PIN_ROOT" test "$BATS_TEST_TMPDIR/p.rules"
+	[[ $output == *"--binary '!$bin/pinwatch-rule'"* ]]
 }
 
 # bats test_tags=pack-alerts
@@ -194,14 +210,37 @@ os.waitpid(pid, 0)'
 }
 
 # bats test_tags=pack-alerts
+@test "binary-drop: write, chmod +x and exec at once is an alert; an old file, a cp -p copy and a truncating rewrite with the mtime set back are not" {
+	d=$BATS_TEST_TMPDIR/drop
+	mkdir -p "$d"
+	cat /usr/bin/true >"$d/pwdrop"
+	chmod +x "$d/pwdrop"
+	"$d/pwdrop"
+	/usr/bin/true
+	cp -p /usr/bin/true "$d/pwkept"
+	"$d/pwkept"
+	# as dpkg does: write foo.dpkg-new, give it the package's mtime, rename it
+	cat /usr/bin/true >"$d/pwpkg.dpkg-new"
+	chmod 755 "$d/pwpkg.dpkg-new"
+	touch -d '2024-01-01 00:00' "$d/pwpkg.dpkg-new"
+	mv "$d/pwpkg.dpkg-new" "$d/pwpkg"
+	"$d/pwpkg"
+	e=$(assert_pack_alert 'select(.type == "exec")' binary-drop high T1105,T1204.002)
+	assert_field "$e" .comm pwdrop
+	assert_field "$e" .filename "$d/pwdrop"
+	jq -e '.exe_flags | index("dropped")' <<<"$e"
+	[ "$(count "select(.rule == \"binary-drop\" and .cgroup_id == $CGID)")" -eq 1 ]
+}
+
+# bats test_tags=pack-alerts
 @test "exec-tmp: exec from /dev/shm and /var/tmp are alerts; from elsewhere not" {
 	run_canary exec-tmp
+	# cp -p: old copies (a fresh one is binary-drop's, a lower slot)
 	f=$(mktemp /var/tmp/pinwatch-test-XXXXXX)
-	cp /usr/bin/true "$f"
-	chmod 755 "$f"
+	cp -p /usr/bin/true "$f"
 	"$f"
 	rm -f "$f"
-	cp /usr/bin/true /root/pw-packproc-true && /root/pw-packproc-true && rm -f /root/pw-packproc-true
+	cp -p /usr/bin/true /root/pw-packproc-true && /root/pw-packproc-true && rm -f /root/pw-packproc-true
 	collect_alerts "select(.rule == \"exec-tmp\" and .cgroup_id == $CGID)" 2
 	e=$(assert_pack_alert 'select(.filename | startswith("/dev/shm/pinwatch-canary-"))' exec-tmp medium T1204.002,T1059)
 	assert_pack_alert "select(.filename == \"$f\")" exec-tmp medium T1204.002,T1059 >/dev/null
@@ -272,8 +311,8 @@ for port, ok in ((3333, True), (47125, False)):
 
 # bats test_tags=pack-alerts
 @test "canaries: each one of 20-process.bash raises its rule's alert in its cgroup (kmod-load: SKIP without modules)" {
-	for r in reverse-shell root-cred-change ptrace-attach bpf-load exec-memfd-deleted exec-tmp \
-		ld-preload-exec userns-unpriv miner-connect; do
+	for r in reverse-shell root-cred-change ptrace-attach bpf-load exec-memfd-deleted binary-drop \
+		exec-tmp ld-preload-exec userns-unpriv miner-connect; do
 		run_canary "$r"
 		collect_alerts "select(.rule == \"$r\" and .cgroup_id == $CGID)" 1
 	done

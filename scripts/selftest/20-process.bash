@@ -80,12 +80,21 @@ canary_exec_memfd_deleted() {
 	)
 }
 
+CANARY_DESC["binary-drop"]="write a copy of true in SCRATCH, chmod +x, run it at once"
+canary_binary_drop() {
+	cat "$(type -P true)" >./pinwatch-canary-drop
+	chmod 0700 ./pinwatch-canary-drop
+	./pinwatch-canary-drop
+	rm -f ./pinwatch-canary-drop
+}
+
 CANARY_DESC["exec-tmp"]="exec of a copy of true as /dev/shm/pinwatch-canary-*"
 canary_exec_tmp() {
 	local f
 	[[ -d /dev/shm ]] || { echo "no /dev/shm"; return 77; }
 	f=$(mktemp /dev/shm/pinwatch-canary-XXXXXX)
-	cp "$(type -P true)" "$f"
+	# -p: the old mtime, not a fresh drop (binary-drop, a lower slot, would be the alert)
+	cp -p "$(type -P true)" "$f"
 	chmod 0700 "$f"
 	"$f" || { rm -f "$f"; return 1; }
 	rm -f "$f"
