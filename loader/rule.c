@@ -1014,6 +1014,12 @@ static void build_index(const bool *in_use, struct index *ix)
 				mask_set(&ix->types[t], s);
 				ix->idx.modules |= 1u << type_module(t);
 			}
+		/* --exe-flags dropped: the file module notes the writes it
+		 * looks up (bpf/drop.bpf.h), switched off or not */
+		if (p->r.action != PW_RULE_DENY && (p->r.sels & (1u << PW_RSEL_EXE_FLAGS)) &&
+		    !(p->r.neg & (1u << PW_RSEL_EXE_FLAGS)) &&
+		    (p->r.bits[PW_RSEL_EXE_FLAGS - PW_RSEL_BITS0] & PW_EXE_DROPPED))
+			ix->idx.modules |= 1u << PW_MOD_FILE;
 		for (int k = 0; k < PW_RSEL_INDEXED; k++) {
 			int n;
 
