@@ -93,15 +93,21 @@ static __always_inline void cred_enter(struct trace_event_raw_sys_enter *ctx, st
 }
 
 /* The rules, then the filters. --to-uid: the uid the call changed to (the
- * euid, else the real uid; 2^32, in no range, when neither changed). */
-static __always_inline void cred_submit(struct pw_config *cfg, struct pw_cred *ev, bool rules_only)
+ * euid, else the real uid; 2^32, in no range, when neither changed).
+ * --syscall: nr, the number of the syscall that made the change (the
+ * exec's, execve or execveat, for hook commit): `--syscall '!execve,execveat'`
+ * tells setuid()/setresuid()/capset() from a setuid exec. */
+static __always_inline void cred_submit(struct pw_config *cfg, struct pw_cred *ev, bool rules_only,
+					__u64 nr)
 {
 	struct pw_rule_in *in = pw_rule_in_for(PW_EV_CRED);
 
-	if (in)
+	if (in) {
 		in->PW_RIN_VAL(TO_UID) = ev->new_ids.euid != ev->old_ids.euid ? ev->new_ids.euid :
 					 ev->new_ids.uid != ev->old_ids.uid   ? ev->new_ids.uid :
 										1ull << 32;
+		in->PW_RIN_VAL(SYSCALL) = nr;
+	}
 	pw_rule_submit(cfg, ev, sizeof(*ev), MOD, in, rules_only);
 }
 
@@ -145,7 +151,7 @@ static __always_inline int cred_exit(struct trace_event_raw_sys_exit *ctx,
 	ev->new_cap_effective = read_caps(&c->cap_effective);
 	ev->new_cap_permitted = read_caps(&c->cap_permitted);
 	read_groups(ev, c);
-	cred_submit(cfg, ev, rules_only);
+	cred_submit(cfg, ev, rules_only, ctx->id);
 	return 0;
 }
 
@@ -170,6 +176,23 @@ static __always_inline bool ids_equal(const struct pw_cred_ids *a, const struct 
 	return a->uid == b->uid && a->euid == b->euid && a->suid == b->suid &&
 	       a->fsuid == b->fsuid && a->gid == b->gid && a->egid == b->egid &&
 	       a->sgid == b->sgid && a->fsgid == b->fsgid;
+}
+
+/* The number of the syscall the current task is in (the exec's, for
+ * on_commit), from its saved user registers. */
+static __always_inline __u64 exec_syscall_nr(void)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	if (!regs)
+		return 1ull << 32;
+#if defined(__TARGET_ARCH_x86)
+	return BPF_CORE_READ(regs, orig_ax);
+#elif defined(__TARGET_ARCH_arm64)
+	return BPF_CORE_READ(regs, syscallno);
+#else
+#error "cred module: unsupported architecture"
+#endif
 }
 
 /* What an exec installs (new), against the caller's credentials. Only a
@@ -205,7 +228,7 @@ static __always_inline int on_commit(const struct cred *new)
 	ev.syscall = PW_CRED_SYS_EXECVE;
 	ev.old_ngroups = BPF_CORE_READ(old, group_info, ngroups);
 	read_groups(&ev, new);
-	cred_submit(cfg, &ev, rules_only);
+	cred_submit(cfg, &ev, rules_only, exec_syscall_nr());
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 	(pw_module_on_for(cfg, MOD, tgid) || pw_rule_module_wanted(cfg, MOD, tgid))
 #include "syscall_pair.bpf.h"
 #include "path_filter.bpf.h"
+#include "drop.bpf.h"
 
 #define PW_AT_FDCWD -100
 
@@ -109,6 +110,9 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 		path = p->args[1];
 		break;
 	}
+	/* the binary-drop state, whatever the filters say of the event */
+	if (type == PW_EV_OPEN)
+		pw_drop_note_open(ev->ret, ev->flags);
 	len = read_path(ev->path, path);
 	if (type == PW_EV_RENAME) {
 		read_path(ev->new_path, new_path);

@@ -317,6 +317,11 @@ static __always_inline int call_exit(struct trace_event_raw_sys_exit *ctx,
 		in->daddr = ev->t.daddr;
 		in->has_daddr = !!(ev->t.flags & PW_NET_HAS_DADDR);
 		in->PW_RIN_VAL(PORT) = ev->t.dport;
+		/* --path on connect: an AF_UNIX pathname as the caller gave
+		 * it (not an abstract name, whose first byte is NUL) */
+		if (type == PW_EV_CONNECT && ev->t.family == PW_AF_UNIX && ev->path_len &&
+		    ev->path[0])
+			in->path = ev->path;
 	} else if (in) {
 		in->daddr = ev->t.saddr;
 		in->has_daddr = !!(ev->t.flags & PW_NET_HAS_SADDR);

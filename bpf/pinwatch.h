@@ -605,20 +605,38 @@ struct pw_hdr {
 	X(MEMFD, memfd, 0)		\
 	X(DELETED, deleted, 1)		\
 	X(UPPER, upper, 2)		\
-	X(SECUREEXEC, secureexec, 3)
+	X(SECUREEXEC, secureexec, 3)	\
+	X(DROPPED, dropped, 4)
 
 #define PW_X(up, low, bit) PW_EXE_##up = 1u << (bit),
 enum pw_exe_flag { PW_EXE_FLAGS(PW_X) };
 #undef PW_X
 
-/* exec context: pw_stdio.kind, what fd 0, 1 or 2 is at exec. X(UP, name, id) */
+/* exe_flags "dropped": the image was opened to be created or truncated
+ * for writing less than PW_DROP_WINDOW_NS before the exec, and its mtime
+ * was not set back since (bpf/drop.bpf.h). maps/drop_files, keyed by
+ * struct pw_block_key (the file's dev and ino), holds the last such open
+ * of up to PW_DROP_ENTRIES files (LRU). */
+#define PW_DROP_WINDOW_NS	60000000000ull	/* 60 s */
+#define PW_DROP_ENTRIES		2048
+
+struct pw_drop {
+	__u64 open_ns;		/* CLOCK_MONOTONIC time of the open */
+	__s64 mtime_sec;	/* the inode's mtime (seconds) at the open's exit */
+};
+
+/* exec context: pw_stdio.kind, what fd 0, 1 or 2 is at exec. X(UP, name, id)
+ * INET is for the rules alone (--stdio inet: a socket of AF_INET or
+ * AF_INET6, a network peer, not the AF_UNIX socket journald gives a
+ * service's stdout); an event reports such an fd as socket, with family. */
 #define PW_STDIO_KINDS(X)		\
 	X(NONE, none, 0)		\
 	X(TTY, tty, 1)			\
 	X(PIPE, pipe, 2)		\
 	X(SOCKET, socket, 3)		\
 	X(FILE, file, 4)		\
-	X(DEVNULL, null, 5)
+	X(DEVNULL, null, 5)		\
+	X(INET, inet, 6)
 
 #define PW_X(up, low, id) PW_STDIO_##up = id,
 enum pw_stdio_kind { PW_STDIO_KINDS(PW_X) };

@@ -41,6 +41,7 @@
 #include "path_walk.bpf.h"
 #include "rules.bpf.h"
 #include "container.bpf.h"
+#include "drop.bpf.h"
 
 #define MOD PW_MOD_PROCESS
 #define SIGKILL		9
@@ -991,6 +992,7 @@ int exec_context(struct trace_event_raw_sched_process_exec *ctx)
 	s->ev.exe_flags = exe_flags(s, mm);
 	s->ev.pad = 0;
 	exe_id(&s->ev.exe, BPF_CORE_READ(task, mm, exe_file, f_inode));
+	s->ev.exe_flags |= pw_drop_exec(&s->ev.exe);
 	read_stdio(s, task);
 	read_cwd(s, task);
 	read_env(s, mm);
@@ -1014,8 +1016,13 @@ int exec_output(struct trace_event_raw_sched_process_exec *ctx)
 		in->path = s->ev.filename;
 		in->PW_RIN_BITS(EXE_FLAGS) = s->ev.exe_flags;
 		in->PW_RIN_BITS(ENV) = s->scan.found;
-		for (int i = 0; i < PW_STDIO_FDS; i++)
+		for (int i = 0; i < PW_STDIO_FDS; i++) {
 			in->PW_RIN_BITS(STDIO) |= 1u << (s->ev.stdio[i].kind & 7);
+			if (s->ev.stdio[i].kind == PW_STDIO_SOCKET &&
+			    (s->ev.stdio[i].family == PW_AF_INET ||
+			     s->ev.stdio[i].family == PW_AF_INET6))
+				in->PW_RIN_BITS(STDIO) |= 1u << PW_STDIO_INET;
+		}
 	}
 	switch (pw_rule_apply(cfg, &s->ev.h, in)) {
 	case PW_RULE_HIDE:

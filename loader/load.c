@@ -382,7 +382,7 @@ static int freeze_maps(struct bpf_object *obj, const struct rollback *rb, const 
 		       bool defer_proc)
 {
 	static const char *const program_only[] = { "stats", "proc_cache", "proc_lineage",
-								    "cgroup_container", "shed" };
+								    "cgroup_container", "shed", "drop_files" };
 	struct bpf_map *m;
 
 	bpf_object__for_each_map(m, obj) {

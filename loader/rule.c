@@ -576,7 +576,7 @@ static int p_env(struct prule *p, const struct selector *sd, char *it)
 		    sd->opt, it);
 }
 
-#define T_PATHS "open,unlink,rename,chmod,chown,xattr,utimes,exec,memfd,mount,umount"
+#define T_PATHS "open,unlink,rename,chmod,chown,xattr,utimes,exec,memfd,mount,umount,connect"
 #define T_NET "connect,accept,bind,listen"
 
 /* Every selector: which option, how its values are read, the event types
@@ -593,15 +593,15 @@ static const struct selector selectors[] = {
 	{ .opt = "--cgroup", .kind = PW_RSEL_CGROUP, .parse = p_cgroup, .field = "the cgroup v2 id" },
 	{ .opt = "--uid", .kind = PW_RSEL_UID, .parse = p_range, .field = "the real uid", .max = 4294967294u },
 	{ .opt = "--euid", .kind = PW_RSEL_EUID, .parse = p_range, .field = "the effective uid", .max = 4294967294u },
-	{ .opt = "--path", .kind = PW_RSEL_PATH, .parse = p_path, .types = T_PATHS, .field = "the path (rename: either name; exec: the filename; memfd: /memfd:NAME; mount: the target)" },
+	{ .opt = "--path", .kind = PW_RSEL_PATH, .parse = p_path, .types = T_PATHS, .field = "the path (rename: either name; exec: the filename; memfd: /memfd:NAME; mount: the target; connect: an AF_UNIX socket's path)" },
 	{ .opt = "--path-prefix", .kind = PW_RSEL_PATH, .parse = p_path, .types = T_PATHS, .field = "the path (as --path)", .flags = S_PREFIX },
 	{ .opt = "--open-flags", .kind = PW_RSEL_OPEN_FLAGS, .parse = p_bits, .types = "open,unlink,rename", .field = "the open flags (unlink, rename: every flag holds)", .flags = S_NO_NEG, .names = open_flag_names, .nnames = N_OF(open_flag_names) },
 	{ .opt = "--port", .kind = PW_RSEL_PORT, .parse = p_range, .types = T_NET, .field = "the remote port (bind, listen: the local one)", .max = 65535 },
 	{ .opt = "--cidr", .kind = PW_RSEL_CIDR, .parse = p_cidr, .types = T_NET, .field = "the remote address (bind, listen: the local one)" },
-	{ .opt = "--stdio", .kind = PW_RSEL_STDIO, .parse = p_bits, .types = "exec", .field = "the kinds of fds 0-2", .names = stdio_kinds, .nnames = N_OF(stdio_kinds) },
+	{ .opt = "--stdio", .kind = PW_RSEL_STDIO, .parse = p_bits, .types = "exec", .field = "the kinds of fds 0-2 (inet: a socket with an IPv4 or IPv6 peer)", .names = stdio_kinds, .nnames = N_OF(stdio_kinds) },
 	{ .opt = "--exe-flags", .kind = PW_RSEL_EXE_FLAGS, .parse = p_bits, .types = "exec", .field = "the new image's file", .names = exe_flags, .nnames = N_OF(exe_flags) },
 	{ .opt = "--env", .kind = PW_RSEL_ENV, .parse = p_env, .types = "exec", .field = "the environment variables present" },
-	{ .opt = "--syscall", .kind = PW_RSEL_SYSCALL, .parse = p_range, .types = "syscall", .field = "the syscall number", .set = "syscall", .max = PW_SYSCALL_MAX - 1 },
+	{ .opt = "--syscall", .kind = PW_RSEL_SYSCALL, .parse = p_range, .types = "syscall,cred", .field = "the syscall number (cred: the call that changed the credentials; a setuid exec's is execve)", .set = "syscall", .max = PW_SYSCALL_MAX - 1 },
 	{ .opt = "--cap", .kind = PW_RSEL_CAP, .parse = p_bits, .types = "capable", .field = "the capability checked", .set = "cap" },
 	{ .opt = "--ns-flags", .kind = PW_RSEL_NS_FLAGS, .parse = p_bits, .types = "namespace", .field = "the CLONE_NEW* flags", .set = "ns" },
 	{ .opt = "--ptrace-req", .kind = PW_RSEL_PTRACE_REQ, .parse = p_range, .types = "ptrace", .field = "the ptrace request", .names = ptrace_pseudo, .nnames = N_OF(ptrace_pseudo), .set = "ptrace" },
@@ -1041,6 +1041,12 @@ static void build_index(const bool *in_use, struct index *ix)
 				mask_set(&ix->types[t], s);
 				ix->idx.modules |= 1u << type_module(t);
 			}
+		/* --exe-flags dropped: the file module notes the writes it
+		 * looks up (bpf/drop.bpf.h), switched off or not */
+		if (p->r.action != PW_RULE_DENY && (p->r.sels & (1u << PW_RSEL_EXE_FLAGS)) &&
+		    !(p->r.neg & (1u << PW_RSEL_EXE_FLAGS)) &&
+		    (p->r.bits[PW_RSEL_EXE_FLAGS - PW_RSEL_BITS0] & PW_EXE_DROPPED))
+			ix->idx.modules |= 1u << PW_MOD_FILE;
 		for (int k = 0; k < PW_RSEL_INDEXED; k++) {
 			int n;
 
@@ -1274,6 +1280,76 @@ static int split_line(char *line, char **argv, int max)
 	}
 }
 
+/*
+ * @PINWATCH_BUILD@ in a rule file: the directory of the binaries of this
+ * pinwatch (this program's own: build/ of a checkout, or the installed
+ * /usr/lib/pinwatch/build), so that a shipped file can name pinwatch's own
+ * binaries (`--binary '!@PINWATCH_BUILD@/pinwatch-load'`: the default
+ * pack's bpf-load rule). Only a directory owned by root that nobody else
+ * can write is trusted (anyone who can write there could swap the binary
+ * the rule spares); else the line is refused. The result is static: the
+ * words of one line share it.
+ */
+#define PW_BUILD_PLACEHOLDER "@PINWATCH_BUILD@"
+
+static const char *pinwatch_build_dir(void)
+{
+	static char dir[PATH_MAX];
+	struct stat st;
+	char *slash;
+	ssize_t n;
+
+	if (dir[0])
+		return dir;
+	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	if (n <= 0 || !(slash = strrchr(dir, '/'))) {
+		dir[0] = '\0';
+		fail("%s: cannot find this program's directory", PW_BUILD_PLACEHOLDER);
+		return NULL;
+	}
+	*slash = '\0';
+	if (stat(dir, &st) || st.st_uid != 0 || (st.st_mode & 022)) {
+		fail("%s: %s is not a directory owned by root and writable by root alone: not trusted",
+		     PW_BUILD_PLACEHOLDER, dir);
+		dir[0] = '\0';
+		return NULL;
+	}
+	return dir;
+}
+
+/* Each word of argv with @PINWATCH_BUILD@ in it, rewritten into bufs
+ * (one line's worth); -1 (errbuf set) when it cannot be. */
+static int expand_placeholders(int argc, char **argv, char (*bufs)[PW_RULE_SPEC_MAX], int nbufs)
+{
+	size_t plen = strlen(PW_BUILD_PLACEHOLDER);
+	int used = 0;
+
+	for (int i = 0; i < argc; i++) {
+		const char *dir, *r = argv[i], *hit;
+		size_t w = 0;
+
+		if (!strstr(argv[i], PW_BUILD_PLACEHOLDER))
+			continue;
+		if (used == nbufs)
+			return fail("%s: in more than %d words of a line", PW_BUILD_PLACEHOLDER, nbufs);
+		dir = pinwatch_build_dir();
+		if (!dir)
+			return -1;
+		while ((hit = strstr(r, PW_BUILD_PLACEHOLDER))) {
+			int n = snprintf(bufs[used] + w, PW_RULE_SPEC_MAX - w, "%.*s%s", (int)(hit - r), r, dir);
+
+			if (n < 0 || (size_t)n >= PW_RULE_SPEC_MAX - w)
+				return fail("%s: word too long once expanded", PW_BUILD_PLACEHOLDER);
+			w += n;
+			r = hit + plen;
+		}
+		if ((size_t)snprintf(bufs[used] + w, PW_RULE_SPEC_MAX - w, "%s", r) >= PW_RULE_SPEC_MAX - w)
+			return fail("%s: word too long once expanded", PW_BUILD_PLACEHOLDER);
+		argv[i] = bufs[used++];
+	}
+	return 0;
+}
+
 /* Every rule of the files, parsed; dies at the first bad line. */
 static struct prule *parse_files(char **files, int nfiles, int *count)
 {
@@ -1282,6 +1358,7 @@ static struct prule *parse_files(char **files, int nfiles, int *count)
 
 	for (int f = 0; f < nfiles; f++) {
 		FILE *fp = fopen(files[f], "re");
+		static char xbufs[4][PW_RULE_SPEC_MAX];
 		char *line = NULL, *argv[MAX_ARGS];
 		size_t lcap = 0;
 		int lineno = 0;
@@ -1297,6 +1374,8 @@ static struct prule *parse_files(char **files, int nfiles, int *count)
 				die("%s:%d: %s", files[f], lineno, errbuf);
 			if (!argc)
 				continue;
+			if (expand_placeholders(argc, argv, xbufs, N_OF(xbufs)))
+				die("%s:%d: %s: %s", files[f], lineno, argv[0], errbuf);
 			if (n == cap) {
 				cap = cap ? 2 * cap : 16;
 				out = realloc(out, cap * sizeof(*out));
