@@ -418,14 +418,22 @@ $(BUILD)/make_seeds: loader/tests/make_seeds.c $(LIB_SRCS) $(LIB_HDRS)
 # (build/bpf/ondemand/: uprobe), tpwatch.bpf.o (next to pinwatch-read) and
 # syscalls.txt (syscount, config set syscalls, hist). tests/systemd.bats
 # checks each path the scripts name against the installed tree.
+# The default rule pack (scripts/rules/default/*.rules) and its canaries
+# (scripts/selftest/*.bash) go under scripts/ too: `up` and `selftest` find
+# them next to themselves.
+PACK_RULES = $(wildcard scripts/rules/default/*.rules)
+PACK_CANARIES = $(wildcard scripts/selftest/*.bash)
 install: all
 	install -d $(DESTDIR)$(PW_LIBDIR)/scripts/lib $(DESTDIR)$(PW_LIBDIR)/scripts/libexec \
+		$(DESTDIR)$(PW_LIBDIR)/scripts/rules/default $(DESTDIR)$(PW_LIBDIR)/scripts/selftest \
 		$(DESTDIR)$(PW_LIBDIR)/build/bpf/ondemand $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(DOCDIR) \
 		$(DESTDIR)$(RULESDIR)
 	install -m 0755 scripts/pinwatch $(DESTDIR)$(PW_LIBDIR)/scripts/
 	install -m 0644 scripts/lib/*.bash $(DESTDIR)$(PW_LIBDIR)/scripts/lib/
 	install -m 0755 scripts/libexec/pinwatch-* $(DESTDIR)$(PW_LIBDIR)/scripts/libexec/
+	$(if $(PACK_RULES),install -m 0644 $(PACK_RULES) $(DESTDIR)$(PW_LIBDIR)/scripts/rules/default/)
+	$(if $(PACK_CANARIES),install -m 0644 $(PACK_CANARIES) $(DESTDIR)$(PW_LIBDIR)/scripts/selftest/)
 	install -m 0755 $(BINS) $(TOOL_BINS) $(DESTDIR)$(PW_LIBDIR)/build/
 	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PW_LIBDIR)/build/bpf/
 	install -m 0644 $(ONDEMAND_OBJS) $(DESTDIR)$(PW_LIBDIR)/build/bpf/ondemand/

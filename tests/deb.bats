@@ -87,7 +87,7 @@ build_depends() {
 	[ -e "$PW_HOME/build/deb/pinwatch-$VERSION/debian/debhelper-build-stamp" ]
 }
 
-@test "dpkg-deb -c lists the binaries, every module object, units, man pages, completion, docs, the Prometheus rules and /etc/pinwatch" {
+@test "dpkg-deb -c lists the binaries, every module object, the default rule pack and its canaries, units, man pages, completion, docs, the Prometheus rules and /etc/pinwatch" {
 	[ -f "$DEB" ] || skip "no package (see the first test)"
 	list=$(dpkg-deb -c "$DEB" | awk '{ print $6 }' | sed 's|^\./|/|')
 	expect=(/usr/sbin/pinwatch /usr/sbin/pinwatch-read /usr/sbin/pinwatch-load /etc/pinwatch/
@@ -101,6 +101,11 @@ build_depends() {
 		/usr/share/pinwatch/prometheus/pinwatch.rules.yml)
 	for b in "$PW_BUILD"/pinwatch-*; do expect+=("/usr/lib/pinwatch/build/${b##*/}"); done
 	for f in "$PW_HOME"/scripts/libexec/pinwatch-*; do expect+=("/usr/lib/pinwatch/scripts/libexec/${f##*/}"); done
+	# the default rule pack and its canaries (pinwatch up, pinwatch selftest)
+	expect+=(/usr/lib/pinwatch/scripts/rules/default/ /usr/lib/pinwatch/scripts/selftest/)
+	for f in "$PW_HOME"/scripts/rules/default/*.rules "$PW_HOME"/scripts/selftest/*.bash; do
+		[[ ! -e $f ]] || expect+=("/usr/lib/pinwatch/scripts/${f#"$PW_HOME"/scripts/}")
+	done
 	for f in "$PW_HOME"/bpf/*.bpf.c; do
 		m=$(basename "$f" .bpf.c)
 		[[ $m == tpwatch ]] || expect+=("/usr/lib/pinwatch/build/bpf/$m.bpf.o")

@@ -214,6 +214,25 @@ exposure() { # unit-file
 	diff <(cd "$PW_HOME/build/bpf/ondemand" && ls ./*.bpf.o) <(cd "$lib/build/bpf/ondemand" && ls ./*.bpf.o)
 }
 
+@test "the installed tree holds the default rule pack and its canaries, and its up loads that pack" {
+	lib=$PREFIX_DIR/lib/pinwatch
+	[ -d "$lib/scripts/rules/default" ] && [ -d "$lib/scripts/selftest" ]
+	n=0
+	for f in "$PW_HOME"/scripts/rules/default/*.rules "$PW_HOME"/scripts/selftest/*.bash; do
+		[[ -e $f ]] || continue
+		cmp "$f" "$lib/scripts/${f#"$PW_HOME"/scripts/}"
+	done
+	for f in "$PW_HOME"/scripts/rules/default/*.rules; do
+		[[ ! -e $f ]] || n=$((n + $("$PW_BUILD/pinwatch-rule" --pin-root /dev/null test "$f" | sed '$d' | wc -l)))
+	done
+	pw_teardown
+	run -0 env -u PINWATCH_BUILD -u PINWATCH_HOME PINWATCH_DEFAULT_RULES=on "$PREFIX_DIR/sbin/pinwatch" up process
+	[[ $output == *"default rules: $n loaded from $lib/scripts/rules/default"* ]]
+	run -0 installed rule list --json
+	[ "$(jq length <<<"$output")" -eq "$n" ]
+	installed down
+}
+
 @test "the installed tree runs config set syscalls, syscount, uprobe and the on-demand tools" {
 	pw_teardown
 	installed up syscall >/dev/null

@@ -173,3 +173,23 @@ need_file_io() { # command
 	[[ -e $PIN_ROOT/file/link_vfs_rd && -e $PIN_ROOT/file/link_vfs_wr ]] ||
 		EXIT_CODE=4 die "$1: file I/O accounting is not available on this kernel (vfs_read/vfs_write need fexit or kprobes)"
 }
+
+# ---- the default rule pack and the selftest canaries (shipped code) ----
+# Directories of the tree (PINWATCH_DEFAULT_RULES_DIR, PINWATCH_SELFTEST_DIR
+# for tests): `up` loads the rules of the one and selftest sources the other
+# as root, so each directory and file must be owned by root and not writable
+# by group or others (trusted_path prints the cause otherwise).
+default_rules_dir() { echo "${PINWATCH_DEFAULT_RULES_DIR:-$PINWATCH_HOME/scripts/rules/default}"; }
+selftest_dir() { echo "${PINWATCH_SELFTEST_DIR:-$PINWATCH_HOME/scripts/selftest}"; }
+trusted_path() { # path
+	local uid mode
+	read -r uid mode < <(stat -L -c '%u %a' -- "$1" 2>/dev/null) || { echo "cannot stat it"; return 1; }
+	[[ $uid == 0 ]] || { echo "not owned by root"; return 1; }
+	((((8#$mode) & 8#022) == 0)) || { echo "writable by group or others (mode $mode)"; return 1; }
+}
+# The names of the rules of a rule file, in its order, as pinwatch-rule's
+# parser reads them (`test` against /dev/null, a pin root with no maps:
+# parsing only, no clash with the loaded rules); fails when the file does.
+rule_file_names() {
+	"$BUILD/pinwatch-rule" --pin-root /dev/null test "$1" 2>/dev/null | sed '$d' | awk '{ print $1 }'
+}

@@ -27,6 +27,23 @@ if [[ -z ${PINWATCH_RULES_DIR:-} || $PINWATCH_RULES_DIR == "${PW_RULES_DIR_DEFAU
 	export PINWATCH_RULES_DIR PW_RULES_DIR_DEFAULT
 fi
 
+# The suite's own sensors start without the default rule pack (pinwatch up
+# loads it otherwise): the tests' events are their own, and tests/run's
+# watcher sensor is the one that runs the pack beside the suite. A test that
+# wants the pack in its sensor says so on the command line
+# (PINWATCH_DEFAULT_RULES=on "$PW" up ...).
+PINWATCH_DEFAULT_RULES=off
+export PINWATCH_DEFAULT_RULES
+# tests/run's watcher names the test each alert came in (its start time;
+# this file is loaded for setup_file and for each test, whose description
+# is not known yet: its function's name, as bats made it).
+if [[ -n ${PW_PACKWATCH_LOG:-} ]]; then
+	PW_T=${BATS_TEST_NAME:-setup_file}
+	PW_T=${PW_T#test_}
+	echo "$(date +%s.%N) ${BATS_TEST_FILENAME##*/}: ${PW_T//_/ }" >>"$PW_PACKWATCH_LOG"
+	unset PW_T
+fi
+
 require_root() {
 	[[ $(id -u) -eq 0 ]] || skip "needs root"
 }
