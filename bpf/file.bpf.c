@@ -147,14 +147,14 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 	return 0;
 }
 
-PW_SYSCALL_PAIR(open, open, 3, PW_FILE_SYS_OPEN, file_exit)
-PW_SYSCALL_PAIR(openat, openat, 4, PW_FILE_SYS_OPENAT, file_exit)
-PW_SYSCALL_PAIR(openat2, openat2, 4, PW_FILE_SYS_OPENAT2, file_exit)
-PW_SYSCALL_PAIR(unlink, unlink, 1, PW_FILE_SYS_UNLINK, file_exit)
-PW_SYSCALL_PAIR(unlinkat, unlinkat, 3, PW_FILE_SYS_UNLINKAT, file_exit)
-PW_SYSCALL_PAIR(rename, rename, 2, PW_FILE_SYS_RENAME, file_exit)
-PW_SYSCALL_PAIR(renameat, renameat, 4, PW_FILE_SYS_RENAMEAT, file_exit)
-PW_SYSCALL_PAIR(renameat2, renameat2, 5, PW_FILE_SYS_RENAMEAT2, file_exit)
+PW_SYSCALL_PAIR_REGS(open, open, 3, PW_FILE_SYS_OPEN, file_exit)
+PW_SYSCALL_PAIR_REGS(openat, openat, 4, PW_FILE_SYS_OPENAT, file_exit)
+PW_SYSCALL_PAIR_REGS(openat2, openat2, 4, PW_FILE_SYS_OPENAT2, file_exit)
+PW_SYSCALL_PAIR_REGS(unlink, unlink, 1, PW_FILE_SYS_UNLINK, file_exit)
+PW_SYSCALL_PAIR_REGS(unlinkat, unlinkat, 3, PW_FILE_SYS_UNLINKAT, file_exit)
+PW_SYSCALL_PAIR_REGS(rename, rename, 2, PW_FILE_SYS_RENAME, file_exit)
+PW_SYSCALL_PAIR_REGS(renameat, renameat, 4, PW_FILE_SYS_RENAMEAT, file_exit)
+PW_SYSCALL_PAIR_REGS(renameat2, renameat2, 5, PW_FILE_SYS_RENAMEAT2, file_exit)
 
 /* ---- memfd_create: event "memfd" ---- */
 
@@ -226,7 +226,7 @@ static __always_inline int memfd_exit(struct trace_event_raw_sys_exit *ctx,
 }
 
 /* the op is unused: memfd_exit serves this syscall alone */
-PW_SYSCALL_PAIR(memfd, memfd_create, 2, 0, memfd_exit)
+PW_SYSCALL_PAIR_REGS(memfd, memfd_create, 2, 0, memfd_exit)
 
 /* ---- I/O accounting (filetop, vfsstat): see struct pw_file_io ---- */
 

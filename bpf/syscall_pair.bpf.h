@@ -161,4 +161,68 @@ static __always_inline bool pw_pair_take(struct pw_pair *p)
 	PW_SYSCALL_PAIR_PROGS(prog##_e__tp, prog##_x__tp, syscall, nargs, op,	\
 			      pw_pair_no_enter, exit_fn)
 
+/*
+ * No pairing where the kernel lets a tracepoint program read the task's
+ * saved user registers (bpf_task_pt_regs, 5.15): the exit reads the
+ * arguments there (a syscall's implementation does not change them; the
+ * return value has its own register) and the enter hook is not attached.
+ * Measured on an openat+close loop (BENCHMARKS.md, "openat"): the enter
+ * program (a classic tracepoint dispatch, the config lookup and a hash
+ * insert allocated at run time) and the exit's lookup and delete were
+ * about a third of the file module's cost per open. Counting is the
+ * pairing's: the exit handler's begin counts the call seen at its exit,
+ * and filtered when the module is off or the caller is the consumer.
+ *
+ * PW_SYSCALL_PAIR_REGS(openat, openat, 4, op, exit_fn) defines, for the
+ * hooks openat_e and openat_x: openat_x__tpr (exit, from the registers;
+ * variant "tpr", loaded only where the probe finds the helper) and, where
+ * it does not (or `tpr` is denied: PINWATCH_DENY_VARIANTS=tpr), the pair
+ * openat_e__tpp and openat_x__tpp (variant "tpp"). Each side's variants
+ * are left out quietly where the other's are chosen (loader/probe.c).
+ * The exit handler must begin with its own pw_rule_begin()/pw_begin():
+ * the registers variant calls it for every call.
+ */
+#if defined(__TARGET_ARCH_x86)
+#define PW_PAIR_REG_ARG(r, i) ((i) == 0 ? (r)->di : (i) == 1 ? (r)->si : (i) == 2 ? (r)->dx : \
+			       (i) == 3 ? (r)->r10 : (i) == 4 ? (r)->r8 : (r)->r9)
+#elif defined(__TARGET_ARCH_arm64)
+/* x0 holds the return value by now; the first argument is in orig_x0 */
+#define PW_PAIR_REG_ARG(r, i) ((i) == 0 ? (r)->orig_x0 : (r)->regs[i])
+#else
+#error "syscall_pair.bpf.h: unsupported architecture"
+#endif
+
+static __always_inline void pw_pair_from_regs(struct pw_pair *p, __u32 op, const int nargs)
+{
+	struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	__builtin_memset(p, 0, sizeof(*p));
+	p->op = op;
+	/* nargs is a constant: as many loads as the syscall has arguments */
+	if (nargs > 0)
+		p->args[0] = PW_PAIR_REG_ARG(r, 0);
+	if (nargs > 1)
+		p->args[1] = PW_PAIR_REG_ARG(r, 1);
+	if (nargs > 2)
+		p->args[2] = PW_PAIR_REG_ARG(r, 2);
+	if (nargs > 3)
+		p->args[3] = PW_PAIR_REG_ARG(r, 3);
+	if (nargs > 4)
+		p->args[4] = PW_PAIR_REG_ARG(r, 4);
+	if (nargs > 5)
+		p->args[5] = PW_PAIR_REG_ARG(r, 5);
+}
+
+#define PW_SYSCALL_PAIR_REGS(prog, syscall, nargs, op, exit_fn)			\
+	SEC("tp/syscalls/sys_exit_" #syscall)					\
+	int prog##_x__tpr(struct trace_event_raw_sys_exit *ctx)			\
+	{									\
+		struct pw_pair p;						\
+										\
+		pw_pair_from_regs(&p, op, nargs);				\
+		return exit_fn(ctx, &p);					\
+	}									\
+	PW_SYSCALL_PAIR_PROGS(prog##_e__tpp, prog##_x__tpp, syscall, nargs, op,	\
+			      pw_pair_no_enter, exit_fn)
+
 #endif /* PINWATCH_SYSCALL_PAIR_BPF_H */

@@ -334,6 +334,54 @@ done:
 	return cached == 1;
 }
 
+/*
+ * The helper bpf_task_pt_regs (5.15) in a tracepoint program: the syscall
+ * pairs' "tpr" exits read the arguments from the task's saved registers
+ * with it, and need no enter (bpf/syscall_pair.bpf.h). The program:
+ * r0 = bpf_get_current_task_btf(); r1 = r0; r0 = bpf_task_pt_regs(r1);
+ * return 0 (a trial load: the verifier knows both helpers or refuses).
+ * Probed once per run.
+ */
+static bool probe_task_pt_regs(char *out, size_t outsz)
+{
+	static int cached = -1;
+	static char cached_why[128];
+	int fd;
+
+	if (cached >= 0)
+		goto done;
+	const struct bpf_insn insns[] = {
+		{ .code = 0x85, .imm = BPF_FUNC_get_current_task_btf },	/* call */
+		{ .code = 0xbf, .dst_reg = 1, .src_reg = 0 },		/* r1 = r0 */
+		{ .code = 0x85, .imm = BPF_FUNC_task_pt_regs },		/* call */
+		{ .code = 0xb7, .dst_reg = 0, .imm = 0 },		/* r0 = 0 */
+		{ .code = 0x95 },					/* exit */
+	};
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "pw_probe", "GPL", insns,
+			   sizeof(insns) / sizeof(insns[0]), NULL);
+	if (fd < 0) {
+		cached = 0;
+		why(cached_why, sizeof(cached_why), "a tracepoint program calling it is refused: %s",
+		    strerror(errno));
+		goto done;
+	}
+	close(fd);
+	cached = 1;
+	why(cached_why, sizeof(cached_why), "trial load of a tracepoint program calling it");
+done:
+	why(out, outsz, "%s", cached_why);
+	return cached == 1;
+}
+
+/* "tpp": the pairing (enter and exit) where no "tpr" exit reads the
+ * registers: the helper missing, or tpr denied. */
+static bool probe_pairing_needed(char *out, size_t outsz)
+{
+	(void)out;
+	(void)outsz;
+	return variant_denied("tpr") || !probe_task_pt_regs(NULL, 0);
+}
+
 /* Variants that need more than their kind can do: the part of a program's
  * name after "__" (ptrace_x__tpk: "tpk") and the feature it rests on.
  * Without it the variant is no candidate: no failed load, no notice. */
@@ -348,6 +396,8 @@ static const struct {
 } variant_needs[] = {
 	{ "tpk", probe_task_from_pid, false },	/* tp + kfunc bpf_task_from_pid */
 	{ "tpnolsm", probe_no_path_lsm, true },	/* tp where BPF LSM path hooks do not run */
+	{ "tpr", probe_task_pt_regs, true },	/* tp exit reading the arguments from the registers */
+	{ "tpp", probe_pairing_needed, true },	/* tp enter/exit pair where no tpr exit can */
 };
 
 /* Set when variant_supported refused a variant for a quiet need. */
@@ -824,6 +874,8 @@ static const struct feature {
 	{ "cookie", "5.15", "not used yet", "unused", probe_cookie },
 	{ "task_from_pid", "6.12", "kfunc bpf_task_from_pid in tracepoint programs: ptrace's tpk variant (target_comm by pid)",
 	  "optional", probe_task_from_pid },
+	{ "task_pt_regs", "5.15", "helper bpf_task_pt_regs in tracepoint programs: file's syscall exits without their enter hooks (tpr)",
+	  "optional", probe_task_pt_regs },
 };
 
 static void json_str(const char *s)

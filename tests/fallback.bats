@@ -339,6 +339,34 @@ capability_events() { # out-file
 	[ ! -e "$PIN_ROOT/ptrace/prog_ptrace_x__tpk" ]
 }
 
+# ---- file: syscall exits from the registers (tpr -> tpp pairs) -------------------
+
+file_events_of() { # out-file
+	local d=$BATS_TEST_TMPDIR/fv me=$BASHPID
+	mkdir -p "$d"
+	pw_drain
+	: >"$d/created"
+	cat "$d/missing" 2>/dev/null || true
+	mv "$d/created" "$d/moved"
+	rm "$d/moved"
+	python3 -c 'import os; os.close(os.memfd_create("pwfv", os.MFD_CLOEXEC))'
+	NAMES=$(jq -nc --arg me "$me" '{($me): "SHELL"}')
+	normalised "(.type == \"memfd\" and .name == \"pwfv\") or ((.path // \"\") | startswith(\"$d/\"))" |
+		jq -c 'del(.pid, .tid, .ppid)' | sort >"$1"
+	# open (create, missing), rename, unlink, memfd
+	[ "$(wc -l <"$1")" -eq 5 ] || { echo "want 5 events:"; cat "$1"; return 1; }
+}
+
+@test "file: exits reading the arguments from the registers (tpr) deliver the same events as the enter/exit pairs (tpp)" {
+	has task_pt_regs || skip "no bpf_task_pt_regs here: the pairs are the only variant"
+	up_with "" file openat_x=tpr unlinkat_x=tpr renameat2_x=tpr memfd_x=tpr
+	[ ! -e "$PIN_ROOT/file/link_openat_e" ] # no enter hook: nothing pairs
+	file_events_of "$BATS_TEST_TMPDIR/want"
+	up_with tpr file openat_e=tpp openat_x=tpp unlinkat_x=tpp renameat2_x=tpp memfd_x=tpp
+	file_events_of "$BATS_TEST_TMPDIR/got"
+	assert_same_events "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+}
+
 # ---- a variant that fails --------------------------------------------------------
 
 @test "a tp_btf program the kernel refuses at load hands its hook to raw_tp with one notice" {

@@ -286,14 +286,18 @@ object_hooks() { # object
 	[ "$status" -eq 0 ]
 	json=$output
 	[ "$(jq -r '[.features[].name] | join(" ")' <<<"$json")" = \
-		"tracefs btf tp_btf raw_tp kprobe fentry lsm fmod_ret ringbuf task_storage iter_task send_signal cookie task_from_pid" ]
-	[ "$(jq '[.features[] | select((.supported | type) == "boolean" and (.detail | length) > 0)] | length' <<<"$json")" -eq 14 ]
+		"tracefs btf tp_btf raw_tp kprobe fentry lsm fmod_ret ringbuf task_storage iter_task send_signal cookie task_from_pid task_pt_regs" ]
+	[ "$(jq '[.features[] | select((.supported | type) == "boolean" and (.detail | length) > 0)] | length' <<<"$json")" -eq 15 ]
 	supported() { jq -e --arg f "$1" '.features[] | select(.name == $f) | .supported' <<<"$json" >/dev/null; }
 	# what every module needs
 	supported btf && supported ringbuf && supported tracefs
 	run "$PW_LOAD" probe
 	[ "$status" -eq 0 ]
-	[ "$(grep -cE '^[a-z_]+ +(yes|no) ' <<<"$output")" -eq 14 ]
+	[ "$(grep -cE '^[a-z_]+ +(yes|no) ' <<<"$output")" -eq 15 ]
+	"$PW" up file
+	if supported task_pt_regs; then want=tpr; else want=tpp; fi
+	[ "$(hook_variant file openat_x)" = "$want" ]
+	"$PW" down
 	"$PW" up process
 	if supported tp_btf; then want=tp_btf; elif supported raw_tp; then want=raw_tp; else want=""; fi
 	[ "$(hook_variant process exit)" = "$want" ]
