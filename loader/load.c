@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/magic.h>
 #include <gelf.h>
@@ -52,6 +53,7 @@
 #include "uprobe.h"
 
 #define MAX_PROGS 64
+#define MAX_CMD_ARGS 64
 
 struct load_env env = {
 	.lock = true,
@@ -1390,7 +1392,207 @@ static int cmd_on_demand(const char *object)
 
 /* ---- command line ---------------------------------------------------------- */
 
-static int do_load(char **a, int n) { (void)n; return load_object(a[0], NULL); }
+/*
+ * load OBJECT...: several modules in this one process, under one hold of
+ * the lock, each staged all or nothing on its own as a load of it alone
+ * is (a module that fails leaves nothing of it and does not stop the
+ * next). What every module's load used to repeat is done once: the
+ * process start, vmlinux BTF parsed for the variant choice (probe.c keeps
+ * it), the feature probes and libbpf's own (libbpf caches them in the
+ * process). The exit status is 0 when every module loaded, else that of
+ * one that did not.
+ *
+ * --status-dir DIR (pinwatch up): every module's output goes to
+ * DIR/MODULE.out, its messages to DIR/MODULE.err and its exit status, as a
+ * load of it alone would have exited, to DIR/MODULE.rc once it is done;
+ * every object is checked to name a module, each once, before any loads.
+ * A module without its .rc file was not done: the loader stopped (killed,
+ * or refused before it).
+ *
+ * With a status directory, modules are also loaded side by side (--jobs,
+ * default the online CPUs: the kernel's verifier, most of a load's time,
+ * runs in the loading process), each in a child process, but only a
+ * module whose every shared map (maps/) is pinned already: such a load
+ * creates no shared pin, so no other load's rollback can remove one it
+ * relies on, and two loads never race to create the same one. The modules
+ * that would create one load first, alone, in order (if one becomes
+ * such a module later, a rollback having removed a pin, it waits for every
+ * child before it and loads alone).
+ * Stale directories are reaped before any child starts; a child's
+ * staging directory carries its own pid.
+ */
+static int status_file(const char *module, const char *ext)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s.%s", env.status_dir, module, ext);
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+}
+
+static int write_status(const char *module, int err)
+{
+	char rc[16];
+	int fd = status_file(module, "rc");
+
+	snprintf(rc, sizeof(rc), "%d\n", err);
+	if (fd < 0 || write(fd, rc, strlen(rc)) != (ssize_t)strlen(rc)) {
+		die_msg("%s/%s.rc: %s", env.status_dir, module, strerror(errno));
+		err = 1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/* Loads object with stdout and stderr in its status files. */
+static int load_to_status_dir(const char *object)
+{
+	int out_fd, err_fd, saved_out, saved_err, err;
+	char module[64];
+
+	module_from_object(object, module, sizeof(module));
+	out_fd = status_file(module, "out");
+	err_fd = status_file(module, "err");
+	if (out_fd < 0 || err_fd < 0) {
+		die_msg("%s/%s.err: %s", env.status_dir, module, strerror(errno));
+		if (out_fd >= 0)
+			close(out_fd);
+		if (err_fd >= 0)
+			close(err_fd);
+		return 1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	saved_out = dup(STDOUT_FILENO);
+	saved_err = dup(STDERR_FILENO);
+	dup2(out_fd, STDOUT_FILENO);
+	dup2(err_fd, STDERR_FILENO);
+	close(out_fd);
+	close(err_fd);
+	err = load_object(object, NULL);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(saved_out, STDOUT_FILENO);
+	dup2(saved_err, STDERR_FILENO);
+	close(saved_out);
+	close(saved_err);
+	return write_status(module, err);
+}
+
+/* True when every map the object pins by name is pinned under maps/ now
+ * (its load creates no shared pin). */
+static bool shared_maps_pinned(const char *object)
+{
+	char *maps_dir = path_join(env.pin_root, "maps");
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = maps_dir);
+	struct bpf_object *obj = path_exists(maps_dir) ? bpf_object__open_file(object, &opts) : NULL;
+	struct bpf_map *m;
+	bool all = obj != NULL;
+
+	if (obj) {
+		bpf_object__for_each_map(m, obj)
+			if (bpf_map__pin_path(m) && !path_exists(bpf_map__pin_path(m)))
+				all = false;
+		bpf_object__close(obj);
+	}
+	free(maps_dir);
+	return all;
+}
+
+static int jobs;	/* --jobs: loads side by side (0: the online CPUs) */
+
+struct child {
+	pid_t pid;
+	char module[64];
+};
+
+/* Waits for one child; records the status of one killed by a signal
+ * (one that exited wrote its own). Returns its exit status. */
+static int reap_child(struct child *kids, int *n)
+{
+	int st, err;
+	pid_t pid;
+
+	while ((pid = wait(&st)) < 0 && errno == EINTR)
+		;
+	for (int i = 0; i < *n; i++) {
+		if (kids[i].pid != pid)
+			continue;
+		err = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		if (!WIFEXITED(st))
+			write_status(kids[i].module, err);
+		kids[i] = kids[--*n];
+		return err;
+	}
+	return pid < 0 ? 1 : 0;
+}
+
+static int do_load(char **a, int n)
+{
+	struct child kids[MAX_CMD_ARGS];
+	bool done[MAX_CMD_ARGS] = {};
+	char module[64], other[64];
+	int first = 0, err, n_kids = 0, max_jobs = jobs;
+
+	if (n == 1 && !env.status_dir)
+		return load_object(a[0], NULL);
+	for (int i = 0; env.status_dir && i < n; i++) {
+		if (module_from_object(a[i], module, sizeof(module)) || module_id(module) < 0) {
+			die_msg("%s: not a pinwatch module object (expected <module>.bpf.o)", a[i]);
+			return 2;
+		}
+		for (int j = 0; j < i; j++)
+			if (!module_from_object(a[j], other, sizeof(other)) && !strcmp(module, other)) {
+				die_msg("load: module %s named twice", module);
+				return 2;
+			}
+	}
+	if (max_jobs <= 0)
+		max_jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (!env.status_dir || max_jobs < 1)
+		max_jobs = 1;
+	reap_stale();
+	/* first, alone and in order, the modules that create shared pins
+	 * (the first module creates most: the others then need none) */
+	for (int i = 0; max_jobs > 1 && i < n; i++) {
+		if (shared_maps_pinned(a[i]))
+			continue;
+		err = load_to_status_dir(a[i]);
+		if (err && !first)
+			first = err;
+		done[i] = true;
+	}
+	for (int i = 0; i < n; i++) {
+		bool side;
+		pid_t pid = -1;
+
+		if (done[i])
+			continue;
+		side = max_jobs > 1 && shared_maps_pinned(a[i]);
+
+		/* a module that creates shared pins loads alone */
+		while (n_kids && (!side || n_kids >= max_jobs))
+			if ((err = reap_child(kids, &n_kids)) && !first)
+				first = err;
+		if (side && (pid = fork()) == 0)
+			_exit(load_to_status_dir(a[i]));
+		if (side && pid > 0) {
+			kids[n_kids].pid = pid;
+			module_from_object(a[i], kids[n_kids].module, sizeof(kids[0].module));
+			n_kids++;
+			continue;
+		}
+		err = env.status_dir ? load_to_status_dir(a[i]) : load_object(a[i], NULL);
+		fflush(stdout);
+		if (err && !first)
+			first = err;
+	}
+	while (n_kids)
+		if ((err = reap_child(kids, &n_kids)) && !first)
+			first = err;
+	return first;
+}
+
 static int do_unload(char **a, int n) { (void)n; return cmd_unload(a[0]); }
 static int do_attach(char **a, int n) { (void)n; return cmd_attach(a[0], a[1], true); }
 static int do_detach(char **a, int n) { (void)n; return cmd_attach(a[0], a[1], false); }
@@ -1424,7 +1626,6 @@ static int do_stacks(char **a, int n) { (void)n; return cmd_stacks(a[0], env.jso
  * command prints, and the argument-count, root and lock checks all come
  * from this table. min_args/max_args count the arguments after the name.
  */
-#define MAX_CMD_ARGS 64
 static const struct cmd {
 	const char *name;
 	int min_args, max_args;
@@ -1434,8 +1635,10 @@ static const struct cmd {
 	const char *args;
 	const char *help;	/* lines after the first are indented under it */
 } cmds[] = {
-	{ "load", 1, 1, true, true, do_load, "OBJECT",
-	  "load build/bpf/MODULE.bpf.o, pin it under the pin root" },
+	{ "load", 1, MAX_CMD_ARGS - 1, true, true, do_load, "OBJECT...",
+	  "load build/bpf/MODULE.bpf.o, pin it under the pin root\n"
+	  "(several: one after the other, each all or nothing;\n"
+	  "--status-dir)" },
 	{ "unload", 1, 1, true, true, do_unload, "MODULE",
 	  "remove the module's pins\n(the shared maps go with the last module)" },
 	{ "attach", 2, 2, true, true, do_attach, "OBJECT HOOK",
@@ -1480,6 +1683,7 @@ static const char doc_tail[] =
 	"Examples:\n"
 	"  pinwatch-load load build/bpf/process.bpf.o\n"
 	"  pinwatch-load load --ringbuf-size 16M build/bpf/process.bpf.o\n"
+	"  pinwatch-load load --status-dir DIR build/bpf/*.bpf.o\n"
 	"  pinwatch-load unload process\n"
 	"  pinwatch-load uprobe-add --ret OBJ work ./prog:work\n"
 	"  pinwatch-load uprobe-add --preset getaddrinfo OBJ dns\n"
@@ -1534,6 +1738,10 @@ static const struct argp_option options[] = {
 	  "uprobe-add: connect (libc), readline (bash) or getaddrinfo (libc); BINARY:SYMBOL optional", 0 },
 	{ "json", 'j', NULL, 0, "abi, probe, ps, stacks: print JSON", 0 },
 	{ "tree", 't', NULL, 0, "ps: children under their parent", 0 },
+	{ "status-dir", 'D', "DIR", 0,
+	  "load: each module's output in DIR/MODULE.out, messages in DIR/MODULE.err, exit status in DIR/MODULE.rc", 0 },
+	{ "jobs", 'J', "N", 0,
+	  "load with --status-dir: modules loaded side by side at most (default: the online CPUs)", 0 },
 	{},
 };
 
@@ -1579,6 +1787,18 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 't':
 		env.tree = true;
 		break;
+	case 'D':
+		env.status_dir = arg;
+		break;
+	case 'J': {
+		char *end;
+		long v = strtol(arg, &end, 10);
+
+		if (*arg < '0' || *arg > '9' || *end || v < 1 || v > MAX_CMD_ARGS)
+			pw_usage_error("pinwatch-load", "invalid --jobs '%s': a number from 1 to %d", arg, MAX_CMD_ARGS);
+		jobs = (int)v;
+		break;
+	}
 	case ARGP_KEY_ARG:
 		if (n_cmd_args > MAX_CMD_ARGS)
 			pw_usage_error("pinwatch-load", "unexpected argument '%s'", arg);

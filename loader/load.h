@@ -23,6 +23,7 @@ struct load_env {
 	bool lock;	/* attach/detach: false with --no-lock (the caller holds it) */
 	bool json;	/* abi, probe, ps: --json */
 	bool tree;	/* ps: --tree */
+	const char *status_dir;	/* load: --status-dir, each module's status and messages */
 };
 extern struct load_env env;
 

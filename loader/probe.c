@@ -666,7 +666,10 @@ void plan_variants(struct bpf_object *obj, const char *module, struct variant_pl
 	char hook[64];
 
 	memset(plan, 0, sizeof(*plan));
-	vmlinux_btf = btf__load_vmlinux_btf();
+	/* parsed once per process, kept for the next module of a load of
+	 * several (pinwatch up: one loader for all of them) */
+	if (!vmlinux_btf)
+		vmlinux_btf = btf__load_vmlinux_btf();
 	if (libbpf_get_error(vmlinux_btf))
 		vmlinux_btf = NULL;
 	bpf_object__for_each_program(prog, obj) {
@@ -697,8 +700,6 @@ void plan_variants(struct bpf_object *obj, const char *module, struct variant_pl
 			die_msg("%s: notice: hook %s is not available on this kernel, skipped", module,
 				plan->hooks[i].hook);
 	pw_run_time_alloc_ok(vmlinux_btf); /* while it is loaded (mapsize.c asks) */
-	btf__free(vmlinux_btf);
-	vmlinux_btf = NULL;
 }
 
 int apply_plan(struct bpf_object *obj, const struct variant_plan *plan)
