@@ -93,11 +93,14 @@ canary_exec_tmp() {
 	local f
 	[[ -d /dev/shm ]] || { echo "no /dev/shm"; return 77; }
 	f=$(mktemp /dev/shm/pinwatch-canary-XXXXXX)
-	# -p: the old mtime, not a fresh drop (binary-drop, a lower slot, would be the alert)
-	cp -p "$(type -P true)" "$f"
-	chmod 0700 "$f"
-	"$f" || { rm -f "$f"; return 1; }
-	rm -f "$f"
+	# -p: the old mtime, not a fresh drop (binary-drop, a lower slot, would be
+	# the alert); the file goes whatever fails
+	if cp -p "$(type -P true)" "$f" && chmod 0700 "$f" && "$f"; then
+		rm -f "$f"
+	else
+		rm -f "$f"
+		return 1
+	fi
 }
 
 CANARY_DESC["ld-preload-exec"]="LD_PRELOAD=libc.so.6 true (a library loaded anyway)"
