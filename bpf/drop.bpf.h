@@ -10,12 +10,15 @@
  * and its mtime not set back since is "dropped". The mtime test spares
  * what an extractor wrote: dpkg writes foo.dpkg-new, gives it the
  * package's mtime and renames it (the inode stays), as tar, cp -p and
- * rsync -t do: a package's binary run by its postinst is not a drop. The
- * x bits the exec needed were given at the creation or added by chmod
- * since: the exec itself proves that step.
- * Cost: one LRU hash update per creating or truncating open (reads,
- * appends and writes to an existing file without O_TRUNC cost one branch),
- * one hash lookup per exec; chmod costs nothing.
+ * rsync -t do: a package's binary run by its postinst is not a drop. A
+ * file that has an x bit at the open's exit (created executable: cp of a
+ * program, a linker's output, a truncated program) is not noted: the
+ * technique is write, chmod +x, run, and the exec, which needs an x bit,
+ * proves that the chmod came between (a download is created 0666 &
+ * ~umask). This keeps compilers and copies out (tests/packproc.bats).
+ * Cost: one LRU hash update per creating or truncating open of a file
+ * without x bits (reads, appends and writes to an existing file without
+ * O_TRUNC cost one branch), one hash lookup per exec; chmod costs nothing.
  * Include after common.bpf.h and rules.bpf.h (the O_* bits), in
  * file.bpf.c and process.bpf.c only.
  */
@@ -57,13 +60,14 @@ static __always_inline __s64 pw_drop_mtime_sec(struct inode *inode)
 }
 
 /* At the exit of an open that returned fd with flags: a regular file
- * created or truncated for writing is noted. */
+ * without x bits created or truncated for writing is noted. */
 static __always_inline void pw_drop_note_open(__s64 fd, __u64 flags)
 {
 	struct pw_block_key k = {};
 	struct pw_drop d = {};
 	struct inode *inode;
 	struct file *f;
+	__u16 mode;
 
 	if (fd < 0 || !(flags & PW_O_ACCMODE) || !(flags & (PW_O_CREAT | PW_O_TRUNC)))
 		return;
@@ -71,7 +75,8 @@ static __always_inline void pw_drop_note_open(__s64 fd, __u64 flags)
 	if (!f)
 		return;
 	inode = BPF_CORE_READ(f, f_inode);
-	if ((BPF_CORE_READ(inode, i_mode) & PW_DROP_S_IFMT) != PW_DROP_S_IFREG)
+	mode = BPF_CORE_READ(inode, i_mode);
+	if ((mode & PW_DROP_S_IFMT) != PW_DROP_S_IFREG || (mode & 0111))
 		return;
 	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	k.ino = BPF_CORE_READ(inode, i_ino);

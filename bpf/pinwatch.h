@@ -613,7 +613,8 @@ enum pw_exe_flag { PW_EXE_FLAGS(PW_X) };
 #undef PW_X
 
 /* exe_flags "dropped": the image was opened to be created or truncated
- * for writing less than PW_DROP_WINDOW_NS before the exec, and its mtime
+ * for writing, with no x bit (it was made executable since), less than
+ * PW_DROP_WINDOW_NS before the exec, and its mtime
  * was not set back since (bpf/drop.bpf.h). maps/drop_files, keyed by
  * struct pw_block_key (the file's dev and ino), holds the last such open
  * of up to PW_DROP_ENTRIES files (LRU). */

@@ -223,7 +223,7 @@ os.waitpid(pid, 0)'
 }
 
 # bats test_tags=pack-alerts
-@test "binary-drop: write, chmod +x and exec at once is an alert (module.file off); an old file, a cp -p copy and a dpkg-like unpack are not" {
+@test "binary-drop: write, chmod +x and exec at once is an alert (module.file off); an old file, a cp or cp -p copy and a dpkg-like unpack are not" {
 	d=$BATS_TEST_TMPDIR/drop
 	mkdir -p "$d"
 	# the rule keeps the file module noting writes while it is switched off
@@ -234,6 +234,9 @@ os.waitpid(pid, 0)'
 	/usr/bin/true
 	cp -p /usr/bin/true "$d/pwkept"
 	"$d/pwkept"
+	# created executable (cp, a linker): no chmod +x step, no drop
+	cp /usr/bin/true "$d/pwcopy"
+	"$d/pwcopy"
 	# as dpkg does: write foo.dpkg-new, give it the package's mtime, rename it
 	cat /usr/bin/true >"$d/pwpkg.dpkg-new"
 	chmod 755 "$d/pwpkg.dpkg-new"
@@ -251,7 +254,8 @@ os.waitpid(pid, 0)'
 # bats test_tags=pack-alerts
 @test "exec-tmp: exec from /dev/shm and /var/tmp are alerts; from elsewhere not" {
 	run_canary exec-tmp
-	# cp -p: old copies (a fresh one is binary-drop's, a lower slot)
+	# cp -p: old copies (a fresh file made executable by chmod would be
+	# binary-drop's, a lower slot)
 	f=$(mktemp /var/tmp/pinwatch-test-XXXXXX)
 	cp -p /usr/bin/true "$f"
 	"$f"
