@@ -269,7 +269,7 @@ os.removexattr(fd, "user.pwx")' "$f" 2>/dev/null || skip "no user xattrs on $dir
 }
 
 @test "a path filter on a directory drops its attr events and counts them filtered" {
-	other=$(mktemp /tmp/pwattr-other.XXXXXX)
+	other=$(mktemp "${TMPDIR:-/tmp}"/pwattr-other.XXXXXX)
 	"$PW" filter add path "$dir"
 	before=$(stat_of attr filtered)
 	chmod 4755 "$f"

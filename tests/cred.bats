@@ -8,7 +8,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	pw_setup_file cred
 	# readable and runnable by nobody: the failed setuid(0) is nobody's
-	CRED_DIR=$(mktemp -d /tmp/pinwatch-cred.XXXXXX)
+	CRED_DIR=$(mktemp -d "${TMPDIR:-/tmp}"/pinwatch-cred.XXXXXX)
 	chmod 755 "$CRED_DIR"
 	gcc -O2 -o "$CRED_DIR/pwcredact" "$PW_HOME/tests/helpers/cred-act.c"
 	export CRED_DIR

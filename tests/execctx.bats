@@ -50,7 +50,7 @@ exec_of() { # events pid glob
 }
 
 @test "a setuid-root copy run by nobody has exe_flags secureexec; a plain one none" {
-	dir=$(mktemp -d /tmp/pwexecctx.XXXXXX)
+	dir=$(mktemp -d "${TMPDIR:-/tmp}"/pwexecctx.XXXXXX)
 	chmod 755 "$dir"
 	cp /bin/true "$dir/pwsuid$RANDOM"
 	suid=$(echo "$dir"/pwsuid*)

@@ -17,7 +17,7 @@ bats_require_minimum_version 1.5.0
 # test's), a canary rule.
 setup_file() {
 	require_root
-	FL_DIR=$(mktemp -d /tmp/pinwatch-flood.XXXXXX)
+	FL_DIR=$(mktemp -d "${TMPDIR:-/tmp}"/pinwatch-flood.XXXXXX)
 	gcc -O2 -pthread -o "$FL_DIR/pwflflood" "$PW_HOME/tests/helpers/flood.c"
 	# programs under names of their own
 	cp /bin/true "$FL_DIR/pwflstorm"

@@ -270,7 +270,7 @@ prog_ids_under() { # dir
 # in open(2) on the FIFO, or read the file the symlink named.
 @test "profile symbolizes a user's deleted binary from the mapping, never opening the FIFO or symlink planted at its name" {
 	# a directory nobody can reach and owns
-	dir=$(mktemp -d /tmp/pwharden.XXXXXX)
+	dir=$(mktemp -d "${TMPDIR:-/tmp}"/pwharden.XXXXXX)
 	tmp_dirs+=("$dir")
 	chmod 0755 "$dir"
 	chown nobody "$dir"

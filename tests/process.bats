@@ -161,7 +161,7 @@ pw_suite process
 }
 
 @test "a uid filter drops that user's events" {
-	dir=$(mktemp -d /tmp/pinwatch-uid.XXXXXX)
+	dir=$(mktemp -d "${TMPDIR:-/tmp}"/pinwatch-uid.XXXXXX)
 	chmod 755 "$dir"
 	bin=$dir/pwt-uid-$RANDOM
 	cp /bin/true "$bin"

@@ -14,7 +14,7 @@ setup_file() {
 	pw_setup_file ptrace
 	command -v gcc >/dev/null || skip "needs gcc to build the helper"
 	# a directory nobody may enter: the helper also runs as nobody
-	HELPER_DIR=$(mktemp -d /tmp/pwptrace.XXXXXX)
+	HELPER_DIR=$(mktemp -d "${TMPDIR:-/tmp}"/pwptrace.XXXXXX)
 	chmod 755 "$HELPER_DIR"
 	gcc -O1 -Wall -Wextra -Werror -o "$HELPER_DIR/pwptrace" "$BATS_TEST_DIRNAME/helpers/ptrace-helper.c"
 	export HELPER_DIR
