@@ -364,7 +364,9 @@ static __always_inline void pw_rule_path_name(struct pw_rule_scratch *s,
 					      const struct pw_rule_index *idx)
 {
 	struct pw_rule_mask *m;
-	__s32 end = (__s32)(s->pk.prefixlen / 8) - 2;	/* the last byte before the NUL */
+	/* prefixlen: (1 + the length with the NUL) * 8; end: the last byte
+	 * before the NUL */
+	__s32 end = (__s32)(s->pk.prefixlen / 8) - 3;
 	__s32 at = -1;
 	long n;
 

@@ -375,8 +375,14 @@ for src in ("127.0.0.1", "127.0.0.2"):
 	rm "$d/b/authorized_keys"
 	: >"$d/a/pwname"
 	: >"$d/b/other"
+	# the longest name a rule takes: 63 bytes
+	long=$(printf 'n%062d' 0)
+	"$PW" rule add longname --on open --path-name "$long" --severity low
+	: >"$d/a/$long"
 	collect_alerts 'select(.rule == "ak")' 4
 	collect_alerts 'select(.rule == "pfx")' 3
+	collect_alerts 'select(.rule == "longname")' 1
+	assert_alert "select(.path == \"$d/a/$long\")" longname low ""
 	assert_alert "select(.path == \"$d/a/authorized_keys\" and .flags != 1024)" ak high T1098.004
 	assert_alert 'select(.path == "authorized_keys")' ak high T1098.004
 	assert_alert "select(.type == \"rename\")" ak high T1098.004
