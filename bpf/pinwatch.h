@@ -1780,7 +1780,10 @@ struct pw_io_uring {
 
 #define PW_RULES_MAX		1024	/* slots of maps/rules */
 #define PW_RULE_WORDS		16	/* u64 words of a rule mask: PW_RULES_MAX bits */
-#define PW_RULE_INDEX_ENTRIES	4096	/* keys of each selector index map */
+#define PW_RULE_INDEX_ENTRIES	4096	/* keys of rule_paths (every path-like kind) */
+#define PW_RULE_KEYED_ENTRIES	2048	/* keys of rule_comms, rule_files, rule_cidrs: two per
+					 * rule at PW_RULES_MAX (a 6.1 kernel locks their full
+					 * size with 128-byte masks: tests/memory.bats) */
 #define PW_RULE_THROTTLE_ENTRIES 2048	/* (rule, executable, cgroup) throttled at once (LRU) */
 #define PW_RULE_NAME_MAX	32	/* with the NUL */
 #define PW_RULE_TAGS_MAX	64	/* comma-separated, with the NUL */

@@ -55,7 +55,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, PW_RULE_INDEX_ENTRIES);
+	__uint(max_entries, PW_RULE_KEYED_ENTRIES);
 	__type(key, struct pw_block_key);
 	__type(value, struct pw_rule_mask);
 	__uint(map_flags, BPF_F_NO_PREALLOC);	/* sparse: the keys the rules name */
@@ -64,7 +64,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, PW_RULE_INDEX_ENTRIES);
+	__uint(max_entries, PW_RULE_KEYED_ENTRIES);
 	__type(key, struct pw_comm_key);
 	__type(value, struct pw_rule_mask);
 	__uint(map_flags, BPF_F_NO_PREALLOC);	/* sparse: the keys the rules name */
@@ -73,7 +73,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, PW_RULE_INDEX_ENTRIES);
+	__uint(max_entries, PW_RULE_KEYED_ENTRIES);
 	__type(key, struct pw_cidr_key);
 	__type(value, struct pw_rule_mask);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

@@ -1013,6 +1013,18 @@ struct index {
 	size_t map_keys[M_N];		/* keys each map will hold */
 };
 
+/* The keys map m holds: its pinned size (pinwatch up --map-size may have
+ * changed it), else the build's. */
+static __u32 map_capacity(int m)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (fds[m] >= 0 && !bpf_obj_get_info_by_fd(fds[m], &info, &len) && info.max_entries)
+		return info.max_entries;
+	return m == M_PATHS ? PW_RULE_INDEX_ENTRIES : PW_RULE_KEYED_ENTRIES;
+}
+
 /* The whole index of the rules in use (in_use[slot]). */
 static void build_index(const bool *in_use, struct index *ix)
 {
@@ -1091,9 +1103,9 @@ static void build_index(const bool *in_use, struct index *ix)
 		ix->map_keys[kind_maps[k].map] += ix->keys[k].n;
 	}
 	for (int m = 0; m < M_N; m++)
-		if (ix->map_keys[m] > PW_RULE_INDEX_ENTRIES)
-			die("too many selector values: maps/%s would hold %zu keys (at most %d)", map_names[m],
-			    ix->map_keys[m], PW_RULE_INDEX_ENTRIES);
+		if (ix->map_keys[m] > map_capacity(m))
+			die("too many selector values: maps/%s would hold %zu keys (at most %u)", map_names[m],
+			    ix->map_keys[m], map_capacity(m));
 }
 
 /* Makes map m hold exactly the keys of the kinds that use it. */

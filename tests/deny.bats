@@ -98,7 +98,7 @@ rule_hits() { "$PW" rule list --json | jq -r --arg n "$1" '.[] | select(.name ==
 	assert_field "$ev" .module deny
 	[ "$(rule_hits no-secret)" -eq 1 ]
 	# the tracing modules never act on a deny rule: no alert of it there
-	[ "$(bpftool map lookup pinned "$PIN_ROOT/maps/rule_types" key 20 0 0 0 | jq -c '.value.w')" = "[0,0]" ]
+	[ "$(bpftool map lookup pinned "$PIN_ROOT/maps/rule_types" key 20 0 0 0 | jq -c '.value.w | length > 0 and all(. == 0)')" = true ]
 }
 
 # bats test_tags=vm-ci
