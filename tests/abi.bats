@@ -198,6 +198,7 @@ stats_keys_seen() {
 	"$PW" block del "$bin"
 }
 
+# bats test_tags=pack-alerts
 @test "a stats map pinned by a build with another size is refused with one line, nothing pinned" {
 	"$PW" down >/dev/null
 	mkdir -p "$PIN_ROOT/maps"

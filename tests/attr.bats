@@ -2,6 +2,9 @@
 # The attr module: chmod, chown, xattr and utimes events, made the way an
 # intruder makes them (a setuid copy, a file capability, a backdated file),
 # with every field; the path, comm filters and the stats invariant.
+# The default pack (scripts/rules/default) rightly alerts on this file's acts: setuid and setgid chmods, file capabilities and backdated times are its subject (setuid-set, file-cap-set, timestomp).
+# (tests/run runs it after the pack's silence watch).
+# bats file_tags=pack-alerts
 
 load helpers/common
 bats_require_minimum_version 1.5.0

@@ -89,7 +89,7 @@ audit_events() {
 	assert_field "$ev" .comm bpftool
 }
 
-# bats test_tags=vm-ci
+# bats test_tags=vm-ci,pack-alerts
 @test "a program loaded by another tool is reported by name" {
 	clang -g -O2 -target bpf -I"$PW_BUILD" -c "$PW_HOME/tests/fixtures/hello.bpf.c" -o "$BATS_TEST_TMPDIR/hello.bpf.o"
 	pin=/sys/fs/bpf/pinwatch_test_hello_$$

@@ -41,6 +41,7 @@ teardown() {
 	[[ $output == *BENCH_QUICK* ]]
 }
 
+# bats test_tags=pack-alerts
 @test "each floor program loads and attaches alone, and goes with its holder" {
 	for p in empty_raw_tp empty_tp_btf empty_tp; do
 		"$BENCH_BUILD/bench/pw-bench" hold "$BENCH_BUILD/bench/empty.bpf.o" "$p" >"$BATS_TEST_TMPDIR/hold" 2>&1 &

@@ -3,6 +3,9 @@
 # (bpftool loading and pinning a program, creating a map; a program linked
 # to a tracepoint), by command, with its types and names; pinwatch's own
 # calls left out; the filters and the stats invariant.
+# The default pack (scripts/rules/default) rightly alerts on this file's acts: bpftool loads programs (bpf-load).
+# (tests/run runs it after the pack's silence watch).
+# bats file_tags=pack-alerts
 
 load helpers/common
 bats_require_minimum_version 1.5.0

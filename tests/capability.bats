@@ -137,6 +137,7 @@ CAP_SYS_NICE=23
 	[ "$("$PW" config get capable_denials_only)" = 0 ]
 }
 
+# bats test_tags=pack-alerts
 @test "the kprobe fallback (for 6.1) passes the verifier and computes the kernel's cap_capable result" {
 	obj=$BATS_TEST_TMPDIR/capable_selftest.bpf.o
 	arch=$(uname -m | sed -e s/x86_64/x86/ -e s/aarch64/arm64/)

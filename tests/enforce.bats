@@ -176,6 +176,7 @@ assert m[:4] == b"\x7fELF"' "$bin"
 	run -"$(blocked_status)" "$bin"
 }
 
+# bats test_tags=pack-alerts
 @test "a block follows the file, not its content: a memfd copy run with fexecve runs, its exec flagged memfd" {
 	command -v python3 >/dev/null || skip "no python3 to copy the binary into a memfd"
 	bin=$(unique_binary)

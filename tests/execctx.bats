@@ -25,7 +25,7 @@ exec_of() { # events pid glob
 		'select(.type == "exec" and .pid == $p and (.filename | test($g)))' <<<"$1"
 }
 
-# bats test_tags=vm-ci
+# bats test_tags=vm-ci,pack-alerts
 @test "a program exec'd from memfd_create has exe_flags memfd" {
 	need_exec_from
 	bin=$(unique_binary)
@@ -37,6 +37,7 @@ exec_of() { # events pid glob
 	assert_field "$ev" '.args[0]' "$bin"
 }
 
+# bats test_tags=pack-alerts
 @test "a binary unlinked before its fexecve has exe_flags deleted" {
 	need_exec_from
 	bin=$(unique_binary)
@@ -49,6 +50,7 @@ exec_of() { # events pid glob
 	assert_field "$ev" '.args[0]' "$bin"
 }
 
+# bats test_tags=pack-alerts
 @test "a setuid-root copy run by nobody has exe_flags secureexec; a plain one none" {
 	dir=$(mktemp -d "${TMPDIR:-/tmp}"/pwexecctx.XXXXXX)
 	chmod 755 "$dir"
@@ -68,6 +70,7 @@ exec_of() { # events pid glob
 	assert_field "$ev" '.exe_flags | tojson' '[]'
 }
 
+# bats test_tags=pack-alerts
 @test "a reverse shell: bash -i with fds 0-2 on a TCP socket to 127.0.0.1:PORT" {
 	portfile=$BATS_TEST_TMPDIR/port
 	# the listener: says "exit" to the shell that connects, then waits for it to close
@@ -240,6 +243,7 @@ exec_of() { # events pid glob
 	assert_field "$ev" '.exe_flags | tojson' '[]'
 }
 
+# bats test_tags=pack-alerts
 @test "the text line carries exe, stdio, cwd and env compactly" {
 	need_exec_from
 	bin=$(unique_binary)

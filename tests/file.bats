@@ -197,6 +197,7 @@ file_events() { # type path
 	assert_field "$output" .emitted -gt 0
 }
 
+# bats test_tags=pack-alerts
 @test "a program run from memfd_create reports a memfd event with the name, flags and fd" {
 	command -v gcc >/dev/null || skip "needs gcc to build the helper"
 	gcc -O2 -o "$BATS_TEST_TMPDIR/attr_acts" "$PW_HOME/tests/fixtures/attr_acts.c"
@@ -213,6 +214,7 @@ file_events() { # type path
 	run -0 "$PW_READ" --drain
 }
 
+# bats test_tags=pack-alerts
 @test "the memfd text line names the flags; a comm filter drops memfd events" {
 	command -v gcc >/dev/null || skip "needs gcc to build the helper"
 	gcc -O2 -o "$BATS_TEST_TMPDIR/attr_acts" "$PW_HOME/tests/fixtures/attr_acts.c"
@@ -228,6 +230,7 @@ file_events() { # type path
 	(($(stat_of file filtered) > before))
 }
 
+# bats test_tags=pack-alerts
 @test "a path filter on /memfd:NAME drops that memfd's events and counts them filtered" {
 	command -v gcc >/dev/null || skip "needs gcc to build the helper"
 	gcc -O2 -o "$BATS_TEST_TMPDIR/attr_acts" "$PW_HOME/tests/fixtures/attr_acts.c"

@@ -5,6 +5,9 @@
 # kprobes: fexit on Debian's 6.1, neither on the 6.18 host, where the file
 # module loads without them. Both variants are checked where they exist.
 # shellcheck disable=SC2154 # status, output, lines and stderr come from bats' run
+# The default pack (scripts/rules/default) rightly alerts on this file's acts: setup_file probes fentry by loading a program with bpftool (kernel_fn_attach: bpf-load).
+# (tests/run runs it after the pack's silence watch).
+# bats file_tags=pack-alerts
 
 load helpers/common
 bats_require_minimum_version 1.5.0

@@ -46,6 +46,7 @@ time_read_loop() { # count [env...]
 	[ "$rc" -eq 0 ] || { cat "$err" >&2; return 1; }
 }
 
+# bats test_tags=pack-alerts
 @test "funclatency on a kernel that attaches neither fentry nor kprobes says so in one line and exits 4" {
 	[[ $(kernel_fn_attach vfs_read) == none ]] || skip "this kernel attaches fentry or kprobes to vfs_read: the tool works here"
 	for json in "" --json; do
@@ -69,7 +70,7 @@ time_read_loop() { # count [env...]
 	[[ $stderr == "pinwatch-funclatency: no kernel function 'pw_no_such_function' (not in /proc/kallsyms)" ]]
 }
 
-# bats test_tags=vm-ci
+# bats test_tags=vm-ci,pack-alerts
 @test "funclatency --pid times each vfs_read of a read loop, through fentry and through kprobes" {
 	local variants=()
 	case $(kernel_fn_attach vfs_read) in

@@ -110,6 +110,7 @@ wait_exec() { # pid [re]
 	assert_field "$ev" .sha256 "$want"
 }
 
+# bats test_tags=pack-alerts
 @test "a file unlinked before its fexecve is hashed through /proc/PID/exe" {
 	need_exec_from
 	bin=$BATS_TEST_TMPDIR/pwsleep$RANDOM
@@ -125,6 +126,7 @@ wait_exec() { # pid [re]
 	assert_field "$ev" .sha256 "$want"
 }
 
+# bats test_tags=pack-alerts
 @test "a memfd image is hashed through /proc/PID/exe" {
 	need_exec_from
 	bin=$BATS_TEST_TMPDIR/pwsleep$RANDOM

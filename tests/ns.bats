@@ -92,7 +92,7 @@ nsclone() { # clone|clone3 flags name
 		print "$pid\n";' "$@"
 }
 
-# bats test_tags=vm-ci
+# bats test_tags=vm-ci,pack-alerts
 @test "unshare -U -r as an unprivileged user: a new user namespace, its inode, ret 0" {
 	[[ $(cat /proc/sys/user/max_user_namespaces) -gt 0 ]] || skip "user.max_user_namespaces is 0"
 	if [[ -e /proc/sys/kernel/unprivileged_userns_clone ]]; then

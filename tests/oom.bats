@@ -98,7 +98,7 @@ memory_cgroup() {
 	done < <(find "$PIN_ROOT/oom" -mindepth 1 | sort)
 }
 
-# bats test_tags=vm-ci
+# bats test_tags=vm-ci,pack-alerts
 @test "the kill hook on oom_kill_process attaches as fentry where it works, as kprobe where only kprobes do, and is left out otherwise" {
 	case $(kernel_fn_attach oom_kill_process) in
 	fentry) want=fentry ;;

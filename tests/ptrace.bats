@@ -3,6 +3,9 @@
 # process_vm_writev/readv, by strace and by a small C helper doing what an
 # intruder does (tests/helpers/ptrace-helper.c); the default request set,
 # the filters and the stats invariant.
+# The default pack (scripts/rules/default) rightly alerts on this file's acts: its helper attaches, seizes, pokes and process_vm_writev's (ptrace-attach).
+# (tests/run runs it after the pack's silence watch).
+# bats file_tags=pack-alerts
 
 # shellcheck disable=SC2154 # output and stderr_lines come from bats' run; attach, addr,
 # data, parent, child, written, readback and same from helper_vars

@@ -6,6 +6,9 @@
 # off: the ring holds only alerts (and every module's rules-only path is
 # what is tested). Bad input: one line, non-zero, the rule maps unchanged.
 # shellcheck disable=SC2154 # status, output, stderr: set by bats' run
+# The default pack (scripts/rules/default) rightly alerts on this file's acts: selector tests write authorized_keys, exec from memfds, run reverse shells.
+# (tests/run runs it after the pack's silence watch).
+# bats file_tags=pack-alerts
 
 load helpers/common
 load helpers/rules

@@ -4,6 +4,9 @@
 # their Exec lines run, run here directly with the unit's sandbox settings
 # that can be reproduced without systemd (NoNewPrivileges, the capability
 # bounding set, UMask, the log directory's mode).
+# The default pack (scripts/rules/default) rightly alerts on this file's acts: the units run the installed tree's loader, another pinwatch's binary (bpf-load).
+# (tests/run runs it after the pack's silence watch).
+# bats file_tags=pack-alerts
 
 # shellcheck disable=SC2154 # status, output, stderr: set by bats' run
 load helpers/common

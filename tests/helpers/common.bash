@@ -241,7 +241,9 @@ assert_field() {
 }
 
 # How a program can attach to the kernel function FN on this kernel, found
-# with clang and bpftool alone (not pinwatch-load's own probes): "fentry"
+# with clang and bpftool alone (not pinwatch-load's own probes; a bpftool
+# load is what the default pack's bpf-load flags: tests that call this are
+# tagged pack-alerts): "fentry"
 # when the kernel loads a fentry program on it, else "kprobe" when it has
 # kprobe events and the symbol, else "none".
 kernel_fn_attach() { # fn
