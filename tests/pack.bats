@@ -96,6 +96,14 @@ names() { "$PW" rule list --json | jq -r 'sort_by(.slot) | .[].name' | paste -sd
 	run -5 --separate-stderr env PINWATCH_DEFAULT_RULES=on "$PW" up process
 	[[ $stderr == *"rule: $FIX/20-b.rules:2: pk-bad: --path: 'relative/path' is not an absolute path"* ]]
 	[ "$(names)" = "pk-one pk-two" ]
+	# the same with a rule of that file disabled (up loads a copy without
+	# it): the line names the pack's file and its line
+	"$PW" down
+	printf '%s\n' pk-three >"$PINWATCH_RULES_DIR/site.disable"
+	chmod 0600 "$PINWATCH_RULES_DIR/site.disable"
+	run -5 --separate-stderr env PINWATCH_DEFAULT_RULES=on "$PW" up process
+	[[ $stderr == *"rule: $FIX/20-b.rules:2: pk-bad: --path: 'relative/path' is not an absolute path"* ]]
+	[ "$(names)" = "pk-one pk-two" ]
 }
 
 @test "PINWATCH_DEFAULT_RULES other than on or off is refused in one line before anything loads" {
@@ -120,6 +128,7 @@ pack_rules() {
 	((${#rules[@]})) || skip "scripts/rules/default has no rules yet"
 	declare -A CANARY_DESC=()
 	for f in "$PW_HOME"/scripts/selftest/*.bash; do
+		# shellcheck source=/dev/null
 		[[ ! -e $f ]] || source "$f"
 	done
 	bad=0
@@ -143,14 +152,29 @@ pack_rules() {
 	[ "$bad" -eq 0 ]
 }
 
-# The real pack in a sensor of every module, and its canaries: every rule
-# passes (or says why it cannot run here). Its alerts are on purpose.
+# The modules whose events the loaded rules name (maps/rule_index.modules:
+# a bit per module id, pinned-layout.md "Rules"), by name.
+rule_modules() {
+	local bits name id
+	bits=$(bpftool -j map lookup pinned "$PIN_ROOT/maps/rule_index" key 0 0 0 0 | jq '.formatted.value.modules')
+	while read -r name id; do
+		(((bits >> id) & 1)) && echo "$name"
+	done < <("$PW_LOAD" abi | awk '$1 == "modules" { print $2, $3 }')
+	return 0
+}
+
+# The real pack in a sensor of the modules it needs, and its canaries:
+# every rule passes (or says why it cannot run here). Its alerts are on
+# purpose.
 # bats test_tags=pack-alerts,vm-ci
 @test "pinwatch selftest passes over the real default pack" {
 	[ -n "$(pack_rules)" ] || skip "scripts/rules/default has no rules yet"
 	unset PINWATCH_DEFAULT_RULES_DIR
 	"$PW" down >/dev/null 2>&1 || true
-	PINWATCH_DEFAULT_RULES=on "$PW" up >/dev/null 2>&1 || [ $? -eq 5 ]
+	run -0 env PINWATCH_DEFAULT_RULES=on "$PW" up process
+	[[ $output == *"default rules: $(pack_rules | wc -l) loaded from $PACK"* ]]
+	mapfile -t mods < <(rule_modules)
+	"$PW" up "${mods[@]}" >/dev/null 2>&1 || [ $? -eq 5 ]
 	run --separate-stderr "$PW" selftest --json
 	echo "$output"
 	echo "$stderr"

@@ -34,10 +34,14 @@ teardown() {
 	all=$(find "$PIN_ROOT" -name 'link_*' | sort)
 	[ -n "$all" ]
 	# one pinned link per (link type, program type), from one listing each
-	links=$(jq -rn --arg root "$PIN_ROOT/" --argjson progs "$(bpftool -j prog show)" \
-		--argjson links "$(bpftool -j -f link show)" '
-		($progs | map({key: (.id | tostring), value: .type}) | from_entries) as $ptype
-		| [$links[] | select(.pinned != null) | .pinned[] as $p | select($p | startswith($root))
+	# (in files: with other sensors on the machine, the kernel's listings
+	# outgrow a command line)
+	bpftool -j prog show >"$BATS_TEST_TMPDIR/progs.json"
+	bpftool -j -f link show >"$BATS_TEST_TMPDIR/links.json"
+	links=$(jq -rn --arg root "$PIN_ROOT/" --slurpfile progs "$BATS_TEST_TMPDIR/progs.json" \
+		--slurpfile links "$BATS_TEST_TMPDIR/links.json" '
+		($progs[0] | map({key: (.id | tostring), value: .type}) | from_entries) as $ptype
+		| [$links[0][] | select(.pinned != null) | .pinned[] as $p | select($p | startswith($root))
 		   | {k: "\(.type)/\($ptype[.prog_id | tostring])", p: $p}]
 		| group_by(.k) | .[] | .[0].p')
 	[ "$(wc -l <<<"$links")" -ge 2 ] || { echo "link kinds: $links"; return 1; }
