@@ -129,7 +129,8 @@ canary_docker_socket() {
 	mkdir "$cg/docker-$id.scope"
 	sh -c 'echo $$ >"$1/cgroup.procs" && exec perl -MIO::Socket::UNIX -e "IO::Socket::UNIX->new(Peer => q{/run/docker.sock}); exit 0"' \
 		sh "$cg/docker-$id.scope"
-	rmdir "$cg/docker-$id.scope"
+	# the cgroup stays: selftest matches the alert's cgroup_id with it,
+	# then removes it with the canary's
 }
 
 CANARY_DESC["miner-connect"]="TCP connect to 127.0.0.1:3333 (a stratum port; refused when nothing listens)"
