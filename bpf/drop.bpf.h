@@ -82,13 +82,16 @@ static __always_inline void pw_drop_note_open(__s64 fd, __u64 flags)
 	k.ino = BPF_CORE_READ(inode, i_ino);
 	d.open_ns = bpf_ktime_get_ns();
 	d.mtime_sec = pw_drop_mtime_sec(inode);
+	d.gen = BPF_CORE_READ(inode, i_generation);
 	bpf_map_update_elem(&drop_files, &k, &d, BPF_ANY);
 }
 
 /* At exec: PW_EXE_DROPPED when the new image (id: its dev, ino and mtime
- * now) was created or truncated within the window and its mtime was not
- * set back since, else 0. */
-static __always_inline __u32 pw_drop_exec(const struct pw_file_id *id)
+ * now; inode: for its generation) was created or truncated within the
+ * window, is the same file (the inode number of a deleted file is soon
+ * given to another: tests/packproc.bats) and its mtime was not set back
+ * since, else 0. */
+static __always_inline __u32 pw_drop_exec(const struct pw_file_id *id, struct inode *inode)
 {
 	struct pw_block_key k = { .dev = id->dev, .ino = id->ino };
 	struct pw_drop *d;
@@ -97,7 +100,7 @@ static __always_inline __u32 pw_drop_exec(const struct pw_file_id *id)
 		return 0;
 	d = bpf_map_lookup_elem(&drop_files, &k);
 	if (!d || bpf_ktime_get_ns() - d->open_ns >= PW_DROP_WINDOW_NS ||
-	    id->mtime_sec < d->mtime_sec)
+	    id->mtime_sec < d->mtime_sec || d->gen != BPF_CORE_READ(inode, i_generation))
 		return 0;
 	return PW_EXE_DROPPED;
 }

@@ -624,6 +624,10 @@ enum pw_exe_flag { PW_EXE_FLAGS(PW_X) };
 struct pw_drop {
 	__u64 open_ns;		/* CLOCK_MONOTONIC time of the open */
 	__s64 mtime_sec;	/* the inode's mtime (seconds) at the open's exit */
+	__u32 gen;		/* the inode's i_generation: an inode number freed
+				 * and given to a new file (within the window, as
+				 * ext4 does) is another file */
+	__u32 pad;
 };
 
 /* exec context: pw_stdio.kind, what fd 0, 1 or 2 is at exec. X(UP, name, id)

@@ -985,14 +985,16 @@ int exec_context(struct trace_event_raw_sched_process_exec *ctx)
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct exec_scratch *s = exec_scratch_get();
 	struct mm_struct *mm;
+	struct inode *exe;
 
 	if (!s)
 		return exec_end(ctx, s, PW_DROPPED);
 	mm = BPF_CORE_READ(task, mm);
 	s->ev.exe_flags = exe_flags(s, mm);
 	s->ev.pad = 0;
-	exe_id(&s->ev.exe, BPF_CORE_READ(task, mm, exe_file, f_inode));
-	s->ev.exe_flags |= pw_drop_exec(&s->ev.exe);
+	exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
+	exe_id(&s->ev.exe, exe);
+	s->ev.exe_flags |= pw_drop_exec(&s->ev.exe, exe);
 	read_stdio(s, task);
 	read_cwd(s, task);
 	read_env(s, mm);

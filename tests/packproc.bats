@@ -237,6 +237,17 @@ os.waitpid(pid, 0)'
 	# created executable (cp, a linker): no chmod +x step, no drop
 	cp /usr/bin/true "$d/pwcopy"
 	"$d/pwcopy"
+	# the inode number of a noted file, deleted, given to a copy: another
+	# file (its generation differs); ext4 hands the number out again at once
+	for _ in $(seq 1 20); do
+		echo data >"$d/pwgone"
+		ino=$(stat -c %i "$d/pwgone")
+		rm -f "$d/pwgone"
+		cp /usr/bin/true "$d/pwreuse"
+		[[ $(stat -c %i "$d/pwreuse") != "$ino" ]] || break
+		rm -f "$d/pwreuse"
+	done
+	[[ ! -e $d/pwreuse ]] || "$d/pwreuse"
 	# as dpkg does: write foo.dpkg-new, give it the package's mtime, rename it
 	cat /usr/bin/true >"$d/pwpkg.dpkg-new"
 	chmod 755 "$d/pwpkg.dpkg-new"
