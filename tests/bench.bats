@@ -3,6 +3,9 @@
 # its scripts are clean, and its bench-only objects load and carry events to
 # pinwatch-read. No timing is measured or asserted here: the benchmarks
 # themselves never run in the test suite.
+# The default pack (scripts/rules/default) rightly alerts on this file's acts: the bench harness loads its own BPF programs (bpf-load).
+# (tests/run runs it after the pack's silence watch).
+# bats file_tags=pack-alerts
 
 load helpers/common
 bats_require_minimum_version 1.5.0

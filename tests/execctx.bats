@@ -3,6 +3,9 @@
 # deleted, upper, secureexec), stdio (the kind of fds 0-2, a socket's
 # family and peer), env (the configured variables) and cwd, each from the
 # real act: fileless execution, a reverse shell, LD_PRELOAD, a setuid copy.
+# The default pack (scripts/rules/default) rightly alerts on this file's acts: LD_PRELOAD, memfd and deleted images, setuid copies and a reverse shell are its subject (ld-preload-exec, exec-memfd-deleted, reverse-shell).
+# (tests/run runs it after the pack's silence watch).
+# bats file_tags=pack-alerts
 
 load helpers/common
 bats_require_minimum_version 1.5.0
