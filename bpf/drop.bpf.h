@@ -12,10 +12,11 @@
  * package's mtime and renames it (the inode stays), as tar, cp -p and
  * rsync -t do: a package's binary run by its postinst is not a drop. A
  * file that has an x bit at the open's exit (created executable: cp of a
- * program, a linker's output, a truncated program) is not noted: the
- * technique is write, chmod +x, run, and the exec, which needs an x bit,
- * proves that the chmod came between (a download is created 0666 &
- * ~umask). This keeps compilers and copies out (tests/packproc.bats).
+ * program, a truncated program) is not noted: the technique is write,
+ * chmod +x, run, and the exec, which needs an x bit, proves that the
+ * chmod came between (a download is created 0666 & ~umask). This keeps
+ * copies out (tests/packproc.bats); a linker still writes its output
+ * without x bits and chmods it at the end: compile-and-run is a drop.
  * Cost: one LRU hash update per creating or truncating open of a file
  * without x bits (reads, appends and writes to an existing file without
  * O_TRUNC cost one branch), one hash lookup per exec; chmod costs nothing.

@@ -2,6 +2,9 @@
 # The capability module: capability checks as capable events (granted and
 # denied), denials-only mode, repeat suppression, and the kprobe variant for
 # kernels without the cap_capable tracepoint.
+# The default pack (scripts/rules/default) rightly alerts on this file's acts: it compiles its C helpers with gcc and runs them within the minute, which is binary-drop's documented false positive (the linker writes its output without x bits and chmods it: write, chmod +x, run).
+# (tests/run runs it after the pack's silence watch).
+# bats file_tags=pack-alerts
 
 load helpers/common
 bats_require_minimum_version 1.5.0

@@ -7,6 +7,9 @@
 # its rows must hold them, under its pid, with the hit ratio, totals and
 # stats computed from them. The hardware path's failure on such a PMU is in
 # tests/profile.bats.
+# The default pack (scripts/rules/default) rightly alerts on this file's acts: it compiles its C helpers with gcc and runs them within the minute, which is binary-drop's documented false positive (the linker writes its output without x bits and chmods it: write, chmod +x, run).
+# (tests/run runs it after the pack's silence watch).
+# bats file_tags=pack-alerts
 
 # stderr and stderr_lines are set by bats' run --separate-stderr.
 # shellcheck disable=SC2154

@@ -1,6 +1,9 @@
 #!/usr/bin/env bats
 # The oom module: a process that outgrows its memory cgroup is killed by the
 # OOM killer, and the oom event names it, with its memory figures.
+# The default pack (scripts/rules/default) rightly alerts on this file's acts: it compiles its C helpers with gcc and runs them within the minute, which is binary-drop's documented false positive (the linker writes its output without x bits and chmods it: write, chmod +x, run).
+# (tests/run runs it after the pack's silence watch).
+# bats file_tags=pack-alerts
 
 load helpers/common
 bats_require_minimum_version 1.5.0
