@@ -284,6 +284,21 @@ static bool trial_kprobe(const char *func, bool ret, char *out, size_t outsz)
 	return link >= 0;
 }
 
+/* A trial load of a tracepoint program that calls what a probe looks for:
+ * 1 when the verifier takes it, else 0; why says which, for `probe`. */
+static int tp_trial_load(const struct bpf_insn *insns, size_t n, char *why_buf, size_t whysz)
+{
+	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "pw_probe", "GPL", insns, n, NULL);
+
+	if (fd < 0) {
+		why(why_buf, whysz, "a tracepoint program calling it is refused: %s", strerror(errno));
+		return 0;
+	}
+	close(fd);
+	why(why_buf, whysz, "trial load of a tracepoint program calling it");
+	return 1;
+}
+
 /*
  * The kfunc bpf_task_from_pid (with its bpf_task_release) called from a
  * tracepoint program: a FUNC of that name in the kernel BTF (6.2), and a
@@ -295,7 +310,7 @@ static bool probe_task_from_pid(char *out, size_t outsz)
 {
 	static int cached = -1;
 	static char cached_why[128];
-	int get, put, fd;
+	int get, put;
 
 	if (cached >= 0)
 		goto done;
@@ -319,16 +334,7 @@ static bool probe_task_from_pid(char *out, size_t outsz)
 		{ .code = 0xb7, .dst_reg = 0, .imm = 0 },			/* r0 = 0 */
 		{ .code = 0x95 },						/* exit */
 	};
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "pw_probe", "GPL", insns,
-			   sizeof(insns) / sizeof(insns[0]), NULL);
-	if (fd < 0) {
-		why(cached_why, sizeof(cached_why), "a tracepoint program calling it is refused: %s",
-		    strerror(errno));
-		goto done;
-	}
-	close(fd);
-	cached = 1;
-	why(cached_why, sizeof(cached_why), "trial load of a tracepoint program calling it");
+	cached = tp_trial_load(insns, sizeof(insns) / sizeof(insns[0]), cached_why, sizeof(cached_why));
 done:
 	why(out, outsz, "%s", cached_why);
 	return cached == 1;
@@ -346,7 +352,6 @@ static bool probe_task_pt_regs(char *out, size_t outsz)
 {
 	static int cached = -1;
 	static char cached_why[128];
-	int fd;
 
 	if (cached >= 0)
 		goto done;
@@ -357,17 +362,7 @@ static bool probe_task_pt_regs(char *out, size_t outsz)
 		{ .code = 0xb7, .dst_reg = 0, .imm = 0 },		/* r0 = 0 */
 		{ .code = 0x95 },					/* exit */
 	};
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "pw_probe", "GPL", insns,
-			   sizeof(insns) / sizeof(insns[0]), NULL);
-	if (fd < 0) {
-		cached = 0;
-		why(cached_why, sizeof(cached_why), "a tracepoint program calling it is refused: %s",
-		    strerror(errno));
-		goto done;
-	}
-	close(fd);
-	cached = 1;
-	why(cached_why, sizeof(cached_why), "trial load of a tracepoint program calling it");
+	cached = tp_trial_load(insns, sizeof(insns) / sizeof(insns[0]), cached_why, sizeof(cached_why));
 done:
 	why(out, outsz, "%s", cached_why);
 	return cached == 1;
