@@ -301,6 +301,26 @@ while True:
 	[[ $output == *'pinwatch_rule_suppressed_total{rule="hot",severity="medium"} 4'* ]]
 }
 
+@test "a hit --throttle holds back is no alert but stays an ordinary event, with no rule" {
+	f=$BATS_TEST_TMPDIR/held
+	: >"$f"
+	"$PW" rule add held --on open --path "$f" --throttle 1/1m
+	pw_drain
+	for _ in 1 2 3; do cat "$f"; done
+	got=
+	for _ in $(seq 1 50); do
+		"$PW_READ" --json --drain >>"$EV"
+		got=$(ev "select(.type == \"open\" and .path == \"$f\")")
+		[ "$(jq -s length <<<"$got")" -ge 3 ] && break
+		sleep 0.1
+	done
+	[ "$(jq -s length <<<"$got")" -eq 3 ] || { echo "got: $got"; return 1; }
+	[ "$(jq -s 'map(select(.rule == "held")) | length' <<<"$got")" -eq 1 ]
+	[ "$(jq -s 'map(select(has("rule") | not)) | length' <<<"$got")" -eq 2 ]
+	assert_field "$(rule_field held hits)" . -eq 3
+	assert_field "$(rule_field held suppressed)" . -eq 2
+}
+
 @test "text output marks an alert with ! and the rule's name" {
 	"$PW" rule add shadow-text --on open --path /etc/shadow --severity low --tags T1003
 	pw_drain
