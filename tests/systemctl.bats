@@ -67,13 +67,19 @@ setup() {
 # some 90 s in the 6.1 guest (TCG). `systemctl start` of an active unit is a
 # no-op, so each test still stands alone.
 
-# Waits (up to 30 s) until the log file has a line matching the jq FILTER.
-wait_log() { # filter
-	for _ in $(seq 1 300); do
-		jq -ce "$1" "$LOG" 2>/dev/null | grep -q . && return 0
-		sleep 0.1
+# Waits (up to 60 s) until the log file has a line with the fixed string
+# NEEDLE that matches the jq FILTER. The log holds every module's events
+# (each jq run adds its own execs and opens): jq over all of it, ten times
+# a second, took minutes a round in the TCG guest and made the 30-second wait
+# last the whole boot's timeout (CI, stop 25). grep -F picks the lines first,
+# and the wait is bounded by time, not by a count of rounds.
+wait_log() { # needle filter
+	local end=$((SECONDS + 60))
+	while ((SECONDS < end)); do
+		grep -F -- "$1" "$LOG" 2>/dev/null | jq -ce "$2" 2>/dev/null | grep -q . && return 0
+		sleep 0.2
 	done
-	echo "timed out waiting for $1 in $LOG" >&2
+	echo "timed out waiting for $2 in $LOG ($(wc -l <"$LOG") lines)" >&2
 	systemctl status --no-pager pinwatch.service pinwatch-events.service >&2 || true
 	journalctl --no-pager -n 30 -u pinwatch.service -u pinwatch-events.service >&2 || true
 	return 1
@@ -104,7 +110,7 @@ active() { # unit
 	active pinwatch-events.service
 	bin=$(unique_binary)
 	"$bin"
-	wait_log "select(.type == \"exec\" and .filename == \"$bin\")"
+	wait_log "$bin" "select(.type == \"exec\" and .filename == \"$bin\")"
 	[ "$(stat -c %a "$LOG")" = 600 ]
 	[ "$(stat -c %a /var/log/pinwatch)" = 700 ]
 	# the consumer runs as the unit says: no new privileges, a seccomp
@@ -122,7 +128,7 @@ active() { # unit
 	[ -e "$LOG" ]
 	bin2=$(unique_binary)
 	"$bin2"
-	wait_log "select(.type == \"exec\" and .filename == \"$bin2\")"
+	wait_log "$bin2" "select(.type == \"exec\" and .filename == \"$bin2\")"
 	[ "$(systemctl show -P MainPID pinwatch-events.service)" = "$pid" ]
 	rm -f "$LOG.1"
 }
@@ -140,8 +146,8 @@ active() { # unit
 	wait "$r"
 	active pinwatch-events.service
 	for i in $(seq 121 180); do "$bin" "mark-$i"; done
-	wait_log "select(.type == \"exec\" and .filename == \"$bin\" and .args[-1] == \"mark-180\")"
-	jq -r --arg f "$bin" 'select(.type == "exec" and .filename == $f) | .args[-1]' "$LOG" | sort >"$BATS_TEST_TMPDIR/got"
+	wait_log "$bin" "select(.type == \"exec\" and .filename == \"$bin\" and .args[-1] == \"mark-180\")"
+	grep -F -- "$bin" "$LOG" | jq -r --arg f "$bin" 'select(.type == "exec" and .filename == $f) | .args[-1]' | sort >"$BATS_TEST_TMPDIR/got"
 	seq 1 180 | sed 's/^/mark-/' | sort >"$BATS_TEST_TMPDIR/want"
 	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 }
@@ -157,9 +163,9 @@ active() { # unit
 	active pinwatch-events.service
 	bin=$(unique_binary)
 	"$bin"
-	found=0
-	for _ in $(seq 1 300); do
-		journalctl --no-pager -o cat -t pinwatch 2>/dev/null |
+	found=0 end=$((SECONDS + 60))
+	while ((SECONDS < end)); do
+		journalctl --no-pager -o cat -t pinwatch 2>/dev/null | grep -F -- "$bin" |
 			jq -Rc --arg f "$bin" 'fromjson? | select(.type == "exec" and .filename == $f)' | grep -q . && { found=1; break; }
 		sleep 0.1
 	done
@@ -196,7 +202,7 @@ active() { # unit
 	active pinwatch-events.service
 	bin=$(unique_binary)
 	"$bin"
-	wait_log "select(.type == \"exec\" and .filename == \"$bin\")"
+	wait_log "$bin" "select(.type == \"exec\" and .filename == \"$bin\")"
 	journalctl --sync 2>/dev/null || true
 	run -0 journalctl --no-pager -o cat -u pinwatch.service
 	grep -q '^pinwatch: up: bpf: load failed: .*bpf_x__tp' <<<"$output" || { echo "$output"; return 1; }
