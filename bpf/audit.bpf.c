@@ -157,10 +157,11 @@ enum { APPEND_USER = 1, APPEND_SLASH = 2, APPEND_ROOT = 4 };
 
 /*
  * s->path from off: a "/" (APPEND_SLASH), then the kernel or user string
- * at src (if any; APPEND_ROOT: the pin root); returns the new end. A global function: the verifier
- * checks it once per program, and to its callers the end it returns is a
- * number it knows nothing of, so a path built of N appends is one state,
- * where inlined appends made each bound of the offset one more.
+ * at src (if any; APPEND_ROOT: the pin root); returns the new end. A
+ * global function: the verifier checks it once per program, and to its
+ * callers the end it returns is a number it knows nothing of, so a path
+ * built of N appends is one state, where inlined appends made each bound
+ * of the offset one more.
  */
 __noinline int path_append(__u32 off, __u64 src, __u32 flags)
 {
