@@ -392,9 +392,14 @@ out:
 	return 0;
 }
 
+/* The exit handler, verified once: each syscall's exit program tail-calls
+ * it (syscall_pair.bpf.h, PW_PAIR_EXIT_STAGE; process/chain-like pins
+ * attr/chain and attr/prog_attr_exit_stage). */
+PW_PAIR_EXIT_STAGE(attr_exit_stage, attr_exit)
+
 #define ATTR_PAIR(prog, syscall, nargs, op)					\
-	PW_SYSCALL_PAIR_PROGS(prog##_e__tp, prog##_x__tp, syscall, nargs, op,	\
-			      attr_enter, attr_exit)
+	PW_SYSCALL_PAIR_SHARED(prog##_e__tp, prog##_x__tp, syscall, nargs, op,	\
+			       attr_enter)
 
 /* Kernel program names are cut at 15 bytes: "<prog>_e__tp" must fit. */
 ATTR_PAIR(chmod, chmod, 2, PW_ATTR_SYS_CHMOD)

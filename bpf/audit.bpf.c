@@ -49,6 +49,13 @@ struct audit_scratch {
 	union bpf_attr attr;	/* the call's arguments, copied */
 	struct audit_pending pend;
 	struct dentry *dirs[PATH_DEPTH];
+	/* The counters of the bpf_loop callbacks (walk_step, fold_step), here
+	 * and not in their context on the stack: read from a map value they
+	 * are numbers the verifier does not track, so it checks a callback
+	 * once, where one on the stack is a new state at each value
+	 * (6.18 verifies a callback until its states repeat). */
+	__u32 walk_n;
+	__u32 fold_o;
 	char path[PATH_BUF];
 	char norm[PATH_BUF];
 };
@@ -146,21 +153,47 @@ static __always_inline void append_slash(char *buf, __u32 *off)
 	*off = at + 1;
 }
 
+enum { APPEND_USER = 1, APPEND_SLASH = 2, APPEND_ROOT = 4 };
+
+/*
+ * s->path from off: a "/" (APPEND_SLASH), then the kernel or user string
+ * at src (if any; APPEND_ROOT: the pin root); returns the new end. A
+ * global function: the verifier checks it once per program, and to its
+ * callers the end it returns is a number it knows nothing of, so a path
+ * built of N appends is one state, where inlined appends made each bound
+ * of the offset one more.
+ */
+__noinline int path_append(__u32 off, __u64 src, __u32 flags)
+{
+	struct audit_scratch *s = audit_scratch_get();
+
+	if (!s)
+		return off;
+	if (flags & APPEND_SLASH)
+		append_slash(s->path, &off);
+	if (flags & APPEND_ROOT)
+		append(s->path, &off, (const void *)pw_pin_root, false);
+	else if (src)
+		append(s->path, &off, (const void *)src, flags & APPEND_USER);
+	return off;
+}
+
 /* bpf_loop state of dentry_path (a callback is verified once, where an
- * unrolled loop's branches multiplied the verifier's states). */
+ * unrolled loop's branches multiplied the verifier's states; its counter
+ * is in the scratch, struct audit_scratch says why). */
 struct walk_ctx {
 	struct audit_scratch *s;
 	struct mount *mnt;
 	struct dentry *d;
 	struct dentry *root;	/* the task's root (chroot, pivot_root): */
 	struct vfsmount *root_mnt; /* names are shown from there, as d_path does */
-	int n;
 };
 
 static long walk_step(__u32 i, struct walk_ctx *w)
 {
 	struct dentry *d = w->d, *parent;
 	struct mount *mnt = w->mnt; /* a local: CO-RE relocates its fields */
+	__u32 n;
 
 	if (!d || (d == w->root && &mnt->mnt == w->root_mnt))
 		return 1;
@@ -174,10 +207,11 @@ static long walk_step(__u32 i, struct walk_ctx *w)
 		w->mnt = up;
 		return 0;
 	}
-	if (w->n >= PATH_DEPTH)
+	n = w->s->walk_n;
+	if (n >= PATH_DEPTH)
 		return 1;
-	w->s->dirs[w->n & (PATH_DEPTH - 1)] = d;
-	w->n++;
+	w->s->dirs[n & (PATH_DEPTH - 1)] = d;
+	w->s->walk_n = n + 1;
 	w->d = parent;
 	return 0;
 }
@@ -196,30 +230,31 @@ static __always_inline void dentry_path(struct audit_scratch *s, struct vfsmount
 	struct walk_ctx w = { .s = s, .mnt = container_of(vmnt, struct mount, mnt), .d = d,
 			      .root = BPF_CORE_READ(task, fs, root.dentry),
 			      .root_mnt = BPF_CORE_READ(task, fs, root.mnt) };
+	__u32 n;
 
+	s->walk_n = 0;
 	bpf_loop(PATH_DEPTH + 8, walk_step, &w, 0);
+	n = s->walk_n;
 	for (int i = PATH_DEPTH - 1; i >= 0; i--) {
-		if (i >= w.n)
+		if (i >= n)
 			continue;
 		struct dentry *dir = s->dirs[i];
 
-		append_slash(s->path, off);
-		append(s->path, off, BPF_CORE_READ(dir, d_name.name), false);
+		*off = path_append(*off, (__u64)BPF_CORE_READ(dir, d_name.name), APPEND_SLASH);
 	}
 	if (!*off)
-		append_slash(s->path, off);
+		*off = path_append(*off, 0, APPEND_SLASH);
 }
 
 struct fold_ctx {
 	struct audit_scratch *s;
 	char *out;
-	__u32 o;
 };
 
 static long fold_step(__u32 i, struct fold_ctx *f)
 {
 	char *in = f->s->path, *out = f->out;
-	__u32 o = f->o;
+	__u32 o = f->s->fold_o;
 	char c = in[i & (PATH_BUF - 1)];
 	char next = in[(i + 1) & (PATH_BUF - 1)];
 	char prev = o ? out[(o - 1) & (PW_PATH_MAX - 1)] : 0;
@@ -231,7 +266,7 @@ static long fold_step(__u32 i, struct fold_ctx *f)
 	if (c == '.' && prev == '/' && (next == '/' || next == '\0'))
 		return 0; /* a "." component; its slash was written */
 	out[o & (PW_PATH_MAX - 1)] = c;
-	f->o = o + 1;
+	f->s->fold_o = o + 1;
 	return 0;
 }
 
@@ -243,11 +278,14 @@ static long fold_step(__u32 i, struct fold_ctx *f)
 static __always_inline void fold(struct audit_scratch *s, char *out)
 {
 	struct fold_ctx f = { .s = s, .out = out };
+	__u32 o;
 
+	s->fold_o = 0;
 	bpf_loop(PW_PATH_MAX - 1, fold_step, &f, 0);
-	if (f.o > 1 && out[(f.o - 1) & (PW_PATH_MAX - 1)] == '/')
-		f.o--; /* "/sys/fs/bpf/pinwatch/": the directory */
-	out[f.o & (PW_PATH_MAX - 1)] = '\0';
+	o = s->fold_o;
+	if (o > 1 && out[(o - 1) & (PW_PATH_MAX - 1)] == '/')
+		o--; /* "/sys/fs/bpf/pinwatch/": the directory */
+	out[o & (PW_PATH_MAX - 1)] = '\0';
 }
 
 /*
@@ -280,9 +318,9 @@ static __always_inline void resolve(struct audit_scratch *s, int dfd, const char
 				return;
 			dentry_path(s, BPF_CORE_READ(f, f_path.mnt), BPF_CORE_READ(f, f_path.dentry), &off);
 		}
-		append_slash(s->path, &off);
+		off = path_append(off, 0, APPEND_SLASH);
 	}
-	append(s->path, &off, name, user);
+	off = path_append(off, (__u64)name, user ? APPEND_USER : 0);
 	fold(s, out);
 }
 
@@ -310,12 +348,11 @@ static __always_inline bool dentry_under_root(struct audit_scratch *s, struct de
 	}
 	if (depth < 0)
 		return false;
-	append(s->path, &off, (const void *)pw_pin_root, false);
+	off = path_append(off, 0, APPEND_ROOT);
 	for (int i = 2; i >= 0; i--) {
 		if (i >= depth)
 			continue;
-		append_slash(s->path, &off);
-		append(s->path, &off, BPF_CORE_READ(dirs[i], d_name.name), false);
+		off = path_append(off, (__u64)BPF_CORE_READ(dirs[i], d_name.name), APPEND_SLASH);
 	}
 	bpf_probe_read_kernel_str(out, PW_PATH_MAX, s->path);
 	return true;

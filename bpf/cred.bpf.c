@@ -155,10 +155,15 @@ static __always_inline int cred_exit(struct trace_event_raw_sys_exit *ctx,
 	return 0;
 }
 
+/* The exit handler, verified once: each syscall's exit program tail-calls
+ * it (syscall_pair.bpf.h, PW_PAIR_EXIT_STAGE; pins cred/chain and
+ * cred/prog_cred_exit_stage). */
+PW_PAIR_EXIT_STAGE(cred_exit_stage, cred_exit)
+
 /* No argument is kept (nargs 0): the enter handler fills the words. */
 #define CRED_PAIR(syscall, op)							\
-	PW_SYSCALL_PAIR_PROGS(syscall##_e__tp, syscall##_x__tp, syscall, 0, op,	\
-			      cred_enter, cred_exit)
+	PW_SYSCALL_PAIR_SHARED(syscall##_e__tp, syscall##_x__tp, syscall, 0, op,	\
+			       cred_enter)
 
 CRED_PAIR(setuid, PW_CRED_SYS_SETUID)
 CRED_PAIR(setgid, PW_CRED_SYS_SETGID)

@@ -84,8 +84,16 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx,
 	return 0;
 }
 
-PW_SYSCALL_PAIR(mount, mount, 5, PW_MOUNT_SYS_MOUNT, mount_exit)
+/* The exit handler, verified once: each syscall's exit program tail-calls
+ * it (syscall_pair.bpf.h, PW_PAIR_EXIT_STAGE; pins mount/chain and
+ * mount/prog_mnt_exit_stage). */
+PW_PAIR_EXIT_STAGE(mnt_exit_stage, mount_exit)
+
+#define MOUNT_PAIR(prog, syscall, nargs, op)					\
+	PW_SYSCALL_PAIR_SHARED(prog##_e__tp, prog##_x__tp, syscall, nargs, op,	\
+			       pw_pair_no_enter)
+MOUNT_PAIR(mount, mount, 5, PW_MOUNT_SYS_MOUNT)
 /* umount2(2) is the "umount" syscall to the kernel */
-PW_SYSCALL_PAIR(umount, umount, 2, PW_MOUNT_SYS_UMOUNT2, mount_exit)
-PW_SYSCALL_PAIR(fsmount, fsmount, 3, PW_MOUNT_SYS_FSMOUNT, mount_exit)
-PW_SYSCALL_PAIR(move_mnt, move_mount, 5, PW_MOUNT_SYS_MOVE_MOUNT, mount_exit)
+MOUNT_PAIR(umount, umount, 2, PW_MOUNT_SYS_UMOUNT2)
+MOUNT_PAIR(fsmount, fsmount, 3, PW_MOUNT_SYS_FSMOUNT)
+MOUNT_PAIR(move_mnt, move_mount, 5, PW_MOUNT_SYS_MOVE_MOUNT)

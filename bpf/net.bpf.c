@@ -333,28 +333,26 @@ static __always_inline int call_exit(struct trace_event_raw_sys_exit *ctx,
 	return 0;
 }
 
-/* name_exit_fn: the exit handler of one call, its event type a constant. */
-#define NET_CALL_EXIT(name, type)						\
-	static __always_inline int name##_exit_fn(struct trace_event_raw_sys_exit *ctx, \
-						  const struct pw_pair *p)	\
-	{									\
-		return call_exit(ctx, p, type);					\
-	}
-NET_CALL_EXIT(connect, PW_EV_CONNECT)
-NET_CALL_EXIT(accept, PW_EV_ACCEPT)
-NET_CALL_EXIT(bind, PW_EV_BIND)
-NET_CALL_EXIT(listen, PW_EV_LISTEN)
+/* The exit handler of every call, verified once: each call's exit program
+ * tail-calls it (syscall_pair.bpf.h, PW_PAIR_EXIT_STAGE; pins net/chain
+ * and net/prog_net_exit_stage); the event type is the call's op. */
+static __always_inline int net_call_exit(struct trace_event_raw_sys_exit *ctx,
+					 const struct pw_pair *p)
+{
+	return call_exit(ctx, p, (__u16)p->op);
+}
+PW_PAIR_EXIT_STAGE(net_exit_stage, net_call_exit)
 
-PW_SYSCALL_PAIR_PROGS(connect_enter, connect_exit, connect, 3, PW_EV_CONNECT,
-		      pw_pair_no_enter, connect_exit_fn)
-PW_SYSCALL_PAIR_PROGS(accept_enter, accept_exit, accept, 3, PW_EV_ACCEPT,
-		      accept_enter_fn, accept_exit_fn)
-PW_SYSCALL_PAIR_PROGS(accept4_enter, accept4_exit, accept4, 3, PW_EV_ACCEPT,
-		      accept_enter_fn, accept_exit_fn)
-PW_SYSCALL_PAIR_PROGS(bind_enter, bind_exit, bind, 3, PW_EV_BIND,
-		      pw_pair_no_enter, bind_exit_fn)
-PW_SYSCALL_PAIR_PROGS(listen_enter, listen_exit, listen, 2, PW_EV_LISTEN,
-		      pw_pair_no_enter, listen_exit_fn)
+PW_SYSCALL_PAIR_SHARED(connect_enter, connect_exit, connect, 3, PW_EV_CONNECT,
+		       pw_pair_no_enter)
+PW_SYSCALL_PAIR_SHARED(accept_enter, accept_exit, accept, 3, PW_EV_ACCEPT,
+		       accept_enter_fn)
+PW_SYSCALL_PAIR_SHARED(accept4_enter, accept4_exit, accept4, 3, PW_EV_ACCEPT,
+		       accept_enter_fn)
+PW_SYSCALL_PAIR_SHARED(bind_enter, bind_exit, bind, 3, PW_EV_BIND,
+		       pw_pair_no_enter)
+PW_SYSCALL_PAIR_SHARED(listen_enter, listen_exit, listen, 2, PW_EV_LISTEN,
+		       pw_pair_no_enter)
 
 /* ---- TCP state changes ---------------------------------------------------- */
 

@@ -19,6 +19,7 @@
 #define MOD PW_MOD_NS
 #define PW_PAIR_MODULE MOD
 #define PW_INFLIGHT_ENTRIES 1024
+#define PW_PAIR_LOST(p) ns_lost(p)
 #include "syscall_pair.bpf.h"
 
 #define NSFS_MAGIC 0x6e736673	/* include/uapi/linux/magic.h */
@@ -131,6 +132,23 @@ out:
 	return 0;
 }
 
+/* The exit handler, verified once: each syscall's exit program tail-calls
+ * it (syscall_pair.bpf.h, PW_PAIR_EXIT_STAGE; pins ns/chain and
+ * ns/prog_ns_exit_stage). */
+PW_PAIR_EXIT_STAGE(ns_exit_stage, ns_exit)
+
+/* A call whose exit handler could not run (PW_PAIR_LOST): what its enter
+ * and the fork hook left for it. */
+static __always_inline void ns_lost(const struct pw_pair *p)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (p->op == PW_NS_SYS_CLONE || p->op == PW_NS_SYS_CLONE3) {
+		__sync_fetch_and_add(&clones_inflight, -1);
+		bpf_map_delete_elem(&children, &id);
+	}
+}
+
 /* Parks a call that carries namespace flags; one without is not seen. */
 static __always_inline void ns_enter(struct trace_event_raw_sys_enter *ctx, __u32 op,
 				     __u32 flags, const int nargs)
@@ -151,16 +169,7 @@ static __always_inline void ns_enter(struct trace_event_raw_sys_enter *ctx, __u3
 		__sync_fetch_and_add(&clones_inflight, 1);
 }
 
-#define NS_EXIT_PROG(prog, syscall)						\
-	SEC("tp/syscalls/sys_exit_" #syscall)					\
-	int prog(struct trace_event_raw_sys_exit *ctx)				\
-	{									\
-		struct pw_pair p;						\
-										\
-		if (!pw_pair_take(&p))						\
-			return 0;						\
-		return ns_exit(ctx, &p);					\
-	}
+#define NS_EXIT_PROG(prog, syscall) PW_PAIR_EXIT_SHARED(prog, syscall)
 
 SEC("tp/syscalls/sys_enter_unshare")
 int unshare_e__tp(struct trace_event_raw_sys_enter *ctx)

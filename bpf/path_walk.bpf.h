@@ -16,8 +16,15 @@
 #define PW_WALK_DEPTH	32	/* components kept (a power of 2): deeper paths lose their top */
 #define PW_WALK_STEPS	64	/* dentries and mount crossings walked */
 
-/* Work space, in the caller's per-CPU scratch record. */
+/* Work space, in the caller's per-CPU scratch record. The walk's counters
+ * are here, not in struct pw_walk on the stack: read from a map value they
+ * are numbers the verifier does not track, so it checks each callback once
+ * or twice, where a counter on the stack was a new state at each value
+ * (6.18 verifies a callback until its states repeat: exec_context, 371 k
+ * instructions verified, BENCHMARKS.md "Less verification"). */
 struct pw_walk_space {
+	__u32 n;		/* components in dirs */
+	__u32 off;		/* bytes of buf used */
 	const unsigned char *dirs[PW_WALK_DEPTH];	/* components' names, last first */
 	char buf[PW_PATH_MAX * 2];	/* room for bounded variable-offset copies */
 };
@@ -30,8 +37,6 @@ struct pw_walk {
 	struct dentry *mnt_root;	/* vm's root dentry */
 	struct dentry *root_d;	/* the task's root: where the walk ends */
 	struct vfsmount *root_vm;
-	__u32 n;		/* components in ws->dirs */
-	__u32 off;		/* bytes of ws->buf used */
 };
 
 /* d's parent and name pointer: one read where d_parent and d_name.name
@@ -61,8 +66,9 @@ static long pw_walk_up(__u32 i, void *ctx)
 	struct vfsmount *vm = w->vm;
 	struct mount *mnt = w->mnt;
 	const unsigned char *name;
+	__u32 n = w->ws->n;
 
-	if (!d || w->n >= PW_WALK_DEPTH || (d == w->root_d && vm == w->root_vm))
+	if (!d || n >= PW_WALK_DEPTH || (d == w->root_d && vm == w->root_vm))
 		return 1;
 	parent = pw_walk_parent(d, &name);
 	if (d == w->mnt_root || d == parent) {
@@ -76,8 +82,8 @@ static long pw_walk_up(__u32 i, void *ctx)
 		w->mnt_root = BPF_CORE_READ(up, mnt.mnt_root);
 		return 0;
 	}
-	w->ws->dirs[w->n & (PW_WALK_DEPTH - 1)] = name;
-	w->n++;
+	w->ws->dirs[n & (PW_WALK_DEPTH - 1)] = name;
+	w->ws->n = n + 1;
 	w->d = parent;
 	return 0;
 }
@@ -86,10 +92,10 @@ static long pw_walk_up(__u32 i, void *ctx)
 static long pw_walk_append(__u32 i, void *ctx)
 {
 	struct pw_walk *w = ctx;
-	__u32 at = w->off;
+	__u32 at = w->ws->off, nd = w->ws->n;
 	long n;
 
-	if (i >= w->n || at >= PW_PATH_MAX - 2)
+	if (i >= nd || at >= PW_PATH_MAX - 2)
 		return 1;
 	barrier_var(at); /* keep the mask: clang proves it redundant, the verifier cannot */
 	at &= PW_PATH_MAX - 1;
@@ -99,8 +105,8 @@ static long pw_walk_append(__u32 i, void *ctx)
 	barrier_var(at);
 	at &= PW_PATH_MAX - 1;
 	n = bpf_probe_read_kernel_str(w->ws->buf + at, PW_PATH_MAX,
-				      w->ws->dirs[(w->n - 1 - i) & (PW_WALK_DEPTH - 1)]);
-	w->off = n > 0 ? at + n - 1 : at;
+				      w->ws->dirs[(nd - 1 - i) & (PW_WALK_DEPTH - 1)]);
+	w->ws->off = n > 0 ? at + n - 1 : at;
 	return 0;
 }
 
@@ -126,6 +132,8 @@ static __always_inline void pw_walk_path(struct pw_walk_space *ws, struct dentry
 
 	ws->buf[0] = '/';
 	ws->buf[1] = '\0';
+	ws->n = 0;
+	ws->off = 0;
 	bpf_loop(PW_WALK_STEPS, pw_walk_up, &w, 0);
 	bpf_loop(PW_WALK_DEPTH, pw_walk_append, &w, 0);
 	bpf_probe_read_kernel_str(out, outsz, ws->buf);

@@ -740,6 +740,25 @@ static __always_inline void env_string(struct env_ctx *c, __u32 o)
 	bpf_loop(st->nnames, env_name, c, 0);
 }
 
+/*
+ * env_string() as a global function: the verifier checks it once per
+ * program, where env_step's 64 inlined copies (8 words of 8 bytes a step)
+ * were each checked again: exec_context 344 k instructions verified
+ * (BENCHMARKS.md, "Less verification"). Its argument a number; the
+ * scratch and the names it looks up itself.
+ */
+__noinline int env_string_at(__u32 o)
+{
+	struct exec_scratch *s = exec_scratch_get();
+	__u32 zero = 0;
+	struct env_ctx c = { .s = s, .names = bpf_map_lookup_elem(&exec_env, &zero) };
+
+	if (!c.s || !c.names)
+		return 0;
+	env_string(&c, o);
+	return 0;
+}
+
 /* The next chunk into s->envbuf; false at the area's end (or a fault). */
 static __always_inline bool env_chunk(struct env_ctx *c)
 {
@@ -768,7 +787,7 @@ static __always_inline bool env_chunk(struct env_ctx *c)
 	st->defer = 0;
 	st->last = n == left;
 	if (!st->skip0)
-		env_string(c, 0);
+		env_string_at(0);
 	return true;
 }
 
@@ -803,7 +822,7 @@ static long env_step(__u32 i, void *ctx)
 			/* a string starting at byte n is the next chunk's;
 			 * bytes past n are stale */
 			if (((v >> (8 * b)) & 0xff) == 0 && at + b + 1 < n)
-				env_string(c, at + b + 1);
+				env_string_at(at + b + 1);
 		}
 		if (st->defer)
 			break;
@@ -884,7 +903,7 @@ static long env_ptr_step(__u32 i, void *ctx)
 	ch = b[o];
 	if (st->first[ch >> 6] & 1ULL << (ch & 63)) {
 		st->defer = 0;
-		env_string(c, o);
+		env_string_at(o);
 	}
 	return 0;
 bad:

@@ -61,9 +61,17 @@ static __always_inline int signal_exit(struct trace_event_raw_sys_exit *ctx,
 	return 0;
 }
 
-PW_SYSCALL_PAIR(kill, kill, 2, PW_SIG_SRC_KILL, signal_exit)
-PW_SYSCALL_PAIR(tkill, tkill, 2, PW_SIG_SRC_TKILL, signal_exit)
-PW_SYSCALL_PAIR(tgkill, tgkill, 3, PW_SIG_SRC_TGKILL, signal_exit)
+/* The exit handler, verified once: each syscall's exit program tail-calls
+ * it (syscall_pair.bpf.h, PW_PAIR_EXIT_STAGE; pins signal/chain and
+ * signal/prog_sig_exit_stage). */
+PW_PAIR_EXIT_STAGE(sig_exit_stage, signal_exit)
+
+#define SIGNAL_PAIR(syscall, nargs, op)						\
+	PW_SYSCALL_PAIR_SHARED(syscall##_e__tp, syscall##_x__tp, syscall, nargs, op,	\
+			       pw_pair_no_enter)
+SIGNAL_PAIR(kill, 2, PW_SIG_SRC_KILL)
+SIGNAL_PAIR(tkill, 2, PW_SIG_SRC_TKILL)
+SIGNAL_PAIR(tgkill, 3, PW_SIG_SRC_TGKILL)
 
 static __always_inline int on_generate(int sig, struct kernel_siginfo *info,
 				       struct task_struct *task, int group, int result)

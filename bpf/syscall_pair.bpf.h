@@ -156,6 +156,79 @@ static __always_inline bool pw_pair_take(struct pw_pair *p)
 		return exit_fn(ctx, &p);					\
 	}
 
+/*
+ * One exit handler for every pair of a module, verified once: the exit
+ * handlers of a module's pairs are the same program (the syscall is
+ * p->op, saved at enter), and the verifier checked each copy again (attr:
+ * twenty of 52 k instructions, BENCHMARKS.md "Less verification").
+ * PW_PAIR_EXIT_STAGE(stage, exit_fn) defines the program stage (the
+ * handler: takes the pair back, runs exit_fn) and the module's prog array
+ * "chain" holding it at slot 0 (the loader loads a chain's programs
+ * always, attaches them never, and freezes the chain: loader/load.c);
+ * PW_SYSCALL_PAIR_SHARED(enter_prog, exit_prog, syscall, nargs, op,
+ * enter_fn) then defines each syscall's enter program as
+ * PW_SYSCALL_PAIR_PROGS does and an exit program of its own (its own
+ * link and run statistics) that only tail-calls the stage
+ * (PW_PAIR_EXIT_SHARED(exit_prog, syscall): the exit program alone, for
+ * a module whose enter programs are its own). Every
+ * syscalls/sys_exit_* record has ret at the same offset, the stage reads
+ * nothing else of it. A tail call that fails (never, the chain being
+ * frozen full) loses the call: counted seen and dropped, and
+ * PW_PAIR_LOST(p) (a module's own, defined before this header) undoes
+ * what its enter did besides the pairing.
+ */
+#ifndef PW_PAIR_LOST
+#define PW_PAIR_LOST(p) ((void)(p))
+#endif
+#define PW_PAIR_EXIT_STAGE(stage, exit_fn)					\
+	SEC("tp/raw_syscalls/sys_exit")	/* never attached: a chain stage */	\
+	int stage(struct trace_event_raw_sys_exit *ctx)				\
+	{									\
+		struct pw_pair p;						\
+										\
+		if (!pw_pair_take(&p))						\
+			return 0;						\
+		return exit_fn(ctx, &p);					\
+	}									\
+	struct {								\
+		__uint(type, BPF_MAP_TYPE_PROG_ARRAY);				\
+		__uint(max_entries, 1);						\
+		__type(key, __u32);						\
+		__array(values, int (void *));					\
+	} chain SEC(".maps") = {						\
+		.values = { [0] = (void *)&stage },				\
+	};
+
+/* The exit program alone (a module whose enter programs are its own). */
+#define PW_PAIR_EXIT_SHARED(exit_prog, syscall)					\
+	SEC("tp/syscalls/sys_exit_" #syscall)					\
+	int exit_prog(struct trace_event_raw_sys_exit *ctx)			\
+	{									\
+		struct pw_pair p;						\
+										\
+		bpf_tail_call(ctx, &chain, 0);					\
+		if (pw_pair_take(&p)) {						\
+			PW_PAIR_LOST(&p);					\
+			pw_count_event(PW_PAIR_MODULE, PW_DROPPED);		\
+		}								\
+		return 0;							\
+	}
+
+#define PW_SYSCALL_PAIR_SHARED(enter_prog, exit_prog, syscall, nargs, op, enter_fn) \
+	SEC("tp/syscalls/sys_enter_" #syscall)					\
+	int enter_prog(struct trace_event_raw_sys_enter *ctx)			\
+	{									\
+		__u64 id = bpf_get_current_pid_tgid();				\
+		struct pw_pair p;						\
+										\
+		if (pw_pair_begin(ctx, id, &p, op, nargs)) {			\
+			enter_fn(ctx, &p);					\
+			pw_pair_park(id, &p);					\
+		}								\
+		return 0;							\
+	}									\
+	PW_PAIR_EXIT_SHARED(exit_prog, syscall)
+
 /* Kernel program names are cut at 15 bytes: "<prog>_e__tp" must fit. */
 #define PW_SYSCALL_PAIR(prog, syscall, nargs, op, exit_fn)			\
 	PW_SYSCALL_PAIR_PROGS(prog##_e__tp, prog##_x__tp, syscall, nargs, op,	\

@@ -166,10 +166,17 @@ orphan_links_now() {
 }
 
 # Number of links attached to each of this sensor's attached programs
-# (must be one each).
+# (must be one each): every pinned program but the stages of a module's
+# tail-call chain (MODULE/chain), which run from it and have no link.
 links_per_prog() {
-	local id
+	local id c stages=' '
+	for c in "$PIN_ROOT"/*/chain; do
+		[[ -e $c ]] || continue
+		stages+="$(bpftool -j map dump pinned "$c" | jq -r '.[].value | reverse | map(.[2:]) | join("") | ("0x" + .)' |
+			while read -r v; do echo $((v)); done | tr '\n' ' ')"
+	done
 	for id in $(pinwatch_prog_ids); do
+		[[ $stages == *" $id "* ]] && continue
 		bpftool -j link show | jq --argjson p "$id" '[.[] | select(.prog_id == $p)] | length'
 	done | sort | uniq -c | awk '{print $2 ":" $1}' | paste -sd' '
 }
