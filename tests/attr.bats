@@ -12,7 +12,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	pw_setup_file attr
 	command -v gcc >/dev/null || return 0
-	gcc -O2 -o "$BATS_FILE_TMPDIR/attr_acts" "$PW_HOME/tests/fixtures/attr_acts.c"
+	pw_cc "$BATS_FILE_TMPDIR/attr_acts" -O2 "$PW_HOME/tests/fixtures/attr_acts.c"
 }
 
 teardown_file() {

@@ -1,9 +1,6 @@
 #!/usr/bin/env bats
 # The tamper trail: who opened or changed which pin, map entry or link, and
 # who loaded programs, written before the kernel acts on the command.
-# The default pack (scripts/rules/default) rightly alerts on this file's acts: it compiles its C helpers with gcc and runs them within the minute, which is binary-drop's documented false positive (the linker writes its output without x bits and chmods it: write, chmod +x, run).
-# (tests/run runs it after the pack's silence watch).
-# bats file_tags=pack-alerts
 
 load helpers/common
 bats_require_minimum_version 1.5.0
@@ -233,7 +230,7 @@ map_id() { # pinned map name
 # The helper of the attacks below (tests/helpers/audit-act.c).
 act() {
 	[[ -x $BATS_FILE_TMPDIR/audit-act ]] ||
-		gcc -O1 -Wall -Wextra -Werror -o "$BATS_FILE_TMPDIR/audit-act" "$PW_HOME/tests/helpers/audit-act.c"
+		pw_cc "$BATS_FILE_TMPDIR/audit-act" -O1 -Wall -Wextra -Werror "$PW_HOME/tests/helpers/audit-act.c"
 	"$BATS_FILE_TMPDIR/audit-act" "$@"
 }
 
@@ -290,7 +287,7 @@ spare_pin() { # name: a second pin of the stats map under process/
 # bats test_tags=vm-ci
 @test "an io_uring UNLINKAT of a pin is reported (LSM: path_unlink; tracepoints: io_uring's submit)" {
 	[[ $(cat /proc/sys/kernel/io_uring_disabled 2>/dev/null || echo 0) != 2 ]] || skip "io_uring is disabled here"
-	gcc -O1 -Wall -Wextra -Werror -o "$BATS_TEST_TMPDIR/pwiouring" "$PW_HOME/tests/helpers/iouring-act.c"
+	pw_cc "$BATS_TEST_TMPDIR/pwiouring" -O1 -Wall -Wextra -Werror "$PW_HOME/tests/helpers/iouring-act.c"
 	spare_pin t1
 	spare_pin t2
 	pw_drain

@@ -2,9 +2,6 @@
 # The capability module: capability checks as capable events (granted and
 # denied), denials-only mode, repeat suppression, and the kprobe variant for
 # kernels without the cap_capable tracepoint.
-# The default pack (scripts/rules/default) rightly alerts on this file's acts: it compiles its C helpers with gcc and runs them within the minute, which is binary-drop's documented false positive (the linker writes its output without x bits and chmods it: write, chmod +x, run).
-# (tests/run runs it after the pack's silence watch).
-# bats file_tags=pack-alerts
 
 load helpers/common
 bats_require_minimum_version 1.5.0
@@ -146,7 +143,7 @@ CAP_SYS_NICE=23
 	arch=$(uname -m | sed -e s/x86_64/x86/ -e s/aarch64/arm64/)
 	clang -g -O2 -target bpf -D__TARGET_ARCH_"$arch" -I"$PW_BUILD" -I"$PW_HOME/bpf" \
 		-c "$PW_HOME/tests/fixtures/capable_selftest.bpf.c" -o "$obj"
-	gcc -O2 -o "$BATS_TEST_TMPDIR/prog_run" "$PW_HOME/tests/fixtures/prog_run.c" -lbpf
+	pw_cc "$BATS_TEST_TMPDIR/prog_run" -O2 "$PW_HOME/tests/fixtures/prog_run.c" -lbpf
 	pins=$PIN_ROOT-selftest
 	mkdir -p "$pins"
 	run "$BATS_TEST_TMPDIR/prog_run" "$obj" "$pins" capable__kprobe - -- true

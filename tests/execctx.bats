@@ -15,7 +15,7 @@ pw_suite process
 setup_file() {
 	pw_setup_file process
 	command -v gcc >/dev/null || return 0
-	gcc -O2 -o "$BATS_FILE_TMPDIR/exec_from" "$PW_HOME/tests/fixtures/exec_from.c"
+	pw_cc "$BATS_FILE_TMPDIR/exec_from" -O2 "$PW_HOME/tests/fixtures/exec_from.c"
 }
 
 need_exec_from() {
@@ -166,7 +166,7 @@ exec_of() { # events pid glob
 	need_exec_from
 	[[ $(uname -m) == x86_64 ]] || skip "a 32-bit x86 image needs an x86_64 host"
 	bin32=$BATS_TEST_TMPDIR/pwexit32
-	gcc -m32 -nostdlib -static -fno-pie -no-pie -o "$bin32" "$PW_HOME/tests/fixtures/exit32.c" 2>/dev/null ||
+	pw_cc "$bin32" -m32 -nostdlib -static -fno-pie -no-pie "$PW_HOME/tests/fixtures/exit32.c" 2>/dev/null ||
 		skip "gcc -m32 cannot build here"
 	"$bin32" || skip "this kernel runs no 32-bit programs"
 	pw_events >/dev/null	# that exec's event is not the one looked at

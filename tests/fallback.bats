@@ -14,9 +14,6 @@
 # enforce's LSM hand-over; the rest test the loader's fallback logic, which
 # is the same on every kernel, at ~15x the cost in the guest.
 # shellcheck disable=SC2154 # status, output, lines and stderr come from bats' run
-# The default pack (scripts/rules/default) rightly alerts on this file's acts: it compiles its C helpers with gcc and runs them within the minute, which is binary-drop's documented false positive (the linker writes its output without x bits and chmods it: write, chmod +x, run).
-# (tests/run runs it after the pack's silence watch).
-# bats file_tags=pack-alerts
 
 load helpers/common
 bats_require_minimum_version 1.5.0
@@ -150,7 +147,7 @@ signal_events() { # out-file
 syscall_events() { # out-file
 	local me=$BASHPID # (not expanded in a $(...), where it is the subshell's)
 	local sc=$BATS_FILE_TMPDIR/pwsc p w before after
-	[[ -x $sc ]] || gcc -O2 -o "$sc" "$PW_HOME/tests/fixtures/syscalls.c"
+	[[ -x $sc ]] || pw_cc "$sc" -O2 "$PW_HOME/tests/fixtures/syscalls.c"
 	count() { "$PW" syscount --json --top 512 | jq -r '[.[] | select(.name == "getppid") | .count] | add // 0'; }
 	mkfifo "$BATS_TEST_TMPDIR/go.$$"
 	"$sc" 500 wait <"$BATS_TEST_TMPDIR/go.$$" &

@@ -1,9 +1,6 @@
 #!/usr/bin/env bats
 # The file module: open, unlink and rename events with their paths, flags
 # and results, the path-prefix filters, and the stats invariant.
-# The default pack (scripts/rules/default) rightly alerts on this file's acts: it compiles its C helpers with gcc and runs them within the minute, which is binary-drop's documented false positive (the linker writes its output without x bits and chmods it: write, chmod +x, run).
-# (tests/run runs it after the pack's silence watch).
-# bats file_tags=pack-alerts
 
 # shellcheck disable=SC2154 # status, output and stderr come from bats' run
 load helpers/common
@@ -203,7 +200,7 @@ file_events() { # type path
 # bats test_tags=pack-alerts
 @test "a program run from memfd_create reports a memfd event with the name, flags and fd" {
 	command -v gcc >/dev/null || skip "needs gcc to build the helper"
-	gcc -O2 -o "$BATS_TEST_TMPDIR/attr_acts" "$PW_HOME/tests/fixtures/attr_acts.c"
+	pw_cc "$BATS_TEST_TMPDIR/attr_acts" -O2 "$PW_HOME/tests/fixtures/attr_acts.c"
 	pw_drain
 	run -0 "$BATS_TEST_TMPDIR/attr_acts" memfd-exec pwmemfd /bin/echo from-memory
 	[ "$output" = from-memory ]
@@ -220,7 +217,7 @@ file_events() { # type path
 # bats test_tags=pack-alerts
 @test "the memfd text line names the flags; a comm filter drops memfd events" {
 	command -v gcc >/dev/null || skip "needs gcc to build the helper"
-	gcc -O2 -o "$BATS_TEST_TMPDIR/attr_acts" "$PW_HOME/tests/fixtures/attr_acts.c"
+	pw_cc "$BATS_TEST_TMPDIR/attr_acts" -O2 "$PW_HOME/tests/fixtures/attr_acts.c"
 	pw_drain
 	"$BATS_TEST_TMPDIR/attr_acts" memfd-exec pwmemfd /bin/true
 	run -0 "$PW_READ" --drain
@@ -236,7 +233,7 @@ file_events() { # type path
 # bats test_tags=pack-alerts
 @test "a path filter on /memfd:NAME drops that memfd's events and counts them filtered" {
 	command -v gcc >/dev/null || skip "needs gcc to build the helper"
-	gcc -O2 -o "$BATS_TEST_TMPDIR/attr_acts" "$PW_HOME/tests/fixtures/attr_acts.c"
+	pw_cc "$BATS_TEST_TMPDIR/attr_acts" -O2 "$PW_HOME/tests/fixtures/attr_acts.c"
 	"$PW" filter add path /memfd:pwquiet
 	before=$(stat_of file filtered)
 	"$BATS_TEST_TMPDIR/attr_acts" memfd-exec pwquiet /bin/true

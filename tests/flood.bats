@@ -7,9 +7,6 @@
 # normal events are shed or dropped, each counted, and the counts add up
 # exactly; the sensor returns to full fidelity by itself, with one pressure
 # event at the start of the shedding and one at its end.
-# The default pack (scripts/rules/default) rightly alerts on this file's acts: it compiles its C helpers with gcc and runs them within the minute, which is binary-drop's documented false positive (the linker writes its output without x bits and chmods it: write, chmod +x, run).
-# (tests/run runs it after the pack's silence watch).
-# bats file_tags=pack-alerts
 
 load helpers/common
 bats_require_minimum_version 1.5.0
@@ -21,7 +18,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	require_root
 	FL_DIR=$(mktemp -d "${TMPDIR:-/tmp}"/pinwatch-flood.XXXXXX)
-	gcc -O2 -pthread -o "$FL_DIR/pwflflood" "$PW_HOME/tests/helpers/flood.c"
+	pw_cc "$FL_DIR/pwflflood" -O2 -pthread "$PW_HOME/tests/helpers/flood.c"
 	# programs under names of their own
 	cp /bin/true "$FL_DIR/pwflstorm"
 	cp "$(command -v setpriv)" "$FL_DIR/pwflcred"

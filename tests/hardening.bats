@@ -2,9 +2,6 @@
 # Tamper-proofing (issue 16): the tools that run as root over files a local
 # user controls, and the sensor's state after crashes and faults. Each test
 # performs the attack or the fault and shows it is refused or caught.
-# The default pack (scripts/rules/default) rightly alerts on this file's acts: it compiles its C helpers with gcc and runs them within the minute, which is binary-drop's documented false positive (the linker writes its output without x bits and chmods it: write, chmod +x, run).
-# (tests/run runs it after the pack's silence watch).
-# bats file_tags=pack-alerts
 
 # shellcheck disable=SC2154 # status, output, lines and stderr come from bats' run
 load helpers/common
@@ -47,7 +44,7 @@ teardown() {
 # A busy loop with frame pointers, as the profile tests build it.
 build_busy() { # out
 	command -v gcc >/dev/null || skip "needs gcc to build the busy loop"
-	gcc -O0 -fno-omit-frame-pointer -o "$1" "$BATS_TEST_DIRNAME/helpers/profile-target.c"
+	pw_cc "$1" -O0 -fno-omit-frame-pointer "$BATS_TEST_DIRNAME/helpers/profile-target.c"
 }
 
 # ---- state and crashes ------------------------------------------------------
@@ -309,7 +306,7 @@ prog_ids_under() { # dir
 	command -v gcc >/dev/null || skip "needs gcc"
 	dir=$BATS_TEST_TMPDIR/user
 	mkdir "$dir"
-	gcc -O0 -fno-omit-frame-pointer -o "$dir/pwleaker" "$BATS_TEST_DIRNAME/helpers/memleak-target.c"
+	pw_cc "$dir/pwleaker" -O0 -fno-omit-frame-pointer "$BATS_TEST_DIRNAME/helpers/memleak-target.c"
 	libc=$(ldd "$dir/pwleaker" | awk '$1 ~ /^libc\.so/ { print $3 }')
 	[[ -f $libc ]] || skip "no libc.so found by ldd"
 	cp "$libc" "$dir/${libc##*/}"

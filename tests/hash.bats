@@ -5,9 +5,6 @@
 # hash_error saying why not. Deleted and memfd images, a binary changed in
 # place, a file over hash_max_mb, a huge file hashed while other processes
 # run, and config's bad input.
-# The default pack (scripts/rules/default) rightly alerts on this file's acts: it compiles its C helpers with gcc and runs them within the minute, which is binary-drop's documented false positive (the linker writes its output without x bits and chmods it: write, chmod +x, run).
-# (tests/run runs it after the pack's silence watch).
-# bats file_tags=pack-alerts
 
 load helpers/common
 load helpers/services
@@ -18,7 +15,7 @@ pw_suite process
 setup_file() {
 	pw_setup_file process
 	command -v gcc >/dev/null || return 0
-	gcc -O2 -o "$BATS_FILE_TMPDIR/exec_from" "$PW_HOME/tests/fixtures/exec_from.c"
+	pw_cc "$BATS_FILE_TMPDIR/exec_from" -O2 "$PW_HOME/tests/fixtures/exec_from.c"
 }
 
 # A failed test must not leave its consumer, its sleeper or a changed

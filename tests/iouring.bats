@@ -4,9 +4,6 @@
 # path that dodges syscall auditing), plain and with an SQPOLL thread doing
 # the submitting; the filters, module.iouring off, the stats invariant and
 # the text line.
-# The default pack (scripts/rules/default) rightly alerts on this file's acts: it compiles its C helpers with gcc and runs them within the minute, which is binary-drop's documented false positive (the linker writes its output without x bits and chmods it: write, chmod +x, run).
-# (tests/run runs it after the pack's silence watch).
-# bats file_tags=pack-alerts
 
 load helpers/common
 bats_require_minimum_version 1.5.0
@@ -14,7 +11,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	pw_setup_file iouring
 	# the act, raw io_uring syscalls; its comm is the file's name
-	gcc -O1 -Wall -Wextra -Werror -o "$BATS_FILE_TMPDIR/pwiouring" \
+	pw_cc "$BATS_FILE_TMPDIR/pwiouring" -O1 -Wall -Wextra -Werror \
 		"$BATS_TEST_DIRNAME/helpers/iouring-act.c"
 }
 

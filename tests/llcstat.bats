@@ -7,9 +7,6 @@
 # its rows must hold them, under its pid, with the hit ratio, totals and
 # stats computed from them. The hardware path's failure on such a PMU is in
 # tests/profile.bats.
-# The default pack (scripts/rules/default) rightly alerts on this file's acts: it compiles its C helpers with gcc and runs them within the minute, which is binary-drop's documented false positive (the linker writes its output without x bits and chmods it: write, chmod +x, run).
-# (tests/run runs it after the pack's silence watch).
-# bats file_tags=pack-alerts
 
 # stderr and stderr_lines are set by bats' run --separate-stderr.
 # shellcheck disable=SC2154
@@ -20,7 +17,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	require_root
 	command -v gcc >/dev/null || return 0
-	gcc -O0 -o "$BATS_FILE_TMPDIR/pwllcwork" "$BATS_TEST_DIRNAME/helpers/llcstat-target.c"
+	pw_cc "$BATS_FILE_TMPDIR/pwllcwork" -O0 "$BATS_TEST_DIRNAME/helpers/llcstat-target.c"
 }
 
 setup() {

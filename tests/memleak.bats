@@ -6,9 +6,6 @@
 # a target that makes the kernel allocate for it (pages it touches, a BPF
 # per-CPU array it keeps). With the sensor loaded, its filters apply and
 # pinwatch stats counts the allocations.
-# The default pack (scripts/rules/default) rightly alerts on this file's acts: it compiles its C helpers with gcc and runs them within the minute, which is binary-drop's documented false positive (the linker writes its output without x bits and chmods it: write, chmod +x, run).
-# (tests/run runs it after the pack's silence watch).
-# bats file_tags=pack-alerts
 
 # stderr and stderr_lines are set by bats' run --separate-stderr.
 # shellcheck disable=SC2154
@@ -19,7 +16,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	require_root
 	command -v gcc >/dev/null || return 0
-	gcc -O0 -fno-omit-frame-pointer -o "$BATS_FILE_TMPDIR/pwleaker" "$BATS_TEST_DIRNAME/helpers/memleak-target.c"
+	pw_cc "$BATS_FILE_TMPDIR/pwleaker" -O0 -fno-omit-frame-pointer "$BATS_TEST_DIRNAME/helpers/memleak-target.c"
 }
 
 setup() {

@@ -1,16 +1,13 @@
 #!/usr/bin/env bats
 # The oom module: a process that outgrows its memory cgroup is killed by the
 # OOM killer, and the oom event names it, with its memory figures.
-# The default pack (scripts/rules/default) rightly alerts on this file's acts: it compiles its C helpers with gcc and runs them within the minute, which is binary-drop's documented false positive (the linker writes its output without x bits and chmods it: write, chmod +x, run).
-# (tests/run runs it after the pack's silence watch).
-# bats file_tags=pack-alerts
 
 load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
 	pw_setup_file oom
-	gcc -O2 -o "$BATS_FILE_TMPDIR/pwoom" "$PW_HOME/tests/fixtures/alloc.c"
+	pw_cc "$BATS_FILE_TMPDIR/pwoom" -O2 "$PW_HOME/tests/fixtures/alloc.c"
 }
 
 teardown_file() {

@@ -3,9 +3,6 @@
 # compiled here, user and kernel frames symbolized, or JSON; the sensor's
 # filters and stats when it is loaded; and llcstat, which has no hardware
 # cache events to count on a VM's PMU.
-# The default pack (scripts/rules/default) rightly alerts on this file's acts: it compiles its C helpers with gcc and runs them within the minute, which is binary-drop's documented false positive (the linker writes its output without x bits and chmods it: write, chmod +x, run).
-# (tests/run runs it after the pack's silence watch).
-# bats file_tags=pack-alerts
 
 # stderr and stderr_lines are set by bats' run --separate-stderr.
 # shellcheck disable=SC2154
@@ -16,7 +13,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	require_root
 	command -v gcc >/dev/null || return 0
-	gcc -O0 -fno-omit-frame-pointer -o "$BATS_FILE_TMPDIR/pwbusy" "$BATS_TEST_DIRNAME/helpers/profile-target.c"
+	pw_cc "$BATS_FILE_TMPDIR/pwbusy" -O0 -fno-omit-frame-pointer "$BATS_TEST_DIRNAME/helpers/profile-target.c"
 }
 
 setup() {

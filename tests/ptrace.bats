@@ -19,7 +19,7 @@ setup_file() {
 	# a directory nobody may enter: the helper also runs as nobody
 	HELPER_DIR=$(mktemp -d "${TMPDIR:-/tmp}"/pwptrace.XXXXXX)
 	chmod 755 "$HELPER_DIR"
-	gcc -O1 -Wall -Wextra -Werror -o "$HELPER_DIR/pwptrace" "$BATS_TEST_DIRNAME/helpers/ptrace-helper.c"
+	pw_cc "$HELPER_DIR/pwptrace" -O1 -Wall -Wextra -Werror "$BATS_TEST_DIRNAME/helpers/ptrace-helper.c"
 	export HELPER_DIR
 }
 

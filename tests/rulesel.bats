@@ -59,7 +59,7 @@ named() { # program name
 
 helper() { # source name
 	command -v gcc >/dev/null || skip "needs gcc to build $1"
-	[[ -x $HELPERS/$2 ]] || gcc -O1 -Wall -Wextra -Werror -o "$HELPERS/$2" "$BATS_TEST_DIRNAME/helpers/$1"
+	[[ -x $HELPERS/$2 ]] || pw_cc "$HELPERS/$2" -O1 -Wall -Wextra -Werror "$BATS_TEST_DIRNAME/helpers/$1"
 	echo "$HELPERS/$2"
 }
 

@@ -2,9 +2,6 @@
 # The syscall module: in-kernel per-syscall counts and latency histograms,
 # the per-call event stream for selected syscalls, pinwatch syscount, and the
 # on-demand sys_exit hook.
-# The default pack (scripts/rules/default) rightly alerts on this file's acts: it compiles its C helpers with gcc and runs them within the minute, which is binary-drop's documented false positive (the linker writes its output without x bits and chmods it: write, chmod +x, run).
-# (tests/run runs it after the pack's silence watch).
-# bats file_tags=pack-alerts
 
 # shellcheck disable=SC2154 # status, output and stderr come from bats' run
 load helpers/common
@@ -12,7 +9,7 @@ bats_require_minimum_version 1.5.0
 
 setup_file() {
 	pw_setup_file syscall
-	gcc -O2 -o "$BATS_FILE_TMPDIR/pwsc" "$PW_HOME/tests/fixtures/syscalls.c"
+	pw_cc "$BATS_FILE_TMPDIR/pwsc" -O2 "$PW_HOME/tests/fixtures/syscalls.c"
 }
 
 teardown_file() {

@@ -3,9 +3,6 @@
 # here (arguments, return value, latency, --pid), the presets (libc
 # connect, bash readline, libc getaddrinfo), the latency histogram, list,
 # status, filters, counting, and the pins of a probe.
-# The default pack (scripts/rules/default) rightly alerts on this file's acts: it compiles its C helpers with gcc and runs them within the minute, which is binary-drop's documented false positive (the linker writes its output without x bits and chmods it: write, chmod +x, run).
-# (tests/run runs it after the pack's silence watch).
-# bats file_tags=pack-alerts
 
 # stderr and stderr_lines are set by bats' run --separate-stderr.
 # shellcheck disable=SC2154
@@ -16,7 +13,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
 	pw_setup_file process
 	command -v gcc >/dev/null || return 0
-	gcc -O1 -fno-omit-frame-pointer -o "$BATS_FILE_TMPDIR/uprobe-target" \
+	pw_cc "$BATS_FILE_TMPDIR/uprobe-target" -O1 -fno-omit-frame-pointer \
 		"$BATS_TEST_DIRNAME/helpers/uprobe-target.c"
 }
 

@@ -98,6 +98,19 @@ pw_events() {
 
 # A copy of /bin/true under a unique name, so its exec is unmistakable.
 # Prints its path. Names are kept under 15 bytes so they are whole comms.
+# Builds a C helper of the suite: gcc links OUT.cc, cp makes OUT (created
+# with its mode, x bit included), OUT.cc goes. A linker writes its output
+# with no x bit, then chmods it: the default pack's binary-drop rule notes
+# such a file and alerts on its exec within 60 s (its documented false
+# positive); a file created executable is not noted, so the suite's helpers
+# raise nothing under tests/run's pack watcher.
+pw_cc() { # out gcc-args...
+	local out=$1
+	shift
+	gcc "$@" -o "$out.cc" || { rm -f "$out.cc"; return 1; }
+	cp "$out.cc" "$out" && rm -f "$out.cc"
+}
+
 unique_binary() {
 	local name=${1:-pwt$RANDOM$RANDOM}
 	name=${name:0:15}
