@@ -398,8 +398,7 @@ out:
 PW_PAIR_EXIT_STAGE(attr_exit_stage, attr_exit)
 
 #define ATTR_PAIR(prog, syscall, nargs, op)					\
-	PW_SYSCALL_PAIR_SHARED(prog##_e__tp, prog##_x__tp, syscall, nargs, op,	\
-			       attr_enter)
+	PW_SYSCALL_PAIR_SHARED_TP(prog, syscall, nargs, op, attr_enter)
 
 /* Kernel program names are cut at 15 bytes: "<prog>_e__tp" must fit. */
 ATTR_PAIR(chmod, chmod, 2, PW_ATTR_SYS_CHMOD)

@@ -90,8 +90,7 @@ static __always_inline int mount_exit(struct trace_event_raw_sys_exit *ctx,
 PW_PAIR_EXIT_STAGE(mnt_exit_stage, mount_exit)
 
 #define MOUNT_PAIR(prog, syscall, nargs, op)					\
-	PW_SYSCALL_PAIR_SHARED(prog##_e__tp, prog##_x__tp, syscall, nargs, op,	\
-			       pw_pair_no_enter)
+	PW_SYSCALL_PAIR_SHARED_TP(prog, syscall, nargs, op, pw_pair_no_enter)
 MOUNT_PAIR(mount, mount, 5, PW_MOUNT_SYS_MOUNT)
 /* umount2(2) is the "umount" syscall to the kernel */
 MOUNT_PAIR(umount, umount, 2, PW_MOUNT_SYS_UMOUNT2)

@@ -133,7 +133,8 @@ static __always_inline bool pw_pair_take(struct pw_pair *p)
 	return true;
 }
 
-#define PW_SYSCALL_PAIR_PROGS(enter_prog, exit_prog, syscall, nargs, op, enter_fn, exit_fn) \
+/* A pair's enter program: the call parked with what enter_fn adds. */
+#define PW_PAIR_ENTER(enter_prog, syscall, nargs, op, enter_fn)		\
 	SEC("tp/syscalls/sys_enter_" #syscall)					\
 	int enter_prog(struct trace_event_raw_sys_enter *ctx)			\
 	{									\
@@ -145,7 +146,10 @@ static __always_inline bool pw_pair_take(struct pw_pair *p)
 			pw_pair_park(id, &p);					\
 		}								\
 		return 0;							\
-	}									\
+	}
+
+#define PW_SYSCALL_PAIR_PROGS(enter_prog, exit_prog, syscall, nargs, op, enter_fn, exit_fn) \
+	PW_PAIR_ENTER(enter_prog, syscall, nargs, op, enter_fn)			\
 	SEC("tp/syscalls/sys_exit_" #syscall)					\
 	int exit_prog(struct trace_event_raw_sys_exit *ctx)			\
 	{									\
@@ -215,19 +219,12 @@ static __always_inline bool pw_pair_take(struct pw_pair *p)
 	}
 
 #define PW_SYSCALL_PAIR_SHARED(enter_prog, exit_prog, syscall, nargs, op, enter_fn) \
-	SEC("tp/syscalls/sys_enter_" #syscall)					\
-	int enter_prog(struct trace_event_raw_sys_enter *ctx)			\
-	{									\
-		__u64 id = bpf_get_current_pid_tgid();				\
-		struct pw_pair p;						\
-										\
-		if (pw_pair_begin(ctx, id, &p, op, nargs)) {			\
-			enter_fn(ctx, &p);					\
-			pw_pair_park(id, &p);					\
-		}								\
-		return 0;							\
-	}									\
+	PW_PAIR_ENTER(enter_prog, syscall, nargs, op, enter_fn)			\
 	PW_PAIR_EXIT_SHARED(exit_prog, syscall)
+
+/* The same, its programs named "<prog>_e__tp" and "<prog>_x__tp". */
+#define PW_SYSCALL_PAIR_SHARED_TP(prog, syscall, nargs, op, enter_fn)		\
+	PW_SYSCALL_PAIR_SHARED(prog##_e__tp, prog##_x__tp, syscall, nargs, op, enter_fn)
 
 /* Kernel program names are cut at 15 bytes: "<prog>_e__tp" must fit. */
 #define PW_SYSCALL_PAIR(prog, syscall, nargs, op, exit_fn)			\
