@@ -216,7 +216,6 @@ struct pw_rule_scratch {
 	 * over 512) */
 	struct pw_throttle_key tk;
 	struct pw_throttle fresh;
-	struct pw_rule_value_key vk;	/* pw_rule_scalars_narrow()'s rule_values key */
 };
 
 PW_SCRATCH(pw_rule_scratch, struct pw_rule_scratch)
@@ -520,6 +519,9 @@ __noinline int pw_rule_scalars_narrow(struct pw_rule_scratch *s, const struct pw
 				      const struct pw_rule_index *idx)
 {
 	struct pw_rule_bitwalk bw = {};
+	/* on the stack: 6.1 takes no global function's argument (memory)
+	 * as a map key */
+	struct pw_rule_value_key vk = {};
 	struct pw_rule_mask *m;
 	__u32 kinds, nw;
 
@@ -531,10 +533,9 @@ __noinline int pw_rule_scalars_narrow(struct pw_rule_scratch *s, const struct pw
 		if (!(kinds & (1u << (PW_RSEL_RANGE0 + k))) ||
 		    !pw_mask_meets(&s->cand, &idx->scalar_users[k], idx))
 			continue;
-		s->vk.kind = PW_RSEL_RANGE0 + k;
-		s->vk.pad = 0;
-		s->vk.value = in->vals[k];
-		m = bpf_map_lookup_elem(&rule_values, &s->vk);
+		vk.kind = PW_RSEL_RANGE0 + k;
+		vk.value = in->vals[k];
+		m = bpf_map_lookup_elem(&rule_values, &vk);
 		pw_mask_and(&s->cand, m ? m : &idx->scalar_dflt[k], idx);
 	}
 	for (int k = 0; k < PW_RSEL_NBITS; k++) {
