@@ -216,6 +216,7 @@ struct pw_rule_scratch {
 	 * over 512) */
 	struct pw_throttle_key tk;
 	struct pw_throttle fresh;
+	struct pw_rule_value_key vk;	/* pw_rule_scalars_narrow()'s rule_values key */
 };
 
 PW_SCRATCH(pw_rule_scratch, struct pw_rule_scratch)
@@ -442,14 +443,6 @@ static __always_inline void pw_rule_path_name(struct pw_rule_scratch *s,
 	}
 }
 
-struct pw_rule_walk {
-	struct pw_rule_mask *c;		/* candidates left (the scratch's cand:
-					 * off the stack, as 16 words are 128 bytes) */
-	const struct pw_rule_in *in;
-	__u32 slot;			/* the winner, or PW_RULES_MAX */
-	__u32 nw;			/* words of c that hold rules */
-};
-
 /* 1 when the ranges and bits selectors of rule r hold: each one the rule
  * uses (its value in one of the ranges, or sharing a bit; not, negated).
  * A global function, as pw_rule_eval(): verified once per program, not
@@ -474,32 +467,41 @@ __noinline int pw_rule_scalars_hold(const struct pw_rule *r, const struct pw_rul
 	return 1;
 }
 
-struct pw_rule_bitwalk {
-	struct pw_rule_mask *acc;	/* the scratch's acc */
-	__u64 v;			/* the event's bits not yet looked at */
-	__u32 base;			/* rule_bits key of bit 0: (kind - PW_RSEL_BITS0) * 64 */
-	__u32 nw;
+/* The bpf_loop context of pw_rule_step(), and of pw_rule_bit_step() before
+ * it (the same stack slots: a frame of its own would put cred's and ns'
+ * programs over 512 bytes of stack on 6.1). */
+struct pw_rule_walk {
+	struct pw_rule_mask *c;		/* candidates left (the scratch's cand:
+					 * off the stack, as 16 words are 128 bytes);
+					 * pw_rule_bit_step(): the mask ORed into */
+	union {
+		const struct pw_rule_in *in;
+		__u64 bits;		/* pw_rule_bit_step(): the bits not yet looked at */
+	};
+	__u32 slot;			/* the winner, or PW_RULES_MAX; pw_rule_bit_step():
+					 * the rule_bits key of bit 0 */
+	__u32 nw;			/* words of c that hold rules */
 };
 
-/* bpf_loop step: ORs into acc the rules of the lowest bit of v left. */
+/* bpf_loop step: ORs into wk->c the rules of the lowest bit of wk->bits left. */
 static long pw_rule_bit_step(__u32 i, void *ctx)
 {
-	struct pw_rule_bitwalk *bw = ctx;
+	struct pw_rule_walk *wk = ctx;
 	struct pw_rule_mask *m;
-	__u64 low = bw->v & -bw->v;
+	__u64 low = wk->bits & -wk->bits;
 	__u32 key;
 
-	if (!low || !bw->acc)
+	if (!low || !wk->c)
 		return 1;
-	bw->v &= ~low;
-	key = bw->base + pw_hist_slot(low) - 1;
+	wk->bits &= ~low;
+	key = wk->slot + pw_hist_slot(low) - 1;
 	m = bpf_map_lookup_elem(&rule_bits, &key);
 	if (!m)
 		return 0;
 	for (int w = 0; w < PW_RULE_WORDS; w++) {
-		if (w >= bw->nw)
+		if (w >= wk->nw)
 			break;
-		bw->acc->w[w] |= m->w[w];
+		wk->c->w[w] |= m->w[w];
 	}
 	return 0;
 }
@@ -511,31 +513,26 @@ static long pw_rule_bit_step(__u32 i, void *ctx)
  * lookup), or scalar_dflt without one; a bits kind, scalar_dflt ORed with
  * the rule_bits mask of each bit the event has (one array lookup per set
  * bit). What is left still goes through pw_rule_scalars_hold() (a range or
- * a negation is in the default: the index only narrows). A global
- * function: verified once per program, whatever calls it. 0: no
- * candidate left.
+ * a negation is in the default: the index only narrows). wk is the
+ * caller's walk (its stack slots serve the bit walk; reset after). False:
+ * no candidate left.
  */
-__noinline int pw_rule_scalars_narrow(struct pw_rule_scratch *s, const struct pw_rule_in *in,
-				      const struct pw_rule_index *idx)
+static __always_inline bool pw_rule_scalars_narrow(struct pw_rule_scratch *s,
+						   const struct pw_rule_in *in,
+						   const struct pw_rule_index *idx,
+						   struct pw_rule_walk *wk)
 {
-	struct pw_rule_bitwalk bw = {};
-	/* on the stack: 6.1 takes no global function's argument (memory)
-	 * as a map key */
-	struct pw_rule_value_key vk = {};
 	struct pw_rule_mask *m;
-	__u32 kinds, nw;
+	__u32 kinds = idx->scalar_kinds;
 
-	if (!s || !in || !idx)
-		return 1;
-	kinds = idx->scalar_kinds;
-	nw = pw_rule_nw(idx);
 	for (int k = 0; k < PW_RSEL_NRANGES; k++) {
 		if (!(kinds & (1u << (PW_RSEL_RANGE0 + k))) ||
 		    !pw_mask_meets(&s->cand, &idx->scalar_users[k], idx))
 			continue;
-		vk.kind = PW_RSEL_RANGE0 + k;
-		vk.value = in->vals[k];
-		m = bpf_map_lookup_elem(&rule_values, &vk);
+		s->vk.kind = PW_RSEL_RANGE0 + k;
+		s->vk.pad = 0;
+		s->vk.value = in->vals[k];
+		m = bpf_map_lookup_elem(&rule_values, &s->vk);
 		pw_mask_and(&s->cand, m ? m : &idx->scalar_dflt[k], idx);
 	}
 	for (int k = 0; k < PW_RSEL_NBITS; k++) {
@@ -543,14 +540,17 @@ __noinline int pw_rule_scalars_narrow(struct pw_rule_scratch *s, const struct pw
 		    !pw_mask_meets(&s->cand, &idx->scalar_users[PW_RSEL_NRANGES + k], idx))
 			continue;
 		pw_mask_copy(&s->acc, &idx->scalar_dflt[PW_RSEL_NRANGES + k], idx);
-		bw.acc = &s->acc;
-		bw.v = in->bits[k];
-		bw.base = k * 64;
-		bw.nw = nw;
-		if (bw.v)
-			bpf_loop(64, pw_rule_bit_step, &bw, 0);
+		wk->c = &s->acc;
+		wk->bits = in->bits[k];
+		wk->slot = k * 64;
+		wk->nw = pw_rule_nw(idx);
+		if (wk->bits)
+			bpf_loop(64, pw_rule_bit_step, wk, 0);
 		pw_mask_and(&s->cand, &s->acc, idx);
 	}
+	wk->c = &s->cand;
+	wk->in = in;
+	wk->slot = PW_RULES_MAX;
 	return pw_mask_meets(&s->cand, &s->cand, idx);
 }
 
@@ -810,7 +810,7 @@ static __always_inline __u32 pw_rule_match(const struct pw_rule_mask *c, struct 
 	in->PW_RIN_VAL(UID) = h->uid;
 	in->PW_RIN_VAL(EUID) = BPF_CORE_READ(task, cred, euid.val);
 	in->PW_RIN_VAL(CGROUP) = h->cgroup_id;
-	if (idx->scalar_kinds && !pw_rule_scalars_narrow(s, in, idx))
+	if (idx->scalar_kinds && !pw_rule_scalars_narrow(s, in, idx, &wk))
 		return PW_RULES_MAX;
 	wk.nw = pw_rule_nw(idx);
 	bpf_loop(PW_RULES_MAX, pw_rule_step, &wk, 0);
