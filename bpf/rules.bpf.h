@@ -810,8 +810,10 @@ static __always_inline __u32 pw_rule_match(const struct pw_rule_mask *c, struct 
 	in->PW_RIN_VAL(UID) = h->uid;
 	in->PW_RIN_VAL(EUID) = BPF_CORE_READ(task, cred, euid.val);
 	in->PW_RIN_VAL(CGROUP) = h->cgroup_id;
+#ifndef PW_RULE_NO_SCALAR_INDEX
 	if (idx->scalar_kinds && !pw_rule_scalars_narrow(s, in, idx, &wk))
 		return PW_RULES_MAX;
+#endif
 	wk.nw = pw_rule_nw(idx);
 	bpf_loop(PW_RULES_MAX, pw_rule_step, &wk, 0);
 	return wk.slot;
