@@ -1788,6 +1788,8 @@ struct pw_io_uring {
 #define PW_RULE_KEYED_ENTRIES	2048	/* keys of rule_comms, rule_files, rule_cidrs: two per
 					 * rule at PW_RULES_MAX (a 6.1 kernel locks their full
 					 * size with 128-byte masks: tests/memory.bats) */
+#define PW_RULE_VALUE_ENTRIES	2048	/* keys of rule_values (exact values of the ranges
+					 * kinds; past it a rule's values stay unindexed) */
 #define PW_RULE_THROTTLE_ENTRIES 2048	/* (rule, executable, cgroup) throttled at once (LRU) */
 #define PW_RULE_NAME_MAX	32	/* with the NUL */
 #define PW_RULE_TAGS_MAX	64	/* comma-separated, with the NUL */
@@ -1862,6 +1864,10 @@ enum pw_rule_sel {
 #define PW_RSEL_NRANGES	7
 #define PW_RSEL_BITS0	16	/* kinds 16 .. 24: bits */
 #define PW_RSEL_NBITS	9
+#define PW_RULE_HEAD_LOG2	11
+#define PW_RULE_HEAD_BITS	(1 << PW_RULE_HEAD_LOG2)	/* pw_rule_index.path_heads */
+#define PW_RSEL_NSCALAR	(PW_RSEL_NRANGES + PW_RSEL_NBITS)	/* ranges and bits kinds */
+#define PW_RULE_BIT_KEYS	(PW_RSEL_NBITS * 64)	/* rule_bits: a mask per bit of each bits kind */
 #define PW_RULE_ANCESTORS	8	/* --ancestor: the parent and its ancestors looked at */
 
 /* --ptrace-req: process_vm_readv/writev as requests of their own (the
@@ -1887,6 +1893,43 @@ struct pw_rule_index {
 				 * PW_RULES_MAX */
 	struct pw_rule_mask path_names;	/* the rules with a --path-name (a basename,
 					 * PW_RULE_PATH_KIND_NAME keys of the PATH kind) */
+	/* The scalar kinds' index (ranges and bits kinds, [kind - PW_RSEL_RANGE0]):
+	 * a ranges kind's exact values are keys of maps/rule_values, a bits
+	 * kind's bits keys of maps/rule_bits; scalar_dflt[k] holds the rules
+	 * that do not use kind k, and those whose values of it are not all
+	 * indexed (a range, a negation, more values than rule_values holds):
+	 * what an event's value without a key lets through. */
+	__u32 scalar_kinds;	/* bit (1 << PW_RSEL_*): some rule uses that ranges or bits kind */
+	__u32 pad2;
+	struct pw_rule_mask scalar_dflt[PW_RSEL_NSCALAR];
+	struct pw_rule_mask scalar_users[PW_RSEL_NSCALAR];	/* the rules that use the kind */
+	/* The path kind's keys by their first 4 bytes (pw_rule_head()): a
+	 * path or a --path-name whose head has no bit here has no key in
+	 * rule_paths, so the matcher skips its LPM lookup (the kind's default
+	 * is what the lookup would give). head_short: bit 0 a path key, bit 1
+	 * a name key, of fewer than 4 bytes (then every one is looked up). */
+	__u32 head_short;
+	__u32 pad3;
+	__u64 path_heads[PW_RULE_HEAD_BITS / 64];
+	__u64 name_heads[PW_RULE_HEAD_BITS / 64];
+};
+
+/* The bit of pw_rule_index.path_heads/name_heads of a key or a string
+ * whose first 4 bytes are b (little-endian; a shorter string's bytes past
+ * its NUL are whatever the buffer held: a key that short sets head_short). */
+static inline __u32 pw_rule_head(__u32 b)
+{
+	return (b * 2654435761u) >> (32 - PW_RULE_HEAD_LOG2);
+}
+
+/* maps/rule_values key: a ranges kind (PW_RSEL_*) and one exact value a
+ * rule names; its mask holds the rules that hold for that value (those
+ * not using the kind, those naming the value or a range holding it, the
+ * negated ones not naming it). */
+struct pw_rule_value_key {
+	__u32 kind;
+	__u32 pad;
+	__u64 value;
 };
 
 /* What a rule does (field "action"); X(UP, name, id) */

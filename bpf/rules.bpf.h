@@ -80,6 +80,26 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } rule_cidrs SEC(".maps");
 
+/* The scalar kinds' index (pw_rule_index.scalar_*): a ranges kind's exact
+ * values (hash: only the keys the rules name), and a mask per bit of each
+ * bits kind (array: key (kind - PW_RSEL_BITS0) * 64 + bit, 576 masks). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PW_RULE_VALUE_ENTRIES);
+	__type(key, struct pw_rule_value_key);
+	__type(value, struct pw_rule_mask);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* sparse: the values the rules name */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rule_values SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PW_RULE_BIT_KEYS);
+	__type(key, __u32);
+	__type(value, struct pw_rule_mask);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} rule_bits SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, PW_RULES_MAX);
@@ -196,6 +216,7 @@ struct pw_rule_scratch {
 	 * over 512) */
 	struct pw_throttle_key tk;
 	struct pw_throttle fresh;
+	struct pw_rule_value_key vk;	/* pw_rule_scalars_narrow()'s rule_values key */
 };
 
 PW_SCRATCH(pw_rule_scratch, struct pw_rule_scratch)
@@ -340,6 +361,24 @@ static __always_inline void pw_rule_path_key(struct pw_rule_path_key *k, __u8 ki
 	k->prefixlen = n > 0 ? (1 + n) * 8 : 8;
 }
 
+/* False when no key of the path kind can hold the string whose first 4
+ * bytes are at p (a buffer of at least 4): its head has no bit in heads
+ * (pw_rule_index.path_heads or name_heads), so a lookup would find none.
+ * True when a key shorter than 4 bytes (short, a bit of head_short) is
+ * in the map: every string is then looked up. */
+static __always_inline bool pw_rule_head_may(const struct pw_rule_index *idx, const __u64 *heads,
+					     __u32 short_bit, const char *p)
+{
+	__u32 b, h;
+
+	if (idx->head_short & short_bit)
+		return true;
+	b = (__u32)(__u8)p[0] | (__u32)(__u8)p[1] << 8 | (__u32)(__u8)p[2] << 16 |
+	    (__u32)(__u8)p[3] << 24;
+	h = pw_rule_head(b);
+	return heads[(h / 64) & (PW_RULE_HEAD_BITS / 64 - 1)] & (1ull << (h % 64));
+}
+
 static __always_inline bool pw_in_ranges(__u64 v, const struct pw_rule_range *r, __u8 n)
 {
 	bool in = false;
@@ -392,6 +431,8 @@ static __always_inline void pw_rule_path_name(struct pw_rule_scratch *s,
 		return;
 	s->nk.kind = PW_RULE_PATH_KIND_NAME;
 	s->nk.prefixlen = (1 + n) * 8;
+	if (!pw_rule_head_may(idx, idx->name_heads, 2, s->nk.path))
+		return;
 	m = bpf_map_lookup_elem(&rule_paths, &s->nk);
 	if (!m)
 		return;
@@ -401,14 +442,6 @@ static __always_inline void pw_rule_path_name(struct pw_rule_scratch *s,
 		s->acc.w[w] |= m->w[w] & idx->path_names.w[w];
 	}
 }
-
-struct pw_rule_walk {
-	struct pw_rule_mask *c;		/* candidates left (the scratch's cand:
-					 * off the stack, as 16 words are 128 bytes) */
-	const struct pw_rule_in *in;
-	__u32 slot;			/* the winner, or PW_RULES_MAX */
-	__u32 nw;			/* words of c that hold rules */
-};
 
 /* 1 when the ranges and bits selectors of rule r hold: each one the rule
  * uses (its value in one of the ranges, or sharing a bit; not, negated).
@@ -446,6 +479,93 @@ static __always_inline __u32 pw_rule_bit_index(__u64 low)
 	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
 	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
 	return (__u32)((v * 0x0101010101010101ULL) >> 56);
+}
+
+/* The bpf_loop context of pw_rule_step(), and of pw_rule_bit_step() before
+ * it (the same stack slots: a frame of its own would put cred's and ns'
+ * programs over 512 bytes of stack on 6.1). */
+struct pw_rule_walk {
+	struct pw_rule_mask *c;		/* candidates left (the scratch's cand:
+					 * off the stack, as 16 words are 128 bytes);
+					 * pw_rule_bit_step(): the mask ORed into */
+	union {
+		const struct pw_rule_in *in;
+		__u64 bits;		/* pw_rule_bit_step(): the bits not yet looked at */
+	};
+	__u32 slot;			/* the winner, or PW_RULES_MAX; pw_rule_bit_step():
+					 * the rule_bits key of bit 0 */
+	__u32 nw;			/* words of c that hold rules */
+};
+
+/* bpf_loop step: ORs into wk->c the rules of the lowest bit of wk->bits left. */
+static long pw_rule_bit_step(__u32 i, void *ctx)
+{
+	struct pw_rule_walk *wk = ctx;
+	struct pw_rule_mask *m;
+	__u64 low = wk->bits & -wk->bits;
+	__u32 key;
+
+	if (!low || !wk->c)
+		return 1;
+	wk->bits &= ~low;
+	key = wk->slot + pw_rule_bit_index(low);
+	m = bpf_map_lookup_elem(&rule_bits, &key);
+	if (!m)
+		return 0;
+	for (int w = 0; w < PW_RULE_WORDS; w++) {
+		if (w >= wk->nw)
+			break;
+		wk->c->w[w] |= m->w[w];
+	}
+	return 0;
+}
+
+/*
+ * The scalar kinds' index: for each ranges or bits kind that a candidate
+ * left in s->cand uses, AND in the rules the event's value lets through:
+ * a ranges kind, the mask of its value's key in rule_values (one hash
+ * lookup), or scalar_dflt without one; a bits kind, scalar_dflt ORed with
+ * the rule_bits mask of each bit the event has (one array lookup per set
+ * bit). What is left still goes through pw_rule_scalars_hold() (a range or
+ * a negation is in the default: the index only narrows). wk is the
+ * caller's walk (its stack slots serve the bit walk; reset after). False:
+ * no candidate left.
+ */
+static __always_inline bool pw_rule_scalars_narrow(struct pw_rule_scratch *s,
+						   const struct pw_rule_in *in,
+						   const struct pw_rule_index *idx,
+						   struct pw_rule_walk *wk)
+{
+	struct pw_rule_mask *m;
+	__u32 kinds = idx->scalar_kinds;
+
+	for (int k = 0; k < PW_RSEL_NRANGES; k++) {
+		if (!(kinds & (1u << (PW_RSEL_RANGE0 + k))) ||
+		    !pw_mask_meets(&s->cand, &idx->scalar_users[k], idx))
+			continue;
+		s->vk.kind = PW_RSEL_RANGE0 + k;
+		s->vk.pad = 0;
+		s->vk.value = in->vals[k];
+		m = bpf_map_lookup_elem(&rule_values, &s->vk);
+		pw_mask_and(&s->cand, m ? m : &idx->scalar_dflt[k], idx);
+	}
+	for (int k = 0; k < PW_RSEL_NBITS; k++) {
+		if (!(kinds & (1u << (PW_RSEL_BITS0 + k))) ||
+		    !pw_mask_meets(&s->cand, &idx->scalar_users[PW_RSEL_NRANGES + k], idx))
+			continue;
+		pw_mask_copy(&s->acc, &idx->scalar_dflt[PW_RSEL_NRANGES + k], idx);
+		wk->c = &s->acc;
+		wk->bits = in->bits[k];
+		wk->slot = k * 64;
+		wk->nw = pw_rule_nw(idx);
+		if (wk->bits)
+			bpf_loop(64, pw_rule_bit_step, wk, 0);
+		pw_mask_and(&s->cand, &s->acc, idx);
+	}
+	wk->c = &s->cand;
+	wk->in = in;
+	wk->slot = PW_RULES_MAX;
+	return pw_mask_meets(&s->cand, &s->cand, idx);
 }
 
 /* bpf_loop step: the lowest candidate left; stops at the first that holds. */
@@ -599,8 +719,9 @@ static __always_inline void pw_rule_ancestors(struct pw_rule_scratch *s,
  * deny module), the lowest slot whose selectors all hold for the event
  * whose header is h and whose other values are in (uid, euid and cgroup are
  * filled here); PW_RULES_MAX when none does. Each indexed kind a candidate
- * uses costs one lookup (--ancestor: one per ancestor), then the candidates
- * left are tried lowest slot first. s is the caller's scratch (per-CPU for
+ * uses costs one lookup (--ancestor: one per ancestor), each scalar kind one
+ * (a bits kind: one per bit the event has: pw_rule_scalars_narrow()), then
+ * the candidates left are tried lowest slot first. s is the caller's scratch (per-CPU for
  * the tracing modules, per task for the deny module's LSM programs, which
  * may be preempted). Inlined into pw_rule_eval (verified once per program)
  * and into each deny program (one call site each).
@@ -627,6 +748,32 @@ static __always_inline __u32 pw_rule_match(const struct pw_rule_mask *c, struct 
 	nw = pw_rule_nw(idx);
 	for (int i = 0; i < PW_RULE_WORDS; i++)
 		s->cand.w[i] = i < nw ? c->w[i] : 0;
+	/* the path first: of the kinds an event of a type with a path
+	 * meets, the one that excludes most rules (the others' lookups are
+	 * skipped when no candidate is left) */
+	if (pw_mask_meets(wk.c, &idx->users[PW_RSEL_PATH], idx)) {
+		/* rename: either name */
+		bool names = pw_mask_meets(wk.c, &idx->path_names, idx);
+		bool key = false;
+
+		if (in->path) {
+			pw_rule_path_key(&s->pk, PW_RULE_PATH_KIND_PATH, in->path);
+			key = pw_rule_head_may(idx, idx->path_heads, 1, s->pk.path);
+		}
+		pw_mask_copy(&s->acc, pw_rule_lookup(idx, PW_RSEL_PATH, &rule_paths,
+						     key ? &s->pk : NULL), idx);
+		if (in->path && names)
+			pw_rule_path_name(s, idx);
+		if (in->path2) {
+			pw_rule_path_key(&s->pk, PW_RULE_PATH_KIND_PATH, in->path2);
+			key = pw_rule_head_may(idx, idx->path_heads, 1, s->pk.path);
+			pw_mask_or(&s->acc, pw_rule_lookup(idx, PW_RSEL_PATH, &rule_paths,
+							   key ? &s->pk : NULL), idx);
+			if (names)
+				pw_rule_path_name(s, idx);
+		}
+		pw_mask_and(wk.c, &s->acc, idx);
+	}
 	if (pw_mask_meets(wk.c, &idx->users[PW_RSEL_COMM], idx)) {
 		__builtin_memcpy(s->comm.comm, h->comm, sizeof(s->comm.comm));
 		pw_rule_narrow(wk.c, idx, PW_RSEL_COMM, &rule_comms, &s->comm);
@@ -662,24 +809,6 @@ static __always_inline __u32 pw_rule_match(const struct pw_rule_mask *c, struct 
 			pw_rule_path_key(&s->pk, PW_RULE_PATH_KIND_XATTR, in->xattr);
 		pw_rule_narrow(wk.c, idx, PW_RSEL_XATTR_NAME, &rule_paths, in->xattr ? &s->pk : NULL);
 	}
-	if (pw_mask_meets(wk.c, &idx->users[PW_RSEL_PATH], idx)) {
-		/* rename: either name */
-		bool names = pw_mask_meets(wk.c, &idx->path_names, idx);
-
-		if (in->path)
-			pw_rule_path_key(&s->pk, PW_RULE_PATH_KIND_PATH, in->path);
-		pw_mask_copy(&s->acc, pw_rule_lookup(idx, PW_RSEL_PATH, &rule_paths,
-						     in->path ? &s->pk : NULL), idx);
-		if (in->path && names)
-			pw_rule_path_name(s, idx);
-		if (in->path2) {
-			pw_rule_path_key(&s->pk, PW_RULE_PATH_KIND_PATH, in->path2);
-			pw_mask_or(&s->acc, pw_rule_lookup(idx, PW_RSEL_PATH, &rule_paths, &s->pk), idx);
-			if (names)
-				pw_rule_path_name(s, idx);
-		}
-		pw_mask_and(wk.c, &s->acc, idx);
-	}
 	if (pw_mask_meets(wk.c, &idx->users[PW_RSEL_CIDR], idx)) {
 		bool addr = in->daddr && in->has_daddr;
 
@@ -695,6 +824,10 @@ static __always_inline __u32 pw_rule_match(const struct pw_rule_mask *c, struct 
 	in->PW_RIN_VAL(UID) = h->uid;
 	in->PW_RIN_VAL(EUID) = BPF_CORE_READ(task, cred, euid.val);
 	in->PW_RIN_VAL(CGROUP) = h->cgroup_id;
+#ifndef PW_RULE_NO_SCALAR_INDEX
+	if (idx->scalar_kinds && !pw_rule_scalars_narrow(s, in, idx, &wk))
+		return PW_RULES_MAX;
+#endif
 	wk.nw = pw_rule_nw(idx);
 	bpf_loop(PW_RULES_MAX, pw_rule_step, &wk, 0);
 	return wk.slot;
@@ -703,13 +836,14 @@ static __always_inline __u32 pw_rule_match(const struct pw_rule_mask *c, struct 
 /*
  * The rule check, where the event is built and before the ordinary
  * filters: h is the event's filled header, in what else the selectors
- * look at (pw_rule_in_for(); NULL: no rule names the type). Each indexed
- * kind a candidate uses costs one lookup (--ancestor: one per ancestor),
- * then the candidates left are tried lowest slot first. On a match the
- * rule's hit is counted and its action done: drop gives PW_RULE_HIDE,
- * alert and kill set h->rule and give PW_RULE_EMIT (kill: SIGKILL to the
- * current process first, throttled or not), a hit its --throttle holds
- * back gives PW_RULE_NONE (counted suppressed; the event is an ordinary one).
+ * look at (pw_rule_in_for(); NULL: no rule names the type). Each selector
+ * kind a candidate uses costs one lookup (--ancestor: one per ancestor; a
+ * bits kind: one per bit the event has), then the candidates left are
+ * tried lowest slot first. On a match the rule's hit is counted and its
+ * action done: drop gives PW_RULE_HIDE, alert and kill set h->rule and
+ * give PW_RULE_EMIT (kill: SIGKILL to the current process first, throttled
+ * or not), a hit its --throttle holds back gives PW_RULE_NONE (counted
+ * suppressed; the event is an ordinary one).
  *
  * A global function (its verdict an int): the verifier checks it once per
  * program that calls it, not once at each call site as it did when it was

@@ -856,10 +856,11 @@ static int parse_rule(int argc, char **argv, struct prule *p)
 
 /* ---- the pinned maps ---- */
 
-enum { M_RULES, M_TYPES, M_INDEX, M_PATHS, M_FILES, M_COMMS, M_CIDRS, M_STATS, M_THROTTLE, M_DENY, M_N };
+enum { M_RULES, M_TYPES, M_INDEX, M_PATHS, M_FILES, M_COMMS, M_CIDRS, M_STATS, M_THROTTLE, M_DENY,
+       M_VALUES, M_BITS, M_N };
 static const char *map_names[M_N] = {
 	"rules", "rule_types", "rule_index", "rule_paths", "rule_files", "rule_comms", "rule_cidrs",
-	"rule_stats", "rule_throttle", "rule_deny",
+	"rule_stats", "rule_throttle", "rule_deny", "rule_values", "rule_bits",
 };
 static int fds[M_N];
 
@@ -1011,6 +1012,8 @@ struct index {
 	struct pw_rule_index idx;
 	struct ikeys keys[PW_RSEL_INDEXED];
 	size_t map_keys[M_N];		/* keys each map will hold */
+	struct ikeys values;		/* rule_values: struct pw_rule_value_key */
+	struct pw_rule_mask bits[PW_RULE_BIT_KEYS];	/* rule_bits */
 };
 
 /* The keys map m holds: its pinned size (pinwatch up --map-size may have
@@ -1022,7 +1025,133 @@ static __u32 map_capacity(int m)
 
 	if (fds[m] >= 0 && !bpf_obj_get_info_by_fd(fds[m], &info, &len) && info.max_entries)
 		return info.max_entries;
-	return m == M_PATHS ? PW_RULE_INDEX_ENTRIES : PW_RULE_KEYED_ENTRIES;
+	return m == M_PATHS ? PW_RULE_INDEX_ENTRIES : m == M_VALUES ? PW_RULE_VALUE_ENTRIES :
+	       PW_RULE_KEYED_ENTRIES;
+}
+
+static bool in_ranges(__u64 v, const struct pw_rule_range *r, int n)
+{
+	for (int i = 0; i < n && i < PW_RULE_RANGES; i++)
+		if (v >= r[i].lo && v <= r[i].hi)
+			return true;
+	return false;
+}
+
+static bool ikeys_has(const struct ikeys *s, const void *key)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!memcmp(s->v[i].key, key, s->key_size))
+			return true;
+	return false;
+}
+
+/*
+ * The scalar kinds' index (pw_rule_index.scalar_*, maps/rule_values and
+ * maps/rule_bits). A ranges kind: a rule whose values of it are all exact
+ * and not negated is left out of scalar_dflt and gives a rule_values key
+ * per value, as long as they fit (rules in slot order; one that does not
+ * fit stays in the default, checked one by one as before); each key's
+ * mask is computed like an indexed kind's: the rules not using the kind
+ * and those that hold for the value (a range holding it, a negation not
+ * naming it). A bits kind: a rule not negated is left out of scalar_dflt
+ * and set in the rule_bits mask of each bit it asks for (it holds when the
+ * event has any of them); a negated one stays in the default.
+ */
+static void build_scalar_index(const bool *in_use, struct index *ix)
+{
+	__u32 cap = map_capacity(M_VALUES);
+
+	ix->values.n = 0;
+	ix->values.key_size = sizeof(struct pw_rule_value_key);
+	memset(ix->bits, 0, sizeof(ix->bits));
+	for (int k = 0; k < PW_RSEL_NSCALAR; k++)
+		for (int w = 0; w < PW_RULE_WORDS; w++)
+			ix->idx.scalar_dflt[k].w[w] = ~0ull;
+	for (__u32 s = 0; s < PW_RULES_MAX; s++) {
+		const struct pw_rule *r = &parsed[s].r;
+
+		if (!in_use[s])
+			continue;
+		for (int k = 0; k < PW_RSEL_NSCALAR; k++) {
+			__u32 bit = 1u << (PW_RSEL_RANGE0 + k);
+			bool exact = !(r->neg & bit);
+			size_t fresh = 0;
+
+			if (!(r->sels & bit))
+				continue;
+			mask_set(&ix->idx.scalar_users[k], s);
+			ix->idx.scalar_kinds |= bit;
+			if (k >= PW_RSEL_NRANGES) {
+				__u64 b = r->bits[k - PW_RSEL_NRANGES];
+
+				if (r->neg & bit)
+					continue;
+				ix->idx.scalar_dflt[k].w[s / 64] &= ~(1ull << (s % 64));
+				for (int i = 0; i < 64; i++)
+					if (b & (1ull << i))
+						mask_set(&ix->bits[(k - PW_RSEL_NRANGES) * 64 + i], s);
+				continue;
+			}
+			for (int i = 0; i < r->n_ranges[k] && i < PW_RULE_RANGES && exact; i++) {
+				struct pw_rule_value_key vk = { .kind = PW_RSEL_RANGE0 + k,
+								.value = r->ranges[k][i].lo };
+
+				if (r->ranges[k][i].lo != r->ranges[k][i].hi)
+					exact = false;
+				else if (!ikeys_has(&ix->values, &vk))
+					fresh++;
+			}
+			if (!exact || ix->values.n + fresh > cap)
+				continue;	/* stays in the default */
+			ix->idx.scalar_dflt[k].w[s / 64] &= ~(1ull << (s % 64));
+			for (int i = 0; i < r->n_ranges[k] && i < PW_RULE_RANGES; i++) {
+				struct pw_rule_value_key vk = { .kind = PW_RSEL_RANGE0 + k,
+								.value = r->ranges[k][i].lo };
+
+				ikeys_add(&ix->values, &vk);
+			}
+		}
+	}
+	for (size_t i = 0; i < ix->values.n; i++) {
+		struct ikey *e = &ix->values.v[i];
+		struct pw_rule_value_key vk;
+		int k;
+
+		memcpy(&vk, e->key, sizeof(vk));
+		k = vk.kind - PW_RSEL_RANGE0;
+		for (int w = 0; w < PW_RULE_WORDS; w++)
+			e->mask.w[w] = ~ix->idx.scalar_users[k].w[w];
+		for (__u32 s = 0; s < PW_RULES_MAX; s++) {
+			const struct pw_rule *r = &parsed[s].r;
+			__u32 bit = 1u << vk.kind;
+
+			if (in_use[s] && (r->sels & bit) &&
+			    in_ranges(vk.value, r->ranges[k], r->n_ranges[k]) != !!(r->neg & bit))
+				mask_set(&e->mask, s);
+		}
+	}
+}
+
+/* pw_rule_index.path_heads/name_heads and head_short of one key of the
+ * path kind (pw_rule_head_may() in bpf/rules.bpf.h skips the lookup of a
+ * string whose head has no bit). */
+static void path_head(struct pw_rule_index *idx, const unsigned char *key)
+{
+	struct pw_rule_path_key k;
+	bool name;
+	__u32 len, b, h;
+
+	memcpy(&k, key, sizeof(k));
+	name = k.kind == PW_RULE_PATH_KIND_NAME;
+	len = k.prefixlen / 8 - 1;	/* the bytes after the kind */
+	if (len < 4) {
+		idx->head_short |= name ? 2 : 1;
+		return;
+	}
+	b = (__u32)(__u8)k.path[0] | (__u32)(__u8)k.path[1] << 8 | (__u32)(__u8)k.path[2] << 16 |
+	    (__u32)(__u8)k.path[3] << 24;
+	h = pw_rule_head(b);
+	(name ? idx->name_heads : idx->path_heads)[h / 64] |= 1ull << (h % 64);
 }
 
 /* The whole index of the rules in use (in_use[slot]). */
@@ -1070,6 +1199,8 @@ static void build_index(const bool *in_use, struct index *ix)
 			n = rule_keys(p, k, keys);
 			for (int i = 0; i < n; i++) {
 				ikeys_add(&ix->keys[k], keys[i]);
+				if (k == PW_RSEL_PATH)
+					path_head(&ix->idx, keys[i]);
 				/* --path-name: the kind byte after the prefixlen */
 				if (k == PW_RSEL_PATH &&
 				    keys[i][offsetof(struct pw_rule_path_key, kind)] == PW_RULE_PATH_KIND_NAME)
@@ -1102,6 +1233,7 @@ static void build_index(const bool *in_use, struct index *ix)
 		}
 		ix->map_keys[kind_maps[k].map] += ix->keys[k].n;
 	}
+	build_scalar_index(in_use, ix);
 	for (int m = 0; m < M_N; m++)
 		if (ix->map_keys[m] > map_capacity(m))
 			die("too many selector values: maps/%s would hold %zu keys (at most %u)", map_names[m],
@@ -1148,6 +1280,27 @@ static void write_types(const struct index *ix)
 			die("cannot write maps/rule_deny: %s", strerror(errno));
 }
 
+/* rule_values: the keys of ix written (stale false), or the keys ix has
+ * not deleted (stale true: after rule_index, so that a rule that moves
+ * from a key to the default is in one of them throughout). */
+static void write_values(const struct index *ix, bool stale)
+{
+	struct pw_rule_value_key cur, next;
+	bool more;
+
+	for (size_t i = 0; i < ix->values.n && !stale; i++)
+		if (bpf_map_update_elem(fds[M_VALUES], ix->values.v[i].key, &ix->values.v[i].mask, BPF_ANY))
+			die("cannot write maps/rule_values: %s", strerror(errno));
+	more = stale && !bpf_map_get_next_key(fds[M_VALUES], NULL, &next);
+	while (more) {
+		cur = next;
+		more = !bpf_map_get_next_key(fds[M_VALUES], &cur, &next);
+		if (!ikeys_has(&ix->values, &cur) && bpf_map_delete_elem(fds[M_VALUES], &cur) &&
+		    errno != ENOENT)
+			die("cannot write maps/rule_values: %s", strerror(errno));
+	}
+}
+
 static void write_selectors(const struct index *ix)
 {
 	__u32 zero = 0;
@@ -1156,8 +1309,13 @@ static void write_selectors(const struct index *ix)
 	write_keyed(ix, M_FILES);
 	write_keyed(ix, M_PATHS);
 	write_keyed(ix, M_CIDRS);
+	write_values(ix, false);
+	for (__u32 b = 0; b < PW_RULE_BIT_KEYS; b++)
+		if (bpf_map_update_elem(fds[M_BITS], &b, &ix->bits[b], BPF_ANY))
+			die("cannot write maps/rule_bits: %s", strerror(errno));
 	if (bpf_map_update_elem(fds[M_INDEX], &zero, &ix->idx, BPF_ANY))
 		die("cannot write maps/rule_index: %s", strerror(errno));
+	write_values(ix, true);
 }
 
 /* A new rule's counters start at 0; its slot's old throttle windows go. */

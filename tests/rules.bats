@@ -171,6 +171,61 @@ rule_field() { # name field
 	assert_field "$ev" '.flags % 4' -eq 1 # O_WRONLY
 }
 
+@test "scalar index: rules told apart only by uid, open flags or port are left out by the index, and each still matches exactly when its value holds" {
+	# a directory nobody reaches (bats' own may be 0700)
+	d=$(mktemp -d)
+	chmod 0755 "$d"
+	f=$d/watched
+	: >"$f"
+	chmod 0644 "$f"
+	port=$(perl "$NETPL" freeport inet 127.0.0.1)
+	other=$((port == 65535 ? port - 1 : port + 1))
+	# 40 open rules on the same path and 30 connect rules, each with a
+	# value of its own (the rules below then sit past the first 64-rule
+	# mask word): the uid and port index leave them all out of an event
+	# whose value none names
+	for i in $(seq 0 39); do
+		echo "ix-decoy-$i --on open --path $f --uid $((200000 + i))"
+		((i >= 30)) || echo "ix-pdecoy-$i --on connect --port $((20000 + i)) --cidr 127.0.0.0/8"
+	done >"$BATS_TEST_TMPDIR/decoys.rules"
+	"$PW" rule load "$BATS_TEST_TMPDIR/decoys.rules"
+	"$PW" rule add ix-uid --on open --path "$f" --uid 65534 --severity high
+	"$PW" rule add ix-trunc --on open --path "$f" --open-flags trunc --severity medium
+	"$PW" rule add ix-port --on connect --port "$port" --severity critical
+	# the values are keys of the index (maps/rule_values: kind 9 uid, 11 port)
+	keys=$(bpftool -j map dump pinned "$PIN_ROOT/maps/rule_values" | jq -c '.[].formatted.key | [.kind, .value]')
+	grep -qx '\[9,65534\]' <<<"$keys"
+	grep -qx "\\[11,$port\\]" <<<"$keys"
+	[ "$(grep -c '^\[9,' <<<"$keys")" -eq 41 ]
+	[ "$(rule_field ix-uid slot)" -ge 64 ]
+	pw_drain
+	# none holds: root's read, a connect to another port
+	cat "$f"
+	(exec 3<>"/dev/tcp/127.0.0.1/$other") 2>/dev/null && false
+	# each holds once: nobody's read (uid), root's truncation (open flags), the port
+	as_nobody cat "$f"
+	: >"$f"
+	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && false
+	collect_alerts "select(.type == \"open\" and .path == \"$f\")" 2
+	collect_alerts "select(.type == \"connect\" and .dport == $port)" 1
+	ev=$(ev "select(.type == \"open\" and .path == \"$f\" and .uid == 65534)")
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .rule ix-uid
+	assert_field "$ev" .severity high
+	ev=$(ev "select(.type == \"open\" and .path == \"$f\" and .uid == 0)")
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .rule ix-trunc
+	assert_field "$ev" '(.flags / 512 | floor) % 2' -eq 1 # O_TRUNC
+	ev=$(ev "select(.type == \"connect\" and .dport == $port)")
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .rule ix-port
+	[ "$(ev "select(.type == \"connect\" and .dport == $other)" | wc -l)" -eq 0 ]
+	[ "$(ev 'select(.rule != null and (.rule | startswith("ix-decoy") or startswith("ix-pdecoy")))' | wc -l)" -eq 0 ]
+	assert_field "$(rule_field ix-uid hits)" . -eq 1
+	assert_field "$(rule_field ix-trunc hits)" . -eq 1
+	rm -rf "$d"
+}
+
 @test "an unlink under a watched directory is an alert" {
 	dir=$BATS_TEST_TMPDIR/logs
 	mkdir -p "$dir"

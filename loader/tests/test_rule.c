@@ -223,6 +223,165 @@ static void test_refused(void)
 	CHECK(in_list("a,bc,d", "bc") && !in_list("a,bc,d", "b") && !in_list("abc", "ab"));
 }
 
+/* The scalar index (build_scalar_index()) as the kernel reads it: the
+ * rules a ranges kind's value, or a bits kind's bits, let through. */
+static bool idx_lets(__u32 slot, int k, __u64 v)
+{
+	const struct pw_rule_mask *m = &ix.idx.scalar_dflt[k];
+	struct pw_rule_mask acc = *m;
+
+	if (k < PW_RSEL_NRANGES) {
+		struct pw_rule_value_key vk = { .kind = PW_RSEL_RANGE0 + k, .value = v };
+
+		for (size_t i = 0; i < ix.values.n; i++)
+			if (!memcmp(ix.values.v[i].key, &vk, sizeof(vk)))
+				m = &ix.values.v[i].mask;
+		return m->w[slot / 64] & (1ull << (slot % 64));
+	}
+	for (int b = 0; b < 64; b++)
+		if (v & (1ull << b))
+			for (int w = 0; w < PW_RULE_WORDS; w++)
+				acc.w[w] |= ix.bits[(k - PW_RSEL_NRANGES) * 64 + b].w[w];
+	return acc.w[slot / 64] & (1ull << (slot % 64));
+}
+
+/* What pw_rule_scalars_hold() says of one kind of rule slot for v. */
+static bool kind_holds(__u32 slot, int k, __u64 v)
+{
+	const struct pw_rule *r = &parsed[slot].r;
+	__u32 bit = 1u << (PW_RSEL_RANGE0 + k);
+
+	if (!(r->sels & bit))
+		return true;
+	if (k < PW_RSEL_NRANGES)
+		return in_ranges(v, r->ranges[k], r->n_ranges[k]) != !!(r->neg & bit);
+	return ((v & r->bits[k - PW_RSEL_NRANGES]) != 0) != !!(r->neg & bit);
+}
+
+/* The index never excludes a rule whose value holds, and excludes each
+ * rule out of the default (exact values, bits not negated) whose does not. */
+static void check_scalar_index(const bool *in_use, const __u64 *vals, size_t nvals, int kinds)
+{
+	int bad = 0;
+
+	for (__u32 s = 0; s < PW_RULES_MAX; s++) {
+		if (!in_use[s])
+			continue;
+		for (int k = 0; k < kinds; k++) {
+			bool in_dflt = ix.idx.scalar_dflt[k].w[s / 64] & (1ull << (s % 64));
+
+			for (size_t i = 0; i < nvals; i++) {
+				bool holds = kind_holds(s, k, vals[i]), lets = idx_lets(s, k, vals[i]);
+
+				if ((holds && !lets) || (!in_dflt && holds != lets)) {
+					if (bad++ < 5)
+						fprintf(stderr, "scalar index: slot %u kind %d value %llu: holds %d, index lets %d\n",
+							s, PW_RSEL_RANGE0 + k, (unsigned long long)vals[i], holds, lets);
+				}
+			}
+		}
+	}
+	CHECK(bad == 0);
+}
+
+static void test_scalar_index(void)
+{
+	static const char *const lines[] = {
+		"a --on open --uid 5",
+		"b --on open --uid 5,7 --euid 0",
+		"c --on open --uid 1000-2000",
+		"d --on open --uid '!5'",
+		"e --on connect --port 443,8080",
+		"f --on connect --port 1-1024",
+		"g --on open --open-flags write",
+		"h --on exec --stdio '!socket'",
+		"i --on open --path /x",
+		"j --on exec --stdio socket --exe-flags memfd,deleted",
+		"k --on open --uid 7 --open-flags create,trunc",
+	};
+	static const __u64 vals[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 443, 999, 1000, 1500, 2000, 2001,
+				      8080, 65534, 0x10, 0x30, ~0ull };
+	static bool in_use[PW_RULES_MAX];
+	char line[64];
+	__u32 n = 0;
+
+	for (int m = 0; m < M_N; m++)
+		fds[m] = -1;
+	memset(in_use, 0, sizeof(in_use));
+	for (size_t i = 0; i < N_OF(lines); i++, n++) {
+		int rc = parse_line(lines[i], &parsed[n]);
+
+		if (rc)
+			fprintf(stderr, "%s: %s\n", lines[i], errbuf);
+		CHECK(rc == 0);
+		in_use[n] = true;
+	}
+	build_index(in_use, &ix);
+	check_scalar_index(in_use, vals, N_OF(vals), PW_RSEL_NSCALAR);
+	/* exact values are keys, a range and a negation stay in the default */
+	CHECK(!(ix.idx.scalar_dflt[PW_RSEL_UID - PW_RSEL_RANGE0].w[0] & 1));	/* a */
+	CHECK(ix.idx.scalar_dflt[PW_RSEL_UID - PW_RSEL_RANGE0].w[0] & 4);	/* c */
+	CHECK(ix.idx.scalar_dflt[PW_RSEL_UID - PW_RSEL_RANGE0].w[0] & 8);	/* d */
+	CHECK(ix.idx.scalar_dflt[PW_RSEL_STDIO - PW_RSEL_RANGE0].w[0] & 1 << 7);	/* h */
+	CHECK(!(ix.idx.scalar_dflt[PW_RSEL_STDIO - PW_RSEL_RANGE0].w[0] & 1 << 9));	/* j */
+	CHECK(!(ix.idx.scalar_dflt[PW_RSEL_OPEN_FLAGS - PW_RSEL_RANGE0].w[0] & 1 << 6));	/* g */
+	CHECK(ix.idx.scalar_kinds & 1u << PW_RSEL_STDIO);
+	CHECK(!(ix.idx.scalar_kinds & 1u << PW_RSEL_CAP));
+	CHECK(ix.values.n == 5);	/* uid 5, 7; euid 0; port 443, 8080 */
+	/* more values than rule_values holds: the rules past it stay in the
+	 * default, and every value still lets through the rules it holds for */
+	for (; n < 300; n++) {
+		snprintf(line, sizeof(line), "u%u --on open --uid %u,%u,%u,%u,%u,%u,%u,%u", n,
+			 n * 8, n * 8 + 1, n * 8 + 2, n * 8 + 3, n * 8 + 4, n * 8 + 5, n * 8 + 6, n * 8 + 7);
+		CHECK(parse_line(line, &parsed[n]) == 0);
+		in_use[n] = true;
+	}
+	build_index(in_use, &ix);
+	CHECK(ix.values.n <= PW_RULE_VALUE_ENTRIES);
+	CHECK(!(ix.idx.scalar_dflt[0].w[20 / 64] & (1ull << (20 % 64))));	/* early: indexed */
+	CHECK(ix.idx.scalar_dflt[0].w[299 / 64] & (1ull << (299 % 64)));	/* late: the default */
+	{
+		static __u64 many[2400];
+
+		for (size_t i = 0; i < N_OF(many); i++)
+			many[i] = i;
+		check_scalar_index(in_use, many, N_OF(many), 1);	/* uid */
+	}
+}
+
+static bool head_bit(const __u64 *heads, const char *str)
+{
+	__u32 b, h;
+
+	memcpy(&b, str, 4);
+	h = pw_rule_head(b);
+	return heads[h / 64] & (1ull << (h % 64));
+}
+
+/* The path kind's heads: a key's first 4 bytes set its bit (the matcher
+ * looks up only a string whose head has one), a key shorter sets head_short. */
+static void test_path_heads(void)
+{
+	static bool in_use[PW_RULES_MAX];
+
+	memset(in_use, 0, sizeof(in_use));
+	CHECK(parse_line("a --on open --path /etc/shadow --path-prefix /var/log", &parsed[0]) == 0);
+	CHECK(parse_line("b --on open --path-name id_rsa", &parsed[1]) == 0);
+	in_use[0] = in_use[1] = true;
+	build_index(in_use, &ix);
+	CHECK(head_bit(ix.idx.path_heads, "/etc/shadow"));
+	CHECK(head_bit(ix.idx.path_heads, "/var/log/x"));
+	CHECK(!head_bit(ix.idx.path_heads, "/dev/null"));
+	CHECK(!head_bit(ix.idx.path_heads, "id_rsa"));
+	CHECK(head_bit(ix.idx.name_heads, "id_rsa"));
+	CHECK(!head_bit(ix.idx.name_heads, "/etc"));
+	CHECK(ix.idx.head_short == 0);
+	CHECK(parse_line("c --on open --path-prefix /a --path-name ab", &parsed[2]) == 0);
+	in_use[2] = true;
+	build_index(in_use, &ix);
+	CHECK(ix.idx.head_short == 3);	/* "/a/" and "ab\0": 3 bytes */
+}
+
 int main(void)
 {
 	pin_root = "/nonexistent/pinwatch-test";
@@ -231,6 +390,8 @@ int main(void)
 	test_values();
 	test_keys();
 	test_refused();
+	test_scalar_index();
+	test_path_heads();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
