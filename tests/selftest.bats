@@ -30,7 +30,12 @@ setup() {
 	export TMPDIR=$BATS_TEST_TMPDIR/tmp PW_ST_RECORD=$BATS_TEST_TMPDIR/record
 	mkdir -p "$TMPDIR"
 	CG2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
+	# what other runs left (a selftest killed with SIGKILL cannot remove its
+	# cgroup): assert_clean looks only at what this test's runs made
+	selftest_cgroups >"$BATS_TEST_TMPDIR/cgroups-before"
 }
+
+selftest_cgroups() { find "$CG2" -maxdepth 1 -name 'pinwatch-selftest-*' | sort; }
 
 teardown() {
 	[[ -z ${READER_PID:-} ]] || { kill "$READER_PID" 2>/dev/null; wait "$READER_PID" 2>/dev/null || true; }
@@ -42,7 +47,7 @@ row() { grep -E "^$1 " <<<"$output"; }
 
 # Nothing of a run is left: no cgroup, no scratch directory, no canary.
 assert_clean() {
-	[ -z "$(find "$CG2" -maxdepth 1 -name 'pinwatch-selftest-*')" ]
+	[ -z "$(selftest_cgroups | comm -13 "$BATS_TEST_TMPDIR/cgroups-before" -)" ]
 	[ -z "$(ls -A "$TMPDIR")" ] || { ls -la "$TMPDIR"; return 1; }
 	# selftest's own consumer is gone and released the ring
 	[ "$(pinwatch_cfg consumer_tgid)" = 0 ]
