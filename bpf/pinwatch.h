@@ -1922,6 +1922,14 @@ static inline __u32 pw_rule_head(__u32 b)
 	return (b * 2654435761u) >> (32 - PW_RULE_HEAD_LOG2);
 }
 
+/* pw_rule_head() of the first 4 bytes at p: the matcher's string and the
+ * control plane's key alike. */
+static inline __u32 pw_rule_head_of(const char *p)
+{
+	return pw_rule_head((__u32)(__u8)p[0] | (__u32)(__u8)p[1] << 8 | (__u32)(__u8)p[2] << 16 |
+			    (__u32)(__u8)p[3] << 24);
+}
+
 /* maps/rule_values key: a ranges kind (PW_RSEL_*) and one exact value a
  * rule names; its mask holds the rules that hold for that value (those
  * not using the kind, those naming the value or a range holding it, the

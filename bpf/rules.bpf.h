@@ -369,13 +369,11 @@ static __always_inline void pw_rule_path_key(struct pw_rule_path_key *k, __u8 ki
 static __always_inline bool pw_rule_head_may(const struct pw_rule_index *idx, const __u64 *heads,
 					     __u32 short_bit, const char *p)
 {
-	__u32 b, h;
+	__u32 h;
 
 	if (idx->head_short & short_bit)
 		return true;
-	b = (__u32)(__u8)p[0] | (__u32)(__u8)p[1] << 8 | (__u32)(__u8)p[2] << 16 |
-	    (__u32)(__u8)p[3] << 24;
-	h = pw_rule_head(b);
+	h = pw_rule_head_of(p);
 	return heads[(h / 64) & (PW_RULE_HEAD_BITS / 64 - 1)] & (1ull << (h % 64));
 }
 

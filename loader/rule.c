@@ -1139,7 +1139,7 @@ static void path_head(struct pw_rule_index *idx, const unsigned char *key)
 {
 	struct pw_rule_path_key k;
 	bool name;
-	__u32 len, b, h;
+	__u32 len, h;
 
 	memcpy(&k, key, sizeof(k));
 	name = k.kind == PW_RULE_PATH_KIND_NAME;
@@ -1148,9 +1148,7 @@ static void path_head(struct pw_rule_index *idx, const unsigned char *key)
 		idx->head_short |= name ? 2 : 1;
 		return;
 	}
-	b = (__u32)(__u8)k.path[0] | (__u32)(__u8)k.path[1] << 8 | (__u32)(__u8)k.path[2] << 16 |
-	    (__u32)(__u8)k.path[3] << 24;
-	h = pw_rule_head(b);
+	h = pw_rule_head_of(k.path);
 	(name ? idx->name_heads : idx->path_heads)[h / 64] |= 1ull << (h % 64);
 }
 
@@ -1241,11 +1239,29 @@ static void build_index(const bool *in_use, struct index *ix)
 }
 
 /* Makes map m hold exactly the keys of the kinds that use it. */
-static void write_keyed(const struct index *ix, int m)
+/* Deletes the keys of map m (ks bytes each) that ix no longer gives: the
+ * keys of the indexed kinds stored in m, or rule_values' own. */
+static void prune_keys(const struct index *ix, int m, size_t ks)
 {
 	unsigned char cur[sizeof(struct pw_rule_path_key)], next[sizeof(struct pw_rule_path_key)];
+	bool more = !bpf_map_get_next_key(fds[m], NULL, next);
+
+	while (more) {
+		bool keep;
+
+		memcpy(cur, next, ks);
+		more = !bpf_map_get_next_key(fds[m], cur, next);
+		keep = m == M_VALUES && ikeys_has(&ix->values, cur);
+		for (int k = 0; k < PW_RSEL_INDEXED && !keep; k++)
+			keep = kind_maps[k].map == m && ikeys_has(&ix->keys[k], cur);
+		if (!keep && bpf_map_delete_elem(fds[m], cur) && errno != ENOENT)
+			die("cannot write maps/%s: %s", map_names[m], strerror(errno));
+	}
+}
+
+static void write_keyed(const struct index *ix, int m)
+{
 	size_t ks = 0;
-	bool more;
 
 	for (int k = 0; k < PW_RSEL_INDEXED; k++) {
 		if (kind_maps[k].map != m)
@@ -1255,19 +1271,7 @@ static void write_keyed(const struct index *ix, int m)
 			if (bpf_map_update_elem(fds[m], ix->keys[k].v[i].key, &ix->keys[k].v[i].mask, BPF_ANY))
 				die("cannot write maps/%s: %s", map_names[m], strerror(errno));
 	}
-	/* then the keys no rule gives any more */
-	more = !bpf_map_get_next_key(fds[m], NULL, next);
-	while (more) {
-		bool keep = false;
-
-		memcpy(cur, next, ks);
-		more = !bpf_map_get_next_key(fds[m], cur, next);
-		for (int k = 0; k < PW_RSEL_INDEXED && !keep; k++)
-			for (size_t i = 0; kind_maps[k].map == m && i < ix->keys[k].n && !keep; i++)
-				keep = !memcmp(ix->keys[k].v[i].key, cur, ks);
-		if (!keep && bpf_map_delete_elem(fds[m], cur) && errno != ENOENT)
-			die("cannot write maps/%s: %s", map_names[m], strerror(errno));
-	}
+	prune_keys(ix, m, ks);
 }
 
 static void write_types(const struct index *ix)
@@ -1285,20 +1289,13 @@ static void write_types(const struct index *ix)
  * from a key to the default is in one of them throughout). */
 static void write_values(const struct index *ix, bool stale)
 {
-	struct pw_rule_value_key cur, next;
-	bool more;
-
-	for (size_t i = 0; i < ix->values.n && !stale; i++)
+	if (stale) {
+		prune_keys(ix, M_VALUES, sizeof(struct pw_rule_value_key));
+		return;
+	}
+	for (size_t i = 0; i < ix->values.n; i++)
 		if (bpf_map_update_elem(fds[M_VALUES], ix->values.v[i].key, &ix->values.v[i].mask, BPF_ANY))
 			die("cannot write maps/rule_values: %s", strerror(errno));
-	more = stale && !bpf_map_get_next_key(fds[M_VALUES], NULL, &next);
-	while (more) {
-		cur = next;
-		more = !bpf_map_get_next_key(fds[M_VALUES], &cur, &next);
-		if (!ikeys_has(&ix->values, &cur) && bpf_map_delete_elem(fds[M_VALUES], &cur) &&
-		    errno != ENOENT)
-			die("cannot write maps/rule_values: %s", strerror(errno));
-	}
 }
 
 static void write_selectors(const struct index *ix)
