@@ -96,8 +96,6 @@ pw_events() {
 	"$PW_READ" --json --drain
 }
 
-# A copy of /bin/true under a unique name, so its exec is unmistakable.
-# Prints its path. Names are kept under 15 bytes so they are whole comms.
 # Builds a C helper of the suite: gcc links OUT.cc, cp makes OUT (created
 # with its mode, x bit included), OUT.cc goes. A linker writes its output
 # with no x bit, then chmods it: the default pack's binary-drop rule notes
@@ -111,6 +109,8 @@ pw_cc() { # out gcc-args...
 	cp "$out.cc" "$out" && rm -f "$out.cc"
 }
 
+# A copy of /bin/true under a unique name, so its exec is unmistakable.
+# Prints its path. Names are kept under 15 bytes so they are whole comms.
 unique_binary() {
 	local name=${1:-pwt$RANDOM$RANDOM}
 	name=${name:0:15}
