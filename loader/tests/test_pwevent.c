@@ -382,6 +382,42 @@ static void test_json_escape(void)
 	pw_buf_append(&out, "", 1);
 	CHECK_STR(out.data, "\"path\":\"/tmp/X\\\\xe9vil\"");
 	CHECK(pw_utf8_valid("caf\xc3\xa9", 8) && !pw_utf8_valid("caf\xe9", 8) && pw_utf8_valid("", 1));
+	CHECK(!pw_utf8_valid("abcdefgh\xff", 16) && pw_utf8_valid("abc\xf0\x9f\x98\x80" "d", 16));
+
+	/* numbers: pw_put_u64 and pw_put_s64 against printf, at each
+	 * power of ten and its neighbours (two digits a step) */
+	{
+		static const unsigned long long vs[] = { 0, 1, 9, 10, 11, 99, 100, 101, 999, 1000,
+			4026531836ULL, 18446744073709551615ULL, 9999999999999999999ULL,
+			10000000000000000000ULL };
+		char got[32], want[32];
+		unsigned long long p = 1;
+		size_t n;
+
+		for (i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
+			n = pw_put_u64(got, vs[i]);
+			got[n] = '\0';
+			snprintf(want, sizeof(want), "%llu", vs[i]);
+			CHECK_STR(got, want);
+		}
+		for (i = 0; i < 20; i++, p *= 10) {
+			for (unsigned long long v = p - 1; v <= p + 1; v++) {
+				n = pw_put_u64(got, v);
+				got[n] = '\0';
+				snprintf(want, sizeof(want), "%llu", v);
+				CHECK_STR(got, want);
+				if (v > 9223372036854775807ULL)
+					continue;
+				n = pw_put_s64(got, -(long long)v);
+				got[n] = '\0';
+				snprintf(want, sizeof(want), "%lld", -(long long)v);
+				CHECK_STR(got, want);
+			}
+		}
+		n = pw_put_s64(got, (-9223372036854775807LL - 1));
+		got[n] = '\0';
+		CHECK_STR(got, "-9223372036854775808");
+	}
 
 	/* text: control bytes, bad UTF-8, the backslash and `also` as \xNN */
 	out.len = 0;
