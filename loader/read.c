@@ -916,30 +916,61 @@ static struct pw_pressure_state pressure;
 static struct pw_pressure_totals pressure_t;
 static long long pressure_next;
 
+/* Keys 0 .. n-1 of a per-CPU array into vals (key k at k * per bytes,
+ * per = ncpu * the rounded value size); ok[k]: key k was read. One
+ * BPF_MAP_LOOKUP_BATCH where the kernel has it (5.6 on), else a lookup
+ * per key. Every PW_PRESSURE_POLL_MS it reads 256 + PW_MOD_MODULE_END
+ * keys: one lookup each was 290 bpf() calls a poll, each running the
+ * sensor's own syscall, bpf and audit programs (and, with the default
+ * pack, a bpf rule check); the batch is 2 (tests/bench 6.1, consumer CPU
+ * per exec of the storm, /work/wt/storm-bench.md). */
+static void percpu_read(int fd, __u32 n, size_t per, unsigned char *vals, __u32 *keys, bool *ok)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+	__u32 count = n, out = 0, k;
+	int err = bpf_map_lookup_batch(fd, NULL, &out, keys, vals, &count, &o);
+	bool all = (!err || err == -ENOENT) && count == n;
+
+	for (k = 0; all && k < n; k++)
+		all = keys[k] == k;
+	for (k = 0; k < n; k++)
+		ok[k] = all || !bpf_map_lookup_elem(fd, &k, vals + (size_t)k * per);
+}
+
 /* maps/shed and maps/stats summed (worker thread). */
 static int pressure_read(struct pw_pressure_totals *t)
 {
 	static unsigned char *vals;
+	static __u32 keys[PW_EVENT_CLASS_TYPES];
+	static bool ok[PW_EVENT_CLASS_TYPES];
 	static int ncpu;
 	size_t stride = (sizeof(struct pw_shed) + 7) & ~(size_t)7;
 	size_t sstride = ((size_t)stats_value_size + 7) & ~(size_t)7;
-	size_t need;
+	size_t per = 0, sper = 0;
 	__u32 key;
 
-	if (!vals) {
+	_Static_assert(PW_MOD_MODULE_END <= PW_EVENT_CLASS_TYPES, "keys[] holds maps/stats' keys");
+	if (ncpu <= 0)
 		ncpu = libbpf_num_possible_cpus();
-		need = stride > sstride ? stride : sstride;
-		if (ncpu <= 0 || !(vals = calloc((size_t)ncpu, need)))
+	if (ncpu <= 0)
+		return -1;
+	per = (size_t)ncpu * stride;
+	sper = (size_t)ncpu * sstride;
+	if (!vals) {
+		size_t a = PW_EVENT_CLASS_TYPES * per, b = PW_MOD_MODULE_END * sper;
+
+		if (!(vals = calloc(1, a > b ? a : b)))
 			return -1;
 	}
 	memset(t, 0, sizeof(*t));
+	percpu_read(shed_fd, PW_EVENT_CLASS_TYPES, per, vals, keys, ok);
 	for (key = 0; key < PW_EVENT_CLASS_TYPES; key++) {
-		if (bpf_map_lookup_elem(shed_fd, &key, vals))
+		if (!ok[key])
 			return -1;
 		for (int c = 0; c < ncpu; c++) {
 			struct pw_shed v;
 
-			memcpy(&v, vals + (size_t)c * stride, sizeof(v));
+			memcpy(&v, vals + key * per + (size_t)c * stride, sizeof(v));
 			t->type_shed[key] += v.shed;
 			t->shed += v.shed;
 			t->sampled += v.sampled;
@@ -947,13 +978,14 @@ static int pressure_read(struct pw_pressure_totals *t)
 				t->max_log2 = v.last_log2;
 		}
 	}
+	percpu_read(stats_fd, PW_MOD_MODULE_END, sper, vals, keys, ok);
 	for (key = 0; key < PW_MOD_MODULE_END; key++) {
-		if (bpf_map_lookup_elem(stats_fd, &key, vals))
+		if (!ok[key])
 			continue;
 		for (int c = 0; c < ncpu; c++) {
 			struct pw_stats v;
 
-			memcpy(&v, vals + (size_t)c * sstride, sizeof(v));
+			memcpy(&v, vals + key * sper + (size_t)c * sstride, sizeof(v));
 			t->dropped += v.dropped;
 		}
 	}
