@@ -96,7 +96,10 @@ struct pw_emit {
 	const struct pw_event_extra *x;	/* the consumer's additions, or NULL */
 };
 
-static void emit_raw(struct pw_emit *e, const char *s, size_t n)
+/* Inlined: most calls copy a constant 1-3 bytes, which then cost no
+ * call to memcpy (the formatter's share of the consumer's CPU in the exec
+ * storm, tests/bench 6.1). */
+static inline __attribute__((always_inline)) void emit_raw(struct pw_emit *e, const char *s, size_t n)
 {
 	struct pw_buf *b = e->b;
 
@@ -119,9 +122,23 @@ static void emit_cstr(struct pw_emit *e, const char *s)
 static void emit_key(struct pw_emit *e, const char *jkey, const char *tkey)
 {
 	if (e->fmt == PW_FMT_JSON) {
-		emit_raw(e, ",\"", 2);
-		emit_cstr(e, jkey);
-		emit_raw(e, "\":", 2);
+		/* ,"key": in one reservation */
+		size_t n = strlen(jkey);
+		char *p;
+
+		if (e->err)
+			return;
+		if (pw_buf_reserve(e->b, n + 4)) {
+			e->err = -ENOMEM;
+			return;
+		}
+		p = e->b->data + e->b->len;
+		p[0] = ',';
+		p[1] = '"';
+		memcpy(p + 2, jkey, n);
+		p[n + 2] = '"';
+		p[n + 3] = ':';
+		e->b->len += n + 4;
 		return;
 	}
 	if (e->text_items++)
