@@ -232,8 +232,17 @@ static void emit_str(struct pw_emit *e, const char *jkey, const char *tkey,
 	if (e->fmt == PW_FMT_TEXT && !tkey)
 		return;
 	emit_key(e, jkey, tkey);
+	if (e->fmt == PW_FMT_JSON) {
+		/* the string and its validity in one pass */
+		bool valid = true;
+
+		if (!e->err)
+			e->err = pw_json_str_valid(e->b, s, maxlen, &valid);
+		if (!valid)
+			emit_hex_beside(e, jkey, s, maxlen);
+		return;
+	}
 	emit_strval(e, s, maxlen);
-	emit_hex_beside(e, jkey, s, maxlen);
 }
 
 /* NUL-separated strings in s[0..n): JSON array; text: space-separated

@@ -231,8 +231,16 @@ bool pw_utf8_valid(const char *s, size_t n)
 
 int pw_json_str(struct pw_buf *b, const char *s, size_t n)
 {
+	return pw_json_str_valid(b, s, n, NULL);
+}
+
+int pw_json_str_valid(struct pw_buf *b, const char *s, size_t n, bool *valid)
+{
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, run = 0;
+
+	if (valid)
+		*valid = true;
 
 	n = strnlen(s, n);
 	/* Worst case 6 output bytes per input byte, plus the quotes. */
@@ -271,6 +279,8 @@ int pw_json_str(struct pw_buf *b, const char *s, size_t n)
 			/* a byte that does not start a valid UTF-8 sequence:
 			 * the text \xNN (JSON "\\xNN"), never a character, so
 			 * that it cannot read as the character U+00NN */
+			if (valid)
+				*valid = false;
 			memcpy(b->data + b->len, "\\\\x", 3);
 			b->len += 3;
 			b->len += pw_put_hex(b->data + b->len, &c, 1);
@@ -296,9 +306,10 @@ int pw_json_hex(struct pw_buf *b, const char *s, size_t n)
 
 int pw_json_kv(struct pw_buf *b, const char *key, const char *s, size_t n)
 {
-	int err = pw_buf_printf(b, "\"%s\":", key) ?: pw_json_str(b, s, n);
+	bool valid = true;
+	int err = pw_buf_printf(b, "\"%s\":", key) ?: pw_json_str_valid(b, s, n, &valid);
 
-	if (err || pw_utf8_valid(s, n))
+	if (err || valid)
 		return err;
 	return pw_buf_printf(b, ",\"%s_hex\":", key) ?: pw_json_hex(b, s, n);
 }

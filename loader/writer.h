@@ -51,6 +51,9 @@ void pw_format_rfc3339(uint64_t unix_ns, char out[PW_RFC3339_LEN]);
  * the same four characters in a valid name: pw_json_kv adds the exact bytes
  * beside it. Returns 0 or -ENOMEM. */
 int pw_json_str(struct pw_buf *b, const char *s, size_t n);
+/* pw_json_str, and *valid (if not NULL): s[0..n) up to its NUL is valid
+ * UTF-8 (pw_utf8_valid's answer, without a second pass). */
+int pw_json_str_valid(struct pw_buf *b, const char *s, size_t n, bool *valid);
 
 /* True when s[0..n) (up to the first NUL) is valid UTF-8. */
 bool pw_utf8_valid(const char *s, size_t n);

@@ -377,6 +377,22 @@ static void test_json_escape(void)
 	CHECK(pw_json_kv(&out, "path", "/tmp/X\xe9vil", 64) == 0);
 	pw_buf_append(&out, "", 1);
 	CHECK_STR(out.data, "\"path\":\"/tmp/X\\\\xe9vil\",\"path_hex\":\"2f746d702f58e976696c\"");
+	/* a record's string field (emit_str): _hex beside an invalid one
+	 * only, in JSON only */
+	{
+		struct pw_exec r;
+		size_t len = make_exec(&r, "x", 1, 1);
+
+		strcpy(r.filename, "/tmp/X\xe9vil");
+		CHECK(fmt(&r, len, PW_FMT_JSON) == 0);
+		CHECK(strstr(out.data, ",\"filename\":\"/tmp/X\\\\xe9vil\",\"filename_hex\":\"2f746d702f58e976696c\",") != NULL);
+		CHECK(fmt(&r, len, PW_FMT_TEXT) == 0);
+		CHECK(strstr(out.data, "_hex") == NULL);
+		strcpy(r.filename, "/tmp/caf\xc3\xa9\x01\"");
+		CHECK(fmt(&r, len, PW_FMT_JSON) == 0);
+		CHECK(strstr(out.data, ",\"filename\":\"/tmp/caf\xc3\xa9\\u0001\\\"\",\"args\"") != NULL);
+		CHECK(strstr(out.data, "_hex") == NULL);
+	}
 	out.len = 0;
 	CHECK(pw_json_kv(&out, "path", "/tmp/X\\xe9vil", 64) == 0);
 	pw_buf_append(&out, "", 1);
