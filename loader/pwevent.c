@@ -2861,11 +2861,13 @@ static void emit_lineage(struct pw_emit *e, const struct pw_hdr *h, const struct
 		depth = PW_ANCESTORS_MAX;
 	seen[n_seen++] = h->exec_id;
 	seen[n_seen++] = id;
+	/* the next id up: only it is kept of each level (not a copy of
+	 * the whole record, args and all, a level) */
+	id = known ? p.parent_exec_id : 0;
 	for (unsigned int i = 0; known && i < depth; i++) {
 		struct pw_lineage a;
 		bool loop = false;
 
-		id = p.parent_exec_id;
 		for (unsigned int k = 0; k < n_seen; k++)
 			loop |= seen[k] == id;
 		if (!id || loop || !src->lookup(src->ctx, id, &a))
@@ -2874,7 +2876,7 @@ static void emit_lineage(struct pw_emit *e, const struct pw_hdr *h, const struct
 		if (i)
 			emit_raw(e, ",", 1);
 		emit_strval(e, a.binary, sizeof(a.binary));
-		p = a;
+		id = a.parent_exec_id;
 	}
 	emit_raw(e, "]", 1);
 }
