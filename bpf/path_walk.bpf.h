@@ -5,15 +5,24 @@
  * across mounts to their mountpoints, and stops at the task's root (a
  * chroot) or the root of the mount tree. Two bpf_loop() callbacks, so the
  * verifier checks one step of each once (an unrolled walk with its mount
- * crossings was too large for it). Used by process (the exec's cwd) and
- * kmod (the file finit_module loads).
+ * crossings was too large for it). Used by process (the exec's cwd and the
+ * executed file, proc_cache's binary), kmod (the file finit_module loads)
+ * and deny.
+ *
+ * A path deeper than PW_WALK_DEPTH components keeps its top (the first
+ * PW_WALK_DEPTH components from the root: what a prefix such as /tmp is
+ * judged on), and so does one longer than PW_PATH_MAX bytes. A walk that
+ * does not end at the task's root (more than PW_WALK_STEPS dentries and
+ * mounts, a file outside the task's root, a pseudo file such as a memfd
+ * whose dentry is its own parent) is not a path from the root: the caller
+ * learns it from pw_walk_path's result.
  */
 #ifndef PW_PATH_WALK_BPF_H
 #define PW_PATH_WALK_BPF_H
 
 #include "common.bpf.h"
 
-#define PW_WALK_DEPTH	32	/* components kept (a power of 2): deeper paths lose their top */
+#define PW_WALK_DEPTH	32	/* components kept (a power of 2): deeper paths lose their bottom */
 #define PW_WALK_STEPS	64	/* dentries and mount crossings walked */
 
 /* Work space, in the caller's per-CPU scratch record. The walk's counters
@@ -23,9 +32,11 @@
  * (6.18 verifies a callback until its states repeat: exec_context, 371 k
  * instructions verified, BENCHMARKS.md "Less verification"). */
 struct pw_walk_space {
-	__u32 n;		/* components in dirs */
+	__u32 n;		/* components walked; dirs keeps the last PW_WALK_DEPTH (the top) */
 	__u32 off;		/* bytes of buf used */
-	const unsigned char *dirs[PW_WALK_DEPTH];	/* components' names, last first */
+	__u32 end;		/* 1: the walk reached the task's root */
+	__u32 pad;
+	const unsigned char *dirs[PW_WALK_DEPTH];	/* components' names, a ring: n - 1 is the top */
 	char buf[PW_PATH_MAX * 2];	/* room for bounded variable-offset copies */
 };
 
@@ -68,10 +79,21 @@ static long pw_walk_up(__u32 i, void *ctx)
 	const unsigned char *name;
 	__u32 n = w->ws->n;
 
-	if (!d || n >= PW_WALK_DEPTH || (d == w->root_d && vm == w->root_vm))
+	if (!d)
 		return 1;
+	if (d == w->root_d && vm == w->root_vm) {
+		w->ws->end = 1;
+		return 1;
+	}
 	parent = pw_walk_parent(d, &name);
-	if (d == w->mnt_root || d == parent) {
+	if (d == parent && d != w->mnt_root) {
+		/* a dentry of no directory (a memfd, a pipe): its name, and
+		 * no path from the root */
+		w->ws->dirs[n & (PW_WALK_DEPTH - 1)] = name;
+		w->ws->n = n + 1;
+		return 1;
+	}
+	if (d == w->mnt_root) {
 		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 
 		if (!up || up == mnt)
@@ -111,8 +133,9 @@ static long pw_walk_append(__u32 i, void *ctx)
 }
 
 /* The path of (d, vm) from the current task's root into out ("/" for the
- * root itself). */
-static __always_inline void pw_walk_path(struct pw_walk_space *ws, struct dentry *d,
+ * root itself). Returns 1 when the walk reached the task's root, 0 when
+ * out is not a path from it (see the top of this file). */
+static __always_inline __u32 pw_walk_path(struct pw_walk_space *ws, struct dentry *d,
 					 struct vfsmount *vm, char *out, __u32 outsz)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -134,9 +157,11 @@ static __always_inline void pw_walk_path(struct pw_walk_space *ws, struct dentry
 	ws->buf[1] = '\0';
 	ws->n = 0;
 	ws->off = 0;
+	ws->end = 0;
 	bpf_loop(PW_WALK_STEPS, pw_walk_up, &w, 0);
 	bpf_loop(PW_WALK_DEPTH, pw_walk_append, &w, 0);
 	bpf_probe_read_kernel_str(out, outsz, ws->buf);
+	return ws->end;
 }
 
 #endif

@@ -527,7 +527,7 @@ struct pw_proc {
 	__u64 exec_ns;		/* CLOCK_MONOTONIC time of the exec */
 	__u32 ppid;
 	__u32 uid;		/* real uid at the exec (snapshot: at load) */
-	char binary[PW_PATH_MAX];
+	char binary[PW_PATH_MAX];	/* the executed file's resolved path (pw_exec.exe_path) */
 };
 
 /* Namespace inode numbers (as in readlink /proc/PID/ns/NAME); 0 unknown.
@@ -566,7 +566,8 @@ struct pw_lineage {
 	__u32 args_len;		/* bytes used in args: NUL-separated argv */
 	__u32 flags;		/* PW_LINEAGE_* */
 	__u32 pad;
-	char binary[PW_PATH_MAX];	/* the exec's filename; snapshot: the executable's path */
+	char binary[PW_PATH_MAX];	/* the executed file's resolved path (pw_exec.exe_path);
+					 * snapshot: the executable's path */
 	char args[PW_LINEAGE_ARGS_MAX];
 };
 
@@ -704,6 +705,9 @@ struct pw_exec {
 	struct pw_stdio stdio[PW_STDIO_FDS];
 	char cwd[PW_PATH_MAX];	/* the working directory at exec */
 	char env[PW_EXEC_ENV_MAX];
+	char exe_path[PW_PATH_MAX];	/* the executed file's path from the task's root,
+					 * as the kernel resolved it (proc_cache's binary);
+					 * '?' first: not a path from the root */
 	char args[PW_ARGS_MAX];	/* only args_len bytes are sent */
 };
 

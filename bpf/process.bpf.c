@@ -297,6 +297,32 @@ static __always_inline void record_lineage(struct exec_scratch *s, struct task_s
 	}
 }
 
+/*
+ * The executed file's path as the kernel resolved it, into proc.binary:
+ * mm->exe_file's dentries walked up to the task's root, across mounts
+ * (bpf/path_walk.bpf.h), so that a relative path, "//", "..", or a symlink
+ * in the execve filename cannot move the image out of (or into) a
+ * directory the rules judge (--binary-prefix, --parent-prefix, --ancestor,
+ * the exec rule's --path). A path that is not one from the task's root (a
+ * memfd, a file outside a chroot, a walk cut short) starts with '?' in
+ * place of '/': no absolute prefix matches it, so a `!` exemption fails
+ * closed. The walk's work space is exec_context's cwd space, free until
+ * that stage.
+ */
+static __always_inline void read_binary(struct exec_scratch *s, struct file *exe)
+{
+	struct path p = {};
+
+	BPF_CORE_READ_INTO(&p, exe, f_path);	/* dentry and mnt, one read */
+	if (!p.dentry) {
+		s->proc.binary[0] = '?';
+		s->proc.binary[1] = '\0';
+		return;
+	}
+	if (!pw_walk_path(&s->walk, p.dentry, p.mnt, s->proc.binary, sizeof(s->proc.binary)))
+		s->proc.binary[0] = '?';
+}
+
 /* Entry: record the new image in proc_cache (for every exec, filtered or
  * not, so other modules can attribute events), look it up in the
  * blocklist, note the cgroup's container, then start the chain. */
@@ -309,25 +335,26 @@ int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 	struct exec_scratch *s = exec_scratch_get();
 	struct pw_proc *parent;
 	struct pw_config *cfg;
+	struct file *exe;
 	bool rules_only;
 
 	if (!s)
 		return 0;
+	exe = BPF_CORE_READ(task, mm, exe_file);
 	s->proc.ppid = BPF_CORE_READ(task, real_parent, tgid);
 	parent = bpf_map_lookup_elem(&proc_cache, &s->proc.ppid);
 	s->proc.parent_exec_id = parent ? parent->exec_id : 0;
 	s->proc.exec_id = pw_make_exec_id();
 	s->proc.exec_ns = bpf_ktime_get_ns();
 	s->proc.uid = (__u32)bpf_get_current_uid_gid();
-	bpf_probe_read_kernel_str(s->proc.binary, sizeof(s->proc.binary),
-				  (void *)ctx + fname_off);
+	read_binary(s, exe);
 	bpf_map_update_elem(&proc_cache, &tgid, &s->proc, BPF_ANY);
 	record_lineage(s, task, tgid);
 
 	/* One hash lookup per exec; before any switch or filter is read. */
 	s->blocked = 0;
 	if (!exempt(task)) {
-		file_key(BPF_CORE_READ(task, mm, exe_file), &s->image);
+		file_key(exe, &s->image);
 		s->blocked = bpf_map_lookup_elem(&blocklist, &s->image) != NULL;
 	}
 
@@ -344,6 +371,7 @@ int exec__tp(struct trace_event_raw_sched_process_exec *ctx)
 	pw_fill_hdr(&s->ev.h, PW_EV_EXEC, MOD, 0);
 	bpf_probe_read_kernel_str(s->ev.filename, sizeof(s->ev.filename),
 				  (void *)ctx + fname_off);
+	__builtin_memcpy(s->ev.exe_path, s->proc.binary, sizeof(s->ev.exe_path));
 	return exec_next(ctx, s, EXEC_STAGE_FILTER);
 }
 
@@ -1034,7 +1062,13 @@ int exec_output(struct trace_event_raw_sched_process_exec *ctx)
 	/* the rules: an alert passes the filters; drop ends the event */
 	in = pw_rule_in_for(PW_EV_EXEC);
 	if (in) {
-		in->path = s->ev.filename;
+		/* the file that runs, resolved (as proc_cache's binary), and
+		 * the filename as given when absolute, either holding (as
+		 * rename's two names): a script's image is its interpreter,
+		 * so /tmp/x.sh is under /tmp by its filename only */
+		in->path = s->ev.exe_path;
+		if (s->ev.filename[0] == '/')
+			in->path2 = s->ev.filename;
 		in->PW_RIN_BITS(EXE_FLAGS) = s->ev.exe_flags;
 		in->PW_RIN_BITS(ENV) = s->scan.found;
 		for (int i = 0; i < PW_STDIO_FDS; i++) {

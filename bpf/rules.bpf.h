@@ -124,9 +124,10 @@ struct {
  */
 struct pw_rule_in {
 	const char *path;	/* --path: open, unlink, rename, chmod, chown, xattr,
-				 * utimes, exec (filename), memfd ("/memfd:NAME"),
+				 * utimes, exec (exe_path), memfd ("/memfd:NAME"),
 				 * mount (the target); NULL: none */
-	const char *path2;	/* rename: the new name (either name holds) */
+	const char *path2;	/* rename: the new name; exec: the filename as given
+				 * when absolute (either name holds) */
 	const char *xattr;	/* xattr: the attribute's name */
 	const __u8 *daddr;	/* net: the remote address (16 bytes, v4-mapped) */
 	__u64 has_daddr;	/* daddr holds an address */

@@ -93,7 +93,8 @@ bool pw_lineage_from_exec(const void *rec, size_t len, struct pw_lineage *out)
 	out->pid = r.h.pid;
 	out->ppid = r.h.ppid;
 	out->uid = r.h.uid;
-	memcpy(out->binary, r.filename, sizeof(out->binary));
+	/* the resolved path, as the kernel's proc_lineage has it */
+	memcpy(out->binary, r.exe_path[0] ? r.exe_path : r.filename, sizeof(out->binary));
 	out->binary[sizeof(out->binary) - 1] = '\0';
 	n = r.args_len;
 	if (n > len - offsetof(struct pw_exec, args))

@@ -329,6 +329,11 @@ static void emit_exec(struct pw_emit *e, const void *rec, size_t len)
 	if (n > present)
 		n = present;
 	emit_str(e, "filename", "", r.filename, sizeof(r.filename));
+	/* the file that runs, as the kernel resolved it; text: only where it
+	 * is not the filename as given */
+	if (e->fmt == PW_FMT_JSON ||
+	    (r.exe_path[0] && strncmp(r.exe_path, r.filename, sizeof(r.exe_path))))
+		emit_str(e, "exe_path", "exe_path", r.exe_path, sizeof(r.exe_path));
 	emit_strv(e, "args", r.args, n);
 	emit_bool(e, "args_truncated", "...", r.args_truncated != 0);
 	/* the consumer's: the executed file's hash, or why it has none */

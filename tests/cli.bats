@@ -39,11 +39,6 @@ teardown() {
 
 # A copy of scripts/ whose command files each have one more comment line
 # before "# Summary:": help and the command list must not change.
-# pack-alerts: against the sanitizer build, LeakSanitizer's ptrace-attach
-# comes from binaries run through the copy's build symlink, a path outside
-# the build directory the pack's ptrace-attach rule spares (--binary-prefix
-# matches the path given to execve, not the resolved one).
-# bats test_tags=pack-alerts
 @test "every command's --help starts with its Usage block, even after an extra header comment" {
 	tree=$BATS_TEST_TMPDIR/tree
 	mkdir -p "$tree"

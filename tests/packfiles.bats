@@ -100,6 +100,24 @@ sys_state() {
 	assert_rule 'select(.path == "/root/.ssh/id_rsa")' credential-read high T1003.008,T1552.004
 }
 
+# An open by a path that is not plain (relative, "//", "..") is judged as
+# the file the kernel opened (its dentries up to the root); the event's path
+# stays as given.
+# bats test_tags=pack-alerts,vm-ci
+@test "credential-read: shadow from /etc, //etc/shadow, /etc/../etc/shadow are alerts; an ordinary relative open is not" {
+	(cd /etc && head -c1 shadow >/dev/null)
+	head -c1 //etc/shadow >/dev/null
+	head -c1 /etc/../etc/shadow >/dev/null
+	(cd /etc && head -c1 hostname >/dev/null)
+	(cd "$BATS_TEST_TMPDIR" && echo x >pwrel && head -c1 ./pwrel >/dev/null && head -c1 ../${BATS_TEST_TMPDIR##*/}/pwrel >/dev/null)
+	collect_alerts 'select(.rule == "credential-read" and .comm == "head")' 3
+	for p in shadow //etc/shadow /etc/../etc/shadow; do
+		assert_rule "select(.path == \"$p\" and .comm == \"head\")" credential-read high T1003.008,T1552.004
+	done
+	"$PW_READ" --json --drain --alerts >>"$EV"
+	[ "$(ev 'select(.path == "hostname" or (.path | endswith("pwrel")))' | wc -l)" -eq 0 ]
+}
+
 # bats test_tags=pack-alerts
 @test "cron-write: an editor's temp file renamed into /etc/cron.d is an alert (the new name); dpkg installing a cron file is not" {
 	command -v dpkg-deb >/dev/null || skip "needs dpkg-deb"

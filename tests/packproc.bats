@@ -280,6 +280,29 @@ os.waitpid(pid, 0)'
 	[ "$(count "select(.rule == \"exec-tmp\" and .cgroup_id == $CGID)")" -eq 2 ]
 }
 
+# The file that runs is resolved in the kernel: a relative path, "//", ".."
+# or a symlink from outside no longer hide an exec from /tmp.
+# bats test_tags=pack-alerts,vm-ci
+@test "exec-tmp: a relative path, //, /usr/.., a symlink in /usr/local/bin into /tmp: alerts with the resolved path" {
+	d=$(mktemp -d /tmp/pw-exepath.XXXXXX)
+	d=$(realpath "$d")
+	cp -p /usr/bin/true "$d/pwtmpx"
+	link=/usr/local/bin/pw-exepath-$$
+	mkdir -p /usr/local/bin
+	ln -s "$d/pwtmpx" "$link"
+	(cd "$d" && ./pwtmpx)
+	"/$d/pwtmpx"
+	"/usr/..$d/pwtmpx"
+	"$link"
+	rm -f "$link"
+	rm -rf "$d"
+	collect_alerts "select(.rule == \"exec-tmp\" and .cgroup_id == $CGID)" 4
+	for f in ./pwtmpx "/$d/pwtmpx" "/usr/..$d/pwtmpx" "$link"; do
+		e=$(assert_pack_alert "select(.filename == \"$f\")" exec-tmp medium T1204.002,T1059)
+		assert_field "$e" .exe_path "$d/pwtmpx"
+	done
+}
+
 # bats test_tags=pack-alerts
 @test "ld-preload-exec: an exec with LD_PRELOAD set is an alert; without it not" {
 	run_canary ld-preload-exec

@@ -39,6 +39,31 @@ pw_suite process
 	assert_field "$child" .exec_id != "$(jq -r .exec_id <<<"$sh_exec")"
 }
 
+# The executed file's path is resolved in the kernel (mm->exe_file's dentries
+# up to the task's root): a relative path, "//", "..", a symlink all give the
+# file that runs, while filename stays as execve got it.
+# bats test_tags=vm-ci
+@test "exec: exe_path is the file that runs, resolved in the kernel; filename stays as given" {
+	bin=$(unique_binary)
+	real=$(realpath "$bin")
+	dir=${real%/*} name=${real##*/}
+	ln -s "$real" "$BATS_TEST_TMPDIR/pwlink"
+	pw_drain
+	(cd "$dir" && "./$name")
+	"/$real"
+	"$dir/../${dir##*/}/$name"
+	"$BATS_TEST_TMPDIR/pwlink"
+	/bin/true
+	events=$(pw_events)
+	for f in "./$name" "/$real" "$dir/../${dir##*/}/$name" "$BATS_TEST_TMPDIR/pwlink"; do
+		ev=$(jq -c --arg f "$f" 'select(.type == "exec" and .filename == $f)' <<<"$events")
+		[ "$(jq -s length <<<"$ev")" -eq 1 ]
+		assert_field "$ev" .exe_path "$real"
+	done
+	assert_field "$(jq -c 'select(.type == "exec" and .filename == "/bin/true")' <<<"$events" | head -1)" \
+		.exe_path "$(realpath /bin/true)"
+}
+
 # bats test_tags=vm-ci
 @test "a long argv is cut and flagged as truncated" {
 	bin=$(unique_binary)

@@ -120,6 +120,77 @@ rule_field() { # name field
 	stats_balance process
 }
 
+# The binary the rules judge is the file that runs, resolved in the kernel
+# (proc_cache's binary), not the path execve was given: a relative path, "//",
+# ".." or a symlink neither hides a file under a prefix nor puts one there.
+@test "--binary-prefix and exec --path-prefix judge the resolved file: a relative path, //, .., a symlink" {
+	dir=$(realpath "$BATS_TEST_TMPDIR")/drop
+	mkdir -p "$dir"
+	bin=$(unique_binary pwexepathbin)
+	cp "$bin" "$dir/"
+	name=${bin##*/}
+	link=/usr/local/bin/pwexepath-$$
+	"$PW" rule add bp --on exec --binary-prefix "$dir" --severity medium --tags T1204.002
+	pw_drain
+	ln -s "$dir/$name" "$link"
+	(cd "$dir" && "./$name")
+	"/$dir/$name"
+	"/usr/..$dir/$name"
+	"$link"
+	rm -f "$link"
+	"$bin"
+	collect_alerts 'select(.rule == "bp")' 4
+	for f in "./$name" "/$dir/$name" "/usr/..$dir/$name" "$link"; do
+		ev=$(ev "select(.type == \"exec\" and .filename == \"$f\")")
+		[ "$(jq -s length <<<"$ev")" -eq 1 ]
+		assert_field "$ev" .rule bp
+		assert_field "$ev" .exe_path "$dir/$name"
+	done
+	[ "$(ev "select(.filename == \"$bin\")" | wc -l)" -eq 0 ]
+	"$PW" rule del bp
+	# the exec rule's path: the resolved file, or the filename as given
+	"$PW" rule add pp --on exec --path-prefix "$dir"
+	pw_drain
+	(cd "$dir" && "./$name")
+	collect_alerts 'select(.rule == "pp")' 1
+	assert_field "$(ev 'select(.rule == "pp")')" .exe_path "$dir/$name"
+}
+
+@test "a --binary-prefix '!DIR' exemption holds for its file run by a relative path, not for a copy run through DIR/.." {
+	[[ -x /usr/bin/true ]] || skip "needs /usr/bin/true"
+	t=$(realpath "$BATS_TEST_TMPDIR")
+	cp /usr/bin/true "$t/true"
+	"$PW" rule add notusr --on exec --comm true --binary-prefix '!/usr/bin' --severity high --tags T1036.005
+	pw_drain
+	(cd /usr/bin && ./true)
+	"/usr/bin/../..$t/true"
+	(cd "$t" && ./true)
+	collect_alerts "select(.rule == \"notusr\" and (.exe_path == \"$t/true\"))" 2
+	ev=$(ev "select(.filename == \"/usr/bin/../..$t/true\")")
+	assert_field "$ev" .rule notusr
+	assert_field "$ev" .exe_path "$t/true"
+	assert_field "$(ev "select(.filename == \"./true\" and .cwd == \"$t\")")" .rule notusr
+	[ "$(ev 'select(.rule == "notusr" and .filename == "./true" and .cwd == "/usr/bin")' | wc -l)" -eq 0 ]
+}
+
+@test "--parent-prefix judges the parent's resolved file: a parent run by a relative path is under its directory" {
+	dir=$(realpath "$BATS_TEST_TMPDIR")/par
+	mkdir -p "$dir"
+	cp /bin/bash "$dir/pwexepar"
+	child=$(unique_binary pwexechild)
+	"$PW" rule add par --on exec --parent-prefix "$dir" --comm pwexechild --severity high --tags T1059.004
+	pw_drain
+	(cd "$dir" && ./pwexepar -c "$child; true")
+	bash -c "$child; true"
+	collect_alerts 'select(.rule == "par")' 1
+	sleep 0.2
+	"$PW_READ" --json --drain --alerts >>"$EV"
+	[ "$(ev 'select(.rule == "par")' | wc -l)" -eq 1 ]
+	ev=$(ev 'select(.rule == "par")')
+	assert_field "$ev" .filename "$child"
+	assert_field "$ev" .parent.filename "$dir/pwexepar"
+}
+
 @test "an exec of a binary under a path prefix is an alert; one elsewhere is not" {
 	dir=$BATS_TEST_TMPDIR/drop
 	mkdir -p "$dir"

@@ -150,6 +150,7 @@ static size_t make_exec(struct pw_exec *r, const char *args, size_t args_len,
 	memset(r, 0, sizeof(*r));
 	fill_hdr(&r->h, PW_EV_EXEC, len);
 	strcpy(r->filename, "/usr/bin/ls");
+	strcpy(r->exe_path, "/usr/bin/ls");
 	r->args_len = (__u32)args_len;
 	memcpy(r->args, args, present < args_len ? present : args_len);
 	return len;
@@ -171,7 +172,7 @@ static void test_exec(void)
 	CHECK(len < sizeof(r));
 	CHECK(fmt(&r, len, PW_FMT_JSON) == 0);
 	CHECK_STR(out.data, HDR_JSON("exec")
-		  ",\"filename\":\"/usr/bin/ls\",\"args\":[\"ls\",\"-l\",\"\",\"/tmp\"],"
+		  ",\"filename\":\"/usr/bin/ls\",\"exe_path\":\"/usr/bin/ls\",\"args\":[\"ls\",\"-l\",\"\",\"/tmp\"],"
 		  "\"args_truncated\":false" EXEC_CTX_NONE "" NO_LINEAGE "}\n");
 
 	/* trailing NUL: no extra empty arg; truncated flag */
@@ -179,7 +180,7 @@ static void test_exec(void)
 	r.args_truncated = 1;
 	CHECK(fmt(&r, len, PW_FMT_JSON) == 0);
 	CHECK_STR(out.data, HDR_JSON("exec")
-		  ",\"filename\":\"/usr/bin/ls\",\"args\":[\"ls\",\"-l\"],"
+		  ",\"filename\":\"/usr/bin/ls\",\"exe_path\":\"/usr/bin/ls\",\"args\":[\"ls\",\"-l\"],"
 		  "\"args_truncated\":true" EXEC_CTX_NONE "" NO_LINEAGE "}\n");
 
 	setenv("TZ", "UTC0", 1);
@@ -188,6 +189,21 @@ static void test_exec(void)
 	CHECK_STR(out.data, "10:11:12 exec      100       1   1000 bash             "
 		  "/usr/bin/ls ls -l ... stdio=none,none,none\n");
 	mark_text_tested(&r);
+
+	/* the file that ran is not the filename as given (a relative path, a
+	 * symlink): text shows exe_path too; '?': not a path from the root */
+	len = make_exec(&r, "x", 1, 1);
+	strcpy(r.filename, "./x");
+	strcpy(r.exe_path, "/tmp/x");
+	CHECK(fmt(&r, len, PW_FMT_JSON) == 0);
+	CHECK(strstr(out.data, ",\"filename\":\"./x\",\"exe_path\":\"/tmp/x\",\"args\":[\"x\"],") != NULL);
+	CHECK(fmt(&r, len, PW_FMT_TEXT) == 0);
+	CHECK_STR(out.data, "10:11:12 exec      100       1   1000 bash             "
+		  "./x exe_path=/tmp/x x stdio=none,none,none\n");
+	strcpy(r.exe_path, "?memfd:x");
+	CHECK(fmt(&r, len, PW_FMT_TEXT) == 0);
+	CHECK_STR(out.data, "10:11:12 exec      100       1   1000 bash             "
+		  "./x exe_path=?memfd:x x stdio=none,none,none\n");
 
 	/* the exec context, every field: a reverse shell from a memfd */
 	len = make_exec(&r, "sh", 2, 2);
@@ -205,7 +221,7 @@ static void test_exec(void)
 	r.env_truncated = 1;
 	CHECK(fmt(&r, len, PW_FMT_JSON) == 0);
 	CHECK_STR(out.data, HDR_JSON("exec")
-		  ",\"filename\":\"/usr/bin/ls\",\"args\":[\"sh\"],\"args_truncated\":false,"
+		  ",\"filename\":\"/usr/bin/ls\",\"exe_path\":\"/usr/bin/ls\",\"args\":[\"sh\"],\"args_truncated\":false,"
 		  "\"exe_flags\":[\"memfd\",\"secureexec\",\"bit9\"],\"stdio\":["
 		  "{\"fd\":0,\"kind\":\"socket\",\"family\":\"AF_INET\",\"daddr\":\"127.0.0.1\",\"dport\":4444},"
 		  "{\"fd\":1,\"kind\":\"socket\",\"family\":\"AF_UNIX\",\"daddr\":null,\"dport\":null},"
@@ -266,7 +282,7 @@ static void test_exec_hash(void)
 	CHECK(pw_buf_reserve(&out, 1) == 0);
 	out.data[out.len] = '\0';
 	CHECK_STR(out.data, HDR_JSON("exec")
-		  ",\"filename\":\"/usr/bin/ls\",\"args\":[\"ls\"],\"args_truncated\":false,"
+		  ",\"filename\":\"/usr/bin/ls\",\"exe_path\":\"/usr/bin/ls\",\"args\":[\"ls\"],\"args_truncated\":false,"
 		  "\"sha256\":\"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\""
 		  EXEC_CTX_NONE NO_LINEAGE "}\n");
 	out.len = 0;
@@ -284,7 +300,7 @@ static void test_exec_hash(void)
 	CHECK(pw_buf_reserve(&out, 1) == 0);
 	out.data[out.len] = '\0';
 	CHECK_STR(out.data, HDR_JSON("exec")
-		  ",\"filename\":\"/usr/bin/ls\",\"args\":[\"ls\"],\"args_truncated\":false,"
+		  ",\"filename\":\"/usr/bin/ls\",\"exe_path\":\"/usr/bin/ls\",\"args\":[\"ls\"],\"args_truncated\":false,"
 		  "\"hash_error\":\"too_large\"" EXEC_CTX_NONE NO_LINEAGE "}\n");
 	out.len = 0;
 	CHECK(pw_event_format_extra(&r, len, PW_FMT_TEXT, &clk0, &x, &out) == 0);
