@@ -49,7 +49,7 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 	struct pw_config *cfg;
 	struct open_how how;
 	struct pw_file *ev;
-	__u32 len, size;
+	__u32 len, len2 = 0, size;
 	__u16 type = PW_EV_OPEN;
 	bool rules_only;
 
@@ -115,7 +115,7 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 		pw_drop_note_open(ev->ret, ev->flags);
 	len = read_path(ev->path, path);
 	if (type == PW_EV_RENAME) {
-		read_path(ev->new_path, new_path);
+		len2 = read_path(ev->new_path, new_path);
 		size = sizeof(*ev);
 	} else {
 		if (len > PW_PATH_MAX)
@@ -123,17 +123,15 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 		size = offsetof(struct pw_file, path) + len;
 	}
 	pw_fill_hdr(&ev->h, type, MOD, size);
-	/* rules first: an alert passes the filters */
-	in = pw_rule_in_for(type);
-	if (in) {
-		in->path = ev->path;
-		if (type == PW_EV_RENAME)
-			in->path2 = ev->new_path;
-		/* --open-flags on an unlink or rename: every flag holds (the
-		 * name's content is replaced or removed, as a write would) */
-		in->PW_RIN_BITS(OPEN_FLAGS) = type == PW_EV_OPEN ? pw_rule_open_bits(ev->flags) :
-					      PW_RULE_OPEN_WRITE | PW_RULE_OPEN_CREATE | PW_RULE_OPEN_TRUNC;
-	}
+	/* rules first: an alert passes the filters. --open-flags on an
+	 * unlink or rename: every flag holds (the name's content is replaced
+	 * or removed, as a write would). The pre-check leaves the common
+	 * open no rule can hold (a read of a path no rule names) at a few
+	 * register tests: NULL, nothing to match. */
+	in = pw_rule_in_for_paths(type, ev->path, len, type == PW_EV_RENAME ? ev->new_path : NULL,
+				  len2, PW_RSEL_OPEN_FLAGS,
+				  type == PW_EV_OPEN ? pw_rule_open_bits(ev->flags) :
+				  PW_RULE_OPEN_WRITE | PW_RULE_OPEN_CREATE | PW_RULE_OPEN_TRUNC);
 	if (pw_rule_done(cfg, ev, size, MOD, in, rules_only))
 		return 0;
 	/* An event with two paths is filtered only when both are. */
