@@ -443,33 +443,33 @@ static __always_inline struct pw_rule_in *pw_rule_in_for_paths(__u32 type, const
 							       __u32 len, const char *path2,
 							       __u32 len2, __u32 bkind, __u64 bits)
 {
-	const struct pw_rule_mask *tm, *fm = NULL;
+	const struct pw_rule_mask *tm, *fm;
 	struct pw_rule_index *idx;
 	struct pw_rule_in *in;
 	bool names = false, key = false;
 	__u32 zero = 0, nw, b = bkind - PW_RSEL_BITS0;
-	__u64 any = 0, c;
+	__u64 any = 0, fall, pall, nsel;
 
 	tm = bpf_map_lookup_elem(&rule_types, &type);
 	idx = bpf_map_lookup_elem(&rule_index, &zero);
 	if (!tm || !idx)
 		return NULL;
-	if (!bits && b < PW_RSEL_NBITS && (idx->scalar_kinds & (1u << bkind)))
-		fm = &idx->scalar_dflt[PW_RSEL_NRANGES + b];
+	fm = &idx->scalar_dflt[PW_RSEL_NRANGES + (b < PW_RSEL_NBITS ? b : 0)];
 	if (path)
 		key = pw_rule_pre_path(idx, path, len, &names);
 	if (path2 && pw_rule_pre_path(idx, path2, len2, &names))
 		key = true;
+	/* all ones: the test keeps every candidate. Masks, not branches, in
+	 * the loop: one path for the verifier to walk, whatever the tests gave */
+	fall = -(__u64)!(b < PW_RSEL_NBITS && !bits && (idx->scalar_kinds & (1u << bkind)));
+	pall = -(__u64)key;
+	nsel = -(__u64)names;
 	nw = pw_rule_nw(idx);
 	for (int w = 0; w < PW_RULE_WORDS; w++) {
 		if (w >= nw)
 			break;
-		c = tm->w[w];
-		if (fm)
-			c &= fm->w[w];
-		if (!key)
-			c &= idx->dflt[PW_RSEL_PATH].w[w] | (names ? idx->path_names.w[w] : 0);
-		any |= c;
+		any |= tm->w[w] & (fm->w[w] | fall) &
+		       (idx->dflt[PW_RSEL_PATH].w[w] | (idx->path_names.w[w] & nsel) | pall);
 	}
 	if (!any)
 		return NULL;
