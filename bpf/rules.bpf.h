@@ -452,7 +452,8 @@ static __always_inline struct pw_rule_in *pw_rule_in_for_paths(__u32 type, const
 
 	tm = bpf_map_lookup_elem(&rule_types, &type);
 	idx = bpf_map_lookup_elem(&rule_index, &zero);
-	if (!tm || !idx)
+	/* no rule at all (words 0): no test, as pw_rule_in_for() */
+	if (!tm || !idx || !idx->words)
 		return NULL;
 	fm = &idx->scalar_dflt[PW_RSEL_NRANGES + (b < PW_RSEL_NBITS ? b : 0)];
 	if (path)
