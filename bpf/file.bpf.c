@@ -148,8 +148,9 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 	struct pw_config *cfg;
 	struct open_how how;
 	struct pw_file *ev;
-	__u32 len, size;
+	__u32 len, len2 = 0, rlen, size;
 	__u16 type = PW_EV_OPEN;
+	const char *rpath;
 	bool rules_only;
 
 	cfg = pw_rule_begin(MOD, bpf_get_current_pid_tgid() >> 32, &rules_only);
@@ -214,7 +215,7 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 		pw_drop_note_open(ev->ret, ev->flags);
 	len = read_path(ev->path, path);
 	if (type == PW_EV_RENAME) {
-		read_path(ev->new_path, new_path);
+		len2 = read_path(ev->new_path, new_path);
 		size = sizeof(*ev);
 	} else {
 		if (len > PW_PATH_MAX)
@@ -222,28 +223,31 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 		size = offsetof(struct pw_file, path) + len;
 	}
 	pw_fill_hdr(&ev->h, type, MOD, size);
-	/* rules first: an alert passes the filters */
-	in = pw_rule_in_for(type);
-	if (in) {
-		in->path = ev->path;
-		if (type == PW_EV_RENAME)
-			in->path2 = ev->new_path;
-		/* an open by a path that is not plain (relative, "//", "..")
-		 * is judged as the file the kernel opened, its path from the
-		 * root; only where a rule of the type has a path selector, and
-		 * an open that failed keeps its path as given */
-		if (type == PW_EV_OPEN && ev->ret >= 0 && file_rules_use_path(type) &&
-		    file_path_odd(ev->path, len)) {
-			const char *opened = file_opened_path(s, ev->ret);
+	/* rules first: an alert passes the filters. An open by a path that
+	 * is not plain (relative, "//", "..") is judged as the file the kernel
+	 * opened, its path from the root; only where a rule of the type has a
+	 * path selector, and an open that failed keeps its path as given. Its
+	 * length is not known here: 0 makes the pre-check below let it through
+	 * to the full match. */
+	rpath = ev->path;
+	rlen = len;
+	if (type == PW_EV_OPEN && ev->ret >= 0 && file_rules_use_path(type) &&
+	    file_path_odd(ev->path, len)) {
+		const char *opened = file_opened_path(s, ev->ret);
 
-			if (opened)
-				in->path = opened;
+		if (opened) {
+			rpath = opened;
+			rlen = 0;
 		}
-		/* --open-flags on an unlink or rename: every flag holds (the
-		 * name's content is replaced or removed, as a write would) */
-		in->PW_RIN_BITS(OPEN_FLAGS) = type == PW_EV_OPEN ? pw_rule_open_bits(ev->flags) :
-					      PW_RULE_OPEN_WRITE | PW_RULE_OPEN_CREATE | PW_RULE_OPEN_TRUNC;
 	}
+	/* --open-flags on an unlink or rename: every flag holds (the name's
+	 * content is replaced or removed, as a write would). The pre-check
+	 * leaves the common open no rule can hold (a read of a path no rule
+	 * names) at a few register tests: NULL, nothing to match. */
+	in = pw_rule_in_for_paths(type, rpath, rlen, type == PW_EV_RENAME ? ev->new_path : NULL,
+				  len2, PW_RSEL_OPEN_FLAGS,
+				  type == PW_EV_OPEN ? pw_rule_open_bits(ev->flags) :
+				  PW_RULE_OPEN_WRITE | PW_RULE_OPEN_CREATE | PW_RULE_OPEN_TRUNC);
 	if (pw_rule_done(cfg, ev, size, MOD, in, rules_only))
 		return 0;
 	/* An event with two paths is filtered only when both are. */

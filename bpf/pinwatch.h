@@ -1916,6 +1916,20 @@ struct pw_rule_index {
 	__u32 pad3;
 	__u64 path_heads[PW_RULE_HEAD_BITS / 64];
 	__u64 name_heads[PW_RULE_HEAD_BITS / 64];
+	/* The --path-name keys by their last 4 bytes before the NUL
+	 * (pw_rule_head() too): a path whose last 4 bytes have no bit here
+	 * ends in no --path-name, so the pre-check (pw_rule_in_for_paths())
+	 * leaves out the rules whose path selector only a name could hold.
+	 * head_short bit 2: a name of fewer than 4 bytes (every path's end
+	 * may then be one). */
+	__u64 name_tails[PW_RULE_HEAD_BITS / 64];
+	/* The pre-check's finer heads of the path keys (--path,
+	 * --path-prefix): pw_rule_head8() of the first 8 bytes of a key of
+	 * 8 bytes or more (path_heads8), pw_rule_head() of the first 4 of a
+	 * shorter one (path_heads47; under 4: head_short bit 0). path_heads
+	 * alone lets "/dev/null" through for a "/dev/shm/" key. */
+	__u64 path_heads8[PW_RULE_HEAD_BITS / 64];
+	__u64 path_heads47[PW_RULE_HEAD_BITS / 64];
 };
 
 /* The bit of pw_rule_index.path_heads/name_heads of a key or a string
@@ -1932,6 +1946,17 @@ static inline __u32 pw_rule_head_of(const char *p)
 {
 	return pw_rule_head((__u32)(__u8)p[0] | (__u32)(__u8)p[1] << 8 | (__u32)(__u8)p[2] << 16 |
 			    (__u32)(__u8)p[3] << 24);
+}
+
+/* pw_rule_head() of the first 8 bytes at p (pw_rule_index.path_heads8). */
+static inline __u32 pw_rule_head8_of(const char *p)
+{
+	__u32 lo = (__u32)(__u8)p[0] | (__u32)(__u8)p[1] << 8 | (__u32)(__u8)p[2] << 16 |
+		   (__u32)(__u8)p[3] << 24;
+	__u32 hi = (__u32)(__u8)p[4] | (__u32)(__u8)p[5] << 8 | (__u32)(__u8)p[6] << 16 |
+		   (__u32)(__u8)p[7] << 24;
+
+	return pw_rule_head(lo * 0x9e3779b1u + hi);
 }
 
 /* maps/rule_values key: a ranges kind (PW_RSEL_*) and one exact value a

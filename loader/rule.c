@@ -1132,9 +1132,10 @@ static void build_scalar_index(const bool *in_use, struct index *ix)
 	}
 }
 
-/* pw_rule_index.path_heads/name_heads and head_short of one key of the
- * path kind (pw_rule_head_may() in bpf/rules.bpf.h skips the lookup of a
- * string whose head has no bit). */
+/* pw_rule_index.path_heads/name_heads, name_tails, path_heads8/47 and head_short of one
+ * key of the path kind (pw_rule_head_may() in bpf/rules.bpf.h skips the
+ * lookup of a string whose head has no bit; pw_rule_in_for_paths() the
+ * whole check of an event no candidate can hold). */
 static void path_head(struct pw_rule_index *idx, const unsigned char *key)
 {
 	struct pw_rule_path_key k;
@@ -1144,9 +1145,24 @@ static void path_head(struct pw_rule_index *idx, const unsigned char *key)
 	memcpy(&k, key, sizeof(k));
 	name = k.kind == PW_RULE_PATH_KIND_NAME;
 	len = k.prefixlen / 8 - 1;	/* the bytes after the kind */
+	/* a name key is "NAME\0": its last 4 bytes before the NUL end
+	 * every path whose last component it is (name_tails) */
+	if (name && len < 5)
+		idx->head_short |= 4;
+	else if (name) {
+		h = pw_rule_head_of(&k.path[len - 5]);
+		idx->name_tails[h / 64] |= 1ull << (h % 64);
+	}
 	if (len < 4) {
 		idx->head_short |= name ? 2 : 1;
 		return;
+	}
+	if (!name && len >= 8) {
+		h = pw_rule_head8_of(k.path);
+		idx->path_heads8[h / 64] |= 1ull << (h % 64);
+	} else if (!name) {
+		h = pw_rule_head_of(k.path);
+		idx->path_heads47[h / 64] |= 1ull << (h % 64);
 	}
 	h = pw_rule_head_of(k.path);
 	(name ? idx->name_heads : idx->path_heads)[h / 64] |= 1ull << (h % 64);

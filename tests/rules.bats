@@ -297,6 +297,46 @@ rule_field() { # name field
 	rm -rf "$d"
 }
 
+@test "pre-check: what it leaves out the full match would too: a negated path, a short name, a rename's new name, rules added and removed" {
+	# maps/rule_index's summary (open flags, 8-byte path heads, names' last
+	# 4 bytes) decides a read no rule can hold before the match; each case
+	# below is one it must not leave out
+	d=$BATS_TEST_TMPDIR/pre
+	mkdir -p "$d"
+	for f in keyfile ab other moved; do : >"$d/$f"; done
+	cp /bin/cat "$BATS_TEST_TMPDIR/pwprecat"
+	"$PW" rule add pre-write --on open --path "$d/other" --open-flags write
+	"$PW" rule add pre-name --on open,rename --path-name keyfile
+	# a path no key names: its head is in no summary, the negation holds
+	"$PW" rule add pre-neg --on open --path "!$d/other" --comm pwprecat
+	pw_drain
+	cat "$d/other" "$d/ab"                   # no rule holds
+	"$BATS_TEST_TMPDIR/pwprecat" /etc/hostname # pre-neg
+	cat "$d/keyfile"                         # pre-name
+	echo x >"$d/other"                       # pre-write
+	mv "$d/moved" "$d/keyfile"               # pre-name, by the new name
+	collect_alerts 'select(.rule == "pre-neg" and .path == "/etc/hostname")' 1
+	collect_alerts "select(.rule == \"pre-name\")" 2
+	collect_alerts "select(.rule == \"pre-write\")" 1
+	assert_field "$(ev 'select(.rule == "pre-write")')" '.flags % 4' -eq 1
+	assert_field "$(ev 'select(.rule == "pre-name" and .type == "open" and .comm == "cat")')" .path "$d/keyfile"
+	assert_field "$(ev 'select(.rule == "pre-name" and .type == "rename" and .ret == 0)')" .new_path "$d/keyfile"
+	[ "$(ev "select(.rule != null and .path == \"$d/other\" and .comm == \"cat\")" | wc -l)" -eq 0 ]
+	[ "$(ev "select(.rule != null and .path == \"$d/ab\")" | wc -l)" -eq 0 ]
+	# a name of fewer than 4 bytes ends every path it may (head_short);
+	# removing the longer name's rule stops its alerts
+	"$PW" rule add pre-short --on open --path-name ab
+	"$PW" rule del pre-name
+	: >"$EV"
+	pw_drain
+	cat "$d/ab" "$d/keyfile"
+	collect_alerts 'select(.rule == "pre-short")' 1
+	assert_field "$(ev 'select(.rule == "pre-short")')" .path "$d/ab"
+	[ "$(ev "select(.rule != null and .path == \"$d/keyfile\")" | wc -l)" -eq 0 ]
+	assert_field "$(rule_field pre-neg hits)" . -ge 1
+	assert_field "$(rule_field pre-write hits)" . -eq 1
+}
+
 @test "an unlink under a watched directory is an alert" {
 	dir=$BATS_TEST_TMPDIR/logs
 	mkdir -p "$dir"

@@ -358,6 +358,13 @@ static bool head_bit(const __u64 *heads, const char *str)
 	return heads[h / 64] & (1ull << (h % 64));
 }
 
+static bool head8_bit(const __u64 *heads, const char *str)
+{
+	__u32 h = pw_rule_head8_of(str);
+
+	return heads[h / 64] & (1ull << (h % 64));
+}
+
 /* The path kind's heads: a key's first 4 bytes set its bit (the matcher
  * looks up only a string whose head has one), a key shorter sets head_short. */
 static void test_path_heads(void)
@@ -376,10 +383,27 @@ static void test_path_heads(void)
 	CHECK(head_bit(ix.idx.name_heads, "id_rsa"));
 	CHECK(!head_bit(ix.idx.name_heads, "/etc"));
 	CHECK(ix.idx.head_short == 0);
+	/* the pre-check's: 8-byte heads ("/etc/sha", "/var/log"), a name's
+	 * last 4 bytes ("_rsa" ends ".../id_rsa", not ".../id_dsa") */
+	CHECK(head8_bit(ix.idx.path_heads8, "/etc/shadow"));
+	CHECK(head8_bit(ix.idx.path_heads8, "/var/log/syslog"));
+	CHECK(!head8_bit(ix.idx.path_heads8, "/etc/passwd"));
+	CHECK(!head8_bit(ix.idx.path_heads8, "/var/lib/x"));
+	CHECK(!head_bit(ix.idx.path_heads47, "/etc/shadow"));
+	CHECK(head_bit(ix.idx.name_tails, "_rsa"));
+	CHECK(!head_bit(ix.idx.name_tails, "_dsa"));
+	CHECK(!head_bit(ix.idx.name_tails, "id_r"));
 	CHECK(parse_line("c --on open --path-prefix /a --path-name ab", &parsed[2]) == 0);
 	in_use[2] = true;
 	build_index(in_use, &ix);
-	CHECK(ix.idx.head_short == 3);	/* "/a/" and "ab\0": 3 bytes */
+	/* "/a/" and "ab\0": 3 bytes; "ab": a name of fewer than 4 */
+	CHECK(ix.idx.head_short == 7);
+	CHECK(parse_line("c --on open --path-prefix /tmp --path-name abcd", &parsed[2]) == 0);
+	build_index(in_use, &ix);
+	CHECK(ix.idx.head_short == 0);
+	CHECK(head_bit(ix.idx.path_heads47, "/tmp/x"));	/* "/tmp/": 5 bytes */
+	CHECK(!head8_bit(ix.idx.path_heads8, "/tmp/xyz"));
+	CHECK(head_bit(ix.idx.name_tails, "abcd"));
 }
 
 int main(void)
