@@ -14,6 +14,7 @@
 /* calls are tracked while the module is off too when a rule wants them */
 #define PW_PAIR_WANTED(cfg, tgid) \
 	(pw_module_on_for(cfg, MOD, tgid) || pw_rule_module_wanted(cfg, MOD, tgid))
+#define PW_INFLIGHT_ENTRIES 4096	/* an open blocks (NFS, FUSE, a FIFO) */
 #include "syscall_pair.bpf.h"
 #include "path_filter.bpf.h"
 #include "drop.bpf.h"
