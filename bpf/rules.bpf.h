@@ -271,16 +271,24 @@ static __always_inline __u32 pw_rule_nw(const struct pw_rule_index *idx)
  * body of each loop once), not once at each of the matcher's thirty call
  * sites on each of its paths. Their arguments are pointers to sized
  * structs (map values or the stack), NULL-checked as the verifier
- * requires of a global function's; a NULL is never passed.
+ * requires of a global function's; a NULL is never passed. A module whose
+ * deepest call chain would pass 512 bytes of stack on 6.1 with them (each
+ * frame counts at least 32 bytes, and pw_rule_eval() keeps more of its
+ * values across the calls) defines PW_RULE_INLINE_MASKS: inlined there.
  */
-__noinline int pw_mask_and(struct pw_rule_mask *c, const struct pw_rule_mask *m,
-			   const struct pw_rule_index *idx)
+#ifdef PW_RULE_INLINE_MASKS
+#define PW_MASK_FN static __always_inline int
+#else
+#define PW_MASK_FN __noinline int
+#endif
+PW_MASK_FN pw_mask_and(struct pw_rule_mask *c, const struct pw_rule_mask *m,
+		       const struct pw_rule_index *idx)
 {
 	__u32 nw;
 
 	if (!c || !m || !idx)
 		return 0;
-	nw = idx->words;
+	nw = pw_rule_nw(idx);
 	for (int i = 0; i < PW_RULE_WORDS; i++) {
 		if (i >= nw)
 			break;
@@ -289,14 +297,14 @@ __noinline int pw_mask_and(struct pw_rule_mask *c, const struct pw_rule_mask *m,
 	return 0;
 }
 
-__noinline int pw_mask_or(struct pw_rule_mask *c, const struct pw_rule_mask *m,
-			  const struct pw_rule_index *idx)
+PW_MASK_FN pw_mask_or(struct pw_rule_mask *c, const struct pw_rule_mask *m,
+		      const struct pw_rule_index *idx)
 {
 	__u32 nw;
 
 	if (!c || !m || !idx)
 		return 0;
-	nw = idx->words;
+	nw = pw_rule_nw(idx);
 	for (int i = 0; i < PW_RULE_WORDS; i++) {
 		if (i >= nw)
 			break;
@@ -305,14 +313,14 @@ __noinline int pw_mask_or(struct pw_rule_mask *c, const struct pw_rule_mask *m,
 	return 0;
 }
 
-__noinline int pw_mask_copy(struct pw_rule_mask *c, const struct pw_rule_mask *m,
-			    const struct pw_rule_index *idx)
+PW_MASK_FN pw_mask_copy(struct pw_rule_mask *c, const struct pw_rule_mask *m,
+			const struct pw_rule_index *idx)
 {
 	__u32 nw;
 
 	if (!c || !m || !idx)
 		return 0;
-	nw = idx->words;
+	nw = pw_rule_nw(idx);
 	for (int i = 0; i < PW_RULE_WORDS; i++) {
 		if (i >= nw)
 			break;
@@ -322,15 +330,15 @@ __noinline int pw_mask_copy(struct pw_rule_mask *c, const struct pw_rule_mask *m
 }
 
 /* True when c and m share a rule. */
-__noinline int pw_mask_meets(const struct pw_rule_mask *c, const struct pw_rule_mask *m,
-			     const struct pw_rule_index *idx)
+PW_MASK_FN pw_mask_meets(const struct pw_rule_mask *c, const struct pw_rule_mask *m,
+			 const struct pw_rule_index *idx)
 {
 	__u64 any = 0;
 	__u32 nw;
 
 	if (!c || !m || !idx)
 		return 0;
-	nw = idx->words;
+	nw = pw_rule_nw(idx);
 	for (int i = 0; i < PW_RULE_WORDS; i++) {
 		if (i >= nw)
 			break;
