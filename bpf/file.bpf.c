@@ -14,6 +14,7 @@
 /* calls are tracked while the module is off too when a rule wants them */
 #define PW_PAIR_WANTED(cfg, tgid) \
 	(pw_module_on_for(cfg, MOD, tgid) || pw_rule_module_wanted(cfg, MOD, tgid))
+#define PW_INFLIGHT_ENTRIES 4096	/* an open blocks (NFS, FUSE, a FIFO) */
 #include "syscall_pair.bpf.h"
 #include "path_filter.bpf.h"
 #include "path_walk.bpf.h"
@@ -261,14 +262,6 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 	return 0;
 }
 
-PW_SYSCALL_PAIR_REGS(open, open, 3, PW_FILE_SYS_OPEN, file_exit)
-PW_SYSCALL_PAIR_REGS(openat, openat, 4, PW_FILE_SYS_OPENAT, file_exit)
-PW_SYSCALL_PAIR_REGS(openat2, openat2, 4, PW_FILE_SYS_OPENAT2, file_exit)
-PW_SYSCALL_PAIR_REGS(unlink, unlink, 1, PW_FILE_SYS_UNLINK, file_exit)
-PW_SYSCALL_PAIR_REGS(unlinkat, unlinkat, 3, PW_FILE_SYS_UNLINKAT, file_exit)
-PW_SYSCALL_PAIR_REGS(rename, rename, 2, PW_FILE_SYS_RENAME, file_exit)
-PW_SYSCALL_PAIR_REGS(renameat, renameat, 4, PW_FILE_SYS_RENAMEAT, file_exit)
-PW_SYSCALL_PAIR_REGS(renameat2, renameat2, 5, PW_FILE_SYS_RENAMEAT2, file_exit)
 
 /* ---- memfd_create: event "memfd" ---- */
 
@@ -339,8 +332,32 @@ static __always_inline int memfd_exit(struct trace_event_raw_sys_exit *ctx,
 	return 0;
 }
 
-/* the op is unused: memfd_exit serves this syscall alone */
-PW_SYSCALL_PAIR_REGS(memfd, memfd_create, 2, 0, memfd_exit)
+/* memfd_create's op, past enum pw_file_syscall's (a pw_file's syscall
+ * field): the stage's own, never in an event */
+#define FILE_OP_MEMFD 0x100
+
+static __always_inline int file_any_exit(struct trace_event_raw_sys_exit *ctx,
+					 const struct pw_pair *p)
+{
+	if (p->op == FILE_OP_MEMFD)
+		return memfd_exit(ctx, p);
+	return file_exit(ctx, p);
+}
+
+/* Every exit handler, verified once: each syscall's exit program, of
+ * either variant, tail-calls it (syscall_pair.bpf.h, PW_PAIR_PASS_STAGE;
+ * pins file/chain, file/pair_pass and file/prog_file_exit_stage). */
+PW_PAIR_PASS_STAGE(file_exit_stage, file_any_exit)
+
+PW_SYSCALL_PAIR_REGS_SHARED(open, open, 3, PW_FILE_SYS_OPEN)
+PW_SYSCALL_PAIR_REGS_SHARED(openat, openat, 4, PW_FILE_SYS_OPENAT)
+PW_SYSCALL_PAIR_REGS_SHARED(openat2, openat2, 4, PW_FILE_SYS_OPENAT2)
+PW_SYSCALL_PAIR_REGS_SHARED(unlink, unlink, 1, PW_FILE_SYS_UNLINK)
+PW_SYSCALL_PAIR_REGS_SHARED(unlinkat, unlinkat, 3, PW_FILE_SYS_UNLINKAT)
+PW_SYSCALL_PAIR_REGS_SHARED(rename, rename, 2, PW_FILE_SYS_RENAME)
+PW_SYSCALL_PAIR_REGS_SHARED(renameat, renameat, 4, PW_FILE_SYS_RENAMEAT)
+PW_SYSCALL_PAIR_REGS_SHARED(renameat2, renameat2, 5, PW_FILE_SYS_RENAMEAT2)
+PW_SYSCALL_PAIR_REGS_SHARED(memfd, memfd_create, 2, FILE_OP_MEMFD)
 
 /* ---- I/O accounting (filetop, vfsstat): see struct pw_file_io ---- */
 

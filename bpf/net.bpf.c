@@ -32,6 +32,7 @@
 #define PW_PAIR_WANTED(cfg, tgid) \
 	(pw_module_on_for(cfg, MOD, tgid) || pw_rule_module_wanted(cfg, MOD, tgid))
 #define PW_PAIR_MAP calls
+#define PW_INFLIGHT_ENTRIES 4096	/* accept and connect block */
 #include "syscall_pair.bpf.h"
 
 #define SOCKS_MAX	2048	/* TCP sockets tracked (LRU: the oldest go first) */

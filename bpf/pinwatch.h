@@ -1794,7 +1794,9 @@ struct pw_io_uring {
 					 * size with 128-byte masks: tests/memory.bats) */
 #define PW_RULE_VALUE_ENTRIES	2048	/* keys of rule_values (exact values of the ranges
 					 * kinds; past it a rule's values stay unindexed) */
-#define PW_RULE_THROTTLE_ENTRIES 2048	/* (rule, executable, cgroup) throttled at once (LRU) */
+#define PW_RULE_THROTTLE_ENTRIES 1024	/* (rule, executable, cgroup) throttled at once (LRU,
+					 * preallocated: 112 bytes each; evicted, a key
+					 * starts a new window) */
 #define PW_RULE_NAME_MAX	32	/* with the NUL */
 #define PW_RULE_TAGS_MAX	64	/* comma-separated, with the NUL */
 #define PW_RULE_SPEC_MAX	1024	/* the rule's `rule add` arguments, NUL-separated */
@@ -2134,7 +2136,7 @@ enum pw_pin_kind {
 #undef PW_X
 };
 
-#define PW_MANIFEST_ENTRIES	4096
+#define PW_MANIFEST_ENTRIES	1024	/* pins of what is loaded: 297 with every module */
 #define PW_MANIFEST_PATH_MAX	128
 
 /* maps/manifest key: the pin's path relative to the pin root

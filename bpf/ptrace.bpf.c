@@ -65,20 +65,44 @@ int ptrace_e__tp(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-/* The comm of the task whose pid is ev->target_pid, when the caller's pid
+/*
+ * The exits, verified once: each exit program (either variant) takes its
+ * call back from inflight into the per-CPU slot ptrace_pass and tail-calls
+ * ptrace_exit_stage (chain slot 0), which builds, filters and submits the
+ * event (the rule matcher was verified in each of the three tpk exits:
+ * 61.5 k instructions each, BENCHMARKS.md "Less verification"). The tpk
+ * exits ask the kernel for the target's comm before the tail call, so
+ * that the stage calls no kfunc and loads where tpk cannot (6.1). The
+ * slot is written and read within one run of an exit program on one CPU.
+ */
+struct ptrace_pass {
+	struct pw_pair p;
+	__u32 by_pid;				/* a tpk exit: target_* below, not the tracees */
+	__u32 target_source;			/* PW_PTRACE_TARGET_TASK: target_comm found */
+	char target_comm[PW_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ptrace_pass);
+} ptrace_pass SEC(".maps");
+
+/* The comm of the task whose pid is target_pid, into q, when the caller's pid
  * namespace is the initial one (the kfunc looks the pid up there). */
-static __always_inline void target_by_pid(struct pw_ptrace *ev)
+static __always_inline void target_by_pid(struct ptrace_pass *q, __s32 target_pid)
 {
 	struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
 	struct task_struct *t;
 
-	if (ev->target_pid <= 0 || BPF_CORE_READ(cur, thread_pid, level) != 0)
+	if (target_pid <= 0 || BPF_CORE_READ(cur, thread_pid, level) != 0)
 		return;
-	t = bpf_task_from_pid(ev->target_pid);
+	t = bpf_task_from_pid(target_pid);
 	if (!t)
 		return;
-	if (bpf_probe_read_kernel_str(ev->target_comm, sizeof(ev->target_comm), t->comm) > 0)
-		ev->target_source = PW_PTRACE_TARGET_TASK;
+	if (bpf_probe_read_kernel_str(q->target_comm, sizeof(q->target_comm), t->comm) > 0)
+		q->target_source = PW_PTRACE_TARGET_TASK;
 	bpf_task_release(t);
 }
 
@@ -117,8 +141,9 @@ static __always_inline void target_by_tracees(struct pw_ptrace *ev)
 }
 
 static __always_inline int ptrace_exit(struct trace_event_raw_sys_exit *ctx,
-				       const struct pw_pair *p, const bool by_pid)
+				       const struct ptrace_pass *q)
 {
+	const struct pw_pair *p = &q->p;
 	struct pw_rule_in *in;
 	struct pw_config *cfg;
 	struct pw_ptrace ev;
@@ -152,9 +177,13 @@ static __always_inline int ptrace_exit(struct trace_event_raw_sys_exit *ctx,
 			ev.addr = 0;
 	}
 	if (ev.target_source == PW_PTRACE_TARGET_NONE) {
-		if (by_pid)
-			target_by_pid(&ev);
-		else if (p->op == PW_PTRACE_SYS_PTRACE)
+		if (q->by_pid) {
+			if (q->target_source == PW_PTRACE_TARGET_TASK) {
+				__builtin_memcpy(ev.target_comm, q->target_comm,
+						 sizeof(ev.target_comm));
+				ev.target_source = PW_PTRACE_TARGET_TASK;
+			}
+		} else if (p->op == PW_PTRACE_SYS_PTRACE)
 			target_by_tracees(&ev);
 	}
 	pw_fill_hdr(&ev.h, PW_EV_PTRACE, MOD, sizeof(ev));
@@ -169,10 +198,47 @@ static __always_inline int ptrace_exit(struct trace_event_raw_sys_exit *ctx,
 	return 0;
 }
 
-static __always_inline int exit_by_pid(struct trace_event_raw_sys_exit *ctx,
-				       const struct pw_pair *p)
+SEC("tp/raw_syscalls/sys_exit")	/* never attached: a chain stage */
+int ptrace_exit_stage(struct trace_event_raw_sys_exit *ctx)
 {
-	return ptrace_exit(ctx, p, true);
+	__u32 zero = 0;
+	struct ptrace_pass *q = bpf_map_lookup_elem(&ptrace_pass, &zero);
+
+	if (!q)
+		return 0;
+	return ptrace_exit(ctx, q);
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, int (void *));
+} chain SEC(".maps") = {
+	.values = { [0] = (void *)&ptrace_exit_stage },
+};
+
+/* An exit of either variant: the call into the slot, on to the stage. A
+ * tail call that fails (never, the chain frozen full) counts the call
+ * seen and dropped. */
+static __always_inline int ptrace_exit_pass(struct trace_event_raw_sys_exit *ctx, const bool by_pid)
+{
+	__u32 zero = 0;
+	struct ptrace_pass *q = bpf_map_lookup_elem(&ptrace_pass, &zero);
+	__u64 target;
+
+	if (!q || !pw_pair_take(&q->p))
+		return 0;
+	q->by_pid = by_pid;
+	q->target_source = PW_PTRACE_TARGET_NONE;
+	/* TRACEME's target is the parent, read by the stage */
+	if (by_pid && !(q->p.op == PW_PTRACE_SYS_PTRACE && q->p.args[0] == PW_PTRACE_TRACEME)) {
+		target = q->p.op == PW_PTRACE_SYS_PTRACE ? q->p.args[1] : q->p.args[0];
+		target_by_pid(q, (__s32)target);
+	}
+	bpf_tail_call(ctx, &chain, 0);
+	pw_count_event(MOD, PW_DROPPED);
+	return 0;
 }
 
 /* The exit hook's fallback variant: no kfunc, the tracees only. */
@@ -180,28 +246,24 @@ static __always_inline int exit_by_pid(struct trace_event_raw_sys_exit *ctx,
 	SEC("tp/syscalls/sys_exit_" #syscall)					\
 	int prog##_x__tp(struct trace_event_raw_sys_exit *ctx)			\
 	{									\
-		struct pw_pair p;						\
-										\
-		if (!pw_pair_take(&p))						\
-			return 0;						\
-		return ptrace_exit(ctx, &p, false);				\
+		return ptrace_exit_pass(ctx, false);				\
+	}
+
+/* The preferred variant: the target's comm by its pid. */
+#define PTRACE_EXIT_BY_PID(prog, syscall)					\
+	SEC("tp/syscalls/sys_exit_" #syscall)					\
+	int prog##_x__tpk(struct trace_event_raw_sys_exit *ctx)			\
+	{									\
+		return ptrace_exit_pass(ctx, true);				\
 	}
 
 /* ptrace's enter is above; its exit, preferred variant first. */
-SEC("tp/syscalls/sys_exit_ptrace")
-int ptrace_x__tpk(struct trace_event_raw_sys_exit *ctx)
-{
-	struct pw_pair p;
-
-	if (!pw_pair_take(&p))
-		return 0;
-	return exit_by_pid(ctx, &p);
-}
+PTRACE_EXIT_BY_PID(ptrace, ptrace)
 PTRACE_EXIT_PLAIN(ptrace, ptrace)
 
-PW_SYSCALL_PAIR_PROGS(vmread_e__tp, vmread_x__tpk, process_vm_readv, 5,
-		      PW_PTRACE_SYS_VM_READV, pw_pair_no_enter, exit_by_pid)
+PW_PAIR_ENTER(vmread_e__tp, process_vm_readv, 5, PW_PTRACE_SYS_VM_READV, pw_pair_no_enter)
+PTRACE_EXIT_BY_PID(vmread, process_vm_readv)
 PTRACE_EXIT_PLAIN(vmread, process_vm_readv)
-PW_SYSCALL_PAIR_PROGS(vmwrite_e__tp, vmwrite_x__tpk, process_vm_writev, 5,
-		      PW_PTRACE_SYS_VM_WRITEV, pw_pair_no_enter, exit_by_pid)
+PW_PAIR_ENTER(vmwrite_e__tp, process_vm_writev, 5, PW_PTRACE_SYS_VM_WRITEV, pw_pair_no_enter)
+PTRACE_EXIT_BY_PID(vmwrite, process_vm_writev)
 PTRACE_EXIT_PLAIN(vmwrite, process_vm_writev)

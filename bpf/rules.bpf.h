@@ -272,50 +272,79 @@ static __always_inline __u32 pw_rule_nw(const struct pw_rule_index *idx)
 	return *(volatile const __u32 *)&idx->words;
 }
 
-static __always_inline void pw_mask_and(struct pw_rule_mask *c, const struct pw_rule_mask *m,
-					const struct pw_rule_index *idx)
+/*
+ * The mask operations: global functions, verified once per program (the
+ * body of each loop once), not once at each of the matcher's thirty call
+ * sites on each of its paths. Their arguments are pointers to sized
+ * structs (map values or the stack), NULL-checked as the verifier
+ * requires of a global function's; a NULL is never passed. A module whose
+ * deepest call chain would pass 512 bytes of stack on 6.1 with them (each
+ * frame counts at least 32 bytes, and pw_rule_eval() keeps more of its
+ * values across the calls) defines PW_RULE_INLINE_MASKS: inlined there.
+ */
+#ifdef PW_RULE_INLINE_MASKS
+#define PW_MASK_FN static __always_inline int
+#else
+#define PW_MASK_FN __noinline int
+#endif
+PW_MASK_FN pw_mask_and(struct pw_rule_mask *c, const struct pw_rule_mask *m,
+		       const struct pw_rule_index *idx)
 {
-	__u32 nw = pw_rule_nw(idx);
+	__u32 nw;
 
+	if (!c || !m || !idx)
+		return 0;
+	nw = pw_rule_nw(idx);
 	for (int i = 0; i < PW_RULE_WORDS; i++) {
 		if (i >= nw)
 			break;
 		c->w[i] &= m->w[i];
 	}
+	return 0;
 }
 
-static __always_inline void pw_mask_or(struct pw_rule_mask *c, const struct pw_rule_mask *m,
-				       const struct pw_rule_index *idx)
+PW_MASK_FN pw_mask_or(struct pw_rule_mask *c, const struct pw_rule_mask *m,
+		      const struct pw_rule_index *idx)
 {
-	__u32 nw = pw_rule_nw(idx);
+	__u32 nw;
 
+	if (!c || !m || !idx)
+		return 0;
+	nw = pw_rule_nw(idx);
 	for (int i = 0; i < PW_RULE_WORDS; i++) {
 		if (i >= nw)
 			break;
 		c->w[i] |= m->w[i];
 	}
+	return 0;
 }
 
-static __always_inline void pw_mask_copy(struct pw_rule_mask *c, const struct pw_rule_mask *m,
-					 const struct pw_rule_index *idx)
+PW_MASK_FN pw_mask_copy(struct pw_rule_mask *c, const struct pw_rule_mask *m,
+			const struct pw_rule_index *idx)
 {
-	__u32 nw = pw_rule_nw(idx);
+	__u32 nw;
 
+	if (!c || !m || !idx)
+		return 0;
+	nw = pw_rule_nw(idx);
 	for (int i = 0; i < PW_RULE_WORDS; i++) {
 		if (i >= nw)
 			break;
 		c->w[i] = m->w[i];
 	}
+	return 0;
 }
 
 /* True when c and m share a rule. */
-static __always_inline bool pw_mask_meets(const struct pw_rule_mask *c,
-					  const struct pw_rule_mask *m,
-					  const struct pw_rule_index *idx)
+PW_MASK_FN pw_mask_meets(const struct pw_rule_mask *c, const struct pw_rule_mask *m,
+			 const struct pw_rule_index *idx)
 {
-	__u32 nw = pw_rule_nw(idx);
 	__u64 any = 0;
+	__u32 nw;
 
+	if (!c || !m || !idx)
+		return 0;
+	nw = pw_rule_nw(idx);
 	for (int i = 0; i < PW_RULE_WORDS; i++) {
 		if (i >= nw)
 			break;

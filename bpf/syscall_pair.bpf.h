@@ -40,13 +40,15 @@
 #define PW_PAIR_MAP inflight
 #endif
 
-/* Threads inside the module's syscalls at once (a blocking open, accept).
- * The table is allocated as calls park (BPF_F_NO_PREALLOC; preallocated
- * before 6.1: loader/bpfobj.c, pw_run_time_alloc_ok): an idle sensor locks
- * its buckets only.
+/* Threads inside the module's syscalls at once. The table is allocated as
+ * calls park (BPF_F_NO_PREALLOC; preallocated before 6.1: loader/bpfobj.c,
+ * pw_run_time_alloc_ok): an idle sensor locks its buckets only, 16 bytes a
+ * slot. 1024 for calls that return at once (kill, ptrace, setuid, chmod,
+ * bpf, mount); the modules whose calls block (a blocking open, accept:
+ * file, net) define 4096. Full, the call is counted dropped at enter.
  * pinwatch up --map-size MODULE/inflight=N for more. */
 #ifndef PW_INFLIGHT_ENTRIES
-#define PW_INFLIGHT_ENTRIES 4096
+#define PW_INFLIGHT_ENTRIES 1024
 #endif
 
 struct pw_pair {
@@ -296,3 +298,84 @@ static __always_inline void pw_pair_from_regs(struct pw_pair *p, __u32 op, const
 			      pw_pair_no_enter, exit_fn)
 
 #endif /* PINWATCH_SYSCALL_PAIR_BPF_H */
+
+/*
+ * The registers variant behind one exit stage (file: nine exits of 62 k
+ * instructions verified each, the rule matcher in every one, where attr's
+ * twenty share one; BENCHMARKS.md "Less verification"). A stage has only
+ * the context of a tail call, so each exit program leaves its pair in the
+ * module's per-CPU slot "pair_pass" and tail-calls the stage, which runs
+ * exit_fn on it. The slot is written and read within one run of a syscall
+ * exit program on one CPU (BPF runs them with preemption off, as the
+ * modules' per-CPU scratch already relies on; they do not nest).
+ *
+ * PW_PAIR_PASS_STAGE(stage, exit_fn) defines pair_pass, the program stage
+ * and the prog array "chain" holding it (as PW_PAIR_EXIT_STAGE does);
+ * PW_SYSCALL_PAIR_REGS_SHARED(prog, syscall, nargs, op) then defines the
+ * programs of PW_SYSCALL_PAIR_REGS (prog_x__tpr from the registers, and
+ * the tpp pair prog_e__tpp/prog_x__tpp, which takes its pair from
+ * inflight) whose exits fill the slot and tail-call the stage. A tail call
+ * that fails (never, the chain frozen full) counts the call seen and
+ * dropped.
+ */
+#define PW_PAIR_PASS_STAGE(stage, exit_fn)					\
+	struct {								\
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);			\
+		__uint(max_entries, 1);						\
+		__type(key, __u32);						\
+		__type(value, struct pw_pair);					\
+	} pair_pass SEC(".maps");						\
+	static __always_inline struct pw_pair *pw_pair_slot(void)		\
+	{									\
+		__u32 zero = 0;							\
+										\
+		return bpf_map_lookup_elem(&pair_pass, &zero);			\
+	}									\
+	SEC("tp/raw_syscalls/sys_exit")	/* never attached: a chain stage */	\
+	int stage(struct trace_event_raw_sys_exit *ctx)				\
+	{									\
+		struct pw_pair *q = pw_pair_slot();				\
+										\
+		if (!q)								\
+			return 0;						\
+		return exit_fn(ctx, q);						\
+	}									\
+	struct {								\
+		__uint(type, BPF_MAP_TYPE_PROG_ARRAY);				\
+		__uint(max_entries, 1);						\
+		__type(key, __u32);						\
+		__array(values, int (void *));					\
+	} chain SEC(".maps") = {						\
+		.values = { [0] = (void *)&stage },				\
+	};									\
+	/* q filled: on to the stage */					\
+	static __always_inline int pw_pair_pass(struct trace_event_raw_sys_exit *ctx, \
+						struct pw_pair *q)		\
+	{									\
+		bpf_tail_call(ctx, &chain, 0);					\
+		PW_PAIR_LOST(q);						\
+		pw_count_event(PW_PAIR_MODULE, PW_DROPPED);			\
+		return 0;							\
+	}
+
+#define PW_SYSCALL_PAIR_REGS_SHARED(prog, syscall, nargs, op)			\
+	SEC("tp/syscalls/sys_exit_" #syscall)					\
+	int prog##_x__tpr(struct trace_event_raw_sys_exit *ctx)			\
+	{									\
+		struct pw_pair *q = pw_pair_slot();				\
+										\
+		if (!q)								\
+			return 0;						\
+		pw_pair_from_regs(q, op, nargs);				\
+		return pw_pair_pass(ctx, q);					\
+	}									\
+	PW_PAIR_ENTER(prog##_e__tpp, syscall, nargs, op, pw_pair_no_enter)	\
+	SEC("tp/syscalls/sys_exit_" #syscall)					\
+	int prog##_x__tpp(struct trace_event_raw_sys_exit *ctx)			\
+	{									\
+		struct pw_pair *q = pw_pair_slot();				\
+										\
+		if (!q || !pw_pair_take(q))					\
+			return 0;						\
+		return pw_pair_pass(ctx, q);					\
+	}
