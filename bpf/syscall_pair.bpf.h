@@ -297,8 +297,6 @@ static __always_inline void pw_pair_from_regs(struct pw_pair *p, __u32 op, const
 	PW_SYSCALL_PAIR_PROGS(prog##_e__tpp, prog##_x__tpp, syscall, nargs, op,	\
 			      pw_pair_no_enter, exit_fn)
 
-#endif /* PINWATCH_SYSCALL_PAIR_BPF_H */
-
 /*
  * The registers variant behind one exit stage (file: nine exits of 62 k
  * instructions verified each, the rule matcher in every one, where attr's
@@ -379,3 +377,5 @@ static __always_inline void pw_pair_from_regs(struct pw_pair *p, __u32 op, const
 			return 0;						\
 		return pw_pair_pass(ctx, q);					\
 	}
+
+#endif /* PINWATCH_SYSCALL_PAIR_BPF_H */
