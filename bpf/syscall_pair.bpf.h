@@ -186,6 +186,17 @@ static __always_inline bool pw_pair_take(struct pw_pair *p)
 #ifndef PW_PAIR_LOST
 #define PW_PAIR_LOST(p) ((void)(p))
 #endif
+/* The module's one-slot prog array "chain", holding its exit stage. */
+#define PW_PAIR_STAGE_CHAIN(stage)						\
+	struct {								\
+		__uint(type, BPF_MAP_TYPE_PROG_ARRAY);				\
+		__uint(max_entries, 1);						\
+		__type(key, __u32);						\
+		__array(values, int (void *));					\
+	} chain SEC(".maps") = {						\
+		.values = { [0] = (void *)&stage },				\
+	}
+
 #define PW_PAIR_EXIT_STAGE(stage, exit_fn)					\
 	SEC("tp/raw_syscalls/sys_exit")	/* never attached: a chain stage */	\
 	int stage(struct trace_event_raw_sys_exit *ctx)				\
@@ -196,14 +207,7 @@ static __always_inline bool pw_pair_take(struct pw_pair *p)
 			return 0;						\
 		return exit_fn(ctx, &p);					\
 	}									\
-	struct {								\
-		__uint(type, BPF_MAP_TYPE_PROG_ARRAY);				\
-		__uint(max_entries, 1);						\
-		__type(key, __u32);						\
-		__array(values, int (void *));					\
-	} chain SEC(".maps") = {						\
-		.values = { [0] = (void *)&stage },				\
-	};
+	PW_PAIR_STAGE_CHAIN(stage);
 
 /* The exit program alone (a module whose enter programs are its own). */
 #define PW_PAIR_EXIT_SHARED(exit_prog, syscall)					\
@@ -338,14 +342,7 @@ static __always_inline void pw_pair_from_regs(struct pw_pair *p, __u32 op, const
 			return 0;						\
 		return exit_fn(ctx, q);						\
 	}									\
-	struct {								\
-		__uint(type, BPF_MAP_TYPE_PROG_ARRAY);				\
-		__uint(max_entries, 1);						\
-		__type(key, __u32);						\
-		__array(values, int (void *));					\
-	} chain SEC(".maps") = {						\
-		.values = { [0] = (void *)&stage },				\
-	};									\
+	PW_PAIR_STAGE_CHAIN(stage);					\
 	/* q filled: on to the stage */					\
 	static __always_inline int pw_pair_pass(struct trace_event_raw_sys_exit *ctx, \
 						struct pw_pair *q)		\
