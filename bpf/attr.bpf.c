@@ -21,6 +21,10 @@
 
 #define MOD PW_MOD_ATTR
 #define PW_PAIR_MODULE MOD
+/* chmod, chown, setxattr and utimes block on FUSE or NFS: threads parked
+ * in them must not fill the table that setuid-set and file-cap-set see
+ * through (a full table drops the call at enter, counted) */
+#define PW_INFLIGHT_ENTRIES 4096
 #include "syscall_pair.bpf.h"
 #include "path_filter.bpf.h"
 

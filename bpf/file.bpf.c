@@ -21,6 +21,7 @@
 #include "drop.bpf.h"
 
 #define PW_AT_FDCWD -100
+#define PW_RESOLVE_IN_ROOT 0x10	/* openat2(2): resolve as if dirfd were / */
 
 struct file_scratch {
 	struct pw_file ev;
@@ -95,17 +96,35 @@ static long file_odd_word(__u32 i, void *ctx)
 	return 0;
 }
 
+/* The first 8 bytes of a string as one little-endian word */
+#define FILE_W8(a, b, c, d, e, f, g, h)						\
+	((__u64)(__u8)(a) | (__u64)(__u8)(b) << 8 | (__u64)(__u8)(c) << 16 |	\
+	 (__u64)(__u8)(d) << 24 | (__u64)(__u8)(e) << 32 | (__u64)(__u8)(f) << 40 | \
+	 (__u64)(__u8)(g) << 48 | (__u64)(__u8)(h) << 56)
+
 /*
  * True when path (len bytes with its NUL) is not a plain absolute path:
- * relative, or holding "//", "/./" or "/../" (or ending in "/." or "/..").
- * A word (8 bytes) a bpf_loop step: an inline loop was 14 k more
- * instructions verified in each open program, the callback is checked once.
+ * relative, or holding "//", "/./" or "/../" (or ending in "/." or "/..");
+ * cut at PW_PATH_MAX (what follows the cut may climb out: a 250-byte
+ * directory name, then "/../../etc/shadow"); or going through a magic link
+ * of /proc (/proc/self/root/etc/shadow, /proc/PID/cwd/..., /proc/self/fd/N)
+ * or /dev/fd/N, whose target a string cannot tell. A word (8 bytes) a
+ * bpf_loop step: an inline loop was 14 k more instructions verified in
+ * each open program, the callback is checked once.
  */
 static __always_inline bool file_path_odd(const char *path, __u32 len)
 {
 	struct file_odd c = { .w = (const __u64 *)path, .len = len };
+	__u64 w0 = c.w[0];
+	char p6 = path[6];
 
-	if (path[0] != '/')
+	if (path[0] != '/' || len >= PW_PATH_MAX)
+		return true;
+	if (w0 == FILE_W8('/', 'd', 'e', 'v', '/', 'f', 'd', '/'))
+		return true;
+	/* /proc/ then a pid, self or thread-self */
+	if ((w0 & 0xffffffffffffULL) == FILE_W8('/', 'p', 'r', 'o', 'c', '/', 0, 0) &&
+	    ((p6 >= '0' && p6 <= '9') || p6 == 's' || p6 == 't'))
 		return true;
 	bpf_loop(PW_PATH_MAX / 8, file_odd_word, &c, 0);
 	return c.odd;
@@ -152,7 +171,7 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 	__u32 len, len2 = 0, rlen, size;
 	__u16 type = PW_EV_OPEN;
 	const char *rpath;
-	bool rules_only;
+	bool rules_only, in_root = false;
 
 	cfg = pw_rule_begin(MOD, bpf_get_current_pid_tgid() >> 32, &rules_only);
 	if (!cfg)
@@ -183,6 +202,8 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 		if (!bpf_probe_read_user(&how, sizeof(how), (const void *)p->args[2])) {
 			ev->flags = how.flags;
 			ev->mode = how.mode;
+			/* "/x" under the dirfd: not the path it reads as */
+			in_root = how.resolve & PW_RESOLVE_IN_ROOT;
 		}
 		goto at;
 	case PW_FILE_SYS_UNLINK:	/* (pathname) */
@@ -233,7 +254,7 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 	rpath = ev->path;
 	rlen = len;
 	if (type == PW_EV_OPEN && ev->ret >= 0 && file_rules_use_path(type) &&
-	    file_path_odd(ev->path, len)) {
+	    (in_root || file_path_odd(ev->path, len))) {
 		const char *opened = file_opened_path(s, ev->ret);
 
 		if (opened) {

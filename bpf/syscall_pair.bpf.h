@@ -43,9 +43,10 @@
 /* Threads inside the module's syscalls at once. The table is allocated as
  * calls park (BPF_F_NO_PREALLOC; preallocated before 6.1: loader/bpfobj.c,
  * pw_run_time_alloc_ok): an idle sensor locks its buckets only, 16 bytes a
- * slot. 1024 for calls that return at once (kill, ptrace, setuid, chmod,
- * bpf, mount); the modules whose calls block (a blocking open, accept:
- * file, net) define 4096. Full, the call is counted dropped at enter.
+ * slot. 1024 for calls that return at once (kill, ptrace, setuid, bpf,
+ * mount); the modules whose calls block (an open, accept, a chmod or
+ * setxattr on FUSE or NFS: file, net, attr) define 4096. Full, the call
+ * is counted dropped at enter.
  * pinwatch up --map-size MODULE/inflight=N for more. */
 #ifndef PW_INFLIGHT_ENTRIES
 #define PW_INFLIGHT_ENTRIES 1024

@@ -124,7 +124,7 @@ LDSO=/lib64/ld-linux-x86-64.so.2
 	assert_field "$ev" .action "$(if [[ $variant == lsm ]]; then echo denied; else echo killed; fi)"
 	assert_field "$ev" .mode kill
 	assert_field "$ev" .path "$bin"
-	assert_field "$ev" .filename "$LDSO" # the image the process runs
+	assert_field "$ev" .filename "$(readlink -f "$LDSO")" # the image the process runs, resolved (exe_path)
 	assert_field "$ev" .dev "$(sb_dev "$bin")"
 	assert_field "$ev" .ino -eq "$(stat -c %i "$bin")"
 	assert_field "$ev" .error -eq 0

@@ -118,6 +118,43 @@ sys_state() {
 	[ "$(ev 'select(.path == "hostname" or (.path | endswith("pwrel")))' | wc -l)" -eq 0 ]
 }
 
+# A path that reads as plain but is not what it says: cut at 255 bytes
+# (a 250-byte directory name, then ../ up to /etc), through a magic link of
+# /proc or /dev/fd, or resolved by openat2 under its dirfd (RESOLVE_IN_ROOT).
+# bats test_tags=pack-alerts
+@test "credential-read: a path cut at 255 bytes, /proc/self/root, /dev/fd and openat2 RESOLVE_IN_ROOT are judged as the file opened" {
+	local d rel
+	d=$BATS_TEST_TMPDIR/$(printf 'A%.0s' $(seq 1 250))
+	mkdir "$d"
+	rel=$(realpath --relative-to="$d" /etc/shadow)
+	head -c1 "$d/$rel" >/dev/null
+	head -c1 /proc/self/root/etc/shadow >/dev/null
+	head -c1 /dev/fd/3 3</etc/shadow >/dev/null
+	cat >"$BATS_TEST_TMPDIR/inroot.c" <<'C'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+struct how { uint64_t flags, mode, resolve; };
+int main(void)
+{
+	struct how h = { O_RDONLY, 0, 0x10 /* RESOLVE_IN_ROOT */ };
+	int d = open("/etc", O_PATH | O_DIRECTORY);
+	long fd = syscall(437 /* openat2 */, d, "/shadow", &h, sizeof(h));
+	return fd < 0;
+}
+C
+	pw_cc "$BATS_TEST_TMPDIR/pwinroot" "$BATS_TEST_TMPDIR/inroot.c"
+	"$BATS_TEST_TMPDIR/pwinroot"
+	collect_alerts 'select(.rule == "credential-read" and (.comm == "head" or .comm == "pwinroot"))' 4
+	assert_rule "select(.comm == \"head\" and .path == \"$d/$rel\"[0:255])" credential-read high T1003.008,T1552.004
+	for p in /proc/self/root/etc/shadow /dev/fd/3; do
+		assert_rule "select(.comm == \"head\" and .path == \"$p\")" credential-read high T1003.008,T1552.004
+	done
+	assert_rule 'select(.comm == "pwinroot" and .path == "/shadow")' credential-read high T1003.008,T1552.004
+}
+
 # bats test_tags=pack-alerts
 @test "cron-write: an editor's temp file renamed into /etc/cron.d is an alert (the new name); dpkg installing a cron file is not" {
 	command -v dpkg-deb >/dev/null || skip "needs dpkg-deb"

@@ -95,10 +95,13 @@ teardown() {
 
 # Only the process module: the property is the stalled writer's, and the
 # event rate of every module on a busy machine could starve the reader too.
-# A 128 KiB ring, so that 300 execs (~450 KiB of events) overflow it.
+# A 256 KiB ring, so that 300 execs (~530 KiB of events since exec records
+# carry exe_path) overflow it, with room for a consumer that a loaded
+# machine (make test's parallel stages) deschedules for a moment: with
+# 128 KiB the kernel dropped in one CI-like run.
 @test "a stalled reader: the consumer counts its own drops apart and keeps draining the ring" {
 	"$PW" down
-	"$PW" up --ringbuf-size 128K process
+	"$PW" up --ringbuf-size 256K process
 	bin=$(unique_binary)
 	kdrops=$("$PW" stats --json | jq '[.[].dropped] | add')
 	errfile=$BATS_TEST_TMPDIR/err fifo=$BATS_TEST_TMPDIR/fifo
