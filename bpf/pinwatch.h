@@ -393,6 +393,10 @@ struct pw_config {
 	__u32 class_reserve;	/* percent of the ring normal events may not use
 				 * (high may not use its last quarter): room
 				 * kept for the high and critical classes */
+	__u32 signal_chld;	/* 1: the signal module reports the SIGCHLD the
+				 * kernel sends a parent (child exited, stopped,
+				 * continued); 0: counted filtered, as the exit
+				 * event already says it */
 };
 
 /* config.shed, shed_high_water and class_reserve as the loader writes them */
@@ -412,6 +416,11 @@ struct pw_config {
 
 /* /proc/PID/stat's clock ticks: USER_HZ, 100 on every Linux ABI. */
 #define PW_NS_PER_CLOCK_TICK 10000000ULL
+
+/* config.capable_denials_only set when the config is created: granted
+ * checks (root's, by the dozen a syscall) are the bulk of an idle server's
+ * events; the rules still see them */
+#define PW_DEFAULT_CAPABLE_DENIALS_ONLY 1
 
 /* config.hash_max_mb set when the config is created: 64 MiB */
 #define PW_DEFAULT_HASH_MAX_MB 64u
@@ -450,7 +459,8 @@ struct pw_config {
 	X(tcp_connlat_min_us, u32, 1)	\
 	X(shed, bool, 1)			\
 	X(shed_high_water, u32, 1)		\
-	X(class_reserve, u32, 1)
+	X(class_reserve, u32, 1)		\
+	X(signal_chld, bool, 1)
 
 /* maps/stats: per-CPU array keyed by module id. For every module,
  * seen == filtered + emitted + dropped + shed once its programs are idle. */

@@ -530,6 +530,7 @@ static int init_config(struct bpf_object *obj)
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, "config");
 	struct pw_config cfg = { .enabled = 1, .wakeup_bytes = PW_DEFAULT_WAKEUP_BYTES,
 				 .block_slow_ns = PW_DEFAULT_BLOCK_SLOW_NS,
+				 .capable_denials_only = PW_DEFAULT_CAPABLE_DENIALS_ONLY,
 				 .hash_max_mb = PW_DEFAULT_HASH_MAX_MB,
 				 .ancestors = PW_DEFAULT_ANCESTORS,
 				 .shed = PW_DEFAULT_SHED,

@@ -8,8 +8,20 @@ bats_require_minimum_version 1.5.0
 
 pw_suite capability
 
+# up's default, then every check: the tests below see granted checks unless
+# they switch denials-only on
+setup_file() {
+	pw_setup_file capability
+	"$PW" config get capable_denials_only >"$BATS_FILE_TMPDIR/default"
+	"$PW" config set capable_denials_only off
+}
+
 teardown() {
 	"$PW" config set capable_denials_only off >/dev/null 2>&1 || true
+}
+
+@test "up reports denials only (capable_denials_only 1): granted checks are the bulk of an idle server's events" {
+	[ "$(cat "$BATS_FILE_TMPDIR/default")" = 1 ]
 }
 
 CAP_SYS_ADMIN=21

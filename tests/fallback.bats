@@ -113,6 +113,7 @@ process_events() { # out-file
 signal_events() { # out-file
 	local s c
 	local me=$BASHPID # (not expanded in a $(...), where it is the subshell's)
+	"$PW" config set signal_chld on >/dev/null
 	sleep 100 &
 	s=$!
 	for _ in $(seq 1 100); do
