@@ -11,7 +11,8 @@
  * that detaches pinwatch itself still leaves its trace in the ring. They
  * ignore the filters, the on/off switches and the consumer's exclusion: an
  * attacker who adds a filter or switches the sensor off is audited doing
- * so, and cannot hide what comes after.
+ * so, and cannot hide what comes after. One exception, counted filtered:
+ * the sensor's own opens, pins and program loads (audit_own()).
  */
 #include "common.bpf.h"
 
@@ -548,6 +549,36 @@ static __always_inline void keep(struct audit_scratch *s, __u32 cmd, __u32 kind,
 }
 
 /*
+ * The sensor's own work on its pins, counted filtered, not reported: an
+ * OBJ_GET by the consumer, whose self-check (--tamper-interval, every 10 s)
+ * opens every program and link pin (300 events each time with every
+ * module: an idle server's trail was nothing else), or by a loader while
+ * it loads; and a loader's OBJ_PIN and PROG_LOAD (its programs, feature
+ * probes and staging pins: 280 events an up). Reported still: what they
+ * change otherwise (map updates, renames of a staging directory into
+ * place, unlinks, detaches), the loader's claim and release of
+ * config.loader_tgid, and anyone's write of consumer_tgid or loader_tgid.
+ */
+static __always_inline bool audit_own(__u32 cmd)
+{
+	struct pw_config *cfg = pw_config_get();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (!cfg)
+		return false;
+	if (cmd == BPF_OBJ_GET && pw_is_consumer(cfg, tgid))
+		return true;
+	return cfg->loader_tgid && pw_is_loader(cfg, tgid);
+}
+
+static __always_inline bool audit_filtered(void)
+{
+	pw_count(MOD, PW_SEEN);
+	pw_count(MOD, PW_FILTERED);
+	return true;
+}
+
+/*
  * One bpf() command, its arguments in s->attr (a copy: of the user's at a
  * tracepoint, of the kernel's at the LSM hook). Returns false when a read
  * of user memory it points to (a path, a key) failed and last is false:
@@ -571,6 +602,8 @@ static __always_inline bool audit_cmd(struct audit_scratch *s, __u32 cmd, __u32 
 		fold(s, s->norm);
 		if (n > 0 && !under_root_abs(s->norm))
 			return true;
+		if (audit_own(cmd))
+			return audit_filtered();
 		begin(cmd_action(cmd), via);
 		s->ev.bpf_cmd = cmd;
 		bpf_probe_read_kernel_str(s->ev.path, sizeof(s->ev.path), s->norm);
@@ -607,6 +640,8 @@ static __always_inline bool audit_cmd(struct audit_scratch *s, __u32 cmd, __u32 
 		submit(s);
 		return true;
 	case BPF_PROG_LOAD:
+		if (audit_own(cmd))
+			return audit_filtered();
 		begin(PW_AUDIT_PROG_LOAD, via);
 		s->ev.bpf_cmd = cmd;
 		bpf_probe_read_kernel_str(s->ev.object_name, sizeof(s->ev.object_name), a->prog_name);

@@ -123,12 +123,42 @@ static __always_inline bool pw_is_consumer(const struct pw_config *cfg, __u32 tg
 	       cfg->consumer_start;
 }
 
+/*
+ * True when the current task is config.loader_tgid's (a pinwatch-load while
+ * it loads) or a child it forked (its parallel loads), that process started
+ * at config.loader_start (0: the tgid alone), as for the consumer: a pid
+ * reused after a SIGKILL is reported. Only the current task's own work.
+ */
+static __always_inline bool pw_is_loader(const struct pw_config *cfg, __u32 tgid)
+{
+	struct task_struct *task, *leader;
+
+	if (bpf_get_current_pid_tgid() >> 32 != tgid)
+		return false;
+	task = (struct task_struct *)bpf_get_current_task();
+	leader = BPF_CORE_READ(task, group_leader);
+	if (tgid != cfg->loader_tgid) {
+		leader = BPF_CORE_READ(leader, real_parent, group_leader);
+		if (BPF_CORE_READ(leader, tgid) != cfg->loader_tgid)
+			return false;
+	}
+	return !cfg->loader_start ||
+	       BPF_CORE_READ(leader, start_boottime) / PW_NS_PER_CLOCK_TICK == cfg->loader_start;
+}
+
+/* True when tgid's work is the sensor's own: the consumer's, or a loader's
+ * while it loads (one compare each when neither is set). */
+static __always_inline bool pw_is_own(const struct pw_config *cfg, __u32 tgid)
+{
+	return pw_is_consumer(cfg, tgid) || (cfg->loader_tgid && pw_is_loader(cfg, tgid));
+}
+
 /* True when the sensor and this module are switched on and the work is not
  * the consumer's own (tgid: the task the work belongs to). */
 static __always_inline bool pw_module_on_for(const struct pw_config *cfg, __u32 module,
 					     __u32 tgid)
 {
-	return pw_module_on(cfg, module) && !pw_is_consumer(cfg, tgid);
+	return pw_module_on(cfg, module) && !pw_is_own(cfg, tgid);
 }
 
 /* Counts a whole kernel event at once: seen, then its outcome. For an event
@@ -351,10 +381,10 @@ static __always_inline struct pw_config *pw_aggregating(__u32 module)
 
 	if (!pw_module_on(cfg, module))
 		return NULL;
-	if (cfg->consumer_tgid | cfg->filter_kinds) {
+	if (cfg->consumer_tgid | cfg->loader_tgid | cfg->filter_kinds) {
 		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-		if (pw_is_consumer(cfg, tgid) ||
+		if (pw_is_own(cfg, tgid) ||
 		    (cfg->filter_kinds && pw_current_filtered(cfg, tgid)))
 			return NULL;
 	}

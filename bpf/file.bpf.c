@@ -130,6 +130,42 @@ static __always_inline bool file_path_odd(const char *path, __u32 len)
 	return c.odd;
 }
 
+/* path (a string of PW_PATH_MAX bytes) starts with the n bytes of lit; n is
+ * a constant, so the loop is unrolled into compares with constants, and
+ * stops at the first byte that differs (at the latest the path's NUL). */
+#define FILE_HAS(path, lit, n) ({						\
+	bool _eq = true;							\
+	_Pragma("unroll")							\
+	for (int _i = 0; _i < (n); _i++)					\
+		if ((path)[_i] != (lit)[_i]) {					\
+			_eq = false;						\
+			break;							\
+		}								\
+	_eq;									\
+})
+
+/*
+ * True when an open is one config.quiet_reads counts as filtered: read-only,
+ * by a plain absolute path (file_path_odd(): "/usr/lib/../../etc/shadow"
+ * is not one) under or at one of PW_QUIET_READS. The compares come first:
+ * an open of another path costs a byte or two per entry.
+ */
+static __always_inline bool file_quiet_read(const struct pw_config *cfg, const struct pw_file *ev,
+					    __u32 len, bool in_root)
+{
+	const char *p = ev->path;
+
+	if (!cfg->quiet_reads || (ev->flags & (PW_O_ACCMODE | PW_O_CREAT | PW_O_TRUNC)) ||
+	    in_root || len <= 1 || len > PW_PATH_MAX)
+		return false;
+	/* exact: the literal's NUL too */
+#define PW_X(lit, exact) FILE_HAS(p, lit, sizeof(lit) - 1 + (exact)) ||
+	if (!(PW_QUIET_READS(PW_X) false))
+		return false;
+#undef PW_X
+	return !file_path_odd(p, len);
+}
+
 /* True when some rule of type has a --path or --path-prefix selector. */
 static __always_inline bool file_rules_use_path(__u32 type)
 {
@@ -274,6 +310,7 @@ static __always_inline int file_exit(struct trace_event_raw_sys_exit *ctx,
 		return 0;
 	/* An event with two paths is filtered only when both are. */
 	if (pw_filtered(cfg, &ev->h) ||
+	    (type == PW_EV_OPEN && file_quiet_read(cfg, ev, len, in_root)) ||
 	    (pw_path_filtered(cfg, &s->key, ev->path) &&
 	     (type != PW_EV_RENAME || pw_path_filtered(cfg, &s->key, ev->new_path)))) {
 		pw_count(MOD, PW_FILTERED);

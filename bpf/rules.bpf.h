@@ -159,15 +159,15 @@ static __always_inline bool pw_rule_type_used(__u32 type)
 
 /* True when module is switched off but a rule names one of its event
  * types: its events are built for the rules alone (an alert is emitted,
- * anything else counted filtered). Never for the consumer's own events or
- * with the sensor off. */
+ * anything else counted filtered). Never for the sensor's own events (the
+ * consumer's, a loader's) or with the sensor off. */
 static __always_inline bool pw_rule_module_wanted(const struct pw_config *cfg, __u32 module,
 						  __u32 tgid)
 {
 	struct pw_rule_index *idx;
 	__u32 zero = 0;
 
-	if (!cfg || !cfg->enabled || (cfg->consumer_tgid && cfg->consumer_tgid == tgid))
+	if (!cfg || !cfg->enabled || pw_is_own(cfg, tgid))
 		return false;
 	idx = bpf_map_lookup_elem(&rule_index, &zero);
 	return idx && module < 32 && (idx->modules & (1u << module));

@@ -42,13 +42,14 @@ struct abi_row {
 enum {
 	S_MODULES, S_STATS_KEYS, S_FILTER_KINDS, S_FILTER_ACTIONS, S_CONFIG_FIELDS,
 	S_EVENT_TYPES, S_BLOCK_MODES, S_BLOCK_OPS, S_UPROBE_PRESETS, S_CONSUMER_DROPS, S_CONTAINER_RUNTIMES, S_EVENT_CLASSES,
-	S_CONSTANTS, S_N
+	S_CONSTANTS, S_QUIET_READS, S_N
 };
 
 static const struct abi_field f_id[] = { { "id", V_NUM } };
 static const struct abi_field f_key[] = { { "key", V_NUM }, { "kind", V_WORD } };
 static const struct abi_field f_bit[] = { { "bit", V_NUM } };
 static const struct abi_field f_value[] = { { "value", V_NUM } };
+static const struct abi_field f_exact[] = { { "exact", V_BOOL } };
 static const struct abi_field f_config[] = {
 	{ "offset", V_NUM }, { "size", V_NUM }, { "type", V_WORD }, { "settable", V_BOOL },
 };
@@ -68,6 +69,7 @@ static const struct abi_section sections[S_N] = {
 	[S_CONTAINER_RUNTIMES] = SECTION("container_runtimes", f_id),
 	[S_EVENT_CLASSES] = SECTION("event_classes", f_id),
 	[S_CONSTANTS] = SECTION("constants", f_value),
+	[S_QUIET_READS] = SECTION("quiet_reads", f_exact),
 };
 
 #define ROW1(s, n, a) { s, n, { { (a), NULL } } }
@@ -141,6 +143,9 @@ static const struct abi_row rows[] = {
 	ROW1(S_CONSTANTS, "sizeof_pw_hdr", sizeof(struct pw_hdr)),
 	ROW1(S_CONSTANTS, "offsetof_pw_hdr_ns", offsetof(struct pw_hdr, ns)),
 	ROW1(S_CONSTANTS, "sizeof_pw_container_key", sizeof(struct pw_container_key)),
+#define PW_X(lit, exact) ROW1(S_QUIET_READS, lit, exact),
+	PW_QUIET_READS(PW_X)
+#undef PW_X
 };
 
 #define N_ROWS (sizeof(rows) / sizeof(rows[0]))

@@ -238,3 +238,73 @@ int pw_shared_maps_loaded(struct bpf_object *obj, const struct pw_shared_maps *s
 	}
 	return 0;
 }
+
+/* ---- the sensor's own work ------------------------------------------------- */
+
+/* This process's start time in clock ticks since boot (/proc/self/stat
+ * field 22), as the kernel side compares config.consumer_start and
+ * loader_start; 0 when unreadable (the tgid alone then decides). */
+unsigned long long pw_self_start_ticks(void)
+{
+	char buf[1024], *p;
+	unsigned long long start = 0;
+	FILE *f = fopen("/proc/self/stat", "re");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* the comm may hold spaces and ')' */
+	/* after ") ": state, then fields 4..21, then starttime (22) */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+			 "%*d %*d %*d %*d %llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+static __u32 own_tgid;
+static __u64 own_start;
+static char own_config_path[PATH_MAX];
+
+static void own_config(bool claim)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), zero = 0;
+	struct pw_config c;
+	int fd = bpf_obj_get(own_config_path);
+
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.value_size == sizeof(c) &&
+	    !bpf_map_lookup_elem(fd, &zero, &c) && (claim || c.loader_tgid == own_tgid)) {
+		c.loader_tgid = claim ? own_tgid : 0;
+		c.loader_start = claim ? own_start : 0;
+		bpf_map_update_elem(fd, &zero, &c, BPF_ANY);
+	}
+	close(fd);
+}
+
+static void own_release(void)
+{
+	if (own_tgid && (__u32)getpid() == own_tgid)
+		own_config(false);
+}
+
+void pw_own_claim(const char *pin_root)
+{
+	if (own_tgid || snprintf(own_config_path, sizeof(own_config_path), "%s/maps/config",
+				 pin_root) >= (int)sizeof(own_config_path))
+		return;
+	own_tgid = (__u32)getpid();
+	own_start = pw_self_start_ticks();
+	own_config(true);
+	atexit(own_release);
+}
+
+void pw_own_fill(struct pw_config *cfg)
+{
+	cfg->loader_tgid = own_tgid;
+	cfg->loader_start = own_start;
+}

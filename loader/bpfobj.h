@@ -89,4 +89,30 @@ bool pw_run_time_alloc_ok(const struct btf *vmlinux);
  * needs them preallocated (above): call between open and load. */
 void pw_maps_prealloc_fallback(struct bpf_object *obj);
 
+/* ---- the sensor's own work ------------------------------------------------- */
+
+struct pw_config;
+
+/*
+ * config.loader_tgid and loader_start: while a pinwatch tool changes the
+ * sensor (pinwatch-load loading or unloading, pinwatch-rule writing rules),
+ * the events it causes, and those of the children it forks, are the
+ * sensor's own: counted filtered, as the consumer's are, and its opens,
+ * pins and program loads are left off the audit trail (what else it
+ * changes stays on it). pw_own_claim() writes this process into the pinned
+ * config of pin_root (when there is one of this build's size; best effort:
+ * without it the tool's own events are reported, nothing else changes) and
+ * clears it again at exit, if still its own; a child it forks never
+ * clears it. The caller holds the control plane's lock.
+ */
+void pw_own_claim(const char *pin_root);
+
+/* This process's start time in clock ticks since boot (/proc/self/stat
+ * field 22), as the kernel side compares config.consumer_start and
+ * loader_start; 0 when unreadable. */
+unsigned long long pw_self_start_ticks(void);
+
+/* The claim into a config this process is creating (the first load). */
+void pw_own_fill(struct pw_config *cfg);
+
 #endif

@@ -53,6 +53,7 @@
 #include "uprobe.h"
 
 #define MAX_PROGS 64
+#define MAX_MAPS 128	/* the maps of one object, its internal ones too */
 #define MAX_CMD_ARGS 64
 
 struct load_env env = {
@@ -531,6 +532,7 @@ static int init_config(struct bpf_object *obj)
 	struct pw_config cfg = { .enabled = 1, .wakeup_bytes = PW_DEFAULT_WAKEUP_BYTES,
 				 .block_slow_ns = PW_DEFAULT_BLOCK_SLOW_NS,
 				 .capable_denials_only = PW_DEFAULT_CAPABLE_DENIALS_ONLY,
+				 .quiet_reads = PW_DEFAULT_QUIET_READS,
 				 .hash_max_mb = PW_DEFAULT_HASH_MAX_MB,
 				 .ancestors = PW_DEFAULT_ANCESTORS,
 				 .shed = PW_DEFAULT_SHED,
@@ -540,6 +542,7 @@ static int init_config(struct bpf_object *obj)
 
 	if (!m)
 		return 0;
+	pw_own_fill(&cfg);
 	return bpf_map_update_elem(bpf_map__fd(m), &zero, &cfg, BPF_ANY);
 }
 
@@ -705,13 +708,47 @@ static void variant_failed(struct variant_failure *f, const char *prog, const ch
 /* ---- the manifest (maps/manifest): what up pinned, for pinwatch-read's
  * self-check (tamper events). Keys are pin paths relative to the pin root. */
 
+static int shared_fd_dup(const char *pin);
+
+/* maps/manifest: a copy of the fd a load of this process kept, else its pin
+ * opened. */
 static int manifest_fd(void)
 {
 	char *path = path_join(env.pin_root, "maps/manifest");
-	int fd = bpf_obj_get(path);
+	int fd = shared_fd_dup(path);
 
+	if (fd < 0)
+		fd = bpf_obj_get(path);
 	free(path);
 	return fd;
+}
+
+/* The fds of what pin_module() pinned in the staging directory, by pin
+ * name: the manifest records their ids without opening the pins again. */
+#define PINNED_MAX (2 * MAX_PROGS)
+static struct pinned_fd {
+	char name[136];
+	int fd;
+} pinned_fds[PINNED_MAX];
+static int n_pinned_fds;
+
+static void pinned_fd_note(const char *path, int fd)
+{
+	const char *name = strrchr(path, '/');
+
+	if (n_pinned_fds == PINNED_MAX || fd < 0)
+		return;
+	snprintf(pinned_fds[n_pinned_fds].name, sizeof(pinned_fds[0].name), "%s",
+		 name ? name + 1 : path);
+	pinned_fds[n_pinned_fds++].fd = fd;
+}
+
+static int pinned_fd(const char *name)
+{
+	for (int i = 0; i < n_pinned_fds; i++)
+		if (!strcmp(pinned_fds[i].name, name))
+			return pinned_fds[i].fd;
+	return -1;
 }
 
 /* dir's path relative to the pin root, or NULL when it is not below it. */
@@ -734,11 +771,12 @@ static int manifest_key(struct pw_manifest_key *k, const char *rel_dir, const ch
 	return 0;
 }
 
-/* Records the pin dir/name (prog_* or link_*) as rel_dir/name. */
-static int manifest_add(int mfd, const char *dir, const char *rel_dir, const char *name)
+/* The manifest entry of the pin dir/name (prog_* or link_*), recorded as
+ * rel_dir/name: 1 when it is one, 0 for another name, -1 on error. The pin
+ * is opened only when pin_module() did not note its fd. */
+static int manifest_entry(const char *dir, const char *rel_dir, const char *name,
+			  struct pw_manifest_key *k, struct pw_manifest_entry *v)
 {
-	struct pw_manifest_key k;
-	struct pw_manifest_entry v = {};
 	struct bpf_link_info li = {};
 	struct bpf_prog_info pi = {};
 	__u32 len;
@@ -746,42 +784,61 @@ static int manifest_add(int mfd, const char *dir, const char *rel_dir, const cha
 	struct stat st;
 	int fd, err;
 
+	memset(v, 0, sizeof(*v));
 	if (!strncmp(name, "prog_", 5))
-		v.kind = PW_PIN_PROG;
+		v->kind = PW_PIN_PROG;
 	else if (!strncmp(name, "link_", 5))
-		v.kind = PW_PIN_LINK;
+		v->kind = PW_PIN_LINK;
 	else
 		return 0;
-	if (manifest_key(&k, rel_dir, name))
+	if (manifest_key(k, rel_dir, name))
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (stat(path, &st))
 		return -1;
-	fd = bpf_obj_get(path);
+	fd = pinned_fd(name);
+	fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : bpf_obj_get(path);
 	if (fd < 0)
 		return -1;
-	if (v.kind == PW_PIN_PROG) {
+	if (v->kind == PW_PIN_PROG) {
 		len = sizeof(pi);
 		err = bpf_obj_get_info_by_fd(fd, &pi, &len);
-		v.id = pi.id;
+		v->id = pi.id;
 	} else {
 		len = sizeof(li);
 		err = bpf_obj_get_info_by_fd(fd, &li, &len);
-		v.id = li.id;
-		v.prog_id = li.prog_id;
+		v->id = li.id;
+		v->prog_id = li.prog_id;
 	}
 	close(fd);
 	if (err)
 		return -1;
-	v.ino = st.st_ino;
+	v->ino = st.st_ino;
+	return 1;
+}
+
+/* Records the pin dir/name (prog_* or link_*) as rel_dir/name. */
+static int manifest_add(int mfd, const char *dir, const char *rel_dir, const char *name)
+{
+	struct pw_manifest_key k;
+	struct pw_manifest_entry v;
+	int n = manifest_entry(dir, rel_dir, name, &k, &v);
+
+	if (n <= 0)
+		return n;
 	return bpf_map_update_elem(mfd, &k, &v, BPF_ANY) ? -1 : 0;
 }
 
-/* Records every program and link pinned in dir under rel_dir. */
+/* Records every program and link pinned in dir under rel_dir: in one batch
+ * update (one bpf() call, one audit event), one entry at a time where the
+ * kernel has no batch update of a hash. */
 static int manifest_add_dir(const char *dir, const char *rel_dir)
 {
-	int mfd = manifest_fd(), err = 0;
+	static struct pw_manifest_key keys[PINNED_MAX];
+	static struct pw_manifest_entry vals[PINNED_MAX];
+	int mfd = manifest_fd(), err = 0, n = 0, r;
 	struct dirent *de;
+	__u32 count;
 	DIR *d;
 
 	if (mfd < 0)
@@ -791,9 +848,21 @@ static int manifest_add_dir(const char *dir, const char *rel_dir)
 		close(mfd);
 		return -1;
 	}
-	while (!err && (de = readdir(d)))
-		err = manifest_add(mfd, dir, rel_dir, de->d_name);
+	while (!err && (de = readdir(d))) {
+		if (n == PINNED_MAX) {
+			err = manifest_add(mfd, dir, rel_dir, de->d_name);
+			continue;
+		}
+		r = manifest_entry(dir, rel_dir, de->d_name, &keys[n], &vals[n]);
+		if (r < 0)
+			err = -1;
+		n += r > 0;
+	}
 	closedir(d);
+	count = n;
+	if (!err && n && bpf_map_update_batch(mfd, keys, vals, &count, NULL))
+		for (int i = 0; !err && i < n; i++)
+			err = bpf_map_update_elem(mfd, &keys[i], &vals[i], BPF_ANY) ? -1 : 0;
 	close(mfd);
 	return err;
 }
@@ -833,6 +902,7 @@ static int pin_module(struct bpf_object *obj, const char *module, const char *st
 	char path[512], hook[128];
 	int err, attached = 0;
 
+	n_pinned_fds = 0;
 	bpf_object__for_each_map(map, obj) {
 		const char *name = bpf_map__name(map);
 
@@ -858,6 +928,7 @@ static int pin_module(struct bpf_object *obj, const char *module, const char *st
 			die_msg("%s: pin program %s: %s", module, bpf_program__name(prog), strerror(-err));
 			return -1;
 		}
+		pinned_fd_note(path, bpf_program__fd(prog));
 		id = prog_id(prog);
 		for (int i = 0; i < n_stages; i++)
 			is_stage |= stage_ids[i] == id;
@@ -891,6 +962,8 @@ static int pin_module(struct bpf_object *obj, const char *module, const char *st
 		hook_of(bpf_program__name(prog), hook, sizeof(hook));
 		snprintf(path, sizeof(path), "%s/link_%s", staging, hook);
 		err = bpf_link__pin(links[*n_links], path);
+		if (!err)
+			pinned_fd_note(path, bpf_link__fd(links[*n_links]));
 		(*n_links)++;
 		if (err) {
 			/* kprobe links are pinnable from 5.15 on */
@@ -975,6 +1048,134 @@ static bool libbpf_failed_prog(char *out, size_t outsz)
 }
 
 /*
+ * The shared maps (pinned by name under maps/) a load of this process has
+ * already opened: libbpf opens a map's pin again for each object that
+ * names it, and each open is a bpf(BPF_OBJ_GET) on the audit module's trail
+ * (about 25 an object: 430 of the 960 audit events of an up of every module
+ * were these). A load keeps the fds of its shared maps; the next load of
+ * this process, or of a child it forks for a parallel load, hands them to
+ * libbpf (bpf_map__reuse_fd) for the maps they match as libbpf's own reuse
+ * checks (type, key and value size, entries, flags), and libbpf opens the
+ * others' pins as before.
+ */
+#define SHARED_FDS_MAX 64
+
+static struct shared_fd {
+	char *pin;
+	int fd;
+	struct bpf_map_info info;
+} shared_fds[SHARED_FDS_MAX];
+static int n_shared_fds;
+
+static struct shared_fd *shared_fd_find(const char *pin)
+{
+	for (int i = 0; i < n_shared_fds; i++)
+		if (!strcmp(shared_fds[i].pin, pin))
+			return &shared_fds[i];
+	return NULL;
+}
+
+int shared_map_info(const char *pin, struct bpf_map_info *info)
+{
+	struct shared_fd *f = shared_fd_find(pin);
+	__u32 len = sizeof(*info);
+	int fd, err;
+
+	if (f && path_exists(pin)) {
+		*info = f->info;
+		return 0;
+	}
+	fd = bpf_obj_get(pin);
+	if (fd < 0)
+		return -1;
+	memset(info, 0, sizeof(*info));
+	err = bpf_obj_get_info_by_fd(fd, info, &len);
+	close(fd);
+	return err ? -1 : 0;
+}
+
+/* A copy of the kept fd of the shared map pinned at pin, or -1. */
+static int shared_fd_dup(const char *pin)
+{
+	struct shared_fd *f = shared_fd_find(pin);
+
+	return f && path_exists(pin) ? fcntl(f->fd, F_DUPFD_CLOEXEC, 0) : -1;
+}
+
+/* After a load: keeps an fd of each shared map it used (best effort). */
+static void shared_fds_keep(struct bpf_object *obj)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, obj) {
+		const char *pin = bpf_map__pin_path(m);
+		struct shared_fd *f = &shared_fds[n_shared_fds];
+		__u32 len = sizeof(f->info);
+
+		if (!pin || bpf_map__fd(m) < 0 || shared_fd_find(pin) ||
+		    n_shared_fds == SHARED_FDS_MAX)
+			continue;
+		memset(&f->info, 0, sizeof(f->info));
+		f->fd = fcntl(bpf_map__fd(m), F_DUPFD_CLOEXEC, 0);
+		if (f->fd < 0)
+			continue;
+		if (bpf_obj_get_info_by_fd(f->fd, &f->info, &len) || !(f->pin = strdup(pin))) {
+			close(f->fd);
+			continue;
+		}
+		n_shared_fds++;
+	}
+}
+
+/*
+ * Before bpf_object__load(): each shared map of obj that a kept fd matches
+ * takes that fd, and its pin path is cleared so that libbpf neither opens
+ * nor pins it; saved[] keeps the paths for shared_fds_restore(), which puts
+ * them back once the load is done (the loader tells shared maps by them).
+ */
+static void shared_fds_reuse(struct bpf_object *obj, char **saved, int max)
+{
+	struct bpf_map *m;
+	int i = 0;
+
+	bpf_object__for_each_map(m, obj) {
+		const char *pin = bpf_map__pin_path(m);
+		struct shared_fd *f = pin ? shared_fd_find(pin) : NULL;
+
+		if (i == max)
+			break;
+		saved[i] = NULL;
+		if (f && f->info.type == bpf_map__type(m) && f->info.key_size == bpf_map__key_size(m) &&
+		    f->info.value_size == bpf_map__value_size(m) &&
+		    f->info.max_entries == bpf_map__max_entries(m) &&
+		    f->info.map_flags == bpf_map__map_flags(m) && path_exists(pin) &&
+		    (saved[i] = strdup(pin)) && !bpf_map__reuse_fd(m, f->fd))
+			bpf_map__set_pin_path(m, NULL);
+		else if (saved[i]) {
+			free(saved[i]);
+			saved[i] = NULL;
+		}
+		i++;
+	}
+}
+
+static void shared_fds_restore(struct bpf_object *obj, char **saved, int max)
+{
+	struct bpf_map *m;
+	int i = 0;
+
+	bpf_object__for_each_map(m, obj) {
+		if (i == max)
+			break;
+		if (saved[i]) {
+			bpf_map__set_pin_path(m, saved[i]);
+			free(saved[i]);
+		}
+		i++;
+	}
+}
+
+/*
  * One attempt at the staged load of a module (or of hooks->dest), with
  * the variants the plan names; on failure everything it created is
  * removed again. A failure a hook variant caused is left in *fail, unsaid.
@@ -987,8 +1188,9 @@ static int load_attempt(const char *object, const char *module, const char *modu
 	struct rollback rb = {};
 	struct bpf_object *obj = NULL;
 	struct bpf_link *links[MAX_PROGS] = {};
+	char *reused[MAX_MAPS];
 	struct bpf_program *prog;
-	int n_links = 0, err = 1, kept;
+	int n_links = 0, err = 1, err_load, kept;
 	const char *rel_dir;
 	/* the process module's load records the processes already running */
 	bool snapshot = !hooks && !strcmp(module, "process");
@@ -1048,7 +1250,12 @@ static int load_attempt(const char *object, const char *module, const char *modu
 	bpf_object__for_each_program(prog, obj)
 		if (bpf_program__autoload(prog) && injected_prog("load", bpf_program__name(prog)))
 			bpf_program__set_type(prog, BPF_PROG_TYPE_SOCKET_FILTER);
-	if (bpf_object__load(obj)) {
+	shared_fds_reuse(obj, reused, MAX_MAPS);
+	err = bpf_object__load(obj);
+	shared_fds_restore(obj, reused, MAX_MAPS);
+	err_load = err;
+	err = 1;
+	if (err_load) {
 		char failed[64];
 		/* libbpf reuses a pinned map only when type, key and value
 		 * size, max_entries and flags all match this object's */
@@ -1107,6 +1314,7 @@ static int load_attempt(const char *object, const char *module, const char *modu
 		goto fail;
 	}
 	print_summary(obj, hooks ? hooks->label : module, module_dir);
+	shared_fds_keep(obj);
 	/* after the attach: an exec, fork or exit from now on is recorded by
 	 * the module itself (the snapshot never replaces such an entry) */
 	if (snapshot) {
@@ -1863,6 +2071,8 @@ int main(int argc, char **argv)
 	fail_at = getenv("PINWATCH_TEST_FAIL_AT");
 	if (c->takes_lock && env.lock && take_lock())
 		return 1;
+	if (c->takes_lock)
+		pw_own_claim(env.pin_root);
 	err = c->fn(cmd_args + 1, n);
 	if (c->needs_root && getenv("PINWATCH_TEST_FD_REPORT"))
 		report_open_fds();

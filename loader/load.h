@@ -39,6 +39,11 @@ void remove_tree(const char *dir);
 void manifest_forget(const char *rel_dir);
 bool any_module_loaded(void);
 int set_const(struct bpf_object *obj, const char *var, const void *val, size_t size);
+struct bpf_map_info;
+/* The info of the shared map pinned at pin: from the fd an earlier load of
+ * this process kept, else by opening the pin. 0, or -1 (not pinned, or
+ * unreadable). */
+int shared_map_info(const char *pin, struct bpf_map_info *info);
 
 /* A load that is not a resident module (a uprobe, see cmd_uprobe_add):
  * where its pins go, which programs it keeps and how they attach. */

@@ -158,20 +158,18 @@ int pw_map_sizes_apply(struct bpf_object *obj, const char *module, const char *m
 		if (bpf_map__pin_path(m)) {
 			/* a shared map: when pinned, its size is the pin's */
 			struct bpf_map_info info = {};
-			__u32 len = sizeof(info);
 			char *pin = path_join(maps_dir, bpf_map__name(m));
-			int fd = bpf_obj_get(pin);
+			int err = shared_map_info(pin, &info);
 
 			free(pin);
-			if (fd >= 0) {
-				if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == (__u32)t) {
+			if (!err) {
+				if (info.type == (__u32)t) {
 					bpf_map__set_max_entries(m, info.max_entries);
 					if (r && r->entries != info.max_entries)
 						die_msg("%s: notice: %s keeps its pinned size %u, not %u "
 							"(pinwatch down, then up --map-size, to resize)",
 							module, full, info.max_entries, r->entries);
 				}
-				close(fd);
 				continue;
 			}
 		}

@@ -54,6 +54,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "bpfobj.h"
 #include "consumer.h"
 #include "lineage.h"
 #include "output.h"
@@ -1601,28 +1602,6 @@ static unsigned long long kernel_dropped(void)
 	return sum;
 }
 
-/* This process's start time in clock ticks since boot (/proc/self/stat
- * field 22), as the kernel side compares it (config.consumer_start); 0
- * when unreadable (the tgid alone then decides). */
-static __u64 self_start_ticks(void)
-{
-	char buf[1024], *p;
-	unsigned long long start = 0;
-	FILE *f = fopen("/proc/self/stat", "re");
-	size_t n;
-
-	if (!f)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');	/* the comm may hold spaces and ')' */
-	/* after ") ": state, then fields 4..21, then starttime (22) */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
-			 "%*d %*d %*d %*d %llu", &start) != 1)
-		return 0;
-	return start;
-}
 
 /*
  * Read-modify-write of config.consumer_tgid and consumer_start (key 0),
@@ -1656,7 +1635,7 @@ static int config_rmw(__u32 expect_any, __u32 expect, __u32 newval,
 		goto out;
 	}
 	c.consumer_tgid = newval;
-	c.consumer_start = newval ? self_start_ticks() : 0;
+	c.consumer_start = newval ? pw_self_start_ticks() : 0;
 	memcpy(v, &c, sizeof(c));
 	err = bpf_map_update_elem(config_fd, &key, v, BPF_ANY) ? -1 : 0;
 out:

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "bpfobj.h"
 #include "pinwatch.h"
 #include "parse.h"
 #include "pwevent.h"
@@ -2023,9 +2024,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": rule: missing command (add, del, list, load, test, save, prom, selectors)\n");
 		return 2;
 	}
-	for (size_t c = 0; c < N_OF(cmds); c++)
-		if (!strcmp(cmds[c].name, argv[i]))
-			return cmds[c].fn(argc - i - 1, argv + i + 1);
+	for (size_t c = 0; c < N_OF(cmds); c++) {
+		if (strcmp(cmds[c].name, argv[i]))
+			continue;
+		/* a change of the rules is the sensor's own work (bpfobj.h) */
+		if (cmds[c].fn == cmd_add || cmds[c].fn == cmd_del || cmds[c].fn == cmd_load_real)
+			pw_own_claim(pin_root);
+		return cmds[c].fn(argc - i - 1, argv + i + 1);
+	}
 	fprintf(stderr, PROG ": rule: unknown command '%s' (add, del, list, load, test, save, prom, selectors)\n", argv[i]);
 	return 2;
 }

@@ -218,13 +218,30 @@ map_id() { # pinned map name
 	assert_field "$ev" .comm bpftool
 }
 
-@test "audit events are counted: seen = emitted + dropped, none filtered" {
+@test "audit events are counted: seen = filtered + emitted + dropped; a filter on bpftool filters none of its acts" {
+	local f0 e0
+	f0=$(stat_of audit filtered)
+	e0=$(stat_of audit emitted)
 	"$PW" filter add comm bpftool
 	"$PW" filter list >/dev/null
 	"$PW" filter del comm bpftool
 	run -0 stats_balance audit
-	assert_field "$output" .filtered -eq 0
-	assert_field "$output" .emitted -gt 0
+	# filtered: the sensor's own opens, pins and loads only (a loader's, the
+	# consumer's); none of bpftool's
+	assert_field "$output" .filtered -eq "$f0"
+	assert_field "$output" .emitted -gt "$e0"
+}
+
+@test "the consumer's self-check opens of the pins are counted filtered, not audit events" {
+	local f0
+	f0=$(stat_of audit filtered)
+	timeout 3 "$PW_READ" --json --tamper-interval 0.5 >"$BATS_TEST_TMPDIR/out" 2>/dev/null || true
+	[ "$(jq -c 'select(.type == "audit" and .comm == "pinwatch-read" and .action == "obj_get" and (.path | test("/(prog|link)_")))' "$BATS_TEST_TMPDIR/out" | wc -l)" -eq 0 ]
+	[ "$(stat_of audit filtered)" -gt "$f0" ]
+	# a bpftool open of the same pins is one
+	p=$(find "$PIN_ROOT/audit" -name 'prog_*' -print -quit)
+	bpftool prog show pinned "$p" >/dev/null
+	[ "$("$PW_READ" --json --drain | jq -c --arg p "$p" 'select(.type == "audit" and .comm == "bpftool" and .action == "obj_get" and .path == $p)' | wc -l)" -eq 1 ]
 }
 
 # The helper of the attacks below (tests/helpers/audit-act.c).

@@ -185,6 +185,45 @@ file_events() { # type path
 	[ "$(pin_state; bpftool map dump pinned "$PIN_ROOT/maps/filter_path")" = "$before" ]
 }
 
+# A read-only open by the test's own shell (no exec of a helper), as JSON
+# Lines of the open events of path by this shell.
+own_read() { # path
+	local me=$BASHPID ev
+	exec {fd}<"$1" && exec {fd}<&-
+	ev=$(pw_events | jq -c --arg p "$1" --argjson me "$me" 'select(.type == "open" and .path == $p and .pid == $me)')
+	printf '%s' "$ev"
+}
+
+# bats test_tags=vm-ci
+@test "quiet reads: up's default counts a read of a library, ld.so.cache or a locale file filtered; a write there, a path with '..', and quiet_reads off are reported" {
+	local f0 lib lib_abs w
+	[ "$("$PW" config get quiet_reads)" = 1 ]
+	# the list is the binary's (pinwatch-load abi), not the test's
+	"$PW_BUILD/pinwatch-load" abi | grep -qx 'quiet_reads /usr/lib/ 0'
+	"$PW_BUILD/pinwatch-load" abi | grep -qx 'quiet_reads /etc/ld.so.cache 1'
+	lib=$(find /usr/lib /lib -maxdepth 2 -name 'libc.so.6' -print -quit)
+	[ -n "$lib" ]
+	f0=$(stat_of file filtered)
+	[ -z "$(own_read /etc/ld.so.cache)" ]
+	[ -z "$(own_read "$lib")" ]
+	[ "$(stat_of file filtered)" -ge $((f0 + 2)) ]
+	# climbing out of the quiet directory: reported as given
+	lib_abs=/usr/lib/../../etc/hostname
+	[ "$(own_read "$lib_abs" | jq -s length)" -eq 1 ]
+	# ld.so.cache is exact: a sibling with that name as its prefix is reported
+	[ "$(own_read /etc/ld.so.conf | jq -s length)" -eq 1 ]
+	# a write under /usr/lib is reported
+	w=/usr/lib/pwquiet-$RANDOM$RANDOM
+	: >"$w"
+	rm -f "$w"
+	[ "$(pw_events | jq -c --arg p "$w" 'select(.type == "open" and .path == $p)' | jq -s length)" -eq 1 ]
+	"$PW" config set quiet_reads off
+	ev=$(own_read "$lib")
+	"$PW" config set quiet_reads on
+	[ "$(jq -s length <<<"$ev")" -eq 1 ]
+	assert_field "$ev" .flags -eq 0 # O_RDONLY
+}
+
 @test "after a run, seen equals filtered plus emitted plus dropped for module file" {
 	d=$BATS_TEST_TMPDIR/pwstats
 	mkdir -p "$d"

@@ -315,3 +315,51 @@ object_hooks() { # object
 	fi
 	[ "$(hook_variant capability capable)" = "$want" ]
 }
+
+# bats test_tags=vm-ci
+@test "a load is the sensor's own work: up's opens, capability checks, pins and program loads are filtered; the rename into place is audited" {
+	"$PW" up file capability audit >/dev/null
+	# the first module's load created config with loader_tgid set; the
+	# loader cleared it at its exit
+	[ "$("$PW" config get loader_tgid)" = 0 ]
+	"$PW" config set capable_denials_only off
+	# a second load, into the running sensor, drained before and after
+	"$PW_READ" --drain >/dev/null
+	"$PW" up process >/dev/null
+	events=$("$PW_READ" --json --drain)
+	# from its claim (under the lock) to its release: its object file and
+	# tracefs opens, its CAP_BPF checks; its exec and exit, before and
+	# after, are reported
+	[ "$(jq -c --arg o "$PW_BUILD/bpf/process.bpf.o" 'select(.comm == "pinwatch-load" and .type == "open" and (.path == $o or (.path | startswith("/sys/kernel/"))))' <<<"$events" | wc -l)" -eq 0 ]
+	[ "$(jq -c 'select(.comm == "pinwatch-load" and .type == "capable" and .cap_name == "CAP_BPF")' <<<"$events" | wc -l)" -eq 0 ]
+	[ "$(jq -c 'select(.comm == "pinwatch-load" and .type == "exec")' <<<"$events" | wc -l)" -ge 1 ]
+	[ "$(jq -c 'select(.comm == "pinwatch-load" and .type == "audit" and (.action == "obj_pin" or .action == "prog_load"))' <<<"$events" | wc -l)" -eq 0 ]
+	# one open, of maps/config, to claim
+	[ "$(jq -c 'select(.comm == "pinwatch-load" and .type == "audit" and .action == "obj_get")' <<<"$events" | jq -s -c 'map(.path | sub(".*/"; ""))')" = '["config"]' ]
+	[ "$(stat_of audit filtered)" -gt 0 ]
+	# the module put in place is on the tamper trail, and the loader's
+	# claim and release of config
+	[ "$(jq -c --arg p "$PIN_ROOT/process" 'select(.comm == "pinwatch-load" and .type == "audit" and .action == "rename" and .new_path == $p)' <<<"$events" | wc -l)" -eq 1 ]
+	[ "$(jq -c 'select(.comm == "pinwatch-load" and .type == "audit" and .action == "map_update" and .object_name == "config")' <<<"$events" | wc -l)" -eq 2 ]
+	[ "$(stat_of file filtered)" -gt 0 ]
+}
+
+@test "loader_tgid hides only the process that started at loader_start: a reused pid is reported" {
+	local me=$BASHPID start f
+	"$PW" up file >/dev/null
+	start=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$me/stat")
+	f=$BATS_TEST_TMPDIR/pwown-$RANDOM
+	# this shell, claimed with another start time: reported
+	"$PW" config set loader_start $((start + 1))
+	"$PW" config set loader_tgid "$me"
+	"$PW_READ" --drain >/dev/null
+	: >"$f.a"
+	[ "$("$PW_READ" --json --drain | jq -c --arg p "$f.a" 'select(.type == "open" and .path == $p)' | wc -l)" -eq 1 ]
+	# with its own start time: its open is the sensor's own, and counted filtered
+	"$PW" config set loader_start "$start"
+	: >"$f.b"
+	"$PW" config set loader_tgid 0
+	[ "$("$PW_READ" --json --drain | jq -c --arg p "$f.b" 'select(.type == "open" and .path == $p)' | wc -l)" -eq 0 ]
+	: >"$f.c"
+	[ "$("$PW_READ" --json --drain | jq -c --arg p "$f.c" 'select(.type == "open" and .path == $p)' | wc -l)" -eq 1 ]
+}
