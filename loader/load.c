@@ -1094,6 +1094,16 @@ int shared_map_info(const char *pin, struct bpf_map_info *info)
 	return err ? -1 : 0;
 }
 
+/* At the end of the command: the kept fds go (no fd outlives its use). */
+static void shared_fds_close(void)
+{
+	for (int i = 0; i < n_shared_fds; i++) {
+		close(shared_fds[i].fd);
+		free(shared_fds[i].pin);
+	}
+	n_shared_fds = 0;
+}
+
 /* A copy of the kept fd of the shared map pinned at pin, or -1. */
 static int shared_fd_dup(const char *pin)
 {
@@ -2074,6 +2084,7 @@ int main(int argc, char **argv)
 	if (c->takes_lock)
 		pw_own_claim(env.pin_root);
 	err = c->fn(cmd_args + 1, n);
+	shared_fds_close();
 	if (c->needs_root && getenv("PINWATCH_TEST_FD_REPORT"))
 		report_open_fds();
 	return err;
