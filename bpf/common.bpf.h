@@ -128,8 +128,10 @@ static __always_inline bool pw_is_consumer(const struct pw_config *cfg, __u32 tg
  * it loads) or a child it forked (its parallel loads), that process started
  * at config.loader_start (0: the tgid alone), as for the consumer: a pid
  * reused after a SIGKILL is reported. Only the current task's own work.
+ * A call of its own (run only while a load holds loader_tgid): inlined, its
+ * reads' stack took cred's commit__kprobe past 6.1's 512 bytes (544).
  */
-static __always_inline bool pw_is_loader(const struct pw_config *cfg, __u32 tgid)
+static __noinline bool pw_is_loader(const struct pw_config *cfg, __u32 tgid)
 {
 	struct task_struct *task, *leader;
 

@@ -167,7 +167,10 @@ static __always_inline bool pw_rule_module_wanted(const struct pw_config *cfg, _
 	struct pw_rule_index *idx;
 	__u32 zero = 0;
 
-	if (!cfg || !cfg->enabled || pw_is_own(cfg, tgid))
+	/* the consumer by its tgid alone here: its start-time read took cred's
+	 * commit__kprobe past 6.1's stack limit */
+	if (!cfg || !cfg->enabled || (cfg->consumer_tgid && cfg->consumer_tgid == tgid) ||
+	    (cfg->loader_tgid && pw_is_loader(cfg, tgid)))
 		return false;
 	idx = bpf_map_lookup_elem(&rule_index, &zero);
 	return idx && module < 32 && (idx->modules & (1u << module));
