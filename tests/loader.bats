@@ -331,7 +331,9 @@ object_hooks() { # object
 	# tracefs opens, its CAP_BPF checks; its exec and exit, before and
 	# after, are reported
 	[ "$(jq -c --arg o "$PW_BUILD/bpf/process.bpf.o" 'select(.comm == "pinwatch-load" and .type == "open" and (.path == $o or (.path | startswith("/sys/kernel/"))))' <<<"$events" | wc -l)" -eq 0 ]
-	[ "$(jq -c 'select(.comm == "pinwatch-load" and .type == "capable" and .cap_name == "CAP_BPF")' <<<"$events" | wc -l)" -eq 0 ]
+	# (6.1 checks CAP_BPF on every bpf() call: the claim's own first ones,
+	# before its config update, are reported there; a load makes hundreds)
+	[ "$(jq -c 'select(.comm == "pinwatch-load" and .type == "capable" and .cap_name == "CAP_BPF")' <<<"$events" | wc -l)" -le 8 ]
 	[ "$(jq -c 'select(.comm == "pinwatch-load" and .type == "exec")' <<<"$events" | wc -l)" -ge 1 ]
 	[ "$(jq -c 'select(.comm == "pinwatch-load" and .type == "audit" and (.action == "obj_pin" or .action == "prog_load"))' <<<"$events" | wc -l)" -eq 0 ]
 	# one open, of maps/config, to claim
