@@ -399,10 +399,11 @@ struct pw_config {
 				 * event already says it */
 	__u32 quiet_reads;	/* 1: the file module counts as filtered the
 				 * read-only opens of PW_QUIET_READS */
-	__u32 loader_tgid;	/* a pinwatch-load that is loading: the events
-				 * it and the children it forks cause are
-				 * filtered, as the consumer's (not the audit
-				 * module's); 0: none */
+	__u32 loader_tgid;	/* a pinwatch-load loading or unloading, or a
+				 * pinwatch-rule changing rules: the events it
+				 * and the children it forks cause are filtered,
+				 * as the consumer's, and its opens, pins and
+				 * program loads on the audit trail; 0: none */
 	__u64 loader_start;	/* loader_tgid's start time, as consumer_start */
 };
 

@@ -1261,10 +1261,8 @@ static int load_attempt(const char *object, const char *module, const char *modu
 		if (bpf_program__autoload(prog) && injected_prog("load", bpf_program__name(prog)))
 			bpf_program__set_type(prog, BPF_PROG_TYPE_SOCKET_FILTER);
 	shared_fds_reuse(obj, reused, MAX_MAPS);
-	err = bpf_object__load(obj);
+	err_load = bpf_object__load(obj);
 	shared_fds_restore(obj, reused, MAX_MAPS);
-	err_load = err;
-	err = 1;
 	if (err_load) {
 		char failed[64];
 		/* libbpf reuses a pinned map only when type, key and value
