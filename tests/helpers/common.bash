@@ -34,13 +34,17 @@ fi
 # (PINWATCH_DEFAULT_RULES=on "$PW" up ...).
 PINWATCH_DEFAULT_RULES=off
 export PINWATCH_DEFAULT_RULES
-# tests/run's watcher names the test each alert came in (its start time;
-# this file is loaded for setup_file and for each test, whose description
-# is not known yet: its function's name, as bats made it).
-if [[ -n ${PW_PACKWATCH_LOG:-} ]]; then
+# tests/run's watcher names the test each alert came in, and tests/vm/run
+# the test a guest that timed out was in (PW_TEST_TRACE, set by
+# tests/vm/guest): a line per start, its time, file and test. This file is
+# loaded for setup_file and for each test, whose description is not known
+# yet: its function's name, as bats made it.
+if [[ -n ${PW_PACKWATCH_LOG:-}${PW_TEST_TRACE:-} ]]; then
 	PW_T=${BATS_TEST_NAME:-setup_file}
 	PW_T=${PW_T#test_}
-	echo "$(date +%s.%N) ${BATS_TEST_FILENAME##*/}: ${PW_T//_/ }" >>"$PW_PACKWATCH_LOG"
+	PW_T="$(date +%s.%N) ${BATS_TEST_FILENAME##*/}: ${PW_T//_/ }"
+	[[ -z ${PW_PACKWATCH_LOG:-} ]] || echo "$PW_T" >>"$PW_PACKWATCH_LOG"
+	[[ -z ${PW_TEST_TRACE:-} ]] || echo "$PW_T" >>"$PW_TEST_TRACE"
 	unset PW_T
 fi
 
