@@ -107,7 +107,6 @@ attr_events() { # type [path]
 	assert_field "$ev" .gid -eq 0
 }
 
-# bats test_tags=vm-ci
 @test "setcap cap_net_raw+ep reports security.capability with the capabilities by name" {
 	command -v setcap >/dev/null || skip "needs setcap (libcap2-bin)"
 	setcap 'cap_net_raw=ep cap_sys_ptrace=eip' "$f"

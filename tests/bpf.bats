@@ -44,7 +44,6 @@ bpf_events_of() { # pid
 	pw_events | jq -c --argjson p "$1" 'select(.type == "bpf" and .pid == $p)'
 }
 
-# bats test_tags=vm-ci
 @test "bpftool prog load reports PROG_LOAD with its type, name and instruction count, then OBJ_PIN with the path" {
 	obj=$(hello_obj)
 	bpftool prog load "$obj" "$dir/hello" &

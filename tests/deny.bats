@@ -181,7 +181,6 @@ rule_hits() { "$PW" rule list --json | jq -r --arg n "$1" '.[] | select(.name ==
 	[ "$variant" = fmod_ret ] || skip "no fmod_ret on this kernel (variant '$variant')"
 }
 
-# bats test_tags=vm-ci
 @test "every deny pin is documented in pinned-layout.md" {
 	need_deny
 	documented=$(grep -o '/sys/fs/bpf/pinwatch/deny/[A-Za-z0-9_]*' "$PW_HOME/pinned-layout.md" | sed "s:^/sys/fs/bpf/pinwatch:$PIN_ROOT:" | sort -u)

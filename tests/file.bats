@@ -69,7 +69,6 @@ file_events() { # type path
 	assert_field "$ev" .ret -ge 0
 }
 
-# bats test_tags=vm-ci
 @test "unlinking a file reports its path and ret 0" {
 	f=$BATS_TEST_TMPDIR/pwunlink-$RANDOM$RANDOM
 	: >"$f"
@@ -96,7 +95,6 @@ file_events() { # type path
 	[ "$(jq -s '.[1].ret' <<<"$events")" -eq -2 ]
 }
 
-# bats test_tags=vm-ci
 @test "renaming a file reports path, new_path and ret 0" {
 	a=$BATS_TEST_TMPDIR/pwfrom-$RANDOM$RANDOM
 	b=$BATS_TEST_TMPDIR/pwto-$RANDOM$RANDOM
@@ -194,7 +192,6 @@ own_read() { # path
 	printf '%s' "$ev"
 }
 
-# bats test_tags=vm-ci
 @test "quiet reads: up's default counts a read of a library, ld.so.cache or a locale file filtered; a write there, a path with '..', and quiet_reads off are reported" {
 	local f0 lib lib_abs w
 	[ "$("$PW" config get quiet_reads)" = 1 ]

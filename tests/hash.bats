@@ -66,7 +66,6 @@ wait_exec() { # pid [re]
 	jq -c --argjson p "$1" "select(.type == \"exec\" and .pid == \$p and $cond)" "$EVENTS" | head -n 1
 }
 
-# bats test_tags=vm-ci
 @test "an exec of a file carries the sha256 that sha256sum gives; text shows it too" {
 	bin=$(unique_binary)
 	"$bin" &

@@ -60,7 +60,6 @@ assert_parent_chain() { # pid
 	echo "$n"
 }
 
-# bats test_tags=vm-ci
 @test "a process started before up is in ps with its real parent chain, and its next event has its exec_id" {
 	local fifo=$BATS_TEST_TMPDIR/go out=$BATS_TEST_TMPDIR/pid bin
 	pw_teardown

@@ -42,7 +42,6 @@ teardown() {
 	assert_field "$um" .fstype ""
 }
 
-# bats test_tags=vm-ci
 @test "mount flags are reported as passed: a read-only, nosuid mount" {
 	mount -t tmpfs -o ro,nosuid,size=1m pwtest "$dir" || skip "cannot mount tmpfs here"
 	ev=$(pw_events | jq -c --arg d "$dir" 'select(.type == "mount" and .target == $d)')
@@ -59,7 +58,6 @@ teardown() {
 	grep -E "umount2 target=$dir( flags=[A-Z_|]+)? ret=0\$" <<<"$output"
 }
 
-# bats test_tags=vm-ci
 @test "a mount of an unknown filesystem type reports ret -19 (ENODEV)" {
 	run ! mount -t pwnosuchfs pwtest "$dir"
 	ev=$(pw_events | jq -c --arg d "$dir" 'select(.type == "mount" and .target == $d)')
@@ -68,7 +66,6 @@ teardown() {
 	assert_field "$ev" .ret -eq -19
 }
 
-# bats test_tags=vm-ci
 @test "umount of a directory that is not a mount point reports ret -22 (EINVAL)" {
 	umount "$dir" 2>/dev/null && false
 	ev=$(pw_events | jq -c --arg d "$dir" 'select(.type == "umount" and .target == $d)')

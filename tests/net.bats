@@ -116,7 +116,6 @@ closes_of() { # port: the TCP_CLOSE transitions of a session's three sockets
 	[ "$(ev 'select(.type == "bind" and .saddr == "198.51.100.8") | .opts | length')" -eq 0 ]
 }
 
-# bats test_tags=vm-ci
 @test "connect and accept over 127.0.0.1 report both endpoints, the fds and ret 0" {
 	tcp_session inet 127.0.0.1
 	collect "$(closes_of "$PORT")" 3

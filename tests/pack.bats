@@ -166,7 +166,7 @@ rule_modules() {
 # The real pack in a sensor of the modules it needs, and its canaries:
 # every rule passes (or says why it cannot run here). Its alerts are on
 # purpose.
-# bats test_tags=pack-alerts,vm-ci
+# bats test_tags=pack-alerts
 @test "pinwatch selftest passes over the real default pack" {
 	[ -n "$(pack_rules)" ] || skip "scripts/rules/default has no rules yet"
 	unset PINWATCH_DEFAULT_RULES_DIR

@@ -103,7 +103,7 @@ sys_state() {
 # An open by a path that is not plain (relative, "//", "..") is judged as
 # the file the kernel opened (its dentries up to the root); the event's path
 # stays as given.
-# bats test_tags=pack-alerts,vm-ci
+# bats test_tags=pack-alerts
 @test "credential-read: shadow from /etc, //etc/shadow, /etc/../etc/shadow are alerts; an ordinary relative open is not" {
 	(cd /etc && head -c1 shadow >/dev/null)
 	head -c1 //etc/shadow >/dev/null

@@ -282,7 +282,7 @@ os.waitpid(pid, 0)'
 
 # The file that runs is resolved in the kernel: a relative path, "//", ".."
 # or a symlink from outside no longer hide an exec from /tmp.
-# bats test_tags=pack-alerts,vm-ci
+# bats test_tags=pack-alerts
 @test "exec-tmp: a relative path, //, /usr/.., a symlink in /usr/local/bin into /tmp: alerts with the resolved path" {
 	d=$(mktemp -d /tmp/pw-exepath.XXXXXX)
 	d=$(realpath "$d")

@@ -26,7 +26,6 @@ pw_suite process
 	assert_field "$ev" 'keys_unsorted[0]' type
 }
 
-# bats test_tags=vm-ci
 @test "an exec whose parent exec'd under the sensor carries the parent's exec_id" {
 	bin=$(unique_binary)
 	/bin/sh -c "\"$bin\"; true"
@@ -64,7 +63,6 @@ pw_suite process
 		.exe_path "$(realpath /bin/true)"
 }
 
-# bats test_tags=vm-ci
 @test "a long argv is cut and flagged as truncated" {
 	bin=$(unique_binary)
 	"$bin" "$(head -c 3000 /dev/zero | tr '\0' x)"
@@ -73,7 +71,6 @@ pw_suite process
 	assert_field "$ev" '.args | join(" ") | length' -lt 3000
 }
 
-# bats test_tags=vm-ci
 @test "sh -c 'exit 7' yields an exit event with code 7 and no signal" {
 	sh -c 'exit 7' &
 	child=$!
@@ -84,7 +81,6 @@ pw_suite process
 	assert_field "$ev" .duration_ns -gt 0
 }
 
-# bats test_tags=vm-ci
 @test "a killed process reports its terminating signal" {
 	sleep 100 &
 	child=$!
@@ -101,7 +97,6 @@ pw_suite process
 	assert_field "$ev" .exit_code -eq 0
 }
 
-# bats test_tags=vm-ci
 @test "exits of threads are not reported as process exits" {
 	command -v python3 >/dev/null || skip "needs python3 to start threads"
 	python3 -c 'import threading; t = [threading.Thread(target=lambda: None) for _ in range(4)]; [x.start() for x in t]; [x.join() for x in t]' &
@@ -110,7 +105,6 @@ pw_suite process
 	[ "$(pw_events | jq -c --argjson p "$child" 'select(.type == "exit" and .pid == $p)' | wc -l)" -eq 1 ]
 }
 
-# bats test_tags=vm-ci
 @test "a fork is reported with the parent and the child pid" {
 	(exec sleep 0) &
 	child=$!
@@ -119,7 +113,6 @@ pw_suite process
 	assert_field "$ev" .pid -eq "$BASHPID"
 }
 
-# bats test_tags=vm-ci
 @test "a fork carries the parent's exec_id and the child's exec names it as parent_exec_id" {
 	bin=$(unique_binary)
 	# bash runs "$bin" in a forked child, then "true" itself: fork, then exec

@@ -90,7 +90,6 @@ helper_vars() { # line
 	assert_field "$detach" .target_comm "$(want_comm sleep)"
 }
 
-# bats test_tags=vm-ci
 @test "PTRACE_ATTACH, POKEDATA and DETACH report the word written and its address; PEEKDATA is filtered" {
 	before=$(stat_of ptrace filtered)
 	run -0 "$HELPER" poke

@@ -13,7 +13,6 @@ setup() {
 	require_root
 }
 
-# bats test_tags=vm-ci
 @test "every pin and directory under the pin root is accessible to root only" {
 	[ "$(stat -c '%a %U' "$PIN_ROOT")" = "700 root" ]
 	open=$(find "$PIN_ROOT" -perm /077 -printf '%m %p\n')
@@ -23,7 +22,6 @@ setup() {
 
 # Each refusal next to the same command run by root, which succeeds: nobody
 # fails on access to the pin (bpftool's "bpf obj get"), not on the request.
-# bats test_tags=vm-ci
 @test "an unprivileged user cannot read events or dump a map that root can" {
 	run --separate-stderr as_nobody "$PW_READ" --drain --pin-root "$PIN_ROOT"
 	assert_one_line_error
