@@ -47,8 +47,10 @@ start_bg() { # out err command...
 	BG=$!
 }
 
-stop_bg() { # signal; sets BG_STATUS
+stop_bg() { # signal; sets BG_STATUS (a job still there 10 s on is killed: 137)
 	kill "-$1" "$BG" 2>/dev/null || true # it may have finished (--count)
+	for _ in $(seq 1 100); do kill -0 "$BG" 2>/dev/null || break; sleep 0.1; done
+	! kill -0 "$BG" 2>/dev/null || { echo "the job ignored SIG$1 for 10 s" >&2; kill -KILL "$BG"; }
 	BG_STATUS=0
 	wait "$BG" || BG_STATUS=$?
 	BG=
