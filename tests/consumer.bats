@@ -97,7 +97,9 @@ teardown() {
 		"$PW" config list
 		return 1
 	}
-	# the positive control: another process's opens while it rotates
+	# the positive control: another process's opens while it rotates (on a
+	# busy machine the ring may drop some: counted, as every loss is)
+	lost=$(($(stat_of file dropped) + $(stat_of file shed)))
 	for i in $(seq 1 100); do : >"$BATS_TEST_TMPDIR/ctl/f$i"; done
 	# rotations with the module loaded (one may be under way), then it goes
 	rotated=$(($(find "$BATS_TEST_TMPDIR" -maxdepth 1 -name 'own.jsonl.[0-9]*' | wc -l) - before - 1))
@@ -114,9 +116,12 @@ teardown() {
 	own=$(jq -c --argjson p "$reader" 'select(.module == "file" and .pid == $p)' "$all" | wc -l)
 	ours=$(jq -c --argjson p "$me" --arg d "$BATS_TEST_TMPDIR/ctl/" \
 		'select(.type == "open" and .pid == $p and (.path | startswith($d)))' "$all" | wc -l)
-	echo "rotations >= $rotated (after $before), filtered +$delta, own events $own, control events $ours"
+	lost=$(($(stat_of file dropped) + $(stat_of file shed) - lost))
+	echo "rotations >= $rotated (after $before), filtered +$delta, own events $own, control events $ours, file events dropped or shed meanwhile $lost"
 	[ "$own" -eq 0 ]
-	[ "$ours" -eq 100 ]
+	# every control open delivered, or as many as the sensor counted lost
+	[ "$ours" -le 100 ]
+	[ $((ours + lost)) -ge 100 ]
 	# no filter is set and the module is on: the consumer alone is
 	# filtered, each rotation's renames and open counted
 	[ "$delta" -ge $((rotated * (backups + 1))) ]
