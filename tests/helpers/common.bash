@@ -38,11 +38,14 @@ export PINWATCH_DEFAULT_RULES
 # the test a guest that timed out was in (PW_TEST_TRACE, set by
 # tests/vm/guest): a line per start, its time, file and test. This file is
 # loaded for setup_file and for each test, whose description is not known
-# yet: its function's name, as bats made it.
+# yet: its function's name, as bats made it (a space as _, every other
+# character but a letter or digit as -XX, its code in hex), decoded.
 if [[ -n ${PW_PACKWATCH_LOG:-}${PW_TEST_TRACE:-} ]]; then
 	PW_T=${BATS_TEST_NAME:-setup_file}
 	PW_T=${PW_T#test_}
-	PW_T="$(date +%s.%N) ${BATS_TEST_FILENAME##*/}: ${PW_T//_/ }"
+	PW_T=${PW_T//_/ }
+	printf -v PW_T '%b' "${PW_T//-/\\x}"
+	PW_T="$(date +%s.%N) ${BATS_TEST_FILENAME##*/}: $PW_T"
 	[[ -z ${PW_PACKWATCH_LOG:-} ]] || echo "$PW_T" >>"$PW_PACKWATCH_LOG"
 	[[ -z ${PW_TEST_TRACE:-} ]] || echo "$PW_T" >>"$PW_TEST_TRACE"
 	unset PW_T
